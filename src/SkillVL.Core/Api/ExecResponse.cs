@@ -1,0 +1,3 @@
+namespace SkillVL.Core.Api;
+
+public sealed record ExecResponse(int ExitCode, string Stdout, string Stderr, bool OutputTruncated);

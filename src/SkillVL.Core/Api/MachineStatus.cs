@@ -1,0 +1,17 @@
+namespace SkillVL.Core.Api;
+
+/// <summary>The observed state of one machine.</summary>
+/// <param name="State">"stopped", "starting", "running", "stopping", "crashed", "error".</param>
+/// <param name="DesiredState">"running" or "stopped".</param>
+/// <param name="GuestReady">The guest agent answered and the room's addresses were applied in the guest.</param>
+public sealed record MachineStatus(
+    string Id,
+    string Name,
+    string Node,
+    string State,
+    string DesiredState,
+    bool GuestReady,
+    int Cpus,
+    long MemoryBytes,
+    IReadOnlyList<NicStatus> Nics,
+    string? LastError);

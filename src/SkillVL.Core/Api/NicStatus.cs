@@ -1,0 +1,3 @@
+namespace SkillVL.Core.Api;
+
+public sealed record NicStatus(string Network, string? Ip, string MacAddress);

@@ -1,0 +1,16 @@
+using SkillVL.Core.Rooms;
+
+namespace SkillVL.Core.Api;
+
+/// <summary>A room with its definition and the observed state of its machines and networks.</summary>
+public sealed record RoomDetails(
+    string Id,
+    string Name,
+    string Phase,
+    long Generation,
+    long ObservedGeneration,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt,
+    RoomDefinition Definition,
+    IReadOnlyList<MachineStatus> Machines,
+    IReadOnlyList<NetworkStatus> Networks);

@@ -1,0 +1,3 @@
+namespace SkillVL.Core.Api;
+
+public sealed record TaskLogLine(DateTimeOffset Timestamp, string Message);

@@ -1,0 +1,20 @@
+using SkillVL.Core.Compute;
+using SkillVL.Core.Networking;
+using SkillVL.Core.Templates;
+
+namespace SkillVL.Core.Nodes;
+
+/// <summary>
+/// The Server's handle on one node: the agent that makes decisions real on that host (virt-handler in
+/// KubeVirt terms). In embedded mode it is in-process; remote agents implement the same interface.
+/// </summary>
+public interface INodeAgent
+{
+    NodeFacts Facts { get; }
+
+    IVmDriver Vms { get; }
+
+    INetworkDriver Networks { get; }
+
+    ITemplateStore Templates { get; }
+}

@@ -1,0 +1,19 @@
+namespace SkillVL.Core.Rooms;
+
+public sealed record MachineDefinition
+{
+    public string Name { get; init; } = "";
+
+    /// <summary>Template name, e.g. "tiny".</summary>
+    public string Template { get; init; } = "";
+
+    /// <summary>Virtual CPUs; the template's default when absent.</summary>
+    public int? Cpus { get; init; }
+
+    /// <summary>RAM as a Kubernetes-style quantity ("256Mi", "1Gi"); the template's default when absent.</summary>
+    public string? Memory { get; init; }
+
+    public IReadOnlyList<NicDefinition> Nics { get; init; } = [];
+
+    public UiPosition? Ui { get; init; }
+}

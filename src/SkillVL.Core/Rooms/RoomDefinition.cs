@@ -1,0 +1,21 @@
+namespace SkillVL.Core.Rooms;
+
+/// <summary>
+/// The room.yaml v1 document (DESIGN.md §6), as authored. Property order here is the order written back
+/// out, so the YAML a user applies comes back the same (layout included).
+/// </summary>
+public sealed record RoomDefinition
+{
+    public const string CurrentApiVersion = "skillvl.io/v1";
+    public const string RoomKind = "Room";
+
+    public string ApiVersion { get; init; } = CurrentApiVersion;
+
+    public string Kind { get; init; } = RoomKind;
+
+    public RoomMetadata Metadata { get; init; } = new();
+
+    public IReadOnlyList<NetworkDefinition> Networks { get; init; } = [];
+
+    public IReadOnlyList<MachineDefinition> Machines { get; init; } = [];
+}

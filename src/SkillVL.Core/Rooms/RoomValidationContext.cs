@@ -1,0 +1,10 @@
+namespace SkillVL.Core.Rooms;
+
+/// <summary>What validation needs to know about the world.</summary>
+/// <param name="TemplateNames">Templates that exist.</param>
+/// <param name="MaxCpusPerMachine">CPUs of the largest node; a machine asking more cannot be placed.</param>
+/// <param name="MaxMemoryBytesPerMachine">RAM of the largest node.</param>
+public sealed record RoomValidationContext(
+    IReadOnlySet<string> TemplateNames,
+    int MaxCpusPerMachine,
+    long MaxMemoryBytesPerMachine);
