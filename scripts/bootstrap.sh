@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Installs what SkillVL needs on a Debian 12 host and builds it. Idempotent; used by `./skillvl up` and
+# `./test.sh`. Run as root.
+#   scripts/bootstrap.sh            packages + build of server and CLI + the tiny template
+#   scripts/bootstrap.sh --no-build packages and the tiny template, no build (the test command builds itself)
+set -euo pipefail
+ROOT=$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)
+BUILD="$ROOT/.build"
+log() { printf '==> %s\n' "$*" >&2; }
+
+if [ "$(id -u)" != 0 ]; then
+  echo "skillvl: run as root (QEMU taps and bridges need it)" >&2
+  exit 1
+fi
+
+# Debian packages. QEMU and qemu-img run VMs; iproute2 makes bridges and taps; the rest builds the tiny template.
+PACKAGES=(qemu-system-x86 qemu-utils iproute2 busybox-static e2fsprogs cpio kmod procps ca-certificates curl)
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  log "installing Debian packages: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -q >/dev/null
+  apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if ! command -v dotnet >/dev/null 2>&1; then
+  log "the .NET 10 SDK is missing: trying Debian's package dotnet-sdk-10.0"
+  apt-get install -y -q dotnet-sdk-10.0 >/dev/null 2>&1 || {
+    echo "skillvl: the .NET 10 SDK is needed and no configured package source offers it." >&2
+    echo "         Add Microsoft's Debian 12 package feed (packages-microsoft-prod.deb), then run again." >&2
+    exit 1
+  }
+fi
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+build_tiny() {
+  # The tiny guest template, rebuilt when its recipe changes.
+  img_stamp=$(cat "$ROOT"/images/tiny/build.sh $(find "$ROOT/images/tiny/files" -type f 2>/dev/null | sort) 2>/dev/null | sha256sum | cut -c1-16)
+  if [ ! -f "$BUILD/images/tiny/template.json" ] || [ "$(cat "$BUILD/images/tiny.stamp" 2>/dev/null)" != "$img_stamp" ]; then
+    log "building the tiny guest template from Debian packages"
+    rm -rf "$BUILD/images/tiny"
+    mkdir -p "$BUILD/images"
+    "$ROOT/images/tiny/build.sh" "$BUILD/images/tiny" >&2
+    echo "$img_stamp" > "$BUILD/images/tiny.stamp"
+  fi
+}
+
+if [ "${1:-}" = "--no-build" ]; then
+  build_tiny
+  exit 0
+fi
+
+# Build server and CLI once per source change (a stamp over the tracked sources).
+stamp=$(cd "$ROOT" && find src Directory.Build.props Directory.Packages.props global.json \( -name bin -o -name obj \) -prune -o -type f -print0 \
+  | sort -z | xargs -0 sha256sum | sha256sum | cut -c1-16)
+if [ ! -f "$BUILD/stamp" ] || [ "$(cat "$BUILD/stamp")" != "$stamp" ] || [ ! -f "$BUILD/server/SkillVL.Server.dll" ]; then
+  log "building SkillVL (dotnet publish)"
+  dotnet publish "$ROOT/src/SkillVL.Server" -c Release -o "$BUILD/server" --nologo -v quiet
+  dotnet publish "$ROOT/src/SkillVL.Cli" -c Release -o "$BUILD/cli" --nologo -v quiet
+  echo "$stamp" > "$BUILD/stamp"
+fi
+
+build_tiny

@@ -1,0 +1,173 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using SkillVL.Cli.Configuration;
+using SkillVL.Cli.Input;
+using SkillVL.Core.Api;
+
+namespace SkillVL.Cli.Http;
+
+/// <summary>
+/// The REST client. Answers come back as <see cref="JsonElement"/> so <c>-o json</c> prints exactly what the
+/// server said (including fields this CLI does not know yet); tables read them into Core's DTOs.
+/// </summary>
+/// <remarks>
+/// Retry rule (house style habit 5): nothing is retried here. Reads are retried by their callers where
+/// that helps (task polling); writes are never retried, since a PUT that timed out may have been applied.
+/// </remarks>
+internal sealed class SkillVlClient(HttpClient http, ConnectionSettings settings)
+{
+    /// <summary>How long one ordinary request may take; the server answers long operations with 202 and a task.</summary>
+    public static readonly TimeSpan DefaultRequestTimeout = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Time the server gets on top of an exec's own timeout to reach the guest agent and answer; its agent
+    /// round trip is a few seconds at most, 30 s leaves room for a loaded host.
+    /// </summary>
+    public static readonly TimeSpan ExecMargin = TimeSpan.FromSeconds(30);
+
+    /// <summary>The server's own default exec timeout (ExecRequest: "default 30 s").</summary>
+    public static readonly TimeSpan ServerDefaultExecTimeout = TimeSpan.FromSeconds(30);
+
+    public Uri Server => settings.Server;
+
+    public Task<JsonElement> GetAsync(string path, string subject, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Get, path, content: null, subject, DefaultRequestTimeout, cancellationToken);
+
+    public async Task<TaskInfo> GetTaskAsync(string id, CancellationToken cancellationToken) =>
+        ApiJson.Read<TaskInfo>(await GetAsync(ApiPaths.Task(id), $"task '{id}'", cancellationToken));
+
+    /// <summary>PUT the document as written (create or update); the body is the file's text, unchanged.</summary>
+    public async Task<TaskInfo> ApplyRoomAsync(RoomFile document, CancellationToken cancellationToken)
+    {
+        using var content = new StringContent(document.Text, Encoding.UTF8);
+        content.Headers.ContentType = new MediaTypeHeaderValue(document.MediaType) { CharSet = "utf-8" };
+        var answer = await SendAsync(
+            HttpMethod.Put, ApiPaths.Room(document.Name), content, $"room '{document.Name}'", DefaultRequestTimeout, cancellationToken);
+        return ApiJson.Read<TaskInfo>(answer);
+    }
+
+    public async Task<TaskInfo> DeleteRoomAsync(string name, CancellationToken cancellationToken) =>
+        ApiJson.Read<TaskInfo>(await SendAsync(
+            HttpMethod.Delete, ApiPaths.Room(name), content: null, $"room '{name}'", DefaultRequestTimeout, cancellationToken));
+
+    /// <param name="action">"start", "stop" or "restart".</param>
+    public async Task<TaskInfo> MachineActionAsync(MachineRef machine, string action, CancellationToken cancellationToken) =>
+        ApiJson.Read<TaskInfo>(await SendAsync(
+            HttpMethod.Post,
+            $"{ApiPaths.Machine(machine.Room, machine.Machine)}/{action}",
+            content: null,
+            machine.Subject,
+            DefaultRequestTimeout,
+            cancellationToken));
+
+    public async Task<ExecResponse> ExecAsync(MachineRef machine, ExecRequest request, CancellationToken cancellationToken)
+    {
+        using var content = JsonContent(request);
+        var timeout = (request.Timeout ?? ServerDefaultExecTimeout) + ExecMargin;
+        var answer = await SendAsync(
+            HttpMethod.Post, $"{ApiPaths.Machine(machine.Room, machine.Machine)}/exec", content, machine.Subject, timeout, cancellationToken);
+        return ApiJson.Read<ExecResponse>(answer);
+    }
+
+    private static StringContent JsonContent<T>(T value)
+    {
+        var content = new StringContent(JsonSerializer.Serialize(value, ApiJson.Options), Encoding.UTF8);
+        content.Headers.ContentType = new MediaTypeHeaderValue(MediaTypes.Json) { CharSet = "utf-8" };
+        return content;
+    }
+
+    private async Task<JsonElement> SendAsync(
+        HttpMethod method, string path, HttpContent? content, string subject, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(method, Resolve(path)) { Content = content };
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(MediaTypes.Json));
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(MediaTypes.Problem));
+        if (settings.Token is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", settings.Token);
+        }
+
+        using var timeoutSource = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeoutSource.CancelAfter(timeout);
+        try
+        {
+            using var response = await http.SendAsync(request, HttpCompletionOption.ResponseContentRead, timeoutSource.Token);
+            var body = await response.Content.ReadAsStringAsync(timeoutSource.Token);
+            if (!response.IsSuccessStatusCode)
+            {
+                throw new ApiProblemException((int)response.StatusCode, ReadProblem(response, body), subject);
+            }
+
+            return ParseBody(body);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new ServerUnreachableException(settings.Server, $"no answer within {DurationParser.Format(timeout)}");
+        }
+        catch (HttpRequestException e)
+        {
+            throw new ServerUnreachableException(settings.Server, e.Message, e);
+        }
+    }
+
+    /// <summary>The server's base URL may carry a path (behind a reverse proxy); the API paths go below it.</summary>
+    private Uri Resolve(string path)
+    {
+        var basePath = settings.Server.GetLeftPart(UriPartial.Path).TrimEnd('/');
+        return new Uri(basePath + path, UriKind.Absolute);
+    }
+
+    private JsonElement ParseBody(string body)
+    {
+        if (string.IsNullOrWhiteSpace(body))
+        {
+            return default;
+        }
+
+        try
+        {
+            using var document = JsonDocument.Parse(body);
+            return document.RootElement.Clone();
+        }
+        catch (JsonException e)
+        {
+            throw new CliException(
+                $"the server at {settings.Server} answered something that is not JSON ({e.Message}); is that URL a SkillVL server?",
+                ExitCodes.Error);
+        }
+    }
+
+    private static ApiProblem ReadProblem(HttpResponseMessage response, string body)
+    {
+        var mediaType = response.Content.Headers.ContentType?.MediaType;
+        if (mediaType is MediaTypes.Problem or MediaTypes.Json && !string.IsNullOrWhiteSpace(body))
+        {
+            try
+            {
+                var problem = JsonSerializer.Deserialize<ApiProblem>(body, ApiJson.Options);
+                if (problem is not null)
+                {
+                    return problem;
+                }
+            }
+            catch (JsonException)
+            {
+                // Not a problem document after all; fall through to the status line.
+            }
+        }
+
+        // A proxy or a non-SkillVL server: keep a short plain-text body, it usually says what went wrong.
+        var text = body.Trim();
+        return new ApiProblem(
+            response.ReasonPhrase ?? response.StatusCode.ToString(),
+            (int)response.StatusCode,
+            text.Length is > 0 and <= 300 && mediaType is not "text/html" ? text : null,
+            Errors: null);
+    }
+
+    internal static bool IsTransient(Exception e) =>
+        e is ServerUnreachableException
+        || e is ApiProblemException { StatusCode: (int)HttpStatusCode.BadGateway or (int)HttpStatusCode.ServiceUnavailable or (int)HttpStatusCode.GatewayTimeout };
+}

@@ -1,0 +1,3 @@
+using SkillVL.Cli;
+
+return await CliApplication.RunAsync(args, CliContext.ForProcess(), CancellationToken.None);

@@ -1,0 +1,190 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using SkillVL.Core.Compute;
+using SkillVL.Core.Identifiers;
+using SkillVL.Core.Templates;
+using SkillVL.Drivers.Qemu.Accelerators;
+using SkillVL.Drivers.Qemu.Templates;
+
+namespace SkillVL.Drivers.Qemu.CommandLine;
+
+/// <summary>
+/// Turns a <see cref="VmSpec"/> into QEMU's argv (without the binary). Pure: no I/O, so every command line is
+/// pinned by golden files (qemu-server's cfg2cmd tests). The argument order is fixed; change it only together
+/// with the golden files.
+/// </summary>
+public static partial class QemuCommandLineBuilder
+{
+    /// <summary>Tap devices are "svt" + the NIC's 12-hex id: 15 characters, the Linux limit (IFNAMSIZ - 1).</summary>
+    public const string TapPrefix = "svt";
+
+    /// <summary>The virtio-serial port name qemu-ga looks for in the guest.</summary>
+    public const string GuestAgentPortName = "org.qemu.guest_agent.0";
+
+    public static string TapName(string nicId) =>
+        ShortId.IsValid(nicId)
+            ? TapPrefix + nicId
+            : throw new ArgumentException($"NIC id '{nicId}' is not a 12-hex platform id.", nameof(nicId));
+
+    public static IReadOnlyList<string> Build(
+        VmSpec spec,
+        TemplateFiles template,
+        VmPaths paths,
+        QemuAccelerator accelerator,
+        QemuDriverOptions options)
+    {
+        Validate(spec, template);
+        var args = new List<string>
+        {
+            "-name", Escape(spec.Name),
+            // Only what we list below exists: no default NIC, serial, parallel, floppy, CD-ROM or VGA, and no
+            // host-wide /etc/qemu config can change the machine behind our back.
+            "-nodefaults",
+            "-no-user-config",
+            // QEMU forks; the parent exits once the VM is set up (so its exit code reports setup errors) and
+            // the VM survives the SkillVL process (re-adoption via pidfile + QMP, like Proxmox qemu-server).
+            "-daemonize",
+            "-pidfile", paths.PidFile,
+            "-machine", Escape(options.MachineType),
+        };
+
+        if (accelerator == QemuAccelerator.Kvm)
+        {
+            args.AddRange(["-accel", "kvm", "-cpu", "host"]);
+        }
+        else
+        {
+            // tb-size bounds the translated-code cache (QEMU's default is 1 GiB): see
+            // QemuDriverOptions.TcgTranslationBlockCacheMiB.
+            args.AddRange(
+            [
+                "-accel", "tcg,tb-size=" + options.TcgTranslationBlockCacheMiB.ToString(CultureInfo.InvariantCulture),
+                "-cpu", "max",
+            ]);
+        }
+
+        args.AddRange(
+        [
+            "-smp", spec.Cpus.ToString(CultureInfo.InvariantCulture),
+            "-m", MemoryMiB(spec.MemoryBytes).ToString(CultureInfo.InvariantCulture) + "M",
+            // A guest poweroff stops the vCPUs but keeps the process (status "shutdown"), so we can tell a guest
+            // that powered itself off (ShutOff) from a process that died (Crashed); the driver then quits it.
+            "-no-shutdown",
+
+            // QMP on a unix socket: only root on this host can reach it.
+            "-chardev", $"socket,id=qmp,path={Escape(paths.QmpSocket)},server=on,wait=off",
+            "-mon", "chardev=qmp,mode=control",
+
+            // Serial console: a socket for the console gateway, and a log file of everything the guest prints.
+            "-chardev",
+            $"socket,id=serial0,path={Escape(paths.SerialSocket)},server=on,wait=off,logfile={Escape(paths.SerialLog)},logappend=off",
+            "-serial", "chardev:serial0",
+
+            // Guest agent channel: a virtio-serial port with the name qemu-ga looks for.
+            "-chardev", $"socket,id=qga0,path={Escape(paths.GuestAgentSocket)},server=on,wait=off",
+            "-device", "virtio-serial-pci,id=virtio-serial0",
+            "-device", $"virtserialport,bus=virtio-serial0.0,chardev=qga0,name={GuestAgentPortName}",
+
+            // VNC only on a unix socket, never TCP: it cannot be reached from outside the host; the console
+            // gateway connects to the socket and does authentication.
+            "-vnc", "unix:" + Escape(paths.VncSocket),
+            "-device", "VGA",
+
+            // cache=writeback: the guest sees a volatile write cache and flushes it (ext4 does on fsync and
+            // commit), so data the guest made durable is durable; unlike cache=none it needs no O_DIRECT, which
+            // tmpfs and some overlay filesystems refuse, and it lets the host page cache absorb small writes
+            // to the overlay. The template (backing file) is only ever opened read-only by QEMU.
+            "-drive", $"file={Escape(paths.Disk)},if=none,id=disk0,format=qcow2,cache=writeback,discard=unmap",
+            "-device", "virtio-blk-pci,drive=disk0,id=virtio-disk0,bootindex=0",
+        ]);
+
+        if (template.Boot == BootMethod.Kernel)
+        {
+            args.AddRange(["-kernel", template.KernelPath!]);
+            if (template.InitrdPath is not null)
+            {
+                args.AddRange(["-initrd", template.InitrdPath]);
+            }
+
+            if (!string.IsNullOrWhiteSpace(template.KernelCommandLine))
+            {
+                args.AddRange(["-append", template.KernelCommandLine]);
+            }
+        }
+
+        for (var i = 0; i < spec.Nics.Count; i++)
+        {
+            var nic = spec.Nics[i];
+            var index = i.ToString(CultureInfo.InvariantCulture);
+            args.AddRange(
+            [
+                // script=no: we create, attach and remove the tap ourselves (TapDevices), so QEMU never runs
+                // /etc/qemu-ifup as root.
+                "-netdev", $"tap,id=net{index},ifname={TapName(nic.Id)},script=no,downscript=no",
+                // host_mtu (QEMU >= 2.9) tells the guest driver the MTU, so it matches the bridge.
+                // romfile= (empty): no iPXE option ROM, we never boot from the network.
+                "-device",
+                $"virtio-net-pci,netdev=net{index},id=nic{index},mac={nic.MacAddress.ToLowerInvariant()},host_mtu={nic.Mtu.ToString(CultureInfo.InvariantCulture)},romfile=",
+            ]);
+        }
+
+        return args;
+    }
+
+    /// <summary>Guest RAM in MiB, rounded up (QEMU allocates whole MiB).</summary>
+    public static long MemoryMiB(long bytes) => (bytes + (1024 * 1024) - 1) / (1024 * 1024);
+
+    /// <summary>QEMU option values separate keys with ','; a literal comma is written ",,".</summary>
+    internal static string Escape(string value) => value.Replace(",", ",,", StringComparison.Ordinal);
+
+    private static void Validate(VmSpec spec, TemplateFiles template)
+    {
+        if (!ShortId.IsValid(spec.Id))
+        {
+            throw new ArgumentException($"VM id '{spec.Id}' is not a 12-hex platform id.", nameof(spec));
+        }
+
+        if (string.IsNullOrWhiteSpace(spec.Name))
+        {
+            throw new ArgumentException("VM name is empty.", nameof(spec));
+        }
+
+        if (spec.Cpus is < 1 or > 255)
+        {
+            throw new ArgumentException($"VM {spec.Id}: cpus must be 1-255, not {spec.Cpus}.", nameof(spec));
+        }
+
+        if (spec.MemoryBytes < 16L * 1024 * 1024)
+        {
+            throw new ArgumentException($"VM {spec.Id}: memory must be at least 16 MiB.", nameof(spec));
+        }
+
+        foreach (var nic in spec.Nics)
+        {
+            _ = TapName(nic.Id);
+            if (!MacAddressPattern().IsMatch(nic.MacAddress))
+            {
+                throw new ArgumentException($"NIC {nic.Id}: '{nic.MacAddress}' is not a MAC address.", nameof(spec));
+            }
+
+            // 68 is IPv4's minimum; 65535 is what virtio-net and the bridge accept at most.
+            if (nic.Mtu is < 68 or > 65535)
+            {
+                throw new ArgumentException($"NIC {nic.Id}: MTU {nic.Mtu} is out of range.", nameof(spec));
+            }
+        }
+
+        if (spec.Nics.Select(n => n.Id).Distinct(StringComparer.Ordinal).Count() != spec.Nics.Count)
+        {
+            throw new ArgumentException($"VM {spec.Id}: NIC ids repeat.", nameof(spec));
+        }
+
+        if (template.Boot == BootMethod.Kernel && string.IsNullOrEmpty(template.KernelPath))
+        {
+            throw new ArgumentException($"Template {template.Sha256} boots a kernel but has none.", nameof(template));
+        }
+    }
+
+    [GeneratedRegex("^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$")]
+    private static partial Regex MacAddressPattern();
+}

@@ -1,0 +1,88 @@
+using System.Globalization;
+
+namespace SkillVL.Drivers.Qemu.Processes;
+
+/// <summary>
+/// Reads what we need about a process from procfs. The root is a parameter so the parsing is tested on
+/// files the test writes.
+/// </summary>
+public sealed class ProcFs
+{
+    public ProcFs(string root = "/proc")
+    {
+        Root = root;
+    }
+
+    public string Root { get; }
+
+    /// <summary>
+    /// True when <paramref name="pid"/> is a live (not zombie) process whose command line mentions
+    /// <paramref name="runtimeDirectory"/>. QEMU's argv names its pidfile and sockets in the VM's runtime
+    /// directory, so this recognises our QEMU and rejects a pid the kernel has since given to someone else.
+    /// </summary>
+    public bool IsLiveProcessOf(int pid, string runtimeDirectory)
+    {
+        var directory = Path.Combine(Root, pid.ToString(CultureInfo.InvariantCulture));
+        try
+        {
+            // A zombie has an empty cmdline, and is dead for our purposes (its parent just has not reaped it).
+            var cmdline = File.ReadAllText(Path.Combine(directory, "cmdline"));
+            if (cmdline.Length == 0 || IsZombie(directory))
+            {
+                return false;
+            }
+
+            var marker = Path.TrimEndingDirectorySeparator(runtimeDirectory) + "/";
+            return cmdline.Split('\0').Any(arg => arg.Contains(marker, StringComparison.Ordinal));
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Resident set size of the process in bytes (VmRSS in /proc/&lt;pid&gt;/status), or null.</summary>
+    public long? ReadRssBytes(int pid)
+    {
+        try
+        {
+            foreach (var line in File.ReadLines(Path.Combine(Root, pid.ToString(CultureInfo.InvariantCulture), "status")))
+            {
+                if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+                {
+                    // "VmRSS:	  205164 kB": the kernel always reports kB (KiB).
+                    var fields = line["VmRSS:".Length..].Split(' ', '\t', StringSplitOptions.RemoveEmptyEntries);
+                    return long.TryParse(fields[0], NumberStyles.None, CultureInfo.InvariantCulture, out var kib) ? kib * 1024 : null;
+                }
+            }
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+
+        return null;
+    }
+
+    /// <summary>Reads a pidfile as QEMU writes it ("1234\n"); null when missing or not a number.</summary>
+    public static int? ReadPidFile(string path)
+    {
+        try
+        {
+            var text = File.ReadAllText(path).Trim();
+            return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var pid) && pid > 0 ? pid : null;
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or IOException)
+        {
+            return null;
+        }
+    }
+
+    private static bool IsZombie(string processDirectory)
+    {
+        // /proc/<pid>/stat: "pid (comm) S ..."; comm may contain spaces and ')', so read after the last ')'.
+        var stat = File.ReadAllText(Path.Combine(processDirectory, "stat"));
+        var close = stat.LastIndexOf(')');
+        return close >= 0 && close + 2 < stat.Length && stat[close + 2] is 'Z' or 'X';
+    }
+}

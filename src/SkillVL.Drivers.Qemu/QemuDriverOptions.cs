@@ -1,0 +1,89 @@
+namespace SkillVL.Drivers.Qemu;
+
+/// <summary>
+/// Settings of the QEMU node driver. Bind from configuration section <see cref="SectionName"/> and validate
+/// at start with <see cref="QemuDriverOptionsValidator"/> (Aspire's DcpOptions pattern).
+/// </summary>
+public sealed class QemuDriverOptions
+{
+    public const string SectionName = "SkillVL:Qemu";
+
+    /// <summary>
+    /// Persistent state of this instance (directory; required). VM disks live in
+    /// <c>&lt;DataDirectory&gt;/vms/&lt;vmId&gt;/disk.qcow2</c>, templates in
+    /// <c>&lt;DataDirectory&gt;/templates/&lt;sha256&gt;/</c>, the accelerator probe result in
+    /// <c>&lt;DataDirectory&gt;/accelerator.json</c>. Must survive a host reboot.
+    /// </summary>
+    public string DataDirectory { get; set; } = "";
+
+    /// <summary>
+    /// Volatile per-process state (directory; required): per VM <c>&lt;RuntimeDirectory&gt;/vms/&lt;vmId&gt;/</c>
+    /// holds <c>qemu.pid</c>, the <c>qmp.sock</c>, <c>qga.sock</c>, <c>vnc.sock</c> and <c>serial.sock</c> sockets,
+    /// <c>serial.log</c> and <c>vm.json</c>. Re-adoption after a SkillVL restart works purely from this
+    /// directory, so it must outlive the SkillVL process (e.g. <c>/run/skillvl</c>). Keep the path short:
+    /// a unix socket path is limited to 107 bytes.
+    /// </summary>
+    public string RuntimeDirectory { get; set; } = "";
+
+    /// <summary>
+    /// Tags every network interface this instance creates (<c>ip link ... alias skillvl:&lt;InstanceId&gt;</c>)
+    /// so two SkillVL instances on one host, or the tests running beside a real one, never list or delete
+    /// each other's bridges and taps. Letters, digits, '-' and '_' only; required.
+    /// </summary>
+    public string InstanceId { get; set; } = "";
+
+    /// <summary>The QEMU system emulator (name on PATH or absolute path). Default <c>qemu-system-x86_64</c>.</summary>
+    public string QemuBinary { get; set; } = "qemu-system-x86_64";
+
+    /// <summary>The disk image tool (name on PATH or absolute path). Default <c>qemu-img</c>.</summary>
+    public string QemuImgBinary { get; set; } = "qemu-img";
+
+    /// <summary>The iproute2 tool (name on PATH or absolute path). Default <c>ip</c>.</summary>
+    public string IpBinary { get; set; } = "ip";
+
+    /// <summary>
+    /// <c>auto</c> (default) probes KVM once with a real short boot and falls back to TCG; <c>kvm</c> or
+    /// <c>tcg</c> force it. Nested KVM hangs guests on some hosts, which is why auto boots a guest rather
+    /// than trusting that <c>/dev/kvm</c> exists.
+    /// </summary>
+    public string Accelerator { get; set; } = "auto";
+
+    /// <summary>
+    /// Size of TCG's translated-code cache per VM, in MiB (default 32). QEMU's default for system
+    /// emulation is 1 GiB (since 5.0), which a guest touches over time and which then counts against the
+    /// host for every VM; a small guest spends almost all its time in a few MiB of hot code, so 32 MiB
+    /// costs little speed and keeps each VM's RSS near its guest RAM. Ignored under KVM.
+    /// </summary>
+    public int TcgTranslationBlockCacheMiB { get; set; } = 32;
+
+    /// <summary>
+    /// How long a graceful stop waits for the guest to power off after the ACPI power button before the
+    /// VM is stopped hard (default 30 s). Used when the caller passes no positive timeout.
+    /// </summary>
+    public TimeSpan GracefulStopTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Upper bound for one QMP command, including connecting and the greeting (default 10 s). QMP answers
+    /// in milliseconds unless QEMU is wedged; a longer wait only delays the hard-stop fallback.
+    /// </summary>
+    public TimeSpan QmpCommandTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Upper bound for launching QEMU until its daemonised parent exits (default 30 s). QEMU opens every
+    /// disk, tap and socket before the parent exits, which takes well under a second normally.
+    /// </summary>
+    public TimeSpan LaunchTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Upper bound for one <c>qemu-img</c> or <c>ip</c> invocation (default 30 s).</summary>
+    public TimeSpan ToolTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// How long the <c>auto</c> accelerator probe waits for a KVM guest to show a login prompt or answer
+    /// its agent before deciding that KVM does not work here (default 15 s; the tiny guest needs ~1 s
+    /// under working KVM and ~3 s under TCG).
+    /// </summary>
+    public TimeSpan AcceleratorProbeTimeout { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>QEMU machine type (default <c>pc</c>: i440FX, what the tiny guest and most templates expect).</summary>
+    public string MachineType { get; set; } = "pc";
+}

@@ -1,0 +1,36 @@
+namespace SkillVL.Drivers.Qemu;
+
+/// <summary>
+/// Where one VM's files live. The runtime directory is the VM's identity on the host: QEMU's argv names its
+/// pidfile in it, which is how a pid is recognised as ours after a restart (and not a reused pid).
+/// </summary>
+/// <param name="VmId">Platform id of the VM.</param>
+/// <param name="RuntimeDirectory"><c>&lt;runtime&gt;/vms/&lt;vmId&gt;</c>.</param>
+/// <param name="DataDirectory"><c>&lt;data&gt;/vms/&lt;vmId&gt;</c>.</param>
+public sealed record VmPaths(string VmId, string RuntimeDirectory, string DataDirectory)
+{
+    public string PidFile => Path.Combine(RuntimeDirectory, "qemu.pid");
+
+    public string QmpSocket => Path.Combine(RuntimeDirectory, "qmp.sock");
+
+    public string GuestAgentSocket => Path.Combine(RuntimeDirectory, "qga.sock");
+
+    public string VncSocket => Path.Combine(RuntimeDirectory, "vnc.sock");
+
+    public string SerialSocket => Path.Combine(RuntimeDirectory, "serial.sock");
+
+    public string SerialLog => Path.Combine(RuntimeDirectory, "serial.log");
+
+    /// <summary>Metadata of the running process (<see cref="Processes.VmRuntimeMetadata"/>).</summary>
+    public string MetadataFile => Path.Combine(RuntimeDirectory, "vm.json");
+
+    public string Disk => Path.Combine(DataDirectory, "disk.qcow2");
+
+    /// <summary>The last spec the VM was started or given a disk with; lets Delete find its taps after a host reboot.</summary>
+    public string SpecFile => Path.Combine(DataDirectory, "spec.json");
+
+    public static VmPaths For(QemuDriverOptions options, string vmId) => new(
+        vmId,
+        Path.Combine(options.RuntimeDirectory, "vms", vmId),
+        Path.Combine(options.DataDirectory, "vms", vmId));
+}

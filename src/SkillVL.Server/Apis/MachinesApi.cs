@@ -1,0 +1,95 @@
+using Microsoft.EntityFrameworkCore;
+using SkillVL.Core.Api;
+using SkillVL.Core.Errors;
+using SkillVL.Server.Data;
+using SkillVL.Server.Nodes;
+using SkillVL.Server.Rooms;
+
+namespace SkillVL.Server.Apis;
+
+public static class MachinesApi
+{
+    private static readonly TimeSpan DefaultExecTimeout = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan MaxExecTimeout = TimeSpan.FromMinutes(10);
+
+    public static RouteGroupBuilder MapMachinesApi(this RouteGroupBuilder api)
+    {
+        var machines = api.MapGroup("/rooms/{room}/machines").WithTags("Machines");
+
+        machines.MapGet("/{machine}", async (string room, string machine, SkillVlDbContext db, CancellationToken ct) =>
+        {
+            var entity = await RoomsApi.LoadRooms(db).FirstOrDefaultAsync(r => r.Name == room, ct);
+            var found = entity?.Machines.FirstOrDefault(m => m.Name == machine);
+            return found is null
+                ? ApiResults.NotFound($"Machine '{room}/{machine}'")
+                : Results.Ok(RoomViews.Machine(found, entity!.Networks.ToDictionary(n => n.Id, StringComparer.Ordinal)));
+        })
+        .Produces<MachineStatus>().ProducesProblem(StatusCodes.Status404NotFound)
+        .WithSummary("Get one machine's state");
+
+        foreach (var action in new[] { "start", "stop", "restart" })
+        {
+            machines.MapPost($"/{{machine}}/{action}", async (string room, string machine, RoomService service, CancellationToken ct) =>
+            {
+                var task = await service.MachineActionAsync(room, machine, action, ct);
+                return task is null ? ApiResults.NotFound($"Machine '{room}/{machine}'") : RoomsApi.Accepted(task);
+            })
+            .Produces<TaskInfo>(StatusCodes.Status202Accepted).ProducesProblem(StatusCodes.Status404NotFound)
+            .WithSummary($"{char.ToUpperInvariant(action[0])}{action[1..]} a machine");
+        }
+
+        machines.MapPost("/{machine}/exec", ExecAsync)
+            .Produces<ExecResponse>()
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .WithSummary("Run a program in the guest through its agent and wait for it");
+        return api;
+    }
+
+    private static async Task<IResult> ExecAsync(
+        string room,
+        string machine,
+        ExecRequest request,
+        RoomService service,
+        NodeRegistry nodes,
+        CancellationToken ct)
+    {
+        if (request.Command is not { Count: > 0 } || string.IsNullOrEmpty(request.Command[0]))
+        {
+            return ApiResults.Invalid([new("command", "must name a program to run, e.g. [\"/bin/sh\", \"-c\", \"uptime\"].")], "The exec request is not valid.");
+        }
+
+        var timeout = request.Timeout ?? DefaultExecTimeout;
+        if (timeout <= TimeSpan.Zero || timeout > MaxExecTimeout)
+        {
+            return ApiResults.Invalid([new("timeout", $"must be between 0 and {MaxExecTimeout}.")], "The exec request is not valid.");
+        }
+
+        var entity = await service.FindMachineAsync(room, machine, ct);
+        var node = entity is null ? null : nodes.Find(entity.NodeName);
+        if (entity is null || node is null)
+        {
+            return ApiResults.NotFound($"Machine '{room}/{machine}'");
+        }
+
+        try
+        {
+            var result = await node.Vms.GuestExecAsync(entity.Id, request.Command, timeout, ct);
+            return Results.Ok(new ExecResponse(result.ExitCode, result.Stdout, result.Stderr, result.OutputTruncated));
+        }
+        catch (InvalidVmStateException ex)
+        {
+            return Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "Machine not running", detail: $"{room}/{machine}: {ex.Message}");
+        }
+        catch (GuestAgentUnavailableException ex)
+        {
+            return Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Guest agent unavailable", detail: $"{room}/{machine}: {ex.Message}");
+        }
+        catch (DriverException ex)
+        {
+            return Results.Problem(statusCode: StatusCodes.Status502BadGateway, title: "Node error", detail: $"{room}/{machine}: {ex.Message}");
+        }
+    }
+}

@@ -1,0 +1,44 @@
+namespace SkillVL.Server.Data;
+
+/// <summary>A machine of a room: desired (spec, power) and observed (state, guest readiness) in one row.</summary>
+public sealed class MachineEntity
+{
+    public required string Id { get; set; }
+
+    public required string RoomId { get; set; }
+
+    public required string Name { get; set; }
+
+    public required string TemplateName { get; set; }
+
+    /// <summary>Resolved at apply time, so a rebuilt template does not change existing machines' base.</summary>
+    public required string TemplateSha256 { get; set; }
+
+    public int Cpus { get; set; }
+
+    public long MemoryBytes { get; set; }
+
+    public required string NodeName { get; set; }
+
+    /// <summary><see cref="MachineStates.Running"/> or <see cref="MachineStates.Stopped"/>.</summary>
+    public required string DesiredState { get; set; }
+
+    /// <summary>Bumped to ask for a restart; part of the spec hash, so a running VM with an old nonce is restarted.</summary>
+    public int RestartNonce { get; set; }
+
+    public string ObservedState { get; set; } = MachineStates.Stopped;
+
+    /// <summary>The spec hash the running VM was started with; differs from the desired one until a restart.</summary>
+    public string? ObservedSpecHash { get; set; }
+
+    /// <summary>The guest agent answered and the room's addresses were applied for <see cref="ConfiguredBootId"/>.</summary>
+    public bool GuestReady { get; set; }
+
+    public string? ConfiguredBootId { get; set; }
+
+    public int ConsecutiveFailures { get; set; }
+
+    public string? LastError { get; set; }
+
+    public List<NicEntity> Nics { get; set; } = [];
+}

@@ -1,0 +1,14 @@
+namespace SkillVL.Server.Data;
+
+public sealed class NetworkEntity
+{
+    public required string Id { get; set; }
+
+    public required string RoomId { get; set; }
+
+    public required string Name { get; set; }
+
+    public required string Cidr { get; set; }
+
+    public int Mtu { get; set; }
+}

@@ -1,0 +1,89 @@
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using SkillVL.Core.Api;
+using SkillVL.Server.Apis;
+using SkillVL.Server.Auth;
+using SkillVL.Server.Data;
+using SkillVL.Server.Nodes;
+using SkillVL.Server.Reconciliation;
+using SkillVL.Server.Rooms;
+using SkillVL.Server.Tasks;
+
+namespace SkillVL.Server.Hosting;
+
+/// <summary>Builds the embedded Server; Program.cs and the integration tests both use it.</summary>
+public static class ServerApp
+{
+    public static WebApplication Build(string[] args, Action<SkillVlServerOptions>? configure = null)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        builder.Configuration.AddEnvironmentVariables("SKILLVL__");
+        var optionsBuilder = builder.Services.AddOptions<SkillVlServerOptions>()
+            .Bind(builder.Configuration.GetSection(SkillVlServerOptions.SectionName))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        if (configure is not null)
+        {
+            optionsBuilder.Configure(configure);
+        }
+
+        // Resolve the settings now: the listen URL and the data directory are needed before the host runs.
+        var settings = new SkillVlServerOptions();
+        builder.Configuration.GetSection(SkillVlServerOptions.SectionName).Bind(settings);
+        configure?.Invoke(settings);
+        Directory.CreateDirectory(settings.DataDirectory);
+        Directory.CreateDirectory(settings.RuntimeDirectory);
+        builder.WebHost.UseUrls(settings.Listen);
+
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddDbContextFactory<SkillVlDbContext>(o =>
+            o.UseSqlite($"Data Source={Path.Combine(settings.DataDirectory, "skillvl.db")}"));
+        builder.Services.AddSingleton(AdminToken.LoadOrCreate(settings.DataDirectory));
+        builder.Services.AddSingleton<NodeRegistry>();
+        builder.Services.AddSingleton<StartupGate>();
+        builder.Services.AddSingleton<ReconcileTrigger>();
+        builder.Services.AddSingleton<TaskService>();
+        builder.Services.AddSingleton<MachineReconciler>();
+        builder.Services.AddScoped<RoomService>();
+        builder.Services.AddHostedService<StartupService>();
+        builder.Services.AddSingleton<ReconcileLoop>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<ReconcileLoop>());
+
+        builder.Services.AddAuthentication(BearerTokenHandler.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, BearerTokenHandler>(BearerTokenHandler.SchemeName, null);
+        builder.Services.AddAuthorization();
+        builder.Services.AddProblemDetails();
+        builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+        builder.Services.AddOpenApi(o => o.AddDocumentTransformer((doc, _, _) =>
+        {
+            doc.Info.Title = "SkillVL API";
+            doc.Info.Description = "Virtual teaching labs: rooms (VMs and their networks), machines, tasks, templates, nodes.";
+            return Task.CompletedTask;
+        }));
+
+        var app = builder.Build();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseAuthorization();
+
+        app.MapGet(ApiPaths.Health, (StartupGate gate) => gate.IsOpen ? Results.Text("ok") : Results.StatusCode(StatusCodes.Status503ServiceUnavailable))
+            .WithTags("Health").WithSummary("Liveness and readiness");
+        app.MapOpenApi("/openapi/{documentName}.json");
+        app.MapSchemaApi();
+
+        var api = app.MapGroup(ApiPaths.Prefix).RequireAuthorization();
+        api.MapRoomsApi();
+        api.MapMachinesApi();
+        api.MapTasksApi();
+        api.MapTemplatesApi();
+        api.MapNodesApi();
+        return app;
+    }
+
+    /// <summary>The settings the built app runs with.</summary>
+    public static SkillVlServerOptions Settings(this WebApplication app) =>
+        app.Services.GetRequiredService<IOptions<SkillVlServerOptions>>().Value;
+}

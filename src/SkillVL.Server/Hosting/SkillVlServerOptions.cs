@@ -1,0 +1,53 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace SkillVL.Server.Hosting;
+
+/// <summary>
+/// Settings of the embedded Server (section "SkillVL"; environment variables SKILLVL__NAME, or
+/// command-line --SkillVL:Name=value). Validated at start.
+/// </summary>
+public sealed class SkillVlServerOptions
+{
+    public const string SectionName = "SkillVL";
+
+    /// <summary>Where the database, VM disks, templates and the admin token live. Default /var/lib/skillvl.</summary>
+    [Required]
+    public string DataDirectory { get; set; } = "/var/lib/skillvl";
+
+    /// <summary>Where per-VM runtime files live (pidfile, QMP/QGA/VNC/serial sockets). Default /run/skillvl.</summary>
+    [Required]
+    public string RuntimeDirectory { get; set; } = "/run/skillvl";
+
+    /// <summary>URL the API listens on. Default http://127.0.0.1:8080 (loopback only).</summary>
+    [Required]
+    public string Listen { get; set; } = "http://127.0.0.1:8080";
+
+    /// <summary>
+    /// Where the Server leaves the CLI's configuration (server URL + admin token) at start, as k3s leaves a
+    /// kubeconfig. Empty: leave none. Default /etc/skillvl/cli.json.
+    /// </summary>
+    public string CliConfigPath { get; set; } = "/etc/skillvl/cli.json";
+
+    /// <summary>Template build directories (images/*/build.sh output) imported at start.</summary>
+    public List<string> TemplateSources { get; set; } = [];
+
+    /// <summary>"auto" (probe KVM with a real boot, else TCG), "kvm" or "tcg".</summary>
+    [RegularExpression("^(auto|kvm|tcg)$")]
+    public string Accelerator { get; set; } = "auto";
+
+    /// <summary>How often the reconciler looks at every machine when nothing is pending. Default 5 s.</summary>
+    public TimeSpan ReconcileInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How often it looks while something converges (a VM booting, a task open). Default 500 ms.</summary>
+    public TimeSpan ReconcileBusyInterval { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>How long a graceful stop waits for the guest before pulling the plug. Default 30 s.</summary>
+    public TimeSpan GracefulStopTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>An apply/start task fails when its machines have not converged within this. Default 10 min.</summary>
+    public TimeSpan TaskTimeout { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>A machine start that failed this many times in a row fails its task. Default 3.</summary>
+    [Range(1, 100)]
+    public int MaxStartFailures { get; set; } = 3;
+}

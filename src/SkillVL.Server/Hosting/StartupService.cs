@@ -1,0 +1,119 @@
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using SkillVL.Agent;
+using SkillVL.Core.Templates;
+using SkillVL.Server.Auth;
+using SkillVL.Server.Data;
+using SkillVL.Server.Logging;
+using SkillVL.Server.Nodes;
+
+namespace SkillVL.Server.Hosting;
+
+/// <summary>
+/// Brings the embedded Server up before it listens: database, the in-process local node, templates, and the
+/// CLI configuration. Then it opens the gate for the reconciler.
+/// </summary>
+public sealed class StartupService(
+    IDbContextFactory<SkillVlDbContext> dbFactory,
+    NodeRegistry nodes,
+    AdminToken adminToken,
+    StartupGate gate,
+    IOptions<SkillVlServerOptions> options,
+    ILoggerFactory loggerFactory,
+    TimeProvider time) : IHostedService
+{
+    private readonly ILogger _logger = loggerFactory.CreateLogger<StartupService>();
+    private LocalNodeAgent? _local;
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
+        await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
+        {
+            await db.Database.EnsureCreatedAsync(cancellationToken);
+            // WAL lets the API read while the reconciler writes.
+            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
+        }
+
+        _local = await LocalNodeAgent.CreateAsync(
+            new LocalNodeOptions
+            {
+                DataDirectory = settings.DataDirectory,
+                RuntimeDirectory = settings.RuntimeDirectory,
+                Accelerator = settings.Accelerator,
+            },
+            loggerFactory,
+            time,
+            cancellationToken);
+        nodes.Register(_local);
+
+        await RegisterTemplatesAsync(settings, cancellationToken);
+        WriteCliConfig(settings);
+        Log.Started(_logger, settings.Listen, _local.Facts.Name, _local.Facts.Accelerator, settings.DataDirectory);
+        gate.Open();
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        // VMs keep running: the node agent only lets go of its sockets. The next start re-adopts them.
+        if (_local is not null)
+        {
+            await _local.DisposeAsync();
+        }
+    }
+
+    /// <summary>
+    /// Imports the configured template builds and points each template name at its newest content.
+    /// Older contents stay in the store: machines cloned from them keep their base.
+    /// </summary>
+    private async Task RegisterTemplatesAsync(SkillVlServerOptions settings, CancellationToken cancellationToken)
+    {
+        var current = new Dictionary<string, TemplateImage>(StringComparer.Ordinal);
+        foreach (var source in settings.TemplateSources)
+        {
+            if (!Directory.Exists(source))
+            {
+                Log.TemplateSourceMissing(_logger, source);
+                continue;
+            }
+
+            var image = await _local!.Templates.ImportAsync(source, cancellationToken);
+            current[image.Name] = image;
+        }
+
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        foreach (var image in current.Values)
+        {
+            var row = await db.Templates.FirstOrDefaultAsync(t => t.Name == image.Name, cancellationToken);
+            if (row is null)
+            {
+                row = new TemplateEntity { Name = image.Name, Sha256 = image.Sha256, Boot = "", RegisteredAt = time.GetUtcNow() };
+                db.Templates.Add(row);
+            }
+
+            row.Sha256 = image.Sha256;
+            row.Boot = image.Boot.ToString().ToLowerInvariant();
+            row.DefaultCpus = image.DefaultCpus;
+            row.DefaultMemoryBytes = image.DefaultMemoryBytes;
+            row.SizeBytes = image.SizeBytes;
+            Log.TemplateRegistered(_logger, image.Name, image.Sha256);
+        }
+
+        await db.SaveChangesAsync(cancellationToken);
+    }
+
+    private void WriteCliConfig(SkillVlServerOptions settings)
+    {
+        if (string.IsNullOrWhiteSpace(settings.CliConfigPath))
+        {
+            return;
+        }
+
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(settings.CliConfigPath))!);
+        var json = JsonSerializer.Serialize(new { server = settings.Listen, token = adminToken.Value });
+        File.WriteAllText(settings.CliConfigPath, json + "\n");
+        File.SetUnixFileMode(settings.CliConfigPath, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        Log.CliConfigWritten(_logger, settings.CliConfigPath);
+    }
+}

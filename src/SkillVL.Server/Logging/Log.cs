@@ -1,0 +1,38 @@
+namespace SkillVL.Server.Logging;
+
+/// <summary>
+/// Source-generated log messages of the Server. Event ids: 3000–3099 startup, 3100–3199 reconciler,
+/// 3200–3299 API.
+/// </summary>
+public static partial class Log
+{
+    [LoggerMessage(3000, LogLevel.Information, "SkillVL listening on {Url}; node {Node} uses {Accelerator}; data in {DataDirectory}")]
+    public static partial void Started(ILogger logger, string url, string node, string accelerator, string dataDirectory);
+
+    [LoggerMessage(3001, LogLevel.Information, "Template {Name} registered ({Sha256})")]
+    public static partial void TemplateRegistered(ILogger logger, string name, string sha256);
+
+    [LoggerMessage(3002, LogLevel.Warning, "Template source {Path} does not exist; skipped")]
+    public static partial void TemplateSourceMissing(ILogger logger, string path);
+
+    [LoggerMessage(3003, LogLevel.Information, "CLI configuration written to {Path}")]
+    public static partial void CliConfigWritten(ILogger logger, string path);
+
+    [LoggerMessage(3100, LogLevel.Error, "Reconcile pass failed")]
+    public static partial void PassFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(3101, LogLevel.Warning, "Reconcile of {Key} failed")]
+    public static partial void WorkFailed(ILogger logger, string key, Exception exception);
+
+    [LoggerMessage(3102, LogLevel.Information, "Machine {Machine}: {Event}")]
+    public static partial void MachineEvent(ILogger logger, string machine, string @event);
+
+    [LoggerMessage(3103, LogLevel.Information, "Removing orphan VM {VmId} from node {Node}")]
+    public static partial void RemovingOrphanVm(ILogger logger, string vmId, string node);
+
+    [LoggerMessage(3104, LogLevel.Information, "Removing orphan network {NetworkId} from node {Node}")]
+    public static partial void RemovingOrphanNetwork(ILogger logger, string networkId, string node);
+
+    [LoggerMessage(3105, LogLevel.Warning, "Node {Node} could not be observed")]
+    public static partial void NodeUnobservable(ILogger logger, string node, Exception exception);
+}

@@ -1,0 +1,371 @@
+using System.Collections.Concurrent;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using SkillVL.Core.Api;
+using SkillVL.Core.Compute;
+using SkillVL.Core.Networking;
+using SkillVL.Server.Data;
+using SkillVL.Server.Hosting;
+using SkillVL.Server.Logging;
+using SkillVL.Server.Nodes;
+using SkillVL.Server.Rooms;
+using SkillVL.Server.Tasks;
+
+namespace SkillVL.Server.Reconciliation;
+
+/// <summary>
+/// Level-triggered reconciler (KubeVirt's vmi controller; KubeOps): every pass loads desired state from the
+/// database and observed state from each node, and schedules at most one piece of work per key (machine,
+/// orphan VM, network) so a slow stop never holds up other machines. It is restart-safe: it keeps no state
+/// that the database and the nodes do not hold, so a new Server process re-adopts running VMs and removes
+/// whatever no room wants any more (orphans) on its first pass.
+/// </summary>
+public sealed class ReconcileLoop(
+    IDbContextFactory<SkillVlDbContext> dbFactory,
+    NodeRegistry nodes,
+    TaskService tasks,
+    MachineReconciler machineReconciler,
+    ReconcileTrigger trigger,
+    StartupGate gate,
+    IOptions<SkillVlServerOptions> options,
+    TimeProvider time,
+    ILogger<ReconcileLoop> logger) : BackgroundService
+{
+    private readonly ConcurrentDictionary<string, Task> _inFlight = new(StringComparer.Ordinal);
+
+    /// <summary>Completed passes; tests wait on this to know the reconciler has looked at a change.</summary>
+    public long Passes => Interlocked.Read(ref _passes);
+
+    private long _passes;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await gate.WaitAsync(stoppingToken);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var busy = true;
+            try
+            {
+                busy = await PassAsync(stoppingToken);
+                Interlocked.Increment(ref _passes);
+            }
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+            {
+                Log.PassFailed(logger, ex);
+            }
+
+            var settings = options.Value;
+            await trigger.WaitAsync(busy ? settings.ReconcileBusyInterval : settings.ReconcileInterval, time, stoppingToken);
+        }
+
+        // Let in-flight work finish its current step (bounded) so no half-written row is left behind.
+        await Task.WhenAny(Task.WhenAll(_inFlight.Values), Task.Delay(TimeSpan.FromSeconds(10), time, CancellationToken.None));
+    }
+
+    /// <summary>One pass. Returns true when something is still converging (so the next pass comes sooner).</summary>
+    internal async Task<bool> PassAsync(CancellationToken cancellationToken)
+    {
+        List<RoomEntity> rooms;
+        await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
+        {
+            rooms = await db.Rooms.AsNoTracking()
+                .Include(r => r.Networks)
+                .Include(r => r.Machines).ThenInclude(m => m.Nics)
+                .AsSplitQuery()
+                .ToListAsync(cancellationToken);
+        }
+
+        var live = rooms.Where(r => !r.DeletionRequested).ToList();
+        var networksById = rooms.SelectMany(r => r.Networks).ToDictionary(n => n.Id, StringComparer.Ordinal);
+        var liveMachines = live.SelectMany(r => r.Machines).ToList();
+        var observedVmIds = new HashSet<string>(StringComparer.Ordinal);
+        var observedNetworkIds = new HashSet<string>(StringComparer.Ordinal);
+        var busy = false;
+
+        foreach (var node in nodes.All)
+        {
+            IReadOnlyList<VmObservation> observed;
+            IReadOnlyList<string> observedNetworks;
+            try
+            {
+                observed = await node.Vms.ListAsync(cancellationToken);
+                observedNetworks = await node.Networks.ListAsync(cancellationToken);
+            }
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+            {
+                Log.NodeUnobservable(logger, node.Facts.Name, ex);
+                busy = true;
+                continue;
+            }
+
+            var observedById = observed.ToDictionary(o => o.Id, StringComparer.Ordinal);
+            observedVmIds.UnionWith(observedById.Keys);
+            observedNetworkIds.UnionWith(observedNetworks);
+            var wantedHere = liveMachines.Where(m => m.NodeName == node.Facts.Name).ToList();
+            var wantedIds = wantedHere.Select(m => m.Id).ToHashSet(StringComparer.Ordinal);
+
+            // Orphans: VMs no live room wants (deleted rooms, removed machines, leftovers of a crash).
+            foreach (var orphan in observed.Where(o => !wantedIds.Contains(o.Id)))
+            {
+                busy = true;
+                Schedule($"vm:{orphan.Id}", async ct =>
+                {
+                    Log.RemovingOrphanVm(logger, orphan.Id, node.Facts.Name);
+                    await node.Vms.DeleteAsync(orphan.Id, ct);
+                }, cancellationToken);
+            }
+
+            // Networks first, in the pass itself (a few fast `ip` calls), so machines find their bridges.
+            var wantedNetworks = live.SelectMany(r => r.Networks).ToList();
+            foreach (var network in wantedNetworks.Where(n => !observedNetworks.Contains(n.Id)))
+            {
+                await node.Networks.EnsureAsync(new NetworkSpec(network.Id, network.Mtu), cancellationToken);
+            }
+
+            var wantedNetworkIds = wantedNetworks.Select(n => n.Id).ToHashSet(StringComparer.Ordinal);
+            foreach (var stale in observedNetworks.Where(id => !wantedNetworkIds.Contains(id)))
+            {
+                busy = true;
+                Schedule($"net:{stale}", async ct =>
+                {
+                    Log.RemovingOrphanNetwork(logger, stale, node.Facts.Name);
+                    await node.Networks.DeleteAsync(stale, ct);
+                }, cancellationToken);
+            }
+
+            foreach (var machine in wantedHere)
+            {
+                var spec = MachineSpecs.ToSpec(machine, networksById);
+                var observation = observedById.GetValueOrDefault(machine.Id);
+                busy |= !IsConverged(machine, spec);
+                Schedule($"vm:{machine.Id}", async ct =>
+                {
+                    var outcome = await machineReconciler.ReconcileAsync(node, machine, spec, observation, ct);
+                    await RecordAsync(machine, outcome, ct);
+                }, cancellationToken);
+            }
+        }
+
+        busy |= await FinishDeletedRoomsAsync(rooms, observedVmIds, observedNetworkIds, cancellationToken);
+        busy |= await AdvanceTasksAsync(rooms, networksById, cancellationToken);
+        return busy || !_inFlight.IsEmpty;
+    }
+
+    /// <summary>Running with the current spec and the guest configured, or stopped, as desired.</summary>
+    internal static bool IsConverged(MachineEntity machine, VmSpec spec) =>
+        machine.DesiredState == MachineStates.Running
+            ? machine.ObservedState == MachineStates.Running && machine.GuestReady && machine.ObservedSpecHash == spec.SpecHash
+            : machine.ObservedState == MachineStates.Stopped;
+
+    private void Schedule(string key, Func<CancellationToken, Task> work, CancellationToken cancellationToken)
+    {
+        if (_inFlight.TryGetValue(key, out var running) && !running.IsCompleted)
+        {
+            return;
+        }
+
+        var task = Task.Run(async () =>
+        {
+            try
+            {
+                await work(cancellationToken);
+            }
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+            {
+                Log.WorkFailed(logger, key, ex);
+            }
+            finally
+            {
+                trigger.Poke();
+            }
+        }, CancellationToken.None);
+        _inFlight[key] = task;
+        _ = task.ContinueWith(t => _inFlight.TryRemove(new KeyValuePair<string, Task>(key, t)), TaskScheduler.Default);
+    }
+
+    private async Task RecordAsync(MachineEntity snapshot, MachineOutcome outcome, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var machine = await db.Machines.FirstOrDefaultAsync(m => m.Id == snapshot.Id, cancellationToken);
+        if (machine is null)
+        {
+            return; // Removed from its room meanwhile; the orphan sweep takes the VM.
+        }
+
+        machine.ObservedState = outcome.ObservedState;
+        machine.ObservedSpecHash = outcome.ObservedSpecHash;
+        machine.ConfiguredBootId = outcome.ConfiguredBootId;
+        // An apply may have reset GuestReady (new addresses) while this pass configured the old ones:
+        // only trust the outcome when the row was not reset and the addresses are still the applied ones.
+        var resetMeanwhile = snapshot.GuestReady && !machine.GuestReady;
+        machine.GuestReady = outcome.GuestReady && !resetMeanwhile
+            && (snapshot.GuestReady || await NicsUnchangedAsync(db, snapshot, cancellationToken));
+        machine.LastError = outcome.Error;
+        machine.ConsecutiveFailures = outcome.Failed ? machine.ConsecutiveFailures + 1
+            : outcome.ObservedState is MachineStates.Starting or MachineStates.Running ? 0 : machine.ConsecutiveFailures;
+        if (outcome.DesiredStateOverride is not null)
+        {
+            machine.DesiredState = outcome.DesiredStateOverride;
+        }
+
+        await db.SaveChangesAsync(cancellationToken);
+        foreach (var message in outcome.Events)
+        {
+            Log.MachineEvent(logger, snapshot.Name, message);
+        }
+
+        if (outcome.Events.Count > 0)
+        {
+            var open = await db.Tasks.AsNoTracking()
+                .Where(t => t.RoomId == snapshot.RoomId && (t.State == TaskStates.Running || t.State == TaskStates.Queued))
+                .Select(t => t.Id)
+                .ToListAsync(cancellationToken);
+            foreach (var taskId in open)
+            {
+                foreach (var message in outcome.Events)
+                {
+                    await tasks.LogAsync(taskId, message, cancellationToken);
+                }
+            }
+        }
+    }
+
+    /// <summary>True when the NICs (addresses) are still what the snapshot had, i.e. what was just applied.</summary>
+    private static async Task<bool> NicsUnchangedAsync(SkillVlDbContext db, MachineEntity snapshot, CancellationToken cancellationToken)
+    {
+        var now = await db.Nics.AsNoTracking().Where(n => n.MachineId == snapshot.Id).ToListAsync(cancellationToken);
+        return now.Count == snapshot.Nics.Count
+            && now.All(n => snapshot.Nics.Any(s => s.Id == n.Id && s.Ip == n.Ip));
+    }
+
+    private async Task<bool> FinishDeletedRoomsAsync(
+        List<RoomEntity> rooms,
+        HashSet<string> observedVmIds,
+        HashSet<string> observedNetworkIds,
+        CancellationToken cancellationToken)
+    {
+        var pending = false;
+        foreach (var room in rooms.Where(r => r.DeletionRequested))
+        {
+            var remaining = room.Machines.Count(m => observedVmIds.Contains(m.Id))
+                + room.Networks.Count(n => observedNetworkIds.Contains(n.Id));
+            if (remaining > 0 || _inFlight.Keys.Any(k => room.Machines.Any(m => k == $"vm:{m.Id}") || room.Networks.Any(n => k == $"net:{n.Id}")))
+            {
+                pending = true;
+                continue;
+            }
+
+            await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+            var entity = await db.Rooms.FirstOrDefaultAsync(r => r.Id == room.Id, cancellationToken);
+            if (entity is not null)
+            {
+                db.Rooms.Remove(entity);
+                await db.SaveChangesAsync(cancellationToken);
+            }
+
+            var open = await tasks.ListOpenAsync(cancellationToken);
+            foreach (var task in open.Where(t => t.RoomId == room.Id))
+            {
+                var deleted = task.Kind == "room.delete";
+                await tasks.CompleteAsync(
+                    task.Id,
+                    deleted,
+                    deleted
+                        ? $"Room {room.Name} deleted: {room.Machines.Count} VM(s) and {room.Networks.Count} network(s) removed."
+                        : $"Room {room.Name} was deleted before this task finished.",
+                    cancellationToken);
+            }
+        }
+
+        return pending;
+    }
+
+    private async Task<bool> AdvanceTasksAsync(
+        List<RoomEntity> rooms,
+        IReadOnlyDictionary<string, NetworkEntity> networksById,
+        CancellationToken cancellationToken)
+    {
+        var open = await tasks.ListOpenAsync(cancellationToken);
+        var now = time.GetUtcNow();
+        foreach (var task in open)
+        {
+            var room = rooms.FirstOrDefault(r => r.Id == task.RoomId);
+            if (room is null)
+            {
+                // The room row is gone: only a delete can have done that.
+                await tasks.CompleteAsync(task.Id, task.Kind == "room.delete", task.Kind == "room.delete" ? "Room deleted." : "The room no longer exists.", cancellationToken);
+                continue;
+            }
+
+            if (task.Kind == "room.delete")
+            {
+                continue; // Finished by FinishDeletedRoomsAsync.
+            }
+
+            var machines = task.MachineId is null ? room.Machines : room.Machines.Where(m => m.Id == task.MachineId).ToList();
+            if (task.Kind == "room.apply" && room.Generation > task.AwaitedGeneration)
+            {
+                await tasks.CompleteAsync(task.Id, false, $"Superseded by generation {room.Generation} of room {room.Name}.", cancellationToken);
+                continue;
+            }
+
+            if (task.Kind == "machine.restart" && machines.All(m => m.RestartNonce > task.AwaitedGeneration))
+            {
+                await tasks.CompleteAsync(task.Id, false, "Superseded by a later restart.", cancellationToken);
+                continue;
+            }
+
+            var converged = machines.Count(m => IsConverged(m, MachineSpecs.ToSpec(m, networksById)));
+            var failed = machines.FirstOrDefault(m => m.ObservedState == MachineStates.Error);
+            if (failed is not null)
+            {
+                await tasks.CompleteAsync(task.Id, false, $"Machine {failed.Name} failed: {failed.LastError ?? "it could not be started"}.", cancellationToken);
+                continue;
+            }
+
+            if (converged == machines.Count)
+            {
+                if (task.Kind == "room.apply")
+                {
+                    await MarkObservedAsync(room.Id, task.AwaitedGeneration ?? room.Generation, cancellationToken);
+                }
+
+                var running = machines.Count(m => m.DesiredState == MachineStates.Running);
+                await tasks.CompleteAsync(
+                    task.Id,
+                    true,
+                    task.Kind.StartsWith("room.", StringComparison.Ordinal)
+                        ? $"Room {room.Name} ready: {running} of {machines.Count} machine(s) running with guest agents answering."
+                        : $"Machine {room.Name}/{machines[0].Name} is {machines[0].DesiredState}.",
+                    cancellationToken);
+                continue;
+            }
+
+            if (now - task.CreatedAt > options.Value.TaskTimeout)
+            {
+                var waiting = string.Join(", ", machines.Where(m => !IsConverged(m, MachineSpecs.ToSpec(m, networksById))).Select(m => $"{m.Name} ({m.ObservedState})"));
+                await tasks.CompleteAsync(task.Id, false, $"Timed out after {options.Value.TaskTimeout} waiting for: {waiting}.", cancellationToken);
+                continue;
+            }
+
+            var progress = machines.Count == 0 ? 1 : (double)converged / machines.Count;
+            if (Math.Abs(progress - task.Progress) > 0.0001)
+            {
+                await tasks.ProgressAsync(task.Id, progress, null, cancellationToken);
+            }
+        }
+
+        return open.Count > 0;
+    }
+
+    private async Task MarkObservedAsync(string roomId, long generation, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var room = await db.Rooms.FirstOrDefaultAsync(r => r.Id == roomId, cancellationToken);
+        if (room is not null && room.ObservedGeneration < generation)
+        {
+            room.ObservedGeneration = generation;
+            await db.SaveChangesAsync(cancellationToken);
+        }
+    }
+}

@@ -1,0 +1,50 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using SkillVL.Core.Addressing;
+using SkillVL.Core.Compute;
+using SkillVL.Server.Data;
+
+namespace SkillVL.Server.Rooms;
+
+/// <summary>Turns a machine row into the backend-neutral <see cref="VmSpec"/> a node runs.</summary>
+public static class MachineSpecs
+{
+    public static VmSpec ToSpec(MachineEntity machine, IReadOnlyDictionary<string, NetworkEntity> networksById)
+    {
+        var nics = machine.Nics.OrderBy(n => n.Index).Select(n =>
+        {
+            var network = networksById[n.NetworkId];
+            var ip = n.Ip is null ? null : $"{n.Ip}/{Ipv4Cidr.Parse(network.Cidr).PrefixLength}";
+            return new NicSpec(n.Id, n.NetworkId, n.MacAddress, network.Mtu, ip);
+        }).ToList();
+        return new VmSpec(
+            machine.Id,
+            machine.Name,
+            machine.TemplateSha256,
+            machine.Cpus,
+            machine.MemoryBytes,
+            nics,
+            SpecHash(machine, nics));
+    }
+
+    /// <summary>
+    /// Hash over what needs a restart to change: hardware (CPUs, RAM, disk base, NICs) and the restart
+    /// nonce. Addresses are not in it: the reconciler re-applies them through the guest agent live.
+    /// </summary>
+    public static string SpecHash(MachineEntity machine, IReadOnlyList<NicSpec> nics)
+    {
+        var text = new StringBuilder()
+            .Append(CultureInfo.InvariantCulture, $"cpus={machine.Cpus};mem={machine.MemoryBytes};tpl={machine.TemplateSha256};nonce={machine.RestartNonce}");
+        foreach (var nic in nics)
+        {
+            text.Append(CultureInfo.InvariantCulture, $";nic={nic.Id},{nic.NetworkId},{nic.MacAddress},{nic.Mtu}");
+        }
+
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())))[..16];
+    }
+
+    /// <summary>A stable MAC from the NIC id: QEMU's locally administered 52:54:00 prefix plus 24 bits of the id.</summary>
+    public static string MacFor(string nicId) =>
+        $"52:54:00:{nicId[..2]}:{nicId[2..4]}:{nicId[4..6]}";
+}

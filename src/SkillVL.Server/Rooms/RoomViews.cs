@@ -1,0 +1,72 @@
+using SkillVL.Core.Api;
+using SkillVL.Core.Rooms;
+using SkillVL.Server.Data;
+using SkillVL.Server.Reconciliation;
+
+namespace SkillVL.Server.Rooms;
+
+/// <summary>Maps rows to the API's records.</summary>
+public static class RoomViews
+{
+    public static RoomSummary Summary(RoomEntity room) => new(
+        room.Id,
+        room.Name,
+        Phase(room),
+        room.Machines.Count,
+        room.Machines.Count(m => m.ObservedState == MachineStates.Running),
+        room.Generation,
+        room.CreatedAt);
+
+    public static RoomDetails Details(RoomEntity room)
+    {
+        var networks = room.Networks.ToDictionary(n => n.Id, StringComparer.Ordinal);
+        return new RoomDetails(
+            room.Id,
+            room.Name,
+            Phase(room),
+            room.Generation,
+            room.ObservedGeneration,
+            room.CreatedAt,
+            room.UpdatedAt,
+            RoomDocument.Parse(room.DefinitionJson).Definition ?? new RoomDefinition(),
+            room.Machines.OrderBy(m => m.Name, StringComparer.Ordinal).Select(m => Machine(m, networks)).ToList(),
+            room.Networks.OrderBy(n => n.Name, StringComparer.Ordinal).Select(n => new NetworkStatus(n.Id, n.Name, n.Cidr, n.Mtu)).ToList());
+    }
+
+    public static MachineStatus Machine(MachineEntity machine, IReadOnlyDictionary<string, NetworkEntity> networks) => new(
+        machine.Id,
+        machine.Name,
+        machine.NodeName,
+        machine.ObservedState,
+        machine.DesiredState,
+        machine.GuestReady,
+        machine.Cpus,
+        machine.MemoryBytes,
+        machine.Nics.OrderBy(n => n.Index)
+            .Select(n => new NicStatus(networks.TryGetValue(n.NetworkId, out var net) ? net.Name : n.NetworkId, n.Ip, n.MacAddress))
+            .ToList(),
+        machine.LastError);
+
+    /// <summary>Deleting, Pending (converging), Ready, Stopped or Degraded (a machine failed or crashed).</summary>
+    public static string Phase(RoomEntity room)
+    {
+        if (room.DeletionRequested)
+        {
+            return "Deleting";
+        }
+
+        if (room.Machines.Any(m => m.ObservedState is MachineStates.Error or MachineStates.Crashed))
+        {
+            return "Degraded";
+        }
+
+        var networks = room.Networks.ToDictionary(n => n.Id, StringComparer.Ordinal);
+        if (room.ObservedGeneration < room.Generation
+            || room.Machines.Any(m => !ReconcileLoop.IsConverged(m, MachineSpecs.ToSpec(m, networks))))
+        {
+            return "Pending";
+        }
+
+        return room.Machines.Any(m => m.DesiredState == MachineStates.Running) ? "Ready" : "Stopped";
+    }
+}

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Builds SkillVL and runs every test: unit, architecture, CLI, and the integration tests that boot real
+# QEMU guests (TCG), make real bridges and taps, and run the real Server. Run as root on Debian 12.
+set -euo pipefail
+ROOT=$(cd "$(dirname "$(readlink -f "$0")")" && pwd)
+cd "$ROOT"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+export SKILLVL_TINY_IMAGE="$ROOT/.build/images/tiny"
+RESULTS="$ROOT/.build/test-results"
+rm -rf "$RESULTS"; mkdir -p "$RESULTS"
+start=$(date +%s)
+
+scripts/bootstrap.sh --no-build           # Debian packages and the tiny guest template
+echo "==> building the solution"
+dotnet build SkillVL.slnx -c Release --nologo -v quiet
+
+run() { # name project
+  local name=$1 project=$2 t0=$(date +%s)
+  if dotnet test "$project" -c Release --no-build --nologo -v quiet \
+      --logger "trx;LogFileName=$name.trx" --results-directory "$RESULTS" >"$RESULTS/$name.log" 2>&1; then
+    echo "==> $name: passed ($(( $(date +%s) - t0 )) s)"
+  else
+    echo "==> $name: FAILED ($(( $(date +%s) - t0 )) s)"; tail -n 80 "$RESULTS/$name.log"
+    return 1
+  fi
+}
+
+status=0
+# Fast groups in parallel: they share no host resources.
+pids=()
+for p in Core Cli Architecture Drivers.Qemu; do
+  run "$p" "tests/SkillVL.$p.Tests" & pids+=($!)
+done
+for pid in "${pids[@]}"; do wait "$pid" || status=1; done
+# Groups that boot VMs run one after the other: on 2 cores parallel TCG guests only slow each other down.
+run "Drivers.Qemu.Integration" tests/SkillVL.Drivers.Qemu.IntegrationTests || status=1
+run "Integration" tests/SkillVL.IntegrationTests || status=1
+
+# One closing line for CI: totals over every test project's TRX.
+python3 - "$RESULTS" <<'PY'
+import sys, glob, re
+passed = failed = skipped = 0
+for f in glob.glob(sys.argv[1] + "/*.trx"):
+    m = re.search(r'<Counters [^>]*>', open(f, encoding="utf-8").read())
+    if m:
+        c = dict(re.findall(r'(\w+)="(\d+)"', m.group(0)))
+        passed += int(c.get("passed", 0)); failed += int(c.get("failed", 0)) + int(c.get("error", 0))
+        skipped += int(c.get("notExecuted", 0))
+print(f"{passed} passed, {failed} failed, {skipped} skipped")
+PY
+echo "==> total $(( $(date +%s) - start )) s"
+exit $status

@@ -1,0 +1,86 @@
+using System.Reflection;
+
+namespace SkillVL.Architecture.Tests;
+
+/// <summary>
+/// The dependency rules of docs/architecture.md, checked from the compiled assemblies' references:
+/// Core depends on nothing of ours and does no I/O; drivers depend only on Core; the Agent on Core and the
+/// drivers; the hosts (Server, Cli) are leaves that nothing references.
+/// </summary>
+public sealed class DependencyRulesTests
+{
+    private static readonly string[] Ours =
+    [
+        "SkillVL.Core", "SkillVL.Drivers.Qemu", "SkillVL.Agent", "SkillVL.Server", "skillvl",
+    ];
+
+    public static TheoryData<string, string[]> AllowedReferences => new()
+    {
+        { "SkillVL.Core", [] },
+        { "SkillVL.Drivers.Qemu", ["SkillVL.Core"] },
+        { "SkillVL.Agent", ["SkillVL.Core", "SkillVL.Drivers.Qemu"] },
+        { "SkillVL.Server", ["SkillVL.Core", "SkillVL.Agent"] },
+        { "skillvl", ["SkillVL.Core"] },
+    };
+
+    [Theory]
+    [MemberData(nameof(AllowedReferences))]
+    public void Assembly_ReferencesOnlyAllowedSkillVlAssemblies(string assembly, string[] allowed)
+    {
+        var references = OurReferences(Load(assembly));
+
+        Assert.All(references, r => Assert.Contains(r, allowed));
+    }
+
+    [Fact]
+    public void Core_DoesNoIo()
+    {
+        // Core holds the domain and contracts; processes, sockets, HTTP and databases belong to drivers and hosts.
+        string[] forbidden =
+        [
+            "System.Diagnostics.Process", "System.Net.Http", "System.Net.Sockets", "System.Net.Primitives",
+            "Microsoft.EntityFrameworkCore", "Microsoft.AspNetCore", "Microsoft.Data.Sqlite",
+        ];
+        var references = Load("SkillVL.Core").GetReferencedAssemblies().Select(a => a.Name!).ToList();
+
+        Assert.All(references, r => Assert.DoesNotContain(forbidden, f => r.StartsWith(f, StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public void Hosts_AreLeaves()
+    {
+        foreach (var name in Ours)
+        {
+            var references = OurReferences(Load(name));
+            Assert.DoesNotContain("SkillVL.Server", references);
+            Assert.DoesNotContain("skillvl", references);
+        }
+    }
+
+    [Fact]
+    public void Rules_CoverEveryProjectUnderSrc()
+    {
+        var src = Path.Combine(RepoRoot(), "src");
+        var projects = Directory.GetDirectories(src).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToList();
+
+        Assert.Equal(
+            ["SkillVL.Agent", "SkillVL.Cli", "SkillVL.Core", "SkillVL.Drivers.Qemu", "SkillVL.Server"],
+            projects);
+    }
+
+    private static List<string> OurReferences(Assembly assembly) =>
+        assembly.GetReferencedAssemblies().Select(a => a.Name!).Where(n => Ours.Contains(n)).ToList();
+
+    private static Assembly Load(string name) => Assembly.Load(new AssemblyName(name));
+
+    private static string RepoRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "SkillVL.slnx")))
+        {
+            dir = dir.Parent;
+        }
+
+        return dir?.FullName ?? throw new InvalidOperationException("SkillVL.slnx not found above the test directory.");
+    }
+}
