@@ -28,7 +28,7 @@ run() { # name project
 status=0
 # Fast groups in parallel: they share no host resources.
 pids=()
-for p in Core Cli Architecture Drivers.Qemu; do
+for p in Core Cli Architecture Server Drivers.Qemu; do
   run "$p" "tests/SkillVL.$p.Tests" & pids+=($!)
 done
 for pid in "${pids[@]}"; do wait "$pid" || status=1; done

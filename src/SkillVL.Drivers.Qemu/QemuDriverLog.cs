@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using SkillVL.Core.Compute;
 
 namespace SkillVL.Drivers.Qemu;
 
@@ -16,10 +17,10 @@ internal static partial class QemuDriverLog
     public static partial void VmStarted(this ILogger logger, string vmId, string bootId, long elapsedMs);
 
     [LoggerMessage(EventId = 1002, Level = LogLevel.Debug, Message = "VM {VmId} is already {State}; start does nothing")]
-    public static partial void VmAlreadyRunning(this ILogger logger, string vmId, string state);
+    public static partial void VmAlreadyRunning(this ILogger logger, string vmId, VmPowerState state);
 
     [LoggerMessage(EventId = 1003, Level = LogLevel.Information, Message = "Stopping VM {VmId} ({Mode})")]
-    public static partial void VmStopping(this ILogger logger, string vmId, string mode);
+    public static partial void VmStopping(this ILogger logger, string vmId, StopMode mode);
 
     [LoggerMessage(EventId = 1004, Level = LogLevel.Information, Message = "VM {VmId} stopped")]
     public static partial void VmStopped(this ILogger logger, string vmId);

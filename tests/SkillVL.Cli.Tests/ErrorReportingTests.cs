@@ -8,7 +8,7 @@ public sealed class ErrorReportingTests
     public async Task Get_RoomMissing_SaysNotFoundAndExitsNotFound()
     {
         var harness = new CliHarness();
-        harness.Handler.On("GET", "/api/v1/rooms/x", Answers.Problem(HttpStatusCode.NotFound, "Not Found", "room 'x' not found"));
+        harness.Handler.On("GET", "/api/v1/rooms/x", Answers.Problem(HttpStatusCode.NotFound, "Not found", "Room 'x' does not exist."));
 
         var run = await harness.RunAsync("room", "get", "x");
 
@@ -73,7 +73,7 @@ public sealed class ErrorReportingTests
     {
         var harness = new CliHarness();
         harness.Environment.Clear();
-        harness.Handler.On("GET", "/api/v1/templates", Answers.Json(HttpStatusCode.OK, Array.Empty<object>()));
+        harness.Handler.On("GET", "/skillvl/api/v1/templates", Answers.Json(HttpStatusCode.OK, Array.Empty<object>()));
 
         var run = await harness.RunAsync("template", "list", "--server", "http://lab:9000/skillvl", "--token", "tok");
 
@@ -92,7 +92,7 @@ public sealed class ErrorReportingTests
         var run = await harness.RunAsync("vm", "start", "r/v");
 
         Assert.True(run.ExitCode == ExitCodes.Conflict, run.ToString());
-        Assert.Contains("machine 'r/v': room 'r' is being deleted", run.Stderr, StringComparison.Ordinal);
+        Assert.Equal("skillvl: room 'r' is being deleted", run.Stderr.Trim());
     }
 
     [Fact]
@@ -117,5 +117,69 @@ public sealed class ErrorReportingTests
 
         Assert.True(run.ExitCode == ExitCodes.Error, run.ToString());
         Assert.Contains("database is locked", run.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RoomStop_PostsStopAndFollowsTask()
+    {
+        var harness = new CliHarness();
+        harness.Handler
+            .On("POST", "/api/v1/rooms/net-basics/stop", Answers.Json(HttpStatusCode.Accepted, Answers.Task("t10", "running", 0)))
+            .On("GET", "/api/v1/tasks/t10", Answers.Json(HttpStatusCode.OK, Answers.Task("t10", "succeeded", 1)));
+
+        var run = await harness.RunAsync("room", "stop", "net-basics");
+
+        Assert.True(run.ExitCode == ExitCodes.Ok, run.ToString());
+    }
+
+    [Fact]
+    public async Task Apply_WholeDocumentError_PrintsItsMessage()
+    {
+        var harness = new CliHarness { Stdin = "metadata: { name: x }\n" };
+        harness.Handler.On(
+            "PUT",
+            "/api/v1/rooms/x",
+            Answers.Problem(HttpStatusCode.BadRequest, "The room definition is not valid.", errors: new Dictionary<string, string[]> { ["document"] = ["line 3, column 1: bad"] }));
+
+        var run = await harness.RunAsync("room", "apply", "-f", "-");
+
+        Assert.True(run.ExitCode == ExitCodes.InvalidInput, run.ToString());
+        Assert.Contains("line 3, column 1: bad", run.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AnyCommand_OnlySystemConfigFile_UsesItsServerAndToken()
+    {
+        var directory = Directory.CreateTempSubdirectory("skillvl-cli-etc-").FullName;
+        try
+        {
+            var path = Path.Combine(directory, "cli.json");
+            await File.WriteAllTextAsync(path, """{"server":"http://127.0.0.1:8080","token":"from-up"}""");
+            var harness = new CliHarness { SystemConfigPath = path };
+            harness.Environment.Clear();
+            harness.Handler.On("GET", "/api/v1/nodes", Answers.Json(HttpStatusCode.OK, Array.Empty<object>()));
+
+            var run = await harness.RunAsync("node", "list", "-o", "json");
+
+            Assert.True(run.ExitCode == ExitCodes.Ok, run.ToString());
+            Assert.Equal("Bearer from-up", harness.Handler.Requests.Single().Authorization);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task AnyCommand_AnswerOfUnexpectedShape_SaysSoWithoutStackTrace()
+    {
+        var harness = new CliHarness();
+        harness.Handler.On("GET", "/api/v1/rooms", Answers.Json(HttpStatusCode.OK, new { rooms = "none" }));
+
+        var run = await harness.RunAsync("room", "list");
+
+        Assert.True(run.ExitCode == ExitCodes.Error, run.ToString());
+        Assert.Contains("not what this client expects", run.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", run.Stderr, StringComparison.Ordinal);
     }
 }

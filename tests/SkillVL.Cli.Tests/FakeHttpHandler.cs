@@ -41,8 +41,27 @@ internal sealed class FakeHttpHandler : HttpMessageHandler
         return this;
     }
 
+    /// <summary>
+    /// Adds fixed answers. Each is copied per request, since the client disposes what it receives and the last
+    /// answer repeats (a task polled many times).
+    /// </summary>
     public FakeHttpHandler On(string method, string path, params HttpResponseMessage[] answers) =>
-        On(method, path, answers.Select(a => (Func<HttpRequestMessage, HttpResponseMessage>)(_ => a)).ToArray());
+        On(method, path, answers.Select(Replayable).ToArray());
+
+    private static Func<HttpRequestMessage, HttpResponseMessage> Replayable(HttpResponseMessage answer)
+    {
+        // StringContent is buffered, so reading it synchronously here does not block on anything.
+        var body = answer.Content.ReadAsByteArrayAsync().GetAwaiter().GetResult();
+        var contentType = answer.Content.Headers.ContentType;
+        var status = answer.StatusCode;
+        answer.Dispose();
+        return _ =>
+        {
+            var content = new ByteArrayContent(body);
+            content.Headers.ContentType = contentType;
+            return new HttpResponseMessage(status) { Content = content };
+        };
+    }
 
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {

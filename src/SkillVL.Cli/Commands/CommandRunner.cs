@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Net;
+using System.Text.Json;
 using SkillVL.Cli.Configuration;
 using SkillVL.Cli.Http;
 
@@ -46,6 +47,11 @@ internal sealed class CommandRunner(CliContext context, GlobalOptions globals)
             case ApiProblemException e:
                 return ReportProblem(e);
 
+            case JsonException e:
+                // A server of another version, or not a SkillVL server: the answer parsed but has another shape.
+                error.WriteLine($"skillvl: the server's answer is not what this client expects ({e.Message}); are client and server the same version?");
+                return ExitCodes.Error;
+
             case OperationCanceledException when cancellationToken.IsCancellationRequested:
                 error.WriteLine("skillvl: interrupted");
                 return ExitCodes.Interrupted;
@@ -64,7 +70,8 @@ internal sealed class CommandRunner(CliContext context, GlobalOptions globals)
         var explanation = problem.Detail ?? problem.Title ?? $"HTTP {e.StatusCode}";
         switch ((HttpStatusCode)e.StatusCode)
         {
-            case HttpStatusCode.BadRequest or HttpStatusCode.UnprocessableEntity:
+            case HttpStatusCode.BadRequest or HttpStatusCode.UnprocessableEntity
+                or HttpStatusCode.RequestEntityTooLarge or HttpStatusCode.UnsupportedMediaType:
                 if (problem.Errors is { Count: > 0 } errors)
                 {
                     // One line per problem, "field: message", so an editor or grep can go straight to it.
@@ -84,13 +91,13 @@ internal sealed class CommandRunner(CliContext context, GlobalOptions globals)
                 return ExitCodes.InvalidInput;
 
             case HttpStatusCode.NotFound:
-                error.WriteLine(problem.Detail is { Length: > 0 } detail && !detail.Contains("not found", StringComparison.OrdinalIgnoreCase)
-                    ? $"skillvl: {e.Subject} not found ({detail})"
-                    : $"skillvl: {e.Subject} not found");
+                // The subject is what the user typed; the server's detail ("Room 'x' does not exist.") says no more.
+                error.WriteLine($"skillvl: {e.Subject} not found");
                 return ExitCodes.NotFound;
 
             case HttpStatusCode.Conflict:
-                error.WriteLine($"skillvl: {e.Subject}: {explanation}");
+                // The server's detail names the object itself ("net-basics/web: the machine is stopped").
+                error.WriteLine(problem.Detail is { Length: > 0 } conflict ? $"skillvl: {conflict}" : $"skillvl: {e.Subject}: {explanation}");
                 return ExitCodes.Conflict;
 
             case HttpStatusCode.Unauthorized:

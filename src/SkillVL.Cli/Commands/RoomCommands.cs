@@ -8,7 +8,7 @@ using SkillVL.Core.Rooms;
 
 namespace SkillVL.Cli.Commands;
 
-/// <summary><c>skillvl room apply|list|get|delete</c>.</summary>
+/// <summary><c>skillvl room apply|list|get|delete|start|stop</c>.</summary>
 internal static class RoomCommands
 {
     public static Command Create(CommandRunner runner)
@@ -18,6 +18,8 @@ internal static class RoomCommands
         room.Subcommands.Add(List(runner));
         room.Subcommands.Add(Get(runner));
         room.Subcommands.Add(Delete(runner));
+        room.Subcommands.Add(PowerAction(runner, "start", "Start every machine of a room and follow the task"));
+        room.Subcommands.Add(PowerAction(runner, "stop", "Stop every machine of a room and follow the task"));
         return room;
     }
 
@@ -133,6 +135,21 @@ internal static class RoomCommands
         command.SetAction(runner.Action(async (parseResult, client, cancellationToken) =>
         {
             var task = await client.DeleteRoomAsync(parseResult.GetRequiredValue(name), cancellationToken);
+            return await TaskCommands.AcceptedAsync(
+                runner.Context, client, task, parseResult.GetValue(noWait), parseResult.GetValue(timeout), cancellationToken);
+        }));
+        return command;
+    }
+
+    private static Command PowerAction(CommandRunner runner, string action, string description)
+    {
+        var name = new Argument<string>("NAME") { Description = "The room's name" };
+        var noWait = CommonOptions.NoWait();
+        var timeout = CommonOptions.WaitTimeout();
+        var command = new Command(action, description) { name, noWait, timeout };
+        command.SetAction(runner.Action(async (parseResult, client, cancellationToken) =>
+        {
+            var task = await client.RoomActionAsync(parseResult.GetRequiredValue(name), action, cancellationToken);
             return await TaskCommands.AcceptedAsync(
                 runner.Context, client, task, parseResult.GetValue(noWait), parseResult.GetValue(timeout), cancellationToken);
         }));

@@ -17,14 +17,14 @@ internal static class ApiJson
     };
 
     public static T Read<T>(JsonElement element) =>
-        element.Deserialize<T>(Options)
-        ?? throw new CliException($"the server answered null where a {typeof(T).Name} was expected", ExitCodes.Error);
+        (element.ValueKind == JsonValueKind.Undefined ? default : element.Deserialize<T>(Options))
+        ?? throw new CliException($"the server answered nothing where a {typeof(T).Name} was expected", ExitCodes.Error);
 
     private static JsonSerializerOptions CreateOptions()
     {
         var options = new JsonSerializerOptions(JsonSerializerDefaults.Web);
         options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase));
-        options.MakeReadOnly();
+        options.MakeReadOnly(populateMissingResolver: true);
         return options;
     }
 }

@@ -52,6 +52,11 @@ internal sealed class SkillVlClient(HttpClient http, ConnectionSettings settings
         ApiJson.Read<TaskInfo>(await SendAsync(
             HttpMethod.Delete, ApiPaths.Room(name), content: null, $"room '{name}'", DefaultRequestTimeout, cancellationToken));
 
+    /// <param name="action">"start" or "stop": every machine of the room.</param>
+    public async Task<TaskInfo> RoomActionAsync(string name, string action, CancellationToken cancellationToken) =>
+        ApiJson.Read<TaskInfo>(await SendAsync(
+            HttpMethod.Post, $"{ApiPaths.Room(name)}/{action}", content: null, $"room '{name}'", DefaultRequestTimeout, cancellationToken));
+
     /// <param name="action">"start", "stop" or "restart".</param>
     public async Task<TaskInfo> MachineActionAsync(MachineRef machine, string action, CancellationToken cancellationToken) =>
         ApiJson.Read<TaskInfo>(await SendAsync(

@@ -84,6 +84,12 @@ internal static class RoomFileReader
             throw new CliException(
                 $"{source}: line {e.Start.Line}, column {e.Start.Column}: not valid YAML: {e.Message}", ExitCodes.InvalidInput);
         }
+        catch (InvalidOperationException)
+        {
+            // YamlDotNet's scanner throws this, without a position, for some unterminated flow collections
+            // ("machines: [" at the end of the text).
+            throw new CliException($"{source}: not valid YAML (an unclosed [ or {{?)", ExitCodes.InvalidInput);
+        }
 
         if (stream.Documents.Count != 1)
         {

@@ -11,7 +11,7 @@ internal sealed class Printer(CliContext context)
     private const string PlainGap = "   ";
 
     public void Json(JsonElement element) =>
-        context.Out.WriteLine(JsonSerializer.Serialize(element, ApiJson.Indented));
+        context.Out.WriteLine(element.ValueKind == JsonValueKind.Undefined ? "null" : JsonSerializer.Serialize(element, ApiJson.Indented));
 
     public void Text(string text) => context.Out.Write(text);
 

@@ -6,7 +6,7 @@ namespace SkillVL.Core.Rooms;
 /// <summary>
 /// The room.yaml v1 document (DESIGN.md §6): reading it (YAML or JSON) against the published schema, and
 /// writing a <see cref="RoomDefinition"/> back out without losing anything, layout included. Semantic
-/// checks (unique names, addresses, templates, sizes) are RoomValidator's.
+/// checks (unique names, addresses, templates, sizes) are <see cref="RoomValidator"/>'s.
 /// </summary>
 public static class RoomDocument
 {

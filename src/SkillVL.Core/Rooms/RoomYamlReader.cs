@@ -39,6 +39,9 @@ internal sealed class RoomYamlReader
     public static bool TryRead(string text, RoomSchema schema, out YamlTree tree, out ValidationError? error)
     {
         tree = new YamlTree(null, new Dictionary<string, (int Line, int Column)>());
+
+        // A byte order mark left by an editor would otherwise become part of the first key.
+        text = text.StartsWith('\uFEFF') ? text[1..] : text;
         error = CheckStructure(text);
         if (error is not null)
         {
@@ -52,7 +55,7 @@ internal sealed class RoomYamlReader
         }
         catch (YamlException exception)
         {
-            error = Malformed(exception);
+            error = Malformed(exception, text);
             return false;
         }
 
@@ -82,12 +85,23 @@ internal sealed class RoomYamlReader
         var parser = new Parser(new StringReader(text));
         var depth = 0;
         var documents = 0;
+        var anchors = new HashSet<string>(StringComparer.Ordinal);
         try
         {
             while (parser.MoveNext())
             {
+                if (parser.Current is NodeEvent { Anchor.IsEmpty: false } anchored)
+                {
+                    anchors.Add(anchored.Anchor.Value);
+                }
+
                 switch (parser.Current)
                 {
+                    // YamlDotNet's loader reports an undefined alias at line 1, column 1; here we know where it is.
+                    case AnchorAlias alias when !anchors.Contains(alias.Value.Value):
+                        return new ValidationError(
+                            FieldPath.Root,
+                            $"invalid YAML at line {alias.Start.Line}, column {alias.Start.Column}: alias *{alias.Value.Value} refers to no anchor (&{alias.Value.Value}) before it");
                     case DocumentStart:
                         documents++;
                         if (documents > 1)
@@ -116,14 +130,41 @@ internal sealed class RoomYamlReader
         }
         catch (YamlException exception)
         {
-            return Malformed(exception);
+            return Malformed(exception, text);
         }
 
         return documents == 0 ? new ValidationError(FieldPath.Root, "the document is empty") : null;
     }
 
-    private static ValidationError Malformed(YamlException exception) =>
-        new(FieldPath.Root, $"invalid YAML at line {exception.Start.Line}, column {exception.Start.Column}: {exception.Message}");
+    private static ValidationError Malformed(YamlException exception, string text)
+    {
+        var (line, column) = ((int)exception.Start.Line, (int)exception.Start.Column);
+
+        // YamlDotNet places "found invalid tab as indentation" at the start of the enclosing mapping (often
+        // line 1); the tab itself is what the author needs to find.
+        if (exception.Message.Contains("tab", StringComparison.OrdinalIgnoreCase) && FirstIndentingTab(text) is { } tab)
+        {
+            (line, column) = tab;
+        }
+
+        return new ValidationError(FieldPath.Root, $"invalid YAML at line {line}, column {column}: {exception.Message}");
+    }
+
+    private static (int Line, int Column)? FirstIndentingTab(string text)
+    {
+        var lines = text.Split('\n');
+        for (var i = 0; i < lines.Length; i++)
+        {
+            var indent = lines[i].Length - lines[i].TrimStart(' ', '\t').Length;
+            var tab = lines[i].IndexOf('\t', 0, indent);
+            if (tab >= 0)
+            {
+                return (i + 1, tab + 1);
+            }
+        }
+
+        return null;
+    }
 
     private JsonNode? Convert(YamlNode node, JsonObject? schema, string path)
     {

@@ -79,8 +79,41 @@ internal static class RoomYamlWriter
 
     private static void EmitString(IEmitter emitter, string text)
     {
-        var style = YamlScalars.NeedsQuotes(text) ? ScalarStyle.DoubleQuoted : ScalarStyle.Any;
+        var style = YamlScalars.NeedsQuotes(text) || !IsPlainSafe(text) ? ScalarStyle.DoubleQuoted
+            : text.Contains('\n', StringComparison.Ordinal) ? ScalarStyle.Literal
+            : ScalarStyle.Any;
         emitter.Emit(new Scalar(AnchorName.Empty, TagName.Empty, text, style, true, true));
+    }
+
+    /// <summary>
+    /// Whether the emitter may choose plain or block style for the text. YamlDotNet 16.3 writes "\ttab" plain,
+    /// and a reader drops the tab; edge whitespace and control characters only survive double quotes.
+    /// Multi-line prose without those reads best as a literal block.
+    /// </summary>
+    private static bool IsPlainSafe(string text)
+    {
+        if (text.Length > 0 && (char.IsWhiteSpace(text[0]) || char.IsWhiteSpace(text[^1])))
+        {
+            return false;
+        }
+
+        foreach (var line in text.Split('\n'))
+        {
+            if (line.Length > 0 && (char.IsWhiteSpace(line[0]) || char.IsWhiteSpace(line[^1])))
+            {
+                return false;
+            }
+
+            foreach (var c in line)
+            {
+                if (char.IsControl(c) || c is '\u2028' or '\u2029' or '\uFEFF' or '\u0085')
+                {
+                    return false;
+                }
+            }
+        }
+
+        return true;
     }
 
     private static void EmitPlain(IEmitter emitter, string text) =>

@@ -69,7 +69,8 @@ internal static partial class YamlScalars
 
     /// <summary>
     /// Whether a string must be quoted when written, because a YAML reader would take it for something else:
-    /// empty, null, a boolean or a number under YAML 1.2, or under YAML 1.1 (yes/no/on/off, 1_000, 0b1, 1:30),
+    /// empty, null, a boolean or a number under YAML 1.2, or under YAML 1.1 as PyYAML reads it (yes/no/on/off,
+    /// 1_000, 0b1, 1:30),
     /// which many tools (PyYAML, Ansible) still use.
     /// </summary>
     public static bool NeedsQuotes(string text) =>
@@ -98,7 +99,9 @@ internal static partial class YamlScalars
     [GeneratedRegex(@"^([-+]?\.(inf|Inf|INF)|\.(nan|NaN|NAN))$")]
     private static partial Regex SpecialFloat();
 
-    [GeneratedRegex("^(y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF)$")]
+    // YAML 1.1 also lists y/n, but PyYAML (and so Ansible) does not resolve them; quoting them would turn
+    // "ui: { x: 1, y: 2 }" into "ui: { x: 1, \"y\": 2 }" for no reader's benefit.
+    [GeneratedRegex("^(yes|Yes|YES|no|No|NO|on|On|ON|off|Off|OFF)$")]
     private static partial Regex Yaml11Boolean();
 
     [GeneratedRegex(@"^[-+]?(0b[01_]+|0x[0-9a-fA-F_]+|[0-9][0-9_]*(:[0-5]?[0-9])+(\.[0-9_]*)?|[0-9._][0-9_]*(\.[0-9_]*)?([eE][-+]?[0-9]+)?)$")]

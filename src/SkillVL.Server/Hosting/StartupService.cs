@@ -49,6 +49,15 @@ public sealed class StartupService(
         nodes.Register(_local);
 
         await RegisterTemplatesAsync(settings, cancellationToken);
+        await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
+        {
+            // Decide the accelerator before listening ("auto" boots a probe guest under KVM once and caches it).
+            if (await db.Templates.AsNoTracking().OrderBy(t => t.Name).FirstOrDefaultAsync(cancellationToken) is { } first)
+            {
+                await _local.ResolveAcceleratorAsync(first.Sha256, cancellationToken);
+            }
+        }
+
         WriteCliConfig(settings);
         Log.Started(_logger, settings.Listen, _local.Facts.Name, _local.Facts.Accelerator, settings.DataDirectory);
         gate.Open();

@@ -18,7 +18,8 @@ public sealed class NodeRegistry
     public string PlacementFor(int cpus, long memoryBytes)
     {
         var fits = All.FirstOrDefault(n => n.Facts.Cpus >= cpus && n.Facts.MemoryBytes >= memoryBytes);
-        return (fits ?? All.FirstOrDefault())?.Facts.Name
+        var all = All;
+        return (fits ?? (all.Count > 0 ? all[0] : null))?.Facts.Name
             ?? throw new InvalidOperationException("No node is registered yet; the Server is still starting.");
     }
 }

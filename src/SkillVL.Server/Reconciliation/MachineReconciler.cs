@@ -144,7 +144,6 @@ public sealed class MachineReconciler(IOptions<SkillVlServerOptions> options, Ti
             ObservedState = MachineStates.Running,
             GuestReady = true,
             ConfiguredBootId = observed.BootId,
-            Error = null,
             Events = events,
         };
     }

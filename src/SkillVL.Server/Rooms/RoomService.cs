@@ -147,6 +147,7 @@ public sealed class RoomService(
             case "start":
                 machine.DesiredState = MachineStates.Running;
                 machine.ConsecutiveFailures = 0;
+                machine.LastError = null;
                 break;
             case "stop":
                 machine.DesiredState = MachineStates.Stopped;
@@ -203,7 +204,7 @@ public sealed class RoomService(
     /// (so bridges, disks, taps and MACs stay); what left the definition is removed from the database and
     /// the reconciler's orphan sweep removes it from the node.
     /// </summary>
-    private void ConvergeRows(RoomEntity room, RoomDefinition definition, IReadOnlyDictionary<string, TemplateEntity> templates)
+    private void ConvergeRows(RoomEntity room, RoomDefinition definition, Dictionary<string, TemplateEntity> templates)
     {
         var networks = room.Networks.ToDictionary(n => n.Name, StringComparer.Ordinal);
         foreach (var removed in networks.Values.Where(n => definition.Networks.All(d => d.Name != n.Name)).ToList())
@@ -265,7 +266,7 @@ public sealed class RoomService(
         }
     }
 
-    private void ConvergeNics(MachineEntity machine, MachineDefinition wanted, IReadOnlyDictionary<string, NetworkEntity> networks)
+    private void ConvergeNics(MachineEntity machine, MachineDefinition wanted, Dictionary<string, NetworkEntity> networks)
     {
         var addressesChanged = false;
         var kept = new List<NicEntity>();

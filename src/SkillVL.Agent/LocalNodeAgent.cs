@@ -1,0 +1,101 @@
+using System.Globalization;
+using Microsoft.Extensions.Logging;
+using SkillVL.Core.Compute;
+using SkillVL.Core.Identifiers;
+using SkillVL.Core.Networking;
+using SkillVL.Core.Nodes;
+using SkillVL.Core.Templates;
+using SkillVL.Drivers.Qemu;
+using SkillVL.Drivers.Qemu.Accelerators;
+
+namespace SkillVL.Agent;
+
+/// <summary>
+/// The agent of the machine SkillVL runs on: the QEMU driver behind the <see cref="INodeAgent"/> contract.
+/// In embedded mode the Server hosts it in-process; a standalone agent (multi-node) runs the same code.
+/// Disposing it lets go of sockets only: VMs keep running and the next agent re-adopts them.
+/// </summary>
+public sealed class LocalNodeAgent : INodeAgent, IAsyncDisposable
+{
+    private readonly QemuNode _node;
+    private readonly string _name;
+    private readonly int _cpus;
+    private readonly long _memoryBytes;
+
+    private LocalNodeAgent(string name, QemuNode node, int cpus, long memoryBytes)
+    {
+        _name = name;
+        _node = node;
+        _cpus = cpus;
+        _memoryBytes = memoryBytes;
+    }
+
+    /// <summary>The accelerator is decided at the first VM start ("auto" probes KVM with a real boot).</summary>
+    public NodeFacts Facts => new(_name, _cpus, _memoryBytes, _node.Accelerators.Current?.ToQemuName() ?? _node.Options.Accelerator);
+
+    public IVmDriver Vms => _node.Vms;
+
+    public INetworkDriver Networks => _node.Networks;
+
+    public ITemplateStore Templates => _node.Templates;
+
+    /// <summary>The id that tags this installation's interfaces; made once and kept in the data directory.</summary>
+    public string InstanceId => _node.Options.InstanceId;
+
+    public static Task<LocalNodeAgent> CreateAsync(
+        LocalNodeOptions options,
+        ILoggerFactory loggerFactory,
+        TimeProvider time,
+        CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        Directory.CreateDirectory(options.DataDirectory);
+        var node = QemuNode.Create(
+            new QemuDriverOptions
+            {
+                DataDirectory = options.DataDirectory,
+                RuntimeDirectory = options.RuntimeDirectory,
+                InstanceId = LoadOrCreateInstanceId(options.DataDirectory),
+                Accelerator = options.Accelerator,
+            },
+            loggerFactory,
+            time);
+        return Task.FromResult(new LocalNodeAgent(options.NodeName, node, Environment.ProcessorCount, HostMemoryBytes()));
+    }
+
+    /// <summary>
+    /// Decides the accelerator now (probing KVM with a real boot of <paramref name="templateSha256"/> when
+    /// "auto"), so the first room does not wait for the probe.
+    /// </summary>
+    public async Task ResolveAcceleratorAsync(string templateSha256, CancellationToken cancellationToken)
+    {
+        var files = await _node.Templates.FindAsync(templateSha256, cancellationToken);
+        if (files is not null)
+        {
+            await _node.Accelerators.ResolveAsync(files, cancellationToken);
+        }
+    }
+
+    public ValueTask DisposeAsync() => _node.DisposeAsync();
+
+    private static string LoadOrCreateInstanceId(string dataDirectory)
+    {
+        var path = Path.Combine(dataDirectory, "instance-id");
+        if (File.Exists(path) && File.ReadAllText(path).Trim() is { Length: > 0 } existing)
+        {
+            return existing;
+        }
+
+        var id = ShortId.New();
+        File.WriteAllText(path, id + "\n");
+        return id;
+    }
+
+    /// <summary>MemTotal from /proc/meminfo (the agent runs on Linux hosts only).</summary>
+    private static long HostMemoryBytes()
+    {
+        var line = File.ReadLines("/proc/meminfo").First(l => l.StartsWith("MemTotal:", StringComparison.Ordinal));
+        var kib = long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
+        return kib * 1024;
+    }
+}

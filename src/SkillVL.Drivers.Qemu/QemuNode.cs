@@ -1,0 +1,68 @@
+using Microsoft.Extensions.Logging;
+using SkillVL.Drivers.Qemu.Accelerators;
+using SkillVL.Drivers.Qemu.Disks;
+using SkillVL.Drivers.Qemu.Networking;
+using SkillVL.Drivers.Qemu.Processes;
+using SkillVL.Drivers.Qemu.Templates;
+
+namespace SkillVL.Drivers.Qemu;
+
+/// <summary>
+/// The QEMU driver's pieces wired together for one node: VMs, networks and templates sharing one set of
+/// options, one instance id and one process runner. Hosts (the Agent) build it once and dispose it on exit;
+/// disposing leaves every VM running, to be re-adopted by the next process.
+/// </summary>
+public sealed class QemuNode : IAsyncDisposable
+{
+    private QemuNode(
+        QemuDriverOptions options,
+        QemuVmDriver vms,
+        LinuxBridgeNetworkDriver networks,
+        FileTemplateStore templates,
+        AcceleratorProbe accelerators)
+    {
+        Options = options;
+        Vms = vms;
+        Networks = networks;
+        Templates = templates;
+        Accelerators = accelerators;
+    }
+
+    public QemuDriverOptions Options { get; }
+
+    public QemuVmDriver Vms { get; }
+
+    public LinuxBridgeNetworkDriver Networks { get; }
+
+    public FileTemplateStore Templates { get; }
+
+    public AcceleratorProbe Accelerators { get; }
+
+    /// <summary>Validates <paramref name="options"/>, creates the data and runtime directories, and wires the driver.</summary>
+    public static QemuNode Create(QemuDriverOptions options, ILoggerFactory loggerFactory, TimeProvider timeProvider)
+    {
+        QemuDriverOptionsValidator.ThrowIfInvalid(options);
+        Directory.CreateDirectory(options.DataDirectory);
+        Directory.CreateDirectory(options.RuntimeDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+
+        var runner = new ProcessCommandRunner(timeProvider, loggerFactory.CreateLogger<ProcessCommandRunner>());
+        var ip = new IpCommand(options, runner);
+        var sysctls = new InterfaceSysctls();
+        var supervisor = new QemuProcessSupervisor(options, runner, timeProvider, loggerFactory.CreateLogger<QemuProcessSupervisor>());
+        var images = new QcowImageTool(options, runner, loggerFactory.CreateLogger<QcowImageTool>());
+        var templates = new FileTemplateStore(options, loggerFactory.CreateLogger<FileTemplateStore>());
+        var taps = new TapDevices(options, ip, sysctls, loggerFactory.CreateLogger<TapDevices>());
+        var accelerators = new AcceleratorProbe(
+            options, runner, supervisor, images, timeProvider, loggerFactory.CreateLogger<AcceleratorProbe>());
+        var vms = new QemuVmDriver(
+            options, supervisor, templates, images, taps, accelerators, timeProvider, loggerFactory.CreateLogger<QemuVmDriver>());
+        var networks = new LinuxBridgeNetworkDriver(options, ip, sysctls, loggerFactory.CreateLogger<LinuxBridgeNetworkDriver>());
+        return new QemuNode(options, vms, networks, templates, accelerators);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Vms.DisposeAsync();
+        Accelerators.Dispose();
+    }
+}

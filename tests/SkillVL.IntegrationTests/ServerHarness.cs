@@ -1,0 +1,239 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using SkillVL.Core.Api;
+using SkillVL.Server.Hosting;
+using Xunit;
+
+namespace SkillVL.IntegrationTests;
+
+/// <summary>
+/// A real SkillVL Server on a loopback port with its own data and runtime directories and its own
+/// instance id, booting real tiny guests under TCG. Disposing it deletes every room through the API,
+/// then checks and removes whatever could still be left (QEMU processes by pid, our interfaces, files).
+/// </summary>
+public sealed class ServerHarness : IAsyncDisposable
+{
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() },
+    };
+
+    private WebApplication? _app;
+
+    private ServerHarness(string root)
+    {
+        Root = root;
+    }
+
+    public string Root { get; }
+
+    public string DataDirectory => Path.Combine(Root, "data");
+
+    public string RuntimeDirectory => Path.Combine(Root, "run");
+
+    public string CliConfigPath => Path.Combine(Root, "cli.json");
+
+    public string BaseUrl { get; private set; } = "";
+
+    public HttpClient Client { get; private set; } = new();
+
+    public string InstanceId => File.ReadAllText(Path.Combine(DataDirectory, "instance-id")).Trim();
+
+    public static async Task<ServerHarness> StartAsync()
+    {
+        RootCheck.RequireRoot();
+        var harness = new ServerHarness(TempDirectory.CreateShort("svl-it"));
+        await harness.StartServerAsync();
+        return harness;
+    }
+
+    /// <summary>Stops the Server process part (VMs keep running) and starts a new one on the same directories.</summary>
+    public async Task RestartAsync()
+    {
+        await StopServerAsync();
+        await StartServerAsync();
+    }
+
+    public async Task<TaskInfo> ApplyAsync(string yaml, bool expectSuccess = true)
+    {
+        var name = YamlName(yaml);
+        using var content = new StringContent(yaml, Encoding.UTF8, "application/yaml");
+        using var response = await Client.PutAsync(ApiPaths.Room(name), content);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.Accepted, $"apply answered {(int)response.StatusCode}: {body}");
+        var task = JsonSerializer.Deserialize<TaskInfo>(body, Json)!;
+        var done = await WaitTaskAsync(task.Id, TimeSpan.FromMinutes(3));
+        if (expectSuccess)
+        {
+            Assert.True(done.State == TaskStates.Succeeded, Describe(done));
+        }
+
+        return done;
+    }
+
+    public async Task<TaskInfo> PostTaskAsync(string path, TimeSpan timeout)
+    {
+        using var response = await Client.PostAsync(path, null);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.Accepted, $"POST {path} answered {(int)response.StatusCode}: {body}");
+        var task = JsonSerializer.Deserialize<TaskInfo>(body, Json)!;
+        var done = await WaitTaskAsync(task.Id, timeout);
+        Assert.True(done.State == TaskStates.Succeeded, Describe(done));
+        return done;
+    }
+
+    public async Task<TaskInfo> DeleteRoomAsync(string name)
+    {
+        using var response = await Client.DeleteAsync(ApiPaths.Room(name));
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.Accepted, $"DELETE answered {(int)response.StatusCode}: {body}");
+        var task = JsonSerializer.Deserialize<TaskInfo>(body, Json)!;
+        var done = await WaitTaskAsync(task.Id, TimeSpan.FromMinutes(2));
+        Assert.True(done.State == TaskStates.Succeeded, Describe(done));
+        return done;
+    }
+
+    public async Task<TaskInfo> WaitTaskAsync(string id, TimeSpan timeout)
+    {
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            var task = (await Client.GetFromJsonAsync<TaskInfo>(ApiPaths.Task(id), Json))!;
+            if (TaskStates.IsFinal(task.State))
+            {
+                return task;
+            }
+
+            if (clock.Elapsed > timeout)
+            {
+                Assert.Fail($"task {id} still {task.State} after {timeout}: {Describe(task)}");
+            }
+
+            await Task.Delay(200);
+        }
+    }
+
+    public async Task<ExecResponse> ExecAsync(string room, string machine, params string[] command)
+    {
+        using var response = await Client.PostAsJsonAsync(
+            ApiPaths.Machine(room, machine) + "/exec", new ExecRequest(command, TimeSpan.FromSeconds(60)), Json);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, $"exec answered {(int)response.StatusCode}: {body}");
+        return JsonSerializer.Deserialize<ExecResponse>(body, Json)!;
+    }
+
+    public async Task<RoomDetails> GetRoomAsync(string name) =>
+        (await Client.GetFromJsonAsync<RoomDetails>(ApiPaths.Room(name), Json))!;
+
+    public async Task<MachineStatus> GetMachineAsync(string room, string machine) =>
+        (await Client.GetFromJsonAsync<MachineStatus>(ApiPaths.Machine(room, machine), Json))!;
+
+    /// <summary>The pid of a machine's QEMU process, read from its runtime directory.</summary>
+    public async Task<int> QemuPidAsync(string room, string machine)
+    {
+        var status = await GetMachineAsync(room, machine);
+        var pidFile = Path.Combine(RuntimeDirectory, "vms", status.Id, "qemu.pid");
+        return int.Parse(File.ReadAllText(pidFile).Trim(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Live QEMU processes started for this harness (their command line names our runtime directory).</summary>
+    public IReadOnlyList<int> QemuProcesses() => HostInspection.ProcessesWhoseCommandLineContains(RuntimeDirectory + "/");
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            if (_app is not null)
+            {
+                var rooms = await Client.GetFromJsonAsync<List<RoomSummary>>(ApiPaths.Rooms, Json) ?? [];
+                foreach (var room in rooms)
+                {
+                    using var _ = await Client.DeleteAsync(ApiPaths.Room(room.Name));
+                }
+
+                var clock = Stopwatch.StartNew();
+                while (clock.Elapsed < TimeSpan.FromSeconds(90)
+                    && (await Client.GetFromJsonAsync<List<RoomSummary>>(ApiPaths.Rooms, Json) ?? []).Count > 0)
+                {
+                    await Task.Delay(250);
+                }
+            }
+        }
+        finally
+        {
+            var instance = File.Exists(Path.Combine(DataDirectory, "instance-id")) ? InstanceId : null;
+            await StopServerAsync();
+            // Whatever the API could not remove: processes by pid, interfaces by our alias, then the files.
+            foreach (var pid in QemuProcesses())
+            {
+                HostInspection.Kill(pid);
+            }
+
+            if (instance is not null)
+            {
+                await HostInspection.DeleteInterfacesWithAliasAsync($"skillvl:{instance}");
+            }
+
+            TempDirectory.Delete(Root);
+        }
+    }
+
+    public static string Describe(TaskInfo task) =>
+        $"{task.Kind} {task.State}: {task.Outcome}\n  " + string.Join("\n  ", task.Log.Select(l => $"{l.Timestamp:HH:mm:ss.fff} {l.Message}"));
+
+    private async Task StartServerAsync()
+    {
+        var port = FreeLoopbackPort();
+        BaseUrl = $"http://127.0.0.1:{port}";
+        _app = ServerApp.Build(["--environment", "Development"], o =>
+        {
+            o.DataDirectory = DataDirectory;
+            o.RuntimeDirectory = RuntimeDirectory;
+            o.Listen = BaseUrl;
+            o.CliConfigPath = CliConfigPath;
+            o.Accelerator = "tcg";
+            o.TemplateSources = [TinyImage.Directory()];
+            o.ReconcileInterval = TimeSpan.FromSeconds(1);
+            o.ReconcileBusyInterval = TimeSpan.FromMilliseconds(250);
+            o.GracefulStopTimeout = TimeSpan.FromSeconds(20);
+            o.TaskTimeout = TimeSpan.FromMinutes(3);
+        });
+        await _app.StartAsync();
+        var token = File.ReadAllText(Path.Combine(DataDirectory, "admin-token")).Trim();
+        Client = new HttpClient { BaseAddress = new Uri(BaseUrl), Timeout = TimeSpan.FromSeconds(100) };
+        Client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+    }
+
+    private async Task StopServerAsync()
+    {
+        if (_app is null)
+        {
+            return;
+        }
+
+        await _app.StopAsync(TimeSpan.FromSeconds(30));
+        await _app.DisposeAsync();
+        _app = null;
+        Client.Dispose();
+    }
+
+    private static int FreeLoopbackPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static string YamlName(string yaml)
+    {
+        var line = yaml.Split('\n').First(l => l.TrimStart().StartsWith("name:", StringComparison.Ordinal) || l.Contains("metadata: { name:", StringComparison.Ordinal));
+        var value = line[(line.IndexOf("name:", StringComparison.Ordinal) + 5)..].Trim().TrimEnd('}').Trim();
+        return value;
+    }
+}
