@@ -1,4 +1,5 @@
 using System.Reflection;
+using Xunit;
 
 namespace SkillVL.Architecture.Tests;
 
@@ -36,9 +37,10 @@ public sealed class DependencyRulesTests
     public void Core_DoesNoIo()
     {
         // Core holds the domain and contracts; processes, sockets, HTTP and databases belong to drivers and hosts.
+        // (System.Net.Primitives is allowed: Core uses the IPAddress value type for room addressing.)
         string[] forbidden =
         [
-            "System.Diagnostics.Process", "System.Net.Http", "System.Net.Sockets", "System.Net.Primitives",
+            "System.Diagnostics.Process", "System.Net.Http", "System.Net.Sockets",
             "Microsoft.EntityFrameworkCore", "Microsoft.AspNetCore", "Microsoft.Data.Sqlite",
         ];
         var references = Load("SkillVL.Core").GetReferencedAssemblies().Select(a => a.Name!).ToList();

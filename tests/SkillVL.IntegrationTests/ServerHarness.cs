@@ -217,7 +217,11 @@ public sealed class ServerHarness : IAsyncDisposable
             return;
         }
 
-        await _app.StopAsync(TimeSpan.FromSeconds(30));
+        using (var stopping = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
+        {
+            await _app.StopAsync(stopping.Token);
+        }
+
         await _app.DisposeAsync();
         _app = null;
         Client.Dispose();

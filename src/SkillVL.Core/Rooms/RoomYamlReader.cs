@@ -58,6 +58,11 @@ internal sealed class RoomYamlReader
             error = Malformed(exception, text);
             return false;
         }
+        catch (InvalidOperationException)
+        {
+            error = Truncated();
+            return false;
+        }
 
         var rootNode = stream.Documents.Count == 1 ? stream.Documents[0].RootNode : null;
         if (rootNode is null || rootNode is YamlScalarNode { Style: ScalarStyle.Plain, Value: "" or "~" or "null" })
@@ -132,9 +137,20 @@ internal sealed class RoomYamlReader
         {
             return Malformed(exception, text);
         }
+        catch (InvalidOperationException)
+        {
+            return Truncated();
+        }
 
         return documents == 0 ? new ValidationError(FieldPath.Root, "the document is empty") : null;
     }
+
+    /// <summary>
+    /// YamlDotNet 16's scanner throws InvalidOperationException instead of a YamlException when the text ends
+    /// inside an unclosed flow collection (e.g. "metadata: { name: x" at the end of the file).
+    /// </summary>
+    private static ValidationError Truncated() =>
+        new(FieldPath.Root, "invalid YAML: the document ends inside an unclosed '{', '[' or quoted string");
 
     private static ValidationError Malformed(YamlException exception, string text)
     {

@@ -134,6 +134,11 @@ public sealed class RoomDocumentParseTests
             "invalid YAML at line 3, column 1: While scanning a mapping, found invalid tab as indentation."
         },
         { "{\"apiVersion\": \"skillvl.io/v1\"}}", "invalid YAML at line 1, column 32: Did not find expected <document end>." },
+        // Regression (issue 2): YamlDotNet threw InvalidOperationException here and the API answered 500.
+        {
+            "apiVersion: skillvl.io/v1\nkind: Room\nmetadata: { name: bad\nmachines: [",
+            "invalid YAML: the document ends inside an unclosed '{', '[' or quoted string"
+        },
         { "", "the document is empty" },
         { "   \n\n", "the document is empty" },
         { "# only a comment\n", "the document is empty" },

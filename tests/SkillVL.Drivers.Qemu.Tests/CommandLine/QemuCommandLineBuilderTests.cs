@@ -1,0 +1,91 @@
+using SkillVL.Core.Compute;
+using SkillVL.Core.Templates;
+using SkillVL.Drivers.Qemu.Accelerators;
+using SkillVL.Drivers.Qemu.CommandLine;
+using SkillVL.Drivers.Qemu.Templates;
+using SkillVL.Drivers.Qemu.Tests.Fakes;
+
+namespace SkillVL.Drivers.Qemu.Tests.CommandLine;
+
+public sealed class QemuCommandLineBuilderTests
+{
+    private static readonly TemplateFiles Template = new(
+        new string('a', 64), BootMethod.Kernel, "/t/disk.qcow2", "/t/vmlinuz", "/t/initrd.img", "console=ttyS0", null);
+
+    [Fact]
+    public void TapName_IsPrefixPlusNicId_FifteenCharacters()
+    {
+        var tap = QemuCommandLineBuilder.TapName("0123456789ab");
+
+        Assert.Equal("svt0123456789ab", tap);
+        Assert.Equal(15, tap.Length);
+    }
+
+    [Theory]
+    [InlineData("0123456789AB")]
+    [InlineData("0123456789a")]
+    [InlineData("eth0")]
+    public void TapName_RejectsIdsThatAreNotShortIds(string nicId) =>
+        Assert.Throws<ArgumentException>(() => QemuCommandLineBuilder.TapName(nicId));
+
+    [Theory]
+    [InlineData(128L * 1024 * 1024, 128)]
+    [InlineData((128L * 1024 * 1024) + 1, 129)]
+    [InlineData(1024L * 1024 * 1024 * 4, 4096)]
+    public void MemoryMiB_RoundsUp(long bytes, long expected) =>
+        Assert.Equal(expected, QemuCommandLineBuilder.MemoryMiB(bytes));
+
+    [Fact]
+    public void Build_BadMac_Throws()
+    {
+        var spec = Spec([new NicSpec("000000000001", "aaaaaaaaaaaa", "52:54:00:zz:00:01", 1500, null)]);
+
+        Assert.Throws<ArgumentException>(() => Build(spec));
+    }
+
+    [Fact]
+    public void Build_RepeatedNicIds_Throws()
+    {
+        var nic = new NicSpec("000000000001", "aaaaaaaaaaaa", "52:54:00:00:00:01", 1500, null);
+
+        Assert.Throws<ArgumentException>(() => Build(Spec([nic, nic with { MacAddress = "52:54:00:00:00:02" }])));
+    }
+
+    [Fact]
+    public void Build_NeverOpensTcpVnc()
+    {
+        var arguments = Build(Spec([]));
+
+        var vnc = arguments[arguments.ToList().IndexOf("-vnc") + 1];
+        Assert.StartsWith("unix:", vnc, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Build_CommaInName_IsEscapedForQemu()
+    {
+        var arguments = Build(Spec([]) with { Name = "a,b" });
+
+        Assert.Equal("a,,b", arguments[1]);
+    }
+
+    [Fact]
+    public void Build_Tcg_BoundsTranslationCache()
+    {
+        var options = TestOptions.Fixed();
+        options.TcgTranslationBlockCacheMiB = 64;
+        var spec = Spec([]);
+
+        var arguments = QemuCommandLineBuilder.Build(spec, Template, VmPaths.For(options, spec.Id), QemuAccelerator.Tcg, options);
+
+        Assert.Contains("tcg,tb-size=64", arguments);
+    }
+
+    private static IReadOnlyList<string> Build(VmSpec spec)
+    {
+        var options = TestOptions.Fixed();
+        return QemuCommandLineBuilder.Build(spec, Template, VmPaths.For(options, spec.Id), QemuAccelerator.Tcg, options);
+    }
+
+    private static VmSpec Spec(IReadOnlyList<NicSpec> nics) =>
+        new("0123456789ab", "vm", new string('a', 64), 1, 128L * 1024 * 1024, nics, "h");
+}
