@@ -19,8 +19,10 @@ public sealed class QemuNode : IAsyncDisposable
         QemuVmDriver vms,
         LinuxBridgeNetworkDriver networks,
         FileTemplateStore templates,
-        AcceleratorProbe accelerators)
+        AcceleratorProbe accelerators,
+        QcowImageTool images)
     {
+        Images = images;
         Options = options;
         Vms = vms;
         Networks = networks;
@@ -37,6 +39,9 @@ public sealed class QemuNode : IAsyncDisposable
     public FileTemplateStore Templates { get; }
 
     public AcceleratorProbe Accelerators { get; }
+
+    /// <summary>qcow2 inspection (e.g. a disk's backing file and size) for diagnostics and the migration planner.</summary>
+    public QcowImageTool Images { get; }
 
     /// <summary>Validates <paramref name="options"/>, creates the data and runtime directories, and wires the driver.</summary>
     public static QemuNode Create(QemuDriverOptions options, ILoggerFactory loggerFactory, TimeProvider timeProvider)
@@ -57,7 +62,7 @@ public sealed class QemuNode : IAsyncDisposable
         var vms = new QemuVmDriver(
             options, supervisor, templates, images, taps, accelerators, timeProvider, loggerFactory.CreateLogger<QemuVmDriver>());
         var networks = new LinuxBridgeNetworkDriver(options, ip, sysctls, loggerFactory.CreateLogger<LinuxBridgeNetworkDriver>());
-        return new QemuNode(options, vms, networks, templates, accelerators);
+        return new QemuNode(options, vms, networks, templates, accelerators, images);
     }
 
     public async ValueTask DisposeAsync()

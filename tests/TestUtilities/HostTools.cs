@@ -73,7 +73,7 @@ public static class HostTools
         try
         {
             var line = File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("Uid:", StringComparison.Ordinal));
-            var fields = line?.Split('\t', ' ', StringSplitOptions.RemoveEmptyEntries);
+            var fields = line?.Split((char[])['\t', ' '], StringSplitOptions.RemoveEmptyEntries);
             return fields is { Length: > 1 } && uint.TryParse(fields[1], out var uid) ? uid : uint.MaxValue;
         }
         catch (IOException)

@@ -95,11 +95,16 @@ public static partial class QemuCommandLineBuilder
             // tmpfs and some overlay filesystems refuse, and it lets the host page cache absorb small writes
             // to the overlay. The template (backing file) is only ever opened read-only by QEMU.
             "-drive", $"file={Escape(paths.Disk)},if=none,id=disk0,format=qcow2,cache=writeback,discard=unmap",
-            "-device", "virtio-blk-pci,drive=disk0,id=virtio-disk0,bootindex=0",
         ]);
 
-        if (template.Boot == BootMethod.Kernel)
+        if (template.Boot == BootMethod.Disk)
         {
+            args.AddRange(["-device", "virtio-blk-pci,drive=disk0,id=virtio-disk0,bootindex=0"]);
+        }
+        else
+        {
+            // No bootindex: with -kernel, QEMU's linuxboot option ROM takes boot index 0 itself.
+            args.AddRange(["-device", "virtio-blk-pci,drive=disk0,id=virtio-disk0"]);
             args.AddRange(["-kernel", template.KernelPath!]);
             if (template.InitrdPath is not null)
             {

@@ -51,7 +51,7 @@ public sealed class ProcFs
                 if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
                 {
                     // "VmRSS:	  205164 kB": the kernel always reports kB (KiB).
-                    var fields = line["VmRSS:".Length..].Split(' ', '\t', StringSplitOptions.RemoveEmptyEntries);
+                    var fields = line["VmRSS:".Length..].Split((char[])[' ', '\t'], StringSplitOptions.RemoveEmptyEntries);
                     return long.TryParse(fields[0], NumberStyles.None, CultureInfo.InvariantCulture, out var kib) ? kib * 1024 : null;
                 }
             }

@@ -62,7 +62,7 @@ public sealed class ProcessCommandRunner : ICommandRunner
             var stdout = await stdoutTask;
             var stderr = await stderrTask;
             var elapsed = _timeProvider.GetElapsedTime(started);
-            _logger.CommandFinished(commandText, process.ExitCode, elapsed);
+            _logger.CommandFinished(fileName, process.ExitCode, elapsed);
             return new CommandResult(process.ExitCode, stdout, stderr);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)

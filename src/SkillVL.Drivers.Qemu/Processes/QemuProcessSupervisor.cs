@@ -139,6 +139,17 @@ public sealed class QemuProcessSupervisor : IAsyncDisposable
         var metadata = new VmRuntimeMetadata(spec, Guid.NewGuid().ToString("N"), _timeProvider.GetUtcNow(), accelerator.ToQemuName());
         WriteJsonAtomically(paths.MetadataFile, metadata);
         _logger.QemuLaunched(spec.Id, pid);
+        try
+        {
+            // Take the VM's QMP connection now: it proves QEMU answers, and later calls reuse it.
+            await QueryStatusAsync(paths, cancellationToken);
+        }
+        catch (DriverException e)
+        {
+            // The process runs; a slow first answer is not a failed start. List reports what it finds.
+            _logger.QemuStatusUnknown(spec.Id, e.Message);
+        }
+
         return metadata;
     }
 
@@ -164,6 +175,7 @@ public sealed class QemuProcessSupervisor : IAsyncDisposable
         var status = await InspectAsync(paths, cancellationToken);
         if (status.Pid is { } pid)
         {
+            // Only a running guest can react to the power button; a paused, migrating or powered-off one is quit.
             if (mode == StopMode.Graceful && status.State == VmPowerState.Running)
             {
                 var poweredOff = await PowerDownAsync(paths, gracefulTimeout, cancellationToken);
@@ -222,6 +234,11 @@ public sealed class QemuProcessSupervisor : IAsyncDisposable
 
     private static void RemoveProcessFiles(VmPaths paths)
     {
+        if (!Directory.Exists(paths.RuntimeDirectory))
+        {
+            return;
+        }
+
         foreach (var file in new[] { paths.PidFile, paths.MetadataFile, paths.QmpSocket, paths.GuestAgentSocket, paths.VncSocket, paths.SerialSocket })
         {
             File.Delete(file);

@@ -33,6 +33,12 @@ public sealed class ReconcileLoop(
 {
     private readonly ConcurrentDictionary<string, Task> _inFlight = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// Rate-limited requeue: after a failed step a machine is not retried before this time (1 s, 2 s, 4 s …
+    /// capped at 30 s). In memory on purpose: a restarted Server may retry at once.
+    /// </summary>
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _retryNotBefore = new(StringComparer.Ordinal);
+
     /// <summary>Completed passes; tests wait on this to know the reconciler has looked at a change.</summary>
     public long Passes => Interlocked.Read(ref _passes);
 
@@ -138,6 +144,11 @@ public sealed class ReconcileLoop(
                 var spec = MachineSpecs.ToSpec(machine, networksById);
                 var observation = observedById.GetValueOrDefault(machine.Id);
                 busy |= !IsConverged(machine, spec);
+                if (_retryNotBefore.TryGetValue(machine.Id, out var notBefore) && time.GetUtcNow() < notBefore)
+                {
+                    continue;
+                }
+
                 Schedule($"vm:{machine.Id}", async ct =>
                 {
                     var outcome = await machineReconciler.ReconcileAsync(node, machine, spec, observation, ct);
@@ -203,6 +214,16 @@ public sealed class ReconcileLoop(
         machine.LastError = outcome.Error;
         machine.ConsecutiveFailures = outcome.Failed ? machine.ConsecutiveFailures + 1
             : outcome.ObservedState is MachineStates.Starting or MachineStates.Running ? 0 : machine.ConsecutiveFailures;
+        if (outcome.Failed)
+        {
+            var backoff = TimeSpan.FromSeconds(Math.Min(30, Math.Pow(2, machine.ConsecutiveFailures - 1)));
+            _retryNotBefore[snapshot.Id] = time.GetUtcNow() + backoff;
+        }
+        else
+        {
+            _retryNotBefore.TryRemove(snapshot.Id, out _);
+        }
+
         if (outcome.DesiredStateOverride is not null)
         {
             machine.DesiredState = outcome.DesiredStateOverride;

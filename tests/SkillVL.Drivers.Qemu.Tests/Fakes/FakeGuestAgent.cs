@@ -80,7 +80,7 @@ public sealed class FakeGuestAgent : IAsyncDisposable
         {
             if (StaleOnConnect is not null)
             {
-                await socket.SendAsync(Encoding.UTF8.GetBytes(StaleOnConnect));
+                await socket.SendAsync(Encoding.Latin1.GetBytes(StaleOnConnect));
             }
 
             var pending = new List<byte>();

@@ -1,0 +1,81 @@
+using SkillVL.Drivers.Qemu.Processes;
+using SkillVL.TestUtilities;
+
+namespace SkillVL.Drivers.Qemu.Tests.Processes;
+
+public sealed class ProcFsTests : IDisposable
+{
+    private readonly TempDirectory _proc = new("svl-proc");
+
+    [Fact]
+    public void IsLiveProcessOf_ArgvNamesRuntimeDirectory_True()
+    {
+        FakeProcess(4242, ["qemu-system-x86_64", "-pidfile", "/run/skillvl/vms/0123456789ab/qemu.pid"], 'S');
+
+        Assert.True(new ProcFs(_proc.Path).IsLiveProcessOf(4242, "/run/skillvl/vms/0123456789ab"));
+    }
+
+    [Fact]
+    public void IsLiveProcessOf_PidReusedByAnotherProgram_False()
+    {
+        FakeProcess(4242, ["/usr/bin/python3", "server.py"], 'S');
+
+        Assert.False(new ProcFs(_proc.Path).IsLiveProcessOf(4242, "/run/skillvl/vms/0123456789ab"));
+    }
+
+    [Fact]
+    public void IsLiveProcessOf_OtherVmWithCommonPrefix_False()
+    {
+        // "/vms/0123456789ab" must not match "/vms/0123456789abc..." style prefixes.
+        FakeProcess(4242, ["qemu-system-x86_64", "-pidfile", "/run/skillvl/vms/0123456789abX/qemu.pid"], 'S');
+
+        Assert.False(new ProcFs(_proc.Path).IsLiveProcessOf(4242, "/run/skillvl/vms/0123456789ab"));
+    }
+
+    [Fact]
+    public void IsLiveProcessOf_Zombie_False()
+    {
+        FakeProcess(4242, ["qemu-system-x86_64", "-pidfile", "/run/skillvl/vms/0123456789ab/qemu.pid"], 'Z');
+
+        Assert.False(new ProcFs(_proc.Path).IsLiveProcessOf(4242, "/run/skillvl/vms/0123456789ab"));
+    }
+
+    [Fact]
+    public void IsLiveProcessOf_NoSuchProcess_False() =>
+        Assert.False(new ProcFs(_proc.Path).IsLiveProcessOf(999999, "/run/skillvl/vms/0123456789ab"));
+
+    [Fact]
+    public void ReadRssBytes_ReadsVmRssInKiB()
+    {
+        FakeProcess(4242, ["qemu"], 'S', "Name:\tqemu-system-x86\nVmPeak:\t  999 kB\nVmRSS:\t  205164 kB\nThreads:\t5\n");
+
+        Assert.Equal(205164L * 1024, new ProcFs(_proc.Path).ReadRssBytes(4242));
+    }
+
+    [Theory]
+    [InlineData("21966\n", 21966)]
+    [InlineData("21966", 21966)]
+    [InlineData("", null)]
+    [InlineData("abc", null)]
+    [InlineData("-5", null)]
+    public void ReadPidFile_ParsesQemuPidfile(string content, int? expected)
+    {
+        var path = _proc.Sub("qemu.pid");
+        File.WriteAllText(path, content);
+
+        Assert.Equal(expected, ProcFs.ReadPidFile(path));
+    }
+
+    [Fact]
+    public void ReadPidFile_Missing_Null() => Assert.Null(ProcFs.ReadPidFile(_proc.Sub("none.pid")));
+
+    public void Dispose() => _proc.Dispose();
+
+    private void FakeProcess(int pid, string[] argv, char state, string status = "Name:\tx\n")
+    {
+        var directory = Directory.CreateDirectory(_proc.Sub(pid.ToString(System.Globalization.CultureInfo.InvariantCulture))).FullName;
+        File.WriteAllText(Path.Combine(directory, "cmdline"), string.Join('\0', argv) + "\0");
+        File.WriteAllText(Path.Combine(directory, "stat"), $"{pid} (qemu-system-x86) {state} 1 {pid} {pid} 0 -1");
+        File.WriteAllText(Path.Combine(directory, "status"), status);
+    }
+}
