@@ -10,6 +10,13 @@ namespace SkillVL.Drivers.Qemu;
 /// </summary>
 internal static partial class QemuDriverLog
 {
+    private static readonly Func<ILogger, string, string, IDisposable?> VmOperationScope =
+        LoggerMessage.DefineScope<string, string>("{Operation} of VM {VmId}");
+
+    /// <summary>A scope around one operation on one VM, so every line logged inside (QMP, ip, qemu-img) names it.</summary>
+    public static IDisposable? BeginVmOperation(this ILogger logger, string operation, string vmId) =>
+        VmOperationScope(logger, operation, vmId);
+
     [LoggerMessage(EventId = 1000, Level = LogLevel.Information, Message = "Starting VM {VmId} under {Accelerator}")]
     public static partial void VmStarting(this ILogger logger, string vmId, string accelerator);
 

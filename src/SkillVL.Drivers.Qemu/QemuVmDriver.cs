@@ -349,8 +349,13 @@ public sealed class QemuVmDriver : IVmDriver, IAsyncDisposable
         }
     }
 
-    private async Task WithVmLockAsync(string vmId, Func<Task> action, CancellationToken cancellationToken)
+    private async Task WithVmLockAsync(
+        string vmId,
+        Func<Task> action,
+        CancellationToken cancellationToken,
+        [System.Runtime.CompilerServices.CallerMemberName] string operation = "")
     {
+        using var scope = _logger.BeginVmOperation(operation, vmId);
         var vmLock = _vmLocks.GetOrAdd(vmId, static _ => new SemaphoreSlim(1, 1));
         await vmLock.WaitAsync(cancellationToken);
         try

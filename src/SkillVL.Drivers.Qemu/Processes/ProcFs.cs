@@ -41,6 +41,37 @@ public sealed class ProcFs
         }
     }
 
+    /// <summary>
+    /// True once <paramref name="pid"/> has fully exited: gone, a zombie, or reused by a program that is not our
+    /// QEMU. Stricter than "not <see cref="IsLiveProcessOf"/>": a process being killed loses its memory (and with
+    /// it its cmdline) before it closes its files, so until it is a zombie it may still hold the disk image's
+    /// lock, and a new QEMU on the same disk would fail to start.
+    /// </summary>
+    public bool HasExited(int pid, string runtimeDirectory)
+    {
+        var directory = Path.Combine(Root, pid.ToString(CultureInfo.InvariantCulture));
+        try
+        {
+            if (IsZombie(directory))
+            {
+                return true;
+            }
+
+            var cmdline = File.ReadAllText(Path.Combine(directory, "cmdline"));
+            if (cmdline.Length == 0)
+            {
+                return false; // exiting, files possibly still open
+            }
+
+            var marker = Path.TrimEndingDirectorySeparator(runtimeDirectory) + "/";
+            return !cmdline.Split('\0').Any(arg => arg.Contains(marker, StringComparison.Ordinal));
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or IOException or UnauthorizedAccessException)
+        {
+            return true;
+        }
+    }
+
     /// <summary>Resident set size of the process in bytes (VmRSS in /proc/&lt;pid&gt;/status), or null.</summary>
     public long? ReadRssBytes(int pid)
     {

@@ -187,6 +187,13 @@ public sealed class QemuProcessSupervisor : IAsyncDisposable
 
             await QuitAsync(paths, pid, cancellationToken);
         }
+        else if (ProcFs.ReadPidFile(paths.PidFile) is { } deadPid
+                 && !await WaitForExitAsync(paths, deadPid, QuitTimeout, cancellationToken))
+        {
+            // Crashed, but still tearing down (and holding its disk lock): removing the pidfile now would let
+            // a start race the dying process for the disk.
+            throw new DriverException($"QEMU of VM {paths.VmId} (pid {deadPid}) is still exiting.", isTransient: true);
+        }
 
         await _qmp.DropAsync(paths.QmpSocket);
         RemoveProcessFiles(paths);
@@ -358,7 +365,7 @@ public sealed class QemuProcessSupervisor : IAsyncDisposable
     private async Task<bool> WaitForExitAsync(VmPaths paths, int pid, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var started = _timeProvider.GetTimestamp();
-        while (_procFs.IsLiveProcessOf(pid, paths.RuntimeDirectory))
+        while (!_procFs.HasExited(pid, paths.RuntimeDirectory))
         {
             if (_timeProvider.GetElapsedTime(started) >= timeout)
             {

@@ -71,6 +71,7 @@ public sealed class ReconcileLoop(
     /// <summary>One pass. Returns true when something is still converging (so the next pass comes sooner).</summary>
     internal async Task<bool> PassAsync(CancellationToken cancellationToken)
     {
+        var snapshotAt = time.GetUtcNow();
         List<RoomEntity> rooms;
         await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
         {
@@ -158,7 +159,7 @@ public sealed class ReconcileLoop(
         }
 
         busy |= await FinishDeletedRoomsAsync(rooms, observedVmIds, observedNetworkIds, cancellationToken);
-        busy |= await AdvanceTasksAsync(rooms, networksById, cancellationToken);
+        busy |= await AdvanceTasksAsync(rooms, networksById, snapshotAt, cancellationToken);
         return busy || !_inFlight.IsEmpty;
     }
 
@@ -304,12 +305,20 @@ public sealed class ReconcileLoop(
     private async Task<bool> AdvanceTasksAsync(
         List<RoomEntity> rooms,
         IReadOnlyDictionary<string, NetworkEntity> networksById,
+        DateTimeOffset snapshotAt,
         CancellationToken cancellationToken)
     {
         var open = await tasks.ListOpenAsync(cancellationToken);
         var now = time.GetUtcNow();
         foreach (var task in open)
         {
+            if (task.CreatedAt >= snapshotAt)
+            {
+                // Opened after this pass loaded desired state: judging it now would compare against the
+                // state before the request (a stop would "succeed" on a still-running VM). Next pass.
+                continue;
+            }
+
             var room = rooms.FirstOrDefault(r => r.Id == task.RoomId);
             if (room is null)
             {

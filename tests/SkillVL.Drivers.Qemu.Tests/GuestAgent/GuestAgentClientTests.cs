@@ -94,7 +94,7 @@ public sealed class GuestAgentClientTests : IDisposable
         using var client = new GuestAgentClient(SocketPath, TimeProvider.System, NullLogger.Instance);
 
         var error = await Assert.ThrowsAsync<DriverException>(
-            () => client.ExecAsync(["sleep", "1000"], TimeSpan.FromMilliseconds(300), CancellationToken.None));
+            () => client.ExecAsync(["sleep", "1000"], TimeSpan.FromSeconds(2), CancellationToken.None));
 
         Assert.True(error.IsTransient);
     }

@@ -45,6 +45,34 @@ public sealed class ProcFsTests : IDisposable
         Assert.False(new ProcFs(_proc.Path).IsLiveProcessOf(999999, "/run/skillvl/vms/0123456789ab"));
 
     [Fact]
+    public void HasExited_KilledButStillClosingFiles_False()
+    {
+        // After SIGKILL the kernel frees the memory (cmdline reads empty) before it closes the files.
+        FakeProcess(4242, [], 'R');
+
+        Assert.False(new ProcFs(_proc.Path).HasExited(4242, "/run/skillvl/vms/0123456789ab"));
+    }
+
+    [Theory]
+    [InlineData('Z', true)]
+    [InlineData('S', false)]
+    public void HasExited_OurQemu_TrueOnlyAsZombie(char state, bool expected)
+    {
+        FakeProcess(4242, ["qemu-system-x86_64", "-pidfile", "/run/skillvl/vms/0123456789ab/qemu.pid"], state);
+
+        Assert.Equal(expected, new ProcFs(_proc.Path).HasExited(4242, "/run/skillvl/vms/0123456789ab"));
+    }
+
+    [Fact]
+    public void HasExited_PidReusedOrGone_True()
+    {
+        FakeProcess(4242, ["/usr/sbin/sshd"], 'S');
+
+        Assert.True(new ProcFs(_proc.Path).HasExited(4242, "/run/skillvl/vms/0123456789ab"));
+        Assert.True(new ProcFs(_proc.Path).HasExited(999999, "/run/skillvl/vms/0123456789ab"));
+    }
+
+    [Fact]
     public void ReadRssBytes_ReadsVmRssInKiB()
     {
         FakeProcess(4242, ["qemu"], 'S', "Name:\tqemu-system-x86\nVmPeak:\t  999 kB\nVmRSS:\t  205164 kB\nThreads:\t5\n");
@@ -74,7 +102,7 @@ public sealed class ProcFsTests : IDisposable
     private void FakeProcess(int pid, string[] argv, char state, string status = "Name:\tx\n")
     {
         var directory = Directory.CreateDirectory(_proc.Sub(pid.ToString(System.Globalization.CultureInfo.InvariantCulture))).FullName;
-        File.WriteAllText(Path.Combine(directory, "cmdline"), string.Join('\0', argv) + "\0");
+        File.WriteAllText(Path.Combine(directory, "cmdline"), argv.Length == 0 ? "" : string.Join('\0', argv) + "\0");
         File.WriteAllText(Path.Combine(directory, "stat"), $"{pid} (qemu-system-x86) {state} 1 {pid} {pid} 0 -1");
         File.WriteAllText(Path.Combine(directory, "status"), status);
     }
