@@ -21,7 +21,7 @@ var output = Arg("--out", "");
 var root = Path.Combine("/tmp", "svl-bench-" + Guid.NewGuid().ToString("N")[..6]);
 var json = new JsonSerializerOptions(JsonSerializerDefaults.Web);
 var port = FreePort();
-var app = ServerApp.Build([], o =>
+var app = ServerApp.Build(["--Logging:LogLevel:Default=Warning"], o =>
 {
     o.DataDirectory = Path.Combine(root, "data");
     o.RuntimeDirectory = Path.Combine(root, "run");

@@ -39,6 +39,12 @@ public sealed class ReconcileLoop(
     /// </summary>
     private readonly ConcurrentDictionary<string, DateTimeOffset> _retryNotBefore = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// When the last step per key finished. A pass whose observation is older than that must not act on the
+    /// key: it would see, say, a VM as it was before its start completed (no spec hash yet) and restart it.
+    /// </summary>
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _finishedAt = new(StringComparer.Ordinal);
+
     /// <summary>Completed passes; tests wait on this to know the reconciler has looked at a change.</summary>
     public long Passes => Interlocked.Read(ref _passes);
 
@@ -119,7 +125,7 @@ public sealed class ReconcileLoop(
                 {
                     Log.RemovingOrphanVm(logger, orphan.Id, node.Facts.Name);
                     await node.Vms.DeleteAsync(orphan.Id, ct);
-                }, cancellationToken);
+                }, cancellationToken, snapshotAt);
             }
 
             // Networks first, in the pass itself (a few fast `ip` calls), so machines find their bridges.
@@ -137,7 +143,7 @@ public sealed class ReconcileLoop(
                 {
                     Log.RemovingOrphanNetwork(logger, stale, node.Facts.Name);
                     await node.Networks.DeleteAsync(stale, ct);
-                }, cancellationToken);
+                }, cancellationToken, snapshotAt);
             }
 
             foreach (var machine in wantedHere)
@@ -154,7 +160,7 @@ public sealed class ReconcileLoop(
                 {
                     var outcome = await machineReconciler.ReconcileAsync(node, machine, spec, observation, ct);
                     await RecordAsync(machine, outcome, ct);
-                }, cancellationToken);
+                }, cancellationToken, snapshotAt);
             }
         }
 
@@ -169,9 +175,10 @@ public sealed class ReconcileLoop(
             ? machine.ObservedState == MachineStates.Running && machine.GuestReady && machine.ObservedSpecHash == spec.SpecHash
             : machine.ObservedState == MachineStates.Stopped;
 
-    private void Schedule(string key, Func<CancellationToken, Task> work, CancellationToken cancellationToken)
+    private void Schedule(string key, Func<CancellationToken, Task> work, CancellationToken cancellationToken, DateTimeOffset observedAt)
     {
-        if (_inFlight.TryGetValue(key, out var running) && !running.IsCompleted)
+        if ((_inFlight.TryGetValue(key, out var running) && !running.IsCompleted)
+            || (_finishedAt.TryGetValue(key, out var finished) && finished >= observedAt))
         {
             return;
         }
@@ -188,6 +195,7 @@ public sealed class ReconcileLoop(
             }
             finally
             {
+                _finishedAt[key] = time.GetUtcNow();
                 trigger.Poke();
             }
         }, CancellationToken.None);
