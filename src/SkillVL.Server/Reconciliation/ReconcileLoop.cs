@@ -125,7 +125,7 @@ public sealed class ReconcileLoop(
                 {
                     Log.RemovingOrphanVm(logger, orphan.Id, node.Facts.Name);
                     await node.Vms.DeleteAsync(orphan.Id, ct);
-                }, cancellationToken, snapshotAt);
+                }, snapshotAt, cancellationToken);
             }
 
             // Networks first, in the pass itself (a few fast `ip` calls), so machines find their bridges.
@@ -143,7 +143,7 @@ public sealed class ReconcileLoop(
                 {
                     Log.RemovingOrphanNetwork(logger, stale, node.Facts.Name);
                     await node.Networks.DeleteAsync(stale, ct);
-                }, cancellationToken, snapshotAt);
+                }, snapshotAt, cancellationToken);
             }
 
             foreach (var machine in wantedHere)
@@ -160,7 +160,7 @@ public sealed class ReconcileLoop(
                 {
                     var outcome = await machineReconciler.ReconcileAsync(node, machine, spec, observation, ct);
                     await RecordAsync(machine, outcome, ct);
-                }, cancellationToken, snapshotAt);
+                }, snapshotAt, cancellationToken);
             }
         }
 
@@ -175,7 +175,7 @@ public sealed class ReconcileLoop(
             ? machine.ObservedState == MachineStates.Running && machine.GuestReady && machine.ObservedSpecHash == spec.SpecHash
             : machine.ObservedState == MachineStates.Stopped;
 
-    private void Schedule(string key, Func<CancellationToken, Task> work, CancellationToken cancellationToken, DateTimeOffset observedAt)
+    private void Schedule(string key, Func<CancellationToken, Task> work, DateTimeOffset observedAt, CancellationToken cancellationToken)
     {
         if ((_inFlight.TryGetValue(key, out var running) && !running.IsCompleted)
             || (_finishedAt.TryGetValue(key, out var finished) && finished >= observedAt))
