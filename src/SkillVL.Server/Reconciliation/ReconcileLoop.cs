@@ -45,11 +45,6 @@ public sealed class ReconcileLoop(
     /// </summary>
     private readonly ConcurrentDictionary<string, DateTimeOffset> _finishedAt = new(StringComparer.Ordinal);
 
-    /// <summary>Completed passes; tests wait on this to know the reconciler has looked at a change.</summary>
-    public long Passes => Interlocked.Read(ref _passes);
-
-    private long _passes;
-
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await gate.WaitAsync(stoppingToken);
@@ -59,7 +54,6 @@ public sealed class ReconcileLoop(
             try
             {
                 busy = await PassAsync(stoppingToken);
-                Interlocked.Increment(ref _passes);
             }
             catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {
