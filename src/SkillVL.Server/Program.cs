@@ -1,6 +1,6 @@
 using SkillVL.Server.Hosting;
 
 // The embedded SkillVL Server: API, reconciler and the in-process agent of node "local".
-// Settings: appsettings.json, SKILLVL__* environment variables, or --SkillVL:Name=value arguments.
+// Settings: appsettings.json, SkillVL__* environment variables, or --SkillVL:Name=value arguments.
 var app = ServerApp.Build(args);
 await app.RunAsync();

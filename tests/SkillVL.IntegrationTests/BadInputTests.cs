@@ -83,7 +83,7 @@ public sealed class BadInputTests(BadInputTests.ServerFixture fixture) : IClassF
     private async Task AssertNothingCreatedAsync()
     {
         Assert.Equal("[]", await _server.Client.GetStringAsync("/api/v1/rooms"));
-        Assert.Empty(await HostInspection.InterfacesWithAliasAsync($"skillvl:{_server.InstanceId}"));
+        Assert.Empty(await SkillVL.TestUtilities.HostInterfaces.WithAliasAsync($"skillvl:{_server.InstanceId}"));
         Assert.Empty(_server.QemuProcesses());
     }
 

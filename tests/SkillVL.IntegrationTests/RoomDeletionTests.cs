@@ -1,3 +1,4 @@
+using SkillVL.TestUtilities;
 using Xunit;
 
 namespace SkillVL.IntegrationTests;
@@ -23,21 +24,18 @@ public sealed class RoomDeletionTests
         var alias = $"skillvl:{server.InstanceId}";
         Assert.Equal(2, server.QemuProcesses().Count);
         // 2 bridges + 3 taps while it runs: the check below can see them.
-        Assert.Equal(5, (await HostInspectionAliases(alias)).Count);
+        Assert.Equal(5, (await HostInterfaces.WithAliasAsync(alias)).Count);
 
         var task = await server.DeleteRoomAsync("twonets");
 
         Assert.Contains("deleted", task.Outcome, StringComparison.Ordinal);
         Assert.Empty(server.QemuProcesses());
-        Assert.Empty(await HostInspectionAliases(alias));
+        Assert.Empty(await HostInterfaces.WithAliasAsync(alias));
         Assert.Empty(Entries(Path.Combine(server.DataDirectory, "vms")));
         Assert.Empty(Entries(Path.Combine(server.RuntimeDirectory, "vms")));
         var rooms = await server.Client.GetStringAsync("/api/v1/rooms");
         Assert.Equal("[]", rooms);
     }
-
-    private static Task<IReadOnlyList<string>> HostInspectionAliases(string alias) =>
-        HostInspection.InterfacesWithAliasAsync(alias);
 
     private static string[] Entries(string directory) =>
         Directory.Exists(directory) ? Directory.GetFileSystemEntries(directory) : [];

@@ -7,7 +7,9 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using SkillVL.Core.Api;
+using SkillVL.Core.Rooms;
 using SkillVL.Server.Hosting;
+using SkillVL.TestUtilities;
 using Xunit;
 
 namespace SkillVL.IntegrationTests;
@@ -24,14 +26,10 @@ public sealed class ServerHarness : IAsyncDisposable
         Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() },
     };
 
+    private readonly TempDirectory _root = new("svl-it");
     private WebApplication? _app;
 
-    private ServerHarness(string root)
-    {
-        Root = root;
-    }
-
-    public string Root { get; }
+    public string Root => _root.Path;
 
     public string DataDirectory => Path.Combine(Root, "data");
 
@@ -47,9 +45,9 @@ public sealed class ServerHarness : IAsyncDisposable
 
     public static async Task<ServerHarness> StartAsync()
     {
-        RootCheck.RequireRoot();
-        var harness = new ServerHarness(TempDirectory.CreateShort("svl-it"));
-        await harness.StartServerAsync();
+        HostTools.RequireRoot();
+        var harness = new ServerHarness();
+        await harness.StartServerAsync(await new TinyImageFixture().EnsureAsync());
         return harness;
     }
 
@@ -57,12 +55,12 @@ public sealed class ServerHarness : IAsyncDisposable
     public async Task RestartAsync()
     {
         await StopServerAsync();
-        await StartServerAsync();
+        await StartServerAsync(await new TinyImageFixture().EnsureAsync());
     }
 
     public async Task<TaskInfo> ApplyAsync(string yaml, bool expectSuccess = true)
     {
-        var name = YamlName(yaml);
+        var name = RoomDocument.Parse(yaml).Definition!.Metadata.Name;
         using var content = new StringContent(yaml, Encoding.UTF8, "application/yaml");
         using var response = await Client.PutAsync(ApiPaths.Room(name), content);
         var body = await response.Content.ReadAsStringAsync();
@@ -143,7 +141,7 @@ public sealed class ServerHarness : IAsyncDisposable
     }
 
     /// <summary>Live QEMU processes started for this harness (their command line names our runtime directory).</summary>
-    public IReadOnlyList<int> QemuProcesses() => HostInspection.ProcessesWhoseCommandLineContains(RuntimeDirectory + "/");
+    public IReadOnlyList<int> QemuProcesses() => ProcessReaper.ProcessesMentioning(RuntimeDirectory);
 
     public async ValueTask DisposeAsync()
     {
@@ -170,24 +168,20 @@ public sealed class ServerHarness : IAsyncDisposable
             var instance = File.Exists(Path.Combine(DataDirectory, "instance-id")) ? InstanceId : null;
             await StopServerAsync();
             // Whatever the API could not remove: processes by pid, interfaces by our alias, then the files.
-            foreach (var pid in QemuProcesses())
-            {
-                HostInspection.Kill(pid);
-            }
-
+            await ProcessReaper.KillAllUnderAsync(RuntimeDirectory);
             if (instance is not null)
             {
-                await HostInspection.DeleteInterfacesWithAliasAsync($"skillvl:{instance}");
+                await HostInterfaces.DeleteWithAliasAsync($"skillvl:{instance}");
             }
 
-            TempDirectory.Delete(Root);
+            _root.Dispose();
         }
     }
 
     public static string Describe(TaskInfo task) =>
         $"{task.Kind} {task.State}: {task.Outcome}\n  " + string.Join("\n  ", task.Log.Select(l => $"{l.Timestamp:HH:mm:ss.fff} {l.Message}"));
 
-    private async Task StartServerAsync()
+    private async Task StartServerAsync(string tinyImage)
     {
         var port = FreeLoopbackPort();
         BaseUrl = $"http://127.0.0.1:{port}";
@@ -198,7 +192,7 @@ public sealed class ServerHarness : IAsyncDisposable
             o.Listen = BaseUrl;
             o.CliConfigPath = CliConfigPath;
             o.Accelerator = "tcg";
-            o.TemplateSources = [TinyImage.Directory()];
+            o.TemplateSources = [tinyImage];
             o.ReconcileInterval = TimeSpan.FromSeconds(1);
             o.ReconcileBusyInterval = TimeSpan.FromMilliseconds(250);
             o.GracefulStopTimeout = TimeSpan.FromSeconds(20);
@@ -232,12 +226,5 @@ public sealed class ServerHarness : IAsyncDisposable
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    private static string YamlName(string yaml)
-    {
-        var line = yaml.Split('\n').First(l => l.TrimStart().StartsWith("name:", StringComparison.Ordinal) || l.Contains("metadata: { name:", StringComparison.Ordinal));
-        var value = line[(line.IndexOf("name:", StringComparison.Ordinal) + 5)..].Trim().TrimEnd('}').Trim();
-        return value;
     }
 }

@@ -19,7 +19,6 @@ public static class ServerApp
     public static WebApplication Build(string[] args, Action<SkillVlServerOptions>? configure = null)
     {
         var builder = WebApplication.CreateBuilder(args);
-        builder.Configuration.AddEnvironmentVariables("SKILLVL__");
         var optionsBuilder = builder.Services.AddOptions<SkillVlServerOptions>()
             .Bind(builder.Configuration.GetSection(SkillVlServerOptions.SectionName))
             .ValidateDataAnnotations()

@@ -3,8 +3,8 @@ using System.ComponentModel.DataAnnotations;
 namespace SkillVL.Server.Hosting;
 
 /// <summary>
-/// Settings of the embedded Server (section "SkillVL"; environment variables SKILLVL__NAME, or
-/// command-line --SkillVL:Name=value). Validated at start.
+/// Settings of the embedded Server (section "SkillVL": appsettings.json, environment variables
+/// SkillVL__Name, or command-line --SkillVL:Name=value). Validated at start.
 /// </summary>
 public sealed class SkillVlServerOptions
 {

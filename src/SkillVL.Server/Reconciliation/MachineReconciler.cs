@@ -45,12 +45,8 @@ public sealed class MachineReconciler(IOptions<SkillVlServerOptions> options, Ti
                     }
 
                     var started = Stopwatch.StartNew();
+                    // Bridges exist: the pass ensures every wanted network before it schedules machines.
                     await node.Vms.EnsureDiskAsync(spec, cancellationToken);
-                    foreach (var nic in spec.Nics)
-                    {
-                        await node.Networks.EnsureAsync(new(nic.NetworkId, nic.Mtu), cancellationToken);
-                    }
-
                     await node.Vms.StartAsync(spec, cancellationToken);
                     events.Add($"{machine.Name}: VM started on node {node.Facts.Name} in {started.Elapsed.TotalSeconds:0.0} s; waiting for its guest agent.");
                     return current with

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using SkillVL.Core.Addressing;
@@ -15,7 +16,7 @@ public static class MachineSpecs
         var nics = machine.Nics.OrderBy(n => n.Index).Select(n =>
         {
             var network = networksById[n.NetworkId];
-            var ip = n.Ip is null ? null : $"{n.Ip}/{Ipv4Cidr.Parse(network.Cidr).PrefixLength}";
+            var ip = n.Ip is null ? null : Ipv4Cidr.Parse(network.Cidr).HostWithPrefix(IPAddress.Parse(n.Ip));
             return new NicSpec(n.Id, n.NetworkId, n.MacAddress, network.Mtu, ip);
         }).ToList();
         return new VmSpec(
