@@ -14,13 +14,30 @@ scripts/bootstrap.sh --no-build           # Debian packages and the tiny guest t
 echo "==> building the solution"
 dotnet build SkillVL.slnx -c Release --nologo -v quiet
 
+failures() { # trx: print each failed test with its message and stack, which `-v quiet` hides
+  [ -f "$1" ] || return 0
+  python3 - "$1" <<'PY'
+import sys, xml.etree.ElementTree as ET
+ns = {"t": "http://microsoft.com/schemas/VisualStudio/TeamTest/2010"}
+for r in ET.parse(sys.argv[1]).getroot().iterfind(".//t:UnitTestResult", ns):
+    if r.get("outcome") != "Failed":
+        continue
+    print(f"--- FAILED {r.get('testName')} ({r.get('duration')})")
+    for tag in ("Message", "StackTrace", "StdOut"):
+        e = r.find(f".//t:{tag}", ns)
+        if e is not None and e.text:
+            print(f"{tag}:"); print("\n".join(e.text.strip().splitlines()[-60:]))
+PY
+}
+
 run() { # name project
   local name=$1 project=$2 t0=$(date +%s)
   if dotnet test "$project" -c Release --no-build --nologo -v quiet \
       --logger "trx;LogFileName=$name.trx" --results-directory "$RESULTS" >"$RESULTS/$name.log" 2>&1; then
     echo "==> $name: passed ($(( $(date +%s) - t0 )) s)"
   else
-    echo "==> $name: FAILED ($(( $(date +%s) - t0 )) s)"; tail -n 80 "$RESULTS/$name.log"
+    echo "==> $name: FAILED ($(( $(date +%s) - t0 )) s)"; tail -n 40 "$RESULTS/$name.log"
+    failures "$RESULTS/$name.trx"
     return 1
   fi
 }

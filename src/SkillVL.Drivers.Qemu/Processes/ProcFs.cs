@@ -54,7 +54,10 @@ public sealed class ProcFs
         {
             if (IsZombie(directory))
             {
-                return true;
+                // The thread-group leader turns zombie as soon as it has exited, while QEMU's other threads may still
+                // be tearing down and holding the shared file table, and with it the disk image's lock. Only when the
+                // leader is the last task left are its files closed.
+                return CountTasks(directory) <= 1;
             }
 
             var cmdline = File.ReadAllText(Path.Combine(directory, "cmdline"));
@@ -106,6 +109,18 @@ public sealed class ProcFs
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or IOException)
         {
             return null;
+        }
+    }
+
+    private static int CountTasks(string processDirectory)
+    {
+        try
+        {
+            return Directory.GetDirectories(Path.Combine(processDirectory, "task")).Length;
+        }
+        catch (DirectoryNotFoundException)
+        {
+            return 0;
         }
     }
 

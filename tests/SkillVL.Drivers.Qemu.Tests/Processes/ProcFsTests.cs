@@ -64,6 +64,24 @@ public sealed class ProcFsTests : IDisposable
     }
 
     [Fact]
+    public void HasExited_ZombieLeaderWhileOtherThreadsStillExit_False()
+    {
+        // SIGKILL: the leader thread can be a zombie while QEMU's other threads still hold the file table (and
+        // the disk lock); a new QEMU started then fails with 'Failed to get "write" lock'.
+        FakeProcess(4242, [], 'Z', tasks: 3);
+
+        Assert.False(new ProcFs(_proc.Path).HasExited(4242, "/run/skillvl/vms/0123456789ab"));
+    }
+
+    [Fact]
+    public void HasExited_ZombieLeaderIsLastTask_True()
+    {
+        FakeProcess(4242, [], 'Z', tasks: 1);
+
+        Assert.True(new ProcFs(_proc.Path).HasExited(4242, "/run/skillvl/vms/0123456789ab"));
+    }
+
+    [Fact]
     public void HasExited_PidReusedOrGone_True()
     {
         FakeProcess(4242, ["/usr/sbin/sshd"], 'S');
@@ -99,9 +117,14 @@ public sealed class ProcFsTests : IDisposable
 
     public void Dispose() => _proc.Dispose();
 
-    private void FakeProcess(int pid, string[] argv, char state, string status = "Name:\tx\n")
+    private void FakeProcess(int pid, string[] argv, char state, string status = "Name:\tx\n", int tasks = 1)
     {
         var directory = Directory.CreateDirectory(_proc.Sub(pid.ToString(System.Globalization.CultureInfo.InvariantCulture))).FullName;
+        for (var task = 0; task < tasks; task++)
+        {
+            Directory.CreateDirectory(Path.Combine(directory, "task", (pid + task).ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        }
+
         File.WriteAllText(Path.Combine(directory, "cmdline"), argv.Length == 0 ? "" : string.Join('\0', argv) + "\0");
         File.WriteAllText(Path.Combine(directory, "stat"), $"{pid} (qemu-system-x86) {state} 1 {pid} {pid} 0 -1");
         File.WriteAllText(Path.Combine(directory, "status"), status);
