@@ -27,7 +27,13 @@ public sealed class ServerHarness : IAsyncDisposable
     };
 
     private readonly TempDirectory _root = new("svl-it");
+    private readonly Action<SkillVlServerOptions>? _configure;
     private WebApplication? _app;
+
+    private ServerHarness(Action<SkillVlServerOptions>? configure)
+    {
+        _configure = configure;
+    }
 
     public string Root => _root.Path;
 
@@ -43,10 +49,19 @@ public sealed class ServerHarness : IAsyncDisposable
 
     public string InstanceId => File.ReadAllText(Path.Combine(DataDirectory, "instance-id")).Trim();
 
-    public static async Task<ServerHarness> StartAsync()
+    /// <summary>The running app (its services and route table).</summary>
+    public WebApplication App => _app ?? throw new InvalidOperationException("The Server is not running.");
+
+    /// <summary>The admin's API token (left by the first start, as `up` leaves it for the CLI).</summary>
+    public string AdminToken => File.ReadAllText(Path.Combine(DataDirectory, "admin-token")).Trim();
+
+    /// <summary>The one-time password of the admin account made at first start.</summary>
+    public string InitialAdminPassword => File.ReadAllText(Path.Combine(DataDirectory, "initial-admin-password")).Trim();
+
+    public static async Task<ServerHarness> StartAsync(Action<SkillVlServerOptions>? configure = null)
     {
         HostTools.RequireRoot();
-        var harness = new ServerHarness();
+        var harness = new ServerHarness(configure);
         await harness.StartServerAsync(await new TinyImageFixture().EnsureAsync());
         return harness;
     }
@@ -95,6 +110,18 @@ public sealed class ServerHarness : IAsyncDisposable
         var done = await WaitTaskAsync(task.Id, TimeSpan.FromMinutes(2));
         Assert.True(done.State == TaskStates.Succeeded, Describe(done));
         return done;
+    }
+
+    /// <summary>A client of this Server that sends <paramref name="bearer"/> (an API token or an access token).</summary>
+    public HttpClient ClientWith(string? bearer)
+    {
+        var client = new HttpClient { BaseAddress = new Uri(BaseUrl), Timeout = TimeSpan.FromSeconds(100) };
+        if (bearer is not null)
+        {
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", bearer);
+        }
+
+        return client;
     }
 
     public async Task<TaskInfo> WaitTaskAsync(string id, TimeSpan timeout)
@@ -152,7 +179,7 @@ public sealed class ServerHarness : IAsyncDisposable
                 var rooms = await Client.GetFromJsonAsync<List<RoomSummary>>(ApiPaths.Rooms, Json) ?? [];
                 foreach (var room in rooms)
                 {
-                    using var _ = await Client.DeleteAsync(ApiPaths.Room(room.Name));
+                    using var _ = await Client.DeleteAsync(ApiPaths.Room(room.Id));
                 }
 
                 var clock = Stopwatch.StartNew();
@@ -197,11 +224,10 @@ public sealed class ServerHarness : IAsyncDisposable
             o.ReconcileBusyInterval = TimeSpan.FromMilliseconds(250);
             o.GracefulStopTimeout = TimeSpan.FromSeconds(20);
             o.TaskTimeout = TimeSpan.FromMinutes(3);
+            _configure?.Invoke(o);
         });
         await _app.StartAsync();
-        var token = File.ReadAllText(Path.Combine(DataDirectory, "admin-token")).Trim();
-        Client = new HttpClient { BaseAddress = new Uri(BaseUrl), Timeout = TimeSpan.FromSeconds(100) };
-        Client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        Client = ClientWith(AdminToken);
     }
 
     private async Task StopServerAsync()

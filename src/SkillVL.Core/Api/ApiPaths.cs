@@ -8,14 +8,29 @@ public static class ApiPaths
     public const string Tasks = Prefix + "/tasks";
     public const string Templates = Prefix + "/templates";
     public const string Nodes = Prefix + "/nodes";
+    public const string Users = Prefix + "/users";
+    public const string Tokens = Prefix + "/tokens";
+    public const string Courses = Prefix + "/courses";
+    public const string Audit = Prefix + "/audit";
+    public const string Me = Prefix + "/me";
+    public const string AuthConfig = Prefix + "/auth/config";
+    public const string RedeemInvite = Prefix + "/invites/redeem";
     public const string RoomSchema = "/schemas/room-v1.json";
     public const string Health = "/healthz";
     public const string OpenApi = "/openapi/v1.json";
 
-    public static string Room(string name) => $"{Rooms}/{Uri.EscapeDataString(name)}";
+    /// <summary>A room by id, or by name among the caller's own rooms.</summary>
+    public static string Room(string idOrName) => $"{Rooms}/{Uri.EscapeDataString(idOrName)}";
 
     public static string Machine(string room, string machine) =>
         $"{Room(room)}/machines/{Uri.EscapeDataString(machine)}";
 
     public static string Task(string id) => $"{Tasks}/{Uri.EscapeDataString(id)}";
+
+    public static string User(string idOrName) => $"{Users}/{Uri.EscapeDataString(idOrName)}";
+
+    public static string Token(string id) => $"{Tokens}/{Uri.EscapeDataString(id)}";
+
+    /// <summary>A course by id or name.</summary>
+    public static string Course(string idOrName) => $"{Courses}/{Uri.EscapeDataString(idOrName)}";
 }

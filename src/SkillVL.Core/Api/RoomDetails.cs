@@ -13,4 +13,7 @@ public sealed record RoomDetails(
     DateTimeOffset UpdatedAt,
     RoomDefinition Definition,
     IReadOnlyList<MachineStatus> Machines,
-    IReadOnlyList<NetworkStatus> Networks);
+    IReadOnlyList<NetworkStatus> Networks,
+    string? Owner = null,
+    string? Course = null,
+    int? CourseVersion = null);

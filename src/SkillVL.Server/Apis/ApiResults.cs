@@ -1,4 +1,6 @@
 using SkillVL.Core.Rooms;
+using SkillVL.Server.Quotas;
+using SkillVL.Server.Rooms;
 
 namespace SkillVL.Server.Apis;
 
@@ -16,4 +18,35 @@ public static class ApiResults
 
     public static IResult Conflict(string detail) =>
         Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "Conflict", detail: detail);
+
+    public static IResult Forbidden(string detail) =>
+        Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Forbidden", detail: detail);
+
+    public static IResult Invalid(string field, string message, string title) => Invalid([new ValidationError(field, message)], title);
+
+    /// <summary>422 naming the quota, its limit and the excess.</summary>
+    public static IResult QuotaExceeded(QuotaViolation violation) =>
+        Results.Problem(
+            statusCode: StatusCodes.Status422UnprocessableEntity,
+            title: "Quota exceeded",
+            detail: violation.Message,
+            extensions: new Dictionary<string, object?>
+            {
+                ["quota"] = violation.Quota,
+                ["scope"] = violation.Scope,
+                ["subject"] = violation.Subject,
+                ["limit"] = violation.Limit,
+                ["wouldUse"] = violation.WouldUse,
+                ["excess"] = violation.Excess,
+            });
+
+    /// <summary>The answer to a room change: 202 with its task, 400, 409 or 422.</summary>
+    public static IResult Answer(ApplyResult result, string invalidTitle = "The room definition is not valid.") =>
+        result switch
+        {
+            { Quota: { } quota } => QuotaExceeded(quota),
+            { Conflict: { } conflict } => Conflict(conflict),
+            { Task: { } task } => Results.Accepted(Core.Api.ApiPaths.Task(task.Id), task),
+            _ => Invalid(result.Errors, invalidTitle),
+        };
 }

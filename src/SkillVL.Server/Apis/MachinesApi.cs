@@ -1,7 +1,8 @@
-using Microsoft.EntityFrameworkCore;
 using SkillVL.Core.Api;
 using SkillVL.Core.Errors;
+using SkillVL.Server.Audit;
 using SkillVL.Server.Data;
+using SkillVL.Server.Identity;
 using SkillVL.Server.Nodes;
 using SkillVL.Server.Rooms;
 
@@ -16,9 +17,9 @@ public static class MachinesApi
     {
         var machines = api.MapGroup("/rooms/{room}/machines").WithTags("Machines");
 
-        machines.MapGet("/{machine}", async (string room, string machine, SkillVlDbContext db, CancellationToken ct) =>
+        machines.MapGet("/{machine}", async (string room, string machine, HttpContext http, SkillVlDbContext db, AccessService access, CancellationToken ct) =>
         {
-            var entity = await RoomsApi.LoadRooms(db).FirstOrDefaultAsync(r => r.Name == room, ct);
+            var entity = await access.FindRoomAsync(http.Caller(), RoomsApi.LoadRooms(db), room, ct);
             var found = entity?.Machines.FirstOrDefault(m => m.Name == machine);
             return found is null
                 ? ApiResults.NotFound($"Machine '{room}/{machine}'")
@@ -29,12 +30,12 @@ public static class MachinesApi
 
         foreach (var action in new[] { "start", "stop", "restart" })
         {
-            machines.MapPost($"/{{machine}}/{action}", async (string room, string machine, RoomService service, CancellationToken ct) =>
-            {
-                var task = await service.MachineActionAsync(room, machine, action, ct);
-                return task is null ? ApiResults.NotFound($"Machine '{room}/{machine}'") : RoomsApi.Accepted(task);
-            })
-            .Produces<TaskInfo>(StatusCodes.Status202Accepted).ProducesProblem(StatusCodes.Status404NotFound)
+            machines.MapPost($"/{{machine}}/{action}", (string room, string machine, HttpContext http, RoomService service, AccessService access, CancellationToken ct) =>
+                RoomsApi.WithRoomAsync(room, http, service, access, async entity =>
+                    await service.MachineActionAsync(entity, machine, action, ct) is { } result
+                        ? ApiResults.Answer(result)
+                        : ApiResults.NotFound($"Machine '{room}/{machine}'"), ct))
+            .Produces<TaskInfo>(StatusCodes.Status202Accepted).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status422UnprocessableEntity)
             .WithSummary($"{char.ToUpperInvariant(action[0])}{action[1..]} a machine");
         }
 
@@ -52,10 +53,14 @@ public static class MachinesApi
         string room,
         string machine,
         ExecRequest request,
-        RoomService service,
+        HttpContext http,
+        SkillVlDbContext db,
+        AccessService access,
         NodeRegistry nodes,
         CancellationToken ct)
     {
+        // Every exec is audited with its command line (the middleware records who, when, outcome).
+        http.Items[AuditService.DetailItem] = request.Command is { Count: > 0 } argv ? "command: " + string.Join(' ', argv) : null;
         if (request.Command is not { Count: > 0 } || string.IsNullOrEmpty(request.Command[0]))
         {
             return ApiResults.Invalid([new("command", "must name a program to run, e.g. [\"/bin/sh\", \"-c\", \"uptime\"].")], "The exec request is not valid.");
@@ -67,7 +72,8 @@ public static class MachinesApi
             return ApiResults.Invalid([new("timeout", $"must be between 0 and {MaxExecTimeout}.")], "The exec request is not valid.");
         }
 
-        var entity = await service.FindMachineAsync(room, machine, ct);
+        var roomEntity = await access.FindRoomAsync(http.Caller(), RoomsApi.LoadRooms(db), room, ct);
+        var entity = roomEntity is { DeletionRequested: false } ? roomEntity.Machines.FirstOrDefault(m => m.Name == machine) : null;
         var node = entity is null ? null : nodes.Find(entity.NodeName);
         if (entity is null || node is null)
         {

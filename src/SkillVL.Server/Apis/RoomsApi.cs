@@ -2,6 +2,7 @@ using System.Text;
 using Microsoft.EntityFrameworkCore;
 using SkillVL.Core.Api;
 using SkillVL.Server.Data;
+using SkillVL.Server.Identity;
 using SkillVL.Server.Rooms;
 
 namespace SkillVL.Server.Apis;
@@ -17,58 +18,84 @@ public static class RoomsApi
     {
         var rooms = api.MapGroup("/rooms").WithTags("Rooms");
 
-        rooms.MapGet("/", async (SkillVlDbContext db, CancellationToken ct) =>
+        rooms.MapGet("/", async (HttpContext http, SkillVlDbContext db, AccessService access, CancellationToken ct) =>
         {
-            var all = await LoadRooms(db).OrderBy(r => r.Name).ToListAsync(ct);
-            return TypedResults.Ok(all.Select(RoomViews.Summary).ToList());
-        }).WithSummary("List rooms");
+            var visible = await access.VisibleRooms(http.Caller(), LoadRooms(db)).OrderBy(r => r.Name).ToListAsync(ct);
+            var names = await RoomViews.NamesAsync(db, visible, ct);
+            return TypedResults.Ok(visible.Select(r => RoomViews.Summary(r, names)).ToList());
+        }).WithSummary("List the rooms you can see (yours; a teacher's also their courses' instances; an admin's all)");
 
-        rooms.MapPost("/", async (HttpRequest request, RoomService service, CancellationToken ct) =>
+        rooms.MapPost("/", async (HttpContext http, HttpRequest request, RoomService service, UserDirectory users, CancellationToken ct) =>
         {
             var document = await ReadDocumentAsync(request, ct);
-            return document is null ? TooLarge() : Answer(await service.ApplyAsync(null, document, createOnly: true, ct));
+            if (document is null)
+            {
+                return TooLarge();
+            }
+
+            var owner = await users.FindByIdAsync(http.Caller().Id, ct);
+            return ApiResults.Answer(await service.ApplyAsync(owner!, null, null, document, ct));
         })
         .Accepts<string>(false, DocumentTypes[0], DocumentTypes[1..])
         .Produces<TaskInfo>(StatusCodes.Status202Accepted)
         .ProducesValidationProblem()
         .ProducesProblem(StatusCodes.Status409Conflict)
+        .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
         .WithSummary("Create a room from a room.yaml v1 document (YAML or JSON)");
 
-        rooms.MapPut("/{name}", async (string name, HttpRequest request, RoomService service, CancellationToken ct) =>
+        rooms.MapPut("/{room}", async (string room, HttpContext http, HttpRequest request, RoomService service, AccessService access, UserDirectory users, CancellationToken ct) =>
         {
             var document = await ReadDocumentAsync(request, ct);
-            return document is null ? TooLarge() : Answer(await service.ApplyAsync(name, document, createOnly: false, ct));
+            if (document is null)
+            {
+                return TooLarge();
+            }
+
+            var caller = http.Caller();
+            var existing = await access.FindRoomAsync(caller, service.TrackedRooms, room, ct);
+            var owner = await users.FindByIdAsync(existing?.OwnerId ?? caller.Id, ct);
+            return ApiResults.Answer(await service.ApplyAsync(owner!, existing, existing is null ? room : null, document, ct));
         })
         .Accepts<string>(false, DocumentTypes[0], DocumentTypes[1..])
         .Produces<TaskInfo>(StatusCodes.Status202Accepted)
         .ProducesValidationProblem()
         .ProducesProblem(StatusCodes.Status409Conflict)
+        .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
         .WithSummary("Create or update (apply) a room; a changed definition converges");
 
-        rooms.MapGet("/{name}", async (string name, SkillVlDbContext db, CancellationToken ct) =>
+        rooms.MapGet("/{room}", async (string room, HttpContext http, SkillVlDbContext db, AccessService access, CancellationToken ct) =>
         {
-            var room = await LoadRooms(db).FirstOrDefaultAsync(r => r.Name == name, ct);
-            return room is null ? ApiResults.NotFound($"Room '{name}'") : Results.Ok(RoomViews.Details(room));
+            var entity = await access.FindRoomAsync(http.Caller(), LoadRooms(db), room, ct);
+            return entity is null
+                ? ApiResults.NotFound($"Room '{room}'")
+                : Results.Ok(RoomViews.Details(entity, await RoomViews.NamesAsync(db, [entity], ct)));
         })
         .Produces<RoomDetails>()
         .ProducesProblem(StatusCodes.Status404NotFound)
-        .WithSummary("Get a room: definition and observed state");
+        .WithSummary("Get a room (by id, or by name among your own): definition and observed state");
 
-        rooms.MapDelete("/{name}", async (string name, RoomService service, CancellationToken ct) =>
-        {
-            var task = await service.DeleteAsync(name, ct);
-            return task is null ? ApiResults.NotFound($"Room '{name}'") : Accepted(task);
-        })
+        rooms.MapDelete("/{room}", (string room, HttpContext http, RoomService service, AccessService access, CancellationToken ct) =>
+            WithRoomAsync(room, http, service, access, async entity => RoomsApiAccepted(await service.DeleteAsync(entity, ct)), ct))
         .Produces<TaskInfo>(StatusCodes.Status202Accepted)
         .ProducesProblem(StatusCodes.Status404NotFound)
         .WithSummary("Delete a room and everything it has on its nodes");
 
-        rooms.MapPost("/{name}/start", (string name, RoomService service, CancellationToken ct) => SetPower(name, true, service, ct))
-            .Produces<TaskInfo>(StatusCodes.Status202Accepted).ProducesProblem(StatusCodes.Status404NotFound)
+        rooms.MapPost("/{room}/start", (string room, HttpContext http, RoomService service, AccessService access, CancellationToken ct) =>
+            WithRoomAsync(room, http, service, access, async entity => ApiResults.Answer(await service.SetPowerAsync(entity, true, ct)), ct))
+            .Produces<TaskInfo>(StatusCodes.Status202Accepted).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status422UnprocessableEntity)
             .WithSummary("Start every machine of a room");
-        rooms.MapPost("/{name}/stop", (string name, RoomService service, CancellationToken ct) => SetPower(name, false, service, ct))
+        rooms.MapPost("/{room}/stop", (string room, HttpContext http, RoomService service, AccessService access, CancellationToken ct) =>
+            WithRoomAsync(room, http, service, access, async entity => ApiResults.Answer(await service.SetPowerAsync(entity, false, ct)), ct))
             .Produces<TaskInfo>(StatusCodes.Status202Accepted).ProducesProblem(StatusCodes.Status404NotFound)
             .WithSummary("Stop every machine of a room");
+        rooms.MapPost("/{room}/reset", (string room, HttpContext http, RoomService service, AccessService access, CancellationToken ct) =>
+            WithRoomAsync(room, http, service, access, async entity => ApiResults.Answer(await service.ResetAsync(entity, ct)), ct))
+            .Produces<TaskInfo>(StatusCodes.Status202Accepted).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
+            .WithSummary("Rebuild the room's machines with fresh disks (a course instance: from its published baseline)");
+        rooms.MapPost("/{room}/upgrade", (string room, HttpContext http, RoomService service, AccessService access, CancellationToken ct) =>
+            WithRoomAsync(room, http, service, access, async entity => ApiResults.Answer(await service.UpgradeAsync(entity, ct)), ct))
+            .Produces<TaskInfo>(StatusCodes.Status202Accepted).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
+            .WithSummary("Move a course instance to the course's latest published version");
         return api;
     }
 
@@ -78,27 +105,21 @@ public static class RoomsApi
             .Include(r => r.Machines).ThenInclude(m => m.Nics)
             .AsSplitQuery();
 
-    internal static IResult Accepted(TaskInfo task) => Results.Accepted(ApiPaths.Task(task.Id), task);
-
-    private static async Task<IResult> SetPower(string name, bool run, RoomService service, CancellationToken ct)
+    /// <summary>Runs <paramref name="action"/> on the (tracked) room the caller can see, else 404.</summary>
+    internal static async Task<IResult> WithRoomAsync(
+        string room, HttpContext http, RoomService service, AccessService access, Func<RoomEntity, Task<IResult>> action, CancellationToken ct)
     {
-        var task = await service.SetPowerAsync(name, run, ct);
-        return task is null ? ApiResults.NotFound($"Room '{name}'") : Accepted(task);
+        var entity = await access.FindRoomAsync(http.Caller(), service.TrackedRooms, room, ct);
+        return entity is null ? ApiResults.NotFound($"Room '{room}'") : await action(entity);
     }
 
-    private static IResult Answer(ApplyResult result) =>
-        result switch
-        {
-            { Conflict: { } conflict } => ApiResults.Conflict(conflict),
-            { Task: { } task } => Accepted(task),
-            _ => ApiResults.Invalid(result.Errors, "The room definition is not valid."),
-        };
+    internal static IResult RoomsApiAccepted(TaskInfo task) => Results.Accepted(ApiPaths.Task(task.Id), task);
 
     private static IResult TooLarge() =>
         Results.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "Document too large", detail: $"A room document may be at most {MaxDocumentBytes} bytes.");
 
     /// <summary>The raw document text, or null when it is larger than <see cref="MaxDocumentBytes"/>.</summary>
-    private static async Task<string?> ReadDocumentAsync(HttpRequest request, CancellationToken ct)
+    internal static async Task<string?> ReadDocumentAsync(HttpRequest request, CancellationToken ct)
     {
         using var buffer = new MemoryStream();
         var chunk = new byte[16 * 1024];
@@ -115,4 +136,8 @@ public static class RoomsApi
 
         return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
     }
+
+    internal static IResult DocumentTooLarge() => TooLarge();
+
+    internal static string[] AcceptedDocumentTypes => DocumentTypes;
 }

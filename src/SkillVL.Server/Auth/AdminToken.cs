@@ -4,7 +4,7 @@ namespace SkillVL.Server.Auth;
 
 /// <summary>
 /// The embedded admin's API token: made on first start, kept in the data directory (mode 0600).
-/// It stands in until OIDC login arrives (issue 3), which keeps it as a scoped personal API token.
+/// It is registered as the admin's personal API token, which the CLI configuration left by `up` carries.
 /// </summary>
 public sealed class AdminToken
 {

@@ -7,6 +7,15 @@ public sealed class RoomEntity
 
     public required string Name { get; set; }
 
+    /// <summary>The user the room belongs to (for a course instance: the student).</summary>
+    public required string OwnerId { get; set; }
+
+    /// <summary>Set when the room is a student's instance of a course's published room.</summary>
+    public string? CourseId { get; set; }
+
+    /// <summary>The published version the instance was made from (or last reset/upgraded to).</summary>
+    public int? CourseVersion { get; set; }
+
     /// <summary>The definition as canonical JSON (RoomDocument.ToJson), the source for GET and round-trips.</summary>
     public required string DefinitionJson { get; set; }
 

@@ -19,6 +19,20 @@ public sealed class SkillVlDbContext(DbContextOptions<SkillVlDbContext> options)
 
     public DbSet<TemplateEntity> Templates => Set<TemplateEntity>();
 
+    public DbSet<UserEntity> Users => Set<UserEntity>();
+
+    public DbSet<ApiTokenEntity> ApiTokens => Set<ApiTokenEntity>();
+
+    public DbSet<CourseEntity> Courses => Set<CourseEntity>();
+
+    public DbSet<EnrolmentEntity> Enrolments => Set<EnrolmentEntity>();
+
+    public DbSet<InviteEntity> Invites => Set<InviteEntity>();
+
+    public DbSet<CourseVersionEntity> CourseVersions => Set<CourseVersionEntity>();
+
+    public DbSet<AuditEntity> Audit => Set<AuditEntity>();
+
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
         // SQLite cannot order or compare DateTimeOffset; store it as a sortable 64-bit value.
@@ -30,7 +44,8 @@ public sealed class SkillVlDbContext(DbContextOptions<SkillVlDbContext> options)
         modelBuilder.Entity<RoomEntity>(e =>
         {
             e.HasKey(r => r.Id);
-            e.HasIndex(r => r.Name).IsUnique();
+            e.HasIndex(r => new { r.OwnerId, r.Name }).IsUnique();
+            e.HasIndex(r => r.CourseId);
             e.HasMany(r => r.Networks).WithOne().HasForeignKey(n => n.RoomId).OnDelete(DeleteBehavior.Cascade);
             e.HasMany(r => r.Machines).WithOne().HasForeignKey(m => m.RoomId).OnDelete(DeleteBehavior.Cascade);
         });
@@ -54,5 +69,36 @@ public sealed class SkillVlDbContext(DbContextOptions<SkillVlDbContext> options)
         });
         modelBuilder.Entity<TaskLogEntity>(e => e.HasKey(l => l.Id));
         modelBuilder.Entity<TemplateEntity>(e => e.HasKey(t => t.Name));
+        modelBuilder.Entity<UserEntity>(e =>
+        {
+            e.HasKey(u => u.Id);
+            e.HasIndex(u => u.Username).IsUnique();
+            e.HasIndex(u => new { u.ExternalIssuer, u.ExternalSubject }).IsUnique();
+        });
+        modelBuilder.Entity<ApiTokenEntity>(e =>
+        {
+            e.HasKey(t => t.Id);
+            e.HasIndex(t => t.SecretHash).IsUnique();
+            e.HasIndex(t => t.UserId);
+        });
+        modelBuilder.Entity<CourseEntity>(e =>
+        {
+            e.HasKey(c => c.Id);
+            e.HasIndex(c => c.Name).IsUnique();
+        });
+        modelBuilder.Entity<EnrolmentEntity>(e =>
+        {
+            e.HasKey(x => new { x.CourseId, x.UserId });
+            e.HasIndex(x => x.UserId);
+        });
+        modelBuilder.Entity<InviteEntity>(e => e.HasKey(i => i.CodeHash));
+        modelBuilder.Entity<CourseVersionEntity>(e => e.HasKey(v => new { v.CourseId, v.Version }));
+        modelBuilder.Entity<AuditEntity>(e =>
+        {
+            e.ToTable("Audit");
+            e.HasKey(a => a.Id);
+            e.Property(a => a.Id).ValueGeneratedOnAdd();
+            e.HasIndex(a => a.At);
+        });
     }
 }

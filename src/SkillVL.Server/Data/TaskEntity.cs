@@ -18,6 +18,12 @@ public sealed class TaskEntity
 
     public string? Outcome { get; set; }
 
+    /// <summary>Who may see the task: the owner of its room (kept after the room is gone).</summary>
+    public string? OwnerId { get; set; }
+
+    /// <summary>The course of its room, so the course's teacher may see it too.</summary>
+    public string? CourseId { get; set; }
+
     /// <summary>The room the task converges, if any.</summary>
     public string? RoomId { get; set; }
 

@@ -1,10 +1,13 @@
 using System.Text.Json.Serialization;
-using Microsoft.AspNetCore.Authentication;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using SkillVL.Core.Api;
 using SkillVL.Server.Apis;
+using SkillVL.Server.Audit;
 using SkillVL.Server.Auth;
+using SkillVL.Server.Courses;
+using SkillVL.Server.Identity;
+using SkillVL.Server.Quotas;
 using SkillVL.Server.Data;
 using SkillVL.Server.Nodes;
 using SkillVL.Server.Reconciliation;
@@ -38,7 +41,10 @@ public static class ServerApp
 
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddDbContextFactory<SkillVlDbContext>(o =>
-            o.UseSqlite($"Data Source={Path.Combine(settings.DataDirectory, "skillvl.db")}"));
+        {
+            o.UseSqlite($"Data Source={Path.Combine(settings.DataDirectory, "skillvl.db")}");
+            o.UseOpenIddict();
+        });
         builder.Services.AddSingleton(AdminToken.LoadOrCreate(settings.DataDirectory));
         builder.Services.AddSingleton<NodeRegistry>();
         builder.Services.AddSingleton<StartupGate>();
@@ -46,13 +52,15 @@ public static class ServerApp
         builder.Services.AddSingleton<TaskService>();
         builder.Services.AddSingleton<MachineReconciler>();
         builder.Services.AddScoped<RoomService>();
+        builder.Services.AddScoped<AccessService>();
+        builder.Services.AddScoped<QuotaService>();
+        builder.Services.AddScoped<CourseService>();
+        builder.Services.AddSingleton<AuditService>();
         builder.Services.AddHostedService<StartupService>();
         builder.Services.AddSingleton<ReconcileLoop>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ReconcileLoop>());
 
-        builder.Services.AddAuthentication(BearerTokenHandler.SchemeName)
-            .AddScheme<AuthenticationSchemeOptions, BearerTokenHandler>(BearerTokenHandler.SchemeName, null);
-        builder.Services.AddAuthorization();
+        builder.AddSkillVlAuth(settings);
         builder.Services.AddProblemDetails();
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
         builder.Services.AddOpenApi(o => o.AddDocumentTransformer((doc, _, _) =>
@@ -66,6 +74,7 @@ public static class ServerApp
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseAuthentication();
+        app.UseMiddleware<AuditMiddleware>();
         app.UseAuthorization();
 
         app.MapGet(ApiPaths.Health, (StartupGate gate) => gate.IsOpen ? Results.Text("ok") : Results.StatusCode(StatusCodes.Status503ServiceUnavailable))
@@ -73,12 +82,21 @@ public static class ServerApp
         app.MapOpenApi("/openapi/{documentName}.json");
         app.MapSchemaApi();
 
-        var api = app.MapGroup(ApiPaths.Prefix).RequireAuthorization();
+        app.MapAuthConfig();
+        if (!string.Equals(settings.Auth.Mode, AuthOptions.ExternalMode, StringComparison.OrdinalIgnoreCase))
+        {
+            app.MapEmbeddedIssuer();
+        }
+
+        // Every route under /api/v1 needs a platform user; each handler then scopes objects to what that user may see.
+        var api = app.MapGroup(ApiPaths.Prefix).RequireAuthorization(AuthSetup.PlatformPolicy);
         api.MapRoomsApi();
         api.MapMachinesApi();
         api.MapTasksApi();
         api.MapTemplatesApi();
         api.MapNodesApi();
+        api.MapIdentityApi();
+        api.MapCoursesApi();
         return app;
     }
 

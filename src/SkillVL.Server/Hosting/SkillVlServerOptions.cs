@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using SkillVL.Server.Identity;
 
 namespace SkillVL.Server.Hosting;
 
@@ -50,4 +51,10 @@ public sealed class SkillVlServerOptions
     /// <summary>A machine start that failed this many times in a row fails its task. Default 3.</summary>
     [Range(1, 100)]
     public int MaxStartFailures { get; set; } = 3;
+
+    /// <summary>Authentication: the embedded OIDC issuer (default) or an external one such as Keycloak.</summary>
+    public AuthOptions Auth { get; set; } = new();
+
+    /// <summary>Default quotas per role; a user's or course's own limits override them.</summary>
+    public QuotaOptions Quotas { get; set; } = new();
 }

@@ -3,7 +3,11 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using SkillVL.Agent;
 using SkillVL.Core.Templates;
+using SkillVL.Core.Api.Identity;
+using SkillVL.Core.Identifiers;
+using SkillVL.Server.Audit;
 using SkillVL.Server.Auth;
+using SkillVL.Server.Identity;
 using SkillVL.Server.Data;
 using SkillVL.Server.Logging;
 using SkillVL.Server.Nodes;
@@ -18,11 +22,16 @@ public sealed class StartupService(
     IDbContextFactory<SkillVlDbContext> dbFactory,
     NodeRegistry nodes,
     AdminToken adminToken,
+    ApiTokenService apiTokens,
+    IServiceProvider services,
     StartupGate gate,
     IOptions<SkillVlServerOptions> options,
     ILoggerFactory loggerFactory,
     TimeProvider time) : IHostedService
 {
+    /// <summary>PRAGMA user_version of the schema this build creates (2: users, courses, audit, OIDC).</summary>
+    public const int SchemaVersion = 2;
+
     private readonly ILogger _logger = loggerFactory.CreateLogger<StartupService>();
     private LocalNodeAgent? _local;
 
@@ -31,9 +40,15 @@ public sealed class StartupService(
         var settings = options.Value;
         await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
         {
-            await db.Database.EnsureCreatedAsync(cancellationToken);
+            await PrepareSchemaAsync(db, settings, cancellationToken);
             // WAL lets the API read while the reconciler writes.
             await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
+        }
+
+        await EnsureAdminAsync(settings, cancellationToken);
+        if (!string.Equals(settings.Auth.Mode, AuthOptions.ExternalMode, StringComparison.OrdinalIgnoreCase))
+        {
+            await EmbeddedIssuer.SeedClientsAsync(services, settings, cancellationToken);
         }
 
         _local = await LocalNodeAgent.CreateAsync(
@@ -61,6 +76,60 @@ public sealed class StartupService(
         WriteCliConfig(settings);
         Log.Started(_logger, settings.Listen, _local.Facts.Name, _local.Facts.Accelerator, settings.DataDirectory);
         gate.Open();
+    }
+
+    /// <summary>
+    /// Creates the schema on a new database. There are no migrations yet: a database of another schema version is
+    /// refused with a clear message instead of failing later on a missing column.
+    /// </summary>
+    private static async Task PrepareSchemaAsync(SkillVlDbContext db, SkillVlServerOptions settings, CancellationToken cancellationToken)
+    {
+        if (await db.Database.EnsureCreatedAsync(cancellationToken))
+        {
+            await db.Database.ExecuteSqlRawAsync(AuditService.AppendOnlyTriggers, cancellationToken);
+            await db.Database.ExecuteSqlRawAsync($"PRAGMA user_version={SchemaVersion};", cancellationToken);
+            return;
+        }
+
+        var connection = db.Database.GetDbConnection();
+        await connection.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA user_version;";
+        var version = Convert.ToInt32(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
+        if (version != SchemaVersion)
+        {
+            throw new InvalidOperationException(
+                $"The database {Path.Combine(settings.DataDirectory, "skillvl.db")} has schema version {version}, this SkillVL needs {SchemaVersion}. "
+                + "There are no migrations yet: stop the VMs (./skillvl down; skillvl room stop …), move the data directory aside and start again.");
+        }
+    }
+
+    /// <summary>
+    /// First start: an admin account with a one-time password (printed once, and left in a 0600 file for `up` to
+    /// show), and the admin's API token that the CLI configuration carries.
+    /// </summary>
+    private async Task EnsureAdminAsync(SkillVlServerOptions settings, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var admin = await db.Users.FirstOrDefaultAsync(u => u.Username == "admin", cancellationToken);
+        if (admin is null)
+        {
+            admin = new UserEntity { Id = ShortId.New(), Username = "admin", Role = PlatformRoles.Admin, DisplayName = "Administrator", CreatedAt = time.GetUtcNow() };
+            var password = ApiTokenService.Base64Url(System.Security.Cryptography.RandomNumberGenerator.GetBytes(12));
+            admin.PasswordHash = UserDirectory.HashPassword(admin, password);
+            db.Users.Add(admin);
+            await db.SaveChangesAsync(cancellationToken);
+            var file = Path.Combine(settings.DataDirectory, "initial-admin-password");
+            await File.WriteAllTextAsync(file, password + "\n", cancellationToken);
+            File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            Log.AdminCreated(_logger, password, file);
+        }
+
+        var hash = ApiTokenService.Hash(adminToken.Value);
+        if (!await db.ApiTokens.AnyAsync(t => t.SecretHash == hash, cancellationToken))
+        {
+            await apiTokens.CreateAsync(admin.Id, "skillvl up (CLI configuration)", ApiTokenScopes.All, null, cancellationToken, adminToken.Value);
+        }
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)

@@ -35,4 +35,7 @@ public static partial class Log
 
     [LoggerMessage(3105, LogLevel.Warning, "Node {Node} could not be observed")]
     public static partial void NodeUnobservable(ILogger logger, string node, Exception exception);
+
+    [LoggerMessage(3200, LogLevel.Warning, "Created the admin account 'admin' with the one-time password {Password} (also in {File}; log in and delete that file)")]
+    public static partial void AdminCreated(ILogger logger, string password, string file);
 }

@@ -6,6 +6,7 @@ using SkillVL.Core.Quantities;
 using SkillVL.Core.Rooms;
 using SkillVL.Server.Data;
 using SkillVL.Server.Nodes;
+using SkillVL.Server.Quotas;
 using SkillVL.Server.Reconciliation;
 using SkillVL.Server.Tasks;
 
@@ -20,13 +21,21 @@ public sealed class RoomService(
     TaskService tasks,
     NodeRegistry nodes,
     ReconcileTrigger trigger,
+    QuotaService quotas,
     TimeProvider time)
 {
     public const int DefaultMtu = 1450;
 
-    /// <summary>Creates (or, unless <paramref name="createOnly"/>, updates) the room the document describes.</summary>
-    /// <param name="nameInUrl">The name from the URL (PUT), or null (POST).</param>
-    public async Task<ApplyResult> ApplyAsync(string? nameInUrl, string document, bool createOnly, CancellationToken cancellationToken)
+    /// <summary>The rows a room is converged with (tracked, for changes).</summary>
+    public IQueryable<RoomEntity> TrackedRooms =>
+        db.Rooms.Include(r => r.Networks).Include(r => r.Machines).ThenInclude(m => m.Nics);
+
+    /// <summary>
+    /// Creates a room of <paramref name="owner"/> (when <paramref name="existing"/> is null) or updates
+    /// <paramref name="existing"/> to the document.
+    /// </summary>
+    /// <param name="nameInUrl">The room named in the URL (PUT of a room that does not exist yet), or null.</param>
+    public async Task<ApplyResult> ApplyAsync(UserEntity owner, RoomEntity? existing, string? nameInUrl, string document, CancellationToken cancellationToken)
     {
         var parsed = RoomDocument.Parse(document);
         if (!parsed.IsValid || parsed.Definition is null)
@@ -35,11 +44,12 @@ public sealed class RoomService(
         }
 
         var definition = parsed.Definition;
-        if (nameInUrl is not null && !string.Equals(nameInUrl, definition.Metadata.Name, StringComparison.Ordinal))
+        var expectedName = existing?.Name ?? nameInUrl;
+        if (expectedName is not null && !string.Equals(expectedName, definition.Metadata.Name, StringComparison.Ordinal))
         {
             return ApplyResult.Invalid(
                 "metadata.name",
-                $"'{definition.Metadata.Name}' does not match the room name in the URL ('{nameInUrl}').");
+                $"'{definition.Metadata.Name}' does not match the room name in the URL ('{expectedName}').");
         }
 
         var templates = await db.Templates.AsNoTracking().ToDictionaryAsync(t => t.Name, cancellationToken);
@@ -49,26 +59,131 @@ public sealed class RoomService(
             return ApplyResult.Invalid(errors);
         }
 
-        var room = await db.Rooms
-            .Include(r => r.Networks)
-            .Include(r => r.Machines).ThenInclude(m => m.Nics)
-            .FirstOrDefaultAsync(r => r.Name == definition.Metadata.Name, cancellationToken);
-        if (room is not null && createOnly)
+        if (existing is null && await db.Rooms.AnyAsync(r => r.OwnerId == owner.Id && r.Name == definition.Metadata.Name, cancellationToken))
         {
-            return ApplyResult.InConflict($"A room named '{definition.Metadata.Name}' already exists.");
+            return ApplyResult.InConflict($"You already have a room named '{definition.Metadata.Name}'.");
         }
 
-        if (room is { DeletionRequested: true })
+        if (existing is { DeletionRequested: true })
         {
-            return ApplyResult.InConflict($"Room '{definition.Metadata.Name}' is being deleted; apply it again when that task has finished.");
+            return ApplyResult.InConflict($"Room '{existing.Name}' is being deleted; apply it again when that task has finished.");
         }
 
+        var course = existing?.CourseId is { } courseId ? await db.Courses.FindAsync([courseId], cancellationToken) : null;
+        var violation = await quotas.CheckAsync(owner, course, existing?.Id, Demands(definition, existing, templates, freshMachines: false), cancellationToken);
+        if (violation is not null)
+        {
+            return ApplyResult.OverQuota(violation);
+        }
+
+        var created = existing is null;
+        var room = existing ?? NewRoom(definition.Metadata.Name, owner.Id, null, null);
+        return await SaveAndOpenTaskAsync(room, definition, templates, created, freshMachines: false, created ? "room.apply" : "room.apply", cancellationToken);
+    }
+
+    /// <summary>Makes a student's instance of a course's published room (no quota check: publish checks the course).</summary>
+    public async Task<ApplyResult> CreateInstanceAsync(UserEntity student, CourseEntity course, int version, RoomDefinition definition, CancellationToken cancellationToken)
+    {
+        var templates = await db.Templates.AsNoTracking().ToDictionaryAsync(t => t.Name, cancellationToken);
+        var name = definition.Metadata.Name;
+        if (await db.Rooms.AnyAsync(r => r.OwnerId == student.Id && r.Name == name, cancellationToken))
+        {
+            name = $"{course.Name}-{name}";
+            name = name.Length > 32 ? name[..32].TrimEnd('-') : name;
+        }
+
+        if (await db.Rooms.AnyAsync(r => r.OwnerId == student.Id && r.Name == name, cancellationToken))
+        {
+            return ApplyResult.InConflict($"Student '{student.Username}' already has a room named '{name}'.");
+        }
+
+        var room = NewRoom(name, student.Id, course.Id, version);
+        return await SaveAndOpenTaskAsync(room, Renamed(definition, name), templates, created: true, freshMachines: false, "room.apply", cancellationToken);
+    }
+
+    /// <summary>
+    /// Rebuilds a room's machines from their templates (new disks): a course instance from its version's baseline,
+    /// another room from its current definition.
+    /// </summary>
+    public async Task<ApplyResult> ResetAsync(RoomEntity room, CancellationToken cancellationToken) =>
+        await RebuildAsync(room, room.CourseVersion, freshMachines: true, "room.reset", cancellationToken);
+
+    /// <summary>Moves a course instance to the course's latest published version (unchanged machines stay).</summary>
+    public async Task<ApplyResult> UpgradeAsync(RoomEntity room, CancellationToken cancellationToken)
+    {
+        if (room.CourseId is null)
+        {
+            return ApplyResult.InConflict($"Room '{room.Name}' is not a course instance; apply a new definition instead.");
+        }
+
+        var latest = await db.CourseVersions.Where(v => v.CourseId == room.CourseId).MaxAsync(v => (int?)v.Version, cancellationToken);
+        if (latest is null || latest == room.CourseVersion)
+        {
+            return ApplyResult.InConflict($"Room '{room.Name}' already runs the latest published version ({room.CourseVersion}).");
+        }
+
+        return await RebuildAsync(room, latest, freshMachines: false, "room.upgrade", cancellationToken);
+    }
+
+    private async Task<ApplyResult> RebuildAsync(RoomEntity room, int? version, bool freshMachines, string kind, CancellationToken cancellationToken)
+    {
+        if (room.DeletionRequested)
+        {
+            return ApplyResult.InConflict($"Room '{room.Name}' is being deleted.");
+        }
+
+        RoomDefinition? definition;
+        if (room.CourseId is not null && version is not null)
+        {
+            var published = await db.CourseVersions.AsNoTracking().FirstAsync(v => v.CourseId == room.CourseId && v.Version == version, cancellationToken);
+            definition = RoomDocument.Parse(published.DefinitionJson).Definition;
+            room.CourseVersion = version;
+        }
+        else
+        {
+            definition = RoomDocument.Parse(room.DefinitionJson).Definition;
+        }
+
+        if (definition is null)
+        {
+            return ApplyResult.InConflict($"The stored definition of room '{room.Name}' cannot be read.");
+        }
+
+        var templates = await db.Templates.AsNoTracking().ToDictionaryAsync(t => t.Name, cancellationToken);
+        var missing = definition.Machines.Select(m => m.Template).Where(t => !templates.ContainsKey(t)).Distinct().ToList();
+        if (missing.Count > 0)
+        {
+            return ApplyResult.InConflict($"Template(s) {string.Join(", ", missing)} of room '{room.Name}' no longer exist.");
+        }
+
+        var owner = await db.Users.AsNoTracking().FirstAsync(u => u.Id == room.OwnerId, cancellationToken);
+        var course = room.CourseId is { } courseId ? await db.Courses.FindAsync([courseId], cancellationToken) : null;
+        var violation = await quotas.CheckAsync(owner, course, room.Id, Demands(definition, room, templates, freshMachines), cancellationToken);
+        if (violation is not null)
+        {
+            return ApplyResult.OverQuota(violation);
+        }
+
+        return await SaveAndOpenTaskAsync(room, Renamed(definition, room.Name), templates, created: false, freshMachines, kind, cancellationToken);
+    }
+
+    private async Task<ApplyResult> SaveAndOpenTaskAsync(
+        RoomEntity room, RoomDefinition definition, Dictionary<string, TemplateEntity> templates, bool created, bool freshMachines, string kind, CancellationToken cancellationToken)
+    {
         var now = time.GetUtcNow();
-        var created = room is null;
-        room ??= NewRoom(definition.Metadata.Name, now);
         room.DefinitionJson = RoomDocument.ToJson(definition);
         room.Generation++;
         room.UpdatedAt = now;
+        if (freshMachines)
+        {
+            // New machine ids: the reconciler's orphan sweep deletes the old VMs and disks, new ones are cloned.
+            foreach (var machine in room.Machines.ToList())
+            {
+                room.Machines.Remove(machine);
+                db.Machines.Remove(machine);
+            }
+        }
+
         ConvergeRows(room, definition, templates);
         try
         {
@@ -77,47 +192,42 @@ public sealed class RoomService(
         catch (DbUpdateException) when (created)
         {
             // Lost a race with another create of the same name (unique index).
-            return ApplyResult.InConflict($"A room named '{definition.Metadata.Name}' already exists.");
+            return ApplyResult.InConflict($"A room named '{room.Name}' already exists.");
         }
 
-        var task = await tasks.CreateAsync(
-            "room.apply",
-            $"room/{room.Name}",
-            room.Id,
-            machineId: null,
-            room.Generation,
-            created
-                ? $"Room {room.Name} created (generation {room.Generation}): {room.Machines.Count} machine(s), {room.Networks.Count} network(s)."
-                : $"Room {room.Name} updated to generation {room.Generation}.",
-            cancellationToken);
+        var message = kind switch
+        {
+            "room.reset" => $"Room {room.Name} reset to its baseline (generation {room.Generation}): {room.Machines.Count} machine(s) rebuilt.",
+            "room.upgrade" => $"Room {room.Name} upgraded to course version {room.CourseVersion} (generation {room.Generation}).",
+            _ when created => $"Room {room.Name} created (generation {room.Generation}): {room.Machines.Count} machine(s), {room.Networks.Count} network(s).",
+            _ => $"Room {room.Name} updated to generation {room.Generation}.",
+        };
+        var task = await tasks.CreateAsync(kind, $"room/{room.Name}", room, machineId: null, room.Generation, message, cancellationToken);
         trigger.Poke();
         return new ApplyResult(TaskService.ToInfo(task), [], null, created);
     }
 
-    public async Task<TaskInfo?> DeleteAsync(string name, CancellationToken cancellationToken)
+    public async Task<TaskInfo> DeleteAsync(RoomEntity room, CancellationToken cancellationToken)
     {
-        var room = await db.Rooms.FirstOrDefaultAsync(r => r.Name == name, cancellationToken);
-        if (room is null)
-        {
-            return null;
-        }
-
         room.DeletionRequested = true;
         room.UpdatedAt = time.GetUtcNow();
         await db.SaveChangesAsync(cancellationToken);
-        var task = await tasks.CreateAsync("room.delete", $"room/{name}", room.Id, null, null, $"Deleting room {name}.", cancellationToken);
+        var task = await tasks.CreateAsync("room.delete", $"room/{room.Name}", room, null, null, $"Deleting room {room.Name}.", cancellationToken);
         trigger.Poke();
         return TaskService.ToInfo(task);
     }
 
-    /// <summary>Sets every machine of the room to run or stop.</summary>
-    public async Task<TaskInfo?> SetPowerAsync(string name, bool run, CancellationToken cancellationToken)
+    /// <summary>Sets every machine of the room to run or stop. Starting checks the running-VM quota.</summary>
+    public async Task<ApplyResult> SetPowerAsync(RoomEntity room, bool run, CancellationToken cancellationToken)
     {
-        var room = await db.Rooms.Include(r => r.Machines)
-            .FirstOrDefaultAsync(r => r.Name == name && !r.DeletionRequested, cancellationToken);
-        if (room is null)
+        if (room.DeletionRequested)
         {
-            return null;
+            return ApplyResult.InConflict($"Room '{room.Name}' is being deleted.");
+        }
+
+        if (run && await CheckRunningAsync(room, room.Machines, cancellationToken) is { } violation)
+        {
+            return ApplyResult.OverQuota(violation);
         }
 
         foreach (var machine in room.Machines)
@@ -127,18 +237,23 @@ public sealed class RoomService(
 
         await db.SaveChangesAsync(cancellationToken);
         var verb = run ? "start" : "stop";
-        var task = await tasks.CreateAsync($"room.{verb}", $"room/{name}", room.Id, null, null, $"Room {name}: {verb} {room.Machines.Count} machine(s).", cancellationToken);
+        var task = await tasks.CreateAsync($"room.{verb}", $"room/{room.Name}", room, null, null, $"Room {room.Name}: {verb} {room.Machines.Count} machine(s).", cancellationToken);
         trigger.Poke();
-        return TaskService.ToInfo(task);
+        return new ApplyResult(TaskService.ToInfo(task), [], null, false);
     }
 
-    /// <summary>start | stop | restart one machine. Null when room or machine does not exist.</summary>
-    public async Task<TaskInfo?> MachineActionAsync(string roomName, string machineName, string action, CancellationToken cancellationToken)
+    /// <summary>start | stop | restart one machine of a room. Null when the machine does not exist.</summary>
+    public async Task<ApplyResult?> MachineActionAsync(RoomEntity room, string machineName, string action, CancellationToken cancellationToken)
     {
-        var machine = await FindMachineAsync(roomName, machineName, cancellationToken);
+        var machine = room.DeletionRequested ? null : room.Machines.FirstOrDefault(m => m.Name == machineName);
         if (machine is null)
         {
             return null;
+        }
+
+        if (action is "start" or "restart" && await CheckRunningAsync(room, [machine], cancellationToken) is { } violation)
+        {
+            return ApplyResult.OverQuota(violation);
         }
 
         long? awaited = null;
@@ -164,24 +279,52 @@ public sealed class RoomService(
 
         await db.SaveChangesAsync(cancellationToken);
         var task = await tasks.CreateAsync(
-            $"machine.{action}", $"machine/{roomName}/{machineName}", machine.RoomId, machine.Id, awaited,
-            $"Machine {roomName}/{machineName}: {action}.", cancellationToken);
+            $"machine.{action}", $"machine/{room.Name}/{machineName}", room, machine.Id, awaited,
+            $"Machine {room.Name}/{machineName}: {action}.", cancellationToken);
         trigger.Poke();
-        return TaskService.ToInfo(task);
+        return new ApplyResult(TaskService.ToInfo(task), [], null, false);
     }
 
-    public async Task<MachineEntity?> FindMachineAsync(string roomName, string machineName, CancellationToken cancellationToken)
+    /// <summary>The running-VM quota for setting <paramref name="starting"/> to run.</summary>
+    private async Task<QuotaViolation?> CheckRunningAsync(RoomEntity room, IEnumerable<MachineEntity> starting, CancellationToken cancellationToken)
     {
-        var room = await db.Rooms.AsNoTracking()
-            .FirstOrDefaultAsync(r => r.Name == roomName && !r.DeletionRequested, cancellationToken);
-        if (room is null)
-        {
-            return null;
-        }
-
-        return await db.Machines.Include(m => m.Nics)
-            .FirstOrDefaultAsync(m => m.RoomId == room.Id && m.Name == machineName, cancellationToken);
+        var startingIds = starting.Select(m => m.Id).ToHashSet(StringComparer.Ordinal);
+        var disks = await quotas.DiskSizesAsync(cancellationToken);
+        var proposed = room.Machines
+            .Select(m => new MachineDemand(m.Cpus, m.MemoryBytes, disks.GetValueOrDefault(m.TemplateName), m.DesiredState == MachineStates.Running || startingIds.Contains(m.Id)))
+            .ToList();
+        var owner = await db.Users.AsNoTracking().FirstAsync(u => u.Id == room.OwnerId, cancellationToken);
+        var course = room.CourseId is { } courseId ? await db.Courses.FindAsync([courseId], cancellationToken) : null;
+        return await quotas.CheckAsync(owner, course, room.Id, proposed, cancellationToken);
     }
+
+    /// <summary>What the definition's machines would ask of a quota (existing machines keep their power state).</summary>
+    private static List<MachineDemand> Demands(RoomDefinition definition, RoomEntity? existing, Dictionary<string, TemplateEntity> templates, bool freshMachines)
+    {
+        var current = existing?.Machines.ToDictionary(m => m.Name, StringComparer.Ordinal) ?? [];
+        return definition.Machines.Select(m =>
+        {
+            var template = templates[m.Template];
+            var running = freshMachines || !current.TryGetValue(m.Name, out var had) || had.DesiredState == MachineStates.Running;
+            return new MachineDemand(
+                m.Cpus ?? template.DefaultCpus,
+                m.Memory is null ? template.DefaultMemoryBytes : MemoryQuantity.ParseBytes(m.Memory),
+                template.SizeBytes,
+                running);
+        }).ToList();
+    }
+
+    /// <summary>What a new instance of <paramref name="definition"/> asks of a quota (all machines running).</summary>
+    public async Task<IReadOnlyList<MachineDemand>> DemandsOfAsync(RoomDefinition definition, CancellationToken cancellationToken)
+    {
+        var templates = await db.Templates.AsNoTracking().ToDictionaryAsync(t => t.Name, cancellationToken);
+        return Demands(definition, null, templates, freshMachines: true);
+    }
+
+    public RoomValidationContext ValidationContextFor(IEnumerable<string> templateNames) => ValidationContext(templateNames);
+
+    private static RoomDefinition Renamed(RoomDefinition definition, string name) =>
+        definition.Metadata.Name == name ? definition : definition with { Metadata = definition.Metadata with { Name = name } };
 
     private RoomValidationContext ValidationContext(IEnumerable<string> templateNames)
     {
@@ -192,9 +335,18 @@ public sealed class RoomService(
             all.Count == 0 ? 0 : all.Max(n => n.Facts.MemoryBytes));
     }
 
-    private RoomEntity NewRoom(string name, DateTimeOffset now)
+    private RoomEntity NewRoom(string name, string ownerId, string? courseId, int? courseVersion)
     {
-        var room = new RoomEntity { Id = ShortId.New(), Name = name, DefinitionJson = "{}", CreatedAt = now };
+        var room = new RoomEntity
+        {
+            Id = ShortId.New(),
+            Name = name,
+            OwnerId = ownerId,
+            CourseId = courseId,
+            CourseVersion = courseVersion,
+            DefinitionJson = "{}",
+            CreatedAt = time.GetUtcNow(),
+        };
         db.Rooms.Add(room);
         return room;
     }

@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore;
 using SkillVL.Core.Api;
 using SkillVL.Core.Rooms;
 using SkillVL.Server.Data;
@@ -8,16 +9,29 @@ namespace SkillVL.Server.Rooms;
 /// <summary>Maps rows to the API's records.</summary>
 public static class RoomViews
 {
-    public static RoomSummary Summary(RoomEntity room) => new(
+    public static RoomSummary Summary(RoomEntity room, RoomNames names) => new(
         room.Id,
         room.Name,
         Phase(room),
         room.Machines.Count,
         room.Machines.Count(m => m.ObservedState == MachineStates.Running),
         room.Generation,
-        room.CreatedAt);
+        room.CreatedAt,
+        names.Users.GetValueOrDefault(room.OwnerId),
+        room.CourseId is null ? null : names.Courses.GetValueOrDefault(room.CourseId),
+        room.CourseVersion);
 
-    public static RoomDetails Details(RoomEntity room)
+    /// <summary>Owner usernames and course names of <paramref name="rooms"/>, in two queries.</summary>
+    public static async Task<RoomNames> NamesAsync(SkillVlDbContext db, IReadOnlyCollection<RoomEntity> rooms, CancellationToken cancellationToken)
+    {
+        var userIds = rooms.Select(r => r.OwnerId).Distinct().ToList();
+        var courseIds = rooms.Where(r => r.CourseId != null).Select(r => r.CourseId!).Distinct().ToList();
+        var users = await db.Users.AsNoTracking().Where(u => userIds.Contains(u.Id)).ToDictionaryAsync(u => u.Id, u => u.Username, cancellationToken);
+        var courses = await db.Courses.AsNoTracking().Where(c => courseIds.Contains(c.Id)).ToDictionaryAsync(c => c.Id, c => c.Name, cancellationToken);
+        return new RoomNames(users, courses);
+    }
+
+    public static RoomDetails Details(RoomEntity room, RoomNames names)
     {
         var networks = room.Networks.ToDictionary(n => n.Id, StringComparer.Ordinal);
         return new RoomDetails(
@@ -30,7 +44,10 @@ public static class RoomViews
             room.UpdatedAt,
             RoomDocument.Parse(room.DefinitionJson).Definition ?? new RoomDefinition(),
             room.Machines.OrderBy(m => m.Name, StringComparer.Ordinal).Select(m => Machine(m, networks)).ToList(),
-            room.Networks.OrderBy(n => n.Name, StringComparer.Ordinal).Select(n => new NetworkStatus(n.Id, n.Name, n.Cidr, n.Mtu)).ToList());
+            room.Networks.OrderBy(n => n.Name, StringComparer.Ordinal).Select(n => new NetworkStatus(n.Id, n.Name, n.Cidr, n.Mtu)).ToList(),
+            names.Users.GetValueOrDefault(room.OwnerId),
+            room.CourseId is null ? null : names.Courses.GetValueOrDefault(room.CourseId),
+            room.CourseVersion);
     }
 
     public static MachineStatus Machine(MachineEntity machine, IReadOnlyDictionary<string, NetworkEntity> networks) => new(

@@ -1,3 +1,4 @@
+using System.Linq.Expressions;
 using Microsoft.EntityFrameworkCore;
 using SkillVL.Core.Api;
 using SkillVL.Core.Identifiers;
@@ -14,7 +15,7 @@ public sealed class TaskService(IDbContextFactory<SkillVlDbContext> dbFactory, T
     public async Task<TaskEntity> CreateAsync(
         string kind,
         string target,
-        string? roomId,
+        RoomEntity room,
         string? machineId,
         long? awaitedGeneration,
         string firstLogLine,
@@ -29,7 +30,9 @@ public sealed class TaskService(IDbContextFactory<SkillVlDbContext> dbFactory, T
             Target = target,
             State = TaskStates.Running,
             CreatedAt = now,
-            RoomId = roomId,
+            RoomId = room.Id,
+            OwnerId = room.OwnerId,
+            CourseId = room.CourseId,
             MachineId = machineId,
             AwaitedGeneration = awaitedGeneration,
         };
@@ -83,19 +86,22 @@ public sealed class TaskService(IDbContextFactory<SkillVlDbContext> dbFactory, T
         await db.SaveChangesAsync(cancellationToken);
     }
 
-    public async Task<TaskInfo?> GetAsync(string taskId, CancellationToken cancellationToken)
+    /// <summary>A task the caller may see (<paramref name="visible"/>), with its log.</summary>
+    public async Task<TaskInfo?> GetAsync(string taskId, Expression<Func<TaskEntity, bool>> visible, CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var task = await db.Tasks.AsNoTracking()
             .Include(t => t.Log.OrderBy(l => l.Id))
+            .Where(visible)
             .FirstOrDefaultAsync(t => t.Id == taskId, cancellationToken);
         return task is null ? null : ToInfo(task);
     }
 
-    public async Task<IReadOnlyList<TaskInfo>> ListAsync(int limit, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<TaskInfo>> ListAsync(Expression<Func<TaskEntity, bool>> visible, int limit, CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var tasks = await db.Tasks.AsNoTracking()
+            .Where(visible)
             .OrderByDescending(t => t.CreatedAt)
             .Take(limit)
             .ToListAsync(cancellationToken);

@@ -1,0 +1,17 @@
+using SkillVL.Core.Api.Identity;
+
+namespace SkillVL.Core.Api.Courses;
+
+/// <summary>A course: a teacher, enrolled students, and published room versions each student gets an instance of.</summary>
+/// <param name="Name">Unique, DNS-label style (e.g. "net101").</param>
+/// <param name="LatestVersion">0 until the first publish.</param>
+/// <param name="Quota">Limits over all instances of the course together.</param>
+public sealed record CourseInfo(
+    string Id,
+    string Name,
+    string? Title,
+    string Teacher,
+    int Students,
+    int LatestVersion,
+    QuotaLimits? Quota,
+    DateTimeOffset CreatedAt);

@@ -1,0 +1,3 @@
+namespace SkillVL.Core.Api.Courses;
+
+public sealed record RedeemInviteRequest(string? Code);

@@ -1,0 +1,12 @@
+namespace SkillVL.Core.Api.Identity;
+
+/// <summary>A platform user (a local account of the embedded issuer, or one seen in an external IdP's token).</summary>
+/// <param name="Source">"local" or the external issuer URL.</param>
+public sealed record UserInfo(
+    string Id,
+    string Username,
+    string? DisplayName,
+    string Role,
+    string Source,
+    DateTimeOffset CreatedAt,
+    QuotaLimits? QuotaOverride);

@@ -1,0 +1,272 @@
+using System.Security.Cryptography;
+using System.Text.RegularExpressions;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using SkillVL.Core.Api;
+using SkillVL.Core.Api.Identity;
+using SkillVL.Core.Identifiers;
+using SkillVL.Server.Audit;
+using SkillVL.Server.Data;
+using SkillVL.Server.Hosting;
+using SkillVL.Server.Identity;
+using SkillVL.Server.Quotas;
+
+namespace SkillVL.Server.Apis;
+
+/// <summary>Who am I, users (admin), personal API tokens (own), the audit log (admin).</summary>
+public static partial class IdentityApi
+{
+    private const int MaxTokenLifetimeDays = 3650;
+
+    /// <summary>The unauthenticated part: how to log in.</summary>
+    public static void MapAuthConfig(this WebApplication app) =>
+        app.MapGet(ApiPaths.AuthConfig, (IOptions<SkillVlServerOptions> options) => TypedResults.Ok(AuthSetup.Describe(options.Value)))
+            .WithTags("Identity").WithSummary("How clients log in: issuer, audience, client ids (no authentication)")
+            .AllowAnonymous();
+
+    public static RouteGroupBuilder MapIdentityApi(this RouteGroupBuilder api)
+    {
+        api.MapGet("/me", async (HttpContext http, UserDirectory users, QuotaService quotas, CancellationToken ct) =>
+        {
+            var caller = http.Caller();
+            var user = await users.FindByIdAsync(caller.Id, ct);
+            return TypedResults.Ok(new MeInfo(ToInfo(user!), caller.AuthenticatedBy, caller.Scopes, await quotas.UsageAsync(user!, ct)));
+        }).WithTags("Identity").WithSummary("Who you are, how you authenticated, your quota use");
+
+        var users = api.MapGroup("/users").WithTags("Users");
+        users.MapGet("/", async (HttpContext http, SkillVlDbContext db, CancellationToken ct) =>
+            http.Caller().IsAdmin
+                ? Results.Ok((await db.Users.AsNoTracking().OrderBy(u => u.Username).ToListAsync(ct)).Select(ToInfo).ToList())
+                : ApiResults.Forbidden("Only an admin can list users."))
+            .Produces<List<UserInfo>>().ProducesProblem(StatusCodes.Status403Forbidden).WithSummary("List users (admin)");
+        users.MapPost("/", CreateUserAsync)
+            .Produces<CreatedUser>(StatusCodes.Status201Created).ProducesValidationProblem().ProducesProblem(StatusCodes.Status409Conflict)
+            .WithSummary("Add a local account (admin); without a password one is generated and returned once");
+        users.MapGet("/{user}", async (string user, HttpContext http, SkillVlDbContext db, CancellationToken ct) =>
+            await FindUserAsync(http.Caller(), db.Users.AsNoTracking(), user, ct) is { } found ? Results.Ok(ToInfo(found)) : ApiResults.NotFound($"User '{user}'"))
+            .Produces<UserInfo>().ProducesProblem(StatusCodes.Status404NotFound).WithSummary("Get a user (admin, or yourself)");
+        users.MapPut("/{user}/quota", SetQuotaAsync)
+            .Produces<UserInfo>().ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound)
+            .WithSummary("Set a user's own quota limits (admin); a null limit falls back to the role's default");
+        users.MapDelete("/{user}", DeleteUserAsync)
+            .Produces(StatusCodes.Status204NoContent).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
+            .WithSummary("Delete a user without rooms (admin)");
+
+        var tokens = api.MapGroup("/tokens").WithTags("API tokens");
+        tokens.MapGet("/", async (HttpContext http, SkillVlDbContext db, CancellationToken ct) =>
+        {
+            var id = http.Caller().Id;
+            var rows = await db.ApiTokens.AsNoTracking().Where(t => t.UserId == id).OrderBy(t => t.CreatedAt).ToListAsync(ct);
+            return TypedResults.Ok(rows.Select(ApiTokenService.ToInfo).ToList());
+        }).WithSummary("List your personal API tokens");
+        tokens.MapPost("/", CreateTokenAsync)
+            .Produces<CreatedApiToken>(StatusCodes.Status201Created).ProducesValidationProblem()
+            .WithSummary("Create a personal API token; its secret is shown only in this answer");
+        tokens.MapDelete("/{token}", async (string token, HttpContext http, ApiTokenService service, CancellationToken ct) =>
+            await service.RevokeAsync(http.Caller().Id, token, anyUser: false, ct) ? Results.NoContent() : ApiResults.NotFound($"API token '{token}'"))
+            .Produces(StatusCodes.Status204NoContent).ProducesProblem(StatusCodes.Status404NotFound)
+            .WithSummary("Revoke one of your API tokens (takes effect at once)");
+
+        api.MapGet("/audit", async (HttpContext http, AuditService audit, string? user, string? action, DateTimeOffset? since, int? limit, CancellationToken ct) =>
+            http.Caller().IsAdmin
+                ? Results.Ok(await audit.QueryAsync(user, action, since, Math.Clamp(limit ?? 100, 1, 1000), ct))
+                : ApiResults.Forbidden("Only an admin can read the audit log."))
+            .Produces<List<AuditEntry>>().ProducesProblem(StatusCodes.Status403Forbidden)
+            .WithTags("Audit").WithSummary("Query the append-only audit log, newest first (admin)");
+        return api;
+    }
+
+    public static UserInfo ToInfo(UserEntity user) => new(
+        user.Id,
+        user.Username,
+        user.DisplayName,
+        user.Role,
+        user.ExternalIssuer ?? "local",
+        user.CreatedAt,
+        user is { QuotaCpus: null, QuotaMemoryBytes: null, QuotaDiskBytes: null, QuotaRunningVms: null }
+            ? null
+            : new QuotaLimits(user.QuotaCpus, user.QuotaMemoryBytes, user.QuotaDiskBytes, user.QuotaRunningVms));
+
+    /// <summary>A user by id or username: any for an admin, only oneself otherwise.</summary>
+    private static Task<UserEntity?> FindUserAsync(CurrentUser caller, IQueryable<UserEntity> users, string idOrName, CancellationToken ct) =>
+        users.Where(u => caller.IsAdmin || u.Id == caller.Id).FirstOrDefaultAsync(u => u.Id == idOrName || u.Username == idOrName, ct);
+
+    private static async Task<IResult> CreateUserAsync(CreateUserRequest request, HttpContext http, SkillVlDbContext db, TimeProvider time, CancellationToken ct)
+    {
+        if (!http.Caller().IsAdmin)
+        {
+            return ApiResults.Forbidden("Only an admin can add users.");
+        }
+
+        var errors = new List<Core.Rooms.ValidationError>();
+        if (request.Username is null || !UsernamePattern().IsMatch(request.Username))
+        {
+            errors.Add(new("username", "must be 1-32 characters: lowercase letters, digits, '.', '_' or '-', starting with a letter or digit."));
+        }
+
+        if (!PlatformRoles.IsKnown(request.Role))
+        {
+            errors.Add(new("role", $"must be one of {string.Join(", ", PlatformRoles.All)}."));
+        }
+
+        if (request.Password is { Length: < 8 })
+        {
+            errors.Add(new("password", "must have at least 8 characters."));
+        }
+
+        if (errors.Count > 0)
+        {
+            return ApiResults.Invalid(errors, "The user is not valid.");
+        }
+
+        if (await db.Users.AnyAsync(u => u.Username == request.Username, ct))
+        {
+            return ApiResults.Conflict($"A user named '{request.Username}' already exists.");
+        }
+
+        var generated = request.Password is null ? ApiTokenService.Base64Url(RandomNumberGenerator.GetBytes(12)) : null;
+        var user = new UserEntity
+        {
+            Id = ShortId.New(),
+            Username = request.Username!,
+            DisplayName = request.DisplayName,
+            Role = request.Role!,
+            CreatedAt = time.GetUtcNow(),
+        };
+        user.PasswordHash = UserDirectory.HashPassword(user, request.Password ?? generated!);
+        db.Users.Add(user);
+        await db.SaveChangesAsync(ct);
+        return Results.Created(ApiPaths.User(user.Id), new CreatedUser(ToInfo(user), generated));
+    }
+
+    private static async Task<IResult> SetQuotaAsync(string user, QuotaLimits limits, HttpContext http, SkillVlDbContext db, UserDirectory directory, CancellationToken ct)
+    {
+        var caller = http.Caller();
+        var entity = await FindUserAsync(caller, db.Users, user, ct);
+        if (entity is null)
+        {
+            return ApiResults.NotFound($"User '{user}'");
+        }
+
+        if (!caller.IsAdmin)
+        {
+            return ApiResults.Forbidden("Only an admin can change quotas.");
+        }
+
+        if (QuotaErrors(limits, "") is { Count: > 0 } errors)
+        {
+            return ApiResults.Invalid(errors, "The quota is not valid.");
+        }
+
+        (entity.QuotaCpus, entity.QuotaMemoryBytes, entity.QuotaDiskBytes, entity.QuotaRunningVms) = (limits.Cpus, limits.MemoryBytes, limits.DiskBytes, limits.RunningVms);
+        await db.SaveChangesAsync(ct);
+        directory.Invalidate(entity.Id);
+        return Results.Ok(ToInfo(entity));
+    }
+
+    /// <summary>Negative limits are nonsense; zero is allowed (nothing at all).</summary>
+    internal static List<Core.Rooms.ValidationError> QuotaErrors(QuotaLimits? limits, string prefix)
+    {
+        var errors = new List<Core.Rooms.ValidationError>();
+        if (limits is null)
+        {
+            return errors;
+        }
+
+        if (limits.Cpus < 0)
+        {
+            errors.Add(new(prefix + "cpus", "must be 0 or more."));
+        }
+
+        if (limits.MemoryBytes < 0)
+        {
+            errors.Add(new(prefix + "memoryBytes", "must be 0 or more."));
+        }
+
+        if (limits.DiskBytes < 0)
+        {
+            errors.Add(new(prefix + "diskBytes", "must be 0 or more."));
+        }
+
+        if (limits.RunningVms < 0)
+        {
+            errors.Add(new(prefix + "runningVms", "must be 0 or more."));
+        }
+
+        return errors;
+    }
+
+    private static async Task<IResult> DeleteUserAsync(string user, HttpContext http, SkillVlDbContext db, UserDirectory directory, ApiTokenService tokens, CancellationToken ct)
+    {
+        var caller = http.Caller();
+        var entity = await FindUserAsync(caller, db.Users, user, ct);
+        if (entity is null)
+        {
+            return ApiResults.NotFound($"User '{user}'");
+        }
+
+        if (!caller.IsAdmin)
+        {
+            return ApiResults.Forbidden("Only an admin can delete users.");
+        }
+
+        if (entity.Id == caller.Id)
+        {
+            return ApiResults.Conflict("You cannot delete yourself.");
+        }
+
+        var rooms = await db.Rooms.CountAsync(r => r.OwnerId == entity.Id, ct);
+        var courses = await db.Courses.CountAsync(c => c.OwnerId == entity.Id, ct);
+        if (rooms > 0 || courses > 0)
+        {
+            return ApiResults.Conflict($"User '{entity.Username}' still owns {rooms} room(s) and {courses} course(s); delete them first.");
+        }
+
+        await db.ApiTokens.Where(t => t.UserId == entity.Id).ExecuteDeleteAsync(ct);
+        await db.Enrolments.Where(e => e.UserId == entity.Id).ExecuteDeleteAsync(ct);
+        db.Users.Remove(entity);
+        await db.SaveChangesAsync(ct);
+        directory.Invalidate(entity.Id);
+        tokens.ForgetUser(entity.Id);
+        return Results.NoContent();
+    }
+
+    private static async Task<IResult> CreateTokenAsync(CreateApiTokenRequest request, HttpContext http, ApiTokenService tokens, CancellationToken ct)
+    {
+        var errors = new List<Core.Rooms.ValidationError>();
+        if (string.IsNullOrWhiteSpace(request.Name) || request.Name.Length > 64)
+        {
+            errors.Add(new("name", "must be 1-64 characters."));
+        }
+
+        var scopes = request.Scopes ?? ApiTokenScopes.All;
+        if (scopes.Count == 0 || scopes.Any(s => !ApiTokenService.IsKnownScope(s)))
+        {
+            errors.Add(new("scopes", $"must be one or more of {string.Join(", ", ApiTokenScopes.All)}."));
+        }
+
+        if (request.ExpiresInDays is < 1 or > MaxTokenLifetimeDays)
+        {
+            errors.Add(new("expiresInDays", $"must be between 1 and {MaxTokenLifetimeDays} (or left out: never expires)."));
+        }
+
+        if (errors.Count > 0)
+        {
+            return ApiResults.Invalid(errors, "The API token request is not valid.");
+        }
+
+        var caller = http.Caller();
+        // A token never has more than the token that made it.
+        if (caller.AuthenticatedBy == "api-token" && scopes.Except(caller.Scopes).Any())
+        {
+            return ApiResults.Forbidden("An API token cannot create a token with scopes it does not have itself.");
+        }
+
+        var (entity, secret) = await tokens.CreateAsync(
+            caller.Id, request.Name!.Trim(), scopes.Distinct().ToList(), request.ExpiresInDays is { } days ? TimeSpan.FromDays(days) : null, ct);
+        return Results.Created(ApiPaths.Token(entity.Id), new CreatedApiToken(ApiTokenService.ToInfo(entity), secret));
+    }
+
+    [GeneratedRegex("^[a-z0-9][a-z0-9._-]{0,31}$")]
+    private static partial Regex UsernamePattern();
+}

@@ -1,0 +1,23 @@
+namespace SkillVL.Server.Data;
+
+/// <summary>A personal API token. Only the SHA-256 of its secret is stored.</summary>
+public sealed class ApiTokenEntity
+{
+    public required string Id { get; set; }
+
+    public required string UserId { get; set; }
+
+    public required string Name { get; set; }
+
+    /// <summary>Lower-case hex SHA-256 of the whole token string.</summary>
+    public required string SecretHash { get; set; }
+
+    /// <summary>Space-separated ApiTokenScopes.</summary>
+    public required string Scopes { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; }
+
+    public DateTimeOffset? ExpiresAt { get; set; }
+
+    public DateTimeOffset? LastUsedAt { get; set; }
+}

@@ -1,0 +1,23 @@
+namespace SkillVL.Server.Data;
+
+public sealed class CourseEntity
+{
+    public required string Id { get; set; }
+
+    public required string Name { get; set; }
+
+    public string? Title { get; set; }
+
+    /// <summary>The teacher who runs the course.</summary>
+    public required string OwnerId { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; }
+
+    public int? QuotaCpus { get; set; }
+
+    public long? QuotaMemoryBytes { get; set; }
+
+    public long? QuotaDiskBytes { get; set; }
+
+    public int? QuotaRunningVms { get; set; }
+}

@@ -1,0 +1,37 @@
+using System.Text.Encodings.Web;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.Options;
+
+namespace SkillVL.Server.Identity;
+
+/// <summary>Authenticates "Authorization: Bearer svl_…" personal API tokens.</summary>
+public sealed class ApiTokenHandler(
+    IOptionsMonitor<AuthenticationSchemeOptions> options,
+    ILoggerFactory logger,
+    UrlEncoder encoder,
+    ApiTokenService tokens,
+    UserDirectory users) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+{
+    public const string SchemeName = "api-token";
+
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        var secret = AuthSetup.BearerToken(Request);
+        if (secret is null || !secret.StartsWith(ApiTokenService.Prefix, StringComparison.Ordinal))
+        {
+            return AuthenticateResult.NoResult();
+        }
+
+        var token = await tokens.ValidateAsync(secret, Context.RequestAborted);
+        var user = token is null ? null : await users.FindByIdAsync(token.UserId, Context.RequestAborted);
+        if (token is null || user is null)
+        {
+            // No detail: unknown, revoked and expired look the same from outside.
+            return AuthenticateResult.Fail("invalid token");
+        }
+
+        var principal = CurrentUser.Principal(
+            user.Id, user.Username, user.Role, "api-token", token.Scopes.Split(' ', StringSplitOptions.RemoveEmptyEntries), SchemeName);
+        return AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName));
+    }
+}

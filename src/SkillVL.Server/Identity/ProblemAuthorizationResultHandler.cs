@@ -1,0 +1,22 @@
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Authorization.Policy;
+
+namespace SkillVL.Server.Identity;
+
+/// <summary>Answers a refused authorization with ProblemDetails naming the reason (401s stay without detail).</summary>
+public sealed class ProblemAuthorizationResultHandler : IAuthorizationMiddlewareResultHandler
+{
+    private readonly AuthorizationMiddlewareResultHandler _default = new();
+
+    public async Task HandleAsync(RequestDelegate next, HttpContext context, AuthorizationPolicy policy, PolicyAuthorizationResult authorizeResult)
+    {
+        if (authorizeResult.Forbidden && authorizeResult.AuthorizationFailure is { } failure)
+        {
+            var reason = failure.FailureReasons.FirstOrDefault()?.Message ?? "Your role does not allow this.";
+            await Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Forbidden", detail: reason).ExecuteAsync(context);
+            return;
+        }
+
+        await _default.HandleAsync(next, context, policy, authorizeResult);
+    }
+}

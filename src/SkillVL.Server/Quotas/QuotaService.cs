@@ -1,0 +1,76 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using SkillVL.Core.Api.Identity;
+using SkillVL.Server.Data;
+using SkillVL.Server.Hosting;
+
+namespace SkillVL.Server.Quotas;
+
+/// <summary>
+/// Enforces quotas when a room is created, updated or started. A user's own rooms count against the user's
+/// limits (override, else the role's default); a course instance counts against its course's limits instead
+/// (the teacher chose what it contains).
+/// </summary>
+public sealed class QuotaService(SkillVlDbContext db, IOptions<SkillVlServerOptions> options)
+{
+    public QuotaLimits LimitsOf(UserEntity user) => Merge(
+        new QuotaLimits(user.QuotaCpus, user.QuotaMemoryBytes, user.QuotaDiskBytes, user.QuotaRunningVms),
+        options.Value.Quotas.ForRole(user.Role));
+
+    public static QuotaLimits LimitsOf(CourseEntity course) =>
+        new(course.QuotaCpus, course.QuotaMemoryBytes, course.QuotaDiskBytes, course.QuotaRunningVms);
+
+    /// <summary>The user's use of their personal quota (rooms that are not course instances).</summary>
+    public async Task<QuotaUsage> UsageAsync(UserEntity user, CancellationToken cancellationToken) =>
+        QuotaCalculator.Usage(LimitsOf(user), await DemandsAsync(r => r.OwnerId == user.Id && r.CourseId == null, cancellationToken));
+
+    /// <summary>
+    /// Checks replacing the machines of room <paramref name="roomId"/> (null: a new room) of
+    /// <paramref name="owner"/> (in <paramref name="course"/>, if an instance) by <paramref name="proposed"/>.
+    /// </summary>
+    public async Task<QuotaViolation?> CheckAsync(UserEntity owner, CourseEntity? course, string? roomId, IReadOnlyList<MachineDemand> proposed, CancellationToken cancellationToken)
+    {
+        var (scope, subject, limits) = course is null
+            ? ("user", owner.Username, LimitsOf(owner))
+            : ("course", course.Name, LimitsOf(course));
+        if (limits is { Cpus: null, MemoryBytes: null, DiskBytes: null, RunningVms: null })
+        {
+            return null;
+        }
+
+        var courseId = course?.Id;
+        var all = await DemandsAsync(
+            course is null ? r => r.OwnerId == owner.Id && r.CourseId == null : r => r.CourseId == courseId,
+            cancellationToken);
+        var others = roomId is null
+            ? all
+            : await DemandsAsync(
+                course is null ? r => r.OwnerId == owner.Id && r.CourseId == null && r.Id != roomId : r => r.CourseId == courseId && r.Id != roomId,
+                cancellationToken);
+        var before = QuotaCalculator.Usage(limits, all);
+        var after = QuotaCalculator.Usage(limits, others.Concat(proposed));
+        return QuotaCalculator.Check(scope, subject, before, after);
+    }
+
+    /// <summary>Disk of a machine: its template's virtual disk size.</summary>
+    public async Task<Dictionary<string, long>> DiskSizesAsync(CancellationToken cancellationToken) =>
+        await db.Templates.AsNoTracking().ToDictionaryAsync(t => t.Name, t => t.SizeBytes, cancellationToken);
+
+    private async Task<List<MachineDemand>> DemandsAsync(System.Linq.Expressions.Expression<Func<RoomEntity, bool>> rooms, CancellationToken cancellationToken)
+    {
+        var disks = await DiskSizesAsync(cancellationToken);
+        var machines = await db.Rooms.AsNoTracking().Where(r => !r.DeletionRequested).Where(rooms)
+            .SelectMany(r => r.Machines)
+            .Select(m => new { m.Cpus, m.MemoryBytes, m.TemplateName, m.DesiredState })
+            .ToListAsync(cancellationToken);
+        return machines
+            .Select(m => new MachineDemand(m.Cpus, m.MemoryBytes, disks.GetValueOrDefault(m.TemplateName), m.DesiredState == MachineStates.Running))
+            .ToList();
+    }
+
+    private static QuotaLimits Merge(QuotaLimits own, QuotaLimits fallback) => new(
+        own.Cpus ?? fallback.Cpus,
+        own.MemoryBytes ?? fallback.MemoryBytes,
+        own.DiskBytes ?? fallback.DiskBytes,
+        own.RunningVms ?? fallback.RunningVms);
+}
