@@ -11,6 +11,11 @@ rm -rf "$RESULTS"; mkdir -p "$RESULTS"
 start=$(date +%s)
 
 scripts/bootstrap.sh --no-build           # Debian packages and the tiny guest template
+# The interop tests run npm's oidc-provider as an external IdP: Node.js (the machine's, else Debian's) + npm ci.
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends nodejs npm >/dev/null
+fi
+tests/oidc-provider/install.sh
 echo "==> building the solution"
 dotnet build SkillVL.slnx -c Release --nologo -v quiet
 
@@ -45,13 +50,15 @@ run() { # name project
 status=0
 # Fast groups in parallel: they share no host resources.
 pids=()
-for p in Core Cli Architecture Server Drivers.Qemu; do
+for p in Core Cli Architecture Server Drivers.Qemu LinkEmulator; do
   run "$p" "tests/SkillVL.$p.Tests" & pids+=($!)
 done
 for pid in "${pids[@]}"; do wait "$pid" || status=1; done
 # Groups that boot VMs run one after the other: on 2 cores parallel TCG guests only slow each other down.
 run "Drivers.Qemu.Integration" tests/SkillVL.Drivers.Qemu.IntegrationTests || status=1
 run "Integration" tests/SkillVL.IntegrationTests || status=1
+# The link emulator's accuracy tests measure timing: alone, after the VM groups.
+run "LinkEmulator.Integration" tests/SkillVL.LinkEmulator.IntegrationTests || status=1
 
 # One closing line for CI: totals over every test project's TRX.
 python3 - "$RESULTS" <<'PY'

@@ -14,6 +14,21 @@ using SkillVL.Server.Hosting;
 // accelerator, and the RSS of each QEMU process beyond its guest RAM. Baseline, measured in the same run:
 // the 1-VM room (one guest boot, nothing in parallel). Usage (root):
 //   dotnet run -c Release --project bench/SkillVL.Bench -- [--sizes 1,5,10] [--repeat 2] [--image DIR] [--out FILE]
+//   dotnet run -c Release --project bench/SkillVL.Bench -- --suite auth [--requests 3000] [--out FILE]
+//     token validation overhead and API throughput with auth on vs off (issue 3), see AuthBench.
+if (Arg("--suite", "rooms") == "auth")
+{
+    var authReport = await SkillVL.Bench.AuthBench.RunAsync(
+        int.Parse(Arg("--requests", "3000"), CultureInfo.InvariantCulture), 8, TimeSpan.FromSeconds(5));
+    Console.WriteLine(authReport);
+    if (Arg("--out", "") is { Length: > 0 } authOut)
+    {
+        File.WriteAllText(authOut, authReport);
+    }
+
+    return;
+}
+
 var sizes = Arg("--sizes", "1,5,10").Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
 var repeat = int.Parse(Arg("--repeat", "2"), CultureInfo.InvariantCulture);
 var image = Arg("--image", Path.GetFullPath(".build/images/tiny"));

@@ -12,7 +12,8 @@ internal static class CliApplication
         SkillVL command-line client: rooms of virtual machines and networks for teaching labs.
 
         `./skillvl up` (in the repository) starts a server on this machine and leaves /etc/skillvl/cli.json,
-        which this client reads; elsewhere pass --server/--token or set SKILLVL_SERVER/SKILLVL_TOKEN.
+        which this client reads; elsewhere run `skillvl login --server URL`, or pass --server/--token or set
+        SKILLVL_SERVER/SKILLVL_TOKEN.
 
         Exit codes: 0 ok, 1 error, 2 usage, 3 not found, 4 invalid input, 5 server unreachable,
         6 task failed, 7 conflict, 130 interrupted. `vm exec` exits with the guest program's own code.
@@ -29,6 +30,14 @@ internal static class CliApplication
         root.Subcommands.Add(TaskCommands.Create(runner));
         root.Subcommands.Add(TemplateCommands.Create(runner));
         root.Subcommands.Add(NodeCommands.Create(runner));
+        root.Subcommands.Add(CourseCommands.Create(runner));
+        root.Subcommands.Add(UserCommands.Create(runner));
+        root.Subcommands.Add(TokenCommands.Create(runner));
+        root.Subcommands.Add(AuditCommands.Create(runner));
+        foreach (var command in AuthCommands.Create(runner))
+        {
+            root.Subcommands.Add(command);
+        }
         return root;
     }
 

@@ -14,16 +14,26 @@ internal static class ExitCodes
     /// <summary>The command did what was asked (for a followed task: the task succeeded).</summary>
     public const int Ok = 0;
 
-    /// <summary>Anything not covered below: the server answered 5xx, refused the token, a wait timed out.</summary>
+    /// <summary>
+    /// Anything not covered below: the server answered 5xx, refused the token (401) or the role (403), a wait
+    /// timed out, the login session expired and could not be renewed, a device login was denied or expired.
+    /// </summary>
     public const int Error = 1;
 
     /// <summary>The command line is wrong or incomplete: unknown option, bad ROOM/VM, bad duration, no server configured.</summary>
     public const int Usage = 2;
 
-    /// <summary>The room, machine or task does not exist (HTTP 404).</summary>
+    /// <summary>
+    /// The room, machine, task, user, token or course does not exist, or is not the caller's to see (HTTP 404:
+    /// the server does not tell the two apart).
+    /// </summary>
     public const int NotFound = 3;
 
-    /// <summary>The input was rejected: a room document that does not parse or does not validate (HTTP 400).</summary>
+    /// <summary>
+    /// The input was rejected: a room document that does not parse or does not validate (HTTP 400), a request
+    /// that would exceed a quota (HTTP 422; the message names the quota), or a quota value on the command line
+    /// that is not a count or size (<c>--memory 4XB</c>).
+    /// </summary>
     public const int InvalidInput = 4;
 
     /// <summary>The server could not be reached (connection refused, DNS, no answer in time).</summary>
@@ -32,7 +42,7 @@ internal static class ExitCodes
     /// <summary>A followed task ended in the "failed" state.</summary>
     public const int TaskFailed = 6;
 
-    /// <summary>The request conflicts with the current state (HTTP 409): room exists, machine not running.</summary>
+    /// <summary>The request conflicts with the current state (HTTP 409): room exists, machine not running, user exists.</summary>
     public const int Conflict = 7;
 
     /// <summary>Interrupted by Ctrl+C / SIGTERM; 128 + SIGINT, as shells report it.</summary>

@@ -13,6 +13,7 @@ public sealed class DependencyRulesTests
     private static readonly string[] Ours =
     [
         "SkillVL.Core", "SkillVL.Drivers.Qemu", "SkillVL.Agent", "SkillVL.Server", "skillvl",
+        "SkillVL.LinkEmulator", "skillvl-linkem",
     ];
 
     public static TheoryData<string, string[]> AllowedReferences => new()
@@ -22,6 +23,8 @@ public sealed class DependencyRulesTests
         { "SkillVL.Agent", ["SkillVL.Core", "SkillVL.Drivers.Qemu"] },
         { "SkillVL.Server", ["SkillVL.Core", "SkillVL.Agent"] },
         { "skillvl", ["SkillVL.Core"] },
+        { "SkillVL.LinkEmulator", [] },
+        { "skillvl-linkem", ["SkillVL.LinkEmulator"] },
     };
 
     [Theory]
@@ -49,6 +52,18 @@ public sealed class DependencyRulesTests
     }
 
     [Fact]
+    public void LinkEmulator_DependsOnNothingButTheBcl()
+    {
+        // Not even Microsoft.Extensions.*: the emulator is a leaf library that the testbed, an agent or its own
+        // host can embed without dragging in our dependency graph.
+        var references = Load("SkillVL.LinkEmulator").GetReferencedAssemblies().Select(a => a.Name!).ToList();
+
+        Assert.All(references, r => Assert.True(
+            r is "netstandard" or "mscorlib" || r.StartsWith("System.", StringComparison.Ordinal) || r.StartsWith("Microsoft.Win32.", StringComparison.Ordinal),
+            $"SkillVL.LinkEmulator references {r}, which is not part of the BCL"));
+    }
+
+    [Fact]
     public void Hosts_AreLeaves()
     {
         foreach (var name in Ours)
@@ -56,6 +71,7 @@ public sealed class DependencyRulesTests
             var references = OurReferences(Load(name));
             Assert.DoesNotContain("SkillVL.Server", references);
             Assert.DoesNotContain("skillvl", references);
+            Assert.DoesNotContain("skillvl-linkem", references);
         }
     }
 
@@ -66,7 +82,7 @@ public sealed class DependencyRulesTests
         var projects = Directory.GetDirectories(src).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToList();
 
         Assert.Equal(
-            ["SkillVL.Agent", "SkillVL.Cli", "SkillVL.Core", "SkillVL.Drivers.Qemu", "SkillVL.Server"],
+            ["SkillVL.Agent", "SkillVL.Cli", "SkillVL.Core", "SkillVL.Drivers.Qemu", "SkillVL.LinkEmulator", "SkillVL.LinkEmulator.Host", "SkillVL.Server"],
             projects);
     }
 

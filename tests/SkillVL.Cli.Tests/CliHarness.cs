@@ -19,6 +19,9 @@ internal sealed class CliHarness
 
     public string Stdin { get; init; } = "";
 
+    /// <summary>The clock; <see cref="InstantTimeProvider"/> makes waits (device login polling) pass at once.</summary>
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+
     /// <summary>Pretend stdout is a terminal: Spectre tables and the live progress display.</summary>
     public bool IsTerminal { get; init; }
 
@@ -42,6 +45,7 @@ internal sealed class CliHarness
             Environment = new CliEnvironment(name => Environment.GetValueOrDefault(name), HomeDirectory, SystemConfigPath),
             HttpClientFactory = _ => new HttpClient(Handler, disposeHandler: false),
             PollInterval = TimeSpan.Zero,
+            TimeProvider = TimeProvider,
         };
 
         using var timeout = new CancellationTokenSource(RunTimeout);

@@ -145,12 +145,58 @@ public sealed class ConnectionSettingsResolverTests : IDisposable
         Assert.Equal(new Uri("http://flag:8080"), settings.Server);
     }
 
+    [Fact]
+    public void Resolve_FileTokenFromLogin_CarriesTheSessionForRenewal()
+    {
+        var path = WriteFile(
+            Path.Combine(directory, "home", ".config", "skillvl", "config.json"),
+            """{"server":"http://lab:8080","token":"at","oidc":{"tokenEndpoint":"http://lab:8080/connect/token","clientId":"skillvl-cli","refreshToken":"rt","expiresAt":"2026-01-01T00:00:00Z"}}""");
+
+        var settings = Resolve(NoFlags);
+
+        Assert.Equal("at", settings.Token);
+        Assert.Equal(path, settings.Session!.ConfigPath);
+        Assert.Equal("rt", settings.Session.Oidc.RefreshToken);
+        Assert.Equal(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero), settings.Session.Oidc.ExpiresAt);
+    }
+
+    [Fact]
+    public void Resolve_TokenNotFromTheLoginFile_HasNoSession()
+    {
+        WriteFile(
+            Path.Combine(directory, "home", ".config", "skillvl", "config.json"),
+            """{"server":"http://lab:8080","token":"at","oidc":{"refreshToken":"rt"}}""");
+        variables["SKILLVL_TOKEN"] = "env-token";
+
+        Assert.Null(Resolve(NoFlags).Session);
+        WriteSystemConfig("""{"server":"http://127.0.0.1:8080","token":"from-up"}""");
+        Assert.Null(Resolve(new ConnectionOverrides(null, null, Path.Combine(directory, "etc", "cli.json"))).Session);
+    }
+
+    [Fact]
+    public void LoginPaths_NamedFileMayNotExistYet_DefaultIsTheUsersFileNeverEtc()
+    {
+        WriteSystemConfig("""{"server":"http://system:8080"}""");
+        var environment = Environment();
+        var named = Path.Combine(directory, "new.json");
+
+        Assert.Equal(named, ConnectionSettingsResolver.UserConfigPath(named, environment));
+        Assert.Equal(
+            Path.Combine(directory, "home", ".config", "skillvl", "config.json"),
+            ConnectionSettingsResolver.UserConfigPath(null, environment));
+        Assert.Equal(new Uri("http://system:8080"), ConnectionSettingsResolver.ResolveServerForLogin(NoFlags, environment));
+        Assert.Equal(
+            new Uri("http://flag:8080"),
+            ConnectionSettingsResolver.ResolveServerForLogin(new ConnectionOverrides("http://flag:8080", null, named), environment));
+    }
+
     private static ConnectionOverrides NoFlags => new(null, null, null);
 
+    private CliEnvironment Environment() =>
+        new(name => variables.GetValueOrDefault(name), Path.Combine(directory, "home"), Path.Combine(directory, "etc", "cli.json"));
+
     private ConnectionSettings Resolve(ConnectionOverrides overrides) =>
-        ConnectionSettingsResolver.Resolve(
-            overrides,
-            new CliEnvironment(name => variables.GetValueOrDefault(name), Path.Combine(directory, "home"), Path.Combine(directory, "etc", "cli.json")));
+        ConnectionSettingsResolver.Resolve(overrides, Environment());
 
     private string WriteSystemConfig(string text) => WriteFile(Path.Combine(directory, "etc", "cli.json"), text);
 

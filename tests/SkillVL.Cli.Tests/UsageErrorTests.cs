@@ -43,6 +43,18 @@ public sealed class UsageErrorTests
     [InlineData("room", "apply", "-f", "x.yaml", "--timeout", "soon")]
     [InlineData("vm", "exec", "r/v")]
     [InlineData("up")]
+    [InlineData("user", "add", "bob")]
+    [InlineData("user", "add", "bob", "--role", "wizard")]
+    [InlineData("token", "create", "ci", "--scope", "admin")]
+    [InlineData("token", "create", "ci", "--expires-in-days", "soon")]
+    [InlineData("audit", "list", "--since", "yesterday")]
+    [InlineData("audit", "list", "--since", "30")]
+    [InlineData("audit", "list", "--limit", "0")]
+    [InlineData("course", "enrol", "net101")]
+    [InlineData("course", "publish", "net101")]
+    [InlineData("course", "invite", "net101", "--max-uses", "many")]
+    [InlineData("room", "reset")]
+    [InlineData("room", "upgrade", "r", "--timeout", "soon")]
     public async Task BadCommandLine_ExitsUsage(params string[] args)
     {
         var harness = new CliHarness();

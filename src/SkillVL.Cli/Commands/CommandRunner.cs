@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Net;
 using System.Text.Json;
+using SkillVL.Cli.Auth;
 using SkillVL.Cli.Configuration;
 using SkillVL.Cli.Http;
 
@@ -22,7 +23,28 @@ internal sealed class CommandRunner(CliContext context, GlobalOptions globals)
             {
                 var settings = ConnectionSettingsResolver.Resolve(globals.Read(parseResult), context.Environment);
                 using var http = context.HttpClientFactory(settings);
-                return await body(parseResult, new SkillVlClient(http, settings), cancellationToken);
+                var refresher = settings.Session is { } session
+                    ? new TokenRefresher(http, session, context.TimeProvider, context.Error)
+                    : null;
+                return await body(parseResult, new SkillVlClient(http, settings, refresher), cancellationToken);
+            }
+            catch (Exception e)
+            {
+                return Report(e, cancellationToken);
+            }
+        };
+
+    /// <summary>
+    /// For commands that find their server themselves (<c>login</c>, <c>logout</c>): the connection options as
+    /// given, and the same error reporting.
+    /// </summary>
+    public Func<ParseResult, CancellationToken, Task<int>> LocalAction(
+        Func<ParseResult, ConnectionOverrides, CancellationToken, Task<int>> body) =>
+        async (parseResult, cancellationToken) =>
+        {
+            try
+            {
+                return await body(parseResult, globals.Read(parseResult), cancellationToken);
             }
             catch (Exception e)
             {
@@ -91,8 +113,11 @@ internal sealed class CommandRunner(CliContext context, GlobalOptions globals)
                 return ExitCodes.InvalidInput;
 
             case HttpStatusCode.NotFound:
-                // The subject is what the user typed; the server's detail ("Room 'x' does not exist.") says no more.
-                error.WriteLine($"skillvl: {e.Subject} not found");
+                // The subject is what the user typed; the server's detail ("Room 'x' does not exist.") says no more,
+                // unless the request named several objects and only the detail says which one is missing.
+                error.WriteLine(e.SeveralObjects && problem.Detail is { Length: > 0 } missing
+                    ? $"skillvl: {e.Subject}: {missing}"
+                    : $"skillvl: {e.Subject} not found");
                 return ExitCodes.NotFound;
 
             case HttpStatusCode.Conflict:
@@ -102,7 +127,7 @@ internal sealed class CommandRunner(CliContext context, GlobalOptions globals)
 
             case HttpStatusCode.Unauthorized:
                 error.WriteLine(
-                    $"skillvl: the server refused the request (401 Unauthorized): check --token, ${ConnectionSettingsResolver.TokenVariable} or the config file");
+                    $"skillvl: the server refused the request (401 Unauthorized): run `skillvl login`, or check --token, ${ConnectionSettingsResolver.TokenVariable} or the config file");
                 return ExitCodes.Error;
 
             case HttpStatusCode.Forbidden:

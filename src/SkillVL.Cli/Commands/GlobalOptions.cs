@@ -15,7 +15,7 @@ internal sealed class GlobalOptions
 
     public Option<string> Token { get; } = new("--token")
     {
-        Description = "Bearer token (else $SKILLVL_TOKEN, else the config file)",
+        Description = "Bearer token (else $SKILLVL_TOKEN, else the config file, which `skillvl login` writes)",
         HelpName = "TOKEN",
         Recursive = true,
     };

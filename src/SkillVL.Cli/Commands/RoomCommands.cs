@@ -8,7 +8,7 @@ using SkillVL.Core.Rooms;
 
 namespace SkillVL.Cli.Commands;
 
-/// <summary><c>skillvl room apply|list|get|delete|start|stop</c>.</summary>
+/// <summary><c>skillvl room apply|list|get|delete|start|stop|reset|upgrade</c>.</summary>
 internal static class RoomCommands
 {
     public static Command Create(CommandRunner runner)
@@ -20,6 +20,14 @@ internal static class RoomCommands
         room.Subcommands.Add(Delete(runner));
         room.Subcommands.Add(PowerAction(runner, "start", "Start every machine of a room and follow the task"));
         room.Subcommands.Add(PowerAction(runner, "stop", "Stop every machine of a room and follow the task"));
+        room.Subcommands.Add(RoomTask(
+            runner,
+            "reset",
+            "Put a course instance back to its published version's baseline (fresh disks: work in its machines is lost) and follow the task"));
+        room.Subcommands.Add(RoomTask(
+            runner,
+            "upgrade",
+            "Move a course instance to the course's latest published version and follow the task"));
         return room;
     }
 
@@ -71,16 +79,44 @@ internal static class RoomCommands
                 return ExitCodes.Ok;
             }
 
+            // OWNER and COURSE only when the server says (an older server does not; a student's own rooms all are theirs).
             var now = runner.Context.TimeProvider.GetUtcNow();
-            var table = new TableView("NAME", "PHASE", "MACHINES", "GENERATION", "AGE");
+            var showOwner = rooms.Any(r => r.Owner is not null);
+            var showCourse = rooms.Any(r => r.Course is not null);
+            var headers = new List<string> { "NAME" };
+            if (showOwner)
+            {
+                headers.Add("OWNER");
+            }
+
+            if (showCourse)
+            {
+                headers.Add("COURSE");
+            }
+
+            headers.AddRange(["PHASE", "MACHINES", "GENERATION", "AGE"]);
+            var table = new TableView([.. headers]);
             foreach (var room in rooms)
             {
-                table.Add(
-                    room.Name,
+                var cells = new List<string> { room.Name };
+                if (showOwner)
+                {
+                    cells.Add(DisplayFormat.OrNone(room.Owner));
+                }
+
+                if (showCourse)
+                {
+                    cells.Add(room.Course is null ? DisplayFormat.None
+                        : room.CourseVersion is { } version ? $"{room.Course} v{DisplayFormat.Number(version)}"
+                        : room.Course);
+                }
+
+                cells.AddRange([
                     room.Phase,
                     $"{room.MachinesRunning}/{room.Machines} running",
                     DisplayFormat.Number(room.Generation),
-                    DisplayFormat.Age(room.CreatedAt, now));
+                    DisplayFormat.Age(room.CreatedAt, now)]);
+                table.Add([.. cells]);
             }
 
             printer.Table(table);
@@ -91,7 +127,7 @@ internal static class RoomCommands
 
     private static Command Get(CommandRunner runner)
     {
-        var name = new Argument<string>("NAME") { Description = "The room's name" };
+        var name = new Argument<string>("NAME") { Description = "The room's name (or id)" };
         var output = CommonOptions.Output(OutputFormat.Table, OutputFormat.Json, OutputFormat.Yaml);
         output.Description += "; yaml: the room's definition as room.yaml, which `room apply -f` takes back";
         var command = new Command("get", "Show a room: its machines, their state and addresses, and its networks")
@@ -124,7 +160,7 @@ internal static class RoomCommands
 
     private static Command Delete(CommandRunner runner)
     {
-        var name = new Argument<string>("NAME") { Description = "The room's name" };
+        var name = new Argument<string>("NAME") { Description = "The room's name (or id)" };
         var noWait = CommonOptions.NoWait();
         var timeout = CommonOptions.WaitTimeout();
         var command = new Command("delete", "Delete a room, its machines and their disks, and follow the task")
@@ -143,13 +179,31 @@ internal static class RoomCommands
 
     private static Command PowerAction(CommandRunner runner, string action, string description)
     {
-        var name = new Argument<string>("NAME") { Description = "The room's name" };
+        var name = new Argument<string>("NAME") { Description = "The room's name (or id)" };
         var noWait = CommonOptions.NoWait();
         var timeout = CommonOptions.WaitTimeout();
         var command = new Command(action, description) { name, noWait, timeout };
         command.SetAction(runner.Action(async (parseResult, client, cancellationToken) =>
         {
             var task = await client.RoomActionAsync(parseResult.GetRequiredValue(name), action, cancellationToken);
+            return await TaskCommands.AcceptedAsync(
+                runner.Context, client, task, parseResult.GetValue(noWait), parseResult.GetValue(timeout), cancellationToken);
+        }));
+        return command;
+    }
+
+    /// <summary>A POST to <c>/rooms/{room}/{action}</c> that answers 202 with a task (reset, upgrade).</summary>
+    private static Command RoomTask(CommandRunner runner, string action, string description)
+    {
+        var room = new Argument<string>("ROOM") { Description = "The room's id (skillvl course instances), or the name of one of your rooms" };
+        var noWait = CommonOptions.NoWait();
+        var timeout = CommonOptions.WaitTimeout();
+        var command = new Command(action, description) { room, noWait, timeout };
+        command.SetAction(runner.Action(async (parseResult, client, cancellationToken) =>
+        {
+            var roomRef = parseResult.GetRequiredValue(room);
+            var task = ApiJson.Read<TaskInfo>(
+                await client.PostAsync($"{ApiPaths.Room(roomRef)}/{action}", $"room '{roomRef}'", cancellationToken));
             return await TaskCommands.AcceptedAsync(
                 runner.Context, client, task, parseResult.GetValue(noWait), parseResult.GetValue(timeout), cancellationToken);
         }));

@@ -22,6 +22,7 @@ internal static class ConnectionSettingsResolver
     {
         var server = NonEmpty(overrides.Server) ?? NonEmpty(environment.GetVariable(ServerVariable));
         var token = NonEmpty(overrides.Token) ?? NonEmpty(environment.GetVariable(TokenVariable));
+        LoginSession? session = null;
 
         // The file is read only when something is still missing, so a broken file does not get in the way
         // of a command line that says everything.
@@ -39,6 +40,10 @@ internal static class ConnectionSettingsResolver
                 if (token is null && fileServer is not null && SameServer(server, fileServer))
                 {
                     token = NonEmpty(file.Token);
+                    if (token is not null && file.Oidc is not null)
+                    {
+                        session = new LoginSession(path, file.Oidc);
+                    }
                 }
             }
         }
@@ -48,13 +53,41 @@ internal static class ConnectionSettingsResolver
             throw new CliException(NotConfiguredMessage, ExitCodes.Usage);
         }
 
-        return new ConnectionSettings(ParseServer(server), token);
+        return new ConnectionSettings(ParseServer(server), token, session);
     }
+
+    /// <summary>
+    /// The server <c>skillvl login</c> logs in to: <c>--server</c>, else <c>SKILLVL_SERVER</c>, else the server of
+    /// the config file in use. Unlike <see cref="Resolve"/>, a config file named by <c>--config</c> need not exist
+    /// yet: login creates it.
+    /// </summary>
+    public static Uri ResolveServerForLogin(ConnectionOverrides overrides, CliEnvironment environment)
+    {
+        var server = NonEmpty(overrides.Server) ?? NonEmpty(environment.GetVariable(ServerVariable));
+        if (server is null)
+        {
+            var named = NamedConfigFile(overrides.ConfigPath, environment);
+            var path = named is null ? FindConfigFile(null, environment) : File.Exists(named) ? named : null;
+            server = path is null ? null : NonEmpty(Load(path).Server);
+        }
+
+        return server is null
+            ? throw new CliException("no SkillVL server to log in to: pass --server URL (or set SKILLVL_SERVER)", ExitCodes.Usage)
+            : ParseServer(server);
+    }
+
+    /// <summary>
+    /// The file <c>skillvl login</c> and <c>logout</c> write: the one named by <c>--config</c> or
+    /// <c>SKILLVL_CONFIG</c>, else the user's own (<c>$XDG_CONFIG_HOME/skillvl/config.json</c> or
+    /// <c>~/.config/skillvl/config.json</c>) — never the machine-wide <c>/etc/skillvl/cli.json</c>.
+    /// </summary>
+    public static string UserConfigPath(string? explicitPath, CliEnvironment environment) =>
+        NamedConfigFile(explicitPath, environment) ?? DefaultUserConfigPath(environment);
 
     /// <summary>The config file to read, or null when none exists; an explicitly named file must exist.</summary>
     public static string? FindConfigFile(string? explicitPath, CliEnvironment environment)
     {
-        var named = NonEmpty(explicitPath) ?? NonEmpty(environment.GetVariable(ConfigVariable));
+        var named = NamedConfigFile(explicitPath, environment);
         if (named is not null)
         {
             return File.Exists(named)
@@ -62,13 +95,7 @@ internal static class ConnectionSettingsResolver
                 : throw new CliException($"config file '{named}' does not exist", ExitCodes.Usage);
         }
 
-        var xdg = NonEmpty(environment.GetVariable("XDG_CONFIG_HOME"));
-
-        // The XDG spec says a relative $XDG_CONFIG_HOME is invalid and must be ignored.
-        var userConfigDirectory = xdg is not null && Path.IsPathRooted(xdg)
-            ? xdg
-            : Path.Combine(environment.HomeDirectory, ".config");
-        var userPath = Path.Combine(userConfigDirectory, "skillvl", "config.json");
+        var userPath = DefaultUserConfigPath(environment);
         if (File.Exists(userPath))
         {
             return userPath;
@@ -77,7 +104,21 @@ internal static class ConnectionSettingsResolver
         return File.Exists(environment.SystemConfigPath) ? environment.SystemConfigPath : null;
     }
 
-    private static ConfigFile Load(string path)
+    private static string? NamedConfigFile(string? explicitPath, CliEnvironment environment) =>
+        NonEmpty(explicitPath) ?? NonEmpty(environment.GetVariable(ConfigVariable));
+
+    private static string DefaultUserConfigPath(CliEnvironment environment)
+    {
+        var xdg = NonEmpty(environment.GetVariable("XDG_CONFIG_HOME"));
+
+        // The XDG spec says a relative $XDG_CONFIG_HOME is invalid and must be ignored.
+        var userConfigDirectory = xdg is not null && Path.IsPathRooted(xdg)
+            ? xdg
+            : Path.Combine(environment.HomeDirectory, ".config");
+        return Path.Combine(userConfigDirectory, "skillvl", "config.json");
+    }
+
+    public static ConfigFile Load(string path)
     {
         try
         {

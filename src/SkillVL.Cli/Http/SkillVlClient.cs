@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
+using SkillVL.Cli.Auth;
 using SkillVL.Cli.Configuration;
 using SkillVL.Cli.Input;
 using SkillVL.Core.Api;
@@ -15,8 +16,11 @@ namespace SkillVL.Cli.Http;
 /// <remarks>
 /// Retry rule (house style habit 5): nothing is retried here. Reads are retried by their callers where
 /// that helps (task polling); writes are never retried, since a PUT that timed out may have been applied.
+/// The one exception: a request refused with 401 while using a <c>skillvl login</c> token is sent once more
+/// after renewing the token, since a 401 means the server did nothing.
 /// </remarks>
-internal sealed class SkillVlClient(HttpClient http, ConnectionSettings settings)
+/// <param name="refresher">Renews a token saved by <c>skillvl login</c>; null for any other token.</param>
+internal sealed class SkillVlClient(HttpClient http, ConnectionSettings settings, TokenRefresher? refresher = null)
 {
     /// <summary>How long one ordinary request may take; the server answers long operations with 202 and a task.</summary>
     public static readonly TimeSpan DefaultRequestTimeout = TimeSpan.FromSeconds(30);
@@ -30,10 +34,36 @@ internal sealed class SkillVlClient(HttpClient http, ConnectionSettings settings
     /// <summary>The server's own default exec timeout (ExecRequest: "default 30 s").</summary>
     public static readonly TimeSpan ServerDefaultExecTimeout = TimeSpan.FromSeconds(30);
 
+    private string? token = settings.Token;
+
     public Uri Server => settings.Server;
 
     public Task<JsonElement> GetAsync(string path, string subject, CancellationToken cancellationToken) =>
         SendAsync(HttpMethod.Get, path, content: null, subject, DefaultRequestTimeout, cancellationToken);
+
+    /// <summary>POST (or PUT) a JSON body; <paramref name="subject"/> as for <see cref="ApiProblemException"/>.</summary>
+    /// <param name="severalObjects">The request names more than one object (a course and users): see <see cref="ApiProblemException.SeveralObjects"/>.</param>
+    public async Task<JsonElement> SendJsonAsync<TBody>(
+        HttpMethod method, string path, TBody body, string subject, CancellationToken cancellationToken, bool severalObjects = false)
+    {
+        using var content = JsonContent(body);
+        return await SendAsync(method, path, content, subject, DefaultRequestTimeout, cancellationToken, severalObjects);
+    }
+
+    /// <summary>POST with no body (room reset, upgrade).</summary>
+    public Task<JsonElement> PostAsync(string path, string subject, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Post, path, content: null, subject, DefaultRequestTimeout, cancellationToken);
+
+    /// <summary>DELETE that answers 204.</summary>
+    public Task<JsonElement> DeleteAsync(string path, string subject, CancellationToken cancellationToken, bool severalObjects = false) =>
+        SendAsync(HttpMethod.Delete, path, content: null, subject, DefaultRequestTimeout, cancellationToken, severalObjects);
+
+    /// <summary>POST a room document as written (course publish), as <see cref="ApplyRoomAsync"/> sends it.</summary>
+    public async Task<JsonElement> PostDocumentAsync(string path, RoomFile document, string subject, CancellationToken cancellationToken)
+    {
+        using var content = DocumentContent(document);
+        return await SendAsync(HttpMethod.Post, path, content, subject, DefaultRequestTimeout, cancellationToken);
+    }
 
     public async Task<TaskInfo> GetTaskAsync(string id, CancellationToken cancellationToken) =>
         ApiJson.Read<TaskInfo>(await GetAsync(ApiPaths.Task(id), $"task '{id}'", cancellationToken));
@@ -41,8 +71,7 @@ internal sealed class SkillVlClient(HttpClient http, ConnectionSettings settings
     /// <summary>PUT the document as written (create or update); the body is the file's text, unchanged.</summary>
     public async Task<TaskInfo> ApplyRoomAsync(RoomFile document, CancellationToken cancellationToken)
     {
-        using var content = new StringContent(document.Text, Encoding.UTF8);
-        content.Headers.ContentType = new MediaTypeHeaderValue(document.MediaType) { CharSet = "utf-8" };
+        using var content = DocumentContent(document);
         var answer = await SendAsync(
             HttpMethod.Put, ApiPaths.Room(document.Name), content, $"room '{document.Name}'", DefaultRequestTimeout, cancellationToken);
         return ApiJson.Read<TaskInfo>(answer);
@@ -76,6 +105,13 @@ internal sealed class SkillVlClient(HttpClient http, ConnectionSettings settings
         return ApiJson.Read<ExecResponse>(answer);
     }
 
+    private static StringContent DocumentContent(RoomFile document)
+    {
+        var content = new StringContent(document.Text, Encoding.UTF8);
+        content.Headers.ContentType = new MediaTypeHeaderValue(document.MediaType) { CharSet = "utf-8" };
+        return content;
+    }
+
     private static StringContent JsonContent<T>(T value)
     {
         var content = new StringContent(JsonSerializer.Serialize(value, ApiJson.Options), Encoding.UTF8);
@@ -84,14 +120,49 @@ internal sealed class SkillVlClient(HttpClient http, ConnectionSettings settings
     }
 
     private async Task<JsonElement> SendAsync(
-        HttpMethod method, string path, HttpContent? content, string subject, TimeSpan timeout, CancellationToken cancellationToken)
+        HttpMethod method,
+        string path,
+        HttpContent? content,
+        string subject,
+        TimeSpan timeout,
+        CancellationToken cancellationToken,
+        bool severalObjects = false)
     {
-        using var request = new HttpRequestMessage(method, Resolve(path)) { Content = content };
+        if (refresher is not null)
+        {
+            token = await refresher.BeforeRequestAsync(token, cancellationToken);
+        }
+
+        var answer = await SendOnceAsync(method, path, content, timeout, cancellationToken);
+
+        // A refused login token is renewed once and the request sent again: a 401 means the server did
+        // nothing, so even a write is safe to repeat.
+        if (answer.Status == (int)HttpStatusCode.Unauthorized
+            && refresher is not null
+            && await refresher.AfterRefusalAsync(cancellationToken) is { } renewed)
+        {
+            token = renewed;
+            answer = await SendOnceAsync(method, path, content, timeout, cancellationToken);
+        }
+
+        if (answer.Status is < 200 or > 299)
+        {
+            throw new ApiProblemException(answer.Status, ReadProblem(answer), subject, severalObjects);
+        }
+
+        return ParseBody(answer.Body);
+    }
+
+    /// <summary>One request; <paramref name="content"/> stays the caller's, so it can be sent again.</summary>
+    private async Task<Answer> SendOnceAsync(
+        HttpMethod method, string path, HttpContent? content, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var request = new HttpRequestMessage(method, Resolve(path)) { Content = content };
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(MediaTypes.Json));
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(MediaTypes.Problem));
-        if (settings.Token is not null)
+        if (token is not null)
         {
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", settings.Token);
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         }
 
         using var timeoutSource = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -100,12 +171,7 @@ internal sealed class SkillVlClient(HttpClient http, ConnectionSettings settings
         {
             using var response = await http.SendAsync(request, HttpCompletionOption.ResponseContentRead, timeoutSource.Token);
             var body = await response.Content.ReadAsStringAsync(timeoutSource.Token);
-            if (!response.IsSuccessStatusCode)
-            {
-                throw new ApiProblemException((int)response.StatusCode, ReadProblem(response, body), subject);
-            }
-
-            return ParseBody(body);
+            return new Answer((int)response.StatusCode, response.ReasonPhrase, response.Content.Headers.ContentType?.MediaType, body);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
@@ -114,6 +180,12 @@ internal sealed class SkillVlClient(HttpClient http, ConnectionSettings settings
         catch (HttpRequestException e)
         {
             throw new ServerUnreachableException(settings.Server, e.Message, e);
+        }
+        finally
+        {
+            // Disposing the request would dispose the content with it.
+            request.Content = null;
+            request.Dispose();
         }
     }
 
@@ -144,9 +216,10 @@ internal sealed class SkillVlClient(HttpClient http, ConnectionSettings settings
         }
     }
 
-    private static ApiProblem ReadProblem(HttpResponseMessage response, string body)
+    private static ApiProblem ReadProblem(Answer answer)
     {
-        var mediaType = response.Content.Headers.ContentType?.MediaType;
+        var mediaType = answer.MediaType;
+        var body = answer.Body;
         if (mediaType is MediaTypes.Problem or MediaTypes.Json && !string.IsNullOrWhiteSpace(body))
         {
             try
@@ -166,8 +239,8 @@ internal sealed class SkillVlClient(HttpClient http, ConnectionSettings settings
         // A proxy or a non-SkillVL server: keep a short plain-text body, it usually says what went wrong.
         var text = body.Trim();
         return new ApiProblem(
-            response.ReasonPhrase ?? response.StatusCode.ToString(),
-            (int)response.StatusCode,
+            answer.Reason ?? ((HttpStatusCode)answer.Status).ToString(),
+            answer.Status,
             text.Length is > 0 and <= 300 && mediaType is not "text/html" ? text : null,
             Errors: null);
     }
@@ -175,4 +248,7 @@ internal sealed class SkillVlClient(HttpClient http, ConnectionSettings settings
     internal static bool IsTransient(Exception e) =>
         e is ServerUnreachableException
         || e is ApiProblemException { StatusCode: (int)HttpStatusCode.BadGateway or (int)HttpStatusCode.ServiceUnavailable or (int)HttpStatusCode.GatewayTimeout };
+
+    /// <summary>What came back from one request.</summary>
+    private sealed record Answer(int Status, string? Reason, string? MediaType, string Body);
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using SkillVL.Core.Api.Identity;
 
 namespace SkillVL.Cli.Output;
 
@@ -6,6 +7,8 @@ namespace SkillVL.Cli.Output;
 internal static class DisplayFormat
 {
     public const string None = "-";
+
+    public const string Unlimited = "unlimited";
 
     private static readonly string[] BinaryUnits = ["", "Ki", "Mi", "Gi", "Ti", "Pi"];
 
@@ -53,4 +56,45 @@ internal static class DisplayFormat
     public static string Number(long value) => value.ToString(CultureInfo.InvariantCulture);
 
     public static string OrNone(string? value) => string.IsNullOrEmpty(value) ? None : value;
+
+    /// <summary>A count limit: "8", or "unlimited" when there is none.</summary>
+    public static string Limit(int? limit) => limit is { } value ? Number(value) : Unlimited;
+
+    /// <summary>A size limit: "16Gi", or "unlimited" when there is none.</summary>
+    public static string BytesLimit(long? limit) => limit is { } value ? Bytes(value) : Unlimited;
+
+    /// <summary>
+    /// A quota override in one cell: "cpus=4 memory=8Gi", only the limits it sets; <paramref name="none"/>
+    /// when it sets none.
+    /// </summary>
+    public static string Quota(QuotaLimits? limits, string none = None)
+    {
+        if (limits is null)
+        {
+            return none;
+        }
+
+        var parts = new List<string>();
+        if (limits.Cpus is { } cpus)
+        {
+            parts.Add($"cpus={Number(cpus)}");
+        }
+
+        if (limits.MemoryBytes is { } memory)
+        {
+            parts.Add($"memory={Bytes(memory)}");
+        }
+
+        if (limits.DiskBytes is { } disk)
+        {
+            parts.Add($"disk={Bytes(disk)}");
+        }
+
+        if (limits.RunningVms is { } running)
+        {
+            parts.Add($"running-vms={Number(running)}");
+        }
+
+        return parts.Count == 0 ? none : string.Join(' ', parts);
+    }
 }

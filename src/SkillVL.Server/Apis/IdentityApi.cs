@@ -33,6 +33,10 @@ public static partial class IdentityApi
             return TypedResults.Ok(new MeInfo(ToInfo(user!), caller.AuthenticatedBy, caller.Scopes, await quotas.UsageAsync(user!, ct)));
         }).WithTags("Identity").WithSummary("Who you are, how you authenticated, your quota use");
 
+        api.MapPost("/me/password", ChangeOwnPasswordAsync)
+            .WithTags("Identity").Produces(StatusCodes.Status204NoContent).ProducesValidationProblem()
+            .WithSummary("Change your own password (local accounts)");
+
         var users = api.MapGroup("/users").WithTags("Users");
         users.MapGet("/", async (HttpContext http, SkillVlDbContext db, CancellationToken ct) =>
             http.Caller().IsAdmin
@@ -48,6 +52,9 @@ public static partial class IdentityApi
         users.MapPut("/{user}/quota", SetQuotaAsync)
             .Produces<UserInfo>().ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound)
             .WithSummary("Set a user's own quota limits (admin); a null limit falls back to the role's default");
+        users.MapPut("/{user}/password", SetPasswordAsync)
+            .Produces<CreatedUser>().ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound)
+            .WithSummary("Set a local account's password (admin); without one a password is generated and returned once");
         users.MapDelete("/{user}", DeleteUserAsync)
             .Produces(StatusCodes.Status204NoContent).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
             .WithSummary("Delete a user without rooms (admin)");
@@ -137,6 +144,62 @@ public static partial class IdentityApi
         db.Users.Add(user);
         await db.SaveChangesAsync(ct);
         return Results.Created(ApiPaths.User(user.Id), new CreatedUser(ToInfo(user), generated));
+    }
+
+    private static async Task<IResult> ChangeOwnPasswordAsync(ChangePasswordRequest request, HttpContext http, SkillVlDbContext db, UserDirectory directory, CancellationToken ct)
+    {
+        var caller = http.Caller();
+        var user = await db.Users.FirstAsync(u => u.Id == caller.Id, ct);
+        if (user.PasswordHash is null)
+        {
+            return ApiResults.Conflict("Your account belongs to an external identity provider; change the password there.");
+        }
+
+        if (await directory.CheckPasswordAsync(user.Username, request.CurrentPassword ?? "", ct) is null)
+        {
+            return ApiResults.Invalid("currentPassword", "is not your current password.", "The password change is not valid.");
+        }
+
+        if (request.NewPassword is not { Length: >= 8 })
+        {
+            return ApiResults.Invalid("newPassword", "must have at least 8 characters.", "The password change is not valid.");
+        }
+
+        user.PasswordHash = UserDirectory.HashPassword(user, request.NewPassword);
+        await db.SaveChangesAsync(ct);
+        directory.Invalidate(user.Id);
+        return Results.NoContent();
+    }
+
+    private static async Task<IResult> SetPasswordAsync(string user, SetPasswordRequest request, HttpContext http, SkillVlDbContext db, UserDirectory directory, CancellationToken ct)
+    {
+        var caller = http.Caller();
+        var entity = await FindUserAsync(caller, db.Users, user, ct);
+        if (entity is null)
+        {
+            return ApiResults.NotFound($"User '{user}'");
+        }
+
+        if (!caller.IsAdmin)
+        {
+            return ApiResults.Forbidden("Only an admin can set another user's password; change your own with POST /api/v1/me/password.");
+        }
+
+        if (entity.ExternalIssuer is not null)
+        {
+            return ApiResults.Conflict($"User '{entity.Username}' belongs to the identity provider {entity.ExternalIssuer}; set the password there.");
+        }
+
+        if (request.Password is { Length: < 8 })
+        {
+            return ApiResults.Invalid("password", "must have at least 8 characters.", "The password is not valid.");
+        }
+
+        var generated = request.Password is null ? ApiTokenService.Base64Url(RandomNumberGenerator.GetBytes(12)) : null;
+        entity.PasswordHash = UserDirectory.HashPassword(entity, request.Password ?? generated!);
+        await db.SaveChangesAsync(ct);
+        directory.Invalidate(entity.Id);
+        return Results.Ok(new CreatedUser(ToInfo(entity), generated));
     }
 
     private static async Task<IResult> SetQuotaAsync(string user, QuotaLimits limits, HttpContext http, SkillVlDbContext db, UserDirectory directory, CancellationToken ct)

@@ -61,6 +61,15 @@ public static class MachinesApi
     {
         // Every exec is audited with its command line (the middleware records who, when, outcome).
         http.Items[AuditService.DetailItem] = request.Command is { Count: > 0 } argv ? "command: " + string.Join(' ', argv) : null;
+        // The object first: whoever cannot see the machine learns nothing, not even how the request was wrong.
+        var roomEntity = await access.FindRoomAsync(http.Caller(), RoomsApi.LoadRooms(db), room, ct);
+        var entity = roomEntity is { DeletionRequested: false } ? roomEntity.Machines.FirstOrDefault(m => m.Name == machine) : null;
+        var node = entity is null ? null : nodes.Find(entity.NodeName);
+        if (entity is null || node is null)
+        {
+            return ApiResults.NotFound($"Machine '{room}/{machine}'");
+        }
+
         if (request.Command is not { Count: > 0 } || string.IsNullOrEmpty(request.Command[0]))
         {
             return ApiResults.Invalid([new("command", "must name a program to run, e.g. [\"/bin/sh\", \"-c\", \"uptime\"].")], "The exec request is not valid.");
@@ -70,14 +79,6 @@ public static class MachinesApi
         if (timeout <= TimeSpan.Zero || timeout > MaxExecTimeout)
         {
             return ApiResults.Invalid([new("timeout", $"must be between 0 and {MaxExecTimeout}.")], "The exec request is not valid.");
-        }
-
-        var roomEntity = await access.FindRoomAsync(http.Caller(), RoomsApi.LoadRooms(db), room, ct);
-        var entity = roomEntity is { DeletionRequested: false } ? roomEntity.Machines.FirstOrDefault(m => m.Name == machine) : null;
-        var node = entity is null ? null : nodes.Find(entity.NodeName);
-        if (entity is null || node is null)
-        {
-            return ApiResults.NotFound($"Machine '{room}/{machine}'");
         }
 
         try

@@ -43,6 +43,7 @@ public static class AuthSetup
         builder.Services.AddSingleton<UserDirectory>();
         builder.Services.AddSingleton<ApiTokenService>();
         builder.Services.AddSingleton<RoleMapperFactory>();
+        builder.Services.AddSingleton<SigningKeyRefresher>();
         builder.Services.AddSingleton<IAuthorizationHandler, PlatformAccessHandler>();
         builder.Services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationMiddlewareResultHandler, ProblemAuthorizationResultHandler>();
 
@@ -78,7 +79,38 @@ public static class AuthSetup
                     o.TokenValidationParameters.IssuerSigningKey = keys.Signing;
                 }
 
-                o.Events = new JwtBearerEvents { OnTokenValidated = context => ToPlatformPrincipalAsync(context, external, auth) };
+                o.Events = new JwtBearerEvents
+                {
+                    OnTokenValidated = async context =>
+                    {
+                        var (principal, failure) = await ToPlatformPrincipalAsync(context.HttpContext, context.SecurityToken as JsonWebToken, external, auth);
+                        if (principal is null)
+                        {
+                            context.Fail(failure!);
+                        }
+                        else
+                        {
+                            context.Principal = principal;
+                        }
+                    },
+                    OnAuthenticationFailed = async context =>
+                    {
+                        // A key the cached JWKS lacks (the issuer rotated): fetch the keys now and try once more.
+                        if (!external || context.Exception is not SecurityTokenSignatureKeyNotFoundException || BearerToken(context.Request) is not { } token)
+                        {
+                            return;
+                        }
+
+                        var refresher = context.HttpContext.RequestServices.GetRequiredService<SigningKeyRefresher>();
+                        var jwt = await refresher.RevalidateAsync(context.Options, token, auth.KeyRefreshInterval, context.HttpContext.RequestAborted);
+                        var (principal, _) = jwt is null ? (null, null) : await ToPlatformPrincipalAsync(context.HttpContext, jwt, external, auth);
+                        if (principal is not null)
+                        {
+                            context.Principal = principal;
+                            context.Success();
+                        }
+                    },
+                };
             });
 
         if (!external)
@@ -100,32 +132,28 @@ public static class AuthSetup
             .AddRequirements(new PlatformAccessRequirement())));
     }
 
-    private static async Task ToPlatformPrincipalAsync(TokenValidatedContext context, bool external, AuthOptions auth)
+    /// <summary>The platform principal for a validated token, or why there is none.</summary>
+    private static async Task<(System.Security.Claims.ClaimsPrincipal? Principal, string? Failure)> ToPlatformPrincipalAsync(
+        HttpContext http, JsonWebToken? jwt, bool external, AuthOptions auth)
     {
-        var users = context.HttpContext.RequestServices.GetRequiredService<UserDirectory>();
-        if (context.SecurityToken is not JsonWebToken jwt)
+        var users = http.RequestServices.GetRequiredService<UserDirectory>();
+        if (jwt is null)
         {
-            context.Fail("unexpected token");
-            return;
+            return (null, "unexpected token");
         }
 
-        var ct = context.HttpContext.RequestAborted;
+        var ct = http.RequestAborted;
         if (!external)
         {
             // Embedded tokens name the user by id; the role is the user's current one, not the one at login.
             var user = await users.FindByIdAsync(jwt.Subject, ct);
-            if (user is null)
-            {
-                context.Fail("unknown user");
-                return;
-            }
-
-            context.Principal = CurrentUser.Principal(user.Id, user.Username, user.Role, "oidc", ApiTokenScopes.All, OidcScheme);
-            return;
+            return user is null
+                ? (null, "unknown user")
+                : (CurrentUser.Principal(user.Id, user.Username, user.Role, "oidc", ApiTokenScopes.All, OidcScheme), null);
         }
 
         using var payload = JsonDocument.Parse(Base64UrlEncoder.Decode(jwt.EncodedPayload));
-        var mapping = context.HttpContext.RequestServices.GetRequiredService<RoleMapperFactory>().Create().Map(payload.RootElement);
+        var mapping = http.RequestServices.GetRequiredService<RoleMapperFactory>().Create().Map(payload.RootElement);
         var username = RoleMapper.ValuesAt(payload.RootElement, auth.External.UsernameClaim).FirstOrDefault() ?? jwt.Subject;
         var resolved = await users.ResolveExternalAsync(jwt.Issuer, jwt.Subject, username, mapping.Role, ct);
         var principal = CurrentUser.Principal(resolved.Id, resolved.Username, mapping.Role, "oidc", ApiTokenScopes.All, OidcScheme);
@@ -135,7 +163,7 @@ public static class AuthSetup
                 new System.Security.Claims.Claim(SkillVlClaims.UnmappedRoles, string.Join(", ", mapping.Seen)));
         }
 
-        context.Principal = principal;
+        return (principal, null);
     }
 
     /// <summary>The platform user of the request; only for endpoints behind the platform policy.</summary>

@@ -13,11 +13,17 @@ public sealed record QuotaViolation(string Scope, string Subject, string Quota, 
         get
         {
             var (limit, use, excess) = Quota is "memory" or "disk"
-                ? (Core.Quantities.MemoryQuantity.Format(Limit), Core.Quantities.MemoryQuantity.Format(WouldUse), Core.Quantities.MemoryQuantity.Format(Excess))
+                ? (Bytes(Limit), Bytes(WouldUse), Bytes(Excess))
                 : (Limit.ToString(System.Globalization.CultureInfo.InvariantCulture), WouldUse.ToString(System.Globalization.CultureInfo.InvariantCulture), Excess.ToString(System.Globalization.CultureInfo.InvariantCulture));
             return $"The {Label} quota of {Scope} '{Subject}' would be exceeded by {excess}: the limit is {limit}, this would use {use}.";
         }
     }
+
+    /// <summary>"256Mi" for round sizes, else "23.5 MiB" (a template's disk is rarely round).</summary>
+    private static string Bytes(long bytes) =>
+        bytes % (1 << 20) == 0
+            ? Core.Quantities.MemoryQuantity.Format(bytes)
+            : string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{bytes / 1048576.0:F1} MiB");
 
     private string Label => Quota switch
     {

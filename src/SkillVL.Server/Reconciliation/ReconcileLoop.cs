@@ -335,7 +335,7 @@ public sealed class ReconcileLoop(
             }
 
             var machines = task.MachineId is null ? room.Machines : room.Machines.Where(m => m.Id == task.MachineId).ToList();
-            if (task.Kind == "room.apply" && room.Generation > task.AwaitedGeneration)
+            if (AwaitsGeneration(task.Kind) && room.Generation > task.AwaitedGeneration)
             {
                 await tasks.CompleteAsync(task.Id, false, $"Superseded by generation {room.Generation} of room {room.Name}.", cancellationToken);
                 continue;
@@ -357,7 +357,7 @@ public sealed class ReconcileLoop(
 
             if (converged == machines.Count)
             {
-                if (task.Kind == "room.apply")
+                if (AwaitsGeneration(task.Kind))
                 {
                     await MarkObservedAsync(room.Id, task.AwaitedGeneration ?? room.Generation, cancellationToken);
                 }
@@ -389,6 +389,9 @@ public sealed class ReconcileLoop(
 
         return open.Count > 0;
     }
+
+    /// <summary>Tasks that converge a new generation of the room's definition.</summary>
+    private static bool AwaitsGeneration(string kind) => kind is "room.apply" or "room.reset" or "room.upgrade";
 
     private async Task MarkObservedAsync(string roomId, long generation, CancellationToken cancellationToken)
     {

@@ -60,6 +60,29 @@ public sealed class EmbeddedIssuerTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task OneTimePassword_IsChanged_OldOneStopsWorking_AdminCanResetOthers()
+    {
+        await using var server = await ServerHarness.StartAsync();
+        var oneTime = server.InitialAdminPassword;
+        using var admin = server.ClientWith((await EmbeddedLogin.LoginAsync(server.BaseUrl, "admin", oneTime)).AccessToken);
+        using (var wrong = await admin.PostAsJsonAsync(ApiPaths.Me + "/password", new ChangePasswordRequest("nope", "a-new-password"), ServerHarness.Json))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, wrong.StatusCode);
+            Assert.Contains("\"currentPassword\"", await wrong.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+
+        Assert.Equal(HttpStatusCode.NoContent, (await admin.PostAsJsonAsync(ApiPaths.Me + "/password", new ChangePasswordRequest(oneTime, "a-new-password"), ServerHarness.Json)).StatusCode);
+        Assert.Null((await EmbeddedLogin.AuthorizeAsync(server.BaseUrl, "admin", oneTime)).Code);
+        await EmbeddedLogin.LoginAsync(server.BaseUrl, "admin", "a-new-password");
+
+        using var student = await Users.AddAndLoginAsync(server, "forgetful", PlatformRoles.Student);
+        var reset = await Users.ReadAsync<CreatedUser>(await admin.PutAsJsonAsync(ApiPaths.User("forgetful") + "/password", new SetPasswordRequest(), ServerHarness.Json), HttpStatusCode.OK);
+        Assert.Null((await EmbeddedLogin.AuthorizeAsync(server.BaseUrl, "forgetful", student.Password)).Code);
+        await EmbeddedLogin.LoginAsync(server.BaseUrl, "forgetful", reset.InitialPassword!);
+        Assert.Equal(HttpStatusCode.Forbidden, (await student.Client.PutAsJsonAsync(ApiPaths.User("forgetful") + "/password", new SetPasswordRequest("x-long-enough"), ServerHarness.Json)).StatusCode);
+    }
+
+    [Fact]
     public async Task WrongPassword_GivesNoCode_AndIsAudited()
     {
         await using var server = await ServerHarness.StartAsync();

@@ -1,0 +1,144 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Text;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+using SkillVL.Core.Api;
+using SkillVL.Core.Api.Identity;
+using SkillVL.Server.Hosting;
+using SkillVL.Server.Identity;
+
+namespace SkillVL.Bench;
+
+/// <summary>
+/// Token validation overhead (issue 3): the same small anonymous endpoint (/api/v1/auth/config) requested with no
+/// credentials ("auth off", the baseline of the same run), with an OIDC access token of the embedded issuer and
+/// with a personal API token — authentication runs for any request that carries a bearer, so the difference is
+/// the cost of validating it. Then an authorized API route (/api/v1/me). Sequential latency p50/p99 and
+/// throughput with concurrent clients.
+/// </summary>
+public static class AuthBench
+{
+    public static async Task<string> RunAsync(int requests, int concurrency, TimeSpan duration)
+    {
+        var root = Path.Combine("/tmp", "svl-bench-auth-" + Guid.NewGuid().ToString("N")[..6]);
+        var port = FreePort();
+        var app = ServerApp.Build(["--Logging:LogLevel:Default=Warning"], o =>
+        {
+            o.DataDirectory = Path.Combine(root, "data");
+            o.RuntimeDirectory = Path.Combine(root, "run");
+            o.Listen = $"http://127.0.0.1:{port}";
+            o.CliConfigPath = "";
+            o.Accelerator = "tcg";
+        });
+        await app.StartAsync();
+        try
+        {
+            var baseUrl = $"http://127.0.0.1:{port}";
+            var pat = File.ReadAllText(Path.Combine(root, "data", "admin-token")).Trim();
+            using var admin = Client(baseUrl, pat);
+            var adminId = (await admin.GetFromJsonAsync<MeInfo>(ApiPaths.Me))!.User.Id;
+            // A token exactly as the embedded issuer signs it (same key, issuer, audience, claims shape).
+            var jwt = new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
+            {
+                Issuer = baseUrl + "/",
+                Audience = "skillvl",
+                Expires = DateTime.UtcNow.AddHours(1),
+                Claims = new Dictionary<string, object> { ["sub"] = adminId, ["role"] = "admin", ["scope"] = "openid skillvl" },
+                SigningCredentials = new SigningCredentials(IssuerKeys.LoadOrCreate(Path.Combine(root, "data")).Signing, SecurityAlgorithms.RsaSha256),
+            });
+
+            var cases = new (string Name, string Path, string? Bearer)[]
+            {
+                ("no credentials (auth off)", ApiPaths.AuthConfig, null),
+                ("OIDC JWT", ApiPaths.AuthConfig, jwt),
+                ("API token", ApiPaths.AuthConfig, pat),
+                ("GET /api/v1/me, OIDC JWT", ApiPaths.Me, jwt),
+                ("GET /api/v1/me, API token", ApiPaths.Me, pat),
+            };
+            var report = new StringBuilder();
+            report.AppendLine(CultureInfo.InvariantCulture, $"Measured {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC on {Environment.ProcessorCount} cores, Server in the bench process, loopback HTTP/1.1; {requests} sequential requests per case after 300 warm-up, then {concurrency} concurrent clients for {duration.TotalSeconds:F0} s.");
+            report.AppendLine();
+            report.AppendLine("| request | p50 (µs) | p99 (µs) | overhead p50 vs auth off (µs) | throughput (req/s) | ratio to auth off |");
+            report.AppendLine("|---|---:|---:|---:|---:|---:|");
+            double baseP50 = 0, baseRate = 0;
+            foreach (var (name, path, bearer) in cases)
+            {
+                using var client = Client(baseUrl, bearer);
+                for (var i = 0; i < 300; i++)
+                {
+                    (await client.GetAsync(path)).EnsureSuccessStatusCode();
+                }
+
+                var samples = new double[requests];
+                for (var i = 0; i < requests; i++)
+                {
+                    var start = Stopwatch.GetTimestamp();
+                    using var response = await client.GetAsync(path);
+                    response.EnsureSuccessStatusCode();
+                    samples[i] = Stopwatch.GetElapsedTime(start).TotalMicroseconds;
+                }
+
+                Array.Sort(samples);
+                var p50 = samples[requests / 2];
+                var p99 = samples[(int)(requests * 0.99)];
+                var rate = await ThroughputAsync(baseUrl, path, bearer, concurrency, duration);
+                if (bearer is null)
+                {
+                    (baseP50, baseRate) = (p50, rate);
+                }
+
+                report.AppendLine(CultureInfo.InvariantCulture,
+                    $"| {name} | {p50:F0} | {p99:F0} | {(path == ApiPaths.AuthConfig ? (p50 - baseP50).ToString("F0", CultureInfo.InvariantCulture) : "—")} | {rate:F0} | {rate / baseRate:F2} |");
+            }
+
+            return report.ToString();
+        }
+        finally
+        {
+            await app.StopAsync();
+            await app.DisposeAsync();
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    private static async Task<double> ThroughputAsync(string baseUrl, string path, string? bearer, int concurrency, TimeSpan duration)
+    {
+        var count = 0L;
+        var stop = Stopwatch.StartNew();
+        var workers = Enumerable.Range(0, concurrency).Select(async _ =>
+        {
+            using var client = Client(baseUrl, bearer);
+            while (stop.Elapsed < duration)
+            {
+                using var response = await client.GetAsync(path);
+                response.EnsureSuccessStatusCode();
+                Interlocked.Increment(ref count);
+            }
+        });
+        await Task.WhenAll(workers);
+        return count / stop.Elapsed.TotalSeconds;
+    }
+
+    private static HttpClient Client(string baseUrl, string? bearer)
+    {
+        var client = new HttpClient { BaseAddress = new Uri(baseUrl) };
+        if (bearer is not null)
+        {
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", bearer);
+        }
+
+        return client;
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

@@ -1,0 +1,3 @@
+using SkillVL.LinkEmulator.Host;
+
+return LinkemApplication.Run(args, Console.Out, Console.Error, Console.OpenStandardOutput());
