@@ -76,6 +76,14 @@ public sealed class LocalNodeAgent : INodeAgent, IAsyncDisposable
         }
     }
 
+    /// <summary>Whether the node's template store holds the template with this content address.</summary>
+    public async Task<bool> HasTemplateAsync(string templateSha256, CancellationToken cancellationToken) =>
+        await _node.Templates.FindAsync(templateSha256, cancellationToken) is not null;
+
+    /// <summary>Facts with the node's place in a cluster (kind, underlay address, labels) added.</summary>
+    public NodeFacts FactsAs(string kind, string? underlayAddress, IReadOnlyDictionary<string, string>? labels) =>
+        Facts with { Kind = kind, UnderlayAddress = underlayAddress, Labels = labels };
+
     public ValueTask DisposeAsync() => _node.DisposeAsync();
 
     private static string LoadOrCreateInstanceId(string dataDirectory)

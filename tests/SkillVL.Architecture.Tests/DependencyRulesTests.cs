@@ -13,7 +13,7 @@ public sealed class DependencyRulesTests
     private static readonly string[] Ours =
     [
         "SkillVL.Core", "SkillVL.Drivers.Qemu", "SkillVL.Agent", "SkillVL.Server", "skillvl",
-        "SkillVL.LinkEmulator", "skillvl-linkem",
+        "SkillVL.LinkEmulator", "skillvl-linkem", "skillvl-agent",
     ];
 
     public static TheoryData<string, string[]> AllowedReferences => new()
@@ -25,6 +25,7 @@ public sealed class DependencyRulesTests
         { "skillvl", ["SkillVL.Core"] },
         { "SkillVL.LinkEmulator", [] },
         { "skillvl-linkem", ["SkillVL.LinkEmulator"] },
+        { "skillvl-agent", ["SkillVL.Agent"] },
     };
 
     [Theory]
@@ -82,7 +83,7 @@ public sealed class DependencyRulesTests
         var projects = Directory.GetDirectories(src).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToList();
 
         Assert.Equal(
-            ["SkillVL.Agent", "SkillVL.Cli", "SkillVL.Core", "SkillVL.Drivers.Qemu", "SkillVL.LinkEmulator", "SkillVL.LinkEmulator.Host", "SkillVL.Server"],
+            ["SkillVL.Agent", "SkillVL.Agent.Host", "SkillVL.Cli", "SkillVL.Core", "SkillVL.Drivers.Qemu", "SkillVL.LinkEmulator", "SkillVL.LinkEmulator.Host", "SkillVL.Server"],
             projects);
     }
 

@@ -11,4 +11,7 @@ public sealed record NodeInfo(
     long MemoryBytes,
     int MachinesRunning,
     int CpusAllocated,
-    long MemoryBytesAllocated);
+    long MemoryBytesAllocated,
+    bool Drained = false,
+    string? UnderlayAddress = null,
+    IReadOnlyDictionary<string, string>? Labels = null);

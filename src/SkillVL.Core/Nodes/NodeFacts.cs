@@ -5,4 +5,14 @@ namespace SkillVL.Core.Nodes;
 /// <param name="Cpus">Host CPUs.</param>
 /// <param name="MemoryBytes">Host RAM.</param>
 /// <param name="Accelerator">"kvm" or "tcg".</param>
-public sealed record NodeFacts(string Name, int Cpus, long MemoryBytes, string Accelerator);
+/// <param name="Kind">"server", "edge" or "client" (a student's machine).</param>
+/// <param name="UnderlayAddress">The IPv4 address VXLAN tunnels to this node use; null: none (single node).</param>
+/// <param name="Labels">Free labels a room's placement can ask for (e.g. "site=lab1").</param>
+public sealed record NodeFacts(
+    string Name,
+    int Cpus,
+    long MemoryBytes,
+    string Accelerator,
+    string Kind = "server",
+    string? UnderlayAddress = null,
+    IReadOnlyDictionary<string, string>? Labels = null);

@@ -8,6 +8,9 @@ public sealed record MachineDefinition
     public string Template { get; init; } = "";
 
     /// <summary>Virtual CPUs; the template's default when absent.</summary>
+    /// <summary>The node to place the machine on; null: the scheduler chooses.</summary>
+    public string? Node { get; init; }
+
     public int? Cpus { get; init; }
 
     /// <summary>RAM as a Kubernetes-style quantity ("256Mi", "1Gi"); the template's default when absent.</summary>

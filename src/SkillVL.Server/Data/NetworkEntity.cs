@@ -11,4 +11,7 @@ public sealed class NetworkEntity
     public required string Cidr { get; set; }
 
     public int Mtu { get; set; }
+
+    /// <summary>VXLAN network identifier, unique across the platform, used when the network spans nodes.</summary>
+    public int Vni { get; set; }
 }

@@ -33,6 +33,10 @@ public sealed class SkillVlDbContext(DbContextOptions<SkillVlDbContext> options)
 
     public DbSet<AuditEntity> Audit => Set<AuditEntity>();
 
+    public DbSet<NodeEntity> Nodes => Set<NodeEntity>();
+
+    public DbSet<JoinTokenEntity> JoinTokens => Set<JoinTokenEntity>();
+
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
         // SQLite cannot order or compare DateTimeOffset; store it as a sortable 64-bit value.
@@ -53,6 +57,7 @@ public sealed class SkillVlDbContext(DbContextOptions<SkillVlDbContext> options)
         {
             e.HasKey(n => n.Id);
             e.HasIndex(n => new { n.RoomId, n.Name }).IsUnique();
+            e.HasIndex(n => n.Vni).IsUnique();
         });
         modelBuilder.Entity<MachineEntity>(e =>
         {
@@ -93,6 +98,12 @@ public sealed class SkillVlDbContext(DbContextOptions<SkillVlDbContext> options)
         });
         modelBuilder.Entity<InviteEntity>(e => e.HasKey(i => i.CodeHash));
         modelBuilder.Entity<CourseVersionEntity>(e => e.HasKey(v => new { v.CourseId, v.Version }));
+        modelBuilder.Entity<NodeEntity>(e =>
+        {
+            e.HasKey(n => n.Name);
+            e.HasIndex(n => n.CredentialHash).IsUnique();
+        });
+        modelBuilder.Entity<JoinTokenEntity>(e => e.HasKey(t => t.TokenHash));
         modelBuilder.Entity<AuditEntity>(e =>
         {
             e.ToTable("Audit");

@@ -37,7 +37,16 @@ public static class ServerApp
         configure?.Invoke(settings);
         Directory.CreateDirectory(settings.DataDirectory);
         Directory.CreateDirectory(settings.RuntimeDirectory);
-        builder.WebHost.UseUrls(settings.Listen);
+        // Agents on this machine outside its network namespace (testbed nodes) reach the Server through a unix socket.
+        var urls = settings.Listen;
+        if (settings.AgentSocketPath is { } agentSocket)
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(agentSocket)!);
+            File.Delete(agentSocket); // a stale socket of a previous run blocks the bind
+            urls += ";http://unix:" + agentSocket;
+        }
+
+        builder.WebHost.UseUrls(urls);
 
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddDbContextFactory<SkillVlDbContext>(o =>
@@ -47,6 +56,8 @@ public static class ServerApp
         });
         builder.Services.AddSingleton(AdminToken.LoadOrCreate(settings.DataDirectory));
         builder.Services.AddSingleton<NodeRegistry>();
+        builder.Services.AddSingleton<NodeService>();
+        builder.Services.AddSingleton<VniPool>();
         builder.Services.AddSingleton<StartupGate>();
         builder.Services.AddSingleton<ReconcileTrigger>();
         builder.Services.AddSingleton<TaskService>();
@@ -72,6 +83,7 @@ public static class ServerApp
 
         var app = builder.Build();
         app.UseExceptionHandler();
+        app.UseWebSockets();
         app.UseStatusCodePages();
         app.UseAuthentication();
         app.UseMiddleware<AuditMiddleware>();
@@ -83,6 +95,7 @@ public static class ServerApp
         app.MapSchemaApi();
 
         app.MapAuthConfig();
+        app.MapAgentEndpoints();
         if (!string.Equals(settings.Auth.Mode, AuthOptions.ExternalMode, StringComparison.OrdinalIgnoreCase))
         {
             app.MapEmbeddedIssuer();

@@ -57,4 +57,28 @@ public sealed class SkillVlServerOptions
 
     /// <summary>Default quotas per role; a user's or course's own limits override them.</summary>
     public QuotaOptions Quotas { get; set; } = new();
+
+    /// <summary>The VXLAN overlay between nodes (VNI pool, port).</summary>
+    public Nodes.OverlayOptions Overlay { get; set; } = new();
+
+    /// <summary>"spread" (default: the node with the most free memory) or "pack" (the fullest node that fits).</summary>
+    [RegularExpression("^(spread|pack)$")]
+    public string SchedulingPolicy { get; set; } = "spread";
+
+    /// <summary>
+    /// A unix socket the Server also listens on for agents on this machine (e.g. in testbed namespaces, which
+    /// share the filesystem but not the loopback). Empty: &lt;RuntimeDirectory&gt;/agent.sock; "none": no socket.
+    /// </summary>
+    public string AgentSocket { get; set; } = "";
+
+    /// <summary>A node whose agent sent nothing for this long is unreachable. Default 15 s (3 heartbeats).</summary>
+    public TimeSpan NodeHeartbeatTimeout { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>The agent socket path in effect, or null.</summary>
+    public string? AgentSocketPath => AgentSocket switch
+    {
+        "none" => null,
+        "" => Path.Combine(RuntimeDirectory, "agent.sock"),
+        _ => AgentSocket,
+    };
 }

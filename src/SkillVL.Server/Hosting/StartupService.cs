@@ -21,6 +21,7 @@ namespace SkillVL.Server.Hosting;
 public sealed class StartupService(
     IDbContextFactory<SkillVlDbContext> dbFactory,
     NodeRegistry nodes,
+    NodeService nodeService,
     AdminToken adminToken,
     ApiTokenService apiTokens,
     IServiceProvider services,
@@ -29,8 +30,8 @@ public sealed class StartupService(
     ILoggerFactory loggerFactory,
     TimeProvider time) : IHostedService
 {
-    /// <summary>PRAGMA user_version of the schema this build creates (2: users, courses, audit, OIDC).</summary>
-    public const int SchemaVersion = 2;
+    /// <summary>PRAGMA user_version of the schema this build creates (2: users, courses, audit, OIDC; 3: nodes, VNIs).</summary>
+    public const int SchemaVersion = 3;
 
     private readonly ILogger _logger = loggerFactory.CreateLogger<StartupService>();
     private LocalNodeAgent? _local;
@@ -62,6 +63,7 @@ public sealed class StartupService(
             time,
             cancellationToken);
         nodes.Register(_local);
+        await nodeService.LoadAsync(cancellationToken);
 
         await RegisterTemplatesAsync(settings, cancellationToken);
         await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))

@@ -1,25 +1,42 @@
 using System.Collections.Concurrent;
+using Microsoft.Extensions.Options;
+using SkillVL.Agent.Remote;
 using SkillVL.Core.Nodes;
+using SkillVL.Server.Hosting;
 
 namespace SkillVL.Server.Nodes;
 
-/// <summary>The nodes the Server can command. Embedded mode registers one: the in-process agent "local".</summary>
-public sealed class NodeRegistry
+/// <summary>
+/// The nodes the Server can command: the in-process "local" node in embedded mode and every enrolled agent
+/// (reachable or not). The reconciler only looks at reachable nodes, so an unreachable node's VMs are left
+/// alone until its agent is back.
+/// </summary>
+public sealed class NodeRegistry(TimeProvider time, IOptions<SkillVlServerOptions> options)
 {
     private readonly ConcurrentDictionary<string, INodeAgent> _nodes = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, bool> _drained = new(StringComparer.Ordinal);
 
     public void Register(INodeAgent agent) => _nodes[agent.Facts.Name] = agent;
 
+    public void Remove(string name)
+    {
+        _nodes.TryRemove(name, out _);
+        _drained.TryRemove(name, out _);
+    }
+
     public INodeAgent? Find(string name) => _nodes.GetValueOrDefault(name);
 
-    public IReadOnlyList<INodeAgent> All => _nodes.Values.OrderBy(n => n.Facts.Name, StringComparer.Ordinal).ToList();
+    /// <summary>Reachable nodes, by name.</summary>
+    public IReadOnlyList<INodeAgent> All => Known.Where(IsReachable).ToList();
 
-    /// <summary>Where new machines go. One node for now; scheduling across nodes comes with multi-node support.</summary>
-    public string PlacementFor(int cpus, long memoryBytes)
-    {
-        var fits = All.FirstOrDefault(n => n.Facts.Cpus >= cpus && n.Facts.MemoryBytes >= memoryBytes);
-        var all = All;
-        return (fits ?? (all.Count > 0 ? all[0] : null))?.Facts.Name
-            ?? throw new InvalidOperationException("No node is registered yet; the Server is still starting.");
-    }
+    /// <summary>Every known node, reachable or not, by name.</summary>
+    public IReadOnlyList<INodeAgent> Known => _nodes.Values.OrderBy(n => n.Facts.Name, StringComparer.Ordinal).ToList();
+
+    public bool IsReachable(INodeAgent node) =>
+        node is not RemoteNodeAgent remote
+        || (remote.IsConnected && time.GetUtcNow() - remote.LastSeen < options.Value.NodeHeartbeatTimeout);
+
+    public bool IsDrained(string name) => _drained.GetValueOrDefault(name);
+
+    public void SetDrained(string name, bool drained) => _drained[name] = drained;
 }

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using SkillVL.Core.Api;
 using SkillVL.Core.Compute;
 using SkillVL.Core.Networking;
+using SkillVL.Core.Nodes;
 using SkillVL.Server.Data;
 using SkillVL.Server.Hosting;
 using SkillVL.Server.Logging;
@@ -44,6 +45,9 @@ public sealed class ReconcileLoop(
     /// key: it would see, say, a VM as it was before its start completed (no spec hash yet) and restart it.
     /// </summary>
     private readonly ConcurrentDictionary<string, DateTimeOffset> _finishedAt = new(StringComparer.Ordinal);
+
+    /// <summary>The network spec last ensured per "node/network", so a changed peer list is ensured again.</summary>
+    private readonly ConcurrentDictionary<string, NetworkSpec> _ensuredNetworks = new(StringComparer.Ordinal);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -122,11 +126,29 @@ public sealed class ReconcileLoop(
                 }, snapshotAt, cancellationToken);
             }
 
-            // Networks first, in the pass itself (a few fast `ip` calls), so machines find their bridges.
-            var wantedNetworks = live.SelectMany(r => r.Networks).ToList();
-            foreach (var network in wantedNetworks.Where(n => !observedNetworks.Contains(n.Id)))
+            // Networks first, in the pass itself (a few fast `ip` calls), so machines find their bridges. A room's
+            // networks exist on every node that hosts a machine of the room; when that is more than one node, each
+            // gets a VXLAN tunnel to the others (head-end replication to their underlay addresses).
+            var wantedNetworks = new List<NetworkEntity>();
+            foreach (var room in live)
             {
-                await node.Networks.EnsureAsync(new NetworkSpec(network.Id, network.Mtu), cancellationToken);
+                var roomNodes = room.Machines.Select(m => m.NodeName).Distinct(StringComparer.Ordinal).ToList();
+                if (!roomNodes.Contains(node.Facts.Name) && !(roomNodes.Count == 0 && node == nodes.All[0]))
+                {
+                    continue;
+                }
+
+                foreach (var network in room.Networks)
+                {
+                    wantedNetworks.Add(network);
+                    var spec = NetworkSpecFor(network, node, roomNodes);
+                    var key = $"{node.Facts.Name}/{network.Id}";
+                    if (!observedNetworks.Contains(network.Id) || !_ensuredNetworks.TryGetValue(key, out var previous) || !SameSpec(previous, spec))
+                    {
+                        await node.Networks.EnsureAsync(spec, cancellationToken);
+                        _ensuredNetworks[key] = spec;
+                    }
+                }
             }
 
             var wantedNetworkIds = wantedNetworks.Select(n => n.Id).ToHashSet(StringComparer.Ordinal);
@@ -162,6 +184,31 @@ public sealed class ReconcileLoop(
         busy |= await AdvanceTasksAsync(rooms, networksById, snapshotAt, cancellationToken);
         return busy || !_inFlight.IsEmpty;
     }
+
+    /// <summary>The network as <paramref name="node"/> realises it: with a VXLAN overlay when the room spans nodes.</summary>
+    private NetworkSpec NetworkSpecFor(NetworkEntity network, INodeAgent node, List<string> roomNodes)
+    {
+        if (roomNodes.Count < 2 || node.Facts.UnderlayAddress is not { } local)
+        {
+            return new NetworkSpec(network.Id, network.Mtu);
+        }
+
+        var peers = roomNodes.Where(n => n != node.Facts.Name)
+            .Select(n => nodes.Find(n)?.Facts.UnderlayAddress)
+            .OfType<string>()
+            .Order(StringComparer.Ordinal)
+            .ToList();
+        return new NetworkSpec(network.Id, network.Mtu, new VxlanOverlay(network.Vni, local, peers, options.Value.Overlay.Port));
+    }
+
+    private static bool SameSpec(NetworkSpec a, NetworkSpec b) =>
+        a.Id == b.Id && a.Mtu == b.Mtu
+        && (a.Overlay, b.Overlay) switch
+        {
+            (null, null) => true,
+            ({ } x, { } y) => x.Vni == y.Vni && x.LocalAddress == y.LocalAddress && x.Port == y.Port && x.Peers.SequenceEqual(y.Peers),
+            _ => false,
+        };
 
     /// <summary>Running with the current spec and the guest configured, or stopped, as desired.</summary>
     internal static bool IsConverged(MachineEntity machine, VmSpec spec) =>

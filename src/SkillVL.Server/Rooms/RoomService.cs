@@ -7,6 +7,9 @@ using SkillVL.Core.Rooms;
 using SkillVL.Server.Data;
 using SkillVL.Server.Nodes;
 using SkillVL.Server.Quotas;
+using SkillVL.Server.Scheduling;
+using Microsoft.Extensions.Options;
+using SkillVL.Server.Hosting;
 using SkillVL.Server.Reconciliation;
 using SkillVL.Server.Tasks;
 
@@ -22,8 +25,12 @@ public sealed class RoomService(
     NodeRegistry nodes,
     ReconcileTrigger trigger,
     QuotaService quotas,
+    VniPool vnis,
+    IOptions<SkillVlServerOptions> options,
     TimeProvider time)
 {
+    private readonly string schedulingPolicy = options.Value.SchedulingPolicy;
+
     public const int DefaultMtu = 1450;
 
     /// <summary>The rows a room is converged with (tracked, for changes).</summary>
@@ -184,7 +191,20 @@ public sealed class RoomService(
             }
         }
 
-        ConvergeRows(room, definition, templates);
+        var (placement, placementErrors) = await PlaceAsync(room, definition, templates, cancellationToken);
+        if (placementErrors.Count > 0)
+        {
+            db.ChangeTracker.Clear();
+            return ApplyResult.Invalid(placementErrors);
+        }
+
+        var usedVnis = (await db.Networks.AsNoTracking().Select(n => n.Vni).ToListAsync(cancellationToken)).ToHashSet();
+        if (ConvergeRows(room, definition, templates, usedVnis, placement) is { } exhausted)
+        {
+            db.ChangeTracker.Clear();
+            return ApplyResult.InConflict(exhausted);
+        }
+
         try
         {
             await db.SaveChangesAsync(cancellationToken);
@@ -314,6 +334,43 @@ public sealed class RoomService(
         }).ToList();
     }
 
+    /// <summary>
+    /// Where each machine of the definition goes: kept machines stay, new ones by explicit node or policy, against
+    /// every node's memory minus what other rooms' machines already take there.
+    /// </summary>
+    private async Task<(Dictionary<string, string> Nodes, List<ValidationError> Errors)> PlaceAsync(
+        RoomEntity room, RoomDefinition definition, Dictionary<string, TemplateEntity> templates, CancellationToken cancellationToken)
+    {
+        var allocated = await db.Machines.AsNoTracking()
+            .Where(m => m.RoomId != room.Id)
+            .GroupBy(m => m.NodeName)
+            .Select(g => new { Node = g.Key, Memory = g.Sum(m => m.MemoryBytes), Count = g.Count() })
+            .ToDictionaryAsync(g => g.Node, cancellationToken);
+        var capacities = nodes.Known.Select(n => new NodeCapacity(
+            n.Facts.Name,
+            n.Facts.Cpus,
+            n.Facts.MemoryBytes,
+            allocated.GetValueOrDefault(n.Facts.Name)?.Memory ?? 0,
+            allocated.GetValueOrDefault(n.Facts.Name)?.Count ?? 0,
+            nodes.IsReachable(n),
+            nodes.IsDrained(n.Facts.Name),
+            n.Facts.Labels)).ToList();
+        var current = room.Machines.ToDictionary(m => m.Name, StringComparer.Ordinal);
+        var requests = definition.Machines.Select((m, i) =>
+        {
+            var template = templates[m.Template];
+            var kept = current.TryGetValue(m.Name, out var existing) && existing.TemplateSha256 == template.Sha256 ? existing : null;
+            return new MachineRequest(
+                i,
+                m.Name,
+                m.Cpus ?? template.DefaultCpus,
+                m.Memory is null ? template.DefaultMemoryBytes : MemoryQuantity.ParseBytes(m.Memory),
+                m.Node,
+                kept?.NodeName);
+        }).ToList();
+        return Placement.Plan(requests, capacities, schedulingPolicy);
+    }
+
     /// <summary>What a new instance of <paramref name="definition"/> asks of a quota (all machines running).</summary>
     public async Task<IReadOnlyList<MachineDemand>> DemandsOfAsync(RoomDefinition definition, CancellationToken cancellationToken)
     {
@@ -328,7 +385,7 @@ public sealed class RoomService(
 
     private RoomValidationContext ValidationContext(IEnumerable<string> templateNames)
     {
-        var all = nodes.All;
+        var all = nodes.Known;
         return new RoomValidationContext(
             templateNames.ToHashSet(StringComparer.Ordinal),
             all.Count == 0 ? 0 : all.Max(n => n.Facts.Cpus),
@@ -356,7 +413,9 @@ public sealed class RoomService(
     /// (so bridges, disks, taps and MACs stay); what left the definition is removed from the database and
     /// the reconciler's orphan sweep removes it from the node.
     /// </summary>
-    private void ConvergeRows(RoomEntity room, RoomDefinition definition, Dictionary<string, TemplateEntity> templates)
+    /// <returns>Null, or why it cannot be done (the VNI pool is exhausted).</returns>
+    private string? ConvergeRows(
+        RoomEntity room, RoomDefinition definition, Dictionary<string, TemplateEntity> templates, HashSet<int> usedVnis, Dictionary<string, string> placement)
     {
         var networks = room.Networks.ToDictionary(n => n.Name, StringComparer.Ordinal);
         foreach (var removed in networks.Values.Where(n => definition.Networks.All(d => d.Name != n.Name)).ToList())
@@ -370,7 +429,13 @@ public sealed class RoomService(
         {
             if (!networks.TryGetValue(wanted.Name, out var network))
             {
-                network = new NetworkEntity { Id = ShortId.New(), RoomId = room.Id, Name = wanted.Name, Cidr = wanted.Cidr };
+                var vni = vnis.Allocate(usedVnis);
+                if (vni is null)
+                {
+                    return $"The VXLAN VNI pool ({vnis.First}-{vnis.Last}) is exhausted: delete rooms or widen SkillVL:Overlay:Vni*.";
+                }
+
+                network = new NetworkEntity { Id = ShortId.New(), RoomId = room.Id, Name = wanted.Name, Cidr = wanted.Cidr, Vni = vni.Value };
                 room.Networks.Add(network);
                 networks[wanted.Name] = network;
             }
@@ -406,7 +471,7 @@ public sealed class RoomService(
                     Name = wanted.Name,
                     TemplateName = template.Name,
                     TemplateSha256 = template.Sha256,
-                    NodeName = nodes.PlacementFor(cpus, memory),
+                    NodeName = placement[wanted.Name],
                     DesiredState = MachineStates.Running,
                 };
                 room.Machines.Add(machine);
@@ -416,6 +481,8 @@ public sealed class RoomService(
             machine.MemoryBytes = memory;
             ConvergeNics(machine, wanted, networks);
         }
+
+        return null;
     }
 
     private void ConvergeNics(MachineEntity machine, MachineDefinition wanted, Dictionary<string, NetworkEntity> networks)

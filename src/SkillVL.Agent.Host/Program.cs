@@ -1,0 +1,86 @@
+using System.CommandLine;
+using System.Runtime.InteropServices;
+using Microsoft.Extensions.Logging;
+using SkillVL.Agent.Remote;
+
+// skillvl-agent: a SkillVL node as its own process (issue 5). It enrols with a one-time join token, then keeps an
+// outbound connection to the Server and runs the Server's calls on this machine's QEMU and network.
+var server = new Option<string>("--server") { Description = "Server URL (http://host:8080) or unix:/run/skillvl/agent.sock", Required = true };
+var joinToken = new Option<string?>("--join-token") { Description = "one-time join token (first start only; `skillvl node join-token`)" };
+var name = new Option<string>("--name") { Description = "node name (DNS label)", Required = true };
+var kind = new Option<string>("--kind") { Description = "server | edge | client", DefaultValueFactory = _ => "server" };
+kind.AcceptOnlyFromAmong("server", "edge", "client");
+var underlay = new Option<string?>("--underlay-address") { Description = "this node's IPv4 address for VXLAN tunnels" };
+var labels = new Option<string[]>("--label") { Description = "key=value label for placement (repeatable)", AllowMultipleArgumentsPerToken = false };
+var data = new Option<string>("--data") { Description = "data directory (disks, templates, credential)", DefaultValueFactory = _ => "/var/lib/skillvl-agent" };
+var runtime = new Option<string>("--runtime") { Description = "runtime directory (QEMU sockets, pidfiles)", DefaultValueFactory = _ => "/run/skillvl-agent" };
+var accelerator = new Option<string>("--accelerator") { Description = "auto | kvm | tcg", DefaultValueFactory = _ => "auto" };
+accelerator.AcceptOnlyFromAmong("auto", "kvm", "tcg");
+
+var root = new RootCommand("SkillVL node agent") { server, joinToken, name, kind, underlay, labels, data, runtime, accelerator };
+root.SetAction(async (parse, cancellationToken) =>
+{
+    var nodeName = parse.GetValue(name)!;
+    if (!System.Text.RegularExpressions.Regex.IsMatch(nodeName, "^[a-z0-9]([-a-z0-9]{0,30}[a-z0-9])?$"))
+    {
+        await Console.Error.WriteLineAsync($"skillvl-agent: --name '{nodeName}' must be a DNS label (lowercase letters, digits, '-', at most 32).");
+        return 2;
+    }
+
+    var labelMap = new Dictionary<string, string>(StringComparer.Ordinal);
+    foreach (var label in parse.GetValue(labels) ?? [])
+    {
+        var split = label.Split('=', 2);
+        if (split.Length != 2 || split[0].Length == 0)
+        {
+            await Console.Error.WriteLineAsync($"skillvl-agent: --label '{label}' must look like key=value.");
+            return 2;
+        }
+
+        labelMap[split[0]] = split[1];
+    }
+
+    if (parse.GetValue(underlay) is { } address && !System.Net.IPAddress.TryParse(address, out _))
+    {
+        await Console.Error.WriteLineAsync($"skillvl-agent: --underlay-address '{address}' is not an IPv4 address.");
+        return 2;
+    }
+
+    using var loggerFactory = LoggerFactory.Create(b => b.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; }));
+    using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+    using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
+    {
+        context.Cancel = true;
+        stop.Cancel();
+    });
+    var client = new AgentClient(
+        new AgentClientOptions
+        {
+            Server = parse.GetValue(server)!,
+            JoinToken = parse.GetValue(joinToken),
+            Name = nodeName,
+            Kind = parse.GetValue(kind)!,
+            UnderlayAddress = parse.GetValue(underlay),
+            Labels = labelMap,
+            DataDirectory = parse.GetValue(data)!,
+            RuntimeDirectory = parse.GetValue(runtime)!,
+            Accelerator = parse.GetValue(accelerator)!,
+        },
+        loggerFactory,
+        TimeProvider.System);
+    try
+    {
+        await client.RunAsync(stop.Token);
+        return 0;
+    }
+    catch (OperationCanceledException) when (stop.IsCancellationRequested)
+    {
+        return 0; // SIGTERM/SIGINT: the VMs keep running; the next start re-adopts them.
+    }
+    catch (InvalidOperationException e)
+    {
+        await Console.Error.WriteLineAsync("skillvl-agent: " + e.Message);
+        return 1;
+    }
+});
+return await root.Parse(args).InvokeAsync();

@@ -1,0 +1,252 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Net.WebSockets;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using SkillVL.Core.Errors;
+using SkillVL.Core.Nodes.Protocol;
+
+namespace SkillVL.Agent.Remote;
+
+/// <summary>
+/// The standalone node agent: enrols once with a join token (keeping the credential it gets in
+/// &lt;data&gt;/agent-credential.json, mode 0600), then keeps a WebSocket to the Server open — reconnecting with
+/// backoff when it drops — answers the Server's calls on the local QEMU node and sends heartbeats. VMs keep
+/// running whatever happens to the connection or to this process.
+/// </summary>
+public sealed partial class AgentClient(AgentClientOptions options, ILoggerFactory loggerFactory, TimeProvider time)
+{
+    private readonly ILogger _logger = loggerFactory.CreateLogger<AgentClient>();
+
+    public static string CredentialPath(string dataDirectory) => Path.Combine(dataDirectory, "agent-credential.json");
+
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(options.DataDirectory);
+        var credential = await LoadOrEnrolAsync(cancellationToken);
+        await using var node = await LocalNodeAgent.CreateAsync(
+            new LocalNodeOptions
+            {
+                NodeName = options.Name,
+                DataDirectory = options.DataDirectory,
+                RuntimeDirectory = options.RuntimeDirectory,
+                Accelerator = options.Accelerator,
+            },
+            loggerFactory,
+            time,
+            cancellationToken);
+        using var http = CreateHttpClient(credential);
+        var dispatcher = new AgentDispatcher(node, (sha, ct) => FetchTemplateAsync(http, node, sha, ct));
+        var backoff = TimeSpan.FromSeconds(1);
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                await ServeOnceAsync(node, dispatcher, credential, cancellationToken);
+                backoff = TimeSpan.FromSeconds(1);
+            }
+            catch (Exception e) when (e is WebSocketException or HttpRequestException or IOException or SocketException or DriverException)
+            {
+                LogConnectFailed(_logger, options.Server, e.Message);
+            }
+
+            if (!cancellationToken.IsCancellationRequested)
+            {
+                await Task.Delay(backoff, time, cancellationToken).ContinueWith(_ => { }, TaskScheduler.Default);
+                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.FromSeconds(10).Ticks));
+            }
+        }
+    }
+
+    private async Task ServeOnceAsync(LocalNodeAgent node, AgentDispatcher dispatcher, string credential, CancellationToken cancellationToken)
+    {
+        var socket = new ClientWebSocket();
+        socket.Options.SetRequestHeader("Authorization", "Bearer " + credential);
+        socket.Options.KeepAliveInterval = TimeSpan.FromSeconds(15);
+        using var invoker = new HttpMessageInvoker(CreateHandler());
+        await socket.ConnectAsync(WebSocketUri(), invoker, cancellationToken);
+        await using var channel = new AgentChannel(socket, "server");
+        var facts = node.FactsAs(options.Kind, options.UnderlayAddress, options.Labels);
+        await channel.SendAsync(new AgentMessage { Type = AgentMessage.Hello, Facts = facts }, cancellationToken);
+        LogConnected(_logger, options.Server, options.Name);
+
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var heartbeat = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                await Task.Delay(options.HeartbeatInterval, time, stop.Token);
+                await channel.SendAsync(
+                    new AgentMessage { Type = AgentMessage.Heartbeat, Facts = node.FactsAs(options.Kind, options.UnderlayAddress, options.Labels) },
+                    stop.Token);
+            }
+        }, stop.Token);
+
+        await channel.RunAsync(
+            message =>
+            {
+                if (message.Type == AgentMessage.Request)
+                {
+                    // Calls run concurrently (the Server keeps one in flight per VM); answers go back as they finish.
+                    _ = Task.Run(async () =>
+                    {
+                        var answer = await dispatcher.HandleAsync(message, stop.Token);
+                        try
+                        {
+                            await channel.SendAsync(answer, stop.Token);
+                        }
+                        catch (Exception e) when (e is DriverException or OperationCanceledException)
+                        {
+                            // The connection went away; the Server asks again after reconnecting.
+                        }
+                    }, stop.Token);
+                }
+
+                return Task.CompletedTask;
+            },
+            cancellationToken);
+        await stop.CancelAsync();
+        await heartbeat.ContinueWith(_ => { }, TaskScheduler.Default);
+        LogDisconnected(_logger, options.Server);
+    }
+
+    private async Task<string> LoadOrEnrolAsync(CancellationToken cancellationToken)
+    {
+        var path = CredentialPath(options.DataDirectory);
+        if (File.Exists(path))
+        {
+            var saved = JsonSerializer.Deserialize<EnrolResponse>(await File.ReadAllTextAsync(path, cancellationToken), AgentChannel.Json);
+            if (saved is { Credential.Length: > 0 } && saved.Name == options.Name)
+            {
+                return saved.Credential;
+            }
+        }
+
+        if (string.IsNullOrWhiteSpace(options.JoinToken))
+        {
+            throw new InvalidOperationException(
+                $"This node has no credential yet ({path}): start the agent once with --join-token (get one with `skillvl node join-token`).");
+        }
+
+        using var http = CreateHttpClient(null);
+        HttpResponseMessage response;
+        try
+        {
+            response = await http.PostAsJsonAsync(
+                AgentPaths.Enrol, new EnrolRequest(options.JoinToken, options.Name, options.Kind), AgentChannel.Json, cancellationToken);
+        }
+        catch (HttpRequestException e)
+        {
+            throw new InvalidOperationException($"Cannot reach the Server at {options.Server} to enrol: {e.Message}", e);
+        }
+
+        using var _ = response;
+        var body = await response.Content.ReadAsStringAsync(cancellationToken);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new InvalidOperationException($"The Server refused the enrolment ({(int)response.StatusCode}): {body}");
+        }
+
+        var enrolled = JsonSerializer.Deserialize<EnrolResponse>(body, AgentChannel.Json)!;
+        var temporary = path + ".tmp";
+        await File.WriteAllTextAsync(temporary, body, cancellationToken);
+        File.SetUnixFileMode(temporary, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        File.Move(temporary, path, overwrite: true);
+        LogEnrolled(_logger, options.Name);
+        return enrolled.Credential;
+    }
+
+    /// <summary>Downloads a template the Server has into a staging directory and imports it (the store verifies it).</summary>
+    private async Task FetchTemplateAsync(HttpClient http, LocalNodeAgent node, string sha256, CancellationToken cancellationToken)
+    {
+        var staging = Path.Combine(options.DataDirectory, ".fetch-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(staging);
+        try
+        {
+            var manifestText = await http.GetStringAsync(AgentPaths.TemplateFile(sha256, "template.json"), cancellationToken);
+            await File.WriteAllTextAsync(Path.Combine(staging, "template.json"), manifestText, cancellationToken);
+            using var manifest = JsonDocument.Parse(manifestText);
+            foreach (var file in manifest.RootElement.GetProperty("files").EnumerateObject())
+            {
+                await using var source = await http.GetStreamAsync(AgentPaths.TemplateFile(sha256, file.Name), cancellationToken);
+                await using var target = File.Create(Path.Combine(staging, file.Name));
+                await source.CopyToAsync(target, cancellationToken);
+            }
+
+            var image = await node.Templates.ImportAsync(staging, cancellationToken);
+            if (image.Sha256 != sha256)
+            {
+                throw new DriverException($"The Server sent template {image.Sha256} when {sha256} was asked for.");
+            }
+
+            LogTemplateFetched(_logger, sha256);
+        }
+        finally
+        {
+            Directory.Delete(staging, recursive: true);
+        }
+    }
+
+    private HttpClient CreateHttpClient(string? credential)
+    {
+        var client = new HttpClient(CreateHandler()) { BaseAddress = HttpBase(), Timeout = TimeSpan.FromMinutes(30) };
+        if (credential is not null)
+        {
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", credential);
+        }
+
+        return client;
+    }
+
+    /// <summary>TCP for http(s) URLs; for "unix:/path" every connection goes to that socket.</summary>
+    private SocketsHttpHandler CreateHandler()
+    {
+        var handler = new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) };
+        if (UnixSocketPath() is { } path)
+        {
+            handler.ConnectCallback = async (_, ct) =>
+            {
+                var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+                try
+                {
+                    await socket.ConnectAsync(new UnixDomainSocketEndPoint(path), ct);
+                    return new NetworkStream(socket, ownsSocket: true);
+                }
+                catch
+                {
+                    socket.Dispose();
+                    throw;
+                }
+            };
+        }
+
+        return handler;
+    }
+
+    private string? UnixSocketPath() =>
+        options.Server.StartsWith("unix:", StringComparison.Ordinal) ? options.Server["unix:".Length..] : null;
+
+    private Uri HttpBase() => UnixSocketPath() is null ? new Uri(options.Server.TrimEnd('/') + "/") : new Uri("http://localhost/");
+
+    private Uri WebSocketUri()
+    {
+        var http = new Uri(HttpBase(), AgentPaths.Connect.TrimStart('/'));
+        return new UriBuilder(http) { Scheme = http.Scheme == "https" ? "wss" : "ws" }.Uri;
+    }
+
+    [LoggerMessage(4000, LogLevel.Information, "Connected to {Server} as node {Node}")]
+    private static partial void LogConnected(ILogger logger, string server, string node);
+
+    [LoggerMessage(4001, LogLevel.Warning, "Connection to {Server} lost; reconnecting")]
+    private static partial void LogDisconnected(ILogger logger, string server);
+
+    [LoggerMessage(4002, LogLevel.Warning, "Cannot reach {Server}: {Reason}; retrying")]
+    private static partial void LogConnectFailed(ILogger logger, string server, string reason);
+
+    [LoggerMessage(4003, LogLevel.Information, "Enrolled as node {Node}; credential saved")]
+    private static partial void LogEnrolled(ILogger logger, string node);
+
+    [LoggerMessage(4004, LogLevel.Information, "Fetched template {Sha256} from the Server")]
+    private static partial void LogTemplateFetched(ILogger logger, string sha256);
+}

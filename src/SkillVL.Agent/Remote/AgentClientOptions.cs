@@ -1,0 +1,29 @@
+namespace SkillVL.Agent.Remote;
+
+/// <summary>How a standalone agent finds the Server and describes its node.</summary>
+public sealed class AgentClientOptions
+{
+    /// <summary>http(s)://host:port of the Server, or unix:/path/to/agent.sock.</summary>
+    public required string Server { get; init; }
+
+    /// <summary>One-time join token; needed only for the first start (the credential is kept afterwards).</summary>
+    public string? JoinToken { get; init; }
+
+    public required string Name { get; init; }
+
+    /// <summary>server | edge | client.</summary>
+    public string Kind { get; init; } = "server";
+
+    /// <summary>The address VXLAN tunnels to this node use.</summary>
+    public string? UnderlayAddress { get; init; }
+
+    public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
+
+    public required string DataDirectory { get; init; }
+
+    public required string RuntimeDirectory { get; init; }
+
+    public string Accelerator { get; init; } = "auto";
+
+    public TimeSpan HeartbeatInterval { get; init; } = TimeSpan.FromSeconds(5);
+}

@@ -1,0 +1,81 @@
+using System.Text.Json;
+using SkillVL.Core.Compute;
+using SkillVL.Core.Networking;
+using SkillVL.Core.Nodes.Protocol;
+
+namespace SkillVL.Agent.Remote;
+
+/// <summary>
+/// The agent side of the connection: runs the Server's calls on the local node's drivers and answers. A disk for
+/// a template the node lacks first fetches the template from the Server (content-addressed, verified on import).
+/// </summary>
+public sealed class AgentDispatcher(LocalNodeAgent node, Func<string, CancellationToken, Task> fetchTemplate)
+{
+    public async Task<AgentMessage> HandleAsync(AgentMessage request, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var result = await DispatchAsync(request.Method ?? "", request.Params, cancellationToken);
+            return new AgentMessage { Type = AgentMessage.Response, Id = request.Id, Result = result };
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+        {
+            return new AgentMessage { Type = AgentMessage.Response, Id = request.Id, Error = AgentChannel.ToError(e) };
+        }
+    }
+
+    private async Task<JsonElement?> DispatchAsync(string method, JsonElement? parameters, CancellationToken ct)
+    {
+        switch (method)
+        {
+            case AgentMethods.VmsList:
+                return Result(await node.Vms.ListAsync(ct));
+            case AgentMethods.VmsEnsureDisk:
+                var spec = Param<VmSpec>(parameters);
+                if (!await node.HasTemplateAsync(spec.TemplateSha256, ct))
+                {
+                    await fetchTemplate(spec.TemplateSha256, ct);
+                }
+
+                await node.Vms.EnsureDiskAsync(spec, ct);
+                return null;
+            case AgentMethods.VmsStart:
+                await node.Vms.StartAsync(Param<VmSpec>(parameters), ct);
+                return null;
+            case AgentMethods.VmsStop:
+                var stop = Param<AgentCalls.Stop>(parameters);
+                await node.Vms.StopAsync(stop.Id, stop.Mode, stop.GracefulTimeout, ct);
+                return null;
+            case AgentMethods.VmsReset:
+                await node.Vms.ResetAsync(Param<AgentCalls.VmId>(parameters).Id, ct);
+                return null;
+            case AgentMethods.VmsDelete:
+                await node.Vms.DeleteAsync(Param<AgentCalls.VmId>(parameters).Id, ct);
+                return null;
+            case AgentMethods.VmsGuestPing:
+                var ping = Param<AgentCalls.GuestPing>(parameters);
+                return Result(await node.Vms.GuestPingAsync(ping.Id, ping.Timeout, ct));
+            case AgentMethods.VmsGuestExec:
+                var exec = Param<AgentCalls.GuestExec>(parameters);
+                return Result(await node.Vms.GuestExecAsync(exec.Id, exec.Command, exec.Timeout, ct));
+            case AgentMethods.NetworksList:
+                return Result(await node.Networks.ListAsync(ct));
+            case AgentMethods.NetworksEnsure:
+                await node.Networks.EnsureAsync(Param<NetworkSpec>(parameters), ct);
+                return null;
+            case AgentMethods.NetworksDelete:
+                await node.Networks.DeleteAsync(Param<AgentCalls.NetworkId>(parameters).Id, ct);
+                return null;
+            case AgentMethods.TemplatesList:
+                return Result(await node.Templates.ListAsync(ct));
+            default:
+                throw new Core.Errors.DriverException($"This agent does not know the call '{method}' (a newer Server?).");
+        }
+    }
+
+    private static T Param<T>(JsonElement? parameters) =>
+        (parameters is { } p ? p.Deserialize<T>(AgentChannel.Json) : default)
+            ?? throw new Core.Errors.DriverException($"A call arrived without its {typeof(T).Name} parameters.");
+
+    private static JsonElement Result<T>(T value) => JsonSerializer.SerializeToElement(value, AgentChannel.Json);
+}

@@ -1,0 +1,11 @@
+namespace SkillVL.Core.Nodes.Protocol;
+
+/// <summary>The Server's routes for agents (not under /api: they authenticate with node credentials).</summary>
+public static class AgentPaths
+{
+    public const string Enrol = "/agent/v1/enrol";
+    public const string Connect = "/agent/v1/connect";
+
+    /// <summary>A file of a stored template ("template.json" or one it lists), for nodes that lack it.</summary>
+    public static string TemplateFile(string sha256, string file) => $"/agent/v1/templates/{sha256}/{file}";
+}

@@ -1,0 +1,99 @@
+using System.Text.Json;
+using SkillVL.Agent.Remote;
+using SkillVL.Core.Nodes.Protocol;
+using SkillVL.Server.Audit;
+using SkillVL.Server.Hosting;
+using SkillVL.Server.Identity;
+using SkillVL.Server.Reconciliation;
+
+namespace SkillVL.Server.Nodes;
+
+/// <summary>
+/// What agents talk to: enrolment with a join token, the long-lived connection (WebSocket, opened by the agent),
+/// and template files for nodes that lack a template. Authenticated by node credentials, not user tokens.
+/// </summary>
+public static class AgentEndpoints
+{
+    public static void MapAgentEndpoints(this WebApplication app)
+    {
+        var agent = app.MapGroup("").ExcludeFromDescription();
+        agent.MapPost(AgentPaths.Enrol, async (EnrolRequest request, HttpContext http, NodeService nodes, AuditService audit, CancellationToken ct) =>
+        {
+            var (enrolled, status, problem) = await nodes.EnrolAsync(request, ct);
+            await audit.RecordAsync(http, null, "node.enrol", $"node={request.Name} kind={request.Kind}", enrolled is null ? "refused" : "ok", problem);
+            return enrolled is not null
+                ? Results.Ok(enrolled)
+                : status == 401
+                    ? Results.Problem(statusCode: 401, title: "Join refused", detail: "The join token is not valid (unknown, used or expired).")
+                    : Results.Problem(statusCode: status, title: "Join refused", detail: problem);
+        });
+
+        agent.MapGet(AgentPaths.Connect, ConnectAsync);
+
+        agent.MapGet("/agent/v1/templates/{sha}/{file}", async (string sha, string file, HttpContext http, NodeService nodes, Microsoft.Extensions.Options.IOptions<SkillVlServerOptions> options, CancellationToken ct) =>
+        {
+            if (await nodes.AuthenticateAsync(AuthSetup.BearerToken(http.Request), ct) is null)
+            {
+                return Results.Unauthorized();
+            }
+
+            var directory = Path.Combine(options.Value.DataDirectory, "templates", sha);
+            var manifestPath = Path.Combine(directory, "template.json");
+            if (!System.Text.RegularExpressions.Regex.IsMatch(sha, "^[0-9a-f]{64}$") || !File.Exists(manifestPath))
+            {
+                return Results.NotFound();
+            }
+
+            // Only the manifest and the files it lists: no path ever comes from the request.
+            using var manifest = JsonDocument.Parse(await File.ReadAllTextAsync(manifestPath, ct));
+            var listed = manifest.RootElement.GetProperty("files").EnumerateObject().Select(p => p.Name).Append("template.json");
+            var name = listed.FirstOrDefault(n => n == file);
+            return name is null ? Results.NotFound() : Results.File(Path.Combine(directory, name), "application/octet-stream");
+        });
+    }
+
+    private static async Task ConnectAsync(HttpContext http, NodeService nodes, NodeRegistry registry, ReconcileTrigger trigger, TimeProvider time, ILoggerFactory loggers)
+    {
+        var logger = loggers.CreateLogger("SkillVL.Server.Nodes.AgentEndpoints");
+        var node = await nodes.AuthenticateAsync(AuthSetup.BearerToken(http.Request), http.RequestAborted);
+        if (node is null || !http.WebSockets.IsWebSocketRequest)
+        {
+            http.Response.StatusCode = node is null ? StatusCodes.Status401Unauthorized : StatusCodes.Status400BadRequest;
+            return;
+        }
+
+        using var socket = await http.WebSockets.AcceptWebSocketAsync();
+        await using var channel = new AgentChannel(socket, node.Name);
+        var remote = registry.Find(node.Name) as RemoteNodeAgent ?? new RemoteNodeAgent(new Core.Nodes.NodeFacts(node.Name, 0, 0, "unknown", node.Kind));
+        registry.Register(remote);
+        try
+        {
+            await channel.RunAsync(
+                async message =>
+                {
+                    if (message.Type is AgentMessage.Hello or AgentMessage.Heartbeat && message.Facts is { } facts)
+                    {
+                        var named = facts with { Name = node.Name, Kind = node.Kind };
+                        if (message.Type == AgentMessage.Hello)
+                        {
+                            remote.Attach(channel, named, time.GetUtcNow());
+                            NodeLog.Connected(logger, node.Name, named.UnderlayAddress ?? "-");
+                            trigger.Poke();
+                        }
+                        else
+                        {
+                            remote.Seen(named, time.GetUtcNow());
+                        }
+
+                        await nodes.SeenAsync(node.Name, named, http.RequestAborted);
+                    }
+                },
+                http.RequestAborted);
+        }
+        finally
+        {
+            remote.Detach(channel);
+            NodeLog.Disconnected(logger, node.Name);
+        }
+    }
+}

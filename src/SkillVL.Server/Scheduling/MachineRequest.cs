@@ -1,0 +1,7 @@
+namespace SkillVL.Server.Scheduling;
+
+/// <summary>A machine to place.</summary>
+/// <param name="Index">Its position in the room's machines (for error paths).</param>
+/// <param name="Node">Explicit placement from the room definition, or null.</param>
+/// <param name="CurrentNode">Where the machine already is (kept), or null for a new machine.</param>
+public sealed record MachineRequest(int Index, string Name, int Cpus, long MemoryBytes, string? Node, string? CurrentNode);
