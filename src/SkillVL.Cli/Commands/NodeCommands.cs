@@ -2,10 +2,11 @@ using System.CommandLine;
 using SkillVL.Cli.Http;
 using SkillVL.Cli.Output;
 using SkillVL.Core.Api;
+using SkillVL.Core.Nodes.Protocol;
 
 namespace SkillVL.Cli.Commands;
 
-/// <summary><c>skillvl node list</c>.</summary>
+/// <summary><c>skillvl node list|join-token|drain|undrain|remove</c>.</summary>
 internal static class NodeCommands
 {
     public static Command Create(CommandRunner runner)
@@ -24,14 +25,15 @@ internal static class NodeCommands
                 return ExitCodes.Ok;
             }
 
-            var table = new TableView("NAME", "KIND", "STATE", "ACCEL", "MACHINES", "CPUS (ALLOC/TOTAL)", "MEMORY (ALLOC/TOTAL)");
+            var table = new TableView("NAME", "KIND", "STATE", "ACCEL", "UNDERLAY", "MACHINES", "CPUS (ALLOC/TOTAL)", "MEMORY (ALLOC/TOTAL)");
             foreach (var n in ApiJson.Read<List<NodeInfo>>(answer))
             {
                 table.Add(
                     n.Name,
                     n.Kind,
-                    n.State,
+                    n.Drained ? n.State + ", drained" : n.State,
                     n.Accelerator,
+                    n.UnderlayAddress ?? "-",
                     DisplayFormat.Number(n.MachinesRunning),
                     $"{n.CpusAllocated}/{n.Cpus}",
                     $"{DisplayFormat.Bytes(n.MemoryBytesAllocated)}/{DisplayFormat.Bytes(n.MemoryBytes)}");
@@ -41,6 +43,52 @@ internal static class NodeCommands
             return ExitCodes.Ok;
         }));
         node.Subcommands.Add(list);
+        node.Subcommands.Add(JoinToken(runner));
+        foreach (var (verb, help) in new[] { ("drain", "Stop placing new machines on a node (what runs there stays)"), ("undrain", "Let a drained node take new machines again") })
+        {
+            var name = new Argument<string>("NODE") { Description = "The node's name (skillvl node list)" };
+            var command = new Command(verb, help) { name };
+            command.SetAction(runner.Action(async (parseResult, client, cancellationToken) =>
+            {
+                var nodeName = parseResult.GetRequiredValue(name);
+                await client.PostAsync($"{ApiPaths.Nodes}/{Uri.EscapeDataString(nodeName)}/{verb}", $"node '{nodeName}'", cancellationToken);
+                runner.Context.Out.WriteLine($"node {nodeName} {(verb == "drain" ? "drained" : "takes new machines again")}");
+                return ExitCodes.Ok;
+            }));
+            node.Subcommands.Add(command);
+        }
+
+        var removed = new Argument<string>("NODE") { Description = "The node's name" };
+        var remove = new Command("remove", "Remove a node: its credential is revoked and its agent disconnected") { removed };
+        remove.SetAction(runner.Action(async (parseResult, client, cancellationToken) =>
+        {
+            var nodeName = parseResult.GetRequiredValue(removed);
+            await client.DeleteAsync($"{ApiPaths.Nodes}/{Uri.EscapeDataString(nodeName)}", $"node '{nodeName}'", cancellationToken);
+            runner.Context.Out.WriteLine($"node {nodeName} removed");
+            return ExitCodes.Ok;
+        }));
+        node.Subcommands.Add(remove);
         return node;
+    }
+
+    private static Command JoinToken(CommandRunner runner)
+    {
+        var minutes = new Option<int?>("--expires-in-minutes") { Description = "How long the token can be used; default 60", HelpName = "N" };
+        var command = new Command(
+            "join-token",
+            "Print a one-time token a new node's agent enrols with: skillvl-agent --server URL --join-token TOKEN --name NAME")
+        {
+            minutes,
+        };
+        command.SetAction(runner.Action(async (parseResult, client, cancellationToken) =>
+        {
+            var answer = await client.SendJsonAsync(
+                HttpMethod.Post, ApiPaths.Nodes + "/join-tokens", new CreateJoinTokenRequest(parseResult.GetValue(minutes)), "join token", cancellationToken);
+            var token = ApiJson.Read<JoinTokenInfo>(answer);
+            runner.Context.Out.WriteLine(token.Token);
+            runner.Context.Error.WriteLine($"one-time join token, valid until {DisplayFormat.Time(token.ExpiresAt)}");
+            return ExitCodes.Ok;
+        }));
+        return command;
     }
 }

@@ -66,6 +66,8 @@ public sealed class IsolationMatrixTests(ITestOutputHelper output)
             ["user"] = [alice.Id],
             ["token"] = [token.Info.Id],
             ["course"] = [course.Id, course.Name],
+            // Nodes belong to no user: their routes are admin-only and answer 403 to everyone else.
+            ["node"] = ["local"],
         };
 
         var routes = server.App.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
@@ -98,7 +100,9 @@ public sealed class IsolationMatrixTests(ITestOutputHelper output)
                         var body = await response.Content.ReadAsStringAsync();
                         // PUT /rooms/{room} creates a room of the caller's own when the name is not theirs; the name in
                         // the document then does not match the id in the URL: 400, the same whether the id exists or not.
-                        var expected = method == "PUT" && pattern == ApiPaths.Rooms + "/{room}" ? HttpStatusCode.BadRequest : HttpStatusCode.NotFound;
+                        var expected = method == "PUT" && pattern == ApiPaths.Rooms + "/{room}"
+                            ? HttpStatusCode.BadRequest
+                            : pattern.StartsWith(ApiPaths.Nodes + "/", StringComparison.Ordinal) ? HttpStatusCode.Forbidden : HttpStatusCode.NotFound;
                         Assert.True(response.StatusCode == expected, $"{actor}: {method} {url} ({pattern}) answered {(int)response.StatusCode}, expected {(int)expected}: {body}");
                         checkedRequests++;
                     }

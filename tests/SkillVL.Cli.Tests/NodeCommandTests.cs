@@ -1,0 +1,45 @@
+using System.Net;
+using SkillVL.Core.Nodes.Protocol;
+
+namespace SkillVL.Cli.Tests;
+
+public sealed class NodeCommandTests
+{
+    [Fact]
+    public async Task JoinToken_PrintsOnlyTheTokenOnStdout()
+    {
+        var harness = new CliHarness();
+        harness.Handler.On("POST", "/api/v1/nodes/join-tokens", Answers.Json(HttpStatusCode.OK, new JoinTokenInfo("svl_join_abc", DateTimeOffset.UnixEpoch)));
+
+        var run = await harness.RunAsync("node", "join-token", "--expires-in-minutes", "15");
+
+        Assert.True(run.ExitCode == ExitCodes.Ok, run.ToString());
+        Assert.Equal("svl_join_abc\n", run.Stdout);
+        Assert.Contains("\"expiresInMinutes\":15", harness.Handler.Requests.Single().Body!, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("drain", "/api/v1/nodes/edge1/drain", "node edge1 drained")]
+    [InlineData("undrain", "/api/v1/nodes/edge1/undrain", "node edge1 takes new machines again")]
+    public async Task DrainUndrain_PostToTheNode(string verb, string path, string printed)
+    {
+        var harness = new CliHarness();
+        harness.Handler.On("POST", path, new HttpResponseMessage(HttpStatusCode.NoContent));
+
+        var run = await harness.RunAsync("node", verb, "edge1");
+
+        Assert.True(run.ExitCode == ExitCodes.Ok, run.ToString());
+        Assert.Contains(printed, run.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Remove_UnknownNode_ExitsNotFound()
+    {
+        var harness = new CliHarness();
+        harness.Handler.On("DELETE", "/api/v1/nodes/ghost", Answers.Problem(HttpStatusCode.NotFound, "Not found", "Node 'ghost' does not exist."));
+
+        var run = await harness.RunAsync("node", "remove", "ghost");
+
+        Assert.Equal(ExitCodes.NotFound, run.ExitCode);
+    }
+}
