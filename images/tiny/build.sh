@@ -80,7 +80,7 @@ if [ -z "$KPKG" ] || [ -z "$(candidate "$KPKG")" ] || [ "$(candidate "$KPKG")" =
     KPKG=${TINY_KERNEL_PKG:-$(kernel_pkg)}
 fi
 [ -n "$KPKG" ] || die "cannot resolve the Debian cloud kernel package (apt-cache depends linux-image-cloud-amd64)"
-PKGS=("$KPKG" busybox-static qemu-guest-agent)
+PKGS=("$KPKG" busybox-static qemu-guest-agent iputils-ping)
 declare -A VER
 for p in "${PKGS[@]}"; do
     v=$(candidate "$p")
@@ -110,8 +110,10 @@ KVER=$(basename "$(ls -d "$KROOT"/lib/modules/*/ | head -n1)")
 MODDIR=$KROOT/lib/modules/$KVER
 BB=$WORK/pkg/busybox-static/bin/busybox
 QGA=$WORK/pkg/qemu-guest-agent/usr/sbin/qemu-ga
+PING=$(ls "$WORK"/pkg/iputils-ping/{bin,usr/bin}/ping 2>/dev/null | head -n1 || true)
 [ -x "$BB" ] || die "no busybox in busybox-static"
 [ -x "$QGA" ] || die "no qemu-ga in qemu-guest-agent"
+[ -n "$PING" ] && [ -x "$PING" ] || die "no ping in iputils-ping"
 
 # ------------------------------------------------------------- module order
 declare -A MODPATH DONE
@@ -185,21 +187,34 @@ printf 'root:%s:%s:0:99999:7:::\ndaemon:*:%s:0:99999:7:::\nnobody:*:%s:0:99999:7
     "$HASH" "$DAYS" "$DAYS" "$DAYS" > "$R/etc/shadow"
 chmod 0640 "$R/etc/shadow"
 chmod 0644 "$R/etc/passwd" "$R/etc/group"
-printf 'KERNEL=%s\nKERNEL_PACKAGE=%s %s\nBUSYBOX=%s\nQEMU_GUEST_AGENT=%s\n' "$KVER" "$KPKG" "${VER[$KPKG]}" \
-    "${VER[busybox-static]}" "${VER[qemu-guest-agent]}" > "$R/etc/skillvl-tiny-release"
+printf 'KERNEL=%s\nKERNEL_PACKAGE=%s %s\nBUSYBOX=%s\nQEMU_GUEST_AGENT=%s\nIPUTILS_PING=%s\n' "$KVER" "$KPKG" "${VER[$KPKG]}" \
+    "${VER[busybox-static]}" "${VER[qemu-guest-agent]}" "${VER[iputils-ping]}" > "$R/etc/skillvl-tiny-release"
 
-# qemu-ga and every library ldd lists (host libraries at the same paths; the
-# host is the same Debian release, so these are the versions the package expects)
+# A binary from a package plus every library ldd lists (host libraries at the
+# same paths; the host is the same Debian release, so these are the versions the
+# package expects). Missing ones: install the package's dependencies on the host.
+add_with_libs() { # BINARY PACKAGE
+    local bin=$1 pkg=$2 deps lib
+    if ldd "$bin" | grep -q 'not found'; then
+        deps=$(apt-cache depends "$pkg" | awk '$1 == "Depends:" && $2 !~ /[<>]/ { print $2 }')
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $deps >/dev/null
+    fi
+    ldd "$bin" | grep -q 'not found' && die "$bin: unresolved libraries: $(ldd "$bin" | grep 'not found')"
+    for lib in $(ldd "$bin" | grep -o '/[^ ]*' | sort -u); do
+        mkdir -p "$R$(dirname "$lib")"
+        cp -L "$lib" "$R$lib"
+    done
+}
 install -m 0755 "$QGA" "$R/usr/sbin/qemu-ga"
-if ldd "$QGA" | grep -q 'not found'; then
-    deps=$(apt-cache depends qemu-guest-agent | awk '$1 == "Depends:" && $2 !~ /[<>]/ { print $2 }')
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $deps >/dev/null
-fi
-ldd "$QGA" | grep -q 'not found' && die "qemu-ga: unresolved libraries: $(ldd "$QGA" | grep 'not found')"
-for lib in $(ldd "$QGA" | grep -o '/[^ ]*' | sort -u); do
-    mkdir -p "$R$(dirname "$lib")"
-    cp -L "$lib" "$R$lib"
-done
+add_with_libs "$QGA" qemu-guest-agent
+# iputils ping, because busybox ping cannot set don't-fragment (-M do): the
+# overlay's MTU check (issue 5) pings with 1422-byte payloads and DF. It replaces
+# busybox's /bin/ping applet link (PATH has /bin before /usr/bin). No file
+# capability is needed: root may open raw sockets, and rcS's ping_group_range
+# lets everyone else use ICMP datagram sockets, which iputils ping tries first.
+install -m 0755 "$PING" "$R/usr/bin/ping"
+ln -sfn ../usr/bin/ping "$R/bin/ping"
+add_with_libs "$PING" iputils-ping
 step "root tree"
 
 find "$R" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
@@ -243,5 +258,5 @@ for f in vmlinuz initrd.img disk.qcow2 cmdline template.json; do
 done
 step "output"
 echo "[tiny] kernel package: $KPKG ${VER[$KPKG]} ($KVER)"
-echo "[tiny] busybox-static ${VER[busybox-static]}, qemu-guest-agent ${VER[qemu-guest-agent]}"
+echo "[tiny] busybox-static ${VER[busybox-static]}, qemu-guest-agent ${VER[qemu-guest-agent]}, iputils-ping ${VER[iputils-ping]}"
 ls -l "$OUT"

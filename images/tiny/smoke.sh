@@ -10,7 +10,9 @@
 #   3. a login prompt on the serial port (serial.log) and on VGA (screendump is
 #      not blank; TINY_SMOKE_KEEP=DIR keeps the screendump there as PNG)
 #   4. virtio-net: a tap NIC (inside a private network namespace made for this
-#      test) is configured through guest-exec and the guest pings the tap side
+#      test) is configured through guest-exec and the guest pings the tap side;
+#      at guest MTU 1450, iputils ping with don't-fragment (-M do) passes with a
+#      1422-byte payload and is refused with 1423
 #   5. a file written through guest-exec survives an ACPI system_powerdown, a
 #      quit and a fresh boot of the same overlay
 #   6. guest-shutdown via the agent powers the guest off
@@ -193,7 +195,11 @@ class QGA(Chan):
             if "return" in r:
                 return r["return"]
     def run(self, script, timeout=20):
-        pid = self.cmd("guest-exec", {"path": "/bin/sh", "arg": ["-c", script],
+        return self.exec("/bin/sh", ["-c", script], timeout)
+
+    def exec(self, path, args, timeout=20):
+        # a path without a slash is searched in qemu-ga's PATH, as SkillVL's "vm exec" does
+        pid = self.cmd("guest-exec", {"path": path, "arg": args,
                                       "capture-output": True})["pid"]
         dl = time.monotonic() + timeout
         while time.monotonic() < dl:
@@ -308,6 +314,27 @@ rc, out, err = qga.run(
 if rc != 0:
     fail("virtio-net ping over the tap: rc=%s out=%r err=%r" % (rc, out, err))
 log("virtio-net: guest eth0 configured via guest-exec, ping to the tap side OK")
+
+# "ping" is iputils (busybox ping cannot set DF), both for guest-exec (PATH) and
+# for a login shell (/etc/profile); at MTU 1450, 1422 + 28 = 1450 fits, 1423 does not.
+rc, out, err = qga.exec("ping", ["-V"])
+if rc != 0 or "iputils" not in out:
+    fail("guest-exec ping -V is not iputils ping: rc=%s out=%r err=%r" % (rc, out, err))
+version = out.splitlines()[0].strip()
+rc, out, err = qga.exec("/bin/sh", ["-l", "-c", "ping -V"])
+if rc != 0 or "iputils" not in out:
+    fail("ping in a login shell is not iputils ping: rc=%s out=%r err=%r" % (rc, out, err))
+rc, out, err = qga.run("ip link set eth0 mtu 1450")
+if rc != 0:
+    fail("ip link set eth0 mtu 1450: rc=%s err=%r" % (rc, err))
+rc, out, err = qga.exec("ping", ["-M", "do", "-s", "1422", "-c", "1", "-w", "10", "192.0.2.1"])
+if rc != 0:
+    fail("a 1422-byte DF ping at MTU 1450 failed: rc=%s out=%r err=%r" % (rc, out, err))
+rc, out, err = qga.exec("ping", ["-M", "do", "-s", "1423", "-c", "1", "-w", "3", "192.0.2.1"])
+if rc == 0 or "message too long" not in err:
+    fail("a 1423-byte DF ping at MTU 1450 was not refused as too long: rc=%s out=%r err=%r" % (rc, out, err))
+qga.run("ip link set eth0 mtu 1500")
+log("ping: %s; DF ping at MTU 1450 passes with 1422 bytes, 1423 refused (%s)" % (version, err.strip()))
 
 rc, out, err = qga.run("echo hello > /root/persist.txt; sync")
 if rc != 0:

@@ -8,9 +8,20 @@ namespace SkillVL.Drivers.Qemu.Networking;
 /// </summary>
 public sealed class InterfaceSysctls
 {
-    public InterfaceSysctls(string root = "/proc/sys")
+    private readonly Action<Action>? _writeContext;
+
+    /// <param name="root">Where the sysctl tree is (default /proc/sys).</param>
+    /// <param name="writeContext">
+    /// Runs the writes of one <see cref="Isolate"/> call; null runs them on the calling thread. /proc/sys/net shows
+    /// the network namespace of the calling <em>thread</em>, so a caller that drives interfaces in another
+    /// namespace (through <c>ip netns exec</c>, as the overlay integration tests' simulated nodes do) passes one
+    /// that runs them on a thread inside that namespace. A node agent runs inside its node's namespace and
+    /// needs none.
+    /// </param>
+    public InterfaceSysctls(string root = "/proc/sys", Action<Action>? writeContext = null)
     {
         Root = root;
+        _writeContext = writeContext;
     }
 
     public string Root { get; }
@@ -22,6 +33,18 @@ public sealed class InterfaceSysctls
     /// router towards the uplink.
     /// </summary>
     public void Isolate(string interfaceName, bool isBridge)
+    {
+        if (_writeContext is null)
+        {
+            Write(interfaceName, isBridge);
+        }
+        else
+        {
+            _writeContext(() => Write(interfaceName, isBridge));
+        }
+    }
+
+    private void Write(string interfaceName, bool isBridge)
     {
         // Missing when the host runs without IPv6 altogether; then there is nothing to disable.
         TryWrite($"net/ipv6/conf/{interfaceName}/disable_ipv6", "1", required: false);

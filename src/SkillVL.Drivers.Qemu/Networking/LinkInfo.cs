@@ -7,4 +7,5 @@ namespace SkillVL.Drivers.Qemu.Networking;
 /// <param name="Mtu">MTU in bytes.</param>
 /// <param name="Kind">linkinfo.info_kind ("bridge", "tun", "veth", ...), or null for a physical device.</param>
 /// <param name="IsUp">Administratively up.</param>
-public sealed record LinkInfo(string Name, string? Alias, string? Master, int Mtu, string? Kind, bool IsUp);
+/// <param name="Vxlan">The tunnel parameters when <paramref name="Kind"/> is "vxlan", else null.</param>
+public sealed record LinkInfo(string Name, string? Alias, string? Master, int Mtu, string? Kind, bool IsUp, VxlanLinkInfo? Vxlan = null);

@@ -10,12 +10,15 @@ namespace SkillVL.Drivers.Qemu.Networking;
 /// and from the host's uplink because each network is its own bridge, a bridge forwards only between its own
 /// ports (the taps of that network's VMs), the host has no address on it, does not speak IPv6 on it, does
 /// not answer ARP on it and does not route anything that arrives on it (<see cref="InterfaceSysctls.Isolate"/>).
-/// Nothing here adds a route, NAT rule or uplink port.
+/// Nothing here adds a route, NAT rule or uplink port. A network that spans nodes also has a VXLAN device
+/// ("svx" + network id) as one more port of its bridge (<see cref="VxlanDevices"/>, ADR 0007); its VNI keeps
+/// it apart from every other network in the underlay.
 /// </summary>
 public sealed class LinuxBridgeNetworkDriver : INetworkDriver
 {
     private readonly IpCommand _ip;
     private readonly InterfaceSysctls _sysctls;
+    private readonly VxlanDevices _vxlans;
     private readonly string _alias;
     private readonly ILogger _logger;
 
@@ -27,6 +30,7 @@ public sealed class LinuxBridgeNetworkDriver : INetworkDriver
     {
         _ip = ip;
         _sysctls = sysctls;
+        _vxlans = new VxlanDevices(options, ip, sysctls, logger);
         _alias = InterfaceNames.Alias(options.InstanceId);
         _logger = logger;
     }
@@ -34,14 +38,28 @@ public sealed class LinuxBridgeNetworkDriver : INetworkDriver
     public async Task<IReadOnlyList<string>> ListAsync(CancellationToken cancellationToken)
     {
         var links = await _ip.ListAsync(cancellationToken);
+
+        // A VXLAN device without its bridge (the bridge deleted by hand, or a crash between the two deletes)
+        // still names its network, so the orphan sweep's DeleteAsync finds and removes it.
         return links
-            .Where(l => l.Kind == "bridge" && l.Alias == _alias)
-            .Select(l => InterfaceNames.IdFrom(l.Name, InterfaceNames.BridgePrefix))
+            .Where(l => l.Alias == _alias)
+            .Select(l => l.Kind switch
+            {
+                "bridge" => InterfaceNames.IdFrom(l.Name, InterfaceNames.BridgePrefix),
+                "vxlan" => InterfaceNames.IdFrom(l.Name, InterfaceNames.VxlanPrefix),
+                _ => null,
+            })
             .OfType<string>()
+            .Distinct(StringComparer.Ordinal)
             .Order(StringComparer.Ordinal)
             .ToList();
     }
 
+    /// <summary>
+    /// Makes the bridge exist, isolated and up with the spec's MTU; with an <see cref="NetworkSpec.Overlay"/>
+    /// also its VXLAN port with exactly the spec's peers, without one no VXLAN port. Invalid input throws
+    /// <see cref="ArgumentException"/> before anything is changed.
+    /// </summary>
     public async Task EnsureAsync(NetworkSpec network, CancellationToken cancellationToken)
     {
         if (network.Mtu is < 68 or > 65535)
@@ -49,6 +67,53 @@ public sealed class LinuxBridgeNetworkDriver : INetworkDriver
             throw new ArgumentException($"Network {network.Id}: MTU {network.Mtu} is out of range.", nameof(network));
         }
 
+        var overlay = network.Overlay is null ? null : VxlanDevices.Normalize(network.Id, network.Overlay);
+        await EnsureBridgeAsync(network, cancellationToken);
+        if (overlay is null)
+        {
+            // The network no longer spans nodes (or never did): no tunnel port may stay on its bridge.
+            await _vxlans.DeleteAsync(network.Id, cancellationToken);
+        }
+        else
+        {
+            await _vxlans.EnsureAsync(network.Id, network.Mtu, overlay, cancellationToken);
+        }
+    }
+
+    public async Task DeleteAsync(string networkId, CancellationToken cancellationToken)
+    {
+        // The tunnel first, so nothing from other nodes arrives on a bridge that is going away; a crash in
+        // between leaves the bridge, which ListAsync reports and the next sweep deletes.
+        await _vxlans.DeleteAsync(networkId, cancellationToken);
+
+        var bridge = InterfaceNames.Bridge(networkId);
+        var existing = await _ip.ShowAsync(bridge, cancellationToken);
+        if (existing is null)
+        {
+            return;
+        }
+
+        if (existing.Alias != _alias)
+        {
+            // Not ours (another instance, or never finished): leave it.
+            _logger.InterfaceOfOtherOwner(bridge, existing.Alias ?? "(no alias)");
+            return;
+        }
+
+        // Deleting a bridge detaches its ports; the taps stay and belong to their VMs.
+        await _ip.DeleteAsync(bridge, cancellationToken);
+        _logger.BridgeDeleted(bridge);
+    }
+
+    /// <summary>True when the network's bridge exists and belongs to this instance.</summary>
+    public async Task<bool> ExistsAsync(string networkId, CancellationToken cancellationToken)
+    {
+        var existing = await _ip.ShowAsync(InterfaceNames.Bridge(networkId), cancellationToken);
+        return existing is { Kind: "bridge" } && existing.Alias == _alias;
+    }
+
+    private async Task EnsureBridgeAsync(NetworkSpec network, CancellationToken cancellationToken)
+    {
         var bridge = InterfaceNames.Bridge(network.Id);
         var mtu = network.Mtu.ToString(CultureInfo.InvariantCulture);
         var existing = await _ip.ShowAsync(bridge, cancellationToken);
@@ -74,34 +139,6 @@ public sealed class LinuxBridgeNetworkDriver : INetworkDriver
         _sysctls.Isolate(bridge, isBridge: true);
         await _ip.RunAsync(["link", "set", "dev", bridge, "mtu", mtu, "alias", _alias, "up"], cancellationToken);
         _logger.BridgeCreated(bridge, network.Mtu);
-    }
-
-    public async Task DeleteAsync(string networkId, CancellationToken cancellationToken)
-    {
-        var bridge = InterfaceNames.Bridge(networkId);
-        var existing = await _ip.ShowAsync(bridge, cancellationToken);
-        if (existing is null)
-        {
-            return;
-        }
-
-        if (existing.Alias != _alias)
-        {
-            // Not ours (another instance, or never finished): leave it.
-            _logger.InterfaceOfOtherOwner(bridge, existing.Alias ?? "(no alias)");
-            return;
-        }
-
-        // Deleting a bridge detaches its ports; the taps stay and belong to their VMs.
-        await _ip.DeleteAsync(bridge, cancellationToken);
-        _logger.BridgeDeleted(bridge);
-    }
-
-    /// <summary>True when the network's bridge exists and belongs to this instance.</summary>
-    public async Task<bool> ExistsAsync(string networkId, CancellationToken cancellationToken)
-    {
-        var existing = await _ip.ShowAsync(InterfaceNames.Bridge(networkId), cancellationToken);
-        return existing is { Kind: "bridge" } && existing.Alias == _alias;
     }
 
     private void ThrowIfNotOurs(LinkInfo link)
