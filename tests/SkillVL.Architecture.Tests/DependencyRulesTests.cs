@@ -13,7 +13,7 @@ public sealed class DependencyRulesTests
     private static readonly string[] Ours =
     [
         "SkillVL.Core", "SkillVL.Drivers.Qemu", "SkillVL.Agent", "SkillVL.Server", "skillvl",
-        "SkillVL.LinkEmulator", "skillvl-linkem", "skillvl-agent",
+        "SkillVL.LinkEmulator", "skillvl-linkem", "skillvl-agent", "skillvl-testbed",
     ];
 
     public static TheoryData<string, string[]> AllowedReferences => new()
@@ -26,6 +26,10 @@ public sealed class DependencyRulesTests
         { "SkillVL.LinkEmulator", [] },
         { "skillvl-linkem", ["SkillVL.LinkEmulator"] },
         { "skillvl-agent", ["SkillVL.Agent"] },
+
+        // The testbed drives processes (skillvl-linkem, the agent) and the Server's HTTP API from outside; it borrows
+        // only the emulator library's profile parsing, so --bandwidth/--rtt/--loss mean what skillvl-linkem reads.
+        { "skillvl-testbed", ["SkillVL.LinkEmulator"] },
     };
 
     [Theory]
@@ -73,6 +77,7 @@ public sealed class DependencyRulesTests
             Assert.DoesNotContain("SkillVL.Server", references);
             Assert.DoesNotContain("skillvl", references);
             Assert.DoesNotContain("skillvl-linkem", references);
+            Assert.DoesNotContain("skillvl-testbed", references);
         }
     }
 
@@ -83,7 +88,7 @@ public sealed class DependencyRulesTests
         var projects = Directory.GetDirectories(src).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToList();
 
         Assert.Equal(
-            ["SkillVL.Agent", "SkillVL.Agent.Host", "SkillVL.Cli", "SkillVL.Core", "SkillVL.Drivers.Qemu", "SkillVL.LinkEmulator", "SkillVL.LinkEmulator.Host", "SkillVL.Server"],
+            ["SkillVL.Agent", "SkillVL.Agent.Host", "SkillVL.Cli", "SkillVL.Core", "SkillVL.Drivers.Qemu", "SkillVL.LinkEmulator", "SkillVL.LinkEmulator.Host", "SkillVL.Server", "SkillVL.Testbed"],
             projects);
     }
 

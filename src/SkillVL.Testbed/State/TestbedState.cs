@@ -1,0 +1,41 @@
+namespace SkillVL.Testbed.State;
+
+/// <summary>
+/// testbed.json: everything <c>up</c> made or was about to make, written after each step so that <c>down</c> can
+/// remove a testbed whose <c>up</c> crashed half-way. Names are recorded before the object is created (a crash
+/// between the two leaves a name that <c>down</c> finds absent, which is fine); a process is recorded right after
+/// it started, with its start time, so a reused pid is never signalled.
+/// </summary>
+public sealed class TestbedState
+{
+    public const int CurrentVersion = 1;
+
+    public int Version { get; set; } = CurrentVersion;
+
+    /// <summary><see cref="TestbedPhase"/>: creating, up, removing.</summary>
+    public string Phase { get; set; } = TestbedPhase.Creating;
+
+    public required string Prefix { get; set; }
+
+    public required string Subnet { get; set; }
+
+    /// <summary>The underlay bridge in the root namespace.</summary>
+    public required string Bridge { get; set; }
+
+    public required string BridgeAddress { get; set; }
+
+    /// <summary>The ifalias of every root-namespace interface the testbed made; <c>down</c> leaves an interface with another alias alone.</summary>
+    public required string Alias { get; set; }
+
+    public required string StateDirectory { get; set; }
+
+    /// <summary>Whether <c>up</c> created <see cref="StateDirectory"/> (then <c>down</c> removes it when it is empty).</summary>
+    public bool StateDirectoryCreated { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; }
+
+    /// <summary>The Server the agents were pointed at; null with --no-agents.</summary>
+    public string? Server { get; set; }
+
+    public List<NodeState> Nodes { get; set; } = [];
+}
