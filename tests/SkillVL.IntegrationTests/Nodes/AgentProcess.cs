@@ -29,9 +29,20 @@ public sealed class AgentProcess : IAsyncDisposable
         }
     }
 
-    public static AgentProcess Start(params string[] args)
+    public static AgentProcess Start(params string[] args) => StartIn(null, args);
+
+    /// <summary>The agent inside network namespace <paramref name="netns"/> (`ip netns exec` execs it in place).</summary>
+    public static AgentProcess StartIn(string? netns, params string[] args)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        var start = new ProcessStartInfo(netns is null ? "dotnet" : "ip") { RedirectStandardOutput = true, RedirectStandardError = true };
+        if (netns is not null)
+        {
+            foreach (var arg in new[] { "netns", "exec", netns, "dotnet" })
+            {
+                start.ArgumentList.Add(arg);
+            }
+        }
+
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "skillvl-agent.dll"));
         foreach (var arg in args)
         {
