@@ -133,6 +133,11 @@ public sealed class RemoteAgentTests(ITestOutputHelper output)
             output.WriteLine(agent.Log);
             await agent.DisposeAsync();
             await ProcessReaper.KillAllUnderAsync(agentRun);
+            // If the test failed while the node was away, the room's bridge and taps on it were never removed.
+            if (File.Exists(Path.Combine(agentData, "instance-id")))
+            {
+                await HostInterfaces.DeleteWithAliasAsync($"skillvl:{File.ReadAllText(Path.Combine(agentData, "instance-id")).Trim()}");
+            }
         }
     }
 
