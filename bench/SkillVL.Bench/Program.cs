@@ -29,6 +29,20 @@ if (Arg("--suite", "rooms") == "auth")
     return;
 }
 
+//   dotnet run -c Release --project bench/SkillVL.Bench -- --suite multinode [--out FILE]
+//     a 10-VM room spread over a 3-node testbed vs on one node, and the VXLAN overlay's cost (issue 5).
+if (Arg("--suite", "rooms") == "multinode")
+{
+    var multiReport = await SkillVL.Bench.MultiNodeBench.RunAsync(Arg("--image", Path.GetFullPath(".build/images/tiny")));
+    Console.WriteLine(multiReport);
+    if (Arg("--out", "") is { Length: > 0 } multiOut)
+    {
+        File.WriteAllText(multiOut, multiReport);
+    }
+
+    return;
+}
+
 var sizes = Arg("--sizes", "1,5,10").Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
 var repeat = int.Parse(Arg("--repeat", "2"), CultureInfo.InvariantCulture);
 var image = Arg("--image", Path.GetFullPath(".build/images/tiny"));

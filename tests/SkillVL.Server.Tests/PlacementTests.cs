@@ -75,4 +75,24 @@ public sealed class PlacementTests
 
         Assert.Equal("machines[0]", Assert.Single(errors).Field);
     }
+
+    [Fact]
+    public void NodeLabels_OnlyNodesCarryingAllOfThem()
+    {
+        var site = new Dictionary<string, string> { ["site"] = "lab2" };
+        var nodes = new[]
+        {
+            Node("a", 8 * Gi) with { Labels = new Dictionary<string, string> { ["site"] = "lab1" } },
+            Node("b", 2 * Gi) with { Labels = new Dictionary<string, string> { ["site"] = "lab2", ["gpu"] = "no" } },
+        };
+
+        var (placed, errors) = Placement.Plan([new MachineRequest(0, "m0", 1, Gi, null, null, site)], nodes, Placement.Spread);
+        var (_, explicitWrong) = Placement.Plan([new MachineRequest(0, "m0", 1, Gi, "a", null, site)], nodes, Placement.Spread);
+        var (_, none) = Placement.Plan([new MachineRequest(0, "m0", 1, Gi, null, null, new Dictionary<string, string> { ["site"] = "moon" })], nodes, Placement.Spread);
+
+        Assert.Empty(errors);
+        Assert.Equal("b", placed["m0"]);
+        Assert.Contains("lacks the labels", Assert.Single(explicitWrong).Message, StringComparison.Ordinal);
+        Assert.Contains("site=moon", Assert.Single(none).Message, StringComparison.Ordinal);
+    }
 }

@@ -11,6 +11,9 @@ public sealed record MachineDefinition
     /// <summary>The node to place the machine on; null: the scheduler chooses.</summary>
     public string? Node { get; init; }
 
+    /// <summary>Labels a node must carry to take the machine; null: any node.</summary>
+    public IReadOnlyDictionary<string, string>? NodeLabels { get; init; }
+
     public int? Cpus { get; init; }
 
     /// <summary>RAM as a Kubernetes-style quantity ("256Mi", "1Gi"); the template's default when absent.</summary>

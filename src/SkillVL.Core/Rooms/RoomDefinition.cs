@@ -18,4 +18,7 @@ public sealed record RoomDefinition
     public IReadOnlyList<NetworkDefinition> Networks { get; init; } = [];
 
     public IReadOnlyList<MachineDefinition> Machines { get; init; } = [];
+
+    /// <summary>How machines without a node are placed; null: the Server's policy.</summary>
+    public RoomPlacement? Placement { get; init; }
 }

@@ -366,9 +366,10 @@ public sealed class RoomService(
                 m.Cpus ?? template.DefaultCpus,
                 m.Memory is null ? template.DefaultMemoryBytes : MemoryQuantity.ParseBytes(m.Memory),
                 m.Node,
-                kept?.NodeName);
+                kept?.NodeName,
+                m.NodeLabels);
         }).ToList();
-        return Placement.Plan(requests, capacities, schedulingPolicy);
+        return Placement.Plan(requests, capacities, definition.Placement?.Policy ?? schedulingPolicy);
     }
 
     /// <summary>What a new instance of <paramref name="definition"/> asks of a quota (all machines running).</summary>

@@ -45,6 +45,10 @@ public static class Placement
                 var known = nodes.Count == 0 ? "none" : string.Join(", ", nodes.Select(n => n.Name).Order(StringComparer.Ordinal));
                 errors.Add(new(path, $"'{machine.Node}' is not a known node (known: {known})."));
             }
+            else if (!Carries(node, machine.Labels))
+            {
+                errors.Add(new(path, $"node '{node.Name}' lacks the labels the machine asks for ({Describe(machine.Labels)})."));
+            }
             else if (node.Drained)
             {
                 errors.Add(new(path, $"node '{node.Name}' is drained: it takes no new machines."));
@@ -62,12 +66,15 @@ public static class Placement
 
         foreach (var machine in machines.Where(m => m.CurrentNode is null && m.Node is null))
         {
-            var candidates = nodes.Where(n => n.Reachable && !n.Drained && free[n.Name] >= machine.MemoryBytes).ToList();
+            var eligible = nodes.Where(n => n.Reachable && !n.Drained && Carries(n, machine.Labels)).ToList();
+            var candidates = eligible.Where(n => free[n.Name] >= machine.MemoryBytes).ToList();
             if (candidates.Count == 0)
             {
-                errors.Add(new($"machines[{machine.Index}]", nodes.Any(n => n.Reachable && !n.Drained)
+                errors.Add(new($"machines[{machine.Index}]", eligible.Count > 0
                     ? $"no node has {Mi(machine.MemoryBytes)} of memory free for machine '{machine.Name}'."
-                    : $"no node takes machines now (all are unreachable or drained) for machine '{machine.Name}'."));
+                    : machine.Labels is { Count: > 0 }
+                        ? $"no reachable, undrained node carries the labels {Describe(machine.Labels)} machine '{machine.Name}' asks for."
+                        : $"no node takes machines now (all are unreachable or drained) for machine '{machine.Name}'."));
                 continue;
             }
 
@@ -91,4 +98,10 @@ public static class Placement
     }
 
     private static string Mi(long bytes) => $"{bytes >> 20} MiB";
+
+    private static bool Carries(NodeCapacity node, IReadOnlyDictionary<string, string>? labels) =>
+        labels is null || labels.All(l => node.Labels is not null && node.Labels.TryGetValue(l.Key, out var value) && value == l.Value);
+
+    private static string Describe(IReadOnlyDictionary<string, string>? labels) =>
+        labels is null ? "" : string.Join(", ", labels.Select(l => $"{l.Key}={l.Value}"));
 }

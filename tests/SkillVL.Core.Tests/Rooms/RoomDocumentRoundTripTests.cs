@@ -76,6 +76,34 @@ public sealed class RoomDocumentRoundTripTests
     }
 
     [Fact]
+    public void Placement_PolicyNodeAndLabels_RoundTrip()
+    {
+        const string yaml = """
+            apiVersion: skillvl.io/v1
+            kind: Room
+            metadata: {name: spread}
+            machines:
+              - name: a
+                template: tiny
+                node: node1
+              - name: b
+                template: tiny
+                nodeLabels: {site: lab2, kind: client}
+            placement: {policy: pack}
+            """;
+
+        var parsed = ParseValid(yaml);
+
+        Assert.Equal("node1", parsed.Machines[0].Node);
+        Assert.Equal("lab2", parsed.Machines[1].NodeLabels!["site"]);
+        Assert.Equal("pack", parsed.Placement!.Policy);
+        var again = ParseValid(RoomDocument.ToYaml(parsed));
+        Assert.Equal(parsed.Machines[1].NodeLabels, again.Machines[1].NodeLabels);
+        Assert.Equal(parsed.Placement, again.Placement);
+        Assert.False(RoomDocument.Parse(yaml.Replace("policy: pack", "policy: random", StringComparison.Ordinal)).IsValid);
+    }
+
+    [Fact]
     public void ToYaml_HandWrittenStyle_ComesBackUnchanged()
     {
         Assert.Equal(LabWithLayout, RoomDocument.ToYaml(ParseValid(LabWithLayout)));
