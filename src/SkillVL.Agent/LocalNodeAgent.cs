@@ -76,6 +76,13 @@ public sealed class LocalNodeAgent : INodeAgent, IAsyncDisposable
         }
     }
 
+    /// <summary>The unix socket of a VM's console on this node: "vnc" (RFB) or "serial" (the guest's ttyS0).</summary>
+    public string ConsoleSocket(string vmId, string kind)
+    {
+        var endpoints = _node.Vms.GetConsoleEndpoints(vmId);
+        return kind == "vnc" ? endpoints.VncSocket : endpoints.SerialSocket;
+    }
+
     /// <summary>Whether the node's template store holds the template with this content address.</summary>
     public async Task<bool> HasTemplateAsync(string templateSha256, CancellationToken cancellationToken) =>
         await _node.Templates.FindAsync(templateSha256, cancellationToken) is not null;

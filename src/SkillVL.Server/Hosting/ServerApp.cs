@@ -5,6 +5,7 @@ using SkillVL.Core.Api;
 using SkillVL.Server.Apis;
 using SkillVL.Server.Audit;
 using SkillVL.Server.Auth;
+using SkillVL.Server.Consoles;
 using SkillVL.Server.Courses;
 using SkillVL.Server.Identity;
 using SkillVL.Server.Quotas;
@@ -58,6 +59,7 @@ public static class ServerApp
         builder.Services.AddSingleton<NodeRegistry>();
         builder.Services.AddSingleton<NodeService>();
         builder.Services.AddSingleton<VniPool>();
+        builder.Services.AddSingleton<Consoles.ConsoleTickets>();
         builder.Services.AddSingleton<StartupGate>();
         builder.Services.AddSingleton<ReconcileTrigger>();
         builder.Services.AddSingleton<TaskService>();
@@ -96,6 +98,7 @@ public static class ServerApp
 
         app.MapAuthConfig();
         app.MapAgentEndpoints();
+        app.MapConsoleGateway();
         if (!string.Equals(settings.Auth.Mode, AuthOptions.ExternalMode, StringComparison.OrdinalIgnoreCase))
         {
             app.MapEmbeddedIssuer();
@@ -110,6 +113,7 @@ public static class ServerApp
         api.MapNodesApi();
         api.MapIdentityApi();
         api.MapCoursesApi();
+        api.MapConsoleTickets();
         return app;
     }
 

@@ -33,6 +33,9 @@ public sealed class RoomService(
 
     public const int DefaultMtu = 1450;
 
+    /// <summary>The request's database context (for read-only lookups next to the service's own).</summary>
+    public SkillVlDbContext Db => db;
+
     /// <summary>The rows a room is converged with (tracked, for changes).</summary>
     public IQueryable<RoomEntity> TrackedRooms =>
         db.Rooms.Include(r => r.Networks).Include(r => r.Machines).ThenInclude(m => m.Nics).AsSplitQuery();

@@ -1,0 +1,123 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.WebSockets;
+using System.Text;
+using SkillVL.Core.Api;
+using SkillVL.Core.Api.Identity;
+using SkillVL.IntegrationTests.Auth;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace SkillVL.IntegrationTests;
+
+/// <summary>
+/// The console gateway against a real guest: a VNC ticket's WebSocket speaks RFB straight from QEMU; a serial
+/// ticket's WebSocket gets the guest's login prompt and runs a command; tickets are single-use; another student
+/// gets 404; sessions are audited.
+/// </summary>
+[Collection(VmCollection.Name)]
+public sealed class ConsoleGatewayTests(ITestOutputHelper output)
+{
+    private const string Room = """
+        apiVersion: skillvl.io/v1
+        kind: Room
+        metadata: { name: con }
+        networks:
+          - { name: lan, cidr: 10.70.0.0/24 }
+        machines:
+          - { name: box, template: tiny, nics: [{ network: lan, ip: 10.70.0.5 }] }
+        """;
+
+    [Fact]
+    public async Task VncAndSerial_ThroughTickets_SingleUse_Isolated_Audited()
+    {
+        await using var server = await ServerHarness.StartAsync();
+        using var owner = await Users.AddAndLoginAsync(server, "vera", PlatformRoles.Student);
+        using var other = await Users.AddAndLoginAsync(server, "otis", PlatformRoles.Student);
+        var created = await Users.ReadAsync<TaskInfo>(await owner.Client.PostAsync(ApiPaths.Rooms, new StringContent(Room, Encoding.UTF8, "application/yaml")), HttpStatusCode.Accepted);
+        Assert.Equal(TaskStates.Succeeded, (await server.WaitTaskAsync(created.Id, TimeSpan.FromMinutes(2))).State);
+        var tickets = ApiPaths.Machine("con", "box") + "/console/tickets";
+
+        // VNC: the first bytes are QEMU's RFB protocol version.
+        var vnc = await Users.ReadAsync<ConsoleTicket>(await owner.Client.PostAsJsonAsync(tickets, new ConsoleTicketRequest("vnc"), ServerHarness.Json), HttpStatusCode.OK);
+        using (var socket = await ConnectAsync(server, vnc.Url))
+        {
+            var banner = Encoding.ASCII.GetString(await ReceiveAtLeastAsync(socket, 12, TimeSpan.FromSeconds(10)));
+            Assert.StartsWith("RFB 003.008", banner, StringComparison.Ordinal);
+        }
+
+        // Single use.
+        await Assert.ThrowsAnyAsync<WebSocketException>(() => ConnectAsync(server, vnc.Url));
+
+        // Serial: log in and run a command.
+        var serial = await Users.ReadAsync<ConsoleTicket>(await owner.Client.PostAsJsonAsync(tickets, new ConsoleTicketRequest("serial"), ServerHarness.Json), HttpStatusCode.OK);
+        using (var socket = await ConnectAsync(server, serial.Url))
+        {
+            var screen = new StringBuilder();
+            await SendAsync(socket, "\r");
+            await ExpectAsync(socket, screen, "login:");
+            await SendAsync(socket, "root\r");
+            await ExpectAsync(socket, screen, "assword:");
+            await SendAsync(socket, "skillvl\r");
+            await ExpectAsync(socket, screen, "#");
+            await SendAsync(socket, "echo hi-$((6*7))\r");
+            await ExpectAsync(socket, screen, "hi-42");
+            output.WriteLine(screen.ToString());
+        }
+
+        // Another student: the machine does not exist for them. Bad kind: 400 naming it.
+        Assert.Equal(HttpStatusCode.NotFound, (await other.Client.PostAsJsonAsync(tickets, new ConsoleTicketRequest("vnc"), ServerHarness.Json)).StatusCode);
+        using (var bad = await owner.Client.PostAsJsonAsync(tickets, new ConsoleTicketRequest("rdp"), ServerHarness.Json))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+            Assert.Contains("\"kind\"", await bad.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+
+        var audit = (await server.Client.GetFromJsonAsync<List<AuditEntry>>(ApiPaths.Audit + "?user=vera&action=console", ServerHarness.Json))!;
+        Assert.Contains(audit, a => a.Outcome == "opened" && a.Detail == "vnc");
+        Assert.Contains(audit, a => a.Outcome == "closed" && a.Detail!.StartsWith("serial:", StringComparison.Ordinal));
+    }
+
+    private static async Task<ClientWebSocket> ConnectAsync(ServerHarness server, string url)
+    {
+        var socket = new ClientWebSocket();
+        await socket.ConnectAsync(new Uri(server.BaseUrl.Replace("http://", "ws://", StringComparison.Ordinal) + url), CancellationToken.None);
+        return socket;
+    }
+
+    private static Task SendAsync(ClientWebSocket socket, string text) =>
+        socket.SendAsync(Encoding.ASCII.GetBytes(text), WebSocketMessageType.Binary, true, CancellationToken.None);
+
+    private static async Task<byte[]> ReceiveAtLeastAsync(ClientWebSocket socket, int count, TimeSpan timeout)
+    {
+        using var limit = new CancellationTokenSource(timeout);
+        var received = new List<byte>();
+        var buffer = new byte[4096];
+        while (received.Count < count)
+        {
+            var result = await socket.ReceiveAsync(buffer, limit.Token);
+            received.AddRange(buffer.AsSpan(0, result.Count).ToArray());
+        }
+
+        return [.. received];
+    }
+
+    private static async Task ExpectAsync(ClientWebSocket socket, StringBuilder screen, string text)
+    {
+        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        var buffer = new byte[4096];
+        var start = screen.Length;
+        while (screen.ToString(start, screen.Length - start).IndexOf(text, StringComparison.Ordinal) < 0)
+        {
+            try
+            {
+                var result = await socket.ReceiveAsync(buffer, limit.Token);
+                screen.Append(Encoding.UTF8.GetString(buffer, 0, result.Count));
+            }
+            catch (OperationCanceledException)
+            {
+                Assert.Fail($"no '{text}' on the serial console; it showed:\n{screen}");
+            }
+        }
+    }
+}
