@@ -114,6 +114,7 @@ public static class ServerApp
         api.MapIdentityApi();
         api.MapCoursesApi();
         api.MapConsoleTickets();
+        api.MapEventsApi();
         return app;
     }
 

@@ -25,7 +25,16 @@ public static class AuthSetup
     public static string? BearerToken(HttpRequest request)
     {
         var header = request.Headers.Authorization.ToString();
-        return header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header["Bearer ".Length..].Trim() : null;
+        if (header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        {
+            return header["Bearer ".Length..].Trim();
+        }
+
+        // EventSource cannot send headers: the event stream alone takes the token from the query string.
+        return request.Path.Equals(Core.Api.ApiPaths.Prefix + Apis.EventsApi.Path, StringComparison.Ordinal)
+            && request.Query["access_token"].ToString() is { Length: > 0 } query
+                ? query
+                : null;
     }
 
     /// <summary>The issuer URL with a trailing slash, as it appears in tokens.</summary>
@@ -81,6 +90,11 @@ public static class AuthSetup
 
                 o.Events = new JwtBearerEvents
                 {
+                    OnMessageReceived = context =>
+                    {
+                        context.Token = BearerToken(context.Request);
+                        return Task.CompletedTask;
+                    },
                     OnTokenValidated = async context =>
                     {
                         var (principal, failure) = await ToPlatformPrincipalAsync(context.HttpContext, context.SecurityToken as JsonWebToken, external, auth);
