@@ -86,6 +86,28 @@ public static class ServerApp
         var app = builder.Build();
         app.UseExceptionHandler();
         app.UseWebSockets();
+        var webRoot = string.IsNullOrWhiteSpace(settings.WebRoot) ? null : Path.GetFullPath(settings.WebRoot);
+        if (webRoot is not null && File.Exists(Path.Combine(webRoot, "index.html")))
+        {
+            // The SPA: its files, and index.html for its client-side routes (/rooms/…, /oidc/callback, …).
+            var files = new Microsoft.Extensions.FileProviders.PhysicalFileProvider(webRoot);
+            app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = files });
+            app.UseStaticFiles(new StaticFileOptions { FileProvider = files });
+            app.MapFallback(context =>
+            {
+                var path = context.Request.Path;
+                if (!HttpMethods.IsGet(context.Request.Method)
+                    || ServerOwnedPrefixes.Any(p => path.StartsWithSegments(p, StringComparison.OrdinalIgnoreCase)))
+                {
+                    context.Response.StatusCode = StatusCodes.Status404NotFound;
+                    return Task.CompletedTask;
+                }
+
+                context.Response.ContentType = "text/html; charset=utf-8";
+                return context.Response.SendFileAsync(files.GetFileInfo("index.html"));
+            }).ExcludeFromDescription();
+        }
+
         app.UseStatusCodePages();
         app.UseAuthentication();
         app.UseMiddleware<AuditMiddleware>();
@@ -117,6 +139,9 @@ public static class ServerApp
         api.MapEventsApi();
         return app;
     }
+
+    /// <summary>Paths the Server answers itself: never the SPA's index.html, even when nothing matched.</summary>
+    private static readonly string[] ServerOwnedPrefixes = ["/api", "/agent", "/console", "/connect", "/.well-known", "/schemas", "/openapi", "/login", "/healthz"];
 
     /// <summary>The settings the built app runs with.</summary>
     public static SkillVlServerOptions Settings(this WebApplication app) =>

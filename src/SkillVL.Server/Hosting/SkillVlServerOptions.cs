@@ -81,4 +81,7 @@ public sealed class SkillVlServerOptions
         "" => Path.Combine(RuntimeDirectory, "agent.sock"),
         _ => AgentSocket,
     };
+
+    /// <summary>The built web UI (web/dist) served at "/"; empty or missing: no UI, the API alone.</summary>
+    public string WebRoot { get; set; } = "";
 }
