@@ -11,11 +11,10 @@ rm -rf "$RESULTS"; mkdir -p "$RESULTS"
 start=$(date +%s)
 
 scripts/bootstrap.sh --no-build           # Debian packages and the tiny guest template
-# The interop tests run npm's oidc-provider as an external IdP: Node.js (the machine's, else Debian's) + npm ci.
-if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends nodejs npm >/dev/null
-fi
+# npm's oidc-provider plays the external IdP in the interop tests; the web UI is built for its tests and the
+# end-to-end run (Node.js comes with the bootstrap).
 tests/oidc-provider/install.sh
+web/build.sh
 echo "==> building the solution"
 dotnet build SkillVL.slnx -c Release --nologo -v quiet
 
@@ -33,6 +32,16 @@ for r in ET.parse(sys.argv[1]).getroot().iterfind(".//t:UnitTestResult", ns):
         if e is not None and e.text:
             print(f"{tag}:"); print("\n".join(e.text.strip().splitlines()[-60:]))
 PY
+}
+
+run_web() { # the web UI's unit tests (vitest), JUnit results beside the TRX files
+  local t0=$(date +%s)
+  if (cd web && npx vitest run --reporter=default --reporter=junit --outputFile.junit="$RESULTS/Web.junit.xml") >"$RESULTS/Web.log" 2>&1; then
+    echo "==> Web: passed ($(( $(date +%s) - t0 )) s)"
+  else
+    echo "==> Web: FAILED ($(( $(date +%s) - t0 )) s)"; tail -n 60 "$RESULTS/Web.log"
+    return 1
+  fi
 }
 
 run() { # name project
@@ -53,6 +62,7 @@ pids=()
 for p in Core Cli Architecture Server Drivers.Qemu LinkEmulator; do
   run "$p" "tests/SkillVL.$p.Tests" & pids+=($!)
 done
+run_web & pids+=($!)
 for pid in "${pids[@]}"; do wait "$pid" || status=1; done
 # Groups that boot VMs run one after the other: on 2 cores parallel TCG guests only slow each other down.
 run "Drivers.Qemu.Integration" tests/SkillVL.Drivers.Qemu.IntegrationTests || status=1
@@ -71,6 +81,13 @@ for f in glob.glob(sys.argv[1] + "/*.trx"):
         c = dict(re.findall(r'(\w+)="(\d+)"', m.group(0)))
         passed += int(c.get("passed", 0)); failed += int(c.get("failed", 0)) + int(c.get("error", 0))
         skipped += int(c.get("notExecuted", 0))
+for f in glob.glob(sys.argv[1] + "/*.junit.xml"):
+    m = re.search(r'<testsuites [^>]*>', open(f, encoding="utf-8").read())
+    if m:
+        c = dict(re.findall(r'(\w+)="(\d+)"', m.group(0)))
+        total, bad = int(c.get("tests", 0)), int(c.get("failures", 0)) + int(c.get("errors", 0))
+        skip = int(c.get("skipped", 0))
+        passed += total - bad - skip; failed += bad; skipped += skip
 print(f"{passed} passed, {failed} failed, {skipped} skipped")
 PY
 echo "==> total $(( $(date +%s) - start )) s"

@@ -37,6 +37,12 @@ if ! command -v dotnet >/dev/null 2>&1; then
 fi
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
+# Node.js builds the web UI (and runs the OIDC interop provider in tests): the machine's, else Debian's.
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  log "installing Node.js and npm from Debian"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends nodejs npm >/dev/null
+fi
+
 build_tiny() {
   # The tiny guest template, rebuilt when its recipe changes.
   img_stamp=$(cat "$ROOT"/images/tiny/build.sh $(find "$ROOT/images/tiny/files" -type f 2>/dev/null | sort) 2>/dev/null | sha256sum | cut -c1-16)
@@ -68,5 +74,8 @@ if [ ! -f "$BUILD/stamp" ] || [ "$(cat "$BUILD/stamp")" != "$stamp" ] || [ ! -f 
   dotnet publish "$ROOT/src/SkillVL.Testbed" -c Release -o "$BUILD/testbed" --nologo -v quiet
   echo "$stamp" > "$BUILD/stamp"
 fi
+
+# The web UI (React + Vite) into web/dist, which the Server serves at "/" (skipped when unchanged).
+"$ROOT/web/build.sh"
 
 build_tiny

@@ -141,7 +141,7 @@ public static class ServerApp
     }
 
     /// <summary>Paths the Server answers itself: never the SPA's index.html, even when nothing matched.</summary>
-    private static readonly string[] ServerOwnedPrefixes = ["/api", "/agent", "/console", "/connect", "/.well-known", "/schemas", "/openapi", "/login", "/healthz"];
+    private static readonly string[] ServerOwnedPrefixes = ["/api", "/agent", "/console", "/connect", "/.well-known", "/schemas", "/openapi", "/login", "/logout", "/healthz"];
 
     /// <summary>The settings the built app runs with.</summary>
     public static SkillVlServerOptions Settings(this WebApplication app) =>

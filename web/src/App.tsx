@@ -1,0 +1,117 @@
+import { lazy, Suspense, type ReactNode } from 'react';
+import { BrowserRouter, Link, NavLink, Route, Routes } from 'react-router';
+import { AuthProvider, useAuth } from './auth/AuthContext';
+import { CallbackPage } from './auth/CallbackPage';
+import { CALLBACK_PATH } from './auth/session';
+import { Loading } from './components/common';
+import { DesignerPage } from './pages/DesignerPage';
+import { HomePage } from './pages/HomePage';
+import { RoomViewPage } from './pages/RoomViewPage';
+import { WizardPage } from './pages/WizardPage';
+
+// The consoles pull in noVNC and xterm.js: loaded only when a console opens.
+const VncConsolePage = lazy(() => import('./pages/VncConsolePage'));
+const SerialConsolePage = lazy(() => import('./pages/SerialConsolePage'));
+
+function Shell({ children }: { children: ReactNode }) {
+  const { state, signOut } = useAuth();
+  return (
+    <>
+      <a href="#main" className="skip-link">
+        Skip to content
+      </a>
+      <header className="app-header">
+        <Link to="/" className="brand">
+          SkillVL
+        </Link>
+        {state.status === 'signed-in' && (
+          <nav aria-label="Main">
+            <NavLink to="/" end>
+              Home
+            </NavLink>
+            <NavLink to="/rooms/new/quick">Quick start</NavLink>
+            <NavLink to="/rooms/new" end>
+              Designer
+            </NavLink>
+          </nav>
+        )}
+        <div className="user">
+          {state.status === 'signed-in' && (
+            <>
+              <span>{state.user.profile.preferred_username ?? state.user.profile.name ?? state.user.profile.sub}</span>
+              <button type="button" onClick={signOut}>
+                Sign out
+              </button>
+            </>
+          )}
+        </div>
+      </header>
+      <div id="main">{children}</div>
+    </>
+  );
+}
+
+function RequireSignIn({ children }: { children: ReactNode }) {
+  const { state, signIn } = useAuth();
+  if (state.status === 'loading') return <Loading what="your session" />;
+  if (state.status === 'error') {
+    return (
+      <main className="page narrow">
+        <div role="alert" className="error-box">
+          Cannot reach the SkillVL server: {state.message}
+        </div>
+      </main>
+    );
+  }
+  if (state.status === 'signed-out') {
+    return (
+      <main className="page narrow sign-in">
+        <h1>SkillVL</h1>
+        <p>Virtual rooms for teaching labs: machines and networks, drawn and ready in minutes.</p>
+        <button type="button" className="primary big" onClick={signIn}>
+          Sign in
+        </button>
+      </main>
+    );
+  }
+  return <>{children}</>;
+}
+
+export function AppRoutes() {
+  const guarded = (page: ReactNode) => <RequireSignIn>{page}</RequireSignIn>;
+  return (
+    <Suspense fallback={<Loading what="the page" />}>
+      <Routes>
+        <Route path={CALLBACK_PATH} element={<CallbackPage />} />
+        <Route path="/" element={guarded(<HomePage />)} />
+        <Route path="/rooms/new/quick" element={guarded(<WizardPage />)} />
+        <Route path="/rooms/new" element={guarded(<DesignerPage />)} />
+        <Route path="/rooms/:room" element={guarded(<RoomViewPage />)} />
+        <Route path="/rooms/:room/edit" element={guarded(<DesignerPage />)} />
+        <Route path="/rooms/:room/machines/:machine/console" element={guarded(<VncConsolePage />)} />
+        <Route path="/rooms/:room/machines/:machine/serial" element={guarded(<SerialConsolePage />)} />
+        <Route
+          path="*"
+          element={
+            <main className="page narrow">
+              <h1>Not found</h1>
+              <Link to="/">Home</Link>
+            </main>
+          }
+        />
+      </Routes>
+    </Suspense>
+  );
+}
+
+export function App() {
+  return (
+    <AuthProvider>
+      <BrowserRouter>
+        <Shell>
+          <AppRoutes />
+        </Shell>
+      </BrowserRouter>
+    </AuthProvider>
+  );
+}

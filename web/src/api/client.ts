@@ -1,0 +1,150 @@
+// A small typed fetch wrapper over the OpenAPI document's types (src/api/schema.d.ts, `npm run gen:api`).
+// Paths, path/query parameters, request bodies and success answers are checked against the contract; errors
+// come back as ApiError carrying the Server's ProblemDetails (a 400's `errors` keyed by field path).
+
+import type { components, paths } from './schema';
+
+type Method = 'get' | 'post' | 'put' | 'delete';
+
+/** The paths that have an operation for `M`. */
+export type PathsWith<M extends Method> = {
+  [P in keyof paths]: paths[P][M] extends { responses: unknown } ? P : never;
+}[keyof paths];
+
+type Operation<P extends keyof paths, M extends Method> = NonNullable<paths[P][M]>;
+
+type JsonContent<R> = R extends { content: { 'application/json': infer T } } ? T : void;
+
+/** The JSON of the operation's 200, 201 or 202 answer (void when it has none). */
+export type SuccessOf<Op> = Op extends { responses: infer R }
+  ? 200 extends keyof R
+    ? JsonContent<R[200]>
+    : 201 extends keyof R
+      ? JsonContent<R[201]>
+      : 202 extends keyof R
+        ? JsonContent<R[202]>
+        : void
+  : never;
+
+type PathParams<Op> = Op extends { parameters: { path: infer T } } ? ([T] extends [undefined] ? never : T) : never;
+type QueryParams<Op> = Op extends { parameters: { query?: infer T } } ? T : never;
+type JsonBody<Op> = Op extends { requestBody?: { content: { 'application/json': infer T } } } ? T : never;
+
+export interface RequestOptions<Op> {
+  path?: PathParams<Op>;
+  query?: QueryParams<Op>;
+  body?: JsonBody<Op>;
+  /** A non-JSON body, e.g. a room.yaml document. */
+  raw?: { text: string; contentType: string };
+  signal?: AbortSignal;
+}
+
+export type ProblemDetails = components['schemas']['HttpValidationProblemDetails'] & Record<string, unknown>;
+
+export class ApiError extends Error {
+  readonly status: number;
+  readonly problem: ProblemDetails | null;
+
+  constructor(status: number, problem: ProblemDetails | null, fallback: string) {
+    super(problem?.detail ?? problem?.title ?? fallback);
+    this.name = 'ApiError';
+    this.status = status;
+    this.problem = problem;
+  }
+
+  /** The 400's errors keyed by field path ("machines[1].nics[0].ip"). */
+  get fieldErrors(): Record<string, string[]> {
+    return this.problem?.errors ?? {};
+  }
+}
+
+/** Supplies the bearer token for a request; `refresh` asks for a new one after a 401. */
+export interface TokenSource {
+  accessToken(): Promise<string | null>;
+  refresh(): Promise<string | null>;
+}
+
+export function expandPath(template: string, params: Record<string, unknown> | undefined): string {
+  return template.replace(/\{([^}]+)\}/g, (_, name: string) => {
+    const value = params?.[name];
+    if (value === undefined || value === null) throw new Error(`missing path parameter '${name}' for ${template}`);
+    return encodeURIComponent(String(value));
+  });
+}
+
+export class ApiClient {
+  private readonly tokens: TokenSource;
+  private readonly fetchImpl: typeof fetch;
+  private readonly base: string;
+
+  constructor(tokens: TokenSource, options: { fetch?: typeof fetch; base?: string } = {}) {
+    this.tokens = tokens;
+    this.fetchImpl = options.fetch ?? ((input, init) => fetch(input, init));
+    this.base = options.base ?? '';
+  }
+
+  get<P extends PathsWith<'get'>>(path: P, options?: RequestOptions<Operation<P, 'get'>>) {
+    return this.request<SuccessOf<Operation<P, 'get'>>>('GET', path, options);
+  }
+
+  post<P extends PathsWith<'post'>>(path: P, options?: RequestOptions<Operation<P, 'post'>>) {
+    return this.request<SuccessOf<Operation<P, 'post'>>>('POST', path, options);
+  }
+
+  put<P extends PathsWith<'put'>>(path: P, options?: RequestOptions<Operation<P, 'put'>>) {
+    return this.request<SuccessOf<Operation<P, 'put'>>>('PUT', path, options);
+  }
+
+  delete<P extends PathsWith<'delete'>>(path: P, options?: RequestOptions<Operation<P, 'delete'>>) {
+    return this.request<SuccessOf<Operation<P, 'delete'>>>('DELETE', path, options);
+  }
+
+  private request<T>(method: string, template: string, options: RequestOptions<unknown> = {}): Promise<T> {
+    let url = expandPath(template, options.path as Record<string, unknown> | undefined);
+    const query = new URLSearchParams();
+    for (const [key, value] of Object.entries((options.query ?? {}) as Record<string, unknown>)) {
+      if (value !== undefined && value !== null) query.set(key, String(value));
+    }
+    if ([...query].length > 0) url += `?${query}`;
+    const body =
+      options.raw ?? (options.body === undefined ? undefined : { text: JSON.stringify(options.body), contentType: 'application/json' });
+    return this.send<T>(method, url, body, options.signal);
+  }
+
+  private async send<T>(method: string, url: string, body: { text: string; contentType: string } | undefined, signal?: AbortSignal): Promise<T> {
+    const attempt = async (token: string | null) => {
+      const headers: Record<string, string> = { Accept: 'application/json, application/problem+json' };
+      if (token) headers.Authorization = `Bearer ${token}`;
+      if (body) headers['Content-Type'] = body.contentType;
+      return this.fetchImpl(this.base + url, { method, headers, body: body?.text, signal });
+    };
+    let response = await attempt(await this.tokens.accessToken());
+    if (response.status === 401) {
+      const fresh = await this.tokens.refresh();
+      if (fresh) response = await attempt(fresh);
+    }
+    const text = await response.text();
+    const json = text.length > 0 && /json/.test(response.headers.get('Content-Type') ?? '') ? safeJson(text) : undefined;
+    if (!response.ok) {
+      throw new ApiError(response.status, (json as ProblemDetails | undefined) ?? null, `${method} ${url} answered ${response.status} ${response.statusText}`);
+    }
+    return json as T;
+  }
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The Server's OpenAPI document types integers as `number | string` (ASP.NET reads numbers from strings);
+ * it always writes numbers, so this only narrows the type.
+ */
+export function num(value: number | string | null | undefined): number {
+  if (value === null || value === undefined) return 0;
+  return typeof value === 'number' ? value : Number(value);
+}

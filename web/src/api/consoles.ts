@@ -1,0 +1,16 @@
+// Browser consoles go through the Server's gateway: a single-use 30-second ticket from
+// POST /api/v1/rooms/{room}/machines/{machine}/console/tickets names the WebSocket URL (/console/ws?ticket=…).
+import { api } from './api';
+import type { ConsoleKind, ConsoleTicket } from './types';
+
+export function requestConsoleTicket(room: string, machine: string, kind: ConsoleKind): Promise<ConsoleTicket> {
+  return api.post('/api/v1/rooms/{room}/machines/{machine}/console/tickets', { path: { room, machine }, body: { kind } });
+}
+
+/** The ticket's URL as a ws:// or wss:// URL (it may be relative, or http(s)). */
+export function webSocketUrl(url: string, base: string = window.location.href): string {
+  const absolute = new URL(url, base);
+  if (absolute.protocol === 'http:') absolute.protocol = 'ws:';
+  else if (absolute.protocol === 'https:') absolute.protocol = 'wss:';
+  return absolute.toString();
+}

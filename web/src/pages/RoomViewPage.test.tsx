@@ -1,0 +1,72 @@
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { act, cleanup, fireEvent, render, screen, within } from '@testing-library/react';
+import { MemoryRouter, Route, Routes } from 'react-router';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { RoomViewPage } from './RoomViewPage';
+
+const here = dirname(fileURLToPath(import.meta.url));
+// What GET /api/v1/rooms/webtest answered on a real Server with both tiny guests up.
+const details = JSON.parse(readFileSync(join(here, 'fixtures/room-details.json'), 'utf8'));
+const task = (kind: string) => ({ id: `t-${kind}`, kind, target: 'room/webtest', state: 'running', progress: 0.5, createdAt: '', finishedAt: null, outcome: null, log: [] });
+
+const get = vi.fn(async (path: string, _options?: unknown) => {
+  if (path === '/api/v1/rooms/{room}') return details;
+  if (path === '/api/v1/tasks') return [{ ...task('room.apply'), state: 'succeeded', progress: 1, outcome: 'Room webtest ready' }, { ...task('other'), target: 'room/another' }];
+  if (path === '/api/v1/tasks/{task}') return { ...task('room.apply'), log: [{ timestamp: '2026-11-25T09:33:05Z', message: 'Room webtest created' }] };
+  throw new Error(`unexpected GET ${path}`);
+});
+const post = vi.fn(async (path: string, _options?: unknown) => task(path.split('/').pop()!));
+vi.mock('../api/api', () => ({ api: { get: (p: string, o: unknown) => get(p, o), post: (p: string, o: unknown) => post(p, o), delete: vi.fn() } }));
+vi.mock('../auth/session', () => ({ accessToken: async () => 'tok' }));
+
+beforeAll(() => {
+  globalThis.ResizeObserver ??= class {
+    observe() {}
+    unobserve() {}
+    disconnect() {}
+  } as unknown as typeof ResizeObserver;
+  (globalThis as { DOMMatrixReadOnly?: unknown }).DOMMatrixReadOnly ??= class {
+    m22 = 1;
+    constructor(_: string) {}
+  };
+});
+afterEach(cleanup);
+
+describe('RoomViewPage', () => {
+  it('shows the topology with machine states, the tasks of the room, and runs actions', async () => {
+    render(
+      <MemoryRouter initialEntries={['/rooms/cd012528dcbf']}>
+        <Routes>
+          <Route path="/rooms/:room" element={<RoomViewPage />} />
+        </Routes>
+      </MemoryRouter>,
+    );
+    await act(async () => {});
+    expect(screen.getByRole('heading', { level: 1 }).textContent).toContain('webtest');
+    expect(screen.getByLabelText('Machine server, running')).toBeTruthy();
+    expect(screen.getByLabelText('Machine client, running')).toBeTruthy();
+    const table = screen.getByRole('table', { name: 'Machines' });
+    expect(within(table).getAllByRole('row')).toHaveLength(3);
+    expect(table.textContent).toContain('lan 10.0.1.10');
+
+    // Only this room's tasks, with their progress.
+    const tasks = screen.getByRole('region', { name: 'Tasks' });
+    expect(tasks.textContent).toContain('room.apply');
+    expect(tasks.textContent).not.toContain('room/another');
+    expect(within(tasks).getByRole('progressbar').getAttribute('aria-valuenow')).toBe('100');
+    await act(async () => void fireEvent.click(within(tasks).getByRole('button', { name: /room.apply/ })));
+    expect(within(tasks).getByLabelText('Log of room.apply').textContent).toContain('Room webtest created');
+
+    await act(async () => void fireEvent.click(screen.getByRole('button', { name: 'Stop all' })));
+    expect(post).toHaveBeenCalledWith('/api/v1/rooms/{room}/stop', { path: { room: 'cd012528dcbf' } });
+    expect(tasks.textContent).toContain('stop');
+
+    await act(async () => void fireEvent.click(within(table).getByRole('button', { name: 'client' })));
+    const panel = screen.getByRole('complementary', { name: 'Machine' });
+    await act(async () => void fireEvent.click(within(panel).getByRole('button', { name: 'Restart' })));
+    expect(post).toHaveBeenCalledWith('/api/v1/rooms/{room}/machines/{machine}/restart', { path: { room: 'cd012528dcbf', machine: 'client' } });
+    expect(within(panel).getByRole('link', { name: 'Serial console' }).getAttribute('href')).toBe('/rooms/cd012528dcbf/machines/client/serial');
+  });
+});

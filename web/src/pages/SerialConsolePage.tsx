@@ -1,0 +1,104 @@
+// The machine's serial console in xterm.js: a ticket (kind serial), then binary WebSocket frames both ways.
+import { FitAddon } from '@xterm/addon-fit';
+import { Terminal } from '@xterm/xterm';
+import '@xterm/xterm/css/xterm.css';
+import { useEffect, useRef, useState } from 'react';
+import { Link, useParams } from 'react-router';
+import { requestConsoleTicket, webSocketUrl } from '../api/consoles';
+import { errorText } from '../components/common';
+
+type Status = 'connecting' | 'connected' | 'closed' | 'failed';
+
+export default function SerialConsolePage() {
+  const { room = '', machine = '' } = useParams();
+  const host = useRef<HTMLDivElement>(null);
+  const [status, setStatus] = useState<Status>('connecting');
+  const [detail, setDetail] = useState('');
+  const [attempt, setAttempt] = useState(0);
+
+  useEffect(() => {
+    if (!host.current) return;
+    let cancelled = false;
+    let socket: WebSocket | null = null;
+    const terminal = new Terminal({ convertEol: false, cursorBlink: true, fontSize: 14, scrollback: 5000 });
+    const fit = new FitAddon();
+    terminal.loadAddon(fit);
+    terminal.open(host.current);
+    fit.fit();
+    const onResize = () => fit.fit();
+    window.addEventListener('resize', onResize);
+    const encoder = new TextEncoder();
+    const send = (bytes: Uint8Array) => {
+      if (socket?.readyState === WebSocket.OPEN) socket.send(bytes);
+    };
+    const input = terminal.onData((data) => send(encoder.encode(data)));
+    // onBinary carries bytes that are not UTF-8 text (some mouse reports): one char per byte.
+    const binary = terminal.onBinary((data) => send(Uint8Array.from(data, (c) => c.charCodeAt(0) & 0xff)));
+
+    setStatus('connecting');
+    setDetail('');
+    requestConsoleTicket(room, machine, 'serial')
+      .then((ticket) => {
+        if (cancelled) return;
+        socket = new WebSocket(webSocketUrl(ticket.url));
+        socket.binaryType = 'arraybuffer';
+        socket.onopen = () => {
+          setStatus('connected');
+          terminal.focus();
+          send(encoder.encode('\r')); // wake the getty so a prompt shows
+        };
+        socket.onmessage = (e) => {
+          if (typeof e.data === 'string') terminal.write(e.data);
+          else terminal.write(new Uint8Array(e.data as ArrayBuffer));
+        };
+        socket.onclose = (e) => {
+          setStatus(e.wasClean ? 'closed' : 'failed');
+          if (!e.wasClean || e.code !== 1000) setDetail(`The console closed (${e.code}${e.reason ? `: ${e.reason}` : ''}).`);
+        };
+      })
+      .catch((e: unknown) => {
+        if (!cancelled) {
+          setStatus('failed');
+          setDetail(errorText(e));
+        }
+      });
+
+    return () => {
+      cancelled = true;
+      socket?.close();
+      input.dispose();
+      binary.dispose();
+      window.removeEventListener('resize', onResize);
+      terminal.dispose();
+    };
+  }, [room, machine, attempt]);
+
+  return (
+    <main className="page console-page">
+      <header className="console-bar">
+        <Link to={`/rooms/${encodeURIComponent(room)}`}>← Room</Link>
+        <h1>
+          {machine} <span className="muted small">serial console</span>
+        </h1>
+        <span className={`badge console-${status}`} aria-live="polite">
+          {status}
+        </span>
+        <button type="button" onClick={() => void host.current?.requestFullscreen?.()}>
+          Fullscreen
+        </button>
+        {(status === 'failed' || status === 'closed') && (
+          <button type="button" className="primary" onClick={() => setAttempt((a) => a + 1)}>
+            Reconnect
+          </button>
+        )}
+        <Link to={`/rooms/${encodeURIComponent(room)}/machines/${encodeURIComponent(machine)}/console`}>Screen (VNC)</Link>
+      </header>
+      {detail && (
+        <p role="alert" className="error-box">
+          {detail}
+        </p>
+      )}
+      <div ref={host} className="serial-terminal" aria-label={`Serial console of ${machine}`} />
+    </main>
+  );
+}

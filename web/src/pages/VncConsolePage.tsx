@@ -1,0 +1,119 @@
+// The machine's screen through noVNC: a ticket from the Server, then RFB over the gateway's WebSocket.
+import type RFB from '@novnc/novnc';
+import { useEffect, useRef, useState } from 'react';
+import { Link, useParams } from 'react-router';
+import { requestConsoleTicket, webSocketUrl } from '../api/consoles';
+import { errorText } from '../components/common';
+
+type Status = 'connecting' | 'connected' | 'disconnected' | 'failed';
+
+/** X11 keysyms of what `Type text` can send: Latin-1 characters are their own keysym; Enter and Tab are not. */
+function keysymOf(char: string): number | null {
+  if (char === '\n') return 0xff0d;
+  if (char === '\t') return 0xff09;
+  const code = char.codePointAt(0)!;
+  if (code >= 0x20 && code <= 0xff) return code;
+  return code > 0xff ? 0x01000000 + code : null;
+}
+
+export default function VncConsolePage() {
+  const { room = '', machine = '' } = useParams();
+  const screen = useRef<HTMLDivElement>(null);
+  const rfb = useRef<RFB | null>(null);
+  const [status, setStatus] = useState<Status>('connecting');
+  const [detail, setDetail] = useState('');
+  const [attempt, setAttempt] = useState(0);
+  const [paste, setPaste] = useState('');
+
+  useEffect(() => {
+    let cancelled = false;
+    setStatus('connecting');
+    setDetail('');
+    (async () => {
+      try {
+        const [{ default: RFBClass }, ticket] = await Promise.all([import('@novnc/novnc'), requestConsoleTicket(room, machine, 'vnc')]);
+        if (cancelled || !screen.current) return;
+        const client = new RFBClass(screen.current, webSocketUrl(ticket.url), { shared: true });
+        client.scaleViewport = true;
+        client.background = '#222';
+        client.addEventListener('connect', () => setStatus('connected'));
+        client.addEventListener('disconnect', (e) => {
+          const clean = (e as CustomEvent<{ clean: boolean }>).detail?.clean;
+          setStatus(clean ? 'disconnected' : 'failed');
+          setDetail(clean ? '' : 'The connection was closed (the ticket may have expired, or the machine is off).');
+        });
+        client.addEventListener('securityfailure', (e) => setDetail(String((e as CustomEvent<{ reason?: string }>).detail?.reason ?? 'security failure')));
+        rfb.current = client;
+      } catch (e) {
+        if (!cancelled) {
+          setStatus('failed');
+          setDetail(errorText(e));
+        }
+      }
+    })();
+    return () => {
+      cancelled = true;
+      rfb.current?.disconnect();
+      rfb.current = null;
+    };
+  }, [room, machine, attempt]);
+
+  const typeText = (text: string) => {
+    const client = rfb.current;
+    if (!client) return;
+    for (const char of text) {
+      const keysym = keysymOf(char);
+      if (keysym !== null) client.sendKey(keysym, null);
+    }
+    client.focus();
+  };
+
+  return (
+    <main className="page console-page">
+      <header className="console-bar">
+        <Link to={`/rooms/${encodeURIComponent(room)}`}>← Room</Link>
+        <h1>
+          {machine} <span className="muted small">screen</span>
+        </h1>
+        <span className={`badge console-${status}`} aria-live="polite">
+          {status}
+        </span>
+        <button type="button" disabled={status !== 'connected'} onClick={() => rfb.current?.sendCtrlAltDel()}>
+          Ctrl-Alt-Del
+        </button>
+        <button type="button" onClick={() => void screen.current?.requestFullscreen?.()}>
+          Fullscreen
+        </button>
+        {(status === 'failed' || status === 'disconnected') && (
+          <button type="button" className="primary" onClick={() => setAttempt((a) => a + 1)}>
+            Reconnect
+          </button>
+        )}
+        <Link to={`/rooms/${encodeURIComponent(room)}/machines/${encodeURIComponent(machine)}/serial`}>Serial console</Link>
+      </header>
+      {detail && (
+        <p role="alert" className="error-box">
+          {detail}
+        </p>
+      )}
+      <div ref={screen} className="vnc-screen" aria-label={`Screen of ${machine}`} tabIndex={-1} />
+      <form
+        className="paste-form"
+        onSubmit={(e) => {
+          e.preventDefault();
+          rfb.current?.clipboardPasteFrom(paste);
+        }}
+      >
+        <label htmlFor="paste">Text to paste</label>
+        <textarea id="paste" rows={2} value={paste} onChange={(e) => setPaste(e.target.value)} />
+        <button type="submit" disabled={status !== 'connected' || !paste}>
+          Send to clipboard
+        </button>
+        <button type="button" disabled={status !== 'connected' || !paste} onClick={() => typeText(paste)}>
+          Type it
+        </button>
+        <span className="muted small">The guest's clipboard needs an agent; “Type it” sends the text as keystrokes.</span>
+      </form>
+    </main>
+  );
+}
