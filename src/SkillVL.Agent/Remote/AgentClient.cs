@@ -37,7 +37,10 @@ public sealed partial class AgentClient(AgentClientOptions options, ILoggerFacto
             time,
             cancellationToken);
         using var http = CreateHttpClient(credential);
-        var dispatcher = new AgentDispatcher(node, (sha, ct) => FetchTemplateAsync(http, node, sha, ct));
+        var dispatcher = new AgentDispatcher(
+            node,
+            (sha, ct) => FetchTemplateAsync(http, node, sha, ct),
+            (open, ct) => OpenConsoleAsync(node, credential, open, cancellationToken));
         var backoff = TimeSpan.FromSeconds(1);
         while (!cancellationToken.IsCancellationRequested)
         {
@@ -155,6 +158,39 @@ public sealed partial class AgentClient(AgentClientOptions options, ILoggerFacto
         File.Move(temporary, path, overwrite: true);
         LogEnrolled(_logger, options.Name);
         return enrolled.Credential;
+    }
+
+    /// <summary>
+    /// Connects the VM's console socket to a new WebSocket back to the Server's relay and pumps bytes both ways
+    /// until either side closes. Returns once both ends are connected (the Server's call waits for that).
+    /// </summary>
+    private async Task OpenConsoleAsync(LocalNodeAgent node, string credential, AgentCalls.ConsoleOpen open, CancellationToken lifetime)
+    {
+        var console = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        var socket = new ClientWebSocket();
+        try
+        {
+            await console.ConnectAsync(new UnixDomainSocketEndPoint(node.ConsoleSocket(open.Id, open.Kind)), lifetime);
+            socket.Options.SetRequestHeader("Authorization", "Bearer " + credential);
+            var uri = new UriBuilder(new Uri(HttpBase(), AgentPaths.ConsoleRelay(open.Session).TrimStart('/'))) { Scheme = HttpBase().Scheme == "https" ? "wss" : "ws" }.Uri;
+            using var invoker = new HttpMessageInvoker(CreateHandler());
+            await socket.ConnectAsync(uri, invoker, lifetime);
+        }
+        catch
+        {
+            console.Dispose();
+            socket.Dispose();
+            throw;
+        }
+
+        _ = Task.Run(async () =>
+        {
+            using (console)
+            using (socket)
+            {
+                await ConsoleRelay.PumpAsync(socket, console, lifetime);
+            }
+        }, lifetime);
     }
 
     /// <summary>Downloads a template the Server has into a staging directory and imports it (the store verifies it).</summary>

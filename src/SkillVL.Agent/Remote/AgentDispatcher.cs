@@ -9,7 +9,10 @@ namespace SkillVL.Agent.Remote;
 /// The agent side of the connection: runs the Server's calls on the local node's drivers and answers. A disk for
 /// a template the node lacks first fetches the template from the Server (content-addressed, verified on import).
 /// </summary>
-public sealed class AgentDispatcher(LocalNodeAgent node, Func<string, CancellationToken, Task> fetchTemplate)
+public sealed class AgentDispatcher(
+    LocalNodeAgent node,
+    Func<string, CancellationToken, Task> fetchTemplate,
+    Func<AgentCalls.ConsoleOpen, CancellationToken, Task>? openConsole = null)
 {
     public async Task<AgentMessage> HandleAsync(AgentMessage request, CancellationToken cancellationToken)
     {
@@ -68,6 +71,14 @@ public sealed class AgentDispatcher(LocalNodeAgent node, Func<string, Cancellati
                 return null;
             case AgentMethods.TemplatesList:
                 return Result(await node.Templates.ListAsync(ct));
+            case AgentMethods.ConsoleOpen:
+                if (openConsole is null)
+                {
+                    throw new Core.Errors.DriverException("This agent cannot relay consoles.");
+                }
+
+                await openConsole(Param<AgentCalls.ConsoleOpen>(parameters), ct);
+                return null;
             default:
                 throw new Core.Errors.DriverException($"This agent does not know the call '{method}' (a newer Server?).");
         }

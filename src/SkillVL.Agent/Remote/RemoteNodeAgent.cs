@@ -105,6 +105,10 @@ public sealed class RemoteNodeAgent : INodeAgent, IVmDriver, INetworkDriver, ITe
     async Task<IReadOnlyList<TemplateImage>> ITemplateStore.ListAsync(CancellationToken cancellationToken) =>
         await CallAsync<List<TemplateImage>>(AgentMethods.TemplatesList, null, ShortCall, cancellationToken) ?? [];
 
+    /// <summary>Asks the agent to connect the VM's console back to the Server's relay session.</summary>
+    public Task OpenConsoleAsync(string vmId, string kind, string session, CancellationToken cancellationToken) =>
+        CallAsync<JsonElement?>(AgentMethods.ConsoleOpen, new AgentCalls.ConsoleOpen(vmId, kind, session), ShortCall, cancellationToken);
+
     public Task<TemplateImage> ImportAsync(string sourceDirectory, CancellationToken cancellationToken) =>
         throw new DriverException($"Node {_facts.Name} fetches templates from the Server itself when a disk needs one.");
 

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net.Sockets;
 using System.Net.WebSockets;
 using SkillVL.Agent;
+using SkillVL.Agent.Remote;
 using SkillVL.Core.Api;
 using SkillVL.Server.Apis;
 using SkillVL.Server.Audit;
@@ -60,12 +61,12 @@ public static class ConsoleGateway
             return ApiResults.Conflict($"Machine {room}/{machine} is {found.ObservedState}; start it to open its console.");
         }
 
-        if (nodes.Find(found.NodeName) is not LocalNodeAgent)
+        if (nodes.Find(found.NodeName) is not { } node || !nodes.IsReachable(node))
         {
             return Results.Problem(
-                statusCode: StatusCodes.Status501NotImplemented,
-                title: "Console not available yet",
-                detail: $"Machine {room}/{machine} runs on node {found.NodeName}; consoles of machines on agent nodes are not relayed yet (only the embedded node's).");
+                statusCode: StatusCodes.Status503ServiceUnavailable,
+                title: "Node unreachable",
+                detail: $"Machine {room}/{machine} runs on node {found.NodeName}, which is unreachable now.");
         }
 
         http.Items[AuditService.DetailItem] = "console " + request.Kind;
@@ -73,7 +74,7 @@ public static class ConsoleGateway
         return Results.Ok(new ConsoleTicket($"{WebSocketPath}?ticket={Uri.EscapeDataString(ticket)}", request.Kind, expires));
     }
 
-    private static async Task RelayAsync(HttpContext http, ConsoleTickets tickets, NodeRegistry nodes, AuditService audit)
+    private static async Task RelayAsync(HttpContext http, ConsoleTickets tickets, NodeRegistry nodes, ConsoleRendezvous rendezvous, AuditService audit)
     {
         var grant = tickets.Redeem(http.Request.Query["ticket"]);
         if (grant is null || !http.WebSockets.IsWebSocketRequest)
@@ -82,71 +83,90 @@ public static class ConsoleGateway
             return;
         }
 
-        if (nodes.Find(grant.Node) is not LocalNodeAgent node)
+        var user = new UserEntity { Id = grant.UserId, Username = grant.Username, Role = grant.Role };
+        var node = nodes.Find(grant.Node);
+        var clock = Stopwatch.StartNew();
+        (long In, long Out) moved;
+        if (node is LocalNodeAgent local)
+        {
+            using var console = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+            try
+            {
+                await console.ConnectAsync(new UnixDomainSocketEndPoint(local.ConsoleSocket(grant.VmId, grant.Kind)), http.RequestAborted);
+            }
+            catch (SocketException e)
+            {
+                await audit.RecordAsync(http, user, "console", grant.Target, "failed", $"{grant.Kind}: {e.Message}");
+                http.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+                return;
+            }
+
+            using var socket = await http.WebSockets.AcceptWebSocketAsync();
+            await audit.RecordAsync(http, user, "console", grant.Target, "opened", grant.Kind);
+            moved = await ConsoleRelay.PumpAsync(socket, console, http.RequestAborted);
+        }
+        else if (node is RemoteNodeAgent remote)
+        {
+            // The agent connects the console back to us over its own WebSocket; we join the two.
+            var session = ApiTokenService.Base64Url(System.Security.Cryptography.RandomNumberGenerator.GetBytes(24));
+            rendezvous.Expect(session);
+            WebSocket? agentSocket = null;
+            try
+            {
+                await remote.OpenConsoleAsync(grant.VmId, grant.Kind, session, http.RequestAborted);
+                agentSocket = await rendezvous.WaitForAgentAsync(session, TimeSpan.FromSeconds(10), http.RequestAborted);
+            }
+            catch (Core.Errors.SkillVlException e)
+            {
+                await audit.RecordAsync(http, user, "console", grant.Target, "failed", $"{grant.Kind}: {e.Message}");
+            }
+
+            if (agentSocket is null)
+            {
+                rendezvous.End(session);
+                http.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+                return;
+            }
+
+            try
+            {
+                using var socket = await http.WebSockets.AcceptWebSocketAsync();
+                await audit.RecordAsync(http, user, "console", grant.Target, "opened", grant.Kind + " via node " + grant.Node);
+                var (browserToAgent, agentToBrowser) = await ConsoleRelay.PumpAsync(socket, agentSocket, http.RequestAborted);
+                moved = (browserToAgent, agentToBrowser);
+            }
+            finally
+            {
+                rendezvous.End(session);
+            }
+        }
+        else
         {
             http.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
             return;
         }
 
-        var user = new UserEntity { Id = grant.UserId, Username = grant.Username, Role = grant.Role };
-        using var console = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-        try
+        await audit.RecordAsync(http, user, "console", grant.Target, "closed",
+            $"{grant.Kind}: {clock.Elapsed.TotalSeconds:F0} s, {moved.In} bytes in, {moved.Out} bytes out");
+    }
+
+    /// <summary>The agent's end of a console relay session (authenticated by its node credential).</summary>
+    public static async Task AgentRelayAsync(string session, HttpContext http, NodeService nodes, ConsoleRendezvous rendezvous)
+    {
+        if (await nodes.AuthenticateAsync(AuthSetup.BearerToken(http.Request), http.RequestAborted) is null || !http.WebSockets.IsWebSocketRequest)
         {
-            await console.ConnectAsync(new UnixDomainSocketEndPoint(node.ConsoleSocket(grant.VmId, grant.Kind)), http.RequestAborted);
-        }
-        catch (SocketException e)
-        {
-            await audit.RecordAsync(http, user, "console", grant.Target, "failed", $"{grant.Kind}: {e.Message}");
-            http.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            http.Response.StatusCode = StatusCodes.Status401Unauthorized;
             return;
         }
 
         using var socket = await http.WebSockets.AcceptWebSocketAsync();
-        await audit.RecordAsync(http, user, "console", grant.Target, "opened", grant.Kind);
-        var clock = Stopwatch.StartNew();
-        long toBrowser = 0, toConsole = 0;
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted);
-        var down = Task.Run(async () =>
+        if (!rendezvous.TryOffer(session, socket, out var done))
         {
-            var buffer = new byte[64 * 1024];
-            int read;
-            while ((read = await console.ReceiveAsync(buffer, SocketFlags.None, stop.Token)) > 0)
-            {
-                await socket.SendAsync(buffer.AsMemory(0, read), WebSocketMessageType.Binary, endOfMessage: true, stop.Token);
-                toBrowser += read;
-            }
-        }, stop.Token);
-        var up = Task.Run(async () =>
-        {
-            var buffer = new byte[16 * 1024];
-            while (true)
-            {
-                var received = await socket.ReceiveAsync(buffer, stop.Token);
-                if (received.MessageType == WebSocketMessageType.Close)
-                {
-                    return;
-                }
-
-                await console.SendAsync(buffer.AsMemory(0, received.Count), SocketFlags.None, stop.Token);
-                toConsole += received.Count;
-            }
-        }, stop.Token);
-        try
-        {
-            await Task.WhenAny(down, up);
+            await socket.CloseAsync(WebSocketCloseStatus.PolicyViolation, "unknown console session", CancellationToken.None);
+            return;
         }
-        finally
-        {
-            await stop.CancelAsync();
-            await Task.WhenAll(down, up).ContinueWith(_ => { }, TaskScheduler.Default);
-            if (socket.State == WebSocketState.Open)
-            {
-                await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "console closed", CancellationToken.None)
-                    .ContinueWith(_ => { }, TaskScheduler.Default);
-            }
 
-            await audit.RecordAsync(http, user, "console", grant.Target, "closed",
-                $"{grant.Kind}: {clock.Elapsed.TotalSeconds:F0} s, {toConsole} bytes in, {toBrowser} bytes out");
-        }
+        // Keep this request (and with it the socket) alive until the browser's side is finished.
+        await done.WaitAsync(http.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default);
     }
 }

@@ -60,6 +60,7 @@ public static class ServerApp
         builder.Services.AddSingleton<NodeService>();
         builder.Services.AddSingleton<VniPool>();
         builder.Services.AddSingleton<Consoles.ConsoleTickets>();
+        builder.Services.AddSingleton<Consoles.ConsoleRendezvous>();
         builder.Services.AddSingleton<StartupGate>();
         builder.Services.AddSingleton<ReconcileTrigger>();
         builder.Services.AddSingleton<TaskService>();

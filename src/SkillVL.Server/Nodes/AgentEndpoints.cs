@@ -29,6 +29,7 @@ public static class AgentEndpoints
         });
 
         agent.MapGet(AgentPaths.Connect, ConnectAsync);
+        agent.MapGet(AgentPaths.ConsoleRelay("{session}"), Consoles.ConsoleGateway.AgentRelayAsync);
 
         agent.MapGet("/agent/v1/templates/{sha}/{file}", async (string sha, string file, HttpContext http, NodeService nodes, Microsoft.Extensions.Options.IOptions<SkillVlServerOptions> options, CancellationToken ct) =>
         {

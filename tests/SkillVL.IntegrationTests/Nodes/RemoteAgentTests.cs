@@ -80,6 +80,18 @@ public sealed class RemoteAgentTests(ITestOutputHelper output)
             var qemuPid = int.Parse(File.ReadAllText(pidFile).Trim(), System.Globalization.CultureInfo.InvariantCulture);
             Assert.True(Directory.Exists(Path.Combine(agentData, "templates")), "the agent fetched the template into its own store");
 
+            // The console of a machine on an agent node: the agent connects it back to the Server's relay.
+            var ticket = await Auth.Users.ReadAsync<ConsoleTicket>(
+                await server.Client.PostAsJsonAsync(ApiPaths.Machine("far", "box") + "/console/tickets", new ConsoleTicketRequest("vnc"), ServerHarness.Json), HttpStatusCode.OK);
+            using (var console = new System.Net.WebSockets.ClientWebSocket())
+            {
+                await console.ConnectAsync(new Uri(server.BaseUrl.Replace("http://", "ws://", StringComparison.Ordinal) + ticket.Url), CancellationToken.None);
+                var buffer = new byte[64];
+                using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+                var received = await console.ReceiveAsync(buffer, limit.Token);
+                Assert.StartsWith("RFB 003.008", System.Text.Encoding.ASCII.GetString(buffer, 0, received.Count), StringComparison.Ordinal);
+            }
+
             // Kill the agent: the node goes unreachable, the VM keeps running.
             await agent.KillAsync();
             await WaitNodeAsync(server, "edge1", "unreachable");

@@ -15,4 +15,7 @@ public static class AgentMethods
     public const string NetworksEnsure = "networks.ensure";
     public const string NetworksDelete = "networks.delete";
     public const string TemplatesList = "templates.list";
+
+    /// <summary>Open a VM's console: the agent connects back to <see cref="AgentPaths.ConsoleRelay"/> and relays it.</summary>
+    public const string ConsoleOpen = "console.open";
 }

@@ -6,6 +6,9 @@ public static class AgentPaths
     public const string Enrol = "/agent/v1/enrol";
     public const string Connect = "/agent/v1/connect";
 
+    /// <summary>Where an agent connects a console it was asked to open (one WebSocket per session).</summary>
+    public static string ConsoleRelay(string session) => $"/agent/v1/console/{session}";
+
     /// <summary>A file of a stored template ("template.json" or one it lists), for nodes that lack it.</summary>
     public static string TemplateFile(string sha256, string file) => $"/agent/v1/templates/{sha256}/{file}";
 }
