@@ -35,7 +35,7 @@ public sealed class RemoteNodeAgent : INodeAgent, IVmDriver, INetworkDriver, ITe
 
     public ITemplateStore Templates => this;
 
-    public DriverCapabilities Capabilities => new(LinkedClones: true, GuestAgent: true, VncConsole: false, SerialConsole: false, LiveMigration: false);
+    public DriverCapabilities Capabilities => new(LinkedClones: true, GuestAgent: true, VncConsole: true, SerialConsole: true, LiveMigration: false);
 
     /// <summary>A (new) connection of the agent; replaces the previous one.</summary>
     public void Attach(AgentChannel channel, NodeFacts facts, DateTimeOffset now)
