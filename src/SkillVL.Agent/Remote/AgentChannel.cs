@@ -44,11 +44,19 @@ public sealed class AgentChannel : IAsyncDisposable
         _pending[id] = reply;
         try
         {
-            await SendAsync(
-                new AgentMessage { Type = AgentMessage.Request, Id = id, Method = method, Params = parameters is null ? null : JsonSerializer.SerializeToElement(parameters, Json) },
-                cancellationToken);
             using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             limit.CancelAfter(timeout);
+            try
+            {
+                await SendAsync(
+                    new AgentMessage { Type = AgentMessage.Request, Id = id, Method = method, Params = parameters is null ? null : JsonSerializer.SerializeToElement(parameters, Json) },
+                    limit.Token);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw new DriverException($"Node {_peer}: sending {method} did not finish within {timeout.TotalSeconds:F0} s.", isTransient: true);
+            }
+
             AgentMessage answer;
             try
             {

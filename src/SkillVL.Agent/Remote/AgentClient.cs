@@ -67,6 +67,7 @@ public sealed partial class AgentClient(AgentClientOptions options, ILoggerFacto
         var socket = new ClientWebSocket();
         socket.Options.SetRequestHeader("Authorization", "Bearer " + credential);
         socket.Options.KeepAliveInterval = TimeSpan.FromSeconds(15);
+        socket.Options.KeepAliveTimeout = TimeSpan.FromSeconds(30); // a half-open connection is noticed, not waited out
         using var invoker = new HttpMessageInvoker(CreateHandler());
         await socket.ConnectAsync(WebSocketUri(), invoker, cancellationToken);
         await using var channel = new AgentChannel(socket, "server");

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -59,6 +60,14 @@ public static class EventsApi
         var lastWrite = time.GetUtcNow();
         while (!ct.IsCancellationRequested)
         {
+            // The stream outlives the check at its start: a token that expired or was revoked, or a deleted user,
+            // ends it.
+            var still = await http.AuthenticateAsync(AuthSetup.Scheme);
+            if (!still.Succeeded || CurrentUser.From(still.Principal!)?.Id != caller.Id)
+            {
+                return;
+            }
+
             await using (var db = await dbFactory.CreateDbContextAsync(ct))
             {
                 var access = new AccessService(db);

@@ -110,33 +110,32 @@ public static class ConsoleGateway
             // The agent connects the console back to us over its own WebSocket; we join the two.
             var session = ApiTokenService.Base64Url(System.Security.Cryptography.RandomNumberGenerator.GetBytes(24));
             rendezvous.Expect(session);
-            WebSocket? agentSocket = null;
             try
             {
-                await remote.OpenConsoleAsync(grant.VmId, grant.Kind, session, http.RequestAborted);
-                agentSocket = await rendezvous.WaitForAgentAsync(session, TimeSpan.FromSeconds(10), http.RequestAborted);
-            }
-            catch (Core.Errors.SkillVlException e)
-            {
-                await audit.RecordAsync(http, user, "console", grant.Target, "failed", $"{grant.Kind}: {e.Message}");
-            }
+                WebSocket? agentSocket = null;
+                try
+                {
+                    await remote.OpenConsoleAsync(grant.VmId, grant.Kind, session, http.RequestAborted);
+                    agentSocket = await rendezvous.WaitForAgentAsync(session, TimeSpan.FromSeconds(10), http.RequestAborted);
+                }
+                catch (Core.Errors.SkillVlException e)
+                {
+                    await audit.RecordAsync(http, user, "console", grant.Target, "failed", $"{grant.Kind}: {e.Message}");
+                }
 
-            if (agentSocket is null)
-            {
-                rendezvous.End(session);
-                http.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
-                return;
-            }
+                if (agentSocket is null)
+                {
+                    http.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+                    return;
+                }
 
-            try
-            {
                 using var socket = await http.WebSockets.AcceptWebSocketAsync();
                 await audit.RecordAsync(http, user, "console", grant.Target, "opened", grant.Kind + " via node " + grant.Node);
-                var (browserToAgent, agentToBrowser) = await ConsoleRelay.PumpAsync(socket, agentSocket, http.RequestAborted);
-                moved = (browserToAgent, agentToBrowser);
+                moved = await ConsoleRelay.PumpAsync(socket, agentSocket, http.RequestAborted);
             }
             finally
             {
+                // Whatever happened (browser gone, agent late), the agent's side is released.
                 rendezvous.End(session);
             }
         }

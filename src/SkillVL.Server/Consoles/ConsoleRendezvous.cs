@@ -28,7 +28,7 @@ public sealed class ConsoleRendezvous
         }
         catch (TimeoutException)
         {
-            _sessions.TryRemove(session, out _);
+            End(session);
             return null;
         }
     }

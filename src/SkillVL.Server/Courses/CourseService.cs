@@ -91,7 +91,8 @@ public sealed partial class CourseService(SkillVlDbContext db, RoomService rooms
         var enrolled = await db.Enrolments.AsNoTracking().Where(e => e.CourseId == course.Id)
             .Join(db.Users, e => e.UserId, u => u.Id, (e, u) => new { e.EnrolledAt, User = u })
             .OrderBy(x => x.User.Username).ToListAsync(ct);
-        var instances = (await InstancesAsync(course, ct)).ToDictionary(i => i.Student, StringComparer.Ordinal);
+        var instances = (await InstancesAsync(course, ct)).Where(i => i.Phase != "Deleting")
+            .GroupBy(i => i.Student, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
         return enrolled.Select(x => new StudentInfo(x.User.Id, x.User.Username, x.EnrolledAt, instances.GetValueOrDefault(x.User.Username))).ToList();
     }
 
@@ -241,13 +242,19 @@ public sealed partial class CourseService(SkillVlDbContext db, RoomService rooms
         db.CourseVersions.Add(published);
         await db.SaveChangesAsync(ct);
         var created = 0;
+        var problems = new List<string>();
         foreach (var student in students)
         {
             var result = await rooms.CreateInstanceAsync(student, course, version, parsed.Definition, ct);
             created += result.Task is null ? 0 : 1;
+            if (Problem(student, result) is { } problem)
+            {
+                problems.Add(problem);
+            }
         }
 
-        return CourseResults.Ok<CourseVersionInfo>(new CourseVersionInfo(version, parsed.Definition.Metadata.Name, published.PublishedAt, created));
+        return CourseResults.Ok<CourseVersionInfo>(
+            new CourseVersionInfo(version, parsed.Definition.Metadata.Name, published.PublishedAt, created, problems.Count == 0 ? null : problems));
     }
 
     public async Task<IReadOnlyList<CourseVersionInfo>> VersionsAsync(CourseEntity course, CancellationToken ct)
@@ -300,7 +307,13 @@ public sealed partial class CourseService(SkillVlDbContext db, RoomService rooms
         {
             foreach (var student in students)
             {
-                created += (await rooms.CreateInstanceAsync(student, course, latest!.Version, definition, ct)).Task is null ? 0 : 1;
+                var result = await rooms.CreateInstanceAsync(student, course, latest!.Version, definition, ct);
+                created += result.Task is null ? 0 : 1;
+                if (Problem(student, result) is { } problem)
+                {
+                    // Enrolled, but without an instance: say so instead of a silent success.
+                    return CourseResults.InConflict<int>($"{student.Username} is enrolled, but {problem}");
+                }
             }
         }
 
@@ -318,6 +331,15 @@ public sealed partial class CourseService(SkillVlDbContext db, RoomService rooms
         var demands = await rooms.DemandsOfAsync(definition, ct);
         return await quotas.CheckAsync(teacher, course, null, Enumerable.Repeat(demands, count).SelectMany(d => d).ToList(), ct);
     }
+
+    /// <summary>Why a student got no instance, or null when they did.</summary>
+    private static string? Problem(UserEntity student, ApplyResult result) => result switch
+    {
+        { Task: not null } => null,
+        { Conflict: { } conflict } => $"no instance for {student.Username}: {conflict}",
+        { Quota: { } quota } => $"no instance for {student.Username}: {quota.Message}",
+        _ => $"no instance for {student.Username}: " + string.Join("; ", result.Errors.Select(e => $"{e.Field}: {e.Message}")),
+    };
 
     [GeneratedRegex("^[a-z0-9]([-a-z0-9]{0,30}[a-z0-9])?$")]
     private static partial Regex NamePattern();

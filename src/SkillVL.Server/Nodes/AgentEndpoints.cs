@@ -63,7 +63,8 @@ public static class AgentEndpoints
             return;
         }
 
-        using var socket = await http.WebSockets.AcceptWebSocketAsync();
+        using var socket = await http.WebSockets.AcceptWebSocketAsync(
+            new WebSocketAcceptContext { KeepAliveInterval = TimeSpan.FromSeconds(15), KeepAliveTimeout = TimeSpan.FromSeconds(30) });
         await using var channel = new AgentChannel(socket, node.Name);
         var remote = registry.Find(node.Name) as RemoteNodeAgent ?? new RemoteNodeAgent(new Core.Nodes.NodeFacts(node.Name, 0, 0, "unknown", node.Kind));
         registry.Register(remote);

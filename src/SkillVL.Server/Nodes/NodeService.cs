@@ -42,7 +42,7 @@ public sealed partial class NodeService(IDbContextFactory<SkillVlDbContext> dbFa
 
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var hash = ApiTokenService.Hash(request.JoinToken ?? "");
-        var token = await db.JoinTokens.FirstOrDefaultAsync(t => t.TokenHash == hash, cancellationToken);
+        var token = await db.JoinTokens.AsNoTracking().FirstOrDefaultAsync(t => t.TokenHash == hash, cancellationToken);
         var now = time.GetUtcNow();
         // One answer for unknown, used and expired tokens: a forger learns nothing.
         if (token is null || token.UsedAt is not null || token.ExpiresAt <= now)
@@ -61,10 +61,19 @@ public sealed partial class NodeService(IDbContextFactory<SkillVlDbContext> dbFa
         }
 
         var credential = "svl_node_" + ApiTokenService.Base64Url(RandomNumberGenerator.GetBytes(32));
-        token.UsedAt = now;
-        token.UsedBy = request.Name;
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        // Claim the token atomically: of two enrolments racing with one token, exactly one changes the row.
+        var claimed = await db.JoinTokens
+            .Where(t => t.TokenHash == hash && t.UsedAt == null && t.ExpiresAt > now)
+            .ExecuteUpdateAsync(s => s.SetProperty(t => t.UsedAt, now).SetProperty(t => t.UsedBy, request.Name), cancellationToken);
+        if (claimed != 1)
+        {
+            return (null, 401, "join token already used");
+        }
+
         db.Nodes.Add(new NodeEntity { Name = request.Name, Kind = request.Kind, CredentialHash = ApiTokenService.Hash(credential), EnrolledAt = now });
         await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
         registry.Register(new RemoteNodeAgent(new NodeFacts(request.Name, 0, 0, "unknown", request.Kind)));
         return (new EnrolResponse(request.Name, credential), 200, null);
     }

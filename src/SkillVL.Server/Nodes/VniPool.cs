@@ -10,6 +10,9 @@ public sealed class VniPool(IOptions<SkillVlServerOptions> options)
 
     public int Last => options.Value.Overlay.VniLast;
 
+    /// <summary>How many VNIs of the pool are not in <paramref name="used"/>.</summary>
+    public long Free(HashSet<int> used) => (long)Last - First + 1 - used.Count(v => v >= First && v <= Last);
+
     /// <summary>Takes the lowest VNI not in <paramref name="used"/> (and records it there), or null when none is left.</summary>
     public int? Allocate(HashSet<int> used)
     {

@@ -145,8 +145,19 @@ public sealed class ReconcileLoop(
                     var key = $"{node.Facts.Name}/{network.Id}";
                     if (!observedNetworks.Contains(network.Id) || !_ensuredNetworks.TryGetValue(key, out var previous) || !SameSpec(previous, spec))
                     {
-                        await node.Networks.EnsureAsync(spec, cancellationToken);
-                        _ensuredNetworks[key] = spec;
+                        try
+                        {
+                            await node.Networks.EnsureAsync(spec, cancellationToken);
+                            _ensuredNetworks[key] = spec;
+                        }
+                        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+                        {
+                            // One bad network (or a node that stopped answering) must not stop the pass for the
+                            // other nodes, the tasks and the deletions: log it and try again next pass.
+                            Log.WorkFailed(logger, $"net:{node.Facts.Name}/{network.Id}", ex);
+                            _ensuredNetworks.TryRemove(key, out _);
+                            busy = true;
+                        }
                     }
                 }
             }

@@ -180,6 +180,24 @@ public sealed class RoomService(
     private async Task<ApplyResult> SaveAndOpenTaskAsync(
         RoomEntity room, RoomDefinition definition, Dictionary<string, TemplateEntity> templates, bool created, bool freshMachines, string kind, CancellationToken cancellationToken)
     {
+        // Everything that can refuse the change is decided before the rows change: the request's context may be
+        // shared (a course publishing instances), so a refusal must leave it as it was.
+        var kept = freshMachines ? [] : room.Machines.ToList();
+        var (placement, placementErrors) = await PlaceAsync(room, kept, definition, templates, cancellationToken);
+        if (placementErrors.Count > 0)
+        {
+            Forget(room, created);
+            return ApplyResult.Invalid(placementErrors);
+        }
+
+        var usedVnis = (await db.Networks.AsNoTracking().Select(n => n.Vni).ToListAsync(cancellationToken)).ToHashSet();
+        var newNetworks = definition.Networks.Count(n => room.Networks.All(existing => existing.Name != n.Name));
+        if (vnis.Free(usedVnis) < newNetworks)
+        {
+            Forget(room, created);
+            return ApplyResult.InConflict($"The VXLAN VNI pool ({vnis.First}-{vnis.Last}) is exhausted: delete rooms or widen SkillVL:Overlay:Vni*.");
+        }
+
         var now = time.GetUtcNow();
         room.DefinitionJson = RoomDocument.ToJson(definition);
         room.Generation++;
@@ -194,18 +212,9 @@ public sealed class RoomService(
             }
         }
 
-        var (placement, placementErrors) = await PlaceAsync(room, definition, templates, cancellationToken);
-        if (placementErrors.Count > 0)
-        {
-            db.ChangeTracker.Clear();
-            return ApplyResult.Invalid(placementErrors);
-        }
-
-        var usedVnis = (await db.Networks.AsNoTracking().Select(n => n.Vni).ToListAsync(cancellationToken)).ToHashSet();
         if (ConvergeRows(room, definition, templates, usedVnis, placement) is { } exhausted)
         {
-            db.ChangeTracker.Clear();
-            return ApplyResult.InConflict(exhausted);
+            throw new InvalidOperationException(exhausted); // checked above; cannot happen
         }
 
         try
@@ -214,8 +223,14 @@ public sealed class RoomService(
         }
         catch (DbUpdateException) when (created)
         {
-            // Lost a race with another create of the same name (unique index).
-            return ApplyResult.InConflict($"A room named '{room.Name}' already exists.");
+            Forget(room, created);
+            // Lost a race with another create of the same name (unique index)? Anything else is not a conflict.
+            if (await db.Rooms.AsNoTracking().AnyAsync(r => r.OwnerId == room.OwnerId && r.Name == room.Name, cancellationToken))
+            {
+                return ApplyResult.InConflict($"A room named '{room.Name}' already exists.");
+            }
+
+            throw;
         }
 
         var message = kind switch
@@ -342,7 +357,7 @@ public sealed class RoomService(
     /// every node's memory minus what other rooms' machines already take there.
     /// </summary>
     private async Task<(Dictionary<string, string> Nodes, List<ValidationError> Errors)> PlaceAsync(
-        RoomEntity room, RoomDefinition definition, Dictionary<string, TemplateEntity> templates, CancellationToken cancellationToken)
+        RoomEntity room, List<MachineEntity> kept, RoomDefinition definition, Dictionary<string, TemplateEntity> templates, CancellationToken cancellationToken)
     {
         var allocated = await db.Machines.AsNoTracking()
             .Where(m => m.RoomId != room.Id)
@@ -357,22 +372,32 @@ public sealed class RoomService(
             allocated.GetValueOrDefault(n.Facts.Name)?.Count ?? 0,
             nodes.IsReachable(n),
             nodes.IsDrained(n.Facts.Name),
-            n.Facts.Labels)).ToList();
-        var current = room.Machines.ToDictionary(m => m.Name, StringComparer.Ordinal);
+            n.Facts.Labels,
+            n.Facts.Kind)).ToList();
+        var current = kept.ToDictionary(m => m.Name, StringComparer.Ordinal);
         var requests = definition.Machines.Select((m, i) =>
         {
             var template = templates[m.Template];
-            var kept = current.TryGetValue(m.Name, out var existing) && existing.TemplateSha256 == template.Sha256 ? existing : null;
+            var staying = current.TryGetValue(m.Name, out var existing) && existing.TemplateSha256 == template.Sha256 ? existing : null;
             return new MachineRequest(
                 i,
                 m.Name,
                 m.Cpus ?? template.DefaultCpus,
                 m.Memory is null ? template.DefaultMemoryBytes : MemoryQuantity.ParseBytes(m.Memory),
                 m.Node,
-                kept?.NodeName,
+                staying?.NodeName,
                 m.NodeLabels);
         }).ToList();
         return Placement.Plan(requests, capacities, definition.Placement?.Policy ?? schedulingPolicy);
+    }
+
+    /// <summary>Stops tracking a room that was only to be created (a refused create leaves the context clean).</summary>
+    private void Forget(RoomEntity room, bool created)
+    {
+        if (created)
+        {
+            db.Entry(room).State = EntityState.Detached;
+        }
     }
 
     /// <summary>What a new instance of <paramref name="definition"/> asks of a quota (all machines running).</summary>

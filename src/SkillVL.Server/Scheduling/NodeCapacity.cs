@@ -9,7 +9,8 @@ public sealed record NodeCapacity(
     int Machines,
     bool Reachable,
     bool Drained,
-    IReadOnlyDictionary<string, string>? Labels = null)
+    IReadOnlyDictionary<string, string>? Labels = null,
+    string Kind = "server")
 {
     public long FreeMemoryBytes => MemoryBytes - AllocatedMemoryBytes;
 }

@@ -7,7 +7,7 @@ namespace SkillVL.Server.Scheduling;
 /// migration). A machine with an explicit node goes there if that node is known, not drained and has the memory;
 /// the rest go by policy over reachable, undrained nodes with room: "spread" picks the node with the most free
 /// memory (then the fewest machines), "pack" the fullest node that still fits. Memory is the hard limit; vCPUs
-/// may be overcommitted.
+/// may be overcommitted. Client nodes (students' machines) take only machines that name them.
 /// </summary>
 public static class Placement
 {
@@ -66,7 +66,8 @@ public static class Placement
 
         foreach (var machine in machines.Where(m => m.CurrentNode is null && m.Node is null))
         {
-            var eligible = nodes.Where(n => n.Reachable && !n.Drained && Carries(n, machine.Labels)).ToList();
+            // Client nodes are people's own machines: only machines placed there explicitly go there.
+            var eligible = nodes.Where(n => n.Reachable && !n.Drained && n.Kind != "client" && Carries(n, machine.Labels)).ToList();
             var candidates = eligible.Where(n => free[n.Name] >= machine.MemoryBytes).ToList();
             if (candidates.Count == 0)
             {
