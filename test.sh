@@ -15,6 +15,14 @@ scripts/bootstrap.sh --no-build           # Debian packages and the tiny guest t
 # end-to-end run (Node.js comes with the bootstrap).
 tests/oidc-provider/install.sh
 web/build.sh
+# The web UI's end-to-end test drives Debian's Chromium with playwright-core (never a browser download).
+if ! dpkg-query -W -f='${Status}' chromium 2>/dev/null | grep -q "install ok installed"; then
+  echo "==> installing Debian's chromium for the end-to-end test"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -q >/dev/null
+  apt-get install -y -q --no-install-recommends chromium >/dev/null
+fi
+web/e2e/install.sh
 echo "==> building the solution"
 dotnet build SkillVL.slnx -c Release --nologo -v quiet
 

@@ -1,0 +1,556 @@
+#!/usr/bin/env node
+// End-to-end test of the SkillVL web UI (issue 4) in Debian's headless Chromium (/usr/bin/chromium), driven by
+// playwright-core (which downloads no browser). It runs against a live Server that serves web/dist and boots real
+// guests from the `tiny` template; tests/SkillVL.IntegrationTests/WebUi/WebUiEndToEndTests.cs starts one.
+//
+//   node web/e2e/ui.e2e.mjs --base-url http://127.0.0.1:PORT --username U --password P \
+//       --other-username U2 --other-password P2 --shots DIR [--checkpoint-dir DIR] [--room NAME]
+//
+// Steps (each logs `STEP n/N name: …`, and leaves DIR/NN-name.png; a failing one leaves NN-name-FAILED.png):
+//   1 login        Sign in → the Server's /login form → back in the app, signed in
+//   2 designer     a network and two `tiny` machines from the palette, NICs drawn as edges on the canvas,
+//                  IPs and names in the side panel, Create room
+//   3 running      the room view shows both machines running and their agents ready, updated over SSE ("live")
+//   4 vnc          noVNC shows the guest's screen; typing `root`, `skillvl`, `touch /root/vnc-was-here` into the
+//                  canvas logs in on tty1 and creates the file, checked through POST …/exec with the user's token
+//                  (before: absent; after: present). With --checkpoint-dir the script then writes vnc.json there
+//                  and waits for the caller to check the same through its own client and answer in vnc.ack
+//   5 serial       xterm.js: log in on ttyS0, `echo e2e-$((6*7))` prints e2e-42
+//   6 isolation    another student (new browser context): the owner's room URL and console URLs show not-found,
+//                  no console opens; the gateway refuses a made-up ticket
+//   7 delete       Delete room in the UI; home shows no rooms; the API has none
+// The isolation check runs while the room still exists, so the not-found it sees is the access check's.
+// Exit codes: 0 passed; 1 a step failed (named on the last line); 2 bad arguments; 3 no Chromium.
+
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-dev-shm-usage',
+];
+
+// ---- arguments ----
+
+function parseArgs(argv) {
+  const names = ['base-url', 'username', 'password', 'other-username', 'other-password', 'shots', 'checkpoint-dir', 'room', 'chromium'];
+  const options = {};
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const eq = arg.indexOf('=');
+    const name = arg.startsWith('--') ? arg.slice(2, eq > 0 ? eq : undefined) : null;
+    if (!name || !names.includes(name)) throw new Error(`unknown argument ${arg}`);
+    const value = eq > 0 ? arg.slice(eq + 1) : argv[++i];
+    if (value === undefined) throw new Error(`--${name} needs a value`);
+    options[name] = value;
+  }
+  for (const required of ['base-url', 'username', 'password', 'other-username', 'other-password', 'shots']) {
+    if (!options[required]) throw new Error(`--${required} is required`);
+  }
+  return {
+    base: options['base-url'].replace(/\/+$/, ''),
+    user: { username: options.username, password: options.password },
+    other: { username: options['other-username'], password: options['other-password'] },
+    shots: path.resolve(options.shots),
+    checkpoints: options['checkpoint-dir'] ? path.resolve(options['checkpoint-dir']) : null,
+    room: options.room ?? 'e2e-lab',
+    chromium: options.chromium ?? CHROMIUM,
+  };
+}
+
+let args;
+try {
+  args = parseArgs(process.argv.slice(2));
+} catch (e) {
+  console.error(`ui.e2e: ${e.message}`);
+  console.error('usage: node ui.e2e.mjs --base-url URL --username U --password P --other-username U2 --other-password P2 --shots DIR [--checkpoint-dir DIR] [--room NAME]');
+  process.exit(2);
+}
+
+if (!existsSync(args.chromium)) {
+  console.error(`ui.e2e: FAILED: no Chromium at ${args.chromium}: apt-get install chromium (Debian's package; the test never downloads a browser)`);
+  process.exit(3);
+}
+
+let chromium;
+try {
+  ({ chromium } = await import('playwright-core'));
+} catch (e) {
+  console.error(`ui.e2e: FAILED: playwright-core is not installed (run web/e2e/install.sh): ${e.message}`);
+  process.exit(2);
+}
+
+// ---- the room this test builds ----
+
+const NETWORK = { name: 'lan', cidr: '10.81.0.0/24' };
+const MACHINES = [
+  { name: 'pc1', ip: '10.81.0.10' },
+  { name: 'pc2', ip: '10.81.0.11' },
+];
+const VNC_FILE = '/root/vnc-was-here';
+const GUEST_USER = 'root';
+const GUEST_PASSWORD = 'skillvl';
+
+// Generous for TCG guests on 2 cores.
+const T = {
+  ui: 30_000,
+  boot: 240_000,
+  vncLogin: 150_000,
+  serial: 90_000,
+  delete: 180_000,
+  checkpoint: 120_000,
+};
+
+// ---- logging, steps, screenshots ----
+
+const started = Date.now();
+const elapsed = () => ((Date.now() - started) / 1000).toFixed(1).padStart(6);
+const log = (message) => console.log(`[e2e ${elapsed()}s] ${message}`);
+
+mkdirSync(args.shots, { recursive: true });
+const pages = new Set(); // every open page, for failure screenshots
+const browserLog = []; // console errors and page errors, printed when a step fails
+
+const STEP_NAMES = ['login', 'designer', 'running', 'vnc', 'serial', 'isolation', 'delete'];
+let stepNumber = 0;
+
+async function shoot(page, file) {
+  try {
+    await page.screenshot({ path: path.join(args.shots, file), fullPage: true, timeout: 10_000 });
+    return file;
+  } catch (e) {
+    log(`  (no screenshot ${file}: ${e.message.split('\n')[0]})`);
+    return null;
+  }
+}
+
+class StepFailure extends Error {}
+
+async function step(name, description, page, body) {
+  stepNumber++;
+  const tag = `${String(stepNumber).padStart(2, '0')}-${name}`;
+  const t0 = Date.now();
+  log(`STEP ${stepNumber}/${STEP_NAMES.length} ${name}: ${description}`);
+  try {
+    await body();
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    log(`STEP ${stepNumber}/${STEP_NAMES.length} ${name}: FAILED after ${((Date.now() - t0) / 1000).toFixed(1)} s: ${message}`);
+    let i = 0;
+    for (const p of pages) {
+      if (!p.isClosed()) {
+        const file = await shoot(p, `${tag}-FAILED${i++ ? `-${i}` : ''}.png`);
+        if (file) log(`  screenshot ${path.join(args.shots, file)} (${p.url()})`);
+      }
+    }
+    const failure = new StepFailure(`step ${stepNumber} '${name}' failed: ${message.split('\n')[0]}`);
+    failure.cause = error;
+    throw failure;
+  }
+  if (page && !page.isClosed()) await shoot(page, `${tag}.png`);
+  log(`STEP ${stepNumber}/${STEP_NAMES.length} ${name}: ok (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+}
+
+function check(condition, message) {
+  if (!condition) throw new Error(message);
+}
+
+/** Thrown by a probe of `until` to stop waiting at once. */
+class Fatal extends Error {}
+
+/** Polls `probe` until it answers a truthy value; fails with `what` and the last answer after `timeout`. */
+async function until(what, probe, timeout, interval = 500) {
+  const deadline = Date.now() + timeout;
+  let last;
+  for (;;) {
+    try {
+      last = await probe();
+      if (last) return last;
+    } catch (e) {
+      if (e instanceof Fatal) throw e;
+      last = e instanceof Error ? e.message : String(e);
+    }
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeout / 1000} s (last: ${JSON.stringify(last)?.slice(0, 400)})`);
+    await sleep(interval);
+  }
+}
+
+// ---- the app's API, called from the page with the token the app holds (oidc-client-ts keeps it in sessionStorage) ----
+
+async function apiCall(page, method, apiPath, body) {
+  return page.evaluate(
+    async ({ method, apiPath, body }) => {
+      const key = Object.keys(sessionStorage).find((k) => k.startsWith('oidc.user:'));
+      if (!key) return { status: 0, text: 'no oidc.user in sessionStorage (not signed in?)' };
+      const token = JSON.parse(sessionStorage.getItem(key)).access_token;
+      const response = await fetch(apiPath, {
+        method,
+        headers: { Authorization: `Bearer ${token}`, Accept: 'application/json', ...(body ? { 'Content-Type': 'application/json' } : {}) },
+        body: body ? JSON.stringify(body) : undefined,
+      });
+      return { status: response.status, text: await response.text() };
+    },
+    { method, apiPath, body },
+  );
+}
+
+const machinePath = (roomId, machine) => `/api/v1/rooms/${encodeURIComponent(roomId)}/machines/${encodeURIComponent(machine)}`;
+
+/** Runs a shell line in the guest through the agent (POST …/exec) as the page's user. */
+async function guestShell(page, roomId, machine, line) {
+  const answer = await apiCall(page, 'POST', `${machinePath(roomId, machine)}/exec`, { command: ['/bin/sh', '-c', line], timeout: '00:00:30' });
+  check(answer.status === 200, `exec '${line}' on ${machine} answered ${answer.status}: ${answer.text}`);
+  return JSON.parse(answer.text);
+}
+
+// ---- browser ----
+
+async function newPage(browser, label) {
+  const context = await browser.newContext({ viewport: { width: 1400, height: 950 } });
+  context.setDefaultTimeout(T.ui);
+  const page = await context.newPage();
+  pages.add(page);
+  page.on('close', () => pages.delete(page));
+  page.on('console', (m) => {
+    if (m.type() === 'error' || m.type() === 'warning') browserLog.push(`[${label} console.${m.type()}] ${m.text()}`);
+  });
+  page.on('pageerror', (e) => browserLog.push(`[${label} pageerror] ${e.message}`));
+  page.on('dialog', (d) => {
+    log(`  ${label}: dialog "${d.message()}" → accept`);
+    void d.accept();
+  });
+  return page;
+}
+
+async function login(page, who) {
+  await page.goto(`${args.base}/`);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await page.waitForURL((u) => u.pathname === '/login', { timeout: T.ui });
+  log(`  at the Server's login page ${new URL(page.url()).pathname}`);
+  await page.getByLabel('Username').fill(who.username);
+  await page.getByLabel('Password').fill(who.password);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  // Back in the app at /, or the login page says what is wrong (fail at once with its words).
+  await until(
+    `${who.username} back in the app after the login form`,
+    async () => {
+      const url = new URL(page.url());
+      if (url.pathname === '/') return true;
+      const error = page.locator('p.error[role="alert"]');
+      if (url.pathname === '/login' && (await error.count()) > 0) throw new Fatal(`the login page says: ${await error.first().textContent()}`);
+      return false;
+    },
+    T.ui,
+    200,
+  );
+  await page.getByRole('button', { name: 'Sign out' }).waitFor();
+  await page.locator('header .user', { hasText: who.username }).waitFor();
+  await page.getByRole('heading', { name: new RegExp(`Hello, ${who.username}`) }).waitFor();
+  log(`  signed in as ${who.username}`);
+}
+
+/** Drags from the centre of one element to the centre of another with real mouse events. */
+async function dragBetween(page, from, to) {
+  const a = await from.boundingBox();
+  const b = await to.boundingBox();
+  check(a && b, 'a handle to drag between is not on screen');
+  await page.mouse.move(a.x + a.width / 2, a.y + a.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(a.x + a.width / 2 + 5, a.y + a.height / 2 - 5, { steps: 3 });
+  await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2, { steps: 15 });
+  await sleep(100);
+  await page.mouse.up();
+}
+
+/** The rows of the room view's machine table: name, state, guest ready. */
+async function machineRows(page) {
+  return page.locator('table.table', { has: page.locator('caption', { hasText: 'Machines' }) }).locator('tbody tr').evaluateAll((rows) =>
+    rows.map((r) => ({
+      name: r.querySelector('td:nth-child(1)')?.textContent?.trim(),
+      state: r.querySelector('td:nth-child(2) .state')?.textContent?.trim(),
+      ready: (r.querySelector('td:nth-child(2)')?.textContent ?? '').includes('ready'),
+      addresses: r.querySelector('td:nth-child(4)')?.textContent?.trim(),
+    })),
+  );
+}
+
+/** The text xterm.js shows (its DOM renderer's rows), one line per row, trailing blanks trimmed. */
+async function terminalText(page) {
+  return page
+    .locator('.serial-terminal .xterm-rows')
+    .evaluate((rows) => Array.from(rows.children, (row) => (row.textContent ?? '').replace(/\u00a0/g, ' ').trimEnd()).join('\n'));
+}
+
+/** The last non-empty line of a terminal's text, trimmed (where the prompt is). */
+function lastLine(text) {
+  const lines = text.split('\n').map((l) => l.trim()).filter(Boolean);
+  return lines[lines.length - 1] ?? '';
+}
+
+/** How many pixels of the noVNC canvas differ from its darkest colour: > 0 once the guest drew text. */
+async function litPixels(page) {
+  return page.locator('.vnc-screen canvas').first().evaluate((canvas) => {
+    const { width, height } = canvas;
+    if (!width || !height) return 0;
+    const data = canvas.getContext('2d').getImageData(0, 0, width, height).data;
+    let lit = 0;
+    for (let i = 0; i < data.length; i += 4) if (data[i] + data[i + 1] + data[i + 2] > 150) lit++;
+    return lit;
+  });
+}
+
+async function waitForCheckpoint(name, payload) {
+  if (!args.checkpoints) return;
+  mkdirSync(args.checkpoints, { recursive: true });
+  const ack = path.join(args.checkpoints, `${name}.ack`);
+  writeFileSync(path.join(args.checkpoints, `${name}.json`), JSON.stringify(payload));
+  log(`  checkpoint ${name}: wrote ${name}.json, waiting for ${name}.ack`);
+  const answer = await until(`the caller's ${name}.ack`, () => (existsSync(ack) ? readFileSync(ack, 'utf8').trim() || null : null), T.checkpoint, 250);
+  check(answer === 'ok', `the caller's check at checkpoint ${name} failed: ${answer}`);
+  log(`  checkpoint ${name}: the caller confirmed`);
+}
+
+// ---- the run ----
+
+let browser;
+let exitCode = 0;
+try {
+  log(`Chromium ${args.chromium}, Server ${args.base}, screenshots in ${args.shots}`);
+  browser = await chromium.launch({ executablePath: args.chromium, headless: true, args: CHROMIUM_ARGS, timeout: 60_000 });
+  log(`browser ${browser.version()}`);
+  const page = await newPage(browser, args.user.username);
+  const state = { roomId: '', roomUrl: '' };
+
+  await step('login', `sign in as ${args.user.username} through the Server's login page`, page, () => login(page, args.user));
+
+  await step('designer', `build room ${args.room} (network ${NETWORK.cidr}, 2 × tiny) in the designer by clicking`, page, async () => {
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Designer', exact: true }).click();
+    await page.waitForURL((u) => u.pathname === '/rooms/new');
+    const palette = page.getByRole('complementary', { name: 'Palette', exact: true });
+    await palette.getByRole('button', { name: /tiny/ }).waitFor(); // templates loaded
+    await page.getByLabel('Room name').fill(args.room);
+
+    // A network from the palette; the side panel edits it.
+    await palette.getByRole('button', { name: /Network/ }).click();
+    const networkPanel = page.getByRole('complementary', { name: 'Network properties', exact: true });
+    await networkPanel.getByLabel('Name', { exact: true }).fill(NETWORK.name);
+    await networkPanel.getByLabel('CIDR', { exact: true }).fill(NETWORK.cidr);
+    await page.locator('.react-flow__node-network', { hasText: NETWORK.cidr }).waitFor();
+
+    // Two machines from template tiny, renamed in the side panel.
+    for (const machine of MACHINES) {
+      await palette.getByRole('button', { name: /tiny/ }).click();
+      const panel = page.getByRole('complementary', { name: 'Machine properties', exact: true });
+      await panel.getByLabel('Name', { exact: true }).fill(machine.name);
+      await page.locator('.react-flow__node-machine', { hasText: machine.name }).waitFor();
+    }
+    await page.getByRole('button', { name: 'Fit View' }).click();
+    await sleep(500);
+
+    // NICs: drag from each machine's top handle to the network's bottom handle on the canvas, then set the IP.
+    const network = page.locator('.react-flow__node-network', { hasText: NETWORK.cidr });
+    for (const machine of MACHINES) {
+      const node = page.locator('.react-flow__node-machine', { hasText: machine.name });
+      await dragBetween(page, node.locator('.react-flow__handle-top'), network.locator('.react-flow__handle-bottom'));
+      const panel = page.getByRole('complementary', { name: 'Machine properties', exact: true });
+      await until(`the side panel showing ${machine.name}`, async () => (await panel.getByLabel('Name', { exact: true }).inputValue()) === machine.name, T.ui, 100);
+      const ip = panel.getByLabel('IP of eth0');
+      await until(`${machine.name}'s eth0 on ${NETWORK.name} after the drag`, async () => (await panel.locator('.nic-name').allTextContents()).some((t) => t.includes(NETWORK.name)), T.ui);
+      log(`  ${machine.name}: edge drawn to ${NETWORK.name}, suggested IP ${await ip.inputValue()}`);
+      await ip.fill(machine.ip);
+    }
+    check((await page.locator('.react-flow__edge').count()) === 2, `the canvas shows ${await page.locator('.react-flow__edge').count()} edges, not 2`);
+    for (const machine of MACHINES) await page.locator('.edge-label', { hasText: machine.ip }).waitFor();
+
+    // The YAML view holds the same document.
+    await page.getByRole('tab', { name: 'YAML' }).click();
+    const yaml = await page.locator('#yaml-editor').inputValue();
+    for (const text of [`name: ${args.room}`, NETWORK.cidr, 'template: tiny', ...MACHINES.flatMap((m) => [`name: ${m.name}`, m.ip])]) {
+      check(yaml.includes(text), `the YAML view lacks '${text}':\n${yaml}`);
+    }
+    await page.getByRole('tab', { name: 'Canvas' }).click();
+    await shoot(page, '02-designer-before-create.png');
+
+    await page.getByRole('button', { name: 'Create room' }).click();
+    await page.waitForURL((u) => u.pathname === `/rooms/${encodeURIComponent(args.room)}`, { timeout: T.ui });
+    await page.getByRole('heading', { level: 1, name: new RegExp(args.room) }).waitFor();
+    const edit = await page.getByRole('link', { name: 'Edit in designer' }).getAttribute('href');
+    state.roomId = decodeURIComponent(edit.split('/')[2]);
+    state.roomUrl = `/rooms/${encodeURIComponent(state.roomId)}`;
+    log(`  created: room id ${state.roomId}`);
+  });
+
+  await step('running', 'watch both machines turn running (live over SSE)', page, async () => {
+    await page.locator('.room-header [aria-live]', { hasText: /^live$/ }).waitFor({ timeout: T.ui });
+    log('  live updates: SSE stream open');
+    let lastSeen = '';
+    await until(
+      'both machines running with their agents ready',
+      async () => {
+        const rows = await machineRows(page);
+        const seen = rows.map((r) => `${r.name}=${r.state}${r.ready ? '+ready' : ''}`).join(' ');
+        if (seen !== lastSeen) log(`  machines: ${seen}`);
+        lastSeen = seen;
+        return rows.length === MACHINES.length && rows.every((r) => r.state === 'running' && r.ready) ? rows : null;
+      },
+      T.boot,
+      250,
+    );
+    check((await page.locator('.room-header [aria-live]').textContent()) === 'live', 'the room view fell back to polling');
+    // The canvas shows the states too.
+    for (const machine of MACHINES) {
+      await page.locator('.react-flow__node-machine', { hasText: machine.name }).locator('.state-running').waitFor();
+    }
+  });
+
+  const vncMachine = MACHINES[0].name;
+  await step('vnc', `noVNC console of ${vncMachine}: log in on its screen and touch ${VNC_FILE}`, page, async () => {
+    const before = await guestShell(page, state.roomId, vncMachine, `test -e ${VNC_FILE} && echo present || echo absent`);
+    check(before.stdout.trim() === 'absent', `${VNC_FILE} exists before the test typed anything: ${JSON.stringify(before)}`);
+
+    await page.getByRole('button', { name: vncMachine, exact: true }).click();
+    await page.getByRole('complementary', { name: 'Machine', exact: true }).getByRole('link', { name: 'Screen (VNC)' }).click();
+    await page.waitForURL((u) => u.pathname.endsWith(`/machines/${vncMachine}/console`));
+    await page.locator('.console-bar .badge', { hasText: 'connected' }).waitFor({ timeout: T.ui });
+    const canvas = page.locator('.vnc-screen canvas').first();
+    await canvas.waitFor();
+    // The guest's getty clears tty1 and prints its prompt: the framebuffer has light (text) pixels.
+    const lit = await until('text on the guest screen', async () => ((await litPixels(page)) > 200 ? litPixels(page) : null), T.ui);
+    log(`  screen connected, ${lit} lit pixels`);
+    await shoot(page, '04-vnc-login-prompt.png');
+
+    // Keyboard events into the noVNC canvas → RFB key events → the guest's tty1.
+    await canvas.click({ position: { x: 5, y: 5 } });
+    const typeLine = async (text, pause) => {
+      await page.keyboard.type(text, { delay: 40 });
+      await page.keyboard.press('Enter');
+      await sleep(pause);
+    };
+    await until(
+      `${VNC_FILE} in the guest after typing on its screen`,
+      async () => {
+        await typeLine('', 1500); // a fresh login prompt (or a shell prompt when a try before logged in)
+        await typeLine(GUEST_USER, 2500);
+        await typeLine(GUEST_PASSWORD, 3000);
+        await typeLine(`touch ${VNC_FILE}`, 1500);
+        const after = await guestShell(page, state.roomId, vncMachine, `test -e ${VNC_FILE} && echo present || echo absent`);
+        log(`  typed the login and the command: ${VNC_FILE} ${after.stdout.trim()}`);
+        return after.stdout.trim() === 'present';
+      },
+      T.vncLogin,
+      3000,
+    );
+    await shoot(page, '04-vnc-after-typing.png');
+    await waitForCheckpoint('vnc', { roomId: state.roomId, room: args.room, machine: vncMachine, file: VNC_FILE });
+  });
+
+  await step('serial', `serial console of ${vncMachine}: log in and run echo e2e-$((6*7))`, page, async () => {
+    await page.locator('.console-bar').getByRole('link', { name: 'Serial console' }).click();
+    await page.waitForURL((u) => u.pathname.endsWith(`/machines/${vncMachine}/serial`));
+    await page.locator('.console-bar .badge', { hasText: 'connected' }).waitFor({ timeout: T.ui });
+    await page.locator('.serial-terminal .xterm-rows').waitFor();
+    await page.locator('.serial-terminal').click();
+    const last = async () => lastLine(await terminalText(page));
+    const waitLast = (what, pattern) => until(`'${what}' on the serial console`, async () => pattern.test(await last()), T.serial, 250);
+    await until('a prompt on the serial console', async () => {
+      if (/(login:|#)$/.test(await last())) return true;
+      await page.keyboard.press('Enter');
+      return false;
+    }, T.serial, 2000);
+    if ((await last()).endsWith('login:')) {
+      await page.keyboard.type(GUEST_USER, { delay: 30 });
+      await page.keyboard.press('Enter');
+      await waitLast('Password:', /assword:$/);
+      await page.keyboard.type(GUEST_PASSWORD, { delay: 30 });
+      await page.keyboard.press('Enter');
+      await waitLast('# (shell prompt)', /#$/);
+    }
+    await page.keyboard.type('echo e2e-$((6*7))', { delay: 30 });
+    await page.keyboard.press('Enter');
+    await until("'e2e-42' on the serial console", async () => (await terminalText(page)).split('\n').some((l) => l.trim() === 'e2e-42'), T.serial, 250);
+    log('  the terminal shows e2e-42');
+  });
+
+  await step('isolation', `${args.other.username} cannot see ${args.user.username}'s room or open its consoles`, null, async () => {
+    const otherPage = await newPage(browser, args.other.username);
+    await login(otherPage, args.other);
+    const notFound = otherPage.getByRole('alert').filter({ hasText: /does not exist/ });
+
+    for (const url of [state.roomUrl, `/rooms/${encodeURIComponent(args.room)}`]) {
+      await otherPage.goto(`${args.base}${url}`);
+      await notFound.first().waitFor({ timeout: T.ui });
+      check((await otherPage.locator('.room-view').count()) === 0, `${url} shows a room to ${args.other.username}`);
+      log(`  ${url}: not found`);
+    }
+    await shoot(otherPage, '06-isolation-room.png');
+
+    for (const machine of MACHINES.map((m) => m.name)) {
+      const vncUrl = `${state.roomUrl}/machines/${encodeURIComponent(machine)}/console`;
+      await otherPage.goto(`${args.base}${vncUrl}`);
+      await otherPage.locator('.console-bar .badge', { hasText: 'failed' }).waitFor({ timeout: T.ui });
+      await notFound.first().waitFor();
+      check((await otherPage.locator('.vnc-screen canvas').count()) === 0, `${vncUrl} shows a screen to ${args.other.username}`);
+      log(`  ${vncUrl}: not found, no screen`);
+      const serialUrl = `${state.roomUrl}/machines/${encodeURIComponent(machine)}/serial`;
+      await otherPage.goto(`${args.base}${serialUrl}`);
+      await otherPage.locator('.console-bar .badge', { hasText: 'failed' }).waitFor({ timeout: T.ui });
+      await notFound.first().waitFor();
+      const text = await terminalText(otherPage).catch(() => '');
+      check(!/login:|#/.test(text), `${serialUrl} shows the guest's console to ${args.other.username}: ${text}`);
+      log(`  ${serialUrl}: not found, empty terminal`);
+      const ticket = await apiCall(otherPage, 'POST', `${machinePath(state.roomId, machine)}/console/tickets`, { kind: 'vnc' });
+      check(ticket.status === 404, `a console ticket for ${machine} answered ${args.other.username} ${ticket.status}: ${ticket.text}`);
+    }
+    await shoot(otherPage, '06-isolation-console.png');
+
+    // The gateway itself refuses a WebSocket without a valid ticket.
+    const refused = await otherPage.evaluate(
+      () =>
+        new Promise((resolve) => {
+          const ws = new WebSocket(`${location.origin.replace(/^http/, 'ws')}/console/ws?ticket=made-up-ticket`);
+          ws.onopen = () => resolve('opened');
+          ws.onclose = (e) => resolve(`closed ${e.code}`);
+          setTimeout(() => resolve('timeout'), 10_000);
+        }),
+    );
+    check(refused.startsWith('closed'), `the gateway answered a made-up ticket with: ${refused}`);
+    log(`  gateway, made-up ticket: ${refused}`);
+    await otherPage.context().close();
+  });
+
+  await step('delete', `delete room ${args.room} from the room view`, page, async () => {
+    await page.locator('.console-bar').getByRole('link', { name: '← Room' }).click();
+    await page.getByRole('heading', { level: 1, name: new RegExp(args.room) }).waitFor();
+    await page.getByRole('button', { name: 'Delete room' }).click(); // confirm() is accepted by the dialog handler
+    await page.waitForURL((u) => u.pathname === '/', { timeout: T.ui });
+    await page.getByText('No rooms yet').waitFor({ timeout: T.delete });
+    const rooms = await apiCall(page, 'GET', '/api/v1/rooms');
+    check(rooms.status === 200 && JSON.parse(rooms.text).length === 0, `the API still lists rooms: ${rooms.status} ${rooms.text}`);
+    const gone = await apiCall(page, 'GET', `/api/v1/rooms/${encodeURIComponent(state.roomId)}`);
+    check(gone.status === 404, `GET the deleted room answered ${gone.status}`);
+    log('  home shows no rooms; the API has none');
+  });
+
+  log(`E2E PASSED: ${stepNumber} steps in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+} catch (error) {
+  exitCode = 1;
+  if (browserLog.length > 0) {
+    log('browser console (errors and warnings):');
+    for (const line of browserLog.slice(-40)) console.log(`  ${line}`);
+  }
+  if (!(error instanceof StepFailure)) log(`setup failed: ${error?.stack ?? error}`);
+  else if (error.cause?.stack) console.log(error.cause.stack.split('\n').slice(0, 8).join('\n'));
+  log(`E2E FAILED: ${error instanceof StepFailure ? error.message : `before the steps: ${error?.message ?? error}`}`);
+} finally {
+  await browser?.close().catch(() => undefined);
+}
+process.exit(exitCode);
