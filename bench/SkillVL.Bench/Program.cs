@@ -29,6 +29,21 @@ if (Arg("--suite", "rooms") == "auth")
     return;
 }
 
+//   dotnet run -c Release --project bench/SkillVL.Bench -- --suite console [--keys 300] [--out FILE]
+//     keystroke-to-echo latency on a serial console through the gateway vs directly (issue 4).
+if (Arg("--suite", "rooms") == "console")
+{
+    var consoleReport = await SkillVL.Bench.ConsoleBench.RunAsync(
+        Arg("--image", Path.GetFullPath(".build/images/tiny")), int.Parse(Arg("--keys", "300"), CultureInfo.InvariantCulture));
+    Console.WriteLine(consoleReport);
+    if (Arg("--out", "") is { Length: > 0 } consoleOut)
+    {
+        File.WriteAllText(consoleOut, consoleReport);
+    }
+
+    return;
+}
+
 //   dotnet run -c Release --project bench/SkillVL.Bench -- --suite multinode [--out FILE]
 //     a 10-VM room spread over a 3-node testbed vs on one node, and the VXLAN overlay's cost (issue 5).
 if (Arg("--suite", "rooms") == "multinode")

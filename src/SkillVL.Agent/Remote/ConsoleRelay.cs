@@ -78,10 +78,17 @@ public static class ConsoleRelay
         {
             await stop.CancelAsync();
             await Task.WhenAll(one, other).ContinueWith(_ => { }, TaskScheduler.Default);
-            foreach (var socket in sockets.Where(s => s.State == WebSocketState.Open))
+            foreach (var socket in sockets)
             {
                 using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
-                await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "console closed", timeout.Token).ContinueWith(_ => { }, TaskScheduler.Default);
+                // Answer a close the other side began (CloseReceived), or begin one (Open): never just drop it.
+                var closing = socket.State switch
+                {
+                    WebSocketState.Open => socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "console closed", timeout.Token),
+                    WebSocketState.CloseReceived => socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "console closed", timeout.Token),
+                    _ => Task.CompletedTask,
+                };
+                await closing.ContinueWith(_ => { }, TaskScheduler.Default);
             }
         }
     }
