@@ -190,6 +190,7 @@ public sealed class RoomService(
             return ApplyResult.Invalid(placementErrors);
         }
 
+        using var allocating = await vnis.LockAsync(cancellationToken);
         var usedVnis = (await db.Networks.AsNoTracking().Select(n => n.Vni).ToListAsync(cancellationToken)).ToHashSet();
         var newNetworks = definition.Networks.Count(n => room.Networks.All(existing => existing.Name != n.Name));
         if (vnis.Free(usedVnis) < newNetworks)
