@@ -1,15 +1,12 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Text;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 using SkillVL.Core.Api;
 using SkillVL.Core.Api.Identity;
-using SkillVL.Server.Hosting;
 using SkillVL.Server.Identity;
 
 namespace SkillVL.Bench;
@@ -25,21 +22,10 @@ public static class AuthBench
 {
     public static async Task<string> RunAsync(int requests, int concurrency, TimeSpan duration)
     {
-        var root = Path.Combine("/tmp", "svl-bench-auth-" + Guid.NewGuid().ToString("N")[..6]);
-        var port = FreePort();
-        var app = ServerApp.Build(["--Logging:LogLevel:Default=Warning"], o =>
+        await using var server = await BenchServer.StartAsync("auth", image: null);
         {
-            o.DataDirectory = Path.Combine(root, "data");
-            o.RuntimeDirectory = Path.Combine(root, "run");
-            o.Listen = $"http://127.0.0.1:{port}";
-            o.CliConfigPath = "";
-            o.Accelerator = "tcg";
-        });
-        await app.StartAsync();
-        try
-        {
-            var baseUrl = $"http://127.0.0.1:{port}";
-            var pat = File.ReadAllText(Path.Combine(root, "data", "admin-token")).Trim();
+            var baseUrl = server.BaseUrl;
+            var pat = server.AdminToken;
             using var admin = Client(baseUrl, pat);
             var adminId = (await admin.GetFromJsonAsync<MeInfo>(ApiPaths.Me))!.User.Id;
             // A token exactly as the embedded issuer signs it (same key, issuer, audience, claims shape).
@@ -49,7 +35,7 @@ public static class AuthBench
                 Audience = "skillvl",
                 Expires = DateTime.UtcNow.AddHours(1),
                 Claims = new Dictionary<string, object> { ["sub"] = adminId, ["role"] = "admin", ["scope"] = "openid skillvl" },
-                SigningCredentials = new SigningCredentials(IssuerKeys.LoadOrCreate(Path.Combine(root, "data")).Signing, SecurityAlgorithms.RsaSha256),
+                SigningCredentials = new SigningCredentials(IssuerKeys.LoadOrCreate(Path.Combine(server.Root, "data")).Signing, SecurityAlgorithms.RsaSha256),
             });
 
             var cases = new (string Name, string Path, string? Bearer)[]
@@ -122,12 +108,6 @@ public static class AuthBench
 
             return report.ToString();
         }
-        finally
-        {
-            await app.StopAsync();
-            await app.DisposeAsync();
-            Directory.Delete(root, recursive: true);
-        }
     }
 
     private static async Task<double> ThroughputAsync(string baseUrl, string path, string? bearer, int concurrency, TimeSpan duration)
@@ -159,10 +139,4 @@ public static class AuthBench
         return client;
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

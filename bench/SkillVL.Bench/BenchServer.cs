@@ -1,0 +1,67 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Sockets;
+using Microsoft.AspNetCore.Builder;
+using SkillVL.Server.Hosting;
+
+namespace SkillVL.Bench;
+
+/// <summary>An embedded Server in the bench process on a free loopback port, with its own directories under /tmp.</summary>
+public sealed class BenchServer : IAsyncDisposable
+{
+    private BenchServer(WebApplication app, string root, string baseUrl)
+    {
+        App = app;
+        Root = root;
+        BaseUrl = baseUrl;
+        AdminToken = File.ReadAllText(Path.Combine(root, "data", "admin-token")).Trim();
+        Client = new HttpClient { BaseAddress = new Uri(baseUrl), Timeout = TimeSpan.FromMinutes(5) };
+        Client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AdminToken);
+    }
+
+    public WebApplication App { get; }
+
+    public string Root { get; }
+
+    public string BaseUrl { get; }
+
+    public string AdminToken { get; }
+
+    /// <summary>Authenticated as the admin (API token).</summary>
+    public HttpClient Client { get; }
+
+    public string RuntimeDirectory => Path.Combine(Root, "run");
+
+    public static async Task<BenchServer> StartAsync(string suite, string? image)
+    {
+        var root = Path.Combine("/tmp", $"svl-bench-{suite}-" + Guid.NewGuid().ToString("N")[..6]);
+        var baseUrl = $"http://127.0.0.1:{FreePort()}";
+        var app = ServerApp.Build(["--Logging:LogLevel:Default=Warning"], o =>
+        {
+            o.DataDirectory = Path.Combine(root, "data");
+            o.RuntimeDirectory = Path.Combine(root, "run");
+            o.Listen = baseUrl;
+            o.CliConfigPath = "";
+            o.Accelerator = "tcg";
+            o.TemplateSources = image is null ? [] : [image];
+            o.ReconcileBusyInterval = TimeSpan.FromMilliseconds(250);
+        });
+        await app.StartAsync();
+        return new BenchServer(app, root, baseUrl);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        await App.StopAsync();
+        await App.DisposeAsync();
+        Directory.Delete(Root, recursive: true);
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
