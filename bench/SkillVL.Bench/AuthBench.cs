@@ -23,7 +23,6 @@ public static class AuthBench
     public static async Task<string> RunAsync(int requests, int concurrency, TimeSpan duration)
     {
         await using var server = await BenchServer.StartAsync("auth", image: null);
-        {
             var baseUrl = server.BaseUrl;
             var pat = server.AdminToken;
             using var admin = Client(baseUrl, pat);
@@ -107,7 +106,6 @@ public static class AuthBench
             }
 
             return report.ToString();
-        }
     }
 
     private static async Task<double> ThroughputAsync(string baseUrl, string path, string? bearer, int concurrency, TimeSpan duration)

@@ -1,14 +1,11 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
 using SkillVL.Core.Api;
-using SkillVL.Server.Hosting;
 
 namespace SkillVL.Bench;
 
@@ -23,20 +20,8 @@ public static class ConsoleBench
 
     public static async Task<string> RunAsync(string image, int keys)
     {
-        var root = Path.Combine("/tmp", "svl-bench-con-" + Guid.NewGuid().ToString("N")[..6]);
-        var port = FreePort();
-        var app = ServerApp.Build(["--Logging:LogLevel:Default=Warning"], o =>
-        {
-            o.DataDirectory = Path.Combine(root, "data");
-            o.RuntimeDirectory = Path.Combine(root, "run");
-            o.Listen = $"http://127.0.0.1:{port}";
-            o.CliConfigPath = "";
-            o.Accelerator = "tcg";
-            o.TemplateSources = [image];
-        });
-        await app.StartAsync();
-        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", File.ReadAllText(Path.Combine(root, "data", "admin-token")).Trim());
+        await using var server = await BenchServer.StartAsync("con", image);
+        var http = server.Client;
         try
         {
             using var put = await http.PutAsync(ApiPaths.Room("con"), new StringContent(
@@ -51,7 +36,7 @@ public static class ConsoleBench
             var ticket = await (await http.PostAsJsonAsync(ApiPaths.Machine("con", "box") + "/console/tickets", new ConsoleTicketRequest("serial"), Json))
                 .Content.ReadFromJsonAsync<ConsoleTicket>(Json);
             using var socket = new ClientWebSocket();
-            await socket.ConnectAsync(new Uri($"ws://127.0.0.1:{port}{ticket!.Url}"), CancellationToken.None);
+            await socket.ConnectAsync(new Uri(server.BaseUrl.Replace("http://", "ws://", StringComparison.Ordinal) + ticket!.Url), CancellationToken.None);
             var viaGateway = await MeasureAsync(
                 text => socket.SendAsync(Encoding.ASCII.GetBytes(text), WebSocketMessageType.Binary, true, CancellationToken.None),
                 async buffer =>
@@ -74,7 +59,7 @@ public static class ConsoleBench
 
             var vmId = (await http.GetFromJsonAsync<MachineStatus>(ApiPaths.Machine("con", "box"), Json))!.Id;
             using var direct = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-            await direct.ConnectAsync(new UnixDomainSocketEndPoint(Path.Combine(root, "run", "vms", vmId, "serial.sock")));
+            await direct.ConnectAsync(new UnixDomainSocketEndPoint(Path.Combine(server.RuntimeDirectory, "vms", vmId, "serial.sock")));
             var baseline = await MeasureAsync(
                 async text => await direct.SendAsync(Encoding.ASCII.GetBytes(text), SocketFlags.None),
                 async buffer =>
@@ -96,9 +81,7 @@ public static class ConsoleBench
         finally
         {
             using var del = await http.DeleteAsync(ApiPaths.Room("con"));
-            await Task.Delay(3000);
-            await app.StopAsync();
-            Directory.Delete(root, recursive: true);
+            await Task.Delay(3000); // the reconciler stops the VM before the Server goes
         }
     }
 
@@ -147,10 +130,4 @@ public static class ConsoleBench
         return (samples[samples.Count / 2], samples[(int)(samples.Count * 0.99)]);
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

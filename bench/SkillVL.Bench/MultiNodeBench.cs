@@ -1,13 +1,9 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using SkillVL.Core.Api;
-using SkillVL.Server.Hosting;
 using SkillVL.Testbed;
 using SkillVL.Testbed.Planning;
 
@@ -27,24 +23,11 @@ public static class MultiNodeBench
 
     public static async Task<string> RunAsync(string image)
     {
-        var root = Path.Combine("/tmp", "svl-bench-mn-" + Guid.NewGuid().ToString("N")[..6]);
-        var port = FreePort();
-        var app = ServerApp.Build(["--Logging:LogLevel:Default=Warning"], o =>
-        {
-            o.DataDirectory = Path.Combine(root, "data");
-            o.RuntimeDirectory = Path.Combine(root, "run");
-            o.Listen = $"http://127.0.0.1:{port}";
-            o.CliConfigPath = "";
-            o.Accelerator = "tcg";
-            o.TemplateSources = [image];
-            o.ReconcileBusyInterval = TimeSpan.FromMilliseconds(250);
-        });
-        await app.StartAsync();
-        var state = Path.Combine(root, "testbed");
+        await using var server = await BenchServer.StartAsync("mn", image);
+        var state = Path.Combine(server.Root, "testbed");
         var testbed = new TestbedController(TextWriter.Null);
         var probes = new List<string>();
-        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromMinutes(5) };
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", File.ReadAllText(Path.Combine(root, "data", "admin-token")).Trim());
+        var http = server.Client;
         var report = new StringBuilder();
         try
         {
@@ -55,8 +38,8 @@ public static class MultiNodeBench
                     Prefix = "svlbn",
                     Subnet = "198.18.77.0/24",
                     StateDirectory = state,
-                    Server = "unix:" + Path.Combine(root, "run", "agent.sock"),
-                    AdminToken = File.ReadAllText(Path.Combine(root, "data", "admin-token")).Trim(),
+                    Server = "unix:" + Path.Combine(server.RuntimeDirectory, "agent.sock"),
+                    AdminToken = server.AdminToken,
                     AgentCommand = Path.Combine(AppContext.BaseDirectory, "skillvl-agent.dll"),
                 },
                 CancellationToken.None);
@@ -119,8 +102,6 @@ public static class MultiNodeBench
             }
 
             await testbed.DownAsync(state, CancellationToken.None);
-            await app.StopAsync();
-            Directory.Delete(root, recursive: true);
         }
     }
 
@@ -221,10 +202,4 @@ public static class MultiNodeBench
         }
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

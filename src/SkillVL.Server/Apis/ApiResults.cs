@@ -19,6 +19,9 @@ public static class ApiResults
     public static IResult Conflict(string detail) =>
         Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "Conflict", detail: detail);
 
+    /// <summary>202 with the task that follows the change, and where to poll it.</summary>
+    public static IResult Accepted(Core.Api.TaskInfo task) => Results.Accepted(Core.Api.ApiPaths.Task(task.Id), task);
+
     public static IResult Forbidden(string detail) =>
         Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Forbidden", detail: detail);
 
@@ -46,7 +49,7 @@ public static class ApiResults
         {
             { Quota: { } quota } => QuotaExceeded(quota),
             { Conflict: { } conflict } => Conflict(conflict),
-            { Task: { } task } => Results.Accepted(Core.Api.ApiPaths.Task(task.Id), task),
+            { Task: { } task } => Accepted(task),
             _ => Invalid(result.Errors, invalidTitle),
         };
 }

@@ -91,13 +91,13 @@ public static class CoursesApi
                 var document = await RoomsApi.ReadDocumentAsync(request, ct);
                 if (document is null)
                 {
-                    return RoomsApi.DocumentTooLarge();
+                    return RoomsApi.TooLarge();
                 }
 
                 var result = await service.PublishAsync(c, document, ct);
                 return result.Value is { } version ? Results.Created(ApiPaths.Course(c.Id) + "/versions", version) : Answer(result, "The room definition is not valid.");
             }, ct))
-            .Accepts<string>(false, RoomsApi.AcceptedDocumentTypes[0], RoomsApi.AcceptedDocumentTypes[1..])
+            .Accepts<string>(false, RoomsApi.DocumentTypes[0], RoomsApi.DocumentTypes[1..])
             .Produces<CourseVersionInfo>(StatusCodes.Status201Created).ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
             .WithSummary("Publish a room definition as the next version; students without an instance get one");

@@ -12,7 +12,7 @@ public static class RoomsApi
     /// <summary>A room document is small; anything larger is a mistake (or an attack).</summary>
     private const int MaxDocumentBytes = 1 << 20;
 
-    private static readonly string[] DocumentTypes = ["application/yaml", "application/json", "text/yaml", "text/plain"];
+    internal static readonly string[] DocumentTypes = ["application/yaml", "application/json", "text/yaml", "text/plain"];
 
     public static RouteGroupBuilder MapRoomsApi(this RouteGroupBuilder api)
     {
@@ -75,7 +75,7 @@ public static class RoomsApi
         .WithSummary("Get a room (by id, or by name among your own): definition and observed state");
 
         rooms.MapDelete("/{room}", (string room, HttpContext http, RoomService service, AccessService access, CancellationToken ct) =>
-            WithRoomAsync(room, http, service, access, async entity => RoomsApiAccepted(await service.DeleteAsync(entity, ct)), ct))
+            WithRoomAsync(room, http, service, access, async entity => ApiResults.Accepted(await service.DeleteAsync(entity, ct)), ct))
         .Produces<TaskInfo>(StatusCodes.Status202Accepted)
         .ProducesProblem(StatusCodes.Status404NotFound)
         .WithSummary("Delete a room and everything it has on its nodes");
@@ -113,9 +113,7 @@ public static class RoomsApi
         return entity is null ? ApiResults.NotFound($"Room '{room}'") : await action(entity);
     }
 
-    internal static IResult RoomsApiAccepted(TaskInfo task) => Results.Accepted(ApiPaths.Task(task.Id), task);
-
-    private static IResult TooLarge() =>
+    internal static IResult TooLarge() =>
         Results.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "Document too large", detail: $"A room document may be at most {MaxDocumentBytes} bytes.");
 
     /// <summary>The raw document text, or null when it is larger than <see cref="MaxDocumentBytes"/>.</summary>
@@ -136,8 +134,4 @@ public static class RoomsApi
 
         return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
     }
-
-    internal static IResult DocumentTooLarge() => TooLarge();
-
-    internal static string[] AcceptedDocumentTypes => DocumentTypes;
 }
