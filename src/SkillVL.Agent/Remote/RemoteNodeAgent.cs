@@ -35,6 +35,8 @@ public sealed class RemoteNodeAgent : INodeAgent, IVmDriver, INetworkDriver, ITe
 
     public ITemplateStore Templates => this;
 
+    public IVmMigrationDriver Migrations => throw new NotSupportedException("Remote migration calls: in progress (session 3).");
+
     public DriverCapabilities Capabilities => new(LinkedClones: true, GuestAgent: true, VncConsole: true, SerialConsole: true, LiveMigration: false);
 
     /// <summary>A (new) connection of the agent; replaces the previous one.</summary>

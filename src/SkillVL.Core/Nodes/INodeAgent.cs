@@ -17,4 +17,7 @@ public interface INodeAgent
     INetworkDriver Networks { get; }
 
     ITemplateStore Templates { get; }
+
+    /// <summary>Live migration to and from this node (both ends).</summary>
+    IVmMigrationDriver Migrations { get; }
 }

@@ -1,0 +1,146 @@
+using SkillVL.Core.Migration;
+
+namespace SkillVL.Core.Compute;
+
+/// <summary>
+/// The node side of a live migration without shared storage (docs/interop/live-block-operations.rst in QEMU):
+/// the target starts the VM paused, waiting for its state, with an NBD export of a fresh disk; the source mirrors
+/// its disk into that export, then sends RAM; after the switch-over the target resumes and the source is deleted.
+/// The Server's migration engine calls these in order and polls <see cref="GetOutgoingStatusAsync"/>; it owns the
+/// decisions (<see cref="MigrationPolicy"/>). Every call is safe to repeat, and the abort/cancel calls are safe in
+/// any state, including after a partial failure of the call before.
+/// </summary>
+public interface IVmMigrationDriver
+{
+    /// <summary>The migration features this node's hypervisor offers (the engine intersects source and target).</summary>
+    MigrationFeatures Features { get; }
+
+    /// <summary>Target: creates the VM's disk (per <see cref="IncomingMigrationRequest.Disk"/>), its taps, starts it
+    /// paused waiting for incoming state, and exports the disk over NBD.</summary>
+    Task<IncomingMigration> PrepareIncomingAsync(IncomingMigrationRequest request, CancellationToken cancellationToken);
+
+    /// <summary>Target: after the source reported <see cref="OutgoingMigrationState.Completed"/> and released the
+    /// export: stops the NBD export and resumes the guest. From here on the VM runs on this node.</summary>
+    Task CompleteIncomingAsync(string vmId, CancellationToken cancellationToken);
+
+    /// <summary>Target: removes everything <see cref="PrepareIncomingAsync"/> made (process, taps, disk, files).
+    /// Idempotent; refuses nothing.</summary>
+    Task AbortIncomingAsync(string vmId, CancellationToken cancellationToken);
+
+    /// <summary>Source: connects to the target's export and starts mirroring the disk (<c>blockdev-mirror</c>).
+    /// Returns at once; progress through <see cref="GetOutgoingStatusAsync"/>.</summary>
+    Task StartDiskMirrorAsync(OutgoingMigrationRequest request, CancellationToken cancellationToken);
+
+    /// <summary>Source: once the mirror is in sync (<see cref="OutgoingMigrationState.DiskReady"/>), applies the
+    /// parameters and starts sending RAM (<c>migrate</c>). Returns at once.</summary>
+    Task StartRamMigrationAsync(string vmId, CancellationToken cancellationToken);
+
+    /// <summary>Source: where the outgoing migration of <paramref name="vmId"/> is.</summary>
+    Task<OutgoingMigrationStatus> GetOutgoingStatusAsync(string vmId, CancellationToken cancellationToken);
+
+    /// <summary>Source: carries out a decision of <see cref="MigrationPolicy.Decide"/> (downtime limit, throttle,
+    /// post-copy). <see cref="MigrationAction.Abort"/> is <see cref="CancelOutgoingAsync"/>.</summary>
+    Task ApplyDecisionAsync(string vmId, MigrationDecision decision, CancellationToken cancellationToken);
+
+    /// <summary>Source: after <see cref="OutgoingMigrationState.Completed"/>: ends the mirror without pivoting and
+    /// detaches the target's export. The source guest stays paused; delete it once the target runs.</summary>
+    Task CompleteOutgoingAsync(string vmId, CancellationToken cancellationToken);
+
+    /// <summary>Source: cancels the RAM migration and the mirror, detaches the export and resumes the guest if the
+    /// migration paused it: the VM keeps running here. Safe in any state (no-op when nothing runs). Not possible
+    /// once post-copy started (the guest then runs on the target).</summary>
+    Task CancelOutgoingAsync(string vmId, CancellationToken cancellationToken);
+}
+
+/// <summary>How the disk crosses.</summary>
+public enum DiskTransfer
+{
+    /// <summary>Only the VM's own overlay: the target has the template (content-addressed base) and backs its new
+    /// overlay with it (<c>sync: top</c>).</summary>
+    Overlay,
+
+    /// <summary>The whole disk, base included, into a standalone image (<c>sync: full</c>): what Proxmox's
+    /// <c>qm migrate --with-local-disks</c> does. Kept for the baseline measurements.</summary>
+    Full,
+}
+
+/// <summary>What the target needs to receive a VM.</summary>
+/// <param name="MigrationId">The migration's id (for logs and file names).</param>
+/// <param name="Spec">The VM as it runs on the source (same MACs, NICs, CPUs, memory).</param>
+/// <param name="ListenAddress">The target's address the source reaches (its underlay address; 127.0.0.1 on one host).</param>
+/// <param name="Disk">How the disk crosses.</param>
+/// <param name="DiskVirtualSizeBytes">The source disk's virtual size; the target's disk gets the same.</param>
+/// <param name="Parameters">The migration's parameters: capabilities such as multifd must be set on both ends.</param>
+/// <param name="Tls">Encrypt and authenticate the migration stream and NBD with the node's platform certificate.</param>
+public sealed record IncomingMigrationRequest(
+    string MigrationId,
+    VmSpec Spec,
+    string ListenAddress,
+    DiskTransfer Disk,
+    long DiskVirtualSizeBytes,
+    MigrationParameters Parameters,
+    bool Tls);
+
+/// <summary>Where the target waits.</summary>
+/// <param name="Host">Address both listeners are on.</param>
+/// <param name="MigrationPort">TCP port of QEMU's incoming migration.</param>
+/// <param name="NbdPort">TCP port of the NBD server.</param>
+/// <param name="NbdExport">Export name of the disk.</param>
+/// <param name="TlsHostname">Name the source checks the target's certificate against; null without TLS.</param>
+public sealed record IncomingMigration(string Host, int MigrationPort, int NbdPort, string NbdExport, string? TlsHostname);
+
+/// <summary>What the source needs to send a VM.</summary>
+public sealed record OutgoingMigrationRequest(
+    string MigrationId,
+    string VmId,
+    IncomingMigration Target,
+    DiskTransfer Disk,
+    MigrationParameters Parameters,
+    bool Tls);
+
+/// <summary>Where an outgoing migration is.</summary>
+public enum OutgoingMigrationState
+{
+    /// <summary>No migration known for this VM on this node.</summary>
+    None,
+
+    /// <summary>The disk mirror copies; not yet in sync.</summary>
+    MirroringDisk,
+
+    /// <summary>The mirror is in sync (writes go to both sides); RAM may start.</summary>
+    DiskReady,
+
+    /// <summary>RAM pre-copy runs.</summary>
+    MigratingRam,
+
+    /// <summary>Switched to post-copy: the guest runs on the target.</summary>
+    PostCopy,
+
+    /// <summary>RAM and device state are on the target; the source guest is paused. Next: CompleteOutgoing.</summary>
+    Completed,
+
+    /// <summary>QEMU reported a failure (the link broke, the target died…): see <see cref="OutgoingMigrationStatus.Error"/>.</summary>
+    Failed,
+
+    /// <summary>Cancelled; the guest runs on the source.</summary>
+    Cancelled,
+}
+
+/// <summary>One poll of an outgoing migration.</summary>
+/// <param name="State">Where it is.</param>
+/// <param name="DiskBytesDone">Bytes the mirror has copied (<c>offset</c> of the block job).</param>
+/// <param name="DiskBytesTotal">Bytes the mirror must copy so far (<c>len</c>; grows with guest writes).</param>
+/// <param name="Ram">The RAM phase's progress (null before it starts).</param>
+/// <param name="Downtime">QEMU's measured downtime once completed.</param>
+/// <param name="SetupTime">QEMU's setup time of the RAM phase once completed.</param>
+/// <param name="RamBytesTotalTransferred">All RAM-phase bytes QEMU sent (<c>ram.transferred</c> incl. compression savings not counted).</param>
+/// <param name="Error">QEMU's error text when <see cref="OutgoingMigrationState.Failed"/>.</param>
+public sealed record OutgoingMigrationStatus(
+    OutgoingMigrationState State,
+    long DiskBytesDone,
+    long DiskBytesTotal,
+    MigrationProgress? Ram,
+    TimeSpan? Downtime,
+    TimeSpan? SetupTime,
+    long RamBytesTotalTransferred,
+    string? Error);
