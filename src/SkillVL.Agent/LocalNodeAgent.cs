@@ -39,7 +39,7 @@ public sealed class LocalNodeAgent : INodeAgent, IAsyncDisposable
 
     public ITemplateStore Templates => _node.Templates;
 
-    public IVmMigrationDriver Migrations => throw new NotSupportedException("Migration driver: in progress (session 3).");
+    public IVmMigrationDriver Migrations => _node.Migrations;
 
     /// <summary>The id that tags this installation's interfaces; made once and kept in the data directory.</summary>
     public string InstanceId => _node.Options.InstanceId;

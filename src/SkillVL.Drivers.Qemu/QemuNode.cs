@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using SkillVL.Drivers.Qemu.Accelerators;
 using SkillVL.Drivers.Qemu.Disks;
+using SkillVL.Drivers.Qemu.Migration;
 using SkillVL.Drivers.Qemu.Networking;
 using SkillVL.Drivers.Qemu.Processes;
 using SkillVL.Drivers.Qemu.Templates;
@@ -20,9 +21,11 @@ public sealed class QemuNode : IAsyncDisposable
         LinuxBridgeNetworkDriver networks,
         FileTemplateStore templates,
         AcceleratorProbe accelerators,
-        QcowImageTool images)
+        QcowImageTool images,
+        QemuMigrationDriver migrations)
     {
         Images = images;
+        Migrations = migrations;
         Options = options;
         Vms = vms;
         Networks = networks;
@@ -39,6 +42,9 @@ public sealed class QemuNode : IAsyncDisposable
     public FileTemplateStore Templates { get; }
 
     public AcceleratorProbe Accelerators { get; }
+
+    /// <summary>Live migration to and from this node.</summary>
+    public QemuMigrationDriver Migrations { get; }
 
     /// <summary>qcow2 inspection (e.g. a disk's backing file and size) for diagnostics and the migration planner.</summary>
     public QcowImageTool Images { get; }
@@ -62,7 +68,9 @@ public sealed class QemuNode : IAsyncDisposable
         var vms = new QemuVmDriver(
             options, supervisor, templates, images, taps, accelerators, timeProvider, loggerFactory.CreateLogger<QemuVmDriver>());
         var networks = new LinuxBridgeNetworkDriver(options, ip, sysctls, loggerFactory.CreateLogger<LinuxBridgeNetworkDriver>());
-        return new QemuNode(options, vms, networks, templates, accelerators, images);
+        var migrations = new QemuMigrationDriver(
+            options, vms, supervisor, templates, images, taps, accelerators, timeProvider, loggerFactory.CreateLogger<QemuMigrationDriver>());
+        return new QemuNode(options, vms, networks, templates, accelerators, images, migrations);
     }
 
     public async ValueTask DisposeAsync()

@@ -28,7 +28,7 @@ public sealed class QemuVmDriver : IVmDriver, IAsyncDisposable
         GuestAgent: true,
         VncConsole: true,
         SerialConsole: true,
-        LiveMigration: false);
+        LiveMigration: true);
 
     private readonly QemuDriverOptions _options;
     private readonly QemuProcessSupervisor _supervisor;
@@ -341,7 +341,7 @@ public sealed class QemuVmDriver : IVmDriver, IAsyncDisposable
 
     private VmPaths Paths(string vmId) => VmPaths.For(_options, vmId);
 
-    private static void ValidateId(string vmId)
+    internal static void ValidateId(string vmId)
     {
         if (!ShortId.IsValid(vmId))
         {
@@ -349,7 +349,7 @@ public sealed class QemuVmDriver : IVmDriver, IAsyncDisposable
         }
     }
 
-    private async Task WithVmLockAsync(
+    internal async Task WithVmLockAsync(
         string vmId,
         Func<Task> action,
         CancellationToken cancellationToken,
@@ -368,7 +368,7 @@ public sealed class QemuVmDriver : IVmDriver, IAsyncDisposable
         }
     }
 
-    private static async Task TranslateAsync(Func<Task> action) =>
+    internal static async Task TranslateAsync(Func<Task> action) =>
         await TranslateAsync(async () =>
         {
             await action();
@@ -376,7 +376,7 @@ public sealed class QemuVmDriver : IVmDriver, IAsyncDisposable
         });
 
     /// <summary>Translates what the filesystem throws into our error types, once, at the driver's edge.</summary>
-    private static async Task<T> TranslateAsync<T>(Func<Task<T>> action)
+    internal static async Task<T> TranslateAsync<T>(Func<Task<T>> action)
     {
         try
         {

@@ -111,8 +111,8 @@ public sealed class QemuVmDriverTests : IAsyncLifetime
         await Assert.ThrowsAsync<ArgumentException>(() => _driver.DeleteAsync("../etc", CancellationToken.None));
 
     [Fact]
-    public void Capabilities_NoLiveMigrationYet() =>
-        Assert.Equal(new DriverCapabilities(true, true, true, true, false), _driver.Capabilities);
+    public void Capabilities_IncludeLiveMigration() =>
+        Assert.Equal(new DriverCapabilities(true, true, true, true, true), _driver.Capabilities);
 
     public async Task DisposeAsync()
     {

@@ -26,6 +26,25 @@ public static partial class QemuCommandLineBuilder
             ? TapPrefix + nicId
             : throw new ArgumentException($"NIC id '{nicId}' is not a 12-hex platform id.", nameof(nicId));
 
+    /// <summary>The block node of the VM's disk (format layer): what the device uses, NBD exports and mirrors copy.</summary>
+    public const string DiskNode = "disk0";
+
+    /// <summary>The file (protocol) node under <see cref="DiskNode"/>.</summary>
+    public const string DiskFileNode = "disk0-file";
+
+    /// <summary>
+    /// The argv of a VM that receives a migration: the same machine (devices must match the source's), started
+    /// paused (<c>-S</c>) and waiting for the address given later by QMP <c>migrate-incoming</c>
+    /// (<c>-incoming defer</c>), so that the NBD export and migration parameters can be set up first.
+    /// </summary>
+    public static IReadOnlyList<string> BuildIncoming(
+        VmSpec spec,
+        TemplateFiles template,
+        VmPaths paths,
+        QemuAccelerator accelerator,
+        QemuDriverOptions options) =>
+        [.. Build(spec, template, paths, accelerator, options), "-incoming", "defer", "-S"];
+
     public static IReadOnlyList<string> Build(
         VmSpec spec,
         TemplateFiles template,
@@ -90,21 +109,25 @@ public static partial class QemuCommandLineBuilder
             "-vnc", "unix:" + Escape(paths.VncSocket),
             "-device", "VGA",
 
-            // cache=writeback: the guest sees a volatile write cache and flushes it (ext4 does on fsync and
-            // commit), so data the guest made durable is durable; unlike cache=none it needs no O_DIRECT, which
-            // tmpfs and some overlay filesystems refuse, and it lets the host page cache absorb small writes
-            // to the overlay. The template (backing file) is only ever opened read-only by QEMU.
-            "-drive", $"file={Escape(paths.Disk)},if=none,id=disk0,format=qcow2,cache=writeback,discard=unmap",
+            // The disk as two -blockdev nodes (protocol "disk0-file", format "disk0"), not -drive: a VM started to
+            // receive a migration exports "disk0" over NBD for the source's blockdev-mirror, and QEMU 7.2 refuses a
+            // writable export of a -drive's node while the VM waits for its state ("Block node is read-only").
+            // cache.direct=off (writeback): the guest sees a volatile write cache and flushes it (ext4 does on
+            // fsync and commit), so data the guest made durable is durable; unlike O_DIRECT it works on tmpfs and
+            // some overlay filesystems, and the host page cache absorbs small writes to the overlay. The template
+            // (backing file, opened from the qcow2 header) is only ever opened read-only.
+            "-blockdev", $"driver=file,node-name={DiskFileNode},filename={Escape(paths.Disk)},cache.direct=off,discard=unmap",
+            "-blockdev", $"driver=qcow2,node-name={DiskNode},file={DiskFileNode},cache.direct=off,discard=unmap",
         ]);
 
         if (template.Boot == BootMethod.Disk)
         {
-            args.AddRange(["-device", "virtio-blk-pci,drive=disk0,id=virtio-disk0,bootindex=0"]);
+            args.AddRange(["-device", $"virtio-blk-pci,drive={DiskNode},id=virtio-disk0,bootindex=0"]);
         }
         else
         {
             // No bootindex: with -kernel, QEMU's linuxboot option ROM takes boot index 0 itself.
-            args.AddRange(["-device", "virtio-blk-pci,drive=disk0,id=virtio-disk0"]);
+            args.AddRange(["-device", $"virtio-blk-pci,drive={DiskNode},id=virtio-disk0"]);
             args.AddRange(["-kernel", template.KernelPath!]);
             if (template.InitrdPath is not null)
             {

@@ -61,6 +61,36 @@ public sealed class QcowImageTool
         _logger.DiskCreated(overlay, baseImage);
     }
 
+    /// <summary>
+    /// Creates <paramref name="image"/> as an empty standalone qcow2 of <paramref name="virtualSizeBytes"/> (the
+    /// target of a full-disk mirror). Written to a temporary name and renamed; does nothing if it exists.
+    /// </summary>
+    public async Task CreateEmptyAsync(string image, long virtualSizeBytes, CancellationToken cancellationToken)
+    {
+        if (File.Exists(image))
+        {
+            return;
+        }
+
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(virtualSizeBytes);
+        Directory.CreateDirectory(Path.GetDirectoryName(image)!);
+        var temporary = image + ".tmp";
+        File.Delete(temporary);
+        var result = await _runner.RunAsync(
+            _options.QemuImgBinary,
+            ["create", "-q", "-f", "qcow2", temporary, virtualSizeBytes.ToString(System.Globalization.CultureInfo.InvariantCulture)],
+            _options.ToolTimeout,
+            cancellationToken);
+        if (!result.Succeeded)
+        {
+            File.Delete(temporary);
+            throw new DriverException($"qemu-img create of {image} failed: {result.StandardError.Trim()}", isTransient: false);
+        }
+
+        File.Move(temporary, image, overwrite: false);
+        _logger.DiskCreated(image, "(none)");
+    }
+
     /// <summary>The argv of <c>qemu-img create</c> for a linked clone (the backing format is stated, never probed).</summary>
     public static IReadOnlyList<string> CreateArguments(string baseImage, string overlay) =>
         ["create", "-q", "-f", "qcow2", "-F", "qcow2", "-b", baseImage, overlay];

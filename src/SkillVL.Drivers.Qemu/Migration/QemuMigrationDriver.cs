@@ -1,0 +1,593 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Logging;
+using SkillVL.Core.Compute;
+using SkillVL.Core.Errors;
+using SkillVL.Core.Migration;
+using SkillVL.Drivers.Qemu.Accelerators;
+using SkillVL.Drivers.Qemu.CommandLine;
+using SkillVL.Drivers.Qemu.Disks;
+using SkillVL.Drivers.Qemu.Networking;
+using SkillVL.Drivers.Qemu.Processes;
+using SkillVL.Drivers.Qemu.Templates;
+
+namespace SkillVL.Drivers.Qemu.Migration;
+
+/// <summary>
+/// <see cref="IVmMigrationDriver"/> on local QEMU, the sequence of QEMU's docs/interop/live-block-operations.rst
+/// ("QMP invocation for live storage migration with blockdev-mirror + NBD"): the target runs the VM with
+/// <c>-incoming defer -S</c> and exports a fresh disk over NBD; the source mirrors into it until in sync, then sends
+/// RAM with <c>migrate</c>; once QEMU reports completed, the mirror ends without a pivot and the target resumes.
+/// QEMU 9.1 removed <c>migrate -b</c>, so it is not used. With TLS, both the NBD connection and the migration
+/// stream use <c>tls-creds-x509</c> objects over the node's platform certificate (<see cref="TlsDirectory"/>).
+/// Operations on one VM share the VM driver's lock, so a migration never races a start, stop or delete.
+/// </summary>
+public sealed class QemuMigrationDriver : IVmMigrationDriver
+{
+    /// <summary>Name of the directory (under the node's data directory) holding QEMU's TLS files:
+    /// <c>ca-cert.pem</c>, <c>server-cert.pem</c>, <c>server-key.pem</c>, <c>client-cert.pem</c>, <c>client-key.pem</c>.</summary>
+    public const string TlsDirectoryName = "tls";
+
+    private static readonly TimeSpan SettleTimeout = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(50);
+    private static readonly string[] TlsFiles = ["ca-cert.pem", "server-cert.pem", "server-key.pem", "client-cert.pem", "client-key.pem"];
+
+    private readonly QemuDriverOptions _options;
+    private readonly QemuVmDriver _vms;
+    private readonly QemuProcessSupervisor _supervisor;
+    private readonly FileTemplateStore _templates;
+    private readonly QcowImageTool _images;
+    private readonly TapDevices _taps;
+    private readonly AcceleratorProbe _accelerators;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+
+    public QemuMigrationDriver(
+        QemuDriverOptions options,
+        QemuVmDriver vms,
+        QemuProcessSupervisor supervisor,
+        FileTemplateStore templates,
+        QcowImageTool images,
+        TapDevices taps,
+        AcceleratorProbe accelerators,
+        TimeProvider time,
+        ILogger<QemuMigrationDriver> logger)
+    {
+        _options = options;
+        _vms = vms;
+        _supervisor = supervisor;
+        _templates = templates;
+        _images = images;
+        _taps = taps;
+        _accelerators = accelerators;
+        _time = time;
+        _logger = logger;
+    }
+
+    /// <summary>Debian 12's QEMU 7.2 (with libzstd): multifd + zstd, xbzrle, auto-converge, post-copy.</summary>
+    public MigrationFeatures Features => MigrationFeatures.Qemu72;
+
+    /// <summary>Where this node's platform certificate and the CA certificate are, as QEMU reads them.</summary>
+    public string TlsDirectory => Path.Combine(_options.DataDirectory, TlsDirectoryName);
+
+    public Task<IncomingMigration> PrepareIncomingAsync(IncomingMigrationRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var vmId = request.Spec.Id;
+        QemuVmDriver.ValidateId(vmId);
+        return QemuVmDriver.TranslateAsync(async () =>
+        {
+            IncomingMigration? prepared = null;
+            await _vms.WithVmLockAsync(vmId, async () =>
+            {
+                var paths = Paths(vmId);
+                var record = ReadJson<IncomingRecord>(IncomingFile(paths));
+                var status = await _supervisor.InspectAsync(paths, cancellationToken);
+                if (record is { Target: { } waiting } && record.MigrationId == request.MigrationId && status.Pid is not null)
+                {
+                    prepared = waiting;
+                    return;
+                }
+
+                if (record is null && (status.Pid is not null || File.Exists(paths.Disk)))
+                {
+                    throw new DriverException(
+                        $"VM {vmId} already exists on this node; a migration cannot be received into it.", isTransient: false);
+                }
+
+                // A record of another (or a half-prepared) attempt: remove what it left, then start over.
+                if (record is not null)
+                {
+                    await RemoveIncomingCoreAsync(paths, cancellationToken);
+                }
+
+                prepared = await PrepareCoreAsync(request, paths, cancellationToken);
+            }, cancellationToken);
+            return prepared!;
+        });
+    }
+
+    public Task CompleteIncomingAsync(string vmId, CancellationToken cancellationToken)
+    {
+        QemuVmDriver.ValidateId(vmId);
+        return QemuVmDriver.TranslateAsync(() => _vms.WithVmLockAsync(vmId, async () =>
+        {
+            var paths = Paths(vmId);
+            var record = ReadJson<IncomingRecord>(IncomingFile(paths));
+            var status = await _supervisor.InspectAsync(paths, cancellationToken);
+            if (record is null)
+            {
+                if (status.State == VmPowerState.Running)
+                {
+                    return; // completed before
+                }
+
+                throw new DriverException($"VM {vmId} is not receiving a migration on this node.", isTransient: false);
+            }
+
+            if (status.Pid is null)
+            {
+                throw new DriverException($"The incoming VM {vmId} is not running on this node (its QEMU is gone).", isTransient: false);
+            }
+
+            // The target finishes loading the state a moment after the source reports completed.
+            var runState = await WaitForRunStateAsync(paths, state => state != "inmigrate", cancellationToken);
+            if (runState is not ("paused" or "running" or "prelaunch"))
+            {
+                throw new DriverException(
+                    $"The incoming VM {vmId} is '{runState}', not paused with its state loaded; it cannot resume.", isTransient: false);
+            }
+
+            await TryQmpAsync(paths, "block-export-del", new JsonObject { ["id"] = MigrationQmp.ExportId, ["mode"] = "hard" }, cancellationToken);
+            await TryQmpAsync(paths, "nbd-server-stop", null, cancellationToken);
+            if (runState != "running")
+            {
+                await _supervisor.ExecuteQmpAsync(paths, "cont", null, cancellationToken);
+            }
+
+            await TryQmpAsync(paths, "object-del", new JsonObject { ["id"] = MigrationQmp.ServerTlsObject }, cancellationToken);
+            File.Delete(IncomingFile(paths));
+            _logger.IncomingCompleted(vmId, record.MigrationId);
+        }, cancellationToken));
+    }
+
+    public Task AbortIncomingAsync(string vmId, CancellationToken cancellationToken)
+    {
+        QemuVmDriver.ValidateId(vmId);
+        return QemuVmDriver.TranslateAsync(() => _vms.WithVmLockAsync(vmId, async () =>
+        {
+            var paths = Paths(vmId);
+            var record = ReadJson<IncomingRecord>(IncomingFile(paths));
+            if (record is null)
+            {
+                var status = await _supervisor.InspectAsync(paths, cancellationToken);
+                if (status.Pid is not null)
+                {
+                    // Completed (or never ours): the VM runs here for real. Deleting it would lose it.
+                    throw new DriverException(
+                        $"VM {vmId} runs on this node and is not receiving a migration; it is not removed.", isTransient: false);
+                }
+
+                return;
+            }
+
+            await RemoveIncomingCoreAsync(paths, cancellationToken);
+            _logger.IncomingAborted(vmId, record.MigrationId);
+        }, cancellationToken));
+    }
+
+    public Task StartDiskMirrorAsync(OutgoingMigrationRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        QemuVmDriver.ValidateId(request.VmId);
+        return QemuVmDriver.TranslateAsync(() => _vms.WithVmLockAsync(request.VmId, async () =>
+        {
+            var paths = Paths(request.VmId);
+            var status = await _supervisor.InspectAsync(paths, cancellationToken);
+            if (status.State is not (VmPowerState.Running or VmPowerState.Paused) || status.Pid is null)
+            {
+                throw new InvalidVmStateException(request.VmId, status.State, "migrate");
+            }
+
+            var record = ReadJson<OutgoingRecord>(OutgoingFile(paths));
+            var mirror = MigrationQmp.FindMirror(await _supervisor.ExecuteQmpAsync(paths, "query-jobs", null, cancellationToken));
+            if (record?.Request.MigrationId == request.MigrationId && mirror is not null)
+            {
+                return;
+            }
+
+            if (record is not null || mirror is not null)
+            {
+                await CancelCoreAsync(paths, record, cancellationToken);
+            }
+
+            var tls = request.Tls ? MigrationQmp.ClientTlsObject : null;
+            QemuProcessSupervisor.WriteJsonAtomically(OutgoingFile(paths), new OutgoingRecord(request, _time.GetUtcNow(), RamStarted: false));
+            if (tls is not null)
+            {
+                RequireTlsFiles();
+                await TryQmpAsync(paths, "object-del", new JsonObject { ["id"] = tls }, cancellationToken);
+                await _supervisor.ExecuteQmpAsync(paths, "object-add", MigrationQmp.TlsCredentials(tls, TlsDirectory, server: false), cancellationToken);
+            }
+
+            await _supervisor.ExecuteQmpAsync(paths, "blockdev-add", MigrationQmp.TargetBlockdev(request.Target, tls), cancellationToken);
+            await _supervisor.ExecuteQmpAsync(paths, "blockdev-mirror", MigrationQmp.Mirror(request.Disk, request.Parameters.MaxBandwidth), cancellationToken);
+            _logger.MirrorStarted(request.VmId, request.Disk, request.Target.Host, request.Target.NbdPort, request.MigrationId);
+        }, cancellationToken));
+    }
+
+    public Task StartRamMigrationAsync(string vmId, CancellationToken cancellationToken)
+    {
+        QemuVmDriver.ValidateId(vmId);
+        return QemuVmDriver.TranslateAsync(() => _vms.WithVmLockAsync(vmId, async () =>
+        {
+            var paths = Paths(vmId);
+            var record = ReadJson<OutgoingRecord>(OutgoingFile(paths))
+                ?? throw new DriverException($"VM {vmId} has no outgoing migration on this node.", isTransient: false);
+            if (record.RamStarted)
+            {
+                return;
+            }
+
+            var mirror = MigrationQmp.FindMirror(await _supervisor.ExecuteQmpAsync(paths, "query-jobs", null, cancellationToken));
+            if (mirror is not { Status: "ready" or "standby" })
+            {
+                throw new DriverException(
+                    $"VM {vmId}: the disk mirror is not in sync ({mirror?.Status ?? "no mirror"}); RAM cannot start yet.", isTransient: true);
+            }
+
+            var request = record.Request;
+            var tls = request.Tls ? MigrationQmp.ClientTlsObject : null;
+            await _supervisor.ExecuteQmpAsync(paths, "migrate-set-capabilities", MigrationQmp.Capabilities(request.Parameters), cancellationToken);
+            await _supervisor.ExecuteQmpAsync(
+                paths, "migrate-set-parameters", MigrationQmp.Parameters(request.Parameters, source: true, tls, request.Target.TlsHostname), cancellationToken);
+            var uri = MigrationQmp.Uri(request.Target.Host, request.Target.MigrationPort);
+            QemuProcessSupervisor.WriteJsonAtomically(OutgoingFile(paths), record with { RamStarted = true });
+            await _supervisor.ExecuteQmpAsync(paths, "migrate", new JsonObject { ["uri"] = uri }, cancellationToken);
+            _logger.RamStarted(vmId, uri, request.MigrationId);
+        }, cancellationToken));
+    }
+
+    public Task<OutgoingMigrationStatus> GetOutgoingStatusAsync(string vmId, CancellationToken cancellationToken)
+    {
+        QemuVmDriver.ValidateId(vmId);
+        return QemuVmDriver.TranslateAsync(async () =>
+        {
+            var paths = Paths(vmId);
+            var record = ReadJson<OutgoingRecord>(OutgoingFile(paths));
+            if (record is null)
+            {
+                return new OutgoingMigrationStatus(OutgoingMigrationState.None, 0, 0, null, null, null, 0, null);
+            }
+
+            var status = await _supervisor.InspectAsync(paths, cancellationToken);
+            if (status.Pid is null)
+            {
+                return new OutgoingMigrationStatus(OutgoingMigrationState.Failed, 0, 0, null, null, null, 0,
+                    $"The VM's QEMU on the source is gone ({status.State}).");
+            }
+
+            var jobs = await _supervisor.ExecuteQmpAsync(paths, "query-jobs", null, cancellationToken);
+            var migrate = record.RamStarted ? await _supervisor.ExecuteQmpAsync(paths, "query-migrate", null, cancellationToken) : null;
+            return MigrationQmp.Status(MigrationQmp.FindMirror(jobs), migrate, _time.GetUtcNow() - record.StartedAt, record.RamStarted);
+        });
+    }
+
+    public async Task ApplyDecisionAsync(string vmId, MigrationDecision decision, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(decision);
+        QemuVmDriver.ValidateId(vmId);
+        var paths = Paths(vmId);
+        switch (decision.Action)
+        {
+            case MigrationAction.Continue:
+                return;
+            case MigrationAction.Abort:
+                await CancelOutgoingAsync(vmId, cancellationToken);
+                break;
+            case MigrationAction.RaiseDowntimeLimit when decision.DowntimeLimit is { } limit:
+                await QemuVmDriver.TranslateAsync(() => _supervisor.ExecuteQmpAsync(
+                    paths, "migrate-set-parameters", new JsonObject { ["downtime-limit"] = (long)Math.Ceiling(limit.TotalMilliseconds) }, cancellationToken));
+                break;
+            case MigrationAction.Throttle:
+                await QemuVmDriver.TranslateAsync(() => _supervisor.ExecuteQmpAsync(
+                    paths, "migrate-set-parameters",
+                    new JsonObject { ["throttle-trigger-threshold"] = MigrationPolicy.ThrottleTriggerPercentDefault }, cancellationToken));
+                break;
+            case MigrationAction.SwitchToPostCopy:
+                await QemuVmDriver.TranslateAsync(() => _supervisor.ExecuteQmpAsync(paths, "migrate-start-postcopy", null, cancellationToken));
+                break;
+            default:
+                throw new ArgumentException($"Decision {decision.Action} has no downtime limit.", nameof(decision));
+        }
+
+        _logger.DecisionApplied(vmId, decision.Action, decision.Reason);
+    }
+
+    public Task CompleteOutgoingAsync(string vmId, CancellationToken cancellationToken)
+    {
+        QemuVmDriver.ValidateId(vmId);
+        return QemuVmDriver.TranslateAsync(() => _vms.WithVmLockAsync(vmId, async () =>
+        {
+            var paths = Paths(vmId);
+            var record = ReadJson<OutgoingRecord>(OutgoingFile(paths));
+            if (record is null)
+            {
+                return;
+            }
+
+            var migrate = await _supervisor.ExecuteQmpAsync(paths, "query-migrate", null, cancellationToken);
+            var state = migrate?["status"]?.GetValue<string>();
+            if (!record.RamStarted || state != "completed")
+            {
+                throw new DriverException(
+                    $"VM {vmId}: the migration is '{state ?? "not started"}', not completed; it cannot be handed over.", isTransient: false);
+            }
+
+            // In the ready state, cancelling a mirror completes it without switching the disk to the target:
+            // the guest is paused, so both copies are equal, and the source keeps its own until it is deleted.
+            await EndMirrorAsync(paths, force: false, cancellationToken);
+            await TryQmpAsync(paths, "blockdev-del", new JsonObject { ["node-name"] = MigrationQmp.TargetNode }, cancellationToken);
+            await TryQmpAsync(paths, "object-del", new JsonObject { ["id"] = MigrationQmp.ClientTlsObject }, cancellationToken);
+            File.Delete(OutgoingFile(paths));
+            _logger.OutgoingCompleted(vmId, record.Request.MigrationId);
+        }, cancellationToken));
+    }
+
+    public Task CancelOutgoingAsync(string vmId, CancellationToken cancellationToken)
+    {
+        QemuVmDriver.ValidateId(vmId);
+        return QemuVmDriver.TranslateAsync(() => _vms.WithVmLockAsync(vmId, async () =>
+        {
+            var paths = Paths(vmId);
+            await CancelCoreAsync(paths, ReadJson<OutgoingRecord>(OutgoingFile(paths)), cancellationToken);
+        }, cancellationToken));
+    }
+
+    private async Task<IncomingMigration> PrepareCoreAsync(IncomingMigrationRequest request, VmPaths paths, CancellationToken cancellationToken)
+    {
+        var spec = request.Spec;
+        Directory.CreateDirectory(paths.DataDirectory);
+        QemuProcessSupervisor.WriteJsonAtomically(IncomingFile(paths), new IncomingRecord(request.MigrationId, null, _time.GetUtcNow()));
+        try
+        {
+            var template = await _templates.FindAsync(spec.TemplateSha256, cancellationToken)
+                ?? throw new DriverException(
+                    $"VM {spec.Id}: template {spec.TemplateSha256} is not on this node; it must be fetched before the migration.", isTransient: false);
+            var accelerator = await _accelerators.ResolveAsync(template, cancellationToken);
+            var arguments = QemuCommandLineBuilder.BuildIncoming(spec, template, paths, accelerator, _options);
+            if (request.Tls)
+            {
+                RequireTlsFiles();
+            }
+
+            if (request.Disk == DiskTransfer.Overlay)
+            {
+                await _images.CreateLinkedCloneAsync(template.DiskPath, paths.Disk, cancellationToken);
+            }
+            else
+            {
+                await _images.CreateEmptyAsync(paths.Disk, request.DiskVirtualSizeBytes, cancellationToken);
+            }
+
+            QemuProcessSupervisor.WriteJsonAtomically(paths.SpecFile, spec);
+            foreach (var nic in spec.Nics)
+            {
+                await _taps.EnsureAsync(nic.Id, nic.NetworkId, nic.Mtu, cancellationToken);
+            }
+
+            await _supervisor.LaunchAsync(paths, spec, accelerator, arguments, cancellationToken);
+            var tls = request.Tls ? MigrationQmp.ServerTlsObject : null;
+            if (tls is not null)
+            {
+                await _supervisor.ExecuteQmpAsync(paths, "object-add", MigrationQmp.TlsCredentials(tls, TlsDirectory, server: true), cancellationToken);
+            }
+
+            await _supervisor.ExecuteQmpAsync(paths, "migrate-set-capabilities", MigrationQmp.Capabilities(request.Parameters), cancellationToken);
+            await _supervisor.ExecuteQmpAsync(
+                paths, "migrate-set-parameters", MigrationQmp.Parameters(request.Parameters, source: false, tls, null), cancellationToken);
+
+            var nbdPort = await ListenAsync(port => _supervisor.ExecuteQmpAsync(
+                paths, "nbd-server-start", MigrationQmp.NbdServerStart(request.ListenAddress, port, tls), cancellationToken), request.ListenAddress);
+            var exportName = spec.Id;
+            await _supervisor.ExecuteQmpAsync(paths, "block-export-add", MigrationQmp.ExportAdd(exportName), cancellationToken);
+            var migrationPort = await ListenAsync(port => _supervisor.ExecuteQmpAsync(
+                paths, "migrate-incoming", new JsonObject { ["uri"] = MigrationQmp.Uri(request.ListenAddress, port) }, cancellationToken),
+                request.ListenAddress);
+
+            var target = new IncomingMigration(request.ListenAddress, migrationPort, nbdPort, exportName, request.Tls ? request.ListenAddress : null);
+            QemuProcessSupervisor.WriteJsonAtomically(IncomingFile(paths), new IncomingRecord(request.MigrationId, target, _time.GetUtcNow()));
+            _logger.IncomingPrepared(spec.Id, request.MigrationId, request.ListenAddress, migrationPort, nbdPort, request.Disk, request.Tls);
+            return target;
+        }
+        catch
+        {
+            // Nothing half-made stays behind; the record goes last, with the files it guards.
+            await RemoveIncomingCoreAsync(paths, CancellationToken.None);
+            throw;
+        }
+    }
+
+    /// <summary>Removes an incoming VM: its process, taps, disk and files (the VM driver's delete, under our lock).</summary>
+    private async Task RemoveIncomingCoreAsync(VmPaths paths, CancellationToken cancellationToken)
+    {
+        var spec = ReadJson<VmSpec>(paths.SpecFile);
+        await _supervisor.StopAsync(paths, StopMode.Hard, TimeSpan.Zero, cancellationToken);
+        foreach (var nic in spec?.Nics ?? [])
+        {
+            await _taps.DeleteAsync(nic.Id, cancellationToken);
+        }
+
+        await _supervisor.RemoveRuntimeDirectoryAsync(paths);
+        _images.Delete(paths.Disk);
+        if (Directory.Exists(paths.DataDirectory))
+        {
+            Directory.Delete(paths.DataDirectory, recursive: true);
+        }
+    }
+
+    private async Task CancelCoreAsync(VmPaths paths, OutgoingRecord? record, CancellationToken cancellationToken)
+    {
+        var status = await _supervisor.InspectAsync(paths, cancellationToken);
+        if (status.Pid is null)
+        {
+            File.Delete(OutgoingFile(paths));
+            return;
+        }
+
+        var migrate = await _supervisor.ExecuteQmpAsync(paths, "query-migrate", null, cancellationToken);
+        var state = migrate?["status"]?.GetValue<string>() ?? "none";
+        if (state.StartsWith("postcopy", StringComparison.Ordinal))
+        {
+            throw new DriverException(
+                $"VM {paths.VmId}: the migration is in post-copy; the guest runs on the target and cannot come back.", isTransient: false);
+        }
+
+        if (state is "setup" or "active" or "pre-switchover" or "device" or "wait-unplug" or "cancelling")
+        {
+            await TryQmpAsync(paths, "migrate_cancel", null, cancellationToken);
+            await WaitAsync(async () =>
+            {
+                var now = (await _supervisor.ExecuteQmpAsync(paths, "query-migrate", null, cancellationToken))?["status"]?.GetValue<string>();
+                return now is not ("setup" or "active" or "pre-switchover" or "device" or "wait-unplug" or "cancelling");
+            }, "migrate_cancel", cancellationToken);
+        }
+
+        await EndMirrorAsync(paths, force: true, cancellationToken);
+        await TryQmpAsync(paths, "blockdev-del", new JsonObject { ["node-name"] = MigrationQmp.TargetNode }, cancellationToken);
+        await TryQmpAsync(paths, "object-del", new JsonObject { ["id"] = MigrationQmp.ClientTlsObject }, cancellationToken);
+
+        // A failed or cancelled migration resumes the guest by itself; one that completed left it paused
+        // ("postmigrate") with its disks handed off: cont takes them back and runs the guest here again.
+        var runState = (await _supervisor.ExecuteQmpAsync(paths, "query-status", null, cancellationToken))?["status"]?.GetValue<string>();
+        if (runState is "postmigrate" or "paused" or "finish-migrate")
+        {
+            await _supervisor.ExecuteQmpAsync(paths, "cont", null, cancellationToken);
+            runState = "running";
+        }
+
+        File.Delete(OutgoingFile(paths));
+        _logger.OutgoingCancelled(paths.VmId, record?.Request.MigrationId, runState ?? "unknown");
+    }
+
+    /// <summary>Ends the mirror job (if any) and dismisses it. <paramref name="force"/> abandons a copy in progress;
+    /// without it a ready mirror completes without a pivot.</summary>
+    private async Task EndMirrorAsync(VmPaths paths, bool force, CancellationToken cancellationToken)
+    {
+        var mirror = MigrationQmp.FindMirror(await _supervisor.ExecuteQmpAsync(paths, "query-jobs", null, cancellationToken));
+        if (mirror is null)
+        {
+            return;
+        }
+
+        if (mirror.Status is not ("concluded" or "null"))
+        {
+            await TryQmpAsync(paths, "block-job-cancel", new JsonObject { ["device"] = MigrationQmp.MirrorJobId, ["force"] = force }, cancellationToken);
+            await WaitAsync(async () =>
+            {
+                var now = MigrationQmp.FindMirror(await _supervisor.ExecuteQmpAsync(paths, "query-jobs", null, cancellationToken));
+                return now is null or { Status: "concluded" or "null" };
+            }, "block-job-cancel", cancellationToken);
+        }
+
+        await TryQmpAsync(paths, "job-dismiss", new JsonObject { ["id"] = MigrationQmp.MirrorJobId }, cancellationToken);
+    }
+
+    private async Task<string> WaitForRunStateAsync(VmPaths paths, Func<string, bool> done, CancellationToken cancellationToken)
+    {
+        var state = "";
+        await WaitAsync(async () =>
+        {
+            state = (await _supervisor.ExecuteQmpAsync(paths, "query-status", null, cancellationToken))?["status"]?.GetValue<string>() ?? "";
+            return done(state);
+        }, "loading the migrated state", cancellationToken);
+        return state;
+    }
+
+    private async Task WaitAsync(Func<Task<bool>> done, string what, CancellationToken cancellationToken)
+    {
+        var started = _time.GetTimestamp();
+        while (!await done())
+        {
+            if (_time.GetElapsedTime(started) > SettleTimeout)
+            {
+                throw new DriverException($"QEMU did not finish {what} within {SettleTimeout.TotalSeconds:0} s.", isTransient: true);
+            }
+
+            await Task.Delay(PollInterval, _time, cancellationToken);
+        }
+    }
+
+    /// <summary>A cleanup step that may find nothing to clean (QEMU answers with an error then).</summary>
+    private async Task TryQmpAsync(VmPaths paths, string command, JsonObject? arguments, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _supervisor.ExecuteQmpAsync(paths, command, arguments, cancellationToken);
+        }
+        catch (DriverException e) when (!e.IsTransient)
+        {
+            _logger.CleanupStepSkipped(paths.VmId, command, e.Message);
+        }
+    }
+
+    /// <summary>
+    /// Has QEMU listen on a free port of <paramref name="host"/>: the port is found by binding it here first; if
+    /// someone takes it in between, QEMU's bind fails and the next one is tried.
+    /// </summary>
+    private static async Task<int> ListenAsync(Func<int, Task> listen, string host)
+    {
+        var address = IPAddress.Parse(host);
+        for (var attempt = 1; ; attempt++)
+        {
+            int port;
+            using (var probe = new TcpListener(address, 0))
+            {
+                probe.Start();
+                port = ((IPEndPoint)probe.LocalEndpoint).Port;
+            }
+
+            try
+            {
+                await listen(port);
+                return port;
+            }
+            catch (DriverException e) when (attempt < 3 && e.Message.Contains("in use", StringComparison.OrdinalIgnoreCase))
+            {
+                // Taken in between; try another.
+            }
+        }
+    }
+
+    private void RequireTlsFiles()
+    {
+        var missing = TlsFiles.Where(f => !File.Exists(Path.Combine(TlsDirectory, f))).ToList();
+        if (missing.Count > 0)
+        {
+            throw new DriverException(
+                $"TLS for migrations needs this node's platform certificate in {TlsDirectory}; missing: {string.Join(", ", missing)}.",
+                isTransient: false);
+        }
+    }
+
+    private static T? ReadJson<T>(string path)
+        where T : class
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<T>(File.ReadAllText(path), QemuProcessSupervisor.JsonOptions);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or JsonException)
+        {
+            return null;
+        }
+    }
+
+    private static string IncomingFile(VmPaths paths) => Path.Combine(paths.DataDirectory, "incoming.json");
+
+    private static string OutgoingFile(VmPaths paths) => Path.Combine(paths.RuntimeDirectory, "outgoing.json");
+
+    private VmPaths Paths(string vmId) => VmPaths.For(_options, vmId);
+}

@@ -1,0 +1,213 @@
+using System.Diagnostics;
+using SkillVL.Core.Compute;
+using SkillVL.Core.Identifiers;
+using SkillVL.Core.Migration;
+using SkillVL.TestUtilities;
+using Xunit.Abstractions;
+
+namespace SkillVL.Drivers.Qemu.IntegrationTests.Migration;
+
+/// <summary>
+/// The QEMU migration driver between two nodes on this host (two QEMU test hosts with their own data, runtime and
+/// template store; the migration and NBD run over loopback, with TLS from a test CA). The guests have no NIC (two
+/// hosts on one network namespace would share tap names); network continuity is tested on the testbed.
+/// </summary>
+public sealed class MigrationTests(ITestOutputHelper output)
+{
+    private const string Loopback = "127.0.0.1";
+    private static readonly TimeSpan PhaseTimeout = TimeSpan.FromSeconds(120);
+
+    [Fact]
+    public async Task LiveMigration_OverlayOverTls_GuestProcessContinues_DataWrittenBeforeAndDuringMatches_SourceLeftEmpty()
+    {
+        await using var source = await QemuTestHost.StartAsync(output);
+        await using var target = await QemuTestHost.StartAsync(output);
+        using var certificates = new TestNodeCertificates();
+        certificates.WriteNode(source.Node.Migrations.TlsDirectory, Loopback);
+        certificates.WriteNode(target.Node.Migrations.TlsDirectory, Loopback);
+        var spec = source.NewVm("mover");
+        await source.StartAndWaitForAgentAsync(spec);
+        var before = await WriteDataAsync(source, spec.Id, "before", 16);
+        var bootId = await BootIdAsync(source, spec.Id);
+        var counterPid = await StartCounterAsync(source, spec.Id);
+
+        // A 100 Mbit/s link: the policy picks multifd with zstd, so the test covers those parameters on QEMU 7.2.
+        var parameters = Plan(DataRate.FromMegabitsPerSecond(100), spec);
+        output.WriteLine($"parameters: multifd {parameters.MultifdChannels}, {parameters.Compression} {parameters.CompressionLevel}, cap {parameters.MaxBandwidth.MegabitsPerSecond:0} Mbit/s");
+        var migrationId = ShortId.New();
+        var incoming = await target.Node.Migrations.PrepareIncomingAsync(
+            new IncomingMigrationRequest(migrationId, spec, Loopback, DiskTransfer.Overlay, 256L << 20, parameters, Tls: true), CancellationToken.None);
+        Assert.Equal(Loopback, incoming.TlsHostname);
+        var request = new OutgoingMigrationRequest(migrationId, spec.Id, incoming, DiskTransfer.Overlay, parameters, Tls: true);
+        await source.Node.Migrations.StartDiskMirrorAsync(request, CancellationToken.None);
+        var ready = await WaitForStateAsync(source, spec.Id, OutgoingMigrationState.DiskReady);
+        Assert.True(ready.DiskBytesDone >= 16L << 20, $"mirror copied {ready.DiskBytesDone} bytes, the overlay holds 16 MiB written before");
+
+        // Written while the mirror is in sync: the write goes to both disks.
+        var during = await WriteDataAsync(source, spec.Id, "during", 4);
+        var stopwatch = Stopwatch.StartNew();
+        await source.Node.Migrations.StartRamMigrationAsync(spec.Id, CancellationToken.None);
+        var completed = await WaitForStateAsync(source, spec.Id, OutgoingMigrationState.Completed);
+        output.WriteLine($"RAM phase {stopwatch.Elapsed.TotalSeconds:0.0} s, downtime {completed.Downtime?.TotalMilliseconds} ms, RAM {completed.RamBytesTotalTransferred} B, disk {completed.DiskBytesDone} B");
+        Assert.NotNull(completed.Downtime);
+        Assert.True(completed.RamBytesTotalTransferred > 0);
+
+        await source.Node.Migrations.CompleteOutgoingAsync(spec.Id, CancellationToken.None);
+        await target.Node.Migrations.CompleteIncomingAsync(spec.Id, CancellationToken.None);
+        await source.Node.Vms.DeleteAsync(spec.Id, CancellationToken.None);
+        await source.AssertNothingLeftAsync();
+
+        // The same guest, not a reboot: same boot id, the counter process still counts, both data sets intact.
+        await target.WaitForAgentAsync(spec.Id);
+        Assert.Equal(bootId, await BootIdAsync(target, spec.Id));
+        var first = await CounterAsync(target, spec.Id, counterPid);
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        Assert.True(await CounterAsync(target, spec.Id, counterPid) > first, "the counter process stopped counting after the migration");
+        Assert.Equal(before, await ChecksumAsync(target, spec.Id, "before"));
+        Assert.Equal(during, await ChecksumAsync(target, spec.Id, "during"));
+
+        // Only the overlay crossed: the target's disk is backed by the target's own copy of the template.
+        var disk = await target.Node.Images.InfoAsync(Path.Combine(target.Options.DataDirectory, "vms", spec.Id, "disk.qcow2"), CancellationToken.None);
+        Assert.Equal(Path.Combine(target.Options.DataDirectory, "templates", target.Template.Sha256, "disk.qcow2"), disk.BackingFile);
+        Assert.False(File.Exists(Path.Combine(target.Options.DataDirectory, "vms", spec.Id, "incoming.json")));
+
+        await target.Node.Vms.DeleteAsync(spec.Id, CancellationToken.None);
+        await target.AssertNothingLeftAsync();
+    }
+
+    [Fact]
+    public async Task CancelDuringDisk_CancelDuringRam_TargetKilledDuringRam_VmKeepsRunningOnSource_TargetLeftEmpty()
+    {
+        await using var source = await QemuTestHost.StartAsync(output);
+        await using var target = await QemuTestHost.StartAsync(output);
+        var spec = source.NewVm("stayer");
+        await source.StartAndWaitForAgentAsync(spec);
+        var data = await WriteDataAsync(source, spec.Id, "data", 8);
+        var bootId = await BootIdAsync(source, spec.Id);
+
+        // 1 MiB/s: the 8 MiB overlay takes seconds to mirror and the guest's RAM far longer to copy.
+        var parameters = Plan(DataRate.FromMebibytesPerSecond(1), spec) with
+        {
+            MaxBandwidth = DataRate.FromMebibytesPerSecond(1), MultifdChannels = 0, Compression = MigrationCompression.None, CompressionLevel = 0,
+        };
+
+        // 1. Cancel while the disk mirror copies.
+        var (incoming, _) = await BeginAsync(source, target, spec, parameters);
+        var copying = await WaitForStateAsync(source, spec.Id, OutgoingMigrationState.MirroringDisk, s => s.DiskBytesDone > 0);
+        output.WriteLine($"cancelling the disk phase at {copying.DiskBytesDone}/{copying.DiskBytesTotal} bytes");
+        await source.Node.Migrations.CancelOutgoingAsync(spec.Id, CancellationToken.None);
+        await target.Node.Migrations.AbortIncomingAsync(spec.Id, CancellationToken.None);
+        await AssertRunsOnSourceAsync(source, target, spec.Id, bootId, data);
+        Assert.Equal(OutgoingMigrationState.None, (await source.Node.Migrations.GetOutgoingStatusAsync(spec.Id, CancellationToken.None)).State);
+
+        // 2. Cancel while RAM is copied.
+        await BeginAsync(source, target, spec, parameters);
+        await WaitForStateAsync(source, spec.Id, OutgoingMigrationState.DiskReady);
+        await source.Node.Migrations.StartRamMigrationAsync(spec.Id, CancellationToken.None);
+        var ram = await WaitForStateAsync(source, spec.Id, OutgoingMigrationState.MigratingRam, s => s.Ram is { TransferredBytes: > 1 << 20 });
+        output.WriteLine($"cancelling the RAM phase at {ram.Ram!.TransferredBytes} bytes, {ram.Ram.RemainingBytes} remaining");
+        await source.Node.Migrations.CancelOutgoingAsync(spec.Id, CancellationToken.None);
+        await target.Node.Migrations.AbortIncomingAsync(spec.Id, CancellationToken.None);
+        await AssertRunsOnSourceAsync(source, target, spec.Id, bootId, data);
+
+        // 3. The target's QEMU dies while RAM is copied: the source sees the failure and keeps the VM.
+        await BeginAsync(source, target, spec, parameters);
+        await WaitForStateAsync(source, spec.Id, OutgoingMigrationState.DiskReady);
+        await source.Node.Migrations.StartRamMigrationAsync(spec.Id, CancellationToken.None);
+        await WaitForStateAsync(source, spec.Id, OutgoingMigrationState.MigratingRam, s => s.Ram is { TransferredBytes: > 1 << 20 });
+        var targetPid = target.QemuPid(spec.Id) ?? throw new InvalidOperationException("the target's QEMU has no pid");
+        Process.GetProcessById(targetPid).Kill();
+        var failed = await WaitForStateAsync(source, spec.Id, OutgoingMigrationState.Failed);
+        output.WriteLine($"after the target died: {failed.Error}");
+        Assert.False(string.IsNullOrEmpty(failed.Error));
+        await source.Node.Migrations.CancelOutgoingAsync(spec.Id, CancellationToken.None);
+        await target.Node.Migrations.AbortIncomingAsync(spec.Id, CancellationToken.None);
+        await AssertRunsOnSourceAsync(source, target, spec.Id, bootId, data);
+
+        // Abort never removes a VM that runs for real.
+        await Assert.ThrowsAsync<Core.Errors.DriverException>(() => source.Node.Migrations.AbortIncomingAsync(spec.Id, CancellationToken.None));
+        await source.Node.Vms.DeleteAsync(spec.Id, CancellationToken.None);
+        await source.AssertNothingLeftAsync();
+        _ = incoming;
+    }
+
+    private static MigrationParameters Plan(DataRate link, VmSpec spec) => MigrationPolicy.Plan(
+        new LinkMeasurement(link, TimeSpan.FromMilliseconds(1)),
+        new VmMigrationProfile { MemoryBytes = spec.MemoryBytes, TargetHasBase = true },
+        new MigrationLimits(),
+        MigrationFeatures.Qemu72);
+
+    private static async Task<(IncomingMigration Incoming, string MigrationId)> BeginAsync(
+        QemuTestHost source, QemuTestHost target, VmSpec spec, MigrationParameters parameters)
+    {
+        var migrationId = ShortId.New();
+        var incoming = await target.Node.Migrations.PrepareIncomingAsync(
+            new IncomingMigrationRequest(migrationId, spec, Loopback, DiskTransfer.Overlay, 256L << 20, parameters, Tls: false), CancellationToken.None);
+        Assert.Null(incoming.TlsHostname);
+        await source.Node.Migrations.StartDiskMirrorAsync(
+            new OutgoingMigrationRequest(migrationId, spec.Id, incoming, DiskTransfer.Overlay, parameters, Tls: false), CancellationToken.None);
+        return (incoming, migrationId);
+    }
+
+    private async Task AssertRunsOnSourceAsync(QemuTestHost source, QemuTestHost target, string vmId, string bootId, string checksum)
+    {
+        Assert.Equal(VmPowerState.Running, (await source.ObserveAsync(vmId))!.State);
+        Assert.Equal(bootId, await BootIdAsync(source, vmId));
+        Assert.Equal(checksum, await ChecksumAsync(source, vmId, "data"));
+        var write = await source.ExecAsync(vmId, "sh", "-c", "echo still-writable > /root/probe && sync && cat /root/probe");
+        Assert.Equal("still-writable", write.Stdout.Trim());
+        await target.AssertNothingLeftAsync();
+        output.WriteLine("the VM runs on the source; the target holds nothing");
+    }
+
+    private async Task<OutgoingMigrationStatus> WaitForStateAsync(
+        QemuTestHost source, string vmId, OutgoingMigrationState wanted, Func<OutgoingMigrationStatus, bool>? also = null)
+    {
+        OutgoingMigrationStatus? last = null;
+        await Bounded.WaitUntilAsync(async () =>
+        {
+            last = await source.Node.Migrations.GetOutgoingStatusAsync(vmId, CancellationToken.None);
+            if (last.State is OutgoingMigrationState.Failed && wanted != OutgoingMigrationState.Failed)
+            {
+                throw new InvalidOperationException("The migration failed: " + last.Error);
+            }
+
+            return last.State == wanted && (also?.Invoke(last) ?? true);
+        }, PhaseTimeout, $"migration state {wanted}", TimeSpan.FromMilliseconds(100));
+        output.WriteLine($"{wanted}: disk {last!.DiskBytesDone}/{last.DiskBytesTotal}, RAM {last.Ram?.TransferredBytes}/{last.Ram?.MemoryBytes}");
+        return last;
+    }
+
+    private static async Task<string> WriteDataAsync(QemuTestHost host, string vmId, string name, int mebibytes)
+    {
+        var result = await host.ExecAsync(vmId, "sh", "-c",
+            $"dd if=/dev/urandom of=/root/{name} bs=1M count={mebibytes} 2>/dev/null && sync && sha256sum /root/{name}");
+        Assert.Equal(0, result.ExitCode);
+        return result.Stdout.Split(' ')[0];
+    }
+
+    private static async Task<string> ChecksumAsync(QemuTestHost host, string vmId, string name)
+    {
+        // Drop the page cache so the checksum reads what is on the (migrated) disk, not what RAM remembers.
+        var result = await host.ExecAsync(vmId, "sh", "-c", $"sync && echo 3 > /proc/sys/vm/drop_caches && sha256sum /root/{name}");
+        Assert.Equal(0, result.ExitCode);
+        return result.Stdout.Split(' ')[0];
+    }
+
+    private static async Task<string> BootIdAsync(QemuTestHost host, string vmId) =>
+        (await host.ExecAsync(vmId, "cat", "/proc/sys/kernel/random/boot_id")).Stdout.Trim();
+
+    private static async Task<int> StartCounterAsync(QemuTestHost host, string vmId)
+    {
+        var result = await host.ExecAsync(vmId, "sh", "-c",
+            "(i=0; while :; do i=$((i+1)); echo $i > /run/counter; sleep 0.1; done) </dev/null >/dev/null 2>&1 & echo $!");
+        return int.Parse(result.Stdout.Trim(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    private static async Task<long> CounterAsync(QemuTestHost host, string vmId, int pid)
+    {
+        var result = await host.ExecAsync(vmId, "sh", "-c", $"kill -0 {pid} && cat /run/counter");
+        Assert.Equal(0, result.ExitCode);
+        return long.Parse(result.Stdout.Trim(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+}
