@@ -41,6 +41,10 @@ public sealed class QemuDriverOptions
     /// <summary>The iproute2 tool (name on PATH or absolute path). Default <c>ip</c>.</summary>
     public string IpBinary { get; set; } = "ip";
 
+    /// <summary>The socket tool (iproute2's <c>ss</c>), used to abort a migration's NBD connection that a cut link
+    /// left hanging. Default <c>ss</c>.</summary>
+    public string SsBinary { get; set; } = "ss";
+
     /// <summary>
     /// <c>auto</c> (default) probes KVM once with a real short boot and falls back to TCG; <c>kvm</c> or
     /// <c>tcg</c> force it. Nested KVM hangs guests on some hosts, which is why auto boots a guest rather

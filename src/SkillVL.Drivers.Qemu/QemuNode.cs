@@ -69,7 +69,7 @@ public sealed class QemuNode : IAsyncDisposable
             options, supervisor, templates, images, taps, accelerators, timeProvider, loggerFactory.CreateLogger<QemuVmDriver>());
         var networks = new LinuxBridgeNetworkDriver(options, ip, sysctls, loggerFactory.CreateLogger<LinuxBridgeNetworkDriver>());
         var migrations = new QemuMigrationDriver(
-            options, vms, supervisor, templates, images, taps, accelerators, timeProvider, loggerFactory.CreateLogger<QemuMigrationDriver>());
+            options, vms, supervisor, templates, images, taps, accelerators, runner, timeProvider, loggerFactory.CreateLogger<QemuMigrationDriver>());
         return new QemuNode(options, vms, networks, templates, accelerators, images, migrations);
     }
 

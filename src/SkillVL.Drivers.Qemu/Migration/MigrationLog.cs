@@ -32,4 +32,8 @@ internal static partial class MigrationLog
 
     [LoggerMessage(EventId = 1308, Level = LogLevel.Debug, Message = "VM {VmId}: cleanup step {Command} did nothing: {Message}")]
     public static partial void CleanupStepSkipped(this ILogger logger, string vmId, string command, string message);
+
+    [LoggerMessage(EventId = 1309, Level = LogLevel.Information,
+        Message = "Cancelling: aborted this node's connection to the target's export {Host}:{Port} (ss exit {ExitCode})")]
+    public static partial void ConnectionAborted(this ILogger logger, string host, int port, int exitCode);
 }

@@ -41,6 +41,7 @@ public sealed class QemuMigrationDriver : IVmMigrationDriver
     private readonly QcowImageTool _images;
     private readonly TapDevices _taps;
     private readonly AcceleratorProbe _accelerators;
+    private readonly ICommandRunner _runner;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
 
@@ -52,9 +53,11 @@ public sealed class QemuMigrationDriver : IVmMigrationDriver
         QcowImageTool images,
         TapDevices taps,
         AcceleratorProbe accelerators,
+        ICommandRunner runner,
         TimeProvider time,
         ILogger<QemuMigrationDriver> logger)
     {
+        _runner = runner;
         _options = options;
         _vms = vms;
         _supervisor = supervisor;
@@ -455,6 +458,16 @@ public sealed class QemuMigrationDriver : IVmMigrationDriver
             }, "migrate_cancel", cancellationToken);
         }
 
+        // Abort our TCP connection to the target's export before anything waits for it: on a cut link (or a dead
+        // or frozen target) its NBD requests are never answered — QEMU's NBD client has no I/O timeout, TCP gives
+        // up after ~15 min — and the job's end and blockdev-del would wait for them, blocking QEMU's main loop.
+        // Aborted, the requests fail at once. Only that one connection is hit; the migration is being cancelled.
+        if (record is not null)
+        {
+            await TryQmpAsync(paths, "block-job-cancel", new JsonObject { ["device"] = MigrationQmp.MirrorJobId, ["force"] = true }, cancellationToken);
+            await AbortConnectionAsync(record.Request.Target.Host, record.Request.Target.NbdPort, cancellationToken);
+        }
+
         await EndMirrorAsync(paths, force: true, cancellationToken);
         await TryQmpAsync(paths, "blockdev-del", new JsonObject { ["node-name"] = MigrationQmp.TargetNode }, cancellationToken);
         await TryQmpAsync(paths, "object-del", new JsonObject { ["id"] = MigrationQmp.ClientTlsObject }, cancellationToken);
@@ -508,16 +521,29 @@ public sealed class QemuMigrationDriver : IVmMigrationDriver
 
     private async Task WaitAsync(Func<Task<bool>> done, string what, CancellationToken cancellationToken)
     {
+        var limit = SettleTimeout;
         var started = _time.GetTimestamp();
         while (!await done())
         {
-            if (_time.GetElapsedTime(started) > SettleTimeout)
+            if (_time.GetElapsedTime(started) > limit)
             {
-                throw new DriverException($"QEMU did not finish {what} within {SettleTimeout.TotalSeconds:0} s.", isTransient: true);
+                throw new DriverException($"QEMU did not finish {what} within {limit.TotalSeconds:0} s.", isTransient: true);
             }
 
             await Task.Delay(PollInterval, _time, cancellationToken);
         }
+    }
+
+    /// <summary>Aborts this host's TCP connections to <paramref name="host"/>:<paramref name="port"/> (<c>ss -K</c>,
+    /// which needs CONFIG_INET_DIAG_DESTROY; Debian's kernels have it): the owner sees ECONNABORTED at once.</summary>
+    private async Task AbortConnectionAsync(string host, int port, CancellationToken cancellationToken)
+    {
+        var result = await _runner.RunAsync(
+            _options.SsBinary,
+            ["-K", "dst", host, "dport", "=", port.ToString(System.Globalization.CultureInfo.InvariantCulture)],
+            _options.ToolTimeout,
+            cancellationToken);
+        _logger.ConnectionAborted(host, port, result.ExitCode);
     }
 
     /// <summary>A cleanup step that may find nothing to clean (QEMU answers with an error then).</summary>

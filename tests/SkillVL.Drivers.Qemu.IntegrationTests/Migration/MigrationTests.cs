@@ -131,6 +131,59 @@ public sealed class MigrationTests(ITestOutputHelper output)
         _ = incoming;
     }
 
+    [Fact]
+    public async Task TargetFrozenLikeACutLink_DuringDiskAndDuringRam_CancelReturnsPromptly_VmRunsOnSource()
+    {
+        await using var source = await QemuTestHost.StartAsync(output);
+        await using var target = await QemuTestHost.StartAsync(output);
+        var spec = source.NewVm("cut");
+        await source.StartAndWaitForAgentAsync(spec);
+        var data = await WriteDataAsync(source, spec.Id, "data", 8);
+        var bootId = await BootIdAsync(source, spec.Id);
+        var parameters = Plan(DataRate.FromMebibytesPerSecond(1), spec) with
+        {
+            MaxBandwidth = DataRate.FromMebibytesPerSecond(1), MultifdChannels = 0, Compression = MigrationCompression.None, CompressionLevel = 0,
+        };
+
+        // A stopped (SIGSTOP) target answers nothing and resets nothing: what the source sees when the link is cut.
+        foreach (var phase in new[] { OutgoingMigrationState.MirroringDisk, OutgoingMigrationState.MigratingRam })
+        {
+            await BeginAsync(source, target, spec, parameters);
+            if (phase == OutgoingMigrationState.MigratingRam)
+            {
+                await WaitForStateAsync(source, spec.Id, OutgoingMigrationState.DiskReady);
+                await source.Node.Migrations.StartRamMigrationAsync(spec.Id, CancellationToken.None);
+                await WaitForStateAsync(source, spec.Id, phase, s => s.Ram is { TransferredBytes: > 1 << 20 });
+            }
+            else
+            {
+                await WaitForStateAsync(source, spec.Id, phase, s => s.DiskBytesDone > 0);
+            }
+
+            var targetPid = target.QemuPid(spec.Id) ?? throw new InvalidOperationException("the target's QEMU has no pid");
+            Assert.Equal(0, await RunAsync("kill", "-STOP", targetPid.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            var stopwatch = Stopwatch.StartNew();
+            await source.Node.Migrations.CancelOutgoingAsync(spec.Id, CancellationToken.None);
+            output.WriteLine($"cancel with a frozen target in {phase}: {stopwatch.Elapsed.TotalSeconds:0.0} s");
+            Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(20), $"cancel took {stopwatch.Elapsed}");
+
+            // The link comes back: the target is told to drop what it had.
+            Assert.Equal(0, await RunAsync("kill", "-CONT", targetPid.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            await target.Node.Migrations.AbortIncomingAsync(spec.Id, CancellationToken.None);
+            await AssertRunsOnSourceAsync(source, target, spec.Id, bootId, data);
+        }
+
+        await source.Node.Vms.DeleteAsync(spec.Id, CancellationToken.None);
+        await source.AssertNothingLeftAsync();
+    }
+
+    private static async Task<int> RunAsync(string file, params string[] arguments)
+    {
+        using var process = Process.Start(new ProcessStartInfo(file, arguments)) ?? throw new InvalidOperationException(file);
+        await process.WaitForExitAsync();
+        return process.ExitCode;
+    }
+
     private static MigrationParameters Plan(DataRate link, VmSpec spec) => MigrationPolicy.Plan(
         new LinkMeasurement(link, TimeSpan.FromMilliseconds(1)),
         new VmMigrationProfile { MemoryBytes = spec.MemoryBytes, TargetHasBase = true },
