@@ -76,6 +76,40 @@ public sealed class MigrationTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task FullDiskTransfer_CopiesBaseAndOverlay_IntoAStandaloneDisk()
+    {
+        await using var source = await QemuTestHost.StartAsync(output);
+        await using var target = await QemuTestHost.StartAsync(output);
+        var spec = source.NewVm("whole");
+        await source.StartAndWaitForAgentAsync(spec);
+        var data = await WriteDataAsync(source, spec.Id, "data", 4);
+        var parameters = Plan(DataRate.FromGigabitsPerSecond(1), spec);
+        var migrationId = ShortId.New();
+        var incoming = await target.Node.Migrations.PrepareIncomingAsync(
+            new IncomingMigrationRequest(migrationId, spec, Loopback, DiskTransfer.Full, 256L << 20, parameters, Tls: false), CancellationToken.None);
+        await source.Node.Migrations.StartDiskMirrorAsync(
+            new OutgoingMigrationRequest(migrationId, spec.Id, incoming, DiskTransfer.Full, parameters, Tls: false), CancellationToken.None);
+        var ready = await WaitForStateAsync(source, spec.Id, OutgoingMigrationState.DiskReady);
+        await source.Node.Migrations.StartRamMigrationAsync(spec.Id, CancellationToken.None);
+        await WaitForStateAsync(source, spec.Id, OutgoingMigrationState.Completed);
+        await source.Node.Migrations.CompleteOutgoingAsync(spec.Id, CancellationToken.None);
+        await target.Node.Migrations.CompleteIncomingAsync(spec.Id, CancellationToken.None);
+        await source.Node.Vms.DeleteAsync(spec.Id, CancellationToken.None);
+
+        // sync=full walks the whole virtual disk (256 MiB) and writes the template's data too.
+        Assert.Equal(256L << 20, ready.DiskBytesTotal);
+        var disk = await target.Node.Images.InfoAsync(Path.Combine(target.Options.DataDirectory, "vms", spec.Id, "disk.qcow2"), CancellationToken.None);
+        Assert.Null(disk.BackingFile);
+        Assert.True(disk.ActualSizeBytes > 8L << 20, $"the standalone disk holds {disk.ActualSizeBytes} bytes");
+        Assert.Equal(data, await ChecksumAsync(target, spec.Id, "data"));
+        Assert.Equal(0, (await target.ExecAsync(spec.Id, "sh", "-c", "ls /bin/busybox && sync")).ExitCode);
+
+        await target.Node.Vms.DeleteAsync(spec.Id, CancellationToken.None);
+        await source.AssertNothingLeftAsync();
+        await target.AssertNothingLeftAsync();
+    }
+
+    [Fact]
     public async Task CancelDuringDisk_CancelDuringRam_TargetKilledDuringRam_VmKeepsRunningOnSource_TargetLeftEmpty()
     {
         await using var source = await QemuTestHost.StartAsync(output);
