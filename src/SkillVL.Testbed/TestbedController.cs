@@ -103,7 +103,7 @@ public sealed class TestbedController
 
         try
         {
-            await BuildAsync(plan, state, linkem, agent, request.Server, tokens, cancellationToken);
+            await BuildAsync(plan, state, linkem, agent, request.Server, tokens, request.AgentServerOnUnderlay, cancellationToken);
         }
         catch (Exception failure)
         {
@@ -229,10 +229,16 @@ public sealed class TestbedController
         IReadOnlyList<string>? agent,
         string server,
         Dictionary<string, string> tokens,
+        Func<System.Net.IPAddress, CancellationToken, Task<string>>? agentServerOnUnderlay,
         CancellationToken cancellationToken)
     {
         await UnderlayNetwork.CreateBridgeAsync(plan, cancellationToken);
         await _progress.WriteLineAsync($"bridge     {plan.Bridge} {plan.BridgeAddress}/{UnderlaySubnet.PrefixLength} (underlay {plan.Subnet.Cidr})");
+        if (agentServerOnUnderlay is not null)
+        {
+            server = await agentServerOnUnderlay(System.Net.IPAddress.Parse(plan.BridgeAddress), cancellationToken);
+            await _progress.WriteLineAsync($"agents     reach the Server over the underlay at {server}");
+        }
 
         var agentsStarted = new List<ProcessRecord>();
         foreach (var node in plan.Nodes)

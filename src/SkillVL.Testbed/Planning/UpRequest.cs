@@ -55,6 +55,14 @@ public sealed record UpRequest
     /// <summary>File holding the admin API token (<c>--admin-token-file</c>). Default /var/lib/skillvl/admin-token.</summary>
     public string AdminTokenFile { get; init; } = DefaultAdminTokenFile;
 
+    /// <summary>
+    /// In-process callers only (tests, benchmarks): called once the underlay bridge has its address, before any agent
+    /// starts; returns the Server URL the agents get instead of <see cref="Server"/> (join tokens still use
+    /// <see cref="Server"/>). With an <see cref="Network.UnderlayServerRelay"/> on that address the agents reach the
+    /// Server over the underlay, so a client node's Server traffic crosses its emulated link.
+    /// </summary>
+    public Func<System.Net.IPAddress, CancellationToken, Task<string>>? AgentServerOnUnderlay { get; init; }
+
     /// <summary>The link emulator (<c>--linkem</c>); null: next to this program, else <c>.build/linkem/skillvl-linkem</c> of the repository.</summary>
     public string? Linkem { get; init; }
 }
