@@ -145,6 +145,10 @@ public sealed partial class AgentClient(AgentClientOptions options, ILoggerFacto
                 {
                     LogTlsRenewed(_logger, directory.Path, outcome.Reason!, outcome.NotAfter);
                 }
+                else
+                {
+                    LogTlsCurrent(_logger, directory.Path, outcome.NotAfter);
+                }
 
                 await Task.Delay(NodeCertificatePolicy.RecheckInterval, time, cancellationToken);
             }
@@ -334,6 +338,9 @@ public sealed partial class AgentClient(AgentClientOptions options, ILoggerFacto
 
     [LoggerMessage(4010, LogLevel.Information, "TLS credentials in {Directory} renewed ({Reason}); valid until {NotAfter}")]
     private static partial void LogTlsRenewed(ILogger logger, string directory, string reason, DateTimeOffset notAfter);
+
+    [LoggerMessage(4012, LogLevel.Information, "TLS credentials in {Directory} are current; valid until {NotAfter}")]
+    private static partial void LogTlsCurrent(ILogger logger, string directory, DateTimeOffset notAfter);
 
     [LoggerMessage(4011, LogLevel.Warning, "Could not renew the TLS credentials: {Reason}; trying again in 10 minutes or at the next connection")]
     private static partial void LogTlsFailed(ILogger logger, string reason);
