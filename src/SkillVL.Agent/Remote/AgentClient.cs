@@ -156,7 +156,7 @@ public sealed partial class AgentClient(AgentClientOptions options, ILoggerFacto
             {
                 return;
             }
-            catch (Exception e) when (e is SkillVlException or IOException or UnauthorizedAccessException or CryptographicException)
+            catch (Exception e) when (e is SkillVlException or IOException or UnauthorizedAccessException or CryptographicException or JsonException)
             {
                 LogTlsFailed(_logger, e.Message);
                 await Task.Delay(TlsRetryInterval, time, cancellationToken).ContinueWith(_ => { }, TaskScheduler.Default);

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Security.Cryptography;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using SkillVL.Agent.Remote;
@@ -52,8 +51,9 @@ public sealed class NodeCertificateService(
         {
             return new AgentMessage { Type = AgentMessage.Response, Id = request.Id, Error = new AgentError("refused", e.Message, Transient: false) };
         }
-        catch (Exception e) when (e is SkillVlException or JsonException)
+        catch (Exception e)
         {
+            // Whatever went wrong, the agent gets an answer now instead of waiting out its call's timeout.
             return new AgentMessage { Type = AgentMessage.Response, Id = request.Id, Error = AgentChannel.ToError(e) };
         }
     }
@@ -105,8 +105,9 @@ public sealed class NodeCertificateService(
             {
                 return;
             }
-            catch (Exception e) when (e is SkillVlException or CertificateRequestRefusedException or IOException or UnauthorizedAccessException or CryptographicException)
+            catch (Exception e)
             {
+                // Logged, never thrown: a failed renewal must not stop the host (the next check tries again).
                 PkiLog.LocalRenewFailed(logger, LocalNode, e);
             }
         }
