@@ -16,7 +16,8 @@ namespace SkillVL.IntegrationTests.Nodes;
 /// <summary>
 /// Issue 6's node credentials end to end: the embedded node has its &lt;data&gt;/tls at start; a real
 /// `skillvl-agent` gets its own on connecting — signed by the Server's CA, naming the node and the underlay address
-/// the Server knows, key 0600 — keeps it across reconnects, and gets a new one when the Server's CA changes.
+/// the Server knows, key 0600, good for QEMU's NBD over TLS with the embedded node — keeps it across reconnects,
+/// and gets a new one when the Server's CA changes.
 /// </summary>
 [Collection(VmCollection.Name)]
 public sealed class AgentTlsTests(ITestOutputHelper output)
@@ -73,6 +74,17 @@ public sealed class AgentTlsTests(ITestOutputHelper output)
             Assert.Equal(owner, File.GetUnixFileMode(Path.Combine(tls, NodeTlsFiles.ClientKey)));
             var audit = (await server.Client.GetFromJsonAsync<List<AuditEntry>>(ApiPaths.Audit + "?action=node.certificate", ServerHarness.Json))!;
             Assert.Single(audit, a => a.Target == "node=" + Node && a.Outcome == "ok");
+
+            // What the two nodes got works for QEMU: NBD over TLS with the agent's node as the target and the
+            // embedded node as the source, checking the target as "tls1" (as a migration's disk mirror would).
+            var disk = Path.Combine(server.Root, "nbd.raw");
+            Assert.Equal(0, (await HostTools.RunAsync("qemu-img", ["create", "-f", "raw", disk, "1M"], LoopbackTlsServer.ToolTimeout)).ExitCode);
+            using (var target = await LoopbackTlsServer.StartNbdTargetAsync(tls, disk))
+            {
+                var read = await target.ReadOverNbdAsync(NodeTlsFiles.DirectoryOf(server.DataDirectory), Node);
+                output.WriteLine(read.Stdout + read.Stderr + target.Log);
+                Assert.Equal(0, read.ExitCode);
+            }
 
             // Reconnect (the agent restarted): the certificate is current, nothing is issued.
             await agent.DisposeAsync();

@@ -1,7 +1,4 @@
-using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
-using System.Security.Cryptography.X509Certificates;
 using SkillVL.Agent.Tls;
 using SkillVL.Core.Nodes;
 using SkillVL.Core.Nodes.Protocol;
@@ -21,71 +18,64 @@ namespace SkillVL.IntegrationTests.Nodes;
 /// </summary>
 public sealed class NodeTlsInteropTests(ITestOutputHelper output) : IDisposable
 {
-    private static readonly TimeSpan ToolTimeout = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan ToolTimeout = LoopbackTlsServer.ToolTimeout;
     private readonly TempDirectory _root = new("svl-tls");
-    private readonly List<Process> _started = [];
-    private readonly Dictionary<int, List<string>> _logs = [];
 
-    public void Dispose()
-    {
-        foreach (var process in _started)
-        {
-            if (!process.HasExited)
-            {
-                process.Kill();
-                process.WaitForExit(TimeSpan.FromSeconds(10));
-            }
-
-            process.Dispose();
-        }
-
-        _root.Dispose();
-    }
+    public void Dispose() => _root.Dispose();
 
     [Fact]
     public async Task QemuNbdOverTls_PlatformCertificates_Accepted_WrongNameOrForeignCa_Refused()
     {
         HostTools.RequireTool("qemu-nbd", "qemu-utils");
         HostTools.RequireTool("qemu-img", "qemu-utils");
-        using var ca = PlatformCertificateAuthority.LoadOrCreate(Path.Combine(_root.Path, "ca"), "interop", TimeProvider.System);
-        using var foreignCa = PlatformCertificateAuthority.LoadOrCreate(Path.Combine(_root.Path, "foreign-ca"), "foreign", TimeProvider.System);
-        var nodeA = await EnrolAsync(ca, "node-a", IPAddress.Loopback);
-        var nodeB = await EnrolAsync(ca, "node-b", IPAddress.Parse("127.0.0.2"));
-        var foreignB = await EnrolAsync(foreignCa, "node-b", IPAddress.Parse("127.0.0.2"));
-        // A client that trusts the platform CA but holds a certificate of another CA: only the target's check stops it.
-        var impostor = await EnrolAsync(foreignCa, "node-c", null);
-        File.Copy(Path.Combine(nodeA, NodeTlsFiles.CaCertificate), Path.Combine(impostor, NodeTlsFiles.CaCertificate), overwrite: true);
+        var (ca, foreignCa) = CreateCas();
+        using (ca)
+        using (foreignCa)
+        {
+            var nodeA = await EnrolAsync(ca, "node-a", IPAddress.Loopback);
+            var nodeB = await EnrolAsync(ca, "node-b", IPAddress.Parse("127.0.0.2"));
+            var foreignB = await EnrolAsync(foreignCa, "node-b", IPAddress.Parse("127.0.0.2"));
+            // A client that trusts the platform CA but holds a certificate of another CA: only the target's check stops it.
+            var impostor = await EnrolAsync(foreignCa, "node-c", null);
+            File.Copy(Path.Combine(nodeA, NodeTlsFiles.CaCertificate), Path.Combine(impostor, NodeTlsFiles.CaCertificate), overwrite: true);
+            var disk = Path.Combine(_root.Path, "disk.raw");
+            Assert.Equal(0, (await HostTools.RunAsync("qemu-img", ["create", "-f", "raw", disk, "1M"], ToolTimeout)).ExitCode);
 
-        var disk = Path.Combine(_root.Path, "disk.raw");
-        Assert.Equal(0, (await HostTools.RunAsync("qemu-img", ["create", "-f", "raw", disk, "1M"], ToolTimeout)).ExitCode);
+            using var target = await LoopbackTlsServer.StartNbdTargetAsync(nodeB, disk);
+            try
+            {
+                var accepted = await target.ReadOverNbdAsync(nodeA, "node-b");
+                output.WriteLine(accepted.Stdout + accepted.Stderr);
+                Assert.Equal(0, accepted.ExitCode);
+                Assert.Contains("virtual size: 1 MiB", accepted.Stdout, StringComparison.Ordinal);
 
-        var target = await StartNbdTargetAsync(nodeB, disk);
-        var accepted = await ReadOverNbdAsync(nodeA, target, "node-b");
-        output.WriteLine(accepted.Stdout + accepted.Stderr);
-        Assert.Equal(0, accepted.ExitCode);
-        Assert.Contains("virtual size: 1 MiB", accepted.Stdout, StringComparison.Ordinal);
+                var wrongName = await target.ReadOverNbdAsync(nodeA, "node-c");
+                output.WriteLine(wrongName.Stderr);
+                Assert.NotEqual(0, wrongName.ExitCode);
+                Assert.Contains("does not match the hostname node-c", wrongName.Stderr, StringComparison.Ordinal);
 
-        var wrongName = await ReadOverNbdAsync(nodeA, target, "node-c");
-        output.WriteLine(wrongName.Stderr);
-        Assert.NotEqual(0, wrongName.ExitCode);
-        Assert.Contains("does not match the hostname node-c", wrongName.Stderr, StringComparison.Ordinal);
+                // QEMU would not even load the impostor's files (its own certificate does not chain to its CA file),
+                // so its check is turned off here. GnuTLS then offers no certificate the target's CA did not issue
+                // ("No certificate was found"); either way it is the target's verification that ends the connection.
+                var foreignClient = await target.ReadOverNbdAsync(impostor, "node-b", ",sanity-check=off");
+                output.WriteLine(foreignClient.Stderr);
+                Assert.NotEqual(0, foreignClient.ExitCode);
+                await Bounded.WaitUntilAsync(
+                    () => target.Log.Contains("Verify failed", StringComparison.Ordinal),
+                    ToolTimeout,
+                    "the target to report the foreign client certificate");
+            }
+            finally
+            {
+                output.WriteLine("[qemu-nbd] " + target.Log);
+            }
 
-        // QEMU would not even load the impostor's files (its own certificate does not chain to its CA file), so its
-        // check is turned off here. GnuTLS then offers no certificate the target's CA did not issue ("No certificate
-        // was found"); either way it is the target's verification that ends the connection.
-        var foreignClient = await ReadOverNbdAsync(impostor, target, "node-b", ",sanity-check=off");
-        output.WriteLine(foreignClient.Stderr);
-        Assert.NotEqual(0, foreignClient.ExitCode);
-        await Bounded.WaitUntilAsync(
-            () => LogOf(target).Contains("Verify failed", StringComparison.Ordinal),
-            ToolTimeout,
-            "the target to report the foreign client certificate");
-
-        var foreignTarget = await StartNbdTargetAsync(foreignB, disk);
-        var foreignServer = await ReadOverNbdAsync(nodeA, foreignTarget, "node-b");
-        output.WriteLine(foreignServer.Stderr);
-        Assert.NotEqual(0, foreignServer.ExitCode);
-        Assert.Contains("hasn't got a known issuer", foreignServer.Stderr, StringComparison.Ordinal);
+            using var foreignTarget = await LoopbackTlsServer.StartNbdTargetAsync(foreignB, disk);
+            var foreignServer = await foreignTarget.ReadOverNbdAsync(nodeA, "node-b");
+            output.WriteLine(foreignServer.Stderr);
+            Assert.NotEqual(0, foreignServer.ExitCode);
+            Assert.Contains("hasn't got a known issuer", foreignServer.Stderr, StringComparison.Ordinal);
+        }
     }
 
     [Fact]
@@ -94,41 +84,49 @@ public sealed class NodeTlsInteropTests(ITestOutputHelper output) : IDisposable
         HostTools.RequireTool("certtool", "gnutls-bin");
         HostTools.RequireTool("gnutls-serv", "gnutls-bin");
         HostTools.RequireTool("gnutls-cli", "gnutls-bin");
-        using var ca = PlatformCertificateAuthority.LoadOrCreate(Path.Combine(_root.Path, "ca"), "interop", TimeProvider.System);
-        using var foreignCa = PlatformCertificateAuthority.LoadOrCreate(Path.Combine(_root.Path, "foreign-ca"), "foreign", TimeProvider.System);
-        var nodeA = await EnrolAsync(ca, "node-a", IPAddress.Loopback);
-        var nodeB = await EnrolAsync(ca, "node-b", IPAddress.Parse("127.0.0.2"));
-        var foreignA = await EnrolAsync(foreignCa, "node-a", IPAddress.Loopback);
-
-        // certtool: the chain, the host name and each purpose (serverAuth, clientAuth) by GnuTLS's verifier.
-        foreach (var purpose in new[] { "1.3.6.1.5.5.7.3.1", "1.3.6.1.5.5.7.3.2" })
+        var (ca, foreignCa) = CreateCas();
+        using (ca)
+        using (foreignCa)
         {
-            var verified = await VerifyAsync(nodeB, Path.Combine(nodeB, NodeTlsFiles.ServerCertificate), "node-b", purpose);
-            Assert.True(verified.ExitCode == 0, verified.Stdout + verified.Stderr);
+            var nodeA = await EnrolAsync(ca, "node-a", IPAddress.Loopback);
+            var nodeB = await EnrolAsync(ca, "node-b", IPAddress.Parse("127.0.0.2"));
+            var foreignA = await EnrolAsync(foreignCa, "node-a", IPAddress.Loopback);
+
+            // certtool: the chain, the host name and each purpose (serverAuth, clientAuth) by GnuTLS's verifier.
+            foreach (var purpose in new[] { "1.3.6.1.5.5.7.3.1", "1.3.6.1.5.5.7.3.2" })
+            {
+                var verified = await VerifyAsync(nodeB, Path.Combine(nodeB, NodeTlsFiles.ServerCertificate), "node-b", purpose);
+                Assert.True(verified.ExitCode == 0, verified.Stdout + verified.Stderr);
+            }
+
+            Assert.NotEqual(0, (await VerifyAsync(nodeB, Path.Combine(nodeB, NodeTlsFiles.ServerCertificate), "node-c", "1.3.6.1.5.5.7.3.1")).ExitCode);
+            Assert.NotEqual(0, (await VerifyAsync(nodeB, Path.Combine(foreignA, NodeTlsFiles.ClientCertificate), "node-a", "1.3.6.1.5.5.7.3.2")).ExitCode);
+
+            // A mutual handshake on loopback: gnutls-serv with node-b's server files, gnutls-cli with node-a's client files.
+            using var server = await LoopbackTlsServer.StartAsync("gnutls-serv", port =>
+            [
+                "--port", port, "--echo", "--require-client-cert", "--verify-client-cert",
+                "--x509cafile", Path.Combine(nodeB, NodeTlsFiles.CaCertificate),
+                "--x509certfile", Path.Combine(nodeB, NodeTlsFiles.ServerCertificate),
+                "--x509keyfile", Path.Combine(nodeB, NodeTlsFiles.ServerKey),
+            ]);
+            var handshake = await HostTools.RunAsync("bash", ["-c", "echo ping | gnutls-cli \"$@\"", "gnutls-cli",
+                "--port", server.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--verify-hostname", "node-b",
+                "--x509cafile", Path.Combine(nodeA, NodeTlsFiles.CaCertificate),
+                "--x509certfile", Path.Combine(nodeA, NodeTlsFiles.ClientCertificate),
+                "--x509keyfile", Path.Combine(nodeA, NodeTlsFiles.ClientKey),
+                "127.0.0.1"], ToolTimeout);
+            output.WriteLine(handshake.Stdout + handshake.Stderr);
+            output.WriteLine("[gnutls-serv] " + server.Log);
+            Assert.Equal(0, handshake.ExitCode);
+            Assert.Contains("Handshake was completed", handshake.Stdout + handshake.Stderr, StringComparison.Ordinal);
+            Assert.Contains("ping", handshake.Stdout, StringComparison.Ordinal); // echoed back through the tunnel
         }
-
-        Assert.NotEqual(0, (await VerifyAsync(nodeB, Path.Combine(nodeB, NodeTlsFiles.ServerCertificate), "node-c", "1.3.6.1.5.5.7.3.1")).ExitCode);
-        Assert.NotEqual(0, (await VerifyAsync(nodeB, Path.Combine(foreignA, NodeTlsFiles.ClientCertificate), "node-a", "1.3.6.1.5.5.7.3.2")).ExitCode);
-
-        // A mutual handshake on loopback: gnutls-serv with node-b's server files, gnutls-cli with node-a's client files.
-        var port = FreeLoopbackPort();
-        var server = Start("gnutls-serv", [
-            "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--echo", "--require-client-cert", "--verify-client-cert",
-            "--x509cafile", Path.Combine(nodeB, NodeTlsFiles.CaCertificate),
-            "--x509certfile", Path.Combine(nodeB, NodeTlsFiles.ServerCertificate),
-            "--x509keyfile", Path.Combine(nodeB, NodeTlsFiles.ServerKey)]);
-        await WaitListeningAsync(port, server);
-        var handshake = await HostTools.RunAsync("bash", ["-c", "echo ping | gnutls-cli \"$@\"", "gnutls-cli",
-            "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--verify-hostname", "node-b",
-            "--x509cafile", Path.Combine(nodeA, NodeTlsFiles.CaCertificate),
-            "--x509certfile", Path.Combine(nodeA, NodeTlsFiles.ClientCertificate),
-            "--x509keyfile", Path.Combine(nodeA, NodeTlsFiles.ClientKey),
-            "127.0.0.1"], ToolTimeout);
-        output.WriteLine(handshake.Stdout + handshake.Stderr);
-        Assert.Equal(0, handshake.ExitCode);
-        Assert.Contains("Handshake was completed", handshake.Stdout + handshake.Stderr, StringComparison.Ordinal);
-        Assert.Contains("ping", handshake.Stdout, StringComparison.Ordinal); // echoed back through the tunnel
     }
+
+    private (PlatformCertificateAuthority Ca, PlatformCertificateAuthority Foreign) CreateCas() =>
+        (PlatformCertificateAuthority.LoadOrCreate(Path.Combine(_root.Path, "ca"), "interop", TimeProvider.System),
+         PlatformCertificateAuthority.LoadOrCreate(Path.Combine(_root.Path, "foreign-ca"), "foreign", TimeProvider.System));
 
     /// <summary>A node's &lt;data&gt;/tls through the same enrolment every node runs, with <paramref name="ca"/> in-process.</summary>
     private async Task<string> EnrolAsync(PlatformCertificateAuthority ca, string node, IPAddress? address)
@@ -138,106 +136,11 @@ public sealed class NodeTlsInteropTests(ITestOutputHelper output) : IDisposable
         return directory.Path;
     }
 
-    private async Task<(int Port, int Pid)> StartNbdTargetAsync(string tlsDirectory, string disk)
-    {
-        var port = FreeLoopbackPort();
-        var process = Start("qemu-nbd", [
-            "--object", $"tls-creds-x509,id=tls0,endpoint=server,verify-peer=on,dir={tlsDirectory}",
-            "--tls-creds", "tls0", "--bind", "127.0.0.1", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            "--persistent", "--shared", "4", "--read-only", "--format", "raw", disk]);
-        await WaitListeningAsync(port, process);
-        return (port, process.Id);
-    }
-
-    private static Task<(int ExitCode, string Stdout, string Stderr)> ReadOverNbdAsync(string tlsDirectory, (int Port, int Pid) target, string hostname, string extra = "") =>
-        HostTools.RunAsync("qemu-img", [
-            "info", "--object", $"tls-creds-x509,id=tls0,endpoint=client,dir={tlsDirectory}{extra}",
-            "--image-opts", $"driver=nbd,server.type=inet,server.host=127.0.0.1,server.port={target.Port},tls-creds=tls0,tls-hostname={hostname}"],
-            ToolTimeout);
-
     private static Task<(int ExitCode, string Stdout, string Stderr)> VerifyAsync(string trustedDirectory, string certificate, string hostname, string purpose) =>
         HostTools.RunAsync("certtool", [
             "--verify", "--load-ca-certificate", Path.Combine(trustedDirectory, NodeTlsFiles.CaCertificate),
             "--infile", certificate, "--verify-hostname", hostname, "--verify-purpose", purpose],
             ToolTimeout);
-
-    private Process Start(string tool, string[] arguments)
-    {
-        var start = new ProcessStartInfo(tool) { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        var process = Process.Start(start)!;
-        _started.Add(process);
-        var log = new List<string>();
-        _logs[process.Id] = log;
-        process.OutputDataReceived += (_, e) => Log(tool, log, e.Data);
-        process.ErrorDataReceived += (_, e) => Log(tool, log, e.Data);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return process;
-    }
-
-    private string LogOf((int Port, int Pid) target)
-    {
-        var log = _logs[target.Pid];
-        lock (log)
-        {
-            return string.Join('\n', log);
-        }
-    }
-
-    private void Log(string tool, List<string> log, string? line)
-    {
-        if (line is not null)
-        {
-            lock (log)
-            {
-                log.Add(line);
-            }
-
-            try
-            {
-                output.WriteLine($"[{tool}] {line}");
-            }
-            catch (InvalidOperationException)
-            {
-                // The test has finished; its output is closed.
-            }
-        }
-    }
-
-    private static async Task WaitListeningAsync(int port, Process process) =>
-        await Bounded.WaitUntilAsync(
-            async () =>
-            {
-                if (process.HasExited)
-                {
-                    throw new InvalidOperationException($"{process.StartInfo.FileName} exited with {process.ExitCode} before listening.");
-                }
-
-                using var probe = new TcpClient();
-                try
-                {
-                    await probe.ConnectAsync(IPAddress.Loopback, port);
-                    return true;
-                }
-                catch (SocketException)
-                {
-                    return false;
-                }
-            },
-            ToolTimeout,
-            $"{process.StartInfo.FileName} to listen on port {port}");
-
-    private static int FreeLoopbackPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     private sealed class InProcessIssuer(PlatformCertificateAuthority ca, string node, IPAddress? address) : INodeCertificateIssuer
     {
@@ -245,7 +148,7 @@ public sealed class NodeTlsInteropTests(ITestOutputHelper output) : IDisposable
 
         public Task<NodeTlsCalls.Issued> IssueAsync(string csrPem, CancellationToken cancellationToken)
         {
-            using X509Certificate2 certificate = ca.Issue(csrPem, node, address);
+            using var certificate = ca.Issue(csrPem, node, address);
             return Task.FromResult(new NodeTlsCalls.Issued(certificate.ExportCertificatePem(), ca.CertificatePem));
         }
     }
