@@ -117,6 +117,69 @@ public sealed class AgentTlsTests(ITestOutputHelper output)
         }
     }
 
+    /// <summary>
+    /// The protocol from a node that asks for more than it may: over its own authenticated connection, a CSR naming
+    /// another node, another address and a CA flag yields a certificate with only the Server's names for it; a CSR
+    /// with a broken signature or an ECDSA key is refused with a typed error, and audited.
+    /// </summary>
+    [Fact]
+    public async Task GreedyOrBrokenCsrs_OverTheConnection_GetOnlyTheServersNames_OrARefusal()
+    {
+        await using var server = await ServerHarness.StartAsync();
+        var join = await Auth.Users.ReadAsync<JoinTokenInfo>(
+            await server.Client.PostAsJsonAsync(ApiPaths.Nodes + "/join-tokens", new CreateJoinTokenRequest(10), ServerHarness.Json), HttpStatusCode.OK);
+        using var anonymous = server.ClientWith(null);
+        var enrolled = await Auth.Users.ReadAsync<EnrolResponse>(
+            await anonymous.PostAsJsonAsync(AgentPaths.Enrol, new EnrolRequest(join.Token, "greedy", "edge"), ServerHarness.Json), HttpStatusCode.OK);
+
+        var socket = new System.Net.WebSockets.ClientWebSocket();
+        socket.Options.SetRequestHeader("Authorization", "Bearer " + enrolled.Credential);
+        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await socket.ConnectAsync(new Uri(server.BaseUrl.Replace("http://", "ws://", StringComparison.Ordinal) + AgentPaths.Connect), limit.Token);
+        await using var channel = new SkillVL.Agent.Remote.AgentChannel(socket, "server");
+        var reading = channel.RunAsync(_ => Task.CompletedTask, limit.Token);
+        await channel.SendAsync(
+            new AgentMessage { Type = AgentMessage.Hello, Facts = new NodeFacts("greedy", 1, 1 << 30, "tcg", "edge", "192.0.2.5") }, limit.Token);
+        var issuer = new SkillVL.Agent.Remote.ChannelCertificateIssuer(channel);
+
+        using var key = System.Security.Cryptography.RSA.Create(2048);
+        var greedy = new CertificateRequest("CN=local", key, System.Security.Cryptography.HashAlgorithmName.SHA256, System.Security.Cryptography.RSASignaturePadding.Pkcs1);
+        var names = new SubjectAlternativeNameBuilder();
+        names.AddDnsName("local");
+        names.AddDnsName("node1");
+        names.AddIpAddress(IPAddress.Parse("10.0.0.1"));
+        greedy.CertificateExtensions.Add(names.Build());
+        greedy.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
+        var issued = await issuer.IssueAsync(greedy.CreateSigningRequestPem(), limit.Token);
+        using (var certificate = X509Certificate2.CreateFromPem(issued.Certificate))
+        {
+            var (dns, addresses) = NodeCertificatePolicy.SubjectAlternativeNames(certificate);
+            Assert.Equal(["greedy"], dns);
+            Assert.Equal([IPAddress.Parse("192.0.2.5")], addresses);
+            Assert.Equal("CN=greedy, O=SkillVL nodes", certificate.Subject);
+            Assert.False(certificate.Extensions.OfType<X509BasicConstraintsExtension>().Single().CertificateAuthority);
+            Assert.Equal(await issuer.GetCaCertificateAsync(limit.Token), issued.CaCertificate);
+        }
+
+        var der = greedy.CreateSigningRequest();
+        der[^1] ^= 0x01;
+        var broken = await Assert.ThrowsAsync<SkillVL.Core.Errors.DriverException>(
+            () => issuer.IssueAsync(new string(System.Security.Cryptography.PemEncoding.Write("CERTIFICATE REQUEST", der)), limit.Token));
+        Assert.False(broken.IsTransient);
+        Assert.Contains("not a validly signed", broken.Message, StringComparison.Ordinal);
+        using var ecdsa = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+        var wrongKey = await Assert.ThrowsAsync<SkillVL.Core.Errors.DriverException>(
+            () => issuer.IssueAsync(new CertificateRequest("CN=greedy", ecdsa, System.Security.Cryptography.HashAlgorithmName.SHA256).CreateSigningRequestPem(), limit.Token));
+        Assert.Contains("RSA-2048", wrongKey.Message, StringComparison.Ordinal);
+
+        var audit = (await server.Client.GetFromJsonAsync<List<AuditEntry>>(ApiPaths.Audit + "?action=node.certificate", ServerHarness.Json))!
+            .Where(a => a.Target == "node=greedy").ToList();
+        Assert.Equal(1, audit.Count(a => a.Outcome == "ok"));
+        Assert.Equal(2, audit.Count(a => a.Outcome == "refused"));
+        await channel.DisposeAsync();
+        await Bounded.WithinAsync(reading, TimeSpan.FromSeconds(10), "the connection to close");
+    }
+
     private static X509Certificate2 Certificate(string tlsDirectory) =>
         X509Certificate2.CreateFromPem(File.ReadAllText(Path.Combine(tlsDirectory, NodeTlsFiles.ServerCertificate)));
 
