@@ -95,7 +95,8 @@ public sealed class LocalNodeAgent : INodeAgent, IAsyncDisposable
 
     public ValueTask DisposeAsync() => _node.DisposeAsync();
 
-    private static string LoadOrCreateInstanceId(string dataDirectory)
+    /// <summary>The installation's id from &lt;data&gt;/instance-id, made on first use (the platform CA is named after it).</summary>
+    public static string LoadOrCreateInstanceId(string dataDirectory)
     {
         var path = Path.Combine(dataDirectory, "instance-id");
         if (File.Exists(path) && File.ReadAllText(path).Trim() is { Length: > 0 } existing)

@@ -66,10 +66,14 @@ public sealed class ServerHarness : IAsyncDisposable
         return harness;
     }
 
-    /// <summary>Stops the Server process part (VMs keep running) and starts a new one on the same directories.</summary>
-    public async Task RestartAsync()
+    /// <summary>
+    /// Stops the Server process part (VMs keep running) and starts a new one on the same directories, running
+    /// <paramref name="whileStopped"/> in between (e.g. to change files the Server reads at start).
+    /// </summary>
+    public async Task RestartAsync(Action? whileStopped = null)
     {
         await StopServerAsync();
+        whileStopped?.Invoke();
         await StartServerAsync(await new TinyImageFixture().EnsureAsync());
     }
 

@@ -1,9 +1,12 @@
+using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Net.WebSockets;
+using System.Security.Cryptography;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
+using SkillVL.Agent.Tls;
 using SkillVL.Core.Errors;
 using SkillVL.Core.Nodes.Protocol;
 
@@ -17,6 +20,9 @@ namespace SkillVL.Agent.Remote;
 /// </summary>
 public sealed partial class AgentClient(AgentClientOptions options, ILoggerFactory loggerFactory, TimeProvider time)
 {
+    /// <summary>After a failed renewal (Server busy, refused): soon enough, not so often that the log fills.</summary>
+    private static readonly TimeSpan TlsRetryInterval = TimeSpan.FromMinutes(10);
+
     private readonly ILogger _logger = loggerFactory.CreateLogger<AgentClient>();
 
     public static string CredentialPath(string dataDirectory) => Path.Combine(dataDirectory, "agent-credential.json");
@@ -87,6 +93,10 @@ public sealed partial class AgentClient(AgentClientOptions options, ILoggerFacto
             }
         }, stop.Token);
 
+        // Its QEMU TLS credentials, from the CA of the Server at the other end of this connection (ADR 0011); the
+        // replies arrive through the read loop below, so this runs beside it.
+        var credentials = Task.Run(() => KeepTlsCredentialsAsync(channel, stop.Token), stop.Token);
+
         await channel.RunAsync(
             message =>
             {
@@ -112,7 +122,46 @@ public sealed partial class AgentClient(AgentClientOptions options, ILoggerFacto
             cancellationToken);
         await stop.CancelAsync();
         await heartbeat.ContinueWith(_ => { }, TaskScheduler.Default);
+        await credentials.ContinueWith(_ => { }, TaskScheduler.Default);
         LogDisconnected(_logger, options.Server);
+    }
+
+    /// <summary>
+    /// Checks the node's &lt;data&gt;/tls now and every <see cref="NodeCertificatePolicy.RecheckInterval"/> while
+    /// connected; renews it through the Server when needed. A failure is logged and tried again at the next check
+    /// (<see cref="TlsRetryInterval"/>) or connection: VMs and the connection go on without it.
+    /// </summary>
+    private async Task KeepTlsCredentialsAsync(AgentChannel channel, CancellationToken cancellationToken)
+    {
+        var directory = new NodeTlsDirectory(options.DataDirectory);
+        var address = IPAddress.TryParse(options.UnderlayAddress, out var parsed) ? parsed : null;
+        var issuer = new ChannelCertificateIssuer(channel);
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                var outcome = await NodeTlsEnrolment.EnsureAsync(directory, options.Name, address, issuer, time, cancellationToken);
+                if (outcome.Renewed)
+                {
+                    LogTlsRenewed(_logger, directory.Path, outcome.Reason!, outcome.NotAfter);
+                }
+                else
+                {
+                    LogTlsCurrent(_logger, directory.Path, outcome.NotAfter);
+                }
+
+                await Task.Delay(NodeCertificatePolicy.RecheckInterval, time, cancellationToken);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e) when (e is SkillVlException or IOException or UnauthorizedAccessException or CryptographicException or JsonException)
+            {
+                LogTlsFailed(_logger, e.Message);
+                await Task.Delay(TlsRetryInterval, time, cancellationToken).ContinueWith(_ => { }, TaskScheduler.Default);
+            }
+        }
     }
 
     private async Task<string> LoadOrEnrolAsync(CancellationToken cancellationToken)
@@ -286,4 +335,13 @@ public sealed partial class AgentClient(AgentClientOptions options, ILoggerFacto
 
     [LoggerMessage(4004, LogLevel.Information, "Fetched template {Sha256} from the Server")]
     private static partial void LogTemplateFetched(ILogger logger, string sha256);
+
+    [LoggerMessage(4010, LogLevel.Information, "TLS credentials in {Directory} renewed ({Reason}); valid until {NotAfter}")]
+    private static partial void LogTlsRenewed(ILogger logger, string directory, string reason, DateTimeOffset notAfter);
+
+    [LoggerMessage(4012, LogLevel.Information, "TLS credentials in {Directory} are current; valid until {NotAfter}")]
+    private static partial void LogTlsCurrent(ILogger logger, string directory, DateTimeOffset notAfter);
+
+    [LoggerMessage(4011, LogLevel.Warning, "Could not renew the TLS credentials: {Reason}; trying again in 10 minutes or at the next connection")]
+    private static partial void LogTlsFailed(ILogger logger, string reason);
 }

@@ -58,6 +58,12 @@ public static class ServerApp
         builder.Services.AddSingleton(AdminToken.LoadOrCreate(settings.DataDirectory));
         builder.Services.AddSingleton<NodeRegistry>();
         builder.Services.AddSingleton<NodeService>();
+        // The platform CA (ADR 0011), named after the installation's instance id; made on the first start.
+        builder.Services.AddSingleton(sp => Pki.PlatformCertificateAuthority.LoadOrCreate(
+            Path.Combine(settings.DataDirectory, Pki.PlatformCertificateAuthority.DirectoryName),
+            Agent.LocalNodeAgent.LoadOrCreateInstanceId(settings.DataDirectory),
+            sp.GetRequiredService<TimeProvider>()));
+        builder.Services.AddSingleton<Pki.NodeCertificateService>();
         builder.Services.AddSingleton<VniPool>();
         builder.Services.AddSingleton<Consoles.ConsoleTickets>();
         builder.Services.AddSingleton<Consoles.ConsoleRendezvous>();
@@ -71,6 +77,7 @@ public static class ServerApp
         builder.Services.AddScoped<CourseService>();
         builder.Services.AddSingleton<AuditService>();
         builder.Services.AddHostedService<StartupService>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<Pki.NodeCertificateService>());
         builder.Services.AddSingleton<ReconcileLoop>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ReconcileLoop>());
 

@@ -22,6 +22,7 @@ public sealed class StartupService(
     IDbContextFactory<SkillVlDbContext> dbFactory,
     NodeRegistry nodes,
     NodeService nodeService,
+    Pki.NodeCertificateService certificates,
     AdminToken adminToken,
     ApiTokenService apiTokens,
     IServiceProvider services,
@@ -63,6 +64,8 @@ public sealed class StartupService(
             time,
             cancellationToken);
         nodes.Register(_local);
+        // Its QEMU TLS credentials, by the same enrolment a remote agent runs (key and CSR here, the CA signs).
+        await certificates.EnsureLocalAsync(cancellationToken);
         await nodeService.LoadAsync(cancellationToken);
 
         await RegisterTemplatesAsync(settings, cancellationToken);

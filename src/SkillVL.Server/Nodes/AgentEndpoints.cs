@@ -1,9 +1,11 @@
 using System.Text.Json;
 using SkillVL.Agent.Remote;
+using SkillVL.Core.Errors;
 using SkillVL.Core.Nodes.Protocol;
 using SkillVL.Server.Audit;
 using SkillVL.Server.Hosting;
 using SkillVL.Server.Identity;
+using SkillVL.Server.Pki;
 using SkillVL.Server.Reconciliation;
 
 namespace SkillVL.Server.Nodes;
@@ -53,7 +55,7 @@ public static class AgentEndpoints
         });
     }
 
-    private static async Task ConnectAsync(HttpContext http, NodeService nodes, NodeRegistry registry, ReconcileTrigger trigger, TimeProvider time, ILoggerFactory loggers)
+    private static async Task ConnectAsync(HttpContext http, NodeService nodes, NodeRegistry registry, NodeCertificateService certificates, ReconcileTrigger trigger, TimeProvider time, ILoggerFactory loggers)
     {
         var logger = loggers.CreateLogger("SkillVL.Server.Nodes.AgentEndpoints");
         var node = await nodes.AuthenticateAsync(AuthSetup.BearerToken(http.Request), http.RequestAborted);
@@ -88,6 +90,25 @@ public static class AgentEndpoints
                         }
 
                         await nodes.SeenAsync(node.Name, named, http.RequestAborted);
+                    }
+                    else if (message.Type == AgentMessage.Request)
+                    {
+                        // The agent's own calls (its QEMU TLS credentials, ADR 0011), answered off the read loop. The
+                        // names it gets are the Server's: its authenticated name and the underlay its hello reported.
+                        var underlay = remote.Facts.UnderlayAddress;
+                        var peer = http.Connection.RemoteIpAddress?.ToString();
+                        _ = Task.Run(async () =>
+                        {
+                            var answer = await certificates.AnswerAsync(message, node.Name, underlay, peer);
+                            try
+                            {
+                                await channel.SendAsync(answer, http.RequestAborted);
+                            }
+                            catch (Exception e) when (e is DriverException or OperationCanceledException)
+                            {
+                                // The agent went away; it asks again when it is back.
+                            }
+                        }, http.RequestAborted);
                     }
                 },
                 http.RequestAborted);
