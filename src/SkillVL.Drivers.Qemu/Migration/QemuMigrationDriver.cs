@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using SkillVL.Core.Compute;
 using SkillVL.Core.Errors;
 using SkillVL.Core.Migration;
+using SkillVL.Core.Nodes;
 using SkillVL.Drivers.Qemu.Accelerators;
 using SkillVL.Drivers.Qemu.CommandLine;
 using SkillVL.Drivers.Qemu.Disks;
@@ -26,13 +27,8 @@ namespace SkillVL.Drivers.Qemu.Migration;
 /// </summary>
 public sealed class QemuMigrationDriver : IVmMigrationDriver
 {
-    /// <summary>Name of the directory (under the node's data directory) holding QEMU's TLS files:
-    /// <c>ca-cert.pem</c>, <c>server-cert.pem</c>, <c>server-key.pem</c>, <c>client-cert.pem</c>, <c>client-key.pem</c>.</summary>
-    public const string TlsDirectoryName = "tls";
-
     private static readonly TimeSpan SettleTimeout = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(50);
-    private static readonly string[] TlsFiles = ["ca-cert.pem", "server-cert.pem", "server-key.pem", "client-cert.pem", "client-key.pem"];
 
     private readonly QemuDriverOptions _options;
     private readonly QemuVmDriver _vms;
@@ -72,8 +68,8 @@ public sealed class QemuMigrationDriver : IVmMigrationDriver
     /// <summary>Debian 12's QEMU 7.2 (with libzstd): multifd + zstd, xbzrle, auto-converge, post-copy.</summary>
     public MigrationFeatures Features => MigrationFeatures.Qemu72;
 
-    /// <summary>Where this node's platform certificate and the CA certificate are, as QEMU reads them.</summary>
-    public string TlsDirectory => Path.Combine(_options.DataDirectory, TlsDirectoryName);
+    /// <summary>Where this node's platform certificate and the CA certificate are, as QEMU reads them (ADR 0011).</summary>
+    public string TlsDirectory => NodeTlsFiles.DirectoryOf(_options.DataDirectory);
 
     public Task<IncomingMigration> PrepareIncomingAsync(IncomingMigrationRequest request, CancellationToken cancellationToken)
     {
@@ -589,7 +585,7 @@ public sealed class QemuMigrationDriver : IVmMigrationDriver
 
     private void RequireTlsFiles()
     {
-        var missing = TlsFiles.Where(f => !File.Exists(Path.Combine(TlsDirectory, f))).ToList();
+        var missing = NodeTlsFiles.All.Where(f => !File.Exists(Path.Combine(TlsDirectory, f))).ToList();
         if (missing.Count > 0)
         {
             throw new DriverException(
