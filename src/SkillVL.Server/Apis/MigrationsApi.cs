@@ -45,7 +45,7 @@ public static class MigrationsApi
         migrations.MapGet("/{migration}", async (string migration, HttpContext http, MigrationService service, CancellationToken ct) =>
         {
             var visible = await service.VisibleAsync(http.Caller(), ct);
-            return await visible.FirstOrDefaultAsync(m => m.Id == migration, ct) is { } found
+            return await visible.Include(m => m.Log).FirstOrDefaultAsync(m => m.Id == migration, ct) is { } found
                 ? Results.Ok(MigrationViews.Info(found))
                 : ApiResults.NotFound($"Migration '{migration}'");
         })

@@ -42,10 +42,10 @@ public sealed class AccessService(SkillVlDbContext db)
         return t => t.OwnerId == id || (t.CourseId != null && taught.Contains(t.CourseId));
     }
 
-    /// <summary>Migrations the caller may see: those of rooms they may see (kept after the room is gone), with their log.</summary>
+    /// <summary>Migrations the caller may see: those of rooms they may see (kept after the room is gone); without their log.</summary>
     public async Task<IQueryable<MigrationEntity>> VisibleMigrationsAsync(CurrentUser user, CancellationToken cancellationToken)
     {
-        var all = db.Migrations.AsNoTracking().Include(m => m.Log);
+        IQueryable<MigrationEntity> all = db.Migrations.AsNoTracking();
         if (user.IsAdmin)
         {
             return all;
