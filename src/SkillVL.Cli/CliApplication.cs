@@ -30,6 +30,7 @@ internal static class CliApplication
         root.Subcommands.Add(TaskCommands.Create(runner));
         root.Subcommands.Add(TemplateCommands.Create(runner));
         root.Subcommands.Add(NodeCommands.Create(runner));
+        root.Subcommands.Add(MigrationCommands.Create(runner));
         root.Subcommands.Add(CourseCommands.Create(runner));
         root.Subcommands.Add(UserCommands.Create(runner));
         root.Subcommands.Add(TokenCommands.Create(runner));

@@ -77,7 +77,7 @@ public sealed partial class AgentClient(AgentClientOptions options, ILoggerFacto
         using var invoker = new HttpMessageInvoker(CreateHandler());
         await socket.ConnectAsync(WebSocketUri(), invoker, cancellationToken);
         await using var channel = new AgentChannel(socket, "server");
-        var facts = node.FactsAs(options.Kind, options.UnderlayAddress, options.Labels);
+        var facts = Facts(node);
         await channel.SendAsync(new AgentMessage { Type = AgentMessage.Hello, Facts = facts }, cancellationToken);
         LogConnected(_logger, options.Server, options.Name);
 
@@ -88,7 +88,7 @@ public sealed partial class AgentClient(AgentClientOptions options, ILoggerFacto
             {
                 await Task.Delay(options.HeartbeatInterval, time, stop.Token);
                 await channel.SendAsync(
-                    new AgentMessage { Type = AgentMessage.Heartbeat, Facts = node.FactsAs(options.Kind, options.UnderlayAddress, options.Labels) },
+                    new AgentMessage { Type = AgentMessage.Heartbeat, Facts = Facts(node) },
                     stop.Token);
             }
         }, stop.Token);
@@ -163,6 +163,16 @@ public sealed partial class AgentClient(AgentClientOptions options, ILoggerFacto
             }
         }
     }
+
+    /// <summary>
+    /// The node's facts with its place in the cluster and its migration features: only when its driver declares live
+    /// migration (habit 2: capabilities, not exceptions) does the agent ask the migration driver for them.
+    /// </summary>
+    private Core.Nodes.NodeFacts Facts(LocalNodeAgent node) =>
+        node.FactsAs(options.Kind, options.UnderlayAddress, options.Labels) with
+        {
+            Migration = node.Vms.Capabilities.LiveMigration ? node.Migrations.Features : null,
+        };
 
     private async Task<string> LoadOrEnrolAsync(CancellationToken cancellationToken)
     {
@@ -243,8 +253,11 @@ public sealed partial class AgentClient(AgentClientOptions options, ILoggerFacto
         }, lifetime);
     }
 
-    /// <summary>Downloads a template the Server has into a staging directory and imports it (the store verifies it).</summary>
-    private async Task FetchTemplateAsync(HttpClient http, LocalNodeAgent node, string sha256, CancellationToken cancellationToken)
+    /// <summary>
+    /// Downloads a template the Server has into a staging directory and imports it (the store verifies it). Returns the
+    /// bytes downloaded, which an incoming migration reports as its base bytes.
+    /// </summary>
+    private async Task<long> FetchTemplateAsync(HttpClient http, LocalNodeAgent node, string sha256, CancellationToken cancellationToken)
     {
         var staging = Path.Combine(options.DataDirectory, ".fetch-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(staging);
@@ -253,11 +266,13 @@ public sealed partial class AgentClient(AgentClientOptions options, ILoggerFacto
             var manifestText = await http.GetStringAsync(AgentPaths.TemplateFile(sha256, "template.json"), cancellationToken);
             await File.WriteAllTextAsync(Path.Combine(staging, "template.json"), manifestText, cancellationToken);
             using var manifest = JsonDocument.Parse(manifestText);
+            long bytes = System.Text.Encoding.UTF8.GetByteCount(manifestText);
             foreach (var file in manifest.RootElement.GetProperty("files").EnumerateObject())
             {
                 await using var source = await http.GetStreamAsync(AgentPaths.TemplateFile(sha256, file.Name), cancellationToken);
                 await using var target = File.Create(Path.Combine(staging, file.Name));
                 await source.CopyToAsync(target, cancellationToken);
+                bytes += target.Length;
             }
 
             var image = await node.Templates.ImportAsync(staging, cancellationToken);
@@ -267,6 +282,7 @@ public sealed partial class AgentClient(AgentClientOptions options, ILoggerFacto
             }
 
             LogTemplateFetched(_logger, sha256);
+            return bytes;
         }
         finally
         {

@@ -7,11 +7,13 @@ namespace SkillVL.Agent.Remote;
 
 /// <summary>
 /// The agent side of the connection: runs the Server's calls on the local node's drivers and answers. A disk for
-/// a template the node lacks first fetches the template from the Server (content-addressed, verified on import).
+/// a template the node lacks first fetches the template from the Server (content-addressed, verified on import), and
+/// so does an incoming migration that moves only the VM's overlay.
 /// </summary>
+/// <param name="fetchTemplate">Downloads a template from the Server into the node's store; returns the bytes downloaded.</param>
 public sealed class AgentDispatcher(
     LocalNodeAgent node,
-    Func<string, CancellationToken, Task> fetchTemplate,
+    Func<string, CancellationToken, Task<long>> fetchTemplate,
     Func<AgentCalls.ConsoleOpen, CancellationToken, Task>? openConsole = null)
 {
     public async Task<AgentMessage> HandleAsync(AgentMessage request, CancellationToken cancellationToken)
@@ -35,11 +37,7 @@ public sealed class AgentDispatcher(
                 return Result(await node.Vms.ListAsync(ct));
             case AgentMethods.VmsEnsureDisk:
                 var spec = Param<VmSpec>(parameters);
-                if (!await node.HasTemplateAsync(spec.TemplateSha256, ct))
-                {
-                    await fetchTemplate(spec.TemplateSha256, ct);
-                }
-
+                await EnsureTemplateAsync(spec.TemplateSha256, ct);
                 await node.Vms.EnsureDiskAsync(spec, ct);
                 return null;
             case AgentMethods.VmsStart:
@@ -71,6 +69,36 @@ public sealed class AgentDispatcher(
                 return null;
             case AgentMethods.TemplatesList:
                 return Result(await node.Templates.ListAsync(ct));
+            case AgentMethods.MigrationsPrepareIncoming:
+                var incoming = Param<IncomingMigrationRequest>(parameters);
+                // The overlay is backed by the template on the target too: it must be in the store before the disk is made.
+                var fetched = incoming.Disk == DiskTransfer.Overlay ? await EnsureTemplateAsync(incoming.Spec.TemplateSha256, ct) : 0;
+                var target = await node.Migrations.PrepareIncomingAsync(incoming, ct);
+                return Result(new AgentCalls.PreparedIncoming(target, fetched));
+            case AgentMethods.MigrationsCompleteIncoming:
+                await node.Migrations.CompleteIncomingAsync(Param<AgentCalls.VmId>(parameters).Id, ct);
+                return null;
+            case AgentMethods.MigrationsAbortIncoming:
+                await node.Migrations.AbortIncomingAsync(Param<AgentCalls.VmId>(parameters).Id, ct);
+                return null;
+            case AgentMethods.MigrationsStartDiskMirror:
+                await node.Migrations.StartDiskMirrorAsync(Param<OutgoingMigrationRequest>(parameters), ct);
+                return null;
+            case AgentMethods.MigrationsStartRam:
+                await node.Migrations.StartRamMigrationAsync(Param<AgentCalls.VmId>(parameters).Id, ct);
+                return null;
+            case AgentMethods.MigrationsStatus:
+                return Result(await node.Migrations.GetOutgoingStatusAsync(Param<AgentCalls.VmId>(parameters).Id, ct));
+            case AgentMethods.MigrationsApplyDecision:
+                var decision = Param<AgentCalls.ApplyDecision>(parameters);
+                await node.Migrations.ApplyDecisionAsync(decision.Id, decision.Decision, ct);
+                return null;
+            case AgentMethods.MigrationsCompleteOutgoing:
+                await node.Migrations.CompleteOutgoingAsync(Param<AgentCalls.VmId>(parameters).Id, ct);
+                return null;
+            case AgentMethods.MigrationsCancelOutgoing:
+                await node.Migrations.CancelOutgoingAsync(Param<AgentCalls.VmId>(parameters).Id, ct);
+                return null;
             case AgentMethods.ConsoleOpen:
                 if (openConsole is null)
                 {
@@ -83,6 +111,10 @@ public sealed class AgentDispatcher(
                 throw new Core.Errors.DriverException($"This agent does not know the call '{method}' (a newer Server?).");
         }
     }
+
+    /// <summary>Fetches the template from the Server unless the node's store has it; the bytes downloaded (0 if none).</summary>
+    private async Task<long> EnsureTemplateAsync(string templateSha256, CancellationToken ct) =>
+        await node.HasTemplateAsync(templateSha256, ct) ? 0 : await fetchTemplate(templateSha256, ct);
 
     private static T Param<T>(JsonElement? parameters) =>
         (parameters is { } p ? p.Deserialize<T>(AgentChannel.Json) : default)

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using SkillVL.Core.Compute;
 using SkillVL.Core.Errors;
+using SkillVL.Core.Migration;
 using SkillVL.Core.Networking;
 using SkillVL.Core.Nodes;
 using SkillVL.Core.Nodes.Protocol;
@@ -12,9 +13,22 @@ namespace SkillVL.Agent.Remote;
 /// The Server's handle on a node whose agent runs as its own process: every driver call goes over the agent's
 /// connection. The reconciler uses it exactly like the in-process local node.
 /// </summary>
-public sealed class RemoteNodeAgent : INodeAgent, IVmDriver, INetworkDriver, ITemplateStore
+public sealed class RemoteNodeAgent : INodeAgent, IVmDriver, INetworkDriver, ITemplateStore, IVmMigrationDriver
 {
     private static readonly TimeSpan ShortCall = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Preparing a target may first fetch the template from the Server (like <see cref="EnsureDiskAsync"/>) and then
+    /// creates a disk and starts a paused QEMU: minutes on a slow link, not seconds.
+    /// </summary>
+    private static readonly TimeSpan PrepareIncomingCall = TimeSpan.FromMinutes(30);
+
+    /// <summary>Stopping a QEMU, detaching an NBD export, removing files: what <see cref="DeleteAsync"/> gets.</summary>
+    private static readonly TimeSpan MigrationStepCall = TimeSpan.FromMinutes(2);
+
+    /// <summary>One <c>query-migrate</c>/<c>query-block-jobs</c> pair; polled every ~200 ms, so a stuck answer must not
+    /// hold the engine for long: it counts as a failed poll and the next one follows.</summary>
+    private static readonly TimeSpan StatusCall = TimeSpan.FromSeconds(10);
     private volatile AgentChannel? _channel;
     private volatile NodeFacts _facts;
 
@@ -35,9 +49,13 @@ public sealed class RemoteNodeAgent : INodeAgent, IVmDriver, INetworkDriver, ITe
 
     public ITemplateStore Templates => this;
 
-    public IVmMigrationDriver Migrations => throw new NotSupportedException("Remote migration calls: in progress (session 3).");
+    public IVmMigrationDriver Migrations => this;
 
-    public DriverCapabilities Capabilities => new(LinkedClones: true, GuestAgent: true, VncConsole: true, SerialConsole: true, LiveMigration: false);
+    /// <summary>Live migration as the agent reported it in its facts (its driver's capability).</summary>
+    public DriverCapabilities Capabilities => new(LinkedClones: true, GuestAgent: true, VncConsole: true, SerialConsole: true, LiveMigration: _facts.Migration is not null);
+
+    /// <summary>What the agent reported; <see cref="MigrationFeatures.None"/> when it cannot migrate at all (see <see cref="Capabilities"/>).</summary>
+    public MigrationFeatures Features => _facts.Migration ?? MigrationFeatures.None;
 
     /// <summary>A (new) connection of the agent; replaces the previous one.</summary>
     public void Attach(AgentChannel channel, NodeFacts facts, DateTimeOffset now)
@@ -113,6 +131,39 @@ public sealed class RemoteNodeAgent : INodeAgent, IVmDriver, INetworkDriver, ITe
 
     public Task<TemplateImage> ImportAsync(string sourceDirectory, CancellationToken cancellationToken) =>
         throw new DriverException($"Node {_facts.Name} fetches templates from the Server itself when a disk needs one.");
+
+    public async Task<IncomingMigration> PrepareIncomingAsync(IncomingMigrationRequest request, CancellationToken cancellationToken) =>
+        (await PrepareIncomingFetchingBaseAsync(request, cancellationToken)).Target;
+
+    /// <summary><see cref="PrepareIncomingAsync"/> with what the agent fetched first (the migration's base bytes).</summary>
+    public async Task<AgentCalls.PreparedIncoming> PrepareIncomingFetchingBaseAsync(IncomingMigrationRequest request, CancellationToken cancellationToken) =>
+        await CallAsync<AgentCalls.PreparedIncoming>(AgentMethods.MigrationsPrepareIncoming, request, PrepareIncomingCall, cancellationToken)
+            ?? throw new DriverException($"Node {_facts.Name} returned no incoming migration.", isTransient: false);
+
+    public Task CompleteIncomingAsync(string vmId, CancellationToken cancellationToken) =>
+        CallAsync<JsonElement?>(AgentMethods.MigrationsCompleteIncoming, new AgentCalls.VmId(vmId), MigrationStepCall, cancellationToken);
+
+    public Task AbortIncomingAsync(string vmId, CancellationToken cancellationToken) =>
+        CallAsync<JsonElement?>(AgentMethods.MigrationsAbortIncoming, new AgentCalls.VmId(vmId), MigrationStepCall, cancellationToken);
+
+    public Task StartDiskMirrorAsync(OutgoingMigrationRequest request, CancellationToken cancellationToken) =>
+        CallAsync<JsonElement?>(AgentMethods.MigrationsStartDiskMirror, request, ShortCall, cancellationToken);
+
+    public Task StartRamMigrationAsync(string vmId, CancellationToken cancellationToken) =>
+        CallAsync<JsonElement?>(AgentMethods.MigrationsStartRam, new AgentCalls.VmId(vmId), ShortCall, cancellationToken);
+
+    public async Task<OutgoingMigrationStatus> GetOutgoingStatusAsync(string vmId, CancellationToken cancellationToken) =>
+        await CallAsync<OutgoingMigrationStatus>(AgentMethods.MigrationsStatus, new AgentCalls.VmId(vmId), StatusCall, cancellationToken)
+            ?? throw new DriverException($"Node {_facts.Name} returned no migration status.", isTransient: true);
+
+    public Task ApplyDecisionAsync(string vmId, MigrationDecision decision, CancellationToken cancellationToken) =>
+        CallAsync<JsonElement?>(AgentMethods.MigrationsApplyDecision, new AgentCalls.ApplyDecision(vmId, decision), ShortCall, cancellationToken);
+
+    public Task CompleteOutgoingAsync(string vmId, CancellationToken cancellationToken) =>
+        CallAsync<JsonElement?>(AgentMethods.MigrationsCompleteOutgoing, new AgentCalls.VmId(vmId), MigrationStepCall, cancellationToken);
+
+    public Task CancelOutgoingAsync(string vmId, CancellationToken cancellationToken) =>
+        CallAsync<JsonElement?>(AgentMethods.MigrationsCancelOutgoing, new AgentCalls.VmId(vmId), MigrationStepCall, cancellationToken);
 
     private async Task<T?> CallAsync<T>(string method, object? parameters, TimeSpan timeout, CancellationToken cancellationToken)
     {

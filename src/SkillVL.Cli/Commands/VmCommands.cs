@@ -3,7 +3,7 @@ using SkillVL.Core.Api;
 
 namespace SkillVL.Cli.Commands;
 
-/// <summary><c>skillvl vm start|stop|restart|exec ROOM/VM</c>.</summary>
+/// <summary><c>skillvl vm start|stop|restart|exec|migrate ROOM/VM</c>.</summary>
 internal static class VmCommands
 {
     public static Command Create(CommandRunner runner)
@@ -13,6 +13,7 @@ internal static class VmCommands
         vm.Subcommands.Add(PowerAction(runner, "stop", "Stop a machine (ACPI shutdown, then power off) and follow the task"));
         vm.Subcommands.Add(PowerAction(runner, "restart", "Restart a machine and follow the task"));
         vm.Subcommands.Add(Exec(runner));
+        vm.Subcommands.Add(MigrationCommands.Migrate(runner));
         return vm;
     }
 

@@ -12,6 +12,7 @@ public static class ApiPaths
     public const string Tokens = Prefix + "/tokens";
     public const string Courses = Prefix + "/courses";
     public const string Audit = Prefix + "/audit";
+    public const string Migrations = Prefix + "/migrations";
     public const string Me = Prefix + "/me";
     public const string AuthConfig = Prefix + "/auth/config";
     public const string RedeemInvite = Prefix + "/invites/redeem";
@@ -30,6 +31,8 @@ public static class ApiPaths
     public static string User(string idOrName) => $"{Users}/{Uri.EscapeDataString(idOrName)}";
 
     public static string Token(string id) => $"{Tokens}/{Uri.EscapeDataString(id)}";
+
+    public static string Migration(string id) => $"{Migrations}/{Uri.EscapeDataString(id)}";
 
     /// <summary>A course by id or name.</summary>
     public static string Course(string idOrName) => $"{Courses}/{Uri.EscapeDataString(idOrName)}";

@@ -1,3 +1,5 @@
+using SkillVL.Core.Migration;
+
 namespace SkillVL.Core.Nodes;
 
 /// <summary>What a node reports about itself.</summary>
@@ -8,6 +10,8 @@ namespace SkillVL.Core.Nodes;
 /// <param name="Kind">"server", "edge" or "client" (a student's machine).</param>
 /// <param name="UnderlayAddress">The IPv4 address VXLAN tunnels to this node use; null: none (single node).</param>
 /// <param name="Labels">Free labels a room's placement can ask for (e.g. "site=lab1").</param>
+/// <param name="Migration">The live-migration features of the node's hypervisor; null: the node cannot migrate
+/// (its driver declares no <see cref="Compute.DriverCapabilities.LiveMigration"/>).</param>
 public sealed record NodeFacts(
     string Name,
     int Cpus,
@@ -15,4 +19,5 @@ public sealed record NodeFacts(
     string Accelerator,
     string Kind = "server",
     string? UnderlayAddress = null,
-    IReadOnlyDictionary<string, string>? Labels = null);
+    IReadOnlyDictionary<string, string>? Labels = null,
+    MigrationFeatures? Migration = null);

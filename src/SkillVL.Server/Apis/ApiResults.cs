@@ -22,6 +22,10 @@ public static class ApiResults
     /// <summary>202 with the task that follows the change, and where to poll it.</summary>
     public static IResult Accepted(Core.Api.TaskInfo task) => Results.Accepted(Core.Api.ApiPaths.Task(task.Id), task);
 
+    /// <summary>202 with the migration (itself the long operation's record), and where to poll it.</summary>
+    public static IResult Accepted(Core.Api.Migrations.MigrationInfo migration) =>
+        Results.Accepted(Core.Api.ApiPaths.Migration(migration.Id), migration);
+
     public static IResult Forbidden(string detail) =>
         Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Forbidden", detail: detail);
 

@@ -5,14 +5,15 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using SkillVL.Server.Data;
 using SkillVL.Server.Identity;
+using SkillVL.Server.Migrations;
 using SkillVL.Server.Rooms;
 using SkillVL.Server.Tasks;
 
 namespace SkillVL.Server.Apis;
 
 /// <summary>
-/// Live updates for the web UI as Server-Sent Events: "room" (summary), "machine" (status) and "task" (progress)
-/// events for what the caller may see, optionally one room only. First everything, then what changed. The stream
+/// Live updates for the web UI as Server-Sent Events: "room" (summary), "machine" (status), "task" (progress) and
+/// "migration" (phase, progress, metrics; without its log) events for what the caller may see, optionally one room only. First everything, then what changed. The stream
 /// looks at the database once a second (the reconciler writes every observation there), so it needs no bus.
 /// EventSource cannot set headers: the token may come as ?access_token= on this route only.
 /// </summary>
@@ -28,7 +29,7 @@ public static class EventsApi
             .WithTags("Events")
             .Produces(StatusCodes.Status200OK, contentType: "text/event-stream")
             .ProducesProblem(StatusCodes.Status404NotFound)
-            .WithSummary("Server-Sent Events: room, machine and task changes you can see (?room=ID for one room)");
+            .WithSummary("Server-Sent Events: room, machine, task and migration changes you can see (?room=ID for one room)");
         return api;
     }
 
@@ -90,6 +91,12 @@ public static class EventsApi
                         events.Add(($"task/{task.Id}", "task", task));
                     }
                 }
+
+                // Migrations: the newest of what the caller may see (kept after their room is gone, like tasks).
+                var migrations = await access.VisibleMigrationsAsync(caller, ct);
+                var recent = await (roomId is null ? migrations : migrations.Where(m => m.RoomId == roomId))
+                    .OrderByDescending(m => m.CreatedAt).Take(50).ToListAsync(ct);
+                events.AddRange(recent.Select(m => ($"migration/{m.Id}", "migration", (object)MigrationViews.Info(m, withLog: false))));
 
                 var current = new HashSet<string>(StringComparer.Ordinal);
                 foreach (var (key, type, data) in events)

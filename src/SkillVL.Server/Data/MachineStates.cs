@@ -9,4 +9,7 @@ public static class MachineStates
     public const string Stopping = "stopping";
     public const string Crashed = "crashed";
     public const string Error = "error";
+
+    /// <summary>A migration to another node runs; the reconciler leaves the machine alone until it ends.</summary>
+    public const string Migrating = "migrating";
 }

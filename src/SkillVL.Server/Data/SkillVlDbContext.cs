@@ -37,6 +37,10 @@ public sealed class SkillVlDbContext(DbContextOptions<SkillVlDbContext> options)
 
     public DbSet<JoinTokenEntity> JoinTokens => Set<JoinTokenEntity>();
 
+    public DbSet<MigrationEntity> Migrations => Set<MigrationEntity>();
+
+    public DbSet<MigrationLogEntity> MigrationLog => Set<MigrationLogEntity>();
+
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
         // SQLite cannot order or compare DateTimeOffset; store it as a sortable 64-bit value.
@@ -104,6 +108,19 @@ public sealed class SkillVlDbContext(DbContextOptions<SkillVlDbContext> options)
             e.HasIndex(n => n.CredentialHash).IsUnique();
         });
         modelBuilder.Entity<JoinTokenEntity>(e => e.HasKey(t => t.TokenHash));
+        modelBuilder.Entity<MigrationEntity>(e =>
+        {
+            e.HasKey(m => m.Id);
+            e.HasIndex(m => m.CreatedAt);
+            // One migration per machine at a time: of two requests that passed the checks together, the second insert fails.
+            e.HasIndex(m => m.MachineId, "IX_Migrations_OneActivePerMachine").IsUnique().HasFilter("\"State\" IN ('pending', 'running')");
+            e.HasMany(m => m.Log).WithOne().HasForeignKey(l => l.MigrationId).OnDelete(DeleteBehavior.Cascade);
+        });
+        modelBuilder.Entity<MigrationLogEntity>(e =>
+        {
+            e.HasKey(l => l.Id);
+            e.Property(l => l.Id).ValueGeneratedOnAdd();
+        });
         modelBuilder.Entity<AuditEntity>(e =>
         {
             e.ToTable("Audit");

@@ -8,6 +8,7 @@ using SkillVL.Server.Auth;
 using SkillVL.Server.Consoles;
 using SkillVL.Server.Courses;
 using SkillVL.Server.Identity;
+using SkillVL.Server.Migrations;
 using SkillVL.Server.Quotas;
 using SkillVL.Server.Data;
 using SkillVL.Server.Nodes;
@@ -80,6 +81,10 @@ public static class ServerApp
         builder.Services.AddHostedService(sp => sp.GetRequiredService<Pki.NodeCertificateService>());
         builder.Services.AddSingleton<ReconcileLoop>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ReconcileLoop>());
+        builder.Services.AddSingleton<ActiveMigrations>();
+        builder.Services.AddSingleton<MigrationRunner>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<MigrationRunner>());
+        builder.Services.AddScoped<MigrationService>();
 
         builder.AddSkillVlAuth(settings);
         builder.Services.AddProblemDetails();
@@ -145,6 +150,7 @@ public static class ServerApp
         api.MapCoursesApi();
         api.MapConsoleTickets();
         api.MapEventsApi();
+        api.MapMigrationsApi();
         return app;
     }
 

@@ -61,6 +61,9 @@ public sealed class SkillVlServerOptions
     /// <summary>The VXLAN overlay between nodes (VNI pool, port).</summary>
     public Nodes.OverlayOptions Overlay { get; set; } = new();
 
+    /// <summary>The migration engine: TLS, the link figures the plan uses, polling and cleanup bounds.</summary>
+    public Migrations.MigrationOptions Migration { get; set; } = new();
+
     /// <summary>"spread" (default: the node with the most free memory) or "pack" (the fullest node that fits).</summary>
     [RegularExpression("^(spread|pack)$")]
     public string SchedulingPolicy { get; set; } = "spread";

@@ -23,6 +23,7 @@ public sealed class StartupService(
     NodeRegistry nodes,
     NodeService nodeService,
     Pki.NodeCertificateService certificates,
+    Migrations.MigrationRunner migrations,
     AdminToken adminToken,
     ApiTokenService apiTokens,
     IServiceProvider services,
@@ -31,8 +32,9 @@ public sealed class StartupService(
     ILoggerFactory loggerFactory,
     TimeProvider time) : IHostedService
 {
-    /// <summary>PRAGMA user_version of the schema this build creates (2: users, courses, audit, OIDC; 3: nodes, VNIs).</summary>
-    public const int SchemaVersion = 3;
+    /// <summary>PRAGMA user_version of the schema this build creates (2: users, courses, audit, OIDC; 3: nodes, VNIs;
+    /// 4: migrations).</summary>
+    public const int SchemaVersion = 4;
 
     private readonly ILogger _logger = loggerFactory.CreateLogger<StartupService>();
     private LocalNodeAgent? _local;
@@ -78,6 +80,9 @@ public sealed class StartupService(
             }
         }
 
+        // Before the reconciler's first pass: migrations a previous process left running are failed and kept away from it
+        // until their cleanup ran.
+        await migrations.RecoverAsync(cancellationToken);
         WriteCliConfig(settings);
         Log.Started(_logger, settings.Listen, _local.Facts.Name, _local.Facts.Accelerator, settings.DataDirectory);
         gate.Open();

@@ -42,6 +42,20 @@ public sealed class AccessService(SkillVlDbContext db)
         return t => t.OwnerId == id || (t.CourseId != null && taught.Contains(t.CourseId));
     }
 
+    /// <summary>Migrations the caller may see: those of rooms they may see (kept after the room is gone); without their log.</summary>
+    public async Task<IQueryable<MigrationEntity>> VisibleMigrationsAsync(CurrentUser user, CancellationToken cancellationToken)
+    {
+        IQueryable<MigrationEntity> all = db.Migrations.AsNoTracking();
+        if (user.IsAdmin)
+        {
+            return all;
+        }
+
+        var id = user.Id;
+        var taught = await db.Courses.Where(c => c.OwnerId == id).Select(c => c.Id).ToListAsync(cancellationToken);
+        return all.Where(m => m.OwnerId == id || (m.CourseId != null && taught.Contains(m.CourseId)));
+    }
+
     /// <summary>Courses the caller may look at: run (teacher), enrolled in (student), all (admin).</summary>
     public IQueryable<CourseEntity> VisibleCourses(CurrentUser user)
     {

@@ -8,6 +8,7 @@ using SkillVL.Core.Nodes;
 using SkillVL.Server.Data;
 using SkillVL.Server.Hosting;
 using SkillVL.Server.Logging;
+using SkillVL.Server.Migrations;
 using SkillVL.Server.Nodes;
 using SkillVL.Server.Rooms;
 using SkillVL.Server.Tasks;
@@ -19,7 +20,9 @@ namespace SkillVL.Server.Reconciliation;
 /// database and observed state from each node, and schedules at most one piece of work per key (machine,
 /// orphan VM, network) so a slow stop never holds up other machines. It is restart-safe: it keeps no state
 /// that the database and the nodes do not hold, so a new Server process re-adopts running VMs and removes
-/// whatever no room wants any more (orphans) on its first pass.
+/// whatever no room wants any more (orphans) on its first pass. A machine with a migration in work
+/// (<see cref="ActiveMigrations"/>) is left alone — neither reconciled nor swept on any node — and its room's networks
+/// are kept on the migration's target too.
 /// </summary>
 public sealed class ReconcileLoop(
     IDbContextFactory<SkillVlDbContext> dbFactory,
@@ -27,6 +30,7 @@ public sealed class ReconcileLoop(
     TaskService tasks,
     MachineReconciler machineReconciler,
     ReconcileTrigger trigger,
+    ActiveMigrations migrations,
     StartupGate gate,
     IOptions<SkillVlServerOptions> options,
     TimeProvider time,
@@ -115,12 +119,18 @@ public sealed class ReconcileLoop(
             var wantedHere = liveMachines.Where(m => m.NodeName == node.Facts.Name).ToList();
             var wantedIds = wantedHere.Select(m => m.Id).ToHashSet(StringComparer.Ordinal);
 
-            // Orphans: VMs no live room wants (deleted rooms, removed machines, leftovers of a crash).
-            foreach (var orphan in observed.Where(o => !wantedIds.Contains(o.Id)))
+            // Orphans: VMs no live room wants (deleted rooms, removed machines, leftovers of a crash). A migrating
+            // machine's VM on its target is not one: the migration removes it itself if it fails.
+            foreach (var orphan in observed.Where(o => !wantedIds.Contains(o.Id) && !migrations.IsMigrating(o.Id)))
             {
                 busy = true;
                 Schedule($"vm:{orphan.Id}", async ct =>
                 {
+                    if (migrations.IsMigrating(orphan.Id))
+                    {
+                        return; // A migration began after this pass looked.
+                    }
+
                     Log.RemovingOrphanVm(logger, orphan.Id, node.Facts.Name);
                     await node.Vms.DeleteAsync(orphan.Id, ct);
                 }, snapshotAt, cancellationToken);
@@ -132,7 +142,7 @@ public sealed class ReconcileLoop(
             var wantedNetworks = new List<NetworkEntity>();
             foreach (var room in live)
             {
-                var roomNodes = room.Machines.Select(m => m.NodeName).Distinct(StringComparer.Ordinal).ToList();
+                var roomNodes = RoomNodes(room);
                 if (!roomNodes.Contains(node.Facts.Name) && !(roomNodes.Count == 0 && node == nodes.All[0]))
                 {
                     continue;
@@ -178,6 +188,11 @@ public sealed class ReconcileLoop(
                 var spec = MachineSpecs.ToSpec(machine, networksById);
                 var observation = observedById.GetValueOrDefault(machine.Id);
                 busy |= !IsConverged(machine, spec);
+                if (migrations.IsMigrating(machine.Id))
+                {
+                    continue; // The migration owns it until its final cleanup.
+                }
+
                 if (_retryNotBefore.TryGetValue(machine.Id, out var notBefore) && time.GetUtcNow() < notBefore)
                 {
                     continue;
@@ -185,6 +200,11 @@ public sealed class ReconcileLoop(
 
                 Schedule($"vm:{machine.Id}", async ct =>
                 {
+                    if (migrations.IsMigrating(machine.Id))
+                    {
+                        return;
+                    }
+
                     var outcome = await machineReconciler.ReconcileAsync(node, machine, spec, observation, ct);
                     await RecordAsync(machine, outcome, ct);
                 }, snapshotAt, cancellationToken);
@@ -195,6 +215,61 @@ public sealed class ReconcileLoop(
         busy |= await AdvanceTasksAsync(rooms, networksById, snapshotAt, cancellationToken);
         return busy || !_inFlight.IsEmpty;
     }
+
+    /// <summary>
+    /// Ensures the room's networks now on every node they belong on — its machines' nodes and its migrations' targets —
+    /// with VXLAN peers to each other, as a pass would. A migration calls it before preparing the target, so the target
+    /// has the bridges for the VM's taps and the other nodes tunnel to it. Failures on <paramref name="requiredNode"/>
+    /// throw; elsewhere they are logged and the next pass tries again.
+    /// </summary>
+    public async Task EnsureRoomNetworksAsync(string roomId, string requiredNode, CancellationToken cancellationToken)
+    {
+        RoomEntity? room;
+        await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
+        {
+            room = await db.Rooms.AsNoTracking().Include(r => r.Networks).Include(r => r.Machines)
+                .AsSplitQuery().FirstOrDefaultAsync(r => r.Id == roomId, cancellationToken);
+        }
+
+        if (room is null)
+        {
+            return;
+        }
+
+        var roomNodes = RoomNodes(room);
+        foreach (var name in roomNodes)
+        {
+            var node = nodes.Find(name);
+            if (node is null || !nodes.IsReachable(node))
+            {
+                if (name == requiredNode)
+                {
+                    throw new Core.Errors.DriverException($"Node {name} is unreachable.", isTransient: true);
+                }
+
+                continue;
+            }
+
+            foreach (var network in room.Networks)
+            {
+                var spec = NetworkSpecFor(network, node, roomNodes);
+                try
+                {
+                    await node.Networks.EnsureAsync(spec, cancellationToken);
+                    _ensuredNetworks[$"{name}/{network.Id}"] = spec;
+                }
+                catch (Exception ex) when (name != requiredNode && !cancellationToken.IsCancellationRequested)
+                {
+                    Log.WorkFailed(logger, $"net:{name}/{network.Id}", ex);
+                    _ensuredNetworks.TryRemove($"{name}/{network.Id}", out _);
+                }
+            }
+        }
+    }
+
+    /// <summary>The nodes a room's networks belong on: where its machines are, and where they are migrating to.</summary>
+    private List<string> RoomNodes(RoomEntity room) =>
+        room.Machines.Select(m => m.NodeName).Concat(migrations.TargetNodes(room.Id)).Distinct(StringComparer.Ordinal).ToList();
 
     /// <summary>The network as <paramref name="node"/> realises it: with a VXLAN overlay when the room spans nodes.</summary>
     private NetworkSpec NetworkSpecFor(NetworkEntity network, INodeAgent node, List<string> roomNodes)

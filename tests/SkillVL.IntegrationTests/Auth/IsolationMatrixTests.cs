@@ -3,10 +3,13 @@ using System.Net.Http.Json;
 using System.Text;
 using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using SkillVL.Core.Api;
 using SkillVL.Core.Api.Courses;
 using SkillVL.Core.Api.Identity;
+using SkillVL.Core.Api.Migrations;
+using SkillVL.Server.Data;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -58,6 +61,21 @@ public sealed class IsolationMatrixTests(ITestOutputHelper output)
         var instance = rooms!.Single(r => r.Course == "net1");
         Assert.Equal(1, instance.CourseVersion);
 
+        // A migration of Alice's machine, as the engine leaves one that ended (a single-node Server cannot run one).
+        var pc = (await alice.Client.GetFromJsonAsync<RoomDetails>(ApiPaths.Room(own.Id), ServerHarness.Json))!.Machines.Single();
+        await using (var db = await server.App.Services.GetRequiredService<IDbContextFactory<SkillVlDbContext>>().CreateDbContextAsync())
+        {
+            db.Migrations.Add(new MigrationEntity
+            {
+                Id = "alicemig", MachineId = pc.Id, MachineName = pc.Name, RoomId = own.Id, RoomName = own.Name, OwnerId = alice.Id,
+                SourceNode = "local", TargetNode = "edge1", Mode = "live", State = MigrationStates.Failed, Phase = MigrationPhases.Prepare,
+                LimitsJson = "{}", DiskTransfer = "overlay", Tuning = "policy", CreatedAt = DateTimeOffset.UtcNow, FinishedAt = DateTimeOffset.UtcNow,
+            });
+            await db.SaveChangesAsync();
+        }
+
+        Assert.Equal(HttpStatusCode.OK, (await alice.Client.GetAsync(ApiPaths.Migration("alicemig"))).StatusCode);
+
         var objects = new Dictionary<string, string[]>(StringComparer.Ordinal)
         {
             ["room"] = [own.Id, instance.Id],
@@ -66,6 +84,7 @@ public sealed class IsolationMatrixTests(ITestOutputHelper output)
             ["user"] = [alice.Id],
             ["token"] = [token.Info.Id],
             ["course"] = [course.Id, course.Name],
+            ["migration"] = ["alicemig"],
             // Nodes belong to no user: their routes are admin-only and answer 403 to everyone else.
             ["node"] = ["local"],
         };
@@ -121,6 +140,8 @@ public sealed class IsolationMatrixTests(ITestOutputHelper output)
             Assert.DoesNotContain(tasks!, t => t.Id == created.Id);
             var courses = await client.GetFromJsonAsync<List<CourseInfo>>(ApiPaths.Courses, ServerHarness.Json);
             Assert.DoesNotContain(courses!, c => c.Id == course.Id);
+            var migrations = await client.GetFromJsonAsync<List<MigrationInfo>>(ApiPaths.Migrations, ServerHarness.Json);
+            Assert.DoesNotContain(migrations!, m => m.Id == "alicemig");
         }
 
         // Nothing of Alice's changed, and the right people still see it.

@@ -1,4 +1,5 @@
 using SkillVL.Core.Compute;
+using SkillVL.Core.Migration;
 
 namespace SkillVL.Core.Nodes.Protocol;
 
@@ -18,4 +19,17 @@ public static class AgentCalls
     /// <param name="Kind">"vnc" or "serial".</param>
     /// <param name="Session">The relay session the agent connects back to.</param>
     public sealed record ConsoleOpen(string Id, string Kind, string Session);
+
+    /// <summary>A decision of the migration policy for the source's outgoing migration of <paramref name="Id"/>.</summary>
+    public sealed record ApplyDecision(string Id, MigrationDecision Decision);
+
+    /// <summary>
+    /// The answer to <see cref="AgentMethods.MigrationsPrepareIncoming"/>: where the target waits, and what the agent had
+    /// to fetch first. An overlay transfer needs the template in the target's store; the agent fetches it from the
+    /// Server (as it does for a new disk) before preparing, and says how many bytes that took: the migration's base
+    /// bytes. 0 when the node already had it.
+    /// </summary>
+    /// <param name="Target">The driver's answer, unchanged.</param>
+    /// <param name="BaseBytesFetched">Bytes of template files downloaded for this migration; 0 when none.</param>
+    public sealed record PreparedIncoming(IncomingMigration Target, long BaseBytesFetched);
 }

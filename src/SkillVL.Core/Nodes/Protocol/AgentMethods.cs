@@ -1,6 +1,6 @@
 namespace SkillVL.Core.Nodes.Protocol;
 
-/// <summary>The calls the Server makes on an agent: the node contract (IVmDriver, INetworkDriver, ITemplateStore).</summary>
+/// <summary>The calls the Server makes on an agent: the node contract (IVmDriver, INetworkDriver, ITemplateStore, IVmMigrationDriver).</summary>
 public static class AgentMethods
 {
     public const string VmsList = "vms.list";
@@ -15,6 +15,17 @@ public static class AgentMethods
     public const string NetworksEnsure = "networks.ensure";
     public const string NetworksDelete = "networks.delete";
     public const string TemplatesList = "templates.list";
+
+    // Live migration (IVmMigrationDriver): the target's three calls, then the source's.
+    public const string MigrationsPrepareIncoming = "migrations.prepareIncoming";
+    public const string MigrationsCompleteIncoming = "migrations.completeIncoming";
+    public const string MigrationsAbortIncoming = "migrations.abortIncoming";
+    public const string MigrationsStartDiskMirror = "migrations.startDiskMirror";
+    public const string MigrationsStartRam = "migrations.startRam";
+    public const string MigrationsStatus = "migrations.status";
+    public const string MigrationsApplyDecision = "migrations.applyDecision";
+    public const string MigrationsCompleteOutgoing = "migrations.completeOutgoing";
+    public const string MigrationsCancelOutgoing = "migrations.cancelOutgoing";
 
     /// <summary>Open a VM's console: the agent connects back to <see cref="AgentPaths.ConsoleRelay"/> and relays it.</summary>
     public const string ConsoleOpen = "console.open";

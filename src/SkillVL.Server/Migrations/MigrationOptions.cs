@@ -1,0 +1,39 @@
+namespace SkillVL.Server.Migrations;
+
+/// <summary>
+/// Settings of the migration engine (section "SkillVL:Migration").
+/// </summary>
+public sealed class MigrationOptions
+{
+    /// <summary>
+    /// Encrypt and authenticate the migration stream and NBD with the nodes' platform certificates (QEMU TLS files in
+    /// &lt;node data dir&gt;/tls/). Default true; the node's driver fails the prepare clearly when the files are missing.
+    /// Set false only on a trusted underlay (a testbed on one machine).
+    /// </summary>
+    public bool Tls { get; set; } = true;
+
+    /// <summary>
+    /// The link the plan assumes to a target node nobody measured (the Server does not measure links yet): default
+    /// 1 Gbit/s, 1 ms, no loss — a LAN. A request's <c>link</c> overrides it, and so does <see cref="Links"/>.
+    /// </summary>
+    public MigrationLinkSetting DefaultLink { get; set; } = new();
+
+    /// <summary>The link to particular target nodes, by node name (e.g. a client behind a 50 Mbit/s uplink).</summary>
+    public Dictionary<string, MigrationLinkSetting> Links { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>How often the engine asks the source where the migration is. Default 200 ms.</summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>How long each cleanup step (cancel on the source, abort on the target) may take. Default 2 min.</summary>
+    public TimeSpan CleanupTimeout { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>
+    /// After a Server restart, how long the cleanup of migrations that were running keeps trying while their nodes are
+    /// unreachable; after that the machine is left to the reconciler (its orphan sweep removes the target's half-made VM
+    /// when that node is back). Default 10 min.
+    /// </summary>
+    public TimeSpan RecoveryWindow { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Polls of the source in a row that may fail (a transient node error) before the migration fails. Default 25 (5 s at 200 ms).</summary>
+    public int MaxConsecutivePollFailures { get; set; } = 25;
+}

@@ -1,0 +1,715 @@
+using System.Threading.Channels;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using SkillVL.Agent.Remote;
+using SkillVL.Core.Api.Migrations;
+using SkillVL.Core.Compute;
+using SkillVL.Core.Migration;
+using SkillVL.Core.Nodes;
+using SkillVL.Core.Nodes.Protocol;
+using SkillVL.Server.Data;
+using SkillVL.Server.Hosting;
+using SkillVL.Server.Nodes;
+using SkillVL.Server.Reconciliation;
+using SkillVL.Server.Rooms;
+
+namespace SkillVL.Server.Migrations;
+
+/// <summary>
+/// Carries out migrations, one task each: prepare → transfer disk → live copy RAM → switch over → finalize (Proxmox's
+/// <c>AbstractMigrate</c>). Before the switch-over any failure or cancel runs the cleanup — cancel on the source (the
+/// guest keeps running there), abort on the target (its half-made VM and files go) — each step attempted even when
+/// another failed, and a final cleanup always runs (the machine is handed back to the reconciler). The decisions are
+/// <see cref="MigrationPolicy"/>'s; this only carries them out. Runs survive nothing: a restarted Server marks what
+/// was running as failed and cleans it up (<see cref="RecoverAsync"/>).
+/// </summary>
+public sealed class MigrationRunner(
+    IDbContextFactory<SkillVlDbContext> dbFactory,
+    NodeRegistry nodes,
+    ActiveMigrations active,
+    ReconcileLoop reconciler,
+    ReconcileTrigger trigger,
+    StartupGate gate,
+    IOptions<SkillVlServerOptions> options,
+    TimeProvider time,
+    ILogger<MigrationRunner> logger) : BackgroundService
+{
+    /// <summary>QEMU's own defaults (migration/options.c), the baseline <c>tuning: qemu-defaults</c> runs with: 128 MiB/s,
+    /// 300 ms, no multifd, compression, xbzrle or auto-converge — what Proxmox's <c>qm migrate --online</c> leaves them at.</summary>
+    public static readonly DataRate QemuDefaultMaxBandwidth = DataRate.FromMebibytesPerSecond(128);
+
+    private readonly Channel<string> _queue = Channel.CreateUnbounded<string>();
+    private readonly List<(string Id, ActiveMigrations.Entry Entry, string Phase)> _recovered = [];
+    private readonly Dictionary<string, Task> _running = new(StringComparer.Ordinal);
+
+    private MigrationOptions Settings => options.Value.Migration;
+
+    /// <summary>Starts the migration's run as soon as the runner is up.</summary>
+    public void Enqueue(string migrationId) => _queue.Writer.TryWrite(migrationId);
+
+    /// <summary>A user's cancel: the run stops at its next call and cleans up.</summary>
+    public void Cancel(string migrationId) => active.ForMigration(migrationId)?.Cancel.Cancel();
+
+    /// <summary>The runs in flight (tests wait for them).</summary>
+    public Task WhenIdleAsync()
+    {
+        lock (_running)
+        {
+            return Task.WhenAll(_running.Values);
+        }
+    }
+
+    /// <summary>
+    /// At start, before the reconciler's first pass: migrations the database says were pending or running belonged to
+    /// a previous process. Those before the switch-over are marked failed and listed as active (so the reconciler keeps
+    /// off) until their cleanup ran; one that was finalizing had already moved the machine, so it is marked succeeded
+    /// and the reconciler's orphan sweep removes the source's copy.
+    /// </summary>
+    public async Task RecoverAsync(CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var left = await db.Migrations.Where(m => m.State == MigrationStates.Pending || m.State == MigrationStates.Running).ToListAsync(cancellationToken);
+        var now = time.GetUtcNow();
+        foreach (var migration in left)
+        {
+            migration.FinishedAt = now;
+            if (migration.Phase == MigrationPhases.Finalize)
+            {
+                migration.State = MigrationStates.Succeeded;
+                migration.Error = "The Server restarted while finalizing: the machine runs on the target; the reconciler removes the source's copy. Metrics are incomplete.";
+            }
+            else
+            {
+                migration.State = MigrationStates.Failed;
+                migration.Error = $"The Server restarted during {migration.Phase}; cleaned up: the machine stays on {migration.SourceNode}.";
+                var entry = new ActiveMigrations.Entry(migration.Id, migration.MachineId, migration.RoomId, migration.SourceNode, migration.TargetNode, new CancellationTokenSource());
+                if (active.TryAdd(entry))
+                {
+                    _recovered.Add((migration.Id, entry, migration.Phase));
+                }
+            }
+
+            db.MigrationLog.Add(new MigrationLogEntity { MigrationId = migration.Id, At = now, Message = migration.Error });
+        }
+
+        await db.SaveChangesAsync(cancellationToken);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await gate.WaitAsync(stoppingToken);
+        foreach (var (id, entry, phase) in _recovered)
+        {
+            Track(id, Task.Run(() => RecoverCleanupAsync(id, entry, phase, stoppingToken), CancellationToken.None));
+        }
+
+        // Requests made before the runner was up (none normally) and since.
+        await using (var db = await dbFactory.CreateDbContextAsync(stoppingToken))
+        {
+            foreach (var id in await db.Migrations.Where(m => m.State == MigrationStates.Pending).Select(m => m.Id).ToListAsync(stoppingToken))
+            {
+                Enqueue(id);
+            }
+        }
+
+        try
+        {
+            await foreach (var id in _queue.Reader.ReadAllAsync(stoppingToken))
+            {
+                lock (_running)
+                {
+                    if (_running.ContainsKey(id))
+                    {
+                        continue;
+                    }
+                }
+
+                Track(id, Task.Run(() => RunAsync(id, stoppingToken), CancellationToken.None));
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Shutting down: runs end with their cleanup (bounded by CleanupTimeout).
+        }
+
+        await Task.WhenAny(WhenIdleAsync(), Task.Delay(Settings.CleanupTimeout, time, CancellationToken.None));
+    }
+
+    private void Track(string id, Task run)
+    {
+        lock (_running)
+        {
+            _running[id] = run;
+        }
+
+        _ = run.ContinueWith(_ =>
+        {
+            lock (_running)
+            {
+                _running.Remove(id);
+            }
+        }, TaskScheduler.Default);
+    }
+
+    /// <summary>One migration from pending to its end. Never throws: every outcome is written to its row.</summary>
+    internal async Task RunAsync(string migrationId, CancellationToken stoppingToken)
+    {
+        MigrationEntity migration;
+        MachineEntity? machine;
+        RoomEntity? room;
+        await using (var db = await dbFactory.CreateDbContextAsync(stoppingToken))
+        {
+            migration = await db.Migrations.AsNoTracking().FirstAsync(m => m.Id == migrationId, stoppingToken);
+            room = await db.Rooms.AsNoTracking().Include(r => r.Networks).Include(r => r.Machines).ThenInclude(m => m.Nics)
+                .AsSplitQuery().FirstOrDefaultAsync(r => r.Id == migration.RoomId, stoppingToken);
+            machine = room?.Machines.FirstOrDefault(m => m.Id == migration.MachineId);
+        }
+
+        if (migration.State != MigrationStates.Pending)
+        {
+            return;
+        }
+
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        var entry = new ActiveMigrations.Entry(migration.Id, migration.MachineId, migration.RoomId, migration.SourceNode, migration.TargetNode, cancel);
+        if (!active.TryAdd(entry))
+        {
+            await FinishAsync(migration.Id, MigrationStates.Failed, "Another migration of this machine is being worked on.", null, CancellationToken.None);
+            return;
+        }
+
+        var run = new Run(migration, time.GetTimestamp());
+        try
+        {
+            if (room is null || machine is null || room.DeletionRequested)
+            {
+                throw new MigrationAbortedException("The machine or its room was deleted before the migration started.");
+            }
+
+            var source = nodes.Find(migration.SourceNode) ?? throw new MigrationAbortedException($"Node {migration.SourceNode} is gone.");
+            var target = nodes.Find(migration.TargetNode) ?? throw new MigrationAbortedException($"Node {migration.TargetNode} is gone.");
+            await UpdateAsync(migration.Id, m =>
+            {
+                m.State = MigrationStates.Running;
+                m.StartedAt = time.GetUtcNow();
+                m.Phase = MigrationPhases.Prepare;
+            }, CancellationToken.None);
+            await SetMachineStateAsync(machine.Id, MachineStates.Migrating, null, CancellationToken.None);
+            if (await IsCancelRequestedAsync(migration.Id))
+            {
+                cancel.Cancel();
+            }
+
+            await LiveAsync(run, room, machine, source, target, cancel.Token, stoppingToken);
+            await FinishAsync(migration.Id, MigrationStates.Succeeded, null, run, CancellationToken.None);
+        }
+        catch (Exception e)
+        {
+            // A user's cancel stops whatever call was in flight; whatever that call threw, the cancel is the reason.
+            var cancelled = cancel.IsCancellationRequested && !stoppingToken.IsCancellationRequested;
+            var reason = cancelled ? "Cancelled by the user."
+                : stoppingToken.IsCancellationRequested ? "The Server is shutting down."
+                : e.Message;
+            if (!cancelled)
+            {
+                MigrationLog.Failed(logger, migration.Id, e);
+            }
+
+            if (run.PostCopy)
+            {
+                reason += " Post-copy had started: the guest ran on the target with part of its memory on the source, so it could not be called back; check the machine.";
+            }
+            else if (!run.Moved)
+            {
+                await LogAsync(migration.Id, $"{run.Phase} stopped: {reason} Cleaning up; the machine stays on {migration.SourceNode}.");
+                await CleanupAsync(migration, run.TargetTouched);
+            }
+
+            await FinishAsync(migration.Id, cancelled ? MigrationStates.Cancelled : MigrationStates.Failed, reason, run, CancellationToken.None);
+        }
+        finally
+        {
+            // The final cleanup, always: hand the machine back to the reconciler, which observes it afresh (its state word
+            // included) on its next pass, and keeps the room's networks only where its machines are.
+            if (machine is not null)
+            {
+                await SetMachineStateAsync(machine.Id, MachineStates.Running, MachineStates.Migrating, CancellationToken.None);
+            }
+
+            active.Remove(entry);
+            trigger.Poke();
+        }
+    }
+
+    private async Task LiveAsync(Run run, RoomEntity room, MachineEntity machine, INodeAgent source, INodeAgent target, CancellationToken ct, CancellationToken stoppingToken)
+    {
+        var migration = run.Migration;
+        var limits = MigrationJson.Read<MigrationLimits>(migration.LimitsJson);
+        var networks = room.Networks.ToDictionary(n => n.Id, StringComparer.Ordinal);
+        var spec = MachineSpecs.ToSpec(machine, networks);
+        var disk = migration.DiskTransfer == "full" ? DiskTransfer.Full : DiskTransfer.Overlay;
+
+        // Prepare: the plan, the room's networks on the target (with VXLAN peers both ways), the target waiting, the mirror.
+        var (link, linkSource) = ResolveLink(migration);
+        var features = source.Migrations.Features & target.Migrations.Features;
+        string? templateSha = machine.TemplateSha256;
+        long baseSize;
+        await using (var db = await dbFactory.CreateDbContextAsync(ct))
+        {
+            baseSize = await db.Templates.AsNoTracking().Where(t => t.Sha256 == templateSha).Select(t => t.SizeBytes).FirstOrDefaultAsync(ct);
+        }
+
+        var targetHasBase = (await target.Templates.ListAsync(ct)).Any(t => t.Sha256 == templateSha);
+        var profile = new VmMigrationProfile
+        {
+            // What the Server knows before the move: the machine's RAM and its template; the dirty rate and the overlay's
+            // size are not measured yet, so the policy plans with an idle guest and an empty overlay and Decide corrects
+            // course from QEMU's own numbers once RAM moves.
+            MemoryBytes = machine.MemoryBytes,
+            BaseImageBytes = baseSize,
+            TargetHasBase = disk == DiskTransfer.Overlay ? targetHasBase : false,
+        };
+        run.Parameters = migration.Tuning == "qemu-defaults" ? QemuDefaults(link, profile, limits) : MigrationPolicy.Plan(link, profile, limits, features);
+        await UpdateAsync(migration.Id, m =>
+        {
+            m.LinkJson = MigrationJson.Write(link);
+            m.LinkSource = linkSource;
+            m.ParametersJson = MigrationJson.Write(run.Parameters);
+        }, ct);
+        await LogAsync(migration.Id, $"Prepare: link {link.Bandwidth}, RTT {link.RoundTripTime.TotalMilliseconds:0.#} ms ({linkSource}); " +
+            $"plan ({migration.Tuning}): max-bandwidth {run.Parameters.MaxBandwidth}, downtime-limit {run.Parameters.DowntimeLimit.TotalMilliseconds:0} ms, " +
+            $"multifd {run.Parameters.MultifdChannels}, {run.Parameters.Compression}; the model expects {run.Parameters.Prediction.TotalTime.TotalSeconds:0.#} s, " +
+            $"{run.Parameters.Prediction.Downtime.TotalMilliseconds:0} ms pause.");
+
+        await reconciler.EnsureRoomNetworksAsync(room.Id, target.Facts.Name, ct);
+        run.TargetTouched = true;
+        var request = new IncomingMigrationRequest(migration.Id, spec, ListenAddress(target), disk, DiskVirtualSizeBytes: 0, run.Parameters, migration.Tls);
+        AgentCalls.PreparedIncoming prepared;
+        try
+        {
+            prepared = target is RemoteNodeAgent remote
+                ? await remote.PrepareIncomingFetchingBaseAsync(request, ct)
+                // The embedded node's store is the Server's own: nothing to fetch.
+                : new AgentCalls.PreparedIncoming(await target.Migrations.PrepareIncomingAsync(request, ct), 0);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            throw new MigrationAbortedException($"Target node {target.Facts.Name} could not prepare: {e.Message}", e);
+        }
+
+        run.BaseBytes = prepared.BaseBytesFetched;
+        await LogAsync(migration.Id, $"Target {target.Facts.Name} waits on {prepared.Target.Host} (migration port {prepared.Target.MigrationPort}, NBD {prepared.Target.NbdPort})" +
+            (prepared.BaseBytesFetched > 0 ? $"; it fetched the template first ({prepared.BaseBytesFetched} bytes)." : "."));
+        await source.Migrations.StartDiskMirrorAsync(new OutgoingMigrationRequest(migration.Id, machine.Id, prepared.Target, disk, run.Parameters, migration.Tls), ct);
+
+        // Transfer disk: until the mirror is in sync.
+        await EnterPhaseAsync(run, MigrationPhases.TransferDisk, "Transfer disk: mirroring to the target.");
+        var status = await PollUntilAsync(run, source, machine.Id, s => s.State is OutgoingMigrationState.DiskReady or OutgoingMigrationState.MigratingRam
+            or OutgoingMigrationState.PostCopy or OutgoingMigrationState.Completed, limits, ct);
+
+        // Live copy RAM: QEMU pre-copy; every sample goes to the policy.
+        await EnterPhaseAsync(run, MigrationPhases.LiveCopyRam, $"Disk in sync ({status.DiskBytesDone} bytes); live copy RAM.");
+        if (status.State == OutgoingMigrationState.DiskReady)
+        {
+            await source.Migrations.StartRamMigrationAsync(machine.Id, ct);
+        }
+
+        status = await PollUntilAsync(run, source, machine.Id, s => s.State == OutgoingMigrationState.Completed, limits, ct);
+
+        // Switch over: past this point the user's cancel no longer applies (the guest is paused on the source, its
+        // state on the target); a failure here still runs the cleanup, which resumes the guest on the source.
+        await EnterPhaseAsync(run, MigrationPhases.SwitchOver, "RAM and device state are on the target; switching over.");
+        await source.Migrations.CompleteOutgoingAsync(machine.Id, stoppingToken);
+        try
+        {
+            await target.Migrations.CompleteIncomingAsync(machine.Id, stoppingToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The target did not resume: the cleanup removes its VM, and the source's guest (paused, its disk untouched
+            // since the mirror ended) runs again.
+            throw new MigrationAbortedException($"Target node {target.Facts.Name} could not resume the guest ({e.Message}); it goes back to running on {source.Facts.Name}.", e);
+        }
+
+        run.Moved = true;
+
+        await using (var db = await dbFactory.CreateDbContextAsync(CancellationToken.None))
+        {
+            await db.Machines.Where(m => m.Id == machine.Id).ExecuteUpdateAsync(s => s
+                .SetProperty(m => m.NodeName, target.Facts.Name)
+                .SetProperty(m => m.ObservedState, MachineStates.Running), CancellationToken.None);
+        }
+
+        await EnterPhaseAsync(run, MigrationPhases.Finalize, $"The guest runs on {target.Facts.Name}; removing it from {source.Facts.Name}.");
+        run.Downtime = status.Downtime;
+        run.RamBytes = status.RamBytesTotalTransferred;
+        run.DiskBytes = status.DiskBytesDone;
+        run.TotalTime = time.GetElapsedTime(run.StartedAt);
+        trigger.Poke();
+
+        // Finalize: the source's copy (paused, mirror detached) goes; if that fails, the reconciler's orphan sweep takes it.
+        try
+        {
+            using var bound = new CancellationTokenSource(Settings.CleanupTimeout);
+            await source.Vms.DeleteAsync(machine.Id, bound.Token);
+        }
+        catch (Exception e)
+        {
+            await LogAsync(migration.Id, $"Removing the source's copy failed ({e.Message}); the reconciler's orphan sweep removes it.");
+        }
+
+        await LogAsync(migration.Id, $"Done in {run.TotalTime.TotalSeconds:0.##} s; downtime {run.Downtime?.TotalMilliseconds:0.#} ms; RAM {run.RamBytes} bytes, disk {run.DiskBytes} bytes, base {run.BaseBytes} bytes.");
+    }
+
+    /// <summary>Polls the source until <paramref name="done"/>; a failed, cancelled or lost migration throws.</summary>
+    private async Task<OutgoingMigrationStatus> PollUntilAsync(
+        Run run, INodeAgent source, string vmId, Func<OutgoingMigrationStatus, bool> done, MigrationLimits limits, CancellationToken ct)
+    {
+        var failures = 0;
+        while (true)
+        {
+            ct.ThrowIfCancellationRequested();
+            OutgoingMigrationStatus status;
+            try
+            {
+                status = await source.Migrations.GetOutgoingStatusAsync(vmId, ct);
+                failures = 0;
+            }
+            catch (Core.Errors.SkillVlException e) when (e.IsTransient && ++failures < Settings.MaxConsecutivePollFailures)
+            {
+                await Task.Delay(Settings.PollInterval, time, ct);
+                continue;
+            }
+
+            switch (status.State)
+            {
+                case OutgoingMigrationState.Failed:
+                    throw new MigrationAbortedException($"The source reported a failure: {status.Error ?? "no reason given"}");
+                case OutgoingMigrationState.Cancelled:
+                    throw new MigrationAbortedException("The source's migration was cancelled on the node.");
+                case OutgoingMigrationState.None:
+                    throw new MigrationAbortedException($"Node {source.Facts.Name} knows no migration of this machine any more (its agent restarted?).");
+            }
+
+            run.PostCopy |= status.State == OutgoingMigrationState.PostCopy;
+            await ProgressAsync(run, status, ct);
+            if (done(status))
+            {
+                return status;
+            }
+
+            var elapsed = time.GetElapsedTime(run.StartedAt);
+            if (status.Ram is { } ram && status.State is OutgoingMigrationState.MigratingRam or OutgoingMigrationState.PostCopy)
+            {
+                await DecideAsync(run, source, vmId, limits, ram with { Elapsed = elapsed }, ct);
+            }
+            else if (limits.MaxTotalTime is { } max && elapsed >= max)
+            {
+                throw new MigrationAbortedException($"The migration has run {elapsed.TotalSeconds:0} s, reaching the {max.TotalSeconds:0} s limit, before RAM could move.");
+            }
+
+            await Task.Delay(Settings.PollInterval, time, ct);
+        }
+    }
+
+    private async Task DecideAsync(Run run, INodeAgent source, string vmId, MigrationLimits limits, MigrationProgress ram, CancellationToken ct)
+    {
+        if (run.Migration.Tuning == "qemu-defaults")
+        {
+            // The baseline leaves QEMU alone; only the user's time limit ends it.
+            if (limits.MaxTotalTime is { } max && ram.Elapsed >= max)
+            {
+                throw new MigrationAbortedException($"The migration has run {ram.Elapsed.TotalSeconds:0} s, reaching the {max.TotalSeconds:0} s limit.");
+            }
+
+            return;
+        }
+
+        var decision = MigrationPolicy.Decide(run.Parameters!, limits, ram);
+        switch (decision.Action)
+        {
+            case MigrationAction.Continue:
+                return;
+            case MigrationAction.Abort:
+                await LogAsync(run.Migration.Id, "Policy: " + decision.Reason);
+                throw new MigrationAbortedException(decision.Reason);
+            default:
+                await source.Migrations.ApplyDecisionAsync(vmId, decision, ct);
+                run.Parameters = decision.ApplyTo(run.Parameters!);
+                await LogAsync(run.Migration.Id, $"Policy: {decision.Action}: {decision.Reason}" + (decision.Risk is { } risk ? $" Risk: {risk}" : ""));
+                await UpdateAsync(run.Migration.Id, m => m.ParametersJson = MigrationJson.Write(run.Parameters), ct);
+                return;
+        }
+    }
+
+    private async Task ProgressAsync(Run run, OutgoingMigrationStatus status, CancellationToken ct)
+    {
+        long done, total;
+        double rate;
+        var now = time.GetTimestamp();
+        if (status.Ram is { } ram && status.State is not OutgoingMigrationState.MirroringDisk and not OutgoingMigrationState.DiskReady)
+        {
+            (done, total, rate) = (ram.TransferredBytes, ram.TransferredBytes + ram.RemainingBytes, ram.TransferRate.BytesPerSecond * 8.0);
+        }
+        else
+        {
+            (done, total) = (status.DiskBytesDone, status.DiskBytesTotal);
+            var seconds = run.LastSampleAt is { } last ? time.GetElapsedTime(last, now).TotalSeconds : 0;
+            rate = seconds > 0 && done >= run.LastBytesDone ? (done - run.LastBytesDone) * 8.0 / seconds : run.LastRate;
+        }
+
+        (run.LastSampleAt, run.LastBytesDone, run.LastRate) = (now, done, rate);
+        double? eta = rate > 0 ? Math.Max(0, total - done) * 8.0 / rate : null;
+        // One write a second is enough for the API and the event stream; phase changes write at once.
+        if (run.LastWriteAt is { } written && time.GetElapsedTime(written, now) < TimeSpan.FromSeconds(1))
+        {
+            return;
+        }
+
+        run.LastWriteAt = now;
+        await UpdateAsync(run.Migration.Id, m =>
+        {
+            m.BytesDone = done;
+            m.BytesTotal = total;
+            m.RateBitsPerSecond = rate;
+            m.EtaSeconds = eta;
+            m.DiskBytes = status.DiskBytesDone;
+            m.RamBytes = status.RamBytesTotalTransferred;
+        }, ct);
+    }
+
+    /// <summary>Cancel on the source, abort on the target: each attempted, each logged, each bounded.</summary>
+    private async Task CleanupAsync(MigrationEntity migration, bool targetTouched)
+    {
+        var steps = new List<(string Name, Func<CancellationToken, Task> Step)>
+        {
+            ($"cancel on source {migration.SourceNode}", ct => Node(migration.SourceNode).Migrations.CancelOutgoingAsync(migration.MachineId, ct)),
+        };
+        if (targetTouched)
+        {
+            steps.Add(($"abort on target {migration.TargetNode}", ct => Node(migration.TargetNode).Migrations.AbortIncomingAsync(migration.MachineId, ct)));
+        }
+
+        foreach (var (name, step) in steps)
+        {
+            try
+            {
+                using var bound = new CancellationTokenSource(Settings.CleanupTimeout);
+                await step(bound.Token);
+                await LogAsync(migration.Id, $"Cleanup: {name}: done.");
+            }
+            catch (Exception e)
+            {
+                MigrationLog.CleanupFailed(logger, migration.Id, name, e);
+                await LogAsync(migration.Id, $"Cleanup: {name} failed: {e.Message}");
+            }
+        }
+    }
+
+    private INodeAgent Node(string name) =>
+        nodes.Find(name) ?? throw new Core.Errors.DriverException($"Node {name} is not known any more.", isTransient: false);
+
+    /// <summary>After a restart: the cleanup of a run a previous process left, retried while its nodes are unreachable.</summary>
+    private async Task RecoverCleanupAsync(string id, ActiveMigrations.Entry entry, string phase, CancellationToken stoppingToken)
+    {
+        try
+        {
+            MigrationEntity migration;
+            await using (var db = await dbFactory.CreateDbContextAsync(stoppingToken))
+            {
+                migration = await db.Migrations.AsNoTracking().FirstAsync(m => m.Id == id, stoppingToken);
+            }
+
+            var until = time.GetUtcNow() + Settings.RecoveryWindow;
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                var source = nodes.Find(migration.SourceNode);
+                var target = nodes.Find(migration.TargetNode);
+                if ((source is null || nodes.IsReachable(source)) && (target is null || nodes.IsReachable(target)))
+                {
+                    await CleanupAsync(migration, targetTouched: phase != MigrationPhases.Pending);
+                    break;
+                }
+
+                if (time.GetUtcNow() > until)
+                {
+                    await LogAsync(id, "Cleanup after the restart gave up: a node stayed unreachable; the reconciler takes the machine back (its orphan sweep removes the target's VM once that node returns).");
+                    break;
+                }
+
+                await Task.Delay(TimeSpan.FromSeconds(2), time, stoppingToken);
+            }
+        }
+        catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+        {
+            MigrationLog.RecoveryFailed(logger, id, e);
+        }
+        finally
+        {
+            await SetMachineStateAsync(entry.MachineId, MachineStates.Running, MachineStates.Migrating, CancellationToken.None);
+            active.Remove(entry);
+            trigger.Poke();
+        }
+    }
+
+    private (LinkMeasurement Link, string Source) ResolveLink(MigrationEntity migration)
+    {
+        if (migration.LinkJson is { } given)
+        {
+            return (MigrationJson.Read<LinkMeasurement>(given), migration.LinkSource ?? "request");
+        }
+
+        var (setting, source) = Settings.Links.TryGetValue(migration.TargetNode, out var configured)
+            ? (configured, "configured")
+            : (Settings.DefaultLink, "default");
+        if (!MigrationQuantities.TryParseRate(setting.Bandwidth, out var bandwidth) || !MigrationQuantities.TryParseDuration(setting.Rtt, out var rtt))
+        {
+            throw new MigrationAbortedException($"The {source} link setting for node {migration.TargetNode} ('{setting.Bandwidth}', '{setting.Rtt}') is not a rate and a duration.");
+        }
+
+        return (new LinkMeasurement(bandwidth, rtt, setting.Loss), source);
+    }
+
+    /// <summary>The baseline: QEMU's defaults, except where the user set a limit; the model predicts them the same way.</summary>
+    private static MigrationParameters QemuDefaults(LinkMeasurement link, VmMigrationProfile profile, MigrationLimits limits)
+    {
+        var cap = limits.MaxBandwidth ?? QemuDefaultMaxBandwidth;
+        var prediction = PreCopyModel.Predict(profile, link, new PreCopySettings { BandwidthCap = cap, DowntimeLimit = limits.DowntimeLimit });
+        const string Why = "QEMU's default (tuning: qemu-defaults, the baseline)";
+        return new MigrationParameters
+        {
+            MaxBandwidth = cap,
+            DowntimeLimit = limits.DowntimeLimit,
+            MultifdChannels = 0,
+            Compression = MigrationCompression.None,
+            CompressionLevel = 0,
+            XbzrleCacheBytes = 0,
+            AutoConverge = false,
+            ThrottleTriggerPercent = MigrationPolicy.ThrottleTriggerPercentDefault,
+            PostCopy = false,
+            Reasons =
+            [
+                new("maxBandwidth", limits.MaxBandwidth is null ? $"{cap}: {Why}" : $"{cap}: the user's cap"),
+                new("downtimeLimit", $"{limits.DowntimeLimit.TotalMilliseconds:0} ms: " + (limits.DowntimeLimit == MigrationLimits.DefaultDowntimeLimit ? Why : "the user's limit")),
+                new("multifdChannels", "0 (multifd off): " + Why),
+                new("compression", "none: " + Why),
+                new("xbzrleCacheBytes", "off: " + Why),
+                new("autoConverge", "off: " + Why),
+                new("throttleTriggerPercent", "50 %: " + Why),
+                new("postCopy", "off: " + Why),
+            ],
+            Prediction = prediction,
+        };
+    }
+
+    /// <summary>Where the target listens: its underlay address, or loopback for the embedded node (one host).</summary>
+    private static string ListenAddress(INodeAgent target) => target.Facts.UnderlayAddress ?? "127.0.0.1";
+
+    private async Task EnterPhaseAsync(Run run, string phase, string message)
+    {
+        run.Phase = phase;
+        run.LastWriteAt = null;
+        await UpdateAsync(run.Migration.Id, m => m.Phase = phase, CancellationToken.None);
+        await LogAsync(run.Migration.Id, message);
+    }
+
+    private async Task<bool> IsCancelRequestedAsync(string id)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(CancellationToken.None);
+        return await db.Migrations.AnyAsync(m => m.Id == id && m.CancelRequested, CancellationToken.None);
+    }
+
+    private async Task FinishAsync(string id, string state, string? error, Run? run, CancellationToken ct)
+    {
+        await UpdateAsync(id, m =>
+        {
+            m.State = state;
+            m.Error = error;
+            m.FinishedAt = time.GetUtcNow();
+            if (run is null)
+            {
+                return;
+            }
+
+            m.BaseBytes = run.BaseBytes;
+            if (state == MigrationStates.Succeeded)
+            {
+                m.Phase = MigrationPhases.Done;
+                m.TotalTimeMs = run.TotalTime.TotalMilliseconds;
+                m.DowntimeMs = run.Downtime?.TotalMilliseconds;
+                m.RamBytes = run.RamBytes;
+                m.DiskBytes = run.DiskBytes;
+                var seconds = run.TotalTime.TotalSeconds;
+                m.AverageThroughputBitsPerSecond = seconds > 0 ? (run.RamBytes + run.DiskBytes + run.BaseBytes) * 8.0 / seconds : null;
+                m.BytesDone = m.BytesTotal;
+                m.EtaSeconds = 0;
+            }
+            else
+            {
+                m.TotalTimeMs = time.GetElapsedTime(run.StartedAt).TotalMilliseconds;
+            }
+        }, ct);
+        await LogAsync(id, state == MigrationStates.Succeeded ? "Succeeded." : $"{char.ToUpperInvariant(state[0])}{state[1..]}: {error}");
+    }
+
+    private async Task UpdateAsync(string id, Action<MigrationEntity> change, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var row = await db.Migrations.FirstAsync(m => m.Id == id, ct);
+        change(row);
+        await db.SaveChangesAsync(ct);
+    }
+
+    private async Task LogAsync(string id, string message)
+    {
+        MigrationLog.Step(logger, id, message);
+        await using var db = await dbFactory.CreateDbContextAsync(CancellationToken.None);
+        db.MigrationLog.Add(new MigrationLogEntity { MigrationId = id, At = time.GetUtcNow(), Message = message });
+        await db.SaveChangesAsync(CancellationToken.None);
+    }
+
+    /// <summary>Sets the machine's state word; with <paramref name="onlyIf"/>, only when it still is that.</summary>
+    private async Task SetMachineStateAsync(string machineId, string state, string? onlyIf, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        await db.Machines.Where(m => m.Id == machineId && (onlyIf == null || m.ObservedState == onlyIf))
+            .ExecuteUpdateAsync(s => s.SetProperty(m => m.ObservedState, state), ct);
+    }
+
+    /// <summary>What one run knows as it goes.</summary>
+    private sealed class Run(MigrationEntity migration, long startedAt)
+    {
+        public MigrationEntity Migration { get; } = migration;
+
+        public long StartedAt { get; } = startedAt;
+
+        public string Phase { get; set; } = MigrationPhases.Prepare;
+
+        public MigrationParameters? Parameters { get; set; }
+
+        public bool TargetTouched { get; set; }
+
+        /// <summary>The target runs the guest: from here on nothing is undone.</summary>
+        public bool Moved { get; set; }
+
+        public bool PostCopy { get; set; }
+
+        public long BaseBytes { get; set; }
+
+        public long RamBytes { get; set; }
+
+        public long DiskBytes { get; set; }
+
+        public TimeSpan? Downtime { get; set; }
+
+        public TimeSpan TotalTime { get; set; }
+
+        public long? LastSampleAt { get; set; }
+
+        public long LastBytesDone { get; set; }
+
+        public double LastRate { get; set; }
+
+        public long? LastWriteAt { get; set; }
+    }
+}

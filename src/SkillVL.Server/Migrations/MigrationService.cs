@@ -1,0 +1,280 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using SkillVL.Core.Api.Migrations;
+using SkillVL.Core.Identifiers;
+using SkillVL.Core.Migration;
+using SkillVL.Core.Rooms;
+using SkillVL.Server.Apis;
+using SkillVL.Server.Data;
+using SkillVL.Server.Hosting;
+using SkillVL.Server.Identity;
+using SkillVL.Server.Nodes;
+
+namespace SkillVL.Server.Migrations;
+
+/// <summary>
+/// Checks a migration request and creates it (or says why not, naming the field), lists and cancels migrations. Every
+/// check runs before anything is written, so a refused request leaves the machine and the nodes untouched.
+/// </summary>
+public sealed class MigrationService(
+    SkillVlDbContext db,
+    AccessService access,
+    NodeRegistry nodes,
+    ActiveMigrations active,
+    MigrationRunner runner,
+    IOptions<SkillVlServerOptions> options,
+    TimeProvider time)
+{
+    public const string Live = "live";
+    public const string Offline = "offline";
+
+    /// <summary>Migrations the caller may see (<see cref="AccessService.VisibleMigrationsAsync"/>).</summary>
+    public Task<IQueryable<MigrationEntity>> VisibleAsync(CurrentUser user, CancellationToken cancellationToken) =>
+        access.VisibleMigrationsAsync(user, cancellationToken);
+
+    public async Task<CreateMigrationResult> CreateAsync(CurrentUser caller, CreateMigrationRequest request, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(request.Machine))
+        {
+            return Invalid("machine", "name the machine to move: its id or room/machine");
+        }
+
+        // The object first: whoever cannot see the machine learns nothing, not even how the request was wrong.
+        var (room, machine) = await FindMachineAsync(caller, request.Machine.Trim(), cancellationToken);
+        if (room is null || machine is null)
+        {
+            return new(NotFound: $"Machine '{request.Machine}'");
+        }
+
+        var errors = new List<ValidationError>();
+        var limits = ReadLimits(request, errors);
+        var mode = request.Mode?.Trim().ToLowerInvariant() ?? Live;
+        if (mode is not (Live or Offline))
+        {
+            errors.Add(new("mode", $"must be live or offline (got '{request.Mode}')"));
+        }
+        else if (mode == Offline)
+        {
+            // The node contract moves a VM only while its QEMU runs (mirror + migrate); it has no call to pause a guest
+            // for the transfer or to copy a stopped VM's disk. Offline comes with that call.
+            errors.Add(new("mode", "offline migration is not supported yet: the node contract has no offline transfer; use live with a running machine"));
+        }
+
+        var diskTransfer = request.DiskTransfer?.Trim().ToLowerInvariant() ?? "overlay";
+        if (diskTransfer is not ("overlay" or "full"))
+        {
+            errors.Add(new("diskTransfer", $"must be overlay or full (got '{request.DiskTransfer}')"));
+        }
+
+        var tuning = request.Tuning?.Trim().ToLowerInvariant() ?? "policy";
+        if (tuning is not ("policy" or "qemu-defaults"))
+        {
+            errors.Add(new("tuning", $"must be policy or qemu-defaults (got '{request.Tuning}')"));
+        }
+
+        var link = request.Link is null ? null : ReadLink(request.Link, errors);
+        if (request.ProbeDowntimeMs is < 0)
+        {
+            errors.Add(new("probeDowntimeMs", $"must not be negative (got {request.ProbeDowntimeMs})"));
+        }
+
+        if (string.IsNullOrWhiteSpace(request.To))
+        {
+            errors.Add(new("to", "name the node to move the machine to (skillvl node list)"));
+        }
+
+        if (errors.Count > 0)
+        {
+            return new(Errors: errors);
+        }
+
+        if (active.IsMigrating(machine.Id)
+            || await db.Migrations.AnyAsync(m => m.MachineId == machine.Id && (m.State == MigrationStates.Pending || m.State == MigrationStates.Running), cancellationToken))
+        {
+            return new(Conflict: $"{room.Name}/{machine.Name}: a migration of this machine is already running; wait for it or cancel it (skillvl migration list)");
+        }
+
+        if (mode == Live && (machine.DesiredState != MachineStates.Running || machine.ObservedState is MachineStates.Stopped or MachineStates.Stopping))
+        {
+            return Invalid("mode", $"{room.Name}/{machine.Name} is stopped: a live migration needs it running (start it first)");
+        }
+
+        if (machine.ObservedState != MachineStates.Running)
+        {
+            return new(Conflict: $"{room.Name}/{machine.Name} is {machine.ObservedState}: migrate it once it runs");
+        }
+
+        var to = request.To!.Trim();
+        var source = nodes.Find(machine.NodeName);
+        var target = nodes.Find(to);
+        var allocated = await db.Machines.Where(m => m.NodeName == to).SumAsync(m => m.MemoryBytes, cancellationToken)
+            + await db.Migrations.Where(m => m.TargetNode == to && (m.State == MigrationStates.Pending || m.State == MigrationStates.Running))
+                .Join(db.Machines, m => m.MachineId, x => x.Id, (_, x) => x.MemoryBytes).SumAsync(cancellationToken);
+        if (MigrationTargetCheck.Check(to, machine.NodeName, machine.MemoryBytes, source, target,
+                target is not null && nodes.IsReachable(target), nodes.IsDrained(to), allocated) is { } refused)
+        {
+            return new(Errors: [refused]);
+        }
+
+        var now = time.GetUtcNow();
+        var migration = new MigrationEntity
+        {
+            Id = ShortId.New(),
+            MachineId = machine.Id,
+            MachineName = machine.Name,
+            RoomId = room.Id,
+            RoomName = room.Name,
+            OwnerId = room.OwnerId,
+            CourseId = room.CourseId,
+            SourceNode = machine.NodeName,
+            TargetNode = to,
+            Mode = mode,
+            State = MigrationStates.Pending,
+            Phase = MigrationPhases.Pending,
+            LimitsJson = MigrationJson.Write(limits),
+            DiskTransfer = diskTransfer,
+            Tuning = tuning,
+            Tls = options.Value.Migration.Tls,
+            LinkJson = link is null ? null : MigrationJson.Write(link),
+            LinkSource = link is null ? null : "request",
+            ProbeDowntimeMs = request.ProbeDowntimeMs,
+            RequestedBy = caller.Username,
+            CreatedAt = now,
+        };
+        migration.Log.Add(new MigrationLogEntity
+        {
+            MigrationId = migration.Id,
+            At = now,
+            Message = $"{caller.Username} asked to move {room.Name}/{machine.Name} from {machine.NodeName} to {to} ({mode}, disk {diskTransfer}, tuning {tuning}).",
+        });
+        db.Migrations.Add(migration);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException)
+        {
+            // The filtered unique index: another request for this machine got in first.
+            return new(Conflict: $"{room.Name}/{machine.Name}: a migration of this machine is already running; wait for it or cancel it (skillvl migration list)");
+        }
+
+        runner.Enqueue(migration.Id);
+        return new(Created: migration);
+    }
+
+    /// <summary>Asks a running migration to stop; null when it is not the caller's to see, "" when accepted, else why not (409).</summary>
+    public async Task<(MigrationEntity? Migration, string? Conflict)> CancelAsync(CurrentUser caller, string id, CancellationToken cancellationToken)
+    {
+        var visible = await VisibleAsync(caller, cancellationToken);
+        if (await visible.FirstOrDefaultAsync(m => m.Id == id, cancellationToken) is not { } found)
+        {
+            return (null, null);
+        }
+
+        if (MigrationStates.IsFinal(found.State))
+        {
+            return (found, $"migration {id} already {found.State}");
+        }
+
+        if (found.Phase is MigrationPhases.SwitchOver or MigrationPhases.Finalize)
+        {
+            return (found, $"migration {id} is switching over: the VM is moving now and cannot be called back");
+        }
+
+        await db.Migrations.Where(m => m.Id == id).ExecuteUpdateAsync(s => s.SetProperty(m => m.CancelRequested, true), cancellationToken);
+        db.MigrationLog.Add(new MigrationLogEntity { MigrationId = id, At = time.GetUtcNow(), Message = $"{caller.Username} asked to cancel." });
+        await db.SaveChangesAsync(cancellationToken);
+        runner.Cancel(id);
+        return (found, null);
+    }
+
+    private async Task<(RoomEntity? Room, MachineEntity? Machine)> FindMachineAsync(CurrentUser caller, string reference, CancellationToken cancellationToken)
+    {
+        var rooms = RoomsApi.LoadRooms(db);
+        if (reference.Split('/') is [var roomPart, var machinePart])
+        {
+            var room = await access.FindRoomAsync(caller, rooms, roomPart, cancellationToken);
+            var machine = room is { DeletionRequested: false } ? room.Machines.FirstOrDefault(m => m.Name == machinePart) : null;
+            return (room, machine);
+        }
+
+        var byId = await access.VisibleRooms(caller, rooms)
+            .Where(r => !r.DeletionRequested && r.Machines.Any(m => m.Id == reference))
+            .FirstOrDefaultAsync(cancellationToken);
+        return (byId, byId?.Machines.FirstOrDefault(m => m.Id == reference));
+    }
+
+    private static MigrationLimits ReadLimits(CreateMigrationRequest request, List<ValidationError> errors)
+    {
+        var limits = new MigrationLimits { AllowPostCopy = request.AllowPostCopy ?? false };
+        if (request.MaxBandwidth is not null)
+        {
+            limits = MigrationQuantities.TryParseRate(request.MaxBandwidth, out var cap)
+                ? limits with { MaxBandwidth = cap }
+                : Add(limits, errors, "maxBandwidth", $"'{request.MaxBandwidth}' is not a rate; {MigrationQuantities.RateExpected}");
+        }
+
+        if (request.DowntimeLimit is not null)
+        {
+            limits = MigrationQuantities.TryParseDuration(request.DowntimeLimit, out var downtime)
+                ? limits with { DowntimeLimit = downtime }
+                : Add(limits, errors, "downtimeLimit", $"'{request.DowntimeLimit}' is not a duration; {MigrationQuantities.DurationExpected}");
+        }
+
+        if (request.MaxDowntime is not null)
+        {
+            limits = MigrationQuantities.TryParseDuration(request.MaxDowntime, out var max)
+                ? limits with { MaxDowntime = max }
+                : Add(limits, errors, "maxDowntime", $"'{request.MaxDowntime}' is not a duration; {MigrationQuantities.DurationExpected}");
+        }
+
+        if (request.MaxTotalTime is not null)
+        {
+            limits = MigrationQuantities.TryParseDuration(request.MaxTotalTime, out var total)
+                ? limits with { MaxTotalTime = total }
+                : Add(limits, errors, "maxTotalTime", $"'{request.MaxTotalTime}' is not a duration; {MigrationQuantities.DurationExpected}");
+        }
+
+        // Only what parsed is judged; a field that did not parse has its error already.
+        var judged = MigrationRequestValidator.ValidateLimits(limits).Where(e => !errors.Any(x => x.Field == e.Field));
+        errors.AddRange(judged);
+        return limits;
+    }
+
+    private static LinkMeasurement? ReadLink(MigrationLinkOverride link, List<ValidationError> errors)
+    {
+        var before = errors.Count;
+        if (!MigrationQuantities.TryParseRate(link.Bandwidth, out var bandwidth))
+        {
+            errors.Add(new("link.bandwidth", $"'{link.Bandwidth}' is not a rate; {MigrationQuantities.RateExpected}"));
+        }
+
+        if (!MigrationQuantities.TryParseDuration(link.Rtt, out var rtt))
+        {
+            errors.Add(new("link.rtt", $"'{link.Rtt}' is not a duration; {MigrationQuantities.DurationExpected}"));
+        }
+
+        if (errors.Count > before)
+        {
+            return null;
+        }
+
+        var measured = new LinkMeasurement(bandwidth, rtt, link.Loss ?? 0);
+        errors.AddRange(MigrationRequestValidator.ValidateLink(measured)
+            .Select(e => e.Field switch
+            {
+                "link.roundTripTime" => e with { Field = "link.rtt" },
+                "link.lossRatio" => e with { Field = "link.loss" },
+                _ => e,
+            }));
+        return measured;
+    }
+
+    private static MigrationLimits Add(MigrationLimits limits, List<ValidationError> errors, string field, string message)
+    {
+        errors.Add(new(field, message));
+        return limits;
+    }
+
+    private static CreateMigrationResult Invalid(string field, string message) => new(Errors: [new ValidationError(field, message)]);
+}

@@ -1,0 +1,102 @@
+using SkillVL.Core.Compute;
+using SkillVL.Core.Networking;
+using SkillVL.Core.Nodes;
+using SkillVL.Core.Templates;
+
+namespace SkillVL.Server.Tests.Migrations;
+
+/// <summary>A node with fake drivers: VMs it is told it has, networks it records, one template, a fake migration end.</summary>
+internal sealed class FakeNode : INodeAgent, IVmDriver, INetworkDriver, ITemplateStore
+{
+    private readonly CallLog _log;
+
+    public FakeNode(string name, string? underlay, CallLog log, string templateSha)
+    {
+        _log = log;
+        Facts = new NodeFacts(name, 4, 8L << 30, "tcg", UnderlayAddress: underlay, Migration: Core.Migration.MigrationFeatures.Qemu72);
+        Driver = new FakeMigrationDriver(name, log);
+        TemplateSha = templateSha;
+    }
+
+    public NodeFacts Facts { get; }
+
+    public FakeMigrationDriver Driver { get; }
+
+    public string TemplateSha { get; }
+
+    public List<VmObservation> Observed { get; } = [];
+
+    public List<NetworkSpec> Ensured { get; } = [];
+
+    public IVmDriver Vms => this;
+
+    public INetworkDriver Networks => this;
+
+    public ITemplateStore Templates => this;
+
+    public IVmMigrationDriver Migrations => Driver;
+
+    public DriverCapabilities Capabilities => new(true, true, true, true, LiveMigration: true);
+
+    public Task<IReadOnlyList<VmObservation>> ListAsync(CancellationToken cancellationToken)
+    {
+        lock (Observed)
+        {
+            return Task.FromResult<IReadOnlyList<VmObservation>>([.. Observed]);
+        }
+    }
+
+    public Task EnsureDiskAsync(VmSpec spec, CancellationToken cancellationToken) => Record("EnsureDisk");
+
+    public Task StartAsync(VmSpec spec, CancellationToken cancellationToken) => Record("Start");
+
+    public Task StopAsync(string vmId, StopMode mode, TimeSpan gracefulTimeout, CancellationToken cancellationToken) => Record("Stop");
+
+    public Task ResetAsync(string vmId, CancellationToken cancellationToken) => Record("Reset");
+
+    public Task DeleteAsync(string vmId, CancellationToken cancellationToken)
+    {
+        lock (Observed)
+        {
+            Observed.RemoveAll(o => o.Id == vmId);
+        }
+
+        return Record("Delete");
+    }
+
+    public Task<bool> GuestPingAsync(string vmId, TimeSpan timeout, CancellationToken cancellationToken) => Task.FromResult(true);
+
+    public Task<GuestExecResult> GuestExecAsync(string vmId, IReadOnlyList<string> command, TimeSpan timeout, CancellationToken cancellationToken) =>
+        Task.FromResult(new GuestExecResult(0, "", "", false));
+
+    Task<IReadOnlyList<string>> INetworkDriver.ListAsync(CancellationToken cancellationToken)
+    {
+        lock (Ensured)
+        {
+            return Task.FromResult<IReadOnlyList<string>>(Ensured.Select(n => n.Id).Distinct().ToList());
+        }
+    }
+
+    public Task EnsureAsync(NetworkSpec network, CancellationToken cancellationToken)
+    {
+        lock (Ensured)
+        {
+            Ensured.Add(network);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    Task INetworkDriver.DeleteAsync(string networkId, CancellationToken cancellationToken) => Record("DeleteNetwork");
+
+    Task<IReadOnlyList<TemplateImage>> ITemplateStore.ListAsync(CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<TemplateImage>>([new TemplateImage("tiny", TemplateSha, BootMethod.Disk, 1, 128L << 20, 50L << 20)]);
+
+    public Task<TemplateImage> ImportAsync(string sourceDirectory, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+    private Task Record(string call)
+    {
+        _log.Add($"{Facts.Name}:vm.{call}");
+        return Task.CompletedTask;
+    }
+}
