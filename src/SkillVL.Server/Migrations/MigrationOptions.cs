@@ -34,6 +34,24 @@ public sealed class MigrationOptions
     /// </summary>
     public TimeSpan RecoveryWindow { get; set; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>The first setting that is not valid, or null (checked at start).</summary>
+    public string? Invalid()
+    {
+        foreach (var (name, link) in Links.Append(new KeyValuePair<string, MigrationLinkSetting>("DefaultLink", DefaultLink)))
+        {
+            if (!Core.Migration.MigrationQuantities.TryParseRate(link.Bandwidth, out var rate) || rate.BytesPerSecond <= 0
+                || !Core.Migration.MigrationQuantities.TryParseDuration(link.Rtt, out var rtt) || rtt < TimeSpan.Zero
+                || link.Loss is < 0 or >= 1)
+            {
+                return name;
+            }
+        }
+
+        return PollInterval <= TimeSpan.Zero || CleanupTimeout <= TimeSpan.Zero || RecoveryWindow < TimeSpan.Zero || MaxConsecutivePollFailures < 1
+            ? "intervals"
+            : null;
+    }
+
     /// <summary>Polls of the source in a row that may fail (a transient node error) before the migration fails. Default 25 (5 s at 200 ms).</summary>
     public int MaxConsecutivePollFailures { get; set; } = 25;
 }

@@ -1,0 +1,54 @@
+using System.Text.Json;
+using Microsoft.Extensions.Logging.Abstractions;
+using SkillVL.Agent;
+using SkillVL.Agent.Remote;
+using SkillVL.Core.Compute;
+using SkillVL.Core.Migration;
+using SkillVL.Core.Nodes.Protocol;
+
+namespace SkillVL.Server.Tests.Migrations;
+
+/// <summary>
+/// The agent side of <c>migrations.prepareIncoming</c>: an overlay transfer needs the template in the node's store, so the
+/// agent fetches it from the Server first, as for a new disk; a full transfer does not.
+/// </summary>
+public sealed class AgentDispatcherMigrationTests : IAsyncDisposable
+{
+    private readonly string _root = Directory.CreateTempSubdirectory("svl-dispatch").FullName;
+
+    [Theory]
+    [InlineData(DiskTransfer.Overlay, 1)]
+    [InlineData(DiskTransfer.Full, 0)]
+    public async Task PrepareIncoming_Overlay_FetchesTheMissingTemplateFirst(DiskTransfer disk, int fetches)
+    {
+        await using var node = await LocalNodeAgent.CreateAsync(
+            new LocalNodeOptions { NodeName = "n", DataDirectory = Path.Combine(_root, "data"), RuntimeDirectory = Path.Combine(_root, "run"), Accelerator = "tcg" },
+            NullLoggerFactory.Instance, TimeProvider.System, CancellationToken.None);
+        var fetched = new List<string>();
+        var dispatcher = new AgentDispatcher(node, (sha, _) =>
+        {
+            fetched.Add(sha);
+            return Task.FromResult(4096L);
+        });
+        var spec = new VmSpec("m1", "web", new string('a', 64), 1, 128L << 20, [], "h");
+        var parameters = MigrationPolicy.Plan(new LinkMeasurement(DataRate.FromGigabitsPerSecond(1), TimeSpan.FromMilliseconds(1)),
+            new VmMigrationProfile { MemoryBytes = 128L << 20 }, new MigrationLimits(), MigrationFeatures.Qemu72);
+        var request = new IncomingMigrationRequest("mig1", spec, "127.0.0.1", disk, 0, parameters, Tls: false);
+
+        var answer = await dispatcher.HandleAsync(
+            new AgentMessage { Type = AgentMessage.Request, Id = 7, Method = AgentMethods.MigrationsPrepareIncoming, Params = JsonSerializer.SerializeToElement(request, AgentChannel.Json) },
+            CancellationToken.None);
+
+        Assert.Equal(7, answer.Id);
+        Assert.Equal(fetches, fetched.Count);
+        Assert.All(fetched, sha => Assert.Equal(spec.TemplateSha256, sha));
+        // Whatever the node's migration driver then answers (the template here is a fake), it comes back as a result or a typed error.
+        Assert.True(answer.Result is not null || answer.Error is not null);
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        Directory.Delete(_root, recursive: true);
+        return ValueTask.CompletedTask;
+    }
+}
