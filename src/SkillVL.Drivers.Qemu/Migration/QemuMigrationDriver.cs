@@ -368,7 +368,12 @@ public sealed class QemuMigrationDriver : IVmMigrationDriver
             }
             else
             {
-                await _images.CreateEmptyAsync(paths.Disk, request.DiskVirtualSizeBytes, cancellationToken);
+                // The VM's disk is a clone of its template and never resized, so its size is the template's when the
+                // caller does not know it (the Server sends 0).
+                var size = request.DiskVirtualSizeBytes > 0
+                    ? request.DiskVirtualSizeBytes
+                    : (await _images.InfoAsync(template.DiskPath, cancellationToken)).VirtualSizeBytes;
+                await _images.CreateEmptyAsync(paths.Disk, size, cancellationToken);
             }
 
             QemuProcessSupervisor.WriteJsonAtomically(paths.SpecFile, spec);

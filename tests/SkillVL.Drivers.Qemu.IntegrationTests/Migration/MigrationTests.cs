@@ -86,7 +86,7 @@ public sealed class MigrationTests(ITestOutputHelper output)
         var parameters = Plan(DataRate.FromGigabitsPerSecond(1), spec);
         var migrationId = ShortId.New();
         var incoming = await target.Node.Migrations.PrepareIncomingAsync(
-            new IncomingMigrationRequest(migrationId, spec, Loopback, DiskTransfer.Full, 256L << 20, parameters, Tls: false), CancellationToken.None);
+            new IncomingMigrationRequest(migrationId, spec, Loopback, DiskTransfer.Full, 0, parameters, Tls: false), CancellationToken.None);
         await source.Node.Migrations.StartDiskMirrorAsync(
             new OutgoingMigrationRequest(migrationId, spec.Id, incoming, DiskTransfer.Full, parameters, Tls: false), CancellationToken.None);
         var ready = await WaitForStateAsync(source, spec.Id, OutgoingMigrationState.DiskReady);

