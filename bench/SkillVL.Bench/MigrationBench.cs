@@ -167,7 +167,7 @@ public static class MigrationBench
 
     private static async Task ExecAsync(HttpClient http, string script)
     {
-        using var response = await http.PostAsJsonAsync(ApiPaths.Exec("mig", "vm"), new ExecRequest(["sh", "-c", script], 600), Json);
+        using var response = await http.PostAsJsonAsync(ApiPaths.Machine("mig", "vm") + "/exec", new ExecRequest(["sh", "-c", script], TimeSpan.FromMinutes(10)), Json);
         var result = (await response.Content.ReadFromJsonAsync<ExecResponse>(Json))!;
         if (result.ExitCode != 0)
         {

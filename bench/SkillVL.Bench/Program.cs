@@ -58,6 +58,23 @@ if (Arg("--suite", "rooms") == "multinode")
     return;
 }
 
+//   dotnet run -c Release --project bench/SkillVL.Bench -- --suite migration [--bandwidths 20,50,100] [--dirty 5,20,50] [--out FILE]
+//     baseline (full disk mirror + QEMU's default pre-copy, as Proxmox's qm migrate --online --with-local-disks) vs
+//     SkillVL's engine, server node → client node over the emulated WAN link (issue 6), see MigrationBench.
+if (Arg("--suite", "rooms") == "migration")
+{
+    static int[] List(string text) => text.Length == 0 ? [] : text.Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
+    var migrationReport = await SkillVL.Bench.MigrationBench.RunAsync(
+        Arg("--image", Path.GetFullPath(".build/images/tiny")), List(Arg("--bandwidths", "20,50,100")), List(Arg("--dirty", "5,20,50")));
+    Console.WriteLine(migrationReport);
+    if (Arg("--out", "") is { Length: > 0 } migrationOut)
+    {
+        File.WriteAllText(migrationOut, migrationReport);
+    }
+
+    return;
+}
+
 var sizes = Arg("--sizes", "1,5,10").Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
 var repeat = int.Parse(Arg("--repeat", "2"), CultureInfo.InvariantCulture);
 var image = Arg("--image", Path.GetFullPath(".build/images/tiny"));
