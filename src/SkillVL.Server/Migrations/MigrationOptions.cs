@@ -24,6 +24,12 @@ public sealed class MigrationOptions
     /// <summary>How often the engine asks the source where the migration is. Default 200 ms.</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(200);
 
+    /// <summary>
+    /// How long the disk or RAM copy may make no progress (no byte moved) before the engine gives up and cancels: a cut
+    /// link or a frozen target shows no error at once (TCP retries for ~15 min), only silence. Default 20 s.
+    /// </summary>
+    public TimeSpan StallTimeout { get; set; } = TimeSpan.FromSeconds(20);
+
     /// <summary>How long each cleanup step (cancel on the source, abort on the target) may take. Default 2 min.</summary>
     public TimeSpan CleanupTimeout { get; set; } = TimeSpan.FromMinutes(2);
 
@@ -48,6 +54,7 @@ public sealed class MigrationOptions
         }
 
         return PollInterval <= TimeSpan.Zero || CleanupTimeout <= TimeSpan.Zero || RecoveryWindow < TimeSpan.Zero || MaxConsecutivePollFailures < 1
+            || StallTimeout <= PollInterval
             ? "intervals"
             : null;
     }

@@ -366,6 +366,8 @@ public sealed class MigrationRunner(
         Run run, INodeAgent source, string vmId, Func<OutgoingMigrationStatus, bool> done, MigrationLimits limits, CancellationToken ct)
     {
         var failures = 0;
+        var moved = -1L;
+        var lastMove = time.GetTimestamp();
         while (true)
         {
             ct.ThrowIfCancellationRequested();
@@ -396,6 +398,19 @@ public sealed class MigrationRunner(
             if (done(status))
             {
                 return status;
+            }
+
+            // A cut link or a frozen target raises no error for minutes; it shows as bytes that stop moving.
+            var bytes = status.DiskBytesDone + (status.Ram?.TransferredBytes ?? 0);
+            if (bytes != moved)
+            {
+                moved = bytes;
+                lastMove = time.GetTimestamp();
+            }
+            else if (time.GetElapsedTime(lastMove) >= Settings.StallTimeout)
+            {
+                throw new MigrationAbortedException(
+                    $"No byte moved for {Settings.StallTimeout.TotalSeconds:0.#} s ({moved} bytes so far): the link to the target or the target itself is not answering.");
             }
 
             var elapsed = time.GetElapsedTime(run.StartedAt);

@@ -114,6 +114,33 @@ public sealed class MigrationRunnerTests
         AssertCleanedUp(harness, migration);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task NoByteMovesForTheStallTimeout_FailsAsABrokenLink_CleansUp(bool duringDisk)
+    {
+        await using var harness = new MigrationRunnerHarness();
+        harness.Options.Value.Migration.StallTimeout = TimeSpan.FromMilliseconds(300);
+        var id = await harness.SeedAsync();
+        if (duringDisk)
+        {
+            // The mirror never gets in sync and its byte count stands still: a cut link.
+            harness.Source.Driver.MirrorPolls = int.MaxValue;
+        }
+        else
+        {
+            // RAM samples that repeat the same transferred bytes, far more polls than the stall timeout allows.
+            harness.Source.Driver.RamSamples = [.. Enumerable.Repeat(FakeMigrationDriver.Sample(1, remaining: 200 << 20), 100_000)];
+        }
+
+        var migration = await harness.RunAsync(id);
+
+        Assert.Equal(MigrationStates.Failed, migration.State);
+        Assert.Contains("No byte moved for 0.3 s", migration.Error, StringComparison.Ordinal);
+        Assert.Equal(duringDisk ? MigrationPhases.TransferDisk : MigrationPhases.LiveCopyRam, migration.Phase);
+        AssertCleanedUp(harness, migration);
+    }
+
     [Fact]
     public async Task PolicyDecisions_AreCarriedOut_AndAbortCancels()
     {
