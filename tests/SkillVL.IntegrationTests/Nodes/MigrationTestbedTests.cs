@@ -109,6 +109,120 @@ public sealed partial class MigrationTestbedTests(ITestOutputHelper output)
         await server.DeleteRoomAsync("wan");
     }
 
+    [Fact]
+    public async Task LinkCutInDiskPhase_LinkCutInRamPhase_TargetAgentKilled_VmKeepsRunningOnSource_TargetLeftEmpty_DataIntact()
+    {
+        await using var server = await ServerHarness.StartAsync();
+        await using var bed = await Bed.UpAsync(server, output, nodes: 1, client: "laptop1", bandwidth: "20mbit", rtt: "40ms");
+        await server.ApplyAsync("""
+            apiVersion: skillvl.io/v1
+            kind: Room
+            metadata: { name: cut }
+            networks:
+              - { name: lan, cidr: 10.62.0.0/24 }
+            machines:
+              - { name: vm, template: tiny, node: node1, nics: [{ network: lan, ip: 10.62.0.10 }] }
+            """);
+        var data = await WriteDataAsync(server, "cut", "vm", "data", 16);
+        var bootId = await BootIdAsync(server, "cut", "vm");
+        var link = new MigrationLinkOverride("20Mbit", "40ms");
+
+        // 1. The link is cut (the emulator frozen: nothing crosses, nothing is refused) while the disk is mirrored.
+        var during = "";
+        var disk = await FailMidwayAsync(server, new CreateMigrationRequest("cut/vm", "laptop1", Link: link),
+            m => m.Phase == MigrationPhases.TransferDisk && m.Progress.BytesDone > 0,
+            async () =>
+            {
+                during = await WriteDataAsync(server, "cut", "vm", "during", 2);
+                bed.SignalLinkEmulator("STOP");
+            });
+        Assert.Contains("No byte moved", disk.Error, StringComparison.Ordinal);
+        bed.SignalLinkEmulator("CONT");
+        await AssertStayedOnSourceAsync(server, bed, bootId, ("data", data), ("during", during));
+
+        // 2. The link is cut while RAM is copied.
+        var ram = await FailMidwayAsync(server, new CreateMigrationRequest("cut/vm", "laptop1", Link: link),
+            m => m.Phase == MigrationPhases.LiveCopyRam && m.Progress.BytesDone > 1 << 20,
+            () =>
+            {
+                bed.SignalLinkEmulator("STOP");
+                return Task.CompletedTask;
+            });
+        Assert.Contains("No byte moved", ram.Error, StringComparison.Ordinal);
+        bed.SignalLinkEmulator("CONT");
+        await AssertStayedOnSourceAsync(server, bed, bootId, ("data", data), ("during", during));
+
+        // 3. The target's agent dies while RAM is copied (its QEMU goes on alone); a new agent comes back later.
+        var laptop = (await bed.StatusAsync())!.Nodes.Single(n => n.Name == "laptop1");
+        var killed = await FailMidwayAsync(server, new CreateMigrationRequest("cut/vm", "laptop1", Link: link),
+            m => m.Phase == MigrationPhases.LiveCopyRam && m.Progress.BytesDone > 1 << 20,
+            () =>
+            {
+                Process.GetProcessById(laptop.Agent!.Pid).Kill();
+                return Task.CompletedTask;
+            });
+        output.WriteLine($"with the target's agent killed: {killed.State}: {killed.Error}");
+        var directory = Path.Combine(bed.State, "nodes", "laptop1");
+        await using var restarted = AgentProcess.StartIn(
+            laptop.Namespace,
+            "--server", bed.AgentServer, "--name", "laptop1", "--kind", "client",
+            "--underlay-address", laptop.Address, "--data", Path.Combine(directory, "data"), "--runtime", Path.Combine(directory, "run"),
+            "--accelerator", "tcg");
+        await AssertStayedOnSourceAsync(server, bed, bootId, ("data", data), ("during", during));
+
+        await server.DeleteRoomAsync("cut");
+    }
+
+    /// <summary>Starts a migration, does <paramref name="strike"/> once <paramref name="when"/> holds, and waits for the end,
+    /// which must be a failure.</summary>
+    private async Task<MigrationInfo> FailMidwayAsync(ServerHarness server, CreateMigrationRequest request, Func<MigrationInfo, bool> when, Func<Task> strike)
+    {
+        using var response = await server.Client.PostAsJsonAsync(ApiPaths.Migrations, request, ServerHarness.Json);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, body);
+        var migration = System.Text.Json.JsonSerializer.Deserialize<MigrationInfo>(body, ServerHarness.Json)!;
+        var struck = false;
+        var clock = Stopwatch.StartNew();
+        await Bounded.WaitUntilAsync(async () =>
+        {
+            migration = (await server.Client.GetFromJsonAsync<MigrationInfo>(ApiPaths.Migration(migration.Id), ServerHarness.Json))!;
+            if (!struck && when(migration))
+            {
+                output.WriteLine($"striking at {migration.Phase}, {migration.Progress.BytesDone}/{migration.Progress.BytesTotal} bytes, {clock.Elapsed.TotalSeconds:0.0} s");
+                await strike();
+                struck = true;
+                clock.Restart();
+            }
+
+            return MigrationStates.IsFinal(migration.State);
+        }, MigrationTimeout, $"migration {migration.Id} to end", TimeSpan.FromMilliseconds(100));
+        output.WriteLine($"→ {migration.State} {clock.Elapsed.TotalSeconds:0.0} s after the strike: {migration.Error}");
+        Assert.True(struck, $"the migration ended ({migration.State}) before the moment to strike came");
+        Assert.Equal(MigrationStates.Failed, migration.State);
+        return migration;
+    }
+
+    /// <summary>The VM runs on node1 as the same boot with its data; laptop1 (once reachable) holds no QEMU and no VM files.</summary>
+    private async Task AssertStayedOnSourceAsync(ServerHarness server, Bed bed, string bootId, params (string Name, string Checksum)[] files)
+    {
+        var machine = await server.GetMachineAsync("cut", "vm");
+        Assert.Equal("node1", machine.Node);
+        Assert.Equal(bootId, await BootIdAsync(server, "cut", "vm"));
+        foreach (var (name, checksum) in files)
+        {
+            Assert.Equal(checksum, await ChecksumAsync(server, "cut", "vm", name));
+        }
+
+        var laptop = Path.Combine(bed.State, "nodes", "laptop1");
+        await Bounded.WaitUntilAsync(
+            () => Task.FromResult(ProcessReaper.ProcessesMentioning(Path.Combine(laptop, "run")).Count == 0
+                && !Directory.EnumerateFileSystemEntries(Path.Combine(laptop, "data", "vms")).Any()),
+            TimeSpan.FromSeconds(120),
+            "laptop1 to hold no VM of the failed migration",
+            TimeSpan.FromMilliseconds(500));
+        output.WriteLine("the VM runs on node1 with its data; laptop1 holds nothing of it");
+    }
+
     private async Task<(MigrationInfo Migration, long LinkBytes)> MigrateCountingAsync(ServerHarness server, Bed bed, CreateMigrationRequest request)
     {
         var before = bed.ClientLinkBytes();
@@ -198,6 +312,22 @@ public sealed partial class MigrationTestbedTests(ITestOutputHelper output)
         public string State { get; }
 
         public string Prefix { get; }
+
+        /// <summary>The Server URL the agents were given (the relay on the underlay).</summary>
+        public string AgentServer => _relay?.Url ?? throw new InvalidOperationException("no relay");
+
+        public Task<Testbed.Status.TestbedStatus?> StatusAsync() => _testbed.StatusAsync(State, CancellationToken.None);
+
+        /// <summary>Sends SIGSTOP/SIGCONT to the client link's emulator: a frozen emulator is a cut link (nothing
+        /// crosses, nothing is refused), a resumed one the link back.</summary>
+        public void SignalLinkEmulator(string signal)
+        {
+            var status = _testbed.StatusAsync(State, CancellationToken.None).GetAwaiter().GetResult()!;
+            var pid = status.Nodes.Single(n => n.Link is not null).Link!.Emulator!.Pid;
+            using var kill = Process.Start("kill", ["-" + signal, pid.ToString(CultureInfo.InvariantCulture)])!;
+            kill.WaitForExit();
+            Assert.Equal(0, kill.ExitCode);
+        }
 
         public static async Task<Bed> UpAsync(ServerHarness server, ITestOutputHelper output, int nodes, string? client = null, string bandwidth = "1gbit", string rtt = "0ms")
         {
