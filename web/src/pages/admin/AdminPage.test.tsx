@@ -5,7 +5,7 @@ import { AdminPage } from './AdminPage';
 
 const nodes = [
   { name: 'local', kind: 'embedded', state: 'ready', accelerator: 'tcg', cpus: 2, memoryBytes: 4 * 1024 ** 3, machinesRunning: 1, cpusAllocated: 1, memoryBytesAllocated: 1024 ** 3, drained: false, underlayAddress: null, labels: null },
-  { name: 'node2', kind: 'agent', state: 'unreachable', accelerator: 'kvm', cpus: 8, memoryBytes: 16 * 1024 ** 3, machinesRunning: 0, cpusAllocated: 0, memoryBytesAllocated: 0, drained: true, underlayAddress: '198.18.0.12', labels: { site: 'lab1' } },
+  { name: 'node2', kind: 'agent', state: 'unreachable', accelerator: 'kvm', cpus: 8, memoryBytes: 16 * 1024 ** 3, machinesRunning: 0, cpusAllocated: 12, memoryBytesAllocated: 0, drained: true, underlayAddress: '198.18.0.12', labels: { site: 'lab1' } },
 ];
 const rooms = [{ id: 'r1', name: 'lab' }];
 const roomDetails = { id: 'r1', name: 'lab', machines: [{ id: 'm1', name: 'web', node: 'local', state: 'running' }] };
@@ -57,6 +57,7 @@ describe('AdminPage', () => {
     const table = screen.getByRole('table', { name: 'Nodes' });
     const local = within(table).getByRole('row', { name: /local/ });
     expect(local.textContent).toContain('vCPU 1 / 2');
+    expect(local.textContent).not.toContain('overcommitted');
     expect(local.textContent).toContain('RAM 1 GiB / 4 GiB');
     expect(within(local).getByRole('progressbar', { name: 'local vCPUs allocated' }).getAttribute('aria-valuenow')).toBe('50');
     expect(within(local).getByRole('link', { name: 'lab/web' }).getAttribute('href')).toBe('/rooms/r1');
@@ -64,6 +65,7 @@ describe('AdminPage', () => {
     expect(node2.textContent).toContain('unreachable');
     expect(node2.textContent).toContain('drained');
     expect(node2.textContent).toContain('site=lab1');
+    expect(node2.textContent).toContain('vCPU 12 / 8 overcommitted');
     expect(screen.getByText(/Agents do not report live CPU or memory use yet/)).toBeTruthy();
 
     await act(async () => void fireEvent.click(within(local).getByRole('button', { name: 'Drain node local' })));

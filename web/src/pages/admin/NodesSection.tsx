@@ -99,10 +99,12 @@ function NodeRow({ node, machines, busy, onDrain }: { node: NodeInfo; machines: 
         <div className="load">
           <span className="small">
             vCPU {num(node.cpusAllocated)} / {cpus}
+            {num(node.cpusAllocated) > cpus && <span className="warn"> overcommitted</span>}
           </span>
           <ProgressBar value={cpus ? num(node.cpusAllocated) / cpus : 0} label={`${node.name} vCPUs allocated`} />
           <span className="small">
             RAM {formatBytes(num(node.memoryBytesAllocated))} / {formatBytes(memory)}
+            {num(node.memoryBytesAllocated) > memory && <span className="warn"> overcommitted</span>}
           </span>
           <ProgressBar value={memory ? num(node.memoryBytesAllocated) / memory : 0} label={`${node.name} memory allocated`} />
         </div>
