@@ -68,5 +68,7 @@ describe('RoomViewPage', () => {
     await act(async () => void fireEvent.click(within(panel).getByRole('button', { name: 'Restart' })));
     expect(post).toHaveBeenCalledWith('/api/v1/rooms/{room}/machines/{machine}/restart', { path: { room: 'cd012528dcbf', machine: 'client' } });
     expect(within(panel).getByRole('link', { name: 'Serial console' }).getAttribute('href')).toBe('/rooms/cd012528dcbf/machines/client/serial');
+    // SPICE is said to be unavailable (ADR 0010), not offered as a dead button.
+    expect(panel.textContent).toContain('SPICE (remote-viewer, .vv file): not available yet');
   });
 });

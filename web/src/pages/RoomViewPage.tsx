@@ -219,6 +219,7 @@ function MachinePanel({
           Serial console
         </Link>
       </div>
+      <p className="muted small">SPICE (remote-viewer, .vv file): not available yet; see docs/adr/0010-spice-not-yet.md.</p>
     </>
   );
 }
