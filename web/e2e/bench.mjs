@@ -7,7 +7,8 @@
 // 1. First load of the SPA (the sign-in page a new visitor gets: index.html, the bundle, GET /api/v1/auth/config):
 //    bytes on the wire (CDP Network.loadingFinished encodedDataLength: bodies as sent plus headers), requests, and
 //    when the first meaningful element (the Sign in button) was in the DOM and visible, beside DOMContentLoaded and
-//    load. Cold: a new browser context each run (empty cache). Warm: the same context loading the page again.
+//    load. Cold: a new browser context each run (empty cache); also with Accept-Encoding: identity (uncompressed).
+//    Warm: the same context loading the page again.
 // 2. Signed-in home (warm): navigation to "My rooms" rendered with the user's rooms read.
 // 3. The designer with a generated topology of N machines on 5 networks (one NIC each, positions set), and the same
 //    with the baseline's few machines (what the browser's input and frame pipeline costs by itself):
@@ -103,18 +104,21 @@ async function loadSignInPage(page, meter) {
 }
 
 async function measureFirstLoad(browser) {
-  const cold = [];
-  const warm = [];
+  // Interleaved, so a busy moment of the machine falls on all kinds alike. "identity": the same cold load with
+  // Accept-Encoding: identity, i.e. the uncompressed files (the baseline for the precompressed assets).
+  const result = { cold: [], warm: [], coldIdentity: [] };
   for (let run = 0; run < args.runs; run++) {
-    const context = await browser.newContext({ viewport: { width: 1400, height: 950 } });
-    await context.addInitScript(FIRST_ELEMENT_PROBE);
-    const page = await context.newPage();
-    const meter = await networkMeter(context, page);
-    cold.push(await loadSignInPage(page, meter));
-    warm.push(await loadSignInPage(page, meter));
-    await context.close();
+    for (const identity of [false, true]) {
+      const context = await browser.newContext({ viewport: { width: 1400, height: 950 }, extraHTTPHeaders: identity ? { 'Accept-Encoding': 'identity' } : {} });
+      await context.addInitScript(FIRST_ELEMENT_PROBE);
+      const page = await context.newPage();
+      const meter = await networkMeter(context, page);
+      (identity ? result.coldIdentity : result.cold).push(await loadSignInPage(page, meter));
+      if (!identity) result.warm.push(await loadSignInPage(page, meter));
+      await context.close();
+    }
   }
-  return { cold, warm };
+  return result;
 }
 
 async function signIn(page) {
