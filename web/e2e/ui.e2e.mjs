@@ -26,8 +26,9 @@
 //   8 admin        nodes (state, allocated load), templates (upload FILE as template e2e-upload, its sha256 shown),
 //                  users, the audit log (a second page)
 //   9 delete       Delete room in the UI; home shows no rooms; the API has none
-// Accessibility: axe-core (injected from web/e2e/node_modules) runs on home, designer, room view, course page and
-// each admin page; a serious or critical violation fails the step. Each report is saved as DIR/axe-NAME.json.
+// Accessibility: axe-core (injected from web/e2e/node_modules) runs on home, designer, room view, the Migrate
+// dialog, course page and each admin page; a serious or critical violation fails the step. Each report is saved as
+// DIR/axe-NAME.json. On home, room view, course page and admin pages, Tab must reach every visible control.
 // The isolation check runs while the room still exists, so the not-found it sees is the access check's.
 // Exit codes: 0 passed; 1 a step failed (named on the last line); 2 bad arguments; 3 no Chromium.
 
@@ -211,6 +212,40 @@ async function a11y(page, name) {
 }
 const a11yChecked = [];
 
+/**
+ * Every visible, enabled control of the page is reachable with Tab: tabs through the page (up to the controls'
+ * count plus slack) and fails naming the controls focus never reached.
+ */
+async function keyboardReach(page, name) {
+  const total = await page.evaluate(() => {
+    const selector = 'a[href], button, input, select, textarea, [tabindex]';
+    const controls = [...document.querySelectorAll(selector)].filter((e) => {
+      const box = e.getBoundingClientRect();
+      return box.width > 0 && box.height > 0 && !e.disabled && e.getAttribute('tabindex') !== '-1' && getComputedStyle(e).visibility !== 'hidden';
+    });
+    controls.forEach((e, i) => e.setAttribute('data-kb', String(i)));
+    window.__kbSeen = new Set();
+    document.addEventListener('focusin', (ev) => {
+      const el = ev.target.closest('[data-kb]');
+      if (el) window.__kbSeen.add(el.getAttribute('data-kb'));
+    });
+    document.activeElement?.blur?.();
+    return controls.length;
+  });
+  await page.locator('body').focus();
+  for (let i = 0; i < total + 10; i++) await page.keyboard.press('Tab');
+  const missed = await page.evaluate(() =>
+    [...document.querySelectorAll('[data-kb]')]
+      .filter((e) => !window.__kbSeen.has(e.getAttribute('data-kb')))
+      .map((e) => `${e.tagName.toLowerCase()}${e.id ? `#${e.id}` : ''} "${(e.getAttribute('aria-label') ?? e.textContent ?? '').trim().slice(0, 40)}"`),
+  );
+  await page.evaluate(() => document.querySelectorAll('[data-kb]').forEach((e) => e.removeAttribute('data-kb')));
+  log(`  keyboard ${name}: ${total - missed.length} of ${total} controls reached with Tab`);
+  keyboardChecked.push(name);
+  check(missed.length === 0, `on ${name} Tab never reaches: ${missed.join(', ')}`);
+}
+const keyboardChecked = [];
+
 /** Thrown by a probe of `until` to stop waiting at once. */
 class Fatal extends Error {}
 
@@ -381,6 +416,7 @@ try {
     await login(page, args.user);
     await page.getByRole('heading', { name: 'My rooms' }).waitFor();
     await a11y(page, 'home');
+    await keyboardReach(page, 'home');
   });
 
   await step('designer', `build room ${args.room} (network ${NETWORK.cidr}, 2 × tiny) in the designer by clicking`, page, async () => {
@@ -463,6 +499,17 @@ try {
       await page.locator('.react-flow__node-machine', { hasText: machine.name }).locator('.state-running').waitFor();
     }
     await a11y(page, 'room-view');
+    await keyboardReach(page, 'room-view');
+
+    // The Migrate dialog (one node here, so it says there is no other), checked and closed with Escape.
+    await page.getByRole('button', { name: MACHINES[0].name, exact: true }).click();
+    await page.getByRole('complementary', { name: 'Machine', exact: true }).getByRole('button', { name: 'Migrate…' }).click();
+    const dialog = page.getByRole('dialog', { name: `Migrate ${MACHINES[0].name}` });
+    await dialog.getByText('There is no other node.').waitFor();
+    await shoot(page, '03-migrate-dialog.png');
+    await a11y(page, 'migrate-dialog');
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
   });
 
   const vncMachine = MACHINES[0].name;
@@ -600,6 +647,7 @@ try {
     log(`  ${args.courseStudent}: ${rowText.replace(/\s+/g, ' ').trim()}`);
     await shoot(teacherPage, '07-teacher-course.png');
     await a11y(teacherPage, 'course');
+    await keyboardReach(teacherPage, 'course');
 
     // One click from the course page to the student's screen.
     const screenLink = row.getByRole('link', { name: new RegExp(`^Open the screen of ${args.courseStudent}'s `) }).first();
@@ -641,6 +689,7 @@ try {
     log(`  node: ${((await local.textContent()) ?? '').replace(/\s+/g, ' ').trim().slice(0, 160)}`);
     await shoot(adminPage, '08-admin-nodes.png');
     await a11y(adminPage, 'admin-nodes');
+    await keyboardReach(adminPage, 'admin-nodes');
 
     const sub = adminPage.getByRole('navigation', { name: 'Administration' });
     await sub.getByRole('link', { name: 'Templates' }).click();
@@ -656,6 +705,7 @@ try {
     log(`  uploaded ${args.uploadDisk} as e2e-upload: disk sha256 ${sha}`);
     await shoot(adminPage, '08-admin-templates.png');
     await a11y(adminPage, 'admin-templates');
+    await keyboardReach(adminPage, 'admin-templates');
 
     await sub.getByRole('link', { name: 'Users' }).click();
     await adminPage.getByRole('row', { name: new RegExp(args.teacher.username) }).waitFor();
@@ -671,6 +721,7 @@ try {
     }
     await shoot(adminPage, '08-admin-audit.png');
     await a11y(adminPage, 'admin-audit');
+    await keyboardReach(adminPage, 'admin-audit');
     await adminPage.context().close();
   });
 
@@ -688,6 +739,7 @@ try {
   });
 
   log(`axe: no serious or critical violations on ${a11yChecked.join(', ')}`);
+  log(`keyboard: every control reachable with Tab on ${keyboardChecked.join(', ')}`);
   log(`E2E PASSED: ${stepNumber} steps in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 } catch (error) {
   exitCode = 1;
