@@ -508,8 +508,18 @@ try {
     await dialog.getByText('There is no other node.').waitFor();
     await shoot(page, '03-migrate-dialog.png');
     await a11y(page, 'migrate-dialog');
+    // Modal: Tab never reaches the page behind (it is inert; past the dialog's last control focus leaves the document
+    // for the browser's own UI, as with a native modal <dialog>), Escape closes it and focus goes back to Migrate….
+    for (let i = 0; i < 8; i++) {
+      await page.keyboard.press('Tab');
+      const inside = await page.evaluate(
+        () => document.activeElement === document.body || document.activeElement?.closest('[role="dialog"]') !== null,
+      );
+      check(inside, `Tab ${i + 1} left the Migrate dialog for ${await page.evaluate(() => document.activeElement?.outerHTML.slice(0, 120))}`);
+    }
     await page.keyboard.press('Escape');
     await dialog.waitFor({ state: 'detached' });
+    check((await page.evaluate(() => document.activeElement?.textContent)) === 'Migrate…', 'focus did not go back to Migrate… after the dialog closed');
   });
 
   const vncMachine = MACHINES[0].name;

@@ -111,6 +111,24 @@ describe('MigrateDialog', () => {
     expect(screen.getByRole('alert').textContent).toContain('The migration request is not valid.');
   });
 
+  it('makes the page behind inert while open, and gives focus back when closed', async () => {
+    const { unmount } = render(
+      <>
+        <button type="button">Migrate…</button>
+      </>,
+    );
+    const opener = screen.getByRole('button', { name: 'Migrate…' });
+    opener.focus();
+    const dialog = render(<MigrateDialog machine={machine} onClose={vi.fn()} pollMs={5} />);
+    await act(async () => {});
+    expect(opener.closest('[inert]')).not.toBeNull();
+    expect(screen.getByRole('dialog').closest('[inert]')).toBeNull();
+    dialog.unmount();
+    expect(opener.closest('[inert]')).toBeNull();
+    expect(document.activeElement).toBe(opener);
+    unmount();
+  });
+
   it('closes on Escape and on Cancel', async () => {
     const onClose = await open();
     fireEvent.keyDown(window, { key: 'Escape' });

@@ -2,6 +2,7 @@
 // then the migration's phase and progress until it ends.
 
 import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { createPortal } from 'react-dom';
 import { api } from '../api/api';
 import { ApiError, num } from '../api/client';
 import { formatRate, getMigration, isFinal, startMigration, type Migration } from '../api/migrations';
@@ -23,6 +24,7 @@ export function MigrateDialog({ machine, onClose, pollMs = 1000 }: MigrateDialog
   const [migration, setMigration] = useState<Migration | null>(null);
   const first = useRef<HTMLSelectElement>(null);
   const targets = (nodes.data ?? []).filter((n) => n.name !== machine.node);
+  const host = useModalHost();
 
   useEffect(() => first.current?.focus(), [nodes.data]);
   useEffect(() => {
@@ -69,7 +71,7 @@ export function MigrateDialog({ machine, onClose, pollMs = 1000 }: MigrateDialog
 
   const fieldError = (field: string) => (error instanceof ApiError ? error.fieldErrors[field]?.join(' ') : undefined);
 
-  return (
+  return createPortal(
     <div className="dialog-backdrop">
       <div role="dialog" aria-modal="true" aria-labelledby="migrate-title" className="dialog">
         <h2 id="migrate-title">Migrate {machine.name}</h2>
@@ -110,8 +112,29 @@ export function MigrateDialog({ machine, onClose, pollMs = 1000 }: MigrateDialog
           <MigrationStatus migration={migration} error={error} onClose={onClose} />
         )}
       </div>
-    </div>
+    </div>,
+    host,
   );
+}
+
+/**
+ * A container at the end of <body> for a modal: while it is open everything else is inert (no focus, no clicks,
+ * hidden from screen readers), so Tab stays in the dialog; on close, focus goes back where it was.
+ */
+function useModalHost(): HTMLElement {
+  const [host] = useState(() => document.createElement('div'));
+  useEffect(() => {
+    const previous = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+    document.body.appendChild(host);
+    const others = [...document.body.children].filter((e) => e !== host && !e.hasAttribute('inert'));
+    others.forEach((e) => e.setAttribute('inert', ''));
+    return () => {
+      others.forEach((e) => e.removeAttribute('inert'));
+      host.remove();
+      previous?.focus();
+    };
+  }, [host]);
+  return host;
 }
 
 function FieldError({ id, text }: { id: string; text?: string }) {
