@@ -28,7 +28,7 @@
 //   9 delete       Delete room in the UI; home shows no rooms; the API has none
 // Accessibility: axe-core (injected from web/e2e/node_modules) runs on home, designer, room view, the Migrate
 // dialog, course page and each admin page; a serious or critical violation fails the step. Each report is saved as
-// DIR/axe-NAME.json. On home, room view, course page and admin pages, Tab must reach every visible control.
+// DIR/axe-NAME.json. On home, designer, room view, course page and admin pages, Tab must reach every visible control.
 // The isolation check runs while the room still exists, so the not-found it sees is the access check's.
 // Exit codes: 0 passed; 1 a step failed (named on the last line); 2 bad arguments; 3 no Chromium.
 
@@ -467,6 +467,7 @@ try {
     await page.getByRole('tab', { name: 'Canvas' }).click();
     await shoot(page, '02-designer-before-create.png');
     await a11y(page, 'designer');
+    await keyboardReach(page, 'designer');
 
     await page.getByRole('button', { name: 'Create room' }).click();
     await page.waitForURL((u) => u.pathname === `/rooms/${encodeURIComponent(args.room)}`, { timeout: T.ui });

@@ -79,7 +79,14 @@ export function HomePage() {
             <tbody>
               {courses.data.map((c) => (
                 <tr key={c.id}>
-                  <td>{c.name}</td>
+                  <td>
+                    {/* Its teacher (and an admin) manage it on the course page; students see it here. */}
+                    {me.data && (me.data.user.role === 'admin' || me.data.user.username === c.teacher) ? (
+                      <Link to={`/courses/${encodeURIComponent(c.name)}`}>{c.name}</Link>
+                    ) : (
+                      c.name
+                    )}
+                  </td>
                   <td>{c.title ?? ''}</td>
                   <td>{c.teacher}</td>
                   <td>{num(c.students)}</td>
