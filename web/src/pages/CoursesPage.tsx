@@ -1,9 +1,8 @@
 // The courses the caller teaches or is enrolled in (admin: all), each linking to its course page.
 
-import { Link } from 'react-router';
 import { api } from '../api/api';
-import { num } from '../api/client';
 import { ErrorBox, Loading } from '../components/common';
+import { CourseTable } from '../components/CourseTable';
 import { useAsync } from '../hooks/useAsync';
 
 export function CoursesPage() {
@@ -17,31 +16,7 @@ export function CoursesPage() {
       ) : courses.data?.length === 0 ? (
         <p className="muted">No courses yet. Create one with `skillvl course create NAME`.</p>
       ) : (
-        <table className="table">
-          <caption className="sr-only">Courses</caption>
-          <thead>
-            <tr>
-              <th scope="col">Course</th>
-              <th scope="col">Title</th>
-              <th scope="col">Teacher</th>
-              <th scope="col">Students</th>
-              <th scope="col">Published version</th>
-            </tr>
-          </thead>
-          <tbody>
-            {courses.data?.map((c) => (
-              <tr key={c.id}>
-                <td>
-                  <Link to={`/courses/${encodeURIComponent(c.name)}`}>{c.name}</Link>
-                </td>
-                <td>{c.title ?? ''}</td>
-                <td>{c.teacher}</td>
-                <td>{num(c.students)}</td>
-                <td>{num(c.latestVersion) || 'none yet'}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        courses.data && <CourseTable courses={courses.data} linked={() => true} />
       )}
     </main>
   );
