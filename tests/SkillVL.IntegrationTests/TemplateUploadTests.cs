@@ -65,6 +65,55 @@ public sealed class TemplateUploadTests
         Assert.True(!Directory.Exists(uploads) || Directory.GetFileSystemEntries(uploads).Length == 0, "upload staging directories were left behind");
     }
 
+    /// <summary>
+    /// A disk larger than Kestrel's default 30 MB body limit streams through (the endpoint raises the limit to
+    /// SkillVL:MaxTemplateUploadBytes), hashed as received; one over that option is a 400 naming disk.
+    /// </summary>
+    [Fact]
+    public async Task Upload_LargerThanKestrelDefault_Streams_OverTheOption_IsRefused()
+    {
+        using var work = new TempDirectory("svl-upload");
+        var raw = Path.Combine(work.Path, "raw.img");
+        var disk = Path.Combine(work.Path, "big.qcow2");
+        var noise = new byte[48 << 20];
+        new Random(7).NextBytes(noise); // incompressible, so the qcow2 stays ~48 MiB
+        await File.WriteAllBytesAsync(raw, noise);
+        var convert = await HostTools.RunAsync("qemu-img", ["convert", "-f", "raw", "-O", "qcow2", raw, disk], TimeSpan.FromMinutes(1));
+        Assert.True(convert.ExitCode == 0, convert.Stderr);
+        var size = new FileInfo(disk).Length;
+        Assert.True(size > 40 << 20, $"the qcow2 has only {size} bytes");
+        string diskSha;
+        await using (var read = File.OpenRead(disk))
+        {
+            diskSha = Convert.ToHexStringLower(await SHA256.HashDataAsync(read));
+        }
+
+        await using (var server = await ServerHarness.StartAsync())
+        {
+            using var upload = await server.Client.PostAsync(ApiPaths.Templates, FileForm("big", disk));
+            var answer = await Users.ReadAsync<TemplateUploadInfo>(upload, HttpStatusCode.Created);
+            Assert.Equal((diskSha, size), (answer.DiskSha256, answer.DiskBytes));
+        }
+
+        await using (var small = await ServerHarness.StartAsync(o => o.MaxTemplateUploadBytes = 16 << 20))
+        {
+            // Refused on its Content-Length, before the body: with 100-continue the client sends none of it.
+            using var careful = small.ClientWith(small.AdminToken);
+            careful.DefaultRequestHeaders.ExpectContinue = true;
+            await ExpectInvalidAsync(careful, FileForm("big", disk), "disk", "larger than 16777216 bytes");
+            Assert.DoesNotContain((await small.Client.GetFromJsonAsync<List<TemplateInfo>>(ApiPaths.Templates, ServerHarness.Json))!, t => t.Name == "big");
+        }
+    }
+
+    private static MultipartFormDataContent FileForm(string name, string path)
+    {
+        var form = new MultipartFormDataContent { { new StringContent(name), "name" } };
+        var file = new StreamContent(File.OpenRead(path), 1 << 20);
+        file.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+        form.Add(file, "disk", Path.GetFileName(path));
+        return form;
+    }
+
     private static MultipartFormDataContent Form(params (string Name, object Value)[] fields)
     {
         var form = new MultipartFormDataContent();

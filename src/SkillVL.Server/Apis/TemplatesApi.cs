@@ -39,10 +39,18 @@ public static class TemplatesApi
             return ApiResults.Forbidden("Only an admin can upload templates.");
         }
 
-        // Disk images are far larger than Kestrel's default 30 MB body limit.
+        // Disk images are far larger than Kestrel's default 30 MB body limit. One that says it is too large is refused
+        // before its body is read (a client that sent "Expect: 100-continue" then sends none of it); one that turns
+        // out too large on the way (chunked) is refused when it passes the limit.
+        var maxBytes = options.Value.MaxTemplateUploadBytes;
+        if (http.Request.ContentLength > maxBytes)
+        {
+            return TooLarge(maxBytes);
+        }
+
         if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
         {
-            limit.MaxRequestBodySize = options.Value.MaxTemplateUploadBytes;
+            limit.MaxRequestBodySize = maxBytes;
         }
 
         // The Server's own node keeps the templates; agent nodes import theirs themselves (templates.list reports them).
@@ -60,7 +68,7 @@ public static class TemplatesApi
             }
             catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
             {
-                return ApiResults.Invalid(TemplateUpload.DiskField, $"is larger than {options.Value.MaxTemplateUploadBytes} bytes (SkillVL:MaxTemplateUploadBytes).", "The template is not valid.");
+                return TooLarge(maxBytes);
             }
 
             if (upload.Errors.Count > 0)
@@ -90,6 +98,9 @@ public static class TemplatesApi
             Directory.Delete(staging, recursive: true);
         }
     }
+
+    private static IResult TooLarge(long maxBytes) =>
+        ApiResults.Invalid(TemplateUpload.DiskField, $"is larger than {maxBytes} bytes (SkillVL:MaxTemplateUploadBytes).", "The template is not valid.");
 
     private static TemplateInfo ToInfo(TemplateEntity t) => new(t.Name, t.Sha256, t.Boot, t.DefaultCpus, t.DefaultMemoryBytes, t.SizeBytes);
 }
