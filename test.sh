@@ -8,6 +8,9 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 export SKILLVL_TINY_IMAGE="$ROOT/.build/images/tiny"
 RESULTS="$ROOT/.build/test-results"
 rm -rf "$RESULTS"; mkdir -p "$RESULTS"
+# The web UI end-to-end test leaves its screenshots of every step and its axe reports here (gitignored; CI keeps them).
+export SKILLVL_E2E_ARTIFACTS="$ROOT/artifacts/e2e-screenshots"
+rm -rf "$SKILLVL_E2E_ARTIFACTS"
 start=$(date +%s)
 
 scripts/bootstrap.sh --no-build           # Debian packages and the tiny guest template

@@ -32,7 +32,7 @@ public sealed class BenchServer : IAsyncDisposable
 
     public string RuntimeDirectory => Path.Combine(Root, "run");
 
-    public static async Task<BenchServer> StartAsync(string suite, string? image)
+    public static async Task<BenchServer> StartAsync(string suite, string? image, Action<SkillVlServerOptions>? configure = null)
     {
         var root = Path.Combine("/tmp", $"svl-bench-{suite}-" + Guid.NewGuid().ToString("N")[..6]);
         var baseUrl = $"http://127.0.0.1:{FreePort()}";
@@ -45,6 +45,7 @@ public sealed class BenchServer : IAsyncDisposable
             o.Accelerator = "tcg";
             o.TemplateSources = image is null ? [] : [image];
             o.ReconcileBusyInterval = TimeSpan.FromMilliseconds(250);
+            configure?.Invoke(o);
         });
         await app.StartAsync();
         return new BenchServer(app, root, baseUrl);

@@ -75,6 +75,22 @@ if (Arg("--suite", "rooms") == "migration")
     return;
 }
 
+//   dotnet run -c Release --project bench/SkillVL.Bench -- --suite web [--runs 5] [--machines 50] [--out FILE]
+//     SPA first load (bytes, time to interactive, cold and warm cache) and designer responsiveness with a large
+//     topology in headless Chromium (issue 4), see WebBench and web/e2e/bench.mjs.
+if (Arg("--suite", "rooms") == "web")
+{
+    var webReport = await SkillVL.Bench.WebBench.RunAsync(
+        Path.GetFullPath("."), int.Parse(Arg("--runs", "5"), CultureInfo.InvariantCulture), int.Parse(Arg("--machines", "50"), CultureInfo.InvariantCulture));
+    Console.WriteLine(webReport);
+    if (Arg("--out", "") is { Length: > 0 } webOut)
+    {
+        File.WriteAllText(webOut, webReport);
+    }
+
+    return;
+}
+
 var sizes = Arg("--sizes", "1,5,10").Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
 var repeat = int.Parse(Arg("--repeat", "2"), CultureInfo.InvariantCulture);
 var image = Arg("--image", Path.GetFullPath(".build/images/tiny"));

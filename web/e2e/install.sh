@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs the end-to-end test's npm packages (only playwright-core, pinned by package-lock.json) into
+# Installs the end-to-end test's npm packages (playwright-core and axe-core, pinned by package-lock.json) into
 # web/e2e/node_modules. Idempotent: runs `npm ci` only when node_modules is missing or package-lock.json changed
 # since the last install (a stamp file holds the lock file's hash). playwright-core downloads no browser: the test
 # drives Debian's Chromium (`apt-get install chromium`, /usr/bin/chromium). Needs node >= 20.

@@ -4,7 +4,9 @@
 // guests from the `tiny` template; tests/SkillVL.IntegrationTests/WebUi/WebUiEndToEndTests.cs starts one.
 //
 //   node web/e2e/ui.e2e.mjs --base-url http://127.0.0.1:PORT --username U --password P \
-//       --other-username U2 --other-password P2 --shots DIR [--checkpoint-dir DIR] [--room NAME]
+//       --other-username U2 --other-password P2 --teacher-username T --teacher-password TP --course C \
+//       --course-student S --admin-username A --admin-password AP --upload-disk FILE.qcow2 \
+//       --shots DIR [--checkpoint-dir DIR] [--room NAME]
 //
 // Steps (each logs `STEP n/N name: …`, and leaves DIR/NN-name.png; a failing one leaves NN-name-FAILED.png):
 //   1 login        Sign in → the Server's /login form → back in the app, signed in
@@ -18,7 +20,15 @@
 //   5 serial       xterm.js: log in on ttyS0, `echo e2e-$((6*7))` prints e2e-42
 //   6 isolation    another student (new browser context): the owner's room URL and console URLs show not-found,
 //                  no console opens; the gateway refuses a made-up ticket
-//   7 delete       Delete room in the UI; home shows no rooms; the API has none
+//   7 teacher      the teacher opens course C (set up by the caller: S enrolled, a 1-VM version published), sees
+//                  S's instance with its machine running and its node, opens that machine's screen with one click
+//                  (noVNC connected, text on it), and publishes the next version from the page's room.yaml editor
+//   8 admin        nodes (state, allocated load), templates (upload FILE as template e2e-upload, its sha256 shown),
+//                  users, the audit log (a second page)
+//   9 delete       Delete room in the UI; home shows no rooms; the API has none
+// Accessibility: axe-core (injected from web/e2e/node_modules) runs on home, designer, room view, the Migrate
+// dialog, course page and each admin page; a serious or critical violation fails the step. Each report is saved as
+// DIR/axe-NAME.json. On home, designer, room view, course page and admin pages, Tab must reach every visible control.
 // The isolation check runs while the room still exists, so the not-found it sees is the access check's.
 // Exit codes: 0 passed; 1 a step failed (named on the last line); 2 bad arguments; 3 no Chromium.
 
@@ -42,7 +52,10 @@ const CHROMIUM_ARGS = [
 // ---- arguments ----
 
 function parseArgs(argv) {
-  const names = ['base-url', 'username', 'password', 'other-username', 'other-password', 'shots', 'checkpoint-dir', 'room', 'chromium'];
+  const names = [
+    'base-url', 'username', 'password', 'other-username', 'other-password', 'teacher-username', 'teacher-password', 'course',
+    'course-student', 'admin-username', 'admin-password', 'upload-disk', 'shots', 'checkpoint-dir', 'room', 'chromium',
+  ];
   const options = {};
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -53,13 +66,21 @@ function parseArgs(argv) {
     if (value === undefined) throw new Error(`--${name} needs a value`);
     options[name] = value;
   }
-  for (const required of ['base-url', 'username', 'password', 'other-username', 'other-password', 'shots']) {
+  for (const required of [
+    'base-url', 'username', 'password', 'other-username', 'other-password', 'teacher-username', 'teacher-password', 'course',
+    'course-student', 'admin-username', 'admin-password', 'upload-disk', 'shots',
+  ]) {
     if (!options[required]) throw new Error(`--${required} is required`);
   }
   return {
     base: options['base-url'].replace(/\/+$/, ''),
     user: { username: options.username, password: options.password },
     other: { username: options['other-username'], password: options['other-password'] },
+    teacher: { username: options['teacher-username'], password: options['teacher-password'] },
+    admin: { username: options['admin-username'], password: options['admin-password'] },
+    course: options.course,
+    courseStudent: options['course-student'],
+    uploadDisk: path.resolve(options['upload-disk']),
     shots: path.resolve(options.shots),
     checkpoints: options['checkpoint-dir'] ? path.resolve(options['checkpoint-dir']) : null,
     room: options.room ?? 'e2e-lab',
@@ -72,7 +93,11 @@ try {
   args = parseArgs(process.argv.slice(2));
 } catch (e) {
   console.error(`ui.e2e: ${e.message}`);
-  console.error('usage: node ui.e2e.mjs --base-url URL --username U --password P --other-username U2 --other-password P2 --shots DIR [--checkpoint-dir DIR] [--room NAME]');
+  console.error(
+    'usage: node ui.e2e.mjs --base-url URL --username U --password P --other-username U2 --other-password P2 --teacher-username T ' +
+      '--teacher-password TP --course C --course-student S --admin-username A --admin-password AP --upload-disk FILE --shots DIR ' +
+      '[--checkpoint-dir DIR] [--room NAME]',
+  );
   process.exit(2);
 }
 
@@ -82,10 +107,12 @@ if (!existsSync(args.chromium)) {
 }
 
 let chromium;
+let axeSource;
 try {
   ({ chromium } = await import('playwright-core'));
+  ({ default: { source: axeSource } } = await import('axe-core'));
 } catch (e) {
-  console.error(`ui.e2e: FAILED: playwright-core is not installed (run web/e2e/install.sh): ${e.message}`);
+  console.error(`ui.e2e: FAILED: playwright-core or axe-core is not installed (run web/e2e/install.sh): ${e.message}`);
   process.exit(2);
 }
 
@@ -120,7 +147,7 @@ mkdirSync(args.shots, { recursive: true });
 const pages = new Set(); // every open page, for failure screenshots
 const browserLog = []; // console errors and page errors, printed when a step fails
 
-const STEP_NAMES = ['login', 'designer', 'running', 'vnc', 'serial', 'isolation', 'delete'];
+const STEP_NAMES = ['login', 'designer', 'running', 'vnc', 'serial', 'isolation', 'teacher', 'admin', 'delete'];
 let stepNumber = 0;
 
 async function shoot(page, file) {
@@ -163,6 +190,61 @@ async function step(name, description, page, body) {
 function check(condition, message) {
   if (!condition) throw new Error(message);
 }
+
+/**
+ * Runs axe-core on the page as it is (WCAG 2 A/AA rules and best practices), saves the report as axe-NAME.json
+ * and fails on any serious or critical violation, naming the rule and the elements.
+ */
+async function a11y(page, name) {
+  if (!(await page.evaluate(() => typeof window.axe === 'object'))) await page.addScriptTag({ content: axeSource });
+  const result = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
+  writeFileSync(path.join(args.shots, `axe-${name}.json`), JSON.stringify({ url: page.url(), violations: result.violations }, null, 2));
+  const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  const minor = result.violations.filter((v) => !bad.includes(v)).map((v) => `${v.id} (${v.impact})`);
+  log(`  axe ${name}: ${result.violations.length} violations, ${bad.length} serious or critical${minor.length ? `; others: ${minor.join(', ')}` : ''}`);
+  a11yChecked.push(name);
+  check(
+    bad.length === 0,
+    `axe on ${name} (${page.url()}): ${bad
+      .map((v) => `${v.id} [${v.impact}] ${v.help}: ${v.nodes.slice(0, 4).map((n) => n.target.join(' ')).join(', ')}`)
+      .join('; ')}`,
+  );
+}
+const a11yChecked = [];
+
+/**
+ * Every visible, enabled control of the page is reachable with Tab: tabs through the page (up to the controls'
+ * count plus slack) and fails naming the controls focus never reached.
+ */
+async function keyboardReach(page, name) {
+  const total = await page.evaluate(() => {
+    const selector = 'a[href], button, input, select, textarea, [tabindex]';
+    const controls = [...document.querySelectorAll(selector)].filter((e) => {
+      const box = e.getBoundingClientRect();
+      return box.width > 0 && box.height > 0 && !e.disabled && e.getAttribute('tabindex') !== '-1' && getComputedStyle(e).visibility !== 'hidden';
+    });
+    controls.forEach((e, i) => e.setAttribute('data-kb', String(i)));
+    window.__kbSeen = new Set();
+    document.addEventListener('focusin', (ev) => {
+      const el = ev.target.closest('[data-kb]');
+      if (el) window.__kbSeen.add(el.getAttribute('data-kb'));
+    });
+    document.activeElement?.blur?.();
+    return controls.length;
+  });
+  await page.locator('body').focus();
+  for (let i = 0; i < total + 10; i++) await page.keyboard.press('Tab');
+  const missed = await page.evaluate(() =>
+    [...document.querySelectorAll('[data-kb]')]
+      .filter((e) => !window.__kbSeen.has(e.getAttribute('data-kb')))
+      .map((e) => `${e.tagName.toLowerCase()}${e.id ? `#${e.id}` : ''} "${(e.getAttribute('aria-label') ?? e.textContent ?? '').trim().slice(0, 40)}"`),
+  );
+  await page.evaluate(() => document.querySelectorAll('[data-kb]').forEach((e) => e.removeAttribute('data-kb')));
+  log(`  keyboard ${name}: ${total - missed.length} of ${total} controls reached with Tab`);
+  keyboardChecked.push(name);
+  check(missed.length === 0, `on ${name} Tab never reaches: ${missed.join(', ')}`);
+}
+const keyboardChecked = [];
 
 /** Thrown by a probe of `until` to stop waiting at once. */
 class Fatal extends Error {}
@@ -330,7 +412,12 @@ try {
   const page = await newPage(browser, args.user.username);
   const state = { roomId: '', roomUrl: '' };
 
-  await step('login', `sign in as ${args.user.username} through the Server's login page`, page, () => login(page, args.user));
+  await step('login', `sign in as ${args.user.username} through the Server's login page`, page, async () => {
+    await login(page, args.user);
+    await page.getByRole('heading', { name: 'My rooms' }).waitFor();
+    await a11y(page, 'home');
+    await keyboardReach(page, 'home');
+  });
 
   await step('designer', `build room ${args.room} (network ${NETWORK.cidr}, 2 × tiny) in the designer by clicking`, page, async () => {
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Designer', exact: true }).click();
@@ -379,6 +466,8 @@ try {
     }
     await page.getByRole('tab', { name: 'Canvas' }).click();
     await shoot(page, '02-designer-before-create.png');
+    await a11y(page, 'designer');
+    await keyboardReach(page, 'designer');
 
     await page.getByRole('button', { name: 'Create room' }).click();
     await page.waitForURL((u) => u.pathname === `/rooms/${encodeURIComponent(args.room)}`, { timeout: T.ui });
@@ -410,6 +499,28 @@ try {
     for (const machine of MACHINES) {
       await page.locator('.react-flow__node-machine', { hasText: machine.name }).locator('.state-running').waitFor();
     }
+    await a11y(page, 'room-view');
+    await keyboardReach(page, 'room-view');
+
+    // The Migrate dialog (one node here, so it says there is no other), checked and closed with Escape.
+    await page.getByRole('button', { name: MACHINES[0].name, exact: true }).click();
+    await page.getByRole('complementary', { name: 'Machine', exact: true }).getByRole('button', { name: 'Migrate…' }).click();
+    const dialog = page.getByRole('dialog', { name: `Migrate ${MACHINES[0].name}` });
+    await dialog.getByText('There is no other node.').waitFor();
+    await shoot(page, '03-migrate-dialog.png');
+    await a11y(page, 'migrate-dialog');
+    // Modal: Tab never reaches the page behind (it is inert; past the dialog's last control focus leaves the document
+    // for the browser's own UI, as with a native modal <dialog>), Escape closes it and focus goes back to Migrate….
+    for (let i = 0; i < 8; i++) {
+      await page.keyboard.press('Tab');
+      const inside = await page.evaluate(
+        () => document.activeElement === document.body || document.activeElement?.closest('[role="dialog"]') !== null,
+      );
+      check(inside, `Tab ${i + 1} left the Migrate dialog for ${await page.evaluate(() => document.activeElement?.outerHTML.slice(0, 120))}`);
+    }
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+    check((await page.evaluate(() => document.activeElement?.textContent)) === 'Migrate…', 'focus did not go back to Migrate… after the dialog closed');
   });
 
   const vncMachine = MACHINES[0].name;
@@ -527,6 +638,104 @@ try {
     await otherPage.context().close();
   });
 
+
+  await step('teacher', `${args.teacher.username} opens ${args.courseStudent}'s machine screen from course ${args.course}, publishes a version`, null, async () => {
+    const teacherPage = await newPage(browser, args.teacher.username);
+    await login(teacherPage, args.teacher);
+    await teacherPage.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Courses' }).click();
+    await teacherPage.getByRole('link', { name: args.course, exact: true }).click();
+    await teacherPage.waitForURL((u) => u.pathname === `/courses/${encodeURIComponent(args.course)}`);
+    const table = teacherPage.getByRole('table', { name: "Students' instances" });
+    const row = table.getByRole('row', { name: new RegExp(args.courseStudent) });
+    await until(
+      `${args.courseStudent}'s instance with its machine running`,
+      async () => ((await row.locator('.state-running').count()) > 0 ? row.textContent() : null),
+      T.boot,
+      1000,
+    );
+    const rowText = (await row.textContent()) ?? '';
+    check(/running on \S+/.test(rowText), `the row does not name the machine's node: ${rowText}`);
+    log(`  ${args.courseStudent}: ${rowText.replace(/\s+/g, ' ').trim()}`);
+    await shoot(teacherPage, '07-teacher-course.png');
+    await a11y(teacherPage, 'course');
+    await keyboardReach(teacherPage, 'course');
+
+    // One click from the course page to the student's screen.
+    const screenLink = row.getByRole('link', { name: new RegExp(`^Open the screen of ${args.courseStudent}'s `) }).first();
+    const linkName = await screenLink.getAttribute('aria-label');
+    await screenLink.click();
+    await teacherPage.waitForURL((u) => u.pathname.endsWith('/console'));
+    await teacherPage.locator('.console-bar .badge', { hasText: 'connected' }).waitFor({ timeout: T.ui });
+    const lit = await until("text on the student's screen", async () => ((await litPixels(teacherPage)) > 200 ? litPixels(teacherPage) : null), T.boot, 1000);
+    log(`  ${linkName}: connected, ${lit} lit pixels`);
+    await shoot(teacherPage, '07-teacher-student-screen.png');
+
+    // Publish the next version from the editor (it starts from the instance's room).
+    await teacherPage.goBack();
+    const editor = teacherPage.getByLabel(/^room\.yaml of version \d+$/);
+    const label = await teacherPage.locator('label[for="publish-yaml"]').textContent();
+    const next = Number(label.match(/version (\d+)/)[1]);
+    // It fills in from an instance's room once the instances are read.
+    const yaml = await until("the editor holding the instance's room", async () => {
+      const text = await editor.inputValue();
+      return text.includes('template: tiny') ? text : null;
+    }, T.ui, 200);
+    await editor.fill(yaml.replace(/memory: \S+/, 'memory: 160Mi'));
+    await teacherPage.getByRole('button', { name: `Publish version ${next}` }).click();
+    await teacherPage.locator('.info-box', { hasText: `Version ${next}` }).waitFor();
+    await teacherPage.getByRole('button', { name: `Upgrade ${args.courseStudent}'s instance to version ${next}` }).waitFor();
+    log(`  published version ${next}; ${args.courseStudent}'s instance offers the upgrade`);
+    await shoot(teacherPage, '07-teacher-published.png');
+    await teacherPage.context().close();
+  });
+
+  await step('admin', `${args.admin.username}: nodes, templates (upload ${path.basename(args.uploadDisk)}), users, audit log`, null, async () => {
+    const adminPage = await newPage(browser, args.admin.username);
+    await login(adminPage, args.admin);
+    await adminPage.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Admin' }).click();
+    const nodes = adminPage.getByRole('table', { name: 'Nodes' });
+    const local = nodes.getByRole('row').filter({ hasText: 'ready' }).first();
+    await local.waitFor();
+    await nodes.locator('.machine-list li').first().waitFor(); // machines placed on the node (the course instance at least)
+    log(`  node: ${((await local.textContent()) ?? '').replace(/\s+/g, ' ').trim().slice(0, 160)}`);
+    await shoot(adminPage, '08-admin-nodes.png');
+    await a11y(adminPage, 'admin-nodes');
+    await keyboardReach(adminPage, 'admin-nodes');
+
+    const sub = adminPage.getByRole('navigation', { name: 'Administration' });
+    await sub.getByRole('link', { name: 'Templates' }).click();
+    await adminPage.getByRole('row', { name: /tiny/ }).waitFor();
+    await adminPage.getByLabel('Name', { exact: true }).fill('e2e-upload');
+    await adminPage.getByLabel('qcow2 file').setInputFiles(args.uploadDisk);
+    await adminPage.getByRole('button', { name: 'Upload' }).click();
+    const done = adminPage.locator('.info-box', { hasText: 'Template e2e-upload stored' });
+    await done.waitFor({ timeout: T.ui });
+    const sha = ((await done.locator('.hash').textContent()) ?? '').trim();
+    check(/^[0-9a-f]{64}$/.test(sha), `the upload shows no sha256: ${await done.textContent()}`);
+    await adminPage.getByRole('row', { name: /e2e-upload/ }).waitFor();
+    log(`  uploaded ${args.uploadDisk} as e2e-upload: disk sha256 ${sha}`);
+    await shoot(adminPage, '08-admin-templates.png');
+    await a11y(adminPage, 'admin-templates');
+    await keyboardReach(adminPage, 'admin-templates');
+
+    await sub.getByRole('link', { name: 'Users' }).click();
+    await adminPage.getByRole('row', { name: new RegExp(args.teacher.username) }).waitFor();
+    await a11y(adminPage, 'admin-users');
+
+    await sub.getByRole('link', { name: 'Audit log' }).click();
+    await adminPage.getByRole('table', { name: /Page 1/ }).waitFor();
+    const older = adminPage.getByRole('button', { name: 'Older' });
+    if (await older.isEnabled()) {
+      await older.click();
+      await adminPage.getByRole('table', { name: /Page 2/ }).waitFor();
+      log('  audit log: page 2');
+    }
+    await shoot(adminPage, '08-admin-audit.png');
+    await a11y(adminPage, 'admin-audit');
+    await keyboardReach(adminPage, 'admin-audit');
+    await adminPage.context().close();
+  });
+
   await step('delete', `delete room ${args.room} from the room view`, page, async () => {
     await page.locator('.console-bar').getByRole('link', { name: '← Room' }).click();
     await page.getByRole('heading', { level: 1, name: new RegExp(args.room) }).waitFor();
@@ -540,6 +749,8 @@ try {
     log('  home shows no rooms; the API has none');
   });
 
+  log(`axe: no serious or critical violations on ${a11yChecked.join(', ')}`);
+  log(`keyboard: every control reachable with Tab on ${keyboardChecked.join(', ')}`);
   log(`E2E PASSED: ${stepNumber} steps in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 } catch (error) {
   exitCode = 1;

@@ -4,6 +4,11 @@ import { AuthProvider, useAuth } from './auth/AuthContext';
 import { CallbackPage } from './auth/CallbackPage';
 import { CALLBACK_PATH } from './auth/session';
 import { Loading } from './components/common';
+import { useAsync } from './hooks/useAsync';
+import { api } from './api/api';
+import { AdminPage } from './pages/admin/AdminPage';
+import { CoursePage } from './pages/CoursePage';
+import { CoursesPage } from './pages/CoursesPage';
 import { DesignerPage } from './pages/DesignerPage';
 import { HomePage } from './pages/HomePage';
 import { RoomViewPage } from './pages/RoomViewPage';
@@ -33,6 +38,7 @@ function Shell({ children }: { children: ReactNode }) {
             <NavLink to="/rooms/new" end>
               Designer
             </NavLink>
+            <RoleLinks />
           </nav>
         )}
         <div className="user">
@@ -47,6 +53,18 @@ function Shell({ children }: { children: ReactNode }) {
         </div>
       </header>
       <div id="main">{children}</div>
+    </>
+  );
+}
+
+/** Courses for teachers and admins, Administration for admins (the Server enforces both; this only declutters). */
+function RoleLinks() {
+  const me = useAsync((signal) => api.get('/api/v1/me', { signal }), []);
+  const role = me.data?.user.role;
+  return (
+    <>
+      {(role === 'teacher' || role === 'admin') && <NavLink to="/courses">Courses</NavLink>}
+      {role === 'admin' && <NavLink to="/admin">Admin</NavLink>}
     </>
   );
 }
@@ -90,6 +108,9 @@ export function AppRoutes() {
         <Route path="/rooms/:room/edit" element={guarded(<DesignerPage />)} />
         <Route path="/rooms/:room/machines/:machine/console" element={guarded(<VncConsolePage />)} />
         <Route path="/rooms/:room/machines/:machine/serial" element={guarded(<SerialConsolePage />)} />
+        <Route path="/courses" element={guarded(<CoursesPage />)} />
+        <Route path="/courses/:course" element={guarded(<CoursePage />)} />
+        <Route path="/admin/*" element={guarded(<AdminPage />)} />
         <Route
           path="*"
           element={

@@ -74,12 +74,12 @@ public static partial class IdentityApi
             .Produces(StatusCodes.Status204NoContent).ProducesProblem(StatusCodes.Status404NotFound)
             .WithSummary("Revoke one of your API tokens (takes effect at once)");
 
-        api.MapGet("/audit", async (HttpContext http, AuditService audit, string? user, string? action, DateTimeOffset? since, int? limit, CancellationToken ct) =>
+        api.MapGet("/audit", async (HttpContext http, AuditService audit, string? user, string? action, DateTimeOffset? since, long? before, int? limit, CancellationToken ct) =>
             http.Caller().IsAdmin
-                ? Results.Ok(await audit.QueryAsync(user, action, since, Math.Clamp(limit ?? 100, 1, 1000), ct))
+                ? Results.Ok(await audit.QueryAsync(user, action, since, before, Math.Clamp(limit ?? 100, 1, 1000), ct))
                 : ApiResults.Forbidden("Only an admin can read the audit log."))
             .Produces<List<AuditEntry>>().ProducesProblem(StatusCodes.Status403Forbidden)
-            .WithTags("Audit").WithSummary("Query the append-only audit log, newest first (admin)");
+            .WithTags("Audit").WithSummary("Query the append-only audit log, newest first (admin); before=ID pages back past entry ID");
         return api;
     }
 

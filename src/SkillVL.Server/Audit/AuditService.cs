@@ -36,7 +36,9 @@ public sealed class AuditService(IDbContextFactory<SkillVlDbContext> dbFactory, 
         await db.SaveChangesAsync(CancellationToken.None);
     }
 
-    public async Task<IReadOnlyList<AuditEntry>> QueryAsync(string? username, string? action, DateTimeOffset? since, int limit, CancellationToken cancellationToken)
+    /// <summary>Entries newest first; <paramref name="before"/> (an entry id) pages back from the last page's oldest entry.</summary>
+    public async Task<IReadOnlyList<AuditEntry>> QueryAsync(
+        string? username, string? action, DateTimeOffset? since, long? before, int limit, CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var query = db.Audit.AsNoTracking();
@@ -53,6 +55,11 @@ public sealed class AuditService(IDbContextFactory<SkillVlDbContext> dbFactory, 
         if (since is { } s)
         {
             query = query.Where(a => a.At >= s);
+        }
+
+        if (before is { } b)
+        {
+            query = query.Where(a => a.Id < b);
         }
 
         var rows = await query.OrderByDescending(a => a.Id).Take(limit).ToListAsync(cancellationToken);

@@ -105,8 +105,14 @@ public static class ServerApp
         {
             // The SPA: its files, and index.html for its client-side routes (/rooms/…, /oidc/callback, …).
             var files = new Microsoft.Extensions.FileProviders.PhysicalFileProvider(webRoot);
+            app.UsePrecompressedAssets(files);
             app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = files });
-            app.UseStaticFiles(new StaticFileOptions { FileProvider = files });
+            app.UseStaticFiles(new StaticFileOptions
+            {
+                FileProvider = files,
+                OnPrepareResponse = file => file.Context.Response.Headers.CacheControl =
+                    file.Context.Request.Path.StartsWithSegments("/assets", StringComparison.Ordinal) ? PrecompressedAssets.ImmutableCacheControl : "no-cache",
+            });
             app.MapFallback(context =>
             {
                 var path = context.Request.Path;
@@ -118,6 +124,7 @@ public static class ServerApp
                 }
 
                 context.Response.ContentType = "text/html; charset=utf-8";
+                context.Response.Headers.CacheControl = "no-cache";
                 return context.Response.SendFileAsync(files.GetFileInfo("index.html"));
             }).ExcludeFromDescription();
         }

@@ -85,6 +85,10 @@ public sealed class SkillVlServerOptions
         _ => AgentSocket,
     };
 
+    /// <summary>Largest template upload (POST /api/v1/templates) in bytes. Default 64 GiB.</summary>
+    [Range(1, long.MaxValue)]
+    public long MaxTemplateUploadBytes { get; set; } = 64L << 30;
+
     /// <summary>The built web UI (web/dist) served at "/"; empty or missing: no UI, the API alone.</summary>
     public string WebRoot { get; set; } = "";
 }

@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using SkillVL.Agent;
 using SkillVL.Core.Templates;
+using SkillVL.Server.Templates;
 using SkillVL.Core.Api.Identity;
 using SkillVL.Core.Identifiers;
 using SkillVL.Server.Audit;
@@ -173,18 +174,7 @@ public sealed class StartupService(
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         foreach (var image in current.Values)
         {
-            var row = await db.Templates.FirstOrDefaultAsync(t => t.Name == image.Name, cancellationToken);
-            if (row is null)
-            {
-                row = new TemplateEntity { Name = image.Name, Sha256 = image.Sha256, Boot = "", RegisteredAt = time.GetUtcNow() };
-                db.Templates.Add(row);
-            }
-
-            row.Sha256 = image.Sha256;
-            row.Boot = image.Boot.ToString().ToLowerInvariant();
-            row.DefaultCpus = image.DefaultCpus;
-            row.DefaultMemoryBytes = image.DefaultMemoryBytes;
-            row.SizeBytes = image.SizeBytes;
+            await TemplateCatalog.RegisterAsync(db, image, time.GetUtcNow(), cancellationToken);
             Log.TemplateRegistered(_logger, image.Name, image.Sha256);
         }
 

@@ -126,6 +126,22 @@ public sealed partial class MigrationTestbedTests(ITestOutputHelper output)
         var data = await WriteDataAsync(server, "cut", "vm", "data", 16);
         var bootId = await BootIdAsync(server, "cut", "vm");
         var link = new MigrationLinkOverride("20Mbit", "40ms");
+        try
+        {
+            await CutAndKillAsync(server, bed, data, bootId, link);
+        }
+        finally
+        {
+            foreach (var node in new[] { "node1", "laptop1" })
+            {
+                var log = Path.Combine(bed.State, "nodes", node, "agent.log");
+                output.WriteLine($"--- {node} agent.log (tail) ---\n" + (File.Exists(log) ? string.Join('\n', File.ReadLines(log).TakeLast(40)) : "(none)"));
+            }
+        }
+    }
+
+    private async Task CutAndKillAsync(ServerHarness server, Bed bed, string data, string bootId, MigrationLinkOverride link)
+    {
 
         // 1. The link is cut (the emulator frozen: nothing crosses, nothing is refused) while the disk is mirrored.
         var during = "";
@@ -142,7 +158,7 @@ public sealed partial class MigrationTestbedTests(ITestOutputHelper output)
 
         // 2. The link is cut while RAM is copied.
         var ram = await FailMidwayAsync(server, new CreateMigrationRequest("cut/vm", "laptop1", Link: link),
-            m => m.Phase == MigrationPhases.LiveCopyRam && m.Progress.BytesDone > 1 << 20,
+            m => m.Progress.Phase == MigrationPhases.LiveCopyRam && m.Progress.BytesDone > 1 << 20,
             () =>
             {
                 bed.SignalLinkEmulator("STOP");
@@ -155,7 +171,7 @@ public sealed partial class MigrationTestbedTests(ITestOutputHelper output)
         // 3. The target's agent dies while RAM is copied (its QEMU goes on alone); a new agent comes back later.
         var laptop = (await bed.StatusAsync())!.Nodes.Single(n => n.Name == "laptop1");
         var killed = await FailMidwayAsync(server, new CreateMigrationRequest("cut/vm", "laptop1", Link: link),
-            m => m.Phase == MigrationPhases.LiveCopyRam && m.Progress.BytesDone > 1 << 20,
+            m => m.Progress.Phase == MigrationPhases.LiveCopyRam && m.Progress.BytesDone > 1 << 20,
             () =>
             {
                 Process.GetProcessById(laptop.Agent!.Pid).Kill();

@@ -1,9 +1,13 @@
 using System.Diagnostics;
+using System.Net;
 using System.Net.Http.Json;
+using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using SkillVL.Core.Api;
+using SkillVL.Core.Api.Courses;
 using SkillVL.Core.Api.Identity;
+using SkillVL.Drivers.Qemu.Templates;
 using SkillVL.IntegrationTests.Auth;
 using SkillVL.TestUtilities;
 using Xunit;
@@ -17,22 +21,36 @@ namespace SkillVL.IntegrationTests.WebUi;
 /// student in through the embedded issuer's login page, builds a 2-VM room in the designer by clicking, watches both
 /// machines turn running over SSE, logs in on one guest's screen through noVNC and touches a file, runs a command on
 /// the serial console in xterm.js, checks that another student sees neither the room nor its consoles, and deletes
-/// the room from the UI. This side checks what the script cannot fake: at the script's checkpoint (after the noVNC
-/// step, while the room exists) the file exists in the guest, through the admin's exec; afterwards, the audit log
-/// holds the browser's sign-ins, the apply, both console sessions with bytes typed, the other student's refused
-/// tickets and the delete, and no room or QEMU process is left.
-/// Screenshots of every step go to a temporary directory, deleted when the test passes (kept, and named in the
-/// failure, when it fails); SKILLVL_E2E_SHOTS=DIR puts them in DIR and keeps them (CI artifacts).
+/// the room from the UI. Before it, this side sets up a course (teacher, a third student enrolled, a 1-VM version
+/// published); in the script the teacher opens that student's screen from the course page and publishes the next
+/// version, and an admin walks the admin pages and uploads the tiny disk as a template. axe-core checks every main
+/// page (no serious or critical violation). This side checks what the script cannot fake: at the script's
+/// checkpoint (after the noVNC step, while the room exists) the file exists in the guest, through the admin's exec;
+/// afterwards, the audit log holds the browser's sign-ins, the apply, both console sessions with bytes typed, the
+/// other student's refused tickets, the delete, the teacher's console session on the student's machine and version
+/// 2, and the uploaded template is listed under the content address of the disk's sha256; the course is deleted and
+/// no room or QEMU process is left.
+/// Screenshots of every step and the axe reports go to a temporary directory, deleted when the test passes (kept,
+/// and named in the failure, when it fails); SKILLVL_E2E_ARTIFACTS=DIR puts them in DIR and keeps them (test.sh
+/// uses artifacts/e2e-screenshots).
 /// </summary>
 [Collection(VmCollection.Name)]
 public sealed class WebUiEndToEndTests(ITestOutputHelper output)
 {
     private const string Chromium = "/usr/bin/chromium";
     private const string RoomName = "e2e-lab";
+    private const string CourseName = "e2e101";
+    private const string CourseRoom = """
+        apiVersion: skillvl.io/v1
+        kind: Room
+        metadata: { name: e2e-course-lab }
+        machines:
+          - { name: box, template: tiny, memory: 128Mi }
+        """;
     private static readonly TimeSpan ScriptTimeout = TimeSpan.FromMinutes(5);
 
     [Fact]
-    public async Task Browser_SignIn_Design_Run_Vnc_Serial_Isolation_Delete()
+    public async Task Browser_SignIn_Design_Run_Vnc_Serial_Isolation_Teacher_Admin_Delete()
     {
         var repository = RepositoryRoot.Find();
         var webRoot = Path.Combine(repository, "web", "dist");
@@ -43,7 +61,7 @@ public sealed class WebUiEndToEndTests(ITestOutputHelper output)
             File.Exists(Path.Combine(repository, "web", "e2e", "node_modules", "playwright-core", "package.json")),
             "playwright-core is missing in web/e2e/node_modules: run web/e2e/install.sh");
 
-        var keepShots = Environment.GetEnvironmentVariable("SKILLVL_E2E_SHOTS") is { Length: > 0 } given ? Path.GetFullPath(given) : null;
+        var keepShots = Environment.GetEnvironmentVariable("SKILLVL_E2E_ARTIFACTS") is { Length: > 0 } given ? Path.GetFullPath(given) : null;
         var shots = keepShots ?? Directory.CreateTempSubdirectory("svl-e2e-shots-").FullName;
         Directory.CreateDirectory(shots);
         using var checkpoints = new TempDirectory("svl-e2e-checkpoints");
@@ -51,6 +69,19 @@ public sealed class WebUiEndToEndTests(ITestOutputHelper output)
         await using var server = await ServerHarness.StartAsync(o => o.WebRoot = webRoot);
         using var owner = await Users.AddAndLoginAsync(server, "wendy", PlatformRoles.Student);
         using var other = await Users.AddAndLoginAsync(server, "walter", PlatformRoles.Student);
+        using var teacher = await Users.AddAndLoginAsync(server, "tess", PlatformRoles.Teacher);
+        using var pupil = await Users.AddAndLoginAsync(server, "cora", PlatformRoles.Student);
+        using var admin = await Users.AddAndLoginAsync(server, "adele", PlatformRoles.Admin);
+        var tinyDisk = Path.Combine(await new TinyImageFixture().EnsureAsync(), "disk.qcow2");
+
+        // The course the teacher step looks at: cora's instance boots while the script runs its first steps.
+        await Users.ReadAsync<CourseInfo>(await teacher.Client.PostAsJsonAsync(ApiPaths.Courses, new CreateCourseRequest(CourseName, "E2E course"), ServerHarness.Json), HttpStatusCode.Created);
+        await Users.ReadAsync<List<StudentInfo>>(await teacher.Client.PostAsJsonAsync(ApiPaths.Course(CourseName) + "/students", new EnrolRequest([pupil.Username]), ServerHarness.Json), HttpStatusCode.OK);
+        using (var yaml = new StringContent(CourseRoom, Encoding.UTF8, "application/yaml"))
+        {
+            var v1 = await Users.ReadAsync<CourseVersionInfo>(await teacher.Client.PostAsync(ApiPaths.Course(CourseName) + "/versions", yaml), HttpStatusCode.Created);
+            Assert.Equal(1, v1.InstancesCreated);
+        }
 
         static bool BrowserSignIn(AuditEntry a) =>
             a is { Action: "login", Outcome: "ok", Target: "client=skillvl-web grant=authorization_code" };
@@ -64,6 +95,10 @@ public sealed class WebUiEndToEndTests(ITestOutputHelper output)
             "--base-url", server.BaseUrl,
             "--username", owner.Username, "--password", owner.Password,
             "--other-username", other.Username, "--other-password", other.Password,
+            "--teacher-username", teacher.Username, "--teacher-password", teacher.Password,
+            "--course", CourseName, "--course-student", pupil.Username,
+            "--admin-username", admin.Username, "--admin-password", admin.Password,
+            "--upload-disk", tinyDisk,
             "--room", RoomName,
         ]);
         output.WriteLine($"ui.e2e.mjs exited {exitCode} after {clock.Elapsed.TotalSeconds:F1} s");
@@ -88,6 +123,27 @@ public sealed class WebUiEndToEndTests(ITestOutputHelper output)
         Assert.Contains(theirs, a => a.Action == "POST /api/v1/rooms/{room}/machines/{machine}/console/tickets" && a.Outcome == "404");
         Assert.DoesNotContain(theirs, a => a.Action == "console");
         Assert.DoesNotContain(theirs, a => a.Outcome is "200" or "202");
+
+        // The teacher: a console session on cora's machine, and version 2 published from the page.
+        var tess = await AuditAsync(server, teacher.Username);
+        Assert.Contains(tess, a => a is { Action: "console", Outcome: "opened", Detail: "vnc" });
+        Assert.Contains(tess, a => a.Action == "POST /api/v1/courses/{course}/versions" && a.Outcome == "201");
+        var versions = (await teacher.Client.GetFromJsonAsync<List<CourseVersionInfo>>(ApiPaths.Course(CourseName) + "/versions", ServerHarness.Json))!;
+        Assert.Equal([1, 2], versions.Select(v => v.Version).Order());
+
+        // The admin's upload: listed under the content address of the disk the test has.
+        var diskSha = Convert.ToHexStringLower(SHA256.HashData(await File.ReadAllBytesAsync(tinyDisk)));
+        var templates = (await server.Client.GetFromJsonAsync<List<TemplateInfo>>(ApiPaths.Templates, ServerHarness.Json))!;
+        Assert.Contains(templates, t => t.Name == "e2e-upload" && t.Sha256 == FileTemplateStore.ContentAddress(new Dictionary<string, string> { ["disk.qcow2"] = diskSha }));
+        Assert.Contains(await AuditAsync(server, admin.Username), a => a.Action == "POST /api/v1/templates" && a.Outcome == "201");
+
+        using (var deleted = await teacher.Client.DeleteAsync(ApiPaths.Course(CourseName)))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+        }
+
+        await Bounded.WaitUntilAsync(
+            async () => (await server.Client.GetFromJsonAsync<List<RoomSummary>>(ApiPaths.Rooms, ServerHarness.Json))!.Count == 0, TimeSpan.FromSeconds(60), "the course instance deleted with the course");
 
         // Nothing left: no room (the script saw its delete finish) and no guest process.
         Assert.Empty((await server.Client.GetFromJsonAsync<List<RoomSummary>>(ApiPaths.Rooms, ServerHarness.Json))!);

@@ -40,6 +40,16 @@ describe('ApiClient', () => {
     expect((calls[0].init.headers as Record<string, string>)['Content-Type']).toBe('application/yaml');
   });
 
+  it('sends a form as multipart, leaving the Content-Type (with its boundary) to fetch', async () => {
+    const { fetchImpl, calls } = fakeFetch([{ status: 201, body: { diskSha256: 'ab' } }]);
+    const form = new FormData();
+    form.set('name', 'debian');
+    const answer = await new ApiClient(tokens('tok'), { fetch: fetchImpl }).post('/api/v1/templates', { form });
+    expect(answer).toEqual({ diskSha256: 'ab' });
+    expect(calls[0].init.body).toBe(form);
+    expect((calls[0].init.headers as Record<string, string>)['Content-Type']).toBeUndefined();
+  });
+
   it('turns a 400 into an ApiError with the field errors', async () => {
     const problem = { title: 'The room definition is not valid.', status: 400, errors: { 'networks[0].cidr': ['bad'] } };
     const { fetchImpl } = fakeFetch([{ status: 400, body: problem, type: 'application/problem+json' }]);

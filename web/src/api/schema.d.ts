@@ -959,7 +959,49 @@ export interface paths {
             };
         };
         put?: never;
-        post?: never;
+        /** Upload a qcow2 disk as a template (admin): multipart fields name, defaultCpus, defaultMemoryMiB and the file disk */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "multipart/form-data": components["schemas"]["TemplateUploadForm"];
+                };
+            };
+            responses: {
+                /** @description Created */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["TemplateUploadInfo"];
+                    };
+                };
+                /** @description Bad Request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                    };
+                };
+                /** @description Forbidden */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
@@ -1056,13 +1098,14 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Query the append-only audit log, newest first (admin) */
+        /** Query the append-only audit log, newest first (admin); before=ID pages back past entry ID */
         get: {
             parameters: {
                 query?: {
                     user?: string;
                     action?: string;
                     since?: string;
+                    before?: number | string;
                     limit?: number | string;
                 };
                 header?: never;
@@ -2518,6 +2561,8 @@ export interface components {
              * @description Instances created by this publish.
              */
             instancesCreated: number | string;
+            /** @description Students who got no instance, and why (e.g. no node has the memory); null when none. */
+            problems?: null | string[];
         };
         CreateApiTokenRequest: {
             name: null | string;
@@ -2599,6 +2644,8 @@ export interface components {
                 [key: string]: string[];
             };
         };
+        /** Format: binary */
+        IFormFile: null | string;
         /** @description An invite code students redeem to enrol themselves. */
         InviteInfo: {
             code: string;
@@ -2863,6 +2910,34 @@ export interface components {
             defaultMemoryBytes: number | string;
             /** Format: int64 */
             sizeBytes: number | string;
+        };
+        /** @description The multipart form of a template upload (documents the fields in the OpenAPI document). */
+        TemplateUploadForm: {
+            /** @description Template name, e.g. "debian12". */
+            name?: string;
+            /**
+             * Format: int32
+             * @description CPUs a machine gets when its room does not say (default 1).
+             */
+            defaultCpus?: null | number | string;
+            /**
+             * Format: int32
+             * @description RAM in MiB a machine gets when its room does not say (default 256).
+             */
+            defaultMemoryMiB?: null | number | string;
+            disk?: null | components["schemas"]["IFormFile"];
+        };
+        /** @description The answer to a template upload. */
+        TemplateUploadInfo: {
+            /** @description The template as listed now (its `sha256` is the content address over its files). */
+            template: components["schemas"]["TemplateInfo"];
+            /** @description sha256 of the uploaded qcow2 as received (what `sha256sum disk.qcow2` prints). */
+            diskSha256: string;
+            /**
+             * Format: int64
+             * @description Bytes received.
+             */
+            diskBytes: number | string;
         };
         /** @description Where the designer draws an element; part of the document so layout round-trips. */
         UiPosition: {

@@ -17,3 +17,10 @@ export type QuotaUsage = Schemas['QuotaUsage'];
 
 export type ConsoleTicket = Schemas['ConsoleTicket'];
 export type ConsoleKind = 'vnc' | 'serial';
+export type NodeInfo = Schemas['NodeInfo'];
+export type UserInfo = Schemas['UserInfo'];
+export type AuditEntry = Schemas['AuditEntry'];
+export type StudentInfo = Schemas['StudentInfo'];
+export type CourseInstanceInfo = Schemas['CourseInstanceInfo'];
+export type CourseVersionInfo = Schemas['CourseVersionInfo'];
+export type TemplateUploadInfo = Schemas['TemplateUploadInfo'];

@@ -267,7 +267,8 @@ function Designer({ initial, roomId, roomName }: { initial: RoomDocument; roomId
   const primary = selection.length === 1 ? selection[0] : undefined;
 
   return (
-    <div className="designer">
+    <main className="designer">
+      <h1 className="sr-only">Designer: {roomId ? roomName : 'new room'}</h1>
       <div className="designer-toolbar">
         <label>
           Room name{' '}
@@ -349,7 +350,7 @@ function Designer({ initial, roomId, roomName }: { initial: RoomDocument; roomId
       ) : (
         <YamlView text={doc.text} issues={doc.issues} onChange={editText} />
       )}
-    </div>
+    </main>
   );
 }
 

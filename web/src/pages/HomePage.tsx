@@ -3,6 +3,7 @@ import { api } from '../api/api';
 import { num } from '../api/client';
 import type { QuotaUsage } from '../api/types';
 import { ErrorBox, formatBytes, Loading, PhaseBadge } from '../components/common';
+import { CourseTable } from '../components/CourseTable';
 import { useAsync } from '../hooks/useAsync';
 
 export function HomePage() {
@@ -66,28 +67,8 @@ export function HomePage() {
         <ErrorBox error={courses.error} />
         {courses.data?.length === 0 && <p className="muted">You are in no course.</p>}
         {courses.data && courses.data.length > 0 && (
-          <table className="table">
-            <thead>
-              <tr>
-                <th scope="col">Course</th>
-                <th scope="col">Title</th>
-                <th scope="col">Teacher</th>
-                <th scope="col">Students</th>
-                <th scope="col">Published version</th>
-              </tr>
-            </thead>
-            <tbody>
-              {courses.data.map((c) => (
-                <tr key={c.id}>
-                  <td>{c.name}</td>
-                  <td>{c.title ?? ''}</td>
-                  <td>{c.teacher}</td>
-                  <td>{num(c.students)}</td>
-                  <td>{num(c.latestVersion) || 'none yet'}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          // Its teacher (and an admin) manage a course on its page; students see it here.
+          <CourseTable courses={courses.data} linked={(c) => me.data?.user.role === 'admin' || me.data?.user.username === c.teacher} />
         )}
       </section>
 

@@ -14,6 +14,7 @@ const task = (kind: string) => ({ id: `t-${kind}`, kind, target: 'room/webtest',
 const get = vi.fn(async (path: string, _options?: unknown) => {
   if (path === '/api/v1/rooms/{room}') return details;
   if (path === '/api/v1/tasks') return [{ ...task('room.apply'), state: 'succeeded', progress: 1, outcome: 'Room webtest ready' }, { ...task('other'), target: 'room/another' }];
+  if (path === '/api/v1/nodes') return [{ name: 'local', state: 'ready', drained: false, memoryBytes: 1, memoryBytesAllocated: 0 }, { name: 'node2', state: 'ready', drained: false, memoryBytes: 2 ** 30, memoryBytesAllocated: 0 }];
   if (path === '/api/v1/tasks/{task}') return { ...task('room.apply'), log: [{ timestamp: '2026-11-25T09:33:05Z', message: 'Room webtest created' }] };
   throw new Error(`unexpected GET ${path}`);
 });
@@ -68,5 +69,13 @@ describe('RoomViewPage', () => {
     await act(async () => void fireEvent.click(within(panel).getByRole('button', { name: 'Restart' })));
     expect(post).toHaveBeenCalledWith('/api/v1/rooms/{room}/machines/{machine}/restart', { path: { room: 'cd012528dcbf', machine: 'client' } });
     expect(within(panel).getByRole('link', { name: 'Serial console' }).getAttribute('href')).toBe('/rooms/cd012528dcbf/machines/client/serial');
+    // A running machine can be migrated: the dialog offers the other nodes.
+    await act(async () => void fireEvent.click(within(panel).getByRole('button', { name: 'Migrate…' })));
+    const dialog = screen.getByRole('dialog', { name: 'Migrate client' });
+    expect(within(dialog).getAllByRole('option').map((o) => (o as HTMLOptionElement).value)).toEqual(['node2']);
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Cancel' }));
+    expect(screen.queryByRole('dialog')).toBeNull();
+    // SPICE is said to be unavailable (ADR 0010), not offered as a dead button.
+    expect(panel.textContent).toContain('SPICE (remote-viewer, .vv file): not available yet');
   });
 });

@@ -7,6 +7,7 @@ import { api } from '../api/api';
 import { num } from '../api/client';
 import type { MachineStatus, RoomDetails, TaskInfo } from '../api/types';
 import { ErrorBox, errorText, formatBytes, Loading, PhaseBadge } from '../components/common';
+import { MigrateDialog } from '../components/MigrateDialog';
 import { TaskPanel } from '../components/TaskPanel';
 import { useRoomEvents } from '../hooks/useRoomEvents';
 import { RoomDocument, type MachineLiveStatus, type TopologyNode } from '../model/roomDocument';
@@ -175,6 +176,7 @@ function MachinePanel({
   busy: boolean;
   run: (action: () => Promise<unknown>) => Promise<void>;
 }) {
+  const [migrating, setMigrating] = useState(false);
   const path = { room: roomId, machine: machine.name };
   const base = `/rooms/${encodeURIComponent(roomId)}/machines/${encodeURIComponent(machine.name)}`;
   return (
@@ -210,7 +212,13 @@ function MachinePanel({
         <button type="button" disabled={busy} onClick={() => void run(() => api.post('/api/v1/rooms/{room}/machines/{machine}/restart', { path }))}>
           Restart
         </button>
+        {machine.state === 'running' && (
+          <button type="button" disabled={busy} onClick={() => setMigrating(true)}>
+            Migrate…
+          </button>
+        )}
       </div>
+      {migrating && <MigrateDialog machine={machine} onClose={() => setMigrating(false)} />}
       <div className="actions">
         <Link className="button" to={`${base}/console`}>
           Screen (VNC)
@@ -219,6 +227,7 @@ function MachinePanel({
           Serial console
         </Link>
       </div>
+      <p className="muted small">SPICE (remote-viewer, .vv file): not available yet; see docs/adr/0010-spice-not-yet.md.</p>
     </>
   );
 }
