@@ -434,6 +434,18 @@ public sealed class QemuMigrationDriver : IVmMigrationDriver
 
     private async Task CancelCoreAsync(VmPaths paths, OutgoingRecord? record, CancellationToken cancellationToken)
     {
+        // First cut this node's connections to the target (its NBD export and its migration listener; ss -K, not QMP).
+        // On a cut link or with a frozen or dead target, nothing on them is ever answered: QEMU's NBD client has no
+        // I/O timeout, TCP gives up after ~15 min, and a drain at the wrong moment (or the migration's setup) waits
+        // for them with QEMU's main loop blocked, so QMP itself stops answering until they fail. Aborted, everything
+        // waiting on them fails at once and QMP answers again; the migration is being cancelled anyway.
+        // Only this node's ends match (destination = the target's listening ports), also on one host.
+        if (record is not null)
+        {
+            await AbortConnectionAsync(record.Request.Target.Host, record.Request.Target.NbdPort, cancellationToken);
+            await AbortConnectionAsync(record.Request.Target.Host, record.Request.Target.MigrationPort, cancellationToken);
+        }
+
         var status = await _supervisor.InspectAsync(paths, cancellationToken);
         if (status.Pid is null)
         {
@@ -457,16 +469,6 @@ public sealed class QemuMigrationDriver : IVmMigrationDriver
                 var now = (await _supervisor.ExecuteQmpAsync(paths, "query-migrate", null, cancellationToken))?["status"]?.GetValue<string>();
                 return now is not ("setup" or "active" or "pre-switchover" or "device" or "wait-unplug" or "cancelling");
             }, "migrate_cancel", cancellationToken);
-        }
-
-        // Abort our TCP connection to the target's export before anything waits for it: on a cut link (or a dead
-        // or frozen target) its NBD requests are never answered — QEMU's NBD client has no I/O timeout, TCP gives
-        // up after ~15 min — and the job's end and blockdev-del would wait for them, blocking QEMU's main loop.
-        // Aborted, the requests fail at once. Only that one connection is hit; the migration is being cancelled.
-        if (record is not null)
-        {
-            await TryQmpAsync(paths, "block-job-cancel", new JsonObject { ["device"] = MigrationQmp.MirrorJobId, ["force"] = true }, cancellationToken);
-            await AbortConnectionAsync(record.Request.Target.Host, record.Request.Target.NbdPort, cancellationToken);
         }
 
         await EndMirrorAsync(paths, force: true, cancellationToken);

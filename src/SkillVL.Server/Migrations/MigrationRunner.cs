@@ -379,6 +379,14 @@ public sealed class MigrationRunner(
             }
             catch (Core.Errors.SkillVlException e) when (e.IsTransient && ++failures < Settings.MaxConsecutivePollFailures)
             {
+                // A source that cannot even say where it is (its QEMU blocked on a connection nobody answers) counts
+                // as no progress too.
+                if (time.GetElapsedTime(lastMove) >= Settings.StallTimeout)
+                {
+                    throw new MigrationAbortedException(
+                        $"No byte moved for {Settings.StallTimeout.TotalSeconds:0.#} s and the source does not answer ({e.Message}): the link to the target or the target itself is not answering.");
+                }
+
                 await Task.Delay(Settings.PollInterval, time, ct);
                 continue;
             }

@@ -158,7 +158,7 @@ public sealed partial class MigrationTestbedTests(ITestOutputHelper output)
 
         // 2. The link is cut while RAM is copied.
         var ram = await FailMidwayAsync(server, new CreateMigrationRequest("cut/vm", "laptop1", Link: link),
-            m => m.Progress.Phase == MigrationPhases.LiveCopyRam && m.Progress.BytesDone > 1 << 20,
+            m => m.Progress.Phase == MigrationPhases.LiveCopyRam && m.Progress.BytesTotal > 64 << 20 && m.Progress.BytesDone > 1 << 20,
             () =>
             {
                 bed.SignalLinkEmulator("STOP");
@@ -171,7 +171,7 @@ public sealed partial class MigrationTestbedTests(ITestOutputHelper output)
         // 3. The target's agent dies while RAM is copied (its QEMU goes on alone); a new agent comes back later.
         var laptop = (await bed.StatusAsync())!.Nodes.Single(n => n.Name == "laptop1");
         var killed = await FailMidwayAsync(server, new CreateMigrationRequest("cut/vm", "laptop1", Link: link),
-            m => m.Progress.Phase == MigrationPhases.LiveCopyRam && m.Progress.BytesDone > 1 << 20,
+            m => m.Progress.Phase == MigrationPhases.LiveCopyRam && m.Progress.BytesTotal > 64 << 20 && m.Progress.BytesDone > 1 << 20,
             () =>
             {
                 Process.GetProcessById(laptop.Agent!.Pid).Kill();

@@ -12,7 +12,7 @@ namespace SkillVL.Server.Tests.Migrations;
 /// The agent side of <c>migrations.prepareIncoming</c>: an overlay transfer needs the template in the node's store, so the
 /// agent fetches it from the Server first, as for a new disk; a full transfer does not.
 /// </summary>
-public sealed class AgentDispatcherMigrationTests : IAsyncDisposable
+public sealed class AgentDispatcherMigrationTests : IDisposable
 {
     private readonly string _root = Directory.CreateTempSubdirectory("svl-dispatch").FullName;
 
@@ -46,9 +46,6 @@ public sealed class AgentDispatcherMigrationTests : IAsyncDisposable
         Assert.True(answer.Result is not null || answer.Error is not null);
     }
 
-    public ValueTask DisposeAsync()
-    {
-        Directory.Delete(_root, recursive: true);
-        return ValueTask.CompletedTask;
-    }
+    // xUnit 2 disposes test classes through IDisposable (IAsyncDisposable only from v3): the directory went unremoved.
+    public void Dispose() => Directory.Delete(_root, recursive: true);
 }
