@@ -104,8 +104,8 @@ public static class MigrationBench
                 systems.Add(("SkillVL, base not cached", true, new("mig/vm", "laptop1", Link: link)));
             }
 
-            systems.Add(("baseline (full mirror, QEMU defaults)", false, new("mig/vm", "laptop1", DiskTransfer: "full", Tuning: "qemu-defaults", MaxTotalTime: "15m", Link: link)));
-            systems.Add(("SkillVL, base cached", false, new("mig/vm", "laptop1", Link: link, MaxDowntime: "2s", MaxTotalTime: "15m")));
+            systems.Add(("baseline (full mirror, QEMU defaults)", false, new("mig/vm", "laptop1", DiskTransfer: "full", Tuning: "qemu-defaults", MaxTotalTime: "4m", Link: link)));
+            systems.Add(("SkillVL, base cached", false, new("mig/vm", "laptop1", Link: link, MaxDowntime: "2s", MaxTotalTime: "4m")));
 
             // The template on laptop1 first when the row wants it cached (a first migration there fetches it once).
             if (!includeFirst)

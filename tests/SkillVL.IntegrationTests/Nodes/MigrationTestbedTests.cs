@@ -112,7 +112,8 @@ public sealed partial class MigrationTestbedTests(ITestOutputHelper output)
     [Fact]
     public async Task LinkCutInDiskPhase_LinkCutInRamPhase_TargetAgentKilled_VmKeepsRunningOnSource_TargetLeftEmpty_DataIntact()
     {
-        await using var server = await ServerHarness.StartAsync();
+        // 8 s without a byte moving is a broken link here (20 s by default), so the three failures take less time.
+        await using var server = await ServerHarness.StartAsync(o => o.Migration.StallTimeout = TimeSpan.FromSeconds(8));
         await using var bed = await Bed.UpAsync(server, output, nodes: 1, client: "laptop1", bandwidth: "20mbit", rtt: "40ms");
         await server.ApplyAsync("""
             apiVersion: skillvl.io/v1
@@ -152,7 +153,7 @@ public sealed partial class MigrationTestbedTests(ITestOutputHelper output)
                 during = await WriteDataAsync(server, "cut", "vm", "during", 2);
                 bed.SignalLinkEmulator("STOP");
             });
-        Assert.Contains("No byte moved", disk.Error, StringComparison.Ordinal);
+        Assert.Contains("No byte moved for 8 s", disk.Error, StringComparison.Ordinal);
         bed.SignalLinkEmulator("CONT");
         await AssertStayedOnSourceAsync(server, bed, bootId, ("data", data), ("during", during));
 
@@ -164,7 +165,7 @@ public sealed partial class MigrationTestbedTests(ITestOutputHelper output)
                 bed.SignalLinkEmulator("STOP");
                 return Task.CompletedTask;
             });
-        Assert.Contains("No byte moved", ram.Error, StringComparison.Ordinal);
+        Assert.Contains("No byte moved for 8 s", ram.Error, StringComparison.Ordinal);
         bed.SignalLinkEmulator("CONT");
         await AssertStayedOnSourceAsync(server, bed, bootId, ("data", data), ("during", during));
 

@@ -1,39 +1,15 @@
-// Live migration of a machine to another node (issue 6). The endpoints are being built in another slice and are not
-// in the generated contract (schema.d.ts) yet: these types are the agreed shape, written by hand until then.
+// Live migration of a machine to another node (issue 6): the types are the generated contract (schema.d.ts from the
+// Server's OpenAPI document).
 import { api } from './api';
+import type { components } from './schema';
 
-export interface MigrationRequest {
-  /** The machine's id (MachineStatus.id). */
-  machine: string;
-  /** Target node name (GET /api/v1/nodes). */
-  to: string;
-  mode: 'live';
-  /** e.g. "50Mbit"; absent: the Server's policy for the link. */
-  maxBandwidth?: string;
-  /** e.g. "300ms"; absent: the Server's policy. */
-  downtimeLimit?: string;
-}
+export type MigrationRequest = components['schemas']['CreateMigrationRequest'];
 
-export interface MigrationProgress {
-  bytesDone: number;
-  bytesTotal: number;
-  rateBitsPerSecond: number;
-  etaSeconds: number | null;
-}
+export type MigrationProgress = components['schemas']['MigrationProgressInfo'];
 
-export interface Migration {
-  id: string;
-  /** e.g. "queued", "running", "succeeded", "failed", "cancelled". */
-  state: string;
-  /** e.g. "setup", "disk-mirror", "ram", "switch-over". */
-  phase?: string | null;
-  progress?: MigrationProgress | null;
-  /** Measured numbers once known (downtime, bytes moved, …), name → value. */
-  metrics?: Record<string, unknown> | null;
-  error?: string | null;
-}
+export type Migration = components['schemas']['MigrationInfo'];
 
-const FINAL_STATES = new Set(['succeeded', 'failed', 'cancelled', 'canceled', 'aborted']);
+const FINAL_STATES = new Set(['succeeded', 'failed', 'cancelled']);
 
 export const isFinal = (migration: Migration) => FINAL_STATES.has(migration.state);
 

@@ -1268,7 +1268,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Server-Sent Events: room, machine and task changes you can see (?room=ID for one room) */
+        /** Server-Sent Events: room, machine, task and migration changes you can see (?room=ID for one room) */
         get: {
             parameters: {
                 query?: {
@@ -2451,6 +2451,199 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/migrations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the migrations of machines you can see, newest first (?machine=ID or room/machine) */
+        get: {
+            parameters: {
+                query?: {
+                    machine?: string;
+                    limit?: number | string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MigrationInfo"][];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Move a running machine to another node (live: disk, RAM and its networks follow); follow it at the Location */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["CreateMigrationRequest"];
+                };
+            };
+            responses: {
+                /** @description Accepted */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MigrationInfo"];
+                    };
+                };
+                /** @description Bad Request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                    };
+                };
+                /** @description Not Found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/migrations/{migration}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a migration: phase, progress, parameters with their reasons, prediction, metrics and log */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    migration: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MigrationInfo"];
+                    };
+                };
+                /** @description Not Found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/migrations/{migration}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Cancel a migration before its switch-over: the machine keeps running where it was, the target's copy is removed */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    migration: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Accepted */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MigrationInfo"];
+                    };
+                };
+                /** @description Not Found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -2598,6 +2791,39 @@ export interface components {
              */
             expiresInMinutes?: null | number | string;
         };
+        /**
+         * @description `POST /api/v1/migrations`: move a machine to another node. Rates and durations are text, as people write them
+         *             ("50Mbit", "100MiB/s", "300ms", "2s"); the Server parses them and answers 400 naming the field it cannot read.
+         */
+        CreateMigrationRequest: {
+            /** @description The machine's id, or "room/machine" (the room by id, or by name among the caller's own). */
+            machine: null | string;
+            /** @description The target node's name. */
+            to: null | string;
+            /** @description "live" (default) or "offline". */
+            mode?: null | string;
+            /** @description Most the migration may take of the link; null: no cap. */
+            maxBandwidth?: null | string;
+            /** @description The pause the guest should see at switch-over; default 300 ms (QEMU's). */
+            downtimeLimit?: null | string;
+            /** @description The longest pause accepted when pre-copy does not converge; null: never raise the limit. */
+            maxDowntime?: null | string;
+            /** @description Abort when the migration has not switched over after this long; null: no limit. */
+            maxTotalTime?: null | string;
+            /** @description Whether the policy may switch to post-copy (a failure then loses the VM). */
+            allowPostCopy?: null | boolean;
+            /** @description "overlay" (default: only the VM's own overlay; the target gets the template) or "full". */
+            diskTransfer?: null | string;
+            /** @description "policy" (default: MigrationPolicy chooses) or "qemu-defaults" (baseline: QEMU's defaults). */
+            tuning?: null | string;
+            link?: null | components["schemas"]["MigrationLinkOverride"];
+            /**
+             * Format: double
+             * @description A service gap measured from a peer during the migration (a benchmark's probe), stored
+             *                 with the metrics; the Server does not measure it.
+             */
+            probeDowntimeMs?: null | number | string;
+        };
         /** @description Adds a local account. Without a password the Server generates one and returns it once. */
         CreateUserRequest: {
             username: null | string;
@@ -2661,6 +2887,7 @@ export interface components {
             /** Format: date-time */
             expiresAt: string;
         };
+        JsonElement: unknown;
         MachineDefinition: {
             name?: string;
             /** @description Template name, e.g. "tiny". */
@@ -2703,6 +2930,118 @@ export interface components {
             authenticatedBy: string;
             scopes: string[];
             quota: components["schemas"]["QuotaUsage"];
+        };
+        /** @description A migration as the API shows it. */
+        MigrationInfo: {
+            id: string;
+            machine: components["schemas"]["MigrationMachineRef"];
+            from: string;
+            to: string;
+            /** @description "live" or "offline". */
+            mode: string;
+            /** @description See MigrationStates. */
+            state: string;
+            /** @description See MigrationPhases; the phase it ended in once final. */
+            phase: string;
+            progress: components["schemas"]["MigrationProgressInfo"];
+            parameters: null | components["schemas"]["JsonElement"];
+            prediction: null | components["schemas"]["JsonElement"];
+            link: null | components["schemas"]["MigrationLinkInfo"];
+            /** @description The request's choices: limits, disk transfer, tuning, TLS. */
+            options: components["schemas"]["MigrationOptionsInfo"];
+            metrics: components["schemas"]["MigrationMetrics"];
+            error: null | string;
+            requestedBy: null | string;
+            log: components["schemas"]["TaskLogLine"][];
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            startedAt: null | string;
+            /** Format: date-time */
+            finishedAt: null | string;
+        };
+        /** @description The link figure the plan used. */
+        MigrationLinkInfo: {
+            /** Format: double */
+            bandwidthBitsPerSecond: number | string;
+            /** Format: double */
+            rttMs: number | string;
+            /** Format: double */
+            loss: number | string;
+            /**
+             * @description "request" (given with the request), "configured" (SkillVL:Migration:Links:&lt;node&gt;) or
+             *                 "default" (SkillVL:Migration:DefaultLink): the Server does not measure links itself yet.
+             */
+            source: string;
+        };
+        /** @description The link between source and target as the caller knows it ("50Mbit", "40ms", loss 0.001 = 0.1 %). */
+        MigrationLinkOverride: {
+            bandwidth: null | string;
+            rtt: null | string;
+            /** Format: double */
+            loss?: null | number | string;
+        };
+        /** @description The migrated machine. */
+        MigrationMachineRef: {
+            id: string;
+            room: string;
+            name: string;
+        };
+        /** @description What was measured once it ended (null: not reached or not measured). */
+        MigrationMetrics: {
+            /** Format: double */
+            totalTimeMs: null | number | string;
+            /**
+             * Format: double
+             * @description QEMU's measured downtime.
+             */
+            downtimeMs: null | number | string;
+            /**
+             * Format: double
+             * @description The service gap a probe saw (given with the request).
+             */
+            probeDowntimeMs: null | number | string;
+            /** Format: int64 */
+            ramBytes: null | number | string;
+            /** Format: int64 */
+            diskBytes: null | number | string;
+            /**
+             * Format: int64
+             * @description Template bytes the target had to fetch first (0: it had the template).
+             */
+            baseBytes: null | number | string;
+            /** Format: double */
+            averageThroughputBitsPerSecond: null | number | string;
+        };
+        /** @description The request's choices as the Server understood them. */
+        MigrationOptionsInfo: {
+            /** Format: double */
+            maxBandwidthBitsPerSecond: null | number | string;
+            /** Format: double */
+            downtimeLimitMs: number | string;
+            /** Format: double */
+            maxDowntimeMs: null | number | string;
+            /** Format: double */
+            maxTotalTimeSeconds: null | number | string;
+            allowPostCopy: boolean;
+            diskTransfer: string;
+            tuning: string;
+            tls: boolean;
+        };
+        /** @description Where the current phase is: bytes of the disk (transfer-disk) or of RAM (live-copy-ram). */
+        MigrationProgressInfo: {
+            phase: string;
+            /** Format: int64 */
+            bytesDone: number | string;
+            /** Format: int64 */
+            bytesTotal: number | string;
+            /** Format: double */
+            rateBitsPerSecond: number | string;
+            /**
+             * Format: double
+             * @description Time left in the phase at the current rate; null when unknown.
+             */
+            etaSeconds: null | number | string;
         };
         NetworkDefinition: {
             name?: string;

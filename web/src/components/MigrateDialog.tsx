@@ -146,8 +146,14 @@ function FieldError({ id, text }: { id: string; text?: string }) {
 }
 
 function MigrationStatus({ migration, error, onClose }: { migration: Migration; error: unknown; onClose: () => void }) {
-  const p = migration.progress;
-  const metrics = Object.entries(migration.metrics ?? {});
+  // The OpenAPI document types numbers as number | string (the Server would read either); it writes numbers.
+  const p = migration.progress && {
+    bytesDone: Number(migration.progress.bytesDone),
+    bytesTotal: Number(migration.progress.bytesTotal),
+    rateBitsPerSecond: Number(migration.progress.rateBitsPerSecond),
+    etaSeconds: migration.progress.etaSeconds == null ? null : Number(migration.progress.etaSeconds),
+  };
+  const metrics = Object.entries(migration.metrics ?? {}).filter(([, value]) => value != null);
   return (
     <div aria-live="polite">
       <p>
