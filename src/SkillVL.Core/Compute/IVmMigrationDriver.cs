@@ -28,7 +28,8 @@ public interface IVmMigrationDriver
     Task AbortIncomingAsync(string vmId, CancellationToken cancellationToken);
 
     /// <summary>Source: connects to the target's export and starts mirroring the disk (<c>blockdev-mirror</c>).
-    /// Returns at once; progress through <see cref="GetOutgoingStatusAsync"/>.</summary>
+    /// Returns at once; progress through <see cref="GetOutgoingStatusAsync"/>. For an offline move it first starts the
+    /// stopped VM's QEMU paused (<see cref="OutgoingMigrationRequest.Offline"/>).</summary>
     Task StartDiskMirrorAsync(OutgoingMigrationRequest request, CancellationToken cancellationToken);
 
     /// <summary>Source: once the mirror is in sync (<see cref="OutgoingMigrationState.DiskReady"/>), applies the
@@ -72,6 +73,8 @@ public enum DiskTransfer
 /// <param name="DiskVirtualSizeBytes">The source disk's virtual size; the target's disk gets the same.</param>
 /// <param name="Parameters">The migration's parameters: capabilities such as multifd must be set on both ends.</param>
 /// <param name="Tls">Encrypt and authenticate the migration stream and NBD with the node's platform certificate.</param>
+/// <param name="Offline">An offline move of a stopped VM: <see cref="IVmMigrationDriver.CompleteIncomingAsync"/> leaves the
+/// guest paused, never run (the caller then stops it: the VM stays stopped, now on this node).</param>
 public sealed record IncomingMigrationRequest(
     string MigrationId,
     VmSpec Spec,
@@ -79,7 +82,8 @@ public sealed record IncomingMigrationRequest(
     DiskTransfer Disk,
     long DiskVirtualSizeBytes,
     MigrationParameters Parameters,
-    bool Tls);
+    bool Tls,
+    bool Offline = false);
 
 /// <summary>Where the target waits.</summary>
 /// <param name="Host">Address both listeners are on.</param>
@@ -90,13 +94,17 @@ public sealed record IncomingMigrationRequest(
 public sealed record IncomingMigration(string Host, int MigrationPort, int NbdPort, string NbdExport, string? TlsHostname);
 
 /// <summary>What the source needs to send a VM.</summary>
+/// <param name="Offline">The VM is stopped: <see cref="IVmMigrationDriver.StartDiskMirrorAsync"/> starts its QEMU from its
+/// last spec paused before the guest runs an instruction (<c>-S</c>), so its disk (and its empty state) move the same
+/// way as a running VM's; <see cref="IVmMigrationDriver.CancelOutgoingAsync"/> stops that QEMU again.</param>
 public sealed record OutgoingMigrationRequest(
     string MigrationId,
     string VmId,
     IncomingMigration Target,
     DiskTransfer Disk,
     MigrationParameters Parameters,
-    bool Tls);
+    bool Tls,
+    bool Offline = false);
 
 /// <summary>Where an outgoing migration is.</summary>
 public enum OutgoingMigrationState

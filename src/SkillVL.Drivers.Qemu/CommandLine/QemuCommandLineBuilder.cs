@@ -45,6 +45,15 @@ public static partial class QemuCommandLineBuilder
         QemuDriverOptions options) =>
         [.. Build(spec, template, paths, accelerator, options), "-incoming", "defer", "-S"];
 
+    /// <summary>The argv of a stopped VM started only to be moved offline: paused before its first instruction.</summary>
+    public static IReadOnlyList<string> BuildPaused(
+        VmSpec spec,
+        TemplateFiles template,
+        VmPaths paths,
+        QemuAccelerator accelerator,
+        QemuDriverOptions options) =>
+        [.. Build(spec, template, paths, accelerator, options), "-S"];
+
     public static IReadOnlyList<string> Build(
         VmSpec spec,
         TemplateFiles template,

@@ -10,7 +10,8 @@ namespace SkillVL.Drivers.Qemu.Migration;
 /// <param name="MigrationId">The migration it belongs to.</param>
 /// <param name="Target">Where the target waits (null until it listens).</param>
 /// <param name="CreatedAt">When the target was prepared.</param>
-public sealed record IncomingRecord(string MigrationId, IncomingMigration? Target, DateTimeOffset CreatedAt);
+/// <param name="Offline">An offline move: the guest stays paused at completion (never run here).</param>
+public sealed record IncomingRecord(string MigrationId, IncomingMigration? Target, DateTimeOffset CreatedAt, bool Offline = false);
 
 /// <summary>
 /// <c>outgoing.json</c> in the runtime directory of a VM being sent: the request (so the RAM phase uses the same

@@ -141,7 +141,7 @@ public sealed class QemuMigrationDriver : IVmMigrationDriver
 
             await TryQmpAsync(paths, "block-export-del", new JsonObject { ["id"] = MigrationQmp.ExportId, ["mode"] = "hard" }, cancellationToken);
             await TryQmpAsync(paths, "nbd-server-stop", null, cancellationToken);
-            if (runState != "running")
+            if (runState != "running" && !record.Offline)
             {
                 await _supervisor.ExecuteQmpAsync(paths, "cont", null, cancellationToken);
             }
@@ -185,9 +185,14 @@ public sealed class QemuMigrationDriver : IVmMigrationDriver
         {
             var paths = Paths(request.VmId);
             var status = await _supervisor.InspectAsync(paths, cancellationToken);
+            if (request.Offline && status.Pid is null && status.State is VmPowerState.Stopped or VmPowerState.ShutOff)
+            {
+                status = await StartPausedAsync(paths, request.VmId, cancellationToken);
+            }
+
             if (status.State is not (VmPowerState.Running or VmPowerState.Paused) || status.Pid is null)
             {
-                throw new InvalidVmStateException(request.VmId, status.State, "migrate");
+                throw new InvalidVmStateException(request.VmId, status.State, request.Offline ? "migrate offline" : "migrate");
             }
 
             var record = ReadJson<OutgoingRecord>(OutgoingFile(paths));
@@ -349,7 +354,7 @@ public sealed class QemuMigrationDriver : IVmMigrationDriver
     {
         var spec = request.Spec;
         Directory.CreateDirectory(paths.DataDirectory);
-        QemuProcessSupervisor.WriteJsonAtomically(IncomingFile(paths), new IncomingRecord(request.MigrationId, null, _time.GetUtcNow()));
+        QemuProcessSupervisor.WriteJsonAtomically(IncomingFile(paths), new IncomingRecord(request.MigrationId, null, _time.GetUtcNow(), request.Offline));
         try
         {
             var template = await _templates.FindAsync(spec.TemplateSha256, cancellationToken)
@@ -402,7 +407,7 @@ public sealed class QemuMigrationDriver : IVmMigrationDriver
                 request.ListenAddress);
 
             var target = new IncomingMigration(request.ListenAddress, migrationPort, nbdPort, exportName, request.Tls ? request.ListenAddress : null);
-            QemuProcessSupervisor.WriteJsonAtomically(IncomingFile(paths), new IncomingRecord(request.MigrationId, target, _time.GetUtcNow()));
+            QemuProcessSupervisor.WriteJsonAtomically(IncomingFile(paths), new IncomingRecord(request.MigrationId, target, _time.GetUtcNow(), request.Offline));
             _logger.IncomingPrepared(spec.Id, request.MigrationId, request.ListenAddress, migrationPort, nbdPort, request.Disk, request.Tls);
             return target;
         }
@@ -411,6 +416,39 @@ public sealed class QemuMigrationDriver : IVmMigrationDriver
             // Nothing half-made stays behind; the record goes last, with the files it guards.
             await RemoveIncomingCoreAsync(paths, CancellationToken.None);
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Starts a stopped VM's QEMU from its last spec (spec.json beside its disk) paused before the first instruction
+    /// (<c>-S</c>), with its taps, for an offline move: the disk is then mirrored like a running VM's, and the guest
+    /// never runs on this node again.
+    /// </summary>
+    private async Task<VmProcessStatus> StartPausedAsync(VmPaths paths, string vmId, CancellationToken cancellationToken)
+    {
+        var spec = ReadJson<VmSpec>(paths.SpecFile)
+            ?? throw new DriverException($"VM {vmId} has no spec on this node (never started here?); it cannot be moved offline.", isTransient: false);
+        var template = await _templates.FindAsync(spec.TemplateSha256, cancellationToken)
+            ?? throw new DriverException($"VM {vmId}: template {spec.TemplateSha256} is not on this node.", isTransient: false);
+        var accelerator = await _accelerators.ResolveAsync(template, cancellationToken);
+        var arguments = QemuCommandLineBuilder.BuildPaused(spec, template, paths, accelerator, _options);
+        foreach (var nic in spec.Nics)
+        {
+            await _taps.EnsureAsync(nic.Id, nic.NetworkId, nic.Mtu, cancellationToken);
+        }
+
+        await _supervisor.LaunchAsync(paths, spec, accelerator, arguments, cancellationToken);
+        return await _supervisor.InspectAsync(paths, cancellationToken);
+    }
+
+    /// <summary>Stops the QEMU an offline move started (hard: the guest never ran) and removes its taps.</summary>
+    private async Task StopPausedAsync(VmPaths paths, CancellationToken cancellationToken)
+    {
+        var spec = ReadJson<VmSpec>(paths.SpecFile);
+        await _supervisor.StopAsync(paths, StopMode.Hard, TimeSpan.Zero, cancellationToken);
+        foreach (var nic in spec?.Nics ?? [])
+        {
+            await _taps.DeleteAsync(nic.Id, cancellationToken);
         }
     }
 
@@ -478,6 +516,15 @@ public sealed class QemuMigrationDriver : IVmMigrationDriver
         // A failed or cancelled migration resumes the guest by itself; one that completed left it paused
         // ("postmigrate") with its disks handed off: cont takes them back and runs the guest here again.
         var runState = (await _supervisor.ExecuteQmpAsync(paths, "query-status", null, cancellationToken))?["status"]?.GetValue<string>();
+        if (record?.Request.Offline == true)
+        {
+            // The VM was stopped before the move: it goes back to stopped (its QEMU only held the disk for the copy).
+            await StopPausedAsync(paths, cancellationToken);
+            File.Delete(OutgoingFile(paths));
+            _logger.OutgoingCancelled(paths.VmId, record.Request.MigrationId, "stopped");
+            return;
+        }
+
         if (runState is "postmigrate" or "paused" or "finish-migrate")
         {
             await _supervisor.ExecuteQmpAsync(paths, "cont", null, cancellationToken);

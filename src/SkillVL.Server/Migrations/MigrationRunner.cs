@@ -283,7 +283,8 @@ public sealed class MigrationRunner(
 
         await reconciler.EnsureRoomNetworksAsync(room.Id, target.Facts.Name, ct);
         run.TargetTouched = true;
-        var request = new IncomingMigrationRequest(migration.Id, spec, ListenAddress(target), disk, DiskVirtualSizeBytes: 0, run.Parameters, migration.Tls);
+        var offline = migration.Mode == MigrationService.Offline;
+        var request = new IncomingMigrationRequest(migration.Id, spec, ListenAddress(target), disk, DiskVirtualSizeBytes: 0, run.Parameters, migration.Tls, offline);
         AgentCalls.PreparedIncoming prepared;
         try
         {
@@ -300,7 +301,7 @@ public sealed class MigrationRunner(
         run.BaseBytes = prepared.BaseBytesFetched;
         await LogAsync(migration.Id, $"Target {target.Facts.Name} waits on {prepared.Target.Host} (migration port {prepared.Target.MigrationPort}, NBD {prepared.Target.NbdPort})" +
             (prepared.BaseBytesFetched > 0 ? $"; it fetched the template first ({prepared.BaseBytesFetched} bytes)." : "."));
-        await source.Migrations.StartDiskMirrorAsync(new OutgoingMigrationRequest(migration.Id, machine.Id, prepared.Target, disk, run.Parameters, migration.Tls), ct);
+        await source.Migrations.StartDiskMirrorAsync(new OutgoingMigrationRequest(migration.Id, machine.Id, prepared.Target, disk, run.Parameters, migration.Tls, offline), ct);
 
         // Transfer disk: until the mirror is in sync.
         await EnterPhaseAsync(run, MigrationPhases.TransferDisk, "Transfer disk: mirroring to the target.");
@@ -323,6 +324,11 @@ public sealed class MigrationRunner(
         try
         {
             await target.Migrations.CompleteIncomingAsync(machine.Id, stoppingToken);
+            if (offline)
+            {
+                // The guest never ran (paused from its first instruction on both nodes): stopped again, now on the target.
+                await target.Vms.StopAsync(machine.Id, StopMode.Hard, TimeSpan.Zero, stoppingToken);
+            }
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -337,10 +343,12 @@ public sealed class MigrationRunner(
         {
             await db.Machines.Where(m => m.Id == machine.Id).ExecuteUpdateAsync(s => s
                 .SetProperty(m => m.NodeName, target.Facts.Name)
-                .SetProperty(m => m.ObservedState, MachineStates.Running), CancellationToken.None);
+                .SetProperty(m => m.ObservedState, offline ? MachineStates.Stopped : MachineStates.Running), CancellationToken.None);
         }
 
-        await EnterPhaseAsync(run, MigrationPhases.Finalize, $"The guest runs on {target.Facts.Name}; removing it from {source.Facts.Name}.");
+        await EnterPhaseAsync(run, MigrationPhases.Finalize, offline
+            ? $"The machine is on {target.Facts.Name}, stopped; removing it from {source.Facts.Name}."
+            : $"The guest runs on {target.Facts.Name}; removing it from {source.Facts.Name}.");
         run.Downtime = status.Downtime;
         run.RamBytes = status.RamBytesTotalTransferred;
         run.DiskBytes = status.DiskBytesDone;

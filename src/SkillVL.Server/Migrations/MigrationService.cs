@@ -53,12 +53,6 @@ public sealed class MigrationService(
         {
             errors.Add(new("mode", $"must be live or offline (got '{request.Mode}')"));
         }
-        else if (mode == Offline)
-        {
-            // The node contract moves a VM only while its QEMU runs (mirror + migrate); it has no call to pause a guest
-            // for the transfer or to copy a stopped VM's disk. Offline comes with that call.
-            errors.Add(new("mode", "offline migration is not supported yet: the node contract has no offline transfer; use live with a running machine"));
-        }
 
         var diskTransfer = request.DiskTransfer?.Trim().ToLowerInvariant() ?? "overlay";
         if (diskTransfer is not ("overlay" or "full"))
@@ -96,12 +90,19 @@ public sealed class MigrationService(
 
         if (mode == Live && (machine.DesiredState != MachineStates.Running || machine.ObservedState is MachineStates.Stopped or MachineStates.Stopping))
         {
-            return Invalid("mode", $"{room.Name}/{machine.Name} is stopped: a live migration needs it running (start it first)");
+            return Invalid("mode", $"{room.Name}/{machine.Name} is stopped: a live migration needs it running (start it first, or move it with mode offline)");
         }
 
-        if (machine.ObservedState != MachineStates.Running)
+        // Offline moves a stopped machine (as Proxmox's qm migrate without --online): its disk goes, it stays stopped.
+        if (mode == Offline && machine.DesiredState != MachineStates.Stopped)
         {
-            return new(Conflict: $"{room.Name}/{machine.Name} is {machine.ObservedState}: migrate it once it runs");
+            return Invalid("mode", $"{room.Name}/{machine.Name} is running: an offline migration moves a stopped machine (stop it first, or use mode live)");
+        }
+
+        var settled = mode == Offline ? MachineStates.Stopped : MachineStates.Running;
+        if (machine.ObservedState != settled)
+        {
+            return new(Conflict: $"{room.Name}/{machine.Name} is {machine.ObservedState}: migrate it once it is {settled}");
         }
 
         var to = request.To!.Trim();

@@ -110,6 +110,54 @@ public sealed class MigrationTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task OfflineMove_OfAStoppedVm_CarriesItsDisk_GuestNeverRunsOnEitherNode_CancelLeavesItStopped()
+    {
+        await using var source = await QemuTestHost.StartAsync(output);
+        await using var target = await QemuTestHost.StartAsync(output);
+        var spec = source.NewVm("parked");
+        await source.StartAndWaitForAgentAsync(spec);
+        var data = await WriteDataAsync(source, spec.Id, "data", 4);
+        await source.Node.Vms.StopAsync(spec.Id, StopMode.Graceful, TimeSpan.FromSeconds(60), CancellationToken.None);
+        var parameters = Plan(DataRate.FromGigabitsPerSecond(1), spec);
+
+        // A cancelled offline move leaves the VM stopped on the source (its QEMU only held the disk for the copy).
+        var cancelled = ShortId.New();
+        var first = await target.Node.Migrations.PrepareIncomingAsync(
+            new IncomingMigrationRequest(cancelled, spec, Loopback, DiskTransfer.Overlay, 0, parameters, Tls: false, Offline: true), CancellationToken.None);
+        await source.Node.Migrations.StartDiskMirrorAsync(
+            new OutgoingMigrationRequest(cancelled, spec.Id, first, DiskTransfer.Overlay, parameters, Tls: false, Offline: true), CancellationToken.None);
+        Assert.Equal(VmPowerState.Paused, (await source.ObserveAsync(spec.Id))!.State);
+        await source.Node.Migrations.CancelOutgoingAsync(spec.Id, CancellationToken.None);
+        await target.Node.Migrations.AbortIncomingAsync(spec.Id, CancellationToken.None);
+        Assert.Equal(VmPowerState.Stopped, (await source.ObserveAsync(spec.Id))!.State);
+        await target.AssertNothingLeftAsync();
+
+        var migrationId = ShortId.New();
+        var incoming = await target.Node.Migrations.PrepareIncomingAsync(
+            new IncomingMigrationRequest(migrationId, spec, Loopback, DiskTransfer.Overlay, 0, parameters, Tls: false, Offline: true), CancellationToken.None);
+        await source.Node.Migrations.StartDiskMirrorAsync(
+            new OutgoingMigrationRequest(migrationId, spec.Id, incoming, DiskTransfer.Overlay, parameters, Tls: false, Offline: true), CancellationToken.None);
+        await WaitForStateAsync(source, spec.Id, OutgoingMigrationState.DiskReady);
+        await source.Node.Migrations.StartRamMigrationAsync(spec.Id, CancellationToken.None);
+        await WaitForStateAsync(source, spec.Id, OutgoingMigrationState.Completed);
+        await source.Node.Migrations.CompleteOutgoingAsync(spec.Id, CancellationToken.None);
+        await target.Node.Migrations.CompleteIncomingAsync(spec.Id, CancellationToken.None);
+
+        // Still paused on the target: the guest has not run an instruction since it was stopped on the source.
+        Assert.Equal(VmPowerState.Paused, (await target.ObserveAsync(spec.Id))!.State);
+        Assert.DoesNotContain("login:", target.SerialLog(spec.Id), StringComparison.Ordinal);
+        await target.Node.Vms.StopAsync(spec.Id, StopMode.Hard, TimeSpan.Zero, CancellationToken.None);
+        await source.Node.Vms.DeleteAsync(spec.Id, CancellationToken.None);
+        await source.AssertNothingLeftAsync();
+
+        // Started on the target later, it boots from the disk that moved.
+        await target.StartAndWaitForAgentAsync(spec);
+        Assert.Equal(data, await ChecksumAsync(target, spec.Id, "data"));
+        await target.Node.Vms.DeleteAsync(spec.Id, CancellationToken.None);
+        await target.AssertNothingLeftAsync();
+    }
+
+    [Fact]
     public async Task CancelDuringDisk_CancelDuringRam_TargetKilledDuringRam_VmKeepsRunningOnSource_TargetLeftEmpty()
     {
         await using var source = await QemuTestHost.StartAsync(output);

@@ -72,6 +72,20 @@ public sealed partial class MigrationTestbedTests(ITestOutputHelper output)
         Assert.Equal(0, (await server.ExecAsync("move", "peer", "ping", "-c", "2", "-W", "2", "10.60.0.10")).ExitCode);
         Assert.Empty(ProcessReaper.ProcessesMentioning(Path.Combine(bed.State, "nodes", "node1", "run")));
 
+        // Offline: the stopped peer moves from node3 to node1 with its disk and stays stopped; started there, it boots
+        // from the disk that moved and reaches the mover on node2.
+        var marker = await WriteDataAsync(server, "move", "peer", "marker", 1);
+        await server.PostTaskAsync("/api/v1/rooms/move/machines/peer/stop", TimeSpan.FromMinutes(2));
+        var offline = await MigrateAsync(server, new CreateMigrationRequest("move/peer", "node1", Mode: "offline", Link: new MigrationLinkOverride("1Gbit", "1ms")));
+        output.WriteLine($"offline move {offline.Id}: {offline.State} in {offline.Metrics.TotalTimeMs:0} ms, disk {offline.Metrics.DiskBytes} B {offline.Error}");
+        Assert.Equal(MigrationStates.Succeeded, offline.State);
+        var parked = await server.GetMachineAsync("move", "peer");
+        Assert.Equal(("node1", "stopped"), (parked.Node, parked.State));
+        Assert.Empty(ProcessReaper.ProcessesMentioning(Path.Combine(bed.State, "nodes", "node3", "run")));
+        await server.PostTaskAsync("/api/v1/rooms/move/machines/peer/start", TimeSpan.FromMinutes(2));
+        Assert.Equal(marker, await ChecksumAsync(server, "move", "peer", "marker"));
+        Assert.Equal(0, (await server.ExecAsync("move", "peer", "ping", "-c", "2", "-W", "2", "10.60.0.10")).ExitCode);
+
         await server.DeleteRoomAsync("move");
     }
 
