@@ -123,7 +123,7 @@ public static class MigrationBench
                 var bytes = Counter(tap) - before;
                 rows.Add(new Row(mbit, dirty, name, migration, bytes, Floor(migration, request)));
                 Console.WriteLine(FormattableString.Invariant(
-                    $"{mbit} Mbit/s, dirty {dirty} MiB/s, {name}: {migration.State} in {migration.Metrics.TotalTimeMs / 1000:0.0} s, downtime {migration.Metrics.DowntimeMs} ms, {bytes / 1048576.0:0.0} MiB on the link {migration.Error}"));
+                    $"{mbit} Mbit/s, dirty {dirty} MiB/s, {name}: {migration.State} in {migration.Metrics.TotalTimeMs / 1000:0.0} s, downtime {migration.Metrics.DowntimeMs} ms, {bytes / 1048576.0:0.0} MiB on the link (QEMU: RAM {Mib(migration.Metrics.RamBytes)}, disk {Mib(migration.Metrics.DiskBytes)}, template {Mib(migration.Metrics.BaseBytes)} MiB) {migration.Error}"));
                 await DeleteAsync(http, "mig");
             }
         }
@@ -133,6 +133,12 @@ public static class MigrationBench
             if (relay is not null)
             {
                 await relay.DisposeAsync();
+            }
+
+            // The next testbed enrols nodes of the same names.
+            foreach (var node in new[] { "node1", "laptop1" })
+            {
+                using var removed = await http.DeleteAsync(ApiPaths.Nodes + "/" + node);
             }
         }
 
@@ -159,6 +165,11 @@ public static class MigrationBench
         // RAM: half of it filled with data in tmpfs.
         await ExecAsync(http, $"mkdir -p /dev/shm && mount -t tmpfs -o size={FilledRamMiB + 16}m tmpfs /dev/shm 2>/dev/null; "
             + $"i=0; while [ $i -lt {FilledRamMiB / 2} ]; do cat /bin/busybox /bin/busybox | head -c 2097152 > /dev/shm/f$i; i=$((i+1)); done; sync");
+        // Free pages keep what they last held (the disk writes above passed through the page cache): zero them, so the
+        // rest of RAM is empty as in the scenario, by filling a tmpfs with zeros and freeing it again.
+        await ExecAsync(http, "mkdir -p /mnt/scrub && mount -t tmpfs -o size=100% tmpfs /mnt/scrub && "
+            + "n=$(awk '/MemFree/ {print int($2/1024) - 32}' /proc/meminfo) && dd if=/dev/zero of=/mnt/scrub/z bs=1M count=$n 2>/dev/null; "
+            + "rm -f /mnt/scrub/z; umount /mnt/scrub");
         if (dirtyMiBs > 0)
         {
             // A writer that rewrites dirtyMiBs MiB of a 64 MiB tmpfs file every second.
