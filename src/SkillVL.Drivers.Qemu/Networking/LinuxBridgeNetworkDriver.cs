@@ -21,6 +21,7 @@ public sealed class LinuxBridgeNetworkDriver : INetworkDriver
     private readonly VxlanDevices _vxlans;
     private readonly string _alias;
     private readonly ILogger _logger;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, SemaphoreSlim> _networkLocks = new(StringComparer.Ordinal);
 
     public LinuxBridgeNetworkDriver(
         QemuDriverOptions options,
@@ -67,6 +68,22 @@ public sealed class LinuxBridgeNetworkDriver : INetworkDriver
             throw new ArgumentException($"Network {network.Id}: MTU {network.Mtu} is out of range.", nameof(network));
         }
 
+        // One change per network at a time: the reconciler and a migration's prepare may ensure the same network on
+        // the same node at once, and two check-then-create runs collide ("RTNETLINK answers: File exists").
+        var gate = _networkLocks.GetOrAdd(network.Id, static _ => new SemaphoreSlim(1, 1));
+        await gate.WaitAsync(cancellationToken);
+        try
+        {
+            await EnsureCoreAsync(network, cancellationToken);
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    private async Task EnsureCoreAsync(NetworkSpec network, CancellationToken cancellationToken)
+    {
         var overlay = network.Overlay is null ? null : VxlanDevices.Normalize(network.Id, network.Overlay);
         await EnsureBridgeAsync(network, cancellationToken);
         if (overlay is null)
@@ -81,6 +98,20 @@ public sealed class LinuxBridgeNetworkDriver : INetworkDriver
     }
 
     public async Task DeleteAsync(string networkId, CancellationToken cancellationToken)
+    {
+        var gate = _networkLocks.GetOrAdd(networkId, static _ => new SemaphoreSlim(1, 1));
+        await gate.WaitAsync(cancellationToken);
+        try
+        {
+            await DeleteCoreAsync(networkId, cancellationToken);
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    private async Task DeleteCoreAsync(string networkId, CancellationToken cancellationToken)
     {
         // The tunnel first, so nothing from other nodes arrives on a bridge that is going away; a crash in
         // between leaves the bridge, which ListAsync reports and the next sweep deletes.
