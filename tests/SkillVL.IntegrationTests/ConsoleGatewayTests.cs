@@ -5,6 +5,7 @@ using System.Text;
 using SkillVL.Core.Api;
 using SkillVL.Core.Api.Identity;
 using SkillVL.IntegrationTests.Auth;
+using SkillVL.TestUtilities;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -73,7 +74,16 @@ public sealed class ConsoleGatewayTests(ITestOutputHelper output)
             Assert.Contains("\"kind\"", await bad.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         }
 
-        var audit = (await server.Client.GetFromJsonAsync<List<AuditEntry>>(ApiPaths.Audit + "?user=vera&action=console", ServerHarness.Json))!;
+        // The gateway writes "closed" once it has seen the close, which may come a moment after the client's.
+        var audit = new List<AuditEntry>();
+        await Bounded.WaitUntilAsync(
+            async () =>
+            {
+                audit = (await server.Client.GetFromJsonAsync<List<AuditEntry>>(ApiPaths.Audit + "?user=vera&action=console", ServerHarness.Json))!;
+                return audit.Any(a => a.Outcome == "closed" && a.Detail!.StartsWith("serial:", StringComparison.Ordinal));
+            },
+            TimeSpan.FromSeconds(10),
+            "the serial console's closed audit entry");
         Assert.Contains(audit, a => a.Outcome == "opened" && a.Detail == "vnc");
         Assert.Contains(audit, a => a.Outcome == "closed" && a.Detail!.StartsWith("serial:", StringComparison.Ordinal));
     }
