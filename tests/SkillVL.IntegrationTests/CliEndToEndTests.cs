@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using SkillVL.Core.Rooms;
 using Xunit;
@@ -28,53 +27,32 @@ public sealed class CliEndToEndTests
                 ui: { x: 10, y: 20 }
             """);
 
-        var apply = await CliAsync(server, "room", "apply", "-f", file);
+        var apply = await server.CliAsync("room", "apply", "-f", file);
         Assert.True(apply.ExitCode == 0, apply.ToString());
         Assert.Contains("ready", apply.Stdout + apply.Stderr, StringComparison.OrdinalIgnoreCase);
 
-        var exec = await CliAsync(server, "vm", "exec", "cli/box", "--", "/bin/sh", "-c", "echo out; echo err >&2; exit 3");
+        var exec = await server.CliAsync("vm", "exec", "cli/box", "--", "/bin/sh", "-c", "echo out; echo err >&2; exit 3");
         Assert.Equal(3, exec.ExitCode);
         Assert.Equal("out\n", exec.Stdout);
         Assert.Equal("err\n", exec.Stderr);
 
-        var yaml = await CliAsync(server, "room", "get", "cli", "-o", "yaml");
+        var yaml = await server.CliAsync("room", "get", "cli", "-o", "yaml");
         Assert.Equal(0, yaml.ExitCode);
         var parsed = RoomDocument.Parse(yaml.Stdout);
         Assert.True(parsed.IsValid, string.Join("; ", parsed.Errors));
         Assert.Equal(10, parsed.Definition!.Machines[0].Ui!.X);
 
-        var list = await CliAsync(server, "room", "list", "-o", "json");
+        var list = await server.CliAsync("room", "list", "-o", "json");
         using var rooms = JsonDocument.Parse(list.Stdout);
         Assert.Equal("cli", rooms.RootElement[0].GetProperty("name").GetString());
 
-        var missing = await CliAsync(server, "vm", "exec", "cli/nope", "--", "true");
+        var missing = await server.CliAsync("vm", "exec", "cli/nope", "--", "true");
         Assert.Equal(3, missing.ExitCode); // not found
 
         var bad = Path.Combine(server.Root, "bad.yaml");
         await File.WriteAllTextAsync(bad, "apiVersion: skillvl.io/v1\nkind: Room\nmetadata: { name: cli }\nmachines:\n  - { name: box, template: nosuch }\n");
-        var invalid = await CliAsync(server, "room", "apply", "-f", bad);
+        var invalid = await server.CliAsync("room", "apply", "-f", bad);
         Assert.Equal(4, invalid.ExitCode); // invalid input
         Assert.Contains("machines[0].template", invalid.Stderr, StringComparison.Ordinal);
     }
-
-    private static async Task<CliResult> CliAsync(ServerHarness server, params string[] args)
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "skillvl.dll"));
-        start.ArgumentList.Add("--config");
-        start.ArgumentList.Add(server.CliConfigPath);
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(start)!;
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-        var stdout = process.StandardOutput.ReadToEndAsync(timeout.Token);
-        var stderr = process.StandardError.ReadToEndAsync(timeout.Token);
-        await process.WaitForExitAsync(timeout.Token);
-        return new CliResult(process.ExitCode, await stdout, await stderr);
-    }
-
-    private sealed record CliResult(int ExitCode, string Stdout, string Stderr);
 }

@@ -148,6 +148,26 @@ public sealed class ServerHarness : IAsyncDisposable
         }
     }
 
+    /// <summary>Runs the real CLI (skillvl.dll) against this Server with its CLI configuration, bounded at 3 min.</summary>
+    public async Task<CliResult> CliAsync(params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "skillvl.dll"));
+        start.ArgumentList.Add("--config");
+        start.ArgumentList.Add(CliConfigPath);
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using var process = Process.Start(start)!;
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        var stdout = process.StandardOutput.ReadToEndAsync(timeout.Token);
+        var stderr = process.StandardError.ReadToEndAsync(timeout.Token);
+        await process.WaitForExitAsync(timeout.Token);
+        return new CliResult(process.ExitCode, await stdout, await stderr);
+    }
+
     public async Task<ExecResponse> ExecAsync(string room, string machine, params string[] command)
     {
         using var response = await Client.PostAsJsonAsync(
@@ -257,4 +277,10 @@ public sealed class ServerHarness : IAsyncDisposable
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
+}
+
+/// <summary>What a CLI run printed and returned.</summary>
+public sealed record CliResult(int ExitCode, string Stdout, string Stderr)
+{
+    public override string ToString() => $"exit {ExitCode}\n{Stdout}\n{Stderr}";
 }

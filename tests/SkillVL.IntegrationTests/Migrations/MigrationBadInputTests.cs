@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -110,13 +109,13 @@ public sealed class MigrationBadInputTests
         }
 
         // The real CLI: the field and its message on stderr, exit 4 (invalid input); a missing machine, exit 3.
-        var cli = await CliAsync(server, "vm", "migrate", "mig/web", "--to", "nowhere");
+        var cli = await server.CliAsync("vm", "migrate", "mig/web", "--to", "nowhere");
         Assert.True(cli.ExitCode == 4, cli.ToString());
         Assert.Contains("to: 'nowhere' is not a known node", cli.Stderr, StringComparison.Ordinal);
-        cli = await CliAsync(server, "vm", "migrate", "mig/web", "--to", "away1", "--max-bandwidth", "0Mbit");
+        cli = await server.CliAsync("vm", "migrate", "mig/web", "--to", "away1", "--max-bandwidth", "0Mbit");
         Assert.True(cli.ExitCode == 4, cli.ToString());
         Assert.Contains("maxBandwidth: must be more than 0", cli.Stderr, StringComparison.Ordinal);
-        cli = await CliAsync(server, "vm", "migrate", "mig/nope", "--to", "away1");
+        cli = await server.CliAsync("vm", "migrate", "mig/nope", "--to", "away1");
         Assert.True(cli.ExitCode == 3, cli.ToString());
 
         // Nothing was created, the machine did not move or restart.
@@ -147,29 +146,5 @@ public sealed class MigrationBadInputTests
         using var anonymous = server.ClientWith(null);
         using var enrolled = await anonymous.PostAsJsonAsync(AgentPaths.Enrol, new EnrolRequest(join.Token, name, "client"), ServerHarness.Json);
         Assert.Equal(HttpStatusCode.OK, enrolled.StatusCode);
-    }
-
-    private static async Task<CliResult> CliAsync(ServerHarness server, params string[] args)
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "skillvl.dll"));
-        start.ArgumentList.Add("--config");
-        start.ArgumentList.Add(server.CliConfigPath);
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(start)!;
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        var stdout = process.StandardOutput.ReadToEndAsync(timeout.Token);
-        var stderr = process.StandardError.ReadToEndAsync(timeout.Token);
-        await process.WaitForExitAsync(timeout.Token);
-        return new CliResult(process.ExitCode, await stdout, await stderr);
-    }
-
-    private sealed record CliResult(int ExitCode, string Stdout, string Stderr)
-    {
-        public override string ToString() => $"exit {ExitCode}\n{Stdout}\n{Stderr}";
     }
 }

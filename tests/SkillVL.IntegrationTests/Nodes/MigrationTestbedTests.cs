@@ -208,10 +208,7 @@ public sealed partial class MigrationTestbedTests(ITestOutputHelper output)
     /// which must be a failure.</summary>
     private async Task<MigrationInfo> FailMidwayAsync(ServerHarness server, CreateMigrationRequest request, Func<MigrationInfo, bool> when, Func<Task> strike)
     {
-        using var response = await server.Client.PostAsJsonAsync(ApiPaths.Migrations, request, ServerHarness.Json);
-        var body = await response.Content.ReadAsStringAsync();
-        Assert.True(response.IsSuccessStatusCode, body);
-        var migration = System.Text.Json.JsonSerializer.Deserialize<MigrationInfo>(body, ServerHarness.Json)!;
+        var migration = await StartMigrationAsync(server, request);
         var struck = false;
         var clock = Stopwatch.StartNew();
         await Bounded.WaitUntilAsync(async () =>
@@ -264,12 +261,18 @@ public sealed partial class MigrationTestbedTests(ITestOutputHelper output)
         return (migration, bytes);
     }
 
-    internal static async Task<MigrationInfo> MigrateAsync(ServerHarness server, CreateMigrationRequest request)
+    /// <summary>POSTs the migration (which must be accepted) and returns it as created.</summary>
+    private static async Task<MigrationInfo> StartMigrationAsync(ServerHarness server, CreateMigrationRequest request)
     {
         using var response = await server.Client.PostAsJsonAsync(ApiPaths.Migrations, request, ServerHarness.Json);
         var body = await response.Content.ReadAsStringAsync();
         Assert.True(response.IsSuccessStatusCode, $"POST {ApiPaths.Migrations}: {(int)response.StatusCode} {body}");
-        var migration = System.Text.Json.JsonSerializer.Deserialize<MigrationInfo>(body, ServerHarness.Json)!;
+        return System.Text.Json.JsonSerializer.Deserialize<MigrationInfo>(body, ServerHarness.Json)!;
+    }
+
+    internal static async Task<MigrationInfo> MigrateAsync(ServerHarness server, CreateMigrationRequest request)
+    {
+        var migration = await StartMigrationAsync(server, request);
         await Bounded.WaitUntilAsync(async () =>
         {
             migration = (await server.Client.GetFromJsonAsync<MigrationInfo>(ApiPaths.Migration(migration.Id), ServerHarness.Json))!;
