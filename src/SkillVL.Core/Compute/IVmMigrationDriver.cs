@@ -91,7 +91,12 @@ public sealed record IncomingMigrationRequest(
 /// <param name="NbdPort">TCP port of the NBD server.</param>
 /// <param name="NbdExport">Export name of the disk.</param>
 /// <param name="TlsHostname">Name the source checks the target's certificate against; null without TLS.</param>
-public sealed record IncomingMigration(string Host, int MigrationPort, int NbdPort, string NbdExport, string? TlsHostname);
+/// <param name="TunnelPort">With <see cref="MigrationTransport.Tunnel"/>: the TCP port of the target's tunnel (TLS) on
+/// <paramref name="Host"/>; <paramref name="MigrationPort"/> and <paramref name="NbdPort"/> are then 0 (QEMU listens on
+/// unix sockets behind the tunnel).</param>
+/// <param name="TunnelToken">With a tunnel: the secret the source presents for this migration's channels.</param>
+public sealed record IncomingMigration(
+    string Host, int MigrationPort, int NbdPort, string NbdExport, string? TlsHostname, int TunnelPort = 0, string? TunnelToken = null);
 
 /// <summary>What the source needs to send a VM.</summary>
 /// <param name="Offline">The VM is stopped: <see cref="IVmMigrationDriver.StartDiskMirrorAsync"/> starts its QEMU from its
@@ -143,6 +148,8 @@ public enum OutgoingMigrationState
 /// <param name="SetupTime">QEMU's setup time of the RAM phase once completed.</param>
 /// <param name="RamBytesTotalTransferred">All RAM-phase bytes QEMU sent (<c>ram.transferred</c> incl. compression savings not counted).</param>
 /// <param name="Error">QEMU's error text when <see cref="OutgoingMigrationState.Failed"/>.</param>
+/// <param name="TunnelBytes">With <see cref="MigrationTransport.Tunnel"/>: the bytes the source's tunnel sent and received
+/// on the link so far (compressed, both streams); 0 otherwise.</param>
 public sealed record OutgoingMigrationStatus(
     OutgoingMigrationState State,
     long DiskBytesDone,
@@ -151,4 +158,5 @@ public sealed record OutgoingMigrationStatus(
     TimeSpan? Downtime,
     TimeSpan? SetupTime,
     long RamBytesTotalTransferred,
-    string? Error);
+    string? Error,
+    long TunnelBytes = 0);

@@ -28,6 +28,10 @@ public enum MigrationFeatures
     /// migration-anchors.md row 19 quotes ("Postcopy is not yet compatible with multifd", migration/options.c).</summary>
     PostCopyWithMultifd = 32,
 
+    /// <summary>The node's migration tunnel (<see cref="MigrationTransport.Tunnel"/>): TLS between the nodes and zstd
+    /// over both the disk and the RAM stream. A feature of the node agent, not of QEMU.</summary>
+    Tunnel = 64,
+
     /// <summary>What Debian 12's QEMU 7.2 (built with libzstd) offers.</summary>
     Qemu72 = Multifd | MultifdZstd | Xbzrle | AutoConverge | PostCopy,
 }

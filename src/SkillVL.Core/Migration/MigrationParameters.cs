@@ -39,6 +39,13 @@ public sealed record MigrationParameters
     /// call <c>migrate-start-postcopy</c>; the migration starts as pre-copy either way.</summary>
     public required bool PostCopy { get; init; }
 
+    /// <summary>How the streams cross: QEMU's own sockets (and TLS) or the nodes' compressing tunnel.</summary>
+    public MigrationTransport Transport { get; init; } = MigrationTransport.Qemu;
+
+    /// <summary>The tunnel's zstd level for both streams (disk and RAM); 0 when <see cref="Transport"/> is
+    /// <see cref="MigrationTransport.Qemu"/>.</summary>
+    public int TunnelCompressionLevel { get; init; }
+
     /// <summary>Why each parameter has its value, in the order above.</summary>
     public required IReadOnlyList<ParameterChoice> Reasons { get; init; }
 

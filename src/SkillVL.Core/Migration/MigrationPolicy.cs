@@ -97,6 +97,15 @@ public static class MigrationPolicy
             : compress || streamsToFill > 1 ? Math.Clamp(streamsToFill, MinMultifdChannels, MaxMultifdChannels)
             : 0;
 
+        // The node tunnel compresses the disk too, not only RAM, and keeps RAM one stream (QEMU 7.2's multifd sends
+        // zero pages in full). It pays where compression does, as long as one stream fills the link.
+        var tunnel = features.HasFlag(MigrationFeatures.Tunnel) && usable < CompressBelow && streamsToFill <= 1;
+        if (tunnel)
+        {
+            channels = 0;
+            compress = false;
+        }
+
         var (postCopy, postCopyReason) = ChoosePostCopy(link, limits, features);
         var multifdDroppedForPostCopy = postCopy && channels > 0 && !features.HasFlag(MigrationFeatures.PostCopyWithMultifd);
         if (multifdDroppedForPostCopy)
@@ -106,12 +115,13 @@ public static class MigrationPolicy
         }
 
         var level = !compress ? 0 : usable < HigherZstdLevelBelow ? ZstdLevelSlowLink : ZstdLevelFast;
+        var tunnelLevel = !tunnel ? 0 : usable < HigherZstdLevelBelow ? ZstdLevelSlowLink : ZstdLevelFast;
         var prediction = PreCopyModel.Predict(vm, link, new PreCopySettings
         {
             BandwidthCap = limits.MaxBandwidth,
             DowntimeLimit = limits.DowntimeLimit,
             MultifdChannels = channels,
-            Compression = compress,
+            Compression = compress || tunnel,
         });
 
         var xbzrleCache = ChooseXbzrleCache(vm, features, channels, prediction, out var xbzrleReason);
@@ -123,12 +133,17 @@ public static class MigrationPolicy
         {
             new("maxBandwidth", bandwidthReason),
             new("downtimeLimit", DowntimeReason(limits, prediction)),
-            new("multifdChannels", ChannelsReason(channels, compress, streamsToFill, streamCeiling, usable, link, features, multifdDroppedForPostCopy)),
-            new("compression", CompressionReason(compress, level, usable, canCompress, multifdDroppedForPostCopy)),
+            new("multifdChannels", tunnel
+                ? "0 (multifd off): the tunnel compresses one stream, which fills the link; in one stream QEMU sends zero pages as headers and xbzrle and post-copy stay possible"
+                : ChannelsReason(channels, compress, streamsToFill, streamCeiling, usable, link, features, multifdDroppedForPostCopy)),
+            new("compression", tunnel
+                ? "none in QEMU: the tunnel compresses both streams"
+                : CompressionReason(compress, level, usable, canCompress, multifdDroppedForPostCopy)),
             new("xbzrleCacheBytes", xbzrleReason),
             new("autoConverge", AutoConvergeReason(limits, features)),
             new("throttleTriggerPercent", TriggerReason(autoConverge, trigger, prediction)),
             new("postCopy", postCopyReason),
+            new("transport", TransportReason(tunnel, tunnelLevel, usable, features, streamsToFill)),
         };
 
         return new MigrationParameters
@@ -142,6 +157,8 @@ public static class MigrationPolicy
             AutoConverge = autoConverge,
             ThrottleTriggerPercent = trigger,
             PostCopy = postCopy,
+            Transport = tunnel ? MigrationTransport.Tunnel : MigrationTransport.Qemu,
+            TunnelCompressionLevel = tunnelLevel,
             Reasons = reasons,
             Prediction = prediction,
         };
@@ -504,6 +521,20 @@ public static class MigrationPolicy
         return usable >= CompressBelow
             ? $"none: on a {usable} link compression costs more CPU than it saves (rows 23, 30)"
             : !canCompress ? "none: this QEMU build has no multifd zstd" : "none";
+    }
+
+    private static string TransportReason(bool tunnel, int level, DataRate usable, MigrationFeatures features, int streamsToFill)
+    {
+        if (tunnel)
+        {
+            return $"tunnel, zstd level {level}: on the {usable} link the bytes, not the CPU, set the time, and only the tunnel " +
+                "compresses the disk as well (NBD has no compression, and QEMU's TLS stream cannot be compressed after it)";
+        }
+
+        return !features.HasFlag(MigrationFeatures.Tunnel) ? "qemu: a node has no migration tunnel"
+            : usable >= CompressBelow ? $"qemu: on a {usable} link compression costs more CPU than it saves (rows 23, 30)"
+            : streamsToFill > 1 ? $"qemu: one stream cannot fill the {usable} link, so RAM needs multifd's parallel streams"
+            : "qemu";
     }
 
     private static string AutoConvergeReason(MigrationLimits limits, MigrationFeatures features) =>
