@@ -47,13 +47,42 @@ public sealed class MigrationPolicyPlanTests
         Assert.False(plan.Compression != MigrationCompression.None && plan.MultifdChannels == 0);
     }
 
+    /// <summary>With the node tunnel (ADR 0013): it carries the streams wherever compression pays and one stream fills
+    /// the link; RAM then goes as one stream (no multifd), QEMU compresses nothing, and xbzrle/post-copy stay possible.</summary>
+    [Theory]
+    // link      MiB/s  postcopy  transport                     level  xbzrle MiB  postCopy
+    [InlineData("lan", 1, false, MigrationTransport.Qemu, 0, 0, false)]
+    [InlineData("campus", 1, false, MigrationTransport.Qemu, 0, 0, false)]
+    [InlineData("wan", 1, false, MigrationTransport.Tunnel, 1, 0, false)]
+    [InlineData("wan", 20, false, MigrationTransport.Tunnel, 1, 512, false)]
+    [InlineData("dsl", 1, false, MigrationTransport.Tunnel, 3, 512, false)]
+    [InlineData("dsl", 1, true, MigrationTransport.Tunnel, 3, 512, false)]
+    [InlineData("mobile", 1, false, MigrationTransport.Qemu, 0, 0, false)]
+    public void Plan_WithTheNodeTunnel_PicksTheTransport(
+        string link, double dirtyMiB, bool allowPostCopy, MigrationTransport transport, int level, long xbzrleMiB, bool postCopy)
+    {
+        var plan = MigrationPolicy.Plan(
+            Links[link], Vm(dirtyMiB), new MigrationLimits { AllowPostCopy = allowPostCopy }, MigrationFeatures.Qemu72 | MigrationFeatures.Tunnel);
+
+        Assert.Equal(transport, plan.Transport);
+        Assert.Equal(level, plan.TunnelCompressionLevel);
+        Assert.Equal(xbzrleMiB * MiB, plan.XbzrleCacheBytes);
+        Assert.Equal(postCopy, plan.PostCopy);
+        if (transport == MigrationTransport.Tunnel)
+        {
+            Assert.Equal(0, plan.MultifdChannels);
+            Assert.Equal(MigrationCompression.None, plan.Compression);
+            Assert.StartsWith($"tunnel, zstd level {level}", plan.Reasons.Single(r => r.Parameter == "transport").Reason, StringComparison.Ordinal);
+        }
+    }
+
     [Fact]
     public void Plan_Always_ExplainsEveryParameterInOrder()
     {
         var plan = MigrationPolicy.Plan(Links["dsl"], Vm(), new MigrationLimits(), MigrationFeatures.Qemu72);
 
         Assert.Equal(
-            ["maxBandwidth", "downtimeLimit", "multifdChannels", "compression", "xbzrleCacheBytes", "autoConverge", "throttleTriggerPercent", "postCopy"],
+            ["maxBandwidth", "downtimeLimit", "multifdChannels", "compression", "xbzrleCacheBytes", "autoConverge", "throttleTriggerPercent", "postCopy", "transport"],
             plan.Reasons.Select(r => r.Parameter));
         Assert.All(plan.Reasons, r => Assert.False(string.IsNullOrWhiteSpace(r.Reason)));
         Assert.StartsWith("zstd level 3: the 50 Mbit/s link is the bottleneck", plan.Reasons[3].Reason, StringComparison.Ordinal);
