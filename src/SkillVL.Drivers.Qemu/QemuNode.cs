@@ -68,14 +68,16 @@ public sealed class QemuNode : IAsyncDisposable
         var vms = new QemuVmDriver(
             options, supervisor, templates, images, taps, accelerators, timeProvider, loggerFactory.CreateLogger<QemuVmDriver>());
         var networks = new LinuxBridgeNetworkDriver(options, ip, sysctls, loggerFactory.CreateLogger<LinuxBridgeNetworkDriver>());
+        var tunnels = new Migration.Tunnel.MigrationTunnels(loggerFactory.CreateLogger<Migration.Tunnel.MigrationTunnels>());
         var migrations = new QemuMigrationDriver(
-            options, vms, supervisor, templates, images, taps, accelerators, runner, timeProvider, loggerFactory.CreateLogger<QemuMigrationDriver>());
+            options, vms, supervisor, templates, images, taps, accelerators, runner, tunnels, timeProvider, loggerFactory.CreateLogger<QemuMigrationDriver>());
         return new QemuNode(options, vms, networks, templates, accelerators, images, migrations);
     }
 
     public async ValueTask DisposeAsync()
     {
         await Vms.DisposeAsync();
+        await Migrations.DisposeAsync();
         Accelerators.Dispose();
     }
 }

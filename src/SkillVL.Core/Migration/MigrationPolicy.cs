@@ -48,6 +48,10 @@ public static class MigrationPolicy
     /// not throttle the stream; TCP finds the real rate.</summary>
     public const double BandwidthHeadroom = 1.25;
 
+    /// <summary>Through the tunnel QEMU's cap counts bytes before compression: it is the link's rate times this, about
+    /// the most zstd gains on real disk and memory contents (zero pages aside, which QEMU does not send as data).</summary>
+    public const int TunnelRawFactor = 8;
+
     /// <summary>QEMU's <c>throttle-trigger-threshold</c> default (row 19).</summary>
     public const int ThrottleTriggerPercentDefault = 50;
 
@@ -104,6 +108,13 @@ public static class MigrationPolicy
         {
             channels = 0;
             compress = false;
+            if (limits.MaxBandwidth is null)
+            {
+                maxBandwidth = new DataRate((long)(link.Bandwidth.BytesPerSecond * BandwidthHeadroom * TunnelRawFactor));
+                bandwidthReason = $"{maxBandwidth}: QEMU counts its bytes before the tunnel compresses them, and the tunnel's " +
+                    $"connection already holds QEMU to what the {link.Bandwidth} link carries; so QEMU's cap is the link plus 25 % " +
+                    $"times {TunnelRawFactor}, which leaves the gain of compression to the stream";
+            }
         }
 
         var (postCopy, postCopyReason) = ChoosePostCopy(link, limits, features);

@@ -5,8 +5,8 @@ namespace SkillVL.Drivers.Qemu.Migration;
 internal static partial class MigrationLog
 {
     [LoggerMessage(EventId = 1300, Level = LogLevel.Information,
-        Message = "VM {VmId} waits for migration {MigrationId} on {Host} (migration port {MigrationPort}, NBD port {NbdPort}, disk {Disk}, TLS {Tls})")]
-    public static partial void IncomingPrepared(this ILogger logger, string vmId, string migrationId, string host, int migrationPort, int nbdPort, SkillVL.Core.Compute.DiskTransfer disk, bool tls);
+        Message = "VM {VmId} waits for migration {MigrationId} on {Host} (migration port {MigrationPort}, NBD port {NbdPort}, tunnel port {TunnelPort}, disk {Disk}, TLS {Tls})")]
+    public static partial void IncomingPrepared(this ILogger logger, string vmId, string migrationId, string host, int migrationPort, int nbdPort, int tunnelPort, SkillVL.Core.Compute.DiskTransfer disk, bool tls);
 
     [LoggerMessage(EventId = 1301, Level = LogLevel.Information, Message = "VM {VmId} resumed here after migration {MigrationId}")]
     public static partial void IncomingCompleted(this ILogger logger, string vmId, string migrationId);

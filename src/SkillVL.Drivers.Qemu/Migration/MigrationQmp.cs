@@ -90,6 +90,25 @@ public static class MigrationQmp
     public static string Uri(string host, int port) =>
         "tcp:" + (host.Contains(':', StringComparison.Ordinal) ? "[" + host + "]" : host) + ":" + port.ToString(CultureInfo.InvariantCulture);
 
+    /// <summary>A unix-socket migration URI (the tunnel's sockets).</summary>
+    public static string UnixUri(string path) => "unix:" + path;
+
+    /// <summary><c>nbd-server-start</c> on the target, on a unix socket behind the node's tunnel (no TLS in QEMU: the
+    /// tunnel encrypts).</summary>
+    public static JsonObject NbdServerStartUnix(string path) => new()
+    {
+        ["addr"] = new JsonObject { ["type"] = "unix", ["data"] = new JsonObject { ["path"] = path } },
+    };
+
+    /// <summary>The source's <c>blockdev-add</c> of the target's export reached through the node's tunnel socket.</summary>
+    public static JsonObject TargetBlockdevUnix(string path, string exportName) => new()
+    {
+        ["driver"] = "nbd",
+        ["node-name"] = TargetNode,
+        ["server"] = new JsonObject { ["type"] = "unix", ["path"] = path },
+        ["export"] = exportName,
+    };
+
     /// <summary><c>nbd-server-start</c> on the target.</summary>
     public static JsonObject NbdServerStart(string host, int port, string? tlsObject)
     {

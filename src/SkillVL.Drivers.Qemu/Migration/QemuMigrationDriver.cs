@@ -10,6 +10,7 @@ using SkillVL.Core.Nodes;
 using SkillVL.Drivers.Qemu.Accelerators;
 using SkillVL.Drivers.Qemu.CommandLine;
 using SkillVL.Drivers.Qemu.Disks;
+using SkillVL.Drivers.Qemu.Migration.Tunnel;
 using SkillVL.Drivers.Qemu.Networking;
 using SkillVL.Drivers.Qemu.Processes;
 using SkillVL.Drivers.Qemu.Templates;
@@ -23,9 +24,11 @@ namespace SkillVL.Drivers.Qemu.Migration;
 /// RAM with <c>migrate</c>; once QEMU reports completed, the mirror ends without a pivot and the target resumes.
 /// QEMU 9.1 removed <c>migrate -b</c>, so it is not used. With TLS, both the NBD connection and the migration
 /// stream use <c>tls-creds-x509</c> objects over the node's platform certificate (<see cref="TlsDirectory"/>).
+/// With <see cref="MigrationTransport.Tunnel"/> QEMU on both ends uses unix sockets instead, and the node's
+/// <see cref="MigrationTunnels"/> carry both streams between the nodes, compressed, over TLS (ADR 0013).
 /// Operations on one VM share the VM driver's lock, so a migration never races a start, stop or delete.
 /// </summary>
-public sealed class QemuMigrationDriver : IVmMigrationDriver
+public sealed class QemuMigrationDriver : IVmMigrationDriver, IAsyncDisposable
 {
     private static readonly TimeSpan SettleTimeout = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(50);
@@ -38,6 +41,7 @@ public sealed class QemuMigrationDriver : IVmMigrationDriver
     private readonly TapDevices _taps;
     private readonly AcceleratorProbe _accelerators;
     private readonly ICommandRunner _runner;
+    private readonly MigrationTunnels _tunnels;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
 
@@ -50,10 +54,12 @@ public sealed class QemuMigrationDriver : IVmMigrationDriver
         TapDevices taps,
         AcceleratorProbe accelerators,
         ICommandRunner runner,
+        MigrationTunnels tunnels,
         TimeProvider time,
         ILogger<QemuMigrationDriver> logger)
     {
         _runner = runner;
+        _tunnels = tunnels;
         _options = options;
         _vms = vms;
         _supervisor = supervisor;
@@ -65,8 +71,8 @@ public sealed class QemuMigrationDriver : IVmMigrationDriver
         _logger = logger;
     }
 
-    /// <summary>Debian 12's QEMU 7.2 (with libzstd): multifd + zstd, xbzrle, auto-converge, post-copy.</summary>
-    public MigrationFeatures Features => MigrationFeatures.Qemu72;
+    /// <summary>Debian 12's QEMU 7.2 (with libzstd): multifd + zstd, xbzrle, auto-converge, post-copy; and the node's tunnel.</summary>
+    public MigrationFeatures Features => MigrationFeatures.Qemu72 | MigrationFeatures.Tunnel;
 
     /// <summary>Where this node's platform certificate and the CA certificate are, as QEMU reads them (ADR 0011).</summary>
     public string TlsDirectory => NodeTlsFiles.DirectoryOf(_options.DataDirectory);
@@ -84,7 +90,8 @@ public sealed class QemuMigrationDriver : IVmMigrationDriver
                 var paths = Paths(vmId);
                 var record = ReadJson<IncomingRecord>(IncomingFile(paths));
                 var status = await _supervisor.InspectAsync(paths, cancellationToken);
-                if (record is { Target: { } waiting } && record.MigrationId == request.MigrationId && status.Pid is not null)
+                if (record is { Target: { } waiting } && record.MigrationId == request.MigrationId && status.Pid is not null
+                    && (waiting.TunnelPort == 0 || _tunnels.HasIncoming(vmId)))
                 {
                     prepared = waiting;
                     return;
@@ -141,6 +148,7 @@ public sealed class QemuMigrationDriver : IVmMigrationDriver
 
             await TryQmpAsync(paths, "block-export-del", new JsonObject { ["id"] = MigrationQmp.ExportId, ["mode"] = "hard" }, cancellationToken);
             await TryQmpAsync(paths, "nbd-server-stop", null, cancellationToken);
+            await _tunnels.CloseIncomingAsync(vmId);
             if (runState != "running" && !record.Offline)
             {
                 await _supervisor.ExecuteQmpAsync(paths, "cont", null, cancellationToken);
@@ -207,16 +215,37 @@ public sealed class QemuMigrationDriver : IVmMigrationDriver
                 await CancelCoreAsync(paths, record, cancellationToken);
             }
 
-            var tls = request.Tls ? MigrationQmp.ClientTlsObject : null;
             QemuProcessSupervisor.WriteJsonAtomically(OutgoingFile(paths), new OutgoingRecord(request, _time.GetUtcNow(), RamStarted: false));
-            if (tls is not null)
+            if (Tunnelled(request.Parameters))
             {
-                RequireTlsFiles();
-                await TryQmpAsync(paths, "object-del", new JsonObject { ["id"] = tls }, cancellationToken);
-                await _supervisor.ExecuteQmpAsync(paths, "object-add", MigrationQmp.TlsCredentials(tls, TlsDirectory, server: false), cancellationToken);
+                var target = request.Target;
+                if (target.TunnelPort <= 0 || string.IsNullOrEmpty(target.TunnelToken))
+                {
+                    throw new DriverException(
+                        $"VM {request.VmId}: the migration asks for the tunnel, but the target named no tunnel port and token.", isTransient: false);
+                }
+
+                await _tunnels.OpenOutgoingAsync(
+                    request.VmId, target.Host, target.TunnelPort, target.TunnelToken, target.TlsHostname ?? target.Host,
+                    paths.RuntimeDirectory, request.Parameters.TunnelCompressionLevel, TlsDirectory);
+                await _supervisor.ExecuteQmpAsync(
+                    paths, "blockdev-add",
+                    MigrationQmp.TargetBlockdevUnix(MigrationTunnels.OutgoingSocket(paths.RuntimeDirectory, MigrationTunnels.NbdChannel), target.NbdExport),
+                    cancellationToken);
+            }
+            else
+            {
+                var tls = request.Tls ? MigrationQmp.ClientTlsObject : null;
+                if (tls is not null)
+                {
+                    RequireTlsFiles();
+                    await TryQmpAsync(paths, "object-del", new JsonObject { ["id"] = tls }, cancellationToken);
+                    await _supervisor.ExecuteQmpAsync(paths, "object-add", MigrationQmp.TlsCredentials(tls, TlsDirectory, server: false), cancellationToken);
+                }
+
+                await _supervisor.ExecuteQmpAsync(paths, "blockdev-add", MigrationQmp.TargetBlockdev(request.Target, tls), cancellationToken);
             }
 
-            await _supervisor.ExecuteQmpAsync(paths, "blockdev-add", MigrationQmp.TargetBlockdev(request.Target, tls), cancellationToken);
             await _supervisor.ExecuteQmpAsync(paths, "blockdev-mirror", MigrationQmp.Mirror(request.Disk, request.Parameters.MaxBandwidth), cancellationToken);
             _logger.MirrorStarted(request.VmId, request.Disk, request.Target.Host, request.Target.NbdPort, request.MigrationId);
         }, cancellationToken));
@@ -243,11 +272,22 @@ public sealed class QemuMigrationDriver : IVmMigrationDriver
             }
 
             var request = record.Request;
-            var tls = request.Tls ? MigrationQmp.ClientTlsObject : null;
+            var tunnelled = Tunnelled(request.Parameters);
+            if (tunnelled && !_tunnels.HasOutgoing(vmId))
+            {
+                throw new DriverException(
+                    $"VM {vmId}: the migration tunnel to the target is gone (was this node's agent restarted?); the migration cannot go on.",
+                    isTransient: false);
+            }
+
+            var tls = request.Tls && !tunnelled ? MigrationQmp.ClientTlsObject : null;
             await _supervisor.ExecuteQmpAsync(paths, "migrate-set-capabilities", MigrationQmp.Capabilities(request.Parameters), cancellationToken);
             await _supervisor.ExecuteQmpAsync(
-                paths, "migrate-set-parameters", MigrationQmp.Parameters(request.Parameters, source: true, tls, request.Target.TlsHostname), cancellationToken);
-            var uri = MigrationQmp.Uri(request.Target.Host, request.Target.MigrationPort);
+                paths, "migrate-set-parameters",
+                MigrationQmp.Parameters(request.Parameters, source: true, tls, tls is null ? null : request.Target.TlsHostname), cancellationToken);
+            var uri = tunnelled
+                ? MigrationQmp.UnixUri(MigrationTunnels.OutgoingSocket(paths.RuntimeDirectory, MigrationTunnels.RamChannel))
+                : MigrationQmp.Uri(request.Target.Host, request.Target.MigrationPort);
             QemuProcessSupervisor.WriteJsonAtomically(OutgoingFile(paths), record with { RamStarted = true });
             await _supervisor.ExecuteQmpAsync(paths, "migrate", new JsonObject { ["uri"] = uri }, cancellationToken);
             _logger.RamStarted(vmId, uri, request.MigrationId);
@@ -275,7 +315,8 @@ public sealed class QemuMigrationDriver : IVmMigrationDriver
 
             var jobs = await _supervisor.ExecuteQmpAsync(paths, "query-jobs", null, cancellationToken);
             var migrate = record.RamStarted ? await _supervisor.ExecuteQmpAsync(paths, "query-migrate", null, cancellationToken) : null;
-            return MigrationQmp.Status(MigrationQmp.FindMirror(jobs), migrate, _time.GetUtcNow() - record.StartedAt, record.RamStarted);
+            var result = MigrationQmp.Status(MigrationQmp.FindMirror(jobs), migrate, _time.GetUtcNow() - record.StartedAt, record.RamStarted);
+            return _tunnels.OutgoingCounters(vmId) is { } tunnel ? result with { TunnelBytes = tunnel.WireSent + tunnel.WireReceived } : result;
         });
     }
 
@@ -335,6 +376,7 @@ public sealed class QemuMigrationDriver : IVmMigrationDriver
             await EndMirrorAsync(paths, force: false, cancellationToken);
             await TryQmpAsync(paths, "blockdev-del", new JsonObject { ["node-name"] = MigrationQmp.TargetNode }, cancellationToken);
             await TryQmpAsync(paths, "object-del", new JsonObject { ["id"] = MigrationQmp.ClientTlsObject }, cancellationToken);
+            await _tunnels.DrainOutgoingAsync(vmId, SettleTimeout);
             File.Delete(OutgoingFile(paths));
             _logger.OutgoingCompleted(vmId, record.Request.MigrationId);
         }, cancellationToken));
@@ -362,7 +404,8 @@ public sealed class QemuMigrationDriver : IVmMigrationDriver
                     $"VM {spec.Id}: template {spec.TemplateSha256} is not on this node; it must be fetched before the migration.", isTransient: false);
             var accelerator = await _accelerators.ResolveAsync(template, cancellationToken);
             var arguments = QemuCommandLineBuilder.BuildIncoming(spec, template, paths, accelerator, _options);
-            if (request.Tls)
+            var tunnelled = Tunnelled(request.Parameters);
+            if (request.Tls || tunnelled)
             {
                 RequireTlsFiles();
             }
@@ -388,7 +431,7 @@ public sealed class QemuMigrationDriver : IVmMigrationDriver
             }
 
             await _supervisor.LaunchAsync(paths, spec, accelerator, arguments, cancellationToken);
-            var tls = request.Tls ? MigrationQmp.ServerTlsObject : null;
+            var tls = request.Tls && !tunnelled ? MigrationQmp.ServerTlsObject : null;
             if (tls is not null)
             {
                 await _supervisor.ExecuteQmpAsync(paths, "object-add", MigrationQmp.TlsCredentials(tls, TlsDirectory, server: true), cancellationToken);
@@ -398,17 +441,37 @@ public sealed class QemuMigrationDriver : IVmMigrationDriver
             await _supervisor.ExecuteQmpAsync(
                 paths, "migrate-set-parameters", MigrationQmp.Parameters(request.Parameters, source: false, tls, null), cancellationToken);
 
-            var nbdPort = await ListenAsync(port => _supervisor.ExecuteQmpAsync(
-                paths, "nbd-server-start", MigrationQmp.NbdServerStart(request.ListenAddress, port, tls), cancellationToken), request.ListenAddress);
             var exportName = spec.Id;
-            await _supervisor.ExecuteQmpAsync(paths, "block-export-add", MigrationQmp.ExportAdd(exportName), cancellationToken);
-            var migrationPort = await ListenAsync(port => _supervisor.ExecuteQmpAsync(
-                paths, "migrate-incoming", new JsonObject { ["uri"] = MigrationQmp.Uri(request.ListenAddress, port) }, cancellationToken),
-                request.ListenAddress);
+            IncomingMigration target;
+            if (tunnelled)
+            {
+                // QEMU listens on unix sockets only this node's root reaches; the tunnel is the one way in from the source.
+                var nbdSocket = Path.Combine(paths.RuntimeDirectory, "migration-nbd.sock");
+                var ramSocket = Path.Combine(paths.RuntimeDirectory, "migration-ram.sock");
+                await _supervisor.ExecuteQmpAsync(paths, "nbd-server-start", MigrationQmp.NbdServerStartUnix(nbdSocket), cancellationToken);
+                await _supervisor.ExecuteQmpAsync(paths, "block-export-add", MigrationQmp.ExportAdd(exportName), cancellationToken);
+                await _supervisor.ExecuteQmpAsync(
+                    paths, "migrate-incoming", new JsonObject { ["uri"] = MigrationQmp.UnixUri(ramSocket) }, cancellationToken);
+                var endpoint = await _tunnels.OpenIncomingAsync(
+                    spec.Id, request.ListenAddress,
+                    new Dictionary<string, string> { [MigrationTunnels.NbdChannel] = nbdSocket, [MigrationTunnels.RamChannel] = ramSocket },
+                    request.Parameters.TunnelCompressionLevel, TlsDirectory);
+                target = new IncomingMigration(request.ListenAddress, 0, 0, exportName, request.ListenAddress, endpoint.Port, endpoint.Token);
+            }
+            else
+            {
+                var nbdPort = await ListenAsync(port => _supervisor.ExecuteQmpAsync(
+                    paths, "nbd-server-start", MigrationQmp.NbdServerStart(request.ListenAddress, port, tls), cancellationToken), request.ListenAddress);
+                await _supervisor.ExecuteQmpAsync(paths, "block-export-add", MigrationQmp.ExportAdd(exportName), cancellationToken);
+                var migrationPort = await ListenAsync(port => _supervisor.ExecuteQmpAsync(
+                    paths, "migrate-incoming", new JsonObject { ["uri"] = MigrationQmp.Uri(request.ListenAddress, port) }, cancellationToken),
+                    request.ListenAddress);
+                target = new IncomingMigration(request.ListenAddress, migrationPort, nbdPort, exportName, request.Tls ? request.ListenAddress : null);
+            }
 
-            var target = new IncomingMigration(request.ListenAddress, migrationPort, nbdPort, exportName, request.Tls ? request.ListenAddress : null);
             QemuProcessSupervisor.WriteJsonAtomically(IncomingFile(paths), new IncomingRecord(request.MigrationId, target, _time.GetUtcNow(), request.Offline));
-            _logger.IncomingPrepared(spec.Id, request.MigrationId, request.ListenAddress, migrationPort, nbdPort, request.Disk, request.Tls);
+            _logger.IncomingPrepared(
+                spec.Id, request.MigrationId, request.ListenAddress, target.MigrationPort, target.NbdPort, target.TunnelPort, request.Disk, request.Tls || tunnelled);
             return target;
         }
         catch
@@ -455,6 +518,7 @@ public sealed class QemuMigrationDriver : IVmMigrationDriver
     /// <summary>Removes an incoming VM: its process, taps, disk and files (the VM driver's delete, under our lock).</summary>
     private async Task RemoveIncomingCoreAsync(VmPaths paths, CancellationToken cancellationToken)
     {
+        await _tunnels.CloseIncomingAsync(paths.VmId);
         var spec = ReadJson<VmSpec>(paths.SpecFile);
         await _supervisor.StopAsync(paths, StopMode.Hard, TimeSpan.Zero, cancellationToken);
         foreach (var nic in spec?.Nics ?? [])
@@ -478,7 +542,9 @@ public sealed class QemuMigrationDriver : IVmMigrationDriver
         // for them with QEMU's main loop blocked, so QMP itself stops answering until they fail. Aborted, everything
         // waiting on them fails at once and QMP answers again; the migration is being cancelled anyway.
         // Only this node's ends match (destination = the target's listening ports), also on one host.
-        if (record is not null)
+        // Through the tunnel, closing it does the same: QEMU's unix connections fail at once.
+        await _tunnels.CloseOutgoingAsync(paths.VmId);
+        if (record is not null && !Tunnelled(record.Request.Parameters))
         {
             await AbortConnectionAsync(record.Request.Target.Host, record.Request.Target.NbdPort, cancellationToken);
             await AbortConnectionAsync(record.Request.Target.Host, record.Request.Target.MigrationPort, cancellationToken);
@@ -636,6 +702,10 @@ public sealed class QemuMigrationDriver : IVmMigrationDriver
             }
         }
     }
+
+    public ValueTask DisposeAsync() => _tunnels.DisposeAsync();
+
+    private static bool Tunnelled(MigrationParameters parameters) => parameters.Transport == MigrationTransport.Tunnel;
 
     private void RequireTlsFiles()
     {

@@ -278,7 +278,8 @@ public sealed class MigrationRunner(
         }, ct);
         await LogAsync(migration.Id, $"Prepare: link {link.Bandwidth}, RTT {link.RoundTripTime.TotalMilliseconds:0.#} ms ({linkSource}); " +
             $"plan ({migration.Tuning}): max-bandwidth {run.Parameters.MaxBandwidth}, downtime-limit {run.Parameters.DowntimeLimit.TotalMilliseconds:0} ms, " +
-            $"multifd {run.Parameters.MultifdChannels}, {run.Parameters.Compression}; the model expects {run.Parameters.Prediction.TotalTime.TotalSeconds:0.#} s, " +
+            $"multifd {run.Parameters.MultifdChannels}, {run.Parameters.Compression}, transport {run.Parameters.Transport.ToString().ToLowerInvariant()}" +
+            (run.Parameters.Transport == MigrationTransport.Tunnel ? $" (zstd {run.Parameters.TunnelCompressionLevel})" : "") + "; the model expects {run.Parameters.Prediction.TotalTime.TotalSeconds:0.#} s, " +
             $"{run.Parameters.Prediction.Downtime.TotalMilliseconds:0} ms pause.");
 
         await reconciler.EnsureRoomNetworksAsync(room.Id, target.Facts.Name, ct);
@@ -366,7 +367,8 @@ public sealed class MigrationRunner(
             await LogAsync(migration.Id, $"Removing the source's copy failed ({e.Message}); the reconciler's orphan sweep removes it.");
         }
 
-        await LogAsync(migration.Id, $"Done in {run.TotalTime.TotalSeconds:0.##} s; downtime {run.Downtime?.TotalMilliseconds:0.#} ms; RAM {run.RamBytes} bytes, disk {run.DiskBytes} bytes, base {run.BaseBytes} bytes.");
+        var tunnel = status.TunnelBytes > 0 ? $"; {status.TunnelBytes} bytes crossed the link in the compressing tunnel" : "";
+        await LogAsync(migration.Id, $"Done in {run.TotalTime.TotalSeconds:0.##} s; downtime {run.Downtime?.TotalMilliseconds:0.#} ms; RAM {run.RamBytes} bytes, disk {run.DiskBytes} bytes, base {run.BaseBytes} bytes{tunnel}.");
     }
 
     /// <summary>Polls the source until <paramref name="done"/>; a failed, cancelled or lost migration throws.</summary>

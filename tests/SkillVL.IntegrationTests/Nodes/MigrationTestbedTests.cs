@@ -390,14 +390,30 @@ public sealed partial class MigrationTestbedTests(ITestOutputHelper output)
                     },
                     CancellationToken.None);
                 var names = Enumerable.Range(1, nodes).Select(i => $"node{i}").Concat(client is null ? [] : [client]).ToArray();
-                await Bounded.WaitUntilAsync(
-                    async () =>
+                var seen = "";
+                try
+                {
+                    await Bounded.WaitUntilAsync(
+                        async () =>
+                        {
+                            var all = (await server.Client.GetFromJsonAsync<List<NodeInfo>>(ApiPaths.Nodes, ServerHarness.Json))!;
+                            seen = string.Join(", ", all.Select(n => $"{n.Name}: {n.State}"));
+                            return names.All(name => all.Any(n => n.Name == name && n.State == "ready"));
+                        },
+                        TimeSpan.FromSeconds(120),
+                        $"nodes {string.Join(", ", names)} ready");
+                }
+                catch (TimeoutException)
+                {
+                    // Say why: the Server's view of the nodes and the end of each agent's log.
+                    output.WriteLine($"nodes as the Server sees them: {seen}");
+                    foreach (var log in Directory.EnumerateFiles(bed.State, "agent.log", SearchOption.AllDirectories))
                     {
-                        var all = (await server.Client.GetFromJsonAsync<List<NodeInfo>>(ApiPaths.Nodes, ServerHarness.Json))!;
-                        return names.All(name => all.Any(n => n.Name == name && n.State == "ready"));
-                    },
-                    TimeSpan.FromSeconds(60),
-                    $"nodes {string.Join(", ", names)} ready");
+                        output.WriteLine($"--- {log}:\n{string.Join('\n', File.ReadLines(log).TakeLast(30))}");
+                    }
+
+                    throw;
+                }
                 (await server.Client.PostAsync(ApiPaths.Nodes + "/local/drain", null)).EnsureSuccessStatusCode();
                 output.WriteLine($"testbed {bed.Prefix} ({string.Join(", ", names)}) ready in {clock.Elapsed.TotalSeconds:F1} s");
                 return bed;

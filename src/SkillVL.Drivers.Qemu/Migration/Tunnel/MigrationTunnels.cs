@@ -132,11 +132,18 @@ public sealed class MigrationTunnels : IAsyncDisposable
     public TunnelCounters? IncomingCounters(string vmId) => _incoming.TryGetValue(vmId, out var tunnel) ? tunnel.Counters : null;
 
     /// <summary>Stops the listener and aborts every connection of the VM's incoming tunnel. No-op without one.</summary>
-    public Task CloseIncomingAsync(string vmId) => CloseAsync(_incoming, vmId);
+    public Task CloseIncomingAsync(string vmId) => CloseAsync(_incoming, vmId, TimeSpan.Zero);
 
     /// <summary>Removes the VM's outgoing sockets and aborts every connection: QEMU's NBD client and migration stream
     /// fail at once. No-op without one.</summary>
-    public Task CloseOutgoingAsync(string vmId) => CloseAsync(_outgoing, vmId);
+    public Task CloseOutgoingAsync(string vmId) => CloseAsync(_outgoing, vmId, TimeSpan.Zero);
+
+    /// <summary>
+    /// After a completed migration: takes no new connections and waits up to <paramref name="timeout"/> for the open ones
+    /// to end by themselves, then closes. QEMU reports completed once it has written the last byte to its socket, which
+    /// may still be on its way through the tunnel; aborting then would cut the target's state short.
+    /// </summary>
+    public Task DrainOutgoingAsync(string vmId, TimeSpan timeout) => CloseAsync(_outgoing, vmId, timeout);
 
     public async ValueTask DisposeAsync()
     {
@@ -151,11 +158,16 @@ public sealed class MigrationTunnels : IAsyncDisposable
         }
     }
 
-    private async Task CloseAsync(ConcurrentDictionary<string, Tunnel> tunnels, string vmId)
+    private async Task CloseAsync(ConcurrentDictionary<string, Tunnel> tunnels, string vmId, TimeSpan drain)
     {
         if (!tunnels.TryRemove(vmId, out var tunnel))
         {
             return;
+        }
+
+        if (drain > TimeSpan.Zero)
+        {
+            await tunnel.DrainAsync(drain);
         }
 
         await tunnel.CloseAsync(CloseTimeout);
@@ -319,6 +331,23 @@ public sealed class MigrationTunnels : IAsyncDisposable
         {
             _tasks[task] = 0;
             _ = task.ContinueWith(t => _tasks.TryRemove(t, out _), TaskScheduler.Default);
+        }
+
+        public async Task DrainAsync(TimeSpan timeout)
+        {
+            foreach (var listener in listeners)
+            {
+                listener.Dispose();
+            }
+
+            try
+            {
+                await Task.WhenAll(_tasks.Keys).WaitAsync(timeout);
+            }
+            catch (Exception e) when (e is TimeoutException or OperationCanceledException or IOException or SocketException)
+            {
+                // What is still open after the wait is aborted by the close that follows.
+            }
         }
 
         public async Task CloseAsync(TimeSpan timeout)
