@@ -300,7 +300,10 @@ public sealed class MigrationRunner(
         }
 
         run.BaseBytes = prepared.BaseBytesFetched;
-        await LogAsync(migration.Id, $"Target {target.Facts.Name} waits on {prepared.Target.Host} (migration port {prepared.Target.MigrationPort}, NBD {prepared.Target.NbdPort})" +
+        await LogAsync(migration.Id, $"Target {target.Facts.Name} waits on {prepared.Target.Host} " +
+            (prepared.Target.TunnelPort > 0
+                ? $"(its migration tunnel on port {prepared.Target.TunnelPort})"
+                : $"(migration port {prepared.Target.MigrationPort}, NBD {prepared.Target.NbdPort})") +
             (prepared.BaseBytesFetched > 0 ? $"; it fetched the template first ({prepared.BaseBytesFetched} bytes)." : "."));
         await source.Migrations.StartDiskMirrorAsync(new OutgoingMigrationRequest(migration.Id, machine.Id, prepared.Target, disk, run.Parameters, migration.Tls, offline), ct);
 
