@@ -146,8 +146,9 @@ public static class MigrationBench
                     ? (to.MiB - from.MiB) / (to.Seconds - from.Seconds)
                     : (double?)null;
                 rows.Add(new Row(mbit, dirty, achieved, name, migration, bytes, Floor(options, migration, request)));
+                var measured = dirty == 0 ? "" : achieved is { } rate ? FormattableString.Invariant($" (measured {rate:0.0})") : " (not measured)";
                 Console.WriteLine(FormattableString.Invariant(
-                    $"{mbit} Mbit/s, dirty {dirty} MiB/s (measured {achieved:0.0}), {name}: {migration.State} in {migration.Metrics.TotalTimeMs / 1000:0.0} s, downtime {migration.Metrics.DowntimeMs} ms, {bytes / 1048576.0:0.0} MiB on the link (QEMU: RAM {Mib(migration.Metrics.RamBytes)}, disk {Mib(migration.Metrics.DiskBytes)}, template {Mib(migration.Metrics.BaseBytes)} MiB) {migration.Error}"));
+                    $"{mbit} Mbit/s, dirty {dirty} MiB/s{measured}, {name}: {migration.State} in {migration.Metrics.TotalTimeMs / 1000:0.0} s, downtime {migration.Metrics.DowntimeMs?.ToString("0", CultureInfo.InvariantCulture) ?? "—"} ms, {bytes / 1048576.0:0.0} MiB on the link (QEMU: RAM {Mib(migration.Metrics.RamBytes)}, disk {Mib(migration.Metrics.DiskBytes)}, template {Mib(migration.Metrics.BaseBytes)} MiB) {migration.Error}"));
                 await DeleteAsync(http, "mig");
             }
         }
@@ -322,7 +323,7 @@ public static class MigrationBench
         report.AppendLine(CultureInfo.InvariantCulture,
             $"- **Compressibility** (zstd -3 on the host, uncompressed ÷ compressed): overlay data **{template.OverlayZstdRatio:0.00}:1**, RAM data **{template.RamZstdRatio:0.00}:1**; free RAM is zeros.");
         report.AppendLine(CultureInfo.InvariantCulture,
-            $"- **Floor** = bytes that must cross whatever the method ({options.OverlayMiB} MiB overlay + {options.RamFillMiB} MiB RAM data, + the template when not cached) ÷ link rate. The baseline and the cached SkillVL move are stopped at 3 × that floor + 2 min ({TimeLimit(options, options.DirtyLinkMbit)} at {options.DirtyLinkMbit} Mbit/s); a run that did not finish shows its outcome and why, and no ratio.");
+            $"- **Floor** = bytes that must cross whatever the method ({options.OverlayMiB} MiB overlay + {options.RamFillMiB} MiB RAM data, + the template when not cached) ÷ link rate. The baseline and the cached SkillVL move are stopped at 3 × that floor + 2 min ({string.Join(", ", rows.Select(r => r.Mbit).Distinct().Select(mbit => $"{TimeLimit(options, mbit)} at {mbit} Mbit/s"))}); a run that did not finish shows its outcome and why, and no ratio.");
         if (options.DirtyRates.Count > 0)
         {
             report.AppendLine(CultureInfo.InvariantCulture,
