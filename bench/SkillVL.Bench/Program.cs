@@ -58,14 +58,25 @@ if (Arg("--suite", "rooms") == "multinode")
     return;
 }
 
-//   dotnet run -c Release --project bench/SkillVL.Bench -- --suite migration [--bandwidths 20,50,100] [--dirty 5,20,50] [--out FILE]
+//   dotnet run -c Release --project bench/SkillVL.Bench -- --suite migration [--bandwidths 20,50,100] [--dirty 5,20,50]
+//       [--overlay-mib 1024] [--base-mib 1280] [--ram-fill-mib 256] [--out FILE]
 //     baseline (full disk mirror + QEMU's default pre-copy, as Proxmox's qm migrate --online --with-local-disks) vs
-//     SkillVL's engine, server node → client node over the emulated WAN link (issue 6), see MigrationBench.
+//     SkillVL's engine, server node → client node over the emulated WAN link (issue 6), see MigrationBench; the sizes
+//     are MigrationBenchOptions (defaults: the issue's VM), smaller ones make a quick run.
 if (Arg("--suite", "rooms") == "migration")
 {
     static int[] List(string text) => text.Length == 0 ? [] : text.Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
-    var migrationReport = await SkillVL.Bench.MigrationBench.RunAsync(
-        Arg("--image", Path.GetFullPath(".build/images/tiny")), List(Arg("--bandwidths", "20,50,100")), List(Arg("--dirty", "5,20,50")));
+    int MiB(string name, int fallback) => Arg(name, "") is { Length: > 0 } text ? int.Parse(text, CultureInfo.InvariantCulture) : fallback;
+    var defaults = new SkillVL.Bench.MigrationBenchOptions();
+    var migrationOptions = defaults with
+    {
+        OverlayMiB = MiB("--overlay-mib", defaults.OverlayMiB),
+        BaseMiB = MiB("--base-mib", defaults.BaseMiB),
+        RamFillMiB = MiB("--ram-fill-mib", defaults.RamFillMiB),
+        Bandwidths = List(Arg("--bandwidths", string.Join(',', defaults.Bandwidths))),
+        DirtyRates = List(Arg("--dirty", string.Join(',', defaults.DirtyRates))),
+    };
+    var migrationReport = await SkillVL.Bench.MigrationBench.RunAsync(Arg("--image", Path.GetFullPath(".build/images/tiny")), migrationOptions);
     Console.WriteLine(migrationReport);
     if (Arg("--out", "") is { Length: > 0 } migrationOut)
     {
