@@ -59,7 +59,7 @@ if (Arg("--suite", "rooms") == "multinode")
 }
 
 //   dotnet run -c Release --project bench/SkillVL.Bench -- --suite migration [--bandwidths 20,50,100] [--dirty 5,20,50]
-//       [--overlay-mib 1024] [--base-mib 1280] [--ram-fill-mib 256] [--out FILE]
+//       [--dirty-link 50] [--overlay-mib 1024] [--base-mib 1280] [--ram-fill-mib 256] [--out FILE]
 //     baseline (full disk mirror + QEMU's default pre-copy, as Proxmox's qm migrate --online --with-local-disks) vs
 //     SkillVL's engine, server node → client node over the emulated WAN link (issue 6), see MigrationBench; the sizes
 //     are MigrationBenchOptions (defaults: the issue's VM), smaller ones make a quick run.
@@ -75,12 +75,27 @@ if (Arg("--suite", "rooms") == "migration")
         RamFillMiB = MiB("--ram-fill-mib", defaults.RamFillMiB),
         Bandwidths = List(Arg("--bandwidths", string.Join(',', defaults.Bandwidths))),
         DirtyRates = List(Arg("--dirty", string.Join(',', defaults.DirtyRates))),
+        DirtyLinkMbit = MiB("--dirty-link", defaults.DirtyLinkMbit),
     };
     var migrationReport = await SkillVL.Bench.MigrationBench.RunAsync(Arg("--image", Path.GetFullPath(".build/images/tiny")), migrationOptions);
     Console.WriteLine(migrationReport);
     if (Arg("--out", "") is { Length: > 0 } migrationOut)
     {
         File.WriteAllText(migrationOut, migrationReport);
+    }
+
+    return;
+}
+
+//   dotnet run -c Release --project bench/SkillVL.Bench -- --suite tunnel [--mib 256] [--out FILE]
+//     the migration tunnel's throughput and ratio (TLS + zstd 1 and 3) vs a plain unix-socket copy (ADR 0013), see TunnelBench.
+if (Arg("--suite", "rooms") == "tunnel")
+{
+    var tunnelReport = await SkillVL.Bench.TunnelBench.RunAsync(int.Parse(Arg("--mib", "256"), CultureInfo.InvariantCulture));
+    Console.WriteLine(tunnelReport);
+    if (Arg("--out", "") is { Length: > 0 } tunnelOut)
+    {
+        File.WriteAllText(tunnelOut, tunnelReport);
     }
 
     return;

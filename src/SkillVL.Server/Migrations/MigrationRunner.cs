@@ -421,8 +421,10 @@ public sealed class MigrationRunner(
                 return status;
             }
 
-            // A cut link or a frozen target raises no error for minutes; it shows as bytes that stop moving.
-            var bytes = status.DiskBytesDone + (status.Ram?.TransferredBytes ?? 0);
+            // A cut link or a frozen target raises no error for minutes; it shows as bytes that stop moving. Through the
+            // tunnel, its count of bytes on the link stops at once, while QEMU's own count goes on until the buffers
+            // between QEMU and the link are full (megabytes of uncompressed data on a slow link).
+            var bytes = status.TunnelBytes > 0 ? status.TunnelBytes : status.DiskBytesDone + (status.Ram?.TransferredBytes ?? 0);
             if (bytes != moved)
             {
                 moved = bytes;

@@ -40,6 +40,9 @@ internal sealed class FakeMigrationDriver(string node, CallLog log) : IVmMigrati
 
     public const long RamBytes = 300L << 20;
 
+    /// <summary>What the source's tunnel reports as bytes on the link (0: no tunnel).</summary>
+    public long TunnelBytes { get; set; }
+
     public static MigrationProgress Sample(int iteration, long remaining, double dirtyMiB = 0, int throttle = 0) => new()
     {
         Iteration = iteration,
@@ -134,7 +137,8 @@ internal sealed class FakeMigrationDriver(string node, CallLog log) : IVmMigrati
             completed ? Downtime : null,
             completed ? TimeSpan.FromMilliseconds(5) : null,
             completed ? RamBytes : 0,
-            error);
+            error,
+            TunnelBytes);
     }
 
     private Task CallAsync(string name, CancellationToken cancellationToken)

@@ -142,6 +142,25 @@ public sealed class MigrationRunnerTests
     }
 
     [Fact]
+    public async Task ThroughTheTunnel_BytesOnTheLinkStandStillWhileQemusCountGrows_FailsAsABrokenLink()
+    {
+        await using var harness = new MigrationRunnerHarness();
+        harness.Options.Value.Migration.StallTimeout = TimeSpan.FromMilliseconds(300);
+        var id = await harness.SeedAsync();
+        // QEMU keeps counting what it writes into the tunnel's buffers; the tunnel's count of bytes on the link does not
+        // move: the link is cut.
+        harness.Source.Driver.RamSamples =
+            [.. Enumerable.Range(1, 100_000).Select(i => FakeMigrationDriver.Sample(1, remaining: 200 << 20) with { TransferredBytes = i * 65536L })];
+        harness.Source.Driver.TunnelBytes = 123_456;
+
+        var migration = await harness.RunAsync(id);
+
+        Assert.Equal(MigrationStates.Failed, migration.State);
+        Assert.Contains("No byte moved for 0.3 s (123456 bytes so far)", migration.Error, StringComparison.Ordinal);
+        AssertCleanedUp(harness, migration);
+    }
+
+    [Fact]
     public async Task PolicyDecisions_AreCarriedOut_AndAbortCancels()
     {
         await using var harness = new MigrationRunnerHarness();
