@@ -50,7 +50,7 @@ public static class TunnelBench
             foreach (var (name, seconds, wire) in rows)
             {
                 report.AppendLine(CultureInfo.InvariantCulture,
-                    $"| {name} | {seconds:0.00} | {data.Length / 1048576.0 / seconds:0} | {data.Length * 8 / 1e6 / seconds:0} | {wire / 1048576.0:0.0} MiB | {(double)data.Length / wire:0.00} |");
+                    $"| {name} | {seconds:0.00} | {data.Length / 1048576.0 / seconds:0} | {data.Length * 8.0 / 1e6 / seconds:0} | {wire / 1048576.0:0.0} MiB | {(double)data.Length / wire:0.00} |");
             }
 
             return report.ToString();
