@@ -228,8 +228,7 @@ public sealed class MigrationTunnels : IAsyncDisposable
             await TunnelPipe.RunAsync(local, ssl, level, tunnel.Counters, tunnel.Stopping);
             _logger.ConnectionEnded(tunnel.VmId, channel, "closed");
         }
-        catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or ObjectDisposedException
-            or System.Security.Authentication.AuthenticationException or ZstdSharp.ZstdException)
+        catch (Exception e) when (EndsTheConnection(e))
         {
             _logger.ConnectionEnded(tunnel.VmId, channel, e.Message);
         }
@@ -264,8 +263,7 @@ public sealed class MigrationTunnels : IAsyncDisposable
             await TunnelPipe.RunAsync(local, ssl, level, tunnel.Counters, tunnel.Stopping);
             _logger.ConnectionEnded(tunnel.VmId, channel, "closed");
         }
-        catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or ObjectDisposedException
-            or System.Security.Authentication.AuthenticationException or ZstdSharp.ZstdException)
+        catch (Exception e) when (EndsTheConnection(e))
         {
             _logger.ConnectionEnded(tunnel.VmId, channel, e.Message);
         }
@@ -274,6 +272,12 @@ public sealed class MigrationTunnels : IAsyncDisposable
             local.Dispose();
         }
     }
+
+    /// <summary>What ends one tunnel connection (a peer gone, refused or misbehaving, or the tunnel closed) without
+    /// concerning the others.</summary>
+    private static bool EndsTheConnection(Exception e) =>
+        e is IOException or SocketException or OperationCanceledException or ObjectDisposedException
+            or System.Security.Authentication.AuthenticationException or ZstdSharp.ZstdException;
 
     private static async Task<string> ReadLineAsync(Stream stream, CancellationToken cancellationToken)
     {
