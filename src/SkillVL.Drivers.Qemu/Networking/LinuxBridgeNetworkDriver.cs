@@ -70,11 +70,16 @@ public sealed class LinuxBridgeNetworkDriver : INetworkDriver
 
         // One change per network at a time: the reconciler and a migration's prepare may ensure the same network on
         // the same node at once, and two check-then-create runs collide ("RTNETLINK answers: File exists").
-        var gate = _networkLocks.GetOrAdd(network.Id, static _ => new SemaphoreSlim(1, 1));
+        await WithNetworkLockAsync(network.Id, () => EnsureCoreAsync(network, cancellationToken), cancellationToken);
+    }
+
+    private async Task WithNetworkLockAsync(string networkId, Func<Task> change, CancellationToken cancellationToken)
+    {
+        var gate = _networkLocks.GetOrAdd(networkId, static _ => new SemaphoreSlim(1, 1));
         await gate.WaitAsync(cancellationToken);
         try
         {
-            await EnsureCoreAsync(network, cancellationToken);
+            await change();
         }
         finally
         {
@@ -99,16 +104,7 @@ public sealed class LinuxBridgeNetworkDriver : INetworkDriver
 
     public async Task DeleteAsync(string networkId, CancellationToken cancellationToken)
     {
-        var gate = _networkLocks.GetOrAdd(networkId, static _ => new SemaphoreSlim(1, 1));
-        await gate.WaitAsync(cancellationToken);
-        try
-        {
-            await DeleteCoreAsync(networkId, cancellationToken);
-        }
-        finally
-        {
-            gate.Release();
-        }
+        await WithNetworkLockAsync(networkId, () => DeleteCoreAsync(networkId, cancellationToken), cancellationToken);
     }
 
     private async Task DeleteCoreAsync(string networkId, CancellationToken cancellationToken)
