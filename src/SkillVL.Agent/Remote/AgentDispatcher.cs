@@ -72,7 +72,9 @@ public sealed class AgentDispatcher(
             case AgentMethods.MigrationsPrepareIncoming:
                 var incoming = Param<IncomingMigrationRequest>(parameters);
                 // The overlay is backed by the template on the target too: it must be in the store before the disk is made.
-                var fetched = incoming.Disk == DiskTransfer.Overlay ? await EnsureTemplateAsync(incoming.Spec.TemplateSha256, ct) : 0;
+                // A full copy needs it as well: the VM boots the template's kernel and initrd, and a node keeps the template
+                // of every VM it runs (a later EnsureDisk/restart asks for it). The bytes are reported as base bytes.
+                var fetched = await EnsureTemplateAsync(incoming.Spec.TemplateSha256, ct);
                 var target = await node.Migrations.PrepareIncomingAsync(incoming, ct);
                 return Result(new AgentCalls.PreparedIncoming(target, fetched));
             case AgentMethods.MigrationsCompleteIncoming:

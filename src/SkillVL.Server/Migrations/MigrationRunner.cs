@@ -279,7 +279,7 @@ public sealed class MigrationRunner(
         await LogAsync(migration.Id, $"Prepare: link {link.Bandwidth}, RTT {link.RoundTripTime.TotalMilliseconds:0.#} ms ({linkSource}); " +
             $"plan ({migration.Tuning}): max-bandwidth {run.Parameters.MaxBandwidth}, downtime-limit {run.Parameters.DowntimeLimit.TotalMilliseconds:0} ms, " +
             $"multifd {run.Parameters.MultifdChannels}, {run.Parameters.Compression}, transport {run.Parameters.Transport.ToString().ToLowerInvariant()}" +
-            (run.Parameters.Transport == MigrationTransport.Tunnel ? $" (zstd {run.Parameters.TunnelCompressionLevel})" : "") + "; the model expects {run.Parameters.Prediction.TotalTime.TotalSeconds:0.#} s, " +
+            (run.Parameters.Transport == MigrationTransport.Tunnel ? $" (zstd {run.Parameters.TunnelCompressionLevel})" : "") + $"; the model expects {run.Parameters.Prediction.TotalTime.TotalSeconds:0.#} s, " +
             $"{run.Parameters.Prediction.Downtime.TotalMilliseconds:0} ms pause.");
 
         await reconciler.EnsureRoomNetworksAsync(room.Id, target.Facts.Name, ct);

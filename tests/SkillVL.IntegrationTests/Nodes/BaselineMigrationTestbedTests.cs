@@ -1,0 +1,53 @@
+using System.Diagnostics;
+using SkillVL.Core.Api.Migrations;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace SkillVL.IntegrationTests.Nodes;
+
+/// <summary>
+/// The baseline's path end to end (what the bench compares against: <c>diskTransfer: full</c>, <c>tuning:
+/// qemu-defaults</c>, QEMU's own sockets and TLS): after the move to a client the guest runs there and answers
+/// through its guest agent at once, with a writer busy in it during the move.
+/// </summary>
+[Collection(VmCollection.Name)]
+public sealed class BaselineMigrationTestbedTests(ITestOutputHelper output)
+{
+    [Fact]
+    public async Task FullMirrorWithQemuDefaults_ToClient_BusyGuestRunsThereAndAnswersAtOnce()
+    {
+        await using var server = await ServerHarness.StartAsync();
+        await using var bed = await MigrationTestbedTests.Bed.UpAsync(server, output, nodes: 1, client: "laptop1", bandwidth: "100mbit", rtt: "10ms");
+        await server.ApplyAsync("""
+            apiVersion: skillvl.io/v1
+            kind: Room
+            metadata: { name: base }
+            networks:
+              - { name: lan, cidr: 10.63.0.0/24 }
+            machines:
+              - { name: vm, template: tiny, node: node1, nics: [{ network: lan, ip: 10.63.0.10 }] }
+            """);
+        var data = await MigrationTestbedTests.WriteDataAsync(server, "base", "vm", "data", 4);
+        // A writer that rewrites 1 MiB of tmpfs twice a second (about 2 MiB/s, which QEMU's defaults converge with at 100 Mbit/s), counting its passes.
+        Assert.Equal(0, (await server.ExecAsync("base", "vm", "sh", "-c",
+            "mkdir -p /dev/shm && (n=0; while :; do dd if=/dev/urandom of=/dev/shm/w bs=1M count=1 2>/dev/null; n=$((n + 1)); echo $n > /run/passes; usleep 500000; done) </dev/null >/dev/null 2>&1 &")).ExitCode);
+
+        var migration = await MigrationTestbedTests.MigrateAsync(server, new CreateMigrationRequest(
+            "base/vm", "laptop1", DiskTransfer: "full", Tuning: "qemu-defaults", Link: new MigrationLinkOverride("100Mbit", "10ms")));
+        output.WriteLine($"baseline → laptop1: {migration.State} in {migration.Metrics.TotalTimeMs:0} ms, downtime {migration.Metrics.DowntimeMs} ms {migration.Error}");
+        Assert.Equal(MigrationStates.Succeeded, migration.State);
+        Assert.Equal("laptop1", (await server.GetMachineAsync("base", "vm")).Node);
+
+        var clock = Stopwatch.StartNew();
+        var first = await server.ExecAsync("base", "vm", "cat", "/run/passes");
+        output.WriteLine($"first exec after the move answered in {clock.Elapsed.TotalSeconds:0.0} s: passes {first.Stdout.Trim()}");
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(20), $"the moved guest's agent took {clock.Elapsed.TotalSeconds:0.0} s to answer");
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        var second = await server.ExecAsync("base", "vm", "cat", "/run/passes");
+        Assert.True(long.Parse(second.Stdout.Trim(), System.Globalization.CultureInfo.InvariantCulture) > long.Parse(first.Stdout.Trim(), System.Globalization.CultureInfo.InvariantCulture),
+            $"the writer did not go on after the move ({first.Stdout.Trim()} → {second.Stdout.Trim()} passes)");
+        Assert.Equal(data, await MigrationTestbedTests.ChecksumAsync(server, "base", "vm", "data"));
+
+        await server.DeleteRoomAsync("base");
+    }
+}
