@@ -69,6 +69,9 @@ public sealed class AgentDispatcher(
                 return null;
             case AgentMethods.TemplatesList:
                 return Result(await node.Templates.ListAsync(ct));
+            case AgentMethods.MigrationsMeasure:
+                var measure = Param<AgentCalls.Measure>(parameters);
+                return Result(await node.Migrations.MeasureAsync(measure.Id, measure.Sample, ct));
             case AgentMethods.MigrationsPrepareIncoming:
                 var incoming = Param<IncomingMigrationRequest>(parameters);
                 // The overlay is backed by the template on the target too: it must be in the store before the disk is made.

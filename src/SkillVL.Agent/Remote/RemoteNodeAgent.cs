@@ -132,6 +132,12 @@ public sealed class RemoteNodeAgent : INodeAgent, IVmDriver, INetworkDriver, ITe
     public Task<TemplateImage> ImportAsync(string sourceDirectory, CancellationToken cancellationToken) =>
         throw new DriverException($"Node {_facts.Name} fetches templates from the Server itself when a disk needs one.");
 
+    /// <summary>The agent's driver bounds the sample itself (at most a minute plus its settle time); this bounds the
+    /// call: the sample plus <see cref="MigrationStepCall"/>.</summary>
+    public async Task<VmMigrationMeasurement> MeasureAsync(string vmId, TimeSpan sample, CancellationToken cancellationToken) =>
+        await CallAsync<VmMigrationMeasurement>(AgentMethods.MigrationsMeasure, new AgentCalls.Measure(vmId, sample), sample + MigrationStepCall, cancellationToken)
+            ?? throw new DriverException($"Node {_facts.Name} returned no measurement.", isTransient: true);
+
     public async Task<IncomingMigration> PrepareIncomingAsync(IncomingMigrationRequest request, CancellationToken cancellationToken) =>
         (await PrepareIncomingFetchingBaseAsync(request, cancellationToken)).Target;
 

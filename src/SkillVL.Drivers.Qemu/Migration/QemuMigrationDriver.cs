@@ -33,6 +33,10 @@ public sealed class QemuMigrationDriver : IVmMigrationDriver, IAsyncDisposable
     private static readonly TimeSpan SettleTimeout = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(50);
 
+    /// <summary>The longest dirty-rate sample <see cref="MeasureAsync"/> takes, whatever the caller asks: the guest's
+    /// behaviour a minute before the move is no better a guide than over a few seconds.</summary>
+    private static readonly TimeSpan MaxDirtyRateSample = TimeSpan.FromSeconds(60);
+
     private readonly QemuDriverOptions _options;
     private readonly QemuVmDriver _vms;
     private readonly QemuProcessSupervisor _supervisor;
@@ -76,6 +80,47 @@ public sealed class QemuMigrationDriver : IVmMigrationDriver, IAsyncDisposable
 
     /// <summary>Where this node's platform certificate and the CA certificate are, as QEMU reads them (ADR 0011).</summary>
     public string TlsDirectory => NodeTlsFiles.DirectoryOf(_options.DataDirectory);
+
+    /// <summary>
+    /// The guest's dirty rate through <c>calc-dirty-rate</c> (<see cref="MigrationQmp.CalcDirtyRate"/>), polled with
+    /// <c>query-dirty-rate</c> until measured, and the overlay's allocated bytes (<c>qemu-img info -U</c>
+    /// <c>actual-size</c>, what the file occupies on the host; QEMU's <c>query-block</c> reports the same figure). A VM
+    /// that is not running (stopped, or paused for an offline move) dirties nothing: 0, and no QEMU is started for it.
+    /// Does not take the VM's lock: sampling takes seconds and changes nothing; a VM stopped meanwhile fails the call.
+    /// </summary>
+    public Task<VmMigrationMeasurement> MeasureAsync(string vmId, TimeSpan sample, CancellationToken cancellationToken)
+    {
+        QemuVmDriver.ValidateId(vmId);
+        return QemuVmDriver.TranslateAsync(async () =>
+        {
+            var paths = Paths(vmId);
+            var status = await _supervisor.InspectAsync(paths, cancellationToken);
+            var rate = DataRate.Zero;
+            var sampled = TimeSpan.Zero;
+            if (status is { State: VmPowerState.Running, Pid: not null })
+            {
+                var seconds = (long)Math.Clamp(Math.Ceiling(sample.TotalSeconds), 1, MaxDirtyRateSample.TotalSeconds);
+                await WaitAsync(async () => (await _supervisor.ExecuteQmpAsync(paths, "query-dirty-rate", null, cancellationToken))?["status"]
+                    ?.GetValue<string>() != "measuring", "an earlier dirty-rate measurement", cancellationToken);
+                await _supervisor.ExecuteQmpAsync(paths, "calc-dirty-rate", MigrationQmp.CalcDirtyRate(seconds), cancellationToken);
+
+                // The answer is ready after the sample at the earliest; before that, query-dirty-rate may still show the
+                // previous measurement (QEMU's thread sets "measuring" only once it runs).
+                await Task.Delay(TimeSpan.FromSeconds(seconds), _time, cancellationToken);
+                DataRate? measured = null;
+                await WaitAsync(async () =>
+                {
+                    measured = MigrationQmp.DirtyRate(await _supervisor.ExecuteQmpAsync(paths, "query-dirty-rate", null, cancellationToken), seconds);
+                    return measured is not null;
+                }, "measuring the dirty rate", cancellationToken);
+                (rate, sampled) = (measured!.Value, TimeSpan.FromSeconds(seconds));
+            }
+
+            var overlay = File.Exists(paths.Disk) ? (await _images.InfoAsync(paths.Disk, cancellationToken)).ActualSizeBytes : 0;
+            _logger.Measured(vmId, rate.MebibytesPerSecond, overlay, sampled.TotalSeconds);
+            return new VmMigrationMeasurement(rate, overlay, sampled);
+        });
+    }
 
     public Task<IncomingMigration> PrepareIncomingAsync(IncomingMigrationRequest request, CancellationToken cancellationToken)
     {

@@ -260,14 +260,17 @@ public sealed class MigrationRunner(
         }
 
         var targetHasBase = (await target.Templates.ListAsync(ct)).Any(t => t.Sha256 == templateSha);
+        var measured = await MeasureVmAsync(migration, source, machine.Id, ct);
         var profile = new VmMigrationProfile
         {
-            // What the Server knows before the move: the machine's RAM and its template; the dirty rate and the overlay's
-            // size are not measured yet, so the policy plans with an idle guest and an empty overlay and Decide corrects
-            // course from QEMU's own numbers once RAM moves.
+            // The machine's RAM and its template from the database; the dirty rate and the overlay's size as the source
+            // measured them just now (an idle guest and an empty overlay when it could not: Decide then corrects course
+            // from QEMU's own numbers once RAM moves).
             MemoryBytes = machine.MemoryBytes,
             BaseImageBytes = baseSize,
             TargetHasBase = disk == DiskTransfer.Overlay ? targetHasBase : false,
+            DirtyRate = measured?.DirtyRate ?? DataRate.Zero,
+            OverlayBytes = measured?.OverlayBytes ?? 0,
         };
         run.Parameters = migration.Tuning == "qemu-defaults" ? QemuDefaults(link, profile, limits) : MigrationPolicy.Plan(link, profile, limits, features);
         await UpdateAsync(migration.Id, m =>
@@ -279,7 +282,7 @@ public sealed class MigrationRunner(
         await LogAsync(migration.Id, $"Prepare: link {link.Bandwidth}, RTT {link.RoundTripTime.TotalMilliseconds:0.#} ms ({linkSource}); " +
             $"plan ({migration.Tuning}): max-bandwidth {run.Parameters.MaxBandwidth}, downtime-limit {run.Parameters.DowntimeLimit.TotalMilliseconds:0} ms, " +
             $"multifd {run.Parameters.MultifdChannels}, {run.Parameters.Compression}, transport {run.Parameters.Transport.ToString().ToLowerInvariant()}" +
-            (run.Parameters.Transport == MigrationTransport.Tunnel ? $" (zstd {run.Parameters.TunnelCompressionLevel})" : "") + "; the model expects {run.Parameters.Prediction.TotalTime.TotalSeconds:0.#} s, " +
+            (run.Parameters.Transport == MigrationTransport.Tunnel ? $" (zstd {run.Parameters.TunnelCompressionLevel})" : "") + $"; the model expects {run.Parameters.Prediction.TotalTime.TotalSeconds:0.#} s, " +
             $"{run.Parameters.Prediction.Downtime.TotalMilliseconds:0} ms pause.");
 
         await reconciler.EnsureRoomNetworksAsync(room.Id, target.Facts.Name, ct);
@@ -587,6 +590,27 @@ public sealed class MigrationRunner(
             await SetMachineStateAsync(entry.MachineId, MachineStates.Running, MachineStates.Migrating, CancellationToken.None);
             active.Remove(entry);
             trigger.Poke();
+        }
+    }
+
+    /// <summary>
+    /// The source's measurement of the VM (dirty rate, overlay bytes), logged; null when it failed — a migration does not
+    /// need it to run, only to be planned well, so the reason is logged and the plan assumes an idle guest.
+    /// </summary>
+    private async Task<VmMigrationMeasurement?> MeasureVmAsync(MigrationEntity migration, INodeAgent source, string vmId, CancellationToken ct)
+    {
+        try
+        {
+            var measured = await source.Migrations.MeasureAsync(vmId, Settings.DirtyRateSample, ct);
+            await LogAsync(migration.Id, $"Prepare: measured dirty rate {measured.DirtyRate.MebibytesPerSecond:0.#} MiB/s " +
+                (measured.Sample > TimeSpan.Zero ? $"(sampled {measured.Sample.TotalSeconds:0.#} s)" : "(not running)") +
+                $", overlay {measured.OverlayBytes} bytes ({measured.OverlayBytes / (double)(1 << 20):0.#} MiB) on {source.Facts.Name}.");
+            return measured;
+        }
+        catch (Exception e) when (!ct.IsCancellationRequested)
+        {
+            await LogAsync(migration.Id, $"Prepare: measuring the VM on {source.Facts.Name} failed ({e.Message}); planning with an idle guest and an empty overlay.");
+            return null;
         }
     }
 

@@ -55,6 +55,15 @@ internal sealed class FakeMigrationDriver(string node, CallLog log) : IVmMigrati
         ThrottlePercent = throttle,
     };
 
+    /// <summary>What <see cref="MeasureAsync"/> answers.</summary>
+    public VmMigrationMeasurement Measurement { get; set; } = new(DataRate.FromMebibytesPerSecond(3), 48L << 20, TimeSpan.FromSeconds(1));
+
+    public Task<VmMigrationMeasurement> MeasureAsync(string vmId, TimeSpan sample, CancellationToken cancellationToken)
+    {
+        Call("Measure", cancellationToken);
+        return Task.FromResult(Measurement);
+    }
+
     public Task<IncomingMigration> PrepareIncomingAsync(IncomingMigrationRequest request, CancellationToken cancellationToken)
     {
         Incoming = request;

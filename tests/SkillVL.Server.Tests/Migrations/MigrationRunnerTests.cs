@@ -21,7 +21,7 @@ public sealed class MigrationRunnerTests
         Assert.True(migration.State == MigrationStates.Succeeded, migration.Error + "\n" + string.Join("\n", migration.Log.Select(l => l.Message)));
         Assert.Equal(MigrationPhases.Done, migration.Phase);
         Assert.Equal(
-            ["dst:PrepareIncoming", "src:StartDiskMirror", "src:StartRamMigration", "src:CompleteOutgoing", "dst:CompleteIncoming", "src:vm.Delete"],
+            ["src:Measure", "dst:PrepareIncoming", "src:StartDiskMirror", "src:StartRamMigration", "src:CompleteOutgoing", "dst:CompleteIncoming", "src:vm.Delete"],
             harness.Log.Steps);
         var machine = await harness.MachineAsync();
         Assert.Equal("dst", machine.NodeName);
@@ -38,6 +38,7 @@ public sealed class MigrationRunnerTests
 
         // The log names the phases in order.
         var log = string.Join("\n", migration.Log.OrderBy(l => l.Id).Select(l => l.Message));
+        Assert.Contains("Prepare: measured dirty rate 3 MiB/s (sampled 1 s), overlay 50331648 bytes (48 MiB) on src.", log, StringComparison.Ordinal);
         Assert.True(Order(log, "Prepare:", "Transfer disk", "live copy RAM", "switching over", $"runs on dst", "Succeeded"), log);
 
         // What the target was asked for: the VM as it runs (same MACs), the underlay address, TLS, the plan's parameters.
