@@ -46,6 +46,7 @@ public sealed class QemuMigrationDriver : IVmMigrationDriver, IAsyncDisposable
     private readonly AcceleratorProbe _accelerators;
     private readonly ICommandRunner _runner;
     private readonly MigrationTunnels _tunnels;
+    private readonly LinkProbes _probes;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
 
@@ -59,11 +60,13 @@ public sealed class QemuMigrationDriver : IVmMigrationDriver, IAsyncDisposable
         AcceleratorProbe accelerators,
         ICommandRunner runner,
         MigrationTunnels tunnels,
+        LinkProbes probes,
         TimeProvider time,
         ILogger<QemuMigrationDriver> logger)
     {
         _runner = runner;
         _tunnels = tunnels;
+        _probes = probes;
         _options = options;
         _vms = vms;
         _supervisor = supervisor;
@@ -120,6 +123,23 @@ public sealed class QemuMigrationDriver : IVmMigrationDriver, IAsyncDisposable
             _logger.Measured(vmId, rate.MebibytesPerSecond, overlay, sampled.TotalSeconds);
             return new VmMigrationMeasurement(rate, overlay, sampled);
         });
+    }
+
+    /// <summary>The node's <see cref="LinkProbes"/> endpoint, with its platform certificate (the tunnel's TLS).</summary>
+    public async Task<LinkProbeEndpoint> OpenLinkProbeAsync(string migrationId, string listenAddress, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(migrationId);
+        cancellationToken.ThrowIfCancellationRequested();
+        var (port, token) = await _probes.OpenAsync(migrationId, listenAddress, TlsDirectory, LinkProbes.Lifetime);
+        return new LinkProbeEndpoint(listenAddress, port, token, listenAddress, LinkProbes.Lifetime);
+    }
+
+    public Task CloseLinkProbeAsync(string migrationId, CancellationToken cancellationToken) => _probes.CloseAsync(migrationId);
+
+    public Task<LinkMeasurement> ProbeLinkAsync(LinkProbeEndpoint target, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        return _probes.ProbeAsync(target.Host, target.Port, target.Token, target.TlsHostname, TlsDirectory, cancellationToken);
     }
 
     public Task<IncomingMigration> PrepareIncomingAsync(IncomingMigrationRequest request, CancellationToken cancellationToken)
@@ -748,7 +768,11 @@ public sealed class QemuMigrationDriver : IVmMigrationDriver, IAsyncDisposable
         }
     }
 
-    public ValueTask DisposeAsync() => _tunnels.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await _probes.DisposeAsync();
+        await _tunnels.DisposeAsync();
+    }
 
     private static bool Tunnelled(MigrationParameters parameters) => parameters.Transport == MigrationTransport.Tunnel;
 

@@ -249,8 +249,9 @@ public sealed class MigrationRunner(
         var spec = MachineSpecs.ToSpec(machine, networks);
         var disk = migration.DiskTransfer == "full" ? DiskTransfer.Full : DiskTransfer.Overlay;
 
-        // Prepare: the plan, the room's networks on the target (with VXLAN peers both ways), the target waiting, the mirror.
-        var (link, linkSource) = ResolveLink(migration);
+        // Prepare: the measurements (the VM on the source, the link between the nodes), the plan, the room's networks on the
+        // target (with VXLAN peers both ways), the target waiting, the mirror.
+        var (link, linkSource) = await ResolveLinkAsync(migration, source, target, ct);
         var features = source.Migrations.Features & target.Migrations.Features;
         string? templateSha = machine.TemplateSha256;
         long baseSize;
@@ -614,13 +615,67 @@ public sealed class MigrationRunner(
         }
     }
 
-    private (LinkMeasurement Link, string Source) ResolveLink(MigrationEntity migration)
+    /// <summary>
+    /// The link the plan uses, in order: the request's (<c>request</c>), the probe's between the two nodes
+    /// (<c>measured</c>), <c>SkillVL:Migration:Links:&lt;target&gt;</c> (<c>configured</c>), the default (<c>default</c>).
+    /// The latter two only when the probe is off or fails, which the migration's log says with the reason. The probe is
+    /// made also for <c>tuning: qemu-defaults</c>: the metrics then show what the link was, while QEMU's defaults stay.
+    /// </summary>
+    private async Task<(LinkMeasurement Link, string Source)> ResolveLinkAsync(MigrationEntity migration, INodeAgent source, INodeAgent target, CancellationToken ct)
     {
         if (migration.LinkJson is { } given)
         {
             return (MigrationJson.Read<LinkMeasurement>(given), migration.LinkSource ?? "request");
         }
 
+        string why;
+        if (Settings.ProbeLink)
+        {
+            try
+            {
+                return (await ProbeLinkAsync(migration, source, target, ct), "measured");
+            }
+            catch (Exception e) when (!ct.IsCancellationRequested)
+            {
+                why = $"the link probe from {source.Facts.Name} to {target.Facts.Name} failed: {e.Message}";
+            }
+        }
+        else
+        {
+            why = "the link probe is off (SkillVL:Migration:ProbeLink)";
+        }
+
+        var (link, linkSource) = ConfiguredLink(migration);
+        await LogAsync(migration.Id, $"Prepare: {why}; planning with the {linkSource} link.");
+        return (link, linkSource);
+    }
+
+    /// <summary>The target's probe endpoint, the source's measurement against it; the endpoint is closed whatever happens
+    /// (bounded, and it would close itself after its lifetime anyway).</summary>
+    private async Task<LinkMeasurement> ProbeLinkAsync(MigrationEntity migration, INodeAgent source, INodeAgent target, CancellationToken ct)
+    {
+        try
+        {
+            var endpoint = await target.Migrations.OpenLinkProbeAsync(migration.Id, ListenAddress(target), ct);
+            return await source.Migrations.ProbeLinkAsync(endpoint, ct);
+        }
+        finally
+        {
+            try
+            {
+                using var bound = new CancellationTokenSource(Settings.CleanupTimeout);
+                await target.Migrations.CloseLinkProbeAsync(migration.Id, bound.Token);
+            }
+            catch (Exception e)
+            {
+                MigrationLog.CleanupFailed(logger, migration.Id, "close the link probe", e);
+                await LogAsync(migration.Id, $"Cleanup: closing the link probe on {target.Facts.Name} failed ({e.Message}); it closes itself shortly.");
+            }
+        }
+    }
+
+    private (LinkMeasurement Link, string Source) ConfiguredLink(MigrationEntity migration)
+    {
         var (setting, source) = Settings.Links.TryGetValue(migration.TargetNode, out var configured)
             ? (configured, "configured")
             : (Settings.DefaultLink, "default");

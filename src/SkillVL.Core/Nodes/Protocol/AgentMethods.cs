@@ -18,6 +18,9 @@ public static class AgentMethods
 
     // Live migration (IVmMigrationDriver): the source's measurement before the plan, the target's three calls, then the source's.
     public const string MigrationsMeasure = "migrations.measure";
+    public const string MigrationsOpenLinkProbe = "migrations.openLinkProbe";
+    public const string MigrationsCloseLinkProbe = "migrations.closeLinkProbe";
+    public const string MigrationsProbeLink = "migrations.probeLink";
     public const string MigrationsPrepareIncoming = "migrations.prepareIncoming";
     public const string MigrationsCompleteIncoming = "migrations.completeIncoming";
     public const string MigrationsAbortIncoming = "migrations.abortIncoming";
