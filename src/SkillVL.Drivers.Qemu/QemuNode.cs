@@ -70,7 +70,8 @@ public sealed class QemuNode : IAsyncDisposable
         var networks = new LinuxBridgeNetworkDriver(options, ip, sysctls, loggerFactory.CreateLogger<LinuxBridgeNetworkDriver>());
         var tunnels = new Migration.Tunnel.MigrationTunnels(loggerFactory.CreateLogger<Migration.Tunnel.MigrationTunnels>());
         var migrations = new QemuMigrationDriver(
-            options, vms, supervisor, templates, images, taps, accelerators, runner, tunnels, timeProvider, loggerFactory.CreateLogger<QemuMigrationDriver>());
+            options, vms, supervisor, templates, images, taps, accelerators, runner, tunnels,
+            new Migration.Tunnel.LinkProbes(timeProvider, loggerFactory.CreateLogger<Migration.Tunnel.LinkProbes>()), timeProvider, loggerFactory.CreateLogger<QemuMigrationDriver>());
         return new QemuNode(options, vms, networks, templates, accelerators, images, migrations);
     }
 

@@ -69,6 +69,17 @@ public sealed class AgentDispatcher(
                 return null;
             case AgentMethods.TemplatesList:
                 return Result(await node.Templates.ListAsync(ct));
+            case AgentMethods.MigrationsMeasure:
+                var measure = Param<AgentCalls.Measure>(parameters);
+                return Result(await node.Migrations.MeasureAsync(measure.Id, measure.Sample, ct));
+            case AgentMethods.MigrationsOpenLinkProbe:
+                var probe = Param<AgentCalls.OpenLinkProbe>(parameters);
+                return Result(await node.Migrations.OpenLinkProbeAsync(probe.MigrationId, probe.ListenAddress, ct));
+            case AgentMethods.MigrationsCloseLinkProbe:
+                await node.Migrations.CloseLinkProbeAsync(Param<AgentCalls.MigrationId>(parameters).Id, ct);
+                return null;
+            case AgentMethods.MigrationsProbeLink:
+                return Result(await node.Migrations.ProbeLinkAsync(Param<LinkProbeEndpoint>(parameters), ct));
             case AgentMethods.MigrationsPrepareIncoming:
                 var incoming = Param<IncomingMigrationRequest>(parameters);
                 // The overlay is backed by the template on the target too: it must be in the store before the disk is made.

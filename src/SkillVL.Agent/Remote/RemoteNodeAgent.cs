@@ -132,6 +132,24 @@ public sealed class RemoteNodeAgent : INodeAgent, IVmDriver, INetworkDriver, ITe
     public Task<TemplateImage> ImportAsync(string sourceDirectory, CancellationToken cancellationToken) =>
         throw new DriverException($"Node {_facts.Name} fetches templates from the Server itself when a disk needs one.");
 
+    /// <summary>The agent's driver bounds the sample itself (at most a minute plus its settle time); this bounds the
+    /// call: the sample plus <see cref="MigrationStepCall"/>.</summary>
+    public async Task<VmMigrationMeasurement> MeasureAsync(string vmId, TimeSpan sample, CancellationToken cancellationToken) =>
+        await CallAsync<VmMigrationMeasurement>(AgentMethods.MigrationsMeasure, new AgentCalls.Measure(vmId, sample), sample + MigrationStepCall, cancellationToken)
+            ?? throw new DriverException($"Node {_facts.Name} returned no measurement.", isTransient: true);
+
+    public async Task<LinkProbeEndpoint> OpenLinkProbeAsync(string migrationId, string listenAddress, CancellationToken cancellationToken) =>
+        await CallAsync<LinkProbeEndpoint>(AgentMethods.MigrationsOpenLinkProbe, new AgentCalls.OpenLinkProbe(migrationId, listenAddress), ShortCall, cancellationToken)
+            ?? throw new DriverException($"Node {_facts.Name} returned no link probe endpoint.", isTransient: true);
+
+    public Task CloseLinkProbeAsync(string migrationId, CancellationToken cancellationToken) =>
+        CallAsync<JsonElement?>(AgentMethods.MigrationsCloseLinkProbe, new AgentCalls.MigrationId(migrationId), ShortCall, cancellationToken);
+
+    /// <summary>The agent's probe bounds itself (20 s); <see cref="ShortCall"/> bounds the call.</summary>
+    public async Task<LinkMeasurement> ProbeLinkAsync(LinkProbeEndpoint target, CancellationToken cancellationToken) =>
+        await CallAsync<LinkMeasurement>(AgentMethods.MigrationsProbeLink, target, ShortCall, cancellationToken)
+            ?? throw new DriverException($"Node {_facts.Name} returned no link measurement.", isTransient: true);
+
     public async Task<IncomingMigration> PrepareIncomingAsync(IncomingMigrationRequest request, CancellationToken cancellationToken) =>
         (await PrepareIncomingFetchingBaseAsync(request, cancellationToken)).Target;
 

@@ -15,6 +15,23 @@ public interface IVmMigrationDriver
     /// <summary>The migration features this node's hypervisor offers (the engine intersects source and target).</summary>
     MigrationFeatures Features { get; }
 
+    /// <summary>Source, before the plan: samples the guest's page-dirty rate for <paramref name="sample"/> (rounded up to
+    /// whole seconds, at least 1) and reads how many bytes its overlay holds. A stopped VM has no dirty rate (0) and is
+    /// not started for this. Bounded: the sample plus a settle time; changes nothing on the VM.</summary>
+    Task<VmMigrationMeasurement> MeasureAsync(string vmId, TimeSpan sample, CancellationToken cancellationToken);
+
+    /// <summary>Target, before the plan: opens a short-lived endpoint on <paramref name="listenAddress"/> that the source's
+    /// <see cref="ProbeLinkAsync"/> measures the link against. It closes itself after its
+    /// <see cref="LinkProbeEndpoint.Lifetime"/> even if no source comes; <see cref="CloseLinkProbeAsync"/> closes it sooner.</summary>
+    Task<LinkProbeEndpoint> OpenLinkProbeAsync(string migrationId, string listenAddress, CancellationToken cancellationToken);
+
+    /// <summary>Target: closes the migration's link probe endpoint. Idempotent; refuses nothing.</summary>
+    Task CloseLinkProbeAsync(string migrationId, CancellationToken cancellationToken);
+
+    /// <summary>Source: measures the link to <paramref name="target"/> — RTT and bandwidth, a couple of seconds of
+    /// traffic at most; loss is not measured (0). Bounded by the driver.</summary>
+    Task<LinkMeasurement> ProbeLinkAsync(LinkProbeEndpoint target, CancellationToken cancellationToken);
+
     /// <summary>Target: creates the VM's disk (per <see cref="IncomingMigrationRequest.Disk"/>), its taps, starts it
     /// paused waiting for incoming state, and exports the disk over NBD.</summary>
     Task<IncomingMigration> PrepareIncomingAsync(IncomingMigrationRequest request, CancellationToken cancellationToken);

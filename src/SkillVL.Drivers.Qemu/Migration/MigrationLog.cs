@@ -36,4 +36,8 @@ internal static partial class MigrationLog
     [LoggerMessage(EventId = 1309, Level = LogLevel.Information,
         Message = "Cancelling: aborted this node's connection to the target's export {Host}:{Port} (ss exit {ExitCode})")]
     public static partial void ConnectionAborted(this ILogger logger, string host, int port, int exitCode);
+
+    [LoggerMessage(EventId = 1310, Level = LogLevel.Information,
+        Message = "VM {VmId}: measured a dirty rate of {DirtyMiBPerSecond:0.#} MiB/s over {Seconds} s; its overlay holds {OverlayBytes} bytes")]
+    public static partial void Measured(this ILogger logger, string vmId, double dirtyMiBPerSecond, long overlayBytes, double seconds);
 }

@@ -33,6 +33,10 @@ public sealed class QemuMigrationDriver : IVmMigrationDriver, IAsyncDisposable
     private static readonly TimeSpan SettleTimeout = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(50);
 
+    /// <summary>The longest dirty-rate sample <see cref="MeasureAsync"/> takes, whatever the caller asks: the guest's
+    /// behaviour a minute before the move is no better a guide than over a few seconds.</summary>
+    private static readonly TimeSpan MaxDirtyRateSample = TimeSpan.FromSeconds(60);
+
     private readonly QemuDriverOptions _options;
     private readonly QemuVmDriver _vms;
     private readonly QemuProcessSupervisor _supervisor;
@@ -42,6 +46,7 @@ public sealed class QemuMigrationDriver : IVmMigrationDriver, IAsyncDisposable
     private readonly AcceleratorProbe _accelerators;
     private readonly ICommandRunner _runner;
     private readonly MigrationTunnels _tunnels;
+    private readonly LinkProbes _probes;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
 
@@ -55,11 +60,13 @@ public sealed class QemuMigrationDriver : IVmMigrationDriver, IAsyncDisposable
         AcceleratorProbe accelerators,
         ICommandRunner runner,
         MigrationTunnels tunnels,
+        LinkProbes probes,
         TimeProvider time,
         ILogger<QemuMigrationDriver> logger)
     {
         _runner = runner;
         _tunnels = tunnels;
+        _probes = probes;
         _options = options;
         _vms = vms;
         _supervisor = supervisor;
@@ -76,6 +83,64 @@ public sealed class QemuMigrationDriver : IVmMigrationDriver, IAsyncDisposable
 
     /// <summary>Where this node's platform certificate and the CA certificate are, as QEMU reads them (ADR 0011).</summary>
     public string TlsDirectory => NodeTlsFiles.DirectoryOf(_options.DataDirectory);
+
+    /// <summary>
+    /// The guest's dirty rate through <c>calc-dirty-rate</c> (<see cref="MigrationQmp.CalcDirtyRate"/>), polled with
+    /// <c>query-dirty-rate</c> until measured, and the overlay's allocated bytes (<c>qemu-img info -U</c>
+    /// <c>actual-size</c>, what the file occupies on the host; QEMU's <c>query-block</c> reports the same figure). A VM
+    /// that is not running (stopped, or paused for an offline move) dirties nothing: 0, and no QEMU is started for it.
+    /// Does not take the VM's lock: sampling takes seconds and changes nothing; a VM stopped meanwhile fails the call.
+    /// </summary>
+    public Task<VmMigrationMeasurement> MeasureAsync(string vmId, TimeSpan sample, CancellationToken cancellationToken)
+    {
+        QemuVmDriver.ValidateId(vmId);
+        return QemuVmDriver.TranslateAsync(async () =>
+        {
+            var paths = Paths(vmId);
+            var status = await _supervisor.InspectAsync(paths, cancellationToken);
+            var rate = DataRate.Zero;
+            var sampled = TimeSpan.Zero;
+            if (status is { State: VmPowerState.Running, Pid: not null })
+            {
+                var seconds = (long)Math.Clamp(Math.Ceiling(sample.TotalSeconds), 1, MaxDirtyRateSample.TotalSeconds);
+                await WaitAsync(async () => (await _supervisor.ExecuteQmpAsync(paths, "query-dirty-rate", null, cancellationToken))?["status"]
+                    ?.GetValue<string>() != "measuring", "an earlier dirty-rate measurement", cancellationToken);
+                await _supervisor.ExecuteQmpAsync(paths, "calc-dirty-rate", MigrationQmp.CalcDirtyRate(seconds), cancellationToken);
+
+                // The answer is ready after the sample at the earliest; before that, query-dirty-rate may still show the
+                // previous measurement (QEMU's thread sets "measuring" only once it runs).
+                await Task.Delay(TimeSpan.FromSeconds(seconds), _time, cancellationToken);
+                DataRate? measured = null;
+                await WaitAsync(async () =>
+                {
+                    measured = MigrationQmp.DirtyRate(await _supervisor.ExecuteQmpAsync(paths, "query-dirty-rate", null, cancellationToken), seconds);
+                    return measured is not null;
+                }, "measuring the dirty rate", cancellationToken);
+                (rate, sampled) = (measured!.Value, TimeSpan.FromSeconds(seconds));
+            }
+
+            var overlay = File.Exists(paths.Disk) ? (await _images.InfoAsync(paths.Disk, cancellationToken)).ActualSizeBytes : 0;
+            _logger.Measured(vmId, rate.MebibytesPerSecond, overlay, sampled.TotalSeconds);
+            return new VmMigrationMeasurement(rate, overlay, sampled);
+        });
+    }
+
+    /// <summary>The node's <see cref="LinkProbes"/> endpoint, with its platform certificate (the tunnel's TLS).</summary>
+    public async Task<LinkProbeEndpoint> OpenLinkProbeAsync(string migrationId, string listenAddress, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(migrationId);
+        cancellationToken.ThrowIfCancellationRequested();
+        var (port, token) = await _probes.OpenAsync(migrationId, listenAddress, TlsDirectory, LinkProbes.Lifetime);
+        return new LinkProbeEndpoint(listenAddress, port, token, listenAddress, LinkProbes.Lifetime);
+    }
+
+    public Task CloseLinkProbeAsync(string migrationId, CancellationToken cancellationToken) => _probes.CloseAsync(migrationId);
+
+    public Task<LinkMeasurement> ProbeLinkAsync(LinkProbeEndpoint target, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        return _probes.ProbeAsync(target.Host, target.Port, target.Token, target.TlsHostname, TlsDirectory, cancellationToken);
+    }
 
     public Task<IncomingMigration> PrepareIncomingAsync(IncomingMigrationRequest request, CancellationToken cancellationToken)
     {
@@ -703,7 +768,11 @@ public sealed class QemuMigrationDriver : IVmMigrationDriver, IAsyncDisposable
         }
     }
 
-    public ValueTask DisposeAsync() => _tunnels.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await _probes.DisposeAsync();
+        await _tunnels.DisposeAsync();
+    }
 
     private static bool Tunnelled(MigrationParameters parameters) => parameters.Transport == MigrationTransport.Tunnel;
 

@@ -249,8 +249,9 @@ public sealed class MigrationRunner(
         var spec = MachineSpecs.ToSpec(machine, networks);
         var disk = migration.DiskTransfer == "full" ? DiskTransfer.Full : DiskTransfer.Overlay;
 
-        // Prepare: the plan, the room's networks on the target (with VXLAN peers both ways), the target waiting, the mirror.
-        var (link, linkSource) = ResolveLink(migration);
+        // Prepare: the measurements (the VM on the source, the link between the nodes), the plan, the room's networks on the
+        // target (with VXLAN peers both ways), the target waiting, the mirror.
+        var (link, linkSource) = await ResolveLinkAsync(migration, source, target, ct);
         var features = source.Migrations.Features & target.Migrations.Features;
         string? templateSha = machine.TemplateSha256;
         long baseSize;
@@ -260,14 +261,17 @@ public sealed class MigrationRunner(
         }
 
         var targetHasBase = (await target.Templates.ListAsync(ct)).Any(t => t.Sha256 == templateSha);
+        var measured = await MeasureVmAsync(migration, source, machine.Id, ct);
         var profile = new VmMigrationProfile
         {
-            // What the Server knows before the move: the machine's RAM and its template; the dirty rate and the overlay's
-            // size are not measured yet, so the policy plans with an idle guest and an empty overlay and Decide corrects
-            // course from QEMU's own numbers once RAM moves.
+            // The machine's RAM and its template from the database; the dirty rate and the overlay's size as the source
+            // measured them just now (an idle guest and an empty overlay when it could not: Decide then corrects course
+            // from QEMU's own numbers once RAM moves).
             MemoryBytes = machine.MemoryBytes,
             BaseImageBytes = baseSize,
             TargetHasBase = disk == DiskTransfer.Overlay ? targetHasBase : false,
+            DirtyRate = measured?.DirtyRate ?? DataRate.Zero,
+            OverlayBytes = measured?.OverlayBytes ?? 0,
         };
         run.Parameters = migration.Tuning == "qemu-defaults" ? QemuDefaults(link, profile, limits) : MigrationPolicy.Plan(link, profile, limits, features);
         await UpdateAsync(migration.Id, m =>
@@ -590,13 +594,88 @@ public sealed class MigrationRunner(
         }
     }
 
-    private (LinkMeasurement Link, string Source) ResolveLink(MigrationEntity migration)
+    /// <summary>
+    /// The source's measurement of the VM (dirty rate, overlay bytes), logged; null when it failed — a migration does not
+    /// need it to run, only to be planned well, so the reason is logged and the plan assumes an idle guest.
+    /// </summary>
+    private async Task<VmMigrationMeasurement?> MeasureVmAsync(MigrationEntity migration, INodeAgent source, string vmId, CancellationToken ct)
+    {
+        try
+        {
+            var measured = await source.Migrations.MeasureAsync(vmId, Settings.DirtyRateSample, ct);
+            await LogAsync(migration.Id, $"Prepare: measured dirty rate {measured.DirtyRate.MebibytesPerSecond:0.#} MiB/s " +
+                (measured.Sample > TimeSpan.Zero ? $"(sampled {measured.Sample.TotalSeconds:0.#} s)" : "(not running)") +
+                $", overlay {measured.OverlayBytes} bytes ({measured.OverlayBytes / (double)(1 << 20):0.#} MiB) on {source.Facts.Name}.");
+            return measured;
+        }
+        catch (Exception e) when (!ct.IsCancellationRequested)
+        {
+            await LogAsync(migration.Id, $"Prepare: measuring the VM on {source.Facts.Name} failed ({e.Message}); planning with an idle guest and an empty overlay.");
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// The link the plan uses, in order: the request's (<c>request</c>), the probe's between the two nodes
+    /// (<c>measured</c>), <c>SkillVL:Migration:Links:&lt;target&gt;</c> (<c>configured</c>), the default (<c>default</c>).
+    /// The latter two only when the probe is off or fails, which the migration's log says with the reason. The probe is
+    /// made also for <c>tuning: qemu-defaults</c>: the metrics then show what the link was, while QEMU's defaults stay.
+    /// </summary>
+    private async Task<(LinkMeasurement Link, string Source)> ResolveLinkAsync(MigrationEntity migration, INodeAgent source, INodeAgent target, CancellationToken ct)
     {
         if (migration.LinkJson is { } given)
         {
             return (MigrationJson.Read<LinkMeasurement>(given), migration.LinkSource ?? "request");
         }
 
+        string why;
+        if (Settings.ProbeLink)
+        {
+            try
+            {
+                return (await ProbeLinkAsync(migration, source, target, ct), "measured");
+            }
+            catch (Exception e) when (!ct.IsCancellationRequested)
+            {
+                why = $"the link probe from {source.Facts.Name} to {target.Facts.Name} failed: {e.Message}";
+            }
+        }
+        else
+        {
+            why = "the link probe is off (SkillVL:Migration:ProbeLink)";
+        }
+
+        var (link, linkSource) = ConfiguredLink(migration);
+        await LogAsync(migration.Id, $"Prepare: {why}; planning with the {linkSource} link.");
+        return (link, linkSource);
+    }
+
+    /// <summary>The target's probe endpoint, the source's measurement against it; the endpoint is closed whatever happens
+    /// (bounded, and it would close itself after its lifetime anyway).</summary>
+    private async Task<LinkMeasurement> ProbeLinkAsync(MigrationEntity migration, INodeAgent source, INodeAgent target, CancellationToken ct)
+    {
+        try
+        {
+            var endpoint = await target.Migrations.OpenLinkProbeAsync(migration.Id, ListenAddress(target), ct);
+            return await source.Migrations.ProbeLinkAsync(endpoint, ct);
+        }
+        finally
+        {
+            try
+            {
+                using var bound = new CancellationTokenSource(Settings.CleanupTimeout);
+                await target.Migrations.CloseLinkProbeAsync(migration.Id, bound.Token);
+            }
+            catch (Exception e)
+            {
+                MigrationLog.CleanupFailed(logger, migration.Id, "close the link probe", e);
+                await LogAsync(migration.Id, $"Cleanup: closing the link probe on {target.Facts.Name} failed ({e.Message}); it closes itself shortly.");
+            }
+        }
+    }
+
+    private (LinkMeasurement Link, string Source) ConfiguredLink(MigrationEntity migration)
+    {
         var (setting, source) = Settings.Links.TryGetValue(migration.TargetNode, out var configured)
             ? (configured, "configured")
             : (Settings.DefaultLink, "default");

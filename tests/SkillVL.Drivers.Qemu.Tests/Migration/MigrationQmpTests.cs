@@ -24,6 +24,26 @@ public sealed class MigrationQmpTests
 
     private static readonly MirrorJob Ready = new("ready", 131072, 131072, null);
 
+    /// <summary>query-dirty-rate answers of QEMU 7.2 (TCG): before any measurement, during one, and once measured.</summary>
+    [Theory]
+    [InlineData("""{"status": "unstarted", "sample-pages": 0, "mode": "page-sampling", "start-time": 0, "calc-time": 0}""", null)]
+    [InlineData("""{"status": "measuring", "sample-pages": 4096, "mode": "page-sampling", "start-time": 34582, "calc-time": 1}""", null)]
+    [InlineData("""{"status": "measured", "sample-pages": 4096, "dirty-rate": 12, "mode": "page-sampling", "start-time": 34584, "calc-time": 1}""", 12.0)]
+    [InlineData("""{"status": "measured", "sample-pages": 4096, "dirty-rate": 0, "mode": "page-sampling", "start-time": 34584, "calc-time": 1}""", 0.0)]
+    // An earlier measurement with other settings (another caller's, or a stale answer before QEMU's thread started).
+    [InlineData("""{"status": "measured", "sample-pages": 512, "dirty-rate": 7, "mode": "page-sampling", "start-time": 34507, "calc-time": 1}""", null)]
+    [InlineData("""{"status": "measured", "sample-pages": 4096, "dirty-rate": 7, "mode": "page-sampling", "start-time": 34507, "calc-time": 2}""", null)]
+    public void DirtyRate_OnlyOurMeasuredAnswer_CountsInMiBPerSecond(string answer, double? mebibytesPerSecond)
+    {
+        Assert.Equal(mebibytesPerSecond, MigrationQmp.DirtyRate(JsonNode.Parse(answer), seconds: 1)?.MebibytesPerSecond);
+    }
+
+    [Fact]
+    public void CalcDirtyRate_PageSamplingWithMoreSamples()
+    {
+        Assert.Equal("""{"calc-time":3,"sample-pages":4096,"mode":"page-sampling"}""", MigrationQmp.CalcDirtyRate(3).ToJsonString());
+    }
+
     [Fact]
     public void Status_Completed_CarriesDowntimeSetupAndBytes()
     {

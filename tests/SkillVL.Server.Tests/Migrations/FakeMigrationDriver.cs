@@ -55,6 +55,53 @@ internal sealed class FakeMigrationDriver(string node, CallLog log) : IVmMigrati
         ThrottlePercent = throttle,
     };
 
+    /// <summary>What <see cref="MeasureAsync"/> answers.</summary>
+    public VmMigrationMeasurement Measurement { get; set; } = new(DataRate.FromMebibytesPerSecond(3), 48L << 20, TimeSpan.FromSeconds(1));
+
+    public Task<VmMigrationMeasurement> MeasureAsync(string vmId, TimeSpan sample, CancellationToken cancellationToken)
+    {
+        Call("Measure", cancellationToken);
+        return Task.FromResult(Measurement);
+    }
+
+    /// <summary>What <see cref="ProbeLinkAsync"/> answers.</summary>
+    public LinkMeasurement ProbedLink { get; set; } = new(DataRate.FromMegabitsPerSecond(48), TimeSpan.FromMilliseconds(41));
+
+    /// <summary>The probe endpoint this (target) node has open, by migration id.</summary>
+    public HashSet<string> OpenProbes { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>The endpoint the source was asked to probe.</summary>
+    public LinkProbeEndpoint? Probed { get; private set; }
+
+    public Task<LinkProbeEndpoint> OpenLinkProbeAsync(string migrationId, string listenAddress, CancellationToken cancellationToken)
+    {
+        Call("OpenLinkProbe", cancellationToken);
+        lock (_lock)
+        {
+            OpenProbes.Add(migrationId);
+        }
+
+        return Task.FromResult(new LinkProbeEndpoint(listenAddress, 49160, "token", listenAddress, TimeSpan.FromSeconds(60)));
+    }
+
+    public Task CloseLinkProbeAsync(string migrationId, CancellationToken cancellationToken)
+    {
+        Call("CloseLinkProbe", cancellationToken);
+        lock (_lock)
+        {
+            OpenProbes.Remove(migrationId);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task<LinkMeasurement> ProbeLinkAsync(LinkProbeEndpoint target, CancellationToken cancellationToken)
+    {
+        Probed = target;
+        Call("ProbeLink", cancellationToken);
+        return Task.FromResult(ProbedLink);
+    }
+
     public Task<IncomingMigration> PrepareIncomingAsync(IncomingMigrationRequest request, CancellationToken cancellationToken)
     {
         Incoming = request;

@@ -21,7 +21,7 @@ public sealed class MigrationRunnerTests
         Assert.True(migration.State == MigrationStates.Succeeded, migration.Error + "\n" + string.Join("\n", migration.Log.Select(l => l.Message)));
         Assert.Equal(MigrationPhases.Done, migration.Phase);
         Assert.Equal(
-            ["dst:PrepareIncoming", "src:StartDiskMirror", "src:StartRamMigration", "src:CompleteOutgoing", "dst:CompleteIncoming", "src:vm.Delete"],
+            ["dst:OpenLinkProbe", "src:ProbeLink", "dst:CloseLinkProbe", "src:Measure", "dst:PrepareIncoming", "src:StartDiskMirror", "src:StartRamMigration", "src:CompleteOutgoing", "dst:CompleteIncoming", "src:vm.Delete"],
             harness.Log.Steps);
         var machine = await harness.MachineAsync();
         Assert.Equal("dst", machine.NodeName);
@@ -34,10 +34,11 @@ public sealed class MigrationRunnerTests
         Assert.True(migration.AverageThroughputBitsPerSecond > 0);
         Assert.NotNull(migration.ParametersJson);
         Assert.Contains("\"reasons\"", migration.ParametersJson, StringComparison.Ordinal);
-        Assert.Equal("default", migration.LinkSource);
+        Assert.Equal("measured", migration.LinkSource);
 
         // The log names the phases in order.
         var log = string.Join("\n", migration.Log.OrderBy(l => l.Id).Select(l => l.Message));
+        Assert.Contains("Prepare: measured dirty rate 3 MiB/s (sampled 1 s), overlay 50331648 bytes (48 MiB) on src.", log, StringComparison.Ordinal);
         Assert.True(Order(log, "Prepare:", "Transfer disk", "live copy RAM", "switching over", $"runs on dst", "Succeeded"), log);
 
         // What the target was asked for: the VM as it runs (same MACs), the underlay address, TLS, the plan's parameters.
@@ -164,10 +165,12 @@ public sealed class MigrationRunnerTests
     public async Task PolicyDecisions_AreCarriedOut_AndAbortCancels()
     {
         await using var harness = new MigrationRunnerHarness();
-        // No dirty rate is known at the plan, so the policy throttles only a guest that outruns the link (trigger 100 %).
-        // The first sample dirties 150 MiB/s at 100 MiB/s: lower the trigger (Throttle). The second, with auto-converge
-        // already at its maximum and nothing else allowed: abort.
+        // The guest measured idle on a LAN at the plan, so the policy throttles only a guest that outruns the link
+        // (trigger 100 %). The first sample dirties 150 MiB/s at 100 MiB/s: lower the trigger (Throttle). The second,
+        // with auto-converge already at its maximum and nothing else allowed: abort.
         var id = await harness.SeedAsync(new MigrationLimits());
+        harness.Source.Driver.Measurement = new(DataRate.Zero, 0, TimeSpan.FromSeconds(1));
+        harness.Source.Driver.ProbedLink = new(DataRate.FromGigabitsPerSecond(1), TimeSpan.FromMilliseconds(1));
         harness.Source.Driver.RamSamples =
         [
             FakeMigrationDriver.Sample(5, remaining: 200 << 20, dirtyMiB: 150),

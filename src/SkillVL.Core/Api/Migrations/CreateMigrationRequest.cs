@@ -14,8 +14,8 @@ namespace SkillVL.Core.Api.Migrations;
 /// <param name="AllowPostCopy">Whether the policy may switch to post-copy (a failure then loses the VM).</param>
 /// <param name="DiskTransfer">"overlay" (default: only the VM's own overlay; the target gets the template) or "full".</param>
 /// <param name="Tuning">"policy" (default: MigrationPolicy chooses) or "qemu-defaults" (baseline: QEMU's defaults).</param>
-/// <param name="Link">The link between the nodes as measured elsewhere (tests, benchmarks); null: the Server's own
-/// figure for the target node (see MigrationOptions).</param>
+/// <param name="Link">The link between the nodes as measured elsewhere (tests, benchmarks); null: the nodes' link probe
+/// measures it just before the move (the configured figure for the target node if that fails; see MigrationOptions).</param>
 /// <param name="ProbeDowntimeMs">A service gap measured from a peer during the migration (a benchmark's probe), stored
 /// with the metrics; the Server does not measure it.</param>
 public sealed record CreateMigrationRequest(

@@ -52,8 +52,9 @@ public sealed record MigrationMetrics(
     double? AverageThroughputBitsPerSecond);
 
 /// <summary>The link figure the plan used.</summary>
-/// <param name="Source">"request" (given with the request), "configured" (SkillVL:Migration:Links:&lt;node&gt;) or
-/// "default" (SkillVL:Migration:DefaultLink): the Server does not measure links itself yet.</param>
+/// <param name="Source">"request" (given with the request), "measured" (the nodes' link probe just before the move),
+/// "configured" (SkillVL:Migration:Links:&lt;node&gt;) or "default" (SkillVL:Migration:DefaultLink); the latter two
+/// only when the probe failed or is off.</param>
 public sealed record MigrationLinkInfo(double BandwidthBitsPerSecond, double RttMs, double Loss, string Source);
 
 /// <summary>The request's choices as the Server understood them.</summary>

@@ -20,6 +20,15 @@ public static class AgentCalls
     /// <param name="Session">The relay session the agent connects back to.</param>
     public sealed record ConsoleOpen(string Id, string Kind, string Session);
 
+    /// <summary>Measure the VM <paramref name="Id"/> before a migration, sampling its dirty rate for <paramref name="Sample"/>.</summary>
+    public sealed record Measure(string Id, TimeSpan Sample);
+
+    /// <summary>Open the migration's link probe endpoint on <paramref name="ListenAddress"/>.</summary>
+    public sealed record OpenLinkProbe(string MigrationId, string ListenAddress);
+
+    /// <summary>Close the migration's link probe endpoint.</summary>
+    public sealed record MigrationId(string Id);
+
     /// <summary>A decision of the migration policy for the source's outgoing migration of <paramref name="Id"/>.</summary>
     public sealed record ApplyDecision(string Id, MigrationDecision Decision);
 

@@ -16,7 +16,11 @@ public static class AgentMethods
     public const string NetworksDelete = "networks.delete";
     public const string TemplatesList = "templates.list";
 
-    // Live migration (IVmMigrationDriver): the target's three calls, then the source's.
+    // Live migration (IVmMigrationDriver): the source's measurement before the plan, the target's three calls, then the source's.
+    public const string MigrationsMeasure = "migrations.measure";
+    public const string MigrationsOpenLinkProbe = "migrations.openLinkProbe";
+    public const string MigrationsCloseLinkProbe = "migrations.closeLinkProbe";
+    public const string MigrationsProbeLink = "migrations.probeLink";
     public const string MigrationsPrepareIncoming = "migrations.prepareIncoming";
     public const string MigrationsCompleteIncoming = "migrations.completeIncoming";
     public const string MigrationsAbortIncoming = "migrations.abortIncoming";

@@ -3,7 +3,6 @@ using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Cryptography;
-using System.Text;
 using Microsoft.Extensions.Logging;
 
 namespace SkillVL.Drivers.Qemu.Migration.Tunnel;
@@ -25,7 +24,6 @@ public sealed class MigrationTunnels : IAsyncDisposable
 {
     public const string NbdChannel = "nbd";
     public const string RamChannel = "ram";
-    private const string Greeting = "SKILLVL-TUNNEL/1";
     private static readonly string[] Channels = [NbdChannel, RamChannel];
     private static readonly TimeSpan HandshakeTimeout = TimeSpan.FromSeconds(20);
     private static readonly TimeSpan CloseTimeout = TimeSpan.FromSeconds(5);
@@ -202,29 +200,27 @@ public sealed class MigrationTunnels : IAsyncDisposable
         {
             tcp.NoDelay = true;
             var ssl = new SslStream(new NetworkStream(tcp, ownsSocket: true));
-            string[] words;
+            string line;
             using (var handshake = CancellationTokenSource.CreateLinkedTokenSource(tunnel.Stopping))
             {
                 handshake.CancelAfter(HandshakeTimeout);
                 await ssl.AuthenticateAsServerAsync(tunnel.Tls.ServerOptions(), handshake.Token);
-                words = (await ReadLineAsync(ssl, handshake.Token)).Split(' ');
+                line = await TunnelGreeting.ReadLineAsync(ssl, handshake.Token);
             }
 
-            if (words.Length != 3 || words[0] != Greeting
-                || !CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(words[1]), Encoding.ASCII.GetBytes(token))
-                || !sockets.TryGetValue(words[2], out var path))
+            if (TunnelGreeting.Accept(line, token) is not { } named || !sockets.TryGetValue(named, out var path))
             {
-                await WriteLineAsync(ssl, "ERR not this migration's tunnel", tunnel.Stopping);
+                await TunnelGreeting.WriteLineAsync(ssl, "ERR not this migration's tunnel", tunnel.Stopping);
                 _logger.Refused(tunnel.VmId, "wrong greeting, token or channel");
                 await ssl.DisposeAsync();
                 return;
             }
 
-            channel = words[2];
+            channel = named;
             var local = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
             tunnel.Own(local);
             await local.ConnectAsync(new UnixDomainSocketEndPoint(path), tunnel.Stopping);
-            await WriteLineAsync(ssl, "OK", tunnel.Stopping);
+            await TunnelGreeting.WriteLineAsync(ssl, "OK", tunnel.Stopping);
             await TunnelPipe.RunAsync(local, ssl, level, tunnel.Counters, tunnel.Stopping);
             _logger.ConnectionEnded(tunnel.VmId, channel, "closed");
         }
@@ -252,8 +248,8 @@ public sealed class MigrationTunnels : IAsyncDisposable
                 await tcp.ConnectAsync(IPAddress.Parse(host), port, handshake.Token);
                 ssl = new SslStream(new NetworkStream(tcp, ownsSocket: true));
                 await ssl.AuthenticateAsClientAsync(tunnel.Tls.ClientOptions(tlsHostname), handshake.Token);
-                await WriteLineAsync(ssl, $"{Greeting} {token} {channel}", handshake.Token);
-                var answer = await ReadLineAsync(ssl, handshake.Token);
+                await TunnelGreeting.WriteLineAsync(ssl, TunnelGreeting.Line(token, channel), handshake.Token);
+                var answer = await TunnelGreeting.ReadLineAsync(ssl, handshake.Token);
                 if (answer != "OK")
                 {
                     throw new IOException($"the target's tunnel refused the {channel} channel: {answer}");
@@ -278,34 +274,6 @@ public sealed class MigrationTunnels : IAsyncDisposable
     private static bool EndsTheConnection(Exception e) =>
         e is IOException or SocketException or OperationCanceledException or ObjectDisposedException
             or System.Security.Authentication.AuthenticationException or ZstdSharp.ZstdException;
-
-    private static async Task<string> ReadLineAsync(Stream stream, CancellationToken cancellationToken)
-    {
-        var line = new StringBuilder();
-        var one = new byte[1];
-        while (line.Length < 256)
-        {
-            if (await stream.ReadAsync(one, cancellationToken) == 0)
-            {
-                throw new IOException("the tunnel's peer closed the connection during the greeting");
-            }
-
-            if (one[0] == (byte)'\n')
-            {
-                return line.ToString();
-            }
-
-            line.Append((char)one[0]);
-        }
-
-        throw new IOException("the tunnel's peer sent an overlong greeting");
-    }
-
-    private static async Task WriteLineAsync(Stream stream, string line, CancellationToken cancellationToken)
-    {
-        await stream.WriteAsync(Encoding.ASCII.GetBytes(line + "\n"), cancellationToken);
-        await stream.FlushAsync(cancellationToken);
-    }
 
     /// <summary>One VM's tunnel in one direction: its listeners, every socket it opened or accepted, its tasks.</summary>
     private sealed class Tunnel(string vmId, TunnelTls tls, IReadOnlyList<Socket> listeners, IReadOnlyList<string> files) : IDisposable

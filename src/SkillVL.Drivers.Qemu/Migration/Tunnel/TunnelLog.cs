@@ -19,4 +19,20 @@ internal static partial class TunnelLog
 
     [LoggerMessage(EventId = 1324, Level = LogLevel.Information, Message = "VM {VmId}: a migration tunnel connection ({Channel}) ended: {Reason}")]
     public static partial void ConnectionEnded(this ILogger logger, string vmId, string channel, string reason);
+
+    [LoggerMessage(EventId = 1325, Level = LogLevel.Information, Message = "Link probe {ProbeId} listens on {Host}:{Port} for at most {Seconds} s")]
+    public static partial void ProbeOpened(this ILogger logger, string probeId, string host, int port, double seconds);
+
+    [LoggerMessage(EventId = 1326, Level = LogLevel.Information, Message = "Link probe {ProbeId} closed: {Reason}")]
+    public static partial void ProbeClosed(this ILogger logger, string probeId, string reason);
+
+    [LoggerMessage(EventId = 1327, Level = LogLevel.Warning, Message = "Link probe {ProbeId}: a connection was refused: {Reason}")]
+    public static partial void ProbeRefused(this ILogger logger, string probeId, string reason);
+
+    [LoggerMessage(EventId = 1328, Level = LogLevel.Debug, Message = "Link probe {ProbeId}: a session ended: {Reason}")]
+    public static partial void ProbeSessionEnded(this ILogger logger, string probeId, string reason);
+
+    [LoggerMessage(EventId = 1329, Level = LogLevel.Information,
+        Message = "Link probe to {Host}:{Port}: RTT {RttMs:0.##} ms, {Mbps:0.#} Mbit/s ({Sent} bytes sent, {Acked} acknowledged)")]
+    public static partial void ProbeMeasured(this ILogger logger, string host, int port, double rttMs, double mbps, long sent, long acked);
 }
