@@ -35,6 +35,11 @@ public sealed record MigrationParameters
     /// </summary>
     public required int ThrottleTriggerPercent { get; init; }
 
+    /// <summary>The pass (<see cref="MigrationProgress.Iteration"/>) at which the policy lowered
+    /// <see cref="ThrottleTriggerPercent"/> (<see cref="MigrationAction.Throttle"/>); null when it has not. QEMU needs two
+    /// periods over the new trigger before it throttles, so the policy waits from here, not from the first pass.</summary>
+    public int? ThrottleTriggerLoweredAtPass { get; init; }
+
     /// <summary>The <c>postcopy-ram</c> capability: armed so that <see cref="MigrationAction.SwitchToPostCopy"/> can
     /// call <c>migrate-start-postcopy</c>; the migration starts as pre-copy either way.</summary>
     public required bool PostCopy { get; init; }

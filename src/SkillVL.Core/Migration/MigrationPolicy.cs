@@ -338,11 +338,15 @@ public static class MigrationPolicy
                     $"every second pass over the trigger, up to {MaxThrottlePercent} %: waiting for it");
             }
 
+            // QEMU counts two sync periods over the trigger before it throttles: from the first pass it can judge, or
+            // from the pass the policy lowered the trigger at (seen in a bench run: lowered at one pass, aborted at the next).
+            var graceFrom = Math.Max(MinIterationsToJudge, current.ThrottleTriggerLoweredAtPass ?? 0);
             if (progress.DirtyRate.BytesPerSecond * 100.0 > current.ThrottleTriggerPercent * (double)progress.TransferRate.BytesPerSecond
-                && progress.Iteration < MinIterationsToJudge + ThrottleGracePasses)
+                && progress.Iteration < graceFrom + ThrottleGracePasses)
             {
                 return Continue($"{problem}; the guest dirties more than the {current.ThrottleTriggerPercent} % trigger, " +
-                    $"so auto-converge starts throttling within {ThrottleGracePasses} passes: waiting for it");
+                    $"so auto-converge starts throttling within {ThrottleGracePasses} passes" +
+                    (current.ThrottleTriggerLoweredAtPass is { } lowered ? $" of pass {lowered}, when the trigger was lowered" : "") + ": waiting for it");
             }
 
             // Lowering the trigger only helps a guest that dirties more than the new trigger lets pass.
@@ -351,7 +355,8 @@ public static class MigrationPolicy
             {
                 return new(MigrationAction.Throttle,
                     $"{problem}; lowering throttle-trigger-threshold from {current.ThrottleTriggerPercent} % to {ThrottleTriggerPercentDefault} % " +
-                    "so auto-converge slows the guest's vCPUs (20 % first, +10 points every second pass over the trigger) until its dirty rate fits the link");
+                    "so auto-converge slows the guest's vCPUs (20 % first, +10 points every second pass over the trigger) until its dirty rate fits the link",
+                    AtPass: progress.Iteration);
             }
         }
 

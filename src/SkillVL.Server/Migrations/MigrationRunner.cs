@@ -456,6 +456,15 @@ public sealed class MigrationRunner(
 
     private async Task DecideAsync(Run run, INodeAgent source, string vmId, MigrationLimits limits, MigrationProgress ram, CancellationToken ct)
     {
+        // One line per pre-copy pass, like Proxmox's migration log: what the policy decides from is there to read after.
+        if (ram.Iteration > run.LoggedPass && ram.Iteration >= MigrationPolicy.MinIterationsToJudge)
+        {
+            run.LoggedPass = ram.Iteration;
+            await LogAsync(run.Migration.Id, FormattableString.Invariant(
+                $"Pass {ram.Iteration}: {ram.RemainingBytes / 1048576.0:0.#} MiB left, {ram.TransferRate.MebibytesPerSecond:0.#} MiB/s sent, ") +
+                FormattableString.Invariant($"{ram.DirtyRate.MebibytesPerSecond:0.#} MiB/s dirtied, vCPU throttle {ram.ThrottlePercent} %, {ram.Elapsed.TotalSeconds:0.#} s in."));
+        }
+
         if (run.Migration.Tuning == "qemu-defaults")
         {
             // The baseline leaves QEMU alone; only the user's time limit ends it.
@@ -824,6 +833,9 @@ public sealed class MigrationRunner(
         public long? LastSampleAt { get; set; }
 
         public long LastBytesDone { get; set; }
+
+        /// <summary>The last RAM pass written to the migration's log (one line per pass).</summary>
+        public int LoggedPass { get; set; }
 
         public double LastRate { get; set; }
 
