@@ -27,7 +27,7 @@ public static class ServerApp
         var optionsBuilder = builder.Services.AddOptions<SkillVlServerOptions>()
             .Bind(builder.Configuration.GetSection(SkillVlServerOptions.SectionName))
             .ValidateDataAnnotations()
-            .Validate(o => o.Migration.Invalid() is null, "SkillVL:Migration is not valid: a link's bandwidth must be a rate (50Mbit), its rtt a duration (40ms), intervals positive, DirtyRateSample 1–60 s")
+            .Validate(o => o.Migration.Invalid() is null, "SkillVL:Migration is not valid: a link's bandwidth must be a rate (50Mbit), its rtt a duration (40ms), intervals positive, DirtyRateSample 1–60 s, PeerProbeSettle 0–60 s")
             .ValidateOnStart();
         if (configure is not null)
         {

@@ -36,6 +36,18 @@ public sealed class MigrationOptions
     /// </summary>
     public TimeSpan DirtyRateSample { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// Measure the service gap from a peer (issue 6 §7): another running machine of the room that shares a network with
+    /// the mover pings it every 10 ms through its guest agent from the RAM phase until after the switch-over; the longest
+    /// run of missing replies is stored as the migration's probe downtime. Default true; skipped when the room has no such
+    /// peer or the request brings its own <c>probeDowntimeMs</c>.
+    /// </summary>
+    public bool PeerProbe { get; set; } = true;
+
+    /// <summary>How long after the guest resumed on the target the peer probe keeps pinging before it is read (the
+    /// room's network has to follow the guest). Default 2 s.</summary>
+    public TimeSpan PeerProbeSettle { get; set; } = TimeSpan.FromSeconds(2);
+
     /// <summary>How often the engine asks the source where the migration is. Default 200 ms.</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(200);
 
@@ -70,6 +82,7 @@ public sealed class MigrationOptions
 
         return PollInterval <= TimeSpan.Zero || CleanupTimeout <= TimeSpan.Zero || RecoveryWindow < TimeSpan.Zero || MaxConsecutivePollFailures < 1
             || StallTimeout <= PollInterval || DirtyRateSample < TimeSpan.FromSeconds(1) || DirtyRateSample > TimeSpan.FromSeconds(60)
+            || PeerProbeSettle < TimeSpan.Zero || PeerProbeSettle > TimeSpan.FromMinutes(1)
             ? "intervals"
             : null;
     }

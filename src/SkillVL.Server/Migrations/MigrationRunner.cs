@@ -229,8 +229,13 @@ public sealed class MigrationRunner(
         }
         finally
         {
-            // The final cleanup, always: hand the machine back to the reconciler, which observes it afresh (its state word
-            // included) on its next pass, and keeps the room's networks only where its machines are.
+            // The final cleanup, always: the peer's ping ends; the machine goes back to the reconciler, which observes it
+            // afresh (its state word included) on its next pass, and keeps the room's networks only where its machines are.
+            if (run.Probe is { } probe)
+            {
+                await StopPeerProbeAsync(run, probe);
+            }
+
             if (machine is not null)
             {
                 await SetMachineStateAsync(machine.Id, MachineStates.Running, MachineStates.Migrating, CancellationToken.None);
@@ -318,6 +323,11 @@ public sealed class MigrationRunner(
 
         // Live copy RAM: QEMU pre-copy; every sample goes to the policy.
         await EnterPhaseAsync(run, MigrationPhases.LiveCopyRam, $"Disk in sync ({status.DiskBytesDone} bytes); live copy RAM.");
+        if (!offline && migration.ProbeDowntimeMs is null && Settings.PeerProbe)
+        {
+            await StartPeerProbeAsync(run, room, machine, ct);
+        }
+
         if (status.State == OutgoingMigrationState.DiskReady)
         {
             await source.Migrations.StartRamMigrationAsync(machine.Id, ct);
@@ -346,6 +356,7 @@ public sealed class MigrationRunner(
         }
 
         run.Moved = true;
+        var resumedAt = time.GetTimestamp();
 
         await using (var db = await dbFactory.CreateDbContextAsync(CancellationToken.None))
         {
@@ -372,6 +383,18 @@ public sealed class MigrationRunner(
         catch (Exception e)
         {
             await LogAsync(migration.Id, $"Removing the source's copy failed ({e.Message}); the reconciler's orphan sweep removes it.");
+        }
+
+        if (run.Probe is { } probe)
+        {
+            // The peer's replies come back once the room's network follows the guest; give them a moment before reading.
+            var settle = Settings.PeerProbeSettle - time.GetElapsedTime(resumedAt);
+            if (settle > TimeSpan.Zero)
+            {
+                await Task.Delay(settle, time, CancellationToken.None);
+            }
+
+            await StopPeerProbeAsync(run, probe);
         }
 
         var tunnel = status.TunnelBytes > 0 ? $"; {status.TunnelBytes} bytes crossed the link in the compressing tunnel" : "";
@@ -745,6 +768,48 @@ public sealed class MigrationRunner(
         return await db.Migrations.AnyAsync(m => m.Id == id && m.CancelRequested, CancellationToken.None);
     }
 
+    /// <summary>Starts the platform's peer probe (<see cref="MigrationPeerProbe"/>); best effort, the log says what it does.</summary>
+    private async Task StartPeerProbeAsync(Run run, RoomEntity room, MachineEntity machine, CancellationToken ct)
+    {
+        try
+        {
+            var (probe, why) = await MigrationPeerProbe.StartAsync(nodes, room, machine, run.Migration.Id, ct);
+            run.Probe = probe;
+            await LogAsync(run.Migration.Id, probe is null
+                ? $"Peer probe: none ({why}); the service gap is not measured."
+                : $"Peer probe: {probe.PeerName} pings {probe.Address} every {PeerProbe.Interval.TotalMilliseconds:0} ms until after the switch-over.");
+        }
+        catch (Exception e) when (!ct.IsCancellationRequested)
+        {
+            await LogAsync(run.Migration.Id, $"Peer probe: could not start ({e.Message}); the service gap is not measured.");
+        }
+    }
+
+    /// <summary>Stops the peer probe (on success it reads the gap; on failure it only ends the ping). Never throws.</summary>
+    private async Task StopPeerProbeAsync(Run run, MigrationPeerProbe probe)
+    {
+        run.Probe = null;
+        try
+        {
+            using var bound = new CancellationTokenSource(Settings.CleanupTimeout);
+            var gap = await probe.StopAsync(bound.Token);
+            if (!run.Moved)
+            {
+                return;
+            }
+
+            run.ProbeDowntime = gap;
+            await LogAsync(run.Migration.Id, gap is { } g
+                ? $"Peer probe: {probe.PeerName} saw no reply from {probe.Address} for at most {g.TotalMilliseconds:0} ms."
+                : $"Peer probe: {probe.PeerName} got fewer than two replies from {probe.Address}; no service gap to report.");
+        }
+        catch (Exception e)
+        {
+            MigrationLog.CleanupFailed(logger, run.Migration.Id, "stop the peer probe", e);
+            await LogAsync(run.Migration.Id, $"Peer probe: stopping it in {probe.PeerName} failed ({e.Message}).");
+        }
+    }
+
     private async Task FinishAsync(string id, string state, string? error, Run? run, CancellationToken ct)
     {
         await UpdateAsync(id, m =>
@@ -763,6 +828,7 @@ public sealed class MigrationRunner(
                 m.Phase = MigrationPhases.Done;
                 m.TotalTimeMs = run.TotalTime.TotalMilliseconds;
                 m.DowntimeMs = run.Downtime?.TotalMilliseconds;
+                m.ProbeDowntimeMs ??= run.ProbeDowntime?.TotalMilliseconds;
                 m.RamBytes = run.RamBytes;
                 m.DiskBytes = run.DiskBytes;
                 var seconds = run.TotalTime.TotalSeconds;
@@ -833,6 +899,12 @@ public sealed class MigrationRunner(
         public long? LastSampleAt { get; set; }
 
         public long LastBytesDone { get; set; }
+
+        /// <summary>The platform's peer probe while RAM moves (null when there is none, or once read).</summary>
+        public MigrationPeerProbe? Probe { get; set; }
+
+        /// <summary>The longest gap the peer probe saw; null without one.</summary>
+        public TimeSpan? ProbeDowntime { get; set; }
 
         /// <summary>The last RAM pass written to the migration's log (one line per pass).</summary>
         public int LoggedPass { get; set; }

@@ -56,7 +56,13 @@ public sealed partial class MigrationTestbedTests(ITestOutputHelper output)
         output.WriteLine(string.Join('\n', migration.Log.Select(l => $"  {l.Message}")));
         Assert.Equal(MigrationStates.Succeeded, migration.State);
         var gapMs = LongestGapMs(probe.Stdout, 10);
-        output.WriteLine($"the peer's longest gap: {gapMs} ms");
+        output.WriteLine($"the peer's longest gap: {gapMs} ms (the test's own ping), {migration.Metrics.ProbeDowntimeMs} ms (the platform's probe)");
+        // The platform ran its own probe from the same peer (the only other running machine of the room) and stored it.
+        Assert.Contains(migration.Log, l => l.Message.StartsWith("Peer probe: peer pings 10.60.0.10 every 10 ms", StringComparison.Ordinal));
+        Assert.NotNull(migration.Metrics.ProbeDowntimeMs);
+        Assert.InRange(migration.Metrics.ProbeDowntimeMs!.Value, 10, 5000);
+        Assert.True(Math.Abs(migration.Metrics.ProbeDowntimeMs.Value - gapMs) <= Math.Max(500, gapMs),
+            $"the platform's probe saw {migration.Metrics.ProbeDowntimeMs} ms, the test's own {gapMs} ms");
 
         Assert.Equal("node2", (await server.GetMachineAsync("move", "mover")).Node);
         Assert.NotNull(migration.Metrics.DowntimeMs);

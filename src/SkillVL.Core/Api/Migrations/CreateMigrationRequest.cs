@@ -16,8 +16,9 @@ namespace SkillVL.Core.Api.Migrations;
 /// <param name="Tuning">"policy" (default: MigrationPolicy chooses) or "qemu-defaults" (baseline: QEMU's defaults).</param>
 /// <param name="Link">The link between the nodes as measured elsewhere (tests, benchmarks); null: the nodes' link probe
 /// measures it just before the move (the configured figure for the target node if that fails; see MigrationOptions).</param>
-/// <param name="ProbeDowntimeMs">A service gap measured from a peer during the migration (a benchmark's probe), stored
-/// with the metrics; the Server does not measure it.</param>
+/// <param name="ProbeDowntimeMs">A service gap measured elsewhere during the migration (a benchmark's own probe), stored
+/// with the metrics instead of the platform's; null: the Server's peer probe measures it when the room has a running
+/// peer sharing a network with the machine (see MigrationOptions.PeerProbe).</param>
 public sealed record CreateMigrationRequest(
     string? Machine,
     string? To,

@@ -40,7 +40,8 @@ public sealed record MigrationProgressInfo(string Phase, long BytesDone, long By
 
 /// <summary>What was measured once it ended (null: not reached or not measured).</summary>
 /// <param name="DowntimeMs">QEMU's measured downtime.</param>
-/// <param name="ProbeDowntimeMs">The service gap a probe saw (given with the request).</param>
+/// <param name="ProbeDowntimeMs">The service gap a peer saw: the longest run of missing replies in a 10 ms ping from another
+/// running machine of the room, through the switch-over (or the figure the request brought).</param>
 /// <param name="BaseBytes">Template bytes the target had to fetch first (0: it had the template).</param>
 public sealed record MigrationMetrics(
     double? TotalTimeMs,
