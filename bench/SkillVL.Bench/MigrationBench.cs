@@ -129,6 +129,8 @@ public static class MigrationBench
             systems.Add(("baseline (full mirror, QEMU defaults)", false, new("mig/vm", "laptop1", DiskTransfer: "full", Tuning: "qemu-defaults", MaxTotalTime: limit, Link: link)));
             systems.Add(("SkillVL, base cached", false, new("mig/vm", "laptop1", MaxDowntime: "2s", MaxTotalTime: limit)));
 
+            systems.RemoveAll(system => !options.Systems.Contains(system.Name.StartsWith("baseline", StringComparison.Ordinal) ? "baseline" : "skillvl"));
+
             // The template on laptop1 first when the row wants it cached (a first migration there fetches it once).
             if (!includeFirst)
             {

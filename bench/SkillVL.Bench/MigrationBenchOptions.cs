@@ -39,6 +39,10 @@ public sealed record MigrationBenchOptions
     /// <summary>The link rate (Mbit/s) of the busy-guest rows: the middle profile.</summary>
     public int DirtyLinkMbit { get; init; } = 50;
 
+    /// <summary>Which methods run (<c>--systems</c>): "baseline", "skillvl" or both (default). One alone is for looking at
+    /// it, not for the report's ratios.</summary>
+    public IReadOnlyList<string> Systems { get; init; } = ["baseline", "skillvl"];
+
     /// <summary>Throws naming the option whose value the bench cannot lay out.</summary>
     /// <param name="osMiB">The tiny OS disk's size: the base region starts there.</param>
     public void Validate(int osMiB)

@@ -59,7 +59,7 @@ if (Arg("--suite", "rooms") == "multinode")
 }
 
 //   dotnet run -c Release --project bench/SkillVL.Bench -- --suite migration [--bandwidths 20,50,100] [--dirty 5,20,50]
-//       [--dirty-link 50] [--overlay-mib 1024] [--base-mib 1280] [--ram-fill-mib 256] [--out FILE]
+//       [--dirty-link 50] [--overlay-mib 1024] [--base-mib 1280] [--ram-fill-mib 256] [--systems baseline,skillvl] [--out FILE]
 //     baseline (full disk mirror + QEMU's default pre-copy, as Proxmox's qm migrate --online --with-local-disks) vs
 //     SkillVL's engine, server node → client node over the emulated WAN link (issue 6), see MigrationBench; the sizes
 //     are MigrationBenchOptions (defaults: the issue's VM), smaller ones make a quick run.
@@ -76,6 +76,7 @@ if (Arg("--suite", "rooms") == "migration")
         Bandwidths = List(Arg("--bandwidths", string.Join(',', defaults.Bandwidths))),
         DirtyRates = List(Arg("--dirty", string.Join(',', defaults.DirtyRates))),
         DirtyLinkMbit = MiB("--dirty-link", defaults.DirtyLinkMbit),
+        Systems = Arg("--systems", string.Join(',', defaults.Systems)).Split(',', StringSplitOptions.RemoveEmptyEntries),
     };
     var migrationReport = await SkillVL.Bench.MigrationBench.RunAsync(Arg("--image", Path.GetFullPath(".build/images/tiny")), migrationOptions);
     Console.WriteLine(migrationReport);
