@@ -92,6 +92,9 @@ public enum DiskTransfer
 /// <param name="Tls">Encrypt and authenticate the migration stream and NBD with the node's platform certificate.</param>
 /// <param name="Offline">An offline move of a stopped VM: <see cref="IVmMigrationDriver.CompleteIncomingAsync"/> leaves the
 /// guest paused, never run (the caller then stops it: the VM stays stopped, now on this node).</param>
+/// <param name="BootId">The boot id the guest was configured for on the source (<see cref="VmObservation.BootId"/>): the
+/// target's process takes it over, because a live-migrated guest does not boot again — its addresses and hostname are
+/// still applied, and configuring it again would flush its addresses right after the switch-over. Null: a new id.</param>
 public sealed record IncomingMigrationRequest(
     string MigrationId,
     VmSpec Spec,
@@ -100,7 +103,8 @@ public sealed record IncomingMigrationRequest(
     long DiskVirtualSizeBytes,
     MigrationParameters Parameters,
     bool Tls,
-    bool Offline = false);
+    bool Offline = false,
+    string? BootId = null);
 
 /// <summary>Where the target waits.</summary>
 /// <param name="Host">Address both listeners are on.</param>

@@ -495,7 +495,7 @@ public sealed class QemuMigrationDriver : IVmMigrationDriver, IAsyncDisposable
                 await _taps.EnsureAsync(nic.Id, nic.NetworkId, nic.Mtu, cancellationToken);
             }
 
-            await _supervisor.LaunchAsync(paths, spec, accelerator, arguments, cancellationToken);
+            await _supervisor.LaunchAsync(paths, spec, accelerator, arguments, cancellationToken, request.BootId);
             var tls = request.Tls && !tunnelled ? MigrationQmp.ServerTlsObject : null;
             if (tls is not null)
             {

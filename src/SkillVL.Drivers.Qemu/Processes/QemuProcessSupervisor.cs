@@ -113,14 +113,16 @@ public sealed class QemuProcessSupervisor : IAsyncDisposable
 
     /// <summary>
     /// Starts QEMU daemonised with <paramref name="arguments"/> and waits (bounded) for its parent to exit,
-    /// which QEMU does once the VM is fully set up. Writes vm.json with a new boot id.
+    /// which QEMU does once the VM is fully set up. Writes vm.json with a new boot id, or with
+    /// <paramref name="bootId"/>: an incoming migration's QEMU carries on the guest that booted on the source.
     /// </summary>
     public async Task<VmRuntimeMetadata> LaunchAsync(
         VmPaths paths,
         VmSpec spec,
         QemuAccelerator accelerator,
         IReadOnlyList<string> arguments,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        string? bootId = null)
     {
         Directory.CreateDirectory(paths.RuntimeDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         await _qmp.DropAsync(paths.QmpSocket);
@@ -136,7 +138,7 @@ public sealed class QemuProcessSupervisor : IAsyncDisposable
 
         var pid = ProcFs.ReadPidFile(paths.PidFile)
             ?? throw new DriverException($"QEMU started VM {spec.Id} but wrote no pidfile at {paths.PidFile}.", isTransient: true);
-        var metadata = new VmRuntimeMetadata(spec, Guid.NewGuid().ToString("N"), _timeProvider.GetUtcNow(), accelerator.ToQemuName());
+        var metadata = new VmRuntimeMetadata(spec, bootId ?? Guid.NewGuid().ToString("N"), _timeProvider.GetUtcNow(), accelerator.ToQemuName());
         WriteJsonAtomically(paths.MetadataFile, metadata);
         _logger.QemuLaunched(spec.Id, pid);
         try

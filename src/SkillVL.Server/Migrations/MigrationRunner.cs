@@ -294,7 +294,9 @@ public sealed class MigrationRunner(
         await reconciler.EnsureRoomNetworksAsync(room.Id, target.Facts.Name, ct);
         run.TargetTouched = true;
         var offline = migration.Mode == MigrationService.Offline;
-        var request = new IncomingMigrationRequest(migration.Id, spec, ListenAddress(target), disk, DiskVirtualSizeBytes: 0, run.Parameters, migration.Tls, offline);
+        // A live guest keeps its boot on the target (it does not boot again), so the reconciler does not configure it again.
+        var request = new IncomingMigrationRequest(migration.Id, spec, ListenAddress(target), disk, DiskVirtualSizeBytes: 0, run.Parameters, migration.Tls, offline,
+            BootId: offline ? null : machine.ConfiguredBootId);
         AgentCalls.PreparedIncoming prepared;
         try
         {

@@ -32,6 +32,11 @@ public sealed class BaselineMigrationTestbedTests(ITestOutputHelper output)
         Assert.Equal(0, (await server.ExecAsync("base", "vm", "sh", "-c",
             "mkdir -p /dev/shm && (n=0; while :; do dd if=/dev/urandom of=/dev/shm/w bs=1M count=1 2>/dev/null; n=$((n + 1)); echo $n > /run/passes; usleep 500000; done) </dev/null >/dev/null 2>&1 &")).ExitCode);
 
+        // A second address on the guest's NIC, which only a reconfiguration (ip addr flush) would remove: the guest does not
+        // boot again on the target, so the platform must not configure it again there.
+        Assert.Equal(0, (await server.ExecAsync("base", "vm", "sh", "-c",
+            "ip addr add 10.63.0.99/24 dev $(ip -o -4 addr show | awk '/10.63.0.10\\// {print $2}')")).ExitCode);
+
         var migration = await MigrationTestbedTests.MigrateAsync(server, new CreateMigrationRequest(
             "base/vm", "laptop1", DiskTransfer: "full", Tuning: "qemu-defaults", Link: new MigrationLinkOverride("100Mbit", "10ms")));
         output.WriteLine($"baseline → laptop1: {migration.State} in {migration.Metrics.TotalTimeMs:0} ms, downtime {migration.Metrics.DowntimeMs} ms {migration.Error}");
@@ -47,6 +52,10 @@ public sealed class BaselineMigrationTestbedTests(ITestOutputHelper output)
         Assert.True(long.Parse(second.Stdout.Trim(), System.Globalization.CultureInfo.InvariantCulture) > long.Parse(first.Stdout.Trim(), System.Globalization.CultureInfo.InvariantCulture),
             $"the writer did not go on after the move ({first.Stdout.Trim()} → {second.Stdout.Trim()} passes)");
         Assert.Equal(data, await MigrationTestbedTests.ChecksumAsync(server, "base", "vm", "data"));
+        await Task.Delay(TimeSpan.FromSeconds(3)); // a reconciler pass or two
+        var addresses = (await server.ExecAsync("base", "vm", "ip", "-o", "-4", "addr", "show")).Stdout;
+        Assert.True(addresses.Contains("10.63.0.99/24", StringComparison.Ordinal) && addresses.Contains("10.63.0.10/24", StringComparison.Ordinal),
+            $"the guest was configured again after the move (its addresses were flushed):\n{addresses}");
 
         await server.DeleteRoomAsync("base");
     }
