@@ -1,15 +1,13 @@
-import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { MemoryRouter } from 'react-router';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Migration } from '../api/migrations';
 import type { MachineStatus } from '../api/types';
+import migrations from '../pages/fixtures/migrations.json';
+import { fakeServer } from '../testing/fakeServer';
 import { MigrateDialog } from './MigrateDialog';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const fixtures = JSON.parse(readFileSync(join(here, '../pages/fixtures/migrations.json'), 'utf8')) as Record<'succeeded' | 'running' | 'failed', Migration>;
+const fixtures = migrations as unknown as Record<'succeeded' | 'running' | 'failed', Migration>;
 
 // The real API client over a fake fetch: requests are checked as they would leave the browser.
 vi.mock('../auth/session', () => ({ accessToken: async () => 'tok', refreshAccessToken: async () => null }));
@@ -20,24 +18,12 @@ const node = (name: string, extra: object = {}) => ({
   name, kind: 'agent', state: 'ready', accelerator: 'kvm', cpus: 8, memoryBytes: 8 * GiB, machinesRunning: 0, cpusAllocated: 0, memoryBytesAllocated: GiB, drained: false, ...extra,
 });
 
-/** Answers per "METHOD url", in order; the last one repeats. */
-let answers: Record<string, { status: number; body: unknown }[]>;
-let calls: { key: string; body: unknown; auth: string | undefined }[];
+let answers: ReturnType<typeof fakeServer>['answers'];
+let calls: ReturnType<typeof fakeServer>['calls'];
 
 beforeEach(() => {
-  calls = [];
-  answers = { 'GET /api/v1/nodes': [{ status: 200, body: [node('local', { kind: 'embedded' }), node('node2'), node('node3', { state: 'unreachable' }), node('node4', { drained: true })] }] };
-  vi.stubGlobal(
-    'fetch',
-    vi.fn(async (url: string, init: RequestInit) => {
-      const key = `${init.method} ${url}`;
-      calls.push({ key, body: init.body ? JSON.parse(String(init.body)) : undefined, auth: (init.headers as Record<string, string>).Authorization });
-      const queue = answers[key];
-      if (!queue?.length) throw new Error(`unexpected ${key}`);
-      const { status, body } = queue.length > 1 ? queue.shift()! : queue[0];
-      return new Response(JSON.stringify(body), { status, headers: { 'Content-Type': status >= 400 ? 'application/problem+json' : 'application/json' } });
-    }),
-  );
+  ({ answers, calls } = fakeServer());
+  answers['GET /api/v1/nodes'] = [{ status: 200, body: [node('local', { kind: 'embedded' }), node('node2'), node('node3', { state: 'unreachable' }), node('node4', { drained: true })] }];
 });
 afterEach(() => {
   cleanup();
