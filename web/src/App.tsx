@@ -11,6 +11,7 @@ import { CoursePage } from './pages/CoursePage';
 import { CoursesPage } from './pages/CoursesPage';
 import { DesignerPage } from './pages/DesignerPage';
 import { HomePage } from './pages/HomePage';
+import { MigrationPage } from './pages/MigrationPage';
 import { MigrationsPage } from './pages/MigrationsPage';
 import { RoomViewPage } from './pages/RoomViewPage';
 import { WizardPage } from './pages/WizardPage';
@@ -111,6 +112,7 @@ export function AppRoutes() {
         <Route path="/rooms/:room/machines/:machine/console" element={guarded(<VncConsolePage />)} />
         <Route path="/rooms/:room/machines/:machine/serial" element={guarded(<SerialConsolePage />)} />
         <Route path="/migrations" element={guarded(<MigrationsPage />)} />
+        <Route path="/migrations/:id" element={guarded(<MigrationPage />)} />
         <Route path="/courses" element={guarded(<CoursesPage />)} />
         <Route path="/courses/:course" element={guarded(<CoursePage />)} />
         <Route path="/admin/*" element={guarded(<AdminPage />)} />
