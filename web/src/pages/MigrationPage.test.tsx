@@ -108,7 +108,7 @@ describe('MigrationPage', () => {
     expect(screen.getByRole('progressbar', { name: 'Migration progress' }).getAttribute('aria-valuenow')).toBe('75');
     expect(screen.getByText('3 GiB of 4 GiB at 50.0 Mbit/s, about 13 s left')).toBeTruthy();
     expect(screen.getByText('Measured once the migration ends.')).toBeTruthy();
-    expect(row('Prediction vs measured', 'Total time')).toEqual(['102.4 s', 'not measured']);
+    expect(row('Prediction vs measured', 'Total time')).toEqual(['102.4 s', 'not yet']);
     await waitFor(() => expect(server.count(get(running))).toBeGreaterThan(2));
 
     server.answers[cancel(running)] = [{ status: 202, body: running }];

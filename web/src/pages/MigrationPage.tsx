@@ -97,7 +97,8 @@ function Time({ iso }: { iso: string }) {
 function PredictionSection({ migration }: { migration: Migration }) {
   const prediction = predictionOf(migration);
   if (!prediction) return null;
-  const measured = (value: number | string | null, format: (ms: number) => string) => (value == null ? 'not measured' : format(num(value)));
+  const unmeasured = isFinal(migration) ? 'not measured' : 'not yet';
+  const measured = (value: number | string | null, format: (ms: number) => string) => (value == null ? unmeasured : format(num(value)));
   return (
     <section aria-labelledby="migration-prediction-heading">
       <h2 id="migration-prediction-heading">Prediction vs measured</h2>
