@@ -12,7 +12,8 @@
 //   1 login        Sign in → the Server's /login form → back in the app, signed in
 //   2 designer     a network and two `tiny` machines from the palette, NICs drawn as edges on the canvas,
 //                  IPs and names in the side panel, Create room
-//   3 running      the room view shows both machines running and their agents ready, updated over SSE ("live")
+//   3 running      the room view shows both machines running and their agents ready, updated over SSE ("live");
+//                  the Migrate dialog (no other node) and the Migrations page (none yet)
 //   4 vnc          noVNC shows the guest's screen; typing `root`, `skillvl`, `touch /root/vnc-was-here` into the
 //                  canvas logs in on tty1 and creates the file, checked through POST …/exec with the user's token
 //                  (before: absent; after: present). With --checkpoint-dir the script then writes vnc.json there
@@ -27,8 +28,9 @@
 //                  users, the audit log (a second page)
 //   9 delete       Delete room in the UI; home shows no rooms; the API has none
 // Accessibility: axe-core (injected from web/e2e/node_modules) runs on home, designer, room view, the Migrate
-// dialog, course page and each admin page; a serious or critical violation fails the step. Each report is saved as
-// DIR/axe-NAME.json. On home, designer, room view, course page and admin pages, Tab must reach every visible control.
+// dialog, the Migrations page, course page and each admin page; a serious or critical violation fails the step. Each
+// report is saved as DIR/axe-NAME.json. On home, designer, room view, Migrations, course page and admin pages, Tab
+// must reach every visible control.
 // The isolation check runs while the room still exists, so the not-found it sees is the access check's.
 // Exit codes: 0 passed; 1 a step failed (named on the last line); 2 bad arguments; 3 no Chromium.
 
@@ -521,6 +523,17 @@ try {
     await page.keyboard.press('Escape');
     await dialog.waitFor({ state: 'detached' });
     check((await page.evaluate(() => document.activeElement?.textContent)) === 'Migrate…', 'focus did not go back to Migrate… after the dialog closed');
+
+    // The Migrations page from the nav: with one node nothing has moved, so it says there are none (no migration is
+    // run here; the page's tests cover the list and a migration's page). Then back to the room for the next steps.
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Migrations' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Migrations' }).waitFor();
+    await page.getByText('No migrations yet').waitFor();
+    await shoot(page, '03-migrations.png');
+    await a11y(page, 'migrations');
+    await keyboardReach(page, 'migrations');
+    await page.goBack();
+    await page.getByRole('button', { name: MACHINES[0].name, exact: true }).waitFor();
   });
 
   const vncMachine = MACHINES[0].name;

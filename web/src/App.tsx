@@ -11,6 +11,8 @@ import { CoursePage } from './pages/CoursePage';
 import { CoursesPage } from './pages/CoursesPage';
 import { DesignerPage } from './pages/DesignerPage';
 import { HomePage } from './pages/HomePage';
+import { MigrationPage } from './pages/MigrationPage';
+import { MigrationsPage } from './pages/MigrationsPage';
 import { RoomViewPage } from './pages/RoomViewPage';
 import { WizardPage } from './pages/WizardPage';
 
@@ -38,6 +40,7 @@ function Shell({ children }: { children: ReactNode }) {
             <NavLink to="/rooms/new" end>
               Designer
             </NavLink>
+            <NavLink to="/migrations">Migrations</NavLink>
             <RoleLinks />
           </nav>
         )}
@@ -108,6 +111,8 @@ export function AppRoutes() {
         <Route path="/rooms/:room/edit" element={guarded(<DesignerPage />)} />
         <Route path="/rooms/:room/machines/:machine/console" element={guarded(<VncConsolePage />)} />
         <Route path="/rooms/:room/machines/:machine/serial" element={guarded(<SerialConsolePage />)} />
+        <Route path="/migrations" element={guarded(<MigrationsPage />)} />
+        <Route path="/migrations/:id" element={guarded(<MigrationPage />)} />
         <Route path="/courses" element={guarded(<CoursesPage />)} />
         <Route path="/courses/:course" element={guarded(<CoursePage />)} />
         <Route path="/admin/*" element={guarded(<AdminPage />)} />

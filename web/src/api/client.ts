@@ -103,14 +103,6 @@ export class ApiClient {
     return this.request<SuccessOf<Operation<P, 'delete'>>>('DELETE', path, options);
   }
 
-  /**
-   * A call to an endpoint the generated contract does not have yet (its types written by hand next to the caller,
-   * e.g. api/migrations.ts); the same token handling and ProblemDetails errors as the typed calls.
-   */
-  untyped<T>(method: Uppercase<Method>, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
-    return this.send<T>(method, path, body === undefined ? undefined : { text: JSON.stringify(body), contentType: 'application/json' }, signal);
-  }
-
   private request<T>(method: string, template: string, options: RequestOptions<unknown> = {}): Promise<T> {
     let url = expandPath(template, options.path as Record<string, unknown> | undefined);
     const query = new URLSearchParams();

@@ -1,7 +1,13 @@
 import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { MemoryRouter } from 'react-router';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { Migration } from '../api/migrations';
 import type { MachineStatus } from '../api/types';
+import migrations from '../pages/fixtures/migrations.json';
+import { fakeServer } from '../testing/fakeServer';
 import { MigrateDialog } from './MigrateDialog';
+
+const fixtures = migrations as unknown as Record<'succeeded' | 'running' | 'failed', Migration>;
 
 // The real API client over a fake fetch: requests are checked as they would leave the browser.
 vi.mock('../auth/session', () => ({ accessToken: async () => 'tok', refreshAccessToken: async () => null }));
@@ -12,24 +18,12 @@ const node = (name: string, extra: object = {}) => ({
   name, kind: 'agent', state: 'ready', accelerator: 'kvm', cpus: 8, memoryBytes: 8 * GiB, machinesRunning: 0, cpusAllocated: 0, memoryBytesAllocated: GiB, drained: false, ...extra,
 });
 
-/** Answers per "METHOD url", in order; the last one repeats. */
-let answers: Record<string, { status: number; body: unknown }[]>;
-let calls: { key: string; body: unknown; auth: string | undefined }[];
+let answers: ReturnType<typeof fakeServer>['answers'];
+let calls: ReturnType<typeof fakeServer>['calls'];
 
 beforeEach(() => {
-  calls = [];
-  answers = { 'GET /api/v1/nodes': [{ status: 200, body: [node('local', { kind: 'embedded' }), node('node2'), node('node3', { state: 'unreachable' }), node('node4', { drained: true })] }] };
-  vi.stubGlobal(
-    'fetch',
-    vi.fn(async (url: string, init: RequestInit) => {
-      const key = `${init.method} ${url}`;
-      calls.push({ key, body: init.body ? JSON.parse(String(init.body)) : undefined, auth: (init.headers as Record<string, string>).Authorization });
-      const queue = answers[key];
-      if (!queue?.length) throw new Error(`unexpected ${key}`);
-      const { status, body } = queue.length > 1 ? queue.shift()! : queue[0];
-      return new Response(JSON.stringify(body), { status, headers: { 'Content-Type': status >= 400 ? 'application/problem+json' : 'application/json' } });
-    }),
-  );
+  ({ answers, calls } = fakeServer());
+  answers['GET /api/v1/nodes'] = [{ status: 200, body: [node('local', { kind: 'embedded' }), node('node2'), node('node3', { state: 'unreachable' }), node('node4', { drained: true })] }];
 });
 afterEach(() => {
   cleanup();
@@ -37,7 +31,11 @@ afterEach(() => {
 });
 
 async function open(onClose = vi.fn()) {
-  render(<MigrateDialog machine={machine} onClose={onClose} pollMs={5} />);
+  render(
+    <MemoryRouter>
+      <MigrateDialog machine={machine} onClose={onClose} pollMs={5} />
+    </MemoryRouter>,
+  );
   await act(async () => {});
   return onClose;
 }
@@ -59,16 +57,17 @@ describe('MigrateDialog', () => {
   });
 
   it('posts the live migration and follows its phase and progress until it succeeds', async () => {
+    const { succeeded } = fixtures;
     const running = (done: number, phase: string) => ({
       status: 200,
-      body: { id: 'mig-1', state: 'running', phase, progress: { bytesDone: done, bytesTotal: 4 * GiB, rateBitsPerSecond: 50e6, etaSeconds: 12.2 }, metrics: null, error: null },
+      body: { ...fixtures.running, id: 'mig-1', phase, progress: { phase, bytesDone: done, bytesTotal: 4 * GiB, rateBitsPerSecond: 50e6, etaSeconds: 12.2 } },
     });
-    answers['POST /api/v1/migrations'] = [{ status: 202, body: { id: 'mig-1', state: 'queued', phase: null, progress: null, metrics: null, error: null } }];
-    answers['GET /api/v1/migrations/mig-1'] = [
-      running(GiB, 'disk-mirror'),
-      running(3 * GiB, 'ram'),
-      { status: 200, body: { id: 'mig-1', state: 'succeeded', phase: 'done', progress: { bytesDone: 4 * GiB, bytesTotal: 4 * GiB, rateBitsPerSecond: 48e6, etaSeconds: 0 }, metrics: { downtimeMs: 212 }, error: null } },
+    const pending = { phase: 'pending', bytesDone: 0, bytesTotal: 0, rateBitsPerSecond: 0, etaSeconds: null };
+    answers['POST /api/v1/migrations'] = [
+      { status: 202, body: { ...fixtures.running, id: 'mig-1', state: 'pending', phase: 'pending', progress: pending, parameters: null, prediction: null, link: null, log: [] } },
     ];
+    // It stays at 3 GiB (the last answer repeats) until the test lets it succeed.
+    answers['GET /api/v1/migrations/mig-1'] = [running(GiB, 'transfer-disk'), running(3 * GiB, 'live-copy-ram')];
     await open();
     fireEvent.change(screen.getByLabelText('Max bandwidth (optional)'), { target: { value: '50Mbit' } });
     fireEvent.change(screen.getByLabelText('Downtime limit (optional)'), { target: { value: ' 300ms ' } });
@@ -80,9 +79,18 @@ describe('MigrateDialog', () => {
 
     await waitFor(() => expect(screen.getByRole('progressbar', { name: 'Migration progress' }).getAttribute('aria-valuenow')).toBe('75'));
     expect(screen.getByText(/3 GiB of 4 GiB at 50.0 Mbit\/s, about 13 s left/)).toBeTruthy();
-    expect(screen.getByText(/phase ram/)).toBeTruthy();
+    expect(screen.getByText(/phase live-copy-ram/)).toBeTruthy();
+    // No figures while it runs; the way to its page from the start.
+    expect(screen.queryByRole('table', { name: 'Metrics' })).toBeNull();
+    expect(screen.getByRole('link', { name: 'Details' }).getAttribute('href')).toBe('/migrations/mig-1');
+    answers['GET /api/v1/migrations/mig-1'].push({ status: 200, body: { ...succeeded, id: 'mig-1' } });
     await waitFor(() => expect(screen.getByText('succeeded')).toBeTruthy());
-    expect(screen.getByText('downtimeMs').nextSibling?.textContent).toBe('212');
+    // Once it ends, the metrics in people's units.
+    const metrics = screen.getByRole('table', { name: 'Metrics' });
+    const figure = (name: string) => within(metrics).getByRole('rowheader', { name }).nextElementSibling?.textContent;
+    expect(figure('Total time')).toBe('96.4 s');
+    expect(figure('QEMU downtime')).toBe('212 ms');
+    expect(figure('Downtime seen by a peer')).toBe('not measured');
     // Polling stops at the final state.
     const polls = calls.filter((c) => c.key === 'GET /api/v1/migrations/mig-1').length;
     await act(async () => new Promise((r) => setTimeout(r, 50)));
@@ -91,7 +99,7 @@ describe('MigrateDialog', () => {
   });
 
   it('leaves out the optional limits when they are empty', async () => {
-    answers['POST /api/v1/migrations'] = [{ status: 202, body: { id: 'mig-2', state: 'failed', phase: 'setup', progress: null, metrics: null, error: 'node2 has no template tiny' } }];
+    answers['POST /api/v1/migrations'] = [{ status: 202, body: { ...fixtures.failed, error: 'node2 has no template tiny' } }];
     await open();
     await act(async () => void fireEvent.click(screen.getByRole('button', { name: 'Start migration' })));
     expect(calls.find((c) => c.key === 'POST /api/v1/migrations')!.body).toEqual({ machine: 'vm-7f3a', to: 'node2', mode: 'live' });
@@ -119,7 +127,11 @@ describe('MigrateDialog', () => {
     );
     const opener = screen.getByRole('button', { name: 'Migrate…' });
     opener.focus();
-    const dialog = render(<MigrateDialog machine={machine} onClose={vi.fn()} pollMs={5} />);
+    const dialog = render(
+      <MemoryRouter>
+        <MigrateDialog machine={machine} onClose={vi.fn()} pollMs={5} />
+      </MemoryRouter>,
+    );
     await act(async () => {});
     expect(opener.closest('[inert]')).not.toBeNull();
     expect(screen.getByRole('dialog').closest('[inert]')).toBeNull();

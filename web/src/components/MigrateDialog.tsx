@@ -3,12 +3,15 @@
 
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { createPortal } from 'react-dom';
+import { Link } from 'react-router';
 import { api } from '../api/api';
 import { ApiError, num } from '../api/client';
-import { formatRate, getMigration, isFinal, startMigration, type Migration } from '../api/migrations';
+import { getMigration, isFinal, startMigration, type Migration } from '../api/migrations';
 import type { MachineStatus } from '../api/types';
 import { useAsync } from '../hooks/useAsync';
-import { ErrorBox, formatBytes, ProgressBar } from './common';
+import { ErrorBox, formatBytes } from './common';
+import { MigrationMetricsTable } from './MigrationMetricsTable';
+import { MigrationProgressView } from './MigrationProgressView';
 
 export interface MigrateDialogProps {
   machine: MachineStatus;
@@ -146,42 +149,13 @@ function FieldError({ id, text }: { id: string; text?: string }) {
 }
 
 function MigrationStatus({ migration, error, onClose }: { migration: Migration; error: unknown; onClose: () => void }) {
-  // The OpenAPI document types numbers as number | string (the Server would read either); it writes numbers.
-  const p = migration.progress && {
-    bytesDone: Number(migration.progress.bytesDone),
-    bytesTotal: Number(migration.progress.bytesTotal),
-    rateBitsPerSecond: Number(migration.progress.rateBitsPerSecond),
-    etaSeconds: migration.progress.etaSeconds == null ? null : Number(migration.progress.etaSeconds),
-  };
-  const metrics = Object.entries(migration.metrics ?? {}).filter(([, value]) => value != null);
   return (
     <div aria-live="polite">
-      <p>
-        <span className={`badge task-state-${migration.state}`}>{migration.state}</span>
-        {migration.phase && <> phase {migration.phase}</>}
-      </p>
-      {p && p.bytesTotal > 0 && (
-        <>
-          <ProgressBar value={p.bytesDone / p.bytesTotal} label="Migration progress" />
-          <p className="small">
-            {formatBytes(p.bytesDone)} of {formatBytes(p.bytesTotal)} at {formatRate(p.rateBitsPerSecond)}
-            {p.etaSeconds != null && !isFinal(migration) && <>, about {Math.ceil(p.etaSeconds)} s left</>}
-          </p>
-        </>
-      )}
-      {migration.error && <ErrorBox>{migration.error}</ErrorBox>}
+      <MigrationProgressView migration={migration} />
       <ErrorBox error={error} />
-      {metrics.length > 0 && (
-        <dl className="facts">
-          {metrics.map(([name, value]) => (
-            <div key={name} style={{ display: 'contents' }}>
-              <dt>{name}</dt>
-              <dd>{typeof value === 'object' ? JSON.stringify(value) : String(value)}</dd>
-            </div>
-          ))}
-        </dl>
-      )}
+      {isFinal(migration) && <MigrationMetricsTable migration={migration} level={3} />}
       <div className="actions">
+        <Link to={`/migrations/${encodeURIComponent(migration.id)}`}>Details</Link>
         <button type="button" onClick={onClose}>
           {isFinal(migration) ? 'Close' : 'Hide (it goes on)'}
         </button>

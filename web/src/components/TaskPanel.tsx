@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react';
 import { api } from '../api/api';
 import { num } from '../api/client';
 import type { TaskInfo } from '../api/types';
-import { ErrorBox, ProgressBar } from './common';
+import { ErrorBox, LogLines, ProgressBar } from './common';
 
 /** Does the task act on this room (target "room/NAME" or "machine/NAME/MACHINE")? */
 export function isTaskOfRoom(task: Pick<TaskInfo, 'target'>, roomName: string): boolean {
@@ -71,11 +71,7 @@ export function TaskPanel({ roomName, tick, started }: { roomName: string; tick:
             <ProgressBar value={num(task.progress)} label={`${task.kind} progress`} />
             {task.outcome && <div className="task-outcome">{task.outcome}</div>}
             {open === task.id && detail?.id === task.id && (
-              <pre className="task-log" aria-label={`Log of ${task.kind}`}>
-                {detail.log.length === 0
-                  ? '(no log lines)'
-                  : detail.log.map((l) => `${new Date(l.timestamp).toLocaleTimeString()}  ${l.message}`).join('\n')}
-              </pre>
+              <LogLines log={detail.log} label={`Log of ${task.kind}`} />
             )}
           </li>
         ))}

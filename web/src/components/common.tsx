@@ -1,5 +1,6 @@
-import type { ReactNode } from 'react';
+import { useId, type ReactNode } from 'react';
 import { ApiError } from '../api/client';
+import type { TaskLogLine } from '../api/types';
 
 export function errorText(error: unknown): string {
   if (error instanceof ApiError) {
@@ -50,5 +51,42 @@ export function ProgressBar({ value, label }: { value: number; label: string }) 
       <div className="progress-fill" style={{ width: `${percent}%` }} />
       <span className="progress-text">{percent}%</span>
     </div>
+  );
+}
+
+/** A task's or a migration's log, one line per entry with its local time; it scrolls, so it takes focus (WCAG 2.1.1). */
+export function LogLines({ log, label }: { log: TaskLogLine[]; label: string }) {
+  return (
+    <pre className="task-log" aria-label={label} tabIndex={0}>
+      {log.length === 0 ? '(no log lines)' : log.map((l) => `${new Date(l.timestamp).toLocaleTimeString()}  ${l.message}`).join('\n')}
+    </pre>
+  );
+}
+
+/**
+ * Figures under a heading, one row each with its name as the row header (the heading names the table for screen
+ * readers); `note` instead when there are none yet.
+ */
+export function FactsSection({ title, level = 2, rows, note }: { title: string; level?: 2 | 3; rows: [string, ReactNode][] | null; note?: string }) {
+  const id = useId();
+  const Heading = level === 2 ? 'h2' : 'h3';
+  return (
+    <section aria-labelledby={id}>
+      <Heading id={id}>{title}</Heading>
+      {rows ? (
+        <table className="table narrow" aria-labelledby={id}>
+          <tbody>
+            {rows.map(([name, value]) => (
+              <tr key={name}>
+                <th scope="row">{name}</th>
+                <td>{value}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : (
+        <p className="muted">{note}</p>
+      )}
+    </section>
   );
 }

@@ -7,22 +7,34 @@ export interface AsyncState<T> {
   reload: () => void;
 }
 
-/** Runs `load` when `deps` change (and on reload); optionally again every `intervalMs`. */
-export function useAsync<T>(load: (signal: AbortSignal) => Promise<T>, deps: readonly unknown[], intervalMs?: number): AsyncState<T> {
+/**
+ * Runs `load` when `deps` change (and on reload); optionally again every `intervalMs`, for as long as `keepPolling`
+ * says so of the latest answer (a failed load is tried again). `reload` starts polling again.
+ */
+export function useAsync<T>(
+  load: (signal: AbortSignal) => Promise<T>,
+  deps: readonly unknown[],
+  intervalMs?: number,
+  keepPolling?: (data: T) => boolean,
+): AsyncState<T> {
   const [data, setData] = useState<T>();
   const [error, setError] = useState<Error>();
   const [loading, setLoading] = useState(true);
   const [tick, setTick] = useState(0);
   const loadRef = useRef(load);
   loadRef.current = load;
+  const keepPollingRef = useRef(keepPolling);
+  keepPollingRef.current = keepPolling;
 
   useEffect(() => {
     const controller = new AbortController();
     let timer: number | undefined;
+    let again = true;
     const run = () => {
       loadRef
         .current(controller.signal)
         .then((value) => {
+          again = keepPollingRef.current?.(value) ?? true;
           setData(value);
           setError(undefined);
         })
@@ -32,7 +44,7 @@ export function useAsync<T>(load: (signal: AbortSignal) => Promise<T>, deps: rea
         .finally(() => {
           if (controller.signal.aborted) return;
           setLoading(false);
-          if (intervalMs) timer = window.setTimeout(run, intervalMs);
+          if (intervalMs && again) timer = window.setTimeout(run, intervalMs);
         });
     };
     setLoading(true);

@@ -4,17 +4,21 @@ import { fileURLToPath } from 'node:url';
 import { act, cleanup, fireEvent, render, screen, within } from '@testing-library/react';
 import { MemoryRouter, Route, Routes } from 'react-router';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import migrations from './fixtures/migrations.json';
 import { RoomViewPage } from './RoomViewPage';
 
 const here = dirname(fileURLToPath(import.meta.url));
 // What GET /api/v1/rooms/webtest answered on a real Server with both tiny guests up.
 const details = JSON.parse(readFileSync(join(here, 'fixtures/room-details.json'), 'utf8'));
+// The client came to local from node2; the server never moved.
+const clientMoved = { ...migrations.succeeded, id: 'a0c3e81f5b27', machine: { id: '86b837ae0337', room: 'webtest', name: 'client' }, from: 'node2', to: 'local' };
 const task = (kind: string) => ({ id: `t-${kind}`, kind, target: 'room/webtest', state: 'running', progress: 0.5, createdAt: '', finishedAt: null, outcome: null, log: [] });
 
-const get = vi.fn(async (path: string, _options?: unknown) => {
+const get = vi.fn(async (path: string, options?: unknown) => {
   if (path === '/api/v1/rooms/{room}') return details;
   if (path === '/api/v1/tasks') return [{ ...task('room.apply'), state: 'succeeded', progress: 1, outcome: 'Room webtest ready' }, { ...task('other'), target: 'room/another' }];
   if (path === '/api/v1/nodes') return [{ name: 'local', state: 'ready', drained: false, memoryBytes: 1, memoryBytesAllocated: 0 }, { name: 'node2', state: 'ready', drained: false, memoryBytes: 2 ** 30, memoryBytesAllocated: 0 }];
+  if (path === '/api/v1/migrations') return (options as { query: { machine: string } }).query.machine === clientMoved.machine.id ? [clientMoved] : [];
   if (path === '/api/v1/tasks/{task}') return { ...task('room.apply'), log: [{ timestamp: '2026-11-25T09:33:05Z', message: 'Room webtest created' }] };
   throw new Error(`unexpected GET ${path}`);
 });
@@ -69,6 +73,11 @@ describe('RoomViewPage', () => {
     await act(async () => void fireEvent.click(within(panel).getByRole('button', { name: 'Restart' })));
     expect(post).toHaveBeenCalledWith('/api/v1/rooms/{room}/machines/{machine}/restart', { path: { room: 'cd012528dcbf', machine: 'client' } });
     expect(within(panel).getByRole('link', { name: 'Serial console' }).getAttribute('href')).toBe('/rooms/cd012528dcbf/machines/client/serial');
+    // Its last migration, with the way to its page.
+    expect(get).toHaveBeenCalledWith('/api/v1/migrations', expect.objectContaining({ query: { machine: '86b837ae0337', limit: 1 } }));
+    const moved = within(panel).getByText('Last migration').nextElementSibling as HTMLElement;
+    expect(moved.textContent).toBe('succeeded node2 → local Details');
+    expect(within(moved).getByRole('link', { name: 'Details' }).getAttribute('href')).toBe('/migrations/a0c3e81f5b27');
     // A running machine can be migrated: the dialog offers the other nodes.
     await act(async () => void fireEvent.click(within(panel).getByRole('button', { name: 'Migrate…' })));
     const dialog = screen.getByRole('dialog', { name: 'Migrate client' });

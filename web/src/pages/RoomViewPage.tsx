@@ -5,10 +5,12 @@ import { useCallback, useEffect, useMemo, useState } from 'react';
 import { Link, useLocation, useNavigate, useParams } from 'react-router';
 import { api } from '../api/api';
 import { num } from '../api/client';
+import { listMigrations } from '../api/migrations';
 import type { MachineStatus, RoomDetails, TaskInfo } from '../api/types';
 import { ErrorBox, errorText, formatBytes, Loading, PhaseBadge } from '../components/common';
 import { MigrateDialog } from '../components/MigrateDialog';
 import { TaskPanel } from '../components/TaskPanel';
+import { useAsync } from '../hooks/useAsync';
 import { useRoomEvents } from '../hooks/useRoomEvents';
 import { RoomDocument, type MachineLiveStatus, type TopologyNode } from '../model/roomDocument';
 import { edgeTypes, nodeTypes, toFlow } from '../topology/flow';
@@ -177,6 +179,13 @@ function MachinePanel({
   run: (action: () => Promise<unknown>) => Promise<void>;
 }) {
   const [migrating, setMigrating] = useState(false);
+  // Read again when the dialog opens or closes (it may have started one) and when the machine moves or changes state.
+  const migrations = useAsync(
+    (signal) => listMigrations({ machine: machine.id, limit: 1 }, signal),
+    [machine.id, machine.node, machine.state, migrating],
+  );
+  // The panel stays mounted when another machine is selected: the previous machine's answer is not this one's.
+  const last = migrations.data?.find((m) => m.machine.id === machine.id);
   const path = { room: roomId, machine: machine.name };
   const base = `/rooms/${encodeURIComponent(roomId)}/machines/${encodeURIComponent(machine.name)}`;
   return (
@@ -195,6 +204,15 @@ function MachinePanel({
         <dd>
           {num(machine.cpus)} CPU, {formatBytes(num(machine.memoryBytes))}
         </dd>
+        {last && (
+          <>
+            <dt>Last migration</dt>
+            <dd>
+              <span className={`badge task-state-${last.state}`}>{last.state}</span> {last.from} → {last.to}{' '}
+              <Link to={`/migrations/${encodeURIComponent(last.id)}`}>Details</Link>
+            </dd>
+          </>
+        )}
         {machine.lastError && (
           <>
             <dt>Last error</dt>

@@ -1,0 +1,35 @@
+// The Server as a fake fetch for component and page tests: the real API client runs over it, so requests are checked
+// as they would leave the browser (method, URL with its query, JSON body, bearer token).
+import { vi } from 'vitest';
+
+export interface FakeAnswer {
+  status: number;
+  body: unknown;
+}
+
+export interface FakeCall {
+  key: string;
+  body: unknown;
+  auth: string | undefined;
+}
+
+/**
+ * Stubs the global fetch until `vi.unstubAllGlobals()`. `answers` are per "METHOD url", in order; the last one repeats
+ * (push another to move on). A request without an answer fails the call, naming it.
+ */
+export function fakeServer() {
+  const answers: Record<string, FakeAnswer[]> = {};
+  const calls: FakeCall[] = [];
+  vi.stubGlobal(
+    'fetch',
+    vi.fn(async (url: string, init: RequestInit) => {
+      const key = `${init.method} ${url}`;
+      calls.push({ key, body: init.body ? JSON.parse(String(init.body)) : undefined, auth: (init.headers as Record<string, string>).Authorization });
+      const queue = answers[key];
+      if (!queue?.length) throw new Error(`unexpected ${key}`);
+      const { status, body } = queue.length > 1 ? queue.shift()! : queue[0];
+      return new Response(JSON.stringify(body), { status, headers: { 'Content-Type': status >= 400 ? 'application/problem+json' : 'application/json' } });
+    }),
+  );
+  return { answers, calls, count: (key: string) => calls.filter((c) => c.key === key).length };
+}
