@@ -9,6 +9,7 @@ using Microsoft.Extensions.Logging;
 using SkillVL.Agent.Tls;
 using SkillVL.Core.Errors;
 using SkillVL.Core.Nodes.Protocol;
+using SkillVL.Drivers.Qemu.Streams;
 
 namespace SkillVL.Agent.Remote;
 
@@ -269,10 +270,7 @@ public sealed partial class AgentClient(AgentClientOptions options, ILoggerFacto
             long bytes = System.Text.Encoding.UTF8.GetByteCount(manifestText);
             foreach (var file in manifest.RootElement.GetProperty("files").EnumerateObject())
             {
-                await using var source = await http.GetStreamAsync(AgentPaths.TemplateFile(sha256, file.Name), cancellationToken);
-                await using var target = File.Create(Path.Combine(staging, file.Name));
-                await source.CopyToAsync(target, cancellationToken);
-                bytes += target.Length;
+                bytes += await FetchTemplateFileAsync(http, AgentPaths.TemplateFile(sha256, file.Name), Path.Combine(staging, file.Name), cancellationToken);
             }
 
             var image = await node.Templates.ImportAsync(staging, cancellationToken);
@@ -288,6 +286,39 @@ public sealed partial class AgentClient(AgentClientOptions options, ILoggerFacto
         {
             Directory.Delete(staging, recursive: true);
         }
+    }
+
+    /// <summary>
+    /// One template file, zstd-compressed on the way when the Server offers it (a first move to a client carries the
+    /// template over its link); the store checks the content address of what arrives. Returns the bytes that crossed.
+    /// </summary>
+    private static async Task<long> FetchTemplateFileAsync(HttpClient http, string path, string targetPath, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        request.Headers.AcceptEncoding.Add(new StringWithQualityHeaderValue("zstd"));
+        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        response.EnsureSuccessStatusCode();
+        var encodings = response.Content.Headers.ContentEncoding;
+        if (encodings.Count > 1 || (encodings.Count == 1 && !encodings.Contains("zstd")))
+        {
+            throw new DriverException($"The Server sent {path} as {string.Join(", ", encodings)}, which this agent cannot read.");
+        }
+
+        await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
+        long received = 0;
+        await using var counted = new CountingStream(body, read => received += read, _ => { });
+        await using var target = File.Create(targetPath);
+        if (encodings.Count == 1)
+        {
+            await using var zstd = new ZstdSharp.DecompressionStream(counted, leaveOpen: true);
+            await zstd.CopyToAsync(target, cancellationToken);
+        }
+        else
+        {
+            await counted.CopyToAsync(target, cancellationToken);
+        }
+
+        return received;
     }
 
     private HttpClient CreateHttpClient(string? credential)

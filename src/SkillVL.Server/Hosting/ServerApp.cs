@@ -60,6 +60,7 @@ public static class ServerApp
         builder.Services.AddSingleton(AdminToken.LoadOrCreate(settings.DataDirectory));
         builder.Services.AddSingleton<NodeRegistry>();
         builder.Services.AddSingleton<NodeService>();
+        builder.Services.AddSingleton<CompressedTemplateFiles>();
         // The platform CA (ADR 0011), named after the installation's instance id; made on the first start.
         builder.Services.AddSingleton(sp => Pki.PlatformCertificateAuthority.LoadOrCreate(
             Path.Combine(settings.DataDirectory, Pki.PlatformCertificateAuthority.DirectoryName),

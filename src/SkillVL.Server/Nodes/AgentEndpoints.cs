@@ -33,7 +33,8 @@ public static class AgentEndpoints
         agent.MapGet(AgentPaths.Connect, ConnectAsync);
         agent.MapGet(AgentPaths.ConsoleRelay("{session}"), Consoles.ConsoleGateway.AgentRelayAsync);
 
-        agent.MapGet("/agent/v1/templates/{sha}/{file}", async (string sha, string file, HttpContext http, NodeService nodes, Microsoft.Extensions.Options.IOptions<SkillVlServerOptions> options, CancellationToken ct) =>
+        agent.MapGet("/agent/v1/templates/{sha}/{file}", async (string sha, string file, HttpContext http, NodeService nodes, CompressedTemplateFiles compressed,
+            Microsoft.Extensions.Options.IOptions<SkillVlServerOptions> options, CancellationToken ct) =>
         {
             if (await nodes.AuthenticateAsync(AuthSetup.BearerToken(http.Request), ct) is null)
             {
@@ -51,9 +52,26 @@ public static class AgentEndpoints
             using var manifest = JsonDocument.Parse(await File.ReadAllTextAsync(manifestPath, ct));
             var listed = manifest.RootElement.GetProperty("files").EnumerateObject().Select(p => p.Name).Append("template.json");
             var name = listed.FirstOrDefault(n => n == file);
-            return name is null ? Results.NotFound() : Results.File(Path.Combine(directory, name), "application/octet-stream");
+            if (name is null)
+            {
+                return Results.NotFound();
+            }
+
+            // A node that accepts zstd gets the compressed copy: a template often crosses a client's slow link.
+            var path = Path.Combine(directory, name);
+            if (AcceptsZstd(http.Request) && new FileInfo(path).Length >= CompressedTemplateFiles.MinimumBytes)
+            {
+                path = await compressed.GetAsync(sha, name, path, ct);
+                http.Response.Headers.ContentEncoding = CompressedTemplateFiles.Encoding;
+            }
+
+            http.Response.Headers.Vary = Microsoft.Net.Http.Headers.HeaderNames.AcceptEncoding;
+            return Results.File(path, "application/octet-stream");
         });
     }
+
+    private static bool AcceptsZstd(HttpRequest request) =>
+        request.GetTypedHeaders().AcceptEncoding.Any(a => a.Value.Equals(CompressedTemplateFiles.Encoding, StringComparison.OrdinalIgnoreCase) && a.Quality is not 0);
 
     private static async Task ConnectAsync(HttpContext http, NodeService nodes, NodeRegistry registry, NodeCertificateService certificates, ReconcileTrigger trigger, TimeProvider time, ILoggerFactory loggers)
     {

@@ -79,6 +79,16 @@ public sealed class RemoteAgentTests(ITestOutputHelper output)
             var pidFile = Path.Combine(agentRun, "vms", machine.Id, "qemu.pid");
             var qemuPid = int.Parse(File.ReadAllText(pidFile).Trim(), System.Globalization.CultureInfo.InvariantCulture);
             Assert.True(Directory.Exists(Path.Combine(agentData, "templates")), "the agent fetched the template into its own store");
+            // It came zstd-compressed (the Server keeps one compressed copy per file), and the store took it: the VM booted
+            // from what the agent decompressed, and the store checked its content address.
+            var template = Directory.GetDirectories(Path.Combine(server.DataDirectory, "templates")).Single(d => File.Exists(Path.Combine(d, "template.json")));
+            var compressedDirectory = Path.Combine(server.DataDirectory, "template-cache", "zstd", Path.GetFileName(template));
+            Assert.True(Directory.Exists(compressedDirectory), $"no compressed copy of the template in {compressedDirectory}");
+            var sizes = Directory.GetFiles(compressedDirectory, "*.zst")
+                .Select(z => (File: Path.GetFileNameWithoutExtension(z), Compressed: new FileInfo(z).Length, Plain: new FileInfo(Path.Combine(template, Path.GetFileNameWithoutExtension(z))).Length))
+                .ToList();
+            output.WriteLine(string.Join("; ", sizes.Select(f => $"{f.File}: {f.Plain} → {f.Compressed} bytes")));
+            Assert.Contains(sizes, f => f.File.EndsWith(".qcow2", StringComparison.Ordinal) && f.Compressed < f.Plain / 2);
 
             // The console of a machine on an agent node: the agent connects it back to the Server's relay.
             var ticket = await Auth.Users.ReadAsync<ConsoleTicket>(

@@ -42,7 +42,7 @@ public sealed record MigrationProgressInfo(string Phase, long BytesDone, long By
 /// <param name="DowntimeMs">QEMU's measured downtime.</param>
 /// <param name="ProbeDowntimeMs">The service gap a peer saw: the longest run of missing replies in a 10 ms ping from another
 /// running machine of the room, through the switch-over (or the figure the request brought).</param>
-/// <param name="BaseBytes">Template bytes the target had to fetch first (0: it had the template).</param>
+/// <param name="BaseBytes">Bytes the target fetched for the template first, as they crossed (zstd-compressed); 0: it had the template.</param>
 public sealed record MigrationMetrics(
     double? TotalTimeMs,
     double? DowntimeMs,

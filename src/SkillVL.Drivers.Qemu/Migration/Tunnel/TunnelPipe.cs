@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Net.Security;
 using System.Net.Sockets;
+using SkillVL.Drivers.Qemu.Streams;
 using ZstdSharp;
 
 namespace SkillVL.Drivers.Qemu.Migration.Tunnel;

@@ -1,7 +1,10 @@
-namespace SkillVL.Drivers.Qemu.Migration.Tunnel;
+namespace SkillVL.Drivers.Qemu.Streams;
 
-/// <summary>Passes reads and writes through to <paramref name="inner"/>, reporting how many bytes went each way.</summary>
-internal sealed class CountingStream(Stream inner, Action<long> onRead, Action<long> onWrite) : Stream
+/// <summary>
+/// Passes reads and writes through to <paramref name="inner"/>, reporting how many bytes went each way: the migration
+/// tunnel's bytes on the link, a template's compressed bytes as they arrive.
+/// </summary>
+public sealed class CountingStream(Stream inner, Action<long> onRead, Action<long> onWrite) : Stream
 {
     public override bool CanRead => inner.CanRead;
 
