@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using SkillVL.Core.Api;
 using SkillVL.Core.Api.Migrations;
 using Xunit;
 using Xunit.Abstractions;
@@ -44,7 +45,32 @@ public sealed class BaselineMigrationTestbedTests(ITestOutputHelper output)
         Assert.Equal("laptop1", (await server.GetMachineAsync("base", "vm")).Node);
 
         var clock = Stopwatch.StartNew();
-        var first = await server.ExecAsync("base", "vm", "cat", "/run/passes");
+        var vmId = (await server.GetMachineAsync("base", "vm")).Id;
+        ExecResponse first;
+        try
+        {
+            first = await server.ExecAsync("base", "vm", "cat", "/run/passes");
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            output.WriteLine($"first exec after the move failed after {clock.Elapsed.TotalSeconds:0.0} s: {e.Message}");
+            output.WriteLine(await GuestDiagnostics.DescribeAsync(bed.State, vmId));
+            foreach (var probe in new[] { new[] { "true" }, ["cat", "/proc/uptime"], ["cat", "/run/passes"] })
+            {
+                try
+                {
+                    var again = await server.ExecAsync("base", "vm", probe);
+                    output.WriteLine($"then {string.Join(' ', probe)}: exit {again.ExitCode} {again.Stdout.Trim()} {again.Stderr.Trim()}");
+                }
+                catch (Exception retry) when (retry is not OutOfMemoryException)
+                {
+                    output.WriteLine($"then {string.Join(' ', probe)}: {retry.Message}");
+                }
+            }
+
+            throw;
+        }
+
         output.WriteLine($"first exec after the move answered in {clock.Elapsed.TotalSeconds:0.0} s: passes {first.Stdout.Trim()}");
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(20), $"the moved guest's agent took {clock.Elapsed.TotalSeconds:0.0} s to answer");
         await Task.Delay(TimeSpan.FromSeconds(2));
