@@ -357,8 +357,13 @@ public sealed class MigrationRunner(
             throw new MigrationAbortedException($"Target node {target.Facts.Name} could not resume the guest ({e.Message}); it goes back to running on {source.Facts.Name}.", e);
         }
 
-        run.Moved = true;
         var resumedAt = time.GetTimestamp();
+        if (!offline && machine.ConfiguredBootId is not null && Settings.GuestCheckTimeout > TimeSpan.Zero)
+        {
+            await CheckGuestOnTargetAsync(run, machine.Id, source, target, stoppingToken);
+        }
+
+        run.Moved = true;
 
         await using (var db = await dbFactory.CreateDbContextAsync(CancellationToken.None))
         {
@@ -401,6 +406,60 @@ public sealed class MigrationRunner(
 
         var tunnel = status.TunnelBytes > 0 ? $"; {status.TunnelBytes} bytes crossed the link in the compressing tunnel" : "";
         await LogAsync(migration.Id, $"Done in {run.TotalTime.TotalSeconds:0.##} s; downtime {run.Downtime?.TotalMilliseconds:0.#} ms; RAM {run.RamBytes} bytes, disk {run.DiskBytes} bytes, base {run.BaseBytes} bytes{tunnel}.");
+    }
+
+    /// <summary>
+    /// The guest answers its agent on the target, or the move is taken back before anything is committed: the target's copy
+    /// goes first (its MAC leaves the room's network), then the source — paused since the switch-over, its disk untouched
+    /// since the mirror ended — runs again (the source's cancel resumes a completed migration's guest). What the guest did
+    /// on the target in between is lost with it; a guest that does not answer there has stopped working anyway.
+    /// </summary>
+    private async Task CheckGuestOnTargetAsync(Run run, string vmId, INodeAgent source, INodeAgent target, CancellationToken stoppingToken)
+    {
+        var clock = time.GetTimestamp();
+        bool answered;
+        try
+        {
+            answered = await target.Vms.GuestPingAsync(vmId, Settings.GuestCheckTimeout, stoppingToken);
+        }
+        catch (Core.Errors.SkillVlException e)
+        {
+            await LogAsync(run.Migration.Id, $"Guest check on {target.Facts.Name}: {e.Message}");
+            answered = false;
+        }
+
+        var waited = time.GetElapsedTime(clock);
+        if (answered)
+        {
+            await LogAsync(run.Migration.Id, FormattableString.Invariant(
+                $"Guest check: the guest's agent answered on {target.Facts.Name} {waited.TotalSeconds:0.0} s after it resumed."));
+            return;
+        }
+
+        await LogAsync(run.Migration.Id, FormattableString.Invariant(
+            $"Guest check: the guest's agent did not answer on {target.Facts.Name} within {waited.TotalSeconds:0.#} s of resuming; ") +
+            $"taking the move back: removing the target's copy and resuming the guest on {source.Facts.Name}.");
+        try
+        {
+            using var bound = new CancellationTokenSource(Settings.CleanupTimeout);
+            await target.Vms.DeleteAsync(vmId, bound.Token);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+        {
+            // The guest is not working there; it still goes back to the source, and the reconciler's orphan sweep removes
+            // the target's copy (the machine stays on the source).
+            await LogAsync(run.Migration.Id, $"Removing the target's copy failed ({e.Message}); the reconciler's orphan sweep removes it.");
+        }
+
+        using (var bound = new CancellationTokenSource(Settings.CleanupTimeout))
+        {
+            await source.Migrations.CancelOutgoingAsync(vmId, bound.Token);
+        }
+
+        run.TargetTouched = false; // removed above: the failure's cleanup has nothing left to abort there
+        throw new MigrationAbortedException(
+            $"The guest did not answer its agent on {target.Facts.Name} within {Settings.GuestCheckTimeout.TotalSeconds:0} s after the switch-over " +
+            $"(its kernel may have crashed there; see the node's serial log); the move was taken back and it runs on {source.Facts.Name} again.");
     }
 
     /// <summary>Polls the source until <paramref name="done"/>; a failed, cancelled or lost migration throws.</summary>

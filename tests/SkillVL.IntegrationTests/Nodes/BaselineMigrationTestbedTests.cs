@@ -38,8 +38,8 @@ public sealed class BaselineMigrationTestbedTests(ITestOutputHelper output)
         Assert.Equal(0, (await server.ExecAsync("base", "vm", "sh", "-c",
             "ip addr add 10.63.0.99/24 dev $(ip -o -4 addr show | awk '/10.63.0.10\\// {print $2}')")).ExitCode);
 
-        var migration = await MigrationTestbedTests.MigrateAsync(server, new CreateMigrationRequest(
-            "base/vm", "laptop1", DiskTransfer: "full", Tuning: "qemu-defaults", Link: new MigrationLinkOverride("100Mbit", "10ms")));
+        var migration = await MigrationTestbedTests.MigrateUntilMovedAsync(server, new CreateMigrationRequest(
+            "base/vm", "laptop1", DiskTransfer: "full", Tuning: "qemu-defaults", Link: new MigrationLinkOverride("100Mbit", "10ms")), output);
         output.WriteLine($"baseline → laptop1: {migration.State} in {migration.Metrics.TotalTimeMs:0} ms, downtime {migration.Metrics.DowntimeMs} ms {migration.Error}");
         Assert.Equal(MigrationStates.Succeeded, migration.State);
         Assert.Equal("laptop1", (await server.GetMachineAsync("base", "vm")).Node);

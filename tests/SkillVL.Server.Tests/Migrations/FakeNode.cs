@@ -64,7 +64,14 @@ internal sealed class FakeNode : INodeAgent, IVmDriver, INetworkDriver, ITemplat
         return Record("Delete");
     }
 
-    public Task<bool> GuestPingAsync(string vmId, TimeSpan timeout, CancellationToken cancellationToken) => Task.FromResult(true);
+    /// <summary>Whether the guest's agent answers a ping (a guest that crashed after a move does not).</summary>
+    public bool GuestAnswers { get; set; } = true;
+
+    public Task<bool> GuestPingAsync(string vmId, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        _log.Add($"{Facts.Name}:vm.GuestPing");
+        return Task.FromResult(GuestAnswers);
+    }
 
     public Task<GuestExecResult> GuestExecAsync(string vmId, IReadOnlyList<string> command, TimeSpan timeout, CancellationToken cancellationToken) =>
         Task.FromResult(new GuestExecResult(0, "", "", false));

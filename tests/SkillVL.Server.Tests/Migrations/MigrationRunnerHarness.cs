@@ -71,7 +71,7 @@ internal sealed class MigrationRunnerHarness : IAsyncDisposable
     public const string RoomId = "r0000001";
 
     /// <summary>A room with one network and one running machine on "src", and a pending migration of it to "dst".</summary>
-    public async Task<string> SeedAsync(MigrationLimits? limits = null, string tuning = "policy")
+    public async Task<string> SeedAsync(MigrationLimits? limits = null, string tuning = "policy", string? configuredBootId = null)
     {
         await using var db = await Db.CreateDbContextAsync();
         db.Templates.Add(new TemplateEntity { Name = "tiny", Sha256 = TemplateSha, Boot = "disk", SizeBytes = 50L << 20 });
@@ -81,6 +81,7 @@ internal sealed class MigrationRunnerHarness : IAsyncDisposable
         {
             Id = MachineId, RoomId = RoomId, Name = "web", TemplateName = "tiny", TemplateSha256 = TemplateSha, Cpus = 1, MemoryBytes = 256L << 20,
             NodeName = "src", DesiredState = MachineStates.Running, ObservedState = MachineStates.Running, GuestReady = true,
+            ConfiguredBootId = configuredBootId,
         };
         machine.Nics.Add(new NicEntity { Id = "c00001", MachineId = MachineId, NetworkId = "n0000001", Index = 0, Ip = "10.0.0.5", MacAddress = "52:54:00:c0:00:01" });
         room.Machines.Add(machine);

@@ -57,6 +57,41 @@ public sealed class MigrationRunnerTests
         Assert.False(harness.Active.IsMigrating(MigrationRunnerHarness.MachineId));
     }
 
+    [Fact]
+    public async Task SwitchOver_GuestAnswersOnTarget_MoveIsCommitted()
+    {
+        await using var harness = new MigrationRunnerHarness();
+        var id = await harness.SeedAsync(configuredBootId: "boot-1");
+
+        var migration = await harness.RunAsync(id);
+
+        Assert.True(migration.State == MigrationStates.Succeeded, migration.Error);
+        Assert.Equal(["src:CompleteOutgoing", "dst:CompleteIncoming", "dst:vm.GuestPing", "src:vm.Delete"], harness.Log.Steps.TakeLast(4));
+        Assert.Equal("dst", (await harness.MachineAsync()).NodeName);
+        Assert.Contains(migration.Log, l => l.Message.StartsWith("Guest check: the guest's agent answered on dst", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task SwitchOver_GuestSilentOnTarget_TargetCopyRemoved_GuestResumesOnSource_MachineStays()
+    {
+        await using var harness = new MigrationRunnerHarness();
+        var id = await harness.SeedAsync(configuredBootId: "boot-1");
+        harness.Target.GuestAnswers = false;
+
+        var migration = await harness.RunAsync(id);
+
+        Assert.Equal(MigrationStates.Failed, migration.State);
+        Assert.Contains("did not answer its agent on dst", migration.Error, StringComparison.Ordinal);
+        Assert.Contains("runs on src again", migration.Error, StringComparison.Ordinal);
+        // The target's copy goes before the source resumes (never two copies of the guest on the room's network); the
+        // source's copy is not deleted.
+        Assert.Equal(["dst:CompleteIncoming", "dst:vm.GuestPing", "dst:vm.Delete", "src:CancelOutgoing"], harness.Log.Steps.SkipWhile(s => s != "dst:CompleteIncoming").Take(4));
+        Assert.DoesNotContain("src:vm.Delete", harness.Log.Steps);
+        var machine = await harness.MachineAsync();
+        Assert.Equal("src", machine.NodeName);
+        Assert.False(harness.Active.IsMigrating(MigrationRunnerHarness.MachineId));
+    }
+
     public static TheoryData<string, string> CancelPoints => new()
     {
         { "prepare", "dst:PrepareIncoming" },
