@@ -1,8 +1,8 @@
-import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { act, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { MemoryRouter, Route, Routes } from 'react-router';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { Migration } from '../api/migrations';
-import { fakeServer } from '../testing/fakeServer';
+import { useFakeServer } from '../testing/fakeServer';
 import migrations from './fixtures/migrations.json';
 import { MigrationPage } from './MigrationPage';
 
@@ -12,14 +12,7 @@ const { succeeded, running, failed } = migrations as unknown as Record<'succeede
 const get = (m: Migration) => `GET /api/v1/migrations/${m.id}`;
 const cancel = (m: Migration) => `POST /api/v1/migrations/${m.id}/cancel`;
 
-let server: ReturnType<typeof fakeServer>;
-beforeEach(() => {
-  server = fakeServer();
-});
-afterEach(() => {
-  cleanup();
-  vi.unstubAllGlobals();
-});
+const server = useFakeServer();
 
 async function renderPage(m: Migration) {
   server.answers[get(m)] ??= [{ status: 200, body: m }];

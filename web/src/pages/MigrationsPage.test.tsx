@@ -1,8 +1,8 @@
-import { act, cleanup, render, screen, waitFor, within } from '@testing-library/react';
+import { act, render, screen, waitFor, within } from '@testing-library/react';
 import { MemoryRouter, Route, Routes } from 'react-router';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { Migration } from '../api/migrations';
-import { fakeServer } from '../testing/fakeServer';
+import { useFakeServer } from '../testing/fakeServer';
 import migrations from './fixtures/migrations.json';
 import { MigrationsPage } from './MigrationsPage';
 
@@ -13,14 +13,7 @@ const { succeeded, running, failed } = migrations as unknown as Record<'succeede
 const listed = (m: Migration) => ({ ...m, log: [] });
 const LIST = 'GET /api/v1/migrations?limit=100';
 
-let server: ReturnType<typeof fakeServer>;
-beforeEach(() => {
-  server = fakeServer();
-});
-afterEach(() => {
-  cleanup();
-  vi.unstubAllGlobals();
-});
+const server = useFakeServer();
 
 async function renderPage() {
   const view = render(

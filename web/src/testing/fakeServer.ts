@@ -1,6 +1,7 @@
 // The Server as a fake fetch for component and page tests: the real API client runs over it, so requests are checked
 // as they would leave the browser (method, URL with its query, JSON body, bearer token).
-import { vi } from 'vitest';
+import { cleanup } from '@testing-library/react';
+import { afterEach, beforeEach, vi } from 'vitest';
 
 export interface FakeAnswer {
   status: number;
@@ -32,4 +33,26 @@ export function fakeServer() {
     }),
   );
   return { answers, calls, count: (key: string) => calls.filter((c) => c.key === key).length };
+}
+
+/**
+ * A fresh fake Server for each test of the file (the same object, its answers and calls renewed), and the page's DOM and
+ * the fetch stub gone after each.
+ */
+export function useFakeServer() {
+  const server = {
+    answers: {} as Record<string, FakeAnswer[]>,
+    calls: [] as FakeCall[],
+    count: (key: string) => server.calls.filter((c) => c.key === key).length,
+  };
+  beforeEach(() => {
+    const fresh = fakeServer();
+    server.answers = fresh.answers;
+    server.calls = fresh.calls;
+  });
+  afterEach(() => {
+    cleanup();
+    vi.unstubAllGlobals();
+  });
+  return server;
 }
