@@ -21,6 +21,10 @@ public static class PrecompressedAssets
     private static readonly (string Encoding, string Extension)[] Encodings = [("br", ".br"), ("gzip", ".gz")];
     private static readonly FileExtensionContentTypeProvider ContentTypes = new();
 
+    /// <summary>Whether the request's Accept-Encoding takes <paramref name="encoding"/> (named, and not with q=0).</summary>
+    public static bool Accepts(HttpRequest request, string encoding) =>
+        request.GetTypedHeaders().AcceptEncoding.Any(a => a.Value.Equals(encoding, StringComparison.OrdinalIgnoreCase) && a.Quality is not 0);
+
     public static IApplicationBuilder UsePrecompressedAssets(this IApplicationBuilder app, IFileProvider files) =>
         app.Use(async (context, next) =>
         {
@@ -28,10 +32,9 @@ public static class PrecompressedAssets
             if (HttpMethods.IsGet(context.Request.Method) && path.StartsWithSegments("/assets", StringComparison.Ordinal)
                 && ContentTypes.TryGetContentType(path.Value!, out var contentType))
             {
-                var accepted = context.Request.GetTypedHeaders().AcceptEncoding;
                 foreach (var (encoding, extension) in Encodings)
                 {
-                    if (accepted.Any(a => a.Value.Equals(encoding, StringComparison.OrdinalIgnoreCase) && a.Quality is not 0)
+                    if (Accepts(context.Request, encoding)
                         && files.GetFileInfo(path.Value + extension) is { Exists: true, PhysicalPath: not null } file)
                     {
                         var headers = context.Response.Headers;

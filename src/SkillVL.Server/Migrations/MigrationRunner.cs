@@ -410,9 +410,10 @@ public sealed class MigrationRunner(
 
     /// <summary>
     /// The guest answers its agent on the target, or the move is taken back before anything is committed: the target's copy
-    /// goes first (its MAC leaves the room's network), then the source — paused since the switch-over, its disk untouched
-    /// since the mirror ended — runs again (the source's cancel resumes a completed migration's guest). What the guest did
-    /// on the target in between is lost with it; a guest that does not answer there has stopped working anyway.
+    /// goes here, first (its MAC leaves the room's network; the target's abort would refuse a VM whose incoming migration
+    /// completed), then the failure's usual cleanup cancels on the source, which resumes the guest there — paused since the
+    /// switch-over, its disk untouched since the mirror ended. What the guest did on the target in between is lost with it;
+    /// a guest that does not answer there has stopped working anyway.
     /// </summary>
     private async Task CheckGuestOnTargetAsync(Run run, string vmId, INodeAgent source, INodeAgent target, CancellationToken stoppingToken)
     {
@@ -451,12 +452,7 @@ public sealed class MigrationRunner(
             await LogAsync(run.Migration.Id, $"Removing the target's copy failed ({e.Message}); the reconciler's orphan sweep removes it.");
         }
 
-        using (var bound = new CancellationTokenSource(Settings.CleanupTimeout))
-        {
-            await source.Migrations.CancelOutgoingAsync(vmId, bound.Token);
-        }
-
-        run.TargetTouched = false; // removed above: the failure's cleanup has nothing left to abort there
+        run.TargetTouched = false; // removed above: the failure's cleanup only resumes the source
         throw new MigrationAbortedException(
             $"The guest did not answer its agent on {target.Facts.Name} within {Settings.GuestCheckTimeout.TotalSeconds:0} s after the switch-over " +
             $"(its kernel may have crashed there; see the node's serial log); the move was taken back and it runs on {source.Facts.Name} again.");

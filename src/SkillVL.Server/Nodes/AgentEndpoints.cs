@@ -59,7 +59,7 @@ public static class AgentEndpoints
 
             // A node that accepts zstd gets the compressed copy: a template often crosses a client's slow link.
             var path = Path.Combine(directory, name);
-            if (AcceptsZstd(http.Request) && new FileInfo(path).Length >= CompressedTemplateFiles.MinimumBytes)
+            if (PrecompressedAssets.Accepts(http.Request, CompressedTemplateFiles.Encoding) && new FileInfo(path).Length >= CompressedTemplateFiles.MinimumBytes)
             {
                 path = await compressed.GetAsync(sha, name, path, ct);
                 http.Response.Headers.ContentEncoding = CompressedTemplateFiles.Encoding;
@@ -69,9 +69,6 @@ public static class AgentEndpoints
             return Results.File(path, "application/octet-stream");
         });
     }
-
-    private static bool AcceptsZstd(HttpRequest request) =>
-        request.GetTypedHeaders().AcceptEncoding.Any(a => a.Value.Equals(CompressedTemplateFiles.Encoding, StringComparison.OrdinalIgnoreCase) && a.Quality is not 0);
 
     private static async Task ConnectAsync(HttpContext http, NodeService nodes, NodeRegistry registry, NodeCertificateService certificates, ReconcileTrigger trigger, TimeProvider time, ILoggerFactory loggers)
     {
