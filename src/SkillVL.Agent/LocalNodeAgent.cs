@@ -59,6 +59,7 @@ public sealed class LocalNodeAgent : INodeAgent, IAsyncDisposable
                 RuntimeDirectory = options.RuntimeDirectory,
                 InstanceId = LoadOrCreateInstanceId(options.DataDirectory),
                 Accelerator = options.Accelerator,
+                MaxTemplateVirtualSizeBytes = options.MaxTemplateVirtualSizeBytes,
             },
             loggerFactory,
             time);
@@ -88,6 +89,17 @@ public sealed class LocalNodeAgent : INodeAgent, IAsyncDisposable
     /// <summary>Whether the node's template store holds the template with this content address.</summary>
     public async Task<bool> HasTemplateAsync(string templateSha256, CancellationToken cancellationToken) =>
         await _node.Templates.FindAsync(templateSha256, cancellationToken) is not null;
+
+    /// <summary>
+    /// Inspects a stored template's disk as an upload is inspected (issue 11): what makes it unusable, or null when it
+    /// is fine or this node does not have it.
+    /// </summary>
+    public Task<string?> CheckTemplateAsync(string templateSha256, CancellationToken cancellationToken) =>
+        _node.Templates.CheckAsync(templateSha256, cancellationToken);
+
+    /// <summary>Removes a template from this node's store (the caller made sure no machine uses it).</summary>
+    public Task DeleteTemplateAsync(string templateSha256, CancellationToken cancellationToken) =>
+        _node.Templates.DeleteAsync(templateSha256, cancellationToken);
 
     /// <summary>Facts with the node's place in a cluster (kind, underlay address, labels) added.</summary>
     public NodeFacts FactsAs(string kind, string? underlayAddress, IReadOnlyDictionary<string, string>? labels) =>

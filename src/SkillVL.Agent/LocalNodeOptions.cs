@@ -14,4 +14,7 @@ public sealed class LocalNodeOptions
 
     /// <summary>"auto", "kvm" or "tcg".</summary>
     public string Accelerator { get; set; } = "auto";
+
+    /// <summary>Largest virtual size (bytes) a template's disk may declare; default 1 TiB (see QemuDriverOptions).</summary>
+    public long MaxTemplateVirtualSizeBytes { get; set; } = 1L << 40;
 }

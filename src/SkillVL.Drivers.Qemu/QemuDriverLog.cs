@@ -101,6 +101,12 @@ internal static partial class QemuDriverLog
     [LoggerMessage(EventId = 1501, Level = LogLevel.Debug, Message = "Template {Name} ({Sha256}) is already in the store")]
     public static partial void TemplateAlreadyPresent(this ILogger logger, string name, string sha256);
 
+    [LoggerMessage(EventId = 1502, Level = LogLevel.Warning, Message = "Template disk {Disk} refused: it {Problem}")]
+    public static partial void TemplateDiskRefused(this ILogger logger, string disk, string problem);
+
+    [LoggerMessage(EventId = 1503, Level = LogLevel.Information, Message = "Deleted template {Sha256} from the store")]
+    public static partial void TemplateDeleted(this ILogger logger, string sha256);
+
     [LoggerMessage(EventId = 1600, Level = LogLevel.Information, Message = "Created bridge {Bridge} (MTU {Mtu})")]
     public static partial void BridgeCreated(this ILogger logger, string bridge, int mtu);
 

@@ -82,6 +82,13 @@ public sealed class QemuDriverOptions
     public TimeSpan ToolTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
+    /// Largest virtual size (bytes) a template's disk may declare (default 1 TiB). Every machine's overlay can grow to
+    /// it, so a template claiming exabytes is refused rather than discovered when a guest fills the node's disk.
+    /// The embedded Server sets it from <c>SkillVL:Templates:MaxVirtualSizeBytes</c>.
+    /// </summary>
+    public long MaxTemplateVirtualSizeBytes { get; set; } = 1L << 40;
+
+    /// <summary>
     /// How long the <c>auto</c> accelerator probe waits for a KVM guest to show a login prompt or answer
     /// its agent before deciding that KVM does not work here (default 15 s; the tiny guest needs ~1 s
     /// under working KVM and ~3 s under TCG).

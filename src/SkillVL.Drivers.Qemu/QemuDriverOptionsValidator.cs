@@ -62,6 +62,11 @@ public sealed class QemuDriverOptionsValidator : IValidateOptions<QemuDriverOpti
             }
         }
 
+        if (options.MaxTemplateVirtualSizeBytes <= 0)
+        {
+            failures.Add($"{nameof(options.MaxTemplateVirtualSizeBytes)} must be positive.");
+        }
+
         foreach (var (field, value) in new[]
                  {
                      (nameof(options.QemuBinary), options.QemuBinary),

@@ -61,7 +61,8 @@ public sealed class QemuNode : IAsyncDisposable
         var sysctls = new InterfaceSysctls();
         var supervisor = new QemuProcessSupervisor(options, runner, timeProvider, loggerFactory.CreateLogger<QemuProcessSupervisor>());
         var images = new QcowImageTool(options, runner, loggerFactory.CreateLogger<QcowImageTool>());
-        var templates = new FileTemplateStore(options, loggerFactory.CreateLogger<FileTemplateStore>());
+        var templates = new FileTemplateStore(
+            options, new TemplateDiskInspector(options, runner, loggerFactory.CreateLogger<TemplateDiskInspector>()), loggerFactory.CreateLogger<FileTemplateStore>());
         var taps = new TapDevices(options, ip, sysctls, loggerFactory.CreateLogger<TapDevices>());
         var accelerators = new AcceleratorProbe(
             options, runner, supervisor, images, timeProvider, loggerFactory.CreateLogger<AcceleratorProbe>());

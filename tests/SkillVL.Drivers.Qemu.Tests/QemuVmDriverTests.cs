@@ -43,7 +43,8 @@ public sealed class QemuVmDriverTests : IAsyncLifetime
         _driver = new QemuVmDriver(
             _options,
             supervisor,
-            new FileTemplateStore(_options, NullLogger<FileTemplateStore>.Instance),
+            new FileTemplateStore(
+                _options, new TemplateDiskInspector(_options, _runner, NullLogger<TemplateDiskInspector>.Instance), NullLogger<FileTemplateStore>.Instance),
             images,
             new TapDevices(_options, ip, new InterfaceSysctls(_root.Sub("sys")), NullLogger<TapDevices>.Instance),
             new AcceleratorProbe(_options, _runner, supervisor, images, TimeProvider.System, NullLogger<AcceleratorProbe>.Instance),

@@ -22,11 +22,13 @@ public sealed class FileTemplateStore : ITemplateStore
     private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web) { WriteIndented = true };
 
     private readonly string _root;
+    private readonly TemplateDiskInspector _inspector;
     private readonly ILogger _logger;
 
-    public FileTemplateStore(QemuDriverOptions options, ILogger<FileTemplateStore> logger)
+    public FileTemplateStore(QemuDriverOptions options, TemplateDiskInspector inspector, ILogger<FileTemplateStore> logger)
     {
         _root = Path.Combine(options.DataDirectory, "templates");
+        _inspector = inspector;
         _logger = logger;
     }
 
@@ -65,6 +67,8 @@ public sealed class FileTemplateStore : ITemplateStore
         var target = Path.Combine(_root, address);
         if (File.Exists(Path.Combine(target, ManifestFileName)))
         {
+            // Stored by an older version, perhaps, which did not inspect disks: the same bytes get no free pass.
+            await RefuseUnsafeDiskAsync(Path.Combine(target, DiskFileName), cancellationToken);
             _logger.TemplateAlreadyPresent(manifest.Name, address);
             return (await ReadManifestAsync(Path.Combine(target, ManifestFileName), cancellationToken)) is { } stored
                 ? ToImage(stored, address)
@@ -94,6 +98,8 @@ public sealed class FileTemplateStore : ITemplateStore
                 File.SetUnixFileMode(Path.Combine(staging, name), UnixFileMode.UserRead | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
             }
 
+            // The stored copy is what machines will use, so that is what is inspected (not the source, which could change).
+            await RefuseUnsafeDiskAsync(Path.Combine(staging, DiskFileName), cancellationToken);
             manifest.Sha256 = address;
             manifest.SizeBytes = size;
             await File.WriteAllTextAsync(
@@ -136,15 +142,59 @@ public sealed class FileTemplateStore : ITemplateStore
             return null;
         }
 
+        // Defence in depth for templates stored before disks were inspected (and on agent nodes, whose store the
+        // Server's start-up check does not see): one header read, and no machine is ever made from a disk that names
+        // a backing or data file.
+        var disk = Path.Combine(directory, DiskFileName);
+        if (File.Exists(disk) && TemplateDiskInspector.CheckHeader(disk) is { } problem)
+        {
+            throw new DriverException($"Template {sha256} is not used: its {DiskFileName} {problem}", isTransient: false);
+        }
+
         var boot = ParseBoot(manifest.Boot);
         return new TemplateFiles(
             sha256,
             boot,
-            Path.Combine(directory, DiskFileName),
+            disk,
             boot == BootMethod.Kernel ? Path.Combine(directory, KernelFileName) : null,
             boot == BootMethod.Kernel && manifest.Files.ContainsKey(InitrdFileName) ? Path.Combine(directory, InitrdFileName) : null,
             boot == BootMethod.Kernel ? manifest.Cmdline : null,
             manifest.Files.GetValueOrDefault(KernelFileName));
+    }
+
+    /// <summary>
+    /// Inspects a stored template's disk as an import does: what is wrong with it, or null when it is fine or not in
+    /// the store.
+    /// </summary>
+    public async Task<string?> CheckAsync(string sha256, CancellationToken cancellationToken)
+    {
+        var disk = Path.Combine(_root, sha256, DiskFileName);
+        if (!IsSha256(sha256) || !File.Exists(disk))
+        {
+            return null;
+        }
+
+        return await _inspector.InspectAsync(disk, cancellationToken) is { } problem ? $"{DiskFileName} {problem}" : null;
+    }
+
+    /// <summary>
+    /// Removes a stored template; a missing one is fine. Renamed away first, so a template directory under its address
+    /// is never half-deleted. The caller makes sure no machine uses it.
+    /// </summary>
+    public Task DeleteAsync(string sha256, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var directory = Path.Combine(_root, sha256);
+        if (!IsSha256(sha256) || !Directory.Exists(directory))
+        {
+            return Task.CompletedTask;
+        }
+
+        var doomed = Path.Combine(_root, ".delete-" + Guid.NewGuid().ToString("N"));
+        Directory.Move(directory, doomed);
+        Directory.Delete(doomed, recursive: true);
+        _logger.TemplateDeleted(sha256);
+        return Task.CompletedTask;
     }
 
     /// <summary>
@@ -160,6 +210,14 @@ public sealed class FileTemplateStore : ITemplateStore
         }
 
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
+    }
+
+    private async Task RefuseUnsafeDiskAsync(string disk, CancellationToken cancellationToken)
+    {
+        if (await _inspector.InspectAsync(disk, cancellationToken) is { } problem)
+        {
+            throw new DriverException($"{DiskFileName} {problem}", isTransient: false);
+        }
     }
 
     private static void Validate(TemplateManifest manifest, string sourceDirectory)

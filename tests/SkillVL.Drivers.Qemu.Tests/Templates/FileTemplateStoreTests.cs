@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging.Abstractions;
 using SkillVL.Core.Errors;
 using SkillVL.Core.Templates;
+using SkillVL.Drivers.Qemu.Processes;
 using SkillVL.Drivers.Qemu.Templates;
 using SkillVL.Drivers.Qemu.Tests.Fakes;
 using SkillVL.TestUtilities;
@@ -12,12 +13,21 @@ namespace SkillVL.Drivers.Qemu.Tests.Templates;
 
 public sealed class FileTemplateStoreTests : IDisposable
 {
+    /// <summary>A standalone qcow2 header: what the tests' template disks are (the store inspects every disk).</summary>
+    private static readonly byte[] Disk = Qcow2Headers.Make(length: 512);
+
     private readonly TempDirectory _root = new("svl-tpl");
+    private readonly FakeCommandRunner _runner = new((_, arguments) => arguments[0] == "info"
+        ? new CommandResult(0, """[{"virtual-size": 1048576, "format": "qcow2"}]""", "")
+        : null);
+
     private readonly FileTemplateStore _store;
 
     public FileTemplateStoreTests()
     {
-        _store = new FileTemplateStore(TestOptions.In(_root.Path), NullLogger<FileTemplateStore>.Instance);
+        var options = TestOptions.In(_root.Path);
+        _store = new FileTemplateStore(
+            options, new TemplateDiskInspector(options, _runner, NullLogger<TemplateDiskInspector>.Instance), NullLogger<FileTemplateStore>.Instance);
     }
 
     [Fact]
@@ -43,9 +53,9 @@ public sealed class FileTemplateStoreTests : IDisposable
         Assert.Equal(BootMethod.Kernel, image.Boot);
         Assert.Equal(128L * 1024 * 1024, image.DefaultMemoryBytes);
         Assert.Equal(1, image.DefaultCpus);
-        Assert.Equal(4 + 6 + 4, image.SizeBytes);
+        Assert.Equal(Disk.Length + 6 + 4, image.SizeBytes);
         var directory = Path.Combine(_root.Path, "data", "templates", image.Sha256);
-        Assert.Equal("disk", await File.ReadAllTextAsync(Path.Combine(directory, "disk.qcow2")));
+        Assert.Equal(Disk, await File.ReadAllBytesAsync(Path.Combine(directory, "disk.qcow2")));
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.GroupRead | UnixFileMode.OtherRead, File.GetUnixFileMode(Path.Combine(directory, "disk.qcow2")));
         Assert.Equal([image], await _store.ListAsync(CancellationToken.None));
 
@@ -91,6 +101,53 @@ public sealed class FileTemplateStoreTests : IDisposable
         await Assert.ThrowsAsync<DriverException>(() => _store.ImportAsync(source, CancellationToken.None));
     }
 
+    [Theory]
+    [InlineData("/etc/shadow", null, "has a backing file (/etc/shadow)")]
+    [InlineData("json:{\"file\":{\"driver\":\"file\",\"filename\":\"/etc/shadow\"}}", null, "has a backing file (json:")]
+    [InlineData(null, "/etc/shadow", "has an external data file (/etc/shadow)")]
+    public async Task Issue11_Import_DiskNamingAHostFile_RefusedBeforeQemuImgOpensIt_NothingStored(string? backing, string? dataFile, string expected)
+    {
+        var source = WriteTemplate("src", corrupt: false, disk: Qcow2Headers.Make(backing: backing, dataFile: dataFile));
+
+        var error = await Assert.ThrowsAsync<DriverException>(() => _store.ImportAsync(source, CancellationToken.None));
+
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+        Assert.Empty(_runner.Calls); // the header decided: qemu-img never saw a disk that names another file
+        Assert.Empty(Directory.GetDirectories(Path.Combine(_root.Path, "data", "templates")));
+    }
+
+    [Fact]
+    public async Task Issue11_Import_InspectsTheStoredCopy_WithInfoAndCheck()
+    {
+        var image = await _store.ImportAsync(WriteTemplate("src", corrupt: false), CancellationToken.None);
+
+        var stored = Path.Combine(_root.Path, "data", "templates");
+        Assert.Equal(2, _runner.Calls.Count);
+        Assert.StartsWith("qemu-img info -U -f qcow2 --output=json --backing-chain " + Path.Combine(stored, ".import-"), _runner.Calls[0], StringComparison.Ordinal);
+        Assert.StartsWith("qemu-img check -U -f qcow2 --output=json " + Path.Combine(stored, ".import-"), _runner.Calls[1], StringComparison.Ordinal);
+        Assert.Null(await _store.CheckAsync(image.Sha256, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Issue11_StoredDiskWithBackingFile_FindRefuses_CheckNamesIt_DeleteRemovesIt()
+    {
+        // As an older version would have left it: stored without inspection.
+        var image = await _store.ImportAsync(WriteTemplate("src", corrupt: false), CancellationToken.None);
+        var disk = Path.Combine(_root.Path, "data", "templates", image.Sha256, "disk.qcow2");
+        File.SetUnixFileMode(disk, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        await File.WriteAllBytesAsync(disk, Qcow2Headers.Make(backing: "/etc/shadow"));
+
+        var error = await Assert.ThrowsAsync<DriverException>(() => _store.FindAsync(image.Sha256, CancellationToken.None));
+        Assert.Contains("has a backing file (/etc/shadow)", error.Message, StringComparison.Ordinal);
+        Assert.Contains("has a backing file (/etc/shadow)", await _store.CheckAsync(image.Sha256, CancellationToken.None), StringComparison.Ordinal);
+        var again = await Assert.ThrowsAsync<DriverException>(() => _store.ImportAsync(WriteTemplate("src2", corrupt: false), CancellationToken.None));
+        Assert.Contains("has a backing file", again.Message, StringComparison.Ordinal);
+
+        await _store.DeleteAsync(image.Sha256, CancellationToken.None);
+        Assert.Empty(Directory.GetFileSystemEntries(Path.Combine(_root.Path, "data", "templates")));
+        Assert.Null(await _store.FindAsync(image.Sha256, CancellationToken.None));
+    }
+
     [Fact]
     public async Task Find_UnknownTemplate_Null() =>
         Assert.Null(await _store.FindAsync(new string('f', 64), CancellationToken.None));
@@ -99,17 +156,20 @@ public sealed class FileTemplateStoreTests : IDisposable
 
     private static string Sha(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
 
-    private string WriteTemplate(string name, bool corrupt, string? extraFile = null)
+    private static string Sha(byte[] bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
+
+    private string WriteTemplate(string name, bool corrupt, string? extraFile = null, byte[]? disk = null)
     {
         var directory = Directory.CreateDirectory(_root.Sub(name)).FullName;
-        File.WriteAllText(Path.Combine(directory, "disk.qcow2"), corrupt ? "DISK" : "disk");
+        disk ??= Disk;
+        File.WriteAllBytes(Path.Combine(directory, "disk.qcow2"), corrupt ? [.. disk, 0] : disk);
         File.WriteAllText(Path.Combine(directory, "vmlinuz"), "kernel");
         File.WriteAllText(Path.Combine(directory, "initrd.img"), "init");
         var files = new JsonObject
         {
             ["vmlinuz"] = Sha("kernel"),
             ["initrd.img"] = Sha("init"),
-            ["disk.qcow2"] = Sha("disk"),
+            ["disk.qcow2"] = Sha(disk),
         };
         if (extraFile is not null)
         {
