@@ -5,7 +5,7 @@ using SkillVL.Core.Api;
 
 namespace SkillVL.Cli.Commands;
 
-/// <summary><c>skillvl template list</c>.</summary>
+/// <summary><c>skillvl template list|delete</c>.</summary>
 internal static class TemplateCommands
 {
     /// <summary>Hex digits of a sha256 shown in the table; like git's short hashes, enough to tell images apart.</summary>
@@ -27,7 +27,7 @@ internal static class TemplateCommands
                 return ExitCodes.Ok;
             }
 
-            var table = new TableView("NAME", "BOOT", "CPUS", "MEMORY", "SIZE", "SHA256");
+            var table = new TableView("NAME", "BOOT", "CPUS", "MEMORY", "SIZE", "SHA256", "STATE");
             foreach (var t in ApiJson.Read<List<TemplateInfo>>(answer))
             {
                 table.Add(
@@ -36,13 +36,31 @@ internal static class TemplateCommands
                     DisplayFormat.Number(t.DefaultCpus),
                     DisplayFormat.Bytes(t.DefaultMemoryBytes),
                     DisplayFormat.Bytes(t.SizeBytes),
-                    t.Sha256.Length > ShortHashLength ? t.Sha256[..ShortHashLength] : t.Sha256);
+                    t.Sha256.Length > ShortHashLength ? t.Sha256[..ShortHashLength] : t.Sha256,
+                    t.Unusable is null ? "ok" : "unusable: " + t.Unusable);
             }
 
             printer.Table(table);
             return ExitCodes.Ok;
         }));
         template.Subcommands.Add(list);
+        template.Subcommands.Add(Delete(runner));
         return template;
+    }
+
+    private static Command Delete(CommandRunner runner)
+    {
+        var name = new Argument<string>("NAME") { Description = "The template's name" };
+        var command = new Command("delete", "Delete a template and its stored disks (admin; refused while machines use it)") { name };
+        command.Aliases.Add("rm");
+        command.SetAction(runner.Action(async (parseResult, client, cancellationToken) =>
+        {
+            var template = parseResult.GetRequiredValue(name);
+            // A 409 (machines use it) exits with ExitCodes.Conflict and the Server's message naming the rooms and users.
+            await client.DeleteAsync(ApiPaths.Template(template), $"template '{template}'", cancellationToken);
+            runner.Context.Out.WriteLine($"template {template} deleted");
+            return ExitCodes.Ok;
+        }));
+        return command;
     }
 }

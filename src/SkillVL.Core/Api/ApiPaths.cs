@@ -26,6 +26,8 @@ public static class ApiPaths
     public static string Machine(string room, string machine) =>
         $"{Room(room)}/machines/{Uri.EscapeDataString(machine)}";
 
+    public static string Template(string name) => $"{Templates}/{Uri.EscapeDataString(name)}";
+
     public static string Task(string id) => $"{Tasks}/{Uri.EscapeDataString(id)}";
 
     public static string User(string idOrName) => $"{Users}/{Uri.EscapeDataString(idOrName)}";

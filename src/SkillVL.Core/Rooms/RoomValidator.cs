@@ -105,6 +105,10 @@ public static class RoomValidator
                     : "known: " + string.Join(", ", context.TemplateNames.Order(StringComparer.Ordinal));
                 errors.Add(new($"{path}.template", $"unknown template '{machine.Template}'; {known}"));
             }
+            else if (context.UnusableTemplates?.GetValueOrDefault(machine.Template) is { } unusable)
+            {
+                errors.Add(new($"{path}.template", $"template '{machine.Template}' is unusable: its {unusable}"));
+            }
 
             if (CheckCpus(machine.Cpus, context) is { } cpuProblem)
             {

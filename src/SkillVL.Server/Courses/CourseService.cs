@@ -214,7 +214,7 @@ public sealed partial class CourseService(SkillVlDbContext db, RoomService rooms
             return CourseResults.Invalid<CourseVersionInfo>(parsed.Errors);
         }
 
-        var templates = await db.Templates.AsNoTracking().Select(t => t.Name).ToListAsync(ct);
+        var templates = await db.Templates.AsNoTracking().ToListAsync(ct);
         var errors = RoomValidator.Validate(parsed.Definition, rooms.ValidationContextFor(templates));
         if (errors.Count > 0)
         {

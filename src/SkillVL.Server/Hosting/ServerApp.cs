@@ -61,6 +61,7 @@ public static class ServerApp
         builder.Services.AddSingleton<NodeRegistry>();
         builder.Services.AddSingleton<NodeService>();
         builder.Services.AddSingleton<CompressedTemplateFiles>();
+        builder.Services.AddSingleton<Templates.TemplateHealth>();
         // The platform CA (ADR 0011), named after the installation's instance id; made on the first start.
         builder.Services.AddSingleton(sp => Pki.PlatformCertificateAuthority.LoadOrCreate(
             Path.Combine(settings.DataDirectory, Pki.PlatformCertificateAuthority.DirectoryName),

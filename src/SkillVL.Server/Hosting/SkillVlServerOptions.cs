@@ -89,6 +89,9 @@ public sealed class SkillVlServerOptions
     [Range(1, long.MaxValue)]
     public long MaxTemplateUploadBytes { get; set; } = 64L << 30;
 
+    /// <summary>Templates: the largest virtual size a template's disk may declare.</summary>
+    public Templates.TemplateOptions Templates { get; set; } = new();
+
     /// <summary>The built web UI (web/dist) served at "/"; empty or missing: no UI, the API alone.</summary>
     public string WebRoot { get; set; } = "";
 }

@@ -29,6 +29,7 @@ public sealed class StartupService(
     ApiTokenService apiTokens,
     IServiceProvider services,
     StartupGate gate,
+    TemplateHealth templateHealth,
     IOptions<SkillVlServerOptions> options,
     ILoggerFactory loggerFactory,
     TimeProvider time) : IHostedService
@@ -62,6 +63,7 @@ public sealed class StartupService(
                 DataDirectory = settings.DataDirectory,
                 RuntimeDirectory = settings.RuntimeDirectory,
                 Accelerator = settings.Accelerator,
+                MaxTemplateVirtualSizeBytes = settings.Templates.MaxVirtualSizeBytes,
             },
             loggerFactory,
             time,
@@ -72,10 +74,12 @@ public sealed class StartupService(
         await nodeService.LoadAsync(cancellationToken);
 
         await RegisterTemplatesAsync(settings, cancellationToken);
+        await CheckStoredTemplatesAsync(cancellationToken);
         await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
         {
             // Decide the accelerator before listening ("auto" boots a probe guest under KVM once and caches it).
-            if (await db.Templates.AsNoTracking().OrderBy(t => t.Name).FirstOrDefaultAsync(cancellationToken) is { } first)
+            var templates = await db.Templates.AsNoTracking().OrderBy(t => t.Name).ToListAsync(cancellationToken);
+            if (templates.FirstOrDefault(t => templateHealth.Problem(t.Sha256) is null) is { } first)
             {
                 await _local.ResolveAcceleratorAsync(first.Sha256, cancellationToken);
             }
@@ -179,6 +183,40 @@ public sealed class StartupService(
         }
 
         await db.SaveChangesAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Inspects every template content the database refers to (a template's current one and each machine's) as an
+    /// upload is inspected: one stored by an older version that did not inspect disks may name a host file as its
+    /// backing or data file. Such a content stays where it is but is unusable: listed with the reason, refused by room
+    /// apply, never started by the reconciler. A content this node's store does not have is left to its node.
+    /// </summary>
+    private async Task CheckStoredTemplatesAsync(CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var current = await db.Templates.AsNoTracking().Select(t => new { t.Sha256, t.Name }).ToListAsync(cancellationToken);
+        var used = await db.Machines.AsNoTracking().Select(m => new { m.TemplateSha256, Name = m.TemplateName }).Distinct().ToListAsync(cancellationToken);
+        var contents = current.Select(t => (t.Sha256, t.Name)).Concat(used.Select(m => (Sha256: m.TemplateSha256, m.Name)))
+            .DistinctBy(c => c.Sha256, StringComparer.Ordinal);
+        foreach (var (sha256, name) in contents)
+        {
+            string? problem;
+            try
+            {
+                problem = await _local!.CheckTemplateAsync(sha256, cancellationToken);
+            }
+            catch (Core.Errors.SkillVlException e)
+            {
+                // Not known to be safe is not safe: the reason is shown, and the next start inspects it again.
+                problem = $"could not be inspected: {e.Message}";
+            }
+
+            templateHealth.Record(sha256, problem);
+            if (problem is not null)
+            {
+                Log.TemplateUnusable(_logger, name, sha256, problem);
+            }
+        }
     }
 
     private void WriteCliConfig(SkillVlServerOptions settings)

@@ -18,6 +18,12 @@ public static partial class Log
     [LoggerMessage(3003, LogLevel.Information, "CLI configuration written to {Path}")]
     public static partial void CliConfigWritten(ILogger logger, string path);
 
+    [LoggerMessage(3010, LogLevel.Warning, "Template {Name} ({Sha256}) is unusable: its {Problem}; no machine is created or started from it")]
+    public static partial void TemplateUnusable(ILogger logger, string name, string sha256, string problem);
+
+    [LoggerMessage(3210, LogLevel.Information, "Template {Name} deleted ({Sha256}); {Removed} stored content(s) removed")]
+    public static partial void TemplateDeleted(ILogger logger, string name, string sha256, int removed);
+
     [LoggerMessage(3100, LogLevel.Error, "Reconcile pass failed")]
     public static partial void PassFailed(ILogger logger, Exception exception);
 

@@ -56,6 +56,16 @@ public sealed class CompressedTemplateFiles(IOptions<SkillVlServerOptions> optio
         }
     }
 
+    /// <summary>Removes the compressed copies of template <paramref name="sha256"/> (the template was deleted).</summary>
+    public void Remove(string sha256)
+    {
+        var directory = Path.Combine(options.Value.DataDirectory, "template-cache", Encoding, sha256);
+        if (sha256.Length == 64 && sha256.All(char.IsAsciiHexDigitLower) && Directory.Exists(directory))
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
     private async Task<string> CompressAsync(string sourcePath, string target)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(target)!);

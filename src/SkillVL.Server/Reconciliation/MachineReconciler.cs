@@ -9,7 +9,7 @@ using SkillVL.Server.Hosting;
 namespace SkillVL.Server.Reconciliation;
 
 /// <summary>Carries out the step <see cref="MachinePlanner"/> chose for one machine on its node.</summary>
-public sealed class MachineReconciler(IOptions<SkillVlServerOptions> options, TimeProvider time)
+public sealed class MachineReconciler(IOptions<SkillVlServerOptions> options, Templates.TemplateHealth templateHealth, TimeProvider time)
 {
     /// <summary>How long one guest-agent ping may take inside a pass; a booting guest just answers later.</summary>
     private static readonly TimeSpan PingTimeout = TimeSpan.FromSeconds(1);
@@ -30,6 +30,16 @@ public sealed class MachineReconciler(IOptions<SkillVlServerOptions> options, Ti
             machine.ConsecutiveFailures, settings.MaxStartFailures);
         var events = new List<string>();
         var current = Current(machine, observed);
+        if (action is MachineAction.Start or MachineAction.RestartAfterCrash or MachineAction.EnsureDisk
+            && templateHealth.Problem(machine.TemplateSha256) is { } unusable)
+        {
+            // Issue 11: a template stored by an older version failed the start-up inspection (e.g. its disk names a host
+            // file as backing file). The node is not asked: counted as a failed start, so the machine ends in error.
+            var error = $"template '{machine.TemplateName}' ({machine.TemplateSha256[..12]}) is unusable: its {unusable}";
+            events.Add($"{machine.Name}: {Describe(action)} refused: {error}");
+            return current with { Failed = true, Error = error, Events = events };
+        }
+
         try
         {
             switch (action)

@@ -27,6 +27,7 @@ public sealed class RoomService(
     QuotaService quotas,
     VniPool vnis,
     IOptions<SkillVlServerOptions> options,
+    Templates.TemplateHealth templateHealth,
     TimeProvider time)
 {
     private readonly string schedulingPolicy = options.Value.SchedulingPolicy;
@@ -63,7 +64,7 @@ public sealed class RoomService(
         }
 
         var templates = await db.Templates.AsNoTracking().ToDictionaryAsync(t => t.Name, cancellationToken);
-        var errors = RoomValidator.Validate(definition, ValidationContext(templates.Keys));
+        var errors = RoomValidator.Validate(definition, ValidationContext(templates.Values));
         if (errors.Count > 0)
         {
             return ApplyResult.Invalid(errors);
@@ -182,6 +183,20 @@ public sealed class RoomService(
     {
         // Everything that can refuse the change is decided before the rows change: the request's context may be
         // shared (a course publishing instances), so a refusal must leave it as it was.
+        // Every path that makes machines passes here (apply, a course instance, reset, upgrade): none is made from an
+        // unusable template (issue 11), whichever way its definition arrived.
+        var unusable = Unusable(templates.Values);
+        var refused = definition.Machines
+            .Select((m, i) => unusable.TryGetValue(m.Template, out var why)
+                ? new ValidationError($"machines[{i.ToString(System.Globalization.CultureInfo.InvariantCulture)}].template", $"template '{m.Template}' is unusable: its {why}")
+                : null)
+            .OfType<ValidationError>().ToList();
+        if (refused.Count > 0)
+        {
+            Forget(room, created);
+            return ApplyResult.Invalid(refused);
+        }
+
         var kept = freshMachines ? [] : room.Machines.ToList();
         var (placement, placementErrors) = await PlaceAsync(room, kept, definition, templates, cancellationToken);
         if (placementErrors.Count > 0)
@@ -408,19 +423,25 @@ public sealed class RoomService(
         return Demands(definition, null, templates, freshMachines: true);
     }
 
-    public RoomValidationContext ValidationContextFor(IEnumerable<string> templateNames) => ValidationContext(templateNames);
+    public RoomValidationContext ValidationContextFor(IReadOnlyCollection<TemplateEntity> templates) => ValidationContext(templates);
 
     private static RoomDefinition Renamed(RoomDefinition definition, string name) =>
         definition.Metadata.Name == name ? definition : definition with { Metadata = definition.Metadata with { Name = name } };
 
-    private RoomValidationContext ValidationContext(IEnumerable<string> templateNames)
+    private RoomValidationContext ValidationContext(IReadOnlyCollection<TemplateEntity> templates)
     {
         var all = nodes.Known;
         return new RoomValidationContext(
-            templateNames.ToHashSet(StringComparer.Ordinal),
+            templates.Select(t => t.Name).ToHashSet(StringComparer.Ordinal),
             all.Count == 0 ? 0 : all.Max(n => n.Facts.Cpus),
-            all.Count == 0 ? 0 : all.Max(n => n.Facts.MemoryBytes));
+            all.Count == 0 ? 0 : all.Max(n => n.Facts.MemoryBytes),
+            Unusable(templates));
     }
+
+    /// <summary>Templates whose current content failed the inspection, by name, with the reason (issue 11).</summary>
+    private Dictionary<string, string> Unusable(IEnumerable<TemplateEntity> templates) =>
+        templates.Where(t => templateHealth.Problem(t.Sha256) is not null)
+            .ToDictionary(t => t.Name, t => templateHealth.Problem(t.Sha256)!, StringComparer.Ordinal);
 
     private RoomEntity NewRoom(string name, string ownerId, string? courseId, int? courseVersion)
     {

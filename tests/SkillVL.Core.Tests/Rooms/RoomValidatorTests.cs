@@ -157,6 +157,17 @@ public sealed class RoomValidatorTests
     }
 
     [Fact]
+    public void Issue11_Validate_UnusableTemplate_NamesTheMachinesTemplateField()
+    {
+        var context = Context with { UnusableTemplates = new Dictionary<string, string> { ["tiny"] = "disk.qcow2 has a backing file (/etc/shadow)" } };
+        var room = ParseValid(Room("metadata: { name: a }\nmachines: [{ name: a, template: tiny }]\n"));
+
+        Assert.Equal(
+            [new ValidationError("machines[0].template", "template 'tiny' is unusable: its disk.qcow2 has a backing file (/etc/shadow)")],
+            RoomValidator.Validate(room, context));
+    }
+
+    [Fact]
     public void Validate_NoTemplatesAtAll_SaysSo()
     {
         var context = Context with { TemplateNames = new HashSet<string>(StringComparer.Ordinal) };
