@@ -43,7 +43,7 @@ internal sealed class MigrationRunnerHarness : IAsyncDisposable
         var trigger = new ReconcileTrigger();
         var gate = new StartupGate();
         gate.Open();
-        Reconciler = new ReconcileLoop(Db, Nodes, new TaskService(Db, TimeProvider.System), new MachineReconciler(Options, TimeProvider.System),
+        Reconciler = new ReconcileLoop(Db, Nodes, new TaskService(Db, TimeProvider.System), new MachineReconciler(Options, new SkillVL.Server.Templates.TemplateHealth(), TimeProvider.System),
             trigger, Active, gate, Options, TimeProvider.System, NullLogger<ReconcileLoop>.Instance);
         Runner = new MigrationRunner(Db, Nodes, Active, Reconciler, trigger, gate, Options, TimeProvider.System, NullLogger<MigrationRunner>.Instance);
     }
