@@ -14,7 +14,9 @@ public static class ApiTokenLifetime
     /// <param name="parentExpiresAt">The expiry of the API token making the request; null for a login session (or a parent that never expires).</param>
     public static (DateTimeOffset? ExpiresAt, string? Error) Decide(DateTimeOffset now, int? requestedDays, TimeSpan max, DateTimeOffset? parentExpiresAt)
     {
-        var limit = now + max;
+        // Whole seconds, rounded down: what is stored is what is shown, and a child can equal its parent exactly.
+        now = Floor(now);
+        var limit = Floor(now + max);
         var fromParent = parentExpiresAt is { } parent && parent < limit;
         if (fromParent)
         {
@@ -37,8 +39,11 @@ public static class ApiTokenLifetime
         }
 
         var allowed = (int)Math.Floor((limit - now).TotalDays);
+        var most = allowed > 0 ? $"must be at most {allowed}" : "must be left out";
         return (null, fromParent
-            ? $"must be at most {allowed}: the API token you are using expires at {limit.ToString("u", CultureInfo.InvariantCulture)} and a token it makes cannot outlive it (leave it out to get that expiry)."
-            : $"must be at most {allowed}, the platform's maximum token lifetime.");
+            ? $"{most}: the API token you are using expires at {limit.ToString("u", CultureInfo.InvariantCulture)} and a token it makes cannot outlive it (left out, the new token gets that expiry)."
+            : $"{most}, the platform's maximum token lifetime.");
     }
+
+    private static DateTimeOffset Floor(DateTimeOffset time) => new(time.Ticks - (time.Ticks % TimeSpan.TicksPerSecond), time.Offset);
 }

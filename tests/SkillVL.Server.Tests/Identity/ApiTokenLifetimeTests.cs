@@ -33,7 +33,15 @@ public sealed class ApiTokenLifetimeTests
         Assert.Equal(parent, ApiTokenLifetime.Decide(Now, null, Max, parent).ExpiresAt);
         var (expires, error) = ApiTokenLifetime.Decide(Now, 1, Max, parent);
         Assert.Null(expires);
+        Assert.Contains("must be left out", error, StringComparison.Ordinal);
         Assert.Contains("cannot outlive", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Expiry_IsWholeSeconds_RoundedDown()
+    {
+        Assert.Equal(Now.AddDays(90), ApiTokenLifetime.Decide(Now.AddMilliseconds(700), null, Max, null).ExpiresAt);
+        Assert.Equal(Now.AddDays(2), ApiTokenLifetime.Decide(Now.AddMilliseconds(700), 2, Max, null).ExpiresAt);
     }
 
     [Fact]
