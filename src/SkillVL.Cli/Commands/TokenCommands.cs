@@ -27,7 +27,12 @@ internal static class TokenCommands
             HelpName = string.Join("|", ApiTokenScopes.All),
         };
         scope.AcceptOnlyFromAmong([.. ApiTokenScopes.All]);
-        var expires = new Option<int?>("--expires-in-days") { Description = "Days until the token expires; default never", HelpName = "N" };
+        var expires = new Option<int?>("--expires-in-days")
+        {
+            Description = "Days until the token expires; default the longest the server allows (its maximum, 90 days unless configured; "
+                + "a token made with an API token never outlives that token)",
+            HelpName = "N",
+        };
         var output = CommonOptions.Output(OutputFormat.Table, OutputFormat.Json);
         var command = new Command(
             "create",
@@ -95,7 +100,7 @@ internal static class TokenCommands
     private static Command Revoke(CommandRunner runner)
     {
         var id = new Argument<string>("ID") { Description = "The token's id (skillvl token list)" };
-        var command = new Command("revoke", "Revoke a token: it stops working at once") { id };
+        var command = new Command("revoke", "Revoke a token and every token made with it: they stop working at once") { id };
         command.SetAction(runner.Action(async (parseResult, client, cancellationToken) =>
         {
             var tokenId = parseResult.GetRequiredValue(id);

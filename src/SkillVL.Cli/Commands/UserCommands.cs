@@ -6,18 +6,82 @@ using SkillVL.Core.Api.Identity;
 
 namespace SkillVL.Cli.Commands;
 
-/// <summary><c>skillvl user add|list|get|delete|quota</c> (admins).</summary>
+/// <summary><c>skillvl user add|list|get|delete|quota|passwd</c> (admins; <c>passwd</c> without a name for everyone).</summary>
 internal static class UserCommands
 {
     public static Command Create(CommandRunner runner)
     {
-        var user = new Command("user", "Platform users, their roles and quotas (admins)");
+        var user = new Command("user", "Platform users, their roles and quotas (admins); your own password");
         user.Subcommands.Add(Add(runner));
         user.Subcommands.Add(List(runner));
         user.Subcommands.Add(Get(runner));
         user.Subcommands.Add(Delete(runner));
         user.Subcommands.Add(Quota(runner));
+        user.Subcommands.Add(Passwd(runner));
         return user;
+    }
+
+    private static Command Passwd(CommandRunner runner)
+    {
+        var name = new Argument<string?>("NAME")
+        {
+            Description = "Reset this user's password (admins); without it, change your own",
+            Arity = ArgumentArity.ZeroOrOne,
+        };
+        var passwordStdin = new Option<bool>("--password-stdin")
+        {
+            Description = "With NAME: read the new password from the first line of stdin; without it the server generates one and it is printed once",
+        };
+        var revokeTokens = new Option<bool>("--revoke-api-tokens")
+        {
+            Description = "Your own change: also revoke all your personal API tokens (a reset of another user always does)",
+        };
+        var command = new Command(
+            "passwd",
+            "Change your password (stdin: current password, then the new one, one per line) or reset a user's (NAME, admins). "
+            + "Either ends every login session of the account")
+        {
+            name, passwordStdin, revokeTokens,
+        };
+        command.SetAction(runner.Action(async (parseResult, client, cancellationToken) =>
+        {
+            var context = runner.Context;
+            if (parseResult.GetValue(name) is not { } username)
+            {
+                var current = await ReadPasswordLineAsync(context, "your current password", cancellationToken);
+                var chosen = await ReadPasswordLineAsync(context, "the new password", cancellationToken);
+                var revoke = parseResult.GetValue(revokeTokens);
+                await client.SendJsonAsync(HttpMethod.Post, ApiPaths.Me + "/password", new ChangePasswordRequest(current, chosen, revoke), "your password", cancellationToken);
+                context.Out.WriteLine("password changed; all your login sessions ended (skillvl login to log in again)");
+                context.Out.WriteLine(revoke
+                    ? "your personal API tokens were revoked"
+                    : "your personal API tokens still work (skillvl token list; revoke with skillvl token revoke ID)");
+                return ExitCodes.Ok;
+            }
+
+            if (parseResult.GetValue(revokeTokens))
+            {
+                throw new CliException("--revoke-api-tokens: a reset of another user's password always revokes their API tokens", ExitCodes.InvalidInput);
+            }
+
+            var password = parseResult.GetValue(passwordStdin) ? await ReadPasswordLineAsync(context, "the new password", cancellationToken) : null;
+            var answer = await client.SendJsonAsync(HttpMethod.Put, ApiPaths.User(username) + "/password", new SetPasswordRequest(password), $"user '{username}'", cancellationToken);
+            var reset = ApiJson.Read<CreatedUser>(answer);
+            context.Out.WriteLine($"password of {reset.User.Username} reset; their login sessions ended and their API tokens were revoked");
+            if (reset.InitialPassword is { Length: > 0 } generated)
+            {
+                context.Out.WriteLine($"new password (shown only this once): {generated}");
+            }
+
+            return ExitCodes.Ok;
+        }));
+        return command;
+    }
+
+    private static async Task<string> ReadPasswordLineAsync(CliContext context, string what, CancellationToken cancellationToken)
+    {
+        var line = (await context.In.ReadLineAsync(cancellationToken))?.TrimEnd('\r');
+        return string.IsNullOrEmpty(line) ? throw new CliException($"stdin holds no line with {what}", ExitCodes.InvalidInput) : line;
     }
 
     private static Command Add(CommandRunner runner)

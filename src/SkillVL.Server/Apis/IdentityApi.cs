@@ -13,11 +13,9 @@ using SkillVL.Server.Quotas;
 
 namespace SkillVL.Server.Apis;
 
-/// <summary>Who am I, users (admin), personal API tokens (own), the audit log (admin).</summary>
+/// <summary>Who am I, users (admin), personal API tokens (own, <see cref="TokensApi"/>), the audit log (admin).</summary>
 public static partial class IdentityApi
 {
-    private const int MaxTokenLifetimeDays = 3650;
-
     /// <summary>The unauthenticated part: how to log in.</summary>
     public static void MapAuthConfig(this WebApplication app) =>
         app.MapGet(ApiPaths.AuthConfig, (IOptions<SkillVlServerOptions> options) => TypedResults.Ok(AuthSetup.Describe(options.Value)))
@@ -34,8 +32,8 @@ public static partial class IdentityApi
         }).WithTags("Identity").WithSummary("Who you are, how you authenticated, your quota use");
 
         api.MapPost("/me/password", ChangeOwnPasswordAsync)
-            .WithTags("Identity").Produces(StatusCodes.Status204NoContent).ProducesValidationProblem()
-            .WithSummary("Change your own password (local accounts)");
+            .WithTags("Identity").Produces(StatusCodes.Status204NoContent).ProducesValidationProblem().ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .WithSummary("Change your own password (local accounts); ends all your sessions, and your API tokens when revokeApiTokens is true");
 
         var users = api.MapGroup("/users").WithTags("Users");
         users.MapGet("/", async (HttpContext http, SkillVlDbContext db, CancellationToken ct) =>
@@ -54,25 +52,12 @@ public static partial class IdentityApi
             .WithSummary("Set a user's own quota limits (admin); a null limit falls back to the role's default");
         users.MapPut("/{user}/password", SetPasswordAsync)
             .Produces<CreatedUser>().ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound)
-            .WithSummary("Set a local account's password (admin); without one a password is generated and returned once");
+            .WithSummary("Set a local account's password (admin); without one a password is generated and returned once. Ends the user's sessions and revokes their API tokens");
         users.MapDelete("/{user}", DeleteUserAsync)
             .Produces(StatusCodes.Status204NoContent).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
             .WithSummary("Delete a user without rooms (admin)");
 
-        var tokens = api.MapGroup("/tokens").WithTags("API tokens");
-        tokens.MapGet("/", async (HttpContext http, SkillVlDbContext db, CancellationToken ct) =>
-        {
-            var id = http.Caller().Id;
-            var rows = await db.ApiTokens.AsNoTracking().Where(t => t.UserId == id).OrderBy(t => t.CreatedAt).ToListAsync(ct);
-            return TypedResults.Ok(rows.Select(ApiTokenService.ToInfo).ToList());
-        }).WithSummary("List your personal API tokens");
-        tokens.MapPost("/", CreateTokenAsync)
-            .Produces<CreatedApiToken>(StatusCodes.Status201Created).ProducesValidationProblem()
-            .WithSummary("Create a personal API token; its secret is shown only in this answer");
-        tokens.MapDelete("/{token}", async (string token, HttpContext http, ApiTokenService service, CancellationToken ct) =>
-            await service.RevokeAsync(http.Caller().Id, token, anyUser: false, ct) ? Results.NoContent() : ApiResults.NotFound($"API token '{token}'"))
-            .Produces(StatusCodes.Status204NoContent).ProducesProblem(StatusCodes.Status404NotFound)
-            .WithSummary("Revoke one of your API tokens (takes effect at once)");
+        api.MapTokensApi();
 
         api.MapGet("/audit", async (HttpContext http, AuditService audit, string? user, string? action, DateTimeOffset? since, long? before, int? limit, CancellationToken ct) =>
             http.Caller().IsAdmin
@@ -146,16 +131,31 @@ public static partial class IdentityApi
         return Results.Created(ApiPaths.User(user.Id), new CreatedUser(ToInfo(user), generated));
     }
 
-    private static async Task<IResult> ChangeOwnPasswordAsync(ChangePasswordRequest request, HttpContext http, SkillVlDbContext db, UserDirectory directory, CancellationToken ct)
+    /// <summary>
+    /// Ends every session of the account (ADR 0015), this request's included; the personal API tokens too when
+    /// the request says so. The current password is checked like a login: throttled and audited.
+    /// </summary>
+    private static async Task<IResult> ChangeOwnPasswordAsync(
+        ChangePasswordRequest request, HttpContext http, SkillVlDbContext db, PasswordCheck passwords, UserSessions sessions, CancellationToken ct)
     {
         var caller = http.Caller();
-        var user = await db.Users.FirstAsync(u => u.Id == caller.Id, ct);
+        var user = await db.Users.AsNoTracking().FirstAsync(u => u.Id == caller.Id, ct);
         if (user.PasswordHash is null)
         {
             return ApiResults.Conflict("Your account belongs to an external identity provider; change the password there.");
         }
 
-        if (await directory.CheckPasswordAsync(user.Username, request.CurrentPassword ?? "", ct) is null)
+        var check = await passwords.CheckAsync(http, user.Username, request.CurrentPassword ?? "", "password-change", ct);
+        if (check.RetryAfter is { } wait)
+        {
+            http.Response.Headers.RetryAfter = ((int)wait.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return Results.Problem(
+                statusCode: StatusCodes.Status429TooManyRequests,
+                title: "Too many wrong passwords",
+                detail: $"Too many wrong passwords for this account from your address; try again in {(int)wait.TotalSeconds} seconds.");
+        }
+
+        if (check.User is null)
         {
             return ApiResults.Invalid("currentPassword", "is not your current password.", "The password change is not valid.");
         }
@@ -165,13 +165,12 @@ public static partial class IdentityApi
             return ApiResults.Invalid("newPassword", "must have at least 8 characters.", "The password change is not valid.");
         }
 
-        user.PasswordHash = UserDirectory.HashPassword(user, request.NewPassword);
-        await db.SaveChangesAsync(ct);
-        directory.Invalidate(user.Id);
+        await sessions.SetPasswordAsync(user.Id, request.NewPassword, request.RevokeApiTokens, ct);
         return Results.NoContent();
     }
 
-    private static async Task<IResult> SetPasswordAsync(string user, SetPasswordRequest request, HttpContext http, SkillVlDbContext db, UserDirectory directory, CancellationToken ct)
+    /// <summary>An admin's reset ends every session of the account and revokes all its personal API tokens (ADR 0015).</summary>
+    private static async Task<IResult> SetPasswordAsync(string user, SetPasswordRequest request, HttpContext http, SkillVlDbContext db, UserSessions sessions, CancellationToken ct)
     {
         var caller = http.Caller();
         var entity = await FindUserAsync(caller, db.Users, user, ct);
@@ -196,9 +195,7 @@ public static partial class IdentityApi
         }
 
         var generated = request.Password is null ? ApiTokenService.Base64Url(RandomNumberGenerator.GetBytes(12)) : null;
-        entity.PasswordHash = UserDirectory.HashPassword(entity, request.Password ?? generated!);
-        await db.SaveChangesAsync(ct);
-        directory.Invalidate(entity.Id);
+        await sessions.SetPasswordAsync(entity.Id, request.Password ?? generated!, revokeApiTokens: true, ct);
         return Results.Ok(new CreatedUser(ToInfo(entity), generated));
     }
 
@@ -292,42 +289,6 @@ public static partial class IdentityApi
         directory.Invalidate(entity.Id);
         tokens.ForgetUser(entity.Id);
         return Results.NoContent();
-    }
-
-    private static async Task<IResult> CreateTokenAsync(CreateApiTokenRequest request, HttpContext http, ApiTokenService tokens, CancellationToken ct)
-    {
-        var errors = new List<Core.Rooms.ValidationError>();
-        if (string.IsNullOrWhiteSpace(request.Name) || request.Name.Length > 64)
-        {
-            errors.Add(new("name", "must be 1-64 characters."));
-        }
-
-        var scopes = request.Scopes ?? ApiTokenScopes.All;
-        if (scopes.Count == 0 || scopes.Any(s => !ApiTokenService.IsKnownScope(s)))
-        {
-            errors.Add(new("scopes", $"must be one or more of {string.Join(", ", ApiTokenScopes.All)}."));
-        }
-
-        if (request.ExpiresInDays is < 1 or > MaxTokenLifetimeDays)
-        {
-            errors.Add(new("expiresInDays", $"must be between 1 and {MaxTokenLifetimeDays} (or left out: never expires)."));
-        }
-
-        if (errors.Count > 0)
-        {
-            return ApiResults.Invalid(errors, "The API token request is not valid.");
-        }
-
-        var caller = http.Caller();
-        // A token never has more than the token that made it.
-        if (caller.AuthenticatedBy == "api-token" && scopes.Except(caller.Scopes).Any())
-        {
-            return ApiResults.Forbidden("An API token cannot create a token with scopes it does not have itself.");
-        }
-
-        var (entity, secret) = await tokens.CreateAsync(
-            caller.Id, request.Name!.Trim(), scopes.Distinct().ToList(), request.ExpiresInDays is { } days ? TimeSpan.FromDays(days) : null, ct);
-        return Results.Created(ApiPaths.Token(entity.Id), new CreatedApiToken(ApiTokenService.ToInfo(entity), secret));
     }
 
     [GeneratedRegex("^[a-z0-9][a-z0-9._-]{0,31}$")]

@@ -20,4 +20,10 @@ public sealed class ApiTokenEntity
     public DateTimeOffset? ExpiresAt { get; set; }
 
     public DateTimeOffset? LastUsedAt { get; set; }
+
+    /// <summary>
+    /// The API token this one was created with; null when it was made by a login session (or by the Server).
+    /// Revoking the parent revokes it too, and it never expires after the parent (ADR 0015).
+    /// </summary>
+    public string? ParentId { get; set; }
 }

@@ -32,4 +32,10 @@ public sealed class UserEntity
     public long? QuotaDiskBytes { get; set; }
 
     public int? QuotaRunningVms { get; set; }
+
+    /// <summary>
+    /// Raised by every password change or reset. Every login cookie, authorization code, refresh token and access
+    /// token the embedded issuer makes carries the value it had then; one that differs is refused (ADR 0015).
+    /// </summary>
+    public int CredentialGeneration { get; set; }
 }

@@ -35,8 +35,8 @@ public sealed class StartupService(
     TimeProvider time) : IHostedService
 {
     /// <summary>PRAGMA user_version of the schema this build creates (2: users, courses, audit, OIDC; 3: nodes, VNIs;
-    /// 4: migrations).</summary>
-    public const int SchemaVersion = 4;
+    /// 4: migrations; 5: credential generations, API token parents).</summary>
+    public const int SchemaVersion = 5;
 
     private readonly ILogger _logger = loggerFactory.CreateLogger<StartupService>();
     private LocalNodeAgent? _local;
@@ -143,7 +143,8 @@ public sealed class StartupService(
         var hash = ApiTokenService.Hash(adminToken.Value);
         if (!await db.ApiTokens.AnyAsync(t => t.SecretHash == hash, cancellationToken))
         {
-            await apiTokens.CreateAsync(admin.Id, "skillvl up (CLI configuration)", ApiTokenScopes.All, null, cancellationToken, adminToken.Value);
+            // The Server's own credential for `up`'s CLI configuration (0600 in the data directory): no expiry, like the file.
+            await apiTokens.CreateAsync(admin.Id, "skillvl up (CLI configuration)", ApiTokenScopes.All, expiresAt: null, parentId: null, cancellationToken, adminToken.Value);
         }
     }
 

@@ -32,6 +32,8 @@ public sealed class ApiTokenHandler(
 
         var principal = CurrentUser.Principal(
             user.Id, user.Username, user.Role, "api-token", token.Scopes.Split(' ', StringSplitOptions.RemoveEmptyEntries), SchemeName);
+        // Which token: one it creates records it as its parent, and is bounded by it.
+        ((System.Security.Claims.ClaimsIdentity)principal.Identity!).AddClaim(new System.Security.Claims.Claim(SkillVlClaims.TokenId, token.Id));
         return AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName));
     }
 }

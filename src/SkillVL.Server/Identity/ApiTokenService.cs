@@ -10,7 +10,8 @@ namespace SkillVL.Server.Identity;
 
 /// <summary>
 /// Personal API tokens: "svl_pat_" + 256 random bits. Only the SHA-256 is stored; a looked-up token is cached
-/// until it is revoked (which takes effect at once) so a request costs one hash, not a query.
+/// until it is revoked (which takes effect at once) so a request costs one hash, not a query. A token made with
+/// another API token records it as its parent and is revoked with it (ADR 0015).
 /// </summary>
 public sealed class ApiTokenService(IDbContextFactory<SkillVlDbContext> dbFactory, TimeProvider time)
 {
@@ -25,7 +26,7 @@ public sealed class ApiTokenService(IDbContextFactory<SkillVlDbContext> dbFactor
     public static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
     public async Task<(ApiTokenEntity Entity, string Secret)> CreateAsync(
-        string userId, string name, IReadOnlyList<string> scopes, TimeSpan? lifetime, CancellationToken cancellationToken, string? secret = null)
+        string userId, string name, IReadOnlyList<string> scopes, DateTimeOffset? expiresAt, string? parentId, CancellationToken cancellationToken, string? secret = null)
     {
         secret ??= NewSecret();
         var now = time.GetUtcNow();
@@ -37,7 +38,8 @@ public sealed class ApiTokenService(IDbContextFactory<SkillVlDbContext> dbFactor
             SecretHash = Hash(secret),
             Scopes = string.Join(' ', scopes),
             CreatedAt = now,
-            ExpiresAt = lifetime is { } l ? now + l : null,
+            ExpiresAt = expiresAt,
+            ParentId = parentId,
         };
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         db.ApiTokens.Add(entity);
@@ -77,6 +79,14 @@ public sealed class ApiTokenService(IDbContextFactory<SkillVlDbContext> dbFactor
         return token;
     }
 
+    /// <summary>A token by id (uncached: only token creation asks, for the parent's expiry and scopes).</summary>
+    public async Task<ApiTokenEntity?> FindAsync(string tokenId, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return await db.ApiTokens.AsNoTracking().FirstOrDefaultAsync(t => t.Id == tokenId, cancellationToken);
+    }
+
+    /// <summary>Revokes a token and every token made with it, their children included.</summary>
     public async Task<bool> RevokeAsync(string userId, string tokenId, bool anyUser, CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
@@ -86,10 +96,31 @@ public sealed class ApiTokenService(IDbContextFactory<SkillVlDbContext> dbFactor
             return false;
         }
 
-        db.ApiTokens.Remove(token);
+        // Children belong to the same user (a token only makes tokens for its own user): one query finds them all.
+        var all = await db.ApiTokens.Where(t => t.UserId == token.UserId).ToListAsync(cancellationToken);
+        var doomed = new List<ApiTokenEntity> { token };
+        for (var i = 0; i < doomed.Count; i++)
+        {
+            doomed.AddRange(all.Where(t => t.ParentId == doomed[i].Id));
+        }
+
+        db.ApiTokens.RemoveRange(doomed);
         await db.SaveChangesAsync(cancellationToken);
-        _byHash.TryRemove(token.SecretHash, out _);
+        foreach (var gone in doomed)
+        {
+            _byHash.TryRemove(gone.SecretHash, out _);
+        }
+
         return true;
+    }
+
+    /// <summary>Revokes every token of a user (a password reset, or a change that asked for it); how many there were.</summary>
+    public async Task<int> RevokeAllAsync(string userId, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var count = await db.ApiTokens.Where(t => t.UserId == userId).ExecuteDeleteAsync(cancellationToken);
+        ForgetUser(userId);
+        return count;
     }
 
     /// <summary>Drops every cached token of a user (after the user is deleted).</summary>

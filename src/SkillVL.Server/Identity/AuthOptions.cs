@@ -41,5 +41,14 @@ public sealed class AuthOptions
     /// </summary>
     public TimeSpan KeyRefreshInterval { get; set; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>
+    /// The longest a personal API token may live. A token asked for without an expiry gets this one (or its
+    /// parent token's expiry, when that comes sooner); a request for longer is refused. Default 90 days.
+    /// </summary>
+    public TimeSpan MaxApiTokenLifetime { get; set; } = TimeSpan.FromDays(90);
+
+    /// <summary>Backoff after wrong passwords at the login page, the device approval page and /me/password.</summary>
+    public LoginThrottleOptions LoginThrottle { get; set; } = new();
+
     public ExternalIdpOptions External { get; set; } = new();
 }

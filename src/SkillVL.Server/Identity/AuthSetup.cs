@@ -51,6 +51,12 @@ public static class AuthSetup
         builder.Services.AddHttpContextAccessor();
         builder.Services.AddSingleton<UserDirectory>();
         builder.Services.AddSingleton<ApiTokenService>();
+        builder.Services.AddSingleton<UserSessions>();
+        builder.Services.AddSingleton<LoginThrottle>();
+        builder.Services.AddSingleton<PasswordCheck>();
+        builder.Services.AddOptions<SkillVlServerOptions>()
+            .Validate(o => o.Auth.LoginThrottle.Invalid() is null, "SkillVL:Auth:LoginThrottle is not valid: free failure counts 1 or more, 0 < BaseDelay <= MaxDelay < ForgetAfter")
+            .Validate(o => o.Auth.MaxApiTokenLifetime > TimeSpan.Zero, "SkillVL:Auth:MaxApiTokenLifetime must be positive");
         builder.Services.AddSingleton<RoleMapperFactory>();
         builder.Services.AddSingleton<SigningKeyRefresher>();
         builder.Services.AddSingleton<IAuthorizationHandler, PlatformAccessHandler>();
@@ -136,6 +142,16 @@ public static class AuthSetup
                 o.Cookie.SameSite = SameSiteMode.Lax;
                 o.ExpireTimeSpan = TimeSpan.FromHours(8);
                 o.LoginPath = EmbeddedIssuer.LoginPath;
+                // A cookie from before a password change is dropped on its next use (ADR 0015).
+                o.Events.OnValidatePrincipal = async context =>
+                {
+                    var users = context.HttpContext.RequestServices.GetRequiredService<UserDirectory>();
+                    if (!await UserSessions.IsCurrentAsync(users, context.Principal, context.HttpContext.RequestAborted))
+                    {
+                        context.RejectPrincipal();
+                        await context.HttpContext.SignOutAsync(LoginCookieScheme);
+                    }
+                };
             });
             builder.AddEmbeddedIssuer(settings);
         }
@@ -159,11 +175,15 @@ public static class AuthSetup
         var ct = http.RequestAborted;
         if (!external)
         {
-            // Embedded tokens name the user by id; the role is the user's current one, not the one at login.
+            // Embedded tokens name the user by id; the role is the user's current one, not the one at login. A token
+            // from before a password change carries an old credential generation (ADR 0015).
             var user = await users.FindByIdAsync(jwt.Subject, ct);
+            var generation = jwt.TryGetPayloadValue<string>(SkillVlClaims.CredentialGeneration, out var g) ? g : null;
             return user is null
                 ? (null, "unknown user")
-                : (CurrentUser.Principal(user.Id, user.Username, user.Role, "oidc", ApiTokenScopes.All, OidcScheme), null);
+                : !UserSessions.IsCurrent(user, generation)
+                    ? (null, "credentials changed")
+                    : (CurrentUser.Principal(user.Id, user.Username, user.Role, "oidc", ApiTokenScopes.All, OidcScheme), null);
         }
 
         using var payload = JsonDocument.Parse(Base64UrlEncoder.Decode(jwt.EncodedPayload));

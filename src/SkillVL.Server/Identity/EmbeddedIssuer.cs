@@ -44,6 +44,9 @@ public static class EmbeddedIssuer
                     .SetDeviceAuthorizationEndpointUris(DevicePath[1..])
                     .SetEndUserVerificationEndpointUris(VerifyPath[1..]);
                 o.AllowAuthorizationCodeFlow().RequireProofKeyForCodeExchange();
+                // AllowAuthorizationCodeFlow offers "plain" too, which hands the verifier to whoever sees the
+                // authorization request; only S256 (RFC 9700 §2.1.1, issue 11 finding 12).
+                o.Configure(options => options.CodeChallengeMethods.Remove(CodeChallengeMethods.Plain));
                 o.AllowDeviceAuthorizationFlow();
                 o.AllowRefreshTokenFlow();
                 o.RegisterScopes(Scopes.OpenId, Scopes.Profile, Scopes.OfflineAccess, ApiScope);
@@ -166,6 +169,13 @@ public static class EmbeddedIssuer
             return Refuse(Errors.InvalidGrant, "The user of this grant no longer exists.");
         }
 
+        // A code or refresh token from before a password change (ADR 0015); the change also revoked it in the
+        // store, this holds even for one the store missed.
+        if (!UserSessions.IsCurrent(user, result.Principal!.GetClaim(SkillVlClaims.CredentialGeneration)))
+        {
+            return Refuse(Errors.InvalidGrant, "The password changed since this grant was given; log in again.");
+        }
+
         await audit.RecordAsync(context, user, "login", $"client={request.ClientId} grant={request.GrantType}", "ok", null);
         return Results.SignIn(
             UserPrincipal(user, result.Principal!.GetScopes(), settings.Value.Auth.Audience),
@@ -173,7 +183,7 @@ public static class EmbeddedIssuer
     }
 
     /// <summary>Device flow: the user opens the verification URL, signs in, and approves the code the CLI shows.</summary>
-    private static async Task<IResult> VerifyAsync(HttpContext context, UserDirectory users, IAntiforgery antiforgery, AuditService audit, IOptions<SkillVlServerOptions> settings)
+    private static async Task<IResult> VerifyAsync(HttpContext context, UserDirectory users, PasswordCheck passwords, IAntiforgery antiforgery, IOptions<SkillVlServerOptions> settings)
     {
         var request = context.GetOpenIddictServerRequest();
         var userCode = request?.UserCode;
@@ -191,12 +201,13 @@ public static class EmbeddedIssuer
         var user = await LoggedInUserAsync(context, users);
         if (user is null)
         {
-            user = await users.CheckPasswordAsync(form["username"].ToString(), form["password"].ToString(), context.RequestAborted);
-            if (user is null)
+            var check = await passwords.CheckAsync(context, form["username"].ToString(), form["password"].ToString(), "device", context.RequestAborted);
+            if (check.User is null)
             {
-                await audit.RecordAsync(context, null, "login", $"username={form["username"]} via=device", "failed", "wrong username or password");
-                return Page(context, antiforgery, "Approve a device sign-in", VerifyForm(userCode, null, "Wrong username or password."), StatusCodes.Status401Unauthorized);
+                return Refused(context, check, Page(context, antiforgery, "Approve a device sign-in", VerifyForm(userCode, null, RefusalText(check)), RefusalStatus(check)));
             }
+
+            user = check.User;
 
             await SignInCookieAsync(context, user);
         }
@@ -213,7 +224,7 @@ public static class EmbeddedIssuer
             OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
     }
 
-    private static async Task<IResult> LoginAsync(HttpContext context, UserDirectory users, IAntiforgery antiforgery, AuditService audit)
+    private static async Task<IResult> LoginAsync(HttpContext context, PasswordCheck passwords, IAntiforgery antiforgery)
     {
         if (!await ValidAntiforgeryAsync(context, antiforgery))
         {
@@ -223,11 +234,10 @@ public static class EmbeddedIssuer
         var form = await context.Request.ReadFormAsync();
         var username = form["username"].ToString();
         var returnUrl = form["returnUrl"].ToString();
-        var user = await users.CheckPasswordAsync(username, form["password"].ToString(), context.RequestAborted);
-        if (user is null)
+        var check = await passwords.CheckAsync(context, username, form["password"].ToString(), "login", context.RequestAborted);
+        if (check.User is not { } user)
         {
-            await audit.RecordAsync(context, null, "login", $"username={username}", "failed", "wrong username or password");
-            return Page(context, antiforgery, "Sign in to SkillVL", LoginForm(returnUrl, username, "Wrong username or password."), StatusCodes.Status401Unauthorized);
+            return Refused(context, check, Page(context, antiforgery, "Sign in to SkillVL", LoginForm(returnUrl, username, RefusalText(check)), RefusalStatus(check)));
         }
 
         await SignInCookieAsync(context, user);
@@ -242,10 +252,33 @@ public static class EmbeddedIssuer
         return id is null ? null : await users.FindByIdAsync(id, context.RequestAborted);
     }
 
+    /// <summary>A wrong password answers 401; a throttled attempt 429 with Retry-After (RFC 6585 §4).</summary>
+    private static IResult Refused(HttpContext context, PasswordCheckResult check, IResult page)
+    {
+        if (check.RetryAfter is { } wait)
+        {
+            context.Response.Headers.RetryAfter = ((int)wait.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        return page;
+    }
+
+    private static string RefusalText(PasswordCheckResult check) =>
+        check.RetryAfter is { } wait ? $"Too many wrong passwords. Try again in {(int)wait.TotalSeconds} seconds." : "Wrong username or password.";
+
+    private static int RefusalStatus(PasswordCheckResult check) =>
+        check.RetryAfter is null ? StatusCodes.Status401Unauthorized : StatusCodes.Status429TooManyRequests;
+
     private static Task SignInCookieAsync(HttpContext context, UserEntity user) =>
         context.SignInAsync(
             AuthSetup.LoginCookieScheme,
-            new ClaimsPrincipal(new ClaimsIdentity([new Claim(SkillVlClaims.UserId, user.Id), new Claim(ClaimTypes.Name, user.Username)], CookieAuthenticationDefaults.AuthenticationScheme)));
+            new ClaimsPrincipal(new ClaimsIdentity(
+                [
+                    new Claim(SkillVlClaims.UserId, user.Id),
+                    new Claim(ClaimTypes.Name, user.Username),
+                    new Claim(SkillVlClaims.CredentialGeneration, UserSessions.GenerationClaim(user)),
+                ],
+                CookieAuthenticationDefaults.AuthenticationScheme)));
 
     private static ClaimsPrincipal UserPrincipal(UserEntity user, ImmutableArray<string> scopes, string audience)
     {
@@ -253,10 +286,14 @@ public static class EmbeddedIssuer
         identity.SetClaim(Claims.Subject, user.Id)
             .SetClaim(Claims.Name, user.Username)
             .SetClaim(Claims.PreferredUsername, user.Username)
-            .SetClaim(SkillVlClaims.EmbeddedRoleClaim, user.Role);
+            .SetClaim(SkillVlClaims.EmbeddedRoleClaim, user.Role)
+            .SetClaim(SkillVlClaims.CredentialGeneration, UserSessions.GenerationClaim(user));
         identity.SetScopes(scopes);
         identity.SetResources(audience);
-        identity.SetDestinations(_ => [Destinations.AccessToken, Destinations.IdentityToken]);
+        // Codes and refresh tokens keep every claim; of the generation, the access token needs it and the ID token not.
+        identity.SetDestinations(claim => claim.Type == SkillVlClaims.CredentialGeneration
+            ? [Destinations.AccessToken]
+            : [Destinations.AccessToken, Destinations.IdentityToken]);
         return new ClaimsPrincipal(identity);
     }
 

@@ -20,6 +20,15 @@ public static class SkillVlClaims
     /// <summary>Set when a token mapped to no role: the values it had, for the 403 message.</summary>
     public const string UnmappedRoles = "skillvl_unmapped";
 
+    /// <summary>
+    /// The user's credential generation when the embedded issuer made the cookie, code or token
+    /// (UserEntity.CredentialGeneration); a password change raises it and so ends them all.
+    /// </summary>
+    public const string CredentialGeneration = "skillvl_cgen";
+
+    /// <summary>The id of the API token that authenticated the request (absent for OIDC logins).</summary>
+    public const string TokenId = "skillvl_token";
+
     /// <summary>The claim the embedded issuer puts its role in.</summary>
     public const string EmbeddedRoleClaim = "role";
 }

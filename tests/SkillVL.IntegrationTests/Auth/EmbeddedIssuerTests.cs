@@ -64,7 +64,7 @@ public sealed class EmbeddedIssuerTests(ITestOutputHelper output)
     {
         await using var server = await ServerHarness.StartAsync();
         var oneTime = server.InitialAdminPassword;
-        using var admin = server.ClientWith((await EmbeddedLogin.LoginAsync(server.BaseUrl, "admin", oneTime)).AccessToken);
+        var admin = server.ClientWith((await EmbeddedLogin.LoginAsync(server.BaseUrl, "admin", oneTime)).AccessToken);
         using (var wrong = await admin.PostAsJsonAsync(ApiPaths.Me + "/password", new ChangePasswordRequest("nope", "a-new-password"), ServerHarness.Json))
         {
             Assert.Equal(HttpStatusCode.BadRequest, wrong.StatusCode);
@@ -73,13 +73,16 @@ public sealed class EmbeddedIssuerTests(ITestOutputHelper output)
 
         Assert.Equal(HttpStatusCode.NoContent, (await admin.PostAsJsonAsync(ApiPaths.Me + "/password", new ChangePasswordRequest(oneTime, "a-new-password"), ServerHarness.Json)).StatusCode);
         Assert.Null((await EmbeddedLogin.AuthorizeAsync(server.BaseUrl, "admin", oneTime)).Code);
-        await EmbeddedLogin.LoginAsync(server.BaseUrl, "admin", "a-new-password");
+        // The change ended the session it was made with (issue 11 finding 6): log in again.
+        Assert.Equal(HttpStatusCode.Unauthorized, (await admin.GetAsync(ApiPaths.Me)).StatusCode);
+        admin = server.ClientWith((await EmbeddedLogin.LoginAsync(server.BaseUrl, "admin", "a-new-password")).AccessToken);
 
         using var student = await Users.AddAndLoginAsync(server, "forgetful", PlatformRoles.Student);
         var reset = await Users.ReadAsync<CreatedUser>(await admin.PutAsJsonAsync(ApiPaths.User("forgetful") + "/password", new SetPasswordRequest(), ServerHarness.Json), HttpStatusCode.OK);
         Assert.Null((await EmbeddedLogin.AuthorizeAsync(server.BaseUrl, "forgetful", student.Password)).Code);
-        await EmbeddedLogin.LoginAsync(server.BaseUrl, "forgetful", reset.InitialPassword!);
-        Assert.Equal(HttpStatusCode.Forbidden, (await student.Client.PutAsJsonAsync(ApiPaths.User("forgetful") + "/password", new SetPasswordRequest("x-long-enough"), ServerHarness.Json)).StatusCode);
+        using var again = server.ClientWith((await EmbeddedLogin.LoginAsync(server.BaseUrl, "forgetful", reset.InitialPassword!)).AccessToken);
+        Assert.Equal(HttpStatusCode.Forbidden, (await again.PutAsJsonAsync(ApiPaths.User("forgetful") + "/password", new SetPasswordRequest("x-long-enough"), ServerHarness.Json)).StatusCode);
+        admin.Dispose();
     }
 
     [Fact]
@@ -89,7 +92,7 @@ public sealed class EmbeddedIssuerTests(ITestOutputHelper output)
         var (code, _) = await EmbeddedLogin.AuthorizeAsync(server.BaseUrl, "admin", "not-the-password");
         Assert.Null(code);
         var audit = await server.Client.GetFromJsonAsync<List<AuditEntry>>(ApiPaths.Audit + "?action=login", ServerHarness.Json);
-        Assert.Contains(audit!, a => a.Action == "login" && a.Outcome == "failed" && a.Target == "username=admin");
+        Assert.Contains(audit!, a => a.Action == "login.failed" && a.Outcome == "failed" && a.Target == "username=admin");
     }
 
     [Fact]
@@ -204,7 +207,8 @@ public sealed class EmbeddedIssuerTests(ITestOutputHelper output)
             IssuedAt = (expires ?? now.AddMinutes(5)).AddMinutes(-10),
             NotBefore = (expires ?? now.AddMinutes(5)).AddMinutes(-10),
             Expires = expires ?? now.AddMinutes(5),
-            Claims = new Dictionary<string, object> { ["sub"] = subject, ["role"] = "admin" },
+            // skillvl_cgen: the admin's credential generation (0: the password was never changed).
+            Claims = new Dictionary<string, object> { ["sub"] = subject, ["role"] = "admin", ["skillvl_cgen"] = "0" },
             SigningCredentials = new SigningCredentials(key, SecurityAlgorithms.RsaSha256),
         });
     }

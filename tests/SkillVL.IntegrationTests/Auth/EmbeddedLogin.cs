@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -20,9 +21,10 @@ public static partial class EmbeddedLogin
     public sealed record Tokens(string AccessToken, string? RefreshToken, int ExpiresIn);
 
     /// <summary>Authorization code + PKCE as the web UI does it; fails the test when login is refused.</summary>
-    public static async Task<Tokens> LoginAsync(string baseUrl, string username, string password)
+    /// <param name="browser">A browser (<see cref="Browser"/>) to log in with and keep the login cookie in; default a fresh one.</param>
+    public static async Task<Tokens> LoginAsync(string baseUrl, string username, string password, HttpClient? browser = null)
     {
-        var (code, verifier) = await AuthorizeAsync(baseUrl, username, password);
+        var (code, verifier) = await AuthorizeAsync(baseUrl, username, password, browser);
         Assert.True(code is not null, $"login of {username} gave no authorization code");
         using var http = new HttpClient();
         using var response = await http.PostAsync(baseUrl + "/connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
@@ -37,22 +39,13 @@ public static partial class EmbeddedLogin
     }
 
     /// <summary>Runs the browser part; the code, or null when the login page refused the credentials.</summary>
-    public static async Task<(string? Code, string Verifier)> AuthorizeAsync(string baseUrl, string username, string password)
+    public static async Task<(string? Code, string Verifier)> AuthorizeAsync(string baseUrl, string username, string password, HttpClient? browser = null)
     {
         var verifier = Base64Url(RandomNumberGenerator.GetBytes(32));
         var challenge = Base64Url(SHA256.HashData(Encoding.ASCII.GetBytes(verifier)));
-        using var browser = Browser(baseUrl);
-        var authorize = "/connect/authorize?" + Query(new()
-        {
-            ["client_id"] = WebClient,
-            ["response_type"] = "code",
-            ["redirect_uri"] = RedirectUri(baseUrl),
-            ["scope"] = "openid profile offline_access skillvl",
-            ["code_challenge"] = challenge,
-            ["code_challenge_method"] = "S256",
-            ["state"] = "test-state",
-        });
-        using var first = await browser.GetAsync(authorize);
+        using var fresh = browser is null ? Browser(baseUrl) : null;
+        browser ??= fresh!;
+        using var first = await browser.GetAsync(AuthorizePath(baseUrl, challenge));
         Assert.Equal(HttpStatusCode.Redirect, first.StatusCode);
         var loginUrl = first.Headers.Location!.ToString();
         Assert.StartsWith("/login?returnUrl=", loginUrl, StringComparison.Ordinal);
@@ -78,6 +71,19 @@ public static partial class EmbeddedLogin
         Assert.Contains("state=test-state", redirect, StringComparison.Ordinal);
         return (CodeParameter().Match(redirect).Groups[1].Value is { Length: > 0 } c ? Uri.UnescapeDataString(c) : null, verifier);
     }
+
+    /// <summary>The web client's authorization request with an S256 challenge.</summary>
+    public static string AuthorizePath(string baseUrl, string challenge, string method = "S256") =>
+        "/connect/authorize?" + Query(new()
+        {
+            ["client_id"] = WebClient,
+            ["response_type"] = "code",
+            ["redirect_uri"] = RedirectUri(baseUrl),
+            ["scope"] = "openid profile offline_access skillvl",
+            ["code_challenge"] = challenge,
+            ["code_challenge_method"] = method,
+            ["state"] = "test-state",
+        });
 
     /// <summary>Device flow: what the CLI asks for, the user approving in a browser, the CLI's token poll.</summary>
     public static async Task<Tokens> DeviceLoginAsync(string baseUrl, string username, string password)
@@ -152,23 +158,46 @@ public static partial class EmbeddedLogin
             json.GetProperty("expires_in").GetInt32());
     }
 
-    private static HttpClient Browser(string baseUrl) =>
-        new(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = true, CookieContainer = new CookieContainer() })
+    /// <summary>
+    /// A browser: keeps cookies, follows no redirect. <paramref name="from"/> is the loopback address it connects
+    /// from (e.g. 127.0.0.2, still this machine), for what the Server decides by the client's address.
+    /// </summary>
+    public static HttpClient Browser(string baseUrl, IPAddress? from = null)
+    {
+        var handler = new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = true, CookieContainer = new CookieContainer() };
+        if (from is not null)
         {
-            BaseAddress = new Uri(baseUrl),
-        };
+            handler.ConnectCallback = async (context, cancellationToken) =>
+            {
+                var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+                try
+                {
+                    socket.Bind(new IPEndPoint(from, 0));
+                    await socket.ConnectAsync(context.DnsEndPoint, cancellationToken);
+                    return new NetworkStream(socket, ownsSocket: true);
+                }
+                catch
+                {
+                    socket.Dispose();
+                    throw;
+                }
+            };
+        }
+
+        return new HttpClient(handler) { BaseAddress = new Uri(baseUrl) };
+    }
 
     public static string RedirectUri(string baseUrl) => baseUrl + "/oidc/callback";
 
-    private static string AntiforgeryField(string html) => AntiforgeryName().Match(html).Groups[1].Value;
+    public static string AntiforgeryField(string html) => AntiforgeryName().Match(html).Groups[1].Value;
 
-    private static string Hidden(string html, string name) =>
+    public static string Hidden(string html, string name) =>
         WebUtility.HtmlDecode(Regex.Match(html, $"name=\"{Regex.Escape(name)}\" value=\"([^\"]*)\"").Groups[1].Value);
 
     private static string Query(Dictionary<string, string> values) =>
         string.Join('&', values.Select(kv => $"{kv.Key}={Uri.EscapeDataString(kv.Value)}"));
 
-    private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+    public static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
     [GeneratedRegex("name=\"(__RequestVerificationToken[^\"]*)\"")]
     private static partial Regex AntiforgeryName();
