@@ -144,6 +144,51 @@ public sealed class RoomApplyTests : IDisposable
         Assert.Empty(harness.Handler.Requests);
     }
 
+    [Theory]
+    [InlineData("[", "]")]
+    [InlineData("{a: ", "}")]
+    [InlineData("- ", "")]
+    public async Task Issue11_DeeplyNestedYaml_ExitsInvalidInputNotStackOverflow(string open, string close)
+    {
+        // 100000 levels (10000 when the thread had less stack): YamlDotNet's representation model recursed per level and overflowed the stack, which kills
+        // the process (no catch); the Server refuses the same document at 64 levels.
+        // Block sequences nest on one line too ("- - - x"), after the key's line.
+        var nested = (open == "- " ? "\n" : "") + string.Concat(Enumerable.Repeat(open, 100_000)) + "x" + string.Concat(Enumerable.Repeat(close, 100_000));
+        var harness = new CliHarness();
+
+        var run = await harness.RunAsync("room", "apply", "-f", WriteRoom("room.yaml", "metadata: { name: deep }\nmachines: " + nested + "\n"));
+
+        Assert.True(run.ExitCode == ExitCodes.InvalidInput, run.ToString());
+        Assert.Contains("nested more than 64 levels deep", run.Stderr, StringComparison.Ordinal);
+        Assert.Empty(harness.Handler.Requests);
+    }
+
+    [Fact]
+    public async Task Issue11_DeeplyNestedJson_ExitsInvalidInput()
+    {
+        var harness = new CliHarness();
+        var nested = string.Concat(Enumerable.Repeat("[", 10_000)) + string.Concat(Enumerable.Repeat("]", 10_000));
+
+        var run = await harness.RunAsync("room", "apply", "-f", WriteRoom("room.json", """{"metadata":{"name":"deep"},"machines":""" + nested + "}"));
+
+        Assert.True(run.ExitCode == ExitCodes.InvalidInput, run.ToString());
+        Assert.Contains("not valid JSON", run.Stderr, StringComparison.Ordinal);
+        Assert.Empty(harness.Handler.Requests);
+    }
+
+    [Fact]
+    public async Task Apply_NameAfterNestedCollections_IsFound()
+    {
+        var harness = new CliHarness();
+        harness.Handler.On("PUT", "/api/v1/rooms/after", Answers.Json(HttpStatusCode.Accepted, Answers.Task("t9", "queued", 0)));
+        var yaml = "spec: { a: [[1, {b: [2]}]], name: wrong }\nmetadata:\n  labels: { name: wrong }\n  name: after\nname: wrong\n";
+
+        var run = await harness.RunAsync("room", "apply", "-f", WriteRoom("room.yaml", yaml), "--no-wait");
+
+        Assert.True(run.ExitCode == ExitCodes.Ok, run.ToString());
+        Assert.Equal("/api/v1/rooms/after", harness.Handler.Requests[0].Uri.AbsolutePath);
+    }
+
     [Fact]
     public async Task Apply_NoMetadataName_ExitsInvalidInput()
     {

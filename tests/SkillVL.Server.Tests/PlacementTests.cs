@@ -44,7 +44,7 @@ public sealed class PlacementTests
     [Theory]
     [InlineData("nowhere", "not a known node (known: a, b)")]
     [InlineData("b", "node 'b' is drained")]
-    [InlineData("a", "node 'a' is full: 100 MiB of memory free, machine 'm0' needs 128 MiB")]
+    [InlineData("a", "node 'a' is full: it has less memory free than machine 'm0' needs (128 MiB)")]
     public void ExplicitNode_UnknownDrainedOrFull_IsAnErrorOnItsField(string node, string message)
     {
         var (placed, errors) = Placement.Plan(

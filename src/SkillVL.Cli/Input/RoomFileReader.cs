@@ -1,7 +1,7 @@
 using System.Text.Json;
 using SkillVL.Cli.Http;
 using YamlDotNet.Core;
-using YamlDotNet.RepresentationModel;
+using YamlDotNet.Core.Events;
 
 namespace SkillVL.Cli.Input;
 
@@ -12,6 +12,9 @@ namespace SkillVL.Cli.Input;
 internal static class RoomFileReader
 {
     public const string StdinPath = "-";
+
+    /// <summary>Deepest nesting read: the Server's room reader refuses documents nested deeper than 64 levels too.</summary>
+    private const int MaxDepth = 64;
 
     public static async Task<RoomFile> ReadAsync(string path, TextReader stdin, CancellationToken cancellationToken)
     {
@@ -72,12 +75,17 @@ internal static class RoomFileReader
         }
     }
 
+    /// <summary>
+    /// Walks the YAML events with an explicit stack and a depth limit: YamlDotNet's representation model
+    /// (YamlStream.Load) recurses once per nesting level, so 10000 nested '[' overflowed the stack and killed the
+    /// process (issue 11, finding 11) — an overflow cannot be caught in .NET. The Server refuses such documents
+    /// at the same depth.
+    /// </summary>
     private static string? NameFromYaml(string text, string source)
     {
-        var stream = new YamlStream();
         try
         {
-            stream.Load(new StringReader(text));
+            return NameFromEvents(new Parser(new StringReader(text)), source);
         }
         catch (YamlException e)
         {
@@ -90,23 +98,66 @@ internal static class RoomFileReader
             // ("machines: [" at the end of the text).
             throw new CliException($"{source}: not valid YAML (an unclosed [ or {{?)", ExitCodes.InvalidInput);
         }
+    }
 
-        if (stream.Documents.Count != 1)
+    private static string? NameFromEvents(Parser parser, string source)
+    {
+        // One frame per open collection: whether it is a mapping, whether its next node is a key, and the key
+        // its current value belongs to.
+        var frames = new Stack<(bool Mapping, bool AtKey, string? Key)>();
+        string? name = null;
+        var documents = 0;
+        while (parser.MoveNext())
         {
-            throw new CliException(
-                $"{source}: holds {stream.Documents.Count} YAML documents; apply one room per file", ExitCodes.InvalidInput);
+            var current = parser.Current!;
+            switch (current)
+            {
+                case DocumentStart:
+                    documents++;
+                    continue;
+                case MappingEnd or SequenceEnd:
+                    frames.Pop();
+                    continue;
+                case StreamStart or StreamEnd or DocumentEnd or Comment:
+                    continue;
+            }
+
+            // A node: a scalar, an alias or the start of a collection.
+            var path = frames.Reverse().Select(f => f.Key).ToList();
+            if (frames.Count == 0 && documents == 1 && current is not MappingStart)
+            {
+                throw new CliException($"{source}: a room document is a mapping (apiVersion, kind, metadata, ...)", ExitCodes.InvalidInput);
+            }
+
+            var isKey = frames.Count > 0 && frames.Peek() is { Mapping: true, AtKey: true };
+            if (frames.Count > 0)
+            {
+                var top = frames.Pop();
+                frames.Push(top.Mapping
+                    ? top with { AtKey = !top.AtKey, Key = top.AtKey ? (current as Scalar)?.Value : top.Key }
+                    : top);
+            }
+
+            if (!isKey && documents == 1 && current is Scalar value && path is ["metadata", "name"])
+            {
+                name = value.Value;
+            }
+
+            if (current is MappingStart or SequenceStart)
+            {
+                if (frames.Count >= MaxDepth)
+                {
+                    throw new CliException(
+                        $"{source}: line {current.Start.Line}, column {current.Start.Column}: nested more than {MaxDepth} levels deep",
+                        ExitCodes.InvalidInput);
+                }
+
+                frames.Push((current is MappingStart, true, null));
+            }
         }
 
-        if (stream.Documents[0].RootNode is not YamlMappingNode root)
-        {
-            throw new CliException($"{source}: a room document is a mapping (apiVersion, kind, metadata, ...)", ExitCodes.InvalidInput);
-        }
-
-        return root.Children.TryGetValue(new YamlScalarNode("metadata"), out var metadata)
-            && metadata is YamlMappingNode metadataMap
-            && metadataMap.Children.TryGetValue(new YamlScalarNode("name"), out var name)
-            && name is YamlScalarNode scalar
-                ? scalar.Value
-                : null;
+        return documents == 1
+            ? name
+            : throw new CliException($"{source}: holds {documents} YAML documents; apply one room per file", ExitCodes.InvalidInput);
     }
 }

@@ -2,6 +2,14 @@ namespace SkillVL.Core.Api;
 
 /// <summary>A node and what is placed on it.</summary>
 /// <param name="State">"ready" or "unreachable".</param>
+/// <param name="MachinesRunning">Running machines on the node: all of them for an admin, the caller's own otherwise.</param>
+/// <param name="CpusAllocated">vCPUs of the machines on the node: all of them for an admin, the caller's own otherwise.</param>
+/// <param name="MemoryBytesAllocated">Memory of the machines on the node: all of them for an admin, the caller's own otherwise.</param>
+/// <param name="UnderlayAddress">The node's overlay address; only an admin sees it.</param>
+/// <param name="Allocation">
+/// Whose machines the allocation figures count: "all" (an admin's view) or "yours" (a student's or teacher's: other
+/// users' allocation, and so the node's free memory, are not theirs to see — issue 11, finding 9).
+/// </param>
 public sealed record NodeInfo(
     string Name,
     string Kind,
@@ -14,4 +22,9 @@ public sealed record NodeInfo(
     long MemoryBytesAllocated,
     bool Drained = false,
     string? UnderlayAddress = null,
-    IReadOnlyDictionary<string, string>? Labels = null);
+    IReadOnlyDictionary<string, string>? Labels = null,
+    string Allocation = NodeInfo.AllocationAll)
+{
+    public const string AllocationAll = "all";
+    public const string AllocationYours = "yours";
+}

@@ -4,6 +4,7 @@ using SkillVL.Core.Api.Courses;
 using SkillVL.Server.Courses;
 using SkillVL.Server.Data;
 using SkillVL.Server.Identity;
+using SkillVL.Server.Nodes;
 
 namespace SkillVL.Server.Apis;
 
@@ -85,13 +86,18 @@ public static class CoursesApi
         courses.MapGet("/{course}/versions", (string course, HttpContext http, AccessService access, CourseService service, CancellationToken ct) =>
             WithCourseAsync(course, http, access, manage: false, async c => Results.Ok(await service.VersionsAsync(c, ct)), ct))
             .Produces<List<CourseVersionInfo>>().ProducesProblem(StatusCodes.Status404NotFound).WithSummary("List published versions");
-        courses.MapPost("/{course}/versions", (string course, HttpRequest request, HttpContext http, AccessService access, CourseService service, CancellationToken ct) =>
+        courses.MapPost("/{course}/versions", (string course, HttpRequest request, HttpContext http, AccessService access, CourseService service, NodeRegistry nodes, CancellationToken ct) =>
             WithCourseAsync(course, http, access, manage: true, async c =>
             {
                 var document = await RoomsApi.ReadDocumentAsync(request, ct);
                 if (document is null)
                 {
                     return RoomsApi.TooLarge();
+                }
+
+                if (NodePinAnswers.Refuse(http.Caller(), document, null, nodes) is { } refused)
+                {
+                    return refused;
                 }
 
                 var result = await service.PublishAsync(c, document, ct);

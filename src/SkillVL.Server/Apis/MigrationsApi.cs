@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using SkillVL.Core.Api.Migrations;
 using SkillVL.Server.Identity;
 using SkillVL.Server.Migrations;
+using SkillVL.Server.Scheduling;
 
 namespace SkillVL.Server.Apis;
 
@@ -19,12 +20,14 @@ public static class MigrationsApi
             {
                 { Created: { } created } => ApiResults.Accepted(MigrationViews.Info(created)),
                 { NotFound: { } what } => ApiResults.NotFound(what),
+                { Forbidden: { } forbidden } => NodePinAnswers.Answer(new NodePinning.Refusal(true, forbidden), "The migration request is not valid."),
                 { Conflict: { } conflict } => ApiResults.Conflict(conflict),
                 _ => ApiResults.Invalid(result.Errors ?? [], "The migration request is not valid."),
             };
         })
         .Produces<MigrationInfo>(StatusCodes.Status202Accepted)
         .ProducesValidationProblem()
+        .ProducesProblem(StatusCodes.Status403Forbidden)
         .ProducesProblem(StatusCodes.Status404NotFound)
         .ProducesProblem(StatusCodes.Status409Conflict)
         .WithSummary("Move a running machine to another node (live: disk, RAM and its networks follow); follow it at the Location");

@@ -1,4 +1,3 @@
-using Microsoft.EntityFrameworkCore;
 using SkillVL.Core.Api;
 using SkillVL.Core.Nodes.Protocol;
 using SkillVL.Server.Data;
@@ -12,27 +11,16 @@ public static class NodesApi
     public static RouteGroupBuilder MapNodesApi(this RouteGroupBuilder api)
     {
         var nodes = api.MapGroup("/nodes").WithTags("Nodes");
-        nodes.MapGet("/", async (NodeRegistry registry, SkillVlDbContext db, CancellationToken ct) =>
-        {
-            var machines = await db.Machines.AsNoTracking().ToListAsync(ct);
-            return TypedResults.Ok(registry.Known.Select(n =>
-            {
-                var placed = machines.Where(m => m.NodeName == n.Facts.Name).ToList();
-                return new NodeInfo(
-                    n.Facts.Name,
-                    n.Facts.Kind,
-                    registry.IsReachable(n) ? "ready" : "unreachable",
-                    n.Facts.Accelerator,
-                    n.Facts.Cpus,
-                    n.Facts.MemoryBytes,
-                    placed.Count(m => m.ObservedState == MachineStates.Running),
-                    placed.Sum(m => m.Cpus),
-                    placed.Sum(m => m.MemoryBytes),
-                    registry.IsDrained(n.Facts.Name),
-                    n.Facts.UnderlayAddress,
-                    n.Facts.Labels);
-            }).ToList());
-        }).WithSummary("List nodes with their state, capacity and allocation");
+        nodes.MapGet("/", async (HttpContext http, NodeRegistry registry, SkillVlDbContext db, CancellationToken ct) =>
+            TypedResults.Ok(await NodeViews.ListAsync(http.Caller(), registry, db, ct)))
+            .WithSummary("List nodes with their state and capacity; allocation: everyone's for an admin, your own for others");
+
+        nodes.MapGet("/{node}", async (string node, HttpContext http, NodeRegistry registry, SkillVlDbContext db, CancellationToken ct) =>
+            (await NodeViews.ListAsync(http.Caller(), registry, db, ct)).FirstOrDefault(n => n.Name == node) is { } found
+                ? Results.Ok(found)
+                : ApiResults.NotFound($"Node '{node}'"))
+            .Produces<NodeInfo>().ProducesProblem(StatusCodes.Status404NotFound)
+            .WithSummary("Get a node: state and capacity; allocation: everyone's for an admin, your own for others");
 
         nodes.MapPost("/join-tokens", async (CreateJoinTokenRequest? request, HttpContext http, NodeService service, CancellationToken ct) =>
         {

@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using SkillVL.Core.Api;
 using SkillVL.Server.Data;
 using SkillVL.Server.Identity;
+using SkillVL.Server.Nodes;
 using SkillVL.Server.Rooms;
 
 namespace SkillVL.Server.Apis;
@@ -25,12 +26,17 @@ public static class RoomsApi
             return TypedResults.Ok(visible.Select(r => RoomViews.Summary(r, names)).ToList());
         }).WithSummary("List the rooms you can see (yours; a teacher's also their courses' instances; an admin's all)");
 
-        rooms.MapPost("/", async (HttpContext http, HttpRequest request, RoomService service, UserDirectory users, CancellationToken ct) =>
+        rooms.MapPost("/", async (HttpContext http, HttpRequest request, RoomService service, UserDirectory users, NodeRegistry nodes, CancellationToken ct) =>
         {
             var document = await ReadDocumentAsync(request, ct);
             if (document is null)
             {
                 return TooLarge();
+            }
+
+            if (NodePinAnswers.Refuse(http.Caller(), document, null, nodes) is { } refused)
+            {
+                return refused;
             }
 
             var owner = await users.FindByIdAsync(http.Caller().Id, ct);
@@ -43,7 +49,7 @@ public static class RoomsApi
         .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
         .WithSummary("Create a room from a room.yaml v1 document (YAML or JSON)");
 
-        rooms.MapPut("/{room}", async (string room, HttpContext http, HttpRequest request, RoomService service, AccessService access, UserDirectory users, CancellationToken ct) =>
+        rooms.MapPut("/{room}", async (string room, HttpContext http, HttpRequest request, RoomService service, AccessService access, UserDirectory users, NodeRegistry nodes, CancellationToken ct) =>
         {
             var document = await ReadDocumentAsync(request, ct);
             if (document is null)
@@ -53,6 +59,11 @@ public static class RoomsApi
 
             var caller = http.Caller();
             var existing = await access.FindRoomAsync(caller, service.TrackedRooms, room, ct);
+            if (NodePinAnswers.Refuse(caller, document, existing, nodes) is { } refused)
+            {
+                return refused;
+            }
+
             var owner = await users.FindByIdAsync(existing?.OwnerId ?? caller.Id, ct);
             return ApiResults.Answer(await service.ApplyAsync(owner!, existing, existing is null ? room : null, document, ct));
         })

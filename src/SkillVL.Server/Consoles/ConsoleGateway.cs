@@ -76,6 +76,12 @@ public static class ConsoleGateway
 
     private static async Task RelayAsync(HttpContext http, ConsoleTickets tickets, NodeRegistry nodes, ConsoleRendezvous rendezvous, AuditService audit)
     {
+        if (!ConsoleOrigin.IsAllowed(http.Request.Headers.Origin, http.Request.Host))
+        {
+            http.Response.StatusCode = StatusCodes.Status403Forbidden;
+            return;
+        }
+
         var grant = tickets.Redeem(http.Request.Query["ticket"]);
         if (grant is null || !http.WebSockets.IsWebSocketRequest)
         {

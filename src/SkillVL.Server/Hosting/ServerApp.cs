@@ -100,6 +100,7 @@ public static class ServerApp
         }));
 
         var app = builder.Build();
+        app.UseSecurityHeaders();
         app.UseExceptionHandler();
         app.UseWebSockets();
         var webRoot = string.IsNullOrWhiteSpace(settings.WebRoot) ? null : Path.GetFullPath(settings.WebRoot);
@@ -115,20 +116,7 @@ public static class ServerApp
                 OnPrepareResponse = file => file.Context.Response.Headers.CacheControl =
                     file.Context.Request.Path.StartsWithSegments("/assets", StringComparison.Ordinal) ? PrecompressedAssets.ImmutableCacheControl : "no-cache",
             });
-            app.MapFallback(context =>
-            {
-                var path = context.Request.Path;
-                if (!HttpMethods.IsGet(context.Request.Method)
-                    || ServerOwnedPrefixes.Any(p => path.StartsWithSegments(p, StringComparison.OrdinalIgnoreCase)))
-                {
-                    context.Response.StatusCode = StatusCodes.Status404NotFound;
-                    return Task.CompletedTask;
-                }
-
-                context.Response.ContentType = "text/html; charset=utf-8";
-                context.Response.Headers.CacheControl = "no-cache";
-                return context.Response.SendFileAsync(files.GetFileInfo("index.html"));
-            }).ExcludeFromDescription();
+            app.UseSpaFallback(files, ServerOwnedPrefixes);
         }
 
         app.UseStatusCodePages();

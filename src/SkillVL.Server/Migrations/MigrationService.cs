@@ -9,6 +9,7 @@ using SkillVL.Server.Data;
 using SkillVL.Server.Hosting;
 using SkillVL.Server.Identity;
 using SkillVL.Server.Nodes;
+using SkillVL.Server.Scheduling;
 
 namespace SkillVL.Server.Migrations;
 
@@ -82,6 +83,13 @@ public sealed class MigrationService(
             return new(Errors: errors);
         }
 
+        // Who may target the node comes before the machine's state: a student learns nothing more by asking.
+        var to = request.To!.Trim();
+        if (NodePinning.Check(caller.IsAdmin, "to", to, NodePinAnswers.Capacity(nodes, to)) is { Forbidden: true } forbidden)
+        {
+            return new(Forbidden: forbidden.Error);
+        }
+
         if (active.IsMigrating(machine.Id)
             || await db.Migrations.AnyAsync(m => m.MachineId == machine.Id && (m.State == MigrationStates.Pending || m.State == MigrationStates.Running), cancellationToken))
         {
@@ -105,7 +113,6 @@ public sealed class MigrationService(
             return new(Conflict: $"{room.Name}/{machine.Name} is {machine.ObservedState}: migrate it once it is {settled}");
         }
 
-        var to = request.To!.Trim();
         var source = nodes.Find(machine.NodeName);
         var target = nodes.Find(to);
         var allocated = await db.Machines.Where(m => m.NodeName == to).SumAsync(m => m.MemoryBytes, cancellationToken)

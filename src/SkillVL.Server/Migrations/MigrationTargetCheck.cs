@@ -48,7 +48,8 @@ public static class MigrationTargetCheck
         var free = target.Facts.MemoryBytes - allocatedBytes;
         if (free < machineMemoryBytes)
         {
-            return new("to", $"node '{targetName}' is full: {Math.Max(0, free) >> 20} MiB of its memory is free, the machine needs {machineMemoryBytes >> 20} MiB");
+            // Not how much is free: that is other users' allocation, which only an admin sees (issue 11, finding 9).
+            return new("to", $"node '{targetName}' is full: it has less memory free than the machine needs ({machineMemoryBytes >> 20} MiB)");
         }
 
         return null;

@@ -55,7 +55,8 @@ public static class Placement
             }
             else if (free[node.Name] < machine.MemoryBytes)
             {
-                errors.Add(new(path, $"node '{node.Name}' is full: {Mi(free[node.Name])} of memory free, machine '{machine.Name}' needs {Mi(machine.MemoryBytes)}."));
+                // Not how much is free: that is other users' allocation, which only an admin sees (issue 11, finding 9).
+                errors.Add(new(path, $"node '{node.Name}' is full: it has less memory free than machine '{machine.Name}' needs ({Mi(machine.MemoryBytes)})."));
             }
             else
             {

@@ -14,7 +14,7 @@ public sealed class MigrationTargetCheckTests
         { "same node", "src", true, false, 0, "to", "already runs on node 'src'" },
         { "drained", "dst", true, true, 0, "to", "is drained" },
         { "unreachable", "dst", false, false, 0, "to", "is unreachable" },
-        { "full", "dst", true, false, (8L << 30) - (100L << 20), "to", "is full: 100 MiB of its memory is free, the machine needs 256 MiB" },
+        { "full", "dst", true, false, (8L << 30) - (100L << 20), "to", "is full: it has less memory free than the machine needs (256 MiB)" },
         { "exactly fits", "dst", true, false, (8L << 30) - Machine, null, null },
     };
 
