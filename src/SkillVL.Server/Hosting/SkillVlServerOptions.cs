@@ -89,6 +89,9 @@ public sealed class SkillVlServerOptions
     [Range(1, long.MaxValue)]
     public long MaxTemplateUploadBytes { get; set; } = 64L << 30;
 
+    /// <summary>The Server's own log file: where, how large, how many (rotation). Default &lt;data&gt;/logs/server.log, 10 MiB × 5.</summary>
+    public Logging.LogFileOptions LogFile { get; set; } = new();
+
     /// <summary>The built web UI (web/dist) served at "/"; empty or missing: no UI, the API alone.</summary>
     public string WebRoot { get; set; } = "";
 }
