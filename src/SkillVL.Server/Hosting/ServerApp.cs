@@ -41,7 +41,7 @@ public static class ServerApp
         var settings = new SkillVlServerOptions();
         builder.Configuration.GetSection(SkillVlServerOptions.SectionName).Bind(settings);
         configure?.Invoke(settings);
-        DataDirectoryPermissions.Apply(settings.DataDirectory);
+        var tightened = DataDirectoryPermissions.Apply(settings.DataDirectory);
         builder.AddServerLogging(settings);
         Directory.CreateDirectory(settings.RuntimeDirectory);
         // Agents on this machine outside its network namespace (testbed nodes) reach the Server through a unix socket.
@@ -108,6 +108,11 @@ public static class ServerApp
         }));
 
         var app = builder.Build();
+        if (tightened.Count > 0)
+        {
+            Logging.Log.PermissionsTightened(app.Logger, tightened.Count, string.Join(", ", tightened.Take(10)));
+        }
+
         app.UseExceptionHandler();
         app.UseWebSockets();
         var webRoot = string.IsNullOrWhiteSpace(settings.WebRoot) ? null : Path.GetFullPath(settings.WebRoot);
