@@ -128,7 +128,7 @@ public sealed class LogSecretsTests
         Assert.Equal(OwnerOnlyDirectory, File.GetUnixFileMode(Path.Combine(data, "logs")));
 
         await stop.CancelAsync();
-        using (var delete = await admin.DeleteAsync(ApiPaths.Room(apply.Id)))
+        using (var delete = await sally.DeleteAsync(ApiPaths.Room("sec")))
         {
             Assert.Equal(HttpStatusCode.Accepted, delete.StatusCode);
         }
