@@ -2,9 +2,13 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Net.WebSockets;
 using System.Text;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 using SkillVL.Core.Api;
 using SkillVL.Core.Api.Identity;
 using SkillVL.IntegrationTests.Auth;
+using SkillVL.Server.Data;
 using SkillVL.TestUtilities;
 using Xunit;
 
@@ -184,6 +188,13 @@ public sealed class LogSecretsTests
         using var anonymous = new HttpClient { BaseAddress = new Uri(server.BaseUrl) };
         Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync(ApiPaths.Prefix + "/events?access_token=" + bearer)).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync(ApiPaths.Prefix + "/events?ticket=" + bearer)).StatusCode);
+
+        // EF Core never logs parameter values, whatever the levels.
+        var factory = server.App.Services.GetRequiredService<IDbContextFactory<SkillVlDbContext>>();
+        await using (var db = await factory.CreateDbContextAsync())
+        {
+            Assert.False(db.GetService<IDbContextOptions>().FindExtension<CoreOptionsExtension>()!.IsSensitiveDataLoggingEnabled);
+        }
 
         // An older version's lax modes are tightened at the next start.
         var data = server.DataDirectory;
