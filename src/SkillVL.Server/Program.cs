@@ -1,6 +1,8 @@
 using SkillVL.Server.Hosting;
 
 // The embedded SkillVL Server: API, reconciler and the in-process agent of node "local".
-// Settings: appsettings.json, SkillVL__* environment variables, or --SkillVL:Name=value arguments.
+// Settings: appsettings.json next to this program, SkillVL__* environment variables, or --SkillVL:Name=value arguments.
+// Files it makes are its own user's only (issue 11: the data directory holds tokens, keys, logs and disks).
+_ = ProcessUmask.Restrict();
 var app = ServerApp.Build(args);
 await app.RunAsync();

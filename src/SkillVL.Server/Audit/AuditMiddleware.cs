@@ -10,7 +10,8 @@ public sealed class AuditMiddleware(RequestDelegate next)
     {
         var method = context.Request.Method;
         var mutating = HttpMethods.IsPost(method) || HttpMethods.IsPut(method) || HttpMethods.IsPatch(method) || HttpMethods.IsDelete(method);
-        if (!mutating || !context.Request.Path.StartsWithSegments(Core.Api.ApiPaths.Prefix, StringComparison.Ordinal))
+        if (!mutating || !context.Request.Path.StartsWithSegments(Core.Api.ApiPaths.Prefix, StringComparison.Ordinal)
+            || context.GetEndpoint()?.Metadata.GetMetadata<NotAudited>() is not null)
         {
             await next(context);
             return;

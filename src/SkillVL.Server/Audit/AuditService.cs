@@ -30,6 +30,9 @@ public sealed class AuditService(IDbContextFactory<SkillVlDbContext> dbFactory, 
 
     public async Task AppendAsync(AuditEntity entry)
     {
+        // Targets and details may quote what a caller sent or an exception said: no secret goes into the log.
+        entry.Target = Logging.LogRedaction.Redact(entry.Target);
+        entry.Detail = Logging.LogRedaction.Redact(entry.Detail);
         // Not the request's token: an aborted request must still leave its record.
         await using var db = await dbFactory.CreateDbContextAsync(CancellationToken.None);
         db.Audit.Add(entry);

@@ -23,7 +23,10 @@ public static class ServerApp
 {
     public static WebApplication Build(string[] args, Action<SkillVlServerOptions>? configure = null)
     {
-        var builder = WebApplication.CreateBuilder(args);
+        // Configuration is found next to the program, not in the working directory: `./skillvl up` starts it from the
+        // repository, where the shipped appsettings.json (quiet log levels) was never read (issue 11 finding 2).
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        ServerLogging.AddDefaultLevels(builder.Configuration);
         var optionsBuilder = builder.Services.AddOptions<SkillVlServerOptions>()
             .Bind(builder.Configuration.GetSection(SkillVlServerOptions.SectionName))
             .ValidateDataAnnotations()
@@ -38,7 +41,8 @@ public static class ServerApp
         var settings = new SkillVlServerOptions();
         builder.Configuration.GetSection(SkillVlServerOptions.SectionName).Bind(settings);
         configure?.Invoke(settings);
-        Directory.CreateDirectory(settings.DataDirectory);
+        var tightened = DataDirectoryPermissions.Apply(settings.DataDirectory);
+        builder.AddServerLogging(settings);
         Directory.CreateDirectory(settings.RuntimeDirectory);
         // Agents on this machine outside its network namespace (testbed nodes) reach the Server through a unix socket.
         var urls = settings.Listen;
@@ -52,10 +56,15 @@ public static class ServerApp
         builder.WebHost.UseUrls(urls);
 
         builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddDbContextFactory<SkillVlDbContext>(o =>
+        var database = DataDirectoryPermissions.CreateDatabaseFile(settings.DataDirectory);
+        builder.Services.AddSingleton<Events.ChangeSignal>();
+        builder.Services.AddSingleton<Events.ChangeSignalInterceptor>();
+        builder.Services.AddDbContextFactory<SkillVlDbContext>((sp, o) =>
         {
-            o.UseSqlite($"Data Source={Path.Combine(settings.DataDirectory, "skillvl.db")}");
+            o.UseSqlite($"Data Source={database}");
             o.UseOpenIddict();
+            // Writers of rooms, machines, tasks, migrations … wake the event streams (and nothing polls for them).
+            o.AddInterceptors(sp.GetRequiredService<Events.ChangeSignalInterceptor>());
         });
         builder.Services.AddSingleton(AdminToken.LoadOrCreate(settings.DataDirectory));
         builder.Services.AddSingleton<NodeRegistry>();
@@ -101,6 +110,11 @@ public static class ServerApp
 
         var app = builder.Build();
         app.UseSecurityHeaders();
+        if (tightened.Count > 0)
+        {
+            Logging.Log.PermissionsTightened(app.Logger, tightened.Count, string.Join(", ", tightened.Take(10)));
+        }
+
         app.UseExceptionHandler();
         app.UseWebSockets();
         var webRoot = string.IsNullOrWhiteSpace(settings.WebRoot) ? null : Path.GetFullPath(settings.WebRoot);

@@ -92,6 +92,9 @@ public sealed class SkillVlServerOptions
     /// <summary>Templates: the largest virtual size a template's disk may declare.</summary>
     public Templates.TemplateOptions Templates { get; set; } = new();
 
+    /// <summary>The Server's own log file: where, how large, how many (rotation). Default &lt;data&gt;/logs/server.log, 10 MiB × 5.</summary>
+    public Logging.LogFileOptions LogFile { get; set; } = new();
+
     /// <summary>The built web UI (web/dist) served at "/"; empty or missing: no UI, the API alone.</summary>
     public string WebRoot { get; set; } = "";
 }

@@ -32,6 +32,7 @@ public sealed class StartupService(
     TemplateHealth templateHealth,
     IOptions<SkillVlServerOptions> options,
     ILoggerFactory loggerFactory,
+    IConfiguration configuration,
     TimeProvider time) : IHostedService
 {
     /// <summary>PRAGMA user_version of the schema this build creates (2: users, courses, audit, OIDC; 3: nodes, VNIs;
@@ -44,6 +45,10 @@ public sealed class StartupService(
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var settings = options.Value;
+        // Which appsettings were read: they are found next to the program, whatever the working directory.
+        var files = ((IConfigurationRoot)configuration).Providers.OfType<Microsoft.Extensions.Configuration.Json.JsonConfigurationProvider>()
+            .Select(p => p.Source.FileProvider?.GetFileInfo(p.Source.Path ?? "")).Where(f => f is { Exists: true }).Select(f => f!.PhysicalPath);
+        Log.ConfigurationFiles(_logger, string.Join(", ", files) is { Length: > 0 } list ? list : "none");
         await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
         {
             await PrepareSchemaAsync(db, settings, cancellationToken);
@@ -137,7 +142,7 @@ public sealed class StartupService(
             var file = Path.Combine(settings.DataDirectory, "initial-admin-password");
             await File.WriteAllTextAsync(file, password + "\n", cancellationToken);
             File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-            Log.AdminCreated(_logger, password, file);
+            Log.AdminCreated(_logger, file);
         }
 
         var hash = ApiTokenService.Hash(adminToken.Value);

@@ -30,11 +30,8 @@ public static class AuthSetup
             return header["Bearer ".Length..].Trim();
         }
 
-        // EventSource cannot send headers: the event stream alone takes the token from the query string.
-        return request.Path.Equals(Core.Api.ApiPaths.Prefix + Apis.EventsApi.Path, StringComparison.Ordinal)
-            && request.Query["access_token"].ToString() is { Length: > 0 } query
-                ? query
-                : null;
+        // Never from the query string: URLs are logged (issue 11). EventSource gets a ticket instead (Events/EventTickets).
+        return null;
     }
 
     /// <summary>The issuer URL with a trailing slash, as it appears in tokens.</summary>
@@ -57,17 +54,19 @@ public static class AuthSetup
         builder.Services.AddOptions<SkillVlServerOptions>()
             .Validate(o => o.Auth.LoginThrottle.Invalid() is null, "SkillVL:Auth:LoginThrottle is not valid: free failure counts 1 or more, 0 < BaseDelay <= MaxDelay < ForgetAfter")
             .Validate(o => o.Auth.MaxApiTokenLifetime > TimeSpan.Zero, "SkillVL:Auth:MaxApiTokenLifetime must be positive");
+        builder.Services.AddSingleton<Events.EventTickets>();
         builder.Services.AddSingleton<RoleMapperFactory>();
         builder.Services.AddSingleton<SigningKeyRefresher>();
         builder.Services.AddSingleton<IAuthorizationHandler, PlatformAccessHandler>();
         builder.Services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationMiddlewareResultHandler, ProblemAuthorizationResultHandler>();
 
         var authentication = builder.Services.AddAuthentication(Scheme)
-            .AddPolicyScheme(Scheme, "API token or OIDC", o => o.ForwardDefaultSelector = context =>
-                BearerToken(context.Request) is { } token && token.StartsWith(ApiTokenService.Prefix, StringComparison.Ordinal)
-                    ? ApiTokenHandler.SchemeName
-                    : OidcScheme)
+            .AddPolicyScheme(Scheme, "API token, OIDC or event stream ticket", o => o.ForwardDefaultSelector = context =>
+                BearerToken(context.Request) is { } token
+                    ? token.StartsWith(ApiTokenService.Prefix, StringComparison.Ordinal) ? ApiTokenHandler.SchemeName : OidcScheme
+                    : Events.EventTicketHandler.Applies(context.Request) ? Events.EventTicketHandler.SchemeName : OidcScheme)
             .AddScheme<AuthenticationSchemeOptions, ApiTokenHandler>(ApiTokenHandler.SchemeName, null)
+            .AddScheme<AuthenticationSchemeOptions, Events.EventTicketHandler>(Events.EventTicketHandler.SchemeName, null)
             .AddJwtBearer(OidcScheme, o =>
             {
                 o.MapInboundClaims = false;

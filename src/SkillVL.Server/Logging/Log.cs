@@ -24,6 +24,12 @@ public static partial class Log
     [LoggerMessage(3210, LogLevel.Information, "Template {Name} deleted ({Sha256}); {Removed} stored content(s) removed")]
     public static partial void TemplateDeleted(ILogger logger, string name, string sha256, int removed);
 
+    [LoggerMessage(3004, LogLevel.Information, "Configuration files: {Files}")]
+    public static partial void ConfigurationFiles(ILogger logger, string files);
+
+    [LoggerMessage(3005, LogLevel.Warning, "Made {Count} file(s) in the data directory readable by their owner only: {Files}")]
+    public static partial void PermissionsTightened(ILogger logger, int count, string files);
+
     [LoggerMessage(3100, LogLevel.Error, "Reconcile pass failed")]
     public static partial void PassFailed(ILogger logger, Exception exception);
 
@@ -42,6 +48,7 @@ public static partial class Log
     [LoggerMessage(3105, LogLevel.Warning, "Node {Node} could not be observed")]
     public static partial void NodeUnobservable(ILogger logger, string node, Exception exception);
 
-    [LoggerMessage(3200, LogLevel.Warning, "Created the admin account 'admin' with the one-time password {Password} (also in {File}; log in and delete that file)")]
-    public static partial void AdminCreated(ILogger logger, string password, string file);
+    // Not the password itself: the log is no place for a credential (issue 11); the 0600 file is, until `up` shows it.
+    [LoggerMessage(3200, LogLevel.Warning, "Created the admin account 'admin'; its one-time password is in {File} (log in, then delete that file)")]
+    public static partial void AdminCreated(ILogger logger, string file);
 }

@@ -1,7 +1,6 @@
 using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using SkillVL.Core.Api;
 using SkillVL.Core.Api.Identity;
 using SkillVL.Core.Api.Migrations;
 using SkillVL.Server.Data;
@@ -36,8 +35,8 @@ public sealed class MigrationEventsTests
         using var stop = new CancellationTokenSource(TimeSpan.FromMinutes(1));
         var ownerToken = owner.Client.DefaultRequestHeaders.Authorization!.Parameter!;
         var otherToken = other.Client.DefaultRequestHeaders.Authorization!.Parameter!;
-        using var ownerStream = await http.GetAsync(ApiPaths.Prefix + "/events?access_token=" + ownerToken, HttpCompletionOption.ResponseHeadersRead, stop.Token);
-        using var otherStream = await http.GetAsync(ApiPaths.Prefix + "/events?access_token=" + otherToken, HttpCompletionOption.ResponseHeadersRead, stop.Token);
+        using var ownerStream = await EventStreams.OpenAsync(http, server, ownerToken, null, stop.Token);
+        using var otherStream = await EventStreams.OpenAsync(http, server, otherToken, null, stop.Token);
         var reader = new StreamReader(await ownerStream.Content.ReadAsStreamAsync(stop.Token));
         var otherText = new StringBuilder();
         var otherReader = new StreamReader(await otherStream.Content.ReadAsStreamAsync(stop.Token));
@@ -60,11 +59,13 @@ public sealed class MigrationEventsTests
         Assert.Contains("\"phase\":\"transfer-disk\"", first, StringComparison.Ordinal);
         Assert.Contains("\"bytesDone\":1048576", first, StringComparison.Ordinal);
 
-        // The runner writes progress; the next event carries it.
+        // The runner writes progress (SaveChanges, which wakes the streams); the next event carries it.
         await using (var context = await db.CreateDbContextAsync())
         {
-            await context.Migrations.Where(m => m.Id == "streamed1").ExecuteUpdateAsync(s => s
-                .SetProperty(m => m.Phase, MigrationPhases.LiveCopyRam).SetProperty(m => m.BytesDone, 3L << 20));
+            var row = await context.Migrations.SingleAsync(m => m.Id == "streamed1");
+            row.Phase = MigrationPhases.LiveCopyRam;
+            row.BytesDone = 3L << 20;
+            await context.SaveChangesAsync();
         }
 
         var second = await ReadMigrationEventAsync(reader, stop.Token);

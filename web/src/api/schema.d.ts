@@ -1261,6 +1261,42 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/events/tickets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A single-use, 30-second ticket for the event stream (EventSource cannot send an Authorization header) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EventStreamTicket"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/events": {
         parameters: {
             query?: never;
@@ -1268,7 +1304,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Server-Sent Events: room, machine, task and migration changes you can see (?room=ID for one room) */
+        /** Server-Sent Events: room, machine, task and migration changes you can see (?ticket= from POST /events/tickets, or an Authorization header; ?room=ID for one room) */
         get: {
             parameters: {
                 query?: {
@@ -2844,6 +2880,15 @@ export interface components {
         /** @description Enrols existing users (by username) as students of a course. */
         EnrolRequest: {
             usernames: null | string[];
+        };
+        /**
+         * @description A single-use, 30-second ticket for the event stream: open string EventStreamTicket.Url (GET /api/v1/events?ticket=…, add
+         *     &amp;room=ID for one room) with EventSource before DateTimeOffset EventStreamTicket.ExpiresAt. A dropped stream needs a new ticket.
+         */
+        EventStreamTicket: {
+            url: string;
+            /** Format: date-time */
+            expiresAt: string;
         };
         /** @description Run a program in a guest through its agent. */
         ExecRequest: {

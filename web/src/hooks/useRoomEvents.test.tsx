@@ -2,7 +2,9 @@ import { act, render } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { useRoomEvents, type LiveMode, type RoomEvent } from './useRoomEvents';
 
-vi.mock('../auth/session', () => ({ accessToken: async () => 'tok en' }));
+let tickets = 0;
+const requestEventTicket = vi.fn(async () => ({ url: `/api/v1/events?ticket=t${++tickets}`, expiresAt: '2026-01-01T00:00:30Z' }));
+vi.mock('../api/events', () => ({ requestEventTicket: () => requestEventTicket() }));
 
 class FakeEventSource {
   static instances: FakeEventSource[] = [];
@@ -38,16 +40,19 @@ describe('useRoomEvents', () => {
   beforeEach(() => {
     vi.useFakeTimers();
     FakeEventSource.instances = [];
+    tickets = 0;
+    requestEventTicket.mockClear();
   });
   afterEach(() => vi.useRealTimers());
 
-  it('opens the stream with the token in the query, and stops polling once it is open', async () => {
+  it('opens the stream with a single-use ticket (never the token), and stops polling once it is open', async () => {
     const onUpdate = vi.fn();
     const modes: LiveMode[] = [];
     render(<Probe onUpdate={onUpdate} onMode={(m) => modes.push(m)} />);
     await act(async () => {});
     const source = FakeEventSource.instances[0];
-    expect(source.url).toBe('/api/v1/events?room=room1&access_token=tok%20en');
+    expect(source.url).toBe('/api/v1/events?ticket=t1&room=room1');
+    expect(source.url).not.toContain('access_token');
     await act(async () => {
       source.readyState = 1;
       source.onopen!();
@@ -99,5 +104,40 @@ describe('useRoomEvents', () => {
     expect(onUpdate.mock.calls).toEqual([[[]], [[]], [[]]]);
     await act(async () => void vi.advanceTimersByTime(30000));
     expect(FakeEventSource.instances).toHaveLength(2);
+    expect(FakeEventSource.instances[1].url).toBe('/api/v1/events?ticket=t2&room=room1');
+  });
+
+  it('opens a new stream with a new ticket soon after an open stream dropped (the old ticket is spent)', async () => {
+    const modes: LiveMode[] = [];
+    render(<Probe onUpdate={vi.fn()} onMode={(m) => modes.push(m)} />);
+    await act(async () => {});
+    const source = FakeEventSource.instances[0];
+    await act(async () => {
+      source.readyState = 1;
+      source.onopen!();
+    });
+    expect(modes.at(-1)).toBe('live');
+    await act(async () => {
+      source.readyState = 0; // the browser would reconnect by itself, with the spent ticket
+      source.onerror!();
+    });
+    expect(modes.at(-1)).toBe('polling');
+    expect(source.closed).toBe(true);
+    await act(async () => void vi.advanceTimersByTime(2000));
+    expect(FakeEventSource.instances).toHaveLength(2);
+    expect(FakeEventSource.instances[1].url).toBe('/api/v1/events?ticket=t2&room=room1');
+    expect(requestEventTicket).toHaveBeenCalledTimes(2);
+  });
+
+  it('polls and tries again later when no ticket is given (signed out, Server down)', async () => {
+    requestEventTicket.mockRejectedValueOnce(new Error('401'));
+    const onUpdate = vi.fn();
+    const modes: LiveMode[] = [];
+    render(<Probe onUpdate={onUpdate} onMode={(m) => modes.push(m)} />);
+    await act(async () => {});
+    expect(FakeEventSource.instances).toHaveLength(0);
+    expect(modes.at(-1)).toBe('polling');
+    await act(async () => void vi.advanceTimersByTime(30000));
+    expect(FakeEventSource.instances).toHaveLength(1);
   });
 });

@@ -1,11 +1,12 @@
 // Live updates of one room: the Server's SSE stream GET /api/v1/events?room={id} (events `room`, `machine`,
 // `task`, `room-deleted`, JSON data; src/SkillVL.Server/Apis/EventsApi.cs). EventSource cannot send an
-// Authorization header, so the access token goes in `?access_token=`. The stream sends everything first and then
-// what changed, so events come in bursts: they are delivered in batches (at most one per `batchMs`), and the page
-// refetches once per batch. While the stream is not open (refused, reconnecting), the page polls every `pollMs`.
+// Authorization header and a token in a URL ends up in logs, so each connection opens with a single-use ticket
+// (src/api/events.ts). The stream sends everything first and then what changed, so events come in bursts: they are
+// delivered in batches (at most one per `batchMs`), and the page refetches once per batch. While the stream is not
+// open (refused, reconnecting), the page polls every `pollMs`.
 
 import { useEffect, useRef, useState } from 'react';
-import { accessToken } from '../auth/session';
+import { requestEventTicket } from '../api/events';
 
 export type LiveMode = 'connecting' | 'live' | 'polling';
 export const ROOM_EVENT_TYPES = ['room', 'machine', 'task', 'room-deleted'] as const;
@@ -19,15 +20,17 @@ export interface RoomEventsOptions {
   /** Called with a batch of events, or with none on a poll tick. */
   onUpdate: (events: RoomEvent[]) => void;
   pollMs?: number;
-  /** After the stream was refused, try it again this much later (with a fresh token). */
+  /** After the stream was refused (or no ticket was given), try it again this much later, with a new ticket. */
   retryMs?: number;
+  /** After an open stream dropped (Server restart, network), open a new one this much later, with a new ticket. */
+  reconnectMs?: number;
   batchMs?: number;
   /** For tests: the EventSource constructor. */
   eventSource?: typeof EventSource;
 }
 
 export function useRoomEvents(roomId: string | undefined, options: RoomEventsOptions): LiveMode {
-  const { pollMs = 2000, retryMs = 30000, batchMs = 250 } = options;
+  const { pollMs = 2000, retryMs = 30000, reconnectMs = 2000, batchMs = 250 } = options;
   const [mode, setMode] = useState<LiveMode>('connecting');
   const onUpdate = useRef(options.onUpdate);
   onUpdate.current = options.onUpdate;
@@ -66,11 +69,21 @@ export function useRoomEvents(roomId: string | undefined, options: RoomEventsOpt
         poll();
         return;
       }
-      const token = await accessToken().catch(() => null);
+      const fallBack = (delay: number) => {
+        setMode('polling');
+        if (pollTimer === undefined) poll();
+        retryTimer = window.setTimeout(() => void open(), delay);
+      };
+      const ticket = await requestEventTicket().catch(() => null);
       if (stopped) return;
-      const url = `/api/v1/events?room=${encodeURIComponent(roomId)}${token ? `&access_token=${encodeURIComponent(token)}` : ''}`;
-      source = new Source(url);
+      if (!ticket) {
+        fallBack(retryMs);
+        return;
+      }
+      let opened = false;
+      source = new Source(`${ticket.url}&room=${encodeURIComponent(roomId)}`);
       source.onopen = () => {
+        opened = true;
         setMode('live');
         stopPolling();
       };
@@ -86,14 +99,11 @@ export function useRoomEvents(roomId: string | undefined, options: RoomEventsOpt
         });
       }
       source.onerror = () => {
-        // CONNECTING: the browser reconnects by itself; poll meanwhile. CLOSED: the Server refused the stream
-        // (expired token, no such room): poll, and try a new stream with a fresh token later.
-        setMode('polling');
-        if (pollTimer === undefined) poll();
-        if (source?.readyState === 2) {
-          source.close();
-          retryTimer = window.setTimeout(() => void open(), retryMs);
-        }
+        // The ticket was good for this one connection: the browser's own reconnect would present a used ticket. Close,
+        // poll meanwhile, and open a new stream with a new ticket — soon when this one had been open (the Server
+        // restarted, the network blinked), later when it was refused (expired session, no such room).
+        source?.close();
+        fallBack(opened ? reconnectMs : retryMs);
       };
     };
 
@@ -107,7 +117,7 @@ export function useRoomEvents(roomId: string | undefined, options: RoomEventsOpt
       window.clearTimeout(retryTimer);
       window.clearTimeout(batchTimer);
     };
-  }, [roomId, pollMs, retryMs, batchMs, Source]);
+  }, [roomId, pollMs, retryMs, reconnectMs, batchMs, Source]);
 
   return mode;
 }
