@@ -4,7 +4,9 @@ namespace SkillVL.Core.Rooms;
 /// <param name="TemplateNames">Templates that exist.</param>
 /// <param name="MaxCpusPerMachine">CPUs of the largest node; a machine asking more cannot be placed.</param>
 /// <param name="MaxMemoryBytesPerMachine">RAM of the largest node.</param>
+/// <param name="Limits">Counts and text lengths; null: <see cref="RoomLimits.Default"/>.</param>
 public sealed record RoomValidationContext(
     IReadOnlySet<string> TemplateNames,
     int MaxCpusPerMachine,
-    long MaxMemoryBytesPerMachine);
+    long MaxMemoryBytesPerMachine,
+    RoomLimits? Limits = null);
