@@ -91,7 +91,7 @@ public static class CoursesApi
                 var document = await RoomsApi.ReadDocumentAsync(request, ct);
                 if (document is null)
                 {
-                    return RoomsApi.TooLarge();
+                    return RoomsApi.TooLarge(request);
                 }
 
                 var result = await service.PublishAsync(c, document, ct);
