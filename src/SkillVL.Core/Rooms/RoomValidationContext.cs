@@ -6,8 +6,10 @@ namespace SkillVL.Core.Rooms;
 /// <param name="MaxMemoryBytesPerMachine">RAM of the largest node.</param>
 /// <param name="UnusableTemplates">Templates that exist but no machine may be made from, by name, with the reason
 /// (issue 11: a disk stored by an older version that names a host file); null: none.</param>
+/// <param name="Limits">Counts and text lengths; null: <see cref="RoomLimits.Default"/>.</param>
 public sealed record RoomValidationContext(
     IReadOnlySet<string> TemplateNames,
     int MaxCpusPerMachine,
     long MaxMemoryBytesPerMachine,
-    IReadOnlyDictionary<string, string>? UnusableTemplates = null);
+    IReadOnlyDictionary<string, string>? UnusableTemplates = null,
+    RoomLimits? Limits = null);

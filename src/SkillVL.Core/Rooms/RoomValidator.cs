@@ -7,7 +7,8 @@ namespace SkillVL.Core.Rooms;
 
 /// <summary>
 /// The rules of a room the schema cannot express: unique names, known templates and networks, addresses
-/// that fit their networks, networks that do not overlap, machines that fit on a node. Expects a room that
+/// that fit their networks, networks that do not overlap and are lab ranges, machines that fit on a node, and the
+/// counts and text lengths of <see cref="RoomLimits"/>. Expects a room that
 /// passed the schema (<see cref="RoomDocument.Parse"/>), but never throws on one that did not: a CIDR, address
 /// or quantity it cannot read is reported, not fatal. At most one error per field, in document order.
 /// </summary>
@@ -30,9 +31,59 @@ public static class RoomValidator
         ArgumentNullException.ThrowIfNull(room);
         ArgumentNullException.ThrowIfNull(context);
         var errors = new List<ValidationError>();
+        var limits = context.Limits ?? RoomLimits.Default;
+        ValidateSizes(room, limits, errors);
         var networks = ValidateNetworks(room.Networks, errors);
         ValidateMachines(room, context, networks, errors);
         return errors;
+    }
+
+    /// <summary>Counts and text lengths first: a room over them is refused whatever else it gets right.</summary>
+    private static void ValidateSizes(RoomDefinition room, RoomLimits limits, List<ValidationError> errors)
+    {
+        if (room.Metadata.Description is { } description && description.Length > limits.MaxDescriptionLength)
+        {
+            errors.Add(new("metadata.description", $"has {Count(description.Length)} characters; at most {Count(limits.MaxDescriptionLength)} are allowed"));
+        }
+
+        if (room.Networks.Count > limits.MaxNetworks)
+        {
+            errors.Add(new("networks", $"a room may have at most {Count(limits.MaxNetworks)} networks; this one has {Count(room.Networks.Count)}"));
+        }
+
+        if (room.Machines.Count > limits.MaxMachines)
+        {
+            errors.Add(new("machines", $"a room may have at most {Count(limits.MaxMachines)} machines; this one has {Count(room.Machines.Count)}"));
+        }
+
+        for (var i = 0; i < room.Machines.Count; i++)
+        {
+            var machine = room.Machines[i];
+            var path = Item("machines", i);
+            if (machine.Nics.Count > limits.MaxNicsPerMachine)
+            {
+                errors.Add(new($"{path}.nics", $"a machine may have at most {Count(limits.MaxNicsPerMachine)} NICs; this one has {Count(machine.Nics.Count)}"));
+            }
+
+            if (machine.Template.Length > limits.MaxTextLength)
+            {
+                errors.Add(new($"{path}.template", $"has {Count(machine.Template.Length)} characters; at most {Count(limits.MaxTextLength)} are allowed"));
+            }
+
+            if (machine.NodeLabels is not { } labels)
+            {
+                continue;
+            }
+
+            if (labels.Count > limits.MaxNodeLabels)
+            {
+                errors.Add(new($"{path}.nodeLabels", $"a machine may ask for at most {Count(limits.MaxNodeLabels)} node labels; this one asks for {Count(labels.Count)}"));
+            }
+            else if (labels.FirstOrDefault(l => l.Key.Length > limits.MaxTextLength || l.Value.Length > limits.MaxTextLength) is { Key: not null } tooLong)
+            {
+                errors.Add(new($"{path}.nodeLabels", $"label '{Shorten(tooLong.Key)}' is longer than {Count(limits.MaxTextLength)} characters (key or value)"));
+            }
+        }
     }
 
     private static Dictionary<string, KnownNetwork> ValidateNetworks(IReadOnlyList<NetworkDefinition> networks, List<ValidationError> errors)
@@ -56,6 +107,10 @@ public static class RoomValidator
                 if (cidr.PrefixLength > MaxPrefixLength)
                 {
                     errors.Add(new(cidrPath, $"{cidr} is too small: a network needs a prefix of /{MaxPrefixLength} or shorter"));
+                }
+                else if (LabRanges.Problem(cidr) is { } notLab)
+                {
+                    errors.Add(new(cidrPath, notLab));
                 }
                 else if (overlapped >= 0)
                 {
@@ -98,7 +153,8 @@ public static class RoomValidator
                 errors.Add(new($"{path}.name", $"'{machine.Name}' is already the name of {Item("machines", machineNames[machine.Name])}"));
             }
 
-            if (!context.TemplateNames.Contains(machine.Template))
+            // An over-long name has its own error above (at most one per field).
+            if (machine.Template.Length <= (context.Limits ?? RoomLimits.Default).MaxTextLength && !context.TemplateNames.Contains(machine.Template))
             {
                 var known = context.TemplateNames.Count == 0
                     ? "no templates exist yet"
@@ -232,6 +288,11 @@ public static class RoomValidator
     }
 
     private static string Item(string list, int index) => FieldPath.Index(list, index);
+
+    private static string Count(int n) => n.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>A key short enough to quote in a message (the key itself may be the over-long text).</summary>
+    private static string Shorten(string text) => text.Length <= 32 ? text : text[..32] + "…";
 
     /// <param name="Index">Where the network is declared (its first declaration, if the name repeats).</param>
     /// <param name="Cidr">Its CIDR when that is usable for address checks; null when the CIDR has its own error.</param>

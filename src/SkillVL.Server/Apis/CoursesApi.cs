@@ -92,7 +92,7 @@ public static class CoursesApi
                 var document = await RoomsApi.ReadDocumentAsync(request, ct);
                 if (document is null)
                 {
-                    return RoomsApi.TooLarge();
+                    return RoomsApi.TooLarge(request);
                 }
 
                 if (NodePinAnswers.Refuse(http.Caller(), document, null, nodes) is { } refused)

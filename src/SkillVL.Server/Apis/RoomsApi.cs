@@ -1,7 +1,9 @@
 using System.Text;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using SkillVL.Core.Api;
 using SkillVL.Server.Data;
+using SkillVL.Server.Hosting;
 using SkillVL.Server.Identity;
 using SkillVL.Server.Nodes;
 using SkillVL.Server.Rooms;
@@ -10,9 +12,6 @@ namespace SkillVL.Server.Apis;
 
 public static class RoomsApi
 {
-    /// <summary>A room document is small; anything larger is a mistake (or an attack).</summary>
-    private const int MaxDocumentBytes = 1 << 20;
-
     internal static readonly string[] DocumentTypes = ["application/yaml", "application/json", "text/yaml", "text/plain"];
 
     public static RouteGroupBuilder MapRoomsApi(this RouteGroupBuilder api)
@@ -31,7 +30,7 @@ public static class RoomsApi
             var document = await ReadDocumentAsync(request, ct);
             if (document is null)
             {
-                return TooLarge();
+                return TooLarge(request);
             }
 
             if (NodePinAnswers.Refuse(http.Caller(), document, null, nodes) is { } refused)
@@ -54,7 +53,7 @@ public static class RoomsApi
             var document = await ReadDocumentAsync(request, ct);
             if (document is null)
             {
-                return TooLarge();
+                return TooLarge(request);
             }
 
             var caller = http.Caller();
@@ -124,18 +123,30 @@ public static class RoomsApi
         return entity is null ? ApiResults.NotFound($"Room '{room}'") : await action(entity);
     }
 
-    internal static IResult TooLarge() =>
-        Results.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "Document too large", detail: $"A room document may be at most {MaxDocumentBytes} bytes.");
+    internal static IResult TooLarge(HttpRequest request) =>
+        Results.Problem(
+            statusCode: StatusCodes.Status413PayloadTooLarge,
+            title: "Document too large",
+            detail: $"A room document may be at most {MaxDocumentBytes(request)} bytes (SkillVL:Limits:DocumentBytes).",
+            extensions: new Dictionary<string, object?> { ["field"] = "document", ["limit"] = MaxDocumentBytes(request) });
+
+    /// <summary>
+    /// A room document is small (a room at every other limit is under 20 KiB); anything larger is a mistake or an attack,
+    /// refused before it is parsed.
+    /// </summary>
+    private static int MaxDocumentBytes(HttpRequest request) =>
+        request.HttpContext.RequestServices.GetRequiredService<IOptions<SkillVlServerOptions>>().Value.Limits.DocumentBytes;
 
     /// <summary>The raw document text, or null when it is larger than <see cref="MaxDocumentBytes"/>.</summary>
     internal static async Task<string?> ReadDocumentAsync(HttpRequest request, CancellationToken ct)
     {
+        var maxDocumentBytes = MaxDocumentBytes(request);
         using var buffer = new MemoryStream();
         var chunk = new byte[16 * 1024];
         int read;
         while ((read = await request.Body.ReadAsync(chunk, ct)) > 0)
         {
-            if (buffer.Length + read > MaxDocumentBytes)
+            if (buffer.Length + read > maxDocumentBytes)
             {
                 return null;
             }

@@ -25,7 +25,7 @@ public sealed partial class CourseService(SkillVlDbContext db, RoomService rooms
         var teacher = await db.Users.AsNoTracking().Where(u => u.Id == course.OwnerId).Select(u => u.Username).FirstOrDefaultAsync(ct);
         var students = await db.Enrolments.CountAsync(e => e.CourseId == course.Id, ct);
         var latest = await db.CourseVersions.Where(v => v.CourseId == course.Id).MaxAsync(v => (int?)v.Version, ct) ?? 0;
-        var quota = QuotaService.LimitsOf(course);
+        var quota = QuotaService.OwnLimitsOf(course);
         return new CourseInfo(course.Id, course.Name, course.Title, teacher ?? course.OwnerId, students, latest,
             quota is { Cpus: null, MemoryBytes: null, DiskBytes: null, RunningVms: null } ? null : quota, course.CreatedAt);
     }
@@ -44,6 +44,10 @@ public sealed partial class CourseService(SkillVlDbContext db, RoomService rooms
         }
 
         errors.AddRange(Apis.IdentityApi.QuotaErrors(request.Quota, "quota."));
+        if (!caller.IsAdmin)
+        {
+            errors.AddRange(AboveDefault(request.Quota, quotas.CourseDefault));
+        }
         if (errors.Count > 0)
         {
             return CourseResults.Invalid<CourseEntity>(errors);
@@ -233,6 +237,8 @@ public sealed partial class CourseService(SkillVlDbContext db, RoomService rooms
         var withInstance = await db.Rooms.Where(r => r.CourseId == course.Id && !r.DeletionRequested).Select(r => r.OwnerId).ToListAsync(ct);
         var students = await db.Users.Where(u => enrolledIds.Contains(u.Id) && !withInstance.Contains(u.Id)).ToListAsync(ct);
 
+        // From the quota check to the last instance's save: no other change takes the capacity in between.
+        using var holding = await rooms.Gate.EnterAsync(ct);
         var violation = await CheckInstancesAsync(course, parsed.Definition, students.Count, ct);
         if (violation is not null)
         {
@@ -287,6 +293,7 @@ public sealed partial class CourseService(SkillVlDbContext db, RoomService rooms
     {
         var latest = await db.CourseVersions.AsNoTracking().Where(v => v.CourseId == course.Id).OrderByDescending(v => v.Version).FirstOrDefaultAsync(ct);
         var definition = latest is null ? null : RoomDocument.Parse(latest.DefinitionJson).Definition;
+        using var holding = await rooms.Gate.EnterAsync(ct);
         if (definition is not null && await CheckInstancesAsync(course, definition, students.Count, ct) is { } violation)
         {
             return CourseResults.OverQuota<int>(violation);
@@ -330,6 +337,23 @@ public sealed partial class CourseService(SkillVlDbContext db, RoomService rooms
         var teacher = await db.Users.AsNoTracking().FirstAsync(u => u.Id == course.OwnerId, ct);
         var demands = await rooms.DemandsOfAsync(definition, ct);
         return await quotas.CheckAsync(teacher, course, null, Enumerable.Repeat(demands, count).SelectMany(d => d).ToList(), ct);
+    }
+
+    /// <summary>
+    /// A teacher's course quota above the platform's course default, by field (issue 11: otherwise a teacher could lift
+    /// the default for their own course; an admin may).
+    /// </summary>
+    private static IEnumerable<ValidationError> AboveDefault(Core.Api.Identity.QuotaLimits? wanted, Core.Api.Identity.QuotaLimits limit)
+    {
+        var pairs = new (string Field, long? Wanted, long? Limit)[]
+        {
+            ("quota.cpus", wanted?.Cpus, limit.Cpus),
+            ("quota.memoryBytes", wanted?.MemoryBytes, limit.MemoryBytes),
+            ("quota.diskBytes", wanted?.DiskBytes, limit.DiskBytes),
+            ("quota.runningVms", wanted?.RunningVms, limit.RunningVms),
+        };
+        return pairs.Where(p => p is { Wanted: { } w, Limit: { } l } && w > l)
+            .Select(p => new ValidationError(p.Field, $"may be at most {p.Limit} (the platform's course default, SkillVL:Quotas:Course); an admin can create a larger course."));
     }
 
     /// <summary>Why a student got no instance, or null when they did.</summary>

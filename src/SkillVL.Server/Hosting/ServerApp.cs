@@ -31,6 +31,7 @@ public static class ServerApp
             .Bind(builder.Configuration.GetSection(SkillVlServerOptions.SectionName))
             .ValidateDataAnnotations()
             .Validate(o => o.Migration.Invalid() is null, "SkillVL:Migration is not valid: a link's bandwidth must be a rate (50Mbit), its rtt a duration (40ms), intervals positive, DirtyRateSample 1–60 s, PeerProbeSettle 0–60 s")
+            .Validate(o => o.Limits.Invalid() is null, "SkillVL:Limits is not valid: every limit must be at least 1 (DocumentBytes at least 1024)")
             .ValidateOnStart();
         if (configure is not null)
         {
@@ -78,6 +79,7 @@ public static class ServerApp
             sp.GetRequiredService<TimeProvider>()));
         builder.Services.AddSingleton<Pki.NodeCertificateService>();
         builder.Services.AddSingleton<VniPool>();
+        builder.Services.AddSingleton<CapacityGate>();
         builder.Services.AddSingleton<Consoles.ConsoleTickets>();
         builder.Services.AddSingleton<Consoles.ConsoleRendezvous>();
         builder.Services.AddSingleton<StartupGate>();

@@ -58,6 +58,17 @@ public sealed class SkillVlServerOptions
     /// <summary>Default quotas per role; a user's or course's own limits override them.</summary>
     public QuotaOptions Quotas { get; set; } = new();
 
+    /// <summary>How much one user and one room may ask for: rooms, machines, networks, NICs, text, document size.</summary>
+    public Rooms.LimitOptions Limits { get; set; } = new();
+
+    /// <summary>
+    /// How far the memory of the machines placed on a node may exceed the node's memory: 1.0 (default) never
+    /// overcommits; 1.5 lets machines reserve half as much again (only sensible where guests use far less than they
+    /// are given, or with swap). Placement, resizes and starts all check against node memory × this ratio.
+    /// </summary>
+    [Range(0.1, 10.0)]
+    public double MemoryOvercommit { get; set; } = 1.0;
+
     /// <summary>The VXLAN overlay between nodes (VNI pool, port).</summary>
     public Nodes.OverlayOptions Overlay { get; set; } = new();
 

@@ -9,7 +9,8 @@ namespace SkillVL.Server.Quotas;
 /// <summary>
 /// Enforces quotas when a room is created, updated or started. A user's own rooms count against the user's
 /// limits (override, else the role's default); a course instance counts against its course's limits instead
-/// (the teacher chose what it contains).
+/// (the teacher chose what it contains; the student cannot change its sizes, see CourseInstanceEdits), whose limits
+/// fall back to the platform's course default. Callers hold the <see cref="CapacityGate"/> from the check to the save.
 /// </summary>
 public sealed class QuotaService(SkillVlDbContext db, IOptions<SkillVlServerOptions> options)
 {
@@ -17,7 +18,14 @@ public sealed class QuotaService(SkillVlDbContext db, IOptions<SkillVlServerOpti
         new QuotaLimits(user.QuotaCpus, user.QuotaMemoryBytes, user.QuotaDiskBytes, user.QuotaRunningVms),
         options.Value.Quotas.ForRole(user.Role));
 
-    public static QuotaLimits LimitsOf(CourseEntity course) =>
+    /// <summary>A course's limits: its own, else the platform's course default (SkillVL:Quotas:Course).</summary>
+    public QuotaLimits LimitsOf(CourseEntity course) => Merge(OwnLimitsOf(course), options.Value.Quotas.Course.ToLimits());
+
+    /// <summary>The platform's course default (SkillVL:Quotas:Course): a teacher may set a course lower, not higher.</summary>
+    public QuotaLimits CourseDefault => options.Value.Quotas.Course.ToLimits();
+
+    /// <summary>The limits set on the course itself (null where it falls back to the default).</summary>
+    public static QuotaLimits OwnLimitsOf(CourseEntity course) =>
         new(course.QuotaCpus, course.QuotaMemoryBytes, course.QuotaDiskBytes, course.QuotaRunningVms);
 
     /// <summary>The user's use of their personal quota (rooms that are not course instances).</summary>

@@ -136,22 +136,22 @@ public sealed class ReconcileLoop(
                 }, snapshotAt, cancellationToken);
             }
 
-            // Networks first, in the pass itself (a few fast `ip` calls), so machines find their bridges. A room's
-            // networks exist on every node that hosts a machine of the room; when that is more than one node, each
-            // gets a VXLAN tunnel to the others (head-end replication to their underlay addresses).
+            // Networks first, in the pass itself (a few fast `ip` calls), so machines find their bridges. A network
+            // exists on a node only while a machine there (or migrating there) has a NIC on it; when that is more than
+            // one node, each gets a VXLAN tunnel to the others (head-end replication to their underlay addresses).
             var wantedNetworks = new List<NetworkEntity>();
             foreach (var room in live)
             {
-                var roomNodes = RoomNodes(room);
-                if (!roomNodes.Contains(node.Facts.Name) && !(roomNodes.Count == 0 && node == nodes.All[0]))
-                {
-                    continue;
-                }
-
+                var networkNodes = NetworkNodes(room);
                 foreach (var network in room.Networks)
                 {
+                    if (!networkNodes.TryGetValue(network.Id, out var onNodes) || !onNodes.Contains(node.Facts.Name))
+                    {
+                        continue;
+                    }
+
                     wantedNetworks.Add(network);
-                    var spec = NetworkSpecFor(network, node, roomNodes);
+                    var spec = NetworkSpecFor(network, node, onNodes);
                     var key = $"{node.Facts.Name}/{network.Id}";
                     if (!observedNetworks.Contains(network.Id) || !_ensuredNetworks.TryGetValue(key, out var previous) || !SameSpec(previous, spec))
                     {
@@ -227,7 +227,7 @@ public sealed class ReconcileLoop(
         RoomEntity? room;
         await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
         {
-            room = await db.Rooms.AsNoTracking().Include(r => r.Networks).Include(r => r.Machines)
+            room = await db.Rooms.AsNoTracking().Include(r => r.Networks).Include(r => r.Machines).ThenInclude(m => m.Nics)
                 .AsSplitQuery().FirstOrDefaultAsync(r => r.Id == roomId, cancellationToken);
         }
 
@@ -236,8 +236,8 @@ public sealed class ReconcileLoop(
             return;
         }
 
-        var roomNodes = RoomNodes(room);
-        foreach (var name in roomNodes)
+        var networkNodes = NetworkNodes(room);
+        foreach (var name in networkNodes.Values.SelectMany(n => n).Distinct(StringComparer.Ordinal))
         {
             var node = nodes.Find(name);
             if (node is null || !nodes.IsReachable(node))
@@ -250,9 +250,9 @@ public sealed class ReconcileLoop(
                 continue;
             }
 
-            foreach (var network in room.Networks)
+            foreach (var network in room.Networks.Where(n => networkNodes.TryGetValue(n.Id, out var on) && on.Contains(name)))
             {
-                var spec = NetworkSpecFor(network, node, roomNodes);
+                var spec = NetworkSpecFor(network, node, networkNodes[network.Id]);
                 try
                 {
                     await node.Networks.EnsureAsync(spec, cancellationToken);
@@ -267,19 +267,24 @@ public sealed class ReconcileLoop(
         }
     }
 
-    /// <summary>The nodes a room's networks belong on: where its machines are, and where they are migrating to.</summary>
-    private List<string> RoomNodes(RoomEntity room) =>
-        room.Machines.Select(m => m.NodeName).Concat(migrations.TargetNodes(room.Id)).Distinct(StringComparer.Ordinal).ToList();
+    /// <summary>
+    /// The nodes each of a room's networks belongs on: where machines with a NIC on it are, and where those are
+    /// migrating to.
+    /// </summary>
+    private Dictionary<string, List<string>> NetworkNodes(RoomEntity room) =>
+        NetworkPlacement.NodesOf(
+            room,
+            migrations.All.Where(e => e.RoomId == room.Id).ToDictionary(e => e.MachineId, e => e.TargetNode, StringComparer.Ordinal));
 
-    /// <summary>The network as <paramref name="node"/> realises it: with a VXLAN overlay when the room spans nodes.</summary>
-    private NetworkSpec NetworkSpecFor(NetworkEntity network, INodeAgent node, List<string> roomNodes)
+    /// <summary>The network as <paramref name="node"/> realises it: with a VXLAN overlay when it spans nodes.</summary>
+    private NetworkSpec NetworkSpecFor(NetworkEntity network, INodeAgent node, List<string> networkNodes)
     {
-        if (roomNodes.Count < 2 || node.Facts.UnderlayAddress is not { } local)
+        if (networkNodes.Count < 2 || node.Facts.UnderlayAddress is not { } local)
         {
             return new NetworkSpec(network.Id, network.Mtu);
         }
 
-        var peers = roomNodes.Where(n => n != node.Facts.Name)
+        var peers = networkNodes.Where(n => n != node.Facts.Name)
             .Select(n => nodes.Find(n)?.Facts.UnderlayAddress)
             .OfType<string>()
             .Order(StringComparer.Ordinal)

@@ -1,9 +1,11 @@
 using Microsoft.EntityFrameworkCore;
 using SkillVL.Core.Addressing;
 using SkillVL.Core.Api;
+using SkillVL.Core.Api.Identity;
 using SkillVL.Core.Identifiers;
 using SkillVL.Core.Quantities;
 using SkillVL.Core.Rooms;
+using SkillVL.Server.Courses;
 using SkillVL.Server.Data;
 using SkillVL.Server.Nodes;
 using SkillVL.Server.Quotas;
@@ -17,7 +19,9 @@ namespace SkillVL.Server.Rooms;
 
 /// <summary>
 /// Writes desired state for rooms: validates a definition, turns it into rows (keeping ids of what did not
-/// change, so an update converges instead of rebuilding), and opens a task the reconciler completes.
+/// change, so an update converges instead of rebuilding), and opens a task the reconciler completes. Every change
+/// that takes capacity (create, resize, start) holds the <see cref="CapacityGate"/> from its quota and node checks to
+/// its save, so parallel requests cannot together exceed a quota or a node.
 /// </summary>
 public sealed class RoomService(
     SkillVlDbContext db,
@@ -26,11 +30,17 @@ public sealed class RoomService(
     ReconcileTrigger trigger,
     QuotaService quotas,
     VniPool vnis,
+    CapacityGate gate,
     IOptions<SkillVlServerOptions> options,
     Templates.TemplateHealth templateHealth,
     TimeProvider time)
 {
     private readonly string schedulingPolicy = options.Value.SchedulingPolicy;
+
+    private readonly NodeCapacities capacities = new(db, nodes, options.Value.MemoryOvercommit);
+
+    /// <summary>Held around changes that take capacity; <see cref="CreateInstanceAsync"/> expects its caller to hold it.</summary>
+    public CapacityGate Gate => gate;
 
     public const int DefaultMtu = 1450;
 
@@ -70,9 +80,25 @@ public sealed class RoomService(
             return ApplyResult.Invalid(errors);
         }
 
+        if (existing is { CourseId: not null, CourseVersion: { } version }
+            && await db.CourseVersions.AsNoTracking().FirstOrDefaultAsync(v => v.CourseId == existing.CourseId && v.Version == version, cancellationToken) is { } published
+            && RoomDocument.Parse(published.DefinitionJson).Definition is { } publishedDefinition
+            && CourseInstanceEdits.Check(publishedDefinition, definition, version) is { Count: > 0 } edits)
+        {
+            return ApplyResult.Invalid(edits);
+        }
+
+        using var holding = await gate.EnterAsync(cancellationToken);
         if (existing is null && await db.Rooms.AnyAsync(r => r.OwnerId == owner.Id && r.Name == definition.Metadata.Name, cancellationToken))
         {
             return ApplyResult.InConflict($"You already have a room named '{definition.Metadata.Name}'.");
+        }
+
+        var maxRooms = options.Value.Limits.RoomsPerUser;
+        if (existing is null && owner.Role != PlatformRoles.Admin
+            && await db.Rooms.CountAsync(r => r.OwnerId == owner.Id && r.CourseId == null && !r.DeletionRequested, cancellationToken) >= maxRooms)
+        {
+            return ApplyResult.Invalid("rooms", $"user '{owner.Username}' already has {maxRooms} rooms, the most allowed (SkillVL:Limits:RoomsPerUser); delete one first. Course instances do not count.");
         }
 
         if (existing is { DeletionRequested: true })
@@ -92,7 +118,10 @@ public sealed class RoomService(
         return await SaveAndOpenTaskAsync(room, definition, templates, created, freshMachines: false, created ? "room.apply" : "room.apply", cancellationToken);
     }
 
-    /// <summary>Makes a student's instance of a course's published room (no quota check: publish checks the course).</summary>
+    /// <summary>
+    /// Makes a student's instance of a course's published room (no quota check: publish checks the course). The caller
+    /// holds <see cref="Gate"/> (it checked the course's quota for all instances it makes).
+    /// </summary>
     public async Task<ApplyResult> CreateInstanceAsync(UserEntity student, CourseEntity course, int version, RoomDefinition definition, CancellationToken cancellationToken)
     {
         var templates = await db.Templates.AsNoTracking().ToDictionaryAsync(t => t.Name, cancellationToken);
@@ -116,8 +145,11 @@ public sealed class RoomService(
     /// Rebuilds a room's machines from their templates (new disks): a course instance from its version's baseline,
     /// another room from its current definition.
     /// </summary>
-    public async Task<ApplyResult> ResetAsync(RoomEntity room, CancellationToken cancellationToken) =>
-        await RebuildAsync(room, room.CourseVersion, freshMachines: true, "room.reset", cancellationToken);
+    public async Task<ApplyResult> ResetAsync(RoomEntity room, CancellationToken cancellationToken)
+    {
+        using var holding = await gate.EnterAsync(cancellationToken);
+        return await RebuildAsync(room, room.CourseVersion, freshMachines: true, "room.reset", cancellationToken);
+    }
 
     /// <summary>Moves a course instance to the course's latest published version (unchanged machines stay).</summary>
     public async Task<ApplyResult> UpgradeAsync(RoomEntity room, CancellationToken cancellationToken)
@@ -133,6 +165,7 @@ public sealed class RoomService(
             return ApplyResult.InConflict($"Room '{room.Name}' already runs the latest published version ({room.CourseVersion}).");
         }
 
+        using var holding = await gate.EnterAsync(cancellationToken);
         return await RebuildAsync(room, latest, freshMachines: false, "room.upgrade", cancellationToken);
     }
 
@@ -279,9 +312,15 @@ public sealed class RoomService(
             return ApplyResult.InConflict($"Room '{room.Name}' is being deleted.");
         }
 
+        using var holding = await gate.EnterAsync(cancellationToken);
         if (run && await CheckRunningAsync(room, room.Machines, cancellationToken) is { } violation)
         {
             return ApplyResult.OverQuota(violation);
+        }
+
+        if (run && await CheckStartAsync(room.Machines.Where(m => m.DesiredState != MachineStates.Running), cancellationToken) is { } full)
+        {
+            return ApplyResult.InConflict(full);
         }
 
         foreach (var machine in room.Machines)
@@ -305,9 +344,15 @@ public sealed class RoomService(
             return null;
         }
 
+        using var holding = await gate.EnterAsync(cancellationToken);
         if (action is "start" or "restart" && await CheckRunningAsync(room, [machine], cancellationToken) is { } violation)
         {
             return ApplyResult.OverQuota(violation);
+        }
+
+        if (action is "start" or "restart" && machine.DesiredState != MachineStates.Running && await CheckStartAsync([machine], cancellationToken) is { } full)
+        {
+            return ApplyResult.InConflict(full);
         }
 
         long? awaited = null;
@@ -337,6 +382,20 @@ public sealed class RoomService(
             $"Machine {room.Name}/{machineName}: {action}.", cancellationToken);
         trigger.Poke();
         return new ApplyResult(TaskService.ToInfo(task), [], null, false);
+    }
+
+    /// <summary>Why the nodes of <paramref name="starting"/> (stopped machines) cannot run them now, or null.</summary>
+    private async Task<string?> CheckStartAsync(IEnumerable<MachineEntity> starting, CancellationToken cancellationToken)
+    {
+        var list = starting.ToList();
+        if (list.Count == 0)
+        {
+            return null;
+        }
+
+        var nodesNow = await capacities.ForStartAsync(list.Select(m => m.Id).ToList(), cancellationToken);
+        return Placement.CheckStart(
+            list.Select((m, i) => new MachineRequest(i, m.Name, m.Cpus, m.MemoryBytes, null, m.NodeName)).ToList(), nodesNow);
     }
 
     /// <summary>The running-VM quota for setting <paramref name="starting"/> to run.</summary>
@@ -375,21 +434,7 @@ public sealed class RoomService(
     private async Task<(Dictionary<string, string> Nodes, List<ValidationError> Errors)> PlaceAsync(
         RoomEntity room, List<MachineEntity> kept, RoomDefinition definition, Dictionary<string, TemplateEntity> templates, CancellationToken cancellationToken)
     {
-        var allocated = await db.Machines.AsNoTracking()
-            .Where(m => m.RoomId != room.Id)
-            .GroupBy(m => m.NodeName)
-            .Select(g => new { Node = g.Key, Memory = g.Sum(m => m.MemoryBytes), Count = g.Count() })
-            .ToDictionaryAsync(g => g.Node, cancellationToken);
-        var capacities = nodes.Known.Select(n => new NodeCapacity(
-            n.Facts.Name,
-            n.Facts.Cpus,
-            n.Facts.MemoryBytes,
-            allocated.GetValueOrDefault(n.Facts.Name)?.Memory ?? 0,
-            allocated.GetValueOrDefault(n.Facts.Name)?.Count ?? 0,
-            nodes.IsReachable(n),
-            nodes.IsDrained(n.Facts.Name),
-            n.Facts.Labels,
-            n.Facts.Kind)).ToList();
+        var nodesNow = await capacities.ForPlacementAsync(room.Id, cancellationToken);
         var current = kept.ToDictionary(m => m.Name, StringComparer.Ordinal);
         var requests = definition.Machines.Select((m, i) =>
         {
@@ -402,9 +447,10 @@ public sealed class RoomService(
                 m.Memory is null ? template.DefaultMemoryBytes : MemoryQuantity.ParseBytes(m.Memory),
                 m.Node,
                 staying?.NodeName,
-                m.NodeLabels);
+                m.NodeLabels,
+                staying?.MemoryBytes);
         }).ToList();
-        return Placement.Plan(requests, capacities, definition.Placement?.Policy ?? schedulingPolicy);
+        return Placement.Plan(requests, nodesNow, definition.Placement?.Policy ?? schedulingPolicy);
     }
 
     /// <summary>Stops tracking a room that was only to be created (a refused create leaves the context clean).</summary>
@@ -435,7 +481,8 @@ public sealed class RoomService(
             templates.Select(t => t.Name).ToHashSet(StringComparer.Ordinal),
             all.Count == 0 ? 0 : all.Max(n => n.Facts.Cpus),
             all.Count == 0 ? 0 : all.Max(n => n.Facts.MemoryBytes),
-            Unusable(templates));
+            Unusable(templates),
+            options.Value.Limits.ToRoomLimits());
     }
 
     /// <summary>Templates whose current content failed the inspection, by name, with the reason (issue 11).</summary>

@@ -5,4 +5,6 @@ namespace SkillVL.Server.Scheduling;
 /// <param name="Node">Explicit placement from the room definition, or null.</param>
 /// <param name="CurrentNode">Where the machine already is (kept), or null for a new machine.</param>
 /// <param name="Labels">Labels a node must carry (all of them), or null.</param>
-public sealed record MachineRequest(int Index, string Name, int Cpus, long MemoryBytes, string? Node, string? CurrentNode, IReadOnlyDictionary<string, string>? Labels = null);
+/// <param name="CurrentMemoryBytes">The memory a kept machine has now (a resize grows it past this), or null.</param>
+public sealed record MachineRequest(
+    int Index, string Name, int Cpus, long MemoryBytes, string? Node, string? CurrentNode, IReadOnlyDictionary<string, string>? Labels = null, long? CurrentMemoryBytes = null);

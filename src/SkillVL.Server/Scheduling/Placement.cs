@@ -7,7 +7,9 @@ namespace SkillVL.Server.Scheduling;
 /// migration). A machine with an explicit node goes there if that node is known, not drained and has the memory;
 /// the rest go by policy over reachable, undrained nodes with room: "spread" picks the node with the most free
 /// memory (then the fewest machines), "pack" the fullest node that still fits. Memory is the hard limit; vCPUs
-/// may be overcommitted. Client nodes (students' machines) take only machines that name them.
+/// may be overcommitted. A kept machine that grows must still fit on its node (issue 11: a resize never checked).
+/// Client nodes (students' machines) take only machines that name them. Node memory here is already scaled by the
+/// operator's overcommit ratio (SkillVL:MemoryOvercommit, default 1.0).
 /// </summary>
 public static class Placement
 {
@@ -34,6 +36,20 @@ public static class Placement
 
             placed[machine.Name] = machine.CurrentNode!;
             Take(machine.CurrentNode!, machine);
+        }
+
+        // Only growth is refused: a machine that keeps or lowers its memory on a node that is over (an older
+        // version's overcommit, a node that came back smaller) must stay editable, as with quotas.
+        foreach (var machine in machines.Where(m => m.CurrentNode is not null && m.MemoryBytes > m.CurrentMemoryBytes))
+        {
+            if (free.TryGetValue(machine.CurrentNode!, out var left) && left < 0)
+            {
+                var growth = machine.MemoryBytes - machine.CurrentMemoryBytes!.Value;
+                errors.Add(new(
+                    $"machines[{machine.Index}].memory",
+                    $"machine '{machine.Name}' cannot grow from {Mi(machine.CurrentMemoryBytes.Value)} to {Mi(machine.MemoryBytes)} on node '{machine.CurrentNode}': "
+                    + $"the node has {Mi(Math.Max(0, left + growth))} of memory free, the change needs {Mi(growth)} more. Keep the size, or move the machine first."));
+            }
         }
 
         // Explicit placements first, so the scheduler's choices do not take the room they asked for.
@@ -97,6 +113,34 @@ public static class Placement
                 count[node]++;
             }
         }
+    }
+
+    /// <summary>
+    /// Why setting <paramref name="starting"/> to run would overcommit their nodes, or null when they fit. Each node's
+    /// <see cref="NodeCapacity.AllocatedMemoryBytes"/> is the memory of the machines already meant to run there (the
+    /// starting ones excluded). Placement reserves a stopped machine's memory too, so this refuses only where that
+    /// reservation no longer holds: a node that came back smaller, a lowered overcommit ratio, an older version's data.
+    /// </summary>
+    public static string? CheckStart(IReadOnlyList<MachineRequest> starting, IReadOnlyList<NodeCapacity> nodes)
+    {
+        foreach (var group in starting.Where(m => m.CurrentNode is not null).GroupBy(m => m.CurrentNode!, StringComparer.Ordinal))
+        {
+            var node = nodes.FirstOrDefault(n => n.Name == group.Key);
+            if (node is null)
+            {
+                continue; // An unknown node is the reconciler's to report; there is no capacity to check against.
+            }
+
+            var wanted = group.Sum(m => m.MemoryBytes);
+            if (wanted > node.FreeMemoryBytes)
+            {
+                var names = string.Join(", ", group.Select(m => $"'{m.Name}' ({Mi(m.MemoryBytes)})"));
+                return $"Starting {names} on node '{node.Name}' needs {Mi(wanted)} of memory; the node has {Mi(Math.Max(0, node.FreeMemoryBytes))} free "
+                    + $"({Mi(node.AllocatedMemoryBytes)} of {Mi(node.MemoryBytes)} taken by running machines). Stop another machine first.";
+            }
+        }
+
+        return null;
     }
 
     private static string Mi(long bytes) => $"{bytes >> 20} MiB";

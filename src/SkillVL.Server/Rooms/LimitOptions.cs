@@ -1,0 +1,61 @@
+using System.ComponentModel.DataAnnotations;
+using SkillVL.Core.Rooms;
+
+namespace SkillVL.Server.Rooms;
+
+/// <summary>
+/// Section "SkillVL:Limits": how much one user and one room may ask for, whatever their quota (issue 11, finding 5).
+/// Quotas bound CPUs, memory and disk; these bound what costs the platform without costing a quota — bridges
+/// (networks), taps (NICs), rows and text. Every limit refuses with a 400 naming the field; admins are exempt from
+/// <see cref="RoomsPerUser"/> only. Validated at start (each at least 1).
+/// </summary>
+public sealed class LimitOptions
+{
+    /// <summary>Rooms a non-admin user may own, course instances not counted (the course's quota governs them). Default 10.</summary>
+    [Range(1, 10_000)]
+    public int RoomsPerUser { get; set; } = 10;
+
+    /// <summary>Machines in one room. Default 32.</summary>
+    [Range(1, 10_000)]
+    public int MachinesPerRoom { get; set; } = RoomLimits.Default.MaxMachines;
+
+    /// <summary>Networks in one room; each is a bridge on every node one of its machines is on. Default 16.</summary>
+    [Range(1, 10_000)]
+    public int NetworksPerRoom { get; set; } = RoomLimits.Default.MaxNetworks;
+
+    /// <summary>NICs of one machine; each is a tap on its node. Default 8.</summary>
+    [Range(1, 64)]
+    public int NicsPerMachine { get; set; } = RoomLimits.Default.MaxNicsPerMachine;
+
+    /// <summary>Characters of a room's metadata.description. Default 4096.</summary>
+    [Range(1, 1_000_000)]
+    public int DescriptionLength { get; set; } = RoomLimits.Default.MaxDescriptionLength;
+
+    /// <summary>Characters of other free text in a room document: template names, node label keys and values. Default 128.</summary>
+    [Range(1, 100_000)]
+    public int TextLength { get; set; } = RoomLimits.Default.MaxTextLength;
+
+    /// <summary>Node labels one machine may ask for. Default 16.</summary>
+    [Range(1, 1_000)]
+    public int NodeLabelsPerMachine { get; set; } = RoomLimits.Default.MaxNodeLabels;
+
+    /// <summary>
+    /// Bytes of a room document (room apply, course publish); larger answers 413 before it is parsed. Default 128 KiB:
+    /// a room at every other limit is under 20 KiB of YAML, so this leaves room for layout and comments.
+    /// </summary>
+    [Range(1024, 16 << 20)]
+    public int DocumentBytes { get; set; } = 128 << 10;
+
+    /// <summary>The room limits as the validator takes them.</summary>
+    public RoomLimits ToRoomLimits() =>
+        new(MachinesPerRoom, NetworksPerRoom, NicsPerMachine, DescriptionLength, TextLength, NodeLabelsPerMachine);
+
+    /// <summary>The first property out of its range, or null (nested options are not checked by data annotations).</summary>
+    public string? Invalid()
+    {
+        var results = new List<ValidationResult>();
+        return Validator.TryValidateObject(this, new ValidationContext(this), results, validateAllProperties: true)
+            ? null
+            : string.Join(", ", results.SelectMany(r => r.MemberNames));
+    }
+}
