@@ -140,6 +140,9 @@ public sealed class QemuProcessSupervisor : IAsyncDisposable
         await _confinement.PrepareVmAsync(paths, spec.TemplateSha256, cancellationToken);
         var identity = await _confinement.EnsureAsync(cancellationToken);
 
+        // The last run's serial log is root's (sealed): QEMU, which truncates it anyway, makes a new one.
+        File.Delete(paths.SerialLog);
+
         // Root's log file, made here (not by the shell's redirection, which would follow a link planted in the
         // group-writable directory) and opened for appending by the launch.
         File.Delete(paths.QemuLog);
