@@ -22,7 +22,7 @@ namespace SkillVL.Drivers.Qemu.Confinement;
 /// </summary>
 public sealed class QemuConfinement
 {
-    private static readonly string[] Devices = ["/dev/net/tun", "/dev/kvm"];
+    private static readonly string[] HostDevices = ["/dev/net/tun", "/dev/kvm"];
 
     private readonly QemuDriverOptions _options;
     private readonly ICommandRunner _runner;
@@ -30,8 +30,15 @@ public sealed class QemuConfinement
     private readonly Lock _sync = new();
     private Task<QemuIdentity>? _pending;
 
-    public QemuConfinement(QemuDriverOptions options, ICommandRunner runner, ILogger logger)
+    private readonly IReadOnlyList<string> _devices;
+
+    /// <param name="options">The driver's options.</param>
+    /// <param name="runner">Runs getent, useradd, stat and chown.</param>
+    /// <param name="logger">Logs what was changed on the host.</param>
+    /// <param name="devices">The device nodes QEMU opens (tests pass none, so they never change this host's).</param>
+    public QemuConfinement(QemuDriverOptions options, ICommandRunner runner, ILogger logger, IReadOnlyList<string>? devices = null)
     {
+        _devices = devices ?? HostDevices;
         _options = options;
         _runner = runner;
         _logger = logger;
@@ -269,7 +276,7 @@ public sealed class QemuConfinement
     private async Task<IReadOnlyList<int>> OpenDevicesAsync(int uid, int gid, CancellationToken cancellationToken)
     {
         var groups = new SortedSet<int>();
-        foreach (var (device, stat) in await StatAsync(Devices.Where(File.Exists).ToList(), cancellationToken))
+        foreach (var (device, stat) in await StatAsync(_devices.Where(File.Exists).ToList(), cancellationToken))
         {
             var granted = Allows(stat, uid, [gid], 6);
             if (!granted && stat.Gid != 0 && stat.Gid != gid && (stat.Mode >> 3 & 6) == 6)
