@@ -90,13 +90,15 @@ public sealed class QemuConfinement
             Directory.CreateDirectory(Path.Combine(directory, "vms"));
         }
 
-        await AllowSearchAsync(
-            identity,
-            [
-                _options.RuntimeDirectory, Path.Combine(_options.RuntimeDirectory, "vms"),
-                _options.DataDirectory, Path.Combine(_options.DataDirectory, "vms"),
-            ],
-            cancellationToken);
+        await AllowSearchAsync(identity, [_options.RuntimeDirectory, _options.DataDirectory], cancellationToken);
+
+        // The driver's own "vms" directories: search only for QEMU, so one VM's QEMU cannot list the others' ids.
+        string[] vms = [Path.Combine(_options.RuntimeDirectory, "vms"), Path.Combine(_options.DataDirectory, "vms")];
+        await ChownAsync("0:" + gid.ToString(CultureInfo.InvariantCulture), vms, cancellationToken);
+        foreach (var directory in vms)
+        {
+            File.SetUnixFileMode(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupExecute);
+        }
         _logger.QemuConfined(identity.User, uid, gid, _options.Sandbox);
         return identity;
     }
