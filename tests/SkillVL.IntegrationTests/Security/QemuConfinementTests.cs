@@ -91,7 +91,7 @@ public sealed class QemuConfinementTests(ITestOutputHelper output)
         // The tap is owned by the QEMU user (QEMU attaches to it unprivileged, to no other).
         var nic = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(runtime, "vm.json")))!["spec"]!["nics"]![0]!["id"]!.GetValue<string>();
         var link = await HostTools.RunAsync("ip", ["-d", "link", "show", "dev", "svt" + nic], TimeSpan.FromSeconds(10));
-        Assert.Contains($"user {uid} group {gid}", link.Stdout, StringComparison.Ordinal);
+        Assert.Contains($"user {QemuUser} group {QemuUser}", link.Stdout, StringComparison.Ordinal);
 
         // What the QEMU user can do, tried as that user: not read /etc/shadow or the Server's database, not write a
         // VM's QMP socket (no connect), not list the VM directories (no finding another VM's files by name).
