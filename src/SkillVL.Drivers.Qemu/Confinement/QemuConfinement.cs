@@ -90,6 +90,7 @@ public sealed class QemuConfinement
             Directory.CreateDirectory(Path.Combine(directory, "vms"));
         }
 
+        await RequireReachableAsync(identity, cancellationToken);
         await AllowSearchAsync(identity, [_options.RuntimeDirectory, _options.DataDirectory], cancellationToken);
 
         // The driver's own "vms" directories: search only for QEMU, so one VM's QEMU cannot list the others' ids.
@@ -140,6 +141,9 @@ public sealed class QemuConfinement
             File.SetUnixFileMode(paths.Disk, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.GroupWrite);
         }
 
+        // "vms", or the accelerator probe's "probe": made by root with the default mode, but say so if not searchable.
+        await AllowSearchAsync(
+            identity, [Path.GetDirectoryName(paths.RuntimeDirectory)!, Path.GetDirectoryName(paths.DataDirectory)!], cancellationToken);
         var templates = Path.Combine(_options.DataDirectory, "templates");
         var template = Path.Combine(templates, templateSha256);
         if (Directory.Exists(template))
@@ -304,6 +308,35 @@ public sealed class QemuConfinement
         }
 
         return [.. groups];
+    }
+
+    /// <summary>
+    /// The directories above the data and runtime directories are the host's (e.g. <c>/var/lib</c>, or a test's temp
+    /// directory): never changed here, but a closed one would make every VM fail with QEMU's "Permission denied", so
+    /// the node refuses to start with a message that names it.
+    /// </summary>
+    private async Task RequireReachableAsync(QemuIdentity identity, CancellationToken cancellationToken)
+    {
+        var ancestors = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var directory in new[] { _options.RuntimeDirectory, _options.DataDirectory })
+        {
+            for (var parent = Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(directory)); parent is not null; parent = Path.GetDirectoryName(parent))
+            {
+                ancestors.Add(parent);
+            }
+        }
+
+        foreach (var (path, stat) in await StatAsync([.. ancestors], cancellationToken))
+        {
+            if (!Allows(stat, identity.Uid, [identity.Gid, .. identity.SupplementaryGroups], 1))
+            {
+                throw new DriverException(
+                    $"The QEMU user '{identity.User}' cannot pass through {path} (mode {Convert.ToString(stat.Mode, 8)}, owner {stat.Uid}:{stat.Gid}), " +
+                    $"so QEMU could not open the VMs' files below it. Give it search permission (o+x) or move {nameof(QemuDriverOptions.DataDirectory)} / " +
+                    $"{nameof(QemuDriverOptions.RuntimeDirectory)}.",
+                    isTransient: false);
+            }
+        }
     }
 
     /// <summary>Group search (x) on directories that "others" cannot search, for the QEMU group; never takes a
