@@ -28,6 +28,12 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
+# The unprivileged user every QEMU runs as (ADR 0016); the node agent makes it too when missing.
+if ! getent passwd skillvl-qemu >/dev/null; then
+  log "creating the system user skillvl-qemu (QEMU runs as it)"
+  useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin --user-group skillvl-qemu
+fi
+
 if ! command -v dotnet >/dev/null 2>&1; then
   log "the .NET 10 SDK is missing: trying Debian's package dotnet-sdk-10.0"
   apt-get install -y -q dotnet-sdk-10.0 >/dev/null 2>&1 || {

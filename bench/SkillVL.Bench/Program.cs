@@ -44,6 +44,21 @@ if (Arg("--suite", "rooms") == "console")
     return;
 }
 
+//   dotnet run -c Release --project bench/SkillVL.Bench -- --suite confinement [--starts 5] [--out FILE]
+//     VM start time with QEMU unprivileged under seccomp vs root and unconfined, same run (issue 11), see ConfinementBench.
+if (Arg("--suite", "rooms") == "confinement")
+{
+    var confinementReport = await SkillVL.Bench.ConfinementBench.RunAsync(
+        Arg("--image", Path.GetFullPath(".build/images/tiny")), int.Parse(Arg("--starts", "5"), CultureInfo.InvariantCulture));
+    Console.WriteLine(confinementReport);
+    if (Arg("--out", "") is { Length: > 0 } confinementOut)
+    {
+        File.WriteAllText(confinementOut, confinementReport);
+    }
+
+    return;
+}
+
 //   dotnet run -c Release --project bench/SkillVL.Bench -- --suite multinode [--out FILE]
 //     a 10-VM room spread over a 3-node testbed vs on one node, and the VXLAN overlay's cost (issue 5).
 if (Arg("--suite", "rooms") == "multinode")

@@ -16,8 +16,13 @@ var data = new Option<string>("--data") { Description = "data directory (disks, 
 var runtime = new Option<string>("--runtime") { Description = "runtime directory (QEMU sockets, pidfiles)", DefaultValueFactory = _ => "/run/skillvl-agent" };
 var accelerator = new Option<string>("--accelerator") { Description = "auto | kvm | tcg", DefaultValueFactory = _ => "auto" };
 accelerator.AcceptOnlyFromAmong("auto", "kvm", "tcg");
+var qemuUser = new Option<string>("--qemu-user")
+{
+    Description = "system user QEMU runs as, created when missing (ADR 0016); empty: root, unconfined (measurements only)",
+    DefaultValueFactory = _ => "skillvl-qemu",
+};
 
-var root = new RootCommand("SkillVL node agent") { server, joinToken, name, kind, underlay, labels, data, runtime, accelerator };
+var root = new RootCommand("SkillVL node agent") { server, joinToken, name, kind, underlay, labels, data, runtime, accelerator, qemuUser };
 root.SetAction(async (parse, cancellationToken) =>
 {
     var nodeName = parse.GetValue(name)!;
@@ -65,6 +70,7 @@ root.SetAction(async (parse, cancellationToken) =>
             DataDirectory = parse.GetValue(data)!,
             RuntimeDirectory = parse.GetValue(runtime)!,
             Accelerator = parse.GetValue(accelerator)!,
+            QemuUser = parse.GetValue(qemuUser) ?? "",
         },
         loggerFactory,
         TimeProvider.System);

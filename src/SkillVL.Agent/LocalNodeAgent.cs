@@ -44,13 +44,12 @@ public sealed class LocalNodeAgent : INodeAgent, IAsyncDisposable
     /// <summary>The id that tags this installation's interfaces; made once and kept in the data directory.</summary>
     public string InstanceId => _node.Options.InstanceId;
 
-    public static Task<LocalNodeAgent> CreateAsync(
+    public static async Task<LocalNodeAgent> CreateAsync(
         LocalNodeOptions options,
         ILoggerFactory loggerFactory,
         TimeProvider time,
         CancellationToken cancellationToken)
     {
-        cancellationToken.ThrowIfCancellationRequested();
         Directory.CreateDirectory(options.DataDirectory);
         var node = QemuNode.Create(
             new QemuDriverOptions
@@ -60,10 +59,23 @@ public sealed class LocalNodeAgent : INodeAgent, IAsyncDisposable
                 InstanceId = LoadOrCreateInstanceId(options.DataDirectory),
                 Accelerator = options.Accelerator,
                 MaxTemplateVirtualSizeBytes = options.MaxTemplateVirtualSizeBytes,
+                RunAsUser = options.QemuUser,
+                Sandbox = options.QemuSandbox,
             },
             loggerFactory,
             time);
-        return Task.FromResult(new LocalNodeAgent(options.NodeName, node, Environment.ProcessorCount, HostMemoryBytes()));
+        try
+        {
+            // The unprivileged QEMU user (ADR 0016), made or found now: a host that cannot have it says so at start.
+            await node.PrepareAsync(cancellationToken);
+        }
+        catch
+        {
+            await node.DisposeAsync();
+            throw;
+        }
+
+        return new LocalNodeAgent(options.NodeName, node, Environment.ProcessorCount, HostMemoryBytes());
     }
 
     /// <summary>

@@ -17,4 +17,13 @@ public sealed class LocalNodeOptions
 
     /// <summary>Largest virtual size (bytes) a template's disk may declare; default 1 TiB (see QemuDriverOptions).</summary>
     public long MaxTemplateVirtualSizeBytes { get; set; } = 1L << 40;
+
+    /// <summary>
+    /// The system user QEMU runs as (ADR 0016; <see cref="Drivers.Qemu.QemuDriverOptions.RunAsUser"/>). Default
+    /// <c>skillvl-qemu</c>, created at start when missing; empty runs QEMU as root (measurements only).
+    /// </summary>
+    public string QemuUser { get; set; } = "skillvl-qemu";
+
+    /// <summary>QEMU's seccomp sandbox (<see cref="Drivers.Qemu.QemuDriverOptions.Sandbox"/>). Default on.</summary>
+    public bool QemuSandbox { get; set; } = true;
 }

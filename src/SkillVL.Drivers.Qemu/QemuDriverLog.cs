@@ -6,7 +6,7 @@ namespace SkillVL.Drivers.Qemu;
 /// <summary>
 /// Every log line of the QEMU driver, source-generated (no interpolated messages). Event ids 1000-1999:
 /// 1000 VM driver, 1100 QMP, 1200 guest agent, 1300 processes, 1400 disks, 1500 templates, 1600 networking,
-/// 1700 accelerators.
+/// 1700 accelerators, 1800 confinement.
 /// </summary>
 internal static partial class QemuDriverLog
 {
@@ -139,4 +139,19 @@ internal static partial class QemuDriverLog
 
     [LoggerMessage(EventId = 1705, Level = LogLevel.Warning, Message = "KVM probe boot failed: {Reason}")]
     public static partial void KvmProbeFailed(this ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 1800, Level = LogLevel.Information, Message = "QEMU runs as {User} (uid {Uid}, gid {Gid}), seccomp sandbox {Sandbox}")]
+    public static partial void QemuConfined(this ILogger logger, string user, int uid, int gid, bool sandbox);
+
+    [LoggerMessage(EventId = 1801, Level = LogLevel.Warning, Message = "Created the system user {User} for QEMU")]
+    public static partial void QemuUserCreated(this ILogger logger, string user);
+
+    [LoggerMessage(EventId = 1802, Level = LogLevel.Warning, Message = "{Device} was root-only; gave the group of {User} read-write on it")]
+    public static partial void QemuDeviceOpened(this ILogger logger, string device, string user);
+
+    [LoggerMessage(EventId = 1803, Level = LogLevel.Warning, Message = "{Device} is not usable by {User} and belongs to another group; QEMU may fail to open it")]
+    public static partial void QemuDeviceClosed(this ILogger logger, string device, string user);
+
+    [LoggerMessage(EventId = 1804, Level = LogLevel.Warning, Message = "{Path} is closed to {User} and belongs to another group; left as it is")]
+    public static partial void QemuPathClosed(this ILogger logger, string path, string user);
 }

@@ -97,4 +97,35 @@ public sealed class QemuDriverOptions
 
     /// <summary>QEMU machine type (default <c>pc</c>: i440FX, what the tiny guest and most templates expect).</summary>
     public string MachineType { get; set; } = "pc";
+
+    /// <summary>
+    /// The system user every QEMU runs as (default <c>skillvl-qemu</c>; ADR 0016). QEMU is started already
+    /// unprivileged (<c>setpriv</c>, no capabilities, no new privileges, a clean environment), after SkillVL has made
+    /// its taps (persistent, owned by this user) and disk; it can open only its own VM's files and, with
+    /// <see cref="Sandbox"/>, make none of the system calls a guest escape needs to get further. Empty: QEMU runs
+    /// as root, as before 0016 (only for comparison measurements; never on a host with students).
+    /// See <see cref="CreateRunAsUser"/>.
+    /// </summary>
+    public string RunAsUser { get; set; } = "skillvl-qemu";
+
+    /// <summary>
+    /// When <see cref="RunAsUser"/> does not exist, create it (<c>useradd --system --no-create-home --shell
+    /// /usr/sbin/nologin --user-group</c>; default true). False: the node refuses to start VMs and says so.
+    /// </summary>
+    public bool CreateRunAsUser { get; set; } = true;
+
+    /// <summary>
+    /// QEMU's seccomp sandbox (default true): <c>-sandbox on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny</c>,
+    /// as libvirt sets it (its <c>seccomp_sandbox</c>). A QEMU that a guest took over cannot execute programs, fork,
+    /// change its uid or groups, or use obsolete system calls; the kernel kills it instead.
+    /// </summary>
+    public bool Sandbox { get; set; } = true;
+
+    /// <summary>util-linux <c>setpriv</c> (name on PATH or absolute path), which drops to <see cref="RunAsUser"/>
+    /// before QEMU is executed. Default <c>setpriv</c>.</summary>
+    public string SetprivBinary { get; set; } = "setpriv";
+
+    /// <summary>util-linux <c>setsid</c> (name on PATH or absolute path), which detaches QEMU in its own session so it
+    /// outlives SkillVL (QEMU's own <c>-daemonize</c> needs system calls the sandbox forbids). Default <c>setsid</c>.</summary>
+    public string SetsidBinary { get; set; } = "setsid";
 }

@@ -73,12 +73,22 @@ public sealed class QemuDriverOptionsValidator : IValidateOptions<QemuDriverOpti
                      (nameof(options.QemuImgBinary), options.QemuImgBinary),
                      (nameof(options.IpBinary), options.IpBinary),
                      (nameof(options.MachineType), options.MachineType),
+                     (nameof(options.SetprivBinary), options.SetprivBinary),
+                     (nameof(options.SetsidBinary), options.SetsidBinary),
                  })
         {
             if (string.IsNullOrWhiteSpace(value))
             {
                 failures.Add($"{field} must not be empty.");
             }
+        }
+
+        // A user name as useradd accepts it (no ':' or ',' that would break /etc/passwd or setpriv's arguments).
+        if (options.RunAsUser.Length > 32
+            || options.RunAsUser.StartsWith('-')
+            || !options.RunAsUser.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is '-' or '_'))
+        {
+            failures.Add($"{nameof(options.RunAsUser)} must be empty (root) or a user name of at most 32 lowercase letters, digits, '-' or '_'.");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

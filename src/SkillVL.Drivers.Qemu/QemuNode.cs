@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using SkillVL.Drivers.Qemu.Accelerators;
+using SkillVL.Drivers.Qemu.Confinement;
 using SkillVL.Drivers.Qemu.Disks;
 using SkillVL.Drivers.Qemu.Migration;
 using SkillVL.Drivers.Qemu.Networking;
@@ -22,8 +23,10 @@ public sealed class QemuNode : IAsyncDisposable
         FileTemplateStore templates,
         AcceleratorProbe accelerators,
         QcowImageTool images,
-        QemuMigrationDriver migrations)
+        QemuMigrationDriver migrations,
+        QemuConfinement confinement)
     {
+        Confinement = confinement;
         Images = images;
         Migrations = migrations;
         Options = options;
@@ -34,6 +37,9 @@ public sealed class QemuNode : IAsyncDisposable
     }
 
     public QemuDriverOptions Options { get; }
+
+    /// <summary>The unprivileged user QEMU runs as and the files it may use (ADR 0016).</summary>
+    public QemuConfinement Confinement { get; }
 
     public QemuVmDriver Vms { get; }
 
@@ -59,11 +65,13 @@ public sealed class QemuNode : IAsyncDisposable
         var runner = new ProcessCommandRunner(timeProvider, loggerFactory.CreateLogger<ProcessCommandRunner>());
         var ip = new IpCommand(options, runner);
         var sysctls = new InterfaceSysctls();
-        var supervisor = new QemuProcessSupervisor(options, runner, timeProvider, loggerFactory.CreateLogger<QemuProcessSupervisor>());
+        var confinement = new QemuConfinement(options, runner, loggerFactory.CreateLogger<QemuConfinement>());
+        var supervisor = new QemuProcessSupervisor(
+            options, runner, timeProvider, loggerFactory.CreateLogger<QemuProcessSupervisor>(), confinement: confinement);
         var images = new QcowImageTool(options, runner, loggerFactory.CreateLogger<QcowImageTool>());
         var templates = new FileTemplateStore(
             options, new TemplateDiskInspector(options, runner, loggerFactory.CreateLogger<TemplateDiskInspector>()), loggerFactory.CreateLogger<FileTemplateStore>());
-        var taps = new TapDevices(options, ip, sysctls, loggerFactory.CreateLogger<TapDevices>());
+        var taps = new TapDevices(options, ip, sysctls, loggerFactory.CreateLogger<TapDevices>(), confinement);
         var accelerators = new AcceleratorProbe(
             options, runner, supervisor, images, timeProvider, loggerFactory.CreateLogger<AcceleratorProbe>());
         var vms = new QemuVmDriver(
@@ -73,8 +81,15 @@ public sealed class QemuNode : IAsyncDisposable
         var migrations = new QemuMigrationDriver(
             options, vms, supervisor, templates, images, taps, accelerators, runner, tunnels,
             new Migration.Tunnel.LinkProbes(timeProvider, loggerFactory.CreateLogger<Migration.Tunnel.LinkProbes>()), timeProvider, loggerFactory.CreateLogger<QemuMigrationDriver>());
-        return new QemuNode(options, vms, networks, templates, accelerators, images, migrations);
+        return new QemuNode(options, vms, networks, templates, accelerators, images, migrations, confinement);
     }
+
+    /// <summary>
+    /// Makes this host ready to run QEMU unprivileged (ADR 0016): the QEMU user (created when missing and allowed), its
+    /// access to /dev/net/tun and /dev/kvm and to the data and runtime directories. Hosts call it once at start, so a
+    /// missing user is reported then, not at the first VM; every VM start checks it again (once per process).
+    /// </summary>
+    public Task PrepareAsync(CancellationToken cancellationToken) => Confinement.EnsureAsync(cancellationToken);
 
     public async ValueTask DisposeAsync()
     {

@@ -201,7 +201,31 @@ public sealed class QemuVmDriver : IVmDriver, IAsyncDisposable
         {
             ValidateId(vmId);
             await RequireRunningAsync(vmId, "screendump", cancellationToken);
-            await _supervisor.ExecuteQmpAsync(Paths(vmId), "screendump", new JsonObject { ["filename"] = ppmPath }, cancellationToken);
+            var paths = Paths(vmId);
+            if (!_supervisor.Confinement.Enabled)
+            {
+                await _supervisor.ExecuteQmpAsync(paths, "screendump", new JsonObject { ["filename"] = ppmPath }, cancellationToken);
+                return;
+            }
+
+            // An unprivileged QEMU cannot write the caller's path; it writes a file root made in its directory (root's,
+            // so QEMU cannot swap it for a link), which root then copies.
+            var shared = Path.Combine(paths.RuntimeDirectory, "screendump.ppm");
+            File.Delete(shared);
+            using (new FileStream(shared, FileMode.CreateNew, FileAccess.Write))
+            {
+            }
+
+            try
+            {
+                await _supervisor.Confinement.ShareAsync([shared], cancellationToken);
+                await _supervisor.ExecuteQmpAsync(paths, "screendump", new JsonObject { ["filename"] = shared }, cancellationToken);
+                File.Copy(shared, ppmPath, overwrite: true);
+            }
+            finally
+            {
+                File.Delete(shared);
+            }
         });
 
     /// <summary>

@@ -21,6 +21,9 @@ public sealed record VmPaths(string VmId, string RuntimeDirectory, string DataDi
 
     public string SerialLog => Path.Combine(RuntimeDirectory, "serial.log");
 
+    /// <summary>QEMU's stdout and stderr (its error when it fails to start). Root's file, opened by the launch.</summary>
+    public string QemuLog => Path.Combine(RuntimeDirectory, "qemu.log");
+
     /// <summary>Metadata of the running process (<see cref="Processes.VmRuntimeMetadata"/>).</summary>
     public string MetadataFile => Path.Combine(RuntimeDirectory, "vm.json");
 

@@ -13,6 +13,22 @@ public sealed class OptionsValidatorTests
         Assert.Equal(32, options.TcgTranslationBlockCacheMiB);
         Assert.Equal("auto", options.Accelerator);
         Assert.Equal("pc", options.MachineType);
+        Assert.Equal("skillvl-qemu", options.RunAsUser);
+        Assert.True(options.Sandbox);
+    }
+
+    [Theory]
+    [InlineData("root:x")]
+    [InlineData("-rf")]
+    [InlineData("Qemu")]
+    [InlineData("a,b")]
+    public void Issue11_RunAsUserThatIsNoPlainUserName_IsRefused(string user)
+    {
+        var options = new QemuDriverOptions { DataDirectory = "/d", RuntimeDirectory = "/r", InstanceId = "main", RunAsUser = user };
+
+        var result = new QemuDriverOptionsValidator().Validate(null, options);
+
+        Assert.Contains(result.Failures!, f => f.StartsWith("RunAsUser", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -39,6 +39,7 @@ public sealed partial class AgentClient(AgentClientOptions options, ILoggerFacto
                 DataDirectory = options.DataDirectory,
                 RuntimeDirectory = options.RuntimeDirectory,
                 Accelerator = options.Accelerator,
+                QemuUser = options.QemuUser,
             },
             loggerFactory,
             time,

@@ -25,5 +25,8 @@ public sealed class AgentClientOptions
 
     public string Accelerator { get; init; } = "auto";
 
+    /// <summary>The system user QEMU runs as (<see cref="LocalNodeOptions.QemuUser"/>; default <c>skillvl-qemu</c>).</summary>
+    public string QemuUser { get; init; } = "skillvl-qemu";
+
     public TimeSpan HeartbeatInterval { get; init; } = TimeSpan.FromSeconds(5);
 }

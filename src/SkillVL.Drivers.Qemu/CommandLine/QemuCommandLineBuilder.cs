@@ -26,6 +26,9 @@ public static partial class QemuCommandLineBuilder
             ? TapPrefix + nicId
             : throw new ArgumentException($"NIC id '{nicId}' is not a 12-hex platform id.", nameof(nicId));
 
+    /// <summary>The <c>-sandbox</c> value when <see cref="QemuDriverOptions.Sandbox"/> is on.</summary>
+    public const string Sandbox = "on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny";
+
     /// <summary>The block node of the VM's disk (format layer): what the device uses, NBD exports and mirrors copy.</summary>
     public const string DiskNode = "disk0";
 
@@ -69,12 +72,20 @@ public static partial class QemuCommandLineBuilder
             // host-wide /etc/qemu config can change the machine behind our back.
             "-nodefaults",
             "-no-user-config",
-            // QEMU forks; the parent exits once the VM is set up (so its exit code reports setup errors) and
-            // the VM survives the SkillVL process (re-adoption via pidfile + QMP, like Proxmox qemu-server).
-            "-daemonize",
+            // No -daemonize: under the sandbox its setsid() and fork() kill QEMU 7.2. The launch detaches QEMU instead
+            // (QemuLaunchCommand), and the VM survives the SkillVL process (re-adoption via pidfile + QMP, like
+            // Proxmox qemu-server).
             "-pidfile", paths.PidFile,
             "-machine", Escape(options.MachineType),
         };
+
+        if (options.Sandbox)
+        {
+            // seccomp as libvirt's seccomp_sandbox sets it: a QEMU a guest took over cannot run programs or fork
+            // (spawn), change uid/gid (elevateprivileges), use obsolete system calls, or change its scheduling or
+            // CPU affinity (resourcecontrol); the kernel kills it instead (ADR 0016).
+            args.AddRange(["-sandbox", Sandbox]);
+        }
 
         if (accelerator == QemuAccelerator.Kvm)
         {
@@ -99,7 +110,7 @@ public static partial class QemuCommandLineBuilder
             // that powered itself off (ShutOff) from a process that died (Crashed); the driver then quits it.
             "-no-shutdown",
 
-            // QMP on a unix socket: only root on this host can reach it.
+            // QMP on a unix socket: only root on this host can reach it (root owns it once QEMU is up).
             "-chardev", $"socket,id=qmp,path={Escape(paths.QmpSocket)},server=on,wait=off",
             "-mon", "chardev=qmp,mode=control",
 

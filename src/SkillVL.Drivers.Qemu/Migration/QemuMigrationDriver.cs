@@ -9,6 +9,7 @@ using SkillVL.Core.Migration;
 using SkillVL.Core.Nodes;
 using SkillVL.Drivers.Qemu.Accelerators;
 using SkillVL.Drivers.Qemu.CommandLine;
+using SkillVL.Drivers.Qemu.Confinement;
 using SkillVL.Drivers.Qemu.Disks;
 using SkillVL.Drivers.Qemu.Migration.Tunnel;
 using SkillVL.Drivers.Qemu.Networking;
@@ -293,6 +294,13 @@ public sealed class QemuMigrationDriver : IVmMigrationDriver, IAsyncDisposable
                 await _tunnels.OpenOutgoingAsync(
                     request.VmId, target.Host, target.TunnelPort, target.TunnelToken, target.TlsHostname ?? target.Host,
                     paths.RuntimeDirectory, request.Parameters.TunnelCompressionLevel, TlsDirectory);
+                // The unprivileged QEMU connects to the tunnel's sockets (root's, made by this process): its group may.
+                await _supervisor.Confinement.ShareAsync(
+                    [
+                        MigrationTunnels.OutgoingSocket(paths.RuntimeDirectory, MigrationTunnels.NbdChannel),
+                        MigrationTunnels.OutgoingSocket(paths.RuntimeDirectory, MigrationTunnels.RamChannel),
+                    ],
+                    cancellationToken);
                 await _supervisor.ExecuteQmpAsync(
                     paths, "blockdev-add",
                     MigrationQmp.TargetBlockdevUnix(MigrationTunnels.OutgoingSocket(paths.RuntimeDirectory, MigrationTunnels.NbdChannel), target.NbdExport),
@@ -305,7 +313,7 @@ public sealed class QemuMigrationDriver : IVmMigrationDriver, IAsyncDisposable
                 {
                     RequireTlsFiles();
                     await TryQmpAsync(paths, "object-del", new JsonObject { ["id"] = tls }, cancellationToken);
-                    await _supervisor.ExecuteQmpAsync(paths, "object-add", MigrationQmp.TlsCredentials(tls, TlsDirectory, server: false), cancellationToken);
+                    await AddTlsCredentialsAsync(paths, tls, server: false, cancellationToken);
                 }
 
                 await _supervisor.ExecuteQmpAsync(paths, "blockdev-add", MigrationQmp.TargetBlockdev(request.Target, tls), cancellationToken);
@@ -499,7 +507,7 @@ public sealed class QemuMigrationDriver : IVmMigrationDriver, IAsyncDisposable
             var tls = request.Tls && !tunnelled ? MigrationQmp.ServerTlsObject : null;
             if (tls is not null)
             {
-                await _supervisor.ExecuteQmpAsync(paths, "object-add", MigrationQmp.TlsCredentials(tls, TlsDirectory, server: true), cancellationToken);
+                await AddTlsCredentialsAsync(paths, tls, server: true, cancellationToken);
             }
 
             await _supervisor.ExecuteQmpAsync(paths, "migrate-set-capabilities", MigrationQmp.Capabilities(request.Parameters), cancellationToken);
@@ -517,6 +525,8 @@ public sealed class QemuMigrationDriver : IVmMigrationDriver, IAsyncDisposable
                 await _supervisor.ExecuteQmpAsync(paths, "block-export-add", MigrationQmp.ExportAdd(exportName), cancellationToken);
                 await _supervisor.ExecuteQmpAsync(
                     paths, "migrate-incoming", new JsonObject { ["uri"] = MigrationQmp.UnixUri(ramSocket) }, cancellationToken);
+                // QEMU made them (paused: no guest code has run here); root's from now on, before root connects to them.
+                await _supervisor.Confinement.SealAsync([nbdSocket, ramSocket], cancellationToken);
                 var endpoint = await _tunnels.OpenIncomingAsync(
                     spec.Id, request.ListenAddress,
                     new Dictionary<string, string> { [MigrationTunnels.NbdChannel] = nbdSocket, [MigrationTunnels.RamChannel] = ramSocket },
@@ -772,6 +782,24 @@ public sealed class QemuMigrationDriver : IVmMigrationDriver, IAsyncDisposable
     {
         await _probes.DisposeAsync();
         await _tunnels.DisposeAsync();
+    }
+
+    /// <summary>
+    /// <c>object-add</c> of the node's TLS credentials. An unprivileged QEMU cannot read the node's key (root's, 0600):
+    /// it reads a copy its group may read, which exists only for this call (QEMU loads the files when the object is
+    /// added). The key then lives in that QEMU's memory, as it did before; the tunnel transport keeps it out of QEMU.
+    /// </summary>
+    private async Task AddTlsCredentialsAsync(VmPaths paths, string id, bool server, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var directory = await _supervisor.Confinement.ShareTlsAsync(paths, TlsDirectory, NodeTlsFiles.All, cancellationToken);
+            await _supervisor.ExecuteQmpAsync(paths, "object-add", MigrationQmp.TlsCredentials(id, directory, server), cancellationToken);
+        }
+        finally
+        {
+            QemuConfinement.RemoveTlsCopy(paths);
+        }
     }
 
     private static bool Tunnelled(MigrationParameters parameters) => parameters.Transport == MigrationTransport.Tunnel;

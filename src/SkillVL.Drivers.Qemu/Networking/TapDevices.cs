@@ -2,12 +2,13 @@ using System.Globalization;
 using Microsoft.Extensions.Logging;
 using SkillVL.Core.Errors;
 using SkillVL.Drivers.Qemu.CommandLine;
+using SkillVL.Drivers.Qemu.Confinement;
 
 namespace SkillVL.Drivers.Qemu.Networking;
 
 /// <summary>
-/// The tap device of each VM NIC ("svt" + NIC id), created persistent by us (QEMU only opens it: script=no),
-/// plugged into its network's bridge and tagged with this instance's alias.
+/// The tap device of each VM NIC ("svt" + NIC id), created persistent by us and owned by the QEMU user (QEMU only
+/// opens it: script=no), plugged into its network's bridge and tagged with this instance's alias.
 /// </summary>
 public sealed class TapDevices
 {
@@ -15,9 +16,12 @@ public sealed class TapDevices
     private readonly InterfaceSysctls _sysctls;
     private readonly string _alias;
     private readonly ILogger _logger;
+    private readonly QemuConfinement? _confinement;
 
-    public TapDevices(QemuDriverOptions options, IpCommand ip, InterfaceSysctls sysctls, ILogger<TapDevices> logger)
+    public TapDevices(
+        QemuDriverOptions options, IpCommand ip, InterfaceSysctls sysctls, ILogger<TapDevices> logger, QemuConfinement? confinement = null)
     {
+        _confinement = confinement;
         _ip = ip;
         _sysctls = sysctls;
         _alias = InterfaceNames.Alias(options.InstanceId);
@@ -48,6 +52,16 @@ public sealed class TapDevices
             throw new DriverException($"{tap} exists but belongs to '{existing.Alias}', not to this instance.", isTransient: false);
         }
 
+        // Owned by the QEMU user (ADR 0016): an unprivileged QEMU may attach to a persistent tap it owns, and to no
+        // other. Called only before a QEMU of the NIC's VM starts, so a tap left by an earlier run is not in use; it is
+        // made again, as ip cannot change a tap's owner (and an older SkillVL made them root's).
+        var identity = _confinement is null ? null : await _confinement.EnsureAsync(cancellationToken);
+        if (existing is not null && identity is not null)
+        {
+            await _ip.DeleteAsync(tap, cancellationToken);
+            existing = null;
+        }
+
         if (existing is { Master: not null, IsUp: true } && existing.Master == bridgeName && existing.Mtu == mtu && existing.Alias == _alias)
         {
             return;
@@ -55,7 +69,10 @@ public sealed class TapDevices
 
         if (existing is null)
         {
-            await _ip.RunAsync(["tuntap", "add", "dev", tap, "mode", "tap"], cancellationToken);
+            string[] owner = identity is null
+                ? []
+                : ["user", identity.Uid.ToString(CultureInfo.InvariantCulture), "group", identity.Gid.ToString(CultureInfo.InvariantCulture)];
+            await _ip.RunAsync(["tuntap", "add", "dev", tap, "mode", "tap", .. owner], cancellationToken);
         }
 
         _sysctls.Isolate(tap, isBridge: false);

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
@@ -6,6 +7,7 @@ using SkillVL.Core.Compute;
 using SkillVL.Core.Errors;
 using SkillVL.Core.Identifiers;
 using SkillVL.Drivers.Qemu.Accelerators;
+using SkillVL.Drivers.Qemu.Confinement;
 using SkillVL.Drivers.Qemu.Qmp;
 
 namespace SkillVL.Drivers.Qemu.Processes;
@@ -31,20 +33,26 @@ public sealed class QemuProcessSupervisor : IAsyncDisposable
     /// <summary>How often a graceful stop re-reads the run state when no QMP event arrives first.</summary>
     private static readonly TimeSpan RunStatePollInterval = TimeSpan.FromMilliseconds(250);
 
+    /// <summary>How often a launch looks for QEMU's pidfile and QMP socket: QEMU sets up in tens of milliseconds.</summary>
+    private static readonly TimeSpan LaunchPollInterval = TimeSpan.FromMilliseconds(10);
+
     private readonly QemuDriverOptions _options;
     private readonly ICommandRunner _runner;
     private readonly QmpConnectionPool _qmp;
     private readonly ProcFs _procFs;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
+    private readonly QemuConfinement _confinement;
 
     public QemuProcessSupervisor(
         QemuDriverOptions options,
         ICommandRunner runner,
         TimeProvider timeProvider,
         ILogger<QemuProcessSupervisor> logger,
-        ProcFs? procFs = null)
+        ProcFs? procFs = null,
+        QemuConfinement? confinement = null)
     {
+        _confinement = confinement ?? new QemuConfinement(options, runner, logger);
         _options = options;
         _runner = runner;
         _timeProvider = timeProvider;
@@ -112,9 +120,11 @@ public sealed class QemuProcessSupervisor : IAsyncDisposable
     }
 
     /// <summary>
-    /// Starts QEMU daemonised with <paramref name="arguments"/> and waits (bounded) for its parent to exit,
-    /// which QEMU does once the VM is fully set up. Writes vm.json with a new boot id, or with
-    /// <paramref name="bootId"/>: an incoming migration's QEMU carries on the guest that booted on the source.
+    /// Starts QEMU detached (<see cref="QemuLaunchCommand"/>: own session, unprivileged when configured) with
+    /// <paramref name="arguments"/> and waits (bounded by <see cref="QemuDriverOptions.LaunchTimeout"/>) until it
+    /// answers QMP, which it does once the VM is fully set up; then hands the files it created to root
+    /// (<see cref="QemuConfinement.SealAsync"/>). Writes vm.json with a new boot id, or with <paramref name="bootId"/>:
+    /// an incoming migration's QEMU carries on the guest that booted on the source.
     /// </summary>
     public async Task<VmRuntimeMetadata> LaunchAsync(
         VmPaths paths,
@@ -127,32 +137,84 @@ public sealed class QemuProcessSupervisor : IAsyncDisposable
         Directory.CreateDirectory(paths.RuntimeDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         await _qmp.DropAsync(paths.QmpSocket);
         RemoveProcessFiles(paths);
+        await _confinement.PrepareVmAsync(paths, spec.TemplateSha256, cancellationToken);
+        var identity = await _confinement.EnsureAsync(cancellationToken);
 
-        var result = await _runner.RunAsync(_options.QemuBinary, arguments, _options.LaunchTimeout, cancellationToken);
-        if (!result.Succeeded)
+        // The last run's serial log is root's (sealed): QEMU, which truncates it anyway, makes a new one.
+        File.Delete(paths.SerialLog);
+
+        // Root's log file, made here (not by the shell's redirection, which would follow a link planted in the
+        // group-writable directory) and opened for appending by the launch.
+        File.Delete(paths.QemuLog);
+        using (new FileStream(paths.QemuLog, FileMode.CreateNew, FileAccess.Write))
+        {
+        }
+
+        var (fileName, launch) = QemuLaunchCommand.Build(_options, identity, paths.QemuLog, arguments);
+        var started = await _runner.RunAsync(fileName, launch, _options.LaunchTimeout, cancellationToken);
+        if (!started.Succeeded
+            || !int.TryParse(started.StandardOutput.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var launchPid))
         {
             RemoveProcessFiles(paths);
             throw new DriverException(
-                $"QEMU could not start VM {spec.Id} (exit {result.ExitCode}): {Tail(result.StandardError)}", isTransient: false);
+                $"QEMU could not be launched for VM {spec.Id} (exit {started.ExitCode}): {Tail(started.StandardError)}", isTransient: false);
         }
 
-        var pid = ProcFs.ReadPidFile(paths.PidFile)
-            ?? throw new DriverException($"QEMU started VM {spec.Id} but wrote no pidfile at {paths.PidFile}.", isTransient: true);
+        var pid = await WaitUntilUpAsync(paths, spec, launchPid, cancellationToken);
+        await _confinement.SealAsync(
+            [paths.PidFile, paths.QmpSocket, paths.GuestAgentSocket, paths.VncSocket, paths.SerialSocket, paths.SerialLog],
+            cancellationToken);
         var metadata = new VmRuntimeMetadata(spec, bootId ?? Guid.NewGuid().ToString("N"), _timeProvider.GetUtcNow(), accelerator.ToQemuName());
         WriteJsonAtomically(paths.MetadataFile, metadata);
         _logger.QemuLaunched(spec.Id, pid);
-        try
+        return metadata;
+    }
+
+    /// <summary>
+    /// Waits until the launched QEMU (<paramref name="launchPid"/>: the shell that exec'd it keeps its pid) has written
+    /// its pidfile and answers QMP; fails with the end of its log as soon as it exits, and kills it when it takes longer
+    /// than the launch timeout.
+    /// </summary>
+    private async Task<int> WaitUntilUpAsync(VmPaths paths, VmSpec spec, int launchPid, CancellationToken cancellationToken)
+    {
+        var started = _timeProvider.GetTimestamp();
+        while (true)
         {
-            // Take the VM's QMP connection now: it proves QEMU answers, and later calls reuse it.
-            await QueryStatusAsync(paths, cancellationToken);
-        }
-        catch (DriverException e)
-        {
-            // The process runs; a slow first answer is not a failed start. List reports what it finds.
-            _logger.QemuStatusUnknown(spec.Id, e.Message);
+            if (_procFs.HasExited(launchPid, paths.RuntimeDirectory))
+            {
+                var log = File.Exists(paths.QemuLog) ? await File.ReadAllTextAsync(paths.QemuLog, cancellationToken) : "";
+                RemoveProcessFiles(paths);
+                throw new DriverException($"QEMU could not start VM {spec.Id}: {Tail(log)}", isTransient: false);
+            }
+
+            if (ProcFs.ReadPidFile(paths.PidFile) == launchPid && File.Exists(paths.QmpSocket))
+            {
+                try
+                {
+                    // Takes the VM's QMP connection: it proves QEMU's main loop runs, and later calls reuse it.
+                    await QueryStatusAsync(paths, cancellationToken);
+                    return launchPid;
+                }
+                catch (DriverException e)
+                {
+                    // Listening but not answering yet (still setting up), slow, or exiting: the next round tells.
+                    _logger.QemuStatusUnknown(spec.Id, e.Message);
+                    await _qmp.DropAsync(paths.QmpSocket);
+                }
+            }
+
+            if (_timeProvider.GetElapsedTime(started) >= _options.LaunchTimeout)
+            {
+                break;
+            }
+
+            await Task.Delay(LaunchPollInterval, _timeProvider, cancellationToken);
         }
 
-        return metadata;
+        Kill(paths, launchPid);
+        RemoveProcessFiles(paths);
+        throw new DriverException(
+            $"QEMU of VM {spec.Id} did not answer within {_options.LaunchTimeout.TotalSeconds:0.#} s of its launch; stopped it.", isTransient: true);
     }
 
     /// <summary>Runs one QMP command on the VM's shared connection, bounded by the QMP command timeout.</summary>
@@ -227,10 +289,20 @@ public sealed class QemuProcessSupervisor : IAsyncDisposable
 
     public ValueTask DisposeAsync() => _qmp.DisposeAsync();
 
+    /// <summary>The QEMU user's processes (ADR 0016) may plant files in a VM's runtime directory.</summary>
+    public QemuConfinement Confinement => _confinement;
+
     internal static void WriteJsonAtomically<T>(string path, T value)
     {
+        // The runtime directory is writable by the QEMU group: never follow a link someone planted at the temporary
+        // name (CreateNew is O_EXCL), and rename replaces the entry itself, not what it may point to.
         var temporary = path + ".tmp";
-        File.WriteAllText(temporary, JsonSerializer.Serialize(value, JsonOptions));
+        File.Delete(temporary);
+        using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write))
+        {
+            JsonSerializer.Serialize(stream, value, JsonOptions);
+        }
+
         File.Move(temporary, path, overwrite: true);
     }
 

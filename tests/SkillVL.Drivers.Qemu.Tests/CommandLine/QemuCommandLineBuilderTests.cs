@@ -80,6 +80,19 @@ public sealed class QemuCommandLineBuilderTests
         Assert.Contains("tcg,tb-size=64", arguments);
     }
 
+    [Fact]
+    public void Issue11_QemuRunsUnderTheSeccompSandbox_AndDoesNotDaemonizeItself()
+    {
+        var arguments = Build(Spec([]));
+
+        var sandbox = arguments.ToList().IndexOf("-sandbox");
+        Assert.True(sandbox >= 0);
+        Assert.Equal("on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny", arguments[sandbox + 1]);
+        // -daemonize calls setsid() and fork(), which the sandbox punishes with SIGSYS; -runas would call setuid().
+        Assert.DoesNotContain("-daemonize", arguments);
+        Assert.DoesNotContain("-runas", arguments);
+    }
+
     private static IReadOnlyList<string> Build(VmSpec spec)
     {
         var options = TestOptions.Fixed();
