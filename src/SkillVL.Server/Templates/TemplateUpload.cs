@@ -13,7 +13,8 @@ namespace SkillVL.Server.Templates;
 /// <c>defaultMemoryMiB</c>, and the qcow2 as the file field <c>disk</c>) into a staging directory laid out like a
 /// template build's output (<c>disk.qcow2</c> + <c>template.json</c>), so the node's template store imports it
 /// exactly as it imports images/*/build.sh output. The disk is streamed to the file and hashed while it is
-/// written; it is refused as soon as its first bytes are not the qcow2 magic.
+/// written; it is refused as soon as its first bytes are not the qcow2 magic. The magic is only the fast answer: the
+/// store inspects the stored disk before it becomes a template (Drivers.Qemu TemplateDiskInspector, issue 11).
 /// </summary>
 public static partial class TemplateUpload
 {
