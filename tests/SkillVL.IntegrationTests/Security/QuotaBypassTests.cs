@@ -34,9 +34,11 @@ public sealed class QuotaBypassTests(ITestOutputHelper output)
     [Fact]
     public async Task Issue11_CourseInstanceResize_IsRefusedWithTheStudentsToken()
     {
-        await using var server = await ServerHarness.StartAsync();
+        // The platform's course default: one running VM, so the second student's instance is over it.
+        await using var server = await ServerHarness.StartAsync(o => o.Quotas.Course = new() { RunningVms = 1 });
         using var teacher = await Users.AddAndLoginAsync(server, "teach", PlatformRoles.Teacher);
         using var student = await Users.AddAndLoginAsync(server, "stu", PlatformRoles.Student);
+        using var second = await Users.AddAndLoginAsync(server, "stu2", PlatformRoles.Student);
         await SetQuotaAsync(server, "stu", new QuotaLimits(Cpus: 1, MemoryBytes: 128 * Mi));
         await Users.ReadAsync<CourseInfo>(await teacher.Client.PostAsJsonAsync(ApiPaths.Courses, new CreateCourseRequest("c1"), ServerHarness.Json), HttpStatusCode.Created);
         await Users.ReadAsync<List<StudentInfo>>(await teacher.Client.PostAsJsonAsync(ApiPaths.Course("c1") + "/students", new EnrolRequest(["stu"]), ServerHarness.Json), HttpStatusCode.OK);
@@ -66,6 +68,22 @@ public sealed class QuotaBypassTests(ITestOutputHelper output)
         // Layout is the student's to change.
         var moved = await Users.ReadAsync<TaskInfo>(await student.Client.PutAsync(ApiPaths.Room("lab"), Yaml(Lab("lab", ui: ", ui: { x: 40, y: 80 }"))), HttpStatusCode.Accepted);
         Assert.Equal("room.apply", moved.Kind);
+
+        // A course without its own quota has the platform's default, and a teacher cannot set one above it.
+        using (var over = await teacher.Client.PostAsJsonAsync(ApiPaths.Course("c1") + "/students", new EnrolRequest(["stu2"]), ServerHarness.Json))
+        {
+            var body = await over.Content.ReadAsStringAsync();
+            Assert.True(over.StatusCode == HttpStatusCode.UnprocessableEntity, $"{(int)over.StatusCode}: {body}");
+            var problem = JsonDocument.Parse(body).RootElement;
+            Assert.Equal(("runningVms", "course", 1L), (problem.GetProperty("quota").GetString(), problem.GetProperty("scope").GetString(), problem.GetProperty("limit").GetInt64()));
+        }
+
+        using (var lifted = await teacher.Client.PostAsJsonAsync(ApiPaths.Courses, new CreateCourseRequest("c2", Quota: new QuotaLimits(RunningVms: 500)), ServerHarness.Json))
+        {
+            var body = await lifted.Content.ReadAsStringAsync();
+            Assert.True(lifted.StatusCode == HttpStatusCode.BadRequest, $"{(int)lifted.StatusCode}: {body}");
+            Assert.Contains("\"quota.runningVms\"", body, StringComparison.Ordinal);
+        }
     }
 
     [Fact]
