@@ -74,6 +74,13 @@ public static class TokensApi
         }
 
         var (entity, secret) = await tokens.CreateAsync(caller.Id, request.Name!.Trim(), scopes.Distinct().ToList(), expiresAt, parent?.Id, ct);
+        if (parent is not null && await tokens.FindAsync(parent.Id, ct) is null)
+        {
+            // The parent was revoked while this was made: the new token goes with it.
+            await tokens.RevokeOrphansAsync(caller.Id, ct);
+            return Results.Unauthorized();
+        }
+
         return Results.Created(ApiPaths.Token(entity.Id), new CreatedApiToken(ApiTokenService.ToInfo(entity), secret));
     }
 }

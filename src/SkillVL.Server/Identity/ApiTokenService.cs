@@ -111,7 +111,34 @@ public sealed class ApiTokenService(IDbContextFactory<SkillVlDbContext> dbFactor
             _byHash.TryRemove(gone.SecretHash, out _);
         }
 
+        await RevokeOrphansAsync(token.UserId, cancellationToken);
         return true;
+    }
+
+    /// <summary>
+    /// Revokes tokens whose parent is gone: a child created while its parent was being revoked (after the list
+    /// above was read) would otherwise survive. Token creation calls it too, after its insert, for the other order.
+    /// </summary>
+    public async Task RevokeOrphansAsync(string userId, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        while (true)
+        {
+            var orphans = await db.ApiTokens
+                .Where(t => t.UserId == userId && t.ParentId != null && !db.ApiTokens.Any(p => p.Id == t.ParentId))
+                .ToListAsync(cancellationToken);
+            if (orphans.Count == 0)
+            {
+                return;
+            }
+
+            db.ApiTokens.RemoveRange(orphans);
+            await db.SaveChangesAsync(cancellationToken);
+            foreach (var gone in orphans)
+            {
+                _byHash.TryRemove(gone.SecretHash, out _);
+            }
+        }
     }
 
     /// <summary>Revokes every token of a user (a password reset, or a change that asked for it); how many there were.</summary>

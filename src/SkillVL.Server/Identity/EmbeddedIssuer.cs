@@ -208,7 +208,6 @@ public static class EmbeddedIssuer
             }
 
             user = check.User;
-
             await SignInCookieAsync(context, user);
         }
 
