@@ -35,8 +35,10 @@ public static class ServerLogging
         builder.Logging.AddConsoleFormatter<RedactingConsoleFormatter, ConsoleFormatterOptions>();
         if (settings.LogFile.PathFor(settings.DataDirectory) is { } path)
         {
-            var file = new RollingLogFile(path, settings.LogFile.MaxFileBytes, settings.LogFile.MaxFiles);
-            builder.Logging.AddProvider(new RollingFileLoggerProvider(file, TimeProvider.System));
+            // Made by the container, so the container disposes it at shutdown: the last records are written, and a
+            // restarted app in the same process never has two writers on one file.
+            builder.Services.AddSingleton<ILoggerProvider>(sp => new RollingFileLoggerProvider(
+                new RollingLogFile(path, settings.LogFile.MaxFileBytes, settings.LogFile.MaxFiles), sp.GetRequiredService<TimeProvider>()));
         }
     }
 }

@@ -151,6 +151,11 @@ public sealed class LogSecretsTests
             found.AddRange(secrets.Where(s => bytes.AsSpan().IndexOf(Encoding.UTF8.GetBytes(s.Value)) >= 0).Select(s => $"{s.Key} in {file}"));
         }
 
+        // Refresh tokens: never in a log (the issuer's database keeps what it needs to redeem them).
+        secrets["refresh token"] = login.RefreshToken!;
+        secrets["refreshed refresh token"] = refreshed.RefreshToken!;
+        found.AddRange(secrets.Where(s => log.Contains(s.Value, StringComparison.Ordinal) && s.Key.Contains("refresh token", StringComparison.Ordinal))
+            .Select(s => $"{s.Key} in logs/server.log"));
         var output = server.Output;
         Assert.Contains("Request starting", output, StringComparison.Ordinal);
         found.AddRange(secrets.Where(s => output.Contains(s.Value, StringComparison.Ordinal)).Select(s => $"{s.Key} in the process output"));
