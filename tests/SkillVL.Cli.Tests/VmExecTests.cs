@@ -45,6 +45,19 @@ public sealed class VmExecTests
     }
 
     [Fact]
+    public async Task Issue11_Exec_TimedOut_SaysTheProgramWasKilled_ExitsWithItsCode()
+    {
+        var harness = new CliHarness();
+        harness.Handler.On(
+            "POST", "/api/v1/rooms/r/machines/v/exec", Answers.Json(HttpStatusCode.OK, new ExecResponse(137, "so far", "", OutputTruncated: false, TimedOut: true)));
+
+        var run = await harness.RunAsync("vm", "exec", "r/v", "--timeout", "2s", "--", "sh", "-c", "while :; do :; done");
+
+        Assert.Equal(137, run.ExitCode);
+        Assert.Contains("killed in the guest", run.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Exec_OutputTruncated_SaysSoOnStderr()
     {
         var harness = new CliHarness();

@@ -148,6 +148,7 @@ const log = (message) => console.log(`[e2e ${elapsed()}s] ${message}`);
 mkdirSync(args.shots, { recursive: true });
 const pages = new Set(); // every open page, for failure screenshots
 const browserLog = []; // console errors and page errors, printed when a step fails
+const cspViolations = []; // what the Server's Content-Security-Policy blocked: the run fails on any (issue 11)
 
 const STEP_NAMES = ['login', 'designer', 'running', 'vnc', 'serial', 'isolation', 'teacher', 'admin', 'delete'];
 let stepNumber = 0;
@@ -198,7 +199,7 @@ function check(condition, message) {
  * and fails on any serious or critical violation, naming the rule and the elements.
  */
 async function a11y(page, name) {
-  if (!(await page.evaluate(() => typeof window.axe === 'object'))) await page.addScriptTag({ content: axeSource });
+  if (!(await page.evaluate(() => typeof window.axe === 'object'))) await page.evaluate(`${axeSource}\n;0`); // evaluated through the DevTools protocol: the page's CSP (script-src 'self') refuses an inline <script>
   const result = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
   writeFileSync(path.join(args.shots, `axe-${name}.json`), JSON.stringify({ url: page.url(), violations: result.violations }, null, 2));
   const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
@@ -304,8 +305,15 @@ async function newPage(browser, label) {
   const page = await context.newPage();
   pages.add(page);
   page.on('close', () => pages.delete(page));
+  // Chromium reports every CSP refusal on the console; the listener also catches those it reports only as events.
+  await context.addInitScript(() =>
+    document.addEventListener('securitypolicyviolation', (e) =>
+      console.error(`Content Security Policy: ${e.violatedDirective} blocked ${e.blockedURI || 'inline'} (${e.sourceFile}:${e.lineNumber})`),
+    ),
+  );
   page.on('console', (m) => {
     if (m.type() === 'error' || m.type() === 'warning') browserLog.push(`[${label} console.${m.type()}] ${m.text()}`);
+    if (/Content Security Policy/i.test(m.text())) cspViolations.push(`[${label}] ${m.text()}`);
   });
   page.on('pageerror', (e) => browserLog.push(`[${label} pageerror] ${e.message}`));
   page.on('dialog', (d) => {
@@ -762,6 +770,10 @@ try {
     log('  home shows no rooms; the API has none');
   });
 
+  const policy = (await fetch(`${args.base}/`)).headers.get('content-security-policy');
+  check(policy?.includes("script-src 'self'"), `the SPA came without the Server's Content-Security-Policy (${policy})`);
+  check(cspViolations.length === 0, `the Content-Security-Policy blocked something:\n  ${cspViolations.join('\n  ')}`);
+  log(`csp: nothing blocked under ${policy}`);
   log(`axe: no serious or critical violations on ${a11yChecked.join(', ')}`);
   log(`keyboard: every control reachable with Tab on ${keyboardChecked.join(', ')}`);
   log(`E2E PASSED: ${stepNumber} steps in ${((Date.now() - started) / 1000).toFixed(1)} s`);

@@ -59,7 +59,12 @@ internal static class VmCommands
             await runner.Context.Out.FlushAsync(cancellationToken);
             if (result.OutputTruncated)
             {
-                runner.Context.Error.WriteLine("skillvl: the guest's output was truncated by the server");
+                runner.Context.Error.WriteLine("skillvl: the guest's output was truncated by the server (1 MiB per stream)");
+            }
+
+            if (result.TimedOut)
+            {
+                runner.Context.Error.WriteLine("skillvl: the program ran past its timeout and was killed in the guest");
             }
 
             return result.ExitCode;

@@ -44,17 +44,20 @@ public sealed class GuestAgentClient : IDisposable
     /// <summary>
     /// Runs <paramref name="command"/> (program, then its arguments; the agent searches PATH) and waits for it,
     /// at most <paramref name="timeout"/>. A program the agent cannot start yields exit code 127 with the
-    /// agent's message on stderr, as a shell would. Output is what qemu-ga captured (it truncates at 16 MiB
-    /// and says so).
+    /// agent's message on stderr, as a shell would. A program still running at the timeout is killed in the guest
+    /// (issue 11, finding 10: it used to keep running, a busy loop kept a host CPU busy), and the result says so
+    /// (<see cref="GuestExecResult.TimedOut"/>, exit code 137) with what it wrote until then. Each stream is cut at
+    /// <see cref="MaxStreamBytes"/> (qemu-ga itself keeps up to 16 MiB), with <see cref="GuestExecResult.OutputTruncated"/>.
     /// </summary>
-    public Task<GuestExecResult> ExecAsync(IReadOnlyList<string> command, TimeSpan timeout, CancellationToken cancellationToken)
+    public async Task<GuestExecResult> ExecAsync(IReadOnlyList<string> command, TimeSpan timeout, CancellationToken cancellationToken)
     {
         if (command.Count == 0 || string.IsNullOrEmpty(command[0]))
         {
             throw new ArgumentException("The command is empty.", nameof(command));
         }
 
-        return RunAsync("guest-exec", timeout, async (session, ct) =>
+        // The run's own session ends at the timeout (its last reply may be half read); the kill gets a fresh one.
+        var (pid, status) = await RunAsync("guest-exec", timeout + KillBudget, async (session, ct) =>
         {
             var arguments = new JsonObject
             {
@@ -70,24 +73,112 @@ public sealed class GuestAgentClient : IDisposable
             }
             catch (GuestAgentCommandException e)
             {
-                return new GuestExecResult(127, "", e.Description, false);
+                return (0L, new JsonObject { ["exited"] = true, ["exitcode"] = 127, ["err-data"] = Convert.ToBase64String(Encoding.UTF8.GetBytes(e.Description)) });
             }
 
             _logger.GuestExecStarted(command[0], pid);
-            var pause = FirstPoll;
-            while (true)
+            using var deadline = new CancellationTokenSource(timeout, _timeProvider);
+            using var polling = CancellationTokenSource.CreateLinkedTokenSource(ct, deadline.Token);
+            try
             {
-                var status = await session.ExecuteAsync("guest-exec-status", new JsonObject { ["pid"] = pid }, ct) as JsonObject
-                    ?? throw new GuestAgentUnavailableException("guest-exec-status answered without a status.");
-                if (status["exited"]?.GetValue<bool>() == true)
-                {
-                    return ToResult(status);
-                }
-
-                await Task.Delay(pause, _timeProvider, ct);
-                pause = TimeSpan.FromTicks(Math.Min(pause.Ticks * 2, LongestPoll.Ticks));
+                return (pid, await PollUntilExitedAsync(session, pid, polling.Token));
+            }
+            catch (OperationCanceledException) when (deadline.IsCancellationRequested && !ct.IsCancellationRequested)
+            {
+                return (pid, (JsonObject?)null);
             }
         }, cancellationToken);
+        if (status is not null)
+        {
+            return ToResult(status);
+        }
+
+        var killed = await RunAsync("guest-exec kill", KillBudget, async (session, ct) =>
+        {
+            await KillAsync(session, pid, ct);
+            return await PollUntilExitedAsync(session, pid, ct);
+        }, cancellationToken);
+        return ToResult(killed) with { TimedOut = true };
+    }
+
+    /// <summary>Largest output kept per stream: enough for any answer a person reads; qemu-ga's own cap is 16 MiB.</summary>
+    public const int MaxStreamBytes = 1 << 20;
+
+    /// <summary>How long killing a timed-out program and collecting its status may take.</summary>
+    private static readonly TimeSpan KillBudget = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Kills the process $0 and all its descendants: each is stopped first so it cannot fork past the walk, then all
+    /// get SIGKILL. Descendants come from /proc/PID/stat's parent field (after the last ") ", as the command name may
+    /// hold spaces and parentheses), with shell built-ins only: busybox (the tiny guest's) has no pkill or pgrep, and
+    /// a fork per process would be slow on a guest under TCG.
+    /// </summary>
+    private const string KillTreeScript =
+        """
+        t=$0; kill -STOP "$t" 2>/dev/null; all=$t; new=$t
+        while [ -n "$new" ]; do
+          next=
+          for d in /proc/[0-9]*; do
+            read -r s < "$d/stat" 2>/dev/null || continue
+            s=${s##*) }; set -- $s
+            for p in $new; do
+              if [ "$2" = "$p" ]; then kill -STOP "${d#/proc/}" 2>/dev/null; next="$next ${d#/proc/}"; fi
+            done
+          done
+          all="$all$next"; new=$next
+        done
+        kill -9 $all
+        """;
+
+    /// <summary>
+    /// qemu-ga has no command to kill what guest-exec started (guests carry agents older than any that might), so
+    /// another guest-exec does: <see cref="KillTreeScript"/> through /bin/sh, or kill(1) on the program alone when the
+    /// guest has no /bin/sh. The tree matters: qemu-ga reports the program exited only once every process holding its
+    /// output pipes is gone, and a busy child left behind would keep the CPU busy just the same.
+    /// </summary>
+    private async Task KillAsync(GuestAgentSession session, long pid, CancellationToken cancellationToken)
+    {
+        var target = pid.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var killer = new JsonObject
+        {
+            ["path"] = "/bin/sh",
+            ["arg"] = new JsonArray("-c", KillTreeScript, target),
+            ["capture-output"] = true,
+        };
+        long killerPid;
+        try
+        {
+            killerPid = (await session.ExecuteAsync("guest-exec", killer, cancellationToken))?["pid"]?.GetValue<long>() ?? 0;
+        }
+        catch (GuestAgentCommandException)
+        {
+            // No /bin/sh: kill(1) alone, from PATH.
+            killer["path"] = "kill";
+            killer["arg"] = new JsonArray("-9", target);
+            killerPid = (await session.ExecuteAsync("guest-exec", killer, cancellationToken))?["pid"]?.GetValue<long>() ?? 0;
+        }
+
+        if (killerPid != 0)
+        {
+            await PollUntilExitedAsync(session, killerPid, cancellationToken);
+        }
+    }
+
+    private async Task<JsonObject> PollUntilExitedAsync(GuestAgentSession session, long pid, CancellationToken cancellationToken)
+    {
+        var pause = FirstPoll;
+        while (true)
+        {
+            var status = await session.ExecuteAsync("guest-exec-status", new JsonObject { ["pid"] = pid }, cancellationToken) as JsonObject
+                ?? throw new GuestAgentUnavailableException("guest-exec-status answered without a status.");
+            if (status["exited"]?.GetValue<bool>() == true)
+            {
+                return status;
+            }
+
+            await Task.Delay(pause, _timeProvider, cancellationToken);
+            pause = TimeSpan.FromTicks(Math.Min(pause.Ticks * 2, LongestPoll.Ticks));
+        }
     }
 
     /// <summary>
@@ -132,12 +223,33 @@ public sealed class GuestAgentClient : IDisposable
             exitCode = 128 + signalNumber;
         }
 
-        var truncated = status["out-truncated"]?.GetValue<bool>() == true || status["err-truncated"]?.GetValue<bool>() == true;
-        return new GuestExecResult(exitCode, Decode(status["out-data"]), Decode(status["err-data"]), truncated);
+        var (stdout, outCut) = Decode(status["out-data"]);
+        var (stderr, errCut) = Decode(status["err-data"]);
+        var truncated = outCut || errCut || status["out-truncated"]?.GetValue<bool>() == true || status["err-truncated"]?.GetValue<bool>() == true;
+        return new GuestExecResult(exitCode, stdout, stderr, truncated);
     }
 
-    private static string Decode(JsonNode? base64) =>
-        base64 is null ? "" : Encoding.UTF8.GetString(Convert.FromBase64String(base64.GetValue<string>()));
+    /// <summary>The first <see cref="MaxStreamBytes"/> of a base64 stream, decoded from its prefix only (no 16 MiB copy).</summary>
+    private static (string Text, bool Cut) Decode(JsonNode? base64)
+    {
+        if (base64 is null)
+        {
+            return ("", false);
+        }
+
+        var encoded = base64.GetValue<string>();
+        // 4 base64 characters carry 3 bytes: this prefix decodes to exactly MaxStreamBytes (a multiple of 3 plus 1 is
+        // rounded down to whole groups, so take the groups that cover the cap and trim the bytes).
+        var prefixChars = (MaxStreamBytes + 2) / 3 * 4;
+        if (encoded.Length <= prefixChars)
+        {
+            var all = Convert.FromBase64String(encoded);
+            return all.Length <= MaxStreamBytes ? (Encoding.UTF8.GetString(all), false) : (Encoding.UTF8.GetString(all, 0, MaxStreamBytes), true);
+        }
+
+        var bytes = Convert.FromBase64String(encoded[..prefixChars]);
+        return (Encoding.UTF8.GetString(bytes, 0, Math.Min(bytes.Length, MaxStreamBytes)), true);
+    }
 
     private async Task<T> RunAsync<T>(
         string operation,

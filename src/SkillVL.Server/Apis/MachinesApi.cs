@@ -45,7 +45,7 @@ public static class MachinesApi
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
-            .WithSummary("Run a program in the guest through its agent and wait for it");
+            .WithSummary("Run a program in the guest through its agent and wait for it; at the timeout it is killed (timedOut); each stream is cut at 1 MiB (outputTruncated)");
         return api;
     }
 
@@ -84,7 +84,7 @@ public static class MachinesApi
         try
         {
             var result = await node.Vms.GuestExecAsync(entity.Id, request.Command, timeout, ct);
-            return Results.Ok(new ExecResponse(result.ExitCode, result.Stdout, result.Stderr, result.OutputTruncated));
+            return Results.Ok(new ExecResponse(result.ExitCode, result.Stdout, result.Stderr, result.OutputTruncated, result.TimedOut));
         }
         catch (InvalidVmStateException ex)
         {

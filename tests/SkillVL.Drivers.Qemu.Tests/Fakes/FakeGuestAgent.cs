@@ -32,6 +32,12 @@ public sealed class FakeGuestAgent : IAsyncDisposable
     /// <summary>Answers to guest-exec-status calls, in order; the last one repeats.</summary>
     public List<JsonObject> ExecStatuses { get; } = [];
 
+    /// <summary>Once a second guest-exec (the kill of a timed-out program) came, every status is this one; null: no such change.</summary>
+    public JsonObject? StatusAfterKill { get; set; }
+
+    /// <summary>guest-exec calls over all connections.</summary>
+    private int _execs;
+
     /// <summary>The error reply of guest-exec, or null to start the program.</summary>
     public string? ExecError { get; set; }
 
@@ -137,12 +143,13 @@ public sealed class FakeGuestAgent : IAsyncDisposable
                             await SendAsync(socket, "{\"return\": {}}\n");
                             break;
                         case "guest-exec":
+                            _execs++;
                             await SendAsync(socket, ExecError is null
                                 ? "{\"return\": {\"pid\": 4242}}\n"
                                 : new JsonObject { ["error"] = new JsonObject { ["class"] = "GenericError", ["desc"] = ExecError } }.ToJsonString() + "\n");
                             break;
                         case "guest-exec-status":
-                            var status = ExecStatuses[Math.Min(statusIndex++, ExecStatuses.Count - 1)];
+                            var status = _execs > 1 && StatusAfterKill is not null ? StatusAfterKill : ExecStatuses[Math.Min(statusIndex++, ExecStatuses.Count - 1)];
                             await SendAsync(socket, new JsonObject { ["return"] = status.DeepClone() }.ToJsonString() + "\n");
                             break;
                         case "guest-shutdown":

@@ -87,16 +87,38 @@ public sealed class GuestAgentClientTests : IDisposable
     }
 
     [Fact]
-    public async Task Exec_NeverExits_ThrowsTransientAfterTimeout()
+    public async Task Issue11_Exec_NeverExits_IsKilledInTheGuestAtTheTimeout_AndSaysSo()
     {
-        await using var agent = new FakeGuestAgent(SocketPath);
+        await using var agent = new FakeGuestAgent(SocketPath)
+        {
+            StatusAfterKill = new JsonObject { ["exited"] = true, ["signal"] = 9, ["out-data"] = Convert.ToBase64String("so far"u8.ToArray()) },
+        };
         agent.ExecStatuses.Add(new JsonObject { ["exited"] = false });
         using var client = new GuestAgentClient(SocketPath, TimeProvider.System, NullLogger.Instance);
 
-        var error = await Assert.ThrowsAsync<DriverException>(
-            () => client.ExecAsync(["sleep", "1000"], TimeSpan.FromSeconds(2), CancellationToken.None));
+        var result = await client.ExecAsync(["sleep", "1000"], TimeSpan.FromSeconds(2), CancellationToken.None);
 
-        Assert.True(error.IsTransient);
+        Assert.Equal((137, "so far", true), (result.ExitCode, result.Stdout, result.TimedOut));
+        var kill = agent.Requests.Last(r => r["execute"]!.GetValue<string>() == "guest-exec")["arguments"]!;
+        Assert.Equal("/bin/sh", kill["path"]!.GetValue<string>());
+        Assert.Equal("4242", kill["arg"]![2]!.GetValue<string>());
+    }
+
+    [Fact]
+    public void ToResult_StreamLongerThanTheCap_IsCutAndFlagged()
+    {
+        var big = new byte[(5 << 20) + 1];
+        Array.Fill(big, (byte)'a');
+
+        var result = GuestAgentClient.ToResult(new JsonObject
+        {
+            ["exited"] = true,
+            ["exitcode"] = 0,
+            ["out-data"] = Convert.ToBase64String(big),
+            ["err-data"] = Convert.ToBase64String(big.AsSpan(0, GuestAgentClient.MaxStreamBytes).ToArray()),
+        });
+
+        Assert.Equal((GuestAgentClient.MaxStreamBytes, GuestAgentClient.MaxStreamBytes, true), (result.Stdout.Length, result.Stderr.Length, result.OutputTruncated));
     }
 
     [Fact]

@@ -775,7 +775,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Run a program in the guest through its agent and wait for it */
+        /** Run a program in the guest through its agent and wait for it; at the timeout it is killed (timedOut); each stream is cut at 1 MiB (outputTruncated) */
         post: {
             parameters: {
                 query?: never;
@@ -1349,7 +1349,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List nodes with their state, capacity and allocation */
+        /** List nodes with their state and capacity; allocation: everyone's for an admin, your own for others */
         get: {
             parameters: {
                 query?: never;
@@ -1373,6 +1373,91 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/nodes/{node}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a node: state and capacity; allocation: everyone's for an admin, your own for others */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    node: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["NodeInfo"];
+                    };
+                };
+                /** @description Not Found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Remove a node: revoke its credential and disconnect its agent (admin) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    node: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description No Content */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Not Found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+            };
+        };
         options?: never;
         head?: never;
         patch?: never;
@@ -1512,60 +1597,6 @@ export interface paths {
             };
         };
         delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/nodes/{node}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        post?: never;
-        /** Remove a node: revoke its credential and disconnect its agent (admin) */
-        delete: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    node: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description No Content */
-                204: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description Not Found */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["ProblemDetails"];
-                    };
-                };
-                /** @description Conflict */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["ProblemDetails"];
-                    };
-                };
-            };
-        };
         options?: never;
         head?: never;
         patch?: never;
@@ -2551,6 +2582,15 @@ export interface paths {
                         "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
                     };
                 };
+                /** @description Forbidden */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
                 /** @description Not Found */
                 404: {
                     headers: {
@@ -2855,8 +2895,9 @@ export interface components {
             link?: null | components["schemas"]["MigrationLinkOverride"];
             /**
              * Format: double
-             * @description A service gap measured from a peer during the migration (a benchmark's probe), stored
-             *                 with the metrics; the Server does not measure it.
+             * @description A service gap measured elsewhere during the migration (a benchmark's own probe), stored
+             *                 with the metrics instead of the platform's; null: the Server's peer probe measures it when the room has a running
+             *                 peer sharing a network with the machine (see MigrationOptions.PeerProbe).
              */
             probeDowntimeMs?: null | number | string;
         };
@@ -2897,12 +2938,19 @@ export interface components {
             /** @description How long to wait for it; default 30 s, at most 10 min. */
             timeout: null | string;
         };
+        /** @description What a command run in the guest did. */
         ExecResponse: {
             /** Format: int32 */
             exitCode: number | string;
             stdout: string;
             stderr: string;
+            /** @description Stdout or stderr was cut at 1 MiB. */
             outputTruncated: boolean;
+            /**
+             * @description The command ran past its timeout and was killed in the guest (exit code 137).
+             * @default false
+             */
+            timedOut: boolean;
         };
         HttpValidationProblemDetails: {
             type?: null | string;
@@ -3014,8 +3062,9 @@ export interface components {
             /** Format: double */
             loss: number | string;
             /**
-             * @description "request" (given with the request), "configured" (SkillVL:Migration:Links:&lt;node&gt;) or
-             *                 "default" (SkillVL:Migration:DefaultLink): the Server does not measure links itself yet.
+             * @description "request" (given with the request), "measured" (the nodes' link probe just before the move),
+             *                 "configured" (SkillVL:Migration:Links:&lt;node&gt;) or "default" (SkillVL:Migration:DefaultLink); the latter two
+             *                 only when the probe failed or is off.
              */
             source: string;
         };
@@ -3043,7 +3092,8 @@ export interface components {
             downtimeMs: null | number | string;
             /**
              * Format: double
-             * @description The service gap a probe saw (given with the request).
+             * @description The service gap a peer saw: the longest run of missing replies in a 10 ms ping from another
+             *                 running machine of the room, through the switch-over (or the figure the request brought).
              */
             probeDowntimeMs: null | number | string;
             /** Format: int64 */
@@ -3052,7 +3102,7 @@ export interface components {
             diskBytes: null | number | string;
             /**
              * Format: int64
-             * @description Template bytes the target had to fetch first (0: it had the template).
+             * @description Bytes the target fetched for the template first, as they crossed (zstd-compressed); 0: it had the template.
              */
             baseBytes: null | number | string;
             /** Format: double */
@@ -3128,18 +3178,34 @@ export interface components {
             cpus: number | string;
             /** Format: int64 */
             memoryBytes: number | string;
-            /** Format: int32 */
+            /**
+             * Format: int32
+             * @description Running machines on the node: all of them for an admin, the caller's own otherwise.
+             */
             machinesRunning: number | string;
-            /** Format: int32 */
+            /**
+             * Format: int32
+             * @description vCPUs of the machines on the node: all of them for an admin, the caller's own otherwise.
+             */
             cpusAllocated: number | string;
-            /** Format: int64 */
+            /**
+             * Format: int64
+             * @description Memory of the machines on the node: all of them for an admin, the caller's own otherwise.
+             */
             memoryBytesAllocated: number | string;
             /** @default false */
             drained: boolean;
+            /** @description The node's overlay address; only an admin sees it. */
             underlayAddress?: null | string;
             labels?: null | {
                 [key: string]: string;
             };
+            /**
+             * @description Whose machines the allocation figures count: "all" (an admin's view) or "yours" (a student's or teacher's: other
+             *     users' allocation, and so the node's free memory, are not theirs to see — issue 11, finding 9).
+             * @default all
+             */
+            allocation: string;
         };
         ProblemDetails: {
             type?: null | string;

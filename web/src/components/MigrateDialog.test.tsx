@@ -56,6 +56,15 @@ describe('MigrateDialog', () => {
     expect(screen.getByRole('dialog', { name: 'Migrate web' })).toBeTruthy();
   });
 
+  it("shows a student's reduced node view without free figures and without client nodes (issue 11)", async () => {
+    answers['GET /api/v1/nodes'] = [
+      { status: 200, body: [node('local', { allocation: 'yours' }), node('node2', { allocation: 'yours' }), node('laptop', { kind: 'client', allocation: 'yours' })] },
+    ];
+    await open();
+    const options = within(screen.getByLabelText('Target node') as HTMLSelectElement).getAllByRole('option') as HTMLOptionElement[];
+    expect(options.map((o) => o.textContent)).toEqual(['node2 (ready)']);
+  });
+
   it('posts the live migration and follows its phase and progress until it succeeds', async () => {
     const { succeeded } = fixtures;
     const running = (done: number, phase: string) => ({

@@ -26,7 +26,10 @@ export function MigrateDialog({ machine, onClose, pollMs = 1000 }: MigrateDialog
   const [busy, setBusy] = useState(false);
   const [migration, setMigration] = useState<Migration | null>(null);
   const first = useRef<HTMLSelectElement>(null);
-  const targets = (nodes.data ?? []).filter((n) => n.name !== machine.node);
+  // A student's or teacher's view of the nodes (allocation 'yours') has no free figure, and client nodes take machines
+  // only from an admin (issue 11): those are left out rather than offered to fail.
+  const reduced = (nodes.data ?? []).some((n) => n.allocation === 'yours');
+  const targets = (nodes.data ?? []).filter((n) => n.name !== machine.node && !(reduced && n.kind === 'client'));
   const host = useModalHost();
 
   useEffect(() => first.current?.focus(), [nodes.data]);
@@ -87,7 +90,7 @@ export function MigrateDialog({ machine, onClose, pollMs = 1000 }: MigrateDialog
             <select id="migrate-to" name="to" ref={first} required disabled={!nodes.data} aria-describedby="migrate-to-error">
               {targets.map((n) => (
                 <option key={n.name} value={n.name} disabled={n.state !== 'ready' || n.drained}>
-                  {n.name} ({n.state !== 'ready' ? n.state : n.drained ? 'drained' : `${formatBytes(num(n.memoryBytes) - num(n.memoryBytesAllocated))} free`})
+                  {n.name} ({n.state !== 'ready' ? n.state : n.drained ? 'drained' : reduced ? 'ready' : `${formatBytes(num(n.memoryBytes) - num(n.memoryBytesAllocated))} free`})
                 </option>
               ))}
             </select>
