@@ -23,6 +23,7 @@ public sealed class MigrationService(
     NodeRegistry nodes,
     ActiveMigrations active,
     MigrationRunner runner,
+    Quotas.CapacityGate gate,
     IOptions<SkillVlServerOptions> options,
     TimeProvider time)
 {
@@ -113,6 +114,9 @@ public sealed class MigrationService(
             return new(Conflict: $"{room.Name}/{machine.Name} is {machine.ObservedState}: migrate it once it is {settled}");
         }
 
+        // The target's free memory is read and the migration saved under the capacity gate, like a create or a start
+        // (issue 11): a room applied onto the target at the same moment cannot take the memory this move counts on.
+        using var capacity = await gate.EnterAsync(cancellationToken);
         var source = nodes.Find(machine.NodeName);
         var target = nodes.Find(to);
         var allocated = await db.Machines.Where(m => m.NodeName == to).SumAsync(m => m.MemoryBytes, cancellationToken)
