@@ -1,4 +1,5 @@
 using System.Net;
+using SkillVL.Core.Api;
 using SkillVL.Core.Nodes.Protocol;
 
 namespace SkillVL.Cli.Tests;
@@ -30,6 +31,40 @@ public sealed class NodeCommandTests
 
         Assert.True(run.ExitCode == ExitCodes.Ok, run.ToString());
         Assert.Contains(printed, run.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Issue11_List_OwnAllocation_IsLabelledAsYours()
+    {
+        var harness = new CliHarness();
+        var node = new NodeInfo("edge1", "agent", "ready", "kvm", 8, 16L << 30, 1, 2, 1L << 30, Allocation: NodeInfo.AllocationYours);
+        harness.Handler.On("GET", "/api/v1/nodes", Answers.Json(HttpStatusCode.OK, new[] { node }));
+
+        var run = await harness.RunAsync("node", "list");
+
+        Assert.True(run.ExitCode == ExitCodes.Ok, run.ToString());
+        Assert.Contains("YOUR MACHINES", run.Stdout, StringComparison.Ordinal);
+        Assert.Contains("YOUR CPUS/TOTAL", run.Stdout, StringComparison.Ordinal);
+        Assert.Contains("YOUR MEMORY/TOTAL", run.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("ALLOC/TOTAL", run.Stdout, StringComparison.Ordinal);
+        Assert.Contains("2/8", run.Stdout, StringComparison.Ordinal);
+        Assert.Contains("allocation: yours", run.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task List_AdminView_KeepsTheWholeNodeColumns()
+    {
+        var harness = new CliHarness();
+        var node = new NodeInfo("edge1", "agent", "ready", "kvm", 8, 16L << 30, 3, 6, 4L << 30, UnderlayAddress: "198.18.0.12");
+        harness.Handler.On("GET", "/api/v1/nodes", Answers.Json(HttpStatusCode.OK, new[] { node }));
+
+        var run = await harness.RunAsync("node", "list");
+
+        Assert.True(run.ExitCode == ExitCodes.Ok, run.ToString());
+        Assert.Contains("CPUS (ALLOC/TOTAL)", run.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("YOUR", run.Stdout, StringComparison.Ordinal);
+        Assert.Contains("6/8", run.Stdout, StringComparison.Ordinal);
+        Assert.Equal(string.Empty, run.Stderr);
     }
 
     [Fact]

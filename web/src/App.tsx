@@ -6,6 +6,7 @@ import { CALLBACK_PATH } from './auth/session';
 import { Loading } from './components/common';
 import { useAsync } from './hooks/useAsync';
 import { api } from './api/api';
+import { AccountPage } from './pages/AccountPage';
 import { AdminPage } from './pages/admin/AdminPage';
 import { CoursePage } from './pages/CoursePage';
 import { CoursesPage } from './pages/CoursesPage';
@@ -47,7 +48,9 @@ function Shell({ children }: { children: ReactNode }) {
         <div className="user">
           {state.status === 'signed-in' && (
             <>
-              <span>{state.user.profile.preferred_username ?? state.user.profile.name ?? state.user.profile.sub}</span>
+              <Link to="/account" title="Your account and password">
+                {state.user.profile.preferred_username ?? state.user.profile.name ?? state.user.profile.sub}
+              </Link>
               <button type="button" onClick={signOut}>
                 Sign out
               </button>
@@ -116,6 +119,7 @@ export function AppRoutes() {
         <Route path="/courses" element={guarded(<CoursesPage />)} />
         <Route path="/courses/:course" element={guarded(<CoursePage />)} />
         <Route path="/admin/*" element={guarded(<AdminPage />)} />
+        <Route path="/account" element={guarded(<AccountPage />)} />
         <Route
           path="*"
           element={

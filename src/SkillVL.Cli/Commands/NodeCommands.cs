@@ -25,8 +25,14 @@ internal static class NodeCommands
                 return ExitCodes.Ok;
             }
 
-            var table = new TableView("NAME", "KIND", "STATE", "ACCEL", "UNDERLAY", "MACHINES", "CPUS (ALLOC/TOTAL)", "MEMORY (ALLOC/TOTAL)");
-            foreach (var n in ApiJson.Read<List<NodeInfo>>(answer))
+            var nodes = ApiJson.Read<List<NodeInfo>>(answer);
+            // A student or teacher sees only their own machines' allocation (issue 11, finding 9): the columns say so,
+            // or "1/8" would read as the whole node's load and the rest as free.
+            var yours = nodes.Exists(n => n.Allocation == NodeInfo.AllocationYours);
+            var table = yours
+                ? new TableView("NAME", "KIND", "STATE", "ACCEL", "UNDERLAY", "YOUR MACHINES", "YOUR CPUS/TOTAL", "YOUR MEMORY/TOTAL")
+                : new TableView("NAME", "KIND", "STATE", "ACCEL", "UNDERLAY", "MACHINES", "CPUS (ALLOC/TOTAL)", "MEMORY (ALLOC/TOTAL)");
+            foreach (var n in nodes)
             {
                 table.Add(
                     n.Name,
@@ -40,6 +46,11 @@ internal static class NodeCommands
             }
 
             printer.Table(table);
+            if (yours)
+            {
+                runner.Context.Error.WriteLine("allocation: yours (the figures count only your own machines; other users' are not shown)");
+            }
+
             return ExitCodes.Ok;
         }));
         node.Subcommands.Add(list);

@@ -937,7 +937,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List VM templates */
+        /** List VM templates (unusable: why no machine can be made from one) */
         get: {
             parameters: {
                 query?: never;
@@ -1008,6 +1008,69 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/templates/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete a template and its stored disks (admin); 409 naming the rooms and users whose machines use it */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description No Content */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Forbidden */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+                /** @description Not Found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/me": {
         parameters: {
             query?: never;
@@ -1053,7 +1116,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Change your own password (local accounts) */
+        /** Change your own password (local accounts); ends all your sessions, and your API tokens when revokeApiTokens is true */
         post: {
             parameters: {
                 query?: never;
@@ -1081,6 +1144,15 @@ export interface paths {
                     };
                     content: {
                         "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                    };
+                };
+                /** @description Too Many Requests */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
                     };
                 };
             };
@@ -1842,7 +1914,7 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** Set a local account's password (admin); without one a password is generated and returned once */
+        /** Set a local account's password (admin); without one a password is generated and returned once. Ends the user's sessions and revokes their API tokens */
         put: {
             parameters: {
                 query?: never;
@@ -1973,7 +2045,7 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Revoke one of your API tokens (takes effect at once) */
+        /** Revoke one of your API tokens and every token made with it (takes effect at once) */
         delete: {
             parameters: {
                 query?: never;
@@ -2768,10 +2840,15 @@ export interface components {
             cliClientId: string;
             scopes: string[];
         };
-        /** @description A local account changes its own password. */
+        /** @description A local account changes its own password. Every session of the account ends (login cookies, access and refresh tokens). */
         ChangePasswordRequest: {
             currentPassword: null | string;
             newPassword: null | string;
+            /**
+             * @description Also revoke all the account's personal API tokens (default: keep them).
+             * @default false
+             */
+            revokeApiTokens: boolean;
         };
         /**
          * @description A short-lived, single-use ticket for one console session. Open string ConsoleTicket.Url as a WebSocket (binary frames
@@ -2835,11 +2912,12 @@ export interface components {
         };
         CreateApiTokenRequest: {
             name: null | string;
-            /** @description Default ["read", "write"]. */
+            /** @description Default ["read", "write"]; a token made with an API token gets at most that token's scopes. */
             scopes?: null | string[];
             /**
              * Format: int32
-             * @description Null: never expires.
+             * @description Null: the longest allowed — the platform's maximum lifetime (default 90 days), or the expiry of the API token
+             *     making the request when that comes sooner. Longer is refused.
              */
             expiresInDays?: null | number | string;
         };
@@ -3360,6 +3438,11 @@ export interface components {
             defaultMemoryBytes: number | string;
             /** Format: int64 */
             sizeBytes: number | string;
+            /**
+             * @description Why no machine can be created or started from the template's content (e.g. a disk stored by an older version that
+             *     names a backing file), or null when it is usable. Upload a good disk under the name, or delete the template.
+             */
+            unusable?: null | string;
         };
         /** @description The multipart form of a template upload (documents the fields in the OpenAPI document). */
         TemplateUploadForm: {

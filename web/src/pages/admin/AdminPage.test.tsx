@@ -1,6 +1,7 @@
 import { act, cleanup, fireEvent, render, screen, within } from '@testing-library/react';
 import { MemoryRouter, Route, Routes } from 'react-router';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { ApiError } from '../../api/client';
 import { AdminPage } from './AdminPage';
 
 const nodes = [
@@ -9,7 +10,11 @@ const nodes = [
 ];
 const rooms = [{ id: 'r1', name: 'lab' }];
 const roomDetails = { id: 'r1', name: 'lab', machines: [{ id: 'm1', name: 'web', node: 'local', state: 'running' }] };
-const templates = [{ name: 'tiny', sha256: 'a'.repeat(64), boot: 'kernel', defaultCpus: 1, defaultMemoryBytes: 128 * 1024 ** 2, sizeBytes: 26_728_739 }];
+const templates = [
+  { name: 'tiny', sha256: 'a'.repeat(64), boot: 'kernel', defaultCpus: 1, defaultMemoryBytes: 128 * 1024 ** 2, sizeBytes: 26_728_739, unusable: null },
+  { name: 'old', sha256: 'c'.repeat(64), boot: 'disk', defaultCpus: 1, defaultMemoryBytes: 256 * 1024 ** 2, sizeBytes: 1024, unusable: 'the disk names a backing file (/etc/shadow)' },
+];
+let role = 'admin';
 const audit = (from: number, count: number) =>
   Array.from({ length: count }, (_, i) => ({ id: from - i, at: '2026-11-25T10:00:00Z', userId: 'u', username: 'admin', role: 'admin', action: `GET /x/${from - i}`, target: null, remoteAddress: null, outcome: '200', detail: null }));
 
@@ -23,6 +28,8 @@ const get = vi.fn(async (path: string, options?: { query?: { before?: number } }
       return roomDetails;
     case '/api/v1/templates':
       return templates;
+    case '/api/v1/me':
+      return { user: { id: 'u0', username: 'root', role }, authenticatedBy: 'oidc', scopes: [], usage: null };
     case '/api/v1/users':
       return [{ id: 'u1', username: 'tina', displayName: 'Tina T.', role: 'teacher', source: 'local', createdAt: '2026-11-25T09:00:00Z', quotaOverride: { cpus: 4, memoryBytes: null, diskBytes: null, runningVms: 3 } }];
     case '/api/v1/audit':
@@ -32,13 +39,21 @@ const get = vi.fn(async (path: string, options?: { query?: { before?: number } }
   throw new Error(`unexpected GET ${path}`);
 });
 const post = vi.fn(async (_path: string, _options?: unknown): Promise<unknown> => undefined);
-vi.mock('../../api/api', () => ({ api: { get: (p: string, o: never) => get(p, o), post: (p: string, o: unknown) => post(p, o) } }));
+const del = vi.fn(async (_path: string, _options?: unknown): Promise<unknown> => undefined);
+vi.mock('../../api/api', () => ({
+  api: { get: (p: string, o: never) => get(p, o), post: (p: string, o: unknown) => post(p, o), delete: (p: string, o: unknown) => del(p, o) },
+}));
 
 beforeEach(() => {
   get.mockClear();
   post.mockClear();
+  del.mockReset();
+  role = 'admin';
 });
-afterEach(cleanup);
+afterEach(() => {
+  cleanup();
+  vi.restoreAllMocks();
+});
 
 async function renderAt(path: string) {
   render(
@@ -90,6 +105,51 @@ describe('AdminPage', () => {
     expect(options.form.get('defaultCpus')).toBe('1');
     expect((options.form.get('disk') as File).name).toBe('deb.qcow2');
     expect(screen.getByRole('status').textContent).toContain('b'.repeat(64));
+  });
+
+  it('marks an unusable template with the reason', async () => {
+    await renderAt('/admin/templates');
+    const old = screen.getByRole('row', { name: /old/ });
+    expect(within(old).getByText('unusable')).toBeTruthy();
+    expect(old.textContent).toContain('the disk names a backing file (/etc/shadow)');
+    expect(within(screen.getByRole('row', { name: /tiny/ })).queryByText('unusable')).toBeNull();
+  });
+
+  it('deletes a template after the admin confirms, and reads the list again', async () => {
+    const confirm = vi.spyOn(window, 'confirm').mockReturnValue(true);
+    await renderAt('/admin/templates');
+    const reads = get.mock.calls.filter(([p]) => p === '/api/v1/templates').length;
+    await act(async () => void fireEvent.click(screen.getByRole('button', { name: 'Delete template old' })));
+    expect(confirm).toHaveBeenCalledWith(expect.stringContaining('Delete template old?'));
+    expect(del).toHaveBeenCalledWith('/api/v1/templates/{name}', { path: { name: 'old' } });
+    expect(get.mock.calls.filter(([p]) => p === '/api/v1/templates').length).toBe(reads + 1);
+    expect(screen.queryByRole('alert')).toBeNull();
+  });
+
+  it('does not delete when the admin cancels the confirmation', async () => {
+    vi.spyOn(window, 'confirm').mockReturnValue(false);
+    await renderAt('/admin/templates');
+    await act(async () => void fireEvent.click(screen.getByRole('button', { name: 'Delete template tiny' })));
+    expect(del).not.toHaveBeenCalled();
+  });
+
+  it("shows a 409's rooms and their owners when the template is still used", async () => {
+    vi.spyOn(window, 'confirm').mockReturnValue(true);
+    del.mockRejectedValueOnce(
+      new ApiError(409, { title: 'Conflict', status: 409, detail: "Template 'tiny' is used by 2 machine(s)", usedBy: [{ room: 'lab', owner: 'tina', machines: ['db', 'web'] }] }, 'DELETE answered 409'),
+    );
+    await renderAt('/admin/templates');
+    await act(async () => void fireEvent.click(screen.getByRole('button', { name: 'Delete template tiny' })));
+    const alert = screen.getByRole('alert');
+    expect(alert.textContent).toContain('Template tiny is still used');
+    expect(alert.textContent).toContain('room lab of user tina (db, web)');
+  });
+
+  it('offers no Delete to a non-admin', async () => {
+    role = 'student';
+    await renderAt('/admin/templates');
+    expect(screen.getByRole('row', { name: /tiny/ })).toBeTruthy();
+    expect(screen.queryByRole('button', { name: /Delete template/ })).toBeNull();
   });
 
   it('lists users with their role and quota', async () => {

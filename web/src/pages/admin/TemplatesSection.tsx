@@ -1,16 +1,36 @@
 import { useState, type FormEvent } from 'react';
 import { api } from '../../api/api';
-import { num } from '../../api/client';
+import { ApiError, num } from '../../api/client';
 import type { TemplateUploadInfo } from '../../api/types';
 import { ErrorBox, formatBytes, Loading } from '../../components/common';
 import { useAsync } from '../../hooks/useAsync';
 
 export function TemplatesSection() {
   const templates = useAsync((signal) => api.get('/api/v1/templates', { signal }), []);
+  // Listing is open to everyone; deleting is an admin's (the Server refuses others with 403, this only declutters).
+  const me = useAsync((signal) => api.get('/api/v1/me', { signal }), []);
+  const isAdmin = me.data?.user.role === 'admin';
+  const [deleteError, setDeleteError] = useState<{ name: string; error: unknown } | null>(null);
+  const [deleting, setDeleting] = useState<string | null>(null);
+
+  const remove = async (name: string) => {
+    if (!window.confirm(`Delete template ${name}? Rooms can no longer create machines from it.`)) return;
+    setDeleting(name);
+    setDeleteError(null);
+    try {
+      await api.delete('/api/v1/templates/{name}', { path: { name } });
+      templates.reload();
+    } catch (e) {
+      setDeleteError({ name, error: e });
+    } finally {
+      setDeleting(null);
+    }
+  };
   return (
     <section aria-labelledby="templates-heading">
       <h2 id="templates-heading">Templates</h2>
       <ErrorBox error={templates.error} />
+      {deleteError && <DeleteError name={deleteError.name} error={deleteError.error} />}
       {!templates.data ? (
         <Loading what="templates" />
       ) : (
@@ -23,18 +43,39 @@ export function TemplatesSection() {
               <th scope="col">Defaults</th>
               <th scope="col">Size</th>
               <th scope="col">sha256 (content address)</th>
+              {isAdmin && (
+                <th scope="col">
+                  <span className="sr-only">Actions</span>
+                </th>
+              )}
             </tr>
           </thead>
           <tbody>
             {templates.data.map((t) => (
               <tr key={t.name}>
-                <th scope="row">{t.name}</th>
+                <th scope="row">
+                  {t.name}
+                  {t.unusable && (
+                    <>
+                      {' '}
+                      <span className="badge phase-degraded">unusable</span>
+                      <span className="small unusable-reason">{t.unusable}</span>
+                    </>
+                  )}
+                </th>
                 <td>{t.boot}</td>
                 <td>
                   {num(t.defaultCpus)} CPU, {formatBytes(num(t.defaultMemoryBytes))}
                 </td>
                 <td>{formatBytes(num(t.sizeBytes))}</td>
                 <td className="hash">{t.sha256}</td>
+                {isAdmin && (
+                  <td>
+                    <button type="button" className="danger" aria-label={`Delete template ${t.name}`} disabled={deleting !== null} onClick={() => void remove(t.name)}>
+                      {deleting === t.name ? 'Deleting…' : 'Delete'}
+                    </button>
+                  </td>
+                )}
               </tr>
             ))}
           </tbody>
@@ -42,6 +83,30 @@ export function TemplatesSection() {
       )}
       <UploadForm onUploaded={templates.reload} />
     </section>
+  );
+}
+
+interface TemplateUser {
+  room: string;
+  owner: string;
+  machines: string[];
+}
+
+/** A refused delete; a 409 lists the rooms (and their owners) whose machines still use the template. */
+function DeleteError({ name, error }: { name: string; error: unknown }) {
+  const usedBy = error instanceof ApiError && error.status === 409 && Array.isArray(error.problem?.usedBy) ? (error.problem.usedBy as TemplateUser[]) : null;
+  if (!usedBy) return <ErrorBox error={error} />;
+  return (
+    <ErrorBox>
+      Template {name} is still used; delete these rooms (or change their machines' template) first:
+      <ul>
+        {usedBy.map((u) => (
+          <li key={`${u.owner}/${u.room}`}>
+            room {u.room} of user {u.owner} ({u.machines.join(', ')})
+          </li>
+        ))}
+      </ul>
+    </ErrorBox>
   );
 }
 
