@@ -171,8 +171,17 @@ public sealed class QemuProcessSupervisor : IAsyncDisposable
         _logger.QemuLaunched(spec.Id, pid);
         if (resume)
         {
-            // Every QEMU starts paused (-S): the guest's first instruction runs only now, after the seal.
-            await ExecuteQmpAsync(paths, "cont", null, cancellationToken);
+            try
+            {
+                // Every QEMU starts paused (-S): the guest's first instruction runs only now, after the seal.
+                await ExecuteQmpAsync(paths, "cont", null, cancellationToken);
+            }
+            catch (Exception e) when (e is DriverException or OperationCanceledException)
+            {
+                // A QEMU left paused would read as already started to the next start: stop it, so a retry starts afresh.
+                await StopAsync(paths, StopMode.Hard, TimeSpan.Zero, CancellationToken.None);
+                throw;
+            }
         }
 
         return metadata;
