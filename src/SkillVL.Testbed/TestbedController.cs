@@ -83,6 +83,7 @@ public sealed class TestbedController
 
         // 0700: the agents keep their node credentials below it.
         Directory.CreateDirectory(plan.StateDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        await OpenToQemuAsync(plan.StateDirectory, cancellationToken);
         var state = new TestbedState
         {
             Prefix = plan.Prefix,
@@ -349,6 +350,23 @@ public sealed class TestbedController
         }
 
         await UnderlayNetwork.MoveTapIntoNamespaceAsync(node, cancellationToken);
+    }
+
+    /// <summary>
+    /// Each node's QEMU runs as skillvl-qemu (ADR 0016) and must pass through the state directory to its VM's files:
+    /// search (0710) for that group only, made here as the agents would (useradd) when missing. Nothing else changes.
+    /// </summary>
+    private static async Task OpenToQemuAsync(string directory, CancellationToken cancellationToken)
+    {
+        const string QemuUser = "skillvl-qemu";
+        if (!(await HostCommand.RunAsync("getent", ["group", QemuUser], HostCommand.DefaultTimeout, cancellationToken)).Succeeded)
+        {
+            await HostCommand.RunCheckedAsync(
+                "useradd", ["--system", "--no-create-home", "--home-dir", "/nonexistent", "--shell", "/usr/sbin/nologin", "--user-group", QemuUser], cancellationToken);
+        }
+
+        await HostCommand.RunCheckedAsync("chgrp", [QemuUser, directory], cancellationToken);
+        File.SetUnixFileMode(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupExecute);
     }
 
     private async Task<ProcessRecord> StartAgentAsync(

@@ -46,16 +46,17 @@ public static partial class QemuCommandLineBuilder
         VmPaths paths,
         QemuAccelerator accelerator,
         QemuDriverOptions options) =>
-        [.. Build(spec, template, paths, accelerator, options), "-incoming", "defer", "-S"];
+        [.. Build(spec, template, paths, accelerator, options), "-incoming", "defer"];
 
-    /// <summary>The argv of a stopped VM started only to be moved offline: paused before its first instruction.</summary>
+    /// <summary>The argv of a stopped VM started only to be moved offline: paused before its first instruction (which
+    /// every QEMU is; this one is never resumed here).</summary>
     public static IReadOnlyList<string> BuildPaused(
         VmSpec spec,
         TemplateFiles template,
         VmPaths paths,
         QemuAccelerator accelerator,
         QemuDriverOptions options) =>
-        [.. Build(spec, template, paths, accelerator, options), "-S"];
+        Build(spec, template, paths, accelerator, options);
 
     public static IReadOnlyList<string> Build(
         VmSpec spec,
@@ -109,6 +110,9 @@ public static partial class QemuCommandLineBuilder
             // A guest poweroff stops the vCPUs but keeps the process (status "shutdown"), so we can tell a guest
             // that powered itself off (ShutOff) from a process that died (Crashed); the driver then quits it.
             "-no-shutdown",
+            // Paused before the first guest instruction: the launch hands QEMU's sockets and log to root first
+            // (QemuConfinement.SealAsync), then resumes it (QMP cont), so no guest code runs while QEMU still owns them.
+            "-S",
 
             // QMP on a unix socket: only root on this host can reach it (root owns it once QEMU is up).
             "-chardev", $"socket,id=qmp,path={Escape(paths.QmpSocket)},server=on,wait=off",

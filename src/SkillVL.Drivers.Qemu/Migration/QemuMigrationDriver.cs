@@ -503,7 +503,7 @@ public sealed class QemuMigrationDriver : IVmMigrationDriver, IAsyncDisposable
                 await _taps.EnsureAsync(nic.Id, nic.NetworkId, nic.Mtu, cancellationToken);
             }
 
-            await _supervisor.LaunchAsync(paths, spec, accelerator, arguments, cancellationToken, request.BootId);
+            await _supervisor.LaunchAsync(paths, spec, accelerator, arguments, cancellationToken, request.BootId, resume: false);
             var tls = request.Tls && !tunnelled ? MigrationQmp.ServerTlsObject : null;
             if (tls is not null)
             {
@@ -575,7 +575,7 @@ public sealed class QemuMigrationDriver : IVmMigrationDriver, IAsyncDisposable
             await _taps.EnsureAsync(nic.Id, nic.NetworkId, nic.Mtu, cancellationToken);
         }
 
-        await _supervisor.LaunchAsync(paths, spec, accelerator, arguments, cancellationToken);
+        await _supervisor.LaunchAsync(paths, spec, accelerator, arguments, cancellationToken, resume: false);
         return await _supervisor.InspectAsync(paths, cancellationToken);
     }
 

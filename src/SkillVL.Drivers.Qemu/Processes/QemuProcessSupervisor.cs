@@ -123,8 +123,9 @@ public sealed class QemuProcessSupervisor : IAsyncDisposable
     /// Starts QEMU detached (<see cref="QemuLaunchCommand"/>: own session, unprivileged when configured) with
     /// <paramref name="arguments"/> and waits (bounded by <see cref="QemuDriverOptions.LaunchTimeout"/>) until it
     /// answers QMP, which it does once the VM is fully set up; then hands the files it created to root
-    /// (<see cref="QemuConfinement.SealAsync"/>). Writes vm.json with a new boot id, or with <paramref name="bootId"/>:
-    /// an incoming migration's QEMU carries on the guest that booted on the source.
+    /// (<see cref="QemuConfinement.SealAsync"/>) and, with <paramref name="resume"/>, lets the guest run (every QEMU starts
+    /// paused, <c>-S</c>). Writes vm.json with a new boot id, or with <paramref name="bootId"/>: an incoming migration's
+    /// QEMU carries on the guest that booted on the source.
     /// </summary>
     public async Task<VmRuntimeMetadata> LaunchAsync(
         VmPaths paths,
@@ -132,7 +133,8 @@ public sealed class QemuProcessSupervisor : IAsyncDisposable
         QemuAccelerator accelerator,
         IReadOnlyList<string> arguments,
         CancellationToken cancellationToken,
-        string? bootId = null)
+        string? bootId = null,
+        bool resume = true)
     {
         Directory.CreateDirectory(paths.RuntimeDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         await _qmp.DropAsync(paths.QmpSocket);
@@ -167,6 +169,21 @@ public sealed class QemuProcessSupervisor : IAsyncDisposable
         var metadata = new VmRuntimeMetadata(spec, bootId ?? Guid.NewGuid().ToString("N"), _timeProvider.GetUtcNow(), accelerator.ToQemuName());
         WriteJsonAtomically(paths.MetadataFile, metadata);
         _logger.QemuLaunched(spec.Id, pid);
+        if (resume)
+        {
+            try
+            {
+                // Every QEMU starts paused (-S): the guest's first instruction runs only now, after the seal.
+                await ExecuteQmpAsync(paths, "cont", null, cancellationToken);
+            }
+            catch (Exception e) when (e is DriverException or OperationCanceledException)
+            {
+                // A QEMU left paused would read as already started to the next start: stop it, so a retry starts afresh.
+                await StopAsync(paths, StopMode.Hard, TimeSpan.Zero, CancellationToken.None);
+                throw;
+            }
+        }
+
         return metadata;
     }
 
