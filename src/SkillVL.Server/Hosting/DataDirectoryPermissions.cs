@@ -1,7 +1,8 @@
 namespace SkillVL.Server.Hosting;
 
 /// <summary>
-/// The data directory holds the database, keys, tokens, logs and disks: 0700, and what is in it 0600 (issue 11
+/// The data directory holds the database, keys, tokens, logs and disks: 0700 (0710 once the node gave the QEMU group
+/// search), and what is in it 0600, VM disks 0660 for the QEMU group (issue 11
 /// finding 2: server.log was 0644 in a 0755 directory). New files get these modes where they are made (and the
 /// Server process runs with umask 077, Program.cs); <see cref="Apply"/> fixes what an older version left at start.
 /// </summary>
@@ -21,8 +22,8 @@ public static class DataDirectoryPermissions
     private static readonly string[] PrivateDirectories = ["oidc", "ca", "logs"];
 
     /// <summary>
-    /// VM disks (vms/&lt;id&gt;/*.qcow2): the files only. Their directories belong to the node's driver, which may give
-    /// them to an unprivileged QEMU user; taking group or other bits from a file never takes its owner's access.
+    /// VM disks (vms/&lt;id&gt;/*.qcow2): the files only, and only "others" lose their bits. The node's driver gives
+    /// disks and their directories to the unprivileged QEMU user's group (root:qemu 0660, ADR 0016).
     /// </summary>
     private const string VmDirectory = "vms";
 
@@ -31,7 +32,9 @@ public static class DataDirectoryPermissions
     {
         var changed = new List<string>();
         System.IO.Directory.CreateDirectory(dataDirectory, Directory);
-        Tighten(dataDirectory, Directory, changed);
+        // Group search may stay: the node gives it to the unprivileged QEMU user's group (ADR 0016), which must pass
+        // through to its VM's files; search without read lists nothing.
+        Tighten(dataDirectory, Directory | UnixFileMode.GroupExecute, changed);
         foreach (var name in SecretFiles)
         {
             var path = Path.Combine(dataDirectory, name);
@@ -68,7 +71,7 @@ public static class DataDirectoryPermissions
             {
                 if (new FileInfo(disk).LinkTarget is null)
                 {
-                    Tighten(disk, File, changed);
+                    Tighten(disk, File | UnixFileMode.GroupRead | UnixFileMode.GroupWrite, changed);
                 }
             }
         }

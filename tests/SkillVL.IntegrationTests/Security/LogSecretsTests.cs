@@ -34,6 +34,10 @@ public sealed class LogSecretsTests
     private const UnixFileMode OwnerOnlyFile = UnixFileMode.UserRead | UnixFileMode.UserWrite;
     private const UnixFileMode OwnerOnlyDirectory = OwnerOnlyFile | UnixFileMode.UserExecute;
 
+    // The node gives the unprivileged QEMU user's group search on the data directory and read-write on the disks (ADR 0016).
+    private const UnixFileMode DataDirectoryMode = OwnerOnlyDirectory | UnixFileMode.GroupExecute;
+    private const UnixFileMode DiskMode = OwnerOnlyFile | UnixFileMode.GroupRead | UnixFileMode.GroupWrite;
+
     [Fact]
     public async Task Issue11_BrowserSession_LeavesNoSecretInAnyFileOrLog_AndFilesAreOwnerOnly()
     {
@@ -115,17 +119,18 @@ public sealed class LogSecretsTests
             Assert.Equal(HttpStatusCode.Unauthorized, (await wrong.GetAsync(ApiPaths.Rooms, stop.Token)).StatusCode);
         }
 
-        // Modes while everything exists: the directory 0700; the database, its WAL, the log, the keys, the disk 0600.
+        // Modes while everything exists: the directory 0710 (QEMU's group may pass, not list); the database, its WAL,
+        // the log, the keys 0600; the disk 0660 for QEMU's group.
         var data = server.DataDirectory;
-        Assert.Equal(OwnerOnlyDirectory, File.GetUnixFileMode(data));
+        Assert.Equal(DataDirectoryMode, File.GetUnixFileMode(data));
         var disks = Directory.GetFiles(Path.Combine(data, "vms"), "disk.qcow2", SearchOption.AllDirectories);
         Assert.NotEmpty(disks);
         var secretFiles = new[] { "skillvl.db", "skillvl.db-wal", "skillvl.db-shm", "admin-token", Path.Combine("logs", "server.log") }
             .Select(f => Path.Combine(data, f)).Where(File.Exists)
             .Concat(Directory.GetFiles(Path.Combine(data, "oidc")))
             .Concat(Directory.GetFiles(Path.Combine(data, "ca"), "*key*"))
-            .Concat(disks)
             .ToList();
+        Assert.All(disks, f => Assert.True(File.GetUnixFileMode(f) == DiskMode, $"{f} is {File.GetUnixFileMode(f)}"));
         Assert.Contains(Path.Combine(data, "logs", "server.log"), secretFiles);
         Assert.Contains(Path.Combine(data, "skillvl.db-wal"), secretFiles);
         Assert.All(secretFiles, f => Assert.True(File.GetUnixFileMode(f) == OwnerOnlyFile, $"{f} is {File.GetUnixFileMode(f)}"));
@@ -210,7 +215,7 @@ public sealed class LogSecretsTests
             File.SetUnixFileMode(data, OwnerOnlyDirectory | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
             files.ForEach(f => File.SetUnixFileMode(f, laxFile));
         });
-        Assert.Equal(OwnerOnlyDirectory, File.GetUnixFileMode(data));
+        Assert.Equal(DataDirectoryMode, File.GetUnixFileMode(data));
         Assert.All(files, f => Assert.True(File.GetUnixFileMode(f) == OwnerOnlyFile, $"{f} is {File.GetUnixFileMode(f)}"));
     }
 }

@@ -16,6 +16,11 @@ public sealed class AgentDispatcherMigrationTests : IDisposable
 {
     private readonly string _root = Directory.CreateTempSubdirectory("svl-dispatch").FullName;
 
+    // CreateTempSubdirectory makes it 0700; the node refuses a data directory its unprivileged QEMU user cannot reach
+    // (ADR 0016), as /var/lib is reachable in a real installation.
+    public AgentDispatcherMigrationTests() =>
+        File.SetUnixFileMode(_root, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute);
+
     [Theory]
     [InlineData(DiskTransfer.Overlay)]
     [InlineData(DiskTransfer.Full)] // the full copy too: the VM boots the template's kernel (a fresh client failed without it)
