@@ -85,8 +85,10 @@ public sealed class IsolationMatrixTests(ITestOutputHelper output)
             ["token"] = [token.Info.Id],
             ["course"] = [course.Id, course.Name],
             ["migration"] = ["alicemig"],
-            // Nodes belong to no user: their routes are admin-only and answer 403 to everyone else.
+            // Nodes and templates belong to no user. A node's reduced view (its size and the caller's own allocation,
+            // issue 11) is for everyone; what changes a node or a template is admin-only and answers 403.
             ["node"] = ["local"],
+            ["name"] = ["tiny"],
         };
 
         var routes = server.App.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
@@ -119,9 +121,11 @@ public sealed class IsolationMatrixTests(ITestOutputHelper output)
                         var body = await response.Content.ReadAsStringAsync();
                         // PUT /rooms/{room} creates a room of the caller's own when the name is not theirs; the name in
                         // the document then does not match the id in the URL: 400, the same whether the id exists or not.
+                        var shared = pattern.StartsWith(ApiPaths.Nodes + "/", StringComparison.Ordinal)
+                            || pattern.StartsWith(ApiPaths.Prefix + "/templates/", StringComparison.Ordinal);
                         var expected = method == "PUT" && pattern == ApiPaths.Rooms + "/{room}"
                             ? HttpStatusCode.BadRequest
-                            : pattern.StartsWith(ApiPaths.Nodes + "/", StringComparison.Ordinal) ? HttpStatusCode.Forbidden : HttpStatusCode.NotFound;
+                            : shared ? (method == "GET" ? HttpStatusCode.OK : HttpStatusCode.Forbidden) : HttpStatusCode.NotFound;
                         Assert.True(response.StatusCode == expected, $"{actor}: {method} {url} ({pattern}) answered {(int)response.StatusCode}, expected {(int)expected}: {body}");
                         checkedRequests++;
                     }
@@ -130,6 +134,12 @@ public sealed class IsolationMatrixTests(ITestOutputHelper output)
         }
 
         output.WriteLine($"{routes.Count} object routes, {checkedRequests} refused requests");
+
+        // The node view a student gets counts their own machines only: Alice's are not in Bob's figures.
+        var bobsView = await Users.ReadAsync<NodeInfo>(await bob.Client.GetAsync(ApiPaths.Nodes + "/local"), HttpStatusCode.OK);
+        Assert.Equal(NodeInfo.AllocationYours, bobsView.Allocation);
+        Assert.Equal(0, bobsView.MemoryBytesAllocated);
+        Assert.Null(bobsView.UnderlayAddress);
 
         // Listings do not show them either.
         foreach (var client in new[] { bob.Client, otherTeacher.Client })
