@@ -104,6 +104,16 @@ public sealed class GuestAgentClient : IDisposable
     /// <summary>Largest output kept per stream: enough for any answer a person reads; qemu-ga's own cap is 16 MiB.</summary>
     public const int MaxStreamBytes = 1 << 20;
 
+    /// <summary>Base64 characters that decode to <see cref="MaxStreamBytes"/>, rounded up to whole 4-character groups.</summary>
+    private const int StreamPrefixChars = (MaxStreamBytes + 2) / 3 * 4;
+
+    /// <summary>
+    /// What the session keeps of each guest-exec-status string: one group past <see cref="StreamPrefixChars"/>, so that a
+    /// longer stream still shows as longer than the cap. Design (a) of the issue, a bounded read of the agent's own capture,
+    /// rather than redirecting to files in the guest: it behaves the same on every guest and needs no /bin/sh there.
+    /// </summary>
+    internal const int StatusStringBytes = StreamPrefixChars + 4;
+
     /// <summary>How long killing a timed-out program and collecting its status may take.</summary>
     private static readonly TimeSpan KillBudget = TimeSpan.FromSeconds(10);
 
@@ -169,7 +179,10 @@ public sealed class GuestAgentClient : IDisposable
         var pause = FirstPoll;
         while (true)
         {
-            var status = await session.ExecuteAsync("guest-exec-status", new JsonObject { ["pid"] = pid }, cancellationToken) as JsonObject
+            // The session keeps only StatusStringBytes of each stream's base64 (issue 11, finding 10: the whole reply
+            // could be 2 x 16 MiB of output); Decode sees the longer-than-the-cap string and flags the cut.
+            var status = await session.ExecuteAsync(
+                    "guest-exec-status", new JsonObject { ["pid"] = pid }, cancellationToken, StatusStringBytes) as JsonObject
                 ?? throw new GuestAgentUnavailableException("guest-exec-status answered without a status.");
             if (status["exited"]?.GetValue<bool>() == true)
             {
@@ -239,9 +252,10 @@ public sealed class GuestAgentClient : IDisposable
 
         var encoded = base64.GetValue<string>();
         // 4 base64 characters carry 3 bytes: this prefix decodes to exactly MaxStreamBytes (a multiple of 3 plus 1 is
-        // rounded down to whole groups, so take the groups that cover the cap and trim the bytes).
-        var prefixChars = (MaxStreamBytes + 2) / 3 * 4;
-        if (encoded.Length <= prefixChars)
+        // rounded down to whole groups, so take the groups that cover the cap and trim the bytes). A length that is not
+        // whole groups can only be a string the session cut: keep its whole groups.
+        var prefixChars = Math.Min(StreamPrefixChars, encoded.Length / 4 * 4);
+        if (encoded.Length == prefixChars)
         {
             var all = Convert.FromBase64String(encoded);
             return all.Length <= MaxStreamBytes ? (Encoding.UTF8.GetString(all), false) : (Encoding.UTF8.GetString(all, 0, MaxStreamBytes), true);

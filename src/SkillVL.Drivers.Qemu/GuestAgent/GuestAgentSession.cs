@@ -17,8 +17,21 @@ internal sealed class GuestAgentSession : IAsyncDisposable
 {
     private const byte Delimiter = 0xFF;
 
-    /// <summary>Largest reply we accept; guest-exec-status carries at most the agent's 16 MiB output cap, base64-encoded.</summary>
-    private const int MaxMessageBytes = 32 * 1024 * 1024;
+    /// <summary>
+    /// Longest JSON string kept from a reply unless the caller asks for more; the rest of the string is read and
+    /// dropped. Only guest-exec-status carries long strings (the program's output, base64) and asks for its own cap.
+    /// </summary>
+    public const int DefaultMaxStringBytes = 64 * 1024;
+
+    /// <summary>Smallest string cap accepted: above every member name qemu-ga uses, which must never be cut.</summary>
+    internal const int MinStringBytes = 64;
+
+    /// <summary>
+    /// Most bytes of one reply line kept in memory (issue 11, finding 10). The line may be far longer (qemu-ga sends up
+    /// to 16 MiB per stream, base64, in one line); what is past the string caps is consumed but not kept, so this only
+    /// guards against a reply with no long strings but a mass of other tokens.
+    /// </summary>
+    private const int MaxRetainedBytes = 4 * 1024 * 1024;
 
     private readonly Socket _socket;
     private readonly NetworkStream _stream;
@@ -60,10 +73,12 @@ internal sealed class GuestAgentSession : IAsyncDisposable
     }
 
     /// <summary>Sends a command and returns its <c>return</c> member; an <c>error</c> reply throws <see cref="GuestAgentCommandException"/>.</summary>
-    public async Task<JsonNode?> ExecuteAsync(string command, JsonObject? arguments, CancellationToken cancellationToken)
+    /// <param name="maxStringBytes">Each JSON string in the reply keeps at most this many (UTF-8) bytes; longer ones are cut there.</param>
+    public async Task<JsonNode?> ExecuteAsync(
+        string command, JsonObject? arguments, CancellationToken cancellationToken, int maxStringBytes = DefaultMaxStringBytes)
     {
         await SendAsync(command, arguments, cancellationToken);
-        var reply = await ReadMessageAsync(cancellationToken);
+        var reply = await ReadMessageAsync(cancellationToken, maxStringBytes);
         if (reply["error"] is JsonObject error)
         {
             throw new GuestAgentCommandException(
@@ -85,12 +100,15 @@ internal sealed class GuestAgentSession : IAsyncDisposable
         await WriteAsync(Encoding.UTF8.GetBytes(message.ToJsonString() + "\n"), cancellationToken);
     }
 
-    /// <summary>Reads the next JSON object; EndOfStreamException when the agent side closed.</summary>
-    public async Task<JsonObject> ReadMessageAsync(CancellationToken cancellationToken)
+    /// <summary>Most bytes any reply line of this session kept in memory so far (the bound that tests assert on).</summary>
+    internal int LargestRetainedLine { get; private set; }
+
+    /// <summary>Reads the next JSON object, each of its strings cut at <paramref name="maxStringBytes"/>; EndOfStreamException when the agent side closed.</summary>
+    public async Task<JsonObject> ReadMessageAsync(CancellationToken cancellationToken, int maxStringBytes = DefaultMaxStringBytes)
     {
         while (true)
         {
-            var line = await ReadLineAsync(cancellationToken);
+            var line = await ReadLineAsync(maxStringBytes, cancellationToken);
             if (line.Length == 0)
             {
                 continue;
@@ -173,9 +191,22 @@ internal sealed class GuestAgentSession : IAsyncDisposable
         }
     }
 
-    private async Task<string> ReadLineAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads one line, always to its end so the session stays in step with the agent, but keeps of each JSON string at
+    /// most <paramref name="maxStringBytes"/> bytes. A small state machine (in a string or not, after a backslash or
+    /// not) is enough because JSON strings cannot hold a raw newline; cutting here rather than after parsing is what
+    /// keeps a 16 MiB guest-exec-status reply from ever being held whole (issue 11, finding 10). The cut string is
+    /// still valid JSON: the dropped tail includes any escape begun past the cap, and the closing quote is kept.
+    /// </summary>
+    private async Task<string> ReadLineAsync(int maxStringBytes, CancellationToken cancellationToken)
     {
+        // Member names are strings too and get the same cap; qemu-ga's are all far shorter than this floor.
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxStringBytes, MinStringBytes);
         using var line = new MemoryStream();
+        var inString = false;
+        var escaped = false;
+        var stringBytes = 0;
+        var cut = false;
         while (true)
         {
             if (_bufferStart == _bufferEnd)
@@ -183,18 +214,52 @@ internal sealed class GuestAgentSession : IAsyncDisposable
                 await FillAsync(cancellationToken);
             }
 
-            var index = Array.IndexOf(_buffer, (byte)'\n', _bufferStart, _bufferEnd - _bufferStart);
-            var end = index >= 0 ? index : _bufferEnd;
-            line.Write(_buffer, _bufferStart, end - _bufferStart);
-            _bufferStart = index >= 0 ? index + 1 : _bufferEnd;
-            if (line.Length > MaxMessageBytes)
+            while (_bufferStart < _bufferEnd)
             {
-                throw new GuestAgentUnavailableException($"The guest agent sent a message over {MaxMessageBytes} bytes.");
-            }
+                var b = _buffer[_bufferStart++];
+                if (!inString)
+                {
+                    if (b == (byte)'\n')
+                    {
+                        LargestRetainedLine = Math.Max(LargestRetainedLine, (int)line.Length);
+                        return Encoding.UTF8.GetString(line.GetBuffer(), 0, (int)line.Length).Trim('\r');
+                    }
 
-            if (index >= 0)
-            {
-                return Encoding.UTF8.GetString(line.GetBuffer(), 0, (int)line.Length).Trim('\r');
+                    inString = b == (byte)'"';
+                    stringBytes = 0;
+                    cut = false;
+                    line.WriteByte(b);
+                }
+                else if (b == (byte)'\n')
+                {
+                    // Not JSON (a raw newline inside a string): hand over what there is; the parser skips it.
+                    LargestRetainedLine = Math.Max(LargestRetainedLine, (int)line.Length);
+                    return Encoding.UTF8.GetString(line.GetBuffer(), 0, (int)line.Length);
+                }
+                else
+                {
+                    var closes = !escaped && b == (byte)'"';
+                    var startsEscape = !escaped && b == (byte)'\\';
+                    // An escape is kept whole or not at all: one is begun only with room for its longest form (\uXXXX).
+                    if (!closes && !cut && !escaped && stringBytes + (startsEscape ? 6 : 1) > maxStringBytes)
+                    {
+                        cut = true;
+                    }
+
+                    if (closes || !cut)
+                    {
+                        line.WriteByte(b);
+                        stringBytes++;
+                    }
+
+                    escaped = startsEscape;
+                    inString = !closes;
+                }
+
+                if (line.Length > MaxRetainedBytes)
+                {
+                    throw new GuestAgentUnavailableException($"The guest agent sent a message with over {MaxRetainedBytes} bytes outside long strings.");
+                }
             }
         }
     }
