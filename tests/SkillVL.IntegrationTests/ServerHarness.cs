@@ -117,9 +117,12 @@ public sealed class ServerHarness : IAsyncDisposable
     }
 
     /// <summary>A client of this Server that sends <paramref name="bearer"/> (an API token or an access token).</summary>
-    public HttpClient ClientWith(string? bearer)
+    public HttpClient ClientWith(string? bearer) => ClientFor(BaseUrl, bearer);
+
+    /// <summary>A client of the Server at <paramref name="baseUrl"/> that sends <paramref name="bearer"/> (also for <c>Security/ServerProcess</c>).</summary>
+    public static HttpClient ClientFor(string baseUrl, string? bearer)
     {
-        var client = new HttpClient { BaseAddress = new Uri(BaseUrl), Timeout = TimeSpan.FromSeconds(100) };
+        var client = new HttpClient { BaseAddress = new Uri(baseUrl), Timeout = TimeSpan.FromSeconds(100) };
         if (bearer is not null)
         {
             client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", bearer);

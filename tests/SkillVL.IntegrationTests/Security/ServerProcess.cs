@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Text;
@@ -93,16 +92,7 @@ public sealed class ServerProcess : IAsyncDisposable
         return server;
     }
 
-    public HttpClient ClientWith(string? bearer)
-    {
-        var client = new HttpClient { BaseAddress = new Uri(BaseUrl), Timeout = TimeSpan.FromSeconds(100) };
-        if (bearer is not null)
-        {
-            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", bearer);
-        }
-
-        return client;
-    }
+    public HttpClient ClientWith(string? bearer) => ServerHarness.ClientFor(BaseUrl, bearer);
 
     /// <summary>Stops the process gracefully (it flushes its log), bounded; kills it if it does not stop.</summary>
     public async Task StopAsync()
