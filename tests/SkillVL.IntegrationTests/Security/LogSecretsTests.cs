@@ -198,6 +198,8 @@ public sealed class LogSecretsTests
         using var anonymous = new HttpClient { BaseAddress = new Uri(server.BaseUrl) };
         Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync(ApiPaths.Prefix + "/events?access_token=" + bearer)).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync(ApiPaths.Prefix + "/events?ticket=" + bearer)).StatusCode);
+        // Only a signed-in caller gets a ticket.
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.PostAsync(ApiPaths.Prefix + "/events/tickets", null)).StatusCode);
 
         // EF Core never logs parameter values, whatever the levels.
         var factory = server.App.Services.GetRequiredService<IDbContextFactory<SkillVlDbContext>>();
