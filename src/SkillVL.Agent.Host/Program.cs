@@ -22,7 +22,12 @@ var qemuUser = new Option<string>("--qemu-user")
     DefaultValueFactory = _ => "skillvl-qemu",
 };
 
-var root = new RootCommand("SkillVL node agent") { server, joinToken, name, kind, underlay, labels, data, runtime, accelerator, qemuUser };
+var cpuModel = new Option<string?>("--cpu-model")
+{
+    Description = "QEMU CPU model of the VMs (e.g. qemu64-v1); default: host under KVM, max under TCG. Guests move only between nodes with the same model",
+};
+
+var root = new RootCommand("SkillVL node agent") { server, joinToken, name, kind, underlay, labels, data, runtime, accelerator, qemuUser, cpuModel };
 root.SetAction(async (parse, cancellationToken) =>
 {
     var nodeName = parse.GetValue(name)!;
@@ -71,6 +76,7 @@ root.SetAction(async (parse, cancellationToken) =>
             RuntimeDirectory = parse.GetValue(runtime)!,
             Accelerator = parse.GetValue(accelerator)!,
             QemuUser = parse.GetValue(qemuUser) ?? "",
+            CpuModel = parse.GetValue(cpuModel),
         },
         loggerFactory,
         TimeProvider.System);

@@ -7,6 +7,7 @@ using SkillVL.Core.Nodes;
 using SkillVL.Core.Templates;
 using SkillVL.Drivers.Qemu;
 using SkillVL.Drivers.Qemu.Accelerators;
+using SkillVL.Drivers.Qemu.Hypervisor;
 
 namespace SkillVL.Agent;
 
@@ -31,9 +32,32 @@ public sealed class LocalNodeAgent : INodeAgent, IAsyncDisposable
     }
 
     /// <summary>The accelerator is decided at the first VM start ("auto" probes KVM with a real boot).</summary>
-    public NodeFacts Facts => new(_name, _cpus, _memoryBytes, _node.Accelerators.Current?.ToQemuName() ?? _node.Options.Accelerator);
+    public NodeFacts Facts => new(_name, _cpus, _memoryBytes, _node.Accelerators.Current?.ToQemuName() ?? _node.Options.Accelerator)
+    {
+        Hypervisor = HypervisorFacts(),
+    };
 
     public IVmDriver Vms => _node.Vms;
+
+    /// <summary>The hypervisor facts a migration's target must match (issue 12, Deliver 6). The CPU model of a node that
+    /// has not yet decided between KVM and TCG ("auto" before the first VM) is reported as <c>auto</c>.</summary>
+    private HypervisorFacts? HypervisorFacts()
+    {
+        if (_node.Hypervisor is not { } info)
+        {
+            return null;
+        }
+
+        var accelerator = _node.Accelerators.Current ?? AcceleratorModes.Parse(_node.Options.Accelerator) switch
+        {
+            AcceleratorMode.Kvm => QemuAccelerator.Kvm,
+            AcceleratorMode.Tcg => QemuAccelerator.Tcg,
+            _ => (QemuAccelerator?)null,
+        };
+        return accelerator is { } known
+            ? QemuHypervisorProbe.Facts(info, _node.Options, known)
+            : new HypervisorFacts(info.Version, info.MachineType, _node.Options.CpuModel ?? "auto", info.MachineTypes);
+    }
 
     public INetworkDriver Networks => _node.Networks;
 
@@ -61,6 +85,7 @@ public sealed class LocalNodeAgent : INodeAgent, IAsyncDisposable
                 MaxTemplateVirtualSizeBytes = options.MaxTemplateVirtualSizeBytes,
                 RunAsUser = options.QemuUser,
                 Sandbox = options.QemuSandbox,
+                CpuModel = options.CpuModel,
             },
             loggerFactory,
             time);

@@ -26,4 +26,8 @@ public sealed class LocalNodeOptions
 
     /// <summary>QEMU's seccomp sandbox (<see cref="Drivers.Qemu.QemuDriverOptions.Sandbox"/>). Default on.</summary>
     public bool QemuSandbox { get; set; } = true;
+
+    /// <summary>The CPU model VMs get (<see cref="Drivers.Qemu.QemuDriverOptions.CpuModel"/>); null: <c>host</c> under KVM,
+    /// <c>max</c> under TCG. Name one on every node whose guests move to students' machines.</summary>
+    public string? CpuModel { get; set; }
 }

@@ -99,6 +99,22 @@ public sealed class QemuDriverOptions
     public string MachineType { get; set; } = "pc";
 
     /// <summary>
+    /// <see cref="MachineType"/> with its alias resolved by the QEMU binary at start (<c>pc</c> → <c>pc-i440fx-7.2</c>),
+    /// what VMs are started with: a guest that moves to another QEMU must get the same machine, and the bare alias
+    /// means a different one in each QEMU version. Set by <see cref="QemuNode.PrepareAsync"/>; null before (VMs then
+    /// get <see cref="MachineType"/> as written).
+    /// </summary>
+    public string? MachineTypeInUse { get; set; }
+
+    /// <summary>
+    /// The CPU model VMs get (<c>-cpu</c>); default null: <c>host</c> under KVM, <c>max</c> under TCG — the fastest,
+    /// but a guest started with either can only move to a host with the same CPU and QEMU version (the migration
+    /// check refuses the rest). A named model (<c>qemu64-v1</c>, <c>Nehalem-v2</c>; <c>qemu-system-x86_64 -cpu help</c>)
+    /// moves between any hosts that offer it: set one on every node when guests move to students' machines.
+    /// </summary>
+    public string? CpuModel { get; set; }
+
+    /// <summary>
     /// The system user every QEMU runs as (default <c>skillvl-qemu</c>; ADR 0016). QEMU is started already
     /// unprivileged (<c>setpriv</c>, no capabilities, no new privileges, a clean environment), after SkillVL has made
     /// its taps (persistent, owned by this user) and disk; it can open only its own VM's files and, with

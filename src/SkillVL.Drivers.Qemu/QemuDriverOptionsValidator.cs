@@ -42,6 +42,11 @@ public sealed class QemuDriverOptionsValidator : IValidateOptions<QemuDriverOpti
             failures.Add($"{nameof(options.Accelerator)} must be auto, kvm or tcg.");
         }
 
+        if (options.CpuModel is { } cpu && (cpu.Length is 0 or > 64 || !cpu.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.')))
+        {
+            failures.Add($"{nameof(options.CpuModel)} must be a QEMU CPU model name (1-64 letters, digits, '-', '_' or '.'), e.g. qemu64-v1.");
+        }
+
         if (options.TcgTranslationBlockCacheMiB is < 1 or > 4096)
         {
             failures.Add($"{nameof(options.TcgTranslationBlockCacheMiB)} must be between 1 and 4096.");

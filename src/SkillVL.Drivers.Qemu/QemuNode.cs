@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using SkillVL.Drivers.Qemu.Accelerators;
 using SkillVL.Drivers.Qemu.Confinement;
 using SkillVL.Drivers.Qemu.Disks;
+using SkillVL.Drivers.Qemu.Hypervisor;
 using SkillVL.Drivers.Qemu.Migration;
 using SkillVL.Drivers.Qemu.Networking;
 using SkillVL.Drivers.Qemu.Processes;
@@ -16,6 +17,8 @@ namespace SkillVL.Drivers.Qemu;
 /// </summary>
 public sealed class QemuNode : IAsyncDisposable
 {
+    private readonly ICommandRunner _runner;
+
     private QemuNode(
         QemuDriverOptions options,
         QemuVmDriver vms,
@@ -24,8 +27,10 @@ public sealed class QemuNode : IAsyncDisposable
         AcceleratorProbe accelerators,
         QcowImageTool images,
         QemuMigrationDriver migrations,
-        QemuConfinement confinement)
+        QemuConfinement confinement,
+        ICommandRunner runner)
     {
+        _runner = runner;
         Confinement = confinement;
         Images = images;
         Migrations = migrations;
@@ -81,7 +86,7 @@ public sealed class QemuNode : IAsyncDisposable
         var migrations = new QemuMigrationDriver(
             options, vms, supervisor, templates, images, taps, accelerators, runner, tunnels,
             new Migration.Tunnel.LinkProbes(timeProvider, loggerFactory.CreateLogger<Migration.Tunnel.LinkProbes>()), timeProvider, loggerFactory.CreateLogger<QemuMigrationDriver>());
-        return new QemuNode(options, vms, networks, templates, accelerators, images, migrations, confinement);
+        return new QemuNode(options, vms, networks, templates, accelerators, images, migrations, confinement, runner);
     }
 
     /// <summary>
@@ -89,7 +94,14 @@ public sealed class QemuNode : IAsyncDisposable
     /// access to /dev/net/tun and /dev/kvm and to the data and runtime directories. Hosts call it once at start, so a
     /// missing user is reported then, not at the first VM; every VM start checks it again (once per process).
     /// </summary>
-    public Task PrepareAsync(CancellationToken cancellationToken) => Confinement.EnsureAsync(cancellationToken);
+    public async Task PrepareAsync(CancellationToken cancellationToken)
+    {
+        await Confinement.EnsureAsync(cancellationToken);
+        Hypervisor = await QemuHypervisorProbe.ProbeAsync(Options, _runner, cancellationToken);
+    }
+
+    /// <summary>What the QEMU binary is (version, versioned machine type), known after <see cref="PrepareAsync"/>.</summary>
+    public QemuHypervisorInfo? Hypervisor { get; private set; }
 
     public async ValueTask DisposeAsync()
     {

@@ -40,6 +40,7 @@ public sealed partial class AgentClient(AgentClientOptions options, ILoggerFacto
                 RuntimeDirectory = options.RuntimeDirectory,
                 Accelerator = options.Accelerator,
                 QemuUser = options.QemuUser,
+                CpuModel = options.CpuModel,
             },
             loggerFactory,
             time,

@@ -28,5 +28,8 @@ public sealed class AgentClientOptions
     /// <summary>The system user QEMU runs as (<see cref="LocalNodeOptions.QemuUser"/>; default <c>skillvl-qemu</c>).</summary>
     public string QemuUser { get; init; } = "skillvl-qemu";
 
+    /// <summary>The CPU model VMs get (<see cref="LocalNodeOptions.CpuModel"/>); null: the accelerator's default.</summary>
+    public string? CpuModel { get; init; }
+
     public TimeSpan HeartbeatInterval { get; init; } = TimeSpan.FromSeconds(5);
 }

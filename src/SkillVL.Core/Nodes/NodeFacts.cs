@@ -12,6 +12,8 @@ namespace SkillVL.Core.Nodes;
 /// <param name="Labels">Free labels a room's placement can ask for (e.g. "site=lab1").</param>
 /// <param name="Migration">The live-migration features of the node's hypervisor; null: the node cannot migrate
 /// (its driver declares no <see cref="Compute.DriverCapabilities.LiveMigration"/>).</param>
+/// <param name="Hypervisor">What a migration's target must match (version, machine type, CPU model); null: not reported
+/// (a node that has not started yet, or an older agent).</param>
 public sealed record NodeFacts(
     string Name,
     int Cpus,
@@ -20,4 +22,5 @@ public sealed record NodeFacts(
     string Kind = "server",
     string? UnderlayAddress = null,
     IReadOnlyDictionary<string, string>? Labels = null,
-    MigrationFeatures? Migration = null);
+    MigrationFeatures? Migration = null,
+    HypervisorFacts? Hypervisor = null);

@@ -4,6 +4,7 @@ using SkillVL.Core.Compute;
 using SkillVL.Core.Identifiers;
 using SkillVL.Core.Templates;
 using SkillVL.Drivers.Qemu.Accelerators;
+using SkillVL.Drivers.Qemu.Hypervisor;
 using SkillVL.Drivers.Qemu.Templates;
 
 namespace SkillVL.Drivers.Qemu.CommandLine;
@@ -77,7 +78,7 @@ public static partial class QemuCommandLineBuilder
             // (QemuLaunchCommand), and the VM survives the SkillVL process (re-adoption via pidfile + QMP, like
             // Proxmox qemu-server).
             "-pidfile", paths.PidFile,
-            "-machine", Escape(options.MachineType),
+            "-machine", Escape(options.MachineTypeInUse ?? options.MachineType),
         };
 
         if (options.Sandbox)
@@ -90,7 +91,7 @@ public static partial class QemuCommandLineBuilder
 
         if (accelerator == QemuAccelerator.Kvm)
         {
-            args.AddRange(["-accel", "kvm", "-cpu", "host"]);
+            args.AddRange(["-accel", "kvm", "-cpu", QemuHypervisorProbe.CpuModel(options, accelerator)]);
         }
         else
         {
@@ -99,7 +100,7 @@ public static partial class QemuCommandLineBuilder
             args.AddRange(
             [
                 "-accel", "tcg,tb-size=" + options.TcgTranslationBlockCacheMiB.ToString(CultureInfo.InvariantCulture),
-                "-cpu", "max",
+                "-cpu", QemuHypervisorProbe.CpuModel(options, accelerator),
             ]);
         }
 

@@ -45,6 +45,11 @@ public static class MigrationTargetCheck
             return new("to", $"node '{targetName}' cannot receive live migrations (its driver does not offer them)");
         }
 
+        if (MigrationCompatibility.Check(source.Facts, target.Facts) is { } incompatible)
+        {
+            return new("to", incompatible);
+        }
+
         var free = target.Facts.MemoryBytes - allocatedBytes;
         if (free < machineMemoryBytes)
         {

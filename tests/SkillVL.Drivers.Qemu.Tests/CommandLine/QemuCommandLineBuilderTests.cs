@@ -95,6 +95,24 @@ public sealed class QemuCommandLineBuilderTests
         Assert.Contains("-S", arguments);
     }
 
+    [Theory]
+    [InlineData(QemuAccelerator.Tcg, null, "max")]
+    [InlineData(QemuAccelerator.Kvm, null, "host")]
+    [InlineData(QemuAccelerator.Tcg, "qemu64-v1", "qemu64-v1")]
+    [InlineData(QemuAccelerator.Kvm, "Nehalem-v2", "Nehalem-v2")]
+    public void Issue12_VersionedMachineType_AndTheConfiguredCpuModel(QemuAccelerator accelerator, string? cpuModel, string expectedCpu)
+    {
+        var options = TestOptions.Fixed();
+        options.MachineTypeInUse = "pc-i440fx-7.2";
+        options.CpuModel = cpuModel;
+        var spec = Spec([]);
+
+        var arguments = QemuCommandLineBuilder.Build(spec, Template, VmPaths.For(options, spec.Id), accelerator, options).ToList();
+
+        Assert.Equal("pc-i440fx-7.2", arguments[arguments.IndexOf("-machine") + 1]);
+        Assert.Equal(expectedCpu, arguments[arguments.IndexOf("-cpu") + 1]);
+    }
+
     private static IReadOnlyList<string> Build(VmSpec spec)
     {
         var options = TestOptions.Fixed();

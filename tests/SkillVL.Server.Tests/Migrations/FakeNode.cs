@@ -13,7 +13,8 @@ internal sealed class FakeNode : INodeAgent, IVmDriver, INetworkDriver, ITemplat
     public FakeNode(string name, string? underlay, CallLog log, string templateSha)
     {
         _log = log;
-        Facts = new NodeFacts(name, 4, 8L << 30, "tcg", UnderlayAddress: underlay, Migration: Core.Migration.MigrationFeatures.Qemu72);
+        Facts = new NodeFacts(name, 4, 8L << 30, "tcg", UnderlayAddress: underlay, Migration: Core.Migration.MigrationFeatures.Qemu72,
+            Hypervisor: new HypervisorFacts("7.2.22", "pc-i440fx-7.2", "max", ["pc-i440fx-7.2", "pc-i440fx-7.1"]));
         Driver = new FakeMigrationDriver(name, log);
         TemplateSha = templateSha;
     }

@@ -63,12 +63,15 @@ public sealed class MigrationProtocolJsonTests
         };
         var status = new OutgoingMigrationStatus(OutgoingMigrationState.MigratingRam, 10, 20, ram, TimeSpan.FromMilliseconds(260), null, 1234, null);
         var decision = new AgentCalls.ApplyDecision("m1", new MigrationDecision(MigrationAction.RaiseDowntimeLimit, "why", TimeSpan.FromMilliseconds(450)));
-        var facts = new NodeFacts("n", 2, 1L << 30, "tcg", "client", "198.18.0.12", new Dictionary<string, string> { ["site"] = "home" }, MigrationFeatures.Qemu72);
+        var facts = new NodeFacts("n", 2, 1L << 30, "tcg", "client", "198.18.0.12", new Dictionary<string, string> { ["site"] = "home" }, MigrationFeatures.Qemu72,
+            new HypervisorFacts("7.2.22", "pc-i440fx-7.2", "qemu64-v1", ["pc-i440fx-7.2", "pc-i440fx-7.1"]));
 
         Assert.Equal(status, RoundTrip(status));
         Assert.Equal(decision, RoundTrip(decision));
         var backFacts = RoundTrip(facts);
         Assert.Equal(MigrationFeatures.Qemu72, backFacts.Migration);
+        Assert.Equal(("7.2.22", "pc-i440fx-7.2", "qemu64-v1"), (backFacts.Hypervisor!.Version, backFacts.Hypervisor.MachineType, backFacts.Hypervisor.CpuModel));
+        Assert.Equal(["pc-i440fx-7.2", "pc-i440fx-7.1"], backFacts.Hypervisor.MachineTypes);
         Assert.Null(RoundTrip(facts with { Migration = null }).Migration);
     }
 
