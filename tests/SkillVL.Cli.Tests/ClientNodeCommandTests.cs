@@ -1,6 +1,5 @@
 using System.Net;
 using SkillVL.Core.Api;
-using SkillVL.Core.Api.Courses;
 using SkillVL.Core.Nodes.Protocol;
 
 namespace SkillVL.Cli.Tests;

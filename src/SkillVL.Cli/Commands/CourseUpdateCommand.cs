@@ -1,5 +1,5 @@
 using System.CommandLine;
-using SkillVL.Cli.Output;
+using SkillVL.Cli.Http;
 using SkillVL.Core.Api;
 using SkillVL.Core.Api.Courses;
 
