@@ -116,7 +116,7 @@ public sealed class OwnClientNodeTests(ITestOutputHelper output)
 
             // A course instance of bob's: only once the teacher allows client nodes.
             await Users.ReadAsync<CourseInfo>(await teacher.Client.PostAsJsonAsync(ApiPaths.Courses, new CreateCourseRequest("net101"), ServerHarness.Json), HttpStatusCode.Created);
-            await Users.ReadAsync<List<StudentInfo>>(await teacher.Client.PostAsJsonAsync(ApiPaths.Course("net101") + "/students", new EnrolRequest(["bob"]), ServerHarness.Json), HttpStatusCode.OK);
+            await Users.ReadAsync<List<StudentInfo>>(await teacher.Client.PostAsJsonAsync(ApiPaths.Course("net101") + "/students", new Core.Api.Courses.EnrolRequest(["bob"]), ServerHarness.Json), HttpStatusCode.OK);
             await Users.ReadAsync<CourseVersionInfo>(await teacher.Client.PostAsync(ApiPaths.Course("net101") + "/versions", Yaml(RoomYaml("lab", null))), HttpStatusCode.Created);
             var instanceBox = await Users.ReadAsync<MachineStatus>(await bob.Client.GetAsync(ApiPaths.Machine("lab", "box")), HttpStatusCode.OK);
             Assert.Equal("local", instanceBox.Node); // the default placement never picks a client node
