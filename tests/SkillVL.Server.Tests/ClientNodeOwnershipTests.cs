@@ -67,6 +67,22 @@ public sealed class ClientNodeOwnershipTests
         Assert.Equal("node1", placed["a"]);
     }
 
+    [Fact]
+    public void Placement_UnknownPin_DoesNotNameClientNodes()
+    {
+        var nodes = new[]
+        {
+            new NodeCapacity("laptop-bob", 8, 64L << 30, 0, 0, true, false, Kind: "client", Owner: Bob),
+            new NodeCapacity("node1", 1, 1L << 30, 0, 0, true, false),
+        };
+
+        var (_, errors) = Placement.Plan([new MachineRequest(0, "a", 1, 256L << 20, "nowhere", null)], nodes, Placement.Spread);
+
+        var error = Assert.Single(errors);
+        Assert.Contains("(known: node1)", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("laptop-bob", error.Message, StringComparison.Ordinal);
+    }
+
     private static string Part(string message) =>
         new[] { "another user's client node", "belongs to bob", "does not allow client nodes", "cannot pin machines there", "without an owner" }
             .First(p => message.Contains(p, StringComparison.Ordinal));
