@@ -8,8 +8,8 @@ public sealed class NodePinningTests
     [Theory]
     [InlineData(false, "server", true, false, null)]
     [InlineData(false, "edge", true, false, null)]
-    [InlineData(false, "client", true, false, "403:is a client node")]
-    [InlineData(false, "client", false, true, "403:is a client node")]
+    [InlineData(false, "client", true, false, "403:without an owner")]
+    [InlineData(false, "client", false, true, "403:without an owner")]
     [InlineData(false, "server", false, false, "400:is not ready")]
     [InlineData(false, "server", true, true, "400:is drained")]
     [InlineData(true, "client", true, false, null)]
@@ -19,7 +19,7 @@ public sealed class NodePinningTests
     {
         var node = new NodeCapacity("n1", 2, 1L << 30, 0, 0, reachable, drained, Kind: kind);
 
-        var refused = NodePinning.Check(admin, "machines[2].node", "n1", node);
+        var refused = NodePinning.Check(admin, new PinTarget("u1"), "machines[2].node", "n1", node);
 
         Assert.Equal(expected, refused is null ? null : $"{(refused.Forbidden ? 403 : 400)}:{Part(refused.Error.Message)}");
         Assert.True(refused is null || refused.Error.Field == "machines[2].node");
@@ -29,6 +29,7 @@ public sealed class NodePinningTests
     public void Check_Definition_SkipsMachinesAlreadyWhereTheyPin_NamesTheIndex()
     {
         var client = new NodeCapacity("laptop", 2, 1L << 30, 0, 0, true, false, Kind: "client");
+        var room = new PinTarget("u1");
         var definition = new Core.Rooms.RoomDefinition
         {
             Machines =
@@ -39,12 +40,12 @@ public sealed class NodePinningTests
             ],
         };
 
-        var refused = NodePinning.Check(admin: false, definition, new Dictionary<string, string> { ["kept"] = "laptop" }, name => name == "laptop" ? client : null);
+        var refused = NodePinning.Check(admin: false, room, definition, new Dictionary<string, string> { ["kept"] = "laptop" }, name => name == "laptop" ? client : null);
 
         Assert.Equal(("machines[2].node", true), (refused?.Error.Field, refused?.Forbidden ?? false));
-        Assert.Null(NodePinning.Check(admin: false, definition, new Dictionary<string, string>(), _ => null)); // unknown: the placement says so
+        Assert.Null(NodePinning.Check(admin: false, room, definition, new Dictionary<string, string>(), _ => null)); // unknown: the placement says so
     }
 
     private static string Part(string message) =>
-        new[] { "is a client node", "is not ready", "is drained" }.First(p => message.Contains(p, StringComparison.Ordinal));
+        new[] { "without an owner", "is not ready", "is drained" }.First(p => message.Contains(p, StringComparison.Ordinal));
 }

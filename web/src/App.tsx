@@ -8,6 +8,7 @@ import { useAsync } from './hooks/useAsync';
 import { api } from './api/api';
 import { AccountPage } from './pages/AccountPage';
 import { AdminPage } from './pages/admin/AdminPage';
+import { ComputersPage } from './pages/ComputersPage';
 import { CoursePage } from './pages/CoursePage';
 import { CoursesPage } from './pages/CoursesPage';
 import { DesignerPage } from './pages/DesignerPage';
@@ -69,6 +70,7 @@ function RoleLinks() {
   const role = me.data?.user.role;
   return (
     <>
+      {role && <NavLink to="/computers">My computers</NavLink>}
       {(role === 'teacher' || role === 'admin') && <NavLink to="/courses">Courses</NavLink>}
       {role === 'admin' && <NavLink to="/admin">Admin</NavLink>}
     </>
@@ -119,6 +121,7 @@ export function AppRoutes() {
         <Route path="/courses" element={guarded(<CoursesPage />)} />
         <Route path="/courses/:course" element={guarded(<CoursePage />)} />
         <Route path="/admin/*" element={guarded(<AdminPage />)} />
+        <Route path="/computers" element={guarded(<ComputersPage />)} />
         <Route path="/account" element={guarded(<AccountPage />)} />
         <Route
           path="*"

@@ -8,7 +8,7 @@ using SkillVL.Core.Api.Courses;
 namespace SkillVL.Cli.Commands;
 
 /// <summary>
-/// <c>skillvl course create|list|get|delete|enrol|unenrol|students|invite|join|publish|versions|instances</c>.
+/// <c>skillvl course create|list|get|delete|enrol|unenrol|students|invite|join|publish|versions|instances|update</c>.
 /// </summary>
 internal static class CourseCommands
 {
@@ -29,6 +29,7 @@ internal static class CourseCommands
         course.Subcommands.Add(Publish(runner));
         course.Subcommands.Add(Versions(runner));
         course.Subcommands.Add(Instances(runner));
+        course.Subcommands.Add(CourseUpdateCommand.Create(runner));
         return course;
     }
 
@@ -42,13 +43,14 @@ internal static class CourseCommands
         var title = new Option<string>("--title") { Description = "A title to show, e.g. \"Networking 101\"", HelpName = "TEXT" };
         var quota = new QuotaOptions(allowDefault: false);
         var output = CommonOptions.Output(OutputFormat.Table, OutputFormat.Json);
-        var command = new Command("create", "Create a course you teach; the quota limits all its instances together") { name, title, output };
+        var clients = new Option<bool>("--allow-client-nodes") { Description = "Let students move their instance's machines onto their own computers" };
+        var command = new Command("create", "Create a course you teach; the quota limits all its instances together") { name, title, clients, output };
         quota.AddTo(command);
         command.SetAction(runner.Action(async (parseResult, client, cancellationToken) =>
         {
             var courseName = parseResult.GetRequiredValue(name);
             var limits = quota.AnyGiven(parseResult) ? quota.Read(parseResult) : null;
-            var request = new CreateCourseRequest(courseName, parseResult.GetValue(title), limits);
+            var request = new CreateCourseRequest(courseName, parseResult.GetValue(title), limits, parseResult.GetValue(clients) ? true : null);
             var answer = await client.SendJsonAsync(HttpMethod.Post, ApiPaths.Courses, request, Subject(courseName), cancellationToken);
             var printer = new Printer(runner.Context);
             if (parseResult.GetValue(output) == OutputFormat.Json)

@@ -31,18 +31,24 @@ internal static class NodeCommands
             var yours = nodes.Exists(n => n.Allocation == NodeInfo.AllocationYours);
             var table = yours
                 ? new TableView("NAME", "KIND", "STATE", "ACCEL", "UNDERLAY", "YOUR MACHINES", "YOUR CPUS/TOTAL", "YOUR MEMORY/TOTAL")
-                : new TableView("NAME", "KIND", "STATE", "ACCEL", "UNDERLAY", "MACHINES", "CPUS (ALLOC/TOTAL)", "MEMORY (ALLOC/TOTAL)");
+                : new TableView("NAME", "KIND", "OWNER", "STATE", "ACCEL", "UNDERLAY", "MACHINES", "CPUS (ALLOC/TOTAL)", "MEMORY (ALLOC/TOTAL)");
             foreach (var n in nodes)
             {
+                // An admin sees who each client node belongs to (issue 12); a user's own client nodes are marked "yours".
+                var kind = yours && n.Owner is not null ? n.Kind + " (yours)" : n.Kind;
+                string[] who = yours ? [] : [n.Owner ?? "-"];
                 table.Add(
+                [
                     n.Name,
-                    n.Kind,
+                    kind,
+                    .. who,
                     n.Drained ? n.State + ", drained" : n.State,
                     n.Accelerator,
                     n.UnderlayAddress ?? "-",
                     DisplayFormat.Number(n.MachinesRunning),
                     $"{n.CpusAllocated}/{n.Cpus}",
-                    $"{DisplayFormat.Bytes(n.MemoryBytesAllocated)}/{DisplayFormat.Bytes(n.MemoryBytes)}");
+                    $"{DisplayFormat.Bytes(n.MemoryBytesAllocated)}/{DisplayFormat.Bytes(n.MemoryBytes)}",
+                ]);
             }
 
             printer.Table(table);
@@ -85,21 +91,45 @@ internal static class NodeCommands
     private static Command JoinToken(CommandRunner runner)
     {
         var minutes = new Option<int?>("--expires-in-minutes") { Description = "How long the token can be used; default 60", HelpName = "N" };
+        var client = new Option<bool>("--client") { Description = "A token for a client node: your own computer (anyone may make one; other kinds are an admin's)" };
+        var owner = new Option<string?>("--owner") { Description = "With --client: the user the computer belongs to (admin; default: yourself, or no owner for an admin)", HelpName = "USER" };
+        var nodeName = new Option<string?>("--name") { Description = "The node name to put in the printed agent command (DNS label)", HelpName = "NAME" };
         var command = new Command(
             "join-token",
-            "Print a one-time token a new node's agent enrols with: skillvl-agent --server URL --join-token TOKEN --name NAME")
+            "Print a one-time token a new node's agent enrols with, and the skillvl-agent command that uses it")
         {
-            minutes,
+            minutes, client, owner, nodeName,
         };
-        command.SetAction(runner.Action(async (parseResult, client, cancellationToken) =>
+        command.SetAction(runner.Action(async (parseResult, http, cancellationToken) =>
         {
-            var answer = await client.SendJsonAsync(
-                HttpMethod.Post, ApiPaths.Nodes + "/join-tokens", new CreateJoinTokenRequest(parseResult.GetValue(minutes)), "join token", cancellationToken);
+            var forClient = parseResult.GetValue(client);
+            var ownerName = parseResult.GetValue(owner);
+            if (ownerName is not null && !forClient)
+            {
+                throw new CliException("--owner names whose computer a client node is: use it with --client.", ExitCodes.Usage);
+            }
+
+            var answer = await http.SendJsonAsync(
+                HttpMethod.Post,
+                ApiPaths.Nodes + "/join-tokens",
+                new CreateJoinTokenRequest(parseResult.GetValue(minutes), forClient ? "client" : null, ownerName),
+                "join token",
+                cancellationToken);
             var token = ApiJson.Read<JoinTokenInfo>(answer);
+            // The token alone on stdout, as before, so TOKEN=$(skillvl node join-token) keeps working; the rest for people.
             runner.Context.Out.WriteLine(token.Token);
-            runner.Context.Error.WriteLine($"one-time join token, valid until {DisplayFormat.Time(token.ExpiresAt)}");
+            var whose = token.Owner is null ? "" : $" for {token.Owner}'s computer";
+            runner.Context.Error.WriteLine($"one-time {token.Kind ?? "node"} join token{whose}, valid until {DisplayFormat.Time(token.ExpiresAt)}; on the new node run:");
+            runner.Context.Error.WriteLine("  " + AgentCommand(http.Server, token, parseResult.GetValue(nodeName)));
             return ExitCodes.Ok;
         }));
         return command;
+    }
+
+    /// <summary>The agent command line a token is for (the agent's own options: src/SkillVL.Agent.Host/Program.cs).</summary>
+    internal static string AgentCommand(Uri server, JoinTokenInfo token, string? name)
+    {
+        var line = $"sudo skillvl-agent --server {server.AbsoluteUri.TrimEnd('/')} --join-token {token.Token} --name {name ?? "NAME"}";
+        return token.Kind is null ? line : line + " --kind " + token.Kind;
     }
 }

@@ -10,6 +10,9 @@ namespace SkillVL.Core.Api;
 /// Whose machines the allocation figures count: "all" (an admin's view) or "yours" (a student's or teacher's: other
 /// users' allocation, and so the node's free memory, are not theirs to see — issue 11, finding 9).
 /// </param>
+/// <param name="Owner">
+/// The username a client node belongs to (issue 12): shown to an admin and to the owner; null for an admin's node.
+/// </param>
 public sealed record NodeInfo(
     string Name,
     string Kind,
@@ -23,7 +26,8 @@ public sealed record NodeInfo(
     bool Drained = false,
     string? UnderlayAddress = null,
     IReadOnlyDictionary<string, string>? Labels = null,
-    string Allocation = NodeInfo.AllocationAll)
+    string Allocation = NodeInfo.AllocationAll,
+    string? Owner = null)
 {
     public const string AllocationAll = "all";
     public const string AllocationYours = "yours";

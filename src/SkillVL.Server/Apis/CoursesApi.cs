@@ -5,6 +5,7 @@ using SkillVL.Server.Courses;
 using SkillVL.Server.Data;
 using SkillVL.Server.Identity;
 using SkillVL.Server.Nodes;
+using SkillVL.Server.Scheduling;
 
 namespace SkillVL.Server.Apis;
 
@@ -48,6 +49,19 @@ public static class CoursesApi
         courses.MapGet("/{course}", (string course, HttpContext http, AccessService access, CourseService service, CancellationToken ct) =>
             WithCourseAsync(course, http, access, manage: false, async c => Results.Ok(await service.InfoAsync(c, ct)), ct))
             .Produces<CourseInfo>().ProducesProblem(StatusCodes.Status404NotFound).WithSummary("Get a course");
+        courses.MapPatch("/{course}", (string course, UpdateCourseRequest request, HttpContext http, AccessService access, CourseService service, SkillVlDbContext db, CancellationToken ct) =>
+            WithCourseAsync(course, http, access, manage: true, async c =>
+            {
+                if (request.AllowClientNodes is { } allow)
+                {
+                    await db.Courses.Where(x => x.Id == c.Id).ExecuteUpdateAsync(s => s.SetProperty(x => x.AllowClientNodes, allow), ct);
+                    c.AllowClientNodes = allow;
+                }
+
+                return Results.Ok(await service.InfoAsync(c, ct));
+            }, ct))
+            .Produces<CourseInfo>().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status403Forbidden)
+            .WithSummary("Change a course's settings: whether students may use their own client nodes (its teacher, admin)");
         courses.MapDelete("/{course}", (string course, HttpContext http, AccessService access, CourseService service, CancellationToken ct) =>
             WithCourseAsync(course, http, access, manage: true, async c =>
             {
@@ -95,7 +109,7 @@ public static class CoursesApi
                     return RoomsApi.TooLarge(request);
                 }
 
-                if (NodePinAnswers.Refuse(http.Caller(), document, null, nodes) is { } refused)
+                if (NodePinAnswers.Refuse(http.Caller(), PinTarget.CourseDefinition(c.Name), document, null, nodes) is { } refused)
                 {
                     return refused;
                 }

@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore;
 using SkillVL.Core.Rooms;
 using SkillVL.Server.Data;
 using SkillVL.Server.Identity;
@@ -7,23 +8,38 @@ using SkillVL.Server.Scheduling;
 namespace SkillVL.Server.Apis;
 
 /// <summary>
-/// The pin check of <see cref="NodePinning"/> at the API's edge, for the caller who wrote the definition: a room's
-/// apply (its owner, or an admin applying for them) and a course's publish (the teacher, whose pins every student's
-/// instance then follows). A document that does not parse is left to the apply, which names its errors.
+/// The pin check of <see cref="NodePinning"/> at the API's edge: a room's apply (its owner, or an admin applying for
+/// them) and a course's publish (the teacher, whose pins every student's instance then follows). It runs for admins too:
+/// a client node takes only its owner's machines, whoever asks (issue 12). A document that does not parse is left to
+/// the apply, which names its errors.
 /// </summary>
 internal static class NodePinAnswers
 {
-    public static IResult? Refuse(CurrentUser caller, string document, RoomEntity? existing, NodeRegistry registry)
+    public static IResult? Refuse(CurrentUser caller, PinTarget room, string document, RoomEntity? existing, NodeRegistry registry)
     {
-        if (caller.IsAdmin || RoomDocument.Parse(document).Definition is not { } definition)
+        if (RoomDocument.Parse(document).Definition is not { } definition)
         {
             return null;
         }
 
         var current = existing?.Machines.ToDictionary(m => m.Name, m => m.NodeName, StringComparer.Ordinal) ?? [];
-        return NodePinning.Check(admin: false, definition, current, name => Capacity(registry, name)) is { } refused
+        return NodePinning.Check(caller.IsAdmin, room, definition, current, name => Capacity(registry, name)) is { } refused
             ? Answer(refused, "The room definition is not valid.")
             : null;
+    }
+
+    /// <summary>Whose machines a room's are: its owner, and for a course instance the course and its client-node setting.</summary>
+    public static async Task<PinTarget> TargetAsync(SkillVlDbContext db, string ownerId, string? courseId, CancellationToken cancellationToken)
+    {
+        if (courseId is null)
+        {
+            return new(ownerId);
+        }
+
+        var course = await db.Courses.AsNoTracking().Where(c => c.Id == courseId)
+            .Select(c => new { c.Name, c.AllowClientNodes }).FirstOrDefaultAsync(cancellationToken);
+        // A course deleted under its instance allows nothing: the instance is being deleted with it.
+        return new(ownerId, course?.Name ?? courseId, course?.AllowClientNodes ?? false);
     }
 
     public static IResult Answer(NodePinning.Refusal refused, string invalidTitle) =>
@@ -35,9 +51,10 @@ internal static class NodePinAnswers
                 extensions: new Dictionary<string, object?> { ["errors"] = new Dictionary<string, string[]> { [refused.Error.Field] = [refused.Error.Message] } })
             : ApiResults.Invalid([refused.Error], invalidTitle);
 
-    /// <summary>What the pin check needs of a node (its kind, state, drain), or null when no node has that name.</summary>
+    /// <summary>What the pin check needs of a node (its kind, owner, state, drain), or null when no node has that name.</summary>
     public static NodeCapacity? Capacity(NodeRegistry registry, string name) =>
         registry.Find(name) is { } node
-            ? new NodeCapacity(name, node.Facts.Cpus, node.Facts.MemoryBytes, 0, 0, registry.IsReachable(node), registry.IsDrained(name), node.Facts.Labels, node.Facts.Kind)
+            ? new NodeCapacity(name, node.Facts.Cpus, node.Facts.MemoryBytes, 0, 0, registry.IsReachable(node), registry.IsDrained(name), node.Facts.Labels,
+                node.Facts.Kind, registry.OwnerOf(name))
             : null;
 }

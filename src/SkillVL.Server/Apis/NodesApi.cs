@@ -23,23 +23,15 @@ public static class NodesApi
             .WithSummary("Get a node: state and capacity; allocation: everyone's for an admin, your own for others");
 
         nodes.MapPost("/join-tokens", async (CreateJoinTokenRequest? request, HttpContext http, NodeService service, CancellationToken ct) =>
-        {
-            var caller = http.Caller();
-            if (!caller.IsAdmin)
+            await service.CreateJoinTokenAsync(http.Caller(), request ?? new CreateJoinTokenRequest(), ct) switch
             {
-                return ApiResults.Forbidden("Only an admin can let nodes join.");
-            }
-
-            var minutes = request?.ExpiresInMinutes ?? 60;
-            if (minutes is < 1 or > 7 * 24 * 60)
-            {
-                return ApiResults.Invalid("expiresInMinutes", "must be between 1 and 10080 (a week).", "The join token request is not valid.");
-            }
-
-            return Results.Ok(await service.CreateJoinTokenAsync(caller.Username, TimeSpan.FromMinutes(minutes), ct));
-        })
-        .Produces<JoinTokenInfo>().ProducesProblem(StatusCodes.Status403Forbidden)
-        .WithSummary("Make a one-time join token for a new node's agent (admin)");
+                { Token: { } token } => Results.Ok(token),
+                { Status: 403 } refused => Forbidden(refused.Field!, refused.Problem!),
+                { Status: 409 } refused => ApiResults.Conflict(refused.Problem!),
+                var refused => ApiResults.Invalid(refused.Field!, refused.Problem!, "The join token request is not valid."),
+            })
+        .Produces<JoinTokenInfo>().ProducesValidationProblem().ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status409Conflict)
+        .WithSummary("Make a one-time join token for a new node's agent: a client token for your own computer (anyone), any other (admin)");
 
         foreach (var (verb, drained) in new[] { ("drain", true), ("undrain", false) })
         {
@@ -51,11 +43,15 @@ public static class NodesApi
                 .WithSummary(drained ? "Stop placing new machines on a node (admin)" : "Let a drained node take new machines again (admin)");
         }
 
-        nodes.MapDelete("/{node}", async (string node, HttpContext http, NodeService service, CancellationToken ct) =>
+        nodes.MapDelete("/{node}", async (string node, HttpContext http, NodeService service, NodeRegistry registry, CancellationToken ct) =>
         {
-            if (!http.Caller().IsAdmin)
+            var caller = http.Caller();
+            if (!caller.IsAdmin && registry.OwnerOf(node)?.Id != caller.Id)
             {
-                return ApiResults.Forbidden("Only an admin can remove nodes.");
+                // Another user's client node does not exist for the caller (as another user's room): 404, not 403.
+                return registry.Find(node) is { } found && NodeViews.Visible(caller, found.Facts, registry.OwnerOf(node))
+                    ? ApiResults.Forbidden("Only an admin, or the owner of a client node, can remove nodes.")
+                    : ApiResults.NotFound($"Node '{node}'");
             }
 
             return await service.RemoveAsync(node, ct) switch
@@ -65,8 +61,17 @@ public static class NodesApi
                 var problem => ApiResults.Conflict(problem),
             };
         })
-        .Produces(StatusCodes.Status204NoContent).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
-        .WithSummary("Remove a node: revoke its credential and disconnect its agent (admin)");
+        .Produces(StatusCodes.Status204NoContent).ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound)
+        .ProducesProblem(StatusCodes.Status409Conflict)
+        .WithSummary("Remove a node: revoke its credential and disconnect its agent (admin; the owner of a client node)");
         return api;
     }
+
+    /// <summary>A 403 naming the request field it is about, as the pin checks answer.</summary>
+    private static IResult Forbidden(string field, string problem) =>
+        Results.Problem(
+            statusCode: StatusCodes.Status403Forbidden,
+            title: "Forbidden",
+            detail: $"{field}: {problem}",
+            extensions: new Dictionary<string, object?> { ["errors"] = new Dictionary<string, string[]> { [field] = [problem] } });
 }

@@ -33,7 +33,7 @@ public static class RoomsApi
                 return TooLarge(request);
             }
 
-            if (NodePinAnswers.Refuse(http.Caller(), document, null, nodes) is { } refused)
+            if (NodePinAnswers.Refuse(http.Caller(), new(http.Caller().Id), document, null, nodes) is { } refused)
             {
                 return refused;
             }
@@ -48,7 +48,8 @@ public static class RoomsApi
         .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
         .WithSummary("Create a room from a room.yaml v1 document (YAML or JSON)");
 
-        rooms.MapPut("/{room}", async (string room, HttpContext http, HttpRequest request, RoomService service, AccessService access, UserDirectory users, NodeRegistry nodes, CancellationToken ct) =>
+        rooms.MapPut("/{room}", async (string room, HttpContext http, HttpRequest request, RoomService service, AccessService access, UserDirectory users, NodeRegistry nodes,
+            SkillVlDbContext db, CancellationToken ct) =>
         {
             var document = await ReadDocumentAsync(request, ct);
             if (document is null)
@@ -58,7 +59,8 @@ public static class RoomsApi
 
             var caller = http.Caller();
             var existing = await access.FindRoomAsync(caller, service.TrackedRooms, room, ct);
-            if (NodePinAnswers.Refuse(caller, document, existing, nodes) is { } refused)
+            var target = await NodePinAnswers.TargetAsync(db, existing?.OwnerId ?? caller.Id, existing?.CourseId, ct);
+            if (NodePinAnswers.Refuse(caller, target, document, existing, nodes) is { } refused)
             {
                 return refused;
             }

@@ -27,7 +27,7 @@ public sealed partial class CourseService(SkillVlDbContext db, RoomService rooms
         var latest = await db.CourseVersions.Where(v => v.CourseId == course.Id).MaxAsync(v => (int?)v.Version, ct) ?? 0;
         var quota = QuotaService.OwnLimitsOf(course);
         return new CourseInfo(course.Id, course.Name, course.Title, teacher ?? course.OwnerId, students, latest,
-            quota is { Cpus: null, MemoryBytes: null, DiskBytes: null, RunningVms: null } ? null : quota, course.CreatedAt);
+            quota is { Cpus: null, MemoryBytes: null, DiskBytes: null, RunningVms: null } ? null : quota, course.CreatedAt, course.AllowClientNodes);
     }
 
     public async Task<CourseResult<CourseEntity>> CreateAsync(CurrentUser caller, CreateCourseRequest request, CancellationToken ct)
@@ -69,6 +69,7 @@ public sealed partial class CourseService(SkillVlDbContext db, RoomService rooms
             QuotaMemoryBytes = request.Quota?.MemoryBytes,
             QuotaDiskBytes = request.Quota?.DiskBytes,
             QuotaRunningVms = request.Quota?.RunningVms,
+            AllowClientNodes = request.AllowClientNodes ?? false,
         };
         db.Courses.Add(course);
         await db.SaveChangesAsync(ct);

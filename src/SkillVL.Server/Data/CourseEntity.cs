@@ -20,4 +20,10 @@ public sealed class CourseEntity
     public long? QuotaDiskBytes { get; set; }
 
     public int? QuotaRunningVms { get; set; }
+
+    /// <summary>
+    /// Whether a student may move their instance's machines onto their own client node (issue 12). Default false: the
+    /// teacher decides whether the course's machines may leave the platform's servers.
+    /// </summary>
+    public bool AllowClientNodes { get; set; }
 }

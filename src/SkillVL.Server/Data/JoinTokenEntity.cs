@@ -12,4 +12,13 @@ public sealed class JoinTokenEntity
     public string? UsedBy { get; set; }
 
     public string? CreatedBy { get; set; }
+
+    /// <summary>
+    /// The node kind the token enrols (server | edge | client); null: any kind (an admin's token without a kind, as
+    /// before issue 12 — the testbed's). An agent asking for another kind is refused.
+    /// </summary>
+    public string? Kind { get; set; }
+
+    /// <summary>The user id the client node will belong to; null: an unowned node (an admin's token).</summary>
+    public string? OwnerId { get; set; }
 }

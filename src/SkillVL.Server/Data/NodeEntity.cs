@@ -20,4 +20,10 @@ public sealed class NodeEntity
 
     /// <summary>The facts the agent last reported (JSON), so the node is listed while it is away.</summary>
     public string? FactsJson { get; set; }
+
+    /// <summary>
+    /// The user a client node belongs to (issue 12; a user id, as <see cref="RoomEntity.OwnerId"/>): only they and admins
+    /// see it, only their rooms' machines go there, and they may remove it. Null: an admin's node.
+    /// </summary>
+    public string? OwnerId { get; set; }
 }

@@ -36,8 +36,9 @@ public sealed class StartupService(
     TimeProvider time) : IHostedService
 {
     /// <summary>PRAGMA user_version of the schema this build creates (2: users, courses, audit, OIDC; 3: nodes, VNIs;
-    /// 4: migrations; 5: credential generations, API token parents).</summary>
-    public const int SchemaVersion = 5;
+    /// 4: migrations; 5: credential generations, API token parents; 6: node and join-token owners, a course's
+    /// AllowClientNodes — issue 12).</summary>
+    public const int SchemaVersion = 6;
 
     private readonly ILogger _logger = loggerFactory.CreateLogger<StartupService>();
     private LocalNodeAgent? _local;
@@ -99,10 +100,11 @@ public sealed class StartupService(
     }
 
     /// <summary>
-    /// Creates the schema on a new database. There are no migrations yet: a database of another schema version is
-    /// refused with a clear message instead of failing later on a missing column.
+    /// Creates the schema on a new database, upgrades an older one in place where <see cref="SchemaUpgrade"/> has the
+    /// steps, and refuses any other version (older than the first step, or newer than this build) with a clear message
+    /// instead of failing later on a missing column.
     /// </summary>
-    private static async Task PrepareSchemaAsync(SkillVlDbContext db, SkillVlServerOptions settings, CancellationToken cancellationToken)
+    private async Task PrepareSchemaAsync(SkillVlDbContext db, SkillVlServerOptions settings, CancellationToken cancellationToken)
     {
         if (await db.Database.EnsureCreatedAsync(cancellationToken))
         {
@@ -116,11 +118,18 @@ public sealed class StartupService(
         await using var command = connection.CreateCommand();
         command.CommandText = "PRAGMA user_version;";
         var version = Convert.ToInt32(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
+        if (SchemaUpgrade.CanUpgrade(version, SchemaVersion))
+        {
+            await SchemaUpgrade.RunAsync(connection, version, SchemaVersion, cancellationToken);
+            Log.SchemaUpgraded(_logger, version, SchemaVersion);
+            return;
+        }
+
         if (version != SchemaVersion)
         {
             throw new InvalidOperationException(
                 $"The database {Path.Combine(settings.DataDirectory, "skillvl.db")} has schema version {version}, this SkillVL needs {SchemaVersion}. "
-                + "There are no migrations yet: stop the VMs (./skillvl down; skillvl room stop …), move the data directory aside and start again.");
+                + "There is no upgrade from that version: stop the VMs (./skillvl down; skillvl room stop …), move the data directory aside and start again.");
         }
     }
 

@@ -86,7 +86,9 @@ public sealed class MigrationService(
 
         // Who may target the node comes before the machine's state: a student learns nothing more by asking.
         var to = request.To!.Trim();
-        if (NodePinning.Check(caller.IsAdmin, "to", to, NodePinAnswers.Capacity(nodes, to)) is { Forbidden: true } forbidden)
+        // The room's owner decides which client node its machines may go to, whoever asks (issue 12).
+        var pinTarget = await NodePinAnswers.TargetAsync(db, room.OwnerId, room.CourseId, cancellationToken);
+        if (NodePinning.Check(caller.IsAdmin, pinTarget, "to", to, NodePinAnswers.Capacity(nodes, to)) is { Forbidden: true } forbidden)
         {
             return new(Forbidden: forbidden.Error);
         }

@@ -15,6 +15,7 @@ public sealed class NodeRegistry(TimeProvider time, IOptions<SkillVlServerOption
 {
     private readonly ConcurrentDictionary<string, INodeAgent> _nodes = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, bool> _drained = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, NodeOwner> _owners = new(StringComparer.Ordinal);
 
     public void Register(INodeAgent agent) => _nodes[agent.Facts.Name] = agent;
 
@@ -22,6 +23,7 @@ public sealed class NodeRegistry(TimeProvider time, IOptions<SkillVlServerOption
     {
         _nodes.TryRemove(name, out _);
         _drained.TryRemove(name, out _);
+        _owners.TryRemove(name, out _);
     }
 
     public INodeAgent? Find(string name) => _nodes.GetValueOrDefault(name);
@@ -39,4 +41,20 @@ public sealed class NodeRegistry(TimeProvider time, IOptions<SkillVlServerOption
     public bool IsDrained(string name) => _drained.GetValueOrDefault(name);
 
     public void SetDrained(string name, bool drained) => _drained[name] = drained;
+
+    /// <summary>Whose client node this is (issue 12), or null: an admin's node. Kept here, beside the drain, so the
+    /// pin, placement and migration checks read it without a query.</summary>
+    public NodeOwner? OwnerOf(string name) => _owners.GetValueOrDefault(name);
+
+    public void SetOwner(string name, NodeOwner? owner)
+    {
+        if (owner is null)
+        {
+            _owners.TryRemove(name, out _);
+        }
+        else
+        {
+            _owners[name] = owner;
+        }
+    }
 }

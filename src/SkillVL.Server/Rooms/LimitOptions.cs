@@ -46,6 +46,21 @@ public sealed class LimitOptions
     [Range(1024, 16 << 20)]
     public int DocumentBytes { get; set; } = 128 << 10;
 
+    /// <summary>
+    /// Client nodes (their own computers, issue 12) one user may have enrolled. A join token for one more answers 409
+    /// naming the nodes to remove; checked again at enrolment. Admins' unowned client nodes do not count. Default 3.
+    /// </summary>
+    [Range(1, 1_000)]
+    public int ClientNodesPerUser { get; set; } = 3;
+
+    /// <summary>
+    /// Unused, unexpired join tokens one non-admin user may hold at once (each is a credential waiting to be used; they
+    /// expire after their lifetime, at most a week). A 409 past it. Admins are exempt (the testbed makes one per node).
+    /// Default 5.
+    /// </summary>
+    [Range(1, 1_000)]
+    public int JoinTokensPerUser { get; set; } = 5;
+
     /// <summary>The room limits as the validator takes them.</summary>
     public RoomLimits ToRoomLimits() =>
         new(MachinesPerRoom, NetworksPerRoom, NicsPerMachine, DescriptionLength, TextLength, NodeLabelsPerMachine);

@@ -50,6 +50,7 @@ public sealed class NodeCapacities(SkillVlDbContext db, NodeRegistry nodes, doub
                 nodes.IsReachable(n),
                 nodes.IsDrained(n.Facts.Name),
                 n.Facts.Labels,
-                n.Facts.Kind);
+                n.Facts.Kind,
+                nodes.OwnerOf(n.Facts.Name));
         }).ToList();
 }

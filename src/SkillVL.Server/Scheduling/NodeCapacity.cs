@@ -1,6 +1,7 @@
 namespace SkillVL.Server.Scheduling;
 
 /// <summary>A node as the scheduler sees it: size, what is already placed there, and whether it takes more.</summary>
+/// <param name="Owner">Whose client node this is (issue 12); null: an admin's node.</param>
 public sealed record NodeCapacity(
     string Name,
     int Cpus,
@@ -10,7 +11,8 @@ public sealed record NodeCapacity(
     bool Reachable,
     bool Drained,
     IReadOnlyDictionary<string, string>? Labels = null,
-    string Kind = "server")
+    string Kind = "server",
+    Nodes.NodeOwner? Owner = null)
 {
     public long FreeMemoryBytes => MemoryBytes - AllocatedMemoryBytes;
 }

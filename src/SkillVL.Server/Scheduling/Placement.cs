@@ -58,7 +58,9 @@ public static class Placement
             var path = $"machines[{machine.Index}].node";
             if (!byName.TryGetValue(machine.Node!, out var node))
             {
-                var known = nodes.Count == 0 ? "none" : string.Join(", ", nodes.Select(n => n.Name).Order(StringComparer.Ordinal));
+                // Client nodes are not named: they are people's own computers, which other users do not see (issue 12).
+                var shared = nodes.Where(n => n.Kind != "client").Select(n => n.Name).Order(StringComparer.Ordinal).ToList();
+                var known = shared.Count == 0 ? "none" : string.Join(", ", shared);
                 errors.Add(new(path, $"'{machine.Node}' is not a known node (known: {known})."));
             }
             else if (!Carries(node, machine.Labels))

@@ -1491,7 +1491,7 @@ export interface paths {
         };
         put?: never;
         post?: never;
-        /** Remove a node: revoke its credential and disconnect its agent (admin) */
+        /** Remove a node: revoke its credential and disconnect its agent (admin; the owner of a client node) */
         delete: {
             parameters: {
                 query?: never;
@@ -1509,6 +1509,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description Forbidden */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
                 };
                 /** @description Not Found */
                 404: {
@@ -1544,7 +1553,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Make a one-time join token for a new node's agent (admin) */
+        /** Make a one-time join token for a new node's agent: a client token for your own computer (anyone), any other (admin) */
         post: {
             parameters: {
                 query?: never;
@@ -1567,8 +1576,26 @@ export interface paths {
                         "application/json": components["schemas"]["JoinTokenInfo"];
                     };
                 };
+                /** @description Bad Request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                    };
+                };
                 /** @description Forbidden */
                 403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2231,7 +2258,51 @@ export interface paths {
         };
         options?: never;
         head?: never;
-        patch?: never;
+        /** Change a course's settings: whether students may use their own client nodes (its teacher, admin) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    course: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["UpdateCourseRequest"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CourseInfo"];
+                    };
+                };
+                /** @description Forbidden */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+                /** @description Not Found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+            };
+        };
         trace?: never;
     };
     "/api/v1/courses/{course}/students": {
@@ -2881,6 +2952,11 @@ export interface components {
             quota: null | components["schemas"]["QuotaLimits"];
             /** Format: date-time */
             createdAt: string;
+            /**
+             * @description Whether students may move their instance's machines onto their own client node (issue 12).
+             * @default false
+             */
+            allowClientNodes: boolean;
         };
         /** @description A student's own room, made from a published version of the course's room. */
         CourseInstanceInfo: {
@@ -2925,6 +3001,8 @@ export interface components {
             name: null | string;
             title?: null | string;
             quota?: null | components["schemas"]["QuotaLimits"];
+            /** @description Whether students may move their instance's machines onto their own client node (issue 12). Default false. */
+            allowClientNodes?: null | boolean;
         };
         CreateInviteRequest: {
             /**
@@ -2944,6 +3022,16 @@ export interface components {
              * @description Default 60.
              */
             expiresInMinutes?: null | number | string;
+            /**
+             * @description server | edge | client. Anyone may ask for a client token (their own machine, issue 12); server and edge tokens, and
+             *     a token without a kind (any kind, as before issue 12), are an admin's.
+             */
+            kind?: null | string;
+            /**
+             * @description The username the client node will belong to. Default: the caller for a non-admin, none for an admin (an unowned
+             *     client node, which only an admin may target). Only an admin may name another user.
+             */
+            owner?: null | string;
         };
         /**
          * @description `POST /api/v1/migrations`: move a machine to another node. Rates and durations are text, as people write them
@@ -3057,6 +3145,10 @@ export interface components {
             token: string;
             /** Format: date-time */
             expiresAt: string;
+            /** @description The node kind the token enrols (server, edge or client); null: any kind (an admin's token made without one). */
+            kind?: null | string;
+            /** @description The username the client node will belong to; null: an admin's node. */
+            owner?: null | string;
         };
         JsonElement: unknown;
         MachineDefinition: {
@@ -3284,6 +3376,8 @@ export interface components {
              * @default all
              */
             allocation: string;
+            /** @description The username a client node belongs to (issue 12): shown to an admin and to the owner; null for an admin's node. */
+            owner?: null | string;
         };
         ProblemDetails: {
             type?: null | string;
@@ -3478,6 +3572,11 @@ export interface components {
             x?: number | string;
             /** Format: double */
             y?: number | string;
+        };
+        /** @description A change to a course's settings; a field left out stays as it is. */
+        UpdateCourseRequest: {
+            /** @description Whether students may move their instance's machines onto their own client node (issue 12). */
+            allowClientNodes?: null | boolean;
         };
         /** @description A platform user (a local account of the embedded issuer, or one seen in an external IdP's token). */
         UserInfo: {

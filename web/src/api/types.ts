@@ -19,6 +19,7 @@ export type ConsoleTicket = Schemas['ConsoleTicket'];
 export type EventStreamTicket = Schemas['EventStreamTicket'];
 export type ConsoleKind = 'vnc' | 'serial';
 export type NodeInfo = Schemas['NodeInfo'];
+export type JoinTokenInfo = Schemas['JoinTokenInfo'];
 export type UserInfo = Schemas['UserInfo'];
 export type AuditEntry = Schemas['AuditEntry'];
 export type StudentInfo = Schemas['StudentInfo'];

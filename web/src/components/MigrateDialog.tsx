@@ -26,10 +26,11 @@ export function MigrateDialog({ machine, onClose, pollMs = 1000 }: MigrateDialog
   const [busy, setBusy] = useState(false);
   const [migration, setMigration] = useState<Migration | null>(null);
   const first = useRef<HTMLSelectElement>(null);
-  // A student's or teacher's view of the nodes (allocation 'yours') has no free figure, and client nodes take machines
-  // only from an admin (issue 11): those are left out rather than offered to fail.
+  // A student's or teacher's view of the nodes (allocation 'yours') has no free figure, and of the client nodes they may
+  // use only their own (issue 12: the Server shows them an owner on their own nodes only); an unowned client node takes
+  // machines only from an admin (issue 11). The others are left out rather than offered to fail.
   const reduced = (nodes.data ?? []).some((n) => n.allocation === 'yours');
-  const targets = (nodes.data ?? []).filter((n) => n.name !== machine.node && !(reduced && n.kind === 'client'));
+  const targets = (nodes.data ?? []).filter((n) => n.name !== machine.node && !(reduced && n.kind === 'client' && !n.owner));
   const host = useModalHost();
 
   useEffect(() => first.current?.focus(), [nodes.data]);

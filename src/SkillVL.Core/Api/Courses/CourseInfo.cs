@@ -6,6 +6,7 @@ namespace SkillVL.Core.Api.Courses;
 /// <param name="Name">Unique, DNS-label style (e.g. "net101").</param>
 /// <param name="LatestVersion">0 until the first publish.</param>
 /// <param name="Quota">Limits over all instances of the course together.</param>
+/// <param name="AllowClientNodes">Whether students may move their instance's machines onto their own client node (issue 12).</param>
 public sealed record CourseInfo(
     string Id,
     string Name,
@@ -14,4 +15,5 @@ public sealed record CourseInfo(
     int Students,
     int LatestVersion,
     QuotaLimits? Quota,
-    DateTimeOffset CreatedAt);
+    DateTimeOffset CreatedAt,
+    bool AllowClientNodes = false);

@@ -91,7 +91,8 @@ function NodeRow({ node, machines, busy, onDrain }: { node: NodeInfo; machines: 
         {node.drained && <span className="badge phase-pending"> drained</span>}
       </td>
       <td className="small">
-        {node.kind}, {node.accelerator}
+        {node.kind}
+        {node.owner && <>, owned by {node.owner}</>}, {node.accelerator}
         {node.underlayAddress && <>, underlay {node.underlayAddress}</>}
         {labels.length > 0 && <>, labels {labels.map(([k, v]) => `${k}=${v}`).join(' ')}</>}
       </td>

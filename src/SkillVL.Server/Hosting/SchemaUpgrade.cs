@@ -1,0 +1,71 @@
+using System.Data.Common;
+using System.Globalization;
+
+namespace SkillVL.Server.Hosting;
+
+/// <summary>
+/// Upgrades an older database in place, one version step at a time, each step in a transaction with its
+/// <c>PRAGMA user_version</c> (SQLite runs both inside the transaction, so a failed step leaves the database as it was).
+/// Only additive steps live here (ADD COLUMN with a default): the rows stay, and an older build refuses the upgraded
+/// database by its version instead of misreading it. A version with no step from it (older than the first step, or
+/// newer than this build) is not ours to guess at: the caller refuses it.
+/// </summary>
+public static class SchemaUpgrade
+{
+    /// <summary>The statements that take a database from version <c>key</c> to <c>key + 1</c>.</summary>
+    private static readonly Dictionary<int, string[]> Steps = new()
+    {
+        // 5 -> 6 (issue 12): join tokens carry the node kind and owner; client nodes have an owner; a course may allow
+        // client nodes. NULL / 0 keep what the older rows meant: any-kind admin tokens, admin's nodes, no client nodes.
+        [5] =
+        [
+            "ALTER TABLE \"JoinTokens\" ADD COLUMN \"Kind\" TEXT NULL;",
+            "ALTER TABLE \"JoinTokens\" ADD COLUMN \"OwnerId\" TEXT NULL;",
+            "ALTER TABLE \"Nodes\" ADD COLUMN \"OwnerId\" TEXT NULL;",
+            "ALTER TABLE \"Courses\" ADD COLUMN \"AllowClientNodes\" INTEGER NOT NULL DEFAULT 0;",
+        ],
+    };
+
+    /// <summary>Whether <paramref name="from"/> can be brought to <paramref name="to"/> by the steps here.</summary>
+    public static bool CanUpgrade(int from, int to)
+    {
+        if (from >= to)
+        {
+            return false;
+        }
+
+        for (var version = from; version < to; version++)
+        {
+            if (!Steps.ContainsKey(version))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Runs every step from <paramref name="from"/> to <paramref name="to"/> on an open connection.</summary>
+    /// <exception cref="InvalidOperationException">There is no way from <paramref name="from"/> to <paramref name="to"/>.</exception>
+    public static async Task RunAsync(DbConnection connection, int from, int to, CancellationToken cancellationToken)
+    {
+        if (!CanUpgrade(from, to))
+        {
+            throw new InvalidOperationException($"No schema upgrade from version {from} to {to}.");
+        }
+
+        for (var version = from; version < to; version++)
+        {
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            foreach (var statement in Steps[version].Append(string.Create(CultureInfo.InvariantCulture, $"PRAGMA user_version={version + 1};")))
+            {
+                await using var command = connection.CreateCommand();
+                command.Transaction = transaction;
+                command.CommandText = statement;
+                await command.ExecuteNonQueryAsync(cancellationToken);
+            }
+
+            await transaction.CommitAsync(cancellationToken);
+        }
+    }
+}

@@ -1,0 +1,88 @@
+import { act, fireEvent, render, screen } from '@testing-library/react';
+import { MemoryRouter } from 'react-router';
+import { describe, expect, it, vi } from 'vitest';
+import { useFakeServer } from '../testing/fakeServer';
+import { agentCommand, ComputersPage } from './ComputersPage';
+
+vi.mock('../auth/session', () => ({
+  accessToken: async () => 'tok',
+  refreshAccessToken: async () => null,
+}));
+
+const server = useFakeServer();
+const me = (username: string, role: string) => ({
+  status: 200,
+  body: { user: { id: 'u-' + username, username, displayName: null, role, source: 'local', createdAt: '2026-11-25T09:00:00Z' }, authenticatedBy: 'oidc', scopes: [], usage: null },
+});
+const node = (name: string, kind: string, owner: string | null) => ({
+  name, kind, state: 'ready', accelerator: 'tcg', cpus: 4, memoryBytes: 8 << 30, machinesRunning: 1, cpusAllocated: 1, memoryBytesAllocated: 1 << 30,
+  drained: false, underlayAddress: null, labels: null, allocation: 'all', owner,
+});
+
+async function renderPage() {
+  render(
+    <MemoryRouter>
+      <ComputersPage />
+    </MemoryRouter>,
+  );
+  await act(async () => {});
+}
+
+describe('ComputersPage', () => {
+  it('adds my computer: asks for a client token and shows the agent command to copy, with the expiry', async () => {
+    server.answers['GET /api/v1/me'] = [me('bob', 'student')];
+    server.answers['GET /api/v1/nodes'] = [{ status: 200, body: [node('local', 'server', null)] }];
+    server.answers['POST /api/v1/nodes/join-tokens'] = [{ status: 200, body: { token: 'svl_join_abc', expiresAt: '2026-12-06T10:00:00Z', kind: 'client', owner: 'bob' } }];
+    const writeText = vi.fn(async () => undefined);
+    vi.stubGlobal('navigator', { ...navigator, clipboard: { writeText } });
+    await renderPage();
+    expect(screen.getByText('None yet.')).toBeTruthy();
+
+    fireEvent.change(screen.getByLabelText('Computer name'), { target: { value: 'laptop-bob' } });
+    await act(async () => void fireEvent.click(screen.getByRole('button', { name: 'Add my computer' })));
+
+    expect(server.calls.find((c) => c.key === 'POST /api/v1/nodes/join-tokens')?.body).toEqual({ kind: 'client' });
+    const command = `sudo skillvl-agent --server ${window.location.origin} --join-token svl_join_abc --name laptop-bob --kind client`;
+    expect(screen.getByLabelText('Agent command').textContent).toBe(command);
+    expect(screen.getByText(new RegExp(new Date('2026-12-06T10:00:00Z').toLocaleString().replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))).toBeTruthy();
+    await act(async () => void fireEvent.click(screen.getByRole('button', { name: 'Copy' })));
+    expect(writeText).toHaveBeenCalledWith(command);
+    expect(screen.getByText('copied')).toBeTruthy();
+  });
+
+  it('lists only my own client nodes, and removes one', async () => {
+    server.answers['GET /api/v1/me'] = [me('bob', 'admin')];
+    server.answers['GET /api/v1/nodes'] = [
+      { status: 200, body: [node('local', 'server', null), node('laptop-bob', 'client', 'bob'), node('laptop-carol', 'client', 'carol'), node('lab-pc', 'client', null)] },
+      { status: 200, body: [node('local', 'server', null)] },
+    ];
+    server.answers['DELETE /api/v1/nodes/laptop-bob'] = [{ status: 204, body: undefined }];
+    await renderPage();
+
+    expect(screen.getByRole('button', { name: 'Remove laptop-bob' })).toBeTruthy();
+    expect(screen.queryByText('laptop-carol')).toBeNull(); // an admin sees it elsewhere, not as theirs
+    expect(screen.queryByText('lab-pc')).toBeNull();
+    await act(async () => void fireEvent.click(screen.getByRole('button', { name: 'Remove laptop-bob' })));
+
+    expect(server.count('DELETE /api/v1/nodes/laptop-bob')).toBe(1);
+    expect(screen.getByText('None yet.')).toBeTruthy();
+  });
+
+  it('shows why the Server refused a token', async () => {
+    server.answers['GET /api/v1/me'] = [me('bob', 'student')];
+    server.answers['GET /api/v1/nodes'] = [{ status: 200, body: [] }];
+    server.answers['POST /api/v1/nodes/join-tokens'] = [{ status: 409, body: { title: 'Conflict', detail: 'bob already has 3 client nodes (a, b, c): remove one first' } }];
+    await renderPage();
+
+    await act(async () => void fireEvent.click(screen.getByRole('button', { name: 'Add my computer' })));
+
+    expect(screen.getByRole('alert').textContent).toContain('remove one first');
+    expect(screen.queryByLabelText('Agent command')).toBeNull();
+  });
+
+  it('builds the command from the origin, the token and the name', () => {
+    expect(agentCommand('https://lab.example', { token: 't', expiresAt: '2026-01-01T00:00:00Z', kind: 'client', owner: 'bob' }, '')).toBe(
+      'sudo skillvl-agent --server https://lab.example --join-token t --name NAME --kind client',
+    );
+  });
+});
