@@ -10,8 +10,9 @@ public static class TestbedApplication
     public const string Description =
         """
         skillvl-testbed: many SkillVL nodes on one machine. Each node is a network namespace on one underlay
-        bridge (198.18.0.0/24 by default, only on this machine, nothing routed or NATed) with its own node agent;
-        a client node's link runs through skillvl-linkem with a rate, a round-trip time and loss. See docs/testbed.md.
+        bridge (198.18.0.0/24 by default, only on this machine, nothing routed to the host's uplink) with its own node
+        agent; a client node's link runs through skillvl-linkem with a rate, a round-trip time and loss, optionally
+        behind a NAT router of its own (--behind-nat); `link NAME down|up` cuts and restores it. See docs/testbed.md.
 
         Exit codes: 0 ok, 1 error (status: something is missing or dead), 2 usage, 3 already up / names taken,
         130 interrupted.
@@ -25,6 +26,7 @@ public static class TestbedApplication
         root.Subcommands.Add(UpCommand.Create(context));
         root.Subcommands.Add(DownCommand.Create(context));
         root.Subcommands.Add(StatusCommand.Create(context));
+        root.Subcommands.Add(LinkCommand.Create(context));
         return root;
     }
 

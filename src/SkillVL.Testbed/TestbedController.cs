@@ -22,20 +22,15 @@ namespace SkillVL.Testbed;
 /// </remarks>
 public sealed class TestbedController
 {
-    /// <summary>How long an emulator may take to open its taps and print its started line (dotnet start-up + JIT).</summary>
-    private static readonly TimeSpan EmulatorStartTimeout = TimeSpan.FromSeconds(30);
-
-    /// <summary>
-    /// How long every agent must have survived before <c>up</c> calls it started: long enough to catch an agent that
-    /// rejects its command line or cannot reach the Server at once; enrolment itself is the Server's business.
-    /// </summary>
-    private static readonly TimeSpan AgentSettleTime = TimeSpan.FromSeconds(1);
-
-    private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(50);
-
     private readonly TextWriter _progress;
     private readonly TimeProvider _time;
     private readonly DetachedProcesses _processes;
+
+    /// <summary>
+    /// The admin token each <c>up</c> of this instance used, by state directory: in memory only (never on disk), so an
+    /// in-process caller that gave <c>up</c> the token itself gets its nodes removed by <c>down</c> without giving it again.
+    /// </summary>
+    private readonly Dictionary<string, string> _adminTokens = new(StringComparer.Ordinal);
 
     /// <param name="progress">Receives one line per step ("bridge svltb0 198.18.0.1/24").</param>
     /// <param name="time">The clock for waits; <see cref="TimeProvider.System"/> by default.</param>
@@ -59,6 +54,11 @@ public sealed class TestbedController
         var agent = !plan.StartAgents ? null : ToolLocator.Resolve(
             "--agent-command", request.AgentCommand, "skillvl-agent", ".build/agent", "dotnet publish src/SkillVL.Agent.Host -c Release -o .build/agent", " (or build the network alone with --no-agents)");
 
+        if (plan.BehindNat)
+        {
+            await RequireNftAsync(cancellationToken);
+        }
+
         if (StateFile.Load(plan.StateFile) is { } existing)
         {
             throw AlreadyUp(plan.StateFile, existing);
@@ -72,10 +72,11 @@ public sealed class TestbedController
         if (plan.StartAgents)
         {
             var adminToken = AdminTokenSource.Read(request.AdminToken, request.AdminTokenFile);
-            using var joinTokens = new JoinTokenClient(ServerAddress.Parse("--server", request.Server), adminToken);
+            _adminTokens[plan.StateDirectory] = adminToken;
+            using var joinTokens = new ServerApiClient(ServerAddress.Parse("--server", request.Server), adminToken);
             foreach (var node in plan.Nodes)
             {
-                tokens[node.Name] = await joinTokens.CreateAsync(cancellationToken);
+                tokens[node.Name] = await joinTokens.CreateJoinTokenAsync(cancellationToken);
             }
         }
 
@@ -83,7 +84,7 @@ public sealed class TestbedController
 
         // 0700: the agents keep their node credentials below it.
         Directory.CreateDirectory(plan.StateDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        await OpenToQemuAsync(plan.StateDirectory, cancellationToken);
+        await TestbedBuilder.OpenToQemuAsync(plan.StateDirectory, cancellationToken);
         var state = new TestbedState
         {
             Prefix = plan.Prefix,
@@ -95,6 +96,7 @@ public sealed class TestbedController
             StateDirectoryCreated = createdDirectory,
             CreatedAt = _time.GetUtcNow(),
             Server = plan.StartAgents ? request.Server : null,
+            AdminTokenFile = plan.StartAgents && request.AdminToken is null ? Path.GetFullPath(request.AdminTokenFile) : null,
         };
         if (!StateFile.TryCreate(plan.StateFile, state))
         {
@@ -104,7 +106,7 @@ public sealed class TestbedController
 
         try
         {
-            await BuildAsync(plan, state, linkem, agent, request.Server, tokens, request.AgentServerOnUnderlay, cancellationToken);
+            await new TestbedBuilder(_progress, _time, _processes).BuildAsync(plan, state, linkem, agent, request.Server, tokens, request.AgentServerOnUnderlay, cancellationToken);
         }
         catch (Exception failure)
         {
@@ -114,7 +116,7 @@ public sealed class TestbedController
             try
             {
                 // Not cancellable: an interrupted `up` must still clean up (every step in it is bounded).
-                await RemoveAsync(state, CancellationToken.None);
+                await RemoveAsync(state, new DownRequest { StateDirectory = plan.StateDirectory }, CancellationToken.None);
             }
             catch (TestbedException cleanup)
             {
@@ -130,11 +132,19 @@ public sealed class TestbedController
             ?? throw new TestbedException($"{plan.StateFile} vanished while the testbed came up");
     }
 
-    /// <summary>Removes everything the testbed in <paramref name="stateDirectory"/> made. Idempotent: nothing up is fine.</summary>
+    /// <summary>
+    /// Removes everything the testbed in <paramref name="stateDirectory"/> made, its nodes at the Server included
+    /// (with the admin token <c>up</c> used, if this instance ran it, else from the file <c>up</c> read). Idempotent.
+    /// </summary>
     /// <exception cref="TestbedException">Something could not be removed; the state file is kept for another try.</exception>
-    public async Task<DownReport> DownAsync(string stateDirectory, CancellationToken cancellationToken)
+    public Task<DownReport> DownAsync(string stateDirectory, CancellationToken cancellationToken) =>
+        DownAsync(new DownRequest { StateDirectory = stateDirectory }, cancellationToken);
+
+    /// <summary>Removes everything the testbed in <see cref="DownRequest.StateDirectory"/> made. Idempotent: nothing up is fine.</summary>
+    /// <exception cref="TestbedException">Something could not be removed; the state file is kept for another try.</exception>
+    public async Task<DownReport> DownAsync(DownRequest request, CancellationToken cancellationToken)
     {
-        var stateFile = Path.Combine(Path.GetFullPath(stateDirectory), TestbedPlan.StateFileName);
+        var stateFile = Path.Combine(Path.GetFullPath(request.StateDirectory), TestbedPlan.StateFileName);
         var state = StateFile.Load(stateFile);
         if (state is null)
         {
@@ -143,7 +153,41 @@ public sealed class TestbedController
         }
 
         RequireRoot();
-        return await RemoveAsync(state, cancellationToken);
+        return await RemoveAsync(state, request, cancellationToken);
+    }
+
+    /// <summary>
+    /// Cuts (<paramref name="up"/> false) or restores the link of the client <paramref name="client"/>: its bridge port
+    /// is disabled, so frames vanish both ways while every interface stays up (a home link failing upstream). The same
+    /// for clients with and without NAT. Idempotent; recorded in the state, shown by <c>status</c>.
+    /// </summary>
+    /// <exception cref="TestbedException">Nothing up or not finished coming up (exit 1); <paramref name="client"/> is no client of it (exit 2).</exception>
+    public async Task<LinkStatus> SetLinkAsync(string stateDirectory, string client, bool up, CancellationToken cancellationToken)
+    {
+        var directory = Path.GetFullPath(stateDirectory);
+        var stateFile = Path.Combine(directory, TestbedPlan.StateFileName);
+        var state = StateFile.Load(stateFile) ?? throw new TestbedException($"no testbed is up (no state in {directory}); `skillvl-testbed up` first");
+        if (state.Nodes.FirstOrDefault(n => n.Name == client) is not { Link: { } link } node)
+        {
+            var clients = state.Nodes.Where(n => n.Link is not null).Select(n => n.Name).ToList();
+            throw new TestbedException(
+                ExitCodes.Usage,
+                $"'{client}' is not a client of the testbed in {directory} ({(clients.Count == 0 ? "it has no clients" : "clients: " + string.Join(", ", clients))})",
+                "NAME");
+        }
+
+        if (state.Phase != TestbedPhase.Up)
+        {
+            throw new TestbedException($"the testbed in {directory} is {state.Phase}, not up; `skillvl-testbed status` shows it");
+        }
+
+        RequireRoot();
+        var port = link.BridgePort ?? link.UnderlayTap;
+        await BridgePort.SetForwardingAsync(port, up, cancellationToken);
+        link.Down = !up;
+        StateFile.Save(stateFile, state);
+        await _progress.WriteLineAsync($"link       {node.Name} {(up ? "up: bridge port " + port + " forwards again" : "down: bridge port " + port + " disabled (frames vanish; eth0 stays up)")}");
+        return Describe(node.Link)!;
     }
 
     /// <summary>The testbed recorded in <paramref name="stateDirectory"/> checked against the host; null when none is up.</summary>
@@ -165,8 +209,9 @@ public sealed class TestbedController
                 n.Address,
                 Iproute.NamespaceExists(n.Namespace),
                 Describe(n.Agent),
-                n.Link is not { } link ? null : new LinkStatus(
-                    link.Rate, link.Rtt, link.Loss, link.UnderlayTap, link.ClientTap, Describe(link.Emulator), LinkemLog.LastEvent(link.Log))))
+                Describe(n.Link),
+                n.Nat is not { } nat ? null : new NatStatus(
+                    nat.RouterNamespace, Iproute.NamespaceExists(nat.RouterNamespace), nat.OutsideAddress, nat.InsideSubnet, nat.InsideAddress, n.Address)))
             .ToList();
         return new TestbedStatus(
             stateFile,
@@ -180,6 +225,33 @@ public sealed class TestbedController
 
     private static ProcessStatus? Describe(ProcessRecord? record) =>
         record is null ? null : new ProcessStatus(record.Pid, DetachedProcesses.IsAlive(record), record.Log);
+
+    private static LinkStatus? Describe(ClientLinkState? link) =>
+        link is null ? null : new LinkStatus(
+            link.Rate, link.Rtt, link.Loss, link.UnderlayTap, link.ClientTap, Describe(link.Emulator), LinkemLog.LastEvent(link.Log))
+        {
+            BridgePort = link.BridgePort ?? link.UnderlayTap,
+            Down = link.Down,
+            PortState = BridgePort.State(link.BridgePort ?? link.UnderlayTap),
+        };
+
+    /// <summary><c>--behind-nat</c> loads an nftables ruleset into each router: find <c>nft</c> before anything is made.</summary>
+    private static async Task RequireNftAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            if ((await HostCommand.RunAsync("nft", ["--version"], HostCommand.DefaultTimeout, cancellationToken)).Succeeded)
+            {
+                return;
+            }
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            // Not installed: reported below.
+        }
+
+        throw new TestbedException("--behind-nat needs nft (Debian package nftables; scripts/bootstrap.sh installs it)");
+    }
 
     private static void RequireRoot()
     {
@@ -208,9 +280,9 @@ public sealed class TestbedController
             }
         }
 
-        if (plan.Nodes.FirstOrDefault(n => Iproute.NamespaceExists(n.Namespace)) is { } taken)
+        if (plan.Nodes.SelectMany(n => n.Namespaces).FirstOrDefault(Iproute.NamespaceExists) is { } taken)
         {
-            throw TestbedException.Conflict($"the network namespace {taken.Namespace} already exists; choose another --prefix");
+            throw TestbedException.Conflict($"the network namespace {taken} already exists; choose another --prefix");
         }
 
         foreach (var (name, address) in await Iproute.Ipv4AddressesAsync(cancellationToken))
@@ -223,183 +295,15 @@ public sealed class TestbedController
         }
     }
 
-    private async Task BuildAsync(
-        TestbedPlan plan,
-        TestbedState state,
-        IReadOnlyList<string>? linkem,
-        IReadOnlyList<string>? agent,
-        string server,
-        Dictionary<string, string> tokens,
-        Func<System.Net.IPAddress, CancellationToken, Task<string>>? agentServerOnUnderlay,
-        CancellationToken cancellationToken)
-    {
-        await UnderlayNetwork.CreateBridgeAsync(plan, cancellationToken);
-        await _progress.WriteLineAsync($"bridge     {plan.Bridge} {plan.BridgeAddress}/{UnderlaySubnet.PrefixLength} (underlay {plan.Subnet.Cidr})");
-        if (agentServerOnUnderlay is not null)
-        {
-            server = await agentServerOnUnderlay(System.Net.IPAddress.Parse(plan.BridgeAddress), cancellationToken);
-            await _progress.WriteLineAsync($"agents     reach the Server over the underlay at {server}");
-        }
-
-        var agentsStarted = new List<ProcessRecord>();
-        foreach (var node in plan.Nodes)
-        {
-            // Recorded before anything of the node exists; down skips what it does not find.
-            var nodeState = new NodeState
-            {
-                Name = node.Name,
-                Kind = node.Kind,
-                Namespace = node.Namespace,
-                Address = node.Address,
-                RootInterfaces = [.. node.RootInterfaces],
-                Directory = Path.Combine(plan.StateDirectory, "nodes", node.Name),
-            };
-            if (node.Kind == NodeKind.Client)
-            {
-                nodeState.Link = new ClientLinkState
-                {
-                    Rate = plan.Link.Rate,
-                    Rtt = plan.Link.Rtt,
-                    Loss = plan.Link.Loss,
-                    UnderlayTap = node.UnderlayTap!,
-                    ClientTap = node.ClientTap!,
-                    Log = Path.Combine(nodeState.Directory, "linkem.log"),
-                };
-            }
-
-            state.Nodes.Add(nodeState);
-            StateFile.Save(plan.StateFile, state);
-            Directory.CreateDirectory(nodeState.Directory);
-
-            await UnderlayNetwork.CreateNamespaceAsync(node, cancellationToken);
-            if (node.Kind == NodeKind.Server)
-            {
-                await UnderlayNetwork.CreateVethAsync(plan, node, cancellationToken);
-            }
-            else
-            {
-                await BuildClientLinkAsync(plan, node, nodeState, state, linkem!, cancellationToken);
-            }
-
-            await UnderlayNetwork.ConfigureNamespaceInterfaceAsync(node, cancellationToken);
-            var line = $"{node.Kind,-10} {node.Name} in netns {node.Namespace}, eth0 {node.Address}";
-            if (nodeState.Link is { Emulator: { } emulator })
-            {
-                line += $", link {plan.Link} (skillvl-linkem pid {emulator.Pid})";
-            }
-
-            if (agent is not null)
-            {
-                nodeState.Agent = await StartAgentAsync(node, nodeState, agent, server, tokens[node.Name], cancellationToken);
-                StateFile.Save(plan.StateFile, state);
-                agentsStarted.Add(nodeState.Agent);
-                line += $", agent pid {nodeState.Agent.Pid}";
-            }
-
-            await _progress.WriteLineAsync(line);
-        }
-
-        if (agentsStarted.Count > 0)
-        {
-            await Task.Delay(AgentSettleTime, _time, cancellationToken);
-            if (agentsStarted.FirstOrDefault(a => !DetachedProcesses.IsAlive(a)) is { } dead)
-            {
-                throw new TestbedException($"the agent (pid {dead.Pid}, {string.Join(' ', dead.Command)}) exited; {DetachedProcesses.LogTail(dead.Log)}");
-            }
-        }
-
-        state.Phase = TestbedPhase.Up;
-        StateFile.Save(plan.StateFile, state);
-    }
-
-    /// <summary>Two persistent taps, the emulator relaying between them, then one tap moved into the namespace.</summary>
-    private async Task BuildClientLinkAsync(
-        TestbedPlan plan, NodePlan node, NodeState nodeState, TestbedState state, IReadOnlyList<string> linkem, CancellationToken cancellationToken)
-    {
-        var link = nodeState.Link!;
-        await UnderlayNetwork.CreateTapAsync(plan, node.UnderlayTap!, cancellationToken);
-        await UnderlayNetwork.AttachToBridgeAsync(plan, node.UnderlayTap!, cancellationToken);
-        await UnderlayNetwork.CreateTapAsync(plan, node.ClientTap!, cancellationToken);
-
-        // The emulator opens both taps by name in the root namespace, so it starts before one of them moves.
-        // Side A is the client, so its aToB counters are the client's upload.
-        string[] command =
-        [
-            .. linkem,
-            "--tap-a", node.ClientTap!, "--tap-b", node.UnderlayTap!,
-            "--rate", plan.Link.Rate, "--rtt", plan.Link.Rtt, "--loss", plan.Link.Loss,
-            "--stats-interval", $"{LinkPlan.StatsInterval.TotalSeconds:0}s",
-        ];
-        link.Emulator = await _processes.StartAsync($"skillvl-linkem for {node.Name}", command, link.Log, cancellationToken);
-        StateFile.Save(plan.StateFile, state);
-
-        var deadline = _time.GetUtcNow() + EmulatorStartTimeout;
-        while (!LinkemLog.HasStarted(link.Log, link.Emulator.Pid))
-        {
-            if (!DetachedProcesses.IsAlive(link.Emulator))
-            {
-                throw new TestbedException($"skillvl-linkem for {node.Name} exited before relaying; {DetachedProcesses.LogTail(link.Log)}");
-            }
-
-            if (_time.GetUtcNow() > deadline)
-            {
-                throw new TestbedException($"skillvl-linkem for {node.Name} did not start within {EmulatorStartTimeout.TotalSeconds:0} s; {DetachedProcesses.LogTail(link.Log)}");
-            }
-
-            await Task.Delay(Poll, _time, cancellationToken);
-        }
-
-        await UnderlayNetwork.MoveTapIntoNamespaceAsync(node, cancellationToken);
-    }
-
-    /// <summary>
-    /// Each node's QEMU runs as skillvl-qemu (ADR 0016) and must pass through the state directory to its VM's files:
-    /// search (0710) for that group only, made here as the agents would (useradd) when missing. Nothing else changes.
-    /// </summary>
-    private static async Task OpenToQemuAsync(string directory, CancellationToken cancellationToken)
-    {
-        const string QemuUser = "skillvl-qemu";
-        if (!(await HostCommand.RunAsync("getent", ["group", QemuUser], HostCommand.DefaultTimeout, cancellationToken)).Succeeded)
-        {
-            await HostCommand.RunCheckedAsync(
-                "useradd", ["--system", "--no-create-home", "--home-dir", "/nonexistent", "--shell", "/usr/sbin/nologin", "--user-group", QemuUser], cancellationToken);
-        }
-
-        await HostCommand.RunCheckedAsync("chgrp", [QemuUser, directory], cancellationToken);
-        File.SetUnixFileMode(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupExecute);
-    }
-
-    private async Task<ProcessRecord> StartAgentAsync(
-        NodePlan node, NodeState nodeState, IReadOnlyList<string> agent, string server, string joinToken, CancellationToken cancellationToken)
-    {
-        var data = Path.Combine(nodeState.Directory, "data");
-        var run = Path.Combine(nodeState.Directory, "run");
-        Directory.CreateDirectory(data);
-        Directory.CreateDirectory(run);
-        string[] arguments =
-        [
-            "--server", server, "--join-token", joinToken, "--name", node.Name, "--kind", node.Kind,
-            "--underlay-address", node.Address, "--data", data, "--runtime", run, "--accelerator", "tcg",
-        ];
-
-        // `ip netns exec` execs the agent in place, so the recorded pid is the agent's own.
-        var record = await _processes.StartAsync(
-            $"the agent of {node.Name}",
-            ["ip", "netns", "exec", node.Namespace, .. agent, .. arguments], Path.Combine(nodeState.Directory, "agent.log"), cancellationToken);
-
-        // The state file shows the command, but not the (one-time) token.
-        return record with { Command = [.. record.Command.Select(a => a == joinToken ? "<join-token>" : a)] };
-    }
-
     /// <summary>
     /// Removes what <paramref name="state"/> records, in reverse order of creation: processes (agents, the VMs they
     /// started, emulators), interfaces, namespaces, the bridge, then files. Every step is tried; failures are
     /// collected, and then the state file stays so that <c>down</c> can be run again.
     /// </summary>
-    private async Task<DownReport> RemoveAsync(TestbedState state, CancellationToken cancellationToken)
+    private async Task<DownReport> RemoveAsync(TestbedState state, DownRequest request, CancellationToken cancellationToken)
     {
         var stateFile = Path.Combine(state.StateDirectory, TestbedPlan.StateFileName);
-        var remover = new TestbedRemover(state, _processes, _progress);
+        var remover = new TestbedRemover(state, _processes, _progress, () => AdminTokenFor(state, request));
         if (File.Exists(stateFile))
         {
             state.Phase = TestbedPhase.Removing;
@@ -418,6 +322,23 @@ public sealed class TestbedController
         }
 
         return report;
+    }
+
+    /// <summary>
+    /// The admin token for removing the testbed's nodes at the Server: <c>--admin-token</c>, else the file
+    /// <c>--admin-token-file</c>, else the token this instance's <c>up</c> used, else the file <c>up</c> read, else the
+    /// default file — the same places <c>up</c> looks.
+    /// </summary>
+    private string AdminTokenFor(TestbedState state, DownRequest request)
+    {
+        if (request.AdminToken is not null || request.AdminTokenFile is not null)
+        {
+            return AdminTokenSource.Read(request.AdminToken, request.AdminTokenFile ?? UpRequest.DefaultAdminTokenFile);
+        }
+
+        return _adminTokens.TryGetValue(state.StateDirectory, out var token)
+            ? token
+            : AdminTokenSource.Read(null, state.AdminTokenFile ?? UpRequest.DefaultAdminTokenFile);
     }
 
     /// <summary>With no state file, says whether interfaces carrying a testbed alias are left on the host (removes nothing).</summary>

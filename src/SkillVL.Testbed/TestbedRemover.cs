@@ -1,4 +1,5 @@
 using System.Globalization;
+using SkillVL.Testbed.Agents;
 using SkillVL.Testbed.Linux;
 using SkillVL.Testbed.Planning;
 using SkillVL.Testbed.State;
@@ -6,12 +7,13 @@ using SkillVL.Testbed.State;
 namespace SkillVL.Testbed;
 
 /// <summary>
-/// One removal of a recorded testbed (see <see cref="TestbedController.DownAsync"/>). Processes are stopped by pid
+/// One removal of a recorded testbed (see <see cref="TestbedController.DownAsync(DownRequest, CancellationToken)"/>). Processes are stopped by pid
 /// after checking their start time; interfaces are deleted only when they carry the testbed's alias (or none: the
 /// crash window between creating one and naming it); files only below the state directory, which itself goes only
-/// when <c>up</c> created it and it is empty.
+/// when <c>up</c> created it and it is empty. The nodes <c>up</c> enrolled are removed at the Server too, with the
+/// admin token <paramref name="adminToken"/> gives (asked only when there are such nodes).
 /// </summary>
-internal sealed class TestbedRemover(TestbedState state, DetachedProcesses processes, TextWriter progress)
+internal sealed class TestbedRemover(TestbedState state, DetachedProcesses processes, TextWriter progress, Func<string> adminToken)
 {
     /// <summary>The emulator only relays; it stops in milliseconds on SIGTERM.</summary>
     private static readonly TimeSpan EmulatorGrace = TimeSpan.FromSeconds(5);
@@ -21,6 +23,7 @@ internal sealed class TestbedRemover(TestbedState state, DetachedProcesses proce
     private int _interfaces;
     private int _namespaces;
     private int _directories;
+    private int _serverNodes;
 
     public IReadOnlyList<string> Errors => _errors;
 
@@ -43,6 +46,9 @@ internal sealed class TestbedRemover(TestbedState state, DetachedProcesses proce
             }
         }
 
+        // With the agents stopped, none of them can come back to the Server while its node is removed.
+        await RemoveServerNodesAsync(cancellationToken);
+
         var links = await Try("list interfaces", () => Iproute.LinksAsync(cancellationToken)) ?? [];
         var present = links.ToDictionary(l => l.Name, StringComparer.Ordinal);
         foreach (var node in nodes)
@@ -52,10 +58,12 @@ internal sealed class TestbedRemover(TestbedState state, DetachedProcesses proce
                 await DeleteInterfaceAsync(name, present, cancellationToken);
             }
 
-            // The namespace takes eth0 with it (the veth's peer, or the client's tap).
-            if (Iproute.NamespaceExists(node.Namespace))
+            // The namespace takes eth0 with it (the veth's peer, or the client's tap); a NAT router's takes its legs
+            // and its nftables table.
+            foreach (var name in node.Nat is { } nat ? [node.Namespace, nat.RouterNamespace] : new[] { node.Namespace })
             {
-                if (await Try($"delete netns {node.Namespace}", () => Iproute.RunAsync(cancellationToken, "netns", "del", node.Namespace)) is not null)
+                if (Iproute.NamespaceExists(name)
+                    && await Try($"delete netns {name}", () => Iproute.RunAsync(cancellationToken, "netns", "del", name)) is not null)
                 {
                     _namespaces++;
                 }
@@ -71,8 +79,62 @@ internal sealed class TestbedRemover(TestbedState state, DetachedProcesses proce
 
         await progress.WriteLineAsync(string.Create(
             CultureInfo.InvariantCulture,
-            $"down: stopped {_processes} processes, deleted {_interfaces} interfaces and {_namespaces} namespaces, removed {_directories} directories{(_errors.Count > 0 ? $"; {_errors.Count} errors" : "")}"));
-        return new DownReport(false, _processes, _interfaces, _namespaces, _directories);
+            $"down: stopped {_processes} processes, removed {_serverNodes} nodes at the Server, deleted {_interfaces} interfaces and {_namespaces} namespaces, removed {_directories} directories{(_errors.Count > 0 ? $"; {_errors.Count} errors" : "")}"));
+        return new DownReport(false, _processes, _interfaces, _namespaces, _directories, _serverNodes);
+    }
+
+    /// <summary>
+    /// Asks the Server to remove each node <c>up</c> enrolled, so the next <c>up</c> can enrol the same names. A node
+    /// the Server does not know (404) or a Server that is gone is fine; anything else is an error and the node stays
+    /// in the state, for the next <c>down</c>.
+    /// </summary>
+    private async Task RemoveServerNodesAsync(CancellationToken cancellationToken)
+    {
+        if (state.Server is not { } url || state.ServerNodes.Count == 0)
+        {
+            return;
+        }
+
+        ServerApiClient client;
+        try
+        {
+            client = new ServerApiClient(ServerAddress.Parse("--server", url), adminToken());
+        }
+        catch (TestbedException e)
+        {
+            _errors.Add($"remove {string.Join(", ", state.ServerNodes)} from the Server at {url}: {e.Message}");
+            return;
+        }
+
+        using (client)
+        {
+            foreach (var name in state.ServerNodes.ToList())
+            {
+                NodeRemoval removal;
+                try
+                {
+                    removal = await client.DeleteNodeAsync(name, cancellationToken);
+                }
+                catch (TestbedException e)
+                {
+                    _errors.Add($"remove node {name} from the Server: {e.Message}");
+                    continue;
+                }
+
+                if (removal == NodeRemoval.ServerGone)
+                {
+                    await progress.WriteLineAsync($"server     nothing listens at {url} any more: {string.Join(", ", state.ServerNodes)} not removed there (gone with the Server)");
+                    state.ServerNodes.Clear();
+                    return;
+                }
+
+                await progress.WriteLineAsync(removal == NodeRemoval.Removed
+                    ? $"server     removed node {name} at {url}"
+                    : $"server     node {name} is not enrolled at {url} (404): nothing to remove");
+                _serverNodes += removal == NodeRemoval.Removed ? 1 : 0;
+                state.ServerNodes.Remove(name);
+            }
+        }
     }
 
     private async Task StopAsync(string what, ProcessRecord record, TimeSpan grace, CancellationToken cancellationToken)

@@ -6,9 +6,10 @@ using System.Text;
 namespace SkillVL.Testbed.IntegrationTests;
 
 /// <summary>
-/// Stands in for the Server's <c>POST /api/v1/nodes/join-tokens</c> on a unix socket: answers each request with a
-/// new token (<c>jt-1</c>, <c>jt-2</c>, …), or 401 when <see cref="Refuse"/> is set, and records what it was asked.
-/// Plain HTTP/1.1, one request per connection (it answers <c>Connection: close</c>).
+/// Stands in for the Server's <c>POST /api/v1/nodes/join-tokens</c> and <c>DELETE /api/v1/nodes/{name}</c> on a unix
+/// socket: answers each POST with a new token (<c>jt-1</c>, <c>jt-2</c>, …), each DELETE with 204 or what
+/// <see cref="DeleteAnswers"/> says for that node, or 401 when <see cref="Refuse"/> is set, and records what it was
+/// asked. Plain HTTP/1.1, one request per connection (it answers <c>Connection: close</c>).
 /// </summary>
 internal sealed class FakeJoinTokenServer : IAsyncDisposable
 {
@@ -31,6 +32,9 @@ internal sealed class FakeJoinTokenServer : IAsyncDisposable
     public string Url => "unix:" + SocketPath;
 
     public bool Refuse { get; set; }
+
+    /// <summary>Node name → status line for its DELETE (e.g. "404 Not Found"); others get "204 No Content".</summary>
+    public ConcurrentDictionary<string, string> DeleteAnswers { get; } = new(StringComparer.Ordinal);
 
     /// <summary>"METHOD PATH|Authorization header" of every request.</summary>
     public ConcurrentQueue<string> Requests { get; } = new();
@@ -80,9 +84,15 @@ internal sealed class FakeJoinTokenServer : IAsyncDisposable
 
             string status;
             string json;
+            const string NodesPath = "/api/v1/nodes/";
             if (Refuse)
             {
                 (status, json) = ("401 Unauthorized", """{"title":"Unauthorized"}""");
+            }
+            else if (requestLine[0] == "DELETE" && requestLine[1].StartsWith(NodesPath, StringComparison.Ordinal))
+            {
+                status = DeleteAnswers.GetValueOrDefault(requestLine[1][NodesPath.Length..], "204 No Content");
+                json = status.StartsWith("204", StringComparison.Ordinal) ? "" : $$"""{"title":"{{status}}","detail":"test answer"}""";
             }
             else
             {

@@ -58,8 +58,9 @@ public sealed class TestbedLifecycleTests(ITestOutputHelper output)
         var report = await bed.DownAsync();
 
         output.WriteLine($"down: {report}");
-        // 3 agents + 1 emulator; bridge, 2 veths, 1 underlay tap (the client tap went with its namespace); 3 node directories, nodes/, the state directory.
-        Assert.Equal(new DownReport(false, 4, 4, 3, 5), report);
+        // 3 agents + 1 emulator; bridge, 2 veths, 1 underlay tap (the client tap went with its namespace); 3 node directories,
+        // nodes/, the state directory; the 3 nodes at the Server.
+        Assert.Equal(new DownReport(false, 4, 4, 3, 5, 3), report);
         Assert.Empty(await bed.LeftoversAsync());
         Assert.All(processes, p => Assert.False(TestbedUnderTest.IsAlive(p.Key, p.Value), $"pid {p.Key}"));
         Assert.Equal(DownReport.Nothing, await bed.DownAsync());
@@ -189,7 +190,8 @@ public sealed class TestbedLifecycleTests(ITestOutputHelper output)
         Assert.NotEmpty(processes);
         Assert.Contains(processes, p => TestbedUnderTest.IsAlive(p.Key, p.Value));
 
-        var (exitCode, stdout, stderr) = await RunCliAsync(["down", "--state", bed.Names.StateDirectory]);
+        // Another process than up's: it is given the admin token (up did not write it down) to remove the Server's nodes.
+        var (exitCode, stdout, stderr) = await RunCliAsync(["down", "--state", bed.Names.StateDirectory, "--admin-token", AdminToken]);
 
         output.WriteLine(stdout + stderr);
         Assert.True(exitCode == 0, stderr);

@@ -20,6 +20,7 @@ internal static class UpCommand
         var bandwidth = new Option<string>("--bandwidth") { Description = "Rate of each client link, each direction, in bits/s of Ethernet frames (tc units: 10mbit, 1gbit)", HelpName = "RATE", DefaultValueFactory = _ => "1gbit" };
         var rtt = new Option<string>("--rtt") { Description = "Round-trip time each client link adds (half per direction), e.g. 40ms", HelpName = "DURATION", DefaultValueFactory = _ => "0ms" };
         var loss = new Option<string>("--loss") { Description = "Random loss of each direction of a client link, e.g. 0.1%", HelpName = "PERCENT", DefaultValueFactory = _ => "0%" };
+        var behindNat = new Option<bool>("--behind-nat") { Description = "Put every client behind a NAT router of its own (masquerading to the underlay; nothing gets in; 100.64.j.0/24 inside)" };
         var agentCommand = new Option<string>("--agent-command") { Description = "The node agent (default: next to this program, else .build/agent/skillvl-agent; a .dll runs with dotnet)", HelpName = "PATH" };
         var noAgents = new Option<bool>("--no-agents") { Description = "Build the network only; start no node agents" };
         var server = new Option<string>("--server")
@@ -43,7 +44,7 @@ internal static class UpCommand
 
         var command = new Command("up", "Create the testbed: underlay bridge, a namespace per node, shaped client links, node agents")
         {
-            nodes, clients, bandwidth, rtt, loss, agentCommand, noAgents, server, adminToken, adminTokenFile, linkem, prefix, subnet, state, output,
+            nodes, clients, bandwidth, rtt, loss, behindNat, agentCommand, noAgents, server, adminToken, adminTokenFile, linkem, prefix, subnet, state, output,
         };
         command.SetAction(async (parseResult, cancellationToken) =>
         {
@@ -54,6 +55,7 @@ internal static class UpCommand
                 Bandwidth = parseResult.GetValue(bandwidth)!,
                 Rtt = parseResult.GetValue(rtt)!,
                 Loss = parseResult.GetValue(loss)!,
+                BehindNat = parseResult.GetValue(behindNat),
                 AgentCommand = parseResult.GetValue(agentCommand),
                 NoAgents = parseResult.GetValue(noAgents),
                 Server = parseResult.GetValue(server)!,

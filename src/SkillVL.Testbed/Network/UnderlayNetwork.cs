@@ -28,16 +28,20 @@ internal static class UnderlayNetwork
         await Iproute.RunAsync(cancellationToken, "link", "set", "dev", plan.Bridge, "up");
     }
 
-    public static async Task CreateNamespaceAsync(NodePlan node, CancellationToken cancellationToken)
+    public static Task CreateNamespaceAsync(NodePlan node, CancellationToken cancellationToken) =>
+        CreateNamespaceAsync(node.Namespace, cancellationToken);
+
+    /// <summary>A namespace with IPv6 off and <c>lo</c> up (a node's, or a NAT router's).</summary>
+    public static async Task CreateNamespaceAsync(string @namespace, CancellationToken cancellationToken)
     {
-        await Iproute.RunAsync(cancellationToken, "netns", "add", node.Namespace);
+        await Iproute.RunAsync(cancellationToken, "netns", "add", @namespace);
 
         // Before any interface arrives: a moved or created interface takes the namespace's defaults.
         await HostCommand.RunCheckedAsync(
             "ip",
-            ["netns", "exec", node.Namespace, "sysctl", "-q", "-w", "net.ipv6.conf.all.disable_ipv6=1", "net.ipv6.conf.default.disable_ipv6=1"],
+            ["netns", "exec", @namespace, "sysctl", "-q", "-w", "net.ipv6.conf.all.disable_ipv6=1", "net.ipv6.conf.default.disable_ipv6=1"],
             cancellationToken);
-        await Iproute.RunAsync(cancellationToken, "-n", node.Namespace, "link", "set", "dev", "lo", "up");
+        await Iproute.RunAsync(cancellationToken, "-n", @namespace, "link", "set", "dev", "lo", "up");
     }
 
     /// <summary>The veth pair of a server node: root end on the bridge, <c>eth0</c> in the namespace.</summary>
@@ -80,7 +84,7 @@ internal static class UnderlayNetwork
     }
 
     /// <summary>Marks a root-namespace interface as the testbed's (ifalias, which <c>down</c> checks) and turns its IPv6 off.</summary>
-    private static async Task MarkAsync(TestbedPlan plan, string name, CancellationToken cancellationToken)
+    public static async Task MarkAsync(TestbedPlan plan, string name, CancellationToken cancellationToken)
     {
         await Iproute.RunAsync(cancellationToken, "link", "set", "dev", name, "alias", plan.Alias);
         await Iproute.DisableIpv6Async(name, cancellationToken);

@@ -40,6 +40,9 @@ public sealed partial record TestbedPlan
     /// <summary>False with <c>--no-agents</c>.</summary>
     public required bool StartAgents { get; init; }
 
+    /// <summary><c>--behind-nat</c>: every client has a <see cref="NodePlan.Nat"/> router.</summary>
+    public bool BehindNat { get; init; }
+
     /// <summary>The ifalias that marks an interface as this testbed's.</summary>
     public string Alias => AliasPrefix + Prefix;
 
@@ -97,8 +100,39 @@ public sealed partial record TestbedPlan
                 throw TestbedException.Usage("--client", $"'{name}' is given twice");
             }
 
+            if (!request.BehindNat)
+            {
+                nodes.Add(new NodePlan(
+                    name, NodeKind.Client, $"{prefix}-{name}", subnet.Host(100 + j), null, Invariant($"{prefix}c{j}u"), Invariant($"{prefix}c{j}e")));
+                continue;
+            }
+
+            // Behind NAT: the emulator's side B is the router's inside leg (c<j>i), the router takes .100+j on the
+            // underlay through its own veth (c<j>o), and the client lives on 100.64.j.0/24 (RFC 6598).
+            var nat = new NatPlan(
+                $"{prefix}-{name}{NatPlan.NamespaceSuffix}",
+                Invariant($"{prefix}c{j}o"),
+                subnet.Host(100 + j),
+                Invariant($"100.64.{j}.0/{UnderlaySubnet.PrefixLength}"),
+                Invariant($"100.64.{j}.1"),
+                Invariant($"100.64.{j}.2"));
             nodes.Add(new NodePlan(
-                name, NodeKind.Client, $"{prefix}-{name}", subnet.Host(100 + j), null, Invariant($"{prefix}c{j}u"), Invariant($"{prefix}c{j}e")));
+                name, NodeKind.Client, $"{prefix}-{name}", nat.ClientAddress, null, Invariant($"{prefix}c{j}i"), Invariant($"{prefix}c{j}e"), nat));
+        }
+
+        if (request.BehindNat)
+        {
+            if (request.Clients.Count == 0)
+            {
+                throw TestbedException.Usage("--behind-nat", "puts clients behind NAT, and there is no --client; add one (--client laptop1) or drop --behind-nat");
+            }
+
+            // Client names may contain '-': a client "a-gw" would take the router namespace of client "a".
+            var clientNamespaces = nodes.Select(n => n.Namespace).ToHashSet(StringComparer.Ordinal);
+            if (nodes.FirstOrDefault(n => n.Nat is { } nat && clientNamespaces.Contains(nat.RouterNamespace)) is { } clash)
+            {
+                throw TestbedException.Usage("--client", $"'{clash.Name}{NatPlan.NamespaceSuffix}' would share a namespace with the NAT router of '{clash.Name}'; pick another client name");
+            }
         }
 
         if (!request.NoAgents)
@@ -120,6 +154,7 @@ public sealed partial record TestbedPlan
             Nodes = nodes,
             Link = link,
             StartAgents = !request.NoAgents,
+            BehindNat = request.BehindNat,
         };
     }
 

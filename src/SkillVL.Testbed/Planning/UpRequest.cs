@@ -40,6 +40,12 @@ public sealed record UpRequest
     /// <summary>Directory of testbed.json, the nodes' data/runtime directories and the logs (<c>--state</c>).</summary>
     public string StateDirectory { get; init; } = DefaultStateDirectory;
 
+    /// <summary>
+    /// Every client sits behind a NAT router of its own (<c>--behind-nat</c>): a namespace that masquerades the
+    /// client's traffic to the underlay and lets nothing in (docs/testbed.md, ADR 0018). Needs at least one client.
+    /// </summary>
+    public bool BehindNat { get; init; }
+
     /// <summary>Build only the network; start no agents (<c>--no-agents</c>).</summary>
     public bool NoAgents { get; init; }
 

@@ -10,7 +10,7 @@ public sealed class NodeState
 
     public required string Namespace { get; set; }
 
-    /// <summary>Underlay address of eth0 in the namespace (no prefix length; the subnet is a /24).</summary>
+    /// <summary>Address of eth0 in the namespace (no prefix length; a /24): on the underlay, or behind NAT the client's inside address.</summary>
     public required string Address { get; set; }
 
     /// <summary>Interfaces this node made in the root namespace (the veth's root end; a client's two taps).</summary>
@@ -24,4 +24,7 @@ public sealed class NodeState
 
     /// <summary>A client's emulated link; null for server nodes.</summary>
     public ClientLinkState? Link { get; set; }
+
+    /// <summary>The client's NAT router (<c>--behind-nat</c>); null otherwise.</summary>
+    public NatState? Nat { get; set; }
 }

@@ -57,9 +57,9 @@ internal static class StateFile
             throw new TestbedException($"{path} is not a testbed state file ({e.Message}); remove what it describes by hand, then the file", e);
         }
 
-        if (state is null || state.Version != TestbedState.CurrentVersion)
+        if (state is null || state.Version is < 1 or > TestbedState.CurrentVersion)
         {
-            throw new TestbedException($"{path} has state version {state?.Version.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "null"}; this skillvl-testbed reads version {TestbedState.CurrentVersion}");
+            throw new TestbedException($"{path} has state version {state?.Version.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "null"}; this skillvl-testbed reads versions 1 to {TestbedState.CurrentVersion}");
         }
 
         return state;

@@ -8,7 +8,8 @@ namespace SkillVL.Testbed.State;
 /// </summary>
 public sealed class TestbedState
 {
-    public const int CurrentVersion = 1;
+    /// <summary>2 added NAT routers, cut links and the Server's nodes; version 1 files still load (those fields absent).</summary>
+    public const int CurrentVersion = 2;
 
     public int Version { get; set; } = CurrentVersion;
 
@@ -34,8 +35,20 @@ public sealed class TestbedState
 
     public DateTimeOffset CreatedAt { get; set; }
 
-    /// <summary>The Server the agents were pointed at; null with --no-agents.</summary>
+    /// <summary>The Server the agents were pointed at; null with --no-agents. <c>down</c> removes <see cref="ServerNodes"/> there.</summary>
     public string? Server { get; set; }
+
+    /// <summary>
+    /// The admin-token file <c>up</c> read (not the token: no secret is written here), so <c>down</c> can find the
+    /// token the same way; null when <c>up</c> was given the token itself.
+    /// </summary>
+    public string? AdminTokenFile { get; set; }
+
+    /// <summary>
+    /// Nodes <c>up</c> started an agent for, so they may be enrolled at <see cref="Server"/>: recorded before the
+    /// agent starts; <c>down</c> asks the Server to remove each (a 404 is fine) and drops it from the list.
+    /// </summary>
+    public List<string> ServerNodes { get; set; } = [];
 
     public List<NodeState> Nodes { get; set; } = [];
 }

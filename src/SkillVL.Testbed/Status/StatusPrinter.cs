@@ -17,7 +17,7 @@ internal static class StatusPrinter
         output.WriteLine(Invariant($"state {status.StateFile}, created {status.CreatedAt:u}"));
         output.WriteLine();
 
-        string[] header = ["NAME", "KIND", "NAMESPACE", "ADDRESS", "AGENT", "LINK", "EMULATOR"];
+        string[] header = ["NAME", "KIND", "NAMESPACE", "ADDRESS", "AGENT", "LINK", "EMULATOR", "NAT"];
         var rows = new List<string[]> { header };
         foreach (var node in status.Nodes)
         {
@@ -28,8 +28,11 @@ internal static class StatusPrinter
                 node.Namespace + (node.NamespacePresent ? "" : " (MISSING)"),
                 node.Address,
                 Process(node.Agent),
-                node.Link is { } link ? $"{link.Rate} rtt {link.Rtt} loss {link.Loss}" : "-",
+                node.Link is { } link ? $"{link.Rate} rtt {link.Rtt} loss {link.Loss}{Cut(link)}" : "-",
                 node.Link is { } l ? Process(l.Emulator) : "-",
+                node.Nat is { } nat
+                    ? $"via {nat.RouterNamespace}{(nat.RouterPresent ? "" : " (MISSING)")} outside {nat.OutsideAddress} inside {nat.InsideAddress}"
+                    : "-",
             ]);
         }
 
@@ -45,6 +48,10 @@ internal static class StatusPrinter
             output.WriteLine($"{node.Name} link (skillvl-linkem, last line): {Summary(node.Link!.LastStats!.Value)}");
         }
     }
+
+    /// <summary>", DOWN" for a cut link; the port's state when it is not what was recorded.</summary>
+    private static string Cut(LinkStatus link) =>
+        (link.Down ? ", DOWN" : "") + (link.PortAsRecorded ? "" : $" (port {link.BridgePort} {link.PortState ?? "MISSING"})");
 
     private static string Process(ProcessStatus? process) =>
         process is null ? "-" : Invariant($"{process.Pid} {(process.Alive ? "alive" : "DEAD")}");

@@ -190,29 +190,25 @@ public sealed partial class MigrationTestbedTests(ITestOutputHelper output)
     private async Task CutAndKillAsync(ServerHarness server, Bed bed, string data, string bootId, MigrationLinkOverride link)
     {
 
-        // 1. The link is cut (the emulator frozen: nothing crosses, nothing is refused) while the disk is mirrored.
+        // 1. The link is cut (skillvl-testbed link laptop1 down: frames vanish, nothing is refused) while the disk is mirrored.
         var during = "";
         var disk = await FailMidwayAsync(server, new CreateMigrationRequest("cut/vm", "laptop1", Link: link),
             m => m.Phase == MigrationPhases.TransferDisk && m.Progress.BytesDone > 0,
             async () =>
             {
                 during = await WriteDataAsync(server, "cut", "vm", "during", 2);
-                bed.SignalLinkEmulator("STOP");
+                await bed.SetClientLinkAsync(up: false);
             });
         Assert.Contains("No byte moved for 8 s", disk.Error, StringComparison.Ordinal);
-        bed.SignalLinkEmulator("CONT");
+        await bed.SetClientLinkAsync(up: true);
         await AssertStayedOnSourceAsync(server, bed, bootId, ("data", data), ("during", during));
 
         // 2. The link is cut while RAM is copied.
         var ram = await FailMidwayAsync(server, new CreateMigrationRequest("cut/vm", "laptop1", Link: link),
             m => m.Progress.Phase == MigrationPhases.LiveCopyRam && m.Progress.BytesTotal > 64 << 20 && m.Progress.BytesDone > 1 << 20,
-            () =>
-            {
-                bed.SignalLinkEmulator("STOP");
-                return Task.CompletedTask;
-            });
+            () => bed.SetClientLinkAsync(up: false));
         Assert.Contains("No byte moved for 8 s", ram.Error, StringComparison.Ordinal);
-        bed.SignalLinkEmulator("CONT");
+        await bed.SetClientLinkAsync(up: true);
         await AssertStayedOnSourceAsync(server, bed, bootId, ("data", data), ("during", during));
 
         // 3. The target's agent dies while RAM is copied (its QEMU goes on alone); a new agent comes back later.
@@ -409,15 +405,12 @@ public sealed partial class MigrationTestbedTests(ITestOutputHelper output)
 
         public Task<Testbed.Status.TestbedStatus?> StatusAsync() => _testbed.StatusAsync(State, CancellationToken.None);
 
-        /// <summary>Sends SIGSTOP/SIGCONT to the client link's emulator: a frozen emulator is a cut link (nothing
-        /// crosses, nothing is refused), a resumed one the link back.</summary>
-        public void SignalLinkEmulator(string signal)
+        /// <summary>Cuts or restores the client's link as <c>skillvl-testbed link NAME down|up</c> does: its bridge port
+        /// is disabled, so frames vanish both ways (nothing is refused) while its interfaces stay up.</summary>
+        public async Task SetClientLinkAsync(bool up)
         {
-            var status = _testbed.StatusAsync(State, CancellationToken.None).GetAwaiter().GetResult()!;
-            var pid = status.Nodes.Single(n => n.Link is not null).Link!.Emulator!.Pid;
-            using var kill = Process.Start("kill", ["-" + signal, pid.ToString(CultureInfo.InvariantCulture)])!;
-            kill.WaitForExit();
-            Assert.Equal(0, kill.ExitCode);
+            var client = (await StatusAsync())!.Nodes.Single(n => n.Link is not null).Name;
+            await _testbed.SetLinkAsync(State, client, up, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
         }
 
         public static async Task<Bed> UpAsync(ServerHarness server, ITestOutputHelper output, int nodes, string? client = null, string bandwidth = "1gbit", string rtt = "0ms")
@@ -493,11 +486,18 @@ public sealed partial class MigrationTestbedTests(ITestOutputHelper output)
 
         public async ValueTask DisposeAsync()
         {
-            await _testbed.DownAsync(State, CancellationToken.None);
-            await ProcessReaper.KillAllUnderAsync(State);
-            if (_relay is not null)
+            try
             {
-                await _relay.DisposeAsync();
+                // Also removes the nodes at the Server (it refuses while machines are still on one: a failed test's rooms).
+                await _testbed.DownAsync(State, CancellationToken.None);
+            }
+            finally
+            {
+                await ProcessReaper.KillAllUnderAsync(State);
+                if (_relay is not null)
+                {
+                    await _relay.DisposeAsync();
+                }
             }
         }
     }
