@@ -130,7 +130,7 @@ public sealed class CheckoutPair : IAsyncDisposable
     /// the client's disk can be compared byte for byte.</summary>
     public static async Task FreezeAsync(QemuTestHost host, string vmId, bool freeze)
     {
-        var result = await host.ExecAsync(vmId, "sh", "-c", freeze ? "sync && fsfreeze -f /" : "fsfreeze -u /");
+        var result = await host.ExecAsync(vmId, "sh", "-c", freeze ? "sync && fsfreeze --freeze /" : "fsfreeze --unfreeze /");
         Assert.Equal(0, result.ExitCode);
     }
 
