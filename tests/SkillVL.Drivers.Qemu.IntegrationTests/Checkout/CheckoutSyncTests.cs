@@ -1,4 +1,6 @@
+using SkillVL.Core.Compute;
 using SkillVL.Core.Errors;
+using SkillVL.Core.Identifiers;
 using SkillVL.Core.Migration;
 using Xunit.Abstractions;
 
@@ -83,6 +85,23 @@ public sealed class CheckoutSyncTests(ITestOutputHelper output)
             .WaitAsync(TimeSpan.FromMinutes(3));
         output.WriteLine($"sync after the interruptions: {resumed.BytesCopied} B");
         Assert.InRange(resumed.BytesCopied, 32 * MiB, 48 * MiB);
+
+        // A check-in aborted on the server gives the retained copy back (it is not deleted with the half-made VM); a check-in
+        // of a VM the node keeps no copy of is refused with nothing made.
+        var parameters = CheckoutPair.Parameters(spec);
+        await server.Node.Migrations.PrepareIncomingAsync(
+            new IncomingMigrationRequest(ShortId.New(), spec, CheckoutPair.Loopback, DiskTransfer.Incremental, 0, parameters, Tls: true), CancellationToken.None);
+        Assert.True((await server.Node.Checkouts.GetRetainedAsync(spec.Id, CancellationToken.None))!.Lent);
+        await Assert.ThrowsAsync<DriverException>(() => server.Node.Checkouts.ExportRetainedAsync(spec.Id, CheckoutPair.Loopback, CancellationToken.None));
+        await server.Node.Migrations.AbortIncomingAsync(spec.Id, CancellationToken.None);
+        Assert.False((await server.Node.Checkouts.GetRetainedAsync(spec.Id, CancellationToken.None))!.Lent);
+        Assert.True(File.Exists(pair.RetainedDisk(spec.Id)));
+        await server.AssertNothingLeftAsync();
+        var stranger = server.NewVm("never-checked-out");
+        var refused = await Assert.ThrowsAsync<DriverException>(() => server.Node.Migrations.PrepareIncomingAsync(
+            new IncomingMigrationRequest(ShortId.New(), stranger, CheckoutPair.Loopback, DiskTransfer.Incremental, 0, parameters, Tls: true), CancellationToken.None));
+        Assert.Contains("no retained copy", refused.Message, StringComparison.Ordinal);
+        await server.AssertNothingLeftAsync();
 
         // 5. Check-in: 8 MiB written after the last sync; the move back carries those and RAM, not the overlay.
         var late = await CheckoutPair.WriteDataAsync(client, spec.Id, "late", 8);
