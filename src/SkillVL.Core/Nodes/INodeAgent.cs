@@ -21,7 +21,6 @@ public interface INodeAgent
     /// <summary>Live migration to and from this node (both ends).</summary>
     IVmMigrationDriver Migrations { get; }
 
-    /// <summary>Check-out and check-in's disk side (ADR 0021); null where the node does not offer it (a remote agent
-    /// until the RPC carries it).</summary>
+    /// <summary>Check-out and check-in's disk side (ADR 0021); null where the node does not offer it.</summary>
     Checkout.IVmCheckoutDriver? Checkouts => null;
 }
