@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json.Nodes;
 using SkillVL.Core.Migration;
 using SkillVL.Drivers.Qemu.CommandLine;
@@ -175,6 +174,4 @@ public static class CheckoutQmp
     }
 
     private static string Escape(string value) => value.Replace(",", ",,", StringComparison.Ordinal);
-
-    internal static string Bytes(long value) => value.ToString(CultureInfo.InvariantCulture);
 }
