@@ -65,6 +65,8 @@ public sealed class LocalNodeAgent : INodeAgent, IAsyncDisposable
 
     public IVmMigrationDriver Migrations => _node.Migrations;
 
+    public Core.Checkout.IVmCheckoutDriver? Checkouts => _node.Checkouts;
+
     /// <summary>The id that tags this installation's interfaces; made once and kept in the data directory.</summary>
     public string InstanceId => _node.Options.InstanceId;
 

@@ -28,9 +28,11 @@ public sealed class QemuNode : IAsyncDisposable
         QcowImageTool images,
         QemuMigrationDriver migrations,
         QemuConfinement confinement,
+        Checkout.QemuCheckoutDriver checkouts,
         ICommandRunner runner)
     {
         _runner = runner;
+        Checkouts = checkouts;
         Confinement = confinement;
         Images = images;
         Migrations = migrations;
@@ -56,6 +58,9 @@ public sealed class QemuNode : IAsyncDisposable
 
     /// <summary>Live migration to and from this node.</summary>
     public QemuMigrationDriver Migrations { get; }
+
+    /// <summary>Check-out and check-in's disk side: retained copies, write tracking, background sync (ADR 0021).</summary>
+    public Checkout.QemuCheckoutDriver Checkouts { get; }
 
     /// <summary>qcow2 inspection (e.g. a disk's backing file and size) for diagnostics and the migration planner.</summary>
     public QcowImageTool Images { get; }
@@ -83,10 +88,14 @@ public sealed class QemuNode : IAsyncDisposable
             options, supervisor, templates, images, taps, accelerators, timeProvider, loggerFactory.CreateLogger<QemuVmDriver>());
         var networks = new LinuxBridgeNetworkDriver(options, ip, sysctls, loggerFactory.CreateLogger<LinuxBridgeNetworkDriver>());
         var tunnels = new Migration.Tunnel.MigrationTunnels(loggerFactory.CreateLogger<Migration.Tunnel.MigrationTunnels>());
+        var retained = new Checkout.RetainedCopies(options, supervisor, tunnels, loggerFactory.CreateLogger<Checkout.RetainedCopies>());
         var migrations = new QemuMigrationDriver(
             options, vms, supervisor, templates, images, taps, accelerators, runner, tunnels,
-            new Migration.Tunnel.LinkProbes(timeProvider, loggerFactory.CreateLogger<Migration.Tunnel.LinkProbes>()), timeProvider, loggerFactory.CreateLogger<QemuMigrationDriver>());
-        return new QemuNode(options, vms, networks, templates, accelerators, images, migrations, confinement, runner);
+            new Migration.Tunnel.LinkProbes(timeProvider, loggerFactory.CreateLogger<Migration.Tunnel.LinkProbes>()), timeProvider, loggerFactory.CreateLogger<QemuMigrationDriver>(),
+            retained);
+        var checkouts = new Checkout.QemuCheckoutDriver(
+            options, vms, supervisor, taps, images, runner, tunnels, retained, timeProvider, loggerFactory.CreateLogger<Checkout.QemuCheckoutDriver>());
+        return new QemuNode(options, vms, networks, templates, accelerators, images, migrations, confinement, checkouts, runner);
     }
 
     /// <summary>

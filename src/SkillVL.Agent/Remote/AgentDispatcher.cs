@@ -120,6 +120,8 @@ public sealed class AgentDispatcher(
 
                 await openConsole(Param<AgentCalls.ConsoleOpen>(parameters), ct);
                 return null;
+            case var _ when CheckoutDispatch.Handles(method):
+                return await CheckoutDispatch.DispatchAsync(node.Checkouts, method, parameters, ct);
             default:
                 throw new Core.Errors.DriverException($"This agent does not know the call '{method}' (a newer Server?).");
         }

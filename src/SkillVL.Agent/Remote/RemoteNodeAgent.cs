@@ -51,6 +51,10 @@ public sealed class RemoteNodeAgent : INodeAgent, IVmDriver, INetworkDriver, ITe
 
     public IVmMigrationDriver Migrations => this;
 
+    /// <summary>Check-out's node calls over the agent's connection (ADR 0021).</summary>
+    public Core.Checkout.IVmCheckoutDriver? Checkouts => new RemoteCheckoutDriver(
+        async (method, parameters, timeout, cancellationToken) => await CallAsync<JsonElement?>(method, parameters, timeout, cancellationToken), _facts.Name);
+
     /// <summary>Live migration as the agent reported it in its facts (its driver's capability).</summary>
     public DriverCapabilities Capabilities => new(LinkedClones: true, GuestAgent: true, VncConsole: true, SerialConsole: true, LiveMigration: _facts.Migration is not null);
 

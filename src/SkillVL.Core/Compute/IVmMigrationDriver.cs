@@ -80,6 +80,11 @@ public enum DiskTransfer
     /// <summary>The whole disk, base included, into a standalone image (<c>sync: full</c>): what Proxmox's
     /// <c>qm migrate --with-local-disks</c> does. Kept for the baseline measurements.</summary>
     Full,
+
+    /// <summary>Check-in (ADR 0021): the target already holds the VM's retained copy and receives it as the VM's disk; the
+    /// source sends only the clusters its persistent dirty bitmap marks (incremental <c>blockdev-backup</c>), the last of
+    /// them while it is paused before the switch-over.</summary>
+    Incremental,
 }
 
 /// <summary>What the target needs to receive a VM.</summary>

@@ -20,4 +20,7 @@ public interface INodeAgent
 
     /// <summary>Live migration to and from this node (both ends).</summary>
     IVmMigrationDriver Migrations { get; }
+
+    /// <summary>Check-out and check-in's disk side (ADR 0021); null where the node does not offer it.</summary>
+    Checkout.IVmCheckoutDriver? Checkouts => null;
 }

@@ -8,6 +8,7 @@ using SkillVL.Core.Errors;
 using SkillVL.Core.Migration;
 using SkillVL.Core.Nodes;
 using SkillVL.Drivers.Qemu.Accelerators;
+using SkillVL.Drivers.Qemu.Checkout;
 using SkillVL.Drivers.Qemu.CommandLine;
 using SkillVL.Drivers.Qemu.Confinement;
 using SkillVL.Drivers.Qemu.Disks;
@@ -50,6 +51,8 @@ public sealed class QemuMigrationDriver : IVmMigrationDriver, IAsyncDisposable
     private readonly LinkProbes _probes;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly RetainedCopies _retained;
+    private readonly CheckinTransfer _checkin;
 
     public QemuMigrationDriver(
         QemuDriverOptions options,
@@ -63,8 +66,13 @@ public sealed class QemuMigrationDriver : IVmMigrationDriver, IAsyncDisposable
         MigrationTunnels tunnels,
         LinkProbes probes,
         TimeProvider time,
-        ILogger<QemuMigrationDriver> logger)
+        ILogger<QemuMigrationDriver> logger,
+        RetainedCopies? retained = null)
     {
+        // Check-in (DiskTransfer.Incremental, ADR 0021): the target's disk is the retained copy, the source copies its
+        // dirty clusters instead of mirroring. Its code is in Checkout/; these are only its hooks.
+        _retained = retained ?? new RetainedCopies(options, supervisor, tunnels, Microsoft.Extensions.Logging.Abstractions.NullLogger<RetainedCopies>.Instance);
+        _checkin = new CheckinTransfer(supervisor, logger);
         _runner = runner;
         _tunnels = tunnels;
         _probes = probes;
@@ -221,6 +229,7 @@ public sealed class QemuMigrationDriver : IVmMigrationDriver, IAsyncDisposable
             }
 
             await TryQmpAsync(paths, "object-del", new JsonObject { ["id"] = MigrationQmp.ServerTlsObject }, cancellationToken);
+            _retained.EndLent(vmId);
             File.Delete(IncomingFile(paths));
             _logger.IncomingCompleted(vmId, record.MigrationId);
         }, cancellationToken));
@@ -270,13 +279,14 @@ public sealed class QemuMigrationDriver : IVmMigrationDriver, IAsyncDisposable
             }
 
             var record = ReadJson<OutgoingRecord>(OutgoingFile(paths));
-            var mirror = MigrationQmp.FindMirror(await _supervisor.ExecuteQmpAsync(paths, "query-jobs", null, cancellationToken));
-            if (record?.Request.MigrationId == request.MigrationId && mirror is not null)
+            var jobs = await _supervisor.ExecuteQmpAsync(paths, "query-jobs", null, cancellationToken);
+            var copying = MigrationQmp.FindMirror(jobs) is not null || CheckoutQmp.FindJob(jobs, CheckoutQmp.CatchUpJob) is not null;
+            if (record?.Request.MigrationId == request.MigrationId && copying)
             {
                 return;
             }
 
-            if (record is not null || mirror is not null)
+            if (record is not null || copying)
             {
                 await CancelCoreAsync(paths, record, cancellationToken);
             }
@@ -319,7 +329,15 @@ public sealed class QemuMigrationDriver : IVmMigrationDriver, IAsyncDisposable
                 await _supervisor.ExecuteQmpAsync(paths, "blockdev-add", MigrationQmp.TargetBlockdev(request.Target, tls), cancellationToken);
             }
 
-            await _supervisor.ExecuteQmpAsync(paths, "blockdev-mirror", MigrationQmp.Mirror(request.Disk, request.Parameters.MaxBandwidth), cancellationToken);
+            if (request.Disk == DiskTransfer.Incremental)
+            {
+                await _checkin.StartAsync(paths, request.Parameters.MaxBandwidth, cancellationToken);
+            }
+            else
+            {
+                await _supervisor.ExecuteQmpAsync(paths, "blockdev-mirror", MigrationQmp.Mirror(request.Disk, request.Parameters.MaxBandwidth), cancellationToken);
+            }
+
             _logger.MirrorStarted(request.VmId, request.Disk, request.Target.Host, request.Target.NbdPort, request.MigrationId);
         }, cancellationToken));
     }
@@ -337,14 +355,19 @@ public sealed class QemuMigrationDriver : IVmMigrationDriver, IAsyncDisposable
                 return;
             }
 
-            var mirror = MigrationQmp.FindMirror(await _supervisor.ExecuteQmpAsync(paths, "query-jobs", null, cancellationToken));
-            if (mirror is not { Status: "ready" or "standby" })
+            var request = record.Request;
+            if (request.Disk == DiskTransfer.Incremental)
             {
-                throw new DriverException(
-                    $"VM {vmId}: the disk mirror is not in sync ({mirror?.Status ?? "no mirror"}); RAM cannot start yet.", isTransient: true);
+                if (!await _checkin.CatchUpDoneAsync(paths, cancellationToken))
+                {
+                    throw new DriverException($"VM {vmId}: the check-in's catch-up copy has not ended well; RAM cannot start yet.", isTransient: true);
+                }
+            }
+            else if (MigrationQmp.FindMirror(await _supervisor.ExecuteQmpAsync(paths, "query-jobs", null, cancellationToken)) is not { Status: "ready" or "standby" })
+            {
+                throw new DriverException($"VM {vmId}: the disk mirror is not in sync; RAM cannot start yet.", isTransient: true);
             }
 
-            var request = record.Request;
             var tunnelled = Tunnelled(request.Parameters);
             if (tunnelled && !_tunnels.HasOutgoing(vmId))
             {
@@ -355,6 +378,8 @@ public sealed class QemuMigrationDriver : IVmMigrationDriver, IAsyncDisposable
 
             var tls = request.Tls && !tunnelled ? MigrationQmp.ClientTlsObject : null;
             await _supervisor.ExecuteQmpAsync(paths, "migrate-set-capabilities", MigrationQmp.Capabilities(request.Parameters), cancellationToken);
+            await _supervisor.ExecuteQmpAsync(
+                paths, "migrate-set-capabilities", CheckinTransfer.PauseBeforeSwitchover(request.Disk == DiskTransfer.Incremental), cancellationToken);
             await _supervisor.ExecuteQmpAsync(
                 paths, "migrate-set-parameters",
                 MigrationQmp.Parameters(request.Parameters, source: true, tls, tls is null ? null : request.Target.TlsHostname), cancellationToken);
@@ -386,9 +411,18 @@ public sealed class QemuMigrationDriver : IVmMigrationDriver, IAsyncDisposable
                     $"The VM's QEMU on the source is gone ({status.State}).");
             }
 
-            var jobs = await _supervisor.ExecuteQmpAsync(paths, "query-jobs", null, cancellationToken);
-            var migrate = record.RamStarted ? await _supervisor.ExecuteQmpAsync(paths, "query-migrate", null, cancellationToken) : null;
-            var result = MigrationQmp.Status(MigrationQmp.FindMirror(jobs), migrate, _time.GetUtcNow() - record.StartedAt, record.RamStarted);
+            OutgoingMigrationStatus result;
+            if (record.Request.Disk == DiskTransfer.Incremental)
+            {
+                result = await _checkin.StatusAsync(paths, record, _time.GetUtcNow() - record.StartedAt, cancellationToken);
+            }
+            else
+            {
+                var jobs = await _supervisor.ExecuteQmpAsync(paths, "query-jobs", null, cancellationToken);
+                var migrate = record.RamStarted ? await _supervisor.ExecuteQmpAsync(paths, "query-migrate", null, cancellationToken) : null;
+                result = MigrationQmp.Status(MigrationQmp.FindMirror(jobs), migrate, _time.GetUtcNow() - record.StartedAt, record.RamStarted);
+            }
+
             return _tunnels.OutgoingCounters(vmId) is { } tunnel ? result with { TunnelBytes = tunnel.WireSent + tunnel.WireReceived } : result;
         });
     }
@@ -447,6 +481,7 @@ public sealed class QemuMigrationDriver : IVmMigrationDriver, IAsyncDisposable
             // In the ready state, cancelling a mirror completes it without switching the disk to the target:
             // the guest is paused, so both copies are equal, and the source keeps its own until it is deleted.
             await EndMirrorAsync(paths, force: false, cancellationToken);
+            await _checkin.EndAsync(paths, cancellationToken);
             await TryQmpAsync(paths, "blockdev-del", new JsonObject { ["node-name"] = MigrationQmp.TargetNode }, cancellationToken);
             await TryQmpAsync(paths, "object-del", new JsonObject { ["id"] = MigrationQmp.ClientTlsObject }, cancellationToken);
             await _tunnels.DrainOutgoingAsync(vmId, SettleTimeout);
@@ -486,6 +521,10 @@ public sealed class QemuMigrationDriver : IVmMigrationDriver, IAsyncDisposable
             if (request.Disk == DiskTransfer.Overlay)
             {
                 await _images.CreateLinkedCloneAsync(template.DiskPath, paths.Disk, cancellationToken);
+            }
+            else if (request.Disk == DiskTransfer.Incremental)
+            {
+                await _retained.LendAsync(spec.Id, request.MigrationId, paths.Disk, cancellationToken);
             }
             else
             {
@@ -602,6 +641,7 @@ public sealed class QemuMigrationDriver : IVmMigrationDriver, IAsyncDisposable
         }
 
         await _supervisor.RemoveRuntimeDirectoryAsync(paths);
+        _retained.ReturnLent(paths);
         _images.Delete(paths.Disk);
         if (Directory.Exists(paths.DataDirectory))
         {
@@ -651,6 +691,7 @@ public sealed class QemuMigrationDriver : IVmMigrationDriver, IAsyncDisposable
         }
 
         await EndMirrorAsync(paths, force: true, cancellationToken);
+        await _checkin.EndAsync(paths, cancellationToken);
         await TryQmpAsync(paths, "blockdev-del", new JsonObject { ["node-name"] = MigrationQmp.TargetNode }, cancellationToken);
         await TryQmpAsync(paths, "object-del", new JsonObject { ["id"] = MigrationQmp.ClientTlsObject }, cancellationToken);
 

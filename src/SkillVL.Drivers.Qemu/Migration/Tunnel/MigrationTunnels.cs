@@ -24,6 +24,9 @@ public sealed class MigrationTunnels : IAsyncDisposable
 {
     public const string NbdChannel = "nbd";
     public const string RamChannel = "ram";
+
+    /// <summary>A check-out's background sync into the server node's retained copy (NBD; ADR 0021).</summary>
+    public const string SyncChannel = "sync";
     private static readonly string[] Channels = [NbdChannel, RamChannel];
     private static readonly TimeSpan HandshakeTimeout = TimeSpan.FromSeconds(20);
     private static readonly TimeSpan CloseTimeout = TimeSpan.FromSeconds(5);
@@ -79,16 +82,19 @@ public sealed class MigrationTunnels : IAsyncDisposable
 
     /// <summary>Source: opens a unix socket per channel in <paramref name="directory"/> (see <see cref="OutgoingSocket"/>);
     /// each connection QEMU makes there is carried to the target's tunnel. Replaces an earlier tunnel of the VM.</summary>
+    /// <param name="channels">The channels to open; a migration's (<see cref="NbdChannel"/>, <see cref="RamChannel"/>) when null.</param>
     public async Task OpenOutgoingAsync(
-        string vmId, string host, int port, string token, string tlsHostname, string directory, int level, string tlsDirectory)
+        string vmId, string host, int port, string token, string tlsHostname, string directory, int level, string tlsDirectory,
+        IReadOnlyList<string>? channels = null)
     {
+        var opened = channels ?? Channels;
         await CloseOutgoingAsync(vmId);
         var tls = TunnelTls.Load(tlsDirectory);
         var listeners = new List<Socket>();
         var files = new List<string>();
         try
         {
-            foreach (var channel in Channels)
+            foreach (var channel in opened)
             {
                 var path = OutgoingSocket(directory, channel);
                 File.Delete(path);
@@ -110,9 +116,9 @@ public sealed class MigrationTunnels : IAsyncDisposable
 
         var tunnel = new Tunnel(vmId, tls, listeners, files);
         _outgoing[vmId] = tunnel;
-        for (var i = 0; i < Channels.Length; i++)
+        for (var i = 0; i < opened.Count; i++)
         {
-            var channel = Channels[i];
+            var channel = opened[i];
             tunnel.Track(AcceptLoopAsync(tunnel, listeners[i], local => ServeOutgoingAsync(tunnel, local, channel, host, port, token, tlsHostname, level)));
         }
 

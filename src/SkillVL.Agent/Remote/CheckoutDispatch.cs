@@ -1,0 +1,50 @@
+using System.Text.Json;
+using SkillVL.Core.Checkout;
+using SkillVL.Core.Errors;
+using SkillVL.Core.Nodes.Protocol;
+
+namespace SkillVL.Agent.Remote;
+
+/// <summary>The agent side of the check-out calls (<see cref="CheckoutMethods"/>): runs them on the node's
+/// <see cref="IVmCheckoutDriver"/>. Its own block, beside <see cref="AgentDispatcher"/>'s.</summary>
+internal static class CheckoutDispatch
+{
+    public static bool Handles(string method) => method.StartsWith(CheckoutMethods.Prefix, StringComparison.Ordinal);
+
+    public static async Task<JsonElement?> DispatchAsync(IVmCheckoutDriver? checkouts, string method, JsonElement? parameters, CancellationToken ct)
+    {
+        var driver = checkouts ?? throw new DriverException("This node does not offer check-outs.", isTransient: false);
+        switch (method)
+        {
+            case CheckoutMethods.Retain:
+                return Result(await driver.RetainAsync(Param<AgentCalls.VmId>(parameters).Id, ct));
+            case CheckoutMethods.GetRetained:
+                return Result(await driver.GetRetainedAsync(Param<AgentCalls.VmId>(parameters).Id, ct));
+            case CheckoutMethods.ExportRetained:
+                var export = Param<CheckoutCalls.Export>(parameters);
+                return Result(await driver.ExportRetainedAsync(export.Id, export.ListenAddress, ct));
+            case CheckoutMethods.CloseRetainedExport:
+                await driver.CloseRetainedExportAsync(Param<AgentCalls.VmId>(parameters).Id, ct);
+                return null;
+            case CheckoutMethods.ReleaseRetained:
+                await driver.ReleaseRetainedAsync(Param<AgentCalls.VmId>(parameters).Id, ct);
+                return null;
+            case CheckoutMethods.StartTracking:
+                await driver.StartTrackingAsync(Param<AgentCalls.VmId>(parameters).Id, ct);
+                return null;
+            case CheckoutMethods.GetTracking:
+                return Result(await driver.GetTrackingAsync(Param<AgentCalls.VmId>(parameters).Id, ct));
+            case CheckoutMethods.Sync:
+                var sync = Param<CheckoutCalls.Sync>(parameters);
+                return Result(await driver.SyncAsync(sync.Id, sync.Target, sync.Speed, ct));
+            default:
+                throw new DriverException($"This agent does not know the call '{method}' (a newer Server?).");
+        }
+    }
+
+    private static T Param<T>(JsonElement? parameters) =>
+        (parameters is { } p ? p.Deserialize<T>(AgentChannel.Json) : default)
+            ?? throw new DriverException($"A call arrived without its {typeof(T).Name} parameters.");
+
+    private static JsonElement Result<T>(T value) => JsonSerializer.SerializeToElement(value, AgentChannel.Json);
+}

@@ -1,0 +1,59 @@
+using System.Text.Json;
+using SkillVL.Core.Checkout;
+using SkillVL.Core.Errors;
+using SkillVL.Core.Migration;
+using SkillVL.Core.Nodes.Protocol;
+
+namespace SkillVL.Agent.Remote;
+
+/// <summary>
+/// <see cref="IVmCheckoutDriver"/> of a remote agent: each call goes over the agent's connection
+/// (<see cref="CheckoutMethods"/>). A call's own bound is the RPC timeout below; a sync's is the caller's token as
+/// well, since only the caller knows the link (<see cref="SyncCall"/> is the ceiling).
+/// </summary>
+/// <param name="call">The agent connection's call (method, parameters, timeout).</param>
+public sealed class RemoteCheckoutDriver(Func<string, object?, TimeSpan, CancellationToken, Task<JsonElement?>> call, string nodeName) : IVmCheckoutDriver
+{
+    private static readonly TimeSpan ShortCall = TimeSpan.FromSeconds(30);
+
+    /// <summary>Quitting a QEMU, moving a disk, starting the export's QEMU: what a VM delete gets.</summary>
+    private static readonly TimeSpan StepCall = TimeSpan.FromMinutes(2);
+
+    /// <summary>The longest sync the RPC waits for: a whole 20 GiB overlay at 50 Mbit/s takes about an hour.</summary>
+    private static readonly TimeSpan SyncCall = TimeSpan.FromHours(2);
+
+    public async Task<RetainedCopy> RetainAsync(string vmId, CancellationToken cancellationToken) =>
+        await CallAsync<RetainedCopy>(CheckoutMethods.Retain, new AgentCalls.VmId(vmId), StepCall, cancellationToken)
+            ?? throw new DriverException($"Node {nodeName} returned no retained copy.", isTransient: true);
+
+    public Task<RetainedCopy?> GetRetainedAsync(string vmId, CancellationToken cancellationToken) =>
+        CallAsync<RetainedCopy>(CheckoutMethods.GetRetained, new AgentCalls.VmId(vmId), ShortCall, cancellationToken);
+
+    public async Task<RetainedExport> ExportRetainedAsync(string vmId, string listenAddress, CancellationToken cancellationToken) =>
+        await CallAsync<RetainedExport>(CheckoutMethods.ExportRetained, new CheckoutCalls.Export(vmId, listenAddress), StepCall, cancellationToken)
+            ?? throw new DriverException($"Node {nodeName} returned no export.", isTransient: true);
+
+    public Task CloseRetainedExportAsync(string vmId, CancellationToken cancellationToken) =>
+        call(CheckoutMethods.CloseRetainedExport, new AgentCalls.VmId(vmId), StepCall, cancellationToken);
+
+    public Task ReleaseRetainedAsync(string vmId, CancellationToken cancellationToken) =>
+        call(CheckoutMethods.ReleaseRetained, new AgentCalls.VmId(vmId), StepCall, cancellationToken);
+
+    public Task StartTrackingAsync(string vmId, CancellationToken cancellationToken) =>
+        call(CheckoutMethods.StartTracking, new AgentCalls.VmId(vmId), ShortCall, cancellationToken);
+
+    public async Task<WriteTracking> GetTrackingAsync(string vmId, CancellationToken cancellationToken) =>
+        await CallAsync<WriteTracking>(CheckoutMethods.GetTracking, new AgentCalls.VmId(vmId), ShortCall, cancellationToken)
+            ?? throw new DriverException($"Node {nodeName} returned no tracking state.", isTransient: true);
+
+    public async Task<DiskSyncResult> SyncAsync(string vmId, RetainedExport target, DataRate speed, CancellationToken cancellationToken) =>
+        await CallAsync<DiskSyncResult>(CheckoutMethods.Sync, new CheckoutCalls.Sync(vmId, target, speed), SyncCall, cancellationToken)
+            ?? throw new DriverException($"Node {nodeName} returned no sync result.", isTransient: true);
+
+    private async Task<T?> CallAsync<T>(string method, object parameters, TimeSpan timeout, CancellationToken cancellationToken)
+        where T : class
+    {
+        var result = await call(method, parameters, timeout, cancellationToken);
+        return result is { ValueKind: not JsonValueKind.Null and not JsonValueKind.Undefined } value ? value.Deserialize<T>(AgentChannel.Json) : null;
+    }
+}

@@ -1,0 +1,15 @@
+namespace SkillVL.Core.Nodes.Protocol;
+
+/// <summary>The agent calls of <see cref="Checkout.IVmCheckoutDriver"/> (ADR 0021), beside <see cref="AgentMethods"/>.</summary>
+public static class CheckoutMethods
+{
+    public const string Prefix = "checkouts.";
+    public const string Retain = "checkouts.retain";
+    public const string GetRetained = "checkouts.getRetained";
+    public const string ExportRetained = "checkouts.exportRetained";
+    public const string CloseRetainedExport = "checkouts.closeRetainedExport";
+    public const string ReleaseRetained = "checkouts.releaseRetained";
+    public const string StartTracking = "checkouts.startTracking";
+    public const string GetTracking = "checkouts.getTracking";
+    public const string Sync = "checkouts.sync";
+}
