@@ -20,6 +20,7 @@ public sealed class QemuNode : IAsyncDisposable
         QemuDriverOptions options,
         QemuVmDriver vms,
         LinuxBridgeNetworkDriver networks,
+        Networking.Relay.NetworkRelays relays,
         FileTemplateStore templates,
         AcceleratorProbe accelerators,
         QcowImageTool images,
@@ -32,6 +33,7 @@ public sealed class QemuNode : IAsyncDisposable
         Options = options;
         Vms = vms;
         Networks = networks;
+        Relays = relays;
         Templates = templates;
         Accelerators = accelerators;
     }
@@ -44,6 +46,9 @@ public sealed class QemuNode : IAsyncDisposable
     public QemuVmDriver Vms { get; }
 
     public LinuxBridgeNetworkDriver Networks { get; }
+
+    /// <summary>The room-network relays of this node (ADR 0019): client links or the hub's listener.</summary>
+    public Networking.Relay.NetworkRelays Relays { get; }
 
     public FileTemplateStore Templates { get; }
 
@@ -76,12 +81,15 @@ public sealed class QemuNode : IAsyncDisposable
             options, runner, supervisor, images, timeProvider, loggerFactory.CreateLogger<AcceleratorProbe>());
         var vms = new QemuVmDriver(
             options, supervisor, templates, images, taps, accelerators, timeProvider, loggerFactory.CreateLogger<QemuVmDriver>());
-        var networks = new LinuxBridgeNetworkDriver(options, ip, sysctls, loggerFactory.CreateLogger<LinuxBridgeNetworkDriver>());
+        var relays = new Networking.Relay.NetworkRelays(
+            options, ip, sysctls, Core.Nodes.NodeTlsFiles.DirectoryOf(options.DataDirectory), timeProvider,
+            loggerFactory.CreateLogger<Networking.Relay.NetworkRelays>());
+        var networks = new LinuxBridgeNetworkDriver(options, ip, sysctls, loggerFactory.CreateLogger<LinuxBridgeNetworkDriver>(), relays);
         var tunnels = new Migration.Tunnel.MigrationTunnels(loggerFactory.CreateLogger<Migration.Tunnel.MigrationTunnels>());
         var migrations = new QemuMigrationDriver(
             options, vms, supervisor, templates, images, taps, accelerators, runner, tunnels,
             new Migration.Tunnel.LinkProbes(timeProvider, loggerFactory.CreateLogger<Migration.Tunnel.LinkProbes>()), timeProvider, loggerFactory.CreateLogger<QemuMigrationDriver>());
-        return new QemuNode(options, vms, networks, templates, accelerators, images, migrations, confinement);
+        return new QemuNode(options, vms, networks, relays, templates, accelerators, images, migrations, confinement);
     }
 
     /// <summary>
@@ -95,6 +103,7 @@ public sealed class QemuNode : IAsyncDisposable
     {
         await Vms.DisposeAsync();
         await Migrations.DisposeAsync();
+        await Relays.DisposeAsync();
         Accelerators.Dispose();
     }
 }

@@ -12,6 +12,8 @@ namespace SkillVL.Core.Nodes;
 /// <param name="Labels">Free labels a room's placement can ask for (e.g. "site=lab1").</param>
 /// <param name="Migration">The live-migration features of the node's hypervisor; null: the node cannot migrate
 /// (its driver declares no <see cref="Compute.DriverCapabilities.LiveMigration"/>).</param>
+/// <param name="RelayPort">TCP port where the node would accept client nodes' room-network relays (ADR 0019) on its
+/// underlay address; null: the node cannot be a relay hub (the embedded node, an agent without an underlay address).</param>
 public sealed record NodeFacts(
     string Name,
     int Cpus,
@@ -20,4 +22,5 @@ public sealed record NodeFacts(
     string Kind = "server",
     string? UnderlayAddress = null,
     IReadOnlyDictionary<string, string>? Labels = null,
-    MigrationFeatures? Migration = null);
+    MigrationFeatures? Migration = null,
+    int? RelayPort = null);
