@@ -4,7 +4,7 @@ using Microsoft.Extensions.Logging;
 using SkillVL.Core.Identifiers;
 using SkillVL.Core.Networking;
 using SkillVL.Drivers.Qemu.Networking;
-using Relay = SkillVL.Drivers.Qemu.Networking.Relay;
+using SkillVL.Drivers.Qemu.Networking.Relay;
 using SkillVL.Drivers.Qemu.Processes;
 using SkillVL.TestUtilities;
 using Xunit.Abstractions;
@@ -25,7 +25,7 @@ public sealed class TwoNodeUnderlay : IAsyncDisposable
     public const int GuestMtu = UnderlayMtu - 50;
 
     /// <summary>The relay's clocks in these tests: a cut link is noticed in 3 s and retried every ≤ 2 s.</summary>
-    public static readonly Relay.RelayTimings RelayTimings = new()
+    public static readonly RelayTimings RelayClocks = new()
     {
         KeepaliveInterval = TimeSpan.FromSeconds(1),
         IdleTimeout = TimeSpan.FromSeconds(3),
@@ -237,8 +237,8 @@ public sealed class TwoNodeUnderlay : IAsyncDisposable
         var sysctls = new InterfaceSysctls(writeContext: InNamespace);
         var ip = new IpCommand(options, runner);
         var tls = Path.Combine(Path.GetTempPath(), networkNamespace + "-tls");
-        var relays = new Relay.NetworkRelays(
-            options, ip, sysctls, tls, TimeProvider.System, loggers.CreateLogger<Relay.NetworkRelays>(), RelayTimings, InNamespace);
+        var relays = new NetworkRelays(
+            options, ip, sysctls, tls, TimeProvider.System, loggers.CreateLogger<NetworkRelays>(), RelayClocks, InNamespace);
         var driver = new LinuxBridgeNetworkDriver(options, ip, sysctls, loggers.CreateLogger<LinuxBridgeNetworkDriver>(), relays);
         return new SimulatedNode(networkNamespace, underlayAddress, driver, relays, tls);
     }

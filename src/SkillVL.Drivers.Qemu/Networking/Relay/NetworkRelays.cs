@@ -78,7 +78,11 @@ public sealed class NetworkRelays : IAsyncDisposable
                 throw new ArgumentException($"Network {network.Id}: a client node joins its network through a relay, never VXLAN as well.", nameof(network));
             }
 
-            CheckEndpoint(network.Id, "relay hub", relay.HubAddress, relay.HubPort);
+            if (EndpointProblem("relay hub", relay.HubAddress, relay.HubPort) is { } problem)
+            {
+                throw new ArgumentException($"Network {network.Id}: {problem}", nameof(network));
+            }
+
             if (string.IsNullOrWhiteSpace(relay.HubNodeName))
             {
                 throw new ArgumentException($"Network {network.Id}: the relay hub's node name is missing.", nameof(network));
@@ -87,7 +91,11 @@ public sealed class NetworkRelays : IAsyncDisposable
 
         if (network.RelayHub is { } hub)
         {
-            CheckEndpoint(network.Id, "relay listener", hub.ListenAddress, hub.Port);
+            if (EndpointProblem("relay listener", hub.ListenAddress, hub.Port) is { } problem)
+            {
+                throw new ArgumentException($"Network {network.Id}: {problem}", nameof(network));
+            }
+
             if (hub.Clients is null || hub.Clients.Any(string.IsNullOrWhiteSpace))
             {
                 throw new ArgumentException($"Network {network.Id}: the relay's client list has an empty name.", nameof(network));
@@ -248,17 +256,14 @@ public sealed class NetworkRelays : IAsyncDisposable
         return result;
     }
 
-    private static void CheckEndpoint(string networkId, string what, string address, int port)
+    private static string? EndpointProblem(string what, string address, int port)
     {
         if (!IPAddress.TryParse(address, out var parsed) || parsed.AddressFamily != AddressFamily.InterNetwork || address.Count(c => c == '.') != 3)
         {
-            throw new ArgumentException($"Network {networkId}: {what} address '{address}' is not an IPv4 address.", "network");
+            return $"{what} address '{address}' is not an IPv4 address.";
         }
 
-        if (port is < 1 or > 65535)
-        {
-            throw new ArgumentException($"Network {networkId}: {what} port {port} is outside 1..65535.", "network");
-        }
+        return port is < 1 or > 65535 ? $"{what} port {port} is outside 1..65535." : null;
     }
 
     private sealed record ClientEntry(int Mtu, RelayPort Port, RelayClientLink Link) : IAsyncDisposable

@@ -188,7 +188,7 @@ internal sealed class RelayHubListener : IAsyncDisposable
         if (_connections.TryGetValue(key, out var old))
         {
             await old.Cancel.CancelAsync();
-            await old.Done.Task.WaitAsync(StopTimeout).ContinueWith(_ => { }, TaskScheduler.Default);
+            await old.Done.Task.WaitAsync(StopTimeout, CancellationToken.None).ContinueWith(_ => { }, TaskScheduler.Default);
         }
 
         if (!_networks.TryGetValue(networkId, out var network))
