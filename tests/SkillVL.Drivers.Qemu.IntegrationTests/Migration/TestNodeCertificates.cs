@@ -44,7 +44,8 @@ public sealed class TestNodeCertificates : IDisposable
         request.CertificateExtensions.Add(names.Build());
         var serial = RandomNumberGenerator.GetBytes(16);
         serial[0] &= 0x7f;
-        using var certificate = request.Create(Authority, DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1), serial);
+        // Within the CA's validity: a node written a second after the CA was made would otherwise outlive it (and Create throws).
+        using var certificate = request.Create(Authority, DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddHours(23), serial);
         var keyPem = key.ExportPkcs8PrivateKeyPem();
         File.WriteAllText(Path.Combine(directory, "ca-cert.pem"), Authority.ExportCertificatePem());
         foreach (var end in new[] { "server", "client" })
