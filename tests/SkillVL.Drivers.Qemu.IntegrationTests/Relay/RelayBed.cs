@@ -44,9 +44,18 @@ public sealed class RelayBed : IAsyncDisposable
         HostTools.RequireTool("ss", "iproute2");
         var underlay = await TwoNodeUnderlay.CreateAsync(output);
         var certificates = new TestNodeCertificates();
-        certificates.WriteNode(underlay.N1.TlsDirectory, underlay.N1.UnderlayAddress, HubName);
-        certificates.WriteNode(underlay.N2.TlsDirectory, underlay.N2.UnderlayAddress, ClientName);
-        return new RelayBed(output, underlay, certificates);
+        try
+        {
+            certificates.WriteNode(underlay.N1.TlsDirectory, underlay.N1.UnderlayAddress, HubName);
+            certificates.WriteNode(underlay.N2.TlsDirectory, underlay.N2.UnderlayAddress, ClientName);
+            return new RelayBed(output, underlay, certificates);
+        }
+        catch
+        {
+            certificates.Dispose();
+            await underlay.DisposeAsync();
+            throw;
+        }
     }
 
     /// <summary>The hub's spec of <paramref name="networkId"/>: relayed for <paramref name="clients"/>, no VXLAN peer.</summary>
