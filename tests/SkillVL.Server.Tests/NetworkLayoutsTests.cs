@@ -32,7 +32,7 @@ public sealed class NetworkLayoutsTests
 
         // A machine node that cannot be a hub (unreachable, no relay port) is passed over for one that can.
         { ["down", "laptop1"], ["down", "laptop1", "node1"], "node1", ["laptop1"] },
-        { ["laptop1", "noport", "node3"], ["laptop1", "noport", "node3"], "node3", ["laptop1"] },
+        { ["laptop1", "node3", "noport"], ["laptop1", "node3", "noport"], "node3", ["laptop1"] },
     };
 
     [Theory]
