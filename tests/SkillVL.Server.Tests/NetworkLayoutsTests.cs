@@ -14,7 +14,7 @@ public sealed class NetworkLayoutsTests
         ["node2"] = new("node2", "server", "10.0.0.2", 7470, Reachable: true),
         ["node3"] = new("node3", "edge", "10.0.0.3", 7471, Reachable: true),
         ["down"] = new("down", "server", "10.0.0.9", 7470, Reachable: false),
-        ["noport"] = new("noport", "server", "10.0.0.8", null, Reachable: true),
+        ["aport"] = new("aport", "server", "10.0.0.8", null, Reachable: true),
         ["laptop1"] = new("laptop1", "client", "192.168.1.5", null, Reachable: true),
         ["laptop2"] = new("laptop2", "client", null, null, Reachable: true),
     };
@@ -32,7 +32,7 @@ public sealed class NetworkLayoutsTests
 
         // A machine node that cannot be a hub (unreachable, no relay port) is passed over for one that can.
         { ["down", "laptop1"], ["down", "laptop1", "node1"], "node1", ["laptop1"] },
-        { ["laptop1", "node3", "noport"], ["laptop1", "node3", "noport"], "node3", ["laptop1"] },
+        { ["aport", "laptop1", "node3"], ["aport", "laptop1", "node3"], "node3", ["laptop1"] },
     };
 
     [Theory]
