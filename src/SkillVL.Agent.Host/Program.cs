@@ -11,6 +11,11 @@ var name = new Option<string>("--name") { Description = "node name (DNS label)",
 var kind = new Option<string>("--kind") { Description = "server | edge | client", DefaultValueFactory = _ => "server" };
 kind.AcceptOnlyFromAmong("server", "edge", "client");
 var underlay = new Option<string?>("--underlay-address") { Description = "this node's IPv4 address for VXLAN tunnels" };
+var relayPort = new Option<int>("--relay-port")
+{
+    Description = "TCP port on the underlay address where this node accepts client nodes' room-network relays when it is a hub (ADR 0019)",
+    DefaultValueFactory = _ => AgentClientOptions.DefaultRelayPort,
+};
 var labels = new Option<string[]>("--label") { Description = "key=value label for placement (repeatable)", AllowMultipleArgumentsPerToken = false };
 var data = new Option<string>("--data") { Description = "data directory (disks, templates, credential)", DefaultValueFactory = _ => "/var/lib/skillvl-agent" };
 var runtime = new Option<string>("--runtime") { Description = "runtime directory (QEMU sockets, pidfiles)", DefaultValueFactory = _ => "/run/skillvl-agent" };
@@ -27,7 +32,7 @@ var cpuModel = new Option<string?>("--cpu-model")
     Description = "QEMU CPU model of the VMs (e.g. qemu64-v1); default: host under KVM, max under TCG. Guests move only between nodes with the same model",
 };
 
-var root = new RootCommand("SkillVL node agent") { server, joinToken, name, kind, underlay, labels, data, runtime, accelerator, qemuUser, cpuModel };
+var root = new RootCommand("SkillVL node agent") { server, joinToken, name, kind, underlay, relayPort, labels, data, runtime, accelerator, qemuUser, cpuModel };
 root.SetAction(async (parse, cancellationToken) =>
 {
     var nodeName = parse.GetValue(name)!;
@@ -56,6 +61,12 @@ root.SetAction(async (parse, cancellationToken) =>
         return 2;
     }
 
+    if (parse.GetValue(relayPort) is < 1 or > 65535)
+    {
+        await Console.Error.WriteLineAsync($"skillvl-agent: --relay-port {parse.GetValue(relayPort)} is outside 1..65535.");
+        return 2;
+    }
+
     using var loggerFactory = LoggerFactory.Create(b => b.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; }));
     using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
     using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
@@ -71,6 +82,7 @@ root.SetAction(async (parse, cancellationToken) =>
             Name = nodeName,
             Kind = parse.GetValue(kind)!,
             UnderlayAddress = parse.GetValue(underlay),
+            RelayPort = parse.GetValue(relayPort),
             Labels = labelMap,
             DataDirectory = parse.GetValue(data)!,
             RuntimeDirectory = parse.GetValue(runtime)!,

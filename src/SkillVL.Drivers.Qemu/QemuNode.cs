@@ -23,6 +23,7 @@ public sealed class QemuNode : IAsyncDisposable
         QemuDriverOptions options,
         QemuVmDriver vms,
         LinuxBridgeNetworkDriver networks,
+        Networking.Relay.NetworkRelays relays,
         FileTemplateStore templates,
         AcceleratorProbe accelerators,
         QcowImageTool images,
@@ -39,6 +40,7 @@ public sealed class QemuNode : IAsyncDisposable
         Options = options;
         Vms = vms;
         Networks = networks;
+        Relays = relays;
         Templates = templates;
         Accelerators = accelerators;
     }
@@ -51,6 +53,9 @@ public sealed class QemuNode : IAsyncDisposable
     public QemuVmDriver Vms { get; }
 
     public LinuxBridgeNetworkDriver Networks { get; }
+
+    /// <summary>The room-network relays of this node (ADR 0019): client links or the hub's listener.</summary>
+    public Networking.Relay.NetworkRelays Relays { get; }
 
     public FileTemplateStore Templates { get; }
 
@@ -86,7 +91,10 @@ public sealed class QemuNode : IAsyncDisposable
             options, runner, supervisor, images, timeProvider, loggerFactory.CreateLogger<AcceleratorProbe>());
         var vms = new QemuVmDriver(
             options, supervisor, templates, images, taps, accelerators, timeProvider, loggerFactory.CreateLogger<QemuVmDriver>());
-        var networks = new LinuxBridgeNetworkDriver(options, ip, sysctls, loggerFactory.CreateLogger<LinuxBridgeNetworkDriver>());
+        var relays = new Networking.Relay.NetworkRelays(
+            options, ip, sysctls, Core.Nodes.NodeTlsFiles.DirectoryOf(options.DataDirectory), timeProvider,
+            loggerFactory.CreateLogger<Networking.Relay.NetworkRelays>());
+        var networks = new LinuxBridgeNetworkDriver(options, ip, sysctls, loggerFactory.CreateLogger<LinuxBridgeNetworkDriver>(), relays);
         var tunnels = new Migration.Tunnel.MigrationTunnels(loggerFactory.CreateLogger<Migration.Tunnel.MigrationTunnels>());
         var retained = new Checkout.RetainedCopies(options, supervisor, tunnels, loggerFactory.CreateLogger<Checkout.RetainedCopies>());
         var migrations = new QemuMigrationDriver(
@@ -95,7 +103,7 @@ public sealed class QemuNode : IAsyncDisposable
             retained);
         var checkouts = new Checkout.QemuCheckoutDriver(
             options, vms, supervisor, taps, images, runner, tunnels, retained, timeProvider, loggerFactory.CreateLogger<Checkout.QemuCheckoutDriver>());
-        return new QemuNode(options, vms, networks, templates, accelerators, images, migrations, confinement, checkouts, runner);
+        return new QemuNode(options, vms, networks, relays, templates, accelerators, images, migrations, confinement, checkouts, runner);
     }
 
     /// <summary>
@@ -116,6 +124,7 @@ public sealed class QemuNode : IAsyncDisposable
     {
         await Vms.DisposeAsync();
         await Migrations.DisposeAsync();
+        await Relays.DisposeAsync();
         Accelerators.Dispose();
     }
 }

@@ -19,7 +19,10 @@ public sealed class DependencyRulesTests
     public static TheoryData<string, string[]> AllowedReferences => new()
     {
         { "SkillVL.Core", [] },
-        { "SkillVL.Drivers.Qemu", ["SkillVL.Core"] },
+
+        // The QEMU driver's room-network relay (ADR 0019) opens taps with the emulator library's TapDevice: a BCL-only
+        // leaf (checked below), so the driver still depends on nothing of ours but Core and that one copy of tap I/O.
+        { "SkillVL.Drivers.Qemu", ["SkillVL.Core", "SkillVL.LinkEmulator"] },
         { "SkillVL.Agent", ["SkillVL.Core", "SkillVL.Drivers.Qemu"] },
         { "SkillVL.Server", ["SkillVL.Core", "SkillVL.Agent"] },
         { "skillvl", ["SkillVL.Core"] },

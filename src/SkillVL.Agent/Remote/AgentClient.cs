@@ -175,6 +175,9 @@ public sealed partial class AgentClient(AgentClientOptions options, ILoggerFacto
         node.FactsAs(options.Kind, options.UnderlayAddress, options.Labels) with
         {
             Migration = node.Vms.Capabilities.LiveMigration ? node.Migrations.Features : null,
+
+            // A hub must be dialable: a server/edge node with an underlay address. Client nodes only ever dial out.
+            RelayPort = options.Kind != "client" && options.UnderlayAddress is not null ? options.RelayPort : null,
         };
 
     private async Task<string> LoadOrEnrolAsync(CancellationToken cancellationToken)

@@ -17,6 +17,14 @@ public sealed class AgentClientOptions
     /// <summary>The address VXLAN tunnels to this node use.</summary>
     public string? UnderlayAddress { get; init; }
 
+    /// <summary>The TCP port on <see cref="UnderlayAddress"/> where this node, when the Server makes it the hub of a room
+    /// network, accepts client nodes' relay connections (ADR 0019). Default <see cref="DefaultRelayPort"/>. Nothing
+    /// listens there until the node is a hub; client nodes never listen. Reported to the Server in the node's facts.</summary>
+    public int RelayPort { get; init; } = DefaultRelayPort;
+
+    /// <summary>7470: a fixed port, so a firewall in front of the server nodes can be opened for it once.</summary>
+    public const int DefaultRelayPort = 7470;
+
     public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
 
     public required string DataDirectory { get; init; }

@@ -14,6 +14,8 @@ namespace SkillVL.Core.Nodes;
 /// (its driver declares no <see cref="Compute.DriverCapabilities.LiveMigration"/>).</param>
 /// <param name="Hypervisor">What a migration's target must match (version, machine type, CPU model); null: not reported
 /// (a node that has not started yet, or an older agent).</param>
+/// <param name="RelayPort">TCP port where the node would accept client nodes' room-network relays (ADR 0019) on its
+/// underlay address; null: the node cannot be a relay hub (the embedded node, an agent without an underlay address).</param>
 public sealed record NodeFacts(
     string Name,
     int Cpus,
@@ -23,4 +25,5 @@ public sealed record NodeFacts(
     string? UnderlayAddress = null,
     IReadOnlyDictionary<string, string>? Labels = null,
     MigrationFeatures? Migration = null,
-    HypervisorFacts? Hypervisor = null);
+    HypervisorFacts? Hypervisor = null,
+    int? RelayPort = null);

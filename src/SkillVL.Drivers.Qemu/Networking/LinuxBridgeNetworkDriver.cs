@@ -12,7 +12,9 @@ namespace SkillVL.Drivers.Qemu.Networking;
 /// not answer ARP on it and does not route anything that arrives on it (<see cref="InterfaceSysctls.Isolate"/>).
 /// Nothing here adds a route, NAT rule or uplink port. A network that spans nodes also has a VXLAN device
 /// ("svx" + network id) as one more port of its bridge (<see cref="VxlanDevices"/>, ADR 0007); its VNI keeps
-/// it apart from every other network in the underlay.
+/// it apart from every other network in the underlay. On a client node the bridge instead gets a relay port that carries
+/// its frames over one outbound TLS connection to a hub; on that hub each attached client is a port of the bridge
+/// (<see cref="Relay.NetworkRelays"/>, ADR 0019).
 /// </summary>
 public sealed class LinuxBridgeNetworkDriver : INetworkDriver
 {
@@ -21,14 +23,17 @@ public sealed class LinuxBridgeNetworkDriver : INetworkDriver
     private readonly VxlanDevices _vxlans;
     private readonly string _alias;
     private readonly ILogger _logger;
+    private readonly Relay.NetworkRelays? _relays;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, SemaphoreSlim> _networkLocks = new(StringComparer.Ordinal);
 
     public LinuxBridgeNetworkDriver(
         QemuDriverOptions options,
         IpCommand ip,
         InterfaceSysctls sysctls,
-        ILogger<LinuxBridgeNetworkDriver> logger)
+        ILogger<LinuxBridgeNetworkDriver> logger,
+        Relay.NetworkRelays? relays = null)
     {
+        _relays = relays;
         _ip = ip;
         _sysctls = sysctls;
         _vxlans = new VxlanDevices(options, ip, sysctls, logger);
@@ -68,6 +73,12 @@ public sealed class LinuxBridgeNetworkDriver : INetworkDriver
             throw new ArgumentException($"Network {network.Id}: MTU {network.Mtu} is out of range.", nameof(network));
         }
 
+        Relay.NetworkRelays.Validate(network);
+        if (_relays is null && (network.Relay is not null || network.RelayHub is not null))
+        {
+            throw new DriverException($"Network {network.Id}: this node has no room-network relay (ADR 0019), so it can be neither a relay client nor a hub.", isTransient: false);
+        }
+
         // One change per network at a time: the reconciler and a migration's prepare may ensure the same network on
         // the same node at once, and two check-then-create runs collide ("RTNETLINK answers: File exists").
         await WithNetworkLockAsync(network.Id, () => EnsureCoreAsync(network, cancellationToken), cancellationToken);
@@ -100,6 +111,11 @@ public sealed class LinuxBridgeNetworkDriver : INetworkDriver
         {
             await _vxlans.EnsureAsync(network.Id, network.Mtu, overlay, cancellationToken);
         }
+
+        if (_relays is not null)
+        {
+            await _relays.EnsureAsync(network, cancellationToken);
+        }
     }
 
     public async Task DeleteAsync(string networkId, CancellationToken cancellationToken)
@@ -109,9 +125,13 @@ public sealed class LinuxBridgeNetworkDriver : INetworkDriver
 
     private async Task DeleteCoreAsync(string networkId, CancellationToken cancellationToken)
     {
-        // The tunnel first, so nothing from other nodes arrives on a bridge that is going away; a crash in
+        // The tunnels first (VXLAN, relays), so nothing from other nodes arrives on a bridge that is going away; a crash in
         // between leaves the bridge, which ListAsync reports and the next sweep deletes.
         await _vxlans.DeleteAsync(networkId, cancellationToken);
+        if (_relays is not null)
+        {
+            await _relays.RemoveAsync(networkId, cancellationToken);
+        }
 
         var bridge = InterfaceNames.Bridge(networkId);
         var existing = await _ip.ShowAsync(bridge, cancellationToken);

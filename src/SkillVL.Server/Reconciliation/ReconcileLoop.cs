@@ -97,6 +97,7 @@ public sealed class ReconcileLoop(
         var observedNetworkIds = new HashSet<string>(StringComparer.Ordinal);
         var busy = false;
 
+        var views = NodeViews();
         foreach (var node in nodes.All)
         {
             IReadOnlyList<VmObservation> observed;
@@ -142,16 +143,16 @@ public sealed class ReconcileLoop(
             var wantedNetworks = new List<NetworkEntity>();
             foreach (var room in live)
             {
-                var networkNodes = NetworkNodes(room);
+                var networkNodes = NetworkNodes(room, views);
                 foreach (var network in room.Networks)
                 {
-                    if (!networkNodes.TryGetValue(network.Id, out var onNodes) || !onNodes.Contains(node.Facts.Name))
+                    if (!networkNodes.TryGetValue(network.Id, out var layout) || !layout.Nodes.Contains(node.Facts.Name))
                     {
                         continue;
                     }
 
                     wantedNetworks.Add(network);
-                    var spec = NetworkSpecFor(network, node, onNodes);
+                    var spec = NetworkSpecFor(network, node, layout, views);
                     var key = $"{node.Facts.Name}/{network.Id}";
                     if (!observedNetworks.Contains(network.Id) || !_ensuredNetworks.TryGetValue(key, out var previous) || !SameSpec(previous, spec))
                     {
@@ -236,8 +237,9 @@ public sealed class ReconcileLoop(
             return;
         }
 
-        var networkNodes = NetworkNodes(room);
-        foreach (var name in networkNodes.Values.SelectMany(n => n).Distinct(StringComparer.Ordinal))
+        var views = NodeViews();
+        var networkNodes = NetworkNodes(room, views);
+        foreach (var name in networkNodes.Values.SelectMany(n => n.Nodes).Distinct(StringComparer.Ordinal))
         {
             var node = nodes.Find(name);
             if (node is null || !nodes.IsReachable(node))
@@ -250,9 +252,9 @@ public sealed class ReconcileLoop(
                 continue;
             }
 
-            foreach (var network in room.Networks.Where(n => networkNodes.TryGetValue(n.Id, out var on) && on.Contains(name)))
+            foreach (var network in room.Networks.Where(n => networkNodes.TryGetValue(n.Id, out var on) && on.Nodes.Contains(name)))
             {
-                var spec = NetworkSpecFor(network, node, networkNodes[network.Id]);
+                var spec = NetworkSpecFor(network, node, networkNodes[network.Id], views);
                 try
                 {
                     await node.Networks.EnsureAsync(spec, cancellationToken);
@@ -268,36 +270,38 @@ public sealed class ReconcileLoop(
     }
 
     /// <summary>
-    /// The nodes each of a room's networks belongs on: where machines with a NIC on it are, and where those are
-    /// migrating to.
+    /// The nodes each of a room's networks belongs on — where machines with a NIC on it are, where those are migrating
+    /// to, and the hub that relays it for client nodes (ADR 0019) — and how they are joined.
     /// </summary>
-    private Dictionary<string, List<string>> NetworkNodes(RoomEntity room) =>
+    private Dictionary<string, NetworkLayout> NetworkNodes(RoomEntity room, IReadOnlyDictionary<string, NetworkNodeView> views) =>
         NetworkPlacement.NodesOf(
-            room,
-            migrations.All.Where(e => e.RoomId == room.Id).ToDictionary(e => e.MachineId, e => e.TargetNode, StringComparer.Ordinal));
+                room,
+                migrations.All.Where(e => e.RoomId == room.Id).ToDictionary(e => e.MachineId, e => e.TargetNode, StringComparer.Ordinal))
+            .ToDictionary(e => e.Key, e => NetworkLayouts.Plan(e.Value, views), StringComparer.Ordinal);
 
-    /// <summary>The network as <paramref name="node"/> realises it: with a VXLAN overlay when it spans nodes.</summary>
-    private NetworkSpec NetworkSpecFor(NetworkEntity network, INodeAgent node, List<string> networkNodes)
-    {
-        if (networkNodes.Count < 2 || node.Facts.UnderlayAddress is not { } local)
-        {
-            return new NetworkSpec(network.Id, network.Mtu);
-        }
+    /// <summary>Every known node as the network layout sees it (kind, addresses, relay port, reachability).</summary>
+    private Dictionary<string, NetworkNodeView> NodeViews() =>
+        nodes.Known.ToDictionary(
+            n => n.Facts.Name,
+            n => new NetworkNodeView(n.Facts.Name, n.Facts.Kind, n.Facts.UnderlayAddress, n.Facts.RelayPort, nodes.IsReachable(n)),
+            StringComparer.Ordinal);
 
-        var peers = networkNodes.Where(n => n != node.Facts.Name)
-            .Select(n => nodes.Find(n)?.Facts.UnderlayAddress)
-            .OfType<string>()
-            .Order(StringComparer.Ordinal)
-            .ToList();
-        return new NetworkSpec(network.Id, network.Mtu, new VxlanOverlay(network.Vni, local, peers, options.Value.Overlay.Port));
-    }
+    /// <summary>The network as <paramref name="node"/> realises it: VXLAN between server nodes, a relay on clients and hubs.</summary>
+    private NetworkSpec NetworkSpecFor(NetworkEntity network, INodeAgent node, NetworkLayout layout, IReadOnlyDictionary<string, NetworkNodeView> views) =>
+        NetworkLayouts.SpecFor(network.Id, network.Mtu, network.Vni, options.Value.Overlay.Port, layout, node.Facts.Name, views);
 
     private static bool SameSpec(NetworkSpec a, NetworkSpec b) =>
-        a.Id == b.Id && a.Mtu == b.Mtu
+        a.Id == b.Id && a.Mtu == b.Mtu && a.Relay == b.Relay
         && (a.Overlay, b.Overlay) switch
         {
             (null, null) => true,
             ({ } x, { } y) => x.Vni == y.Vni && x.LocalAddress == y.LocalAddress && x.Port == y.Port && x.Peers.SequenceEqual(y.Peers),
+            _ => false,
+        }
+        && (a.RelayHub, b.RelayHub) switch
+        {
+            (null, null) => true,
+            ({ } x, { } y) => x.ListenAddress == y.ListenAddress && x.Port == y.Port && x.Clients.SequenceEqual(y.Clients),
             _ => false,
         };
 

@@ -24,7 +24,8 @@ public sealed class TestNodeCertificates : IDisposable
     public X509Certificate2 Authority { get; }
 
     /// <summary>Writes ca-cert.pem and the node's key and certificate (as server-* and client-*) into <paramref name="directory"/>.</summary>
-    public void WriteNode(string directory, string address)
+    /// <param name="nodeName">Also named in the SAN as a DNS name, as the platform CA names nodes (the relay identifies nodes by it).</param>
+    public void WriteNode(string directory, string address, string? nodeName = null)
     {
         Directory.CreateDirectory(directory);
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
@@ -35,10 +36,16 @@ public sealed class TestNodeCertificates : IDisposable
             [new Oid("1.3.6.1.5.5.7.3.1"), new Oid("1.3.6.1.5.5.7.3.2")], false));
         var names = new SubjectAlternativeNameBuilder();
         names.AddIpAddress(IPAddress.Parse(address));
+        if (nodeName is not null)
+        {
+            names.AddDnsName(nodeName);
+        }
+
         request.CertificateExtensions.Add(names.Build());
         var serial = RandomNumberGenerator.GetBytes(16);
         serial[0] &= 0x7f;
-        using var certificate = request.Create(Authority, DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1), serial);
+        // Within the CA's validity: a node written a second after the CA was made would otherwise outlive it (and Create throws).
+        using var certificate = request.Create(Authority, DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddHours(23), serial);
         var keyPem = key.ExportPkcs8PrivateKeyPem();
         File.WriteAllText(Path.Combine(directory, "ca-cert.pem"), Authority.ExportCertificatePem());
         foreach (var end in new[] { "server", "client" })

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using SkillVL.Core.Identifiers;
 using SkillVL.Core.Networking;
 using SkillVL.Drivers.Qemu.Networking;
+using SkillVL.Drivers.Qemu.Networking.Relay;
 using SkillVL.Drivers.Qemu.Processes;
 using SkillVL.TestUtilities;
 using Xunit.Abstractions;
@@ -23,6 +24,16 @@ public sealed class TwoNodeUnderlay : IAsyncDisposable
     public const int UnderlayMtu = 1500;
     public const int GuestMtu = UnderlayMtu - 50;
 
+    /// <summary>The relay's clocks in these tests: a cut link is noticed in 3 s and retried every ≤ 2 s.</summary>
+    public static readonly RelayTimings RelayClocks = new()
+    {
+        KeepaliveInterval = TimeSpan.FromSeconds(1),
+        IdleTimeout = TimeSpan.FromSeconds(3),
+        ConnectTimeout = TimeSpan.FromSeconds(3),
+        InitialBackoff = TimeSpan.FromMilliseconds(250),
+        MaxBackoff = TimeSpan.FromSeconds(2),
+    };
+
     private static readonly TimeSpan ToolTimeout = TimeSpan.FromSeconds(20);
 
     private readonly ITestOutputHelper _output;
@@ -33,8 +44,8 @@ public sealed class TwoNodeUnderlay : IAsyncDisposable
         _output = output;
         Prefix = prefix;
         InstanceId = "itx" + ShortId.New()[..8];
-        N1 = new SimulatedNode(prefix + "-n1", "198.18.1.1", CreateDriver(prefix + "-n1"));
-        N2 = new SimulatedNode(prefix + "-n2", "198.18.1.2", CreateDriver(prefix + "-n2"));
+        N1 = CreateNode(prefix + "-n1", "198.18.1.1");
+        N2 = CreateNode(prefix + "-n2", "198.18.1.2");
     }
 
     /// <summary>"svlx-" + 6 random hex: every namespace of this testbed starts with it.</summary>
@@ -168,6 +179,16 @@ public sealed class TwoNodeUnderlay : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        // The relays first: their threads, sockets and (non-persistent) taps belong to this process.
+        foreach (var node in new[] { N1, N2 })
+        {
+            await node.Relays.DisposeAsync();
+            if (Directory.Exists(node.TlsDirectory))
+            {
+                Directory.Delete(node.TlsDirectory, recursive: true);
+            }
+        }
+
         // Guests first, then the nodes; deleting a namespace deletes every interface in it (and the veth peers).
         foreach (var name in Enumerable.Reverse(_namespaces))
         {
@@ -200,7 +221,7 @@ public sealed class TwoNodeUnderlay : IAsyncDisposable
         return stdout;
     }
 
-    private LinuxBridgeNetworkDriver CreateDriver(string networkNamespace)
+    private SimulatedNode CreateNode(string networkNamespace, string underlayAddress)
     {
         // Only InstanceId, IpBinary and ToolTimeout matter to the network driver; the directories are never created.
         var options = new QemuDriverOptions
@@ -212,7 +233,13 @@ public sealed class TwoNodeUnderlay : IAsyncDisposable
         var loggers = new TestOutputLoggerFactory(_output);
         var runner = new NetnsCommandRunner(
             new ProcessCommandRunner(TimeProvider.System, loggers.CreateLogger<ProcessCommandRunner>()), networkNamespace);
-        var sysctls = new InterfaceSysctls(writeContext: write => NetworkNamespaceThread.Run(networkNamespace, write));
-        return new LinuxBridgeNetworkDriver(options, new IpCommand(options, runner), sysctls, loggers.CreateLogger<LinuxBridgeNetworkDriver>());
+        void InNamespace(Action work) => NetworkNamespaceThread.Run(networkNamespace, work);
+        var sysctls = new InterfaceSysctls(writeContext: InNamespace);
+        var ip = new IpCommand(options, runner);
+        var tls = Path.Combine(Path.GetTempPath(), networkNamespace + "-tls");
+        var relays = new NetworkRelays(
+            options, ip, sysctls, tls, TimeProvider.System, loggers.CreateLogger<NetworkRelays>(), RelayClocks, InNamespace);
+        var driver = new LinuxBridgeNetworkDriver(options, ip, sysctls, loggers.CreateLogger<LinuxBridgeNetworkDriver>(), relays);
+        return new SimulatedNode(networkNamespace, underlayAddress, driver, relays, tls);
     }
 }

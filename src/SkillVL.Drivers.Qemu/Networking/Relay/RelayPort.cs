@@ -1,0 +1,164 @@
+using SkillVL.LinkEmulator.Linux;
+
+namespace SkillVL.Drivers.Qemu.Networking.Relay;
+
+/// <summary>
+/// One tap port of a room network's bridge whose frames go to and come from a relay connection (ADR 0019). A
+/// dedicated thread reads the tap (the tap has no async API; <see cref="TapDevice.WaitReadable"/> sleeps in ppoll) and
+/// writes each frame to the current connection, or drops it when there is none: the bridge keeps switching between the
+/// node's own VMs while the relay is down. Frames from the connection are written to the tap by
+/// <see cref="RunAsync"/>. The port outlives connections on a client (reconnects reuse it) and lives exactly as long as
+/// its connection on the hub.
+/// </summary>
+internal sealed class RelayPort : IDisposable
+{
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(2);
+
+    private readonly TapDevice _tap;
+    private readonly RelayCounters _counters;
+    private readonly RelayTimings _timings;
+    private readonly TimeProvider _time;
+    private readonly Thread _reader;
+    private Stream? _stream;
+    private long _lastSent;
+    private volatile bool _stopping;
+
+    public RelayPort(TapDevice tap, int mtu, RelayCounters counters, RelayTimings timings, TimeProvider time)
+    {
+        _tap = tap;
+        _counters = counters;
+        _timings = timings;
+        _time = time;
+        MaxFrame = mtu + RelayProtocol.FrameOverhead;
+        _reader = new Thread(ReadTapLoop) { IsBackground = true, Name = "relay " + tap.Name };
+        _reader.Start();
+    }
+
+    public string TapName => _tap.Name;
+
+    /// <summary>The largest frame the network carries: its MTU and an Ethernet header (with one VLAN tag).</summary>
+    public int MaxFrame { get; }
+
+    /// <summary>
+    /// Carries frames between the tap and <paramref name="stream"/> until the peer closes it, it is idle for
+    /// <see cref="RelayTimings.IdleTimeout"/>, a write fails, or <paramref name="cancellationToken"/> fires. Never
+    /// throws for a broken connection: that is the normal end; the caller disposes the stream.
+    /// </summary>
+    /// <returns>Why the connection ended.</returns>
+    public async Task<string> RunAsync(Stream stream, CancellationToken cancellationToken)
+    {
+        Volatile.Write(ref _lastSent, _time.GetTimestamp());
+        Volatile.Write(ref _stream, stream);
+        var buffer = new byte[MaxFrame];
+        using var idle = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        try
+        {
+            while (true)
+            {
+                // CancelAfter re-arms the timer: every record (keepalives included) proves the peer alive.
+                idle.CancelAfter(_timings.IdleTimeout);
+                var length = await RelayProtocol.ReadFrameAsync(stream, buffer, MaxFrame, idle.Token);
+                if (length == 0)
+                {
+                    continue;
+                }
+
+                if (_tap.TryWrite(buffer.AsSpan(0, length)))
+                {
+                    _counters.Received(length);
+                }
+                else
+                {
+                    _counters.Dropped();
+                }
+            }
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return $"nothing received for {_timings.IdleTimeout.TotalSeconds:0.#} s";
+        }
+        catch (OperationCanceledException)
+        {
+            return "stopped";
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException or System.Security.Authentication.AuthenticationException)
+        {
+            return e is EndOfStreamException ? "the peer closed the connection" : e.Message;
+        }
+        finally
+        {
+            Interlocked.CompareExchange(ref _stream, null, stream);
+        }
+    }
+
+    public void Dispose()
+    {
+        _stopping = true;
+        Volatile.Write(ref _stream, null);
+        _reader.Join(StopTimeout);
+        _tap.Dispose();
+    }
+
+    private void ReadTapLoop()
+    {
+        var buffer = new byte[MaxFrame];
+        var scratch = new byte[MaxFrame + 2];
+        while (!_stopping)
+        {
+            try
+            {
+                if (_tap.WaitReadable(PollInterval))
+                {
+                    // Drain what is queued; the ppoll per frame would cost more than the frame.
+                    int length;
+                    while (!_stopping && (length = _tap.TryRead(buffer)) > 0)
+                    {
+                        Forward(buffer.AsSpan(0, length), scratch);
+                    }
+                }
+
+                if (Volatile.Read(ref _stream) is { } stream
+                    && _time.GetElapsedTime(Volatile.Read(ref _lastSent)) >= _timings.KeepaliveInterval)
+                {
+                    Send(stream, [], scratch);
+                }
+            }
+            catch (Exception e) when (e is IOException or ObjectDisposedException)
+            {
+                // The tap is gone (deleted by hand, or disposed under us): the port is dead; its owner notices through
+                // the connection ending or the next ensure.
+                return;
+            }
+        }
+    }
+
+    private void Forward(ReadOnlySpan<byte> frame, Span<byte> scratch)
+    {
+        if (Volatile.Read(ref _stream) is { } stream && Send(stream, frame, scratch))
+        {
+            _counters.Sent(frame.Length);
+        }
+        else
+        {
+            _counters.Dropped();
+        }
+    }
+
+    private bool Send(Stream stream, ReadOnlySpan<byte> frame, Span<byte> scratch)
+    {
+        try
+        {
+            RelayProtocol.WriteFrame(stream, frame, scratch);
+            Volatile.Write(ref _lastSent, _time.GetTimestamp());
+            return true;
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException or NotSupportedException or InvalidOperationException)
+        {
+            // A broken connection: closing it ends RunAsync's pending read, which reports it.
+            Interlocked.CompareExchange(ref _stream, null, stream);
+            stream.Dispose();
+            return false;
+        }
+    }
+}

@@ -1,0 +1,57 @@
+using System.Buffers.Binary;
+using SkillVL.Drivers.Qemu.Migration.Tunnel;
+
+namespace SkillVL.Drivers.Qemu.Networking.Relay;
+
+/// <summary>
+/// What crosses a relay connection after TLS (ADR 0019). The client sends one line, <c>SKILLVL-RELAY/1 &lt;network
+/// id&gt;</c>; the hub answers <c>OK</c> or <c>ERR &lt;reason&gt;</c> (the greeting lines of the migration tunnel,
+/// <see cref="TunnelGreeting"/>). Then both ways the same records: a 2-byte big-endian length and that many bytes of
+/// one Ethernet frame, as the tap gave it (no FCS, no preamble). Length 0 is a keepalive. TCP keeps the frames in
+/// order and whole, so nothing is fragmented: the room's MTU is the guests' MTU, as on the bridge.
+/// </summary>
+internal static class RelayProtocol
+{
+    public const string Version = "SKILLVL-RELAY/1";
+
+    /// <summary>The answer that attaches the connection to the network.</summary>
+    public const string Accepted = "OK";
+
+    /// <summary>Ethernet header (14 bytes) on top of the network's MTU, plus 4 for one 802.1Q tag a guest may add.</summary>
+    public const int FrameOverhead = 18;
+
+    /// <summary>The hello line a client sends.</summary>
+    public static string Hello(string networkId) => $"{Version} {networkId}";
+
+    /// <summary>The network a hello line names, or null when it is not a hello of this version.</summary>
+    public static string? NetworkOf(string line)
+    {
+        var words = line.Split(' ');
+        return words.Length == 2 && words[0] == Version ? words[1] : null;
+    }
+
+    /// <summary>Writes one record (a frame, or a keepalive when <paramref name="frame"/> is empty). Blocking: the tap
+    /// reader thread is the only writer of its connection, and TCP's send buffer is what holds it to the link.</summary>
+    public static void WriteFrame(Stream stream, ReadOnlySpan<byte> frame, Span<byte> scratch)
+    {
+        BinaryPrimitives.WriteUInt16BigEndian(scratch, (ushort)frame.Length);
+        frame.CopyTo(scratch[2..]);
+        stream.Write(scratch[..(2 + frame.Length)]);
+        stream.Flush();
+    }
+
+    /// <summary>Reads one record into <paramref name="buffer"/>; returns its length (0: keepalive).</summary>
+    /// <exception cref="IOException">The peer closed the connection, or sent a record longer than <paramref name="maxFrame"/>.</exception>
+    public static async Task<int> ReadFrameAsync(Stream stream, Memory<byte> buffer, int maxFrame, CancellationToken cancellationToken)
+    {
+        await stream.ReadExactlyAsync(buffer[..2], cancellationToken);
+        var length = BinaryPrimitives.ReadUInt16BigEndian(buffer.Span);
+        if (length > maxFrame)
+        {
+            throw new IOException($"the relay peer sent a {length}-byte frame; the network's largest is {maxFrame} bytes");
+        }
+
+        await stream.ReadExactlyAsync(buffer[..length], cancellationToken);
+        return length;
+    }
+}
