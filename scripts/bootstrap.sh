@@ -16,7 +16,7 @@ fi
 # Debian packages. QEMU and qemu-img run VMs; iproute2 makes bridges and taps; iperf3 and ping measure links;
 # gnutls-bin (certtool, gnutls-serv/-cli) checks the nodes' QEMU TLS credentials in the tests; the rest builds the
 # tiny template.
-PACKAGES=(qemu-system-x86 qemu-utils iproute2 busybox-static e2fsprogs cpio kmod procps ca-certificates curl iperf3 gnutls-bin iputils-ping)
+PACKAGES=(qemu-system-x86 qemu-utils iproute2 busybox-static e2fsprogs cpio kmod procps ca-certificates curl iperf3 gnutls-bin iputils-ping nftables)
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
