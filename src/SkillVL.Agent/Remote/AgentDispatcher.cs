@@ -112,6 +112,12 @@ public sealed class AgentDispatcher(
             case AgentMethods.MigrationsCancelOutgoing:
                 await node.Migrations.CancelOutgoingAsync(Param<AgentCalls.VmId>(parameters).Id, ct);
                 return null;
+            case AgentMethods.MigrationsOpenReverseLinkProbe:
+                var reverseProbe = Param<AgentCalls.OpenLinkProbe>(parameters);
+                return Result(await node.Migrations.OpenReverseLinkProbeAsync(reverseProbe.MigrationId, reverseProbe.ListenAddress, ct));
+            case AgentMethods.MigrationsOpenOutgoingRendezvous:
+                var rendezvous = Param<AgentCalls.OpenOutgoingRendezvous>(parameters);
+                return Result(await node.Migrations.OpenOutgoingRendezvousAsync(rendezvous.MigrationId, rendezvous.VmId, rendezvous.ListenAddress, ct));
             case AgentMethods.ConsoleOpen:
                 if (openConsole is null)
                 {

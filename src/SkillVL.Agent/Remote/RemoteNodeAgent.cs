@@ -187,6 +187,17 @@ public sealed class RemoteNodeAgent : INodeAgent, IVmDriver, INetworkDriver, ITe
     public Task CancelOutgoingAsync(string vmId, CancellationToken cancellationToken) =>
         CallAsync<JsonElement?>(AgentMethods.MigrationsCancelOutgoing, new AgentCalls.VmId(vmId), MigrationStepCall, cancellationToken);
 
+    public async Task<LinkProbeEndpoint> OpenReverseLinkProbeAsync(string migrationId, string listenAddress, CancellationToken cancellationToken) =>
+        await CallAsync<LinkProbeEndpoint>(
+            AgentMethods.MigrationsOpenReverseLinkProbe, new AgentCalls.OpenLinkProbe(migrationId, listenAddress), ShortCall, cancellationToken)
+            ?? throw new DriverException($"Node {_facts.Name} returned no link probe endpoint.", isTransient: true);
+
+    public async Task<OutgoingRendezvous> OpenOutgoingRendezvousAsync(
+        string migrationId, string vmId, string listenAddress, CancellationToken cancellationToken) =>
+        await CallAsync<OutgoingRendezvous>(
+            AgentMethods.MigrationsOpenOutgoingRendezvous, new AgentCalls.OpenOutgoingRendezvous(migrationId, vmId, listenAddress), ShortCall, cancellationToken)
+            ?? throw new DriverException($"Node {_facts.Name} returned no migration rendezvous.", isTransient: true);
+
     private async Task<T?> CallAsync<T>(string method, object? parameters, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var channel = _channel ?? throw new DriverException($"Node {_facts.Name} is unreachable (its agent is not connected).", isTransient: true);

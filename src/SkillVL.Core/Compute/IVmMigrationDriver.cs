@@ -25,15 +25,31 @@ public interface IVmMigrationDriver
     /// <see cref="LinkProbeEndpoint.Lifetime"/> even if no source comes; <see cref="CloseLinkProbeAsync"/> closes it sooner.</summary>
     Task<LinkProbeEndpoint> OpenLinkProbeAsync(string migrationId, string listenAddress, CancellationToken cancellationToken);
 
-    /// <summary>Target: closes the migration's link probe endpoint. Idempotent; refuses nothing.</summary>
+    /// <summary>Source, when the target cannot be reached (a client node behind NAT, ADR 0020): opens the probe endpoint
+    /// here instead; the target's <see cref="ProbeLinkAsync"/> dials it, this node sends and measures over that connection,
+    /// and the result goes back to the dialer, so <see cref="LinkMeasurement"/> still means source → target. The endpoint
+    /// has <see cref="LinkProbeEndpoint.Reverse"/> set; <see cref="CloseLinkProbeAsync"/> on this node closes it.</summary>
+    Task<LinkProbeEndpoint> OpenReverseLinkProbeAsync(string migrationId, string listenAddress, CancellationToken cancellationToken);
+
+    /// <summary>Closes the migration's link probe endpoint on this node (either kind). Idempotent; refuses nothing.</summary>
     Task CloseLinkProbeAsync(string migrationId, CancellationToken cancellationToken);
 
     /// <summary>Source: measures the link to <paramref name="target"/> — RTT and bandwidth, a couple of seconds of
-    /// traffic at most; loss is not measured (0). Bounded by the driver.</summary>
+    /// traffic at most; loss is not measured (0). Bounded by the driver. With <see cref="LinkProbeEndpoint.Reverse"/> this
+    /// is the target's call: it dials the source's endpoint, answers its probe and returns the source's measurement.</summary>
     Task<LinkMeasurement> ProbeLinkAsync(LinkProbeEndpoint target, CancellationToken cancellationToken);
 
+    /// <summary>Source, before the target prepares, when the target opens every connection itself (a client node behind
+    /// NAT, ADR 0020): opens this migration's rendezvous — a TLS listener on <paramref name="listenAddress"/> (this node's
+    /// underlay address) with a fresh token — where the target's tunnel parks connections for the streams to come. Pass it
+    /// to the target in <see cref="IncomingMigrationRequest.DialSource"/>. Needs <see cref="MigrationTransport.Tunnel"/>.
+    /// Idempotent for the same migration (the same rendezvous comes back); <see cref="CancelOutgoingAsync"/> and
+    /// <see cref="CompleteOutgoingAsync"/> close it.</summary>
+    Task<OutgoingRendezvous> OpenOutgoingRendezvousAsync(string migrationId, string vmId, string listenAddress, CancellationToken cancellationToken);
+
     /// <summary>Target: creates the VM's disk (per <see cref="IncomingMigrationRequest.Disk"/>), its taps, starts it
-    /// paused waiting for incoming state, and exports the disk over NBD.</summary>
+    /// paused waiting for incoming state, and exports the disk over NBD. With <see cref="IncomingMigrationRequest.DialSource"/>
+    /// nothing listens here: the node's tunnel dials the source's rendezvous instead.</summary>
     Task<IncomingMigration> PrepareIncomingAsync(IncomingMigrationRequest request, CancellationToken cancellationToken);
 
     /// <summary>Target: after the source reported <see cref="OutgoingMigrationState.Completed"/> and released the
@@ -100,6 +116,8 @@ public enum DiskTransfer
 /// <param name="BootId">The boot id the guest was configured for on the source (<see cref="VmObservation.BootId"/>): the
 /// target's process takes it over, because a live-migrated guest does not boot again — its addresses and hostname are
 /// still applied, and configuring it again would flush its addresses right after the switch-over. Null: a new id.</param>
+/// <param name="DialSource">Reverse mode (ADR 0020): the source's rendezvous, which this node's tunnel dials out to;
+/// <paramref name="ListenAddress"/> is then unused. Null: the target listens, as before (ADR 0013).</param>
 public sealed record IncomingMigrationRequest(
     string MigrationId,
     VmSpec Spec,
@@ -109,7 +127,8 @@ public sealed record IncomingMigrationRequest(
     MigrationParameters Parameters,
     bool Tls,
     bool Offline = false,
-    string? BootId = null);
+    string? BootId = null,
+    OutgoingRendezvous? DialSource = null);
 
 /// <summary>Where the target waits.</summary>
 /// <param name="Host">Address both listeners are on.</param>
@@ -121,8 +140,11 @@ public sealed record IncomingMigrationRequest(
 /// <paramref name="Host"/>; <paramref name="MigrationPort"/> and <paramref name="NbdPort"/> are then 0 (QEMU listens on
 /// unix sockets behind the tunnel).</param>
 /// <param name="TunnelToken">With a tunnel: the secret the source presents for this migration's channels.</param>
+/// <param name="DialsSource">Reverse mode (ADR 0020): nothing waits on <paramref name="Host"/>; this node's tunnel parks
+/// connections at the source's rendezvous, which the source's tunnel uses. <paramref name="TunnelPort"/> is then 0.</param>
 public sealed record IncomingMigration(
-    string Host, int MigrationPort, int NbdPort, string NbdExport, string? TlsHostname, int TunnelPort = 0, string? TunnelToken = null);
+    string Host, int MigrationPort, int NbdPort, string NbdExport, string? TlsHostname, int TunnelPort = 0, string? TunnelToken = null,
+    bool DialsSource = false);
 
 /// <summary>What the source needs to send a VM.</summary>
 /// <param name="Offline">The VM is stopped: <see cref="IVmMigrationDriver.StartDiskMirrorAsync"/> starts its QEMU from its

@@ -8,4 +8,6 @@ namespace SkillVL.Core.Compute;
 /// <param name="Token">The secret the source presents: a node certificate alone does not open another node's probe.</param>
 /// <param name="TlsHostname">The name the source checks the target's certificate against.</param>
 /// <param name="Lifetime">How long the endpoint stays open at most, even if no source comes.</param>
-public sealed record LinkProbeEndpoint(string Host, int Port, string Token, string TlsHostname, TimeSpan Lifetime);
+/// <param name="Reverse">The endpoint is on the source (<see cref="IVmMigrationDriver.OpenReverseLinkProbeAsync"/>, ADR 0020):
+/// the target dials it and answers, the source sends and measures; <paramref name="Host"/> is then the source's.</param>
+public sealed record LinkProbeEndpoint(string Host, int Port, string Token, string TlsHostname, TimeSpan Lifetime, bool Reverse = false);

@@ -80,8 +80,11 @@ public static class MigrationPolicy
         "resume after a network drop, not after a node dies)";
 
     /// <summary>Chooses the QEMU parameters for moving <paramref name="vm"/> over <paramref name="link"/>.</summary>
+    /// <param name="targetDialsOut">The target opens every connection itself (a client node behind NAT, ADR 0020): only the
+    /// node tunnel can run that way round, so it is the transport whatever the link; the caller checks both nodes offer it.</param>
     /// <exception cref="ArgumentException">An input is nonsensical; the message names the field.</exception>
-    public static MigrationParameters Plan(LinkMeasurement link, VmMigrationProfile vm, MigrationLimits limits, MigrationFeatures features)
+    public static MigrationParameters Plan(
+        LinkMeasurement link, VmMigrationProfile vm, MigrationLimits limits, MigrationFeatures features, bool targetDialsOut = false)
     {
         ArgumentNullException.ThrowIfNull(link);
         ArgumentNullException.ThrowIfNull(vm);
@@ -103,7 +106,7 @@ public static class MigrationPolicy
 
         // The node tunnel compresses the disk too, not only RAM, and keeps RAM one stream (QEMU 7.2's multifd sends
         // zero pages in full). It pays where compression does, as long as one stream fills the link.
-        var tunnel = features.HasFlag(MigrationFeatures.Tunnel) && usable < CompressBelow && streamsToFill <= 1;
+        var tunnel = features.HasFlag(MigrationFeatures.Tunnel) && ((usable < CompressBelow && streamsToFill <= 1) || targetDialsOut);
         if (tunnel)
         {
             channels = 0;
@@ -154,7 +157,9 @@ public static class MigrationPolicy
             new("autoConverge", AutoConvergeReason(limits, features)),
             new("throttleTriggerPercent", TriggerReason(autoConverge, trigger, prediction)),
             new("postCopy", postCopyReason),
-            new("transport", TransportReason(tunnel, tunnelLevel, usable, features, streamsToFill)),
+            new("transport", targetDialsOut && tunnel
+                ? $"tunnel, zstd level {tunnelLevel}: the target is a client that opens every connection itself (ADR 0020), and only the node tunnel runs that way round"
+                : TransportReason(tunnel, tunnelLevel, usable, features, streamsToFill)),
         };
 
         return new MigrationParameters

@@ -35,6 +35,11 @@ public sealed class QemuMigrationDriver : IVmMigrationDriver, IAsyncDisposable
     private static readonly TimeSpan SettleTimeout = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(50);
 
+    /// <summary>Reverse mode (ADR 0020): how long the source waits, when the mirror starts, for the target to have parked
+    /// a connection per channel at its rendezvous. The target dials from the end of its prepare on, retrying every 1–5 s;
+    /// a target that cannot reach the source fails the migration here, before anything moved.</summary>
+    private static readonly TimeSpan RendezvousWait = TimeSpan.FromSeconds(30);
+
     /// <summary>The longest dirty-rate sample <see cref="MeasureAsync"/> takes, whatever the caller asks: the guest's
     /// behaviour a minute before the move is no better a guide than over a few seconds.</summary>
     private static readonly TimeSpan MaxDirtyRateSample = TimeSpan.FromSeconds(60);
@@ -143,12 +148,36 @@ public sealed class QemuMigrationDriver : IVmMigrationDriver, IAsyncDisposable
         return new LinkProbeEndpoint(listenAddress, port, token, listenAddress, LinkProbes.Lifetime);
     }
 
+    /// <summary>The same endpoint on the source, in reverse: the target dials it, this node measures (ADR 0020).</summary>
+    public async Task<LinkProbeEndpoint> OpenReverseLinkProbeAsync(string migrationId, string listenAddress, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(migrationId);
+        cancellationToken.ThrowIfCancellationRequested();
+        var (port, token) = await _probes.OpenAsync(migrationId, listenAddress, TlsDirectory, LinkProbes.Lifetime, sends: true);
+        return new LinkProbeEndpoint(listenAddress, port, token, listenAddress, LinkProbes.Lifetime, Reverse: true);
+    }
+
     public Task CloseLinkProbeAsync(string migrationId, CancellationToken cancellationToken) => _probes.CloseAsync(migrationId);
 
     public Task<LinkMeasurement> ProbeLinkAsync(LinkProbeEndpoint target, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(target);
-        return _probes.ProbeAsync(target.Host, target.Port, target.Token, target.TlsHostname, TlsDirectory, cancellationToken);
+        return _probes.ProbeAsync(target.Host, target.Port, target.Token, target.TlsHostname, TlsDirectory, cancellationToken, target.Reverse);
+    }
+
+    /// <summary>The VM's <see cref="MigrationTunnels"/> rendezvous: a TLS listener with a fresh token, nothing else yet (the
+    /// VM is not touched, so no lock); the mirror's start uses it (<see cref="StartDiskMirrorAsync"/>).</summary>
+    public async Task<OutgoingRendezvous> OpenOutgoingRendezvousAsync(
+        string migrationId, string vmId, string listenAddress, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(migrationId);
+        QemuVmDriver.ValidateId(vmId);
+        cancellationToken.ThrowIfCancellationRequested();
+        return await QemuVmDriver.TranslateAsync(async () =>
+        {
+            var endpoint = await _tunnels.OpenRendezvousAsync(migrationId, vmId, listenAddress, TlsDirectory);
+            return new OutgoingRendezvous(listenAddress, endpoint.Port, endpoint.Token, listenAddress);
+        });
     }
 
     public Task<IncomingMigration> PrepareIncomingAsync(IncomingMigrationRequest request, CancellationToken cancellationToken)
@@ -165,7 +194,7 @@ public sealed class QemuMigrationDriver : IVmMigrationDriver, IAsyncDisposable
                 var record = ReadJson<IncomingRecord>(IncomingFile(paths));
                 var status = await _supervisor.InspectAsync(paths, cancellationToken);
                 if (record is { Target: { } waiting } && record.MigrationId == request.MigrationId && status.Pid is not null
-                    && (waiting.TunnelPort == 0 || _tunnels.HasIncoming(vmId)))
+                    && ((waiting.TunnelPort == 0 && !waiting.DialsSource) || _tunnels.HasIncoming(vmId)))
                 {
                     prepared = waiting;
                     return;
@@ -288,22 +317,32 @@ public sealed class QemuMigrationDriver : IVmMigrationDriver, IAsyncDisposable
 
             if (record is not null || copying)
             {
-                await CancelCoreAsync(paths, record, cancellationToken);
+                // Not this migration's rendezvous: the target may have parked connections there already.
+                await CancelCoreAsync(paths, record, keepRendezvousOf: request.MigrationId, cancellationToken);
             }
 
             QemuProcessSupervisor.WriteJsonAtomically(OutgoingFile(paths), new OutgoingRecord(request, _time.GetUtcNow(), RamStarted: false));
             if (Tunnelled(request.Parameters))
             {
                 var target = request.Target;
-                if (target.TunnelPort <= 0 || string.IsNullOrEmpty(target.TunnelToken))
+                if (target.DialsSource)
+                {
+                    await _tunnels.OpenOutgoingReverseAsync(
+                        request.VmId, request.MigrationId, paths.RuntimeDirectory, request.Parameters.TunnelCompressionLevel, TlsDirectory,
+                        RendezvousWait, cancellationToken);
+                }
+                else if (target.TunnelPort <= 0 || string.IsNullOrEmpty(target.TunnelToken))
                 {
                     throw new DriverException(
                         $"VM {request.VmId}: the migration asks for the tunnel, but the target named no tunnel port and token.", isTransient: false);
                 }
+                else
+                {
+                    await _tunnels.OpenOutgoingAsync(
+                        request.VmId, target.Host, target.TunnelPort, target.TunnelToken, target.TlsHostname ?? target.Host,
+                        paths.RuntimeDirectory, request.Parameters.TunnelCompressionLevel, TlsDirectory);
+                }
 
-                await _tunnels.OpenOutgoingAsync(
-                    request.VmId, target.Host, target.TunnelPort, target.TunnelToken, target.TlsHostname ?? target.Host,
-                    paths.RuntimeDirectory, request.Parameters.TunnelCompressionLevel, TlsDirectory);
                 // The unprivileged QEMU connects to the tunnel's sockets (root's, made by this process): its group may.
                 await _supervisor.Confinement.ShareAsync(
                     [
@@ -496,7 +535,7 @@ public sealed class QemuMigrationDriver : IVmMigrationDriver, IAsyncDisposable
         return QemuVmDriver.TranslateAsync(() => _vms.WithVmLockAsync(vmId, async () =>
         {
             var paths = Paths(vmId);
-            await CancelCoreAsync(paths, ReadJson<OutgoingRecord>(OutgoingFile(paths)), cancellationToken);
+            await CancelCoreAsync(paths, ReadJson<OutgoingRecord>(OutgoingFile(paths)), keepRendezvousOf: null, cancellationToken);
         }, cancellationToken));
     }
 
@@ -513,6 +552,13 @@ public sealed class QemuMigrationDriver : IVmMigrationDriver, IAsyncDisposable
             var accelerator = await _accelerators.ResolveAsync(template, cancellationToken);
             var arguments = QemuCommandLineBuilder.BuildIncoming(spec, template, paths, accelerator, _options);
             var tunnelled = Tunnelled(request.Parameters);
+            if (request.DialSource is not null && !tunnelled)
+            {
+                throw new DriverException(
+                    $"VM {spec.Id}: dialling the source (a target nothing connects to) needs the tunnel transport; the plan chose {request.Parameters.Transport}.",
+                    isTransient: false);
+            }
+
             if (request.Tls || tunnelled)
             {
                 RequireTlsFiles();
@@ -566,11 +612,20 @@ public sealed class QemuMigrationDriver : IVmMigrationDriver, IAsyncDisposable
                     paths, "migrate-incoming", new JsonObject { ["uri"] = MigrationQmp.UnixUri(ramSocket) }, cancellationToken);
                 // QEMU made them (paused: no guest code has run here); root's from now on, before root connects to them.
                 await _supervisor.Confinement.SealAsync([nbdSocket, ramSocket], cancellationToken);
-                var endpoint = await _tunnels.OpenIncomingAsync(
-                    spec.Id, request.ListenAddress,
-                    new Dictionary<string, string> { [MigrationTunnels.NbdChannel] = nbdSocket, [MigrationTunnels.RamChannel] = ramSocket },
-                    request.Parameters.TunnelCompressionLevel, TlsDirectory);
-                target = new IncomingMigration(request.ListenAddress, 0, 0, exportName, request.ListenAddress, endpoint.Port, endpoint.Token);
+                var sockets = new Dictionary<string, string> { [MigrationTunnels.NbdChannel] = nbdSocket, [MigrationTunnels.RamChannel] = ramSocket };
+                if (request.DialSource is { } source)
+                {
+                    // Reverse (ADR 0020): nothing listens here; the tunnel dials out to the source's rendezvous.
+                    await _tunnels.OpenIncomingDialingAsync(
+                        spec.Id, source.Host, source.Port, source.Token, source.TlsHostname, sockets, request.Parameters.TunnelCompressionLevel, TlsDirectory);
+                    target = new IncomingMigration(source.Host, 0, 0, exportName, source.TlsHostname, DialsSource: true);
+                }
+                else
+                {
+                    var endpoint = await _tunnels.OpenIncomingAsync(
+                        spec.Id, request.ListenAddress, sockets, request.Parameters.TunnelCompressionLevel, TlsDirectory);
+                    target = new IncomingMigration(request.ListenAddress, 0, 0, exportName, request.ListenAddress, endpoint.Port, endpoint.Token);
+                }
             }
             else
             {
@@ -649,7 +704,7 @@ public sealed class QemuMigrationDriver : IVmMigrationDriver, IAsyncDisposable
         }
     }
 
-    private async Task CancelCoreAsync(VmPaths paths, OutgoingRecord? record, CancellationToken cancellationToken)
+    private async Task CancelCoreAsync(VmPaths paths, OutgoingRecord? record, string? keepRendezvousOf, CancellationToken cancellationToken)
     {
         // First cut this node's connections to the target (its NBD export and its migration listener; ss -K, not QMP).
         // On a cut link or with a frozen or dead target, nothing on them is ever answered: QEMU's NBD client has no
@@ -658,7 +713,7 @@ public sealed class QemuMigrationDriver : IVmMigrationDriver, IAsyncDisposable
         // waiting on them fails at once and QMP answers again; the migration is being cancelled anyway.
         // Only this node's ends match (destination = the target's listening ports), also on one host.
         // Through the tunnel, closing it does the same: QEMU's unix connections fail at once.
-        await _tunnels.CloseOutgoingAsync(paths.VmId);
+        await _tunnels.CloseOutgoingAsync(paths.VmId, keepRendezvousOf);
         if (record is not null && !Tunnelled(record.Request.Parameters))
         {
             await AbortConnectionAsync(record.Request.Target.Host, record.Request.Target.NbdPort, cancellationToken);

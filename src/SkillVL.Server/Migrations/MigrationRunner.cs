@@ -258,6 +258,11 @@ public sealed class MigrationRunner(
         // target (with VXLAN peers both ways), the target waiting, the mirror.
         var (link, linkSource) = await ResolveLinkAsync(migration, source, target, ct);
         var features = source.Migrations.Features & target.Migrations.Features;
+        var reverse = ReverseMigration.TargetDialsOut(target);
+        if (reverse)
+        {
+            ReverseMigration.RequireTunnel(features, source, target);
+        }
         string? templateSha = machine.TemplateSha256;
         long baseSize;
         await using (var db = await dbFactory.CreateDbContextAsync(ct))
@@ -278,7 +283,8 @@ public sealed class MigrationRunner(
             DirtyRate = measured?.DirtyRate ?? DataRate.Zero,
             OverlayBytes = measured?.OverlayBytes ?? 0,
         };
-        run.Parameters = migration.Tuning == "qemu-defaults" ? QemuDefaults(link, profile, limits) : MigrationPolicy.Plan(link, profile, limits, features);
+        run.Parameters = migration.Tuning != "qemu-defaults" ? MigrationPolicy.Plan(link, profile, limits, features, targetDialsOut: reverse)
+            : reverse ? ReverseMigration.ThroughTheTunnel(QemuDefaults(link, profile, limits)) : QemuDefaults(link, profile, limits);
         await UpdateAsync(migration.Id, m =>
         {
             m.LinkJson = MigrationJson.Write(link);
@@ -295,8 +301,10 @@ public sealed class MigrationRunner(
         run.TargetTouched = true;
         var offline = migration.Mode == MigrationService.Offline;
         // A live guest keeps its boot on the target (it does not boot again), so the reconciler does not configure it again.
+        // Reverse: the source's rendezvous first; the target dials it (nothing listens on a client).
+        var dial = reverse ? await source.Migrations.OpenOutgoingRendezvousAsync(migration.Id, machine.Id, ListenAddress(source), ct) : null;
         var request = new IncomingMigrationRequest(migration.Id, spec, ListenAddress(target), disk, DiskVirtualSizeBytes: 0, run.Parameters, migration.Tls, offline,
-            BootId: offline ? null : machine.ConfiguredBootId);
+            BootId: offline ? null : machine.ConfiguredBootId, DialSource: dial);
         AgentCalls.PreparedIncoming prepared;
         try
         {
@@ -311,8 +319,11 @@ public sealed class MigrationRunner(
         }
 
         run.BaseBytes = prepared.BaseBytesFetched;
-        await LogAsync(migration.Id, $"Target {target.Facts.Name} waits on {prepared.Target.Host} " +
-            (prepared.Target.TunnelPort > 0
+        await LogAsync(migration.Id, (prepared.Target.DialsSource
+                ? $"Target {target.Facts.Name} dials the migration rendezvous of {source.Facts.Name} on {dial?.Host}:{dial?.Port} (nothing listens on the client)"
+                : $"Target {target.Facts.Name} waits on {prepared.Target.Host} ") +
+            (prepared.Target.DialsSource ? ""
+            : prepared.Target.TunnelPort > 0
                 ? $"(its migration tunnel on port {prepared.Target.TunnelPort})"
                 : $"(migration port {prepared.Target.MigrationPort}, NBD {prepared.Target.NbdPort})") +
             (prepared.BaseBytesFetched > 0 ? $"; it fetched the template first ({prepared.BaseBytesFetched} bytes)." : "."));
@@ -739,26 +750,28 @@ public sealed class MigrationRunner(
         return (link, linkSource);
     }
 
-    /// <summary>The target's probe endpoint, the source's measurement against it; the endpoint is closed whatever happens
-    /// (bounded, and it would close itself after its lifetime anyway).</summary>
+    /// <summary>The target's probe endpoint, the source's measurement against it — in reverse (a client target) the
+    /// source's endpoint, dialled by the target, still measuring source → target (<see cref="ReverseMigration"/>); the
+    /// endpoint is closed whatever happens (bounded, and it would close itself after its lifetime anyway).</summary>
     private async Task<LinkMeasurement> ProbeLinkAsync(MigrationEntity migration, INodeAgent source, INodeAgent target, CancellationToken ct)
     {
+        var listener = ReverseMigration.ProbeListener(source, target);
         try
         {
-            var endpoint = await target.Migrations.OpenLinkProbeAsync(migration.Id, ListenAddress(target), ct);
-            return await source.Migrations.ProbeLinkAsync(endpoint, ct);
+            var (endpoint, dialer) = await ReverseMigration.OpenLinkProbeAsync(migration.Id, source, target, ct);
+            return await dialer.Migrations.ProbeLinkAsync(endpoint, ct);
         }
         finally
         {
             try
             {
                 using var bound = new CancellationTokenSource(Settings.CleanupTimeout);
-                await target.Migrations.CloseLinkProbeAsync(migration.Id, bound.Token);
+                await listener.Migrations.CloseLinkProbeAsync(migration.Id, bound.Token);
             }
             catch (Exception e)
             {
                 MigrationLog.CleanupFailed(logger, migration.Id, "close the link probe", e);
-                await LogAsync(migration.Id, $"Cleanup: closing the link probe on {target.Facts.Name} failed ({e.Message}); it closes itself shortly.");
+                await LogAsync(migration.Id, $"Cleanup: closing the link probe on {listener.Facts.Name} failed ({e.Message}); it closes itself shortly.");
             }
         }
     }
@@ -808,8 +821,8 @@ public sealed class MigrationRunner(
         };
     }
 
-    /// <summary>Where the target listens: its underlay address, or loopback for the embedded node (one host).</summary>
-    private static string ListenAddress(INodeAgent target) => target.Facts.UnderlayAddress ?? "127.0.0.1";
+    /// <summary>Where a node listens: its underlay address, or loopback for the embedded node (one host).</summary>
+    private static string ListenAddress(INodeAgent node) => ReverseMigration.ListenAddress(node);
 
     private async Task EnterPhaseAsync(Run run, string phase, string message)
     {

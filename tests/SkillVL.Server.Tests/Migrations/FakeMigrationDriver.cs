@@ -95,6 +95,27 @@ internal sealed class FakeMigrationDriver(string node, CallLog log) : IVmMigrati
         return Task.CompletedTask;
     }
 
+    public Task<LinkProbeEndpoint> OpenReverseLinkProbeAsync(string migrationId, string listenAddress, CancellationToken cancellationToken)
+    {
+        Call("OpenReverseLinkProbe", cancellationToken);
+        lock (_lock)
+        {
+            OpenProbes.Add(migrationId);
+        }
+
+        return Task.FromResult(new LinkProbeEndpoint(listenAddress, 49161, "token", listenAddress, TimeSpan.FromSeconds(60), Reverse: true));
+    }
+
+    /// <summary>The rendezvous this (source) node opened, if any.</summary>
+    public OutgoingRendezvous? Rendezvous { get; private set; }
+
+    public Task<OutgoingRendezvous> OpenOutgoingRendezvousAsync(string migrationId, string vmId, string listenAddress, CancellationToken cancellationToken)
+    {
+        Call("OpenOutgoingRendezvous", cancellationToken);
+        Rendezvous = new OutgoingRendezvous(listenAddress, 49170, "rendezvous-token", listenAddress);
+        return Task.FromResult(Rendezvous);
+    }
+
     public Task<LinkMeasurement> ProbeLinkAsync(LinkProbeEndpoint target, CancellationToken cancellationToken)
     {
         Probed = target;
@@ -106,7 +127,9 @@ internal sealed class FakeMigrationDriver(string node, CallLog log) : IVmMigrati
     {
         Incoming = request;
         Call("PrepareIncoming", cancellationToken);
-        return Task.FromResult(new IncomingMigration(request.ListenAddress, 49152, 49153, "drive0", null));
+        return Task.FromResult(request.DialSource is { } source
+            ? new IncomingMigration(source.Host, 0, 0, "drive0", source.TlsHostname, DialsSource: true)
+            : new IncomingMigration(request.ListenAddress, 49152, 49153, "drive0", null));
     }
 
     public Task CompleteIncomingAsync(string vmId, CancellationToken cancellationToken) => CallAsync("CompleteIncoming", cancellationToken);

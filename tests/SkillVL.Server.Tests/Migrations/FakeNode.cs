@@ -19,7 +19,8 @@ internal sealed class FakeNode : INodeAgent, IVmDriver, INetworkDriver, ITemplat
         TemplateSha = templateSha;
     }
 
-    public NodeFacts Facts { get; }
+    /// <summary>Settable: a test makes the target a client (ADR 0020's reverse mode).</summary>
+    public NodeFacts Facts { get; set; }
 
     public FakeMigrationDriver Driver { get; }
 

@@ -26,6 +26,9 @@ public static class AgentCalls
     /// <summary>Open the migration's link probe endpoint on <paramref name="ListenAddress"/>.</summary>
     public sealed record OpenLinkProbe(string MigrationId, string ListenAddress);
 
+    /// <summary>Open the migration's rendezvous for the VM <paramref name="VmId"/> on <paramref name="ListenAddress"/> (ADR 0020).</summary>
+    public sealed record OpenOutgoingRendezvous(string MigrationId, string VmId, string ListenAddress);
+
     /// <summary>Close the migration's link probe endpoint.</summary>
     public sealed record MigrationId(string Id);
 

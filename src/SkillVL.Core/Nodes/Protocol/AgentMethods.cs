@@ -31,6 +31,10 @@ public static class AgentMethods
     public const string MigrationsCompleteOutgoing = "migrations.completeOutgoing";
     public const string MigrationsCancelOutgoing = "migrations.cancelOutgoing";
 
+    // Reverse mode (ADR 0020): the source listens and the target (a client behind NAT) dials; the source's two calls.
+    public const string MigrationsOpenReverseLinkProbe = "migrations.openReverseLinkProbe";
+    public const string MigrationsOpenOutgoingRendezvous = "migrations.openOutgoingRendezvous";
+
     /// <summary>Open a VM's console: the agent connects back to <see cref="AgentPaths.ConsoleRelay"/> and relays it.</summary>
     public const string ConsoleOpen = "console.open";
 }

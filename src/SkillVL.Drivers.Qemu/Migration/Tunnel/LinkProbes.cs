@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Security;
@@ -47,32 +46,28 @@ public sealed class LinkProbes : IAsyncDisposable
     /// small enough that a 1 Mbit/s link acknowledges several a second.</summary>
     public const int FrameBytes = 64 << 10;
 
-    /// <summary>After sending stops, how long the source waits for the target to acknowledge what is still in flight
-    /// (socket buffers, the link's queue) before it computes with what it has.</summary>
-    private static readonly TimeSpan DrainTime = TimeSpan.FromSeconds(1);
-
     private static readonly TimeSpan HandshakeTimeout = TimeSpan.FromSeconds(10);
 
     /// <summary>Bounds the whole probe on the source (connect, handshake, pings, transfer, drain) and one session on the target.</summary>
     private static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(20);
 
-    private const byte Ping = (byte)'P';
-    private const byte Data = (byte)'D';
-
     private readonly ConcurrentDictionary<string, Endpoint> _open = new(StringComparer.Ordinal);
     private readonly TimeProvider _time;
+    private readonly LinkProbeProtocol _protocol;
     private readonly ILogger _logger;
 
     public LinkProbes(TimeProvider time, ILogger<LinkProbes> logger)
     {
         _time = time;
+        _protocol = new LinkProbeProtocol(time);
         _logger = logger;
     }
 
     /// <summary>Target: listens on <paramref name="listenAddress"/> (a random port) for the probe of
     /// <paramref name="probeId"/> until <see cref="CloseAsync"/> or <paramref name="lifetime"/>. Replaces an earlier
-    /// endpoint of the same id.</summary>
-    public async Task<(int Port, string Token)> OpenAsync(string probeId, string listenAddress, string tlsDirectory, TimeSpan lifetime)
+    /// endpoint of the same id. With <paramref name="sends"/> (reverse mode, ADR 0020) this is the source's endpoint:
+    /// the target dials it and answers, this node measures and sends it the result.</summary>
+    public async Task<(int Port, string Token)> OpenAsync(string probeId, string listenAddress, string tlsDirectory, TimeSpan lifetime, bool sends = false)
     {
         await CloseAsync(probeId);
         var tls = TunnelTls.Load(tlsDirectory);
@@ -91,7 +86,7 @@ public sealed class LinkProbes : IAsyncDisposable
         }
 
         var token = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
-        var endpoint = new Endpoint(probeId, tls, listener, token);
+        var endpoint = new Endpoint(probeId, tls, listener, token, sends);
         _open[probeId] = endpoint;
         endpoint.Track(AcceptLoopAsync(endpoint));
         // Not tracked: closing waits for the tracked tasks, and the expiry is what may close.
@@ -115,10 +110,12 @@ public sealed class LinkProbes : IAsyncDisposable
         }
     }
 
-    /// <summary>Source: measures the link to the target's endpoint; bounded by <see cref="ProbeTimeout"/>.</summary>
+    /// <summary>Source: measures the link to the target's endpoint; bounded by <see cref="ProbeTimeout"/>. With
+    /// <paramref name="reverse"/> this is the target dialling the source's endpoint: it answers, and returns the source's
+    /// measurement.</summary>
     /// <exception cref="DriverException">The endpoint refused (wrong token), was not there, or nothing crossed in time.</exception>
     public async Task<LinkMeasurement> ProbeAsync(
-        string host, int port, string token, string tlsHostname, string tlsDirectory, CancellationToken cancellationToken)
+        string host, int port, string token, string tlsHostname, string tlsDirectory, CancellationToken cancellationToken, bool reverse = false)
     {
         using var tls = TunnelTls.Load(tlsDirectory);
         using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -139,10 +136,15 @@ public sealed class LinkProbes : IAsyncDisposable
                 throw new DriverException($"The link probe on {host}:{port} refused the connection: {answer}", isTransient: false);
             }
 
-            var rtt = await RoundTripAsync(ssl, ct);
-            var (bandwidth, sent, acked) = await BulkAsync(ssl, ct);
-            _logger.ProbeMeasured(host, port, rtt.TotalMilliseconds, bandwidth.MegabitsPerSecond, sent, acked);
-            return new LinkMeasurement(bandwidth, rtt);
+            if (reverse)
+            {
+                return await _protocol.AnswerAsync(ssl, ct)
+                    ?? throw new DriverException($"The link probe on {host}:{port} ended without a measurement.", isTransient: true);
+            }
+
+            var (measurement, sent, acked) = await _protocol.MeasureAsync(ssl, ct);
+            _logger.ProbeMeasured(host, port, measurement.RoundTripTime.TotalMilliseconds, measurement.Bandwidth.MegabitsPerSecond, sent, acked);
+            return measurement;
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
@@ -152,102 +154,6 @@ public sealed class LinkProbes : IAsyncDisposable
         {
             throw new DriverException($"The link probe to {host}:{port} failed: {e.Message}", isTransient: true, e);
         }
-    }
-
-    private async Task<TimeSpan> RoundTripAsync(SslStream ssl, CancellationToken ct)
-    {
-        var one = new byte[1];
-        var samples = new List<TimeSpan>(Pings);
-        for (var i = 0; i < Pings; i++)
-        {
-            var started = _time.GetTimestamp();
-            one[0] = Ping;
-            await ssl.WriteAsync(one, ct);
-            await ssl.FlushAsync(ct);
-            await ssl.ReadExactlyAsync(one, ct);
-            samples.Add(_time.GetElapsedTime(started));
-        }
-
-        samples.Sort();
-        return samples[Pings / 2];
-    }
-
-    /// <summary>The bulk transfer: the rate over the second half of the acknowledgements, bytes sent and acknowledged.</summary>
-    private async Task<(DataRate Rate, long Sent, long Acked)> BulkAsync(SslStream ssl, CancellationToken ct)
-    {
-        var frame = new byte[4 + FrameBytes];
-        BinaryPrimitives.WriteInt32BigEndian(frame, FrameBytes);
-        RandomNumberGenerator.Fill(frame.AsSpan(4));
-        var acks = new List<(long At, long Bytes)>();
-        var finalBytes = -1L;
-        using var stopReading = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var started = _time.GetTimestamp();
-        byte[] command = [Data];
-        await ssl.WriteAsync(command, ct);
-        var reader = Task.Run(async () =>
-        {
-            var ack = new byte[8];
-            while (true)
-            {
-                await ssl.ReadExactlyAsync(ack, stopReading.Token);
-                var bytes = BinaryPrimitives.ReadInt64BigEndian(ack);
-                lock (acks)
-                {
-                    acks.Add((_time.GetTimestamp(), bytes));
-                }
-
-                // The end frame is acknowledged too, after finalBytes is set: this sees the last acknowledgement.
-                if (Volatile.Read(ref finalBytes) is var last && last >= 0 && bytes >= last)
-                {
-                    return;
-                }
-            }
-        }, CancellationToken.None);
-
-        var sent = 0L;
-        while (sent < MaxBytes && _time.GetElapsedTime(started) < SendTime && !reader.IsCompleted)
-        {
-            await ssl.WriteAsync(frame, ct);
-            sent += FrameBytes;
-        }
-
-        Volatile.Write(ref finalBytes, sent);
-        await ssl.WriteAsync(new byte[4], ct);
-        await ssl.FlushAsync(ct);
-        try
-        {
-            await reader.WaitAsync(DrainTime, _time, ct);
-        }
-        catch (TimeoutException)
-        {
-            // What is still in flight is left out; the acknowledgements so far give the rate.
-        }
-        finally
-        {
-            await stopReading.CancelAsync();
-        }
-
-        List<(long At, long Bytes)> got;
-        lock (acks)
-        {
-            got = [.. acks];
-        }
-
-        if (got.Count == 0 || got[^1].Bytes == 0)
-        {
-            throw new DriverException("The link probe's target acknowledged no data in time.", isTransient: true);
-        }
-
-        // The second half, in time, of the acknowledgements: after the ramp-up.
-        var (lastAt, lastBytes) = got[^1];
-        var middle = got[0].At + ((lastAt - got[0].At) / 2);
-        var (fromAt, fromBytes) = got.First(a => a.At >= middle);
-        var seconds = _time.GetElapsedTime(fromAt, lastAt).TotalSeconds;
-        var rate = seconds > 0 && lastBytes > fromBytes
-            ? (lastBytes - fromBytes) / seconds
-            // Too few acknowledgements to split (a very slow link): all of it, ramp-up included.
-            : lastBytes / _time.GetElapsedTime(started, lastAt).TotalSeconds;
-        return (new DataRate((long)rate), sent, lastBytes);
     }
 
     private async Task AcceptLoopAsync(Endpoint endpoint)
@@ -294,45 +200,16 @@ public sealed class LinkProbes : IAsyncDisposable
             }
 
             await TunnelGreeting.WriteLineAsync(ssl, "OK", ct);
-            var command = new byte[1];
-            var header = new byte[4];
-            var buffer = new byte[FrameBytes];
-            var ack = new byte[8];
-            while (await ssl.ReadAsync(command, ct) == 1)
+            if (!endpoint.Sends)
             {
-                if (command[0] == Ping)
-                {
-                    await ssl.WriteAsync(command, ct);
-                    await ssl.FlushAsync(ct);
-                    continue;
-                }
-
-                if (command[0] != Data)
-                {
-                    return;
-                }
-
-                var received = 0L;
-                while (true)
-                {
-                    await ssl.ReadExactlyAsync(header, ct);
-                    var length = BinaryPrimitives.ReadInt32BigEndian(header);
-                    if (length is < 0 or > FrameBytes)
-                    {
-                        return;
-                    }
-
-                    await ssl.ReadExactlyAsync(buffer.AsMemory(0, length), ct);
-                    received += length;
-                    BinaryPrimitives.WriteInt64BigEndian(ack, received);
-                    await ssl.WriteAsync(ack, ct);
-                    await ssl.FlushAsync(ct);
-                    if (length == 0)
-                    {
-                        break;
-                    }
-                }
+                await _protocol.AnswerAsync(ssl, ct);
+                return;
             }
+
+            // Reverse (ADR 0020): this endpoint is the source; the target dialled in and answers.
+            var remote = tcp.RemoteEndPoint?.ToString() ?? "?";
+            var (measurement, sent, acked) = await _protocol.MeasureAsync(ssl, ct);
+            _logger.ProbeMeasured(remote, 0, measurement.RoundTripTime.TotalMilliseconds, measurement.Bandwidth.MegabitsPerSecond, sent, acked);
         }
         catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or ObjectDisposedException
             or System.Security.Authentication.AuthenticationException)
@@ -371,7 +248,7 @@ public sealed class LinkProbes : IAsyncDisposable
     }
 
     /// <summary>One open endpoint: its listener, the sockets it accepted, its tasks.</summary>
-    private sealed class Endpoint(string id, TunnelTls tls, Socket listener, string token) : IDisposable
+    private sealed class Endpoint(string id, TunnelTls tls, Socket listener, string token, bool sends) : IDisposable
     {
         private readonly CancellationTokenSource _stop = new();
         private readonly ConcurrentDictionary<Socket, byte> _sockets = new();
@@ -384,6 +261,9 @@ public sealed class LinkProbes : IAsyncDisposable
         public Socket Listener => listener;
 
         public string Token => token;
+
+        /// <summary>Reverse mode: this endpoint measures and the dialler answers.</summary>
+        public bool Sends => sends;
 
         public CancellationToken Stopping => _stop.Token;
 

@@ -31,8 +31,9 @@ public sealed class MigrationTunnels : IAsyncDisposable
     private static readonly TimeSpan HandshakeTimeout = TimeSpan.FromSeconds(20);
     private static readonly TimeSpan CloseTimeout = TimeSpan.FromSeconds(5);
 
-    private readonly ConcurrentDictionary<string, Tunnel> _incoming = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, Tunnel> _outgoing = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, TunnelSession> _incoming = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, TunnelSession> _outgoing = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, TunnelRendezvous> _rendezvous = new(StringComparer.Ordinal);
     private readonly ILogger _logger;
 
     public MigrationTunnels(ILogger<MigrationTunnels> logger)
@@ -72,7 +73,7 @@ public sealed class MigrationTunnels : IAsyncDisposable
         }
 
         var token = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
-        var tunnel = new Tunnel(vmId, tls, [listener], []);
+        var tunnel = new TunnelSession(vmId, tls, [listener], []);
         _incoming[vmId] = tunnel;
         tunnel.Track(AcceptLoopAsync(tunnel, listener, socket => ServeIncomingAsync(tunnel, socket, token, sockets, level)));
         var port = ((IPEndPoint)listener.LocalEndPoint!).Port;
@@ -87,8 +88,172 @@ public sealed class MigrationTunnels : IAsyncDisposable
         string vmId, string host, int port, string token, string tlsHostname, string directory, int level, string tlsDirectory,
         IReadOnlyList<string>? channels = null)
     {
-        var opened = channels ?? Channels;
-        await CloseOutgoingAsync(vmId);
+        await OpenOutgoingCoreAsync(vmId, directory, tlsDirectory, (session, channel) =>
+            (ct => DialAsync(session, channel, host, port, token, tlsHostname, ct)), level, channels ?? Channels);
+        _logger.OutgoingOpened(vmId, host, port, directory, level);
+    }
+
+    /// <summary>
+    /// Source, reverse mode (ADR 0020): opens this migration's rendezvous on <paramref name="listenAddress"/>, where the
+    /// target's tunnel parks its connections. The same migration gets the same rendezvous back; another one's is replaced.
+    /// </summary>
+    public async Task<TunnelEndpoint> OpenRendezvousAsync(string migrationId, string vmId, string listenAddress, string tlsDirectory)
+    {
+        if (_rendezvous.TryGetValue(vmId, out var open) && open.MigrationId == migrationId)
+        {
+            return new TunnelEndpoint(open.Port, open.Token);
+        }
+
+        await CloseRendezvousAsync(vmId, keepFor: null);
+        var rendezvous = TunnelRendezvous.Open(migrationId, vmId, listenAddress, Channels, TunnelTls.Load(tlsDirectory), _logger);
+        _rendezvous[vmId] = rendezvous;
+        _logger.RendezvousOpened(vmId, migrationId, listenAddress, rendezvous.Port);
+        return new TunnelEndpoint(rendezvous.Port, rendezvous.Token);
+    }
+
+    /// <summary>Whether the VM has the rendezvous of <paramref name="migrationId"/> open.</summary>
+    public bool HasRendezvous(string vmId, string migrationId) =>
+        _rendezvous.TryGetValue(vmId, out var open) && open.MigrationId == migrationId;
+
+    /// <summary>
+    /// Source, reverse mode: waits (up to <paramref name="waitForTarget"/>) until the target has parked a connection for
+    /// every channel at the VM's rendezvous, then opens the unix sockets as <see cref="OpenOutgoingAsync"/> does; each
+    /// connection QEMU makes there takes a parked one. Replaces an earlier tunnel of the VM, not the rendezvous.
+    /// </summary>
+    /// <exception cref="SkillVL.Core.Errors.DriverException">No rendezvous, or the target did not dial in time.</exception>
+    public async Task OpenOutgoingReverseAsync(
+        string vmId, string migrationId, string directory, int level, string tlsDirectory, TimeSpan waitForTarget, CancellationToken cancellationToken)
+    {
+        if (!_rendezvous.TryGetValue(vmId, out var rendezvous) || rendezvous.MigrationId != migrationId)
+        {
+            throw new SkillVL.Core.Errors.DriverException(
+                $"VM {vmId}: migration {migrationId} has no rendezvous open on this node (was this node's agent restarted?).", isTransient: false);
+        }
+
+        await rendezvous.WaitForTargetAsync(waitForTarget, cancellationToken);
+        await OpenOutgoingCoreAsync(vmId, directory, tlsDirectory, (_, channel) => (ct => rendezvous.TakeAsync(channel, ct)), level, Channels);
+        _logger.OutgoingReverseOpened(vmId, directory, level);
+    }
+
+    /// <summary>
+    /// Target, reverse mode: nothing listens here; <see cref="TunnelDialer.ParkedPerChannel"/> connections per channel
+    /// are dialled to the source's rendezvous and, once the source uses one, joined to that channel's QEMU socket.
+    /// Replaces an earlier tunnel of the VM.
+    /// </summary>
+    public async Task OpenIncomingDialingAsync(
+        string vmId, string host, int port, string token, string tlsHostname, IReadOnlyDictionary<string, string> sockets, int level, string tlsDirectory)
+    {
+        await CloseIncomingAsync(vmId);
+        var tunnel = new TunnelSession(vmId, TunnelTls.Load(tlsDirectory), [], []);
+        _incoming[vmId] = tunnel;
+        foreach (var (channel, path) in sockets)
+        {
+            for (var i = 0; i < TunnelDialer.ParkedPerChannel; i++)
+            {
+                tunnel.Track(TunnelDialer.RunAsync(tunnel, channel, host, port, token, tlsHostname, path, level, _logger));
+            }
+        }
+
+        _logger.DialingOpened(vmId, host, port, TunnelDialer.ParkedPerChannel, level);
+    }
+
+    public bool HasIncoming(string vmId) => _incoming.ContainsKey(vmId);
+
+    public bool HasOutgoing(string vmId) => _outgoing.ContainsKey(vmId);
+
+    /// <summary>What the VM's outgoing tunnel carried so far; null without one.</summary>
+    public TunnelCounters? OutgoingCounters(string vmId) => _outgoing.TryGetValue(vmId, out var tunnel) ? tunnel.Counters : null;
+
+    /// <summary>What the VM's incoming tunnel carried so far; null without one.</summary>
+    public TunnelCounters? IncomingCounters(string vmId) => _incoming.TryGetValue(vmId, out var tunnel) ? tunnel.Counters : null;
+
+    /// <summary>Stops the listener and aborts every connection of the VM's incoming tunnel. No-op without one.</summary>
+    public Task CloseIncomingAsync(string vmId) => CloseAsync(_incoming, vmId, TimeSpan.Zero);
+
+    /// <summary>Removes the VM's outgoing sockets and aborts every connection: QEMU's NBD client and migration stream
+    /// fail at once; closes its rendezvous too unless it is <paramref name="keepRendezvousOf"/>'s. No-op without one.</summary>
+    public async Task CloseOutgoingAsync(string vmId, string? keepRendezvousOf = null)
+    {
+        await CloseAsync(_outgoing, vmId, TimeSpan.Zero);
+        await CloseRendezvousAsync(vmId, keepRendezvousOf);
+    }
+
+    /// <summary>
+    /// After a completed migration: takes no new connections and waits up to <paramref name="timeout"/> for the open ones
+    /// to end by themselves, then closes. QEMU reports completed once it has written the last byte to its socket, which
+    /// may still be on its way through the tunnel; aborting then would cut the target's state short.
+    /// </summary>
+    public async Task DrainOutgoingAsync(string vmId, TimeSpan timeout)
+    {
+        await CloseAsync(_outgoing, vmId, timeout);
+        await CloseRendezvousAsync(vmId, keepFor: null);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var vmId in _incoming.Keys)
+        {
+            await CloseIncomingAsync(vmId);
+        }
+
+        foreach (var vmId in _outgoing.Keys.Concat(_rendezvous.Keys).Distinct().ToList())
+        {
+            await CloseOutgoingAsync(vmId);
+        }
+    }
+
+    /// <summary>What ends one tunnel connection (a peer gone, refused or misbehaving, or the tunnel closed) without
+    /// concerning the others.</summary>
+    internal static bool EndsTheConnection(Exception e) =>
+        e is IOException or SocketException or OperationCanceledException or ObjectDisposedException
+            or System.Security.Authentication.AuthenticationException or ZstdSharp.ZstdException
+            or System.Threading.Channels.ChannelClosedException;
+
+    private async Task CloseRendezvousAsync(string vmId, string? keepFor)
+    {
+        if (_rendezvous.TryGetValue(vmId, out var open) && open.MigrationId != keepFor
+            && _rendezvous.TryRemove(new KeyValuePair<string, TunnelRendezvous>(vmId, open)))
+        {
+            await open.CloseAsync();
+        }
+    }
+
+    /// <summary>The tunnel's outgoing TLS connection for one channel: dials the target, greets, waits for its OK.</summary>
+    private static async Task<(Socket Tcp, SslStream Ssl)> DialAsync(
+        TunnelSession tunnel, string channel, string host, int port, string token, string tlsHostname, CancellationToken cancellationToken)
+    {
+        var tcp = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        tunnel.Own(tcp);
+        using var handshake = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        handshake.CancelAfter(HandshakeTimeout);
+        await tcp.ConnectAsync(IPAddress.Parse(host), port, handshake.Token);
+        var ssl = new SslStream(new NetworkStream(tcp, ownsSocket: true));
+        try
+        {
+            await ssl.AuthenticateAsClientAsync(tunnel.Tls.ClientOptions(tlsHostname), handshake.Token);
+            await TunnelGreeting.WriteLineAsync(ssl, TunnelGreeting.Line(token, channel), handshake.Token);
+            var answer = await TunnelGreeting.ReadLineAsync(ssl, handshake.Token);
+            if (answer != "OK")
+            {
+                throw new IOException($"the target's tunnel refused the {channel} channel: {answer}");
+            }
+
+            return (tcp, ssl);
+        }
+        catch
+        {
+            await ssl.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>The unix sockets of an outgoing tunnel; <paramref name="connector"/> gives, per channel, how a connection
+    /// QEMU makes there reaches the target.</summary>
+    private async Task OpenOutgoingCoreAsync(
+        string vmId, string directory, string tlsDirectory,
+        Func<TunnelSession, string, Func<CancellationToken, Task<(Socket Tcp, SslStream Ssl)>>> connector, int level, IReadOnlyList<string> opened)
+    {
+        await CloseAsync(_outgoing, vmId, TimeSpan.Zero);
         var tls = TunnelTls.Load(tlsDirectory);
         var listeners = new List<Socket>();
         var files = new List<string>();
@@ -114,55 +279,17 @@ public sealed class MigrationTunnels : IAsyncDisposable
             throw;
         }
 
-        var tunnel = new Tunnel(vmId, tls, listeners, files);
+        var tunnel = new TunnelSession(vmId, tls, listeners, files);
         _outgoing[vmId] = tunnel;
         for (var i = 0; i < opened.Count; i++)
         {
             var channel = opened[i];
-            tunnel.Track(AcceptLoopAsync(tunnel, listeners[i], local => ServeOutgoingAsync(tunnel, local, channel, host, port, token, tlsHostname, level)));
-        }
-
-        _logger.OutgoingOpened(vmId, host, port, directory, level);
-    }
-
-    public bool HasIncoming(string vmId) => _incoming.ContainsKey(vmId);
-
-    public bool HasOutgoing(string vmId) => _outgoing.ContainsKey(vmId);
-
-    /// <summary>What the VM's outgoing tunnel carried so far; null without one.</summary>
-    public TunnelCounters? OutgoingCounters(string vmId) => _outgoing.TryGetValue(vmId, out var tunnel) ? tunnel.Counters : null;
-
-    /// <summary>What the VM's incoming tunnel carried so far; null without one.</summary>
-    public TunnelCounters? IncomingCounters(string vmId) => _incoming.TryGetValue(vmId, out var tunnel) ? tunnel.Counters : null;
-
-    /// <summary>Stops the listener and aborts every connection of the VM's incoming tunnel. No-op without one.</summary>
-    public Task CloseIncomingAsync(string vmId) => CloseAsync(_incoming, vmId, TimeSpan.Zero);
-
-    /// <summary>Removes the VM's outgoing sockets and aborts every connection: QEMU's NBD client and migration stream
-    /// fail at once. No-op without one.</summary>
-    public Task CloseOutgoingAsync(string vmId) => CloseAsync(_outgoing, vmId, TimeSpan.Zero);
-
-    /// <summary>
-    /// After a completed migration: takes no new connections and waits up to <paramref name="timeout"/> for the open ones
-    /// to end by themselves, then closes. QEMU reports completed once it has written the last byte to its socket, which
-    /// may still be on its way through the tunnel; aborting then would cut the target's state short.
-    /// </summary>
-    public Task DrainOutgoingAsync(string vmId, TimeSpan timeout) => CloseAsync(_outgoing, vmId, timeout);
-
-    public async ValueTask DisposeAsync()
-    {
-        foreach (var vmId in _incoming.Keys)
-        {
-            await CloseIncomingAsync(vmId);
-        }
-
-        foreach (var vmId in _outgoing.Keys)
-        {
-            await CloseOutgoingAsync(vmId);
+            var connect = connector(tunnel, channel);
+            tunnel.Track(AcceptLoopAsync(tunnel, listeners[i], local => ServeOutgoingAsync(tunnel, local, channel, connect, level)));
         }
     }
 
-    private async Task CloseAsync(ConcurrentDictionary<string, Tunnel> tunnels, string vmId, TimeSpan drain)
+    private async Task CloseAsync(ConcurrentDictionary<string, TunnelSession> tunnels, string vmId, TimeSpan drain)
     {
         if (!tunnels.TryRemove(vmId, out var tunnel))
         {
@@ -179,7 +306,7 @@ public sealed class MigrationTunnels : IAsyncDisposable
         _logger.Closed(vmId, c.RawSent, c.WireSent, c.WireReceived, c.RawReceived);
     }
 
-    private static async Task AcceptLoopAsync(Tunnel tunnel, Socket listener, Func<Socket, Task> serve)
+    private static async Task AcceptLoopAsync(TunnelSession tunnel, Socket listener, Func<Socket, Task> serve)
     {
         while (!tunnel.Stopping.IsCancellationRequested)
         {
@@ -199,7 +326,7 @@ public sealed class MigrationTunnels : IAsyncDisposable
     }
 
     private async Task ServeIncomingAsync(
-        Tunnel tunnel, Socket tcp, string token, IReadOnlyDictionary<string, string> sockets, int level)
+        TunnelSession tunnel, Socket tcp, string token, IReadOnlyDictionary<string, string> sockets, int level)
     {
         var channel = "?";
         try
@@ -241,27 +368,12 @@ public sealed class MigrationTunnels : IAsyncDisposable
     }
 
     private async Task ServeOutgoingAsync(
-        Tunnel tunnel, Socket local, string channel, string host, int port, string token, string tlsHostname, int level)
+        TunnelSession tunnel, Socket local, string channel, Func<CancellationToken, Task<(Socket Tcp, SslStream Ssl)>> connect, int level)
     {
         try
         {
-            var tcp = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            var (tcp, ssl) = await connect(tunnel.Stopping);
             tunnel.Own(tcp);
-            SslStream ssl;
-            using (var handshake = CancellationTokenSource.CreateLinkedTokenSource(tunnel.Stopping))
-            {
-                handshake.CancelAfter(HandshakeTimeout);
-                await tcp.ConnectAsync(IPAddress.Parse(host), port, handshake.Token);
-                ssl = new SslStream(new NetworkStream(tcp, ownsSocket: true));
-                await ssl.AuthenticateAsClientAsync(tunnel.Tls.ClientOptions(tlsHostname), handshake.Token);
-                await TunnelGreeting.WriteLineAsync(ssl, TunnelGreeting.Line(token, channel), handshake.Token);
-                var answer = await TunnelGreeting.ReadLineAsync(ssl, handshake.Token);
-                if (answer != "OK")
-                {
-                    throw new IOException($"the target's tunnel refused the {channel} channel: {answer}");
-                }
-            }
-
             await TunnelPipe.RunAsync(local, ssl, level, tunnel.Counters, tunnel.Stopping);
             _logger.ConnectionEnded(tunnel.VmId, channel, "closed");
         }
@@ -272,96 +384,6 @@ public sealed class MigrationTunnels : IAsyncDisposable
         finally
         {
             local.Dispose();
-        }
-    }
-
-    /// <summary>What ends one tunnel connection (a peer gone, refused or misbehaving, or the tunnel closed) without
-    /// concerning the others.</summary>
-    private static bool EndsTheConnection(Exception e) =>
-        e is IOException or SocketException or OperationCanceledException or ObjectDisposedException
-            or System.Security.Authentication.AuthenticationException or ZstdSharp.ZstdException;
-
-    /// <summary>One VM's tunnel in one direction: its listeners, every socket it opened or accepted, its tasks.</summary>
-    private sealed class Tunnel(string vmId, TunnelTls tls, IReadOnlyList<Socket> listeners, IReadOnlyList<string> files) : IDisposable
-    {
-        private readonly CancellationTokenSource _stop = new();
-        private readonly ConcurrentDictionary<Socket, byte> _sockets = new();
-        private readonly ConcurrentDictionary<Task, byte> _tasks = new();
-
-        public string VmId => vmId;
-
-        public TunnelTls Tls => tls;
-
-        public TunnelCounters Counters { get; } = new();
-
-        public CancellationToken Stopping => _stop.Token;
-
-        public void Own(Socket socket)
-        {
-            _sockets[socket] = 0;
-            if (_stop.IsCancellationRequested)
-            {
-                socket.Dispose();
-            }
-        }
-
-        public void Track(Task task)
-        {
-            _tasks[task] = 0;
-            _ = task.ContinueWith(t => _tasks.TryRemove(t, out _), TaskScheduler.Default);
-        }
-
-        public async Task DrainAsync(TimeSpan timeout)
-        {
-            foreach (var listener in listeners)
-            {
-                listener.Dispose();
-            }
-
-            try
-            {
-                await Task.WhenAll(_tasks.Keys).WaitAsync(timeout);
-            }
-            catch (Exception e) when (e is TimeoutException or OperationCanceledException or IOException or SocketException)
-            {
-                // What is still open after the wait is aborted by the close that follows.
-            }
-        }
-
-        public async Task CloseAsync(TimeSpan timeout)
-        {
-            await _stop.CancelAsync();
-            foreach (var listener in listeners)
-            {
-                listener.Dispose();
-            }
-
-            foreach (var socket in _sockets.Keys)
-            {
-                socket.Dispose();
-            }
-
-            try
-            {
-                await Task.WhenAll(_tasks.Keys).WaitAsync(timeout);
-            }
-            catch (Exception e) when (e is TimeoutException or OperationCanceledException or IOException or SocketException)
-            {
-                // Tasks end on their own once their sockets are gone; nothing waits for them any more.
-            }
-
-            foreach (var file in files)
-            {
-                File.Delete(file);
-            }
-
-            Dispose();
-        }
-
-        public void Dispose()
-        {
-            tls.Dispose();
-            _stop.Dispose();
         }
     }
 }

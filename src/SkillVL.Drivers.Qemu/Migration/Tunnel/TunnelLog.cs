@@ -35,4 +35,19 @@ internal static partial class TunnelLog
     [LoggerMessage(EventId = 1329, Level = LogLevel.Information,
         Message = "Link probe to {Host}:{Port}: RTT {RttMs:0.##} ms, {Mbps:0.#} Mbit/s ({Sent} bytes sent, {Acked} acknowledged)")]
     public static partial void ProbeMeasured(this ILogger logger, string host, int port, double rttMs, double mbps, long sent, long acked);
+
+    [LoggerMessage(EventId = 1330, Level = LogLevel.Information,
+        Message = "VM {VmId}: migration rendezvous for {MigrationId} listens on {Host}:{Port}; the target dials in (ADR 0020)")]
+    public static partial void RendezvousOpened(this ILogger logger, string vmId, string migrationId, string host, int port);
+
+    [LoggerMessage(EventId = 1331, Level = LogLevel.Information,
+        Message = "VM {VmId}: migration tunnel dials the source's rendezvous {Host}:{Port} ({Parked} parked connections per channel, zstd level {Level})")]
+    public static partial void DialingOpened(this ILogger logger, string vmId, string host, int port, int parked, int level);
+
+    [LoggerMessage(EventId = 1332, Level = LogLevel.Warning,
+        Message = "VM {VmId}: dialling the source's rendezvous {Host}:{Port} for {Channel} failed ({Reason}); again in {Seconds} s")]
+    public static partial void DialFailed(this ILogger logger, string vmId, string channel, string host, int port, string reason, double seconds);
+
+    [LoggerMessage(EventId = 1333, Level = LogLevel.Information, Message = "VM {VmId}: migration tunnel uses the rendezvous at {Directory} (zstd level {Level})")]
+    public static partial void OutgoingReverseOpened(this ILogger logger, string vmId, string directory, int level);
 }
