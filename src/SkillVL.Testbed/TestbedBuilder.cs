@@ -183,7 +183,7 @@ internal sealed class TestbedBuilder(TextWriter progress, TimeProvider time, Det
         await UnderlayNetwork.MoveTapIntoNamespaceAsync(node, cancellationToken);
         if (node.Nat is not null)
         {
-            await NatRouter.ConnectInsideAsync(plan, node, cancellationToken);
+            await NatRouter.ConnectInsideAsync(node, cancellationToken);
         }
     }
 

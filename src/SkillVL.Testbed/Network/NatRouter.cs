@@ -39,7 +39,7 @@ internal static class NatRouter
     /// Takes the emulator's side B (already relaying) into the router as its inside leg, and gives the client its
     /// one route: the underlay /24 through the router. No default route, so nothing can leave the testbed.
     /// </summary>
-    public static async Task ConnectInsideAsync(TestbedPlan plan, NodePlan node, CancellationToken cancellationToken)
+    public static async Task ConnectInsideAsync(NodePlan node, CancellationToken cancellationToken)
     {
         var nat = node.Nat!;
         await Iproute.RunAsync(cancellationToken, "link", "set", "dev", node.UnderlayTap!, "netns", nat.RouterNamespace);
