@@ -83,6 +83,14 @@ public sealed class ClientNodeOwnershipTests
         Assert.DoesNotContain("laptop-bob", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Limits_ClientNodesAndJoinTokens_DefaultAndValidated()
+    {
+        var defaults = new Rooms.LimitOptions();
+        Assert.Equal((3, 5), (defaults.ClientNodesPerUser, defaults.JoinTokensPerUser));
+        Assert.Equal("ClientNodesPerUser, JoinTokensPerUser", new Rooms.LimitOptions { ClientNodesPerUser = 0, JoinTokensPerUser = 0 }.Invalid());
+    }
+
     private static string Part(string message) =>
         new[] { "another user's client node", "belongs to bob", "does not allow client nodes", "cannot pin machines there", "without an owner" }
             .First(p => message.Contains(p, StringComparison.Ordinal));

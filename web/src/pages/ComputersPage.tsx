@@ -74,7 +74,7 @@ export function ComputersPage() {
             <p className="small">
               Run this on your computer before {new Date(token.expiresAt).toLocaleString()} (the token works once):
             </p>
-            <pre className="command" aria-label="Agent command">
+            <pre className="mono agent-command" aria-label="Agent command">
               {command}
             </pre>
             <button type="button" disabled={busy} onClick={copy}>
