@@ -23,6 +23,11 @@ public sealed class CheckoutTrackingTests(ITestOutputHelper output)
         var (server, client) = (pair.Server, pair.Client);
         var spec = server.NewVm("tracked");
         await server.StartAndWaitForAgentAsync(spec);
+
+        // Tracking cannot start on a guest that already runs (it would miss what it wrote before): refused, nothing added.
+        var running = await Assert.ThrowsAsync<DriverException>(() => server.Node.Checkouts.StartTrackingAsync(spec.Id, CancellationToken.None));
+        Assert.Contains("running", running.Message, StringComparison.Ordinal);
+        Assert.False((await server.Node.Checkouts.GetTrackingAsync(spec.Id, CancellationToken.None)).Tracking);
         await pair.CheckOutAsync(spec);
         var data = await CheckoutPair.WriteDataAsync(client, spec.Id, "data", 16);
 
