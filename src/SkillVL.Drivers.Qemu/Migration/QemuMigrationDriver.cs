@@ -402,9 +402,11 @@ public sealed class QemuMigrationDriver : IVmMigrationDriver, IAsyncDisposable
                     throw new DriverException($"VM {vmId}: the check-in's catch-up copy has not ended well; RAM cannot start yet.", isTransient: true);
                 }
             }
-            else if (MigrationQmp.FindMirror(await _supervisor.ExecuteQmpAsync(paths, "query-jobs", null, cancellationToken)) is not { Status: "ready" or "standby" })
+            else if (MigrationQmp.FindMirror(await _supervisor.ExecuteQmpAsync(paths, "query-jobs", null, cancellationToken)) is var mirror
+                     && mirror is not { Status: "ready" or "standby" })
             {
-                throw new DriverException($"VM {vmId}: the disk mirror is not in sync; RAM cannot start yet.", isTransient: true);
+                throw new DriverException(
+                    $"VM {vmId}: the disk mirror is not in sync ({mirror?.Status ?? "no mirror"}); RAM cannot start yet.", isTransient: true);
             }
 
             var tunnelled = Tunnelled(request.Parameters);

@@ -23,6 +23,11 @@ public sealed class CheckoutTrackingTests(ITestOutputHelper output)
         var (server, client) = (pair.Server, pair.Client);
         var spec = server.NewVm("tracked");
         await server.StartAndWaitForAgentAsync(spec);
+
+        // Tracking cannot start on a guest that already runs (it would miss what it wrote before): refused, nothing added.
+        var running = await Assert.ThrowsAsync<DriverException>(() => server.Node.Checkouts.StartTrackingAsync(spec.Id, CancellationToken.None));
+        Assert.Contains("running", running.Message, StringComparison.Ordinal);
+        Assert.False((await server.Node.Checkouts.GetTrackingAsync(spec.Id, CancellationToken.None)).Tracking);
         await pair.CheckOutAsync(spec);
         var data = await CheckoutPair.WriteDataAsync(client, spec.Id, "data", 16);
 
@@ -42,7 +47,7 @@ public sealed class CheckoutTrackingTests(ITestOutputHelper output)
         // SIGKILL: QEMU never stores the bitmap; the next QEMU finds it in use, i.e. inconsistent.
         var pid = client.QemuPid(spec.Id) ?? throw new InvalidOperationException("the client's QEMU has no pid");
         Process.GetProcessById(pid).Kill();
-        await Bounded.WaitUntilAsync(() => Task.FromResult(!File.Exists($"/proc/{pid}")), TimeSpan.FromSeconds(10), "the killed QEMU to exit");
+        await Bounded.WaitUntilAsync(() => Task.FromResult(!Directory.Exists($"/proc/{pid}")), TimeSpan.FromSeconds(10), "the killed QEMU to exit");
         var killed = await client.Node.Checkouts.GetTrackingAsync(spec.Id, CancellationToken.None);
         output.WriteLine($"killed: {killed}");
         Assert.True(killed is { Tracking: true, Inconsistent: true, FullSyncRequired: true });
