@@ -214,10 +214,12 @@ public sealed class NetworkRelays : IAsyncDisposable
             socket.Listen(64);
             return socket;
         }
-        catch
+        catch (SocketException e)
         {
             socket.Dispose();
-            throw;
+
+            // Address not on this node (yet), or the port taken: the next ensure tries again.
+            throw new Core.Errors.DriverException($"The relay listener cannot listen on {address}:{port}: {e.Message}", isTransient: true);
         }
     });
 
@@ -228,7 +230,17 @@ public sealed class NetworkRelays : IAsyncDisposable
     /// VM's tap: no IPv6 on it, nothing of the host's on it.</summary>
     private async Task<RelayPort> OpenPortAsync(string tapName, string networkId, int mtu, RelayCounters counters, CancellationToken cancellationToken)
     {
-        var tap = InNamespace(() => TapDevice.Open(tapName));
+        TapDevice tap;
+        try
+        {
+            tap = InNamespace(() => TapDevice.Open(tapName));
+        }
+        catch (TapDeviceException e)
+        {
+            throw new Core.Errors.DriverException($"Network {networkId}: cannot open the relay port: {e.Message}", isTransient: true);
+        }
+
+
         try
         {
             _sysctls.Isolate(tapName, isBridge: false);
