@@ -107,6 +107,12 @@ public sealed class RelayTests(ITestOutputHelper output)
         await bed.Client.Networks.EnsureAsync(bed.ClientSpec(mine), CancellationToken.None);
         await bed.WaitForClientAsync(mine, s => s.Connected, "client attached to its own network");
         Assert.Equal([mine], bed.Hub.Relays.HubAttached.Select(a => a.NetworkId));
+
+        // Dropped from the network's list (its machine moved away, say), it is detached at once and refused from then on.
+        await bed.Hub.Networks.EnsureAsync(bed.HubSpec(mine, "laptop-of-someone-else"), CancellationToken.None);
+        Assert.Empty(bed.Hub.Relays.HubAttached);
+        await bed.WaitForClientAsync(
+            mine, s => !s.Connected && s.LastError?.Contains("no node named in this certificate", StringComparison.Ordinal) == true, "client dropped");
     }
 
     [Fact]

@@ -25,7 +25,7 @@ public sealed class NetworkRelays : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly Action<Action>? _namespaceContext;
     private readonly RelayConnector _connector;
-    private readonly Dictionary<string, ClientEntry> _clients = new(StringComparer.Ordinal);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, ClientEntry> _clients = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _gate = new(1, 1);
     private RelayHubListener? _hub;
 
@@ -155,7 +155,7 @@ public sealed class NetworkRelays : IAsyncDisposable
             }
 
             await current.DisposeAsync();
-            _clients.Remove(network.Id);
+            _clients.TryRemove(network.Id, out _);
         }
 
         if (network.Relay is null)
@@ -175,7 +175,7 @@ public sealed class NetworkRelays : IAsyncDisposable
         {
             if (_hub is not null)
             {
-                await _hub.RemoveNetwork(network.Id);
+                await _hub.RemoveNetworkAsync(network.Id);
                 await CloseHubIfIdleAsync();
             }
 
@@ -191,7 +191,7 @@ public sealed class NetworkRelays : IAsyncDisposable
         }
 
         _hub ??= new RelayHubListener(Listen(address, wanted.Port), _tlsDirectory, _timings, OpenPortAsync, _logger);
-        await _hub.SetNetwork(network.Id, network.Mtu, wanted.Clients);
+        await _hub.SetNetworkAsync(network.Id, network.Mtu, wanted.Clients);
     }
 
     private async Task CloseHubIfIdleAsync()
@@ -214,10 +214,12 @@ public sealed class NetworkRelays : IAsyncDisposable
             socket.Listen(64);
             return socket;
         }
-        catch
+        catch (SocketException e)
         {
             socket.Dispose();
-            throw;
+
+            // Address not on this node (yet), or the port taken: the next ensure tries again.
+            throw new Core.Errors.DriverException($"The relay listener cannot listen on {address}:{port}: {e.Message}", isTransient: true);
         }
     });
 
@@ -228,7 +230,17 @@ public sealed class NetworkRelays : IAsyncDisposable
     /// VM's tap: no IPv6 on it, nothing of the host's on it.</summary>
     private async Task<RelayPort> OpenPortAsync(string tapName, string networkId, int mtu, RelayCounters counters, CancellationToken cancellationToken)
     {
-        var tap = InNamespace(() => TapDevice.Open(tapName));
+        TapDevice tap;
+        try
+        {
+            tap = InNamespace(() => TapDevice.Open(tapName));
+        }
+        catch (TapDeviceException e)
+        {
+            throw new Core.Errors.DriverException($"Network {networkId}: cannot open the relay port: {e.Message}", isTransient: true);
+        }
+
+
         try
         {
             _sysctls.Isolate(tapName, isBridge: false);

@@ -31,9 +31,9 @@ public sealed class RelayCounters
     /// <summary>Connection attempts that failed (connect, TLS, refusal) or connections that broke.</summary>
     public long Failures => Interlocked.Read(ref _failures);
 
-    internal void Sent(int bytes)
+    internal void Sent(int frames, long bytes)
     {
-        Interlocked.Increment(ref _framesSent);
+        Interlocked.Add(ref _framesSent, frames);
         Interlocked.Add(ref _bytesSent, bytes);
     }
 
@@ -43,7 +43,7 @@ public sealed class RelayCounters
         Interlocked.Add(ref _bytesReceived, bytes);
     }
 
-    internal void Dropped() => Interlocked.Increment(ref _framesDropped);
+    internal void Dropped(int frames) => Interlocked.Add(ref _framesDropped, frames);
 
     internal void Connected() => Interlocked.Increment(ref _connects);
 

@@ -11,7 +11,7 @@ namespace SkillVL.Drivers.Qemu.Networking.Relay;
 /// A hub's relay listener (ADR 0019): one TCP port on the node's underlay address for every relayed network. A
 /// connection is attached only when its TLS client certificate chains to the platform CA (<see cref="TunnelTls"/>),
 /// the certificate names a node (DNS subjectAltName), and that node is listed for the network the hello names
-/// (<see cref="SetNetwork"/>). Anything else is answered <c>ERR</c>, logged and closed: a client reaches only the
+/// (<see cref="SetNetworkAsync"/>). Anything else is answered <c>ERR</c>, logged and closed: a client reaches only the
 /// networks the Server gave it. Each attached connection gets a tap of its own on the network's bridge, which goes
 /// away with the connection (a non-persistent tap), so a crashed agent leaves no port behind.
 /// </summary>
@@ -62,7 +62,7 @@ internal sealed class RelayHubListener : IAsyncDisposable
 
     /// <summary>Relays <paramref name="networkId"/> for exactly <paramref name="clients"/>; a client dropped from the
     /// list (or every client, when the MTU changes) is detached at once.</summary>
-    public async Task SetNetwork(string networkId, int mtu, IReadOnlyCollection<string> clients)
+    public async Task SetNetworkAsync(string networkId, int mtu, IReadOnlyCollection<string> clients)
     {
         var wanted = new HubNetwork(mtu, clients.ToHashSet(StringComparer.Ordinal));
         var previous = _networks.TryGetValue(networkId, out var p) ? p : null;
@@ -71,7 +71,7 @@ internal sealed class RelayHubListener : IAsyncDisposable
     }
 
     /// <summary>Stops relaying <paramref name="networkId"/> and detaches its clients.</summary>
-    public async Task RemoveNetwork(string networkId)
+    public async Task RemoveNetworkAsync(string networkId)
     {
         _networks.TryRemove(networkId, out _);
         await DetachAsync(c => c.NetworkId == networkId);

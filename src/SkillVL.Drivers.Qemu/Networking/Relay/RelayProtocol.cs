@@ -30,11 +30,14 @@ internal static class RelayProtocol
         return words.Length == 2 && words[0] == Version ? words[1] : null;
     }
 
-    /// <summary>Writes one record (a frame, or a keepalive when <paramref name="frame"/> is empty). Blocking: the tap
-    /// reader thread is the only writer of its connection, and TCP's send buffer is what holds it to the link.</summary>
+    /// <summary>Writes the 2-byte length of a record at the start of <paramref name="destination"/>.</summary>
+    public static void WriteHeader(Span<byte> destination, int frameLength) =>
+        BinaryPrimitives.WriteUInt16BigEndian(destination, checked((ushort)frameLength));
+
+    /// <summary>Writes one record (a frame, or a keepalive when <paramref name="frame"/> is empty).</summary>
     public static void WriteFrame(Stream stream, ReadOnlySpan<byte> frame, Span<byte> scratch)
     {
-        BinaryPrimitives.WriteUInt16BigEndian(scratch, (ushort)frame.Length);
+        WriteHeader(scratch, frame.Length);
         frame.CopyTo(scratch[2..]);
         stream.Write(scratch[..(2 + frame.Length)]);
         stream.Flush();
