@@ -133,6 +133,28 @@ public sealed class ReverseTunnelTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task ARendezvousNeverUsed_ClosesItselfAfterItsLifetime_AUsedOneStaysOpen()
+    {
+        var unused = await _source.OpenRendezvousAsync("m6", "vm6", Loopback, Tls("source"), TimeSpan.FromSeconds(1));
+        var clock = Stopwatch.StartNew();
+        while (_source.HasRendezvous("vm6", "m6") && clock.Elapsed < TimeSpan.FromSeconds(10))
+        {
+            await Task.Delay(50);
+        }
+
+        _output.WriteLine($"closed itself after {clock.Elapsed.TotalSeconds:0.00} s");
+        Assert.False(_source.HasRendezvous("vm6", "m6"));
+        await AssertRefusedAsync(unused.Port);
+
+        using var echo = EchoServer.Start(Path.Combine(_root, "qemu.sock"));
+        var used = await _source.OpenRendezvousAsync("m7", "vm7", Loopback, Tls("source"), TimeSpan.FromSeconds(1));
+        await _target.OpenIncomingDialingAsync("vm7", Loopback, used.Port, used.Token, Loopback, Both(echo.Path), 3, Tls("target"));
+        await _source.OpenOutgoingReverseAsync("vm7", "m7", _root, 3, Tls("source"), Wait, CancellationToken.None);
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        Assert.True(_source.HasRendezvous("vm7", "m7"));
+    }
+
+    [Fact]
     public async Task ReverseProbe_TargetDialsTheSource_SourceMeasures_TargetGetsTheResult()
     {
         var logs = new TestOutputLoggerFactory(_output);

@@ -31,6 +31,10 @@ public sealed class MigrationTunnels : IAsyncDisposable
     private static readonly TimeSpan HandshakeTimeout = TimeSpan.FromSeconds(20);
     private static readonly TimeSpan CloseTimeout = TimeSpan.FromSeconds(5);
 
+    /// <summary>How long a rendezvous waits for the mirror to use it: the target's prepare (a template fetch over a slow
+    /// client link included) fits well within it.</summary>
+    public static readonly TimeSpan RendezvousLifetime = TimeSpan.FromMinutes(30);
+
     private readonly ConcurrentDictionary<string, TunnelSession> _incoming = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, TunnelSession> _outgoing = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, TunnelRendezvous> _rendezvous = new(StringComparer.Ordinal);
@@ -89,7 +93,7 @@ public sealed class MigrationTunnels : IAsyncDisposable
         IReadOnlyList<string>? channels = null)
     {
         await OpenOutgoingCoreAsync(vmId, directory, tlsDirectory, (session, channel) =>
-            (ct => DialAsync(session, channel, host, port, token, tlsHostname, ct)), level, channels ?? Channels);
+            (ct => TunnelDialer.DialTargetAsync(session, channel, host, port, token, tlsHostname, ct)), level, channels ?? Channels);
         _logger.OutgoingOpened(vmId, host, port, directory, level);
     }
 
@@ -97,7 +101,10 @@ public sealed class MigrationTunnels : IAsyncDisposable
     /// Source, reverse mode (ADR 0020): opens this migration's rendezvous on <paramref name="listenAddress"/>, where the
     /// target's tunnel parks its connections. The same migration gets the same rendezvous back; another one's is replaced.
     /// </summary>
-    public async Task<TunnelEndpoint> OpenRendezvousAsync(string migrationId, string vmId, string listenAddress, string tlsDirectory)
+    /// <param name="lifetime">How long it waits, at most, for the mirror to start using it (<see cref="OpenOutgoingReverseAsync"/>)
+    /// before it closes itself, should the Server never come back to cancel it; <see cref="RendezvousLifetime"/> by default.</param>
+    public async Task<TunnelEndpoint> OpenRendezvousAsync(
+        string migrationId, string vmId, string listenAddress, string tlsDirectory, TimeSpan? lifetime = null)
     {
         if (_rendezvous.TryGetValue(vmId, out var open) && open.MigrationId == migrationId)
         {
@@ -107,6 +114,7 @@ public sealed class MigrationTunnels : IAsyncDisposable
         await CloseRendezvousAsync(vmId, keepFor: null);
         var rendezvous = TunnelRendezvous.Open(migrationId, vmId, listenAddress, Channels, TunnelTls.Load(tlsDirectory), _logger);
         _rendezvous[vmId] = rendezvous;
+        _ = ExpireRendezvousAsync(vmId, rendezvous, lifetime ?? RendezvousLifetime, rendezvous.Stopping);
         _logger.RendezvousOpened(vmId, migrationId, listenAddress, rendezvous.Port);
         return new TunnelEndpoint(rendezvous.Port, rendezvous.Token);
     }
@@ -209,41 +217,32 @@ public sealed class MigrationTunnels : IAsyncDisposable
             or System.Security.Authentication.AuthenticationException or ZstdSharp.ZstdException
             or System.Threading.Channels.ChannelClosedException;
 
+    /// <summary>Closes a rendezvous the mirror never started using within <paramref name="lifetime"/>; once used, the
+    /// migration's own end (complete or cancel) closes it.</summary>
+    private async Task ExpireRendezvousAsync(string vmId, TunnelRendezvous rendezvous, TimeSpan lifetime, CancellationToken stopping)
+    {
+        try
+        {
+            await Task.Delay(lifetime, stopping);
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+
+        if (!_outgoing.ContainsKey(vmId) && _rendezvous.TryRemove(new KeyValuePair<string, TunnelRendezvous>(vmId, rendezvous)))
+        {
+            _logger.RendezvousExpired(vmId, rendezvous.MigrationId, lifetime.TotalSeconds);
+            await rendezvous.CloseAsync();
+        }
+    }
+
     private async Task CloseRendezvousAsync(string vmId, string? keepFor)
     {
         if (_rendezvous.TryGetValue(vmId, out var open) && open.MigrationId != keepFor
             && _rendezvous.TryRemove(new KeyValuePair<string, TunnelRendezvous>(vmId, open)))
         {
             await open.CloseAsync();
-        }
-    }
-
-    /// <summary>The tunnel's outgoing TLS connection for one channel: dials the target, greets, waits for its OK.</summary>
-    private static async Task<(Socket Tcp, SslStream Ssl)> DialAsync(
-        TunnelSession tunnel, string channel, string host, int port, string token, string tlsHostname, CancellationToken cancellationToken)
-    {
-        var tcp = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        tunnel.Own(tcp);
-        using var handshake = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        handshake.CancelAfter(HandshakeTimeout);
-        await tcp.ConnectAsync(IPAddress.Parse(host), port, handshake.Token);
-        var ssl = new SslStream(new NetworkStream(tcp, ownsSocket: true));
-        try
-        {
-            await ssl.AuthenticateAsClientAsync(tunnel.Tls.ClientOptions(tlsHostname), handshake.Token);
-            await TunnelGreeting.WriteLineAsync(ssl, TunnelGreeting.Line(token, channel), handshake.Token);
-            var answer = await TunnelGreeting.ReadLineAsync(ssl, handshake.Token);
-            if (answer != "OK")
-            {
-                throw new IOException($"the target's tunnel refused the {channel} channel: {answer}");
-            }
-
-            return (tcp, ssl);
-        }
-        catch
-        {
-            await ssl.DisposeAsync();
-            throw;
         }
     }
 

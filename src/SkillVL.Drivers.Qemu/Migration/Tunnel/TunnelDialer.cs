@@ -6,7 +6,8 @@ using Microsoft.Extensions.Logging;
 namespace SkillVL.Drivers.Qemu.Migration.Tunnel;
 
 /// <summary>
-/// The target's end of a reverse tunnel (ADR 0020): every connection is opened here, outward, to the source's
+/// The tunnel's outgoing TLS connections. Forward (ADR 0013): the source dials the target's tunnel per QEMU connection
+/// (<see cref="DialTargetAsync"/>). Reverse, the target's end (ADR 0020): every connection is opened here, outward, to the source's
 /// <see cref="TunnelRendezvous"/>, so a target behind NAT receives a migration. Each of <see cref="ParkedPerChannel"/>
 /// loops per channel dials (TLS, CA-only trust, the source's name checked against its certificate), presents the
 /// token and the channel, and parks until the source says <see cref="TunnelRendezvous.Go"/>; then it joins the
@@ -35,6 +36,36 @@ internal static class TunnelDialer
         tcp.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveTime, 15);
         tcp.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveInterval, 5);
         tcp.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveRetryCount, 3);
+    }
+
+    /// <summary>Forward mode (ADR 0013), the source's side: the TLS connection for one channel of QEMU's, dialled to the
+    /// target's tunnel, greeted, and accepted by its OK.</summary>
+    public static async Task<(Socket Tcp, SslStream Ssl)> DialTargetAsync(
+        TunnelSession tunnel, string channel, string host, int port, string token, string tlsHostname, CancellationToken cancellationToken)
+    {
+        var tcp = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        tunnel.Own(tcp);
+        using var handshake = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        handshake.CancelAfter(HandshakeTimeout);
+        await tcp.ConnectAsync(IPAddress.Parse(host), port, handshake.Token);
+        var ssl = new SslStream(new NetworkStream(tcp, ownsSocket: true));
+        try
+        {
+            await ssl.AuthenticateAsClientAsync(tunnel.Tls.ClientOptions(tlsHostname), handshake.Token);
+            await TunnelGreeting.WriteLineAsync(ssl, TunnelGreeting.Line(token, channel), handshake.Token);
+            var answer = await TunnelGreeting.ReadLineAsync(ssl, handshake.Token);
+            if (answer != "OK")
+            {
+                throw new IOException($"the target's tunnel refused the {channel} channel: {answer}");
+            }
+
+            return (tcp, ssl);
+        }
+        catch
+        {
+            await ssl.DisposeAsync();
+            throw;
+        }
     }
 
     /// <summary>One parking loop of <paramref name="channel"/>, until the tunnel stops.</summary>

@@ -50,4 +50,8 @@ internal static partial class TunnelLog
 
     [LoggerMessage(EventId = 1333, Level = LogLevel.Information, Message = "VM {VmId}: migration tunnel uses the rendezvous at {Directory} (zstd level {Level})")]
     public static partial void OutgoingReverseOpened(this ILogger logger, string vmId, string directory, int level);
+
+    [LoggerMessage(EventId = 1334, Level = LogLevel.Warning,
+        Message = "VM {VmId}: the migration rendezvous for {MigrationId} was not used within {Seconds} s; closed")]
+    public static partial void RendezvousExpired(this ILogger logger, string vmId, string migrationId, double seconds);
 }

@@ -52,6 +52,9 @@ internal sealed class TunnelRendezvous
 
     public int Port => ((IPEndPoint)_listener.LocalEndPoint!).Port;
 
+    /// <summary>Cancelled when the rendezvous closes.</summary>
+    public CancellationToken Stopping => _session.Stopping;
+
     /// <summary>Listens on <paramref name="listenAddress"/> (a random port) and starts accepting.</summary>
     public static TunnelRendezvous Open(
         string migrationId, string vmId, string listenAddress, IEnumerable<string> channels, TunnelTls tls, ILogger logger)
