@@ -352,14 +352,14 @@ public sealed partial class MigrationTestbedTests(ITestOutputHelper output)
     internal static async Task<string> BootIdAsync(ServerHarness server, string room, string machine) =>
         (await server.ExecAsync(room, machine, "cat", "/proc/sys/kernel/random/boot_id")).Stdout.Trim();
 
-    private static async Task<int> StartCounterAsync(ServerHarness server, string room, string machine)
+    internal static async Task<int> StartCounterAsync(ServerHarness server, string room, string machine)
     {
         var result = await server.ExecAsync(room, machine, "sh", "-c",
             "(i=0; while :; do i=$((i+1)); echo $i > /run/counter; sleep 0.1; done) </dev/null >/dev/null 2>&1 & echo $!");
         return int.Parse(result.Stdout.Trim(), CultureInfo.InvariantCulture);
     }
 
-    private static async Task<long> CounterAsync(ServerHarness server, string room, string machine, int pid)
+    internal static async Task<long> CounterAsync(ServerHarness server, string room, string machine, int pid)
     {
         var result = await server.ExecAsync(room, machine, "sh", "-c", $"kill -0 {pid} && cat /run/counter");
         Assert.Equal(0, result.ExitCode);
@@ -389,6 +389,7 @@ public sealed partial class MigrationTestbedTests(ITestOutputHelper output)
     {
         private readonly TestbedController _testbed = new(new StringWriter());
         private UnderlayServerRelay? _relay;
+        private bool _behindNat;
 
         private Bed(string state, string prefix)
         {
@@ -413,9 +414,10 @@ public sealed partial class MigrationTestbedTests(ITestOutputHelper output)
             await _testbed.SetLinkAsync(State, client, up, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
         }
 
-        public static async Task<Bed> UpAsync(ServerHarness server, ITestOutputHelper output, int nodes, string? client = null, string bandwidth = "1gbit", string rtt = "0ms")
+        public static async Task<Bed> UpAsync(
+            ServerHarness server, ITestOutputHelper output, int nodes, string? client = null, string bandwidth = "1gbit", string rtt = "0ms", bool behindNat = false)
         {
-            var bed = new Bed(Path.Combine(server.Root, "testbed"), "mg" + Guid.NewGuid().ToString("N")[..4]);
+            var bed = new Bed(Path.Combine(server.Root, "testbed"), "mg" + Guid.NewGuid().ToString("N")[..4]) { _behindNat = behindNat };
             var clock = Stopwatch.StartNew();
             try
             {
@@ -426,6 +428,7 @@ public sealed partial class MigrationTestbedTests(ITestOutputHelper output)
                         Clients = client is null ? [] : [client],
                         Bandwidth = bandwidth,
                         Rtt = rtt,
+                        BehindNat = behindNat,
                         Prefix = bed.Prefix,
                         Subnet = $"198.18.{Random.Shared.Next(100, 250)}.0/24",
                         StateDirectory = bed.State,
@@ -475,11 +478,12 @@ public sealed partial class MigrationTestbedTests(ITestOutputHelper output)
             }
         }
 
-        /// <summary>Bytes that crossed the client's emulated link so far, both directions: the counters of the link's
-        /// underlay-side tap, which carries exactly what the emulator let through.</summary>
+        /// <summary>Bytes that crossed the client's emulated link so far, both directions: the counters of the client's
+        /// port on the underlay bridge (the emulator's tap, or behind NAT its router's outside veth), which carry exactly
+        /// what the emulator let through.</summary>
         public long ClientLinkBytes()
         {
-            var tap = Path.Combine("/sys/class/net", Prefix + "c1u", "statistics");
+            var tap = Path.Combine("/sys/class/net", Prefix + (_behindNat ? "c1o" : "c1u"), "statistics");
             return long.Parse(File.ReadAllText(Path.Combine(tap, "rx_bytes")), CultureInfo.InvariantCulture)
                 + long.Parse(File.ReadAllText(Path.Combine(tap, "tx_bytes")), CultureInfo.InvariantCulture);
         }
