@@ -5,7 +5,8 @@ using SkillVL.Server.Hosting;
 
 namespace SkillVL.Server.Tests;
 
-/// <summary>Issue 12: a version-5 database is upgraded in place to 6, keeping its rows; other versions stay refused.</summary>
+/// <summary>Issue 12: a version-5 database is upgraded in place to 6 and then 7 (check-outs), keeping its rows; other
+/// versions stay refused.</summary>
 public sealed class SchemaUpgradeTests : IDisposable
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("skillvl-schema-").FullName;
@@ -26,7 +27,7 @@ public sealed class SchemaUpgradeTests : IDisposable
             Assert.Equal(5, await ScalarAsync(connection, "PRAGMA user_version;", ct));
             await SchemaUpgrade.RunAsync(connection, 5, StartupService.SchemaVersion, ct);
             Assert.Equal(StartupService.SchemaVersion, await ScalarAsync(connection, "PRAGMA user_version;", ct));
-            foreach (var table in new[] { "Nodes", "JoinTokens", "Courses", "Users" })
+            foreach (var table in new[] { "Nodes", "JoinTokens", "Courses", "Users", "Machines", "Migrations" })
             {
                 Assert.Equal(await ColumnsAsync(fresh, table, ct), await ColumnsAsync(connection, table, ct));
             }
@@ -45,8 +46,9 @@ public sealed class SchemaUpgradeTests : IDisposable
     [Theory]
     [InlineData(5, true)]
     [InlineData(4, false)] // older than the first step: no way from there
-    [InlineData(6, false)] // already current
-    [InlineData(7, false)] // newer than this build: refused, never guessed at
+    [InlineData(6, true)]
+    [InlineData(7, false)] // already current
+    [InlineData(8, false)] // newer than this build: refused, never guessed at
     public void CanUpgrade_OnlyWhereEveryStepExists(int from, bool expected)
     {
         Assert.Equal(expected, SchemaUpgrade.CanUpgrade(from, StartupService.SchemaVersion));
@@ -74,7 +76,7 @@ public sealed class SchemaUpgradeTests : IDisposable
         Directory.Delete(_directory, recursive: true);
     }
 
-    /// <summary>A version-5 database: today's schema without what version 6 added, with a row in each table it touches.</summary>
+    /// <summary>A version-5 database: today's schema without what versions 6 and 7 added, with a row in each table it touches.</summary>
     private static async Task CreateVersion5Async(string path, CancellationToken ct)
     {
         await CreateAsync(path, ct);
@@ -86,6 +88,13 @@ public sealed class SchemaUpgradeTests : IDisposable
             "ALTER TABLE \"JoinTokens\" DROP COLUMN \"OwnerId\";",
             "ALTER TABLE \"Nodes\" DROP COLUMN \"OwnerId\";",
             "ALTER TABLE \"Courses\" DROP COLUMN \"AllowClientNodes\";",
+            "ALTER TABLE \"Machines\" DROP COLUMN \"CheckoutNode\";",
+            "ALTER TABLE \"Machines\" DROP COLUMN \"CheckoutRetainedOn\";",
+            "ALTER TABLE \"Machines\" DROP COLUMN \"CheckoutSince\";",
+            "ALTER TABLE \"Machines\" DROP COLUMN \"CheckoutLastSyncAt\";",
+            "ALTER TABLE \"Machines\" DROP COLUMN \"CheckoutUnsyncedBytes\";",
+            "ALTER TABLE \"Machines\" DROP COLUMN \"CheckoutSyncedBytes\";",
+            "ALTER TABLE \"Migrations\" DROP COLUMN \"Purpose\";",
             "PRAGMA user_version=5;",
             "INSERT INTO \"Users\" (\"Id\", \"Username\", \"Role\", \"CreatedAt\", \"CredentialGeneration\") VALUES ('u1', 'alice', 'student', '2026-01-01 00:00:00+00:00', 0);",
             "INSERT INTO \"Nodes\" (\"Name\", \"Kind\", \"CredentialHash\", \"EnrolledAt\", \"Drained\") VALUES ('node1', 'server', 'hash-node1', '2026-01-01 00:00:00+00:00', 0);",

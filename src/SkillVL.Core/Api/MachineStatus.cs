@@ -4,6 +4,7 @@ namespace SkillVL.Core.Api;
 /// <param name="State">"stopped", "starting", "running", "stopping", "crashed", "error".</param>
 /// <param name="DesiredState">"running" or "stopped".</param>
 /// <param name="GuestReady">The guest agent answered and the room's addresses were applied in the guest.</param>
+/// <param name="Checkout">Where the machine is checked out (ADR 0023); null: it is not.</param>
 public sealed record MachineStatus(
     string Id,
     string Name,
@@ -14,4 +15,5 @@ public sealed record MachineStatus(
     int Cpus,
     long MemoryBytes,
     IReadOnlyList<NicStatus> Nics,
-    string? LastError);
+    string? LastError,
+    Checkouts.CheckoutInfo? Checkout = null);

@@ -40,5 +40,24 @@ public sealed class MachineEntity
 
     public string? LastError { get; set; }
 
+    /// <summary>The client node the machine is checked out to (ADR 0023); null: not checked out. While set, the machine
+    /// runs there and <see cref="CheckoutRetainedOn"/> keeps the copy of its disk a check-in returns to.</summary>
+    public string? CheckoutNode { get; set; }
+
+    /// <summary>The server node holding the retained copy (the node the check-out left).</summary>
+    public string? CheckoutRetainedOn { get; set; }
+
+    /// <summary>When the check-out's switch-over happened.</summary>
+    public DateTimeOffset? CheckoutSince { get; set; }
+
+    /// <summary>When the last successful sync into the retained copy ended; null: none yet.</summary>
+    public DateTimeOffset? CheckoutLastSyncAt { get; set; }
+
+    /// <summary>Bytes the client's dirty bitmap marked when last asked; null: not known (the client was not reachable).</summary>
+    public long? CheckoutUnsyncedBytes { get; set; }
+
+    /// <summary>Bytes all syncs of this check-out copied into the retained copy.</summary>
+    public long CheckoutSyncedBytes { get; set; }
+
     public List<NicEntity> Nics { get; set; } = [];
 }

@@ -37,8 +37,12 @@ public sealed class MigrationEntity
     /// <summary>The user's limits (MigrationLimits, JSON).</summary>
     public required string LimitsJson { get; set; }
 
-    /// <summary>"overlay" or "full".</summary>
+    /// <summary>"overlay", "full", or "incremental" (a check-in: the target's disk is the retained copy).</summary>
     public required string DiskTransfer { get; set; }
+
+    /// <summary>Null for a plain move; "checkout" or "checkin" (ADR 0023): the runner's finish then tracks writes on the
+    /// client and keeps the source's disk, or returns onto the retained copy and ends the check-out.</summary>
+    public string? Purpose { get; set; }
 
     /// <summary>"policy" or "qemu-defaults".</summary>
     public required string Tuning { get; set; }

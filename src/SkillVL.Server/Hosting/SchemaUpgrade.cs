@@ -24,6 +24,19 @@ public static class SchemaUpgrade
             "ALTER TABLE \"Nodes\" ADD COLUMN \"OwnerId\" TEXT NULL;",
             "ALTER TABLE \"Courses\" ADD COLUMN \"AllowClientNodes\" INTEGER NOT NULL DEFAULT 0;",
         ],
+
+        // 6 -> 7 (issue 12, ADR 0023): a machine's check-out, and which migrations are check-outs and check-ins. NULL / 0:
+        // not checked out, a plain move.
+        [6] =
+        [
+            "ALTER TABLE \"Machines\" ADD COLUMN \"CheckoutNode\" TEXT NULL;",
+            "ALTER TABLE \"Machines\" ADD COLUMN \"CheckoutRetainedOn\" TEXT NULL;",
+            "ALTER TABLE \"Machines\" ADD COLUMN \"CheckoutSince\" INTEGER NULL;",
+            "ALTER TABLE \"Machines\" ADD COLUMN \"CheckoutLastSyncAt\" INTEGER NULL;",
+            "ALTER TABLE \"Machines\" ADD COLUMN \"CheckoutUnsyncedBytes\" INTEGER NULL;",
+            "ALTER TABLE \"Machines\" ADD COLUMN \"CheckoutSyncedBytes\" INTEGER NOT NULL DEFAULT 0;",
+            "ALTER TABLE \"Migrations\" ADD COLUMN \"Purpose\" TEXT NULL;",
+        ],
     };
 
     /// <summary>Whether <paramref name="from"/> can be brought to <paramref name="to"/> by the steps here.</summary>

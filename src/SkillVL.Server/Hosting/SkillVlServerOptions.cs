@@ -75,6 +75,9 @@ public sealed class SkillVlServerOptions
     /// <summary>The migration engine: TLS, the link figures the plan uses, polling and cleanup bounds.</summary>
     public Migrations.MigrationOptions Migration { get; set; } = new();
 
+    /// <summary>Check-outs (ADR 0023): the background sync's interval and rate.</summary>
+    public Checkouts.CheckoutOptions Checkout { get; set; } = new();
+
     /// <summary>"spread" (default: the node with the most free memory) or "pack" (the fullest node that fits).</summary>
     [RegularExpression("^(spread|pack)$")]
     public string SchedulingPolicy { get; set; } = "spread";

@@ -252,13 +252,19 @@ public sealed class MigrationRunner(
         var limits = MigrationJson.Read<MigrationLimits>(migration.LimitsJson);
         var networks = room.Networks.ToDictionary(n => n.Id, StringComparer.Ordinal);
         var spec = MachineSpecs.ToSpec(machine, networks);
-        var disk = migration.DiskTransfer == "full" ? DiskTransfer.Full : DiskTransfer.Overlay;
+        var disk = migration.DiskTransfer switch
+        {
+            "full" => DiskTransfer.Full,
+            CheckoutRules.Incremental => DiskTransfer.Incremental,
+            _ => DiskTransfer.Overlay,
+        };
 
         // Prepare: the measurements (the VM on the source, the link between the nodes), the plan, the room's networks on the
         // target (with VXLAN peers both ways), the target waiting, the mirror.
         var (link, linkSource) = await ResolveLinkAsync(migration, source, target, ct);
         var features = source.Migrations.Features & target.Migrations.Features;
         var reverse = ReverseMigration.TargetDialsOut(target);
+        CheckoutFinish.Require(migration, source, target);
         if (reverse)
         {
             ReverseMigration.RequireTunnel(features, source, target);
@@ -279,7 +285,7 @@ public sealed class MigrationRunner(
             // from QEMU's own numbers once RAM moves).
             MemoryBytes = machine.MemoryBytes,
             BaseImageBytes = baseSize,
-            TargetHasBase = disk == DiskTransfer.Overlay ? targetHasBase : false,
+            TargetHasBase = disk != DiskTransfer.Full && targetHasBase,
             DirtyRate = measured?.DirtyRate ?? DataRate.Zero,
             OverlayBytes = measured?.OverlayBytes ?? 0,
         };
@@ -354,6 +360,8 @@ public sealed class MigrationRunner(
         await source.Migrations.CompleteOutgoingAsync(machine.Id, stoppingToken);
         try
         {
+            // A check-out's tracking starts before the guest's first instruction on the client (ADR 0021, 0023).
+            await CheckoutFinish.BeforeResumeAsync(migration, target, machine.Id, stoppingToken);
             await target.Migrations.CompleteIncomingAsync(machine.Id, stoppingToken);
             if (offline)
             {
@@ -381,6 +389,7 @@ public sealed class MigrationRunner(
             await db.Machines.Where(m => m.Id == machine.Id).ExecuteUpdateAsync(s => s
                 .SetProperty(m => m.NodeName, target.Facts.Name)
                 .SetProperty(m => m.ObservedState, offline ? MachineStates.Stopped : MachineStates.Running), CancellationToken.None);
+            await CheckoutFinish.RecordAsync(db, migration, time.GetUtcNow(), CancellationToken.None);
         }
 
         await EnterPhaseAsync(run, MigrationPhases.Finalize, offline
@@ -392,15 +401,21 @@ public sealed class MigrationRunner(
         run.TotalTime = time.GetElapsedTime(run.StartedAt);
         trigger.Poke();
 
-        // Finalize: the source's copy (paused, mirror detached) goes; if that fails, the reconciler's orphan sweep takes it.
+        // Finalize: the source's copy (paused, mirror detached) goes — or, for a check-out, becomes the retained copy; if
+        // deleting fails, the reconciler's orphan sweep takes it.
         try
         {
             using var bound = new CancellationTokenSource(Settings.CleanupTimeout);
-            await source.Vms.DeleteAsync(machine.Id, bound.Token);
+            if (!await CheckoutFinish.RetainAsync(migration, source, machine.Id, bound.Token))
+            {
+                await source.Vms.DeleteAsync(machine.Id, bound.Token);
+            }
         }
         catch (Exception e)
         {
-            await LogAsync(migration.Id, $"Removing the source's copy failed ({e.Message}); the reconciler's orphan sweep removes it.");
+            await LogAsync(migration.Id, migration.Purpose == CheckoutRules.Checkout
+                ? $"Keeping the source's disk as the retained copy failed ({e.Message}): the check-out has no copy to sync into; check node {source.Facts.Name}."
+                : $"Removing the source's copy failed ({e.Message}); the reconciler's orphan sweep removes it.");
         }
 
         if (run.Probe is { } probe)

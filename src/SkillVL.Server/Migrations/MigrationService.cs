@@ -34,7 +34,12 @@ public sealed class MigrationService(
     public Task<IQueryable<MigrationEntity>> VisibleAsync(CurrentUser user, CancellationToken cancellationToken) =>
         access.VisibleMigrationsAsync(user, cancellationToken);
 
-    public async Task<CreateMigrationResult> CreateAsync(CurrentUser caller, CreateMigrationRequest request, CancellationToken cancellationToken)
+    public Task<CreateMigrationResult> CreateAsync(CurrentUser caller, CreateMigrationRequest request, CancellationToken cancellationToken) =>
+        CreateAsync(caller, request, purpose: null, cancellationToken);
+
+    /// <summary>A move, or with <paramref name="purpose"/> a check-out or check-in (ADR 0023): the same checks and row, plus
+    /// <see cref="CheckoutRules"/>; a check-in's target is the node holding the retained copy, whatever the request says.</summary>
+    public async Task<CreateMigrationResult> CreateAsync(CurrentUser caller, CreateMigrationRequest request, string? purpose, CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(request.Machine))
         {
@@ -56,8 +61,18 @@ public sealed class MigrationService(
             errors.Add(new("mode", $"must be live or offline (got '{request.Mode}')"));
         }
 
-        var diskTransfer = request.DiskTransfer?.Trim().ToLowerInvariant() ?? "overlay";
-        if (diskTransfer is not ("overlay" or "full"))
+        var diskTransfer = purpose == CheckoutRules.Checkin ? CheckoutRules.Incremental : request.DiskTransfer?.Trim().ToLowerInvariant() ?? "overlay";
+        if (purpose == CheckoutRules.Checkin)
+        {
+            if (machine.CheckoutRetainedOn is null)
+            {
+                return new(Conflict: $"{room.Name}/{machine.Name} is not checked out: nothing to check in");
+            }
+
+            request = request with { To = machine.CheckoutRetainedOn };
+        }
+
+        if (diskTransfer is not ("overlay" or "full") && purpose != CheckoutRules.Checkin)
         {
             errors.Add(new("diskTransfer", $"must be overlay or full (got '{request.DiskTransfer}')"));
         }
@@ -93,10 +108,21 @@ public sealed class MigrationService(
             return new(Forbidden: forbidden.Error);
         }
 
+        var targetKind = nodes.Find(to)?.Facts.Kind;
+        if (CheckoutRules.Check(purpose, $"{room.Name}/{machine.Name}", machine.CheckoutNode, to, targetKind) is { } checkoutRefusal)
+        {
+            return checkoutRefusal;
+        }
+
         if (active.IsMigrating(machine.Id)
             || await db.Migrations.AnyAsync(m => m.MachineId == machine.Id && (m.State == MigrationStates.Pending || m.State == MigrationStates.Running), cancellationToken))
         {
             return new(Conflict: $"{room.Name}/{machine.Name}: a migration of this machine is already running; wait for it or cancel it (skillvl migration list)");
+        }
+
+        if (purpose is not null && (machine.DesiredState != MachineStates.Running || machine.ObservedState != MachineStates.Running))
+        {
+            return Invalid("machine", $"{room.Name}/{machine.Name} is {machine.ObservedState}: a {purpose} moves a running machine live (start it first)");
         }
 
         if (mode == Live && (machine.DesiredState != MachineStates.Running || machine.ObservedState is MachineStates.Stopped or MachineStates.Stopping))
@@ -148,6 +174,7 @@ public sealed class MigrationService(
             LimitsJson = MigrationJson.Write(limits),
             DiskTransfer = diskTransfer,
             Tuning = tuning,
+            Purpose = purpose,
             Tls = options.Value.Migration.Tls,
             LinkJson = link is null ? null : MigrationJson.Write(link),
             LinkSource = link is null ? null : "request",
@@ -159,7 +186,7 @@ public sealed class MigrationService(
         {
             MigrationId = migration.Id,
             At = now,
-            Message = $"{caller.Username} asked to move {room.Name}/{machine.Name} from {machine.NodeName} to {to} ({mode}, disk {diskTransfer}, tuning {tuning}).",
+            Message = $"{caller.Username} asked to {purpose ?? "move"} {room.Name}/{machine.Name} from {machine.NodeName} to {to} ({mode}, disk {diskTransfer}, tuning {tuning}).",
         });
         db.Migrations.Add(migration);
         try

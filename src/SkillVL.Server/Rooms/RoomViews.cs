@@ -62,7 +62,14 @@ public static class RoomViews
         machine.Nics.OrderBy(n => n.Index)
             .Select(n => new NicStatus(networks.TryGetValue(n.NetworkId, out var net) ? net.Name : n.NetworkId, n.Ip, n.MacAddress))
             .ToList(),
-        machine.LastError);
+        machine.LastError,
+        Checkout(machine));
+
+    /// <summary>The machine's check-out as the API shows it; null when it is not checked out.</summary>
+    public static Core.Api.Checkouts.CheckoutInfo? Checkout(MachineEntity machine) =>
+        machine is { CheckoutNode: { } node, CheckoutRetainedOn: { } retainedOn, CheckoutSince: { } since }
+            ? new(node, retainedOn, since, machine.CheckoutLastSyncAt, machine.CheckoutUnsyncedBytes, machine.CheckoutSyncedBytes)
+            : null;
 
     /// <summary>Deleting, Pending (converging), Ready, Stopped or Degraded (a machine failed or crashed).</summary>
     public static string Phase(RoomEntity room)
