@@ -160,6 +160,7 @@ public static class ServerApp
         var api = app.MapGroup(ApiPaths.Prefix).RequireAuthorization(AuthSetup.PlatformPolicy);
         api.MapRoomsApi();
         api.MapMachinesApi();
+        api.MapCheckoutsApi();
         api.MapTasksApi();
         api.MapTemplatesApi();
         api.MapNodesApi();

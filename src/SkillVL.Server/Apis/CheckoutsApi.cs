@@ -1,0 +1,113 @@
+using SkillVL.Core.Api.Checkouts;
+using SkillVL.Core.Api.Migrations;
+using SkillVL.Core.Errors;
+using SkillVL.Server.Checkouts;
+using SkillVL.Server.Data;
+using SkillVL.Server.Identity;
+using SkillVL.Server.Migrations;
+using SkillVL.Server.Rooms;
+using SkillVL.Server.Scheduling;
+
+namespace SkillVL.Server.Apis;
+
+/// <summary>
+/// Check-out and check-in of a machine (issue 12, ADR 0023): a live move to its owner's client node that keeps the
+/// server's copy of its disk, kept close by a background sync, and the move back that sends only what changed since.
+/// Both are migrations (their record, progress and cancel are the migration's); the sync answers when it ended.
+/// </summary>
+public static class CheckoutsApi
+{
+    /// <summary>How long a check-in waits for a sync of the machine in flight before it starts.</summary>
+    private static readonly TimeSpan SyncWait = TimeSpan.FromMinutes(10);
+
+    public static RouteGroupBuilder MapCheckoutsApi(this RouteGroupBuilder api)
+    {
+        var machines = api.MapGroup("/rooms/{room}/machines").WithTags("Machines");
+
+        machines.MapPost("/{machine}/checkout", (string room, string machine, CheckoutRequest request, HttpContext http, MigrationService service, CancellationToken ct) =>
+            StartAsync(service, http.Caller(), new CreateMigrationRequest($"{room}/{machine}", request.To), CheckoutRules.Checkout, ct))
+        .Produces<MigrationInfo>(StatusCodes.Status202Accepted)
+        .ProducesValidationProblem()
+        .ProducesProblem(StatusCodes.Status403Forbidden)
+        .ProducesProblem(StatusCodes.Status404NotFound)
+        .ProducesProblem(StatusCodes.Status409Conflict)
+        .WithSummary("Check a running machine out to its owner's client node: it moves there live, the server node keeps a copy of its disk that the background sync keeps up to date");
+
+        machines.MapPost("/{machine}/checkin", async (string room, string machine, HttpContext http, SkillVlDbContext db, AccessService access,
+            MigrationService service, CheckoutSyncService syncs, CancellationToken ct) =>
+        {
+            // A sync in flight ends first: the check-in's own copy starts from what it left in the bitmap.
+            if (await FindAsync(db, access, http.Caller(), room, machine, ct) is { } found)
+            {
+                using var wait = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                wait.CancelAfter(SyncWait);
+                await syncs.WaitIdleAsync(found.Id, wait.Token);
+            }
+
+            return await StartAsync(service, http.Caller(), new CreateMigrationRequest($"{room}/{machine}", To: null), CheckoutRules.Checkin, ct);
+        })
+        .Produces<MigrationInfo>(StatusCodes.Status202Accepted)
+        .ProducesValidationProblem()
+        .ProducesProblem(StatusCodes.Status404NotFound)
+        .ProducesProblem(StatusCodes.Status409Conflict)
+        .WithSummary("Check a machine in: it moves back live onto its retained copy, sending only the blocks changed since the last sync plus RAM");
+
+        machines.MapPost("/{machine}/sync", SyncAsync)
+        .Produces<CheckoutSyncInfo>()
+        .ProducesProblem(StatusCodes.Status404NotFound)
+        .ProducesProblem(StatusCodes.Status409Conflict)
+        .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+        .WithSummary("Sync a checked-out machine now: its client copies the blocks written since the last sync into the retained copy; answers when the copy ended");
+        return api;
+    }
+
+    private static async Task<IResult> StartAsync(MigrationService service, CurrentUser caller, CreateMigrationRequest request, string purpose, CancellationToken ct)
+    {
+        var result = await service.CreateAsync(caller, request, purpose, ct);
+        return result switch
+        {
+            { Created: { } created } => ApiResults.Accepted(MigrationViews.Info(created)),
+            { NotFound: { } what } => ApiResults.NotFound(what),
+            { Forbidden: { } forbidden } => NodePinAnswers.Answer(new NodePinning.Refusal(true, forbidden), $"The {purpose} request is not valid."),
+            { Conflict: { } conflict } => ApiResults.Conflict(conflict),
+            _ => ApiResults.Invalid(result.Errors ?? [], $"The {purpose} request is not valid."),
+        };
+    }
+
+    private static async Task<IResult> SyncAsync(
+        string room, string machine, HttpContext http, SkillVlDbContext db, AccessService access, CheckoutSyncService syncs, CancellationToken ct)
+    {
+        if (await FindAsync(db, access, http.Caller(), room, machine, ct) is not { } found)
+        {
+            return ApiResults.NotFound($"Machine '{room}/{machine}'");
+        }
+
+        if (found.CheckoutNode is null)
+        {
+            return ApiResults.Conflict($"{room}/{machine} is not checked out: there is nothing to sync");
+        }
+
+        try
+        {
+            var result = await syncs.SyncNowAsync(found.Id, ct);
+            var after = await FindAsync(db, access, http.Caller(), room, machine, ct);
+            return after is not null && RoomViews.Checkout(after) is { } checkout
+                ? Results.Ok(new CheckoutSyncInfo(checkout, result.BytesCopied, result.TunnelBytes, result.Elapsed.TotalMilliseconds, result.FullCopy))
+                : ApiResults.Conflict($"{room}/{machine} was checked in while it synced");
+        }
+        catch (DriverException e) when (e.IsTransient)
+        {
+            return Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Sync not possible now", detail: $"{room}/{machine}: {e.Message}");
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            return Results.Problem(statusCode: StatusCodes.Status502BadGateway, title: "Sync failed", detail: $"{room}/{machine}: {e.Message}");
+        }
+    }
+
+    private static async Task<MachineEntity?> FindAsync(SkillVlDbContext db, AccessService access, CurrentUser caller, string room, string machine, CancellationToken ct)
+    {
+        var entity = await access.FindRoomAsync(caller, RoomsApi.LoadRooms(db), room, ct);
+        return entity is { DeletionRequested: false } ? entity.Machines.FirstOrDefault(m => m.Name == machine) : null;
+    }
+}
