@@ -38,6 +38,9 @@ internal sealed class FakeNode : INodeAgent, IVmDriver, INetworkDriver, ITemplat
 
     public IVmMigrationDriver Migrations => Driver;
 
+    /// <summary>Settable: check-out tests give the node a fake check-out end (null: an agent without one).</summary>
+    public Core.Checkout.IVmCheckoutDriver? Checkouts { get; set; }
+
     public DriverCapabilities Capabilities => new(true, true, true, true, LiveMigration: true);
 
     public Task<IReadOnlyList<VmObservation>> ListAsync(CancellationToken cancellationToken)

@@ -1,0 +1,49 @@
+using SkillVL.Core.Checkout;
+using SkillVL.Core.Errors;
+using SkillVL.Core.Migration;
+using SkillVL.Server.Tests.Migrations;
+
+namespace SkillVL.Server.Tests.Checkout;
+
+/// <summary>A hand-written node end of check-outs: records each call as "node:checkouts.Call" in the shared log, answers
+/// a fixed sync result, and throws on the calls named in <see cref="FailOn"/>.</summary>
+internal sealed class FakeCheckoutDriver(string node, CallLog log) : IVmCheckoutDriver
+{
+    public HashSet<string> FailOn { get; } = new(StringComparer.Ordinal);
+
+    public DiskSyncResult SyncResult { get; set; } = new(8L << 20, 7L << 20, TimeSpan.FromMilliseconds(300), FullCopy: false);
+
+    public long DirtyBytes { get; set; } = 64L << 10;
+
+    public DataRate? SyncSpeed { get; private set; }
+
+    public RetainedExport Export { get; } = new("192.0.2.9", 7001, "secret-token", "node-retained");
+
+    public Task<RetainedCopy> RetainAsync(string vmId, CancellationToken cancellationToken) =>
+        Answer("Retain", new RetainedCopy(vmId, DateTimeOffset.UtcNow, 1L << 30, 1L << 20, Exported: false, Lent: false));
+
+    public Task<RetainedCopy?> GetRetainedAsync(string vmId, CancellationToken cancellationToken) => Answer<RetainedCopy?>("GetRetained", null);
+
+    public Task<RetainedExport> ExportRetainedAsync(string vmId, string listenAddress, CancellationToken cancellationToken) => Answer("ExportRetained", Export);
+
+    public Task CloseRetainedExportAsync(string vmId, CancellationToken cancellationToken) => Answer("CloseRetainedExport", 0);
+
+    public Task ReleaseRetainedAsync(string vmId, CancellationToken cancellationToken) => Answer("ReleaseRetained", 0);
+
+    public Task StartTrackingAsync(string vmId, CancellationToken cancellationToken) => Answer("StartTracking", 0);
+
+    public Task<WriteTracking> GetTrackingAsync(string vmId, CancellationToken cancellationToken) =>
+        Answer("GetTracking", new WriteTracking(true, DirtyBytes, Inconsistent: false, FullSyncRequired: false));
+
+    public Task<DiskSyncResult> SyncAsync(string vmId, RetainedExport target, DataRate speed, CancellationToken cancellationToken)
+    {
+        SyncSpeed = speed;
+        return Answer("Sync", SyncResult);
+    }
+
+    private Task<T> Answer<T>(string call, T value)
+    {
+        log.Add($"{node}:checkouts.{call}");
+        return FailOn.Contains(call) ? throw new DriverException($"{call} failed on {node} (test)") : Task.FromResult(value);
+    }
+}
