@@ -3,7 +3,7 @@ using SkillVL.Core.Api;
 
 namespace SkillVL.Cli.Commands;
 
-/// <summary><c>skillvl vm start|stop|restart|exec|migrate ROOM/VM</c>.</summary>
+/// <summary><c>skillvl vm start|stop|restart|exec|migrate|checkout|checkin|sync|get ROOM/VM</c>, <c>skillvl vm list ROOM</c>.</summary>
 internal static class VmCommands
 {
     public static Command Create(CommandRunner runner)
@@ -14,6 +14,11 @@ internal static class VmCommands
         vm.Subcommands.Add(PowerAction(runner, "restart", "Restart a machine and follow the task"));
         vm.Subcommands.Add(Exec(runner));
         vm.Subcommands.Add(MigrationCommands.Migrate(runner));
+        vm.Subcommands.Add(VmCheckoutCommands.Checkout(runner));
+        vm.Subcommands.Add(VmCheckoutCommands.Checkin(runner));
+        vm.Subcommands.Add(VmCheckoutCommands.Sync(runner));
+        vm.Subcommands.Add(VmCheckoutCommands.Get(runner));
+        vm.Subcommands.Add(VmCheckoutCommands.List(runner));
         return vm;
     }
 

@@ -54,6 +54,10 @@ internal sealed class SkillVlClient(HttpClient http, ConnectionSettings settings
     public Task<JsonElement> PostAsync(string path, string subject, CancellationToken cancellationToken) =>
         SendAsync(HttpMethod.Post, path, content: null, subject, DefaultRequestTimeout, cancellationToken);
 
+    /// <summary>POST with no body that the server answers when the work ended (a check-out's sync), bounded by <paramref name="timeout"/>.</summary>
+    public Task<JsonElement> PostAsync(string path, string subject, TimeSpan timeout, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Post, path, content: null, subject, timeout, cancellationToken);
+
     /// <summary>DELETE that answers 204.</summary>
     public Task<JsonElement> DeleteAsync(string path, string subject, CancellationToken cancellationToken, bool severalObjects = false) =>
         SendAsync(HttpMethod.Delete, path, content: null, subject, DefaultRequestTimeout, cancellationToken, severalObjects);
