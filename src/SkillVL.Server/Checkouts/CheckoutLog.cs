@@ -11,4 +11,7 @@ public static partial class CheckoutLog
 
     [LoggerMessage(3452, LogLevel.Warning, "Check-out of {Machine}: closing the retained copy's export on {Node} failed")]
     public static partial void CloseFailed(ILogger logger, string machine, string node, Exception exception);
+
+    [LoggerMessage(3453, LogLevel.Warning, "Deleting the retained copy of {Machine} on {Node} failed; retried with the room's deletion")]
+    public static partial void ReleaseFailed(ILogger logger, string machine, string node, Exception exception);
 }

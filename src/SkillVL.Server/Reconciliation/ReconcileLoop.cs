@@ -421,6 +421,13 @@ public sealed class ReconcileLoop(
                 continue;
             }
 
+            // A checked-out machine's retained copy goes with it (ADR 0023); its node must answer first.
+            if (!await Checkouts.RetainedRelease.ReleaseAsync(room, nodes, logger, cancellationToken))
+            {
+                pending = true;
+                continue;
+            }
+
             await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
             var entity = await db.Rooms.FirstOrDefaultAsync(r => r.Id == room.Id, cancellationToken);
             if (entity is not null)
