@@ -110,7 +110,15 @@ public sealed class OwnClientNodeTests(ITestOutputHelper output)
             // Migrations onto bob's computer: carol's machine neither by carol nor by an admin (403 naming "to").
             await AssertProblemAsync(
                 await carol.Client.PostAsJsonAsync(ApiPaths.Migrations, new CreateMigrationRequest("c/box", Laptop), ServerHarness.Json), HttpStatusCode.Forbidden, "to", "another user's client node");
+            // Check-outs (ADR 0023) obey the same rule: carol's machine not onto bob's computer, and never onto a server node.
+            await AssertProblemAsync(
+                await carol.Client.PostAsJsonAsync(ApiPaths.Machine("c", "box") + "/checkout", new Core.Api.Checkouts.CheckoutRequest(Laptop), ServerHarness.Json),
+                HttpStatusCode.Forbidden, "to", "another user's client node");
+            await AssertProblemAsync(
+                await carol.Client.PostAsJsonAsync(ApiPaths.Machine("c", "box") + "/checkout", new Core.Api.Checkouts.CheckoutRequest("local"), ServerHarness.Json),
+                HttpStatusCode.BadRequest, "to", "a check-out goes to a client node");
             var carolsBox = await Users.ReadAsync<MachineStatus>(await carol.Client.GetAsync(ApiPaths.Machine("c", "box")), HttpStatusCode.OK);
+            Assert.Equal(("local", (Core.Api.Checkouts.CheckoutInfo?)null), (carolsBox.Node, carolsBox.Checkout));
             await AssertProblemAsync(
                 await server.Client.PostAsJsonAsync(ApiPaths.Migrations, new CreateMigrationRequest(carolsBox.Id, Laptop), ServerHarness.Json), HttpStatusCode.Forbidden, "to", "belongs to bob");
 
