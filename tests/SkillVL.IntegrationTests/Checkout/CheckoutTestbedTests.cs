@@ -115,7 +115,7 @@ public sealed class CheckoutTestbedTests(ITestOutputHelper output)
         await server.DeleteRoomAsync("home");
     }
 
-    /// <summary>POSTs a check-out or check-in and follows it; retried while the platform takes a move back because the
+    /// <summary>POSTs a check-out or check-in (a second one while it runs is 409) and follows it; retried while the platform takes a move back because the
     /// guest did not answer on the target (QEMU 7.2 under TCG, ADR 0012) — the machine must then be where it was.</summary>
     private async Task<MigrationInfo> UntilMovedAsync(ServerHarness server, string action, CheckoutRequest? request)
     {
@@ -127,6 +127,9 @@ public sealed class CheckoutTestbedTests(ITestOutputHelper output)
             var body = await response.Content.ReadAsStringAsync();
             Assert.True(response.StatusCode == HttpStatusCode.Accepted, $"{action}: {(int)response.StatusCode} {body}");
             var migration = JsonSerializer.Deserialize<MigrationInfo>(body, ServerHarness.Json)!;
+
+            // The same request again while this one moves the machine: 409, and the move goes on.
+            await ExpectProblemAsync(server, "vm", action, request, HttpStatusCode.Conflict, null);
             await Bounded.WaitUntilAsync(async () =>
             {
                 migration = (await server.Client.GetFromJsonAsync<MigrationInfo>(ApiPaths.Migration(migration.Id), ServerHarness.Json))!;
