@@ -49,10 +49,11 @@ public static class CoursesApi
         courses.MapGet("/{course}", (string course, HttpContext http, AccessService access, CourseService service, CancellationToken ct) =>
             WithCourseAsync(course, http, access, manage: false, async c => Results.Ok(await service.InfoAsync(c, ct)), ct))
             .Produces<CourseInfo>().ProducesProblem(StatusCodes.Status404NotFound).WithSummary("Get a course");
-        courses.MapPatch("/{course}", (string course, UpdateCourseRequest request, HttpContext http, AccessService access, CourseService service, SkillVlDbContext db, CancellationToken ct) =>
+        courses.MapPatch("/{course}", (string course, UpdateCourseRequest? request, HttpContext http, AccessService access, CourseService service, SkillVlDbContext db, CancellationToken ct) =>
             WithCourseAsync(course, http, access, manage: true, async c =>
             {
-                if (request.AllowClientNodes is { } allow)
+                // No body changes nothing: the answer is the course as it is (and 404 for whoever may not manage it).
+                if (request?.AllowClientNodes is { } allow)
                 {
                     await db.Courses.Where(x => x.Id == c.Id).ExecuteUpdateAsync(s => s.SetProperty(x => x.AllowClientNodes, allow), ct);
                     c.AllowClientNodes = allow;

@@ -308,7 +308,7 @@ public sealed class MigrationRunner(
         var offline = migration.Mode == MigrationService.Offline;
         // A live guest keeps its boot on the target (it does not boot again), so the reconciler does not configure it again.
         // Reverse: the source's rendezvous first; the target dials it (nothing listens on a client).
-        var dial = reverse ? await source.Migrations.OpenOutgoingRendezvousAsync(migration.Id, machine.Id, ListenAddress(source), ct) : null;
+        var dial = reverse ? ReverseMigration.NamedByNode(await source.Migrations.OpenOutgoingRendezvousAsync(migration.Id, machine.Id, ListenAddress(source), ct), source) : null;
         var request = new IncomingMigrationRequest(migration.Id, spec, ListenAddress(target), disk, DiskVirtualSizeBytes: 0, run.Parameters, migration.Tls, offline,
             BootId: offline ? null : machine.ConfiguredBootId, DialSource: dial);
         AgentCalls.PreparedIncoming prepared;

@@ -40,8 +40,16 @@ internal static class ReverseMigration
     public static async Task<(LinkProbeEndpoint Endpoint, INodeAgent Dialer)> OpenLinkProbeAsync(
         string migrationId, INodeAgent source, INodeAgent target, CancellationToken cancellationToken) =>
         TargetDialsOut(target)
-            ? (await source.Migrations.OpenReverseLinkProbeAsync(migrationId, ListenAddress(source), cancellationToken), target)
+            ? (await source.Migrations.OpenReverseLinkProbeAsync(migrationId, ListenAddress(source), cancellationToken) with { TlsHostname = source.Facts.Name }, target)
             : (await target.Migrations.OpenLinkProbeAsync(migrationId, ListenAddress(target), cancellationToken), source);
+
+    /// <summary>
+    /// The rendezvous as the dialling client must check it: by the source's node name, which every platform certificate
+    /// carries (ADR 0011), rather than by the address it listens on — the embedded node has no underlay address, listens
+    /// on loopback, and its certificate names no address at all.
+    /// </summary>
+    public static OutgoingRendezvous NamedByNode(OutgoingRendezvous rendezvous, INodeAgent source) =>
+        rendezvous with { TlsHostname = source.Facts.Name };
 
     /// <summary>The node whose probe endpoint <see cref="OpenLinkProbeAsync"/> opened (the one to close it on).</summary>
     public static INodeAgent ProbeListener(INodeAgent source, INodeAgent target) => TargetDialsOut(target) ? source : target;

@@ -110,11 +110,11 @@ public sealed class IsolationMatrixTests(ITestOutputHelper output)
                     foreach (var (actor, client) in new[] { ("bob (other student)", bob.Client), ("otto (teacher of another course)", otherTeacher.Client) })
                     {
                         using var request = new HttpRequestMessage(new HttpMethod(method), url);
-                        if (method is "POST" or "PUT")
+                        if (method is "POST" or "PUT" or "PATCH")
                         {
                             request.Content = yaml
                                 ? Yaml(Room)
-                                : new StringContent("""{"command":["true"],"usernames":["bob"],"code":"x","name":"x"}""", Encoding.UTF8, "application/json");
+                                : new StringContent("""{"command":["true"],"usernames":["bob"],"code":"x","name":"x","allowClientNodes":true}""", Encoding.UTF8, "application/json");
                         }
 
                         using var response = await client.SendAsync(request);

@@ -108,8 +108,16 @@ public sealed class MultiNodeTests(ITestOutputHelper output)
                 await restarted.DisposeAsync();
             }
 
-            await testbed.DownAsync(state, CancellationToken.None);
-            await ProcessReaper.KillAllUnderAsync(state);
+            try
+            {
+                // Also removes the nodes at the Server, which refuses (and this throws) while a failed test's machines are
+                // still on one: the reaper below still runs, and the test's own failure is what the run reports.
+                await testbed.DownAsync(state, CancellationToken.None);
+            }
+            finally
+            {
+                await ProcessReaper.KillAllUnderAsync(state);
+            }
         }
     }
 

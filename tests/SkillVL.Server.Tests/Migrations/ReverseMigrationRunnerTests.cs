@@ -25,8 +25,11 @@ public sealed class ReverseMigrationRunnerTests
         Assert.True(harness.Target.Driver.Probed!.Reverse);
         Assert.Equal("192.0.2.1", harness.Target.Driver.Probed.Host);
         var incoming = harness.Target.Driver.Incoming!;
-        Assert.Equal(harness.Source.Driver.Rendezvous, incoming.DialSource);
+        // The target checks the source's certificate by its node name, which every platform certificate carries (the
+        // embedded node's names no address).
+        Assert.Equal(harness.Source.Driver.Rendezvous! with { TlsHostname = "src" }, incoming.DialSource);
         Assert.Equal("192.0.2.1", incoming.DialSource!.Host);
+        Assert.Equal("src", harness.Target.Driver.Probed.TlsHostname);
         Assert.Equal(MigrationTransport.Tunnel, incoming.Parameters.Transport);
         Assert.True(harness.Source.Driver.Outgoing!.Target.DialsSource);
         Assert.Contains(migration.Log, l => l.Message.Contains("nothing listens on the client", StringComparison.Ordinal));
