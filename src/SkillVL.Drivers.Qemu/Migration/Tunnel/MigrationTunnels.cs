@@ -79,7 +79,7 @@ public sealed class MigrationTunnels : IAsyncDisposable
         var token = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
         var tunnel = new TunnelSession(vmId, tls, [listener], []);
         _incoming[vmId] = tunnel;
-        tunnel.Track(AcceptLoopAsync(tunnel, listener, socket => ServeIncomingAsync(tunnel, socket, token, sockets, level)));
+        tunnel.Track(tunnel.AcceptLoopAsync(listener, socket => ServeIncomingAsync(tunnel, socket, token, sockets, level)));
         var port = ((IPEndPoint)listener.LocalEndPoint!).Port;
         _logger.IncomingOpened(vmId, listenAddress, port, level);
         return new TunnelEndpoint(port, token);
@@ -284,7 +284,7 @@ public sealed class MigrationTunnels : IAsyncDisposable
         {
             var channel = opened[i];
             var connect = connector(tunnel, channel);
-            tunnel.Track(AcceptLoopAsync(tunnel, listeners[i], local => ServeOutgoingAsync(tunnel, local, channel, connect, level)));
+            tunnel.Track(tunnel.AcceptLoopAsync(listeners[i], local => ServeOutgoingAsync(tunnel, local, channel, connect, level)));
         }
     }
 
@@ -303,25 +303,6 @@ public sealed class MigrationTunnels : IAsyncDisposable
         await tunnel.CloseAsync(CloseTimeout);
         var c = tunnel.Counters;
         _logger.Closed(vmId, c.RawSent, c.WireSent, c.WireReceived, c.RawReceived);
-    }
-
-    private static async Task AcceptLoopAsync(TunnelSession tunnel, Socket listener, Func<Socket, Task> serve)
-    {
-        while (!tunnel.Stopping.IsCancellationRequested)
-        {
-            Socket accepted;
-            try
-            {
-                accepted = await listener.AcceptAsync(tunnel.Stopping);
-            }
-            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or SocketException)
-            {
-                return;
-            }
-
-            tunnel.Own(accepted);
-            tunnel.Track(serve(accepted));
-        }
     }
 
     private async Task ServeIncomingAsync(

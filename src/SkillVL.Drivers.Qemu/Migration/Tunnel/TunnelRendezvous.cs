@@ -74,7 +74,7 @@ internal sealed class TunnelRendezvous
         }
 
         var rendezvous = new TunnelRendezvous(migrationId, new TunnelSession(vmId, tls, [listener], []), listener, channels, logger);
-        rendezvous._session.Track(rendezvous.AcceptLoopAsync());
+        rendezvous._session.Track(rendezvous._session.AcceptLoopAsync(rendezvous._listener, rendezvous.ParkAsync));
         return rendezvous;
     }
 
@@ -150,25 +150,6 @@ internal sealed class TunnelRendezvous
             {
                 await connection.Ssl.DisposeAsync();
             }
-        }
-    }
-
-    private async Task AcceptLoopAsync()
-    {
-        while (!_session.Stopping.IsCancellationRequested)
-        {
-            Socket accepted;
-            try
-            {
-                accepted = await _listener.AcceptAsync(_session.Stopping);
-            }
-            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or SocketException)
-            {
-                return;
-            }
-
-            _session.Own(accepted);
-            _session.Track(ParkAsync(accepted));
         }
     }
 

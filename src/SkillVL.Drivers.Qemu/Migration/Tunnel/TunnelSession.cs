@@ -27,6 +27,27 @@ internal sealed class TunnelSession(string vmId, TunnelTls tls, IReadOnlyList<So
         }
     }
 
+    /// <summary>Accepts on <paramref name="listener"/> until the session stops; each connection is owned by the session
+    /// (closed with it) and served by <paramref name="serve"/>, tracked so a close waits for it.</summary>
+    public async Task AcceptLoopAsync(Socket listener, Func<Socket, Task> serve)
+    {
+        while (!Stopping.IsCancellationRequested)
+        {
+            Socket accepted;
+            try
+            {
+                accepted = await listener.AcceptAsync(Stopping);
+            }
+            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or SocketException)
+            {
+                return;
+            }
+
+            Own(accepted);
+            Track(serve(accepted));
+        }
+    }
+
     public void Track(Task task)
     {
         _tasks[task] = 0;
