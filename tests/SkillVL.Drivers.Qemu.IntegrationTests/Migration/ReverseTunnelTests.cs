@@ -144,13 +144,16 @@ public sealed class ReverseTunnelTests : IAsyncDisposable
 
         _output.WriteLine($"closed itself after {clock.Elapsed.TotalSeconds:0.00} s");
         Assert.False(_source.HasRendezvous("vm6", "m6"));
-        await AssertRefusedAsync(unused.Port);
+        // The rendezvous leaves the table before its listener is disposed (the close runs after the removal that makes
+        // it the only closer), so under load a connect in between may still be accepted: wait, bounded, for the refusal.
+        await AssertRefusedWithinAsync(unused.Port, TimeSpan.FromSeconds(10));
 
         using var echo = EchoServer.Start(Path.Combine(_root, "qemu.sock"));
-        var used = await _source.OpenRendezvousAsync("m7", "vm7", Loopback, Tls("source"), TimeSpan.FromSeconds(1));
+        // Long enough for the target to park and the source to take it up on a loaded machine (1 s was not, on 2 busy cores).
+        var used = await _source.OpenRendezvousAsync("m7", "vm7", Loopback, Tls("source"), TimeSpan.FromSeconds(4));
         await _target.OpenIncomingDialingAsync("vm7", Loopback, used.Port, used.Token, Loopback, Both(echo.Path), 3, Tls("target"));
         await _source.OpenOutgoingReverseAsync("vm7", "m7", _root, 3, Tls("source"), Wait, CancellationToken.None);
-        await Task.Delay(TimeSpan.FromSeconds(2));
+        await Task.Delay(TimeSpan.FromSeconds(5));
         Assert.True(_source.HasRendezvous("vm7", "m7"));
     }
 
@@ -165,8 +168,10 @@ public sealed class ReverseTunnelTests : IAsyncDisposable
         var link = await targetProbes.ProbeAsync(Loopback, port, token, Loopback, Tls("target"), CancellationToken.None, reverse: true);
 
         _output.WriteLine($"reverse on loopback: RTT {link.RoundTripTime.TotalMilliseconds:0.###} ms, {link.Bandwidth.MegabitsPerSecond:0} Mbit/s");
-        Assert.InRange(link.RoundTripTime, TimeSpan.FromTicks(1), TimeSpan.FromMilliseconds(20));
-        Assert.True(link.Bandwidth.MegabitsPerSecond > 300, $"{link.Bandwidth.MegabitsPerSecond:0} Mbit/s on loopback");
+        Assert.InRange(link.RoundTripTime, TimeSpan.FromTicks(1), TimeSpan.FromMilliseconds(200)); // loopback: 0.2 ms idle, 25 ms at load 30
+        // Loopback gives 280 Mbit/s to several Gbit/s here, depending on what else runs: the bound only says a real
+        // bulk measurement came back (the shaped-link accuracy is LinkProbeTests' business).
+        Assert.True(link.Bandwidth.MegabitsPerSecond > 50, $"{link.Bandwidth.MegabitsPerSecond:0} Mbit/s on loopback");
 
         // A wrong token gets no measurement.
         await Assert.ThrowsAsync<DriverException>(
@@ -193,6 +198,26 @@ public sealed class ReverseTunnelTests : IAsyncDisposable
         using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         await Assert.ThrowsAsync<SocketException>(async () =>
             await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port)).WaitAsync(TimeSpan.FromSeconds(5)));
+    }
+
+    private static async Task AssertRefusedWithinAsync(int port, TimeSpan bound)
+    {
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            try
+            {
+                await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port)).WaitAsync(TimeSpan.FromSeconds(5));
+            }
+            catch (SocketException)
+            {
+                return;
+            }
+
+            Assert.True(clock.Elapsed < bound, $"port {port} still accepts {clock.Elapsed.TotalSeconds:0.0} s after the rendezvous closed");
+            await Task.Delay(100);
+        }
     }
 
     private static async Task<Socket> ConnectAsync(string path)

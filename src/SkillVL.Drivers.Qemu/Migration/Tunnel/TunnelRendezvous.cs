@@ -41,6 +41,9 @@ internal sealed class TunnelRendezvous
         MigrationId = migrationId;
         _session = session;
         _listener = listener;
+        // Kept, not read from the socket: a rendezvous that closed (expired) while a caller waited on it still names its
+        // port in the error instead of throwing ObjectDisposedException from the disposed listener.
+        Port = ((IPEndPoint)listener.LocalEndPoint!).Port;
         _logger = logger;
         Token = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
         _parked = channels.ToDictionary(c => c, _ => Channel.CreateBounded<(Socket, SslStream)>(MaxParkedPerChannel), StringComparer.Ordinal);
@@ -50,7 +53,7 @@ internal sealed class TunnelRendezvous
 
     public string Token { get; }
 
-    public int Port => ((IPEndPoint)_listener.LocalEndPoint!).Port;
+    public int Port { get; }
 
     /// <summary>Cancelled when the rendezvous closes.</summary>
     public CancellationToken Stopping => _session.Stopping;
