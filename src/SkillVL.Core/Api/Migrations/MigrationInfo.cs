@@ -13,7 +13,7 @@ namespace SkillVL.Core.Api.Migrations;
 /// <param name="Error">Why it failed or was cancelled; on a succeeded one, a note on what it could not do.</param>
 /// <param name="Purpose">Null for a plain move; "checkout" or "checkin" (ADR 0023). A check-out whose retained copy could
 /// not be kept stays "checkout" but succeeds as a plain move, and <paramref name="Error"/> says why no check-out was
-/// recorded. Last and optional so that the record's positional uses stay as they were.</param>
+/// recorded.</param>
 public sealed record MigrationInfo(
     string Id,
     MigrationMachineRef Machine,
@@ -34,6 +34,7 @@ public sealed record MigrationInfo(
     DateTimeOffset CreatedAt,
     DateTimeOffset? StartedAt,
     DateTimeOffset? FinishedAt,
+    // Last and optional: the record's positional uses (tests, other slices) stay as they were.
     string? Purpose = null);
 
 /// <summary>The migrated machine.</summary>
