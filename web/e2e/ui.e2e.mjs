@@ -13,7 +13,8 @@
 //   2 designer     a network and two `tiny` machines from the palette, NICs drawn as edges on the canvas,
 //                  IPs and names in the side panel, Create room
 //   3 running      the room view shows both machines running and their agents ready, updated over SSE ("live");
-//                  the Migrate dialog (no other node) and the Migrations page (none yet)
+//                  the Migrate dialog (no other node), the machine's check-out (not checked out; no computer of
+//                  the student's own, so only the way to My computers) and the Migrations page (none yet)
 //   4 vnc          noVNC shows the guest's screen; typing `root`, `skillvl`, `touch /root/vnc-was-here` into the
 //                  canvas logs in on tty1 and creates the file, checked through POST …/exec with the user's token
 //                  (before: absent; after: present). With --checkpoint-dir the script then writes vnc.json there
@@ -28,7 +29,7 @@
 //                  users, the audit log (a second page)
 //   9 delete       Delete room in the UI; home shows no rooms; the API has none
 // Accessibility: axe-core (injected from web/e2e/node_modules) runs on home, designer, room view, the Migrate
-// dialog, the Migrations page, course page and each admin page; a serious or critical violation fails the step. Each
+// dialog, the machine panel's check-out, the Migrations page, course page and each admin page; a serious or critical violation fails the step. Each
 // report is saved as DIR/axe-NAME.json. On home, designer, room view, Migrations, course page and admin pages, Tab
 // must reach every visible control.
 // The isolation check runs while the room still exists, so the not-found it sees is the access check's.
@@ -531,6 +532,17 @@ try {
     await page.keyboard.press('Escape');
     await dialog.waitFor({ state: 'detached' });
     check((await page.evaluate(() => document.activeElement?.textContent)) === 'Migrate…', 'focus did not go back to Migrate… after the dialog closed');
+
+    // The machine's check-out (issue 12): not checked out, and the student has no computer of their own enrolled (no
+    // client node here: the check-out itself and a checked-out machine are covered by the testbed's CheckoutTestbedTests
+    // and the component's tests), so there is no Check out button, only the way to My computers. Checked with axe.
+    const checkout = page.getByRole('complementary', { name: 'Machine', exact: true }).getByRole('region', { name: 'Check-out' });
+    await checkout.getByText(/^Not checked out\./).waitFor({ timeout: T.ui });
+    await checkout.getByText('You have no computer of your own to check it out to.').waitFor({ timeout: T.ui });
+    check((await checkout.getByRole('button', { name: 'Check out' }).count()) === 0, 'Check out is offered without a computer of their own');
+    check((await checkout.getByRole('link', { name: 'Add one under My computers' }).getAttribute('href')) === '/computers', 'no link to My computers');
+    await shoot(page, '03-checkout.png');
+    await a11y(page, 'room-view-checkout');
 
     // The Migrations page from the nav: with one node nothing has moved, so it says there are none (no migration is
     // run here; the page's tests cover the list and a migration's page). Then back to the room for the next steps.

@@ -116,7 +116,7 @@ internal static class MigrationCommands
             }
 
             var now = runner.Context.TimeProvider.GetUtcNow();
-            var table = new TableView("ID", "MACHINE", "FROM", "TO", "STATE", "PHASE", "TIME", "DOWNTIME", "AGE");
+            var table = new TableView("ID", "MACHINE", "FROM", "TO", "PURPOSE", "STATE", "PHASE", "TIME", "DOWNTIME", "AGE");
             foreach (var m in ApiJson.Read<List<MigrationInfo>>(answer))
             {
                 table.Add(
@@ -124,6 +124,7 @@ internal static class MigrationCommands
                     $"{m.Machine.Room}/{m.Machine.Name}",
                     m.From,
                     m.To,
+                    Purpose(m.Purpose),
                     m.State,
                     m.Phase,
                     Milliseconds(m.Metrics.TotalTimeMs),
@@ -182,6 +183,7 @@ internal static class MigrationCommands
             ("From:", m.From),
             ("To:", m.To),
             ("Mode:", m.Mode),
+            ("Purpose:", Purpose(m.Purpose)),
             ("State:", m.State),
             ("Phase:", m.Phase),
             ("Progress:", MigrationFollower.Progress(m.Progress)),
@@ -193,7 +195,7 @@ internal static class MigrationCommands
             ("Disk bytes:", Bytes(m.Metrics.DiskBytes)),
             ("Base bytes:", Bytes(m.Metrics.BaseBytes)),
             ("Throughput:", MigrationFollower.Rate(m.Metrics.AverageThroughputBitsPerSecond)),
-            ("Error:", DisplayFormat.OrNone(m.Error)),
+            (m.State == MigrationStates.Succeeded && m.Error is not null ? "Note:" : "Error:", DisplayFormat.OrNone(m.Error)),
             ("Requested by:", DisplayFormat.OrNone(m.RequestedBy)),
             ("Created:", DisplayFormat.Time(m.CreatedAt)),
             ("Finished:", m.FinishedAt is { } finished ? DisplayFormat.Time(finished) : DisplayFormat.None));
@@ -215,6 +217,9 @@ internal static class MigrationCommands
             }
         }
     }
+
+    /// <summary>A plain move has no purpose on the wire; "move" says so instead of a blank.</summary>
+    private static string Purpose(string? purpose) => purpose ?? "move";
 
     private static string Milliseconds(double? ms) => ms is { } value ? value.ToString("0.#", CultureInfo.InvariantCulture) + " ms" : DisplayFormat.None;
 

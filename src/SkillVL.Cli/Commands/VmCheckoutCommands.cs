@@ -188,23 +188,27 @@ internal static class VmCheckoutCommands
         }
 
         var final = await new MigrationFollower(runner.Context, client).FollowAsync(accepted, parseResult.GetValue(timeout) ?? MigrationFollower.DefaultTimeout, cancellationToken);
+        // A check-out that succeeded with a note moved the machine but kept no server copy (ADR 0023): a plain move.
+        var notCheckedOut = final is { State: MigrationStates.Succeeded, Error: not null } && what == "check-out";
         if (json)
         {
             new Printer(runner.Context).Json(await client.GetAsync(ApiPaths.Migration(final.Id), $"migration '{final.Id}'", cancellationToken));
         }
-        else if (final.State == MigrationStates.Succeeded)
+        else if (final.State == MigrationStates.Succeeded && !notCheckedOut)
         {
             runner.Context.Out.WriteLine(what == "check-out"
                 ? $"{target} is checked out to {final.To}; the server keeps its copy on {final.From} (skillvl vm get {target})"
                 : $"{target} is checked in: it runs on {final.To} again");
         }
 
-        if (final.State == MigrationStates.Succeeded)
+        if (final.State == MigrationStates.Succeeded && !notCheckedOut)
         {
             return ExitCodes.Ok;
         }
 
-        runner.Context.Error.WriteLine($"skillvl: {what} of {target} {final.State} (migration {final.Id}): {final.Error}; the machine runs on {final.From}");
+        runner.Context.Error.WriteLine(notCheckedOut
+            ? $"skillvl: {target} moved to {final.To} but is not checked out (migration {final.Id}): {final.Error}"
+            : $"skillvl: {what} of {target} {final.State} (migration {final.Id}): {final.Error}; the machine runs on {final.From}");
         return ExitCodes.TaskFailed;
     }
 }

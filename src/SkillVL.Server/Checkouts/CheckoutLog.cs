@@ -12,6 +12,10 @@ public static partial class CheckoutLog
     [LoggerMessage(3452, LogLevel.Warning, "Check-out of {Machine}: closing the retained copy's export on {Node} failed")]
     public static partial void CloseFailed(ILogger logger, string machine, string node, Exception exception);
 
+    // 3468: at the end of the range, clear of the ids the lease and offline work adds from 3454 up.
+    [LoggerMessage(3468, LogLevel.Warning, "Check-out of {Machine} (migration {Migration}): the retained copy on {Node} could not be kept; the machine moved to {Client} but is not checked out")]
+    public static partial void NotRetained(ILogger logger, string machine, string migration, string node, string client, Exception exception);
+
     [LoggerMessage(3453, LogLevel.Warning, "Deleting the retained copy of {Machine} on {Node} failed; retried with the room's deletion")]
     public static partial void ReleaseFailed(ILogger logger, string machine, string node, Exception exception);
 }

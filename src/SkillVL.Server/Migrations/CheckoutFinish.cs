@@ -65,6 +65,28 @@ internal static class CheckoutFinish
         }
     }
 
+    /// <summary>
+    /// Check-out only, when <see cref="RetainAsync"/> failed after the switch-over: the guest already runs on the client and
+    /// stays there, but a check-out with no copy to sync into or to check in onto would be a lie, so the one
+    /// <see cref="RecordAsync"/> wrote is taken back — the move becomes a plain one. Only that check-out is cleared (same
+    /// client and retained node), so a later one is never touched. Returns the note for the migration's result.
+    /// </summary>
+    public static async Task<string> ForgetAsync(SkillVlDbContext db, MigrationEntity migration, Exception reason, CancellationToken cancellationToken)
+    {
+        await db.Machines
+            .Where(m => m.Id == migration.MachineId && m.CheckoutNode == migration.TargetNode && m.CheckoutRetainedOn == migration.SourceNode)
+            .ExecuteUpdateAsync(s => s
+                .SetProperty(m => m.CheckoutNode, (string?)null)
+                .SetProperty(m => m.CheckoutRetainedOn, (string?)null)
+                .SetProperty(m => m.CheckoutSince, (DateTimeOffset?)null)
+                .SetProperty(m => m.CheckoutLastSyncAt, (DateTimeOffset?)null)
+                .SetProperty(m => m.CheckoutUnsyncedBytes, (long?)null)
+                .SetProperty(m => m.CheckoutSyncedBytes, 0L), cancellationToken);
+        return $"Moved, not checked out: {migration.SourceNode} could not keep its copy of the disk ({reason.Message}), so there is "
+            + $"nothing to sync into or to check in onto. The machine runs on {migration.TargetNode} as after a plain move; "
+            + $"move it back with `skillvl vm migrate` and check it out again.";
+    }
+
     /// <summary>Check-out only: the source's paused leftover becomes the retained copy (<c>RetainAsync</c>) instead of
     /// being deleted. Returns false for any other migration (the caller deletes the leftover).</summary>
     /// <exception cref="DriverException">The node kept no copy: the check-out has nothing to sync into.</exception>

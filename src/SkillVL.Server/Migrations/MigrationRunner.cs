@@ -7,6 +7,7 @@ using SkillVL.Core.Compute;
 using SkillVL.Core.Migration;
 using SkillVL.Core.Nodes;
 using SkillVL.Core.Nodes.Protocol;
+using SkillVL.Server.Checkouts;
 using SkillVL.Server.Data;
 using SkillVL.Server.Hosting;
 using SkillVL.Server.Nodes;
@@ -201,7 +202,7 @@ public sealed class MigrationRunner(
             }
 
             await LiveAsync(run, room, machine, source, target, cancel.Token, stoppingToken);
-            await FinishAsync(migration.Id, MigrationStates.Succeeded, null, run, CancellationToken.None);
+            await FinishAsync(migration.Id, MigrationStates.Succeeded, run.Note, run, CancellationToken.None);
         }
         catch (Exception e)
         {
@@ -411,11 +412,13 @@ public sealed class MigrationRunner(
                 await source.Vms.DeleteAsync(machine.Id, bound.Token);
             }
         }
+        catch (Exception e) when (migration.Purpose == CheckoutRules.Checkout)
+        {
+            run.Note = await NotRetainedAsync(migration, source, machine.Id, e);
+        }
         catch (Exception e)
         {
-            await LogAsync(migration.Id, migration.Purpose == CheckoutRules.Checkout
-                ? $"Keeping the source's disk as the retained copy failed ({e.Message}): the check-out has no copy to sync into; check node {source.Facts.Name}."
-                : $"Removing the source's copy failed ({e.Message}); the reconciler's orphan sweep removes it.");
+            await LogAsync(migration.Id, $"Removing the source's copy failed ({e.Message}); the reconciler's orphan sweep removes it.");
         }
 
         if (run.Probe is { } probe)
@@ -432,6 +435,41 @@ public sealed class MigrationRunner(
 
         var tunnel = status.TunnelBytes > 0 ? $"; {status.TunnelBytes} bytes crossed the link in the compressing tunnel" : "";
         await LogAsync(migration.Id, $"Done in {run.TotalTime.TotalSeconds:0.##} s; downtime {run.Downtime?.TotalMilliseconds:0.#} ms; RAM {run.RamBytes} bytes, disk {run.DiskBytes} bytes, base {run.BaseBytes} bytes{tunnel}.");
+    }
+
+    /// <summary>
+    /// A check-out whose source could not keep the retained copy becomes a plain move (ADR 0023): the guest runs on the
+    /// client and stays; the recorded check-out is taken back; whatever the source kept is released and its leftover
+    /// deleted as after a move (the reconciler's orphan sweep takes it if that fails too). Returns the migration's note.
+    /// </summary>
+    private async Task<string> NotRetainedAsync(MigrationEntity migration, INodeAgent source, string vmId, Exception reason)
+    {
+        CheckoutLog.NotRetained(logger, $"{migration.RoomName}/{migration.MachineName}", migration.Id, source.Facts.Name, migration.TargetNode, reason);
+        string note;
+        await using (var db = await dbFactory.CreateDbContextAsync(CancellationToken.None))
+        {
+            note = await CheckoutFinish.ForgetAsync(db, migration, reason, CancellationToken.None);
+        }
+
+        await LogAsync(migration.Id, note);
+        try
+        {
+            // RetainAsync may have got as far as keeping the copy before it failed; a copy no check-out refers to would
+            // stay on the node for ever (nothing else releases it).
+            using var bound = new CancellationTokenSource(Settings.CleanupTimeout);
+            if (source.Checkouts is { } checkouts)
+            {
+                await checkouts.ReleaseRetainedAsync(vmId, bound.Token);
+            }
+
+            await source.Vms.DeleteAsync(vmId, bound.Token);
+        }
+        catch (Exception e)
+        {
+            await LogAsync(migration.Id, $"Removing the source's copy failed ({e.Message}); the reconciler's orphan sweep removes it.");
+        }
+
+        return note;
     }
 
     /// <summary>
@@ -984,6 +1022,9 @@ public sealed class MigrationRunner(
         public long? LastSampleAt { get; set; }
 
         public long LastBytesDone { get; set; }
+
+        /// <summary>What a succeeded run could not do (a check-out that kept no retained copy); the migration's note.</summary>
+        public string? Note { get; set; }
 
         /// <summary>The platform's peer probe while RAM moves (null when there is none, or once read).</summary>
         public MigrationPeerProbe? Probe { get; set; }

@@ -50,6 +50,7 @@ public static class MigrationViews
             withLog ? m.Log.OrderBy(l => l.Id).Select(l => new TaskLogLine(l.At, l.Message)).ToList() : [],
             m.CreatedAt,
             m.StartedAt,
-            m.FinishedAt);
+            m.FinishedAt,
+            m.Purpose);
     }
 }

@@ -845,6 +845,217 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/rooms/{room}/machines/{machine}/checkout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Check a running machine out to its owner's client node: it moves there live, the server node keeps a copy of its disk that the background sync keeps up to date */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    room: string;
+                    machine: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["CheckoutRequest"];
+                };
+            };
+            responses: {
+                /** @description Accepted */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MigrationInfo"];
+                    };
+                };
+                /** @description Bad Request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                    };
+                };
+                /** @description Forbidden */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+                /** @description Not Found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/rooms/{room}/machines/{machine}/checkin": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Check a machine in: it moves back live onto its retained copy, sending only the blocks changed since the last sync plus RAM */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    room: string;
+                    machine: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Accepted */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MigrationInfo"];
+                    };
+                };
+                /** @description Bad Request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                    };
+                };
+                /** @description Not Found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/rooms/{room}/machines/{machine}/sync": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Sync a checked-out machine now: its client copies the blocks written since the last sync into the retained copy; answers when the copy ended */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    room: string;
+                    machine: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CheckoutSyncInfo"];
+                    };
+                };
+                /** @description Not Found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+                /** @description Service Unavailable */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/tasks": {
         parameters: {
             query?: never;
@@ -2268,9 +2479,9 @@ export interface paths {
                 };
                 cookie?: never;
             };
-            requestBody: {
+            requestBody?: {
                 content: {
-                    "application/json": components["schemas"]["UpdateCourseRequest"];
+                    "application/json": null | components["schemas"]["UpdateCourseRequest"];
                 };
             };
             responses: {
@@ -2922,6 +3133,66 @@ export interface components {
             revokeApiTokens: boolean;
         };
         /**
+         * @description Where a machine is checked out (ADR 0023): it runs on Node, a client, while
+         *                 RetainedOn keeps the copy of its disk that the background sync keeps close and a check-in returns to.
+         */
+        CheckoutInfo: {
+            /** @description The client node it runs on. */
+            node: string;
+            /** @description The server node holding the retained copy. */
+            retainedOn: string;
+            /**
+             * Format: date-time
+             * @description When the check-out switched over.
+             */
+            since: string;
+            /**
+             * Format: date-time
+             * @description When the last successful sync ended; null: none yet (the copy is as of Since).
+             */
+            lastSyncAt: null | string;
+            /**
+             * Format: int64
+             * @description What the client's bitmap marked when last asked (whole 64 KiB clusters); null: not known.
+             */
+            unsyncedBytes: null | number | string;
+            /**
+             * Format: int64
+             * @description Bytes all syncs of this check-out copied into the retained copy.
+             */
+            syncedBytes: number | string;
+        };
+        /**
+         * @description `POST /api/v1/rooms/{room}/machines/{machine}/checkout`: move the running machine live to a client node
+         *             and keep the server's copy of its disk.
+         */
+        CheckoutRequest: {
+            /** @description The client node's name (the room owner's own machine). */
+            to: null | string;
+        };
+        /** @description The answer to `POST .../sync`: the sync that ran now, and the check-out after it. */
+        CheckoutSyncInfo: {
+            checkout: components["schemas"]["CheckoutInfo"];
+            /**
+             * Format: int64
+             * @description Bytes the client copied into the retained copy (dirty clusters; the whole overlay when
+             *                 FullCopy).
+             */
+            bytesCopied: number | string;
+            /**
+             * Format: int64
+             * @description Bytes the client's tunnel put on the link for it.
+             */
+            tunnelBytes: number | string;
+            /**
+             * Format: double
+             * @description Wall time of the copy.
+             */
+            elapsedMs: number | string;
+            /** @description The client's bitmap could not be trusted (its QEMU was killed), so all of its overlay was sent. */
+            fullCopy: boolean;
+        };
+        /**
          * @description A short-lived, single-use ticket for one console session. Open string ConsoleTicket.Url as a WebSocket (binary frames
          *     both ways: RFB for "vnc", raw bytes for "serial") before DateTimeOffset ConsoleTicket.ExpiresAt.
          */
@@ -3185,6 +3456,7 @@ export interface components {
             memoryBytes: number | string;
             nics: components["schemas"]["NicStatus"][];
             lastError: null | string;
+            checkout?: null | components["schemas"]["CheckoutInfo"];
         };
         /** @description Who the caller is, and their quota use. */
         MeInfo: {
@@ -3213,6 +3485,7 @@ export interface components {
             /** @description The request's choices: limits, disk transfer, tuning, TLS. */
             options: components["schemas"]["MigrationOptionsInfo"];
             metrics: components["schemas"]["MigrationMetrics"];
+            /** @description Why it failed or was cancelled; on a succeeded one, a note on what it could not do. */
             error: null | string;
             requestedBy: null | string;
             log: components["schemas"]["TaskLogLine"][];
@@ -3222,6 +3495,12 @@ export interface components {
             startedAt: null | string;
             /** Format: date-time */
             finishedAt: null | string;
+            /**
+             * @description Null for a plain move; "checkout" or "checkin" (ADR 0023). A check-out whose retained copy could
+             *                 not be kept stays "checkout" but succeeds as a plain move, and Error says why no check-out was
+             *                 recorded.
+             */
+            purpose?: null | string;
         };
         /** @description The link figure the plan used. */
         MigrationLinkInfo: {

@@ -27,7 +27,9 @@ export function MigrationProgressView({ migration }: { migration: Migration }) {
           </p>
         </>
       )}
-      {migration.error && <ErrorBox>{migration.error}</ErrorBox>}
+      {/* A succeeded migration's error is a note on what it could not do (a check-out that kept no server copy). */}
+      {migration.error &&
+        (migration.state === 'succeeded' ? <p className="warn">Note: {migration.error}</p> : <ErrorBox>{migration.error}</ErrorBox>)}
     </>
   );
 }

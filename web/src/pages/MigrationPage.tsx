@@ -4,6 +4,7 @@
 import { useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { num } from '../api/client';
+import { purposeText } from '../api/checkouts';
 import {
   cancelMigration,
   formatMs,
@@ -56,6 +57,7 @@ export function MigrationPage({ pollMs = 2000 }: { pollMs?: number }) {
       </h1>
       <p className="muted">
         {m.from} → {m.to} · {m.mode}
+        {m.purpose && <> · {purposeText(m.purpose)}</>}
         {m.requestedBy && <> · requested by {m.requestedBy}</>} · created <Time iso={m.createdAt} />
         {m.finishedAt && (
           <>

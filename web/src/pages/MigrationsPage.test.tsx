@@ -36,18 +36,18 @@ describe('MigrationsPage', () => {
     expect(screen.getByRole('heading', { level: 1, name: 'Migrations' })).toBeTruthy();
     const table = screen.getByRole('table', { name: 'Migrations' });
     expect(within(table).getAllByRole('columnheader').map((h) => h.textContent)).toEqual([
-      'Migration', 'Machine', 'From → to', 'Mode', 'State', 'Phase', 'Started', 'Total time', 'Downtime', 'Bytes moved',
+      'Migration', 'Machine', 'From → to', 'Mode', 'Purpose', 'State', 'Phase', 'Started', 'Total time', 'Downtime', 'Bytes moved',
     ]);
     const [, first, second, third] = within(table).getAllByRole('row');
     expect(within(first).getAllByRole('cell').map((c) => c.textContent)).toEqual([
-      'c40d6e21f8b3', 'webtest/client', 'local → node2', 'live', 'running', 'live-copy-ram', expect.any(String), '—', '—', '—',
+      'c40d6e21f8b3', 'webtest/client', 'local → node2', 'live', 'move', 'running', 'live-copy-ram', expect.any(String), '—', '—', '—',
     ]);
     // RAM 281 804 800 + disk 314 572 800 + template 0 bytes.
     expect(within(second).getAllByRole('cell').slice(1).map((c) => c.textContent)).toEqual([
-      'webtest/server', 'local → node2', 'live', 'succeeded', 'done', expect.any(String), '96.4 s', '212 ms', '568.8 MiB',
+      'webtest/server', 'local → node2', 'live', 'move', 'succeeded', 'done', expect.any(String), '96.4 s', '212 ms', '568.8 MiB',
     ]);
-    expect(within(third).getAllByRole('cell')[4].textContent).toBe('failed');
-    expect(within(third).getAllByRole('cell')[9].textContent).toBe('—');
+    expect(within(third).getAllByRole('cell')[5].textContent).toBe('failed');
+    expect(within(third).getAllByRole('cell')[10].textContent).toBe('—');
 
     expect(within(second).getByRole('link', { name: '7b1e94c0d2a5' }).getAttribute('href')).toBe('/migrations/7b1e94c0d2a5');
     expect(within(second).getByRole('link', { name: 'webtest' }).getAttribute('href')).toBe('/rooms/webtest');

@@ -3,6 +3,7 @@
 
 import { Link } from 'react-router';
 import { num } from '../api/client';
+import { purposeText } from '../api/checkouts';
 import { bytesMoved, formatMs, formatSeconds, isFinal, listMigrations, type Migration } from '../api/migrations';
 import { ErrorBox, formatBytes, Loading } from '../components/common';
 import { useAsync } from '../hooks/useAsync';
@@ -37,6 +38,7 @@ function MigrationTable({ migrations }: { migrations: Migration[] }) {
           <th scope="col">Machine</th>
           <th scope="col">From → to</th>
           <th scope="col">Mode</th>
+          <th scope="col">Purpose</th>
           <th scope="col">State</th>
           <th scope="col">Phase</th>
           <th scope="col">Started</th>
@@ -65,6 +67,7 @@ function MigrationTable({ migrations }: { migrations: Migration[] }) {
                 {m.from} → {m.to}
               </td>
               <td>{m.mode}</td>
+              <td>{purposeText(m.purpose)}</td>
               <td>
                 <span className={`badge task-state-${m.state}`}>{m.state}</span>
               </td>

@@ -19,6 +19,7 @@ const get = vi.fn(async (path: string, options?: unknown) => {
   if (path === '/api/v1/tasks') return [{ ...task('room.apply'), state: 'succeeded', progress: 1, outcome: 'Room webtest ready' }, { ...task('other'), target: 'room/another' }];
   if (path === '/api/v1/nodes') return [{ name: 'local', state: 'ready', drained: false, memoryBytes: 1, memoryBytesAllocated: 0 }, { name: 'node2', state: 'ready', drained: false, memoryBytes: 2 ** 30, memoryBytesAllocated: 0 }];
   if (path === '/api/v1/migrations') return (options as { query: { machine: string } }).query.machine === clientMoved.machine.id ? [clientMoved] : [];
+  if (path === '/api/v1/me') return { user: { id: 'u-ann', username: 'ann', role: 'student' } };
   if (path === '/api/v1/tasks/{task}') return { ...task('room.apply'), log: [{ timestamp: '2026-11-25T09:33:05Z', message: 'Room webtest created' }] };
   throw new Error(`unexpected GET ${path}`);
 });
@@ -77,6 +78,10 @@ describe('RoomViewPage', () => {
     expect(get).toHaveBeenCalledWith('/api/v1/migrations', expect.objectContaining({ query: { machine: '86b837ae0337', limit: 1 } }));
     const moved = within(panel).getByText('Last migration').nextElementSibling as HTMLElement;
     expect(moved.textContent).toBe('succeeded node2 → local Details');
+    // Its check-out: not checked out, and no computer of ann's own to check it out to (CheckoutSection's tests cover the rest).
+    const checkout = within(panel).getByRole('region', { name: 'Check-out' });
+    expect(checkout.textContent).toContain('You have no computer of your own to check it out to.');
+    expect(within(checkout).queryByRole('button', { name: 'Check out' })).toBeNull();
     expect(within(moved).getByRole('link', { name: 'Details' }).getAttribute('href')).toBe('/migrations/a0c3e81f5b27');
     // A running machine can be migrated: the dialog offers the other nodes.
     await act(async () => void fireEvent.click(within(panel).getByRole('button', { name: 'Migrate…' })));

@@ -5,8 +5,10 @@ import { useCallback, useEffect, useMemo, useState } from 'react';
 import { Link, useLocation, useNavigate, useParams } from 'react-router';
 import { api } from '../api/api';
 import { num } from '../api/client';
+import { purposeText } from '../api/checkouts';
 import { listMigrations } from '../api/migrations';
 import type { MachineStatus, RoomDetails, TaskInfo } from '../api/types';
+import { CheckoutSection } from '../components/CheckoutSection';
 import { ErrorBox, errorText, formatBytes, Loading, PhaseBadge } from '../components/common';
 import { MigrateDialog } from '../components/MigrateDialog';
 import { TaskPanel } from '../components/TaskPanel';
@@ -155,7 +157,7 @@ export function RoomViewPage() {
         </div>
         <aside className="side-panel" aria-label="Machine">
           {machine ? (
-            <MachinePanel roomId={id} machine={machine} busy={busy} run={run} />
+            <MachinePanel roomId={id} machine={machine} busy={busy} run={run} onChanged={refresh} />
           ) : (
             <p className="muted">Select a machine for its actions and consoles.</p>
           )}
@@ -172,11 +174,13 @@ function MachinePanel({
   machine,
   busy,
   run,
+  onChanged,
 }: {
   roomId: string;
   machine: MachineStatus;
   busy: boolean;
   run: (action: () => Promise<unknown>) => Promise<void>;
+  onChanged: () => void;
 }) {
   const [migrating, setMigrating] = useState(false);
   // Read again when the dialog opens or closes (it may have started one) and when the machine moves or changes state.
@@ -208,6 +212,7 @@ function MachinePanel({
           <>
             <dt>Last migration</dt>
             <dd>
+              {last.purpose && <>{purposeText(last.purpose)} </>}
               <span className={`badge task-state-${last.state}`}>{last.state}</span> {last.from} → {last.to}{' '}
               <Link to={`/migrations/${encodeURIComponent(last.id)}`}>Details</Link>
             </dd>
@@ -230,13 +235,15 @@ function MachinePanel({
         <button type="button" disabled={busy} onClick={() => void run(() => api.post('/api/v1/rooms/{room}/machines/{machine}/restart', { path }))}>
           Restart
         </button>
-        {machine.state === 'running' && (
+        {/* A checked-out machine moves back by its check-in: a plain move would leave the server's copy behind (409). */}
+        {machine.state === 'running' && !machine.checkout && (
           <button type="button" disabled={busy} onClick={() => setMigrating(true)}>
             Migrate…
           </button>
         )}
       </div>
       {migrating && <MigrateDialog machine={machine} onClose={() => setMigrating(false)} />}
+      <CheckoutSection roomId={roomId} machine={machine} onChanged={onChanged} />
       <div className="actions">
         <Link className="button" to={`${base}/console`}>
           Screen (VNC)
@@ -275,7 +282,10 @@ function MachineTable({ roomId, machines, onSelect }: { roomId: string; machines
               <span className={`state state-${m.state}`}>{m.state}</span>
               {m.guestReady && <span className="muted small"> ready</span>}
             </td>
-            <td>{m.node}</td>
+            <td>
+              {m.node}
+              {m.checkout && <span className="muted small"> checked out</span>}
+            </td>
             <td>{m.nics.map((n) => `${n.network}${n.ip ? ` ${n.ip}` : ''}`).join(', ')}</td>
             <td>
               <Link to={`/rooms/${encodeURIComponent(roomId)}/machines/${encodeURIComponent(m.name)}/console`}>VNC</Link>{' '}

@@ -10,6 +10,10 @@ namespace SkillVL.Core.Api.Migrations;
 /// <param name="Prediction">What the model expected with them; null before prepare.</param>
 /// <param name="Link">The link the plan used, and where that figure came from.</param>
 /// <param name="Options">The request's choices: limits, disk transfer, tuning, TLS.</param>
+/// <param name="Error">Why it failed or was cancelled; on a succeeded one, a note on what it could not do.</param>
+/// <param name="Purpose">Null for a plain move; "checkout" or "checkin" (ADR 0023). A check-out whose retained copy could
+/// not be kept stays "checkout" but succeeds as a plain move, and <paramref name="Error"/> says why no check-out was
+/// recorded.</param>
 public sealed record MigrationInfo(
     string Id,
     MigrationMachineRef Machine,
@@ -29,7 +33,9 @@ public sealed record MigrationInfo(
     IReadOnlyList<TaskLogLine> Log,
     DateTimeOffset CreatedAt,
     DateTimeOffset? StartedAt,
-    DateTimeOffset? FinishedAt);
+    DateTimeOffset? FinishedAt,
+    // Last and optional: the record's positional uses (tests, other slices) stay as they were.
+    string? Purpose = null);
 
 /// <summary>The migrated machine.</summary>
 public sealed record MigrationMachineRef(string Id, string Room, string Name);

@@ -1,0 +1,36 @@
+// Check-out and check-in of a machine (issue 12, ADR 0023): a live move to the owner's own computer that keeps the
+// server's copy of its disk, the background sync that keeps that copy close, and the move back. Check-out and check-in
+// answer 202 with a migration (followed like any move); the sync answers when its copy ended.
+import { api } from './api';
+import type { Migration } from './migrations';
+import type { components } from './schema';
+
+/**
+ * Where a machine is checked out. `leaseExpiresAt` is the lease's end (issue 12 Deliver 5): the lease work adds it to
+ * the contract; until then it is absent, and the UI shows it only when the Server sends it.
+ */
+export type Checkout = components['schemas']['CheckoutInfo'] & { leaseExpiresAt?: string | null };
+
+export type CheckoutSync = components['schemas']['CheckoutSyncInfo'];
+
+interface MachinePath {
+  room: string;
+  machine: string;
+}
+
+export function checkOut(path: MachinePath, to: string): Promise<Migration> {
+  return api.post('/api/v1/rooms/{room}/machines/{machine}/checkout', { path, body: { to } });
+}
+
+export function checkIn(path: MachinePath): Promise<Migration> {
+  return api.post('/api/v1/rooms/{room}/machines/{machine}/checkin', { path });
+}
+
+export function syncNow(path: MachinePath): Promise<CheckoutSync> {
+  return api.post('/api/v1/rooms/{room}/machines/{machine}/sync', { path });
+}
+
+const PURPOSES: Record<string, string> = { checkout: 'check-out', checkin: 'check-in' };
+
+/** A migration's purpose in words: "move" for a plain one (MigrationInfo.purpose is null or absent). */
+export const purposeText = (purpose: string | null | undefined) => (purpose ? (PURPOSES[purpose] ?? purpose) : 'move');
