@@ -91,6 +91,7 @@ public sealed class ReconcileLoop(
         }
 
         var live = rooms.Where(r => !r.DeletionRequested).ToList();
+        var roomNames = live.ToDictionary(r => r.Id, r => r.Name, StringComparer.Ordinal);
         var networksById = rooms.SelectMany(r => r.Networks).ToDictionary(n => n.Id, StringComparer.Ordinal);
         var liveMachines = live.SelectMany(r => r.Machines).ToList();
         var observedVmIds = new HashSet<string>(StringComparer.Ordinal);
@@ -186,7 +187,7 @@ public sealed class ReconcileLoop(
 
             foreach (var machine in wantedHere)
             {
-                var spec = MachineSpecs.ToSpec(machine, networksById);
+                var spec = MachineSpecs.ToSpec(machine, networksById, roomNames.GetValueOrDefault(machine.RoomId));
                 var observation = observedById.GetValueOrDefault(machine.Id);
                 busy |= !IsConverged(machine, spec);
                 if (migrations.IsMigrating(machine.Id))
