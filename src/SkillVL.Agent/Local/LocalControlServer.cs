@@ -106,6 +106,15 @@ public sealed partial class LocalControlServer : IAsyncDisposable
         try
         {
             var (pid, uid, _) = PeerCredentials.Of(connection);
+            string? line;
+            using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token))
+            {
+                // Read before answering, also a refusal: closing a unix socket with its request unread would make the
+                // caller's write fail (EPIPE/ECONNRESET) instead of showing it why.
+                timeout.CancelAfter(RequestTimeout);
+                line = await LineIo.ReadLineAsync(connection, timeout.Token);
+            }
+
             if (!LocalCallerPolicy.IsAllowed(uid, _ownerUid))
             {
                 Log.Refused(_logger, uid, pid);
@@ -113,14 +122,7 @@ public sealed partial class LocalControlServer : IAsyncDisposable
                 return;
             }
 
-            LocalControlMessages.Request? request;
-            using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token))
-            {
-                timeout.CancelAfter(RequestTimeout);
-                var line = await LineIo.ReadLineAsync(connection, timeout.Token);
-                request = line is null ? null : JsonSerializer.Deserialize<LocalControlMessages.Request>(line, AgentChannel.Json);
-            }
-
+            var request = line is null ? null : JsonSerializer.Deserialize<LocalControlMessages.Request>(line, AgentChannel.Json);
             if (request is null)
             {
                 return;
