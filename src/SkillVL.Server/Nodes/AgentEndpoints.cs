@@ -71,7 +71,15 @@ public static class AgentEndpoints
     }
 
     private static async Task ConnectAsync(
-        HttpContext http, NodeService nodes, NodeRegistry registry, NodeCertificateService certificates, OfflineJournalRecorder journal, ReconcileTrigger trigger, TimeProvider time, ILoggerFactory loggers)
+        HttpContext http,
+        NodeService nodes,
+        NodeRegistry registry,
+        NodeCertificateService certificates,
+        OfflineJournalRecorder journal,
+        ReconcileLoop reconciler,
+        ReconcileTrigger trigger,
+        TimeProvider time,
+        ILoggerFactory loggers)
     {
         var logger = loggers.CreateLogger("SkillVL.Server.Nodes.AgentEndpoints");
         var node = await nodes.AuthenticateAsync(AuthSetup.BearerToken(http.Request), http.RequestAborted);
@@ -99,6 +107,7 @@ public static class AgentEndpoints
                             // What the node did alone is recorded, and the desired states follow its owner's actions,
                             // before the reconcile sees the node again (ADR 0024): no restart of a VM stopped locally.
                             await RecordJournalAsync(journal, node.Name, message, channel, http.RequestAborted);
+                            reconciler.ForgetEnsuredNetworks(node.Name);
                             remote.Attach(channel, named, time.GetUtcNow());
                             NodeLog.Connected(logger, node.Name, named.UnderlayAddress ?? "-");
                             trigger.Poke();

@@ -219,6 +219,19 @@ public sealed class ReconcileLoop(
     }
 
     /// <summary>
+    /// A node's agent connected again: what this process ensured on it may be gone (an agent that restarted lost its
+    /// in-process room-network relays, ADR 0019; a client that rebooted lost its bridges, ADR 0024), so the next pass
+    /// ensures its networks again instead of trusting the cache.
+    /// </summary>
+    public void ForgetEnsuredNetworks(string nodeName)
+    {
+        foreach (var key in _ensuredNetworks.Keys.Where(k => k.StartsWith(nodeName + "/", StringComparison.Ordinal)))
+        {
+            _ensuredNetworks.TryRemove(key, out _);
+        }
+    }
+
+    /// <summary>
     /// Ensures the room's networks now on every node they belong on — its machines' nodes and its migrations' targets —
     /// with VXLAN peers to each other, as a pass would. A migration calls it before preparing the target, so the target
     /// has the bridges for the VM's taps and the other nodes tunnel to it. Failures on <paramref name="requiredNode"/>
