@@ -69,6 +69,11 @@ public sealed class OfflineClientTestbedTests(ITestOutputHelper output)
         {
             await WaitNodeAsync(server, state => state != "ready", "laptop1 to be seen as away");
 
+            // And the agent knows it too (its WebSocket's keep-alive gave up): what it does now, it does offline.
+            await Bounded.WaitUntilAsync(
+                () => File.ReadAllText(state.Agent!.Log).Contains("lost; reconnecting", StringComparison.Ordinal),
+                TimeSpan.FromSeconds(60), "the agent to notice the cut", TimeSpan.FromSeconds(1));
+
             // The serial console of A through the local socket, inside the client's namespace: log in, run a command.
             await ConsoleAsync(laptop.Namespace, socket, "home/vm", "\r", "login:");
             await ConsoleAsync(laptop.Namespace, socket, "home/vm", "root\r", "assword:");
@@ -114,6 +119,7 @@ public sealed class OfflineClientTestbedTests(ITestOutputHelper output)
         await WaitNodeAsync(server, state => state == "ready", "laptop1 to be back");
         output.WriteLine($"laptop1 back {back.Elapsed.TotalSeconds:0.0} s after the link came up");
 
+        var deleted = false;
         try
         {
             // A ran on through everything: same boot, its counter advanced (10 a second).
@@ -142,9 +148,19 @@ public sealed class OfflineClientTestbedTests(ITestOutputHelper output)
             }
 
             await server.DeleteRoomAsync("home");
+            deleted = true;
         }
         finally
         {
+            if (!deleted)
+            {
+                // A failed check above must surface, not the testbed's refusal to remove a node that still has machines.
+                using var _ = await server.Client.DeleteAsync(ApiPaths.Room("home"));
+                await Bounded.WaitUntilAsync(
+                    async () => (await server.Client.GetAsync(ApiPaths.Room("home"))).StatusCode == System.Net.HttpStatusCode.NotFound,
+                    TimeSpan.FromMinutes(2), "the room to be deleted", TimeSpan.FromSeconds(1)).ContinueWith(_ => { }, TaskScheduler.Default);
+            }
+
             if (restarted is not null)
             {
                 restarted.Kill(entireProcessTree: true);
