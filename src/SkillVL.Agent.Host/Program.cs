@@ -32,7 +32,17 @@ var cpuModel = new Option<string?>("--cpu-model")
     Description = "QEMU CPU model of the VMs (e.g. qemu64-v1); default: host under KVM, max under TCG. Guests move only between nodes with the same model",
 };
 
-var root = new RootCommand("SkillVL node agent") { server, joinToken, name, kind, underlay, relayPort, labels, data, runtime, accelerator, qemuUser, cpuModel };
+var localUser = new Option<string?>("--local-user")
+{
+    Description = "the node's owner (user name or uid): besides root, they may use the local commands (vms, console, stop, start, vnc)",
+};
+
+var root = new RootCommand("SkillVL node agent") { server, joinToken, name, kind, underlay, relayPort, labels, data, runtime, accelerator, qemuUser, cpuModel, localUser };
+foreach (var local in SkillVL.Agent.Host.LocalCommands.Create())
+{
+    root.Subcommands.Add(local);
+}
+
 root.SetAction(async (parse, cancellationToken) =>
 {
     var nodeName = parse.GetValue(name)!;
@@ -67,6 +77,17 @@ root.SetAction(async (parse, cancellationToken) =>
         return 2;
     }
 
+    uint? localUid = null;
+    if (parse.GetValue(localUser) is { Length: > 0 } user)
+    {
+        localUid = await SkillVL.Agent.Host.LocalUsers.UidOfAsync(user, cancellationToken);
+        if (localUid is null)
+        {
+            await Console.Error.WriteLineAsync($"skillvl-agent: --local-user '{user}' is not a user on this machine.");
+            return 2;
+        }
+    }
+
     using var loggerFactory = LoggerFactory.Create(b => b.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; }));
     using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
     using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
@@ -89,6 +110,7 @@ root.SetAction(async (parse, cancellationToken) =>
             Accelerator = parse.GetValue(accelerator)!,
             QemuUser = parse.GetValue(qemuUser) ?? "",
             CpuModel = parse.GetValue(cpuModel),
+            LocalUserUid = localUid,
         },
         loggerFactory,
         TimeProvider.System);

@@ -45,17 +45,21 @@ public sealed partial class AgentClient(AgentClientOptions options, ILoggerFacto
             loggerFactory,
             time,
             cancellationToken);
+        // Before any connection: bring back what should run, then let the owner in locally (ADR 0024).
+        await using var local = await Local.LocalControlHost.StartAsync(
+            node, options.DataDirectory, options.RuntimeDirectory, options.LocalUserUid, loggerFactory, time, cancellationToken);
         using var http = CreateHttpClient(credential);
         var dispatcher = new AgentDispatcher(
             node,
             (sha, ct) => FetchTemplateAsync(http, node, sha, ct),
-            (open, ct) => OpenConsoleAsync(node, credential, open, cancellationToken));
+            (open, ct) => OpenConsoleAsync(node, credential, open, cancellationToken),
+            local);
         var backoff = TimeSpan.FromSeconds(1);
         while (!cancellationToken.IsCancellationRequested)
         {
             try
             {
-                await ServeOnceAsync(node, dispatcher, credential, cancellationToken);
+                await ServeOnceAsync(node, dispatcher, local, credential, cancellationToken);
                 backoff = TimeSpan.FromSeconds(1);
             }
             catch (Exception e) when (e is WebSocketException or HttpRequestException or IOException or SocketException or DriverException)
@@ -71,7 +75,7 @@ public sealed partial class AgentClient(AgentClientOptions options, ILoggerFacto
         }
     }
 
-    private async Task ServeOnceAsync(LocalNodeAgent node, AgentDispatcher dispatcher, string credential, CancellationToken cancellationToken)
+    private async Task ServeOnceAsync(LocalNodeAgent node, AgentDispatcher dispatcher, Local.LocalControlHost local, string credential, CancellationToken cancellationToken)
     {
         var socket = new ClientWebSocket();
         socket.Options.SetRequestHeader("Authorization", "Bearer " + credential);
@@ -81,7 +85,8 @@ public sealed partial class AgentClient(AgentClientOptions options, ILoggerFacto
         await socket.ConnectAsync(WebSocketUri(), invoker, cancellationToken);
         await using var channel = new AgentChannel(socket, "server");
         var facts = Facts(node);
-        await channel.SendAsync(new AgentMessage { Type = AgentMessage.Hello, Facts = facts }, cancellationToken);
+        await channel.SendAsync(new AgentMessage { Type = AgentMessage.Hello, Facts = facts, Journal = local.PendingJournal }, cancellationToken);
+        local.Connected(channel);
         LogConnected(_logger, options.Server, options.Name);
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -119,10 +124,15 @@ public sealed partial class AgentClient(AgentClientOptions options, ILoggerFacto
                         }
                     }, stop.Token);
                 }
+                else
+                {
+                    local.OnServerMessage(message);
+                }
 
                 return Task.CompletedTask;
             },
             cancellationToken);
+        local.Connected(null);
         await stop.CancelAsync();
         await heartbeat.ContinueWith(_ => { }, TaskScheduler.Default);
         await credentials.ContinueWith(_ => { }, TaskScheduler.Default);

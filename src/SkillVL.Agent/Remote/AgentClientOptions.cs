@@ -40,4 +40,8 @@ public sealed class AgentClientOptions
     public string? CpuModel { get; init; }
 
     public TimeSpan HeartbeatInterval { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>The uid of the node's owner (<c>--local-user</c>), who may use the local control socket besides root
+    /// (ADR 0024); null: root only.</summary>
+    public uint? LocalUserUid { get; init; }
 }

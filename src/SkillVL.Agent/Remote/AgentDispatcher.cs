@@ -10,17 +10,22 @@ namespace SkillVL.Agent.Remote;
 /// a template the node lacks first fetches the template from the Server (content-addressed, verified on import), and
 /// so does an incoming migration that moves only the VM's overlay.
 /// </summary>
+/// <param name="local">The node's offline side (ADR 0024), kept current by the calls; null in tests of the calls alone.</param>
 /// <param name="fetchTemplate">Downloads a template from the Server into the node's store; returns the bytes downloaded.</param>
 public sealed class AgentDispatcher(
     LocalNodeAgent node,
     Func<string, CancellationToken, Task<long>> fetchTemplate,
-    Func<AgentCalls.ConsoleOpen, CancellationToken, Task>? openConsole = null)
+    Func<AgentCalls.ConsoleOpen, CancellationToken, Task>? openConsole = null,
+    Local.LocalControlHost? local = null)
 {
     public async Task<AgentMessage> HandleAsync(AgentMessage request, CancellationToken cancellationToken)
     {
         try
         {
+            // The node's own record of its VMs follows the Server's calls (ADR 0024): what to restore offline.
+            local?.BeforeCall(request.Method ?? "", request.Params);
             var result = await DispatchAsync(request.Method ?? "", request.Params, cancellationToken);
+            local?.AfterCall(request.Method ?? "", request.Params);
             return new AgentMessage { Type = AgentMessage.Response, Id = request.Id, Result = result };
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)

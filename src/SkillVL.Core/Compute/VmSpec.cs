@@ -11,6 +11,8 @@ namespace SkillVL.Core.Compute;
 /// <param name="MemoryBytes">Guest RAM in bytes.</param>
 /// <param name="Nics">Network interfaces, in guest order.</param>
 /// <param name="SpecHash">Hash of the fields that need a restart to change; a running VM whose hash differs is restarted.</param>
+/// <param name="Room">Name of the machine's room, for people on the node (<c>skillvl-agent vms</c>, ADR 0024); not in the
+/// hash, and null from an older Server.</param>
 public sealed record VmSpec(
     string Id,
     string Name,
@@ -18,4 +20,5 @@ public sealed record VmSpec(
     int Cpus,
     long MemoryBytes,
     IReadOnlyList<NicSpec> Nics,
-    string SpecHash);
+    string SpecHash,
+    string? Room = null);

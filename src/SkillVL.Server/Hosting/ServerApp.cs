@@ -71,6 +71,7 @@ public static class ServerApp
         builder.Services.AddSingleton(AdminToken.LoadOrCreate(settings.DataDirectory));
         builder.Services.AddSingleton<NodeRegistry>();
         builder.Services.AddSingleton<NodeService>();
+        builder.Services.AddSingleton<OfflineJournalRecorder>();
         builder.Services.AddSingleton<CompressedTemplateFiles>();
         builder.Services.AddSingleton<Templates.TemplateHealth>();
         // The platform CA (ADR 0011), named after the installation's instance id; made on the first start.

@@ -252,7 +252,7 @@ public sealed class MigrationRunner(
         var migration = run.Migration;
         var limits = MigrationJson.Read<MigrationLimits>(migration.LimitsJson);
         var networks = room.Networks.ToDictionary(n => n.Id, StringComparer.Ordinal);
-        var spec = MachineSpecs.ToSpec(machine, networks);
+        var spec = MachineSpecs.ToSpec(machine, networks, room.Name);
         var disk = migration.DiskTransfer switch
         {
             "full" => DiskTransfer.Full,

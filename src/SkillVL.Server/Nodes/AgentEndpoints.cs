@@ -70,7 +70,16 @@ public static class AgentEndpoints
         });
     }
 
-    private static async Task ConnectAsync(HttpContext http, NodeService nodes, NodeRegistry registry, NodeCertificateService certificates, ReconcileTrigger trigger, TimeProvider time, ILoggerFactory loggers)
+    private static async Task ConnectAsync(
+        HttpContext http,
+        NodeService nodes,
+        NodeRegistry registry,
+        NodeCertificateService certificates,
+        OfflineJournalRecorder journal,
+        ReconcileLoop reconciler,
+        ReconcileTrigger trigger,
+        TimeProvider time,
+        ILoggerFactory loggers)
     {
         var logger = loggers.CreateLogger("SkillVL.Server.Nodes.AgentEndpoints");
         var node = await nodes.AuthenticateAsync(AuthSetup.BearerToken(http.Request), http.RequestAborted);
@@ -95,6 +104,10 @@ public static class AgentEndpoints
                         var named = facts with { Name = node.Name, Kind = node.Kind };
                         if (message.Type == AgentMessage.Hello)
                         {
+                            // What the node did alone is recorded, and the desired states follow its owner's actions,
+                            // before the reconcile sees the node again (ADR 0024): no restart of a VM stopped locally.
+                            await RecordJournalAsync(journal, node.Name, message, channel, http.RequestAborted);
+                            reconciler.ForgetEnsuredNetworks(node.Name);
                             remote.Attach(channel, named, time.GetUtcNow());
                             NodeLog.Connected(logger, node.Name, named.UnderlayAddress ?? "-");
                             trigger.Poke();
@@ -105,6 +118,11 @@ public static class AgentEndpoints
                         }
 
                         await nodes.SeenAsync(node.Name, named, http.RequestAborted);
+                    }
+                    else if (message.Type == AgentMessage.JournalReport)
+                    {
+                        await RecordJournalAsync(journal, node.Name, message, channel, http.RequestAborted);
+                        trigger.Poke();
                     }
                     else if (message.Type == AgentMessage.Request)
                     {
@@ -132,6 +150,15 @@ public static class AgentEndpoints
         {
             remote.Detach(channel);
             NodeLog.Disconnected(logger, node.Name);
+        }
+    }
+
+    /// <summary>Records a hello's or a journal message's entries and acknowledges them to the agent.</summary>
+    private static async Task RecordJournalAsync(OfflineJournalRecorder journal, string nodeName, AgentMessage message, AgentChannel channel, CancellationToken cancellationToken)
+    {
+        if (await journal.RecordAsync(nodeName, message.Journal, cancellationToken) is { } recorded)
+        {
+            await channel.SendAsync(new AgentMessage { Type = AgentMessage.JournalAcknowledge, JournalAck = recorded }, cancellationToken);
         }
     }
 }

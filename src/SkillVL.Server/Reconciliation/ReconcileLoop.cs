@@ -91,6 +91,7 @@ public sealed class ReconcileLoop(
         }
 
         var live = rooms.Where(r => !r.DeletionRequested).ToList();
+        var roomNames = live.ToDictionary(r => r.Id, r => r.Name, StringComparer.Ordinal);
         var networksById = rooms.SelectMany(r => r.Networks).ToDictionary(n => n.Id, StringComparer.Ordinal);
         var liveMachines = live.SelectMany(r => r.Machines).ToList();
         var observedVmIds = new HashSet<string>(StringComparer.Ordinal);
@@ -186,7 +187,7 @@ public sealed class ReconcileLoop(
 
             foreach (var machine in wantedHere)
             {
-                var spec = MachineSpecs.ToSpec(machine, networksById);
+                var spec = MachineSpecs.ToSpec(machine, networksById, roomNames.GetValueOrDefault(machine.RoomId));
                 var observation = observedById.GetValueOrDefault(machine.Id);
                 busy |= !IsConverged(machine, spec);
                 if (migrations.IsMigrating(machine.Id))
@@ -215,6 +216,19 @@ public sealed class ReconcileLoop(
         busy |= await FinishDeletedRoomsAsync(rooms, observedVmIds, observedNetworkIds, cancellationToken);
         busy |= await AdvanceTasksAsync(rooms, networksById, snapshotAt, cancellationToken);
         return busy || !_inFlight.IsEmpty;
+    }
+
+    /// <summary>
+    /// A node's agent connected again: what this process ensured on it may be gone (an agent that restarted lost its
+    /// in-process room-network relays, ADR 0019; a client that rebooted lost its bridges, ADR 0024), so the next pass
+    /// ensures its networks again instead of trusting the cache.
+    /// </summary>
+    public void ForgetEnsuredNetworks(string nodeName)
+    {
+        foreach (var key in _ensuredNetworks.Keys.Where(k => k.StartsWith(nodeName + "/", StringComparison.Ordinal)))
+        {
+            _ensuredNetworks.TryRemove(key, out _);
+        }
     }
 
     /// <summary>

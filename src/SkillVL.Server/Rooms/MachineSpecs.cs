@@ -11,7 +11,8 @@ namespace SkillVL.Server.Rooms;
 /// <summary>Turns a machine row into the backend-neutral <see cref="VmSpec"/> a node runs.</summary>
 public static class MachineSpecs
 {
-    public static VmSpec ToSpec(MachineEntity machine, IReadOnlyDictionary<string, NetworkEntity> networksById)
+    /// <param name="roomName">The room's name, so the node's owner can find the VM by ROOM/VM offline (ADR 0024).</param>
+    public static VmSpec ToSpec(MachineEntity machine, IReadOnlyDictionary<string, NetworkEntity> networksById, string? roomName = null)
     {
         var nics = machine.Nics.OrderBy(n => n.Index).Select(n =>
         {
@@ -26,7 +27,8 @@ public static class MachineSpecs
             machine.Cpus,
             machine.MemoryBytes,
             nics,
-            SpecHash(machine, nics));
+            SpecHash(machine, nics),
+            roomName);
     }
 
     /// <summary>

@@ -14,6 +14,12 @@ public sealed record AgentMessage
     public const string Hello = "hello";
     public const string Heartbeat = "heartbeat";
 
+    /// <summary>Agent → Server: what happened on the node while it decided alone (<see cref="Journal"/>, ADR 0024).</summary>
+    public const string JournalReport = "journal";
+
+    /// <summary>Server → agent: the journal is recorded up to <see cref="JournalAck"/>; the agent may forget it.</summary>
+    public const string JournalAcknowledge = "journal-ack";
+
     public required string Type { get; init; }
 
     public long? Id { get; init; }
@@ -27,4 +33,11 @@ public sealed record AgentMessage
     public AgentError? Error { get; init; }
 
     public NodeFacts? Facts { get; init; }
+
+    /// <summary>On a hello or a journal message: the node's unacknowledged local actions, oldest first. An older Server
+    /// ignores the field and the type (the wire change is additive).</summary>
+    public IReadOnlyList<OfflineJournalEntry>? Journal { get; init; }
+
+    /// <summary>On a journal-ack: the highest <see cref="OfflineJournalEntry.Seq"/> the Server recorded.</summary>
+    public long? JournalAck { get; init; }
 }
