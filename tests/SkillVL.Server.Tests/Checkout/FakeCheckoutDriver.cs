@@ -41,6 +41,22 @@ internal sealed class FakeCheckoutDriver(string node, CallLog log) : IVmCheckout
         return Answer("Sync", SyncResult);
     }
 
+    /// <summary>The lease duration of the last renewal.</summary>
+    public TimeSpan? RenewedFor { get; private set; }
+
+    public Task<CheckoutLease> RenewLeaseAsync(string vmId, int epoch, TimeSpan duration, CancellationToken cancellationToken)
+    {
+        RenewedFor = duration;
+        return Answer("RenewLease", new CheckoutLease(vmId, epoch, DateTimeOffset.UtcNow + duration));
+    }
+
+    public Task<CheckoutLease?> GetLeaseAsync(string vmId, CancellationToken cancellationToken) => Answer<CheckoutLease?>("GetLease", null);
+
+    public Task ReviveAsync(string vmId, CancellationToken cancellationToken) => Answer("Revive", 0);
+
+    public Task<FencedCopy?> FenceAsync(string vmId, int epoch, CancellationToken cancellationToken) =>
+        Answer<FencedCopy?>("Fence", new FencedCopy(vmId, epoch, $"/data/fenced/{vmId}-e{epoch}.qcow2", 3L << 20, 1L << 20, DateTimeOffset.UtcNow));
+
     private Task<T> Answer<T>(string call, T value)
     {
         log.Add($"{node}:checkouts.{call}");
