@@ -19,12 +19,17 @@ public static class FenceOnReturn
             var checkouts = client.Checkouts
                 ?? throw new DriverException($"Node {client.Facts.Name} has no check-out calls; its copy cannot be fenced.", isTransient: false);
             var copy = await checkouts.FenceAsync(fence.MachineId, fence.Epoch, cancellationToken);
+            // Null: the client holds no copy of that epoch (any more); the record is complete without a disk.
+            DateTimeOffset? fencedAt = copy?.FencedAt ?? DateTimeOffset.UtcNow;
+            var path = copy?.Path;
+            var size = copy?.SizeBytes;
+            var written = copy?.BytesSinceSync;
             await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
             await db.FencedCopies.Where(f => f.Id == fence.Id).ExecuteUpdateAsync(s => s
-                .SetProperty(f => f.FencedAt, copy != null ? copy.FencedAt : DateTimeOffset.UtcNow)
-                .SetProperty(f => f.Path, copy != null ? copy.Path : null)
-                .SetProperty(f => f.SizeBytes, copy != null ? copy.SizeBytes : null)
-                .SetProperty(f => f.BytesSinceSync, copy != null ? copy.BytesSinceSync : null), cancellationToken);
+                .SetProperty(f => f.FencedAt, fencedAt)
+                .SetProperty(f => f.Path, path)
+                .SetProperty(f => f.SizeBytes, size)
+                .SetProperty(f => f.BytesSinceSync, written), cancellationToken);
             CheckoutLog.FencedOnClient(logger, fence.MachineId, client.Facts.Name, fence.Epoch, copy?.Path, copy?.BytesSinceSync);
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)

@@ -131,7 +131,7 @@ public sealed class ReconcileLoop(
                 // A client's copy fenced by a revive is set aside and kept, never deleted (ADR 0025).
                 if (Checkouts.FenceDecision.Pending(orphan.Id, node.Facts.Name, pendingFences) is { } fence)
                 {
-                    Schedule($"vm:{orphan.Id}", ct => Checkouts.FenceOnReturn.RunAsync(dbFactory, node, fence, logger, ct), snapshotAt, cancellationToken);
+                    Schedule($"fence:{node.Facts.Name}/{orphan.Id}", ct => Checkouts.FenceOnReturn.RunAsync(dbFactory, node, fence, logger, ct), snapshotAt, cancellationToken);
                     continue;
                 }
 

@@ -44,8 +44,20 @@ internal sealed class FakeCheckoutDriver(string node, CallLog log) : IVmCheckout
     /// <summary>The lease duration of the last renewal.</summary>
     public TimeSpan? RenewedFor { get; private set; }
 
+    /// <summary>The client answers renewals with a refusal (a fenced copy): a non-transient error.</summary>
+    public bool RenewRefused { get; set; }
+
+    /// <summary>Renewals fail as a dropped connection would (transient: the call may have arrived).</summary>
+    public bool RenewLost { get; set; }
+
     public Task<CheckoutLease> RenewLeaseAsync(string vmId, int epoch, TimeSpan duration, CancellationToken cancellationToken)
     {
+        if (RenewRefused || RenewLost)
+        {
+            log.Add($"{node}:checkouts.RenewLease");
+            throw new DriverException(RenewLost ? "the connection dropped (test)" : "this copy was fenced (test)", isTransient: RenewLost);
+        }
+
         RenewedFor = duration;
         return Answer("RenewLease", new CheckoutLease(vmId, epoch, DateTimeOffset.UtcNow + duration));
     }
