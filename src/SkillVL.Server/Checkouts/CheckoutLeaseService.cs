@@ -89,7 +89,7 @@ public sealed class CheckoutLeaseService(
             catch (Core.Errors.DriverException e) when (!e.IsTransient)
             {
                 // The client answered and refused (a fenced copy, a newer epoch): it extended nothing.
-                CheckoutLog.RenewFailed(logger, machine.Name, machine.Client, e);
+                CheckoutLog.RenewRefused(logger, machine.Name, machine.Client, e.Message);
                 continue;
             }
             catch (Exception e) when (!cancellationToken.IsCancellationRequested)

@@ -21,6 +21,9 @@ public static partial class CheckoutLog
     [LoggerMessage(3455, LogLevel.Warning, "Check-out of {Machine}: lease renewal on {Client} failed; the Server's lease is extended as if it had arrived")]
     public static partial void RenewFailed(ILogger logger, string machine, string client, Exception exception);
 
+    [LoggerMessage(3458, LogLevel.Warning, "Check-out of {Machine}: {Client} refused the lease renewal ({Reason}); the Server's lease is left as it was")]
+    public static partial void RenewRefused(ILogger logger, string machine, string client, string reason);
+
     [LoggerMessage(3456, LogLevel.Warning, "Machine {Machine}: the fenced copy on {Client} (epoch {Epoch}) is set aside at {Path} ({Bytes} bytes written after the last sync)")]
     public static partial void FencedOnClient(ILogger logger, string machine, string client, int epoch, string? path, long? bytes);
 
