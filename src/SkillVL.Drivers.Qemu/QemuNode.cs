@@ -101,8 +101,10 @@ public sealed class QemuNode : IAsyncDisposable
             options, vms, supervisor, templates, images, taps, accelerators, runner, tunnels,
             new Migration.Tunnel.LinkProbes(timeProvider, loggerFactory.CreateLogger<Migration.Tunnel.LinkProbes>()), timeProvider, loggerFactory.CreateLogger<QemuMigrationDriver>(),
             retained);
+        var leases = new Checkout.CheckoutLeases(
+            options, vms, supervisor, taps, retained, timeProvider, loggerFactory.CreateLogger<Checkout.CheckoutLeases>());
         var checkouts = new Checkout.QemuCheckoutDriver(
-            options, vms, supervisor, taps, images, runner, tunnels, retained, timeProvider, loggerFactory.CreateLogger<Checkout.QemuCheckoutDriver>());
+            options, vms, supervisor, taps, images, runner, tunnels, retained, timeProvider, loggerFactory.CreateLogger<Checkout.QemuCheckoutDriver>(), leases);
         return new QemuNode(options, vms, networks, relays, templates, accelerators, images, migrations, confinement, checkouts, runner);
     }
 
@@ -114,6 +116,9 @@ public sealed class QemuNode : IAsyncDisposable
     public async Task PrepareAsync(CancellationToken cancellationToken)
     {
         await Confinement.EnsureAsync(cancellationToken);
+
+        // A checked-out VM whose lease runs out is paused (ADR 0025), also while the link to the Server is down.
+        Checkouts.Leases.StartWatch();
         Hypervisor = await QemuHypervisorProbe.ProbeAsync(Options, _runner, cancellationToken);
     }
 
@@ -122,6 +127,7 @@ public sealed class QemuNode : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        await Checkouts.Leases.DisposeAsync();
         await Vms.DisposeAsync();
         await Migrations.DisposeAsync();
         await Relays.DisposeAsync();

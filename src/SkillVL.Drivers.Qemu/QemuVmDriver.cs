@@ -295,6 +295,13 @@ public sealed class QemuVmDriver : IVmDriver, IAsyncDisposable
                 break;
         }
 
+        // A checked-out VM's copy runs only under a valid lease and never once fenced (ADR 0025): every start of a VM
+        // passes here (the Server's, a local start, the restore after a reboot).
+        if (Checkout.LeaseFiles.StartRefusal(_options, paths, _timeProvider.GetUtcNow()) is { } refusal)
+        {
+            throw new DriverException(refusal, isTransient: false);
+        }
+
         var started = _timeProvider.GetTimestamp();
         var template = await _templates.FindAsync(spec.TemplateSha256, cancellationToken)
             ?? throw new DriverException(

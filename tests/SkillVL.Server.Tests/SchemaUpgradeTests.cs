@@ -5,8 +5,8 @@ using SkillVL.Server.Hosting;
 
 namespace SkillVL.Server.Tests;
 
-/// <summary>Issue 12: a version-5 database is upgraded in place to 6 and then 7 (check-outs), keeping its rows; other
-/// versions stay refused.</summary>
+/// <summary>Issue 12: a version-5 database is upgraded in place to 6, 7 (check-outs) and 8 (leases, fenced copies),
+/// keeping its rows; other versions stay refused.</summary>
 public sealed class SchemaUpgradeTests : IDisposable
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("skillvl-schema-").FullName;
@@ -27,7 +27,7 @@ public sealed class SchemaUpgradeTests : IDisposable
             Assert.Equal(5, await ScalarAsync(connection, "PRAGMA user_version;", ct));
             await SchemaUpgrade.RunAsync(connection, 5, StartupService.SchemaVersion, ct);
             Assert.Equal(StartupService.SchemaVersion, await ScalarAsync(connection, "PRAGMA user_version;", ct));
-            foreach (var table in new[] { "Nodes", "JoinTokens", "Courses", "Users", "Machines", "Migrations" })
+            foreach (var table in new[] { "Nodes", "JoinTokens", "Courses", "Users", "Machines", "Migrations", "FencedCopies" })
             {
                 Assert.Equal(await ColumnsAsync(fresh, table, ct), await ColumnsAsync(connection, table, ct));
             }
@@ -39,7 +39,8 @@ public sealed class SchemaUpgradeTests : IDisposable
         var token = await db.JoinTokens.SingleAsync(ct);
         Assert.Equal(("hash-token", "admin", (string?)null, (string?)null), (token.TokenHash, token.CreatedBy, token.Kind, token.OwnerId));
         var course = await db.Courses.SingleAsync(ct);
-        Assert.Equal(("net101", false), (course.Name, course.AllowClientNodes));
+        Assert.Equal(("net101", false, (long?)null), (course.Name, course.AllowClientNodes, course.CheckoutLeaseSeconds));
+        Assert.Empty(await db.FencedCopies.ToListAsync(ct));
         Assert.Equal("alice", (await db.Users.SingleAsync(ct)).Username);
     }
 
@@ -47,8 +48,9 @@ public sealed class SchemaUpgradeTests : IDisposable
     [InlineData(5, true)]
     [InlineData(4, false)] // older than the first step: no way from there
     [InlineData(6, true)]
-    [InlineData(7, false)] // already current
-    [InlineData(8, false)] // newer than this build: refused, never guessed at
+    [InlineData(7, true)]
+    [InlineData(8, false)] // already current
+    [InlineData(9, false)] // newer than this build: refused, never guessed at
     public void CanUpgrade_OnlyWhereEveryStepExists(int from, bool expected)
     {
         Assert.Equal(expected, SchemaUpgrade.CanUpgrade(from, StartupService.SchemaVersion));
@@ -76,7 +78,7 @@ public sealed class SchemaUpgradeTests : IDisposable
         Directory.Delete(_directory, recursive: true);
     }
 
-    /// <summary>A version-5 database: today's schema without what versions 6 and 7 added, with a row in each table it touches.</summary>
+    /// <summary>A version-5 database: today's schema without what versions 6, 7 and 8 added, with a row in each table it touches.</summary>
     private static async Task CreateVersion5Async(string path, CancellationToken ct)
     {
         await CreateAsync(path, ct);
@@ -95,6 +97,10 @@ public sealed class SchemaUpgradeTests : IDisposable
             "ALTER TABLE \"Machines\" DROP COLUMN \"CheckoutUnsyncedBytes\";",
             "ALTER TABLE \"Machines\" DROP COLUMN \"CheckoutSyncedBytes\";",
             "ALTER TABLE \"Migrations\" DROP COLUMN \"Purpose\";",
+            "ALTER TABLE \"Machines\" DROP COLUMN \"CheckoutEpoch\";",
+            "ALTER TABLE \"Machines\" DROP COLUMN \"CheckoutLeaseExpiresAt\";",
+            "ALTER TABLE \"Courses\" DROP COLUMN \"CheckoutLeaseSeconds\";",
+            "DROP TABLE \"FencedCopies\";",
             "PRAGMA user_version=5;",
             "INSERT INTO \"Users\" (\"Id\", \"Username\", \"Role\", \"CreatedAt\", \"CredentialGeneration\") VALUES ('u1', 'alice', 'student', '2026-01-01 00:00:00+00:00', 0);",
             "INSERT INTO \"Nodes\" (\"Name\", \"Kind\", \"CredentialHash\", \"EnrolledAt\", \"Drained\") VALUES ('node1', 'server', 'hash-node1', '2026-01-01 00:00:00+00:00', 0);",

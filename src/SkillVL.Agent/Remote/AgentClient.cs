@@ -188,6 +188,9 @@ public sealed partial class AgentClient(AgentClientOptions options, ILoggerFacto
 
             // A hub must be dialable: a server/edge node with an underlay address. Client nodes only ever dial out.
             RelayPort = options.Kind != "client" && options.UnderlayAddress is not null ? options.RelayPort : null,
+
+            // The Server compares it with its own: a lease's wall-clock deadline is only as good as this clock (ADR 0025).
+            Clock = time.GetUtcNow(),
         };
 
     private async Task<string> LoadOrEnrolAsync(CancellationToken cancellationToken)

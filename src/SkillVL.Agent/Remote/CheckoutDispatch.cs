@@ -37,6 +37,17 @@ internal static class CheckoutDispatch
             case CheckoutMethods.Sync:
                 var sync = Param<CheckoutCalls.Sync>(parameters);
                 return Result(await driver.SyncAsync(sync.Id, sync.Target, sync.Speed, ct));
+            case CheckoutMethods.RenewLease:
+                var renew = Param<CheckoutCalls.RenewLease>(parameters);
+                return Result(await driver.RenewLeaseAsync(renew.Id, renew.Epoch, TimeSpan.FromSeconds(renew.DurationSeconds), ct));
+            case CheckoutMethods.GetLease:
+                return Result(await driver.GetLeaseAsync(Param<AgentCalls.VmId>(parameters).Id, ct));
+            case CheckoutMethods.Revive:
+                await driver.ReviveAsync(Param<AgentCalls.VmId>(parameters).Id, ct);
+                return null;
+            case CheckoutMethods.Fence:
+                var fence = Param<CheckoutCalls.Fence>(parameters);
+                return Result(await driver.FenceAsync(fence.Id, fence.Epoch, ct));
             default:
                 throw new DriverException($"This agent does not know the call '{method}' (a newer Server?).");
         }

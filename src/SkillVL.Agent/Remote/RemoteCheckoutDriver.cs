@@ -50,6 +50,19 @@ public sealed class RemoteCheckoutDriver(Func<string, object?, TimeSpan, Cancell
         await CallAsync<DiskSyncResult>(CheckoutMethods.Sync, new CheckoutCalls.Sync(vmId, target, speed), SyncCall, cancellationToken)
             ?? throw new DriverException($"Node {nodeName} returned no sync result.", isTransient: true);
 
+    public async Task<CheckoutLease> RenewLeaseAsync(string vmId, int epoch, TimeSpan duration, CancellationToken cancellationToken) =>
+        await CallAsync<CheckoutLease>(CheckoutMethods.RenewLease, new CheckoutCalls.RenewLease(vmId, epoch, duration.TotalSeconds), ShortCall, cancellationToken)
+            ?? throw new DriverException($"Node {nodeName} returned no lease.", isTransient: true);
+
+    public Task<CheckoutLease?> GetLeaseAsync(string vmId, CancellationToken cancellationToken) =>
+        CallAsync<CheckoutLease>(CheckoutMethods.GetLease, new AgentCalls.VmId(vmId), ShortCall, cancellationToken);
+
+    public Task ReviveAsync(string vmId, CancellationToken cancellationToken) =>
+        call(CheckoutMethods.Revive, new AgentCalls.VmId(vmId), StepCall, cancellationToken);
+
+    public Task<FencedCopy?> FenceAsync(string vmId, int epoch, CancellationToken cancellationToken) =>
+        CallAsync<FencedCopy>(CheckoutMethods.Fence, new CheckoutCalls.Fence(vmId, epoch), StepCall, cancellationToken);
+
     private async Task<T?> CallAsync<T>(string method, object parameters, TimeSpan timeout, CancellationToken cancellationToken)
         where T : class
     {

@@ -115,6 +115,8 @@ internal static class VmCheckoutCommands
                 ("Last sync:", m.Checkout?.LastSyncAt is { } at ? $"{DisplayFormat.Time(at)} ({DisplayFormat.Age(at, now)} ago)" : m.Checkout is null ? DisplayFormat.None : "never"),
                 ("Unsynced:", m.Checkout is { } u ? Unsynced(u) : DisplayFormat.None),
                 ("Synced:", m.Checkout is { } s ? DisplayFormat.Bytes(s.SyncedBytes) : DisplayFormat.None),
+                ("Lease:", Lease(m.Checkout, now)),
+                ("Fenced copies:", m.FencedCopies is { Count: > 0 } f ? string.Join("; ", f.Select(Fenced)) : DisplayFormat.None),
                 ("Error:", DisplayFormat.OrNone(m.LastError)));
             return ExitCodes.Ok;
         }));
@@ -158,6 +160,20 @@ internal static class VmCheckoutCommands
         }));
         return command;
     }
+
+    /// <summary>The lease as <c>vm get</c> shows it (ADR 0025).</summary>
+    private static string Lease(CheckoutInfo? checkout, DateTimeOffset now) => checkout switch
+    {
+        null => DisplayFormat.None,
+        { LeaseExpiresAt: null } => $"not renewed yet (epoch {checkout.Epoch})",
+        { LeaseExpiresAt: { } end } when end <= now => $"EXPIRED at {DisplayFormat.Time(end)} ({DisplayFormat.Age(end, now)} ago; epoch {checkout.Epoch}): skillvl vm revive",
+        { LeaseExpiresAt: { } end } => $"until {DisplayFormat.Time(end)} (epoch {checkout.Epoch})",
+    };
+
+    private static string Fenced(FencedCopyInfo copy) =>
+        $"{copy.Node} epoch {copy.Epoch} " + (copy.FencedAt is { } at
+            ? $"set aside {DisplayFormat.Time(at)} at {copy.Path} ({(copy.BytesSinceSync is { } b ? DisplayFormat.Bytes(b) : "unknown")} after its last sync)"
+            : "waiting for the client to return");
 
     private static string Unsynced(CheckoutInfo checkout) => checkout.UnsyncedBytes is { } bytes ? DisplayFormat.Bytes(bytes) : "unknown";
 

@@ -5,6 +5,7 @@ namespace SkillVL.Core.Api;
 /// <param name="DesiredState">"running" or "stopped".</param>
 /// <param name="GuestReady">The guest agent answered and the room's addresses were applied in the guest.</param>
 /// <param name="Checkout">Where the machine is checked out (ADR 0023); null: it is not.</param>
+/// <param name="FencedCopies">Clients' copies set aside after a revive (ADR 0025); null or empty: none.</param>
 public sealed record MachineStatus(
     string Id,
     string Name,
@@ -16,4 +17,5 @@ public sealed record MachineStatus(
     long MemoryBytes,
     IReadOnlyList<NicStatus> Nics,
     string? LastError,
-    Checkouts.CheckoutInfo? Checkout = null);
+    Checkouts.CheckoutInfo? Checkout = null,
+    IReadOnlyList<Checkouts.FencedCopyInfo>? FencedCopies = null);

@@ -48,4 +48,27 @@ public interface IVmCheckoutDriver
     /// <paramref name="cancellationToken"/>, which the caller sizes for the link.
     /// </summary>
     Task<DiskSyncResult> SyncAsync(string vmId, RetainedExport target, DataRate speed, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Client: renews the VM's lease (ADR 0025): its deadline becomes this node's clock now + <paramref name="duration"/>,
+    /// kept with the VM for restarts, for check-out <paramref name="epoch"/>. A VM paused because its lease had run out
+    /// resumes. Refused when the VM's copy is fenced or belongs to a newer epoch. Returns the lease as stored.
+    /// </summary>
+    Task<CheckoutLease> RenewLeaseAsync(string vmId, int epoch, TimeSpan duration, CancellationToken cancellationToken);
+
+    /// <summary>Client: the VM's lease, or null when the VM is not checked out to this node.</summary>
+    Task<CheckoutLease?> GetLeaseAsync(string vmId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Server node: the retained copy becomes the VM's own disk here (a cold boot from the last sync follows, by the
+    /// ordinary start); the export is closed first. Idempotent: a VM whose disk is already the revived copy is left.
+    /// </summary>
+    Task ReviveAsync(string vmId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Client: the VM was revived elsewhere. Stops its QEMU, marks the copy fenced (no start takes it again) and moves
+    /// its disk to <c>&lt;data&gt;/fenced/</c> with what its bitmap says was written since the last sync. Only a copy of
+    /// <paramref name="epoch"/> or older is fenced (null: no such VM here, or a newer one). Idempotent.
+    /// </summary>
+    Task<FencedCopy?> FenceAsync(string vmId, int epoch, CancellationToken cancellationToken);
 }

@@ -16,6 +16,9 @@ namespace SkillVL.Core.Nodes;
 /// (a node that has not started yet, or an older agent).</param>
 /// <param name="RelayPort">TCP port where the node would accept client nodes' room-network relays (ADR 0019) on its
 /// underlay address; null: the node cannot be a relay hub (the embedded node, an agent without an underlay address).</param>
+/// <param name="Clock">The node's UTC clock when it sent these facts (ADR 0025); null: an older agent.</param>
+/// <param name="ClockOffsetSeconds">Set by the Server when the facts arrive: <paramref name="Clock"/> minus the Server's
+/// clock (plus the message's transit); null: not known. A check-out to a client far off is refused.</param>
 public sealed record NodeFacts(
     string Name,
     int Cpus,
@@ -26,4 +29,6 @@ public sealed record NodeFacts(
     IReadOnlyDictionary<string, string>? Labels = null,
     MigrationFeatures? Migration = null,
     HypervisorFacts? Hypervisor = null,
-    int? RelayPort = null);
+    int? RelayPort = null,
+    DateTimeOffset? Clock = null,
+    double? ClockOffsetSeconds = null);

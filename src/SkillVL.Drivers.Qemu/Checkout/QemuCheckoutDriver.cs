@@ -55,8 +55,10 @@ public sealed class QemuCheckoutDriver : IVmCheckoutDriver
         MigrationTunnels tunnels,
         RetainedCopies retained,
         TimeProvider time,
-        ILogger<QemuCheckoutDriver> logger)
+        ILogger<QemuCheckoutDriver> logger,
+        CheckoutLeases leases)
     {
+        Leases = leases;
         _options = options;
         _vms = vms;
         _supervisor = supervisor;
@@ -240,6 +242,34 @@ public sealed class QemuCheckoutDriver : IVmCheckoutDriver
         {
             gate.Release();
         }
+    }
+
+    /// <summary>Leases, revive and fencing on this node (ADR 0025).</summary>
+    public CheckoutLeases Leases { get; }
+
+    public Task<CheckoutLease> RenewLeaseAsync(string vmId, int epoch, TimeSpan duration, CancellationToken cancellationToken)
+    {
+        QemuVmDriver.ValidateId(vmId);
+        return QemuVmDriver.TranslateAsync(() => Leases.RenewAsync(vmId, epoch, duration, cancellationToken));
+    }
+
+    public Task<CheckoutLease?> GetLeaseAsync(string vmId, CancellationToken cancellationToken)
+    {
+        QemuVmDriver.ValidateId(vmId);
+        return Task.FromResult(Leases.Get(vmId));
+    }
+
+    public Task ReviveAsync(string vmId, CancellationToken cancellationToken)
+    {
+        QemuVmDriver.ValidateId(vmId);
+        return QemuVmDriver.TranslateAsync(() => Leases.ReviveAsync(vmId, cancellationToken));
+    }
+
+    public Task<FencedCopy?> FenceAsync(string vmId, int epoch, CancellationToken cancellationToken)
+    {
+        QemuVmDriver.ValidateId(vmId);
+        return QemuVmDriver.TranslateAsync(() => Leases.FenceAsync(
+            vmId, epoch, async paths => (await BitmapAsync(paths, cancellationToken)) is { Inconsistent: false } bitmap ? bitmap.DirtyBytes : null, cancellationToken));
     }
 
     internal QemuDriverOptions Options => _options;

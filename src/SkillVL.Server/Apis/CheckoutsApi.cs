@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore;
 using SkillVL.Core.Api.Checkouts;
 using SkillVL.Core.Api.Migrations;
 using SkillVL.Core.Errors;
@@ -52,6 +53,32 @@ public static class CheckoutsApi
         .ProducesProblem(StatusCodes.Status409Conflict)
         .WithSummary("Check a machine in: it moves back live onto its retained copy, sending only the blocks changed since the last sync plus RAM");
 
+        machines.MapPost("/{machine}/revive", async (string room, string machine, ReviveRequest? request, HttpContext http, SkillVlDbContext db,
+            AccessService access, ReviveService revive, CancellationToken ct) =>
+        {
+            var entity = await access.FindRoomAsync(http.Caller(), RoomsApi.LoadRooms(db), room, ct);
+            if (entity is not { DeletionRequested: false } || entity.Machines.FirstOrDefault(m => m.Name == machine) is not { } found)
+            {
+                return ApiResults.NotFound($"Machine '{room}/{machine}'");
+            }
+
+            var result = await revive.ReviveAsync(http.Caller(), entity, found, request?.Lost ?? false, ct);
+            return result switch
+            {
+                { Revived: { } revived } => Results.Ok(RoomViews.Machine(revived, entity.Networks.ToDictionary(n => n.Id, StringComparer.Ordinal)) with
+                {
+                    FencedCopies = await FencedAsync(db, revived.Id, ct),
+                }),
+                { Unavailable: { } unavailable } => Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Revive not possible now", detail: unavailable),
+                _ => ApiResults.Conflict(result.Conflict!),
+            };
+        })
+        .Produces<Core.Api.MachineStatus>()
+        .ProducesProblem(StatusCodes.Status404NotFound)
+        .ProducesProblem(StatusCodes.Status409Conflict)
+        .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+        .WithSummary("Revive a checked-out machine on its retained node from its last synced copy: after its lease ran out, or with lost=true when its client is declared lost; the client's copy is fenced");
+
         machines.MapPost("/{machine}/sync", SyncAsync)
         .Produces<CheckoutSyncInfo>()
         .ProducesProblem(StatusCodes.Status404NotFound)
@@ -103,6 +130,13 @@ public static class CheckoutsApi
         {
             return Results.Problem(statusCode: StatusCodes.Status502BadGateway, title: "Sync failed", detail: $"{room}/{machine}: {e.Message}");
         }
+    }
+
+    /// <summary>The machine's fenced copies as the API shows them (ADR 0025); null when there are none.</summary>
+    public static async Task<IReadOnlyList<FencedCopyInfo>?> FencedAsync(SkillVlDbContext db, string machineId, CancellationToken ct)
+    {
+        var copies = await db.FencedCopies.AsNoTracking().Where(f => f.MachineId == machineId).OrderBy(f => f.Epoch).ToListAsync(ct);
+        return copies.Count == 0 ? null : copies.Select(RoomViews.Fenced).ToList();
     }
 
     private static async Task<MachineEntity?> FindAsync(SkillVlDbContext db, AccessService access, CurrentUser caller, string room, string machine, CancellationToken ct)

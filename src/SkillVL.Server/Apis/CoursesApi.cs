@@ -53,6 +53,24 @@ public static class CoursesApi
             WithCourseAsync(course, http, access, manage: true, async c =>
             {
                 // No body changes nothing: the answer is the course as it is (and 404 for whoever may not manage it).
+                // The lease is checked before anything changes, so a bad one changes nothing.
+                long? leaseSeconds = null;
+                if (request?.CheckoutLease is { } leaseText && leaseText.Trim() != "default")
+                {
+                    if (!Core.Checkout.LeaseTerms.TryParse(leaseText, out var lease) || !Core.Checkout.LeaseTerms.InRange(lease))
+                    {
+                        return ApiResults.Invalid("checkoutLease", $"'{leaseText}' is not a lease: a number and a unit (s, m, h, d), 10s to 365d, or \"default\"", "The course's settings are not valid.");
+                    }
+
+                    leaseSeconds = (long)Math.Ceiling(lease.TotalSeconds);
+                }
+
+                if (request?.CheckoutLease is not null)
+                {
+                    await db.Courses.Where(x => x.Id == c.Id).ExecuteUpdateAsync(s => s.SetProperty(x => x.CheckoutLeaseSeconds, leaseSeconds), ct);
+                    c.CheckoutLeaseSeconds = leaseSeconds;
+                }
+
                 if (request?.AllowClientNodes is { } allow)
                 {
                     await db.Courses.Where(x => x.Id == c.Id).ExecuteUpdateAsync(s => s.SetProperty(x => x.AllowClientNodes, allow), ct);
@@ -62,7 +80,8 @@ public static class CoursesApi
                 return Results.Ok(await service.InfoAsync(c, ct));
             }, ct))
             .Produces<CourseInfo>().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status403Forbidden)
-            .WithSummary("Change a course's settings: whether students may use their own client nodes (its teacher, admin)");
+            .ProducesValidationProblem()
+            .WithSummary("Change a course's settings: whether students may use their own client nodes, their check-out lease (its teacher, admin)");
         courses.MapDelete("/{course}", (string course, HttpContext http, AccessService access, CourseService service, CancellationToken ct) =>
             WithCourseAsync(course, http, access, manage: true, async c =>
             {

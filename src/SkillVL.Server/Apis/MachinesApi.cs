@@ -23,7 +23,10 @@ public static class MachinesApi
             var found = entity?.Machines.FirstOrDefault(m => m.Name == machine);
             return found is null
                 ? ApiResults.NotFound($"Machine '{room}/{machine}'")
-                : Results.Ok(RoomViews.Machine(found, entity!.Networks.ToDictionary(n => n.Id, StringComparer.Ordinal)));
+                : Results.Ok(RoomViews.Machine(found, entity!.Networks.ToDictionary(n => n.Id, StringComparer.Ordinal)) with
+                {
+                    FencedCopies = await CheckoutsApi.FencedAsync(db, found.Id, ct),
+                });
         })
         .Produces<MachineStatus>().ProducesProblem(StatusCodes.Status404NotFound)
         .WithSummary("Get one machine's state");

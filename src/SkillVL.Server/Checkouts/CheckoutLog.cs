@@ -18,4 +18,19 @@ public static partial class CheckoutLog
 
     [LoggerMessage(3453, LogLevel.Warning, "Deleting the retained copy of {Machine} on {Node} failed; retried with the room's deletion")]
     public static partial void ReleaseFailed(ILogger logger, string machine, string node, Exception exception);
+
+    [LoggerMessage(3454, LogLevel.Warning, "Check-out of {Machine}: revived on {Retained} from its retained copy; the copy on {Client} (epoch {Epoch}) is fenced (lost: {Lost}, by {By})")]
+    public static partial void Revived(ILogger logger, string machine, string retained, string client, int epoch, bool lost, string by);
+
+    [LoggerMessage(3455, LogLevel.Warning, "Check-out of {Machine}: lease renewal on {Client} failed; the Server's lease is extended as if it had arrived")]
+    public static partial void RenewFailed(ILogger logger, string machine, string client, Exception exception);
+
+    [LoggerMessage(3458, LogLevel.Warning, "Check-out of {Machine}: {Client} refused the lease renewal ({Reason}); the Server's lease is left as it was")]
+    public static partial void RenewRefused(ILogger logger, string machine, string client, string reason);
+
+    [LoggerMessage(3456, LogLevel.Warning, "Machine {Machine}: the fenced copy on {Client} (epoch {Epoch}) is set aside at {Path} ({Bytes} bytes written after the last sync)")]
+    public static partial void FencedOnClient(ILogger logger, string machine, string client, int epoch, string? path, long? bytes);
+
+    [LoggerMessage(3457, LogLevel.Warning, "Machine {Machine}: fencing its copy on {Client} failed; tried again next pass")]
+    public static partial void FenceFailed(ILogger logger, string machine, string client, Exception exception);
 }

@@ -1,3 +1,4 @@
+using SkillVL.Core.Checkout;
 using SkillVL.Core.Migration;
 
 namespace SkillVL.Server.Checkouts;
@@ -21,6 +22,13 @@ public sealed class CheckoutOptions
     /// <summary>The longest one sync may run before it is cancelled (its blocks stay marked for the next). Default 1 h.</summary>
     public TimeSpan SyncTimeout { get; set; } = TimeSpan.FromHours(1);
 
+    /// <summary>
+    /// How long a checked-out machine's client may run it without hearing from the Server (ADR 0025): renewed while the
+    /// client is online; when it runs out the client pauses the VM and the machine may be revived from its retained copy.
+    /// A course may set its own (<c>checkoutLease</c>). Default 7 days; 10 s (tests) to 365 days.
+    /// </summary>
+    public TimeSpan Lease { get; set; } = TimeSpan.FromDays(7);
+
     /// <summary><see cref="SyncRate"/> parsed; <see cref="DataRate.Zero"/> for unlimited.</summary>
     public DataRate Rate => MigrationQuantities.TryParseRate(SyncRate, out var rate) ? rate : DataRate.Zero;
 
@@ -35,6 +43,11 @@ public sealed class CheckoutOptions
         if (SyncRate.Trim() != "0" && (!MigrationQuantities.TryParseRate(SyncRate, out var rate) || rate.BytesPerSecond <= 0))
         {
             return nameof(SyncRate);
+        }
+
+        if (!LeaseTerms.InRange(Lease))
+        {
+            return nameof(Lease);
         }
 
         return SyncTimeout < TimeSpan.FromSeconds(10) ? nameof(SyncTimeout) : null;

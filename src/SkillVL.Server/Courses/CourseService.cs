@@ -27,7 +27,8 @@ public sealed partial class CourseService(SkillVlDbContext db, RoomService rooms
         var latest = await db.CourseVersions.Where(v => v.CourseId == course.Id).MaxAsync(v => (int?)v.Version, ct) ?? 0;
         var quota = QuotaService.OwnLimitsOf(course);
         return new CourseInfo(course.Id, course.Name, course.Title, teacher ?? course.OwnerId, students, latest,
-            quota is { Cpus: null, MemoryBytes: null, DiskBytes: null, RunningVms: null } ? null : quota, course.CreatedAt, course.AllowClientNodes);
+            quota is { Cpus: null, MemoryBytes: null, DiskBytes: null, RunningVms: null } ? null : quota, course.CreatedAt, course.AllowClientNodes,
+            course.CheckoutLeaseSeconds is { } lease ? Core.Checkout.LeaseTerms.Format(TimeSpan.FromSeconds(lease)) : null);
     }
 
     public async Task<CourseResult<CourseEntity>> CreateAsync(CurrentUser caller, CreateCourseRequest request, CancellationToken ct)

@@ -26,4 +26,8 @@ public sealed class CourseEntity
     /// teacher decides whether the course's machines may leave the platform's servers.
     /// </summary>
     public bool AllowClientNodes { get; set; }
+
+    /// <summary>The check-out lease of the course's instances in seconds (ADR 0025); null: the platform's
+    /// <c>SkillVL:Checkout:Lease</c>.</summary>
+    public long? CheckoutLeaseSeconds { get; set; }
 }

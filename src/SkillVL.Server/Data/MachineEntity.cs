@@ -59,5 +59,13 @@ public sealed class MachineEntity
     /// <summary>Bytes all syncs of this check-out copied into the retained copy.</summary>
     public long CheckoutSyncedBytes { get; set; }
 
+    /// <summary>The machine's check-out epoch (ADR 0025): raised by each check-out and each revive; a client's copy of an
+    /// older epoch is fenced. Kept after the check-out ends, so epochs only grow.</summary>
+    public int CheckoutEpoch { get; set; }
+
+    /// <summary>When the check-out's lease runs out as the Server counts it (the client's answer to the last renewal +
+    /// the lease); null: no renewal answered yet.</summary>
+    public DateTimeOffset? CheckoutLeaseExpiresAt { get; set; }
+
     public List<NicEntity> Nics { get; set; } = [];
 }

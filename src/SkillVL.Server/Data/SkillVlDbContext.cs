@@ -41,6 +41,8 @@ public sealed class SkillVlDbContext(DbContextOptions<SkillVlDbContext> options)
 
     public DbSet<MigrationLogEntity> MigrationLog => Set<MigrationLogEntity>();
 
+    public DbSet<FencedCopyEntity> FencedCopies => Set<FencedCopyEntity>();
+
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
         // SQLite cannot order or compare DateTimeOffset; store it as a sortable 64-bit value.
@@ -115,6 +117,12 @@ public sealed class SkillVlDbContext(DbContextOptions<SkillVlDbContext> options)
             // One migration per machine at a time: of two requests that passed the checks together, the second insert fails.
             e.HasIndex(m => m.MachineId, "IX_Migrations_OneActivePerMachine").IsUnique().HasFilter("\"State\" IN ('pending', 'running')");
             e.HasMany(m => m.Log).WithOne().HasForeignKey(l => l.MigrationId).OnDelete(DeleteBehavior.Cascade);
+        });
+        modelBuilder.Entity<FencedCopyEntity>(e =>
+        {
+            e.HasKey(f => f.Id);
+            e.Property(f => f.Id).ValueGeneratedOnAdd();
+            e.HasIndex(f => f.MachineId);
         });
         modelBuilder.Entity<MigrationLogEntity>(e =>
         {

@@ -37,6 +37,17 @@ public static class SchemaUpgrade
             "ALTER TABLE \"Machines\" ADD COLUMN \"CheckoutSyncedBytes\" INTEGER NOT NULL DEFAULT 0;",
             "ALTER TABLE \"Migrations\" ADD COLUMN \"Purpose\" TEXT NULL;",
         ],
+
+        // 7 -> 8 (issue 12, ADR 0025): a check-out's epoch and lease, a course's lease, and the clients' copies fenced
+        // after a revive. 0 / NULL: no epoch yet, no renewal answered, the platform's lease, nothing fenced.
+        [7] =
+        [
+            "ALTER TABLE \"Machines\" ADD COLUMN \"CheckoutEpoch\" INTEGER NOT NULL DEFAULT 0;",
+            "ALTER TABLE \"Machines\" ADD COLUMN \"CheckoutLeaseExpiresAt\" INTEGER NULL;",
+            "ALTER TABLE \"Courses\" ADD COLUMN \"CheckoutLeaseSeconds\" INTEGER NULL;",
+            "CREATE TABLE \"FencedCopies\" (\"Id\" INTEGER NOT NULL CONSTRAINT \"PK_FencedCopies\" PRIMARY KEY AUTOINCREMENT, \"MachineId\" TEXT NOT NULL, \"Node\" TEXT NOT NULL, \"Epoch\" INTEGER NOT NULL, \"RevivedAt\" INTEGER NOT NULL, \"RevivedBy\" TEXT NOT NULL, \"Lost\" INTEGER NOT NULL, \"FencedAt\" INTEGER NULL, \"Path\" TEXT NULL, \"SizeBytes\" INTEGER NULL, \"BytesSinceSync\" INTEGER NULL);",
+            "CREATE INDEX \"IX_FencedCopies_MachineId\" ON \"FencedCopies\" (\"MachineId\");",
+        ],
     };
 
     /// <summary>Whether <paramref name="from"/> can be brought to <paramref name="to"/> by the steps here.</summary>

@@ -48,6 +48,8 @@ internal static class CheckoutFinish
                 .SetProperty(m => m.CheckoutNode, migration.TargetNode)
                 .SetProperty(m => m.CheckoutRetainedOn, migration.SourceNode)
                 .SetProperty(m => m.CheckoutSince, now)
+                .SetProperty(m => m.CheckoutEpoch, m => m.CheckoutEpoch + 1)
+                .SetProperty(m => m.CheckoutLeaseExpiresAt, (DateTimeOffset?)null)
                 .SetProperty(m => m.CheckoutLastSyncAt, (DateTimeOffset?)null)
                 .SetProperty(m => m.CheckoutUnsyncedBytes, 0L)
                 .SetProperty(m => m.CheckoutSyncedBytes, 0L), cancellationToken);
@@ -61,6 +63,7 @@ internal static class CheckoutFinish
                 .SetProperty(m => m.CheckoutSince, (DateTimeOffset?)null)
                 .SetProperty(m => m.CheckoutLastSyncAt, (DateTimeOffset?)null)
                 .SetProperty(m => m.CheckoutUnsyncedBytes, (long?)null)
+                .SetProperty(m => m.CheckoutLeaseExpiresAt, (DateTimeOffset?)null)
                 .SetProperty(m => m.CheckoutSyncedBytes, 0L), cancellationToken);
         }
     }

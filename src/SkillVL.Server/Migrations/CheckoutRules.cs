@@ -49,4 +49,23 @@ public static class CheckoutRules
                 throw new ArgumentOutOfRangeException(nameof(purpose), purpose, "not a migration purpose");
         }
     }
+
+    /// <summary>
+    /// A check-out to a client whose clock is far from the Server's (ADR 0025) is refused (400 naming <c>to</c>): the
+    /// client keeps its lease's deadline as wall time for restarts, and a clock minutes off makes that deadline wrong.
+    /// </summary>
+    /// <param name="to">The target's name.</param>
+    /// <param name="clockOffsetSeconds">The client's clock minus the Server's, as its last heartbeat showed; null: not
+    /// known (an older agent), not refused.</param>
+    public static CreateMigrationResult? ClockRefusal(string to, double? clockOffsetSeconds)
+    {
+        if (clockOffsetSeconds is not { } offset || TimeSpan.FromSeconds(Math.Abs(offset)) <= Core.Checkout.LeaseTerms.MaxClockOffset)
+        {
+            return null;
+        }
+
+        var direction = offset > 0 ? "ahead of" : "behind";
+        return new(Errors: [new ValidationError("to", string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"the clock of node '{to}' is {Math.Abs(offset):0} s {direction} the Server's (at most {Core.Checkout.LeaseTerms.MaxClockOffset.TotalSeconds:0} s for a check-out): set its time (NTP) and try again"))]);
+    }
 }

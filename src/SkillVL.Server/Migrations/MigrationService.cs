@@ -114,6 +114,11 @@ public sealed class MigrationService(
             return checkoutRefusal;
         }
 
+        if (purpose == CheckoutRules.Checkout && CheckoutRules.ClockRefusal(to, nodes.Find(to)?.Facts.ClockOffsetSeconds) is { } clockRefusal)
+        {
+            return clockRefusal;
+        }
+
         if (active.IsMigrating(machine.Id)
             || await db.Migrations.AnyAsync(m => m.MachineId == machine.Id && (m.State == MigrationStates.Pending || m.State == MigrationStates.Running), cancellationToken))
         {

@@ -101,7 +101,12 @@ public static class AgentEndpoints
                 {
                     if (message.Type is AgentMessage.Hello or AgentMessage.Heartbeat && message.Facts is { } facts)
                     {
-                        var named = facts with { Name = node.Name, Kind = node.Kind };
+                        var named = facts with
+                        {
+                            Name = node.Name,
+                            Kind = node.Kind,
+                            ClockOffsetSeconds = facts.Clock is { } clock ? (clock - time.GetUtcNow()).TotalSeconds : null,
+                        };
                         if (message.Type == AgentMessage.Hello)
                         {
                             // What the node did alone is recorded, and the desired states follow its owner's actions,

@@ -81,8 +81,10 @@ public sealed class ReconcileLoop(
     {
         var snapshotAt = time.GetUtcNow();
         List<RoomEntity> rooms;
+        List<FencedCopyEntity> pendingFences;
         await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
         {
+            pendingFences = await db.FencedCopies.AsNoTracking().Where(f => f.FencedAt == null).ToListAsync(cancellationToken);
             rooms = await db.Rooms.AsNoTracking()
                 .Include(r => r.Networks)
                 .Include(r => r.Machines).ThenInclude(m => m.Nics)
@@ -126,6 +128,14 @@ public sealed class ReconcileLoop(
             foreach (var orphan in observed.Where(o => !wantedIds.Contains(o.Id) && !migrations.IsMigrating(o.Id)))
             {
                 busy = true;
+
+                // A client's copy fenced by a revive is set aside and kept, never deleted (ADR 0025).
+                if (Checkouts.FenceDecision.Pending(orphan.Id, node.Facts.Name, pendingFences) is { } fence)
+                {
+                    Schedule($"fence:{node.Facts.Name}/{orphan.Id}", ct => Checkouts.FenceOnReturn.RunAsync(dbFactory, node, fence, logger, ct), snapshotAt, cancellationToken);
+                    continue;
+                }
+
                 Schedule($"vm:{orphan.Id}", async ct =>
                 {
                     if (migrations.IsMigrating(orphan.Id))

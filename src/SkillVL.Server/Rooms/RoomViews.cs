@@ -68,8 +68,13 @@ public static class RoomViews
     /// <summary>The machine's check-out as the API shows it; null when it is not checked out.</summary>
     public static Core.Api.Checkouts.CheckoutInfo? Checkout(MachineEntity machine) =>
         machine is { CheckoutNode: { } node, CheckoutRetainedOn: { } retainedOn, CheckoutSince: { } since }
-            ? new(node, retainedOn, since, machine.CheckoutLastSyncAt, machine.CheckoutUnsyncedBytes, machine.CheckoutSyncedBytes)
+            ? new(node, retainedOn, since, machine.CheckoutLastSyncAt, machine.CheckoutUnsyncedBytes, machine.CheckoutSyncedBytes,
+                machine.CheckoutLeaseExpiresAt, machine.CheckoutEpoch)
             : null;
+
+    /// <summary>A fenced copy as the API shows it (ADR 0025).</summary>
+    public static Core.Api.Checkouts.FencedCopyInfo Fenced(FencedCopyEntity copy) =>
+        new(copy.Node, copy.Epoch, copy.RevivedAt, copy.RevivedBy, copy.Lost, copy.FencedAt, copy.Path, copy.SizeBytes, copy.BytesSinceSync);
 
     /// <summary>Deleting, Pending (converging), Ready, Stopped or Degraded (a machine failed or crashed).</summary>
     public static string Phase(RoomEntity room)

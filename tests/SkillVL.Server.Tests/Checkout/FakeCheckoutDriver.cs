@@ -41,6 +41,34 @@ internal sealed class FakeCheckoutDriver(string node, CallLog log) : IVmCheckout
         return Answer("Sync", SyncResult);
     }
 
+    /// <summary>The lease duration of the last renewal.</summary>
+    public TimeSpan? RenewedFor { get; private set; }
+
+    /// <summary>The client answers renewals with a refusal (a fenced copy): a non-transient error.</summary>
+    public bool RenewRefused { get; set; }
+
+    /// <summary>Renewals fail as a dropped connection would (transient: the call may have arrived).</summary>
+    public bool RenewLost { get; set; }
+
+    public Task<CheckoutLease> RenewLeaseAsync(string vmId, int epoch, TimeSpan duration, CancellationToken cancellationToken)
+    {
+        if (RenewRefused || RenewLost)
+        {
+            log.Add($"{node}:checkouts.RenewLease");
+            throw new DriverException(RenewLost ? "the connection dropped (test)" : "this copy was fenced (test)", isTransient: RenewLost);
+        }
+
+        RenewedFor = duration;
+        return Answer("RenewLease", new CheckoutLease(vmId, epoch, DateTimeOffset.UtcNow + duration));
+    }
+
+    public Task<CheckoutLease?> GetLeaseAsync(string vmId, CancellationToken cancellationToken) => Answer<CheckoutLease?>("GetLease", null);
+
+    public Task ReviveAsync(string vmId, CancellationToken cancellationToken) => Answer("Revive", 0);
+
+    public Task<FencedCopy?> FenceAsync(string vmId, int epoch, CancellationToken cancellationToken) =>
+        Answer<FencedCopy?>("Fence", new FencedCopy(vmId, epoch, $"/data/fenced/{vmId}-e{epoch}.qcow2", 3L << 20, 1L << 20, DateTimeOffset.UtcNow));
+
     private Task<T> Answer<T>(string call, T value)
     {
         log.Add($"{node}:checkouts.{call}");

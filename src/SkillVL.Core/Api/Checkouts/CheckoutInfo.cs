@@ -8,4 +8,16 @@ namespace SkillVL.Core.Api.Checkouts;
 /// <param name="LastSyncAt">When the last successful sync ended; null: none yet (the copy is as of <paramref name="Since"/>).</param>
 /// <param name="UnsyncedBytes">What the client's bitmap marked when last asked (whole 64 KiB clusters); null: not known.</param>
 /// <param name="SyncedBytes">Bytes all syncs of this check-out copied into the retained copy.</param>
-public sealed record CheckoutInfo(string Node, string RetainedOn, DateTimeOffset Since, DateTimeOffset? LastSyncAt, long? UnsyncedBytes, long SyncedBytes);
+/// <param name="LeaseExpiresAt">When the check-out's lease runs out as the Server counts it (ADR 0025): after it the client
+/// has paused the VM and it may be revived from the retained copy; null: no renewal answered yet.</param>
+/// <param name="Epoch">The machine's check-out epoch: raised by each check-out and each revive; a client's copy of an
+/// older epoch is fenced.</param>
+public sealed record CheckoutInfo(
+    string Node,
+    string RetainedOn,
+    DateTimeOffset Since,
+    DateTimeOffset? LastSyncAt,
+    long? UnsyncedBytes,
+    long SyncedBytes,
+    DateTimeOffset? LeaseExpiresAt = null,
+    int Epoch = 0);

@@ -7,6 +7,7 @@ namespace SkillVL.Core.Api.Courses;
 /// <param name="LatestVersion">0 until the first publish.</param>
 /// <param name="Quota">Limits over all instances of the course together.</param>
 /// <param name="AllowClientNodes">Whether students may move their instance's machines onto their own client node (issue 12).</param>
+/// <param name="CheckoutLease">The course's own check-out lease ("2d"); null: the platform's (ADR 0025).</param>
 public sealed record CourseInfo(
     string Id,
     string Name,
@@ -16,4 +17,5 @@ public sealed record CourseInfo(
     int LatestVersion,
     QuotaLimits? Quota,
     DateTimeOffset CreatedAt,
-    bool AllowClientNodes = false);
+    bool AllowClientNodes = false,
+    string? CheckoutLease = null);

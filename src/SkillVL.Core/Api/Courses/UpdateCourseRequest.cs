@@ -2,4 +2,6 @@ namespace SkillVL.Core.Api.Courses;
 
 /// <summary>A change to a course's settings; a field left out stays as it is.</summary>
 /// <param name="AllowClientNodes">Whether students may move their instance's machines onto their own client node (issue 12).</param>
-public sealed record UpdateCourseRequest(bool? AllowClientNodes = null);
+/// <param name="CheckoutLease">The check-out lease of the course's instances (ADR 0025), e.g. "2d", "36h", "90m" (10 s
+/// to 365 days); "default" returns to the platform's.</param>
+public sealed record UpdateCourseRequest(bool? AllowClientNodes = null, string? CheckoutLease = null);

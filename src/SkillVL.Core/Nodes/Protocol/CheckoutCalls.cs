@@ -11,4 +11,11 @@ public static class CheckoutCalls
 
     /// <summary>Sync the VM's written blocks into <paramref name="Target"/> at most at <paramref name="Speed"/>.</summary>
     public sealed record Sync(string Id, RetainedExport Target, DataRate Speed);
+
+    /// <summary>Renew the VM's lease for <paramref name="DurationSeconds"/> from the call's arrival, for check-out
+    /// <paramref name="Epoch"/>.</summary>
+    public sealed record RenewLease(string Id, int Epoch, double DurationSeconds);
+
+    /// <summary>Fence the VM's copy if it belongs to <paramref name="Epoch"/> or an older one.</summary>
+    public sealed record Fence(string Id, int Epoch);
 }

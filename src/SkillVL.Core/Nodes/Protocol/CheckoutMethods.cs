@@ -12,4 +12,8 @@ public static class CheckoutMethods
     public const string StartTracking = "checkouts.startTracking";
     public const string GetTracking = "checkouts.getTracking";
     public const string Sync = "checkouts.sync";
+    public const string RenewLease = "checkouts.renewLease";
+    public const string GetLease = "checkouts.getLease";
+    public const string Revive = "checkouts.revive";
+    public const string Fence = "checkouts.fence";
 }
