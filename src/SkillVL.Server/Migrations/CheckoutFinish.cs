@@ -84,6 +84,7 @@ internal static class CheckoutFinish
                 .SetProperty(m => m.CheckoutSince, (DateTimeOffset?)null)
                 .SetProperty(m => m.CheckoutLastSyncAt, (DateTimeOffset?)null)
                 .SetProperty(m => m.CheckoutUnsyncedBytes, (long?)null)
+                .SetProperty(m => m.CheckoutLeaseExpiresAt, (DateTimeOffset?)null)
                 .SetProperty(m => m.CheckoutSyncedBytes, 0L), cancellationToken);
         return $"Moved, not checked out: {migration.SourceNode} could not keep its copy of the disk ({reason.Message}), so there is "
             + $"nothing to sync into or to check in onto. The machine runs on {migration.TargetNode} as after a plain move; "
