@@ -1,0 +1,90 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Text.Json;
+using SkillVL.Core.Api;
+
+namespace SkillVL.Bench;
+
+/// <summary>
+/// What <see cref="CheckoutBench"/> runs in its guests (busybox, through the API's exec): copies of the template's corpus
+/// onto the disk (so the data compresses as a Linux system's does), a timed dd, ping, and a TCP stream over the room
+/// network with busybox <c>nc</c> (the tiny guest has no iperf).
+/// </summary>
+public sealed class CheckoutBenchGuest(HttpClient http, string room, string machine)
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    /// <summary>Copies <paramref name="mib"/> MiB of the disk from <paramref name="fromMiB"/> to <paramref name="toMiB"/>
+    /// (conv=fsync), the page cache dropped first so the source is read from the disk; the guest-clock MiB/s.</summary>
+    public async Task<double> CopyAsync(int fromMiB, int toMiB, int mib)
+    {
+        var text = await ExecAsync(
+            "sync; echo 3 > /proc/sys/vm/drop_caches; t0=$(cut -d' ' -f1 /proc/uptime); "
+            + $"dd if=/dev/vda of=/dev/vda bs=1M skip={fromMiB} seek={toMiB} count={mib} conv=notrunc,fsync 2>/dev/null; "
+            + "t1=$(cut -d' ' -f1 /proc/uptime); echo 3 > /proc/sys/vm/drop_caches; echo $t0 $t1");
+        var (t0, t1) = Pair(text);
+        return mib / Math.Max(t1 - t0, 0.01);
+    }
+
+    /// <summary>The guest's ping to <paramref name="address"/>: average RTT in ms.</summary>
+    public async Task<double> PingAsync(string address, int count)
+    {
+        // Inside a busybox shell, /bin/ping is iputils' (images/tiny/README.md): "rtt min/avg/max/mdev = a/b/c/d ms".
+        var text = await ExecAsync($"/bin/ping -c {count} -i 0.2 -W 3 {address} | tail -1");
+        var figures = text[(text.IndexOf('=', StringComparison.Ordinal) + 1)..].Trim().Split('/');
+        return double.Parse(figures[1], CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Starts, in the background, a receiver of <paramref name="mib"/> MiB on TCP port 5001 that notes the guest
+    /// clock at the stream's first byte (a one-byte marker) and at its last (/tmp/rx.done).</summary>
+    public Task ListenAsync(int mib) => ExecAsync(
+        "rm -f /tmp/rx.done; (nc -l -p 5001 | (dd bs=1 count=1 of=/dev/null 2>/dev/null; t0=$(cut -d' ' -f1 /proc/uptime); "
+        + $"dd bs=64k count={mib * 16} iflag=fullblock of=/dev/null 2>/dev/null; t1=$(cut -d' ' -f1 /proc/uptime); echo \"$t0 $t1\" > /tmp/rx.done)) "
+        + "</dev/null >/dev/null 2>&1 &");
+
+    /// <summary>Starts, in the background, a sender of the marker and <paramref name="mib"/> MiB of the disk from
+    /// <paramref name="fromMiB"/> to <paramref name="address"/>:5001. Busybox nc quits at its input's end, dropping what
+    /// it has not sent, so the input stays open a while after the data.</summary>
+    public Task SendAsync(string address, int fromMiB, int mib) => ExecAsync(
+        $"((printf x; dd if=/dev/vda bs=64k skip={fromMiB * 16} count={mib * 16} 2>/dev/null; sleep 60) | nc {address} 5001) </dev/null >/dev/null 2>&1 &");
+
+    /// <summary>The receiver's goodput in Mbit/s once it has the whole stream.</summary>
+    public async Task<double> ReceivedMbitAsync(int mib, TimeSpan timeout)
+    {
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < timeout)
+        {
+            var text = await ExecAsync("cat /tmp/rx.done 2>/dev/null || true");
+            if (text.Trim().Length > 0)
+            {
+                var (t0, t1) = Pair(text);
+                return mib * 8 * 1.048576 / Math.Max(t1 - t0, 0.01);
+            }
+
+            await Task.Delay(500);
+        }
+
+        throw new TimeoutException($"{room}/{machine}: the {mib} MiB stream did not arrive in {timeout.TotalSeconds:0} s");
+    }
+
+    /// <summary>Runs a script in the guest; its stdout. A non-zero exit throws with the script and its stderr.</summary>
+    public async Task<string> ExecAsync(string script)
+    {
+        using var response = await http.PostAsJsonAsync(ApiPaths.Machine(room, machine) + "/exec", new ExecRequest(["sh", "-c", script], TimeSpan.FromMinutes(5)), Json);
+        var body = await response.Content.ReadAsStringAsync();
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new InvalidOperationException($"exec in {room}/{machine}: {(int)response.StatusCode} {body}");
+        }
+
+        var result = JsonSerializer.Deserialize<ExecResponse>(body, Json)!;
+        return result.ExitCode == 0 ? result.Stdout : throw new InvalidOperationException($"{script}: exit {result.ExitCode} {result.Stderr}");
+    }
+
+    private static (double T0, double T1) Pair(string text)
+    {
+        var parts = text.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        return (double.Parse(parts[0], CultureInfo.InvariantCulture), double.Parse(parts[1], CultureInfo.InvariantCulture));
+    }
+}
