@@ -37,6 +37,8 @@ public static class CheckoutBench
             string syncRate = "";
             await using var server = await BenchServer.StartAsync("co", template.Directory, o =>
             {
+                // "tiny" for the room network's receiver on laptop1: a fresh laptop1 need not fetch the 2 GiB template.
+                o.TemplateSources = [template.Directory, tinyImage];
                 o.Checkout.SyncInterval = TimeSpan.FromHours(1);
                 syncRate = o.Checkout.SyncRate;
             });
@@ -57,30 +59,48 @@ public static class CheckoutBench
     private static async Task<CheckoutMeasurement> RunAtAsync(BenchServer server, CorpusTemplate template, CheckoutBenchOptions o, int mbit, int index, TextWriter log)
     {
         var http = server.Client;
-        var corpus = template.BaseStartMiB;
-        var history = corpus + o.BaseMiB;
+        var history = template.BaseStartMiB + o.BaseMiB;
         var partA = history + o.HistoryMiB;
         var partB = partA + o.SyncedMiB;
+
+        // The corpus read as one stream, each write taking the next part of it (wrapping around the base).
+        var cursor = 0;
+        List<(int From, int To, int MiB)> Next(int to, int mib)
+        {
+            var pieces = new List<(int, int, int)>();
+            for (var done = 0; done < mib;)
+            {
+                var at = cursor % o.BaseMiB;
+                var n = Math.Min(mib - done, o.BaseMiB - at);
+                pieces.Add((template.BaseStartMiB + at, to + done, n));
+                done += n;
+                cursor += n;
+            }
+
+            return pieces;
+        }
+
         CheckoutMeasurement.Move first, checkin, plainOut, fullBack, second;
         CheckoutMeasurement.SyncFigures sync;
         CheckoutMeasurement.RoomNet relay;
         await using (var bed = await CheckoutBenchBed.UpAsync(server, mbit, o.RttMs, laptopAsServerNode: false, index * 2))
         {
             log.WriteLine($"{mbit} Mbit/s: testbed {bed.Prefix} up (laptop1 behind NAT)");
-            await ApplyAsync(http, Room("co", o.RamMiB, ("vm", "node1", "10.0.0.10")));
+            await ApplyAsync(http, Room("co", o.RamMiB, ("vm", "tiny-2g", "node1", "10.0.0.10")));
             var vm = new CheckoutBenchGuest(http, "co", "vm");
-            await vm.CopyAsync(corpus, history, o.HistoryMiB);
+            await vm.CopyAsync(Next(history, o.HistoryMiB));
+            await vm.FillRamAsync(Next(0, o.RamFillMiB), o.RamFillMiB);
 
+            await vm.ScrubAsync();
             first = await MoveAsync(server, bed, "checkout", o.HistoryMiB, log);
 
             // Part A, the idle throughput (into part B's place), the sync with the second throughput write during it.
-            await vm.CopyAsync(corpus + o.HistoryMiB, partA, o.SyncedMiB);
-            var throughputSource = corpus + o.HistoryMiB + o.ChangedMiB;
-            var idle = await vm.CopyAsync(throughputSource, partB, o.ThroughputMiB);
+            await vm.CopyAsync(Next(partA, o.SyncedMiB));
+            var idle = await vm.CopyAsync(Next(partB, o.ThroughputMiB));
             var linkBefore = bed.LinkBytes();
             var syncing = SyncAsync(http);
             await Task.Delay(TimeSpan.FromSeconds(1));
-            var during = await vm.CopyAsync(throughputSource + o.ThroughputMiB, partB, o.ThroughputMiB);
+            var during = await vm.CopyAsync(Next(partB, o.ThroughputMiB));
             var overlapped = !syncing.IsCompleted;
             var synced = await syncing;
             sync = new(o.SyncedMiB + o.ThroughputMiB, synced.BytesCopied, synced.TunnelBytes, bed.LinkBytes() - linkBefore, synced.ElapsedMs / 1000, idle, during, overlapped);
@@ -88,14 +108,17 @@ public static class CheckoutBench
                 $"  sync: {synced.BytesCopied / (double)MiB:0.0} MiB copied, {synced.TunnelBytes / (double)MiB:0.0} MiB on its tunnel, {sync.LinkBytes / (double)MiB:0.0} MiB on the link in {sync.Seconds:0.0} s; dd {idle:0.0} MiB/s idle, {during:0.0} MiB/s during (overlapped {overlapped})"));
 
             // Part B over the throughput writes: the changes since the sync. Then the check-in.
-            await vm.CopyAsync(corpus + o.HistoryMiB + o.SyncedMiB, partB, o.UnsyncedMiB);
+            await vm.CopyAsync(Next(partB, o.UnsyncedMiB));
+            await vm.ScrubAsync();
             checkin = await MoveAsync(server, bed, "checkin", o.HistoryMiB + o.ChangedMiB, log);
 
             // The same VM out again by a plain migration, and back: today's full move back carries the whole overlay.
             plainOut = await MigrateAsync(server, bed, "laptop1", o.HistoryMiB + o.ChangedMiB, log);
+            await vm.ScrubAsync();
             fullBack = await MigrateAsync(server, bed, "node1", o.HistoryMiB + o.ChangedMiB, log);
 
             // The second check-out finds the template on laptop1; a check-in ends it (nothing to carry but RAM).
+            await vm.ScrubAsync();
             second = await MoveAsync(server, bed, "checkout", o.HistoryMiB + o.ChangedMiB, log);
             await MoveAsync(server, bed, "checkin", o.HistoryMiB + o.ChangedMiB, log);
             await DeleteAsync(http, "co");
@@ -117,7 +140,7 @@ public static class CheckoutBench
     private static async Task<CheckoutMeasurement.RoomNet> RoomNetAsync(BenchServer server, CheckoutBenchBed bed, CorpusTemplate template, CheckoutBenchOptions o, TextWriter log)
     {
         var http = server.Client;
-        await ApplyAsync(http, Room("net", 128, ("a", "node1", "10.0.0.10"), ("b", "laptop1", "10.0.0.11")));
+        await ApplyAsync(http, Room("net", 128, ("a", "tiny-2g", "node1", "10.0.0.10"), ("b", "tiny", "laptop1", "10.0.0.11")));
         var a = new CheckoutBenchGuest(http, "net", "a");
         var b = new CheckoutBenchGuest(http, "net", "b");
         var rtt = await a.PingAsync("10.0.0.11", 20);
@@ -198,12 +221,12 @@ public static class CheckoutBench
             : throw new InvalidOperationException($"sync: {(int)response.StatusCode} {body}");
     }
 
-    private static string Room(string name, int memoryMiB, params (string Name, string Node, string Ip)[] machines)
+    private static string Room(string name, int memoryMiB, params (string Name, string Template, string Node, string Ip)[] machines)
     {
         var text = new StringBuilder($"apiVersion: skillvl.io/v1\nkind: Room\nmetadata: {{ name: {name} }}\nnetworks: [{{ name: lan, cidr: 10.0.0.0/24 }}]\nmachines:\n");
-        foreach (var (vm, node, ip) in machines)
+        foreach (var (vm, template, node, ip) in machines)
         {
-            text.Append(CultureInfo.InvariantCulture, $"  - {{ name: {vm}, template: tiny-2g, memory: {memoryMiB}Mi, node: {node}, nics: [{{ network: lan, ip: {ip} }}] }}\n");
+            text.Append(CultureInfo.InvariantCulture, $"  - {{ name: {vm}, template: {template}, memory: {memoryMiB}Mi, node: {node}, nics: [{{ network: lan, ip: {ip} }}] }}\n");
         }
 
         return text.ToString();

@@ -15,17 +15,29 @@ public sealed class CheckoutBenchGuest(HttpClient http, string room, string mach
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    /// <summary>Copies <paramref name="mib"/> MiB of the disk from <paramref name="fromMiB"/> to <paramref name="toMiB"/>
-    /// (conv=fsync), the page cache dropped first so the source is read from the disk; the guest-clock MiB/s.</summary>
-    public async Task<double> CopyAsync(int fromMiB, int toMiB, int mib)
+    /// <summary>Copies pieces of the disk (MiB offsets; conv=fsync), the page cache dropped first so the source is read
+    /// from the disk; the guest-clock MiB/s over all pieces.</summary>
+    public async Task<double> CopyAsync(IReadOnlyList<(int From, int To, int MiB)> pieces)
     {
+        var copies = string.Join("; ", pieces.Select(p => $"dd if=/dev/vda of=/dev/vda bs=1M skip={p.From} seek={p.To} count={p.MiB} conv=notrunc,fsync 2>/dev/null"));
         var text = await ExecAsync(
-            "sync; echo 3 > /proc/sys/vm/drop_caches; t0=$(cut -d' ' -f1 /proc/uptime); "
-            + $"dd if=/dev/vda of=/dev/vda bs=1M skip={fromMiB} seek={toMiB} count={mib} conv=notrunc,fsync 2>/dev/null; "
-            + "t1=$(cut -d' ' -f1 /proc/uptime); echo 3 > /proc/sys/vm/drop_caches; echo $t0 $t1");
+            "sync; echo 3 > /proc/sys/vm/drop_caches; t0=$(cut -d' ' -f1 /proc/uptime); " + copies
+            + "; t1=$(cut -d' ' -f1 /proc/uptime); echo 3 > /proc/sys/vm/drop_caches; echo $t0 $t1");
         var (t0, t1) = Pair(text);
-        return mib / Math.Max(t1 - t0, 0.01);
+        return pieces.Sum(p => p.MiB) / Math.Max(t1 - t0, 0.01);
     }
+
+    /// <summary>Fills a tmpfs file in RAM with pieces of the disk (the RAM's data).</summary>
+    public Task FillRamAsync(IReadOnlyList<(int From, int To, int MiB)> pieces, int mib) => ExecAsync(
+        $"mkdir -p /dev/shm && mount -t tmpfs -o size={mib + 16}m tmpfs /dev/shm && "
+        + string.Join(" && ", pieces.Select(p => $"dd if=/dev/vda of=/dev/shm/ram bs=1M skip={p.From} seek={p.To} count={p.MiB} conv=notrunc 2>/dev/null")));
+
+    /// <summary>Zeroes the guest's free RAM (free pages keep what they last held, here the copies' page cache): a tmpfs
+    /// filled with zeros and freed again, so the RAM holds the fill and the OS, the rest empty, before each move.</summary>
+    public Task ScrubAsync() => ExecAsync(
+        "sync; echo 3 > /proc/sys/vm/drop_caches; mkdir -p /mnt/scrub && mount -t tmpfs -o size=100% tmpfs /mnt/scrub && "
+        + "n=$(awk '/MemFree/ {print int($2/1024) - 32}' /proc/meminfo) && dd if=/dev/zero of=/mnt/scrub/z bs=1M count=$n 2>/dev/null; "
+        + "rm -f /mnt/scrub/z; umount /mnt/scrub");
 
     /// <summary>The guest's ping to <paramref name="address"/>: average RTT in ms.</summary>
     public async Task<double> PingAsync(string address, int count)

@@ -104,7 +104,7 @@ if (Arg("--suite", "rooms") == "migration")
 }
 
 //   dotnet run -c Release --project bench/SkillVL.Bench -- --suite checkout [--bandwidths 25,50] [--rtt 40] [--base-mib 512]
-//       [--history-mib 256] [--change-percent 5] [--ram-mib 256] [--throughput-mib 48] [--net-mib 16] [--out FILE]
+//       [--history-mib 1024] [--change-percent 5] [--ram-mib 512] [--ram-fill-mib 256] [--throughput-mib 48] [--net-mib 16] [--out FILE]
 //     check-out (template not cached and cached), sync (bytes, the guest's dd with and without it), check-in vs a full move
 //     back, and the room network relay vs VXLAN, for a client behind NAT (issue 12), see CheckoutBench.
 if (Arg("--suite", "rooms") == "checkout")
@@ -119,6 +119,7 @@ if (Arg("--suite", "rooms") == "checkout")
         HistoryMiB = Int("--history-mib", d.HistoryMiB),
         ChangePercent = Arg("--change-percent", "") is { Length: > 0 } pct ? double.Parse(pct, CultureInfo.InvariantCulture) : d.ChangePercent,
         RamMiB = Int("--ram-mib", d.RamMiB),
+        RamFillMiB = Int("--ram-fill-mib", d.RamFillMiB),
         ThroughputMiB = Int("--throughput-mib", d.ThroughputMiB),
         NetMiB = Int("--net-mib", d.NetMiB),
     };
