@@ -49,10 +49,10 @@ public sealed class CheckoutBenchGuest(HttpClient http, string room, string mach
     }
 
     /// <summary>Starts, in the background, a receiver of <paramref name="mib"/> MiB on TCP port 5001 that notes the guest
-    /// clock at the stream's first byte (a one-byte marker) and at its last (/tmp/rx.done).</summary>
+    /// clock at the stream's first byte (a one-byte marker) and at its last, and the bytes it got (/tmp/rx.done).</summary>
     public Task ListenAsync(int mib) => ExecAsync(
         "rm -f /tmp/rx.done; (nc -l -p 5001 | (dd bs=1 count=1 of=/dev/null 2>/dev/null; t0=$(cut -d' ' -f1 /proc/uptime); "
-        + $"dd bs=64k count={mib * 16} iflag=fullblock of=/dev/null 2>/dev/null; t1=$(cut -d' ' -f1 /proc/uptime); echo \"$t0 $t1\" > /tmp/rx.done)) "
+        + $"n=$(dd bs=64k count={mib * 16} iflag=fullblock 2>/dev/null | wc -c); t1=$(cut -d' ' -f1 /proc/uptime); echo \"$t0 $t1 $n\" > /tmp/rx.done)) "
         + "</dev/null >/dev/null 2>&1 &");
 
     /// <summary>Starts, in the background, a sender of the marker and <paramref name="mib"/> MiB of the disk from
@@ -70,8 +70,12 @@ public sealed class CheckoutBenchGuest(HttpClient http, string room, string mach
             var text = await ExecAsync("cat /tmp/rx.done 2>/dev/null || true");
             if (text.Trim().Length > 0)
             {
+                // The byte count too: a receiver whose nc failed would see its end at once and look fast.
                 var (t0, t1) = Pair(text);
-                return mib * 8 * 1.048576 / Math.Max(t1 - t0, 0.01);
+                var received = long.Parse(text.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)[2], CultureInfo.InvariantCulture);
+                return received == (long)mib << 20
+                    ? mib * 8 * 1.048576 / Math.Max(t1 - t0, 0.01)
+                    : throw new InvalidOperationException($"{room}/{machine}: the stream brought {received} B, not {mib} MiB");
             }
 
             await Task.Delay(500);

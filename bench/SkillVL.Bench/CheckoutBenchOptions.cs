@@ -55,8 +55,9 @@ public sealed record CheckoutBenchOptions
     public int ChangedMiB => (int)Math.Round(MigrationBenchOptions.DiskMiB * ChangePercent / 100);
 
     /// <summary>The options <see cref="CorpusTemplate.BuildAsync"/> lays its template out by: the base, and the history as
-    /// the "overlay" whose compressibility it measures (the history is the corpus's first <see cref="HistoryMiB"/>).</summary>
-    public MigrationBenchOptions Template => new() { BaseMiB = BaseMiB, OverlayMiB = HistoryMiB, RamFillMiB = 16 };
+    /// the "overlay" whose compressibility it measures (the history is the corpus's first <see cref="HistoryMiB"/>, at most
+    /// the whole base: beyond it the history wraps around).</summary>
+    public MigrationBenchOptions Template => new() { BaseMiB = BaseMiB, OverlayMiB = Math.Min(HistoryMiB, BaseMiB), RamFillMiB = 16 };
 
     /// <summary>Throws naming the option the bench cannot lay out.</summary>
     /// <param name="osMiB">The tiny OS disk's size: the base region starts there.</param>

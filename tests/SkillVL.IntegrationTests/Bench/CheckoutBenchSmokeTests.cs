@@ -47,8 +47,10 @@ public sealed class CheckoutBenchSmokeTests(ITestOutputHelper output)
             foreach (var net in new[] { row.Relay, row.Vxlan })
             {
                 Assert.InRange(net.RttMs, 38, 400);
-                Assert.InRange(net.Mbit, 0.5, 55);
-                Assert.True(net.LinkBytes >= net.SentBytes / 2, $"{net}");
+                // On the wire no faster than the link (the relay's TLS may compress: its goodput counts the bytes sent), and
+                // the stream crossed laptop1's link (corpus data shrinks at most ≈ 5.4× under zstd).
+                Assert.True(net.Mbit > 0.5 && net.Mbit * net.LinkBytes / net.SentBytes <= 55, $"{net}");
+                Assert.True(net.LinkBytes >= net.SentBytes / 8, $"{net}");
             }
 
             foreach (var heading in new[] { "check-out, template not cached", "**full move back**", "check-out, template cached", "| 50 Mbit/s | relay (NAT) |", "| 50 Mbit/s | VXLAN |", "dd during sync" })
@@ -56,7 +58,9 @@ public sealed class CheckoutBenchSmokeTests(ITestOutputHelper output)
                 Assert.Contains(heading, report, StringComparison.Ordinal);
             }
 
+            // The targets are computed, whatever they come to at these sizes (RAM dominates a 36 MiB overlay).
             Assert.Contains(row.CheckinTargetMet ? "| met |" : "| **not met** |", report, StringComparison.Ordinal);
+            Assert.Contains(row.FullMoveTargetMet ? "| met |" : "| **not met** |", report, StringComparison.Ordinal);
         }
         finally
         {
