@@ -71,5 +71,6 @@ public sealed record CheckoutMeasurement(
     /// <param name="Mbit">Goodput of an nc stream of corpus data, measured at the receiver (its clock).</param>
     /// <param name="LinkBytes">Bytes through the client's link port during the stream.</param>
     /// <param name="SentBytes">Bytes the stream carried.</param>
-    public sealed record RoomNet(double RttMs, double Mbit, long LinkBytes, long SentBytes);
+    /// <param name="Error">Why it was not measured (then the figures are NaN/0): the moves' rows are kept.</param>
+    public sealed record RoomNet(double RttMs, double Mbit, long LinkBytes, long SentBytes, string? Error = null);
 }

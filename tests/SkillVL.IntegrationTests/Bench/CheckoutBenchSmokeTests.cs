@@ -46,6 +46,7 @@ public sealed class CheckoutBenchSmokeTests(ITestOutputHelper output)
             // The room network on both paths crosses the 40 ms link at no more than its rate.
             foreach (var net in new[] { row.Relay, row.Vxlan })
             {
+                Assert.Null(net.Error);
                 Assert.InRange(net.RttMs, 38, 400);
                 // On the wire no faster than the link (the relay's TLS may compress: its goodput counts the bytes sent), and
                 // the stream crossed laptop1's link (corpus data shrinks at most ≈ 5.4× under zstd).
