@@ -144,9 +144,10 @@ public static class CheckoutBench
         var a = new CheckoutBenchGuest(http, "net", "a");
         var b = new CheckoutBenchGuest(http, "net", "b");
         CheckoutMeasurement.RoomNet result;
+        var rtt = double.NaN;
         try
         {
-            var rtt = await a.PingAsync("10.0.0.11", 20);
+            rtt = await a.PingAsync("10.0.0.11", 20);
             await b.ListenAsync(o.NetMiB);
             await Task.Delay(TimeSpan.FromMilliseconds(500));
             var before = bed.LinkBytes();
@@ -157,7 +158,7 @@ public static class CheckoutBench
         catch (Exception e) when (e is InvalidOperationException or TimeoutException or FormatException or IndexOutOfRangeException)
         {
             // The moves measured before are worth keeping: the row says why this one is missing.
-            result = new CheckoutMeasurement.RoomNet(double.NaN, double.NaN, 0, o.NetMiB * MiB, e.Message);
+            result = new CheckoutMeasurement.RoomNet(rtt, double.NaN, 0, o.NetMiB * MiB, e.Message);
         }
 
         log.WriteLine(FormattableString.Invariant($"  room network: RTT {result.RttMs:0.0} ms, {result.Mbit:0.0} Mbit/s, {result.LinkBytes / (double)MiB:0.0} MiB on the link for {o.NetMiB} MiB {result.Error}"));

@@ -48,10 +48,11 @@ public sealed class CheckoutBenchGuest(HttpClient http, string room, string mach
         return double.Parse(figures[1], CultureInfo.InvariantCulture);
     }
 
-    /// <summary>Starts, in the background, a receiver of <paramref name="mib"/> MiB on TCP port 5001 that notes the guest
+    /// <summary>Starts, in the background, a receiver of <paramref name="mib"/> MiB on TCP port 5001 (busybox nc quits when
+    /// its input ends, so its input is a pipe that stays open, not /dev/null: with /dev/null it quit after ≈ 50 KB) that notes the guest
     /// clock at the stream's first byte (a one-byte marker) and at its last, and the bytes it got (/tmp/rx.done).</summary>
     public Task ListenAsync(int mib) => ExecAsync(
-        "rm -f /tmp/rx.done; (nc -l -p 5001 | (dd bs=1 count=1 of=/dev/null 2>/dev/null; t0=$(cut -d' ' -f1 /proc/uptime); "
+        "rm -f /tmp/rx.done; (sleep 900 | nc -l -p 5001 | (dd bs=1 count=1 of=/dev/null 2>/dev/null; t0=$(cut -d' ' -f1 /proc/uptime); "
         + $"n=$(dd bs=64k count={mib * 16} iflag=fullblock 2>/dev/null | wc -c); t1=$(cut -d' ' -f1 /proc/uptime); echo \"$t0 $t1 $n\" > /tmp/rx.done)) "
         + "</dev/null >/dev/null 2>&1 &");
 

@@ -70,7 +70,7 @@ public static class CheckoutBenchReport
             foreach (var (path, net) in new[] { ("relay (NAT)", row.Relay), ("VXLAN", row.Vxlan) })
             {
                 var line = net.Error is { } error
-                    ? $"| {row.Mbit} Mbit/s | {path} | not measured: {error.ReplaceLineEndings(" ").Replace('|', '/')} | — | — |"
+                    ? FormattableString.Invariant($"| {row.Mbit} Mbit/s | {path} | {net.RttMs:0.0} | not measured: {error.ReplaceLineEndings(" ").Replace('|', '/')} | — |")
                     : FormattableString.Invariant($"| {row.Mbit} Mbit/s | {path} | {net.RttMs:0.0} | {net.Mbit:0.0} | {(double)net.LinkBytes / net.SentBytes:0.00} |");
                 r.AppendLine(line);
             }
