@@ -103,6 +103,46 @@ if (Arg("--suite", "rooms") == "migration")
     return;
 }
 
+//   dotnet run -c Release --project bench/SkillVL.Bench -- --suite checkout [--bandwidths 25,50] [--rtt 40] [--base-mib 512]
+//       [--history-mib 1024] [--change-percent 5] [--ram-mib 512] [--ram-fill-mib 256] [--throughput-mib 48] [--net-mib 16] [--out FILE]
+//     check-out (template not cached and cached), sync (bytes, the guest's dd with and without it), check-in vs a full move
+//     back, and the room network relay vs VXLAN, for a client behind NAT (issue 12), see CheckoutBench.
+if (Arg("--suite", "rooms") == "checkout")
+{
+    var d = new SkillVL.Bench.CheckoutBenchOptions();
+    int Int(string name, int fallback) => Arg(name, "") is { Length: > 0 } text ? int.Parse(text, CultureInfo.InvariantCulture) : fallback;
+    var checkoutOptions = d with
+    {
+        Bandwidths = Arg("--bandwidths", "") is { Length: > 0 } rates ? rates.Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray() : d.Bandwidths,
+        RttMs = Int("--rtt", d.RttMs),
+        BaseMiB = Int("--base-mib", d.BaseMiB),
+        HistoryMiB = Int("--history-mib", d.HistoryMiB),
+        ChangePercent = Arg("--change-percent", "") is { Length: > 0 } pct ? double.Parse(pct, CultureInfo.InvariantCulture) : d.ChangePercent,
+        RamMiB = Int("--ram-mib", d.RamMiB),
+        RamFillMiB = Int("--ram-fill-mib", d.RamFillMiB),
+        ThroughputMiB = Int("--throughput-mib", d.ThroughputMiB),
+        NetMiB = Int("--net-mib", d.NetMiB),
+    };
+    try
+    {
+        checkoutOptions.Validate(osMiB: 0);
+    }
+    catch (ArgumentException e)
+    {
+        await Console.Error.WriteLineAsync(e.Message);
+        Environment.Exit(2);
+    }
+
+    var (_, checkoutReport) = await SkillVL.Bench.CheckoutBench.RunAsync(Arg("--image", Path.GetFullPath(".build/images/tiny")), checkoutOptions, Console.Out);
+    Console.WriteLine(checkoutReport);
+    if (Arg("--out", "") is { Length: > 0 } checkoutOut)
+    {
+        File.WriteAllText(checkoutOut, checkoutReport);
+    }
+
+    return;
+}
+
 //   dotnet run -c Release --project bench/SkillVL.Bench -- --suite tunnel [--mib 256] [--out FILE]
 //     the migration tunnel's throughput and ratio (TLS + zstd 1 and 3) vs a plain unix-socket copy (ADR 0013), see TunnelBench.
 if (Arg("--suite", "rooms") == "tunnel")
