@@ -13,7 +13,7 @@ public sealed class DependencyRulesTests
     private static readonly string[] Ours =
     [
         "SkillVL.Core", "SkillVL.Drivers.Qemu", "SkillVL.Agent", "SkillVL.Server", "skillvl",
-        "SkillVL.LinkEmulator", "skillvl-linkem", "skillvl-agent", "skillvl-testbed",
+        "SkillVL.LinkEmulator", "skillvl-linkem", "skillvl-agent", "skillvl-testbed", "SkillVL.Experiments",
     ];
 
     public static TheoryData<string, string[]> AllowedReferences => new()
@@ -33,6 +33,9 @@ public sealed class DependencyRulesTests
         // The testbed drives processes (skillvl-linkem, the agent) and the Server's HTTP API from outside; it borrows
         // only the emulator library's profile parsing, so --bandwidth/--rtt/--loss mean what skillvl-linkem reads.
         { "skillvl-testbed", ["SkillVL.LinkEmulator"] },
+
+        // Experiments (ADR 0026): spec, results, statistics, report and plots; the model's predictions come from Core.
+        { "SkillVL.Experiments", ["SkillVL.Core"] },
     };
 
     [Theory]
@@ -91,7 +94,7 @@ public sealed class DependencyRulesTests
         var projects = Directory.GetDirectories(src).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToList();
 
         Assert.Equal(
-            ["SkillVL.Agent", "SkillVL.Agent.Host", "SkillVL.Cli", "SkillVL.Core", "SkillVL.Drivers.Qemu", "SkillVL.LinkEmulator", "SkillVL.LinkEmulator.Host", "SkillVL.Server", "SkillVL.Testbed"],
+            ["SkillVL.Agent", "SkillVL.Agent.Host", "SkillVL.Cli", "SkillVL.Core", "SkillVL.Drivers.Qemu", "SkillVL.Experiments", "SkillVL.LinkEmulator", "SkillVL.LinkEmulator.Host", "SkillVL.Server", "SkillVL.Testbed"],
             projects);
     }
 
