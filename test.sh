@@ -81,6 +81,7 @@ run "Integration" tests/SkillVL.IntegrationTests || status=1
 # The link emulator's accuracy tests measure timing: alone, after the VM groups.
 run "LinkEmulator.Integration" tests/SkillVL.LinkEmulator.IntegrationTests || status=1
 run "Testbed.Integration" tests/SkillVL.Testbed.IntegrationTests || status=1
+run "Experiments.Integration" tests/SkillVL.Experiments.IntegrationTests || status=1
 
 # One closing line for CI: totals over every test project's TRX.
 python3 - "$RESULTS" <<'PY'

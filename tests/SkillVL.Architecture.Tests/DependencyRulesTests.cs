@@ -84,6 +84,10 @@ public sealed class DependencyRulesTests
             Assert.DoesNotContain("skillvl", references);
             Assert.DoesNotContain("skillvl-linkem", references);
             Assert.DoesNotContain("skillvl-testbed", references);
+
+            // The experiment runner is a composition root like the bench (ADR 0026): it embeds a Server and drives the
+            // testbed, so it is outside these rules as a referrer, and nothing of ours may reference it.
+            Assert.DoesNotContain("skillvl-experiment", references);
         }
     }
 
@@ -94,7 +98,7 @@ public sealed class DependencyRulesTests
         var projects = Directory.GetDirectories(src).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToList();
 
         Assert.Equal(
-            ["SkillVL.Agent", "SkillVL.Agent.Host", "SkillVL.Cli", "SkillVL.Core", "SkillVL.Drivers.Qemu", "SkillVL.Experiments", "SkillVL.LinkEmulator", "SkillVL.LinkEmulator.Host", "SkillVL.Server", "SkillVL.Testbed"],
+            ["SkillVL.Agent", "SkillVL.Agent.Host", "SkillVL.Cli", "SkillVL.Core", "SkillVL.Drivers.Qemu", "SkillVL.Experiments", "SkillVL.Experiments.Host", "SkillVL.LinkEmulator", "SkillVL.LinkEmulator.Host", "SkillVL.Server", "SkillVL.Testbed"],
             projects);
     }
 
