@@ -96,7 +96,7 @@ public sealed class TestbedCellRunner : ICellRunner, IAsyncDisposable
             var before = Counter(tap);
             var migrations = await Task.WhenAll(machines.Select(m => ServerApi.MigrateAsync(http, Request(cell, m), ct)));
             var bytes = Counter(tap) - before;
-            var measurement = Measure(migrations, bytes);
+            var measurement = MigrationMeasurement.Of(migrations, bytes);
             await log.WriteLineAsync(FormattableString.Invariant(
                 $"  {run.RunId} {cell.Key}: {measurement.Outcome}, {measurement.TotalSeconds:0.0} s, downtime {measurement.DowntimeQemuMs:0} ms, {bytes / 1048576.0:0.0} MiB on the link {measurement.Error}"));
             return measurement;
@@ -118,23 +118,6 @@ public sealed class TestbedCellRunner : ICellRunner, IAsyncDisposable
             await server.DisposeAsync();
             templates.Dispose();
         }
-    }
-
-    /// <summary>Several VMs' moves as one run: succeeded when all did; times are the slowest VM's, bytes the sums.</summary>
-    internal static RunMeasurement Measure(IReadOnlyList<MigrationInfo> migrations, long linkBytes)
-    {
-        var failed = migrations.FirstOrDefault(m => m.State != MigrationStates.Succeeded);
-        var errors = string.Join("; ", migrations.Where(m => m.Error is not null).Select(m => $"{m.Machine.Name}: {m.Error}"));
-        return new RunMeasurement(
-            failed?.State ?? RunMeasurement.Succeeded,
-            Max(migrations.Select(m => m.Metrics.TotalTimeMs / 1000)),
-            Max(migrations.Select(m => m.Metrics.DowntimeMs)),
-            Max(migrations.Select(m => m.Metrics.ProbeDowntimeMs)),
-            linkBytes,
-            Sum(migrations.Select(m => m.Metrics.RamBytes)),
-            Sum(migrations.Select(m => m.Metrics.DiskBytes)),
-            Sum(migrations.Select(m => m.Metrics.BaseBytes)),
-            errors.Length == 0 ? null : errors);
     }
 
     private string Prefix => "svlx" + (built % 10).ToString(CultureInfo.InvariantCulture);
@@ -221,10 +204,6 @@ public sealed class TestbedCellRunner : ICellRunner, IAsyncDisposable
     private static long Counter(string tap) =>
         long.Parse(File.ReadAllText(Path.Combine(tap, "rx_bytes")), CultureInfo.InvariantCulture)
         + long.Parse(File.ReadAllText(Path.Combine(tap, "tx_bytes")), CultureInfo.InvariantCulture);
-
-    private static double? Max(IEnumerable<double?> values) => values.Max();
-
-    private static long? Sum(IEnumerable<long?> values) => values.Any(v => v is not null) ? values.OfType<long>().Sum() : null;
 
     private static string RoomYaml(string name, string node, string template, long ramBytes, int vms) =>
         $$"""
