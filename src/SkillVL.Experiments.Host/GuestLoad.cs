@@ -35,12 +35,14 @@ public static class GuestLoad
         };
         if (cell.Fill != "zeros" && fill > 0)
         {
-            script.Add(I($"{Source(cell.Fill)} | dd of=/dev/shm/ram bs=1M count={fill} iflag=fullblock 2>/dev/null"));
+            script.Add(I($"{Source(cell.Fill, fill)} > /dev/shm/ram"));
         }
 
         if (written > 0)
         {
-            script.Add(I($"{Source(cell.Fill)} | dd of=/dev/vda bs=1M seek={seek} count={written} iflag=fullblock conv=notrunc 2>/dev/null"));
+            // Busybox dd has no iflag=fullblock: a pipe's short reads are written one after the other, which lays the
+            // bytes down contiguously from the seek offset all the same; head -c bounds the amount.
+            script.Add(I($"{Source(cell.Fill, written)} | dd of=/dev/vda bs=1M seek={seek} conv=notrunc 2>/dev/null"));
         }
 
         // The page cache would keep the written blocks in RAM too; free pages keep what they last held: drop the cache,
@@ -78,11 +80,12 @@ public static class GuestLoad
             """);
     }
 
-    private static string Source(string fill) => fill switch
+    /// <summary>A pipeline printing <paramref name="mib"/> MiB of the kind's data.</summary>
+    private static string Source(string fill, int mib) => fill switch
     {
-        "random" => "cat /dev/urandom",
-        "compressible" => "od -An -tx1 -v /dev/urandom",
-        _ => "cat /dev/zero",
+        "random" => I($"head -c {(long)mib << 20} /dev/urandom"),
+        "compressible" => I($"od -An -tx1 -v /dev/urandom | head -c {(long)mib << 20}"),
+        _ => I($"head -c {(long)mib << 20} /dev/zero"),
     };
 
     private static string I(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
