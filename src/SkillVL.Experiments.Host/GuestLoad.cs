@@ -9,7 +9,7 @@ namespace SkillVL.Experiments.Host;
 /// <remarks>
 /// Kinds of data: <c>zeros</c> writes nothing (zero pages, which QEMU sends as flags); <c>random</c> reads
 /// /dev/urandom (incompressible); <c>compressible</c> is <c>od</c>'s hex dump of random bytes — text whose every page
-/// is non-zero and which zstd shrinks about 3:1 (<see cref="ModelPrediction.CompressibleRatio"/>), without a corpus
+/// is non-zero and which zstd shrinks about 2.1:1 (<see cref="ModelPrediction.CompressibleRatio"/>), without a corpus
 /// the tiny guest lacks.
 /// </remarks>
 public static class GuestLoad
@@ -49,7 +49,7 @@ public static class GuestLoad
         // then fill a tmpfs with zeros and free it, so the rest of RAM is empty.
         script.Add("sync && echo 3 > /proc/sys/vm/drop_caches");
         script.Add("mkdir -p /mnt/scrub && mount -t tmpfs -o size=100% tmpfs /mnt/scrub && "
-            + "n=$(awk '/MemFree/ {print int($2/1024) - 24}' /proc/meminfo) && dd if=/dev/zero of=/mnt/scrub/z bs=1M count=$n 2>/dev/null; "
+            + "n=$(awk '/MemFree/ {print int($2/1024) - 48}' /proc/meminfo) && { [ $n -le 0 ] || dd if=/dev/zero of=/mnt/scrub/z bs=1M count=$n 2>/dev/null; }; "
             + "rm -f /mnt/scrub/z; umount /mnt/scrub");
         return string.Join(" && ", script);
     }

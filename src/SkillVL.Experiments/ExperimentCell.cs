@@ -52,8 +52,11 @@ public sealed record ExperimentCell
     public DataRate DirtyRate => FactorLevel.Rate(Level(Factor.Dirty));
 
     /// <summary>The RAM the guest fills with <see cref="Fill"/>'s data: half of it, as issue 6's scenario (the rest stays
-    /// zeroed, for the OS and the page cache).</summary>
-    public long FilledRamBytes => RamBytes / 2;
+    /// zeroed), but never the last <see cref="OsReserveBytes"/>: a 128 MiB tiny guest filled to 64 MiB was OOM-killed.</summary>
+    public long FilledRamBytes => Math.Max(0, Math.Min(RamBytes / 2, RamBytes - OsReserveBytes));
+
+    /// <summary>What the tiny guest's kernel, agent and page cache need beside the fill.</summary>
+    public const long OsReserveBytes = 96L << 20;
 
     public bool Equals(ExperimentCell? other) => other is not null && other.Key == Key;
 

@@ -15,8 +15,9 @@ public static class ModelPrediction
     /// <summary>What the tiny guest's OS and page cache keep in RAM besides the fill (non-zero pages).</summary>
     public const long OsResidentBytes = 16L << 20;
 
-    /// <summary>zstd's ratio on "compressible" fill (this host's files: issue 6 measured ≈ 3 at level 3).</summary>
-    public const double CompressibleRatio = 3.0;
+    /// <summary>zstd's ratio on "compressible" fill: busybox od's hex dump of random bytes, 8 MiB of it 2.13:1 at level 3
+    /// (measured with the tiny guest's busybox on the build host).</summary>
+    public const double CompressibleRatio = 2.1;
 
     /// <summary>QEMU's default max-bandwidth, the baseline's cap (as MigrationRunner's QemuDefaultMaxBandwidth).</summary>
     public static readonly DataRate QemuDefaultMaxBandwidth = DataRate.FromMebibytesPerSecond(128);

@@ -15,7 +15,7 @@ public sealed class ExperimentSmokeTests : IDisposable
         repetitions: 1
         seed: 5
         factors:
-          ram: [128Mi, 160Mi]
+          ram: [160Mi, 192Mi]
           fill: random
           disk: 288Mi
           written: 8Mi
@@ -50,7 +50,7 @@ public sealed class ExperimentSmokeTests : IDisposable
             Assert.InRange(m.TotalSeconds!.Value, 0.5, 300);
             Assert.InRange(m.DowntimeQemuMs!.Value, 0, 10_000);
 
-            // At least the 64/80 MiB of random fill crossed the link, and not more than the whole VM several times.
+            // At least the 64/96 MiB of random fill crossed the link, and not more than the whole VM several times.
             Assert.InRange(m.LinkBytes!.Value, row.Cell.FilledRamBytes, 4 * (row.Cell.RamBytes + row.Cell.DiskBytes));
             Assert.InRange(m.RamBytes!.Value, row.Cell.FilledRamBytes / 2, 4 * row.Cell.RamBytes);
         });

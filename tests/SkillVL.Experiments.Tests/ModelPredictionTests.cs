@@ -43,4 +43,12 @@ public sealed class ModelPredictionTests
 
         Assert.InRange(prediction.TotalTime.TotalSeconds, 80, 100);
     }
+
+    [Theory]
+    [InlineData("128Mi", 32)]
+    [InlineData("192Mi", 96)]
+    [InlineData("512Mi", 256)]
+    [InlineData("64Mi", 0)]
+    public void FilledRam_IsHalfButLeavesTheOsItsReserve(string ram, long mib) =>
+        Assert.Equal(mib << 20, Cell("skillvl", ram: ram).FilledRamBytes);
 }
