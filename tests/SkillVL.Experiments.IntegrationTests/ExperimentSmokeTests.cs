@@ -1,6 +1,7 @@
 using System.Xml.Linq;
 using SkillVL.Experiments.Host;
 using Xunit;
+using Xunit.Abstractions;
 
 namespace SkillVL.Experiments.IntegrationTests;
 
@@ -8,7 +9,7 @@ namespace SkillVL.Experiments.IntegrationTests;
 /// `skillvl experiment run` end to end on a testbed it creates (real QEMU guests, skillvl-linkem, the embedded Server):
 /// a 2-cell spec, then --resume with nothing left, then --resume after a row is removed, then the report and plots.
 /// </summary>
-public sealed class ExperimentSmokeTests : IDisposable
+public sealed class ExperimentSmokeTests(ITestOutputHelper log) : IDisposable
 {
     private const string Spec = """
         name: smoke
@@ -30,7 +31,16 @@ public sealed class ExperimentSmokeTests : IDisposable
 
     private string Csv => Path.Combine(Out, ResultsCsv.FileName);
 
-    public void Dispose() => Directory.Delete(dir, recursive: true);
+    public void Dispose()
+    {
+        // What the runs printed and measured, for the test log.
+        if (File.Exists(Csv))
+        {
+            log.WriteLine(File.ReadAllText(Csv));
+        }
+
+        Directory.Delete(dir, recursive: true);
+    }
 
     [Fact]
     public async Task Run_TwoCells_ThenResume_ThenReport()
@@ -116,7 +126,7 @@ public sealed class ExperimentSmokeTests : IDisposable
         Assert.False(Directory.Exists(Out));
     }
 
-    private static async Task<(int Code, string Output)> RunAsync(params string[] args)
+    private async Task<(int Code, string Output)> RunAsync(params string[] args)
     {
         var image = Environment.GetEnvironmentVariable("SKILLVL_TINY_IMAGE");
         Assert.False(string.IsNullOrEmpty(image), "SKILLVL_TINY_IMAGE must name the tiny guest template");
@@ -124,6 +134,7 @@ public sealed class ExperimentSmokeTests : IDisposable
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(8));
         string[] all = args[0] == "run" ? [.. args, "--image", image] : args;
         var code = await ExperimentApplication.RunAsync(all, output, output, timeout.Token);
+        log.WriteLine($"$ skillvl experiment {string.Join(' ', args)} → {code}\n{output}");
         return (code, output.ToString());
     }
 }
