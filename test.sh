@@ -70,7 +70,7 @@ run() { # name project
 status=0
 # Fast groups in parallel: they share no host resources.
 pids=()
-for p in Core Cli Architecture Server Drivers.Qemu LinkEmulator; do
+for p in Core Cli Architecture Server Drivers.Qemu LinkEmulator Experiments; do
   run "$p" "tests/SkillVL.$p.Tests" & pids+=($!)
 done
 run_web & pids+=($!)
@@ -81,6 +81,7 @@ run "Integration" tests/SkillVL.IntegrationTests || status=1
 # The link emulator's accuracy tests measure timing: alone, after the VM groups.
 run "LinkEmulator.Integration" tests/SkillVL.LinkEmulator.IntegrationTests || status=1
 run "Testbed.Integration" tests/SkillVL.Testbed.IntegrationTests || status=1
+run "Experiments.Integration" tests/SkillVL.Experiments.IntegrationTests || status=1
 
 # One closing line for CI: totals over every test project's TRX.
 python3 - "$RESULTS" <<'PY'

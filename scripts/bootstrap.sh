@@ -71,7 +71,7 @@ fi
 stamp=$(cd "$ROOT" && find src Directory.Build.props Directory.Packages.props global.json \( -name bin -o -name obj \) -prune -o -type f -print0 \
   | sort -z | xargs -0 sha256sum | sha256sum | cut -c1-16)
 if [ ! -f "$BUILD/stamp" ] || [ "$(cat "$BUILD/stamp")" != "$stamp" ] || [ ! -f "$BUILD/server/SkillVL.Server.dll" ] \
-   || [ ! -f "$BUILD/testbed/skillvl-testbed.dll" ]; then
+   || [ ! -f "$BUILD/testbed/skillvl-testbed.dll" ] || [ ! -f "$BUILD/experiment/skillvl-experiment.dll" ]; then
   log "building SkillVL (dotnet publish)"
   dotnet publish "$ROOT/src/SkillVL.Server" -c Release -o "$BUILD/server" --nologo -v quiet
   dotnet publish "$ROOT/src/SkillVL.Cli" -c Release -o "$BUILD/cli" --nologo -v quiet
@@ -79,6 +79,8 @@ if [ ! -f "$BUILD/stamp" ] || [ "$(cat "$BUILD/stamp")" != "$stamp" ] || [ ! -f 
   dotnet publish "$ROOT/src/SkillVL.Agent.Host" -c Release -o "$BUILD/agent" --nologo -v quiet
   dotnet publish "$ROOT/src/SkillVL.LinkEmulator.Host" -c Release -o "$BUILD/linkem" --nologo -v quiet
   dotnet publish "$ROOT/src/SkillVL.Testbed" -c Release -o "$BUILD/testbed" --nologo -v quiet
+  # `skillvl experiment` (docs/experiments.md): embeds a Server, builds a testbed; agent and linkem land next to it.
+  dotnet publish "$ROOT/src/SkillVL.Experiments.Host" -c Release -o "$BUILD/experiment" --nologo -v quiet
   echo "$stamp" > "$BUILD/stamp"
 fi
 

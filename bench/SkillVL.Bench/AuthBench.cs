@@ -22,7 +22,7 @@ public static class AuthBench
 {
     public static async Task<string> RunAsync(int requests, int concurrency, TimeSpan duration)
     {
-        await using var server = await BenchServer.StartAsync("auth", image: null);
+        await using var server = await EmbeddedServer.StartAsync("auth", image: null);
             var baseUrl = server.BaseUrl;
             var pat = server.AdminToken;
             using var admin = Client(baseUrl, pat);

@@ -20,7 +20,7 @@ public static class ConsoleBench
 
     public static async Task<string> RunAsync(string image, int keys)
     {
-        await using var server = await BenchServer.StartAsync("con", image);
+        await using var server = await EmbeddedServer.StartAsync("con", image);
         var http = server.Client;
         try
         {

@@ -49,7 +49,7 @@ public static class MigrationBench
         var template = await CorpusTemplate.BuildAsync(tinyImage, options);
         Console.WriteLine(FormattableString.Invariant(
             $"Template tiny-2g built in {clock.Elapsed.TotalSeconds:0} s: {options.BaseMiB} MiB of corpus at {template.BaseStartMiB} MiB; zstd -3 ratio of the overlay's data {template.OverlayZstdRatio:0.00}, of the RAM's {template.RamZstdRatio:0.00}."));
-        await using var server = await BenchServer.StartAsync("mig", template.Directory);
+        await using var server = await EmbeddedServer.StartAsync("mig", template.Directory);
         var rows = new List<Row>();
         try
         {
@@ -81,7 +81,7 @@ public static class MigrationBench
         public double FloorSeconds => FloorBytes * 8.0 / (Mbit * 1e6);
     }
 
-    private static async Task<IReadOnlyList<Row>> RunAtAsync(BenchServer server, CorpusTemplate template, MigrationBenchOptions options, int mbit, int dirty, bool includeFirst)
+    private static async Task<IReadOnlyList<Row>> RunAtAsync(EmbeddedServer server, CorpusTemplate template, MigrationBenchOptions options, int mbit, int dirty, bool includeFirst)
     {
         var state = Path.Combine(server.Root, $"testbed-{mbit}-{dirty}");
         var testbed = new TestbedController(TextWriter.Null);
@@ -111,8 +111,8 @@ public static class MigrationBench
                     },
                 },
                 CancellationToken.None);
-            await WaitAsync(async () => (await http.GetFromJsonAsync<List<NodeInfo>>(ApiPaths.Nodes, Json))!
-                .Count(n => n.Name is "node1" or "laptop1" && n.State == "ready") == 2, "node1 and laptop1");
+            await ServerApi.WaitAsync(async () => (await http.GetFromJsonAsync<List<NodeInfo>>(ApiPaths.Nodes, Json))!
+                .Count(n => n.Name is "node1" or "laptop1" && n.State == "ready") == 2, "node1 and laptop1", TimeSpan.FromSeconds(90), CancellationToken.None);
             (await http.PostAsync(ApiPaths.Nodes + "/local/drain", null)).EnsureSuccessStatusCode();
             var link = new MigrationLinkOverride($"{mbit}Mbit", "40ms");
             var tap = Path.Combine("/sys/class/net", prefix + "c1u", "statistics");
@@ -134,17 +134,17 @@ public static class MigrationBench
             // The template on laptop1 first when the row wants it cached (a first migration there fetches it once).
             if (!includeFirst)
             {
-                await ApplyAsync(http, Room("warm", "laptop1"));
-                await DeleteAsync(http, "warm");
+                await ServerApi.ApplyAsync(http, Room("warm", "laptop1"), CancellationToken.None);
+                await ServerApi.DeleteAsync(http, "warm", CancellationToken.None);
             }
 
             foreach (var (name, _, request) in systems)
             {
-                await ApplyAsync(http, Room("mig", "node1"));
+                await ServerApi.ApplyAsync(http, Room("mig", "node1"), CancellationToken.None);
                 await PrepareGuestAsync(http, template, options, dirty);
                 var writerBefore = dirty > 0 ? await DirtyProgressAsync(http) : null;
                 var before = Counter(tap);
-                var migration = await MigrateAsync(http, request);
+                var migration = await ServerApi.MigrateAsync(http, request, CancellationToken.None);
                 var bytes = Counter(tap) - before;
                 var after = writerBefore is null ? null : await DirtyProgressAsync(http);
                 if (writerBefore is not null && after is null)
@@ -176,7 +176,7 @@ public static class MigrationBench
                     }
                 }
 
-                await DeleteAsync(http, "mig");
+                await ServerApi.DeleteAsync(http, "mig", CancellationToken.None);
             }
         }
         finally
@@ -298,38 +298,8 @@ public static class MigrationBench
         }
     }
 
-    /// <summary>Runs a script in the guest through the API; its stdout.</summary>
-    private static async Task<string> ExecAsync(HttpClient http, string script)
-    {
-        using var response = await http.PostAsJsonAsync(ApiPaths.Machine("mig", "vm") + "/exec", new ExecRequest(["sh", "-c", script], TimeSpan.FromMinutes(10)), Json);
-        response.EnsureSuccessStatusCode();
-        var result = (await response.Content.ReadFromJsonAsync<ExecResponse>(Json))!;
-        if (result.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"{script}: exit {result.ExitCode} {result.Stderr}");
-        }
-
-        return result.Stdout;
-    }
-
-    private static async Task<MigrationInfo> MigrateAsync(HttpClient http, CreateMigrationRequest request)
-    {
-        using var response = await http.PostAsJsonAsync(ApiPaths.Migrations, request, Json);
-        var body = await response.Content.ReadAsStringAsync();
-        if (!response.IsSuccessStatusCode)
-        {
-            throw new InvalidOperationException($"POST {ApiPaths.Migrations}: {(int)response.StatusCode} {body}");
-        }
-
-        var migration = JsonSerializer.Deserialize<MigrationInfo>(body, Json)!;
-        while (!MigrationStates.IsFinal(migration.State))
-        {
-            await Task.Delay(500);
-            migration = (await http.GetFromJsonAsync<MigrationInfo>(ApiPaths.Migration(migration.Id), Json))!;
-        }
-
-        return migration;
-    }
+    /// <summary>Runs a script in the guest "mig/vm" through the API; its stdout.</summary>
+    private static Task<string> ExecAsync(HttpClient http, string script) => ServerApi.ExecAsync(http, "mig", "vm", script, CancellationToken.None);
 
     private static string Room(string name, string node) => $$"""
         apiVersion: skillvl.io/v1
@@ -385,50 +355,4 @@ public static class MigrationBench
     private static string Cell(string? text) => (text ?? "no reason given").ReplaceLineEndings(" ").Replace('|', '/');
 
     private static string Mib(long? bytes) => bytes is { } b ? (b / 1048576.0).ToString("0", CultureInfo.InvariantCulture) : "—";
-
-    private static async Task ApplyAsync(HttpClient http, string yaml)
-    {
-        using var put = await http.PostAsync(ApiPaths.Rooms, new StringContent(yaml, Encoding.UTF8, "application/yaml"));
-        if (!put.IsSuccessStatusCode)
-        {
-            throw new InvalidOperationException(await put.Content.ReadAsStringAsync());
-        }
-
-        var task = (await put.Content.ReadFromJsonAsync<TaskInfo>(Json))!;
-        while (!TaskStates.IsFinal(task.State))
-        {
-            await Task.Delay(200);
-            task = (await http.GetFromJsonAsync<TaskInfo>(ApiPaths.Task(task.Id), Json))!;
-        }
-
-        if (task.State != TaskStates.Succeeded)
-        {
-            throw new InvalidOperationException(task.Outcome);
-        }
-    }
-
-    private static async Task DeleteAsync(HttpClient http, string room)
-    {
-        using var del = await http.DeleteAsync(ApiPaths.Room(room));
-        var task = (await del.Content.ReadFromJsonAsync<TaskInfo>(Json))!;
-        while (!TaskStates.IsFinal(task.State))
-        {
-            await Task.Delay(200);
-            task = (await http.GetFromJsonAsync<TaskInfo>(ApiPaths.Task(task.Id), Json))!;
-        }
-    }
-
-    private static async Task WaitAsync(Func<Task<bool>> condition, string what)
-    {
-        var clock = Stopwatch.StartNew();
-        while (!await condition())
-        {
-            if (clock.Elapsed > TimeSpan.FromSeconds(90))
-            {
-                throw new TimeoutException(what);
-            }
-
-            await Task.Delay(250);
-        }
-    }
 }

@@ -23,7 +23,7 @@ public static class MultiNodeBench
 
     public static async Task<string> RunAsync(string image)
     {
-        await using var server = await BenchServer.StartAsync("mn", image);
+        await using var server = await EmbeddedServer.StartAsync("mn", image);
         var state = Path.Combine(server.Root, "testbed");
         var testbed = new TestbedController(TextWriter.Null);
         var probes = new List<string>();

@@ -29,7 +29,7 @@ public static class WebBench
             throw new InvalidOperationException($"{webRoot}/index.html is missing: run web/build.sh (from the repository root)");
         }
 
-        await using var server = await BenchServer.StartAsync("web", null, o => o.WebRoot = webRoot);
+        await using var server = await EmbeddedServer.StartAsync("web", null, o => o.WebRoot = webRoot);
         var password = "bench-" + Guid.NewGuid().ToString("N")[..16];
         using (var user = await server.Client.PostAsJsonAsync(ApiPaths.Users, new CreateUserRequest("bencher", PlatformRoles.Student, password), Json))
         {

@@ -13,7 +13,7 @@ public sealed class DependencyRulesTests
     private static readonly string[] Ours =
     [
         "SkillVL.Core", "SkillVL.Drivers.Qemu", "SkillVL.Agent", "SkillVL.Server", "skillvl",
-        "SkillVL.LinkEmulator", "skillvl-linkem", "skillvl-agent", "skillvl-testbed",
+        "SkillVL.LinkEmulator", "skillvl-linkem", "skillvl-agent", "skillvl-testbed", "SkillVL.Experiments",
     ];
 
     public static TheoryData<string, string[]> AllowedReferences => new()
@@ -33,6 +33,9 @@ public sealed class DependencyRulesTests
         // The testbed drives processes (skillvl-linkem, the agent) and the Server's HTTP API from outside; it borrows
         // only the emulator library's profile parsing, so --bandwidth/--rtt/--loss mean what skillvl-linkem reads.
         { "skillvl-testbed", ["SkillVL.LinkEmulator"] },
+
+        // Experiments (ADR 0026): spec, results, statistics, report and plots; the model's predictions come from Core.
+        { "SkillVL.Experiments", ["SkillVL.Core"] },
     };
 
     [Theory]
@@ -81,6 +84,10 @@ public sealed class DependencyRulesTests
             Assert.DoesNotContain("skillvl", references);
             Assert.DoesNotContain("skillvl-linkem", references);
             Assert.DoesNotContain("skillvl-testbed", references);
+
+            // The experiment runner is a composition root like the bench (ADR 0026): it embeds a Server and drives the
+            // testbed, so it is outside these rules as a referrer, and nothing of ours may reference it.
+            Assert.DoesNotContain("skillvl-experiment", references);
         }
     }
 
@@ -91,7 +98,7 @@ public sealed class DependencyRulesTests
         var projects = Directory.GetDirectories(src).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToList();
 
         Assert.Equal(
-            ["SkillVL.Agent", "SkillVL.Agent.Host", "SkillVL.Cli", "SkillVL.Core", "SkillVL.Drivers.Qemu", "SkillVL.LinkEmulator", "SkillVL.LinkEmulator.Host", "SkillVL.Server", "SkillVL.Testbed"],
+            ["SkillVL.Agent", "SkillVL.Agent.Host", "SkillVL.Cli", "SkillVL.Core", "SkillVL.Drivers.Qemu", "SkillVL.Experiments", "SkillVL.Experiments.Host", "SkillVL.LinkEmulator", "SkillVL.LinkEmulator.Host", "SkillVL.Server", "SkillVL.Testbed"],
             projects);
     }
 

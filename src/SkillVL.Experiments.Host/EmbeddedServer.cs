@@ -4,12 +4,13 @@ using System.Net.Sockets;
 using Microsoft.AspNetCore.Builder;
 using SkillVL.Server.Hosting;
 
-namespace SkillVL.Bench;
+namespace SkillVL.Experiments.Host;
 
-/// <summary>An embedded Server in the bench process on a free loopback port, with its own directories under /tmp.</summary>
-public sealed class BenchServer : IAsyncDisposable
+/// <summary>An embedded Server in this process (the experiment runner, the bench) on a free loopback port, with its own
+/// directories under /tmp: a run never touches the Server of this machine, and leaves nothing behind.</summary>
+public sealed class EmbeddedServer : IAsyncDisposable
 {
-    private BenchServer(WebApplication app, string root, string baseUrl)
+    private EmbeddedServer(WebApplication app, string root, string baseUrl)
     {
         App = app;
         Root = root;
@@ -32,7 +33,7 @@ public sealed class BenchServer : IAsyncDisposable
 
     public string RuntimeDirectory => Path.Combine(Root, "run");
 
-    public static async Task<BenchServer> StartAsync(string suite, string? image, Action<SkillVlServerOptions>? configure = null)
+    public static async Task<EmbeddedServer> StartAsync(string suite, string? image, Action<SkillVlServerOptions>? configure = null)
     {
         var root = Path.Combine("/tmp", $"svl-bench-{suite}-" + Guid.NewGuid().ToString("N")[..6]);
         var baseUrl = $"http://127.0.0.1:{FreePort()}";
@@ -48,7 +49,7 @@ public sealed class BenchServer : IAsyncDisposable
             configure?.Invoke(o);
         });
         await app.StartAsync();
-        return new BenchServer(app, root, baseUrl);
+        return new EmbeddedServer(app, root, baseUrl);
     }
 
     public async ValueTask DisposeAsync()

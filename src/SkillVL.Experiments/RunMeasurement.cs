@@ -1,0 +1,30 @@
+namespace SkillVL.Experiments;
+
+/// <summary>
+/// What one run measured. Times and bytes are null when the source did not report them (a failed move, no probe).
+/// </summary>
+/// <param name="Outcome">The migration's final state: "succeeded", "failed", "cancelled".</param>
+/// <param name="TotalSeconds">From the request to the guest running on the target (the migration's total time).</param>
+/// <param name="DowntimeQemuMs">The pause QEMU reported.</param>
+/// <param name="DowntimeProbeMs">The gap a peer's probe saw in the guest's answers, when one ran.</param>
+/// <param name="LinkBytes">Bytes through the client link's tap, both directions, during the move.</param>
+/// <param name="RamBytes">RAM bytes QEMU sent.</param>
+/// <param name="DiskBytes">Disk bytes the mirror sent.</param>
+/// <param name="TemplateBytes">Template bytes fetched by the target (0 when it had them).</param>
+/// <param name="Error">Why the run did not succeed.</param>
+public sealed record RunMeasurement(
+    string Outcome,
+    double? TotalSeconds,
+    double? DowntimeQemuMs,
+    double? DowntimeProbeMs,
+    long? LinkBytes,
+    long? RamBytes,
+    long? DiskBytes,
+    long? TemplateBytes,
+    string? Error)
+{
+    public const string Succeeded = "succeeded";
+
+    /// <summary>Bits per second on the link over the whole move.</summary>
+    public double? ThroughputMbit => LinkBytes is { } bytes && TotalSeconds is > 0 and var seconds ? bytes * 8 / seconds / 1e6 : null;
+}

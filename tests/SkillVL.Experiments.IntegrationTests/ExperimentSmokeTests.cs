@@ -1,0 +1,140 @@
+using System.Xml.Linq;
+using SkillVL.Experiments.Host;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace SkillVL.Experiments.IntegrationTests;
+
+/// <summary>
+/// `skillvl experiment run` end to end on a testbed it creates (real QEMU guests, skillvl-linkem, the embedded Server):
+/// a 2-cell spec, then --resume with nothing left, then --resume after a row is removed, then the report and plots.
+/// </summary>
+public sealed class ExperimentSmokeTests(ITestOutputHelper log) : IDisposable
+{
+    private const string Spec = """
+        name: smoke
+        repetitions: 1
+        seed: 5
+        factors:
+          ram: [160Mi, 192Mi]
+          fill: random
+          disk: 288Mi
+          written: 8Mi
+          bandwidth: 200Mbit
+          rtt: 10ms
+          method: skillvl
+        """;
+
+    private readonly string dir = Directory.CreateTempSubdirectory("svl-exp-smoke-").FullName;
+
+    private string Out => Path.Combine(dir, "out");
+
+    private string Csv => Path.Combine(Out, ResultsCsv.FileName);
+
+    public void Dispose()
+    {
+        // What the runs printed and measured, for the test log.
+        if (File.Exists(Csv))
+        {
+            log.WriteLine(File.ReadAllText(Csv));
+        }
+
+        Directory.Delete(dir, recursive: true);
+    }
+
+    [Fact]
+    public async Task Run_TwoCells_ThenResume_ThenReport()
+    {
+        var spec = Path.Combine(dir, "smoke.yaml");
+        await File.WriteAllTextAsync(spec, Spec);
+
+        var (code, output) = await RunAsync("run", spec, "--out", Out);
+
+        Assert.True(code == 0, output);
+        var rows = ResultsCsv.Read(Csv);
+        Assert.Equal(2, rows.Count);
+        Assert.All(rows, row =>
+        {
+            var m = row.Measurement;
+            Assert.True(m.Outcome == RunMeasurement.Succeeded, $"{row.RunId}: {m.Outcome} {m.Error}");
+            Assert.InRange(m.TotalSeconds!.Value, 0.5, 300);
+            Assert.InRange(m.DowntimeQemuMs!.Value, 0, 10_000);
+
+            // At least the 64/96 MiB of random fill crossed the link, and not more than the whole VM several times.
+            Assert.InRange(m.LinkBytes!.Value, row.Cell.FilledRamBytes, 4 * (row.Cell.RamBytes + row.Cell.DiskBytes));
+            Assert.InRange(m.RamBytes!.Value, row.Cell.FilledRamBytes / 2, 4 * row.Cell.RamBytes);
+        });
+        Assert.Equal(2, rows.Select(r => r.Cell.RamBytes).Distinct().Count());
+
+        var (again, againOutput) = await RunAsync("run", spec, "--out", Out, "--resume");
+        Assert.True(again == 0, againOutput);
+        Assert.Contains("0 runs now, 2 found done", againOutput, StringComparison.Ordinal);
+        Assert.Equal(rows.Select(r => r.RunId), ResultsCsv.Read(Csv).Select(r => r.RunId));
+
+        var lines = (await File.ReadAllLinesAsync(Csv)).ToList();
+        var removed = lines[1].Split(',')[0];
+        lines.RemoveAt(1);
+        await File.WriteAllLinesAsync(Csv, lines);
+        var (once, onceOutput) = await RunAsync("run", spec, "--out", Out, "--resume");
+        Assert.True(once == 0, onceOutput);
+        Assert.Contains("1 runs now, 1 found done", onceOutput, StringComparison.Ordinal);
+        var after = ResultsCsv.Read(Csv);
+        Assert.Equal(2, after.Count);
+        Assert.Equal(removed, after[^1].RunId);
+
+        File.Delete(Path.Combine(Out, ReportWriter.FileName));
+        var (report, reportOutput) = await RunAsync("report", Out);
+        Assert.True(report == 0, reportOutput);
+        var text = await File.ReadAllTextAsync(Path.Combine(Out, ReportWriter.FileName));
+        Assert.Contains("| model total s | error |", text, StringComparison.Ordinal);
+        Assert.Equal(2, text.Split('\n').Count(l => l.StartsWith("| c", StringComparison.Ordinal) && !l.StartsWith("| cell", StringComparison.Ordinal)));
+        foreach (var plot in new[] { "time-vs-ram", "downtime-vs-dirty" })
+        {
+            var png = await File.ReadAllBytesAsync(Path.Combine(Out, PlotWriter.Directory, plot + ".png"));
+            Assert.Equal(new byte[] { 0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A }, png[..8]);
+            Assert.Equal("svg", XDocument.Load(Path.Combine(Out, PlotWriter.Directory, plot + ".svg")).Root!.Name.LocalName);
+        }
+
+        var environment = EnvironmentInfo.Read(Out)!;
+        Assert.Equal("tcg", environment.Accelerator);
+        Assert.Contains("QEMU", environment.Qemu, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task Run_BadSpec_NamesTheFieldAndCreatesNothing()
+    {
+        var spec = Path.Combine(dir, "bad.yaml");
+        await File.WriteAllTextAsync(spec, "factors: { ram: [128Mi, 8x], disk: 288Mi, written: 100Mi }\n");
+
+        var (code, output) = await RunAsync("run", spec, "--out", Out);
+
+        Assert.Equal(ExperimentApplication.Usage, code);
+        Assert.Contains("factors.ram[1]: \"8x\" is not a size", output, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Out));
+    }
+
+    [Fact]
+    public async Task Run_OverlayIntoTheTemplatesOs_IsASpecError()
+    {
+        var spec = Path.Combine(dir, "os.yaml");
+        await File.WriteAllTextAsync(spec, "factors: { disk: 288Mi, written: 64Mi }\n");
+
+        var (code, output) = await RunAsync("run", spec, "--out", Out);
+
+        Assert.Equal(ExperimentApplication.Usage, code);
+        Assert.Contains("written: 64Mi on a 288Mi disk reaches into the template's OS", output, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Out));
+    }
+
+    private async Task<(int Code, string Output)> RunAsync(params string[] args)
+    {
+        var image = Environment.GetEnvironmentVariable("SKILLVL_TINY_IMAGE");
+        Assert.False(string.IsNullOrEmpty(image), "SKILLVL_TINY_IMAGE must name the tiny guest template");
+        using var output = new StringWriter();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(8));
+        string[] all = args[0] == "run" ? [.. args, "--image", image] : args;
+        var code = await ExperimentApplication.RunAsync(all, output, output, timeout.Token);
+        log.WriteLine($"$ skillvl experiment {string.Join(' ', args)} → {code}\n{output}");
+        return (code, output.ToString());
+    }
+}
