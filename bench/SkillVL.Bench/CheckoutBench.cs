@@ -35,7 +35,7 @@ public static class CheckoutBench
             log.WriteLine(FormattableString.Invariant(
                 $"Template tiny-2g built in {clock.Elapsed.TotalSeconds:0} s: {options.BaseMiB} MiB of corpus at {template.BaseStartMiB} MiB; zstd -3 ratio of the history's data {template.OverlayZstdRatio:0.00}."));
             string syncRate = "";
-            await using var server = await BenchServer.StartAsync("co", template.Directory, o =>
+            await using var server = await EmbeddedServer.StartAsync("co", template.Directory, o =>
             {
                 // "tiny" for the room network's receiver on laptop1: a fresh laptop1 need not fetch the 2 GiB template.
                 o.TemplateSources = [template.Directory, tinyImage];
@@ -56,7 +56,7 @@ public static class CheckoutBench
         }
     }
 
-    private static async Task<CheckoutMeasurement> RunAtAsync(BenchServer server, CorpusTemplate template, CheckoutBenchOptions o, int mbit, int index, TextWriter log)
+    private static async Task<CheckoutMeasurement> RunAtAsync(EmbeddedServer server, CorpusTemplate template, CheckoutBenchOptions o, int mbit, int index, TextWriter log)
     {
         var http = server.Client;
         var history = template.BaseStartMiB + o.BaseMiB;
@@ -137,7 +137,7 @@ public static class CheckoutBench
     }
 
     /// <summary>VM "a" on node1 and "b" on laptop1 in one room network: ping a → b, then a's nc stream of corpus data to b.</summary>
-    private static async Task<CheckoutMeasurement.RoomNet> RoomNetAsync(BenchServer server, CheckoutBenchBed bed, CorpusTemplate template, CheckoutBenchOptions o, TextWriter log)
+    private static async Task<CheckoutMeasurement.RoomNet> RoomNetAsync(EmbeddedServer server, CheckoutBenchBed bed, CorpusTemplate template, CheckoutBenchOptions o, TextWriter log)
     {
         var http = server.Client;
         await ApplyAsync(http, Room("net", 128, ("a", "tiny-2g", "node1", "10.0.0.10"), ("b", "tiny", "laptop1", "10.0.0.11")));
@@ -168,7 +168,7 @@ public static class CheckoutBench
 
     /// <summary>A check-out to laptop1 or a check-in, followed to its end; retried (up to 3 more times) when the platform
     /// took the move back because the guest did not answer on the target (QEMU 7.2 under TCG, ADR 0012).</summary>
-    private static Task<CheckoutMeasurement.Move> MoveAsync(BenchServer server, CheckoutBenchBed bed, string action, int overlayMiB, TextWriter log) =>
+    private static Task<CheckoutMeasurement.Move> MoveAsync(EmbeddedServer server, CheckoutBenchBed bed, string action, int overlayMiB, TextWriter log) =>
         UntilMovedAsync(server, bed, action, overlayMiB, log, async () =>
         {
             using var response = action == "checkout"
@@ -178,7 +178,7 @@ public static class CheckoutBench
         });
 
     /// <summary>Today's plain migration of the VM to <paramref name="to"/> (SkillVL's engine, overlay only).</summary>
-    private static Task<CheckoutMeasurement.Move> MigrateAsync(BenchServer server, CheckoutBenchBed bed, string to, int overlayMiB, TextWriter log) =>
+    private static Task<CheckoutMeasurement.Move> MigrateAsync(EmbeddedServer server, CheckoutBenchBed bed, string to, int overlayMiB, TextWriter log) =>
         UntilMovedAsync(server, bed, "move to " + to, overlayMiB, log, async () =>
         {
             using var response = await server.Client.PostAsJsonAsync(ApiPaths.Migrations, new CreateMigrationRequest("co/vm", to), Json);
@@ -186,7 +186,7 @@ public static class CheckoutBench
         });
 
     private static async Task<CheckoutMeasurement.Move> UntilMovedAsync(
-        BenchServer server, CheckoutBenchBed bed, string what, int overlayMiB, TextWriter log, Func<Task<MigrationInfo>> start)
+        EmbeddedServer server, CheckoutBenchBed bed, string what, int overlayMiB, TextWriter log, Func<Task<MigrationInfo>> start)
     {
         for (var attempt = 1; ; attempt++)
         {

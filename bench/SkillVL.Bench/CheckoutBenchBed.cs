@@ -34,7 +34,7 @@ public sealed class CheckoutBenchBed : IAsyncDisposable
     public string Prefix { get; }
 
     /// <summary>Builds the testbed and waits until node1 and laptop1 are ready at the Server; the Server's own node is drained.</summary>
-    public static async Task<CheckoutBenchBed> UpAsync(BenchServer server, int mbit, int rttMs, bool laptopAsServerNode, int index)
+    public static async Task<CheckoutBenchBed> UpAsync(EmbeddedServer server, int mbit, int rttMs, bool laptopAsServerNode, int index)
     {
         var prefix = "svlco" + index.ToString(CultureInfo.InvariantCulture);
         var bed = new CheckoutBenchBed(Path.Combine(server.Root, "testbed-" + prefix), prefix, behindNat: !laptopAsServerNode);
