@@ -6,10 +6,10 @@ import type { Migration } from './migrations';
 import type { components } from './schema';
 
 /**
- * Where a machine is checked out. `leaseExpiresAt` is the lease's end (issue 12 Deliver 5): the lease work adds it to
- * the contract; until then it is absent, and the UI shows it only when the Server sends it.
+ * Where a machine is checked out. `leaseExpiresAt` is the lease's end (ADR 0025), null until the Server's first renewal
+ * answered; the UI shows it only when it is set.
  */
-export type Checkout = components['schemas']['CheckoutInfo'] & { leaseExpiresAt?: string | null };
+export type Checkout = components['schemas']['CheckoutInfo'];
 
 export type CheckoutSync = components['schemas']['CheckoutSyncInfo'];
 

@@ -990,6 +990,76 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/rooms/{room}/machines/{machine}/revive": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Revive a checked-out machine on its retained node from its last synced copy: after its lease ran out, or with lost=true when its client is declared lost; the client's copy is fenced */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    room: string;
+                    machine: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    "application/json": null | components["schemas"]["ReviveRequest"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MachineStatus"];
+                    };
+                };
+                /** @description Not Found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+                /** @description Service Unavailable */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/rooms/{room}/machines/{machine}/sync": {
         parameters: {
             query?: never;
@@ -2469,7 +2539,7 @@ export interface paths {
         };
         options?: never;
         head?: never;
-        /** Change a course's settings: whether students may use their own client nodes (its teacher, admin) */
+        /** Change a course's settings: whether students may use their own client nodes, their check-out lease (its teacher, admin) */
         patch: {
             parameters: {
                 query?: never;
@@ -2492,6 +2562,15 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["CourseInfo"];
+                    };
+                };
+                /** @description Bad Request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
                     };
                 };
                 /** @description Forbidden */
@@ -3161,6 +3240,19 @@ export interface components {
              * @description Bytes all syncs of this check-out copied into the retained copy.
              */
             syncedBytes: number | string;
+            /**
+             * Format: date-time
+             * @description When the check-out's lease runs out as the Server counts it (ADR 0025): after it the client
+             *                 has paused the VM and it may be revived from the retained copy; null: no renewal answered yet.
+             */
+            leaseExpiresAt?: null | string;
+            /**
+             * Format: int32
+             * @description The machine's check-out epoch: raised by each check-out and each revive; a client's copy of an
+             *                 older epoch is fenced.
+             * @default 0
+             */
+            epoch: number | string;
         };
         /**
          * @description `POST /api/v1/rooms/{room}/machines/{machine}/checkout`: move the running machine live to a client node
@@ -3228,6 +3320,8 @@ export interface components {
              * @default false
              */
             allowClientNodes: boolean;
+            /** @description The course's own check-out lease ("2d"); null: the platform's (ADR 0025). */
+            checkoutLease?: null | string;
         };
         /** @description A student's own room, made from a published version of the course's room. */
         CourseInstanceInfo: {
@@ -3389,6 +3483,46 @@ export interface components {
              */
             timedOut: boolean;
         };
+        /**
+         * @description A client's copy of a machine that was revived on a server (ADR 0025). Declared when the machine was revived; fenced
+         *     when the client came back and its agent stopped that copy and set its disk aside (FencedAt set).
+         *     The disk is kept on the client, never merged into the machine, never deleted automatically.
+         */
+        FencedCopyInfo: {
+            /** @description The client holding the copy. */
+            node: string;
+            /**
+             * Format: int32
+             * @description The check-out epoch the copy belongs to.
+             */
+            epoch: number | string;
+            /**
+             * Format: date-time
+             * @description When the machine was revived (the copy fenced on the Server's side).
+             */
+            revivedAt: string;
+            /** @description Who revived it. */
+            revivedBy: string;
+            /** @description Whether the revive declared the client lost (before its lease ran out). */
+            lost: boolean;
+            /**
+             * Format: date-time
+             * @description When the client set the copy aside; null: the client has not been back yet.
+             */
+            fencedAt: null | string;
+            /** @description Where the disk is on the client. */
+            path: null | string;
+            /**
+             * Format: int64
+             * @description The disk file's size.
+             */
+            sizeBytes: null | number | string;
+            /**
+             * Format: int64
+             * @description What the client wrote after its last sync, as its dirty bitmap marks it; null: not known.
+             */
+            bytesSinceSync: null | number | string;
+        };
         HttpValidationProblemDetails: {
             type?: null | string;
             title?: null | string;
@@ -3457,6 +3591,8 @@ export interface components {
             nics: components["schemas"]["NicStatus"][];
             lastError: null | string;
             checkout?: null | components["schemas"]["CheckoutInfo"];
+            /** @description Clients' copies set aside after a revive (ADR 0025); null or empty: none. */
+            fencedCopies?: null | components["schemas"]["FencedCopyInfo"][];
         };
         /** @description Who the caller is, and their quota use. */
         MeInfo: {
@@ -3695,6 +3831,15 @@ export interface components {
         RedeemInviteRequest: {
             code: null | string;
         };
+        /** @description Body of `POST /rooms/{room}/machines/{machine}/revive` (ADR 0025). */
+        ReviveRequest: {
+            /**
+             * @description Declare the client lost: revive before its lease ran out. Its copy may then still run offline until
+             *                 the client reconnects and is fenced — the price of the human override.
+             * @default false
+             */
+            lost: boolean;
+        };
         /**
          * @description The room.yaml v1 document (DESIGN.md §6), as authored. Property order here is the order written back
          *     out, so the YAML a user applies comes back the same (layout included).
@@ -3856,6 +4001,11 @@ export interface components {
         UpdateCourseRequest: {
             /** @description Whether students may move their instance's machines onto their own client node (issue 12). */
             allowClientNodes?: null | boolean;
+            /**
+             * @description The check-out lease of the course's instances (ADR 0025), e.g. "2d", "36h", "90m" (10 s
+             *                 to 365 days); "default" returns to the platform's.
+             */
+            checkoutLease?: null | string;
         };
         /** @description A platform user (a local account of the embedded issuer, or one seen in an external IdP's token). */
         UserInfo: {

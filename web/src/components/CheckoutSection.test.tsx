@@ -20,7 +20,7 @@ const node = (name: string, kind: string, owner: string | null, extra: object = 
   name, kind, state: 'ready', accelerator: 'tcg', cpus: 4, memoryBytes: 8 << 30, machinesRunning: 0, cpusAllocated: 0, memoryBytesAllocated: 0,
   drained: false, underlayAddress: null, labels: null, allocation: 'yours', owner, ...extra,
 });
-const checkout: Checkout = { node: 'laptop1', retainedOn: 'node1', since: '2026-12-06T09:00:00Z', lastSyncAt: null, unsyncedBytes: 0, syncedBytes: 0 };
+const checkout: Checkout = { node: 'laptop1', retainedOn: 'node1', since: '2026-12-06T09:00:00Z', lastSyncAt: null, unsyncedBytes: 0, syncedBytes: 0, leaseExpiresAt: null, epoch: 1 };
 const machine = (extra: Partial<MachineStatus> & { checkout?: Checkout | null } = {}) =>
   ({ id: 'm-1', name: 'web', node: 'node1', state: 'running', desiredState: 'running', guestReady: true, cpus: 1, memoryBytes: 256 * MiB, nics: [], lastError: null, checkout: null, ...extra }) as MachineStatus;
 const migration = (state: string, phase: string, extra: object = {}) => ({
