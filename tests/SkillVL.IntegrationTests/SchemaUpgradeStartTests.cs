@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Text.RegularExpressions;
 using Microsoft.Data.Sqlite;
 using SkillVL.Core.Api;
 using SkillVL.Core.Api.Courses;
@@ -38,23 +39,41 @@ public sealed class SchemaUpgradeStartTests
         Assert.True(allowed.AllowClientNodes);
     }
 
-    /// <summary>Makes the stopped Server's database what version 5 created: without version 6's columns, user_version 5.</summary>
+    /// <summary>Makes the stopped Server's database what version 5 created: every step since undone (newest first: its
+    /// columns dropped, its tables dropped), user_version 5. Derived from <see cref="SchemaUpgrade"/>'s steps, so a new
+    /// step is undone too (a hand-written list missed version 7's and 8's columns, and the upgrade then met them).</summary>
     private static void Downgrade(string database)
     {
         using var connection = new SqliteConnection($"Data Source={database};Pooling=False");
         connection.Open();
-        foreach (var statement in new[]
+        var undo = new List<string>();
+        for (var version = StartupService.SchemaVersion - 1; version >= 5; version--)
         {
-            "ALTER TABLE \"JoinTokens\" DROP COLUMN \"Kind\";",
-            "ALTER TABLE \"JoinTokens\" DROP COLUMN \"OwnerId\";",
-            "ALTER TABLE \"Nodes\" DROP COLUMN \"OwnerId\";",
-            "ALTER TABLE \"Courses\" DROP COLUMN \"AllowClientNodes\";",
-            "PRAGMA user_version=5;",
-        })
+            foreach (var statement in SchemaUpgrade.StepFrom(version).Reverse())
+            {
+                undo.Add(Undo(statement));
+            }
+        }
+
+        undo.Add("PRAGMA user_version=5;");
+        foreach (var statement in undo)
         {
             using var command = new SqliteCommand(statement, connection);
             command.ExecuteNonQuery();
         }
+    }
+
+    private static string Undo(string statement)
+    {
+        var column = Regex.Match(statement, "^ALTER TABLE (\"\\w+\") ADD COLUMN (\"\\w+\")");
+        if (column.Success)
+        {
+            return $"ALTER TABLE {column.Groups[1].Value} DROP COLUMN {column.Groups[2].Value};";
+        }
+
+        var created = Regex.Match(statement, "^CREATE (TABLE|INDEX) (\"\\w+\")");
+        Assert.True(created.Success, $"no undo for a schema step's statement: {statement}");
+        return $"DROP {created.Groups[1].Value} IF EXISTS {created.Groups[2].Value};";
     }
 
     private static long UserVersion(string database)

@@ -50,6 +50,10 @@ public static class SchemaUpgrade
         ],
     };
 
+    /// <summary>The statements of the step from <paramref name="from"/> to the next version (none when there is no such
+    /// step); tests undo them to make an older database from a current one.</summary>
+    public static IReadOnlyList<string> StepFrom(int from) => Steps.TryGetValue(from, out var step) ? step : [];
+
     /// <summary>Whether <paramref name="from"/> can be brought to <paramref name="to"/> by the steps here.</summary>
     public static bool CanUpgrade(int from, int to)
     {
