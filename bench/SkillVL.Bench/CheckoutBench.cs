@@ -86,7 +86,7 @@ public static class CheckoutBench
         await using (var bed = await CheckoutBenchBed.UpAsync(server, mbit, o.RttMs, laptopAsServerNode: false, index * 2))
         {
             log.WriteLine($"{mbit} Mbit/s: testbed {bed.Prefix} up (laptop1 behind NAT)");
-            await ApplyAsync(http, Room("co", o.RamMiB, ("vm", "tiny-2g", "node1", "10.0.0.10")));
+            await ServerApi.ApplyAsync(http, Room("co", o.RamMiB, ("vm", "tiny-2g", "node1", "10.0.0.10")), CancellationToken.None);
             var vm = new CheckoutBenchGuest(http, "co", "vm");
             await vm.CopyAsync(Next(history, o.HistoryMiB));
             await vm.FillRamAsync(Next(0, o.RamFillMiB), o.RamFillMiB);
@@ -121,7 +121,7 @@ public static class CheckoutBench
             await vm.ScrubAsync();
             second = await MoveAsync(server, bed, "checkout", o.HistoryMiB + o.ChangedMiB, log);
             await MoveAsync(server, bed, "checkin", o.HistoryMiB + o.ChangedMiB, log);
-            await DeleteAsync(http, "co");
+            await ServerApi.DeleteAsync(http, "co", CancellationToken.None);
 
             relay = await RoomNetAsync(server, bed, template, o, log);
         }
@@ -140,7 +140,7 @@ public static class CheckoutBench
     private static async Task<CheckoutMeasurement.RoomNet> RoomNetAsync(EmbeddedServer server, CheckoutBenchBed bed, CorpusTemplate template, CheckoutBenchOptions o, TextWriter log)
     {
         var http = server.Client;
-        await ApplyAsync(http, Room("net", 128, ("a", "tiny-2g", "node1", "10.0.0.10"), ("b", "tiny", "laptop1", "10.0.0.11")));
+        await ServerApi.ApplyAsync(http, Room("net", 128, ("a", "tiny-2g", "node1", "10.0.0.10"), ("b", "tiny", "laptop1", "10.0.0.11")), CancellationToken.None);
         var a = new CheckoutBenchGuest(http, "net", "a");
         var b = new CheckoutBenchGuest(http, "net", "b");
         CheckoutMeasurement.RoomNet result;
@@ -162,7 +162,7 @@ public static class CheckoutBench
         }
 
         log.WriteLine(FormattableString.Invariant($"  room network: RTT {result.RttMs:0.0} ms, {result.Mbit:0.0} Mbit/s, {result.LinkBytes / (double)MiB:0.0} MiB on the link for {o.NetMiB} MiB {result.Error}"));
-        await DeleteAsync(http, "net");
+        await ServerApi.DeleteAsync(http, "net", CancellationToken.None);
         return result;
     }
 
@@ -192,17 +192,7 @@ public static class CheckoutBench
         {
             var before = bed.LinkBytes();
             var migration = await start();
-            var clock = Stopwatch.StartNew();
-            while (!MigrationStates.IsFinal(migration.State))
-            {
-                if (clock.Elapsed > TimeSpan.FromMinutes(20))
-                {
-                    throw new TimeoutException($"{what} {migration.Id} not final in 20 min: {migration.State}");
-                }
-
-                await Task.Delay(500);
-                migration = (await server.Client.GetFromJsonAsync<MigrationInfo>(ApiPaths.Migration(migration.Id), Json))!;
-            }
+            migration = await ServerApi.WaitMigrationAsync(server.Client, migration, CancellationToken.None);
 
             var move = new CheckoutMeasurement.Move(migration, bed.LinkBytes() - before, attempt, overlayMiB);
             var m = migration.Metrics;
@@ -241,43 +231,5 @@ public static class CheckoutBench
         }
 
         return text.ToString();
-    }
-
-    private static async Task ApplyAsync(HttpClient http, string yaml)
-    {
-        using var put = await http.PostAsync(ApiPaths.Rooms, new StringContent(yaml, Encoding.UTF8, "application/yaml"));
-        if (!put.IsSuccessStatusCode)
-        {
-            throw new InvalidOperationException(await put.Content.ReadAsStringAsync());
-        }
-
-        var task = await FinalAsync(http, (await put.Content.ReadFromJsonAsync<TaskInfo>(Json))!);
-        if (task.State != TaskStates.Succeeded)
-        {
-            throw new InvalidOperationException(task.Outcome);
-        }
-    }
-
-    private static async Task DeleteAsync(HttpClient http, string room)
-    {
-        using var del = await http.DeleteAsync(ApiPaths.Room(room));
-        await FinalAsync(http, (await del.Content.ReadFromJsonAsync<TaskInfo>(Json))!);
-    }
-
-    private static async Task<TaskInfo> FinalAsync(HttpClient http, TaskInfo task)
-    {
-        var clock = Stopwatch.StartNew();
-        while (!TaskStates.IsFinal(task.State))
-        {
-            if (clock.Elapsed > TimeSpan.FromMinutes(10))
-            {
-                throw new TimeoutException($"task {task.Id} not final in 10 min");
-            }
-
-            await Task.Delay(200);
-            task = (await http.GetFromJsonAsync<TaskInfo>(ApiPaths.Task(task.Id), Json))!;
-        }
-
-        return task;
     }
 }

@@ -1,8 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net.Http.Json;
-using System.Text.Json;
-using SkillVL.Core.Api;
 
 namespace SkillVL.Bench;
 
@@ -13,8 +10,6 @@ namespace SkillVL.Bench;
 /// </summary>
 public sealed class CheckoutBenchGuest(HttpClient http, string room, string machine)
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
-
     /// <summary>Copies pieces of the disk (MiB offsets; conv=fsync), the page cache dropped first so the source is read
     /// from the disk; the guest-clock MiB/s over all pieces.</summary>
     public async Task<double> CopyAsync(IReadOnlyList<(int From, int To, int MiB)> pieces)
@@ -86,18 +81,7 @@ public sealed class CheckoutBenchGuest(HttpClient http, string room, string mach
     }
 
     /// <summary>Runs a script in the guest; its stdout. A non-zero exit throws with the script and its stderr.</summary>
-    public async Task<string> ExecAsync(string script)
-    {
-        using var response = await http.PostAsJsonAsync(ApiPaths.Machine(room, machine) + "/exec", new ExecRequest(["sh", "-c", script], TimeSpan.FromMinutes(5)), Json);
-        var body = await response.Content.ReadAsStringAsync();
-        if (!response.IsSuccessStatusCode)
-        {
-            throw new InvalidOperationException($"exec in {room}/{machine}: {(int)response.StatusCode} {body}");
-        }
-
-        var result = JsonSerializer.Deserialize<ExecResponse>(body, Json)!;
-        return result.ExitCode == 0 ? result.Stdout : throw new InvalidOperationException($"{script}: exit {result.ExitCode} {result.Stderr}");
-    }
+    public Task<string> ExecAsync(string script) => ServerApi.ExecAsync(http, room, machine, script, CancellationToken.None);
 
     private static (double T0, double T1) Pair(string text)
     {

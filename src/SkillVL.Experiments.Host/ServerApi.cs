@@ -9,11 +9,15 @@ namespace SkillVL.Experiments.Host;
 
 /// <summary>
 /// The Server API calls an experiment (and the migration bench) makes: apply and delete a room and wait for its task,
-/// run a script in a guest, start a migration and wait until it ends. Each wait is bounded.
+/// run a script in a guest, start a migration and wait until it ends. Each wait is bounded (10 min for a task, 20 for a
+/// migration, a condition by its caller's limit).
 /// </summary>
 public static class ServerApi
 {
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    private static readonly TimeSpan TaskLimit = TimeSpan.FromMinutes(10);
+    private static readonly TimeSpan MigrationLimit = TimeSpan.FromMinutes(20);
 
     /// <summary>Applies a room (YAML) and waits for its task to succeed.</summary>
     public static async Task ApplyAsync(HttpClient http, string yaml, CancellationToken ct)
@@ -69,9 +73,23 @@ public static class ServerApi
             throw new InvalidOperationException($"POST {ApiPaths.Migrations}: {(int)response.StatusCode} {body}");
         }
 
-        var migration = JsonSerializer.Deserialize<MigrationInfo>(body, Json)!;
+        return await WaitMigrationAsync(http, JsonSerializer.Deserialize<MigrationInfo>(body, Json)!, ct);
+    }
+
+    /// <summary>Polls a migration until it ends (succeeded, failed or cancelled); throws after 20 minutes, far beyond any
+    /// move these tools make (the engine's own limits end a stuck one sooner).</summary>
+    public static async Task<MigrationInfo> WaitMigrationAsync(HttpClient http, MigrationInfo migration, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        ArgumentNullException.ThrowIfNull(migration);
+        var clock = Stopwatch.StartNew();
         while (!MigrationStates.IsFinal(migration.State))
         {
+            if (clock.Elapsed > MigrationLimit)
+            {
+                throw new TimeoutException($"migration {migration.Id} not final in {MigrationLimit.TotalMinutes:0} min: {migration.State}");
+            }
+
             await Task.Delay(500, ct);
             migration = (await http.GetFromJsonAsync<MigrationInfo>(ApiPaths.Migration(migration.Id), Json, ct))!;
         }
@@ -97,8 +115,14 @@ public static class ServerApi
 
     private static async Task<TaskInfo> WaitTaskAsync(HttpClient http, TaskInfo task, CancellationToken ct)
     {
+        var clock = Stopwatch.StartNew();
         while (!TaskStates.IsFinal(task.State))
         {
+            if (clock.Elapsed > TaskLimit)
+            {
+                throw new TimeoutException($"task {task.Id} ({task.Kind}) not final in {TaskLimit.TotalMinutes:0} min: {task.State}");
+            }
+
             await Task.Delay(200, ct);
             task = (await http.GetFromJsonAsync<TaskInfo>(ApiPaths.Task(task.Id), Json, ct))!;
         }
