@@ -56,38 +56,10 @@ public static class LeaseTerms
         return offset.Duration() > MaxClockOffset;
     }
 
-    /// <summary>Parses a lease as people write it: "7d", "36h", "90m", "40s" (one number, one unit).</summary>
-    public static bool TryParse(string? text, out TimeSpan lease)
-    {
-        lease = default;
-        var trimmed = text?.Trim() ?? "";
-        if (trimmed.Length < 2)
-        {
-            return false;
-        }
-
-        var unit = trimmed[^1];
-        if (!double.TryParse(trimmed[..^1], NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var number) || number <= 0 || number > 1e6)
-        {
-            return false;
-        }
-
-        TimeSpan? parsed = unit switch
-        {
-            's' => TimeSpan.FromSeconds(number),
-            'm' => TimeSpan.FromMinutes(number),
-            'h' => TimeSpan.FromHours(number),
-            'd' => TimeSpan.FromDays(number),
-            _ => null,
-        };
-        if (parsed is not { } value)
-        {
-            return false;
-        }
-
-        lease = value;
-        return true;
-    }
+    /// <summary>Parses a lease as people write it: "7d", "36h", "90m", "40s" — the platform's durations
+    /// (<see cref="Migration.MigrationQuantities.TryParseDuration"/>), and only a positive one.</summary>
+    public static bool TryParse(string? text, out TimeSpan lease) =>
+        Migration.MigrationQuantities.TryParseDuration(text, out lease) && lease > TimeSpan.Zero;
 
     /// <summary>Whether <paramref name="lease"/> lies within <see cref="Shortest"/> and <see cref="Longest"/>.</summary>
     public static bool InRange(TimeSpan lease) => lease >= Shortest && lease <= Longest;

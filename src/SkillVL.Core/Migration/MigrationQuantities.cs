@@ -67,7 +67,8 @@ public static partial class MigrationQuantities
             "ms" => number,
             "s" => number * 1000,
             "m" => number * 60_000,
-            _ => number * 3_600_000,
+            "h" => number * 3_600_000,
+            _ => number * 86_400_000,
         };
         if (Math.Abs(milliseconds) > TimeSpan.MaxValue.TotalMilliseconds / 2)
         {
@@ -81,6 +82,6 @@ public static partial class MigrationQuantities
     [GeneratedRegex(@"^(?<n>-?\d+(\.\d+)?)\s*(?<u>[A-Za-z]+?)(/s|ps)?$")]
     private static partial Regex RatePattern();
 
-    [GeneratedRegex(@"^(?<n>-?\d+(\.\d+)?)\s*(?<u>us|ms|s|m|h)$")]
+    [GeneratedRegex(@"^(?<n>-?\d+(\.\d+)?)\s*(?<u>us|ms|s|m|h|d)$")]
     private static partial Regex DurationPattern();
 }

@@ -36,6 +36,8 @@ public sealed class MigrationQuantitiesTests
     [InlineData("500us", 0.5)]
     [InlineData("0ms", 0)]
     [InlineData("-1ms", -1)]
+    [InlineData("2h", 7_200_000)]
+    [InlineData("1.5d", 129_600_000)]
     public void Duration_Parses(string text, double milliseconds)
     {
         Assert.True(MigrationQuantities.TryParseDuration(text, out var duration));
@@ -45,6 +47,7 @@ public sealed class MigrationQuantitiesTests
     [Theory]
     [InlineData("300")]
     [InlineData("soon")]
-    [InlineData("1d")]
+    [InlineData("1w")]
+    [InlineData("7 days")]
     public void Duration_Refuses(string text) => Assert.False(MigrationQuantities.TryParseDuration(text, out _));
 }
