@@ -180,70 +180,83 @@ public sealed class MigrationRunner(
         }
 
         var run = new Run(migration, time.GetTimestamp());
+        // The final state is written last, once the machine is free again (below): a client that sees the migration
+        // final may at once start the next one (a check-in after a check-out) and must not meet this one's hold.
+        (string State, string? Error) final = (MigrationStates.Failed, "The migration ended on an unexpected error; see the Server's log.");
         try
         {
-            if (room is null || machine is null || room.DeletionRequested)
+            try
             {
-                throw new MigrationAbortedException("The machine or its room was deleted before the migration started.");
-            }
+                if (room is null || machine is null || room.DeletionRequested)
+                {
+                    throw new MigrationAbortedException("The machine or its room was deleted before the migration started.");
+                }
 
-            var source = nodes.Find(migration.SourceNode) ?? throw new MigrationAbortedException($"Node {migration.SourceNode} is gone.");
-            var target = nodes.Find(migration.TargetNode) ?? throw new MigrationAbortedException($"Node {migration.TargetNode} is gone.");
-            await UpdateAsync(migration.Id, m =>
-            {
-                m.State = MigrationStates.Running;
-                m.StartedAt = time.GetUtcNow();
-                m.Phase = MigrationPhases.Prepare;
-            }, CancellationToken.None);
-            await SetMachineStateAsync(machine.Id, MachineStates.Migrating, null, CancellationToken.None);
-            if (await IsCancelRequestedAsync(migration.Id))
-            {
-                cancel.Cancel();
-            }
+                var source = nodes.Find(migration.SourceNode) ?? throw new MigrationAbortedException($"Node {migration.SourceNode} is gone.");
+                var target = nodes.Find(migration.TargetNode) ?? throw new MigrationAbortedException($"Node {migration.TargetNode} is gone.");
+                await UpdateAsync(migration.Id, m =>
+                {
+                    m.State = MigrationStates.Running;
+                    m.StartedAt = time.GetUtcNow();
+                    m.Phase = MigrationPhases.Prepare;
+                }, CancellationToken.None);
+                await SetMachineStateAsync(machine.Id, MachineStates.Migrating, null, CancellationToken.None);
+                if (await IsCancelRequestedAsync(migration.Id))
+                {
+                    cancel.Cancel();
+                }
 
-            await LiveAsync(run, room, machine, source, target, cancel.Token, stoppingToken);
-            await FinishAsync(migration.Id, MigrationStates.Succeeded, run.Note, run, CancellationToken.None);
-        }
-        catch (Exception e)
-        {
-            // A user's cancel stops whatever call was in flight; whatever that call threw, the cancel is the reason.
-            var cancelled = cancel.IsCancellationRequested && !stoppingToken.IsCancellationRequested;
-            var reason = cancelled ? "Cancelled by the user."
-                : stoppingToken.IsCancellationRequested ? "The Server is shutting down."
-                : e.Message;
-            if (!cancelled)
-            {
-                MigrationLog.Failed(logger, migration.Id, e);
+                await LiveAsync(run, room, machine, source, target, cancel.Token, stoppingToken);
+                final = (MigrationStates.Succeeded, run.Note);
             }
+            catch (Exception e)
+            {
+                // A user's cancel stops whatever call was in flight; whatever that call threw, the cancel is the reason.
+                var cancelled = cancel.IsCancellationRequested && !stoppingToken.IsCancellationRequested;
+                var reason = cancelled ? "Cancelled by the user."
+                    : stoppingToken.IsCancellationRequested ? "The Server is shutting down."
+                    : e.Message;
+                if (!cancelled)
+                {
+                    MigrationLog.Failed(logger, migration.Id, e);
+                }
 
-            if (run.PostCopy)
-            {
-                reason += " Post-copy had started: the guest ran on the target with part of its memory on the source, so it could not be called back; check the machine.";
-            }
-            else if (!run.Moved)
-            {
-                await LogAsync(migration.Id, $"{run.Phase} stopped: {reason} Cleaning up; the machine stays on {migration.SourceNode}.");
-                await CleanupAsync(migration, run.TargetTouched);
-            }
+                if (run.PostCopy)
+                {
+                    reason += " Post-copy had started: the guest ran on the target with part of its memory on the source, so it could not be called back; check the machine.";
+                }
+                else if (!run.Moved)
+                {
+                    await LogAsync(migration.Id, $"{run.Phase} stopped: {reason} Cleaning up; the machine stays on {migration.SourceNode}.");
+                    await CleanupAsync(migration, run.TargetTouched);
+                }
 
-            await FinishAsync(migration.Id, cancelled ? MigrationStates.Cancelled : MigrationStates.Failed, reason, run, CancellationToken.None);
+                final = (cancelled ? MigrationStates.Cancelled : MigrationStates.Failed, reason);
+            }
         }
         finally
         {
-            // The final cleanup, always: the peer's ping ends; the machine goes back to the reconciler, which observes it
-            // afresh (its state word included) on its next pass, and keeps the room's networks only where its machines are.
-            if (run.Probe is { } probe)
+            try
             {
-                await StopPeerProbeAsync(run, probe);
-            }
+                // The final cleanup, always: the peer's ping ends; the machine goes back to the reconciler, which observes it
+                // afresh (its state word included) on its next pass, and keeps the room's networks only where its machines are.
+                if (run.Probe is { } probe)
+                {
+                    await StopPeerProbeAsync(run, probe);
+                }
 
-            if (machine is not null)
+                if (machine is not null)
+                {
+                    await SetMachineStateAsync(machine.Id, MachineStates.Running, MachineStates.Migrating, CancellationToken.None);
+                }
+
+                await FinishAsync(migration.Id, final.State, final.Error, run, CancellationToken.None);
+            }
+            finally
             {
-                await SetMachineStateAsync(machine.Id, MachineStates.Running, MachineStates.Migrating, CancellationToken.None);
+                active.Remove(entry);
+                trigger.Poke();
             }
-
-            active.Remove(entry);
-            trigger.Poke();
         }
     }
 
