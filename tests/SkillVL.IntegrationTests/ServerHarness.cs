@@ -197,24 +197,31 @@ public sealed class ServerHarness : IAsyncDisposable
     /// <summary>Live QEMU processes started for this harness (their command line names our runtime directory).</summary>
     public IReadOnlyList<int> QemuProcesses() => ProcessReaper.ProcessesMentioning(RuntimeDirectory);
 
+    /// <summary>Deletes every room (a failed test's too) and waits, at most 90 s, until none is left: what a testbed's
+    /// down needs before it can remove its nodes, and what the harness does before it stops.</summary>
+    public async Task DeleteAllRoomsAsync()
+    {
+        var rooms = await Client.GetFromJsonAsync<List<RoomSummary>>(ApiPaths.Rooms, Json) ?? [];
+        foreach (var room in rooms)
+        {
+            using var _ = await Client.DeleteAsync(ApiPaths.Room(room.Id));
+        }
+
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < TimeSpan.FromSeconds(90)
+            && (await Client.GetFromJsonAsync<List<RoomSummary>>(ApiPaths.Rooms, Json) ?? []).Count > 0)
+        {
+            await Task.Delay(250);
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         try
         {
             if (_app is not null)
             {
-                var rooms = await Client.GetFromJsonAsync<List<RoomSummary>>(ApiPaths.Rooms, Json) ?? [];
-                foreach (var room in rooms)
-                {
-                    using var _ = await Client.DeleteAsync(ApiPaths.Room(room.Id));
-                }
-
-                var clock = Stopwatch.StartNew();
-                while (clock.Elapsed < TimeSpan.FromSeconds(90)
-                    && (await Client.GetFromJsonAsync<List<RoomSummary>>(ApiPaths.Rooms, Json) ?? []).Count > 0)
-                {
-                    await Task.Delay(250);
-                }
+                await DeleteAllRoomsAsync();
             }
         }
         finally

@@ -117,9 +117,8 @@ public sealed class CheckoutTestbedTests(ITestOutputHelper output)
 
     /// <summary>POSTs a check-out or check-in (a second one while it runs is 409) and follows it; retried while the platform takes a move back because the
     /// guest did not answer on the target (QEMU 7.2 under TCG, ADR 0012) — the machine must then be where it was.</summary>
-    private async Task<MigrationInfo> UntilMovedAsync(ServerHarness server, string action, CheckoutRequest? request)
-    {
-        for (var attempt = 1; ; attempt++)
+    private Task<MigrationInfo> UntilMovedAsync(ServerHarness server, string action, CheckoutRequest? request) =>
+        Nodes.MigrationTestbedTests.UntilMovedAsync(server, async () =>
         {
             using var response = request is null
                 ? await server.Client.PostAsync(ApiPaths.Machine("home", "vm") + "/" + action, null)
@@ -130,20 +129,8 @@ public sealed class CheckoutTestbedTests(ITestOutputHelper output)
 
             // The same request again while this one moves the machine: 409, and the move goes on.
             await ExpectProblemAsync(server, "vm", action, request, HttpStatusCode.Conflict, null);
-            await Bounded.WaitUntilAsync(async () =>
-            {
-                migration = (await server.Client.GetFromJsonAsync<MigrationInfo>(ApiPaths.Migration(migration.Id), ServerHarness.Json))!;
-                return MigrationStates.IsFinal(migration.State);
-            }, TimeSpan.FromMinutes(5), $"{action} {migration.Id}", TimeSpan.FromMilliseconds(250));
-            if (migration.State != MigrationStates.Failed || migration.Error?.Contains("the move was taken back", StringComparison.Ordinal) != true || attempt == 4)
-            {
-                return migration;
-            }
-
-            output.WriteLine($"{action} attempt {attempt}: {migration.Error}");
-            Assert.Equal(migration.From, (await server.GetMachineAsync("home", "vm")).Node);
-        }
-    }
+            return await FollowAsync(server, migration);
+        }, output);
 
     private static async Task<CheckoutSyncInfo> SyncAsync(ServerHarness server)
     {

@@ -112,25 +112,15 @@ public sealed class LeaseTestbedTests(ITestOutputHelper output)
     /// <summary>Checks the machine out to laptop1, retried while a move is taken back (QEMU 7.2 under TCG, ADR 0012).</summary>
     private async Task CheckoutAsync(ServerHarness server)
     {
-        for (var attempt = 1; ; attempt++)
+        var migration = await UntilMovedAsync(server, async () =>
         {
             using var response = await server.Client.PostAsJsonAsync(ApiPaths.Machine("home", "vm") + "/checkout", new CheckoutRequest("laptop1"), ServerHarness.Json);
             var body = await response.Content.ReadAsStringAsync();
             Assert.True(response.StatusCode == HttpStatusCode.Accepted, $"checkout: {(int)response.StatusCode} {body}");
-            var migration = JsonSerializer.Deserialize<MigrationInfo>(body, ServerHarness.Json)!;
-            await Bounded.WaitUntilAsync(async () =>
-            {
-                migration = (await server.Client.GetFromJsonAsync<MigrationInfo>(ApiPaths.Migration(migration.Id), ServerHarness.Json))!;
-                return MigrationStates.IsFinal(migration.State);
-            }, TimeSpan.FromMinutes(5), $"checkout {migration.Id}", TimeSpan.FromMilliseconds(250));
-            output.WriteLine($"check-out attempt {attempt}: {migration.State} in {migration.Metrics.TotalTimeMs:0} ms {migration.Error}");
-            if (migration.State == MigrationStates.Succeeded)
-            {
-                return;
-            }
-
-            Assert.True(attempt < 4 && migration.Error?.Contains("the move was taken back", StringComparison.Ordinal) == true, migration.Error);
-        }
+            return await FollowAsync(server, JsonSerializer.Deserialize<MigrationInfo>(body, ServerHarness.Json)!);
+        }, output);
+        output.WriteLine($"check-out: {migration.State} in {migration.Metrics.TotalTimeMs:0} ms {migration.Error}");
+        Assert.True(migration.State == MigrationStates.Succeeded, migration.Error);
     }
 
     private static async Task<MachineStatus?> ReviveExpectingAsync(ServerHarness server, bool lost, HttpStatusCode status, string? detail)

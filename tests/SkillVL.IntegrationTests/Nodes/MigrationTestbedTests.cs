@@ -279,13 +279,20 @@ public sealed partial class MigrationTestbedTests(ITestOutputHelper output)
         output.WriteLine("the VM runs on node1 with its data; laptop1 holds nothing of it");
     }
 
+    /// <summary>A move and the bytes its successful attempt put on the client's link (a move the platform took back is
+    /// tried again, <see cref="UntilMovedAsync"/>).</summary>
     private async Task<(MigrationInfo Migration, long LinkBytes)> MigrateCountingAsync(ServerHarness server, Bed bed, CreateMigrationRequest request)
     {
-        var before = bed.ClientLinkBytes();
-        var migration = await MigrateAsync(server, request);
-        var bytes = bed.ClientLinkBytes() - before;
-        output.WriteLine($"→ {request.To}: {migration.State} in {migration.Metrics.TotalTimeMs:0} ms, downtime {migration.Metrics.DowntimeMs} ms, "
-            + $"{bytes} B on the link (RAM {migration.Metrics.RamBytes}, disk {migration.Metrics.DiskBytes}, base {migration.Metrics.BaseBytes}) {migration.Error}");
+        long bytes = 0;
+        var migration = await UntilMovedAsync(server, async () =>
+        {
+            var before = bed.ClientLinkBytes();
+            var attempt = await MigrateAsync(server, request);
+            bytes = bed.ClientLinkBytes() - before;
+            output.WriteLine($"→ {request.To}: {attempt.State} in {attempt.Metrics.TotalTimeMs:0} ms, downtime {attempt.Metrics.DowntimeMs} ms, "
+                + $"{bytes} B on the link (RAM {attempt.Metrics.RamBytes}, disk {attempt.Metrics.DiskBytes}, base {attempt.Metrics.BaseBytes}) {attempt.Error}");
+            return attempt;
+        }, output);
         return (migration, bytes);
     }
 
@@ -298,9 +305,12 @@ public sealed partial class MigrationTestbedTests(ITestOutputHelper output)
         return System.Text.Json.JsonSerializer.Deserialize<MigrationInfo>(body, ServerHarness.Json)!;
     }
 
-    internal static async Task<MigrationInfo> MigrateAsync(ServerHarness server, CreateMigrationRequest request)
+    internal static async Task<MigrationInfo> MigrateAsync(ServerHarness server, CreateMigrationRequest request) =>
+        await FollowAsync(server, await StartMigrationAsync(server, request));
+
+    /// <summary>Reads a started migration (a move, a check-out, a check-in) until it is final, at most <see cref="MigrationTimeout"/>.</summary>
+    internal static async Task<MigrationInfo> FollowAsync(ServerHarness server, MigrationInfo migration)
     {
-        var migration = await StartMigrationAsync(server, request);
         await Bounded.WaitUntilAsync(async () =>
         {
             migration = (await server.Client.GetFromJsonAsync<MigrationInfo>(ApiPaths.Migration(migration.Id), ServerHarness.Json))!;
@@ -315,12 +325,18 @@ public sealed partial class MigrationTestbedTests(ITestOutputHelper output)
     /// (ADR 0012). Each time it is taken back the machine must still be on its node, running, its agent answering — that
     /// is the platform's promise; the test then tries again and reports the attempt.
     /// </summary>
-    internal static async Task<MigrationInfo> MigrateUntilMovedAsync(
-        ServerHarness server, CreateMigrationRequest request, ITestOutputHelper output, int attempts = 4)
+    internal static Task<MigrationInfo> MigrateUntilMovedAsync(
+        ServerHarness server, CreateMigrationRequest request, ITestOutputHelper output, int attempts = 4) =>
+        UntilMovedAsync(server, () => MigrateAsync(server, request), output, attempts);
+
+    /// <summary><see cref="MigrateUntilMovedAsync"/> for any way of starting and following a move (a plain migration, a
+    /// check-out, a check-in): <paramref name="move"/> runs it to its end.</summary>
+    internal static async Task<MigrationInfo> UntilMovedAsync(
+        ServerHarness server, Func<Task<MigrationInfo>> move, ITestOutputHelper output, int attempts = 4)
     {
         for (var attempt = 1; ; attempt++)
         {
-            var migration = await MigrateAsync(server, request);
+            var migration = await move();
             if (migration.State != MigrationStates.Failed || migration.Error?.Contains("the move was taken back", StringComparison.Ordinal) != true
                 || attempt == attempts)
             {
@@ -388,6 +404,7 @@ public sealed partial class MigrationTestbedTests(ITestOutputHelper output)
     internal sealed class Bed : IAsyncDisposable
     {
         private readonly TestbedController _testbed = new(new StringWriter());
+        private ServerHarness? _server;
         private UnderlayServerRelay? _relay;
         private bool _behindNat;
 
@@ -417,7 +434,7 @@ public sealed partial class MigrationTestbedTests(ITestOutputHelper output)
         public static async Task<Bed> UpAsync(
             ServerHarness server, ITestOutputHelper output, int nodes, string? client = null, string bandwidth = "1gbit", string rtt = "0ms", bool behindNat = false)
         {
-            var bed = new Bed(Path.Combine(server.Root, "testbed"), "mg" + Guid.NewGuid().ToString("N")[..4]) { _behindNat = behindNat };
+            var bed = new Bed(Path.Combine(server.Root, "testbed"), "mg" + Guid.NewGuid().ToString("N")[..4]) { _behindNat = behindNat, _server = server };
             var clock = Stopwatch.StartNew();
             try
             {
@@ -492,7 +509,24 @@ public sealed partial class MigrationTestbedTests(ITestOutputHelper output)
         {
             try
             {
-                // Also removes the nodes at the Server (it refuses while machines are still on one: a failed test's rooms).
+                // A failed test leaves its rooms: delete them first, while the nodes still run their VMs, or the down below
+                // (which also removes the nodes at the Server, refused while a node has machines) would throw a 409 that
+                // hides the test's own failure.
+                if (_server is not null)
+                {
+                    await _server.DeleteAllRoomsAsync();
+                }
+            }
+            finally
+            {
+                await DownAsync();
+            }
+        }
+
+        private async Task DownAsync()
+        {
+            try
+            {
                 await _testbed.DownAsync(State, CancellationToken.None);
             }
             finally
