@@ -45,7 +45,7 @@ public static class CheckoutBench
             var rows = new List<CheckoutMeasurement>();
             for (var i = 0; i < options.Bandwidths.Count; i++)
             {
-                rows.Add(await RunAtAsync(server, template, options, options.Bandwidths[i], i, log));
+                rows.Add(await RunAtAsync(server, template, options, options.Bandwidths[i], log));
             }
 
             return (rows, CheckoutBenchReport.Render(rows, options, template, syncRate));
@@ -56,7 +56,7 @@ public static class CheckoutBench
         }
     }
 
-    private static async Task<CheckoutMeasurement> RunAtAsync(EmbeddedServer server, CorpusTemplate template, CheckoutBenchOptions o, int mbit, int index, TextWriter log)
+    private static async Task<CheckoutMeasurement> RunAtAsync(EmbeddedServer server, CorpusTemplate template, CheckoutBenchOptions o, int mbit, TextWriter log)
     {
         var http = server.Client;
         var history = template.BaseStartMiB + o.BaseMiB;
@@ -83,7 +83,7 @@ public static class CheckoutBench
         CheckoutMeasurement.Move first, checkin, plainOut, fullBack, second;
         CheckoutMeasurement.SyncFigures sync;
         CheckoutMeasurement.RoomNet relay;
-        await using (var bed = await CheckoutBenchBed.UpAsync(server, mbit, o.RttMs, laptopAsServerNode: false, index * 2))
+        await using (var bed = await CheckoutBenchBed.UpAsync(server, mbit, o.RttMs, laptopAsServerNode: false))
         {
             log.WriteLine($"{mbit} Mbit/s: testbed {bed.Prefix} up (laptop1 behind NAT)");
             await ServerApi.ApplyAsync(http, Room("co", o.RamMiB, ("vm", "tiny-2g", "node1", "10.0.0.10")), CancellationToken.None);
@@ -127,7 +127,7 @@ public static class CheckoutBench
         }
 
         CheckoutMeasurement.RoomNet vxlan;
-        await using (var bed = await CheckoutBenchBed.UpAsync(server, mbit, o.RttMs, laptopAsServerNode: true, (index * 2) + 1))
+        await using (var bed = await CheckoutBenchBed.UpAsync(server, mbit, o.RttMs, laptopAsServerNode: true))
         {
             log.WriteLine($"{mbit} Mbit/s: testbed {bed.Prefix} up (laptop1 a server-kind node, no NAT)");
             vxlan = await RoomNetAsync(server, bed, template, o, log);

@@ -34,9 +34,9 @@ public sealed class CheckoutBenchBed : IAsyncDisposable
     public string Prefix { get; }
 
     /// <summary>Builds the testbed and waits until node1 and laptop1 are ready at the Server; the Server's own node is drained.</summary>
-    public static async Task<CheckoutBenchBed> UpAsync(EmbeddedServer server, int mbit, int rttMs, bool laptopAsServerNode, int index)
+    public static async Task<CheckoutBenchBed> UpAsync(EmbeddedServer server, int mbit, int rttMs, bool laptopAsServerNode)
     {
-        var prefix = "svlco" + index.ToString(CultureInfo.InvariantCulture);
+        var (prefix, subnet) = await FreeHostNames.PickAsync("svlco", 160, 249, CancellationToken.None);
         var bed = new CheckoutBenchBed(Path.Combine(server.Root, "testbed-" + prefix), prefix, behindNat: !laptopAsServerNode);
         var agent = Path.Combine(AppContext.BaseDirectory, "skillvl-agent.dll");
         if (laptopAsServerNode)
@@ -55,7 +55,7 @@ public sealed class CheckoutBenchBed : IAsyncDisposable
                     Rtt = $"{rttMs}ms",
                     BehindNat = !laptopAsServerNode,
                     Prefix = prefix,
-                    Subnet = $"198.18.{160 + (index % 90)}.0/24",
+                    Subnet = subnet,
                     StateDirectory = bed.State,
                     Server = "unix:" + Path.Combine(server.RuntimeDirectory, "agent.sock"),
                     AdminToken = server.AdminToken,

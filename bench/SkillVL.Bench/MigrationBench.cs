@@ -85,7 +85,7 @@ public static class MigrationBench
     {
         var state = Path.Combine(server.Root, $"testbed-{mbit}-{dirty}");
         var testbed = new TestbedController(TextWriter.Null);
-        var prefix = "svlbm" + (mbit % 1000).ToString(CultureInfo.InvariantCulture);
+        var (prefix, subnet) = await FreeHostNames.PickAsync("svlbm", 60, 159, CancellationToken.None);
         UnderlayServerRelay? relay = null;
         var http = server.Client;
         var rows = new List<Row>();
@@ -99,7 +99,7 @@ public static class MigrationBench
                     Bandwidth = $"{mbit}mbit",
                     Rtt = "40ms",
                     Prefix = prefix,
-                    Subnet = $"198.18.{60 + (mbit % 100)}.0/24",
+                    Subnet = subnet,
                     StateDirectory = state,
                     Server = "unix:" + Path.Combine(server.RuntimeDirectory, "agent.sock"),
                     AdminToken = server.AdminToken,

@@ -29,14 +29,15 @@ public static class MultiNodeBench
         var probes = new List<string>();
         var http = server.Client;
         var report = new StringBuilder();
+        var (prefix, subnet) = await FreeHostNames.PickAsync("svlbn", 60, 159, CancellationToken.None);
         try
         {
             await testbed.UpAsync(
                 new UpRequest
                 {
                     Nodes = 3,
-                    Prefix = "svlbn",
-                    Subnet = "198.18.77.0/24",
+                    Prefix = prefix,
+                    Subnet = subnet,
                     StateDirectory = state,
                     Server = "unix:" + Path.Combine(server.RuntimeDirectory, "agent.sock"),
                     AdminToken = server.AdminToken,
@@ -68,11 +69,11 @@ public static class MultiNodeBench
             await ApplyAsync(http, Room("probe", 2, i => $"node{i + 1}"));
             var room = (await http.GetFromJsonAsync<RoomDetails>(ApiPaths.Room("probe"), Json))!;
             var bridge = "svb" + room.Networks[0].Id;
-            probes.Add(await ProbeAsync("svlbn-node1", bridge, "svlbp1", "10.0.0.201"));
-            probes.Add(await ProbeAsync("svlbn-node1", bridge, "svlbp2", "10.0.0.202"));
-            probes.Add(await ProbeAsync("svlbn-node2", bridge, "svlbp3", "10.0.0.203"));
-            var same = await MeasureAsync("svlbp1-ns", "svlbp2-ns", "10.0.0.202");
-            var across = await MeasureAsync("svlbp1-ns", "svlbp3-ns", "10.0.0.203");
+            probes.Add(await ProbeAsync($"{prefix}-node1", bridge, prefix + "p1", "10.0.0.201"));
+            probes.Add(await ProbeAsync($"{prefix}-node1", bridge, prefix + "p2", "10.0.0.202"));
+            probes.Add(await ProbeAsync($"{prefix}-node2", bridge, prefix + "p3", "10.0.0.203"));
+            var same = await MeasureAsync(probes[0], probes[1], "10.0.0.202");
+            var across = await MeasureAsync(probes[0], probes[2], "10.0.0.203");
             await DeleteAsync(http, "probe");
 
             var baseline = rows.Where(r => r.Layout == "one node").Average(r => r.Seconds);

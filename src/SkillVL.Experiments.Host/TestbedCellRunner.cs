@@ -27,6 +27,7 @@ public sealed class TestbedCellRunner : ICellRunner, IAsyncDisposable
     private UnderlayServerRelay? relay;
     private string? state;
     private int built;
+    private string prefix = "";
 
     private TestbedCellRunner(EmbeddedServer server, ExperimentTemplates templates, TextWriter log)
     {
@@ -92,7 +93,7 @@ public sealed class TestbedCellRunner : ICellRunner, IAsyncDisposable
                 await Task.WhenAll(machines.Select(m => ServerApi.ExecAsync(http, Room, m, GuestLoad.DirtyWriter(rate), ct)));
             }
 
-            var tap = Path.Combine("/sys/class/net", Prefix + "c1u", "statistics");
+            var tap = Path.Combine("/sys/class/net", prefix + "c1u", "statistics");
             var before = Counter(tap);
             var migrations = await Task.WhenAll(machines.Select(m => ServerApi.MigrateAsync(http, Request(cell, m), ct)));
             var bytes = Counter(tap) - before;
@@ -119,8 +120,6 @@ public sealed class TestbedCellRunner : ICellRunner, IAsyncDisposable
             templates.Dispose();
         }
     }
-
-    private string Prefix => "svlx" + (built % 10).ToString(CultureInfo.InvariantCulture);
 
     private static CreateMigrationRequest Request(ExperimentCell cell, string machine)
     {
@@ -149,7 +148,8 @@ public sealed class TestbedCellRunner : ICellRunner, IAsyncDisposable
         warmed.Clear();
         link = wanted;
         var socket = Path.Combine(server.RuntimeDirectory, "agent.sock");
-        await log.WriteLineAsync($"  testbed {Prefix}: node1 → laptop1 at {wanted.Item1}, RTT {wanted.Item2}");
+        (prefix, var subnet) = await FreeHostNames.PickAsync("svlx", 90, 99, ct);
+        await log.WriteLineAsync($"  testbed {prefix}: node1 → laptop1 at {wanted.Item1}, RTT {wanted.Item2}");
         await testbed.UpAsync(
             new UpRequest
             {
@@ -157,8 +157,8 @@ public sealed class TestbedCellRunner : ICellRunner, IAsyncDisposable
                 Clients = ["laptop1"],
                 Bandwidth = Tc(cell.Bandwidth.BytesPerSecond),
                 Rtt = FormattableString.Invariant($"{cell.Rtt.TotalMilliseconds:0.###}ms"),
-                Prefix = Prefix,
-                Subnet = FormattableString.Invariant($"198.18.{90 + (built % 10)}.0/24"),
+                Prefix = prefix,
+                Subnet = subnet,
                 StateDirectory = state,
                 Server = "unix:" + socket,
                 AdminToken = server.AdminToken,
