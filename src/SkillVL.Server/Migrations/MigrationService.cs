@@ -30,6 +30,9 @@ public sealed class MigrationService(
     public const string Live = "live";
     public const string Offline = "offline";
 
+    /// <summary>How long a request waits for a finished migration's hold to go (<see cref="ActiveMigrations.IsMigratingAfterFinishAsync"/>).</summary>
+    private static readonly TimeSpan FinishGrace = TimeSpan.FromSeconds(5);
+
     /// <summary>Migrations the caller may see (<see cref="AccessService.VisibleMigrationsAsync"/>).</summary>
     public Task<IQueryable<MigrationEntity>> VisibleAsync(CurrentUser user, CancellationToken cancellationToken) =>
         access.VisibleMigrationsAsync(user, cancellationToken);
@@ -119,7 +122,7 @@ public sealed class MigrationService(
             return clockRefusal;
         }
 
-        if (active.IsMigrating(machine.Id)
+        if (await active.IsMigratingAfterFinishAsync(machine.Id, (id, ct) => IsFinalAsync(db, id, ct), FinishGrace, cancellationToken)
             || await db.Migrations.AnyAsync(m => m.MachineId == machine.Id && (m.State == MigrationStates.Pending || m.State == MigrationStates.Running), cancellationToken))
         {
             return new(Conflict: $"{room.Name}/{machine.Name}: a migration of this machine is already running; wait for it or cancel it (skillvl migration list)");
@@ -321,6 +324,10 @@ public sealed class MigrationService(
         errors.Add(new(field, message));
         return limits;
     }
+
+    private static async Task<bool> IsFinalAsync(SkillVlDbContext db, string migrationId, CancellationToken cancellationToken) =>
+        await db.Migrations.AsNoTracking().Where(m => m.Id == migrationId).Select(m => m.State).FirstOrDefaultAsync(cancellationToken) is { } state
+        && MigrationStates.IsFinal(state);
 
     private static CreateMigrationResult Invalid(string field, string message) => new(Errors: [new ValidationError(field, message)]);
 }

@@ -23,10 +23,11 @@ internal sealed class MigrationRunnerHarness : IAsyncDisposable
 
     private readonly SqliteConnection _connection = new("Data Source=:memory:");
 
-    public MigrationRunnerHarness()
+    /// <param name="interceptors">EF interceptors on every context, to observe what the runner writes when.</param>
+    public MigrationRunnerHarness(params Microsoft.EntityFrameworkCore.Diagnostics.IInterceptor[] interceptors)
     {
         _connection.Open();
-        Db = new Factory(new DbContextOptionsBuilder<SkillVlDbContext>().UseSqlite(_connection).Options);
+        Db = new Factory(new DbContextOptionsBuilder<SkillVlDbContext>().UseSqlite(_connection).AddInterceptors(interceptors).Options);
         using (var db = Db.CreateDbContext())
         {
             db.Database.EnsureCreated();
