@@ -37,6 +37,46 @@ public sealed class LeaseCommandTests
     }
 
     [Fact]
+    public async Task DiscardFenced_DeletesTheEpochsCopy_AndSaysSo()
+    {
+        var harness = new CliHarness();
+        harness.Handler.On("DELETE", "/api/v1/rooms/lab/machines/web/fenced/3", new HttpResponseMessage(HttpStatusCode.NoContent));
+
+        var run = await harness.RunAsync("vm", "discard-fenced", "lab/web", "--epoch", "3");
+
+        Assert.True(run.ExitCode == ExitCodes.Ok, run.ToString());
+        Assert.Single(harness.Handler.Requests);
+        Assert.Contains("fenced copy of lab/web from check-out epoch 3 is discarded", run.Stdout, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("-1", "--epoch: a check-out epoch is a whole number")]
+    [InlineData("x", "x")]
+    public async Task DiscardFenced_ABadEpoch_IsAUsageErrorNamingIt_AndSendsNothing(string epoch, string expected)
+    {
+        var harness = new CliHarness();
+
+        var run = await harness.RunAsync("vm", "discard-fenced", "lab/web", "--epoch", epoch);
+
+        Assert.Equal(ExitCodes.Usage, run.ExitCode);
+        Assert.Contains(expected, run.Stderr, StringComparison.Ordinal);
+        Assert.Empty(harness.Handler.Requests);
+    }
+
+    [Fact]
+    public async Task DiscardFenced_ClientOffline_IsAClearError_NonZero()
+    {
+        var harness = new CliHarness();
+        harness.Handler.On("DELETE", "/api/v1/rooms/lab/machines/web/fenced/3",
+            Answers.Problem(HttpStatusCode.ServiceUnavailable, "Discard not possible now", "lab/web: node laptop1, which holds the fenced copy of epoch 3, is not reachable; nothing was changed"));
+
+        var run = await harness.RunAsync("vm", "discard-fenced", "lab/web", "--epoch", "3");
+
+        Assert.NotEqual(ExitCodes.Ok, run.ExitCode);
+        Assert.Contains("laptop1, which holds the fenced copy", run.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Get_ShowsTheLease_ExpiredSaysSo()
     {
         var harness = new CliHarness { TimeProvider = new InstantTimeProvider(Answers.Now) };

@@ -48,6 +48,9 @@ internal static class CheckoutDispatch
             case CheckoutMethods.Fence:
                 var fence = Param<CheckoutCalls.Fence>(parameters);
                 return Result(await driver.FenceAsync(fence.Id, fence.Epoch, ct));
+            case CheckoutMethods.DiscardFenced:
+                var discard = Param<CheckoutCalls.DiscardFenced>(parameters);
+                return Result(await driver.DiscardFencedAsync(discard.Id, discard.Epoch, ct));
             default:
                 throw new DriverException($"This agent does not know the call '{method}' (a newer Server?).");
         }

@@ -63,6 +63,9 @@ public sealed class RemoteCheckoutDriver(Func<string, object?, TimeSpan, Cancell
     public Task<FencedCopy?> FenceAsync(string vmId, int epoch, CancellationToken cancellationToken) =>
         CallAsync<FencedCopy>(CheckoutMethods.Fence, new CheckoutCalls.Fence(vmId, epoch), StepCall, cancellationToken);
 
+    public async Task<bool> DiscardFencedAsync(string vmId, int epoch, CancellationToken cancellationToken) =>
+        (await call(CheckoutMethods.DiscardFenced, new CheckoutCalls.DiscardFenced(vmId, epoch), StepCall, cancellationToken)) is { ValueKind: JsonValueKind.True };
+
     private async Task<T?> CallAsync<T>(string method, object parameters, TimeSpan timeout, CancellationToken cancellationToken)
         where T : class
     {

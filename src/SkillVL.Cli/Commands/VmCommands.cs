@@ -18,6 +18,7 @@ internal static class VmCommands
         vm.Subcommands.Add(VmCheckoutCommands.Checkin(runner));
         vm.Subcommands.Add(VmCheckoutCommands.Sync(runner));
         vm.Subcommands.Add(VmReviveCommand.Create(runner));
+        vm.Subcommands.Add(VmDiscardFencedCommand.Create(runner));
         vm.Subcommands.Add(VmCheckoutCommands.Get(runner));
         vm.Subcommands.Add(VmCheckoutCommands.List(runner));
         return vm;

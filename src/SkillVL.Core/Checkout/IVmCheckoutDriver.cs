@@ -71,4 +71,11 @@ public interface IVmCheckoutDriver
     /// <paramref name="epoch"/> or older is fenced (null: no such VM here, or a newer one). Idempotent.
     /// </summary>
     Task<FencedCopy?> FenceAsync(string vmId, int epoch, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Client: deletes the fenced copy of the VM's <paramref name="epoch"/> (its disk and record in
+    /// <c>&lt;data&gt;/fenced/</c>) — someone with the right to the machine decided it is not needed, or the machine is
+    /// gone. Returns whether there was one. Idempotent.
+    /// </summary>
+    Task<bool> DiscardFencedAsync(string vmId, int epoch, CancellationToken cancellationToken);
 }

@@ -181,6 +181,33 @@ public sealed class CheckoutLeases : IAsyncDisposable
         return fenced;
     }
 
+    /// <summary>Client: deletes a fenced copy (see <see cref="IVmCheckoutDriver.DiscardFencedAsync"/>).</summary>
+    public async Task<bool> DiscardFencedAsync(string vmId, int epoch, CancellationToken cancellationToken)
+    {
+        var discarded = false;
+        await _vms.WithVmLockAsync(vmId, () =>
+        {
+            var directory = Path.GetFullPath(LeaseFiles.FencedDirectory(_options)) + Path.DirectorySeparatorChar;
+            foreach (var copy in LeaseFiles.FencedCopies(_options, vmId).Where(c => c.Epoch == epoch))
+            {
+                // Only files in <data>/fenced/: the record names its disk, and a record is data read back from disk.
+                var disk = Path.GetFullPath(copy.Path);
+                if (!disk.StartsWith(directory, StringComparison.Ordinal) || !disk.EndsWith(".qcow2", StringComparison.Ordinal))
+                {
+                    throw new DriverException($"VM {vmId}: the fenced record of epoch {epoch} names {copy.Path}, outside {directory}; not deleted.", isTransient: false);
+                }
+
+                File.Delete(disk);
+                File.Delete(Path.ChangeExtension(disk, ".json"));
+                _logger.FencedDiscarded(vmId, epoch, disk);
+                discarded = true;
+            }
+
+            return Task.CompletedTask;
+        }, cancellationToken);
+        return discarded;
+    }
+
     /// <summary>One look of the watch: pauses every running VM whose lease ran out. Returns the VMs it paused.</summary>
     public async Task<IReadOnlyList<string>> PauseExpiredAsync(CancellationToken cancellationToken)
     {

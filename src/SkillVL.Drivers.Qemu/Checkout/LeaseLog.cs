@@ -19,6 +19,9 @@ internal static partial class LeaseLog
         Message = "VM {VmId}: fenced (epoch {Epoch}); its disk is kept at {Path} ({Bytes} bytes written since the last sync)")]
     public static partial void Fenced(this ILogger logger, string vmId, int epoch, string path, long? bytes);
 
+    [LoggerMessage(EventId = 2136, Level = LogLevel.Information, Message = "VM {VmId}: its fenced copy of epoch {Epoch} ({Path}) was deleted")]
+    public static partial void FencedDiscarded(this ILogger logger, string vmId, int epoch, string path);
+
     [LoggerMessage(EventId = 2134, Level = LogLevel.Information, Message = "VM {VmId}: the retained copy is now its disk on this node (revived)")]
     public static partial void Revived(this ILogger logger, string vmId);
 

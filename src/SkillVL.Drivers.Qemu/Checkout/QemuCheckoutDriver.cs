@@ -272,6 +272,12 @@ public sealed class QemuCheckoutDriver : IVmCheckoutDriver
             vmId, epoch, async paths => (await BitmapAsync(paths, cancellationToken)) is { Inconsistent: false } bitmap ? bitmap.DirtyBytes : null, cancellationToken));
     }
 
+    public Task<bool> DiscardFencedAsync(string vmId, int epoch, CancellationToken cancellationToken)
+    {
+        QemuVmDriver.ValidateId(vmId);
+        return QemuVmDriver.TranslateAsync(() => Leases.DiscardFencedAsync(vmId, epoch, cancellationToken));
+    }
+
     internal QemuDriverOptions Options => _options;
 
     internal QemuVmDriver Vms => _vms;

@@ -79,6 +79,13 @@ public static class CheckoutsApi
         .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
         .WithSummary("Revive a checked-out machine on its retained node from its last synced copy: after its lease ran out, or with lost=true when its client is declared lost; the client's copy is fenced");
 
+        machines.MapDelete("/{machine}/fenced/{epoch}", DiscardFencedAsync)
+        .Produces(StatusCodes.Status204NoContent)
+        .ProducesValidationProblem()
+        .ProducesProblem(StatusCodes.Status404NotFound)
+        .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+        .WithSummary("Discard a fenced copy of a machine (the client's copy set aside by a revive): deleted on its client, which must be reachable; one the client has not been back with is forgotten, and deleted when the client returns");
+
         machines.MapPost("/{machine}/sync", SyncAsync)
         .Produces<CheckoutSyncInfo>()
         .ProducesProblem(StatusCodes.Status404NotFound)
@@ -98,6 +105,28 @@ public static class CheckoutsApi
             { Forbidden: { } forbidden } => NodePinAnswers.Answer(new NodePinning.Refusal(true, forbidden), $"The {purpose} request is not valid."),
             { Conflict: { } conflict } => ApiResults.Conflict(conflict),
             _ => ApiResults.Invalid(result.Errors ?? [], $"The {purpose} request is not valid."),
+        };
+    }
+
+    private static async Task<IResult> DiscardFencedAsync(string room, string machine, string epoch, HttpContext http, SkillVlDbContext db,
+        AccessService access, Nodes.NodeRegistry nodes, ILoggerFactory loggers, CancellationToken ct)
+    {
+        if (!int.TryParse(epoch, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var number))
+        {
+            return ApiResults.Invalid("epoch", $"'{epoch}' is not a check-out epoch: a whole number ≥ 0 (skillvl vm show lists the fenced copies)", "The discard request is not valid.");
+        }
+
+        if (await FindAsync(db, access, http.Caller(), room, machine, ct) is not { } found)
+        {
+            return ApiResults.NotFound($"Machine '{room}/{machine}'");
+        }
+
+        var result = await FencedCopies.DiscardAsync(db, nodes, $"{room}/{machine}", found.Id, number, http.Caller().Username, loggers.CreateLogger(typeof(FencedCopies)), ct);
+        return result switch
+        {
+            { NotFound: { } what } => ApiResults.NotFound(what),
+            { Unavailable: { } unavailable } => Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Discard not possible now", detail: unavailable),
+            _ => Results.NoContent(),
         };
     }
 

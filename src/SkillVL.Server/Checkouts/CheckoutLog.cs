@@ -33,4 +33,10 @@ public static partial class CheckoutLog
 
     [LoggerMessage(3457, LogLevel.Warning, "Machine {Machine}: fencing its copy on {Client} failed; tried again next pass")]
     public static partial void FenceFailed(ILogger logger, string machine, string client, Exception exception);
+
+    [LoggerMessage(3459, LogLevel.Information, "Machine {Machine}: the fenced copy of epoch {Epoch} on {Client} is discarded ({Why})")]
+    public static partial void FencedDiscarded(ILogger logger, string machine, int epoch, string client, string why);
+
+    [LoggerMessage(3460, LogLevel.Warning, "Machine {Machine}: discarding the fenced copy of epoch {Epoch} on {Client} failed; tried again next pass")]
+    public static partial void FencedDiscardFailed(ILogger logger, string machine, int epoch, string client, Exception exception);
 }

@@ -81,10 +81,10 @@ public sealed class ReconcileLoop(
     {
         var snapshotAt = time.GetUtcNow();
         List<RoomEntity> rooms;
-        List<FencedCopyEntity> pendingFences;
+        List<FencedCopyEntity> fences;
         await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
         {
-            pendingFences = await db.FencedCopies.AsNoTracking().Where(f => f.FencedAt == null).ToListAsync(cancellationToken);
+            fences = await db.FencedCopies.AsNoTracking().ToListAsync(cancellationToken);
             rooms = await db.Rooms.AsNoTracking()
                 .Include(r => r.Networks)
                 .Include(r => r.Machines).ThenInclude(m => m.Nics)
@@ -96,6 +96,11 @@ public sealed class ReconcileLoop(
         var roomNames = live.ToDictionary(r => r.Id, r => r.Name, StringComparer.Ordinal);
         var networksById = rooms.SelectMany(r => r.Networks).ToDictionary(n => n.Id, StringComparer.Ordinal);
         var liveMachines = live.SelectMany(r => r.Machines).ToList();
+        var liveIds = liveMachines.Select(m => m.Id).ToHashSet(StringComparer.Ordinal);
+
+        // Fenced copies of live machines are set aside when their client returns; those of deleted machines are discarded.
+        var pendingFences = fences.Where(f => f.FencedAt == null && liveIds.Contains(f.MachineId)).ToList();
+        var orphanedFences = fences.Where(f => !liveIds.Contains(f.MachineId)).ToLookup(f => f.Node, StringComparer.Ordinal);
         var observedVmIds = new HashSet<string>(StringComparer.Ordinal);
         var observedNetworkIds = new HashSet<string>(StringComparer.Ordinal);
         var busy = false;
@@ -146,6 +151,12 @@ public sealed class ReconcileLoop(
                     Log.RemovingOrphanVm(logger, orphan.Id, node.Facts.Name);
                     await node.Vms.DeleteAsync(orphan.Id, ct);
                 }, snapshotAt, cancellationToken);
+            }
+
+            if (orphanedFences[node.Facts.Name].ToList() is { Count: > 0 } gone)
+            {
+                busy = true;
+                Schedule($"fenced:{node.Facts.Name}", ct => Checkouts.FencedCopies.DiscardOrphanedAsync(dbFactory, node, gone, logger, ct), snapshotAt, cancellationToken);
             }
 
             // Networks first, in the pass itself (a few fast `ip` calls), so machines find their bridges. A network

@@ -13,7 +13,7 @@ using SkillVL.TestUtilities;
 
 namespace SkillVL.Drivers.Qemu.Tests.Checkout;
 
-/// <summary>The start guard of the VM driver (ADR 0025): every start of a checked-out VM's copy asks its lease and the
+/// <summary>The start guard of the VM driver (ADR 0025) and the discard of a fenced copy: every start of a checked-out VM's copy asks its lease and the
 /// fenced records first. No QEMU: a start that passes the guard fails next on the missing template, which says so.</summary>
 public sealed class StartGuardTests : IDisposable
 {
@@ -22,6 +22,7 @@ public sealed class StartGuardTests : IDisposable
     private readonly QemuDriverOptions _options;
     private readonly QemuVmDriver _driver;
     private readonly VmPaths _paths;
+    private readonly CheckoutLeases _leases;
 
     public StartGuardTests()
     {
@@ -41,6 +42,38 @@ public sealed class StartGuardTests : IDisposable
             NullLogger<QemuVmDriver>.Instance);
         _paths = VmPaths.For(_options, VmId);
         Directory.CreateDirectory(_paths.DataDirectory);
+        var taps = new TapDevices(_options, new IpCommand(_options, runner), new InterfaceSysctls(_root.Sub("sys")), NullLogger<TapDevices>.Instance);
+        var retained = new RetainedCopies(_options, supervisor, new SkillVL.Drivers.Qemu.Migration.Tunnel.MigrationTunnels(NullLogger<SkillVL.Drivers.Qemu.Migration.Tunnel.MigrationTunnels>.Instance), NullLogger<RetainedCopies>.Instance);
+        _leases = new CheckoutLeases(_options, _driver, supervisor, taps, retained, TimeProvider.System, NullLogger<CheckoutLeases>.Instance);
+    }
+
+    [Fact]
+    public async Task DiscardFenced_DeletesTheSetAsideDiskAndRecord_OfThatEpochOnly()
+    {
+        var two = WriteFencedRecord(epoch: 2);
+        var three = WriteFencedRecord(epoch: 3);
+
+        Assert.True(await _leases.DiscardFencedAsync(VmId, 2, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30)));
+
+        Assert.False(File.Exists(two) || File.Exists(Path.ChangeExtension(two, ".json")), "epoch 2's copy is still there");
+        Assert.True(File.Exists(three) && File.Exists(Path.ChangeExtension(three, ".json")), "epoch 3's copy went too");
+        Assert.Equal([3], LeaseFiles.FencedCopies(_options, VmId).Select(c => c.Epoch));
+        Assert.False(await _leases.DiscardFencedAsync(VmId, 2, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30)));
+    }
+
+    [Fact]
+    public async Task DiscardFenced_OfARecordNamingAFileOutsideTheFencedDirectory_DeletesNothing()
+    {
+        var outside = _root.Sub("precious.qcow2");
+        await File.WriteAllTextAsync(outside, "x");
+        var directory = LeaseFiles.FencedDirectory(_options);
+        Directory.CreateDirectory(directory);
+        QemuProcessSupervisor.WriteJsonAtomically(Path.Combine(directory, $"{VmId}-e2-20261206T120000Z.json"), new FencedCopy(VmId, 2, outside, 1, null, DateTimeOffset.UtcNow));
+
+        var e = await Assert.ThrowsAsync<DriverException>(() => _leases.DiscardFencedAsync(VmId, 2, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30)));
+
+        Assert.Contains("outside", e.Message, StringComparison.Ordinal);
+        Assert.True(File.Exists(outside));
     }
 
     [Fact]
@@ -94,17 +127,23 @@ public sealed class StartGuardTests : IDisposable
         Assert.Contains("template", e.Message, StringComparison.Ordinal);
     }
 
-    public void Dispose() => _root.Dispose();
+    public void Dispose()
+    {
+        _leases.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        _root.Dispose();
+    }
 
     private Task StartAsync() =>
         _driver.StartAsync(new VmSpec(VmId, "web", new string('a', 64), 1, 128L << 20, [], "h"), CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
 
-    private void WriteFencedRecord(int epoch)
+    /// <summary>A set-aside copy as fencing leaves it: its record and its disk in the fenced directory. Returns the disk.</summary>
+    private string WriteFencedRecord(int epoch)
     {
         var directory = LeaseFiles.FencedDirectory(_options);
         Directory.CreateDirectory(directory);
-        QemuProcessSupervisor.WriteJsonAtomically(
-            Path.Combine(directory, $"{VmId}-e{epoch}-20261206T120000Z.json"),
-            new FencedCopy(VmId, epoch, Path.Combine(directory, $"{VmId}-e{epoch}-20261206T120000Z.qcow2"), 1 << 20, 4096, DateTimeOffset.UtcNow));
+        var disk = Path.Combine(directory, $"{VmId}-e{epoch}-20261206T120000Z.qcow2");
+        File.WriteAllText(disk, "disk");
+        QemuProcessSupervisor.WriteJsonAtomically(Path.ChangeExtension(disk, ".json"), new FencedCopy(VmId, epoch, disk, 1 << 20, 4096, DateTimeOffset.UtcNow));
+        return disk;
     }
 }

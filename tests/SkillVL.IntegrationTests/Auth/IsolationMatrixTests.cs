@@ -85,6 +85,7 @@ public sealed class IsolationMatrixTests(ITestOutputHelper output)
             ["token"] = [token.Info.Id],
             ["course"] = [course.Id, course.Name],
             ["migration"] = ["alicemig"],
+            ["epoch"] = ["0"],
             // Nodes and templates belong to no user. A node's reduced view (its size and the caller's own allocation,
             // issue 11) is for everyone; what changes a node or a template is admin-only and answers 403.
             ["node"] = ["local"],

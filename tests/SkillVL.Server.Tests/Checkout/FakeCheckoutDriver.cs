@@ -69,6 +69,12 @@ internal sealed class FakeCheckoutDriver(string node, CallLog log) : IVmCheckout
     public Task<FencedCopy?> FenceAsync(string vmId, int epoch, CancellationToken cancellationToken) =>
         Answer<FencedCopy?>("Fence", new FencedCopy(vmId, epoch, $"/data/fenced/{vmId}-e{epoch}.qcow2", 3L << 20, 1L << 20, DateTimeOffset.UtcNow));
 
+    /// <summary>The fenced copies this node holds, by (VM, epoch); <see cref="DiscardFencedAsync"/> removes them.</summary>
+    public HashSet<(string VmId, int Epoch)> Fenced { get; } = [];
+
+    public Task<bool> DiscardFencedAsync(string vmId, int epoch, CancellationToken cancellationToken) =>
+        Answer("DiscardFenced", Fenced.Remove((vmId, epoch)));
+
     private Task<T> Answer<T>(string call, T value)
     {
         log.Add($"{node}:checkouts.{call}");

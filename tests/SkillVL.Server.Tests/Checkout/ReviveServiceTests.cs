@@ -116,11 +116,13 @@ public sealed class ReviveServiceTests
             harness.Source.Observed.Add(new VmObservation(MigrationRunnerHarness.MachineId, VmPowerState.Paused, null, null, null, null));
         }
 
-        await harness.Reconciler.PassAsync(CancellationToken.None).WaitAsync(Bound);
         FencedCopyEntity? fence = null;
         var deadline = DateTime.UtcNow + Bound;
         while (DateTime.UtcNow < deadline && fence?.FencedAt is null)
         {
+            // A pass per look, as the loop runs them: a step that failed (the harness's one SQLite connection is shared
+            // with these looks) is tried again by the next pass, as in the Server.
+            await harness.Reconciler.PassAsync(CancellationToken.None).WaitAsync(Bound);
             await Task.Delay(20);
             await using var db = await harness.Db.CreateDbContextAsync();
             fence = await db.FencedCopies.SingleAsync();

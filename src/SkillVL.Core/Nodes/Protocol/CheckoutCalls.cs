@@ -18,4 +18,7 @@ public static class CheckoutCalls
 
     /// <summary>Fence the VM's copy if it belongs to <paramref name="Epoch"/> or an older one.</summary>
     public sealed record Fence(string Id, int Epoch);
+
+    /// <summary>Delete the VM's fenced copy of <paramref name="Epoch"/>.</summary>
+    public sealed record DiscardFenced(string Id, int Epoch);
 }

@@ -16,4 +16,5 @@ public static class CheckoutMethods
     public const string GetLease = "checkouts.getLease";
     public const string Revive = "checkouts.revive";
     public const string Fence = "checkouts.fence";
+    public const string DiscardFenced = "checkouts.discardFenced";
 }
