@@ -18,7 +18,8 @@ namespace SkillVL.IntegrationTests.Checkout;
 /// The guest writes A, a sync takes it into the retained copy, the guest writes B; the link is cut; the lease runs out —
 /// the laptop pauses its VM and refuses to start it, the Server shows the lease expired; revive brings the machine up on
 /// node1 from the retained copy (A there, B not); the link returns and the laptop's copy is fenced: its QEMU gone, its
-/// disk kept in <c>&lt;data&gt;/fenced</c> (0600) with B's writes counted, listed on the machine; one QEMU for the machine.
+/// disk kept in <c>&lt;data&gt;/fenced</c> (0600) with B's writes counted, listed on the machine; one QEMU for the machine;
+/// discarded, the copy is gone from the laptop.
 /// </summary>
 [Collection(VmCollection.Name)]
 public sealed class LeaseTestbedTests(ITestOutputHelper output)
@@ -104,9 +105,16 @@ public sealed class LeaseTestbedTests(ITestOutputHelper output)
 
         // The revived VM ran on through all that.
         Assert.Equal(("node1", bootId), ((await server.GetMachineAsync("home", "vm")).Node, await BootIdAsync(server, "home", "vm")));
+
+        // Nobody needs the laptop's copy: discarding it deletes the disk and its record on the laptop, and the row.
+        using (var discard = await server.Client.DeleteAsync(ApiPaths.Machine("home", "vm") + "/fenced/1"))
+        {
+            Assert.True(discard.StatusCode == HttpStatusCode.NoContent, $"discard: {(int)discard.StatusCode} {await discard.Content.ReadAsStringAsync()}");
+        }
+
+        Assert.False(File.Exists(fenced.Path) || File.Exists(Path.ChangeExtension(fenced.Path!, ".json")), $"{fenced.Path} is still on the laptop");
+        Assert.Null((await server.GetMachineAsync("home", "vm")).FencedCopies);
         await server.DeleteRoomAsync("home");
-        File.Delete(fenced.Path!);
-        File.Delete(Path.ChangeExtension(fenced.Path!, ".json"));
     }
 
     /// <summary>Checks the machine out to laptop1, retried while a move is taken back (QEMU 7.2 under TCG, ADR 0012).</summary>

@@ -30,6 +30,11 @@ export function syncNow(path: MachinePath): Promise<CheckoutSync> {
   return api.post('/api/v1/rooms/{room}/machines/{machine}/sync', { path });
 }
 
+/** Revive a checked-out machine on its retained node (ADR 0025); `lost` declares its client lost before the lease ran out. */
+export function revive(path: MachinePath, lost: boolean): Promise<components['schemas']['MachineStatus']> {
+  return api.post('/api/v1/rooms/{room}/machines/{machine}/revive', { path, body: { lost } });
+}
+
 const PURPOSES: Record<string, string> = { checkout: 'check-out', checkin: 'check-in' };
 
 /** A migration's purpose in words: "move" for a plain one (MigrationInfo.purpose is null or absent). */

@@ -1,16 +1,18 @@
 // A machine's check-out in the room view (issue 12, ADR 0023): where it is checked out, since when, its last sync and
-// what is not synced yet, its lease; and the actions — Check out to one of the caller's own computers, Sync now, Check in.
+// what is not synced yet, its lease; and the actions — Check out to one of the caller's own computers, Sync now, Check in,
+// Revive on the server (ADR 0025) — and the copies a revive fenced.
 // Check-out and check-in are migrations: their phase and progress show here as the Migrate dialog shows a move's.
 
 import { useEffect, useId, useState } from 'react';
 import { Link } from 'react-router';
 import { api } from '../api/api';
 import { num } from '../api/client';
-import { checkIn, checkOut, syncNow, type Checkout, type CheckoutSync } from '../api/checkouts';
+import { checkIn, checkOut, revive, syncNow, type Checkout, type CheckoutSync } from '../api/checkouts';
 import { getMigration, isFinal, type Migration } from '../api/migrations';
 import type { MachineStatus } from '../api/types';
 import { useAsync } from '../hooks/useAsync';
 import { ErrorBox, formatBytes } from './common';
+import { FencedCopies } from './FencedCopies';
 import { MigrationProgressView } from './MigrationProgressView';
 
 export interface CheckoutSectionProps {
@@ -125,6 +127,25 @@ export function CheckoutSection({ roomId, machine, onChanged, pollMs = 1000 }: C
           <button type="button" disabled={disabled} onClick={() => void act(async () => setMigration(await checkIn(path)))}>
             Check in
           </button>
+          <button
+            type="button"
+            disabled={disabled}
+            onClick={() => {
+              // Before the lease ran out a revive declares the computer lost (ADR 0025); the Server refuses it otherwise.
+              const expired = checkout.leaseExpiresAt != null && new Date(checkout.leaseExpiresAt).getTime() <= Date.now();
+              const question = expired
+                ? `Revive ${machine.name} on the server from its last synced copy? What ${checkout.node} wrote after that sync stays there as a fenced copy.`
+                : `${checkout.node}'s lease has not run out. Declare it lost and revive ${machine.name} on the server from its last synced copy now?`;
+              if (window.confirm(question)) {
+                void act(async () => {
+                  await revive(path, !expired);
+                  onChanged();
+                });
+              }
+            }}
+          >
+            Revive on the server
+          </button>
         </div>
       ) : reason ? (
         <p className="muted small">
@@ -167,6 +188,7 @@ export function CheckoutSection({ roomId, machine, onChanged, pollMs = 1000 }: C
         </div>
       )}
       <ErrorBox error={error} />
+      <FencedCopies roomId={roomId} machineName={machine.name} copies={machine.fencedCopies} onChanged={onChanged} />
     </section>
   );
 }

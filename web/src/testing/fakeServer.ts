@@ -29,7 +29,8 @@ export function fakeServer() {
       const queue = answers[key];
       if (!queue?.length) throw new Error(`unexpected ${key}`);
       const { status, body } = queue.length > 1 ? queue.shift()! : queue[0];
-      return new Response(JSON.stringify(body), { status, headers: { 'Content-Type': status >= 400 ? 'application/problem+json' : 'application/json' } });
+      // 204 and 304 carry no body (the Response constructor refuses one).
+      return new Response(status === 204 || status === 304 ? null : JSON.stringify(body), { status, headers: { 'Content-Type': status >= 400 ? 'application/problem+json' : 'application/json' } });
     }),
   );
   return { answers, calls, count: (key: string) => calls.filter((c) => c.key === key).length };

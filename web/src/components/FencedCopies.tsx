@@ -1,0 +1,67 @@
+// The copies of a machine a revive fenced on a client (ADR 0025): the laptop's disk as it came back, with what it wrote
+// after its last sync, kept until someone who may revive the machine discards it. A copy the laptop has not been back
+// with yet is only a record: discarding it means the laptop's copy is deleted when it returns.
+
+import { useState } from 'react';
+import { api } from '../api/api';
+import { num } from '../api/client';
+import type { components } from '../api/schema';
+import { ErrorBox, formatBytes } from './common';
+
+export type FencedCopy = components['schemas']['FencedCopyInfo'];
+
+export interface FencedCopiesProps {
+  roomId: string;
+  machineName: string;
+  copies: FencedCopy[] | null | undefined;
+  /** Called after a copy was discarded: the room's view is read again. */
+  onChanged: () => void;
+}
+
+/** "laptop1, epoch 1: set aside at …, 9 MiB (4 MiB written after the last sync)" or "… not back yet". */
+export function fencedText(copy: FencedCopy): string {
+  const head = `${copy.node}, check-out epoch ${num(copy.epoch)}${copy.lost ? ' (declared lost)' : ''}`;
+  if (!copy.fencedAt) return `${head}: fenced when it returns (revived ${new Date(copy.revivedAt).toLocaleString()} by ${copy.revivedBy}).`;
+  const written = copy.bytesSinceSync == null ? '' : ` (${formatBytes(num(copy.bytesSinceSync))} written after the last sync)`;
+  const size = copy.sizeBytes == null ? '' : `, ${formatBytes(num(copy.sizeBytes))}${written}`;
+  return `${head}: set aside at ${new Date(copy.fencedAt).toLocaleString()}${size}.`;
+}
+
+export function FencedCopies({ roomId, machineName, copies, onChanged }: FencedCopiesProps) {
+  const [busy, setBusy] = useState<number | null>(null);
+  const [error, setError] = useState<unknown>();
+  if (!copies || copies.length === 0) return null;
+
+  const discard = async (copy: FencedCopy) => {
+    const epoch = num(copy.epoch);
+    const what = copy.fencedAt ? `the copy kept on ${copy.node}` : `the copy on ${copy.node} (deleted when it returns)`;
+    if (!window.confirm(`Discard ${what} from check-out epoch ${epoch}? What it wrote after its last sync is lost.`)) return;
+    setBusy(epoch);
+    setError(undefined);
+    try {
+      await api.delete('/api/v1/rooms/{room}/machines/{machine}/fenced/{epoch}', { path: { room: roomId, machine: machineName, epoch: String(epoch) } });
+      onChanged();
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(null);
+    }
+  };
+
+  return (
+    <div className="fenced">
+      <h4>Fenced copies</h4>
+      <ul>
+        {copies.map((copy) => (
+          <li key={num(copy.epoch)}>
+            {fencedText(copy)}{' '}
+            <button type="button" disabled={busy !== null} onClick={() => void discard(copy)}>
+              {busy === num(copy.epoch) ? 'Discarding…' : 'Discard'}
+            </button>
+          </li>
+        ))}
+      </ul>
+      <ErrorBox error={error} />
+    </div>
+  );
+}
