@@ -8,7 +8,8 @@ namespace SkillVL.Server.Checkouts;
 /// <summary>
 /// The reconciler's step for a fenced client that came back (ADR 0025): the client stops its copy and sets the disk
 /// aside (<c>checkouts.fence</c>); the fenced record on the machine gets where, how big and how much was written after
-/// the last sync. Repeated until it succeeds (the node call is idempotent); the copy is never deleted.
+/// the last sync, and the audit log a <c>machine.fenced</c> entry. Repeated until it succeeds (the node call is
+/// idempotent); the copy is never deleted.
 /// </summary>
 public static class FenceOnReturn
 {
@@ -25,11 +26,19 @@ public static class FenceOnReturn
             var size = copy?.SizeBytes;
             var written = copy?.BytesSinceSync;
             await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-            await db.FencedCopies.Where(f => f.Id == fence.Id).ExecuteUpdateAsync(s => s
-                .SetProperty(f => f.FencedAt, fencedAt)
-                .SetProperty(f => f.Path, path)
-                .SetProperty(f => f.SizeBytes, size)
-                .SetProperty(f => f.BytesSinceSync, written), cancellationToken);
+            var row = await db.FencedCopies.FirstOrDefaultAsync(f => f.Id == fence.Id, cancellationToken);
+            if (row is null)
+            {
+                return; // discarded meanwhile
+            }
+
+            (row.FencedAt, row.Path, row.SizeBytes, row.BytesSinceSync) = (fencedAt, path, size, written);
+            await FencedCopies.AddAuditAsync(db, fence.MachineId, "machine.fenced", "set-aside",
+                $"{client.Facts.Name}, check-out epoch {fence.Epoch}: " + (copy is null
+                    ? "no copy of that epoch there any more"
+                    : $"disk kept at {copy.Path} ({copy.SizeBytes} bytes; {copy.BytesSinceSync?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "unknown"} bytes written after the last sync)"),
+                cancellationToken);
+            await db.SaveChangesAsync(cancellationToken);
             CheckoutLog.FencedOnClient(logger, fence.MachineId, client.Facts.Name, fence.Epoch, copy?.Path, copy?.BytesSinceSync);
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)

@@ -43,6 +43,22 @@ public static class FencedCopies
         return new();
     }
 
+    /// <summary>Adds an audit entry by the platform (no user) about a fenced copy, saved with the caller's change; the
+    /// target is the machine as ROOM/NAME while it exists, else its id.</summary>
+    public static async Task AddAuditAsync(SkillVlDbContext db, string machineId, string action, string outcome, string detail, CancellationToken cancellationToken)
+    {
+        var name = await db.Machines.AsNoTracking().Where(m => m.Id == machineId)
+            .Join(db.Rooms, m => m.RoomId, r => r.Id, (m, r) => r.Name + "/" + m.Name).FirstOrDefaultAsync(cancellationToken);
+        db.Audit.Add(new AuditEntity
+        {
+            At = DateTimeOffset.UtcNow,
+            Action = action,
+            Target = Logging.LogRedaction.Redact(name ?? machineId),
+            Outcome = outcome,
+            Detail = Logging.LogRedaction.Redact(detail),
+        });
+    }
+
     /// <summary>
     /// The reconciler's step for <paramref name="client"/>: the fenced copies on it whose machine is gone (its room was
     /// deleted) are discarded — a set-aside disk deleted on the client, a copy not yet set aside forgotten (the VM is
@@ -63,7 +79,10 @@ public static class FencedCopies
                 }
 
                 await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-                await db.FencedCopies.Where(f => f.Id == fence.Id).ExecuteDeleteAsync(cancellationToken);
+                db.FencedCopies.RemoveRange(db.FencedCopies.Where(f => f.Id == fence.Id));
+                await AddAuditAsync(db, fence.MachineId, "machine.fenced.discarded", fence.FencedAt is null ? "forgotten" : "deleted",
+                    $"{client.Facts.Name}, check-out epoch {fence.Epoch}: its machine was deleted", cancellationToken);
+                await db.SaveChangesAsync(cancellationToken);
                 CheckoutLog.FencedDiscarded(logger, fence.MachineId, fence.Epoch, client.Facts.Name, "its machine was deleted");
             }
             catch (Exception e) when (!cancellationToken.IsCancellationRequested)

@@ -97,6 +97,10 @@ public sealed class FencedCopiesTests
         Assert.Contains("src:checkouts.DiscardFenced", harness.Log.Steps);
         Assert.DoesNotContain("src:checkouts.Fence", harness.Log.Steps);
         Assert.Contains("src:vm.Delete", harness.Log.Steps);
+        await using var audit = await harness.Db.CreateDbContextAsync();
+        var entries = await audit.Audit.Where(a => a.Action == "machine.fenced.discarded").OrderBy(a => a.Outcome).ToListAsync();
+        Assert.Equal(["deleted", "forgotten"], entries.Select(a => a.Outcome));
+        Assert.All(entries, a => Assert.Contains("its machine was deleted", a.Detail, StringComparison.Ordinal));
     }
 
     /// <summary>The machine runs on "dst" (revived), its copy of epoch 3 fenced on <paramref name="node"/>.</summary>

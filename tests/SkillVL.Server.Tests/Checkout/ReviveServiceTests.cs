@@ -132,6 +132,10 @@ public sealed class ReviveServiceTests
         Assert.Equal(($"/data/fenced/{MigrationRunnerHarness.MachineId}-e3.qcow2", (long?)(1L << 20)), (fence!.Path, fence.BytesSinceSync));
         Assert.Contains("src:checkouts.Fence", harness.Log.Steps);
         Assert.DoesNotContain("src:vm.Delete", harness.Log.Steps);
+        await using var audit = await harness.Db.CreateDbContextAsync();
+        var entry = await audit.Audit.SingleAsync(a => a.Action == "machine.fenced");
+        Assert.Equal(("set-aside", (string?)null), (entry.Outcome, entry.Username));
+        Assert.Contains($"src, check-out epoch 3: disk kept at /data/fenced/{MigrationRunnerHarness.MachineId}-e3.qcow2", entry.Detail, StringComparison.Ordinal);
     }
 
     private static async Task<ReviveService.Result> ReviveAsync(MigrationRunnerHarness harness, bool lost)
