@@ -80,10 +80,13 @@ describe('Markdown', () => {
     expect(screen.getByRole('link', { name: 'SVG' }).getAttribute('href')).toBe('#plots/time-vs-ram.svg');
   });
 
-  it('parses code fences and numbered lists as blocks', () => {
-    expect(parseBlocks('```\n| not | a table |\n```\n1. one\n2. two\n')).toEqual([
+  it('parses code fences, numbered lists, quotes and rules as blocks', () => {
+    expect(parseBlocks('```\n| not | a table |\n```\n1. one\n2. two\n\n> a figure from\n> another day\n---\ntext')).toEqual([
       { kind: 'code', text: '| not | a table |' },
       { kind: 'list', ordered: true, items: ['one', 'two'] },
+      { kind: 'quote', text: 'a figure from another day' },
+      { kind: 'rule' },
+      { kind: 'paragraph', text: 'text' },
     ]);
   });
 });

@@ -1,6 +1,6 @@
 // A small Markdown renderer for experiment reports (ADR 0029): the subset `skillvl experiment report` writes —
-// headings, paragraphs, GitHub tables, lists, code fences, **bold**, *emphasis*, `code`, links and images. It builds
-// React elements, never an HTML string: whatever a report holds (raw <script>, onerror=…, javascript: links) is text.
+// headings, paragraphs, GitHub tables, lists, code fences, quotes, rules, **bold**, *emphasis*, `code`, links and
+// images. It builds React elements, never an HTML string: whatever a report holds (raw <script>, onerror=…, javascript: links) is text.
 // A parser library (marked, markdown-it) would hand back HTML to inject; react-markdown with remark-gfm would be safe
 // too but brings in the unified ecosystem (~100 packages) for five constructs.
 import { Fragment, type ReactNode } from 'react';
@@ -17,12 +17,16 @@ type Block =
   | { kind: 'heading'; level: number; text: string }
   | { kind: 'paragraph'; text: string }
   | { kind: 'code'; text: string }
+  | { kind: 'quote'; text: string }
+  | { kind: 'rule' }
   | { kind: 'list'; ordered: boolean; items: string[] }
   | { kind: 'table'; header: string[]; align: ('left' | 'right' | 'center' | undefined)[]; rows: string[][] };
 
 const HEADING = /^(#{1,6})\s+(.*?)\s*#*\s*$/;
 const BULLET = /^\s*[-*+]\s+(.*)$/;
 const NUMBERED = /^\s*\d+[.)]\s+(.*)$/;
+const RULE = /^\s*([-*_])(\s*\1){2,}\s*$/;
+const QUOTE = /^\s*>\s?(.*)$/;
 const TABLE_SEPARATOR = /^\s*\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*$/;
 
 /** Splits a table row into its cells ("| a | b |" → ["a", "b"]); "\|" stays a bar inside a cell. */
@@ -44,6 +48,13 @@ export function parseBlocks(text: string): Block[] {
       for (i++; i < lines.length && !lines[i].trim().startsWith('```'); i++) body.push(lines[i]);
       i++;
       blocks.push({ kind: 'code', text: body.join('\n') });
+    } else if (RULE.test(line)) {
+      blocks.push({ kind: 'rule' });
+      i++;
+    } else if (QUOTE.test(line)) {
+      const body: string[] = [];
+      for (; i < lines.length && QUOTE.test(lines[i]); i++) body.push(QUOTE.exec(lines[i])![1].trim());
+      blocks.push({ kind: 'quote', text: body.join(' ') });
     } else if (HEADING.test(line)) {
       const [, hashes, title] = HEADING.exec(line)!;
       blocks.push({ kind: 'heading', level: hashes.length, text: title });
@@ -64,7 +75,8 @@ export function parseBlocks(text: string): Block[] {
       blocks.push({ kind: 'list', ordered, items });
     } else {
       const body: string[] = [];
-      for (; i < lines.length && lines[i].trim() !== '' && !HEADING.test(lines[i]) && !lines[i].trim().startsWith('```'); i++) body.push(lines[i].trim());
+      const ends = (l: string) => l.trim() === '' || HEADING.test(l) || l.trim().startsWith('```') || RULE.test(l) || QUOTE.test(l);
+      for (; i < lines.length && !ends(lines[i]); i++) body.push(lines[i].trim());
       blocks.push({ kind: 'paragraph', text: body.join(' ') });
     }
   }
@@ -123,6 +135,10 @@ export function Markdown(props: MarkdownProps) {
                 <code>{block.text}</code>
               </pre>
             );
+          case 'quote':
+            return <blockquote key={key}>{inline(block.text, props, key)}</blockquote>;
+          case 'rule':
+            return <hr key={key} />;
           case 'list': {
             const items = block.items.map((item, i) => <li key={i}>{inline(item, props, `${key}.${i}`)}</li>);
             return block.ordered ? <ol key={key}>{items}</ol> : <ul key={key}>{items}</ul>;
