@@ -1,8 +1,8 @@
 // A small Markdown renderer for experiment reports (ADR 0029): the subset `skillvl experiment report` writes —
 // headings, paragraphs, GitHub tables, lists, code fences, quotes, rules, **bold**, *emphasis*, `code`, links and
-// images. It builds React elements, never an HTML string: whatever a report holds (raw <script>, onerror=…, javascript: links) is text.
-// A parser library (marked, markdown-it) would hand back HTML to inject; react-markdown with remark-gfm would be safe
-// too but brings in the unified ecosystem (~100 packages) for five constructs.
+// images. It builds React elements, never an HTML string: whatever a report holds (raw <script>, onerror=…, javascript:
+// links) is text. A parser library (marked, markdown-it) would hand back HTML to inject; react-markdown with remark-gfm
+// would be safe too but brings in the unified ecosystem (~100 packages) for a handful of constructs.
 import { Fragment, type ReactNode } from 'react';
 
 export interface MarkdownProps {
