@@ -57,7 +57,7 @@ const CHROMIUM_ARGS = [
 function parseArgs(argv) {
   const names = [
     'base-url', 'username', 'password', 'other-username', 'other-password', 'teacher-username', 'teacher-password', 'course',
-    'course-student', 'admin-username', 'admin-password', 'upload-disk', 'shots', 'checkpoint-dir', 'room', 'chromium',
+    'course-student', 'admin-username', 'admin-password', 'upload-disk', 'shots', 'checkpoint-dir', 'room', 'chromium', 'experiment',
   ];
   const options = {};
   for (let i = 0; i < argv.length; i++) {
@@ -88,6 +88,7 @@ function parseArgs(argv) {
     checkpoints: options['checkpoint-dir'] ? path.resolve(options['checkpoint-dir']) : null,
     room: options.room ?? 'e2e-lab',
     chromium: options.chromium ?? CHROMIUM,
+    experiment: options.experiment ?? null,
   };
 }
 
@@ -99,7 +100,7 @@ try {
   console.error(
     'usage: node ui.e2e.mjs --base-url URL --username U --password P --other-username U2 --other-password P2 --teacher-username T ' +
       '--teacher-password TP --course C --course-student S --admin-username A --admin-password AP --upload-disk FILE --shots DIR ' +
-      '[--checkpoint-dir DIR] [--room NAME]',
+      '[--checkpoint-dir DIR] [--room NAME] [--experiment RUN]',
   );
   process.exit(2);
 }
@@ -719,6 +720,25 @@ try {
     await teacherPage.getByRole('button', { name: `Upgrade ${args.courseStudent}'s instance to version ${next}` }).waitFor();
     log(`  published version ${next}; ${args.courseStudent}'s instance offers the upgrade`);
     await shoot(teacherPage, '07-teacher-published.png');
+
+    // Experiments (ADR 0029): the run the test side put in the Server's experiments directory, its report rendered
+    // and its PNG plot shown from a blob fetched with the teacher's token (the CSP's img-src allows blob:; any CSP
+    // refusal fails the run).
+    if (args.experiment) {
+      await teacherPage.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Experiments' }).click();
+      await teacherPage.getByRole('table', { name: 'Experiments' }).getByRole('link', { name: args.experiment }).click();
+      await teacherPage.waitForURL((u) => u.pathname === `/experiments/${encodeURIComponent(args.experiment)}`);
+      const report = teacherPage.getByRole('region', { name: 'Report' });
+      await report.getByRole('cell', { name: '12.5 ± 0.4' }).waitFor({ timeout: T.ui });
+      const plot = report.getByRole('img', { name: 'Total time vs RAM' });
+      await plot.waitFor({ timeout: T.ui });
+      const width = await until('the plot decoded', async () => plot.evaluate((img) => (img.complete && img.naturalWidth > 0 ? img.naturalWidth : null)), T.ui, 200);
+      check((await plot.getAttribute('src'))?.startsWith('blob:'), 'the plot is not shown from a blob URL');
+      await report.getByRole('button', { name: 'SVG' }).waitFor();
+      log(`  experiment ${args.experiment}: report table and plot shown (${width} px wide, from a blob)`);
+      await shoot(teacherPage, '07-teacher-experiment.png');
+      await a11y(teacherPage, 'experiment');
+    }
     await teacherPage.context().close();
   });
 

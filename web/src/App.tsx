@@ -12,6 +12,7 @@ import { ComputersPage } from './pages/ComputersPage';
 import { CoursePage } from './pages/CoursePage';
 import { CoursesPage } from './pages/CoursesPage';
 import { DesignerPage } from './pages/DesignerPage';
+import { ExperimentPage, ExperimentsPage } from './pages/ExperimentsPage';
 import { HomePage } from './pages/HomePage';
 import { MigrationPage } from './pages/MigrationPage';
 import { MigrationsPage } from './pages/MigrationsPage';
@@ -64,7 +65,7 @@ function Shell({ children }: { children: ReactNode }) {
   );
 }
 
-/** Courses for teachers and admins, Administration for admins (the Server enforces both; this only declutters). */
+/** Courses and Experiments for teachers and admins, Administration for admins (the Server enforces both; this only declutters). */
 function RoleLinks() {
   const me = useAsync((signal) => api.get('/api/v1/me', { signal }), []);
   const role = me.data?.user.role;
@@ -72,6 +73,7 @@ function RoleLinks() {
     <>
       {role && <NavLink to="/computers">My computers</NavLink>}
       {(role === 'teacher' || role === 'admin') && <NavLink to="/courses">Courses</NavLink>}
+      {(role === 'teacher' || role === 'admin') && <NavLink to="/experiments">Experiments</NavLink>}
       {role === 'admin' && <NavLink to="/admin">Admin</NavLink>}
     </>
   );
@@ -119,6 +121,8 @@ export function AppRoutes() {
         <Route path="/migrations" element={guarded(<MigrationsPage />)} />
         <Route path="/migrations/:id" element={guarded(<MigrationPage />)} />
         <Route path="/courses" element={guarded(<CoursesPage />)} />
+        <Route path="/experiments" element={guarded(<ExperimentsPage />)} />
+        <Route path="/experiments/:name" element={guarded(<ExperimentPage />)} />
         <Route path="/courses/:course" element={guarded(<CoursePage />)} />
         <Route path="/admin/*" element={guarded(<AdminPage />)} />
         <Route path="/computers" element={guarded(<ComputersPage />)} />

@@ -13,6 +13,7 @@ public static class ApiPaths
     public const string Courses = Prefix + "/courses";
     public const string Audit = Prefix + "/audit";
     public const string Migrations = Prefix + "/migrations";
+    public const string Experiments = Prefix + "/experiments";
     public const string Me = Prefix + "/me";
     public const string AuthConfig = Prefix + "/auth/config";
     public const string RedeemInvite = Prefix + "/invites/redeem";
@@ -35,6 +36,12 @@ public static class ApiPaths
     public static string Token(string id) => $"{Tokens}/{Uri.EscapeDataString(id)}";
 
     public static string Migration(string id) => $"{Migrations}/{Uri.EscapeDataString(id)}";
+
+    /// <summary>An experiment run (a directory under SkillVL:Experiments:Directory) by name.</summary>
+    public static string Experiment(string name) => $"{Experiments}/{Uri.EscapeDataString(name)}";
+
+    /// <summary>A plot (.png or .svg) of an experiment run.</summary>
+    public static string ExperimentPlot(string name, string file) => $"{Experiment(name)}/plots/{Uri.EscapeDataString(file)}";
 
     /// <summary>A course by id or name.</summary>
     public static string Course(string idOrName) => $"{Courses}/{Uri.EscapeDataString(idOrName)}";

@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Primitives;
 using SkillVL.Server.Identity;
 
 namespace SkillVL.Server.Hosting;
@@ -40,7 +41,13 @@ public static partial class SecurityHeaders
             context.Response.OnStarting(() =>
             {
                 var headers = context.Response.Headers;
-                headers.ContentSecurityPolicy = PolicyTemplate.Replace("{connect}", WebSockets(context.Request.Host) + issuer, StringComparison.Ordinal);
+                var policy = PolicyTemplate.Replace("{connect}", WebSockets(context.Request.Host) + issuer, StringComparison.Ordinal);
+                // A handler that serves a document of someone else's (an experiment's SVG plot, ADR 0029) sets a stricter
+                // policy of its own; the UI's is added beside it. A browser enforces every policy it is given, so the
+                // answer is never looser than the UI's.
+                headers.ContentSecurityPolicy = StringValues.IsNullOrEmpty(headers.ContentSecurityPolicy)
+                    ? policy
+                    : StringValues.Concat(headers.ContentSecurityPolicy, policy);
                 headers.XContentTypeOptions = "nosniff";
                 headers.XFrameOptions = "DENY"; // frame-ancestors for browsers without CSP level 2
                 headers["Referrer-Policy"] = "no-referrer";

@@ -105,6 +105,11 @@ public static class ServerApp
         builder.Services.AddHostedService(sp => sp.GetRequiredService<Checkouts.CheckoutSyncService>());
         builder.Services.AddHostedService<Checkouts.CheckoutLeaseService>();
         builder.Services.AddScoped<Checkouts.ReviveService>();
+        builder.Services.AddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<SkillVlServerOptions>>().Value;
+            return new Experiments.ExperimentStore(options.Experiments.DirectoryIn(options.DataDirectory));
+        });
 
         builder.AddSkillVlAuth(settings);
         builder.Services.AddProblemDetails();
@@ -172,6 +177,7 @@ public static class ServerApp
         api.MapConsoleTickets();
         api.MapEventsApi();
         api.MapMigrationsApi();
+        api.MapExperimentsApi();
         return app;
     }
 

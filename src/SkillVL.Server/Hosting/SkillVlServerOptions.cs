@@ -109,6 +109,9 @@ public sealed class SkillVlServerOptions
     /// <summary>The Server's own log file: where, how large, how many (rotation). Default &lt;data&gt;/logs/server.log, 10 MiB × 5.</summary>
     public Logging.LogFileOptions LogFile { get; set; } = new();
 
+    /// <summary>The experiment runs the web UI's Experiments page reads (ADR 0029). Default &lt;data&gt;/experiments.</summary>
+    public Experiments.ExperimentsOptions Experiments { get; set; } = new();
+
     /// <summary>The built web UI (web/dist) served at "/"; empty or missing: no UI, the API alone.</summary>
     public string WebRoot { get; set; } = "";
 }

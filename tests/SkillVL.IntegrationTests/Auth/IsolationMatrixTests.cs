@@ -90,7 +90,14 @@ public sealed class IsolationMatrixTests(ITestOutputHelper output)
             // issue 11) is for everyone; what changes a node or a template is admin-only and answers 403.
             ["node"] = ["local"],
             ["name"] = ["tiny"],
+            // Experiment runs belong to no user either: teachers and admins read them all, students get 403 (ADR 0029).
+            ["experiment"] = ["smoke"],
+            ["plot"] = ["time.png"],
         };
+        var smoke = Path.Combine(server.DataDirectory, "experiments", "smoke");
+        Directory.CreateDirectory(Path.Combine(smoke, "plots"));
+        await File.WriteAllTextAsync(Path.Combine(smoke, "report.md"), "# Experiment report\n");
+        await File.WriteAllBytesAsync(Path.Combine(smoke, "plots", "time.png"), [0x89, 0x50, 0x4E, 0x47]);
 
         var routes = server.App.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
             .Where(e => e.RoutePattern.RawText!.StartsWith(ApiPaths.Prefix, StringComparison.Ordinal) && e.RoutePattern.Parameters.Count > 0)
@@ -124,8 +131,10 @@ public sealed class IsolationMatrixTests(ITestOutputHelper output)
                         // the document then does not match the id in the URL: 400, the same whether the id exists or not.
                         var shared = pattern.StartsWith(ApiPaths.Nodes + "/", StringComparison.Ordinal)
                             || pattern.StartsWith(ApiPaths.Prefix + "/templates/", StringComparison.Ordinal);
+                        var research = pattern.StartsWith(ApiPaths.Experiments + "/", StringComparison.Ordinal);
                         var expected = method == "PUT" && pattern == ApiPaths.Rooms + "/{room}"
                             ? HttpStatusCode.BadRequest
+                            : research ? (client == bob.Client ? HttpStatusCode.Forbidden : HttpStatusCode.OK)
                             : shared ? (method == "GET" ? HttpStatusCode.OK : HttpStatusCode.Forbidden) : HttpStatusCode.NotFound;
                         Assert.True(response.StatusCode == expected, $"{actor}: {method} {url} ({pattern}) answered {(int)response.StatusCode}, expected {(int)expected}: {body}");
                         checkedRequests++;

@@ -22,23 +22,24 @@ namespace SkillVL.IntegrationTests.WebUi;
 /// machines turn running over SSE, logs in on one guest's screen through noVNC and touches a file, runs a command on
 /// the serial console in xterm.js, checks that another student sees neither the room nor its consoles, and deletes
 /// the room from the UI. Before it, this side sets up a course (teacher, a third student enrolled, a 1-VM version
-/// published); in the script the teacher opens that student's screen from the course page and publishes the next
-/// version, and an admin walks the admin pages and uploads the tiny disk as a template. axe-core checks every main
-/// page (no serious or critical violation). This side checks what the script cannot fake: at the script's
-/// checkpoint (after the noVNC step, while the room exists) the file exists in the guest, through the admin's exec;
-/// afterwards, the audit log holds the browser's sign-ins, the apply, both console sessions with bytes typed, the
-/// other student's refused tickets, the delete, the teacher's console session on the student's machine and version
-/// 2, and the uploaded template is listed under the content address of the disk's sha256; the course is deleted and
-/// no room or QEMU process is left.
+/// published); in the script the teacher opens that student's screen from the course page, publishes the next
+/// version and reads an experiment run's report with its plot (ADR 0029), and an admin walks the admin pages and
+/// uploads the tiny disk as a template. axe-core checks every main page (no serious or critical violation). This
+/// side checks what the script cannot fake: at the script's checkpoint (after the noVNC step, while the room exists)
+/// the file exists in the guest, through the admin's exec; afterwards, the audit log holds the browser's sign-ins,
+/// the apply, both console sessions with bytes typed, the other student's refused tickets, the delete, the teacher's
+/// console session on the student's machine and version 2, and the uploaded template is listed under the content
+/// address of the disk's sha256; the course is deleted and no room or QEMU process is left.
 /// Screenshots of every step and the axe reports go to a temporary directory, deleted when the test passes (kept,
-/// and named in the failure, when it fails); SKILLVL_E2E_ARTIFACTS=DIR puts them in DIR and keeps them (test.sh
-/// uses artifacts/e2e-screenshots).
+/// and named in the failure, when it fails); SKILLVL_E2E_ARTIFACTS=DIR puts them in DIR and keeps them (test.sh uses
+/// artifacts/e2e-screenshots).
 /// </summary>
 [Collection(VmCollection.Name)]
 public sealed class WebUiEndToEndTests(ITestOutputHelper output)
 {
     private const string Chromium = "/usr/bin/chromium";
     private const string RoomName = "e2e-lab";
+    private const string ExperimentRun = "e2e-smoke";
     private const string CourseName = "e2e101";
     private const string CourseRoom = """
         apiVersion: skillvl.io/v1
@@ -83,6 +84,9 @@ public sealed class WebUiEndToEndTests(ITestOutputHelper output)
             Assert.Equal(1, v1.InstancesCreated);
         }
 
+        // An experiment run where the Server reads them (<data>/experiments): the teacher's step opens its report and plot.
+        WriteExperimentRun(Path.Combine(server.DataDirectory, "experiments", ExperimentRun));
+
         static bool BrowserSignIn(AuditEntry a) =>
             a is { Action: "login", Outcome: "ok", Target: "client=skillvl-web grant=authorization_code" };
         // The test's own sign-in (Users.AddAndLoginAsync) is one already; the browser's must come on top.
@@ -100,6 +104,7 @@ public sealed class WebUiEndToEndTests(ITestOutputHelper output)
             "--admin-username", admin.Username, "--admin-password", admin.Password,
             "--upload-disk", tinyDisk,
             "--room", RoomName,
+            "--experiment", ExperimentRun,
         ]);
         output.WriteLine($"ui.e2e.mjs exited {exitCode} after {clock.Elapsed.TotalSeconds:F1} s");
         Assert.True(exitCode == 0, $"ui.e2e.mjs failed (exit {exitCode}); screenshots in {shots}:\n{LastLines(log, 60)}");
@@ -154,6 +159,19 @@ public sealed class WebUiEndToEndTests(ITestOutputHelper output)
         {
             Directory.Delete(shots, recursive: true);
         }
+    }
+
+    /// <summary>A run as <c>skillvl experiment run</c> leaves it, abridged: a report with a table and a real (1 × 1) PNG plot.</summary>
+    private static void WriteExperimentRun(string directory)
+    {
+        Directory.CreateDirectory(Path.Combine(directory, "plots"));
+        File.WriteAllText(Path.Combine(directory, "results.csv"), "run_id,cell_id,outcome\nc1-r1,c1,succeeded\nc1-r2,c1,succeeded\n");
+        File.WriteAllText(Path.Combine(directory, "environment.json"), """{"qemu":"7.2.0","accelerator":"tcg"}""");
+        File.WriteAllText(Path.Combine(directory, "report.md"),
+            "# Experiment report\n\n| cell | total s |\n|---|---:|\n| c1 | 12.5 ± 0.4 |\n\n## Plots\n\n![Total time vs RAM](plots/time-vs-ram.png) ([SVG](plots/time-vs-ram.svg))\n");
+        File.WriteAllBytes(Path.Combine(directory, "plots", "time-vs-ram.png"), Convert.FromBase64String(
+            "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="));
+        File.WriteAllText(Path.Combine(directory, "plots", "time-vs-ram.svg"), """<svg xmlns="http://www.w3.org/2000/svg" width="1" height="1"/>""");
     }
 
     /// <summary>
