@@ -27,7 +27,9 @@ public static class ModelPrediction
 
     /// <summary>The prediction, or null when the model refuses the inputs.</summary>
     /// <param name="templateDataBytes">Data in the template's disk (what a full mirror carries besides the overlay).</param>
-    public static MigrationPrediction? Predict(ExperimentCell cell, long templateDataBytes)
+    /// <param name="efficiency">The model's link efficiency (<see cref="PreCopySettings.Efficiency"/>); the calibration
+    /// (<see cref="ModelCalibration"/>) fits it, everything else predicts with the model's default.</param>
+    public static MigrationPrediction? Predict(ExperimentCell cell, long templateDataBytes, double efficiency = PreCopySettings.DefaultEfficiency)
     {
         ArgumentNullException.ThrowIfNull(cell);
 
@@ -47,9 +49,31 @@ public static class ModelPrediction
         };
         try
         {
-            return baseline
-                ? PreCopyModel.Predict(profile, link, new PreCopySettings { BandwidthCap = QemuDefaultMaxBandwidth, DowntimeLimit = MigrationLimits.DefaultDowntimeLimit })
-                : MigrationPolicy.Plan(link, profile, new MigrationLimits { MaxDowntime = SkillVlMaxDowntime }, MigrationFeatures.Qemu72).Prediction;
+            if (baseline)
+            {
+                return PreCopyModel.Predict(profile, link, new PreCopySettings
+                {
+                    BandwidthCap = QemuDefaultMaxBandwidth, DowntimeLimit = MigrationLimits.DefaultDowntimeLimit, Efficiency = efficiency,
+                });
+            }
+
+            var limits = new MigrationLimits { MaxDowntime = SkillVlMaxDowntime };
+            var plan = MigrationPolicy.Plan(link, profile, limits, MigrationFeatures.Qemu72);
+            if (efficiency == PreCopySettings.DefaultEfficiency)
+            {
+                return plan.Prediction;
+            }
+
+            // The plan's choices (channels, compression, the tunnel) stay as the Server made them; only the model's
+            // efficiency changes, with the settings MigrationPolicy.Plan predicts with.
+            return PreCopyModel.Predict(profile, link, new PreCopySettings
+            {
+                BandwidthCap = limits.MaxBandwidth,
+                DowntimeLimit = limits.DowntimeLimit,
+                MultifdChannels = plan.MultifdChannels,
+                Compression = plan.Compression != MigrationCompression.None || plan.Transport == MigrationTransport.Tunnel,
+                Efficiency = efficiency,
+            });
         }
         catch (ArgumentException)
         {
