@@ -84,7 +84,7 @@ public static class CalibrationSection
     }
 
     private static string Bound(double efficiency) =>
-        efficiency >= CalibrationFit.MaxEfficiency - 1e-6 ? " (at its upper bound: the moves were faster than the link's rate allows uncompressed)"
+        efficiency >= CalibrationFit.MaxEfficiency - 1e-6 ? " (at its upper bound, the model's limit: the fit would go higher, i.e. the calibration cells' times grow with their bytes more slowly than even a fully used link predicts — compression the model does not count, or too few cells to separate e from c)"
         : efficiency <= CalibrationFit.MinEfficiency + 1e-6 ? " (at its lower bound)"
         : "";
 

@@ -46,6 +46,10 @@ public static class PlotWriter
                 c => $"{c.Cell.Level(Factor.Bandwidth)} {c.Cell.Method}");
             written.Add((WrittenName, WrittenTitle));
         }
+        else
+        {
+            RemoveStale(dir, WrittenName);
+        }
 
         if (Levels(cells, Factor.Vms) >= 2)
         {
@@ -53,6 +57,10 @@ public static class PlotWriter
                 c => c.Cell.Vms, c => c.Total?.Mean,
                 c => $"{c.Cell.Level(Factor.Bandwidth)} {c.Cell.Method}");
             written.Add((VmsName, VmsTitle));
+        }
+        else
+        {
+            RemoveStale(dir, VmsName);
         }
 
         return written;
@@ -67,6 +75,13 @@ public static class PlotWriter
             .Select(p => (p.Item2, $"the experiment has {(cells.Count == 0 ? "no level" : "one level")} of `{p.Item1}`"
                 + (cells.Count == 0 ? "" : $" ({cells[0].Cell.Level(p.Item1)})") + ", so there is nothing to compare"))
             .ToList();
+    }
+
+    // A report rebuilt after rows were deleted from the CSV must not leave an earlier run's plot beside its "not drawn".
+    private static void RemoveStale(string dir, string name)
+    {
+        File.Delete(Path.Combine(dir, name + ".png"));
+        File.Delete(Path.Combine(dir, name + ".svg"));
     }
 
     // Levels by value, not by spelling: 1Gi and 1024Mi are one level.
