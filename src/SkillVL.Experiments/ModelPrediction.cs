@@ -12,8 +12,11 @@ namespace SkillVL.Experiments;
 /// </summary>
 public static class ModelPrediction
 {
-    /// <summary>What the tiny guest's OS and page cache keep in RAM besides the fill (non-zero pages).</summary>
-    public const long OsResidentBytes = 16L << 20;
+    /// <summary>What the tiny guest keeps in non-zero RAM besides the fill: its kernel, busybox, the agent, and the free
+    /// pages GuestLoad's scrub leaves unzeroed (MemFree − 48 MiB). Measured, not assumed: an idle (<c>fill: zeros</c>)
+    /// 160 MiB and 224 MiB guest each had QEMU send 75 MiB of RAM (<c>ram_bytes</c>, docs/experiments/calibration-check,
+    /// 2026-12-06); it was 16 MiB before that check, which left the model about 11 s short at 50 Mbit/s (ADR 0028).</summary>
+    public const long OsResidentBytes = 75L << 20;
 
     /// <summary>zstd's ratio on "compressible" fill: busybox od's hex dump of random bytes, 8 MiB of it 2.13:1 at level 3
     /// (measured with the tiny guest's busybox on the build host).</summary>
