@@ -12,8 +12,11 @@ namespace SkillVL.Experiments;
 /// </summary>
 public static class ModelPrediction
 {
-    /// <summary>What the tiny guest's OS and page cache keep in RAM besides the fill (non-zero pages).</summary>
-    public const long OsResidentBytes = 16L << 20;
+    /// <summary>What the tiny guest keeps in non-zero RAM besides the fill: its kernel, busybox, the agent, and the free
+    /// pages GuestLoad's scrub leaves unzeroed (MemFree − 48 MiB). Measured, not assumed: an idle (<c>fill: zeros</c>)
+    /// 160 MiB and 224 MiB guest each had QEMU send 75 MiB of RAM (<c>ram_bytes</c>, docs/experiments/calibration-check,
+    /// 2026-12-06); it was 16 MiB before that check, which left the model about 11 s short at 50 Mbit/s (ADR 0028).</summary>
+    public const long OsResidentBytes = 75L << 20;
 
     /// <summary>zstd's ratio on "compressible" fill: busybox od's hex dump of random bytes, 8 MiB of it 2.13:1 at level 3
     /// (measured with the tiny guest's busybox on the build host).</summary>
@@ -27,7 +30,9 @@ public static class ModelPrediction
 
     /// <summary>The prediction, or null when the model refuses the inputs.</summary>
     /// <param name="templateDataBytes">Data in the template's disk (what a full mirror carries besides the overlay).</param>
-    public static MigrationPrediction? Predict(ExperimentCell cell, long templateDataBytes)
+    /// <param name="efficiency">The model's link efficiency (<see cref="PreCopySettings.Efficiency"/>); the calibration
+    /// (<see cref="ModelCalibration"/>) fits it, everything else predicts with the model's default.</param>
+    public static MigrationPrediction? Predict(ExperimentCell cell, long templateDataBytes, double efficiency = PreCopySettings.DefaultEfficiency)
     {
         ArgumentNullException.ThrowIfNull(cell);
 
@@ -47,9 +52,31 @@ public static class ModelPrediction
         };
         try
         {
-            return baseline
-                ? PreCopyModel.Predict(profile, link, new PreCopySettings { BandwidthCap = QemuDefaultMaxBandwidth, DowntimeLimit = MigrationLimits.DefaultDowntimeLimit })
-                : MigrationPolicy.Plan(link, profile, new MigrationLimits { MaxDowntime = SkillVlMaxDowntime }, MigrationFeatures.Qemu72).Prediction;
+            if (baseline)
+            {
+                return PreCopyModel.Predict(profile, link, new PreCopySettings
+                {
+                    BandwidthCap = QemuDefaultMaxBandwidth, DowntimeLimit = MigrationLimits.DefaultDowntimeLimit, Efficiency = efficiency,
+                });
+            }
+
+            var limits = new MigrationLimits { MaxDowntime = SkillVlMaxDowntime };
+            var plan = MigrationPolicy.Plan(link, profile, limits, MigrationFeatures.Qemu72);
+            if (efficiency == PreCopySettings.DefaultEfficiency)
+            {
+                return plan.Prediction;
+            }
+
+            // The plan's choices (channels, compression, the tunnel) stay as the Server made them; only the model's
+            // efficiency changes, with the settings MigrationPolicy.Plan predicts with.
+            return PreCopyModel.Predict(profile, link, new PreCopySettings
+            {
+                BandwidthCap = limits.MaxBandwidth,
+                DowntimeLimit = limits.DowntimeLimit,
+                MultifdChannels = plan.MultifdChannels,
+                Compression = plan.Compression != MigrationCompression.None || plan.Transport == MigrationTransport.Tunnel,
+                Efficiency = efficiency,
+            });
         }
         catch (ArgumentException)
         {

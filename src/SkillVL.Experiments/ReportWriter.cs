@@ -77,7 +77,7 @@ public static class ReportWriter
         if (errors.Count > 0)
         {
             s.AppendLine().AppendLine(CultureInfo.InvariantCulture,
-                $"Model vs measured, total time: median absolute error {Pct(errors[errors.Count / 2])} over {errors.Count} cells (uncalibrated: the model's published constants).");
+                $"Model vs measured, total time: median absolute error {Pct(errors[errors.Count / 2])} over {errors.Count} cells (uncalibrated: the model's published constants; calibrated below).");
         }
 
         var failed = rows.Where(r => r.Measurement.Outcome != RunMeasurement.Succeeded).ToList();
@@ -90,10 +90,17 @@ public static class ReportWriter
             }
         }
 
+        s.AppendLine().Append(CalibrationSection.Build(ModelCalibration.Of(cells, environment?.TemplateDataBytes ?? 0), varied));
+
         s.AppendLine().AppendLine("## Plots").AppendLine();
         foreach (var (name, title) in plots)
         {
             s.AppendLine(CultureInfo.InvariantCulture, $"![{title}]({PlotWriter.Directory}/{name}.png) ([SVG]({PlotWriter.Directory}/{name}.svg))").AppendLine();
+        }
+
+        foreach (var (title, reason) in PlotWriter.NotDrawn(cells))
+        {
+            s.AppendLine(CultureInfo.InvariantCulture, $"{title}: not drawn, {reason}.").AppendLine();
         }
 
         return s.ToString();

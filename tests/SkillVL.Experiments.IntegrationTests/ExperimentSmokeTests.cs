@@ -95,6 +95,14 @@ public sealed class ExperimentSmokeTests(ITestOutputHelper log) : IDisposable
             Assert.Equal("svg", XDocument.Load(Path.Combine(Out, PlotWriter.Directory, plot + ".svg")).Root!.Name.LocalName);
         }
 
+        // Two cells give one to calibrate on and one to hold out: too few to fit two parameters, and the report says so.
+        Assert.Contains("The model is not calibrated: 2 cells with a succeeded run", text, StringComparison.Ordinal);
+        foreach (var (plot, factor) in new[] { (PlotWriter.WrittenName, "`written` (8Mi)"), (PlotWriter.VmsName, "`vms` (1)") })
+        {
+            Assert.False(File.Exists(Path.Combine(Out, PlotWriter.Directory, plot + ".png")));
+            Assert.Contains($"not drawn, the experiment has one level of {factor}", text, StringComparison.Ordinal);
+        }
+
         var environment = EnvironmentInfo.Read(Out)!;
         Assert.Equal("tcg", environment.Accelerator);
         Assert.Contains("QEMU", environment.Qemu, StringComparison.OrdinalIgnoreCase);

@@ -31,7 +31,7 @@ public sealed class ReportWriterTests : IDisposable
         Assert.Contains("| model total s | error |", report, StringComparison.Ordinal);
         Assert.Contains("| 12.0 ± 5.0 |", report, StringComparison.Ordinal); // mean 12, s 2, t(2) 4.303 · 2 / √3 = 4.97
         Assert.Contains("median absolute error", report, StringComparison.Ordinal);
-        var table = report.Split('\n').Where(l => l.StartsWith("| c", StringComparison.Ordinal) && !l.StartsWith("| cell", StringComparison.Ordinal)).ToList();
+        var table = report[..report.IndexOf(CalibrationSection.Heading, StringComparison.Ordinal)].Split('\n').Where(l => l.StartsWith("| c", StringComparison.Ordinal) && !l.StartsWith("| cell", StringComparison.Ordinal)).ToList();
         Assert.Equal(4, table.Count);
         Assert.All(table, row => Assert.DoesNotContain("| — | — |", row, StringComparison.Ordinal));
         foreach (var name in new[] { "time-vs-ram", "downtime-vs-dirty" })
