@@ -3218,6 +3218,189 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/experiments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List experiment runs, newest first: name, time, runs/cells/succeeded from results.csv, whether a report is there (teacher, admin) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ExperimentSummary"][];
+                    };
+                };
+                /** @description Forbidden */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/experiments/{experiment}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get an experiment run: environment.json, report.md's Markdown, its plots' file names and what was left out (teacher, admin) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    experiment: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ExperimentDetails"];
+                    };
+                };
+                /** @description Bad Request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                    };
+                };
+                /** @description Forbidden */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+                /** @description Not Found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/experiments/{experiment}/plots/{plot}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a plot of an experiment run as PNG or SVG (teacher, admin) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    experiment: string;
+                    plot: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Bad Request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                    };
+                };
+                /** @description Forbidden */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+                /** @description Not Found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+                /** @description Unprocessable Entity */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -3547,6 +3730,48 @@ export interface components {
              * @default false
              */
             timedOut: boolean;
+        };
+        /** @description One experiment run for reading: its environment, its report's Markdown and the plots it references. */
+        ExperimentDetails: {
+            /** @description What the list shows of it. */
+            summary: components["schemas"]["ExperimentSummary"];
+            environment: null | components["schemas"]["JsonElement"];
+            /** @description report.md's Markdown text, or null when absent or unreadable. */
+            report: null | string;
+            /** @description The .png and .svg files under plots/, by name, sorted; fetch each from the plot route. */
+            plots: string[];
+            /** @description What was left out and why (a file over its size limit, a symlink, JSON that does not parse). */
+            notes: string[];
+        };
+        /**
+         * @description One run directory of `skillvl experiment run` as the Server lists it (issue 13 Deliver 5, ADR 0029): what a
+         *     researcher needs to pick one, counted from its results.csv without interpreting the measurements.
+         */
+        ExperimentSummary: {
+            /** @description The directory's name, the run's id in the API. */
+            name: string;
+            /**
+             * Format: date-time
+             * @description The newest change of its results.csv, report.md or the directory itself.
+             */
+            modifiedAt: string;
+            /**
+             * Format: int32
+             * @description Complete rows of results.csv (a torn last line is not counted); null without a readable CSV.
+             */
+            runs: null | number | string;
+            /**
+             * Format: int32
+             * @description Distinct cells among those rows; null without a readable CSV.
+             */
+            cells: null | number | string;
+            /**
+             * Format: int32
+             * @description Rows whose outcome is "succeeded"; null without a readable CSV.
+             */
+            succeeded: null | number | string;
+            /** @description Whether report.md is there. */
+            hasReport: boolean;
         };
         /**
          * @description A client's copy of a machine that was revived on a server (ADR 0025). Declared when the machine was revived; fenced
