@@ -73,8 +73,12 @@ public sealed class ReconcileLoop(
         }
 
         // Let in-flight work finish its current step (bounded) so no half-written row is left behind.
-        await Task.WhenAny(Task.WhenAll(_inFlight.Values), Task.Delay(TimeSpan.FromSeconds(10), time, CancellationToken.None));
+        await WhenIdleAsync(TimeSpan.FromSeconds(10));
     }
+
+    /// <summary>Completes when the work the passes scheduled has ended, or after <paramref name="bound"/>.</summary>
+    internal Task WhenIdleAsync(TimeSpan bound) =>
+        Task.WhenAny(Task.WhenAll(_inFlight.Values), Task.Delay(bound, time, CancellationToken.None));
 
     /// <summary>One pass. Returns true when something is still converging (so the next pass comes sooner).</summary>
     internal async Task<bool> PassAsync(CancellationToken cancellationToken)

@@ -1,4 +1,3 @@
-using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -21,16 +20,19 @@ internal sealed class MigrationRunnerHarness : IAsyncDisposable
 {
     public const string TemplateSha = "aa00000000000000000000000000000000000000000000000000000000000000";
 
-    private readonly SqliteConnection _connection = new("Data Source=:memory:");
+    /// <summary>A database file of this harness's own, in a directory only root may enter: each context opens its own
+    /// connection, as in the Server. One shared in-memory connection broke when a pass's background work used it while
+    /// the next pass opened a context. Removed with the directory, so late background work cannot create it again.</summary>
+    private readonly string _directory = Directory.CreateTempSubdirectory("svl-harness-").FullName;
 
     /// <param name="interceptors">EF interceptors on every context, to observe what the runner writes when.</param>
     public MigrationRunnerHarness(params Microsoft.EntityFrameworkCore.Diagnostics.IInterceptor[] interceptors)
     {
-        _connection.Open();
-        Db = new Factory(new DbContextOptionsBuilder<SkillVlDbContext>().UseSqlite(_connection).AddInterceptors(interceptors).Options);
+        Db = new Factory(new DbContextOptionsBuilder<SkillVlDbContext>().UseSqlite($"Data Source={Path.Combine(_directory, "skillvl.db")};Pooling=False;Default Timeout=30").AddInterceptors(interceptors).Options);
         using (var db = Db.CreateDbContext())
         {
             db.Database.EnsureCreated();
+            db.Database.ExecuteSqlRaw("PRAGMA journal_mode=WAL;");
         }
 
         var settings = new SkillVlServerOptions();
@@ -118,7 +120,12 @@ internal sealed class MigrationRunnerHarness : IAsyncDisposable
         return await db.Machines.AsNoTracking().FirstAsync(m => m.Id == MachineId);
     }
 
-    public ValueTask DisposeAsync() => _connection.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        // The passes' background work first: it would write into the database as it is deleted.
+        await Reconciler.WhenIdleAsync(TimeSpan.FromSeconds(30));
+        Directory.Delete(_directory, recursive: true);
+    }
 
     private sealed class Factory(DbContextOptions<SkillVlDbContext> options) : IDbContextFactory<SkillVlDbContext>
     {
