@@ -70,6 +70,7 @@ public static class ServerApp
         });
         builder.Services.AddSingleton(AdminToken.LoadOrCreate(settings.DataDirectory));
         builder.Services.AddSingleton<NodeRegistry>();
+        builder.Services.AddSingleton<NodeLoadHistory>();
         builder.Services.AddSingleton<NodeService>();
         builder.Services.AddSingleton<OfflineJournalRecorder>();
         builder.Services.AddSingleton<CompressedTemplateFiles>();

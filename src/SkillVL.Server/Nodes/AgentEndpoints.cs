@@ -78,6 +78,7 @@ public static class AgentEndpoints
         OfflineJournalRecorder journal,
         ReconcileLoop reconciler,
         ReconcileTrigger trigger,
+        NodeLoadHistory loads,
         TimeProvider time,
         ILoggerFactory loggers)
     {
@@ -120,6 +121,11 @@ public static class AgentEndpoints
                         else
                         {
                             remote.Seen(named, time.GetUtcNow());
+                        }
+
+                        if (message.Load is { } load)
+                        {
+                            loads.Record(node.Name, load);
                         }
 
                         await nodes.SeenAsync(node.Name, named, http.RequestAborted);
