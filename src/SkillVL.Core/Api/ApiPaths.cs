@@ -13,6 +13,7 @@ public static class ApiPaths
     public const string Courses = Prefix + "/courses";
     public const string Audit = Prefix + "/audit";
     public const string Migrations = Prefix + "/migrations";
+    public const string Recommendations = Prefix + "/recommendations";
     public const string Me = Prefix + "/me";
     public const string AuthConfig = Prefix + "/auth/config";
     public const string RedeemInvite = Prefix + "/invites/redeem";

@@ -102,6 +102,8 @@ public static class ServerApp
         builder.Services.AddSingleton<MigrationRunner>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<MigrationRunner>());
         builder.Services.AddScoped<MigrationService>();
+        builder.Services.AddScoped<Recommendations.RecommendationService>();
+        builder.Services.AddSingleton<Recommendations.IPlacementSignals, Recommendations.LivePlacementSignals>();
         builder.Services.AddSingleton<Checkouts.CheckoutSyncService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<Checkouts.CheckoutSyncService>());
         builder.Services.AddHostedService<Checkouts.CheckoutLeaseService>();
@@ -173,6 +175,7 @@ public static class ServerApp
         api.MapConsoleTickets();
         api.MapEventsApi();
         api.MapMigrationsApi();
+        api.MapRecommendationsApi();
         return app;
     }
 

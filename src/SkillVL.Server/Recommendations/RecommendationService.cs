@@ -1,0 +1,75 @@
+using Microsoft.EntityFrameworkCore;
+using SkillVL.Core.Api;
+using SkillVL.Core.Migration;
+using SkillVL.Core.Placement;
+using SkillVL.Core.Rooms;
+using SkillVL.Server.Apis;
+using SkillVL.Server.Data;
+using SkillVL.Server.Identity;
+
+namespace SkillVL.Server.Recommendations;
+
+/// <summary>
+/// Asks the placement advisor about the machines the caller may see (ADR 0027): the running machines of the rooms
+/// AccessService lets them see (a student's own, a teacher's also their courses', an admin's all), with their pins, and
+/// the live signals. Suggest mode only: nothing here moves a machine. A client node the caller may not know of (another
+/// user's computer, NodeViews.Visible) is never named: such a move is left out for them.
+/// </summary>
+public sealed class RecommendationService(SkillVlDbContext db, AccessService access, IPlacementSignals signals)
+{
+    /// <summary>The recommendations for what the caller may see, best first.</summary>
+    public async Task<IReadOnlyList<RecommendationInfo>> ListAsync(CurrentUser caller, CancellationToken cancellationToken)
+    {
+        var rooms = await access.VisibleRooms(caller, RoomsApi.LoadRooms(db).AsNoTracking())
+            .Where(r => !r.DeletionRequested)
+            .ToListAsync(cancellationToken);
+        var allocated = await db.Machines.AsNoTracking()
+            .GroupBy(m => m.NodeName)
+            .Select(g => new { Node = g.Key, Bytes = g.Sum(m => m.MemoryBytes) })
+            .ToDictionaryAsync(g => g.Node, g => g.Bytes, StringComparer.Ordinal, cancellationToken);
+        var nodes = signals.Nodes(allocated);
+
+        var byMachineId = new Dictionary<string, RoomEntity>(StringComparer.Ordinal);
+        var candidates = new List<PlacementCandidate>();
+        foreach (var room in rooms)
+        {
+            var definition = RoomDocument.Parse(room.DefinitionJson).Definition;
+            foreach (var machine in room.Machines.Where(m => m.ObservedState == MachineStates.Running))
+            {
+                byMachineId[machine.Id] = room;
+                candidates.Add(new PlacementCandidate(
+                    $"{room.Name}/{machine.Name}",
+                    machine.Id,
+                    room.OwnerId,
+                    machine.NodeName,
+                    // The dirty rate and the disk are not sampled yet (ADR 0027): the cost is RAM's, a lower bound.
+                    new VmMigrationProfile { MemoryBytes = machine.MemoryBytes, TargetHasBase = true },
+                    PinnedNode: definition?.Machines.FirstOrDefault(d => d.Name == machine.Name)?.Node,
+                    OnlyTo: machine.CheckoutNode is not null ? machine.CheckoutRetainedOn : null));
+            }
+        }
+
+        var known = nodes.ToDictionary(n => n.Name, StringComparer.Ordinal);
+        var input = new PlacementInput(nodes, candidates, signals.Link, signals.ConsoleRoundTrip);
+        return PlacementAdvisor.Advise(input, new PlacementCriteria())
+            .Where(a => Visible(caller, known[a.From]) && Visible(caller, known[a.To]))
+            .Select(a => Accept(a, byMachineId[a.MachineId]))
+            .ToList();
+    }
+
+    /// <summary>NodeViews.Visible's rule: an admin any node; anyone else every node but other users' client nodes.</summary>
+    private static bool Visible(CurrentUser caller, PlacementNode node) =>
+        caller.IsAdmin || !node.IsClient || node.OwnerId is null || node.OwnerId == caller.Id;
+
+    private static RecommendationInfo Accept(PlacementRecommendation advice, RoomEntity room)
+    {
+        var machine = room.Machines.Single(m => m.Id == advice.MachineId);
+        var path = ApiPaths.Machine(room.Id, machine.Name);
+        return advice.Kind switch
+        {
+            PlacementKinds.VerticalToClient => new(advice, room.Id, path + "/checkout", new Dictionary<string, string> { ["to"] = advice.To }),
+            PlacementKinds.VerticalToServer when machine.CheckoutNode is not null => new(advice, room.Id, path + "/checkin", null),
+            _ => new(advice, room.Id, ApiPaths.Migrations, new Dictionary<string, string> { ["machine"] = $"{room.Id}/{machine.Name}", ["to"] = advice.To }),
+        };
+    }
+}
