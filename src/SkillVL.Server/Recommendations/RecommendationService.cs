@@ -65,11 +65,16 @@ public sealed class RecommendationService(SkillVlDbContext db, AccessService acc
     {
         var machine = room.Machines.Single(m => m.Id == advice.MachineId);
         var path = ApiPaths.Machine(room.Id, machine.Name);
-        return advice.Kind switch
+        (string Path, Dictionary<string, string>? Body) accept = advice.Kind switch
         {
-            PlacementKinds.VerticalToClient => new(advice, room.Id, path + "/checkout", new Dictionary<string, string> { ["to"] = advice.To }),
-            PlacementKinds.VerticalToServer when machine.CheckoutNode is not null => new(advice, room.Id, path + "/checkin", null),
-            _ => new(advice, room.Id, ApiPaths.Migrations, new Dictionary<string, string> { ["machine"] = $"{room.Id}/{machine.Name}", ["to"] = advice.To }),
+            PlacementKinds.VerticalToClient => (path + "/checkout", new Dictionary<string, string> { ["to"] = advice.To }),
+            PlacementKinds.VerticalToServer when machine.CheckoutNode is not null => (path + "/checkin", null),
+            _ => (ApiPaths.Migrations, new Dictionary<string, string> { ["machine"] = $"{room.Id}/{machine.Name}", ["to"] = advice.To }),
         };
+        return new RecommendationInfo(
+            advice.Machine, advice.MachineId, room.Id, advice.From, advice.To, advice.Kind, advice.Recommended, advice.Reason,
+            advice.ConsoleBefore?.TotalMilliseconds, advice.ConsoleAfter?.TotalMilliseconds, advice.SourceCpu, advice.TargetCpu,
+            advice.PredictedTime?.TotalMilliseconds, advice.PredictedDowntime?.TotalMilliseconds, advice.PredictedBytes,
+            accept.Path, accept.Body);
     }
 }

@@ -45,7 +45,7 @@ public sealed class NodeLoadSignalTests(ITestOutputHelper output)
                 TimeSpan.FromSeconds(60),
                 $"two heartbeats with a CPU figure from {Node}");
             output.WriteLine(string.Join("\n", series!.Samples));
-            Assert.Equal((Node, TimeSpan.FromMinutes(30)), (series.Node, series.Window));
+            Assert.Equal((Node, 1800.0), (series.Node, series.WindowSeconds));
             Assert.All(series.Samples, s =>
             {
                 Assert.NotNull(s.At);
