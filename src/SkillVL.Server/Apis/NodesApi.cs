@@ -27,7 +27,7 @@ public static class NodesApi
                 ? ApiResults.Forbidden("Only an admin can see a node's load: it tells about other users' work on the node.")
                 : registry.Find(node) is null
                     ? ApiResults.NotFound($"Node '{node}'")
-                    : Results.Ok(new NodeLoadSeries(node, NodeLoadHistory.Window.TotalSeconds, loads.Series(node))))
+                    : Results.Ok(new NodeLoadSeries(node, NodeLoadHistory.Window.TotalSeconds, loads.Series(node), loads.RoundTrip(node)?.TotalMilliseconds)))
             .Produces<NodeLoadSeries>().ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound)
             .WithSummary("A node's load over the last 30 minutes, from its heartbeats (admin)");
 

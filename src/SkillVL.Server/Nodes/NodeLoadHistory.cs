@@ -19,6 +19,7 @@ public sealed class NodeLoadHistory(TimeProvider time)
     public const int MaxSamples = 360;
 
     private readonly ConcurrentDictionary<string, Queue<NodeLoadSample>> _series = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (TimeSpan RoundTrip, DateTimeOffset At)> _roundTrips = new(StringComparer.Ordinal);
 
     /// <summary>Adds a sample, stamped with the Server's clock, and drops what falls out of the ring or the window.</summary>
     public void Record(string node, NodeLoadSample sample)
@@ -54,6 +55,18 @@ public sealed class NodeLoadHistory(TimeProvider time)
     /// <summary>The node's newest sample within the window, or null.</summary>
     public NodeLoadSample? Latest(string node) => Series(node) is [.., var last] ? last : null;
 
+    /// <summary>Records the round trip the Server just timed on the node's agent connection (a <c>node.ping</c>).</summary>
+    public void RecordRoundTrip(string node, TimeSpan roundTrip) => _roundTrips[node] = (roundTrip, time.GetUtcNow());
+
+    /// <summary>The node's latest round trip to the Server within the window, or null: not measured (the embedded node,
+    /// an agent that does not answer <c>node.ping</c>), or too long ago.</summary>
+    public TimeSpan? RoundTrip(string node) =>
+        _roundTrips.TryGetValue(node, out var latest) && time.GetUtcNow() - latest.At <= Window ? latest.RoundTrip : null;
+
     /// <summary>Forgets a removed node's series.</summary>
-    public void Forget(string node) => _series.TryRemove(node, out _);
+    public void Forget(string node)
+    {
+        _series.TryRemove(node, out _);
+        _roundTrips.TryRemove(node, out _);
+    }
 }

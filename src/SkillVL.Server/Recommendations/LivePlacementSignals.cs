@@ -11,7 +11,8 @@ namespace SkillVL.Server.Recommendations;
 /// The signals as the Server has them now (ADR 0027): nodes from the registry (reachable, drained, owner) with their
 /// latest heartbeat load; free memory = size − every machine placed there, and at most what the node reports available;
 /// links as the migration engine assumes them when it does not probe (<see cref="MigrationOptions.Links"/> for the
-/// target or the source, else <see cref="MigrationOptions.DefaultLink"/>). No console round trip is measured yet.
+/// target or the source, else <see cref="MigrationOptions.DefaultLink"/>); a user's console round trip estimated from
+/// the round trips the Server times on the agents' connections (<see cref="EstimateConsole"/>).
 /// </summary>
 public sealed class LivePlacementSignals(NodeRegistry registry, NodeLoadHistory loads, IOptions<SkillVlServerOptions> options) : IPlacementSignals
 {
@@ -38,5 +39,31 @@ public sealed class LivePlacementSignals(NodeRegistry registry, NodeLoadHistory 
             : null;
     }
 
-    public TimeSpan? ConsoleRoundTrip(string userId, string node) => null;
+    public TimeSpan? ConsoleRoundTrip(string userId, string node)
+    {
+        if (registry.Find(node) is not { } target)
+        {
+            return null;
+        }
+
+        var ownClients = registry.Known
+            .Where(n => n.Facts.Kind == "client" && registry.OwnerOf(n.Facts.Name)?.Id == userId && registry.IsReachable(n))
+            .Select(n => loads.RoundTrip(n.Facts.Name))
+            .OfType<TimeSpan>()
+            .ToList();
+
+        // The embedded node runs in the Server's process: its console leg is the gateway itself.
+        var serverToNode = target is Agent.Remote.RemoteNodeAgent ? loads.RoundTrip(node) : TimeSpan.Zero;
+        return EstimateConsole(target.Facts.Kind == "client", ownClients, serverToNode);
+    }
+
+    /// <summary>
+    /// A user's console round trip to a machine on a server or edge node, estimated as their computer's link to the
+    /// Server (the round trip timed on its agent's connection; the fastest if they have several) plus the Server's to
+    /// the node — the path the console takes through the gateway, assuming the user's browser runs on their computer.
+    /// Null when either leg is unknown (the user has no connected computer, a node is not measured) and for a client
+    /// node, whose owner uses its local console (the advisor takes that as 1 ms).
+    /// </summary>
+    public static TimeSpan? EstimateConsole(bool nodeIsClient, IReadOnlyList<TimeSpan> ownClientLinks, TimeSpan? serverToNode) =>
+        nodeIsClient || ownClientLinks.Count == 0 || serverToNode is not { } leg ? null : ownClientLinks.Min() + leg;
 }

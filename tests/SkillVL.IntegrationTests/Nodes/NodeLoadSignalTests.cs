@@ -56,6 +56,14 @@ public sealed class NodeLoadSignalTests(ITestOutputHelper output)
             Assert.All(series.Samples.Where(s => s.CpuUtilization is not null), s => Assert.InRange(s.CpuUtilization!.Value, 0, 1));
             Assert.Equal(File.Exists("/proc/pressure/cpu"), series.Samples[^1].CpuPressure is not null);
 
+            // The Server times a node.ping on the agent's connection with each heartbeat: the node's link to it.
+            await Bounded.WaitUntilAsync(
+                async () => (series = await server.Client.GetFromJsonAsync<NodeLoadSeries>(ApiPaths.Nodes + $"/{Node}/load", ServerHarness.Json))!.RoundTripMs is not null,
+                TimeSpan.FromSeconds(30),
+                $"a round trip to {Node}");
+            output.WriteLine($"round trip {series!.RoundTripMs} ms");
+            Assert.InRange(series.RoundTripMs!.Value, 0.001, 5000);
+
             var adminView = (await server.Client.GetFromJsonAsync<List<NodeInfo>>(ApiPaths.Nodes, ServerHarness.Json))!.Single(n => n.Name == Node);
             Assert.NotNull(adminView.Load?.At);
             Assert.Equal(HttpStatusCode.NotFound, (await server.Client.GetAsync(ApiPaths.Nodes + "/nowhere/load")).StatusCode);

@@ -56,13 +56,28 @@ public sealed class NodeLoadHistoryTests
     }
 
     [Fact]
-    public void Forget_DropsTheNodesSeries()
+    public void RoundTrip_LatestWithinTheWindow_ElseNull()
+    {
+        var history = new NodeLoadHistory(_time);
+        history.RecordRoundTrip("laptop1", TimeSpan.FromMilliseconds(90));
+        history.RecordRoundTrip("laptop1", TimeSpan.FromMilliseconds(80));
+
+        Assert.Equal(TimeSpan.FromMilliseconds(80), history.RoundTrip("laptop1"));
+        Assert.Null(history.RoundTrip("node2"));
+        _time.Advance(NodeLoadHistory.Window + TimeSpan.FromSeconds(1));
+        Assert.Null(history.RoundTrip("laptop1"));
+    }
+
+    [Fact]
+    public void Forget_DropsTheNodesSeriesAndRoundTrip()
     {
         var history = new NodeLoadHistory(_time);
         history.Record("node1", new NodeLoadSample(RunQueue: 1));
+        history.RecordRoundTrip("node1", TimeSpan.FromMilliseconds(1));
 
         history.Forget("node1");
 
         Assert.Empty(history.Series("node1"));
+        Assert.Null(history.RoundTrip("node1"));
     }
 }
