@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using SkillVL.Core.Api;
+using SkillVL.Core.Api.Migrations;
 using SkillVL.Core.Migration;
 using SkillVL.Core.Placement;
 using SkillVL.Core.Rooms;
@@ -29,12 +30,18 @@ public sealed class RecommendationService(SkillVlDbContext db, AccessService acc
             .ToDictionaryAsync(g => g.Node, g => g.Bytes, StringComparer.Ordinal, cancellationToken);
         var nodes = signals.Nodes(allocated);
 
+        // A machine that is moving already is not advised about: accepting would meet the migration's 409.
+        var moving = (await db.Migrations.AsNoTracking()
+            .Where(m => m.State == MigrationStates.Pending || m.State == MigrationStates.Running)
+            .Select(m => m.MachineId)
+            .ToListAsync(cancellationToken)).ToHashSet(StringComparer.Ordinal);
+
         var byMachineId = new Dictionary<string, RoomEntity>(StringComparer.Ordinal);
         var candidates = new List<PlacementCandidate>();
         foreach (var room in rooms)
         {
             var definition = RoomDocument.Parse(room.DefinitionJson).Definition;
-            foreach (var machine in room.Machines.Where(m => m.ObservedState == MachineStates.Running))
+            foreach (var machine in room.Machines.Where(m => m.ObservedState == MachineStates.Running && !moving.Contains(m.Id)))
             {
                 byMachineId[machine.Id] = room;
                 candidates.Add(new PlacementCandidate(

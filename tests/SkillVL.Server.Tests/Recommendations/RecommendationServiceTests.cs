@@ -2,6 +2,7 @@ using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using SkillVL.Core.Api;
 using SkillVL.Core.Api.Identity;
+using SkillVL.Core.Api.Migrations;
 using SkillVL.Core.Migration;
 using SkillVL.Core.Placement;
 using SkillVL.Core.Rooms;
@@ -112,6 +113,24 @@ public sealed class RecommendationServiceTests : IAsyncDisposable
         });
         Assert.Contains(bobs, r => r.MachineId == "m-pinned");
         Assert.DoesNotContain(bobs, r => r.MachineId == "m-off");
+    }
+
+    [Fact]
+    public async Task List_MachineWithAMigrationUnderWay_IsLeftOut()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        _db.Migrations.Add(new MigrationEntity
+        {
+            Id = "mig00001", MachineId = "m-box", MachineName = "box", RoomId = "rbob0001", RoomName = "lab", OwnerId = Bob.Id,
+            SourceNode = "node1", TargetNode = "node2", Mode = "live", State = MigrationStates.Running, Phase = "ram",
+            LimitsJson = "{}", DiskTransfer = "overlay", Tuning = "policy",
+        });
+        await _db.SaveChangesAsync(timeout.Token);
+
+        var bobs = await Service().ListAsync(Bob, timeout.Token);
+
+        Assert.DoesNotContain(bobs, r => r.MachineId == "m-box");
+        Assert.Contains(bobs, r => r.MachineId == "m-out");
     }
 
     [Fact]
