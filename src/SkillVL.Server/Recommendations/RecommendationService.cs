@@ -7,17 +7,22 @@ using SkillVL.Core.Rooms;
 using SkillVL.Server.Apis;
 using SkillVL.Server.Data;
 using SkillVL.Server.Identity;
+using SkillVL.Server.Migrations;
 
 namespace SkillVL.Server.Recommendations;
 
 /// <summary>
 /// Asks the placement advisor about the machines the caller may see (ADR 0027): the running machines of the rooms
 /// AccessService lets them see (a student's own, a teacher's also their courses', an admin's all), with their pins, and
-/// the live signals. Suggest mode only: nothing here moves a machine. A client node the caller may not know of (another
+/// the live signals, the link between two nodes being the one the latest migration between them measured where there was
+/// one. Suggest mode only: nothing here moves a machine. A client node the caller may not know of (another
 /// user's computer, NodeViews.Visible) is never named: such a move is left out for them.
 /// </summary>
 public sealed class RecommendationService(SkillVlDbContext db, AccessService access, IPlacementSignals signals)
 {
+    /// <summary>The <c>LinkSource</c> of a migration whose link the probe measured (MigrationRunner).</summary>
+    private const string MeasuredLink = "measured";
+
     /// <summary>The recommendations for what the caller may see, best first.</summary>
     public async Task<IReadOnlyList<RecommendationInfo>> ListAsync(CurrentUser caller, CancellationToken cancellationToken)
     {
@@ -56,12 +61,30 @@ public sealed class RecommendationService(SkillVlDbContext db, AccessService acc
             }
         }
 
+        var measured = await MeasuredLinksAsync(cancellationToken);
         var known = nodes.ToDictionary(n => n.Name, StringComparer.Ordinal);
-        var input = new PlacementInput(nodes, candidates, signals.Link, signals.ConsoleRoundTrip);
+        var input = new PlacementInput(
+            nodes, candidates, (from, to) => measured.GetValueOrDefault((from, to)) ?? signals.Link(from, to), signals.ConsoleRoundTrip);
         return PlacementAdvisor.Advise(input, new PlacementCriteria())
             .Where(a => Visible(caller, known[a.From]) && Visible(caller, known[a.To]))
             .Select(a => Accept(a, byMachineId[a.MachineId]))
             .ToList();
+    }
+
+    /// <summary>
+    /// The link each earlier migration's probe measured, the latest per (source, target): measured beats configured.
+    /// One direction only — a client's uplink and downlink differ.
+    /// </summary>
+    private async Task<Dictionary<(string From, string To), LinkMeasurement>> MeasuredLinksAsync(CancellationToken cancellationToken)
+    {
+        // SQLite cannot order by a DateTimeOffset, so the few columns come back and the latest is picked here.
+        var rows = await db.Migrations.AsNoTracking()
+            .Where(m => m.LinkSource == MeasuredLink && m.LinkJson != null)
+            .Select(m => new { m.SourceNode, m.TargetNode, m.CreatedAt, m.LinkJson })
+            .ToListAsync(cancellationToken);
+        return rows
+            .GroupBy(m => (m.SourceNode, m.TargetNode))
+            .ToDictionary(g => g.Key, g => MigrationJson.Read<LinkMeasurement>(g.MaxBy(m => m.CreatedAt)!.LinkJson!));
     }
 
     /// <summary>NodeViews.Visible's rule: an admin any node; anyone else every node but other users' client nodes.</summary>

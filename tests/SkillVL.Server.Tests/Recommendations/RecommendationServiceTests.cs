@@ -134,6 +134,22 @@ public sealed class RecommendationServiceTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task List_LinkMeasuredByTheLatestMigration_BeatsTheConfiguredOne()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var at = new DateTimeOffset(2026, 12, 6, 12, 0, 0, TimeSpan.Zero);
+        _db.Migrations.Add(Migration("mig00001", "node1", "node2", "measured", DataRate.FromGigabitsPerSecond(10), at));
+        _db.Migrations.Add(Migration("mig00002", "node1", "node2", "measured", DataRate.FromMegabitsPerSecond(10), at.AddHours(1)));
+        _db.Migrations.Add(Migration("mig00003", "node1", "node2", "configured", DataRate.FromGigabitsPerSecond(10), at.AddHours(2)));
+        await _db.SaveChangesAsync(timeout.Token);
+
+        var box = (await Service().ListAsync(Bob, timeout.Token)).Single(r => r.MachineId == "m-box" && r.To == "node2");
+
+        Assert.False(box.Recommended);
+        Assert.Contains("the link (10 Mbit/s) is slower than 20 Mbit/s", box.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task List_FreeMemory_CountsEveryUsersMachinesOnTheNode()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
@@ -144,6 +160,14 @@ public sealed class RecommendationServiceTests : IAsyncDisposable
         Assert.Equal(5 * (64L << 20), _signals.Allocated["node1"]);
         Assert.Equal(64L << 20, _signals.Allocated["laptop-bob"]);
     }
+
+    private static MigrationEntity Migration(string id, string from, string to, string linkSource, DataRate bandwidth, DateTimeOffset at) => new()
+    {
+        Id = id, MachineId = "m-gone", MachineName = "gone", RoomId = "rgone001", RoomName = "old", OwnerId = Admin.Id,
+        SourceNode = from, TargetNode = to, Mode = "live", State = MigrationStates.Succeeded, Phase = "done",
+        LimitsJson = "{}", DiskTransfer = "overlay", Tuning = "policy", CreatedAt = at,
+        LinkSource = linkSource, LinkJson = Server.Migrations.MigrationJson.Write(new LinkMeasurement(bandwidth, TimeSpan.FromMilliseconds(1))),
+    };
 
     private RecommendationService Service() => new(_db, new AccessService(_db), _signals);
 
