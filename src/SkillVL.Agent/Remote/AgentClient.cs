@@ -25,6 +25,7 @@ public sealed partial class AgentClient(AgentClientOptions options, ILoggerFacto
     private static readonly TimeSpan TlsRetryInterval = TimeSpan.FromMinutes(10);
 
     private readonly ILogger _logger = loggerFactory.CreateLogger<AgentClient>();
+    private readonly Load.NodeLoadReader _load = new();
 
     public static string CredentialPath(string dataDirectory) => Path.Combine(dataDirectory, "agent-credential.json");
 
@@ -85,7 +86,7 @@ public sealed partial class AgentClient(AgentClientOptions options, ILoggerFacto
         await socket.ConnectAsync(WebSocketUri(), invoker, cancellationToken);
         await using var channel = new AgentChannel(socket, "server");
         var facts = Facts(node);
-        await channel.SendAsync(new AgentMessage { Type = AgentMessage.Hello, Facts = facts, Journal = local.PendingJournal }, cancellationToken);
+        await channel.SendAsync(new AgentMessage { Type = AgentMessage.Hello, Facts = facts, Load = _load.Read(), Journal = local.PendingJournal }, cancellationToken);
         local.Connected(channel);
         LogConnected(_logger, options.Server, options.Name);
 
@@ -96,7 +97,7 @@ public sealed partial class AgentClient(AgentClientOptions options, ILoggerFacto
             {
                 await Task.Delay(options.HeartbeatInterval, time, stop.Token);
                 await channel.SendAsync(
-                    new AgentMessage { Type = AgentMessage.Heartbeat, Facts = Facts(node) },
+                    new AgentMessage { Type = AgentMessage.Heartbeat, Facts = Facts(node), Load = _load.Read() },
                     stop.Token);
             }
         }, stop.Token);

@@ -38,6 +38,8 @@ public sealed class AgentDispatcher(
     {
         switch (method)
         {
+            case AgentMethods.NodePing:
+                return null;
             case AgentMethods.VmsList:
                 return Result(await node.Vms.ListAsync(ct));
             case AgentMethods.VmsEnsureDisk:

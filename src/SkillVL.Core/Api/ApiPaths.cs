@@ -14,6 +14,7 @@ public static class ApiPaths
     public const string Audit = Prefix + "/audit";
     public const string Migrations = Prefix + "/migrations";
     public const string Experiments = Prefix + "/experiments";
+    public const string Recommendations = Prefix + "/recommendations";
     public const string Me = Prefix + "/me";
     public const string AuthConfig = Prefix + "/auth/config";
     public const string RedeemInvite = Prefix + "/invites/redeem";

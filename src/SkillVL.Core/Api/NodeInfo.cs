@@ -13,6 +13,10 @@ namespace SkillVL.Core.Api;
 /// <param name="Owner">
 /// The username a client node belongs to (issue 12): shown to an admin and to the owner; null for an admin's node.
 /// </param>
+/// <param name="Load">
+/// The node's latest load sample (issue 14, ADR 0027), for an admin only: how busy a node is tells others about other
+/// users' work there, as the free memory would. Null when the node sent none in the last 30 minutes.
+/// </param>
 public sealed record NodeInfo(
     string Name,
     string Kind,
@@ -27,7 +31,8 @@ public sealed record NodeInfo(
     string? UnderlayAddress = null,
     IReadOnlyDictionary<string, string>? Labels = null,
     string Allocation = NodeInfo.AllocationAll,
-    string? Owner = null)
+    string? Owner = null,
+    Nodes.NodeLoadSample? Load = null)
 {
     public const string AllocationAll = "all";
     public const string AllocationYours = "yours";

@@ -11,16 +11,25 @@ public static class NodesApi
     public static RouteGroupBuilder MapNodesApi(this RouteGroupBuilder api)
     {
         var nodes = api.MapGroup("/nodes").WithTags("Nodes");
-        nodes.MapGet("/", async (HttpContext http, NodeRegistry registry, SkillVlDbContext db, CancellationToken ct) =>
-            TypedResults.Ok(await NodeViews.ListAsync(http.Caller(), registry, db, ct)))
+        nodes.MapGet("/", async (HttpContext http, NodeRegistry registry, NodeLoadHistory loads, SkillVlDbContext db, CancellationToken ct) =>
+            TypedResults.Ok(await NodeViews.ListAsync(http.Caller(), registry, loads, db, ct)))
             .WithSummary("List nodes with their state and capacity; allocation: everyone's for an admin, your own for others");
 
-        nodes.MapGet("/{node}", async (string node, HttpContext http, NodeRegistry registry, SkillVlDbContext db, CancellationToken ct) =>
-            (await NodeViews.ListAsync(http.Caller(), registry, db, ct)).FirstOrDefault(n => n.Name == node) is { } found
+        nodes.MapGet("/{node}", async (string node, HttpContext http, NodeRegistry registry, NodeLoadHistory loads, SkillVlDbContext db, CancellationToken ct) =>
+            (await NodeViews.ListAsync(http.Caller(), registry, loads, db, ct)).FirstOrDefault(n => n.Name == node) is { } found
                 ? Results.Ok(found)
                 : ApiResults.NotFound($"Node '{node}'"))
             .Produces<NodeInfo>().ProducesProblem(StatusCodes.Status404NotFound)
             .WithSummary("Get a node: state and capacity; allocation: everyone's for an admin, your own for others");
+
+        nodes.MapGet("/{node}/load", (string node, HttpContext http, NodeRegistry registry, NodeLoadHistory loads) =>
+            !http.Caller().IsAdmin
+                ? ApiResults.Forbidden("Only an admin can see a node's load: it tells about other users' work on the node.")
+                : registry.Find(node) is null
+                    ? ApiResults.NotFound($"Node '{node}'")
+                    : Results.Ok(new NodeLoadSeries(node, NodeLoadHistory.Window.TotalSeconds, loads.Series(node), loads.RoundTrip(node)?.TotalMilliseconds)))
+            .Produces<NodeLoadSeries>().ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound)
+            .WithSummary("A node's load over the last 30 minutes, from its heartbeats (admin)");
 
         nodes.MapPost("/join-tokens", async (CreateJoinTokenRequest? request, HttpContext http, NodeService service, CancellationToken ct) =>
             await service.CreateJoinTokenAsync(http.Caller(), request ?? new CreateJoinTokenRequest(), ct) switch
@@ -43,7 +52,7 @@ public static class NodesApi
                 .WithSummary(drained ? "Stop placing new machines on a node (admin)" : "Let a drained node take new machines again (admin)");
         }
 
-        nodes.MapDelete("/{node}", async (string node, HttpContext http, NodeService service, NodeRegistry registry, CancellationToken ct) =>
+        nodes.MapDelete("/{node}", async (string node, HttpContext http, NodeService service, NodeRegistry registry, NodeLoadHistory loads, CancellationToken ct) =>
         {
             var caller = http.Caller();
             if (!caller.IsAdmin && registry.OwnerOf(node)?.Id != caller.Id)
@@ -57,7 +66,7 @@ public static class NodesApi
             return await service.RemoveAsync(node, ct) switch
             {
                 null => ApiResults.NotFound($"Node '{node}'"),
-                "" => Results.NoContent(),
+                "" => Forgotten(loads, node),
                 var problem => ApiResults.Conflict(problem),
             };
         })
@@ -65,6 +74,13 @@ public static class NodesApi
         .ProducesProblem(StatusCodes.Status409Conflict)
         .WithSummary("Remove a node: revoke its credential and disconnect its agent (admin; the owner of a client node)");
         return api;
+    }
+
+    /// <summary>A removed node's load series goes with it: a node enrolled later under the name starts afresh.</summary>
+    private static IResult Forgotten(NodeLoadHistory loads, string node)
+    {
+        loads.Forget(node);
+        return Results.NoContent();
     }
 
     /// <summary>A 403 naming the request field it is about, as the pin checks answer.</summary>

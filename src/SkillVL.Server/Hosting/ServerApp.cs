@@ -70,6 +70,7 @@ public static class ServerApp
         });
         builder.Services.AddSingleton(AdminToken.LoadOrCreate(settings.DataDirectory));
         builder.Services.AddSingleton<NodeRegistry>();
+        builder.Services.AddSingleton<NodeLoadHistory>();
         builder.Services.AddSingleton<NodeService>();
         builder.Services.AddSingleton<OfflineJournalRecorder>();
         builder.Services.AddSingleton<CompressedTemplateFiles>();
@@ -101,6 +102,8 @@ public static class ServerApp
         builder.Services.AddSingleton<MigrationRunner>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<MigrationRunner>());
         builder.Services.AddScoped<MigrationService>();
+        builder.Services.AddScoped<Recommendations.RecommendationService>();
+        builder.Services.AddSingleton<Recommendations.IPlacementSignals, Recommendations.LivePlacementSignals>();
         builder.Services.AddSingleton<Checkouts.CheckoutSyncService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<Checkouts.CheckoutSyncService>());
         builder.Services.AddHostedService<Checkouts.CheckoutLeaseService>();
@@ -178,6 +181,7 @@ public static class ServerApp
         api.MapEventsApi();
         api.MapMigrationsApi();
         api.MapExperimentsApi();
+        api.MapRecommendationsApi();
         return app;
     }
 

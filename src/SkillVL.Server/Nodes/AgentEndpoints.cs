@@ -78,6 +78,7 @@ public static class AgentEndpoints
         OfflineJournalRecorder journal,
         ReconcileLoop reconciler,
         ReconcileTrigger trigger,
+        NodeLoadHistory loads,
         TimeProvider time,
         ILoggerFactory loggers)
     {
@@ -122,6 +123,14 @@ public static class AgentEndpoints
                             remote.Seen(named, time.GetUtcNow());
                         }
 
+                        if (message.Load is { } load)
+                        {
+                            loads.Record(node.Name, load);
+                        }
+
+                        // Timed off the read loop, which must be free to read the answer.
+                        _ = Task.Run(() => PingAsync(channel, loads, node.Name, time, http.RequestAborted), http.RequestAborted);
+
                         await nodes.SeenAsync(node.Name, named, http.RequestAborted);
                     }
                     else if (message.Type == AgentMessage.JournalReport)
@@ -155,6 +164,25 @@ public static class AgentEndpoints
         {
             remote.Detach(channel);
             NodeLog.Disconnected(logger, node.Name);
+        }
+    }
+
+    /// <summary>The most a ping may take; a slower link is not measured this time (a client's link is rarely worse than 2 s).</summary>
+    private static readonly TimeSpan PingTimeout = TimeSpan.FromSeconds(5);
+
+    /// <summary>Times a <c>node.ping</c> on the agent's connection: the node's round trip to the Server (ADR 0027), a
+    /// client's link as the placement advisor sees it. An older agent answers with an error, and is not measured.</summary>
+    private static async Task PingAsync(AgentChannel channel, NodeLoadHistory loads, string node, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var started = time.GetTimestamp();
+        try
+        {
+            await channel.CallAsync(AgentMethods.NodePing, null, PingTimeout, cancellationToken);
+            loads.RecordRoundTrip(node, time.GetElapsedTime(started));
+        }
+        catch (Exception e) when (e is DriverException or OperationCanceledException or ObjectDisposedException)
+        {
+            // Not measured this time: the agent went away, is older, or the link is slower than the timeout.
         }
     }
 

@@ -16,7 +16,8 @@ namespace SkillVL.Server.Nodes;
 /// </summary>
 public static class NodeViews
 {
-    public static async Task<IReadOnlyList<NodeInfo>> ListAsync(CurrentUser caller, NodeRegistry registry, SkillVlDbContext db, CancellationToken cancellationToken)
+    public static async Task<IReadOnlyList<NodeInfo>> ListAsync(
+        CurrentUser caller, NodeRegistry registry, NodeLoadHistory loads, SkillVlDbContext db, CancellationToken cancellationToken)
     {
         var visible = registry.Known.Where(n => Visible(caller, n.Facts, registry.OwnerOf(n.Facts.Name))).ToList();
         var own = visible.Where(n => registry.OwnerOf(n.Facts.Name)?.Id == caller.Id).Select(n => n.Facts.Name).ToList();
@@ -28,7 +29,10 @@ public static class NodeViews
         {
             var owner = registry.OwnerOf(n.Facts.Name);
             var full = caller.IsAdmin || own.Contains(n.Facts.Name);
-            return Info(n, registry, placed.Where(m => m.NodeName == n.Facts.Name).ToList(), full, owner?.Username);
+            return Info(n, registry, placed.Where(m => m.NodeName == n.Facts.Name).ToList(), full, owner?.Username) with
+            {
+                Load = caller.IsAdmin ? loads.Latest(n.Facts.Name) : null,
+            };
         }).ToList();
     }
 

@@ -34,6 +34,11 @@ public sealed record AgentMessage
 
     public NodeFacts? Facts { get; init; }
 
+    /// <summary>On a hello or a heartbeat: the node's load right now (issue 14, ADR 0027). Kept out of
+    /// <see cref="Facts"/>, which the Server stores, because a load is only worth its time series. An older agent sends
+    /// none and an older Server ignores it (the wire change is additive).</summary>
+    public NodeLoadSample? Load { get; init; }
+
     /// <summary>On a hello or a journal message: the node's unacknowledged local actions, oldest first. An older Server
     /// ignores the field and the type (the wire change is additive).</summary>
     public IReadOnlyList<OfflineJournalEntry>? Journal { get; init; }

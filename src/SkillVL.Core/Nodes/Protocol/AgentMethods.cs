@@ -37,4 +37,7 @@ public static class AgentMethods
 
     /// <summary>Open a VM's console: the agent connects back to <see cref="AgentPaths.ConsoleRelay"/> and relays it.</summary>
     public const string ConsoleOpen = "console.open";
+
+    /// <summary>Answer at once with nothing: the Server times it, the round trip of the node's link to it (ADR 0027).</summary>
+    public const string NodePing = "node.ping";
 }
