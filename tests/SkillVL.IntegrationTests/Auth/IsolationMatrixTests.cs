@@ -132,8 +132,11 @@ public sealed class IsolationMatrixTests(ITestOutputHelper output)
                         var shared = pattern.StartsWith(ApiPaths.Nodes + "/", StringComparison.Ordinal)
                             || pattern.StartsWith(ApiPaths.Prefix + "/templates/", StringComparison.Ordinal);
                         var research = pattern.StartsWith(ApiPaths.Experiments + "/", StringComparison.Ordinal);
+                        // A node's load tells about other users' work on it: admins only (ADR 0027).
+                        var adminOnly = pattern == ApiPaths.Nodes + "/{node}/load";
                         var expected = method == "PUT" && pattern == ApiPaths.Rooms + "/{room}"
                             ? HttpStatusCode.BadRequest
+                            : adminOnly ? HttpStatusCode.Forbidden
                             : research ? (client == bob.Client ? HttpStatusCode.Forbidden : HttpStatusCode.OK)
                             : shared ? (method == "GET" ? HttpStatusCode.OK : HttpStatusCode.Forbidden) : HttpStatusCode.NotFound;
                         Assert.True(response.StatusCode == expected, $"{actor}: {method} {url} ({pattern}) answered {(int)response.StatusCode}, expected {(int)expected}: {body}");

@@ -1760,6 +1760,42 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/recommendations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Where your machines would run better, from the nodes' load and the migration model: recommended moves first, then those that do not pay and why (a student: own machines; a teacher: also their courses'; an admin: all) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RecommendationInfo"][];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/nodes": {
         parameters: {
             query?: never;
@@ -1885,6 +1921,62 @@ export interface paths {
                 };
             };
         };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/nodes/{node}/load": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A node's load over the last 30 minutes, from its heartbeats (admin) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    node: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["NodeLoadSeries"];
+                    };
+                };
+                /** @description Forbidden */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+                /** @description Not Found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -4083,6 +4175,82 @@ export interface components {
             allocation: string;
             /** @description The username a client node belongs to (issue 12): shown to an admin and to the owner; null for an admin's node. */
             owner?: null | string;
+            load?: null | components["schemas"]["NodeLoadSample"];
+        };
+        /**
+         * @description How busy a node is, read by its agent from /proc with each heartbeat (issue 14, Deliver 1; ADR 0027). Every figure
+         *     is optional: a kernel without PSI has no /proc/pressure, an older agent sends no sample at all, and the first
+         *     heartbeat has no CPU figure yet (it needs two /proc/stat readings).
+         */
+        NodeLoadSample: {
+            /**
+             * Format: double
+             * @description Share of all CPUs busy since the previous heartbeat, 0–1 (/proc/stat deltas: everything
+             *                 but idle and iowait over the total).
+             */
+            cpuUtilization?: null | number | string;
+            /**
+             * Format: double
+             * @description The 1-minute load average (/proc/loadavg, first field).
+             */
+            loadAverage1?: null | number | string;
+            /**
+             * Format: int32
+             * @description Tasks runnable right now (/proc/loadavg, the number before the slash; it counts the reader).
+             */
+            runQueue?: null | number | string;
+            /**
+             * Format: int64
+             * @description What new work could take without swapping (/proc/meminfo `MemAvailable`).
+             */
+            memoryAvailableBytes?: null | number | string;
+            /**
+             * Format: int64
+             * @description /proc/meminfo `MemTotal`.
+             */
+            memoryTotalBytes?: null | number | string;
+            /**
+             * Format: double
+             * @description PSI: share of the last 10 s in which some runnable task waited for a CPU, in percent
+             *                 (/proc/pressure/cpu `some avg10`); null where the kernel has no PSI.
+             */
+            cpuPressure?: null | number | string;
+            /**
+             * Format: double
+             * @description PSI `some avg10` of /proc/pressure/memory, percent.
+             */
+            memoryPressure?: null | number | string;
+            /**
+             * Format: double
+             * @description PSI `some avg10` of /proc/pressure/io, percent.
+             */
+            ioPressure?: null | number | string;
+            /**
+             * Format: date-time
+             * @description When the Server received the sample (its clock, not the node's); null as the agent sends it.
+             */
+            at?: null | string;
+        };
+        /** @description A node's recent load (`GET /api/nodes/{node}/load`, admin): the heartbeats' samples, oldest first. */
+        NodeLoadSeries: {
+            /** @description The node's name. */
+            node: string;
+            /**
+             * Format: double
+             * @description How far back the Server keeps samples.
+             */
+            windowSeconds: number | string;
+            /**
+             * @description Each with DateTimeOffset? NodeLoadSample.At, the Server's time of receipt; empty when the node
+             *                 sent none (the embedded node, an older agent, or none within the window).
+             */
+            samples: components["schemas"]["NodeLoadSample"][];
+            /**
+             * Format: double
+             * @description The latest round trip between the Server and the node's agent, timed by the Server on the
+             *                 agent's connection with each heartbeat; null: not measured (the embedded node, an older agent).
+             */
+            roundTripMs?: null | number | string;
         };
         ProblemDetails: {
             type?: null | string;
@@ -4117,6 +4285,72 @@ export interface components {
             diskBytes: number | string;
             /** Format: int32 */
             runningVms: number | string;
+        };
+        /**
+         * @description One entry of `GET /api/v1/recommendations` (issue 14, suggest mode; ADR 0027): the placement advisor's judgement
+         *     of a move (PlacementRecommendation, durations in milliseconds as the migration API gives them)
+         *     and how to carry it out. There is no route that accepts a recommendation: accepting it is the request named here — a
+         *     migration between servers, a check-out to the owner's own computer, a check-in back — which checks everything again
+         *     against the situation at that moment.
+         */
+        RecommendationInfo: {
+            /** @description "room/machine", the room by name. */
+            machine: string;
+            /** @description The machine's id. */
+            machineId: string;
+            /** @description The machine's room (the accept path names it by id, which works for every caller who sees it). */
+            roomId: string;
+            /** @description Where it runs. */
+            from: string;
+            /** @description Where it would go. */
+            to: string;
+            /** @description "vertical-to-client", "vertical-to-server" or "horizontal". */
+            kind: string;
+            /** @description Whether the move pays; false: considered, and the reason says why not. */
+            recommended: boolean;
+            /** @description Why, in words, with the numbers. */
+            reason: string;
+            /**
+             * Format: double
+             * @description The owner's console round trip where it runs, if measured.
+             */
+            consoleBeforeMs: null | number | string;
+            /**
+             * Format: double
+             * @description The round trip expected after the move, if known.
+             */
+            consoleAfterMs: null | number | string;
+            /**
+             * Format: double
+             * @description The source's CPU use, 0–1, if reported.
+             */
+            sourceCpu: null | number | string;
+            /**
+             * Format: double
+             * @description The target's CPU use, 0–1, if reported.
+             */
+            targetCpu: null | number | string;
+            /**
+             * Format: double
+             * @description The migration model's time for the move (ADR 0009); null when it would not converge.
+             */
+            predictedTimeMs: null | number | string;
+            /**
+             * Format: double
+             * @description The pause the guest would see.
+             */
+            predictedDowntimeMs: null | number | string;
+            /**
+             * Format: int64
+             * @description Bytes on the link.
+             */
+            predictedBytes: null | number | string;
+            /** @description Where to POST to carry the move out. */
+            acceptPath: string;
+            /** @description The JSON body of that POST (null: none). */
+            acceptBody: null | {
+                [key: string]: string;
+            };
         };
         RedeemInviteRequest: {
             code: null | string;
