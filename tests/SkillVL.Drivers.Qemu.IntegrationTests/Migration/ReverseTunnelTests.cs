@@ -15,7 +15,7 @@ namespace SkillVL.Drivers.Qemu.IntegrationTests.Migration;
 /// it and parks connections; a unix echo server plays the target's QEMU, a unix client the source's. Real TLS with a
 /// test CA, real zstd. The target opens no socket anyone could connect to.
 /// </summary>
-public sealed class ReverseTunnelTests : IAsyncDisposable
+public sealed class ReverseTunnelTests : IAsyncLifetime
 {
     private const string Loopback = "127.0.0.1";
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
@@ -180,7 +180,10 @@ public sealed class ReverseTunnelTests : IAsyncDisposable
         await AssertRefusedAsync(port);
     }
 
-    public async ValueTask DisposeAsync()
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    /// <summary>xunit 2 calls a test class's IAsyncLifetime.DisposeAsync, not IAsyncDisposable's: the directory stayed.</summary>
+    public async Task DisposeAsync()
     {
         await _source.DisposeAsync();
         await _target.DisposeAsync();

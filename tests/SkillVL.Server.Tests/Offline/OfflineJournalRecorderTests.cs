@@ -7,7 +7,7 @@ using SkillVL.Server.Nodes;
 
 namespace SkillVL.Server.Tests.Offline;
 
-public sealed class OfflineJournalRecorderTests : IAsyncDisposable
+public sealed class OfflineJournalRecorderTests : IAsyncLifetime
 {
     private static readonly DateTimeOffset At = new(2026, 12, 6, 10, 0, 0, TimeSpan.Zero);
     private readonly SqliteConnection _connection = new("Data Source=:memory:");
@@ -100,7 +100,9 @@ public sealed class OfflineJournalRecorderTests : IAsyncDisposable
         Assert.Null(await _recorder.RecordAsync("laptop1", [], timeout.Token));
     }
 
-    public ValueTask DisposeAsync() => _connection.DisposeAsync();
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public Task DisposeAsync() => _connection.DisposeAsync().AsTask();
 
     private static OfflineJournalEntry Entry(long seq, string vmId, string action) => new(seq, At, vmId, "vm", action, "uid 1000", Offline: true);
 

@@ -17,7 +17,7 @@ namespace SkillVL.Server.Tests.Recommendations;
 /// (95 % CPU), node2 idle; bob's and carol's computers. Bob has a running box on node1, a pinned one, a stopped one and
 /// one checked out to his laptop (which is leaving); carol has a box on node1; theo teaches the course of bob's room "course-lab".
 /// </summary>
-public sealed class RecommendationServiceTests : IAsyncDisposable
+public sealed class RecommendationServiceTests : IAsyncLifetime
 {
     private static readonly CurrentUser Bob = new("id-bob", "bob", PlatformRoles.Student, "test", []);
     private static readonly CurrentUser Carol = new("id-carol", "carol", PlatformRoles.Student, "test", []);
@@ -42,7 +42,9 @@ public sealed class RecommendationServiceTests : IAsyncDisposable
         _db.SaveChanges();
     }
 
-    public async ValueTask DisposeAsync()
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
     {
         await _db.DisposeAsync();
         await _connection.DisposeAsync();
