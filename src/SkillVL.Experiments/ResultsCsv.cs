@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using SkillVL.Core.Text;
 
 namespace SkillVL.Experiments;
 
@@ -38,7 +39,7 @@ public static class ResultsCsv
         completeLength = 0;
         var position = 0;
         var first = true;
-        while (NextRecord(text, ref position) is { } fields)
+        while (CsvRecords.Next(text, ref position) is { } fields)
         {
             if (first)
             {
@@ -120,55 +121,6 @@ public static class ResultsCsv
         var measurement = new RunMeasurement(f[k], D(f[k + 1]), D(f[k + 2]), D(f[k + 3]), L(f[k + 4]), L(f[k + 5]), L(f[k + 6]), L(f[k + 7]),
             f[k + 9].Length == 0 ? null : f[k + 9]);
         return new ResultRow(f[0], f[1], repetition, f.Skip(n).Take(Factor.All.Count).ToList(), finished, measurement);
-    }
-
-    /// <summary>One record from <paramref name="position"/>, or null when no complete (newline-ended) record is left.</summary>
-    private static List<string>? NextRecord(string text, ref int position)
-    {
-        var fields = new List<string>();
-        var field = new StringBuilder();
-        var quoted = false;
-        for (var i = position; i < text.Length; i++)
-        {
-            var c = text[i];
-            if (quoted)
-            {
-                if (c == '"' && i + 1 < text.Length && text[i + 1] == '"')
-                {
-                    field.Append('"');
-                    i++;
-                }
-                else if (c == '"')
-                {
-                    quoted = false;
-                }
-                else
-                {
-                    field.Append(c);
-                }
-            }
-            else if (c == '"')
-            {
-                quoted = true;
-            }
-            else if (c == ',')
-            {
-                fields.Add(field.ToString());
-                field.Clear();
-            }
-            else if (c == '\n')
-            {
-                fields.Add(field.ToString().TrimEnd('\r'));
-                position = i + 1;
-                return fields;
-            }
-            else
-            {
-                field.Append(c);
-            }
-        }
-
-        return null;
     }
 
     private static string Quote(string field) =>

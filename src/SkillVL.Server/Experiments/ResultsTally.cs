@@ -1,4 +1,4 @@
-using System.Text;
+using SkillVL.Core.Text;
 
 namespace SkillVL.Server.Experiments;
 
@@ -15,7 +15,7 @@ public static class ResultsTally
     {
         ArgumentNullException.ThrowIfNull(text);
         var position = 0;
-        if (Next(text, ref position) is not { } header)
+        if (CsvRecords.Next(text, ref position) is not { } header)
         {
             return null;
         }
@@ -29,7 +29,7 @@ public static class ResultsTally
 
         var (runs, succeeded) = (0, 0);
         var cells = new HashSet<string>(StringComparer.Ordinal);
-        while (Next(text, ref position) is { } fields)
+        while (CsvRecords.Next(text, ref position) is { } fields)
         {
             if (fields.Count != header.Count)
             {
@@ -45,55 +45,5 @@ public static class ResultsTally
         }
 
         return (runs, cells.Count, succeeded);
-    }
-
-    /// <summary>The next RFC 4180 record ending in a newline (CRLF or LF), or null at the end or at a torn last record.</summary>
-    private static List<string>? Next(string text, ref int position)
-    {
-        var fields = new List<string>();
-        var field = new StringBuilder();
-        var quoted = false;
-        for (var i = position; i < text.Length; i++)
-        {
-            var c = text[i];
-            if (quoted)
-            {
-                if (c != '"')
-                {
-                    field.Append(c);
-                }
-                else if (i + 1 < text.Length && text[i + 1] == '"')
-                {
-                    field.Append('"');
-                    i++;
-                }
-                else
-                {
-                    quoted = false;
-                }
-            }
-            else if (c == '"')
-            {
-                quoted = true;
-            }
-            else if (c == ',')
-            {
-                fields.Add(field.ToString());
-                field.Clear();
-            }
-            else if (c == '\n')
-            {
-                fields.Add(field.ToString().TrimEnd('\r'));
-                position = i + 1;
-                return fields;
-            }
-            else
-            {
-                field.Append(c);
-            }
-        }
-
-        position = text.Length;
-        return null;
     }
 }
