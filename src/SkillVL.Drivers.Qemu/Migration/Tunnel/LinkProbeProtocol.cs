@@ -32,7 +32,7 @@ internal sealed class LinkProbeProtocol(TimeProvider time)
     public async Task<(LinkMeasurement Measurement, long Sent, long Acked)> MeasureAsync(SslStream ssl, CancellationToken ct)
     {
         var rtt = await RoundTripAsync(ssl, ct);
-        var (bandwidth, sent, acked) = await BulkAsync(ssl, ct);
+        var (bandwidth, sent, acked) = await BulkAsync(ssl, rtt, ct);
         var result = new byte[17];
         result[0] = Result;
         BinaryPrimitives.WriteInt64BigEndian(result.AsSpan(1), bandwidth.BytesPerSecond);
@@ -114,13 +114,14 @@ internal sealed class LinkProbeProtocol(TimeProvider time)
         return samples[Pings / 2];
     }
 
-    /// <summary>The bulk transfer: the rate over the second half of the acknowledgements, bytes sent and acknowledged.</summary>
-    private async Task<(DataRate Rate, long Sent, long Acked)> BulkAsync(SslStream ssl, CancellationToken ct)
+    /// <summary>The bulk transfer: the rate (<see cref="LinkProbeRate"/>), bytes sent and acknowledged.</summary>
+    private async Task<(DataRate Rate, long Sent, long Acked)> BulkAsync(SslStream ssl, TimeSpan roundTrip, CancellationToken ct)
     {
         var frame = new byte[4 + FrameBytes];
         BinaryPrimitives.WriteInt32BigEndian(frame, FrameBytes);
         RandomNumberGenerator.Fill(frame.AsSpan(4));
-        var acks = new List<(long At, long Bytes)>();
+        var lastAck = (At: 0L, Bytes: 0L);
+        var gate = new Lock();
         var finalBytes = -1L;
         using var stopReading = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var started = _time.GetTimestamp();
@@ -133,13 +134,13 @@ internal sealed class LinkProbeProtocol(TimeProvider time)
             {
                 await ssl.ReadExactlyAsync(ack, stopReading.Token);
                 var bytes = BinaryPrimitives.ReadInt64BigEndian(ack);
-                lock (acks)
+                lock (gate)
                 {
-                    acks.Add((_time.GetTimestamp(), bytes));
+                    lastAck = (_time.GetTimestamp(), bytes);
                 }
 
                 // The end frame is acknowledged too, after finalBytes is set: this sees the last acknowledgement.
-                if (Volatile.Read(ref finalBytes) is var last && last >= 0 && bytes >= last)
+                if (Volatile.Read(ref finalBytes) is var final && final >= 0 && bytes >= final)
                 {
                     return;
                 }
@@ -162,33 +163,25 @@ internal sealed class LinkProbeProtocol(TimeProvider time)
         }
         catch (TimeoutException)
         {
-            // What is still in flight is left out; the acknowledgements so far give the rate.
+            // What is still in flight is left out; the last acknowledgement so far gives the rate.
         }
         finally
         {
             await stopReading.CancelAsync();
         }
 
-        List<(long At, long Bytes)> got;
-        lock (acks)
+        (long At, long Bytes) last;
+        lock (gate)
         {
-            got = [.. acks];
+            last = lastAck;
         }
 
-        if (got.Count == 0 || got[^1].Bytes == 0)
+        var (lastAt, lastBytes) = last;
+        if (LinkProbeRate.BytesPerSecond(_time.GetElapsedTime(started, lastAt), lastBytes, roundTrip) is not { } rate)
         {
             throw new DriverException("The link probe's target acknowledged no data in time.", isTransient: true);
         }
 
-        // The second half, in time, of the acknowledgements: after the ramp-up.
-        var (lastAt, lastBytes) = got[^1];
-        var middle = got[0].At + ((lastAt - got[0].At) / 2);
-        var (fromAt, fromBytes) = got.First(a => a.At >= middle);
-        var seconds = _time.GetElapsedTime(fromAt, lastAt).TotalSeconds;
-        var rate = seconds > 0 && lastBytes > fromBytes
-            ? (lastBytes - fromBytes) / seconds
-            // Too few acknowledgements to split (a very slow link): all of it, ramp-up included.
-            : lastBytes / _time.GetElapsedTime(started, lastAt).TotalSeconds;
         return (new DataRate((long)rate), sent, lastBytes);
     }
 }

@@ -17,9 +17,8 @@ namespace SkillVL.Drivers.Qemu.Migration.Tunnel;
 /// <item>RTT: the median of <see cref="Pings"/> one-byte round trips (TLS records, so a few µs of crypto on top of the
 /// network's RTT);</item>
 /// <item>bandwidth: random (incompressible) data in <see cref="FrameBytes"/> frames for at most <see cref="SendTime"/>
-/// or <see cref="MaxBytes"/>; the target acknowledges each frame with its byte count so far, and the rate is taken
-/// over the second half of those acknowledgements (TCP's slow start is over by then and does not drag the figure
-/// down). It is goodput: payload bytes, without TCP/IP and TLS headers (~5 % at MTU 1500). Nothing is compressed:
+/// or <see cref="MaxBytes"/>; the target acknowledges each frame with its byte count so far, and the rate is every
+/// acknowledged byte over the whole transfer, less one round trip (<see cref="LinkProbeRate"/>). It is goodput: payload bytes, without TCP/IP and TLS headers (~5 % at MTU 1500). Nothing is compressed:
 /// the probe measures the raw link.</item>
 /// </list>
 /// Loss is not measured (reported as 0): TCP hides it, and a few seconds of traffic could not estimate a rate of 1 %
