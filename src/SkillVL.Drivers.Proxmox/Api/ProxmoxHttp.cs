@@ -156,7 +156,7 @@ public sealed class ProxmoxHttp : IDisposable
 
     private ProxmoxException Fail(string described, int? status, string message, bool transient, Exception? inner, Dictionary<string, string>? errors = null)
     {
-        var exception = new ProxmoxException(cluster.Name, described, status, message, errors, transient || TransientErrors.IsTransient(status, message), inner);
+        var exception = new ProxmoxException(cluster.Name, described, status, message, errors, transient || (status is not null && TransientErrors.IsTransient(status, message)), inner);
         ProxmoxLog.Failed(logger, cluster.Name, described.Split(' ')[0], described[(described.IndexOf(' ', StringComparison.Ordinal) + 1)..], message);
         return exception;
     }

@@ -17,7 +17,7 @@ public sealed class TaskFollower(ProxmoxHttp http, TimeProvider? timeProvider = 
     public const string LogPath = "/nodes/{node}/tasks/{upid}/log";
 
     /// <summary>Half a second: PVE tasks of interest here (clone, start, migrate) take seconds to minutes.</summary>
-    public TimeSpan PollInterval { get; init; } = TimeSpan.FromMilliseconds(500);
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(500);
 
     private readonly TimeProvider time = timeProvider ?? TimeProvider.System;
     private readonly ILogger log = logger ?? NullLogger.Instance;
