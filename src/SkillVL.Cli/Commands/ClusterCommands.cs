@@ -1,107 +1,108 @@
 using System.CommandLine;
-using SkillVL.Drivers.Proxmox;
+using SkillVL.Cli.Configuration;
+using SkillVL.Cli.Output;
 using SkillVL.Drivers.Proxmox.Api;
-using SkillVL.Drivers.Proxmox.Checks;
 
 namespace SkillVL.Cli.Commands;
 
 /// <summary>
-/// <c>skillvl cluster check</c>: a read-only readiness check of a Proxmox VE cluster, run by an operator before SkillVL
-/// drives it (issue 15). It talks to PVE directly (pinned TLS, API token), not to a SkillVL server.
+/// <c>skillvl cluster add|list|remove|check</c>: Proxmox VE clusters (issue 15). These talk to PVE directly (pinned
+/// TLS, API token) and keep registered clusters in this user's <see cref="ClusterRegistry"/>, not on a SkillVL server.
 /// </summary>
 internal static class ClusterCommands
 {
     public static Command Create(CommandRunner runner)
     {
         var cluster = new Command("cluster", "Proxmox VE clusters SkillVL can run machines on");
-        cluster.Subcommands.Add(Check(runner));
+        cluster.Subcommands.Add(Add(runner));
+        cluster.Subcommands.Add(List(runner));
+        cluster.Subcommands.Add(Remove(runner));
+        cluster.Subcommands.Add(ClusterCheckCommand.Create(runner));
         return cluster;
     }
 
-    private static Command Check(CommandRunner runner)
+    internal static async Task<T> Talk<T>(Func<Task<T>> call)
     {
-        var name = new Argument<string>("NAME") { Description = "A name for the cluster in messages (default: its host)", Arity = ArgumentArity.ZeroOrOne };
-        var url = new Option<string>("--url") { Description = "The PVE API address, https://HOST:8006", HelpName = "URL", Required = true };
-        var tokenId = new Option<string>("--token-id") { Description = "The API token id, USER@REALM!TOKENID", HelpName = "ID", Required = true };
-        var secretFile = new Option<string>("--secret-file") { Description = "A file holding the token's secret, readable only by you (mode 0600)", HelpName = "FILE", Required = true };
-        var fingerprint = new Option<string>("--fingerprint") { Description = "SHA-256 fingerprint of the API certificate (`pvenode cert info`)", HelpName = "SHA256", Required = true };
-        var zone = new Option<string?>("--zone") { Description = "The VXLAN SDN zone for room networks (default: any VXLAN zone)", HelpName = "ZONE" };
-        var storage = new Option<string?>("--storage") { Description = "The storage for VM disks (default: any with content 'images')", HelpName = "STORAGE" };
-        var templates = new Option<string[]>("--template") { Description = "A template that must exist (repeatable)", HelpName = "NAME", AllowMultipleArgumentsPerToken = false };
-        var command = new Command(
-            "check",
-            "Check, read-only, that a Proxmox VE cluster is ready for SkillVL: version, token privileges, VXLAN zone, storage, templates; exit 1 if something required is missing")
+        try
         {
-            name, url, tokenId, secretFile, fingerprint, zone, storage, templates,
-        };
+            return await call();
+        }
+        catch (ProxmoxException e)
+        {
+            throw new CliException(e.Message, e.StatusCode is null && e.IsTransient ? ExitCodes.ServerUnreachable : ExitCodes.Error);
+        }
+    }
+
+    private static Command Add(CommandRunner runner)
+    {
+        var name = new Argument<string>("NAME") { Description = "The cluster's name in SkillVL (lower-case letters, digits, '-')" };
+        var connection = new ClusterConnectionOptions();
+        var command = new Command("add", "Register a cluster after checking that its certificate matches the fingerprint and the token is accepted") { name };
+        connection.AddTo(command);
         command.SetAction(runner.LocalAction(async (parseResult, _, cancellationToken) =>
         {
-            var target = Connection(
-                parseResult.GetValue(name), parseResult.GetRequiredValue(url), parseResult.GetRequiredValue(tokenId),
-                parseResult.GetRequiredValue(secretFile), parseResult.GetRequiredValue(fingerprint));
-            var options = new ClusterCheckOptions(parseResult.GetValue(zone), parseResult.GetValue(storage), parseResult.GetValue(templates) ?? []);
+            var clusterName = parseResult.GetRequiredValue(name);
+            if (!ClusterRegistry.IsValidName(clusterName))
+            {
+                throw new CliException($"NAME: '{clusterName}' is not a cluster name (lower-case letters, digits and '-', at most 32)", ExitCodes.Usage);
+            }
+
+            var registry = new ClusterRegistry(runner.Context.Environment);
+            var clusters = registry.Load();
+            if (clusters.ContainsKey(clusterName))
+            {
+                throw new CliException($"cluster '{clusterName}' is already registered (`skillvl cluster remove {clusterName}` first)", ExitCodes.Conflict);
+            }
+
+            var (target, saved) = connection.FromOptions(parseResult, clusterName);
+
+            // Saved only once PVE answered through the pinned certificate with this token: nothing half-registered.
             using var client = new ProxmoxClient(new ProxmoxHttp(target));
-            ClusterCheckReport report;
-            try
-            {
-                report = await new ClusterCheck(client).RunAsync(options, cancellationToken);
-            }
-            catch (ProxmoxException e)
-            {
-                throw new CliException(e.Message, e.StatusCode is null && e.IsTransient ? ExitCodes.ServerUnreachable : ExitCodes.Error);
-            }
-
-            var output = runner.Context.Out;
-            output.WriteLine($"cluster {target}");
-            var width = report.Items.Max(i => i.Area.Length);
-            foreach (var item in report.Items)
-            {
-                var state = item.State switch { CheckState.Ok => "ok", CheckState.Warning => "warning", _ => "MISSING" };
-                output.WriteLine($"  {state,-8} {item.Area.PadRight(width)}  {item.Detail}");
-            }
-
-            var missing = report.Items.Count(i => i.State == CheckState.Missing);
-            output.WriteLine(report.Passed
-                ? "ready: nothing required is missing"
-                : $"not ready: {missing} required item{(missing == 1 ? " is" : "s are")} missing (docs/deploy/proxmox.md)");
-            return report.Passed ? ExitCodes.Ok : ExitCodes.Error;
+            var version = await Talk(() => client.GetVersionAsync(cancellationToken));
+            clusters[clusterName] = saved;
+            registry.Save(clusters);
+            runner.Context.Out.WriteLine($"cluster {clusterName} added: {target.BaseUri} (pve-manager {version.Version}) as {saved.TokenId}; next: skillvl cluster check {clusterName}");
+            return ExitCodes.Ok;
         }));
         return command;
     }
 
-    /// <summary>Validates the options into a connection; every bad value is a usage error naming its option.</summary>
-    private static ProxmoxCluster Connection(string? name, string url, string tokenId, string secretFile, string fingerprint)
+    private static Command List(CommandRunner runner)
     {
-        if (!Uri.TryCreate(url, UriKind.Absolute, out var baseUri) || baseUri.Scheme != Uri.UriSchemeHttps || baseUri.AbsolutePath != "/")
+        var command = new Command("list", "List registered clusters (never their secrets)");
+        command.Aliases.Add("ls");
+        command.SetAction(runner.LocalAction((_, _, _) =>
         {
-            throw new CliException($"--url: '{url}' is not an https address without a path, e.g. https://pve1.example.org:8006", ExitCodes.Usage);
-        }
+            var table = new TableView("NAME", "URL", "TOKEN", "FINGERPRINT");
+            foreach (var (name, cluster) in new ClusterRegistry(runner.Context.Environment).Load())
+            {
+                table.Add([name, cluster.Url, cluster.TokenId, cluster.Fingerprint]);
+            }
 
-        try
-        {
-            var token = ApiToken.Create(tokenId, ReadSecret(secretFile));
-            return new ProxmoxCluster(name ?? baseUri.Host, baseUri, token, CertificatePin.Parse(fingerprint));
-        }
-        catch (ArgumentException e)
-        {
-            var option = e.ParamName switch { "id" => "--token-id", "secret" => "--secret-file", _ => "--fingerprint" };
-            throw new CliException($"{option}: {e.Message.Split(" (Parameter", 2)[0]}", ExitCodes.Usage);
-        }
+            new Printer(runner.Context).Table(table);
+            return Task.FromResult(ExitCodes.Ok);
+        }));
+        return command;
     }
 
-    private static string ReadSecret(string path)
+    private static Command Remove(CommandRunner runner)
     {
-        if (!File.Exists(path))
+        var name = new Argument<string>("NAME") { Description = "A registered cluster" };
+        var command = new Command("remove", "Forget a registered cluster (nothing on the cluster changes)") { name };
+        command.SetAction(runner.LocalAction((parseResult, _, _) =>
         {
-            throw new CliException($"--secret-file: {path} does not exist", ExitCodes.Usage);
-        }
+            var clusterName = parseResult.GetRequiredValue(name);
+            var registry = new ClusterRegistry(runner.Context.Environment);
+            var clusters = registry.Load();
+            if (!clusters.Remove(clusterName))
+            {
+                throw new CliException($"cluster '{clusterName}' is not registered", ExitCodes.NotFound);
+            }
 
-        // The secret is a password in all but name: refuse a file others can read rather than use it and leak it further.
-        if (!OperatingSystem.IsWindows() && (File.GetUnixFileMode(path) & (UnixFileMode.GroupRead | UnixFileMode.OtherRead | UnixFileMode.GroupWrite | UnixFileMode.OtherWrite)) != 0)
-        {
-            throw new CliException($"--secret-file: {path} can be read by other users; run `chmod 600 {path}`", ExitCodes.Usage);
-        }
-
-        return File.ReadAllText(path);
+            registry.Save(clusters);
+            runner.Context.Out.WriteLine($"cluster {clusterName} removed");
+            return Task.FromResult(ExitCodes.Ok);
+        }));
+        return command;
     }
 }
