@@ -41,10 +41,30 @@ public sealed partial class ProxmoxSimulator
             : Run(call, vm, "qmdestroy", () => Vms.Remove(vm.VmId)))),
         "POST /nodes/{node}/qemu/{vmid}/migrate" => WithVm(call, "VM.Migrate", vm => Migrate(call, vm)),
         "POST /nodes/{node}/qemu/{vmid}/vncproxy" or "POST /nodes/{node}/qemu/{vmid}/termproxy" => WithVm(call, "VM.Console", vm => vm.Running
-            ? SimulatorReply.Ok(new { user = call.Token.Id, ticket = "PVEVNC:" + Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16)), port = "5900", upid = NewUpid(vm.Node, "vncproxy", vm.VmId.ToString(CultureInfo.InvariantCulture), call.Token.Id) })
+            ? IssueConsoleTicket(call, vm)
             : SimulatorReply.Error(500, $"VM {vm.VmId} not running")),
+        "GET /nodes/{node}/qemu/{vmid}/vncwebsocket" => WithVm(call, "VM.Console", vm =>
+            ConsoleTickets.TryGetValue(call.Parameter("vncticket")!, out var ticket) && ticket.VmId == vm.VmId
+                && ticket.Port.ToString(CultureInfo.InvariantCulture) == call.Parameter("port") && DateTimeOffset.UtcNow <= ticket.Until
+                ? SimulatorReply.Ok(new { port = call.Parameter("port") })
+                : SimulatorReply.Error(401, "permission denied - invalid PVEVNC ticket")),
         _ => SimulatorReply.Error(501, $"Method '{call.Match.Method} {call.Match.Template}' not simulated (the simulator is a stand-in: see its doc comment)"),
     };
+
+    private SimulatorReply IssueConsoleTicket(SimulatorCall call, SimulatedVm vm)
+    {
+        var ticket = "PVEVNC:" + Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(24));
+        var port = nextConsolePort;
+        nextConsolePort = nextConsolePort == 5999 ? 5900 : nextConsolePort + 1;
+        ConsoleTickets[ticket] = (vm.VmId, port, DateTimeOffset.UtcNow + ConsoleTicketLifetime);
+
+        // The port as a string, as client mocks and Perl's serialization show it (NOTES.md §3).
+        return SimulatorReply.Ok(new
+        {
+            user = call.Token.Id, ticket, port = port.ToString(CultureInfo.InvariantCulture),
+            upid = NewUpid(vm.Node, "vncproxy", vm.VmId.ToString(CultureInfo.InvariantCulture), call.Token.Id),
+        });
+    }
 
     private static SimulatorReply? Need(SimulatorCall call, string path, string privilege) =>
         call.Token.Effective(path).Contains(privilege) ? null : SimulatorReply.Error(403, $"Permission check failed ({path}, {privilege})");

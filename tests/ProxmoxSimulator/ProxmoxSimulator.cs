@@ -31,11 +31,13 @@ public sealed partial class ProxmoxSimulator : IAsyncDisposable
     private readonly List<SchemaViolation> violations = [];
     private readonly List<string> requests = [];
     private int pid = 0x1000;
+    private int nextConsolePort = 5900;
 
     private ProxmoxSimulator(WebApplication app, X509Certificate2 certificate)
     {
         this.app = app;
         this.certificate = certificate;
+        app.UseWebSockets();
         app.Run(HandleAsync);
     }
 
@@ -70,6 +72,12 @@ public sealed partial class ProxmoxSimulator : IAsyncDisposable
     public Dictionary<string, (string Zone, long Tag, string State)> PendingVnets { get; } = new(StringComparer.Ordinal);
 
     public Dictionary<string, SimulatedTask> Tasks { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Console tickets issued by vncproxy/termproxy: ticket → (vmid, port, valid until), as PVE binds them.</summary>
+    public Dictionary<string, (long VmId, int Port, DateTimeOffset Until)> ConsoleTickets { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>How long a console ticket is accepted (PVE: verify_rsa_ticket(..., -20, 40), about 40 s).</summary>
+    public TimeSpan ConsoleTicketLifetime { get; set; } = TimeSpan.FromSeconds(40);
 
     /// <summary>Requests the schema does not allow (answered 400/501 as PVE would).</summary>
     public IReadOnlyList<SchemaViolation> Violations { get { lock (gate) { return [.. violations]; } } }
@@ -155,6 +163,16 @@ public sealed partial class ProxmoxSimulator : IAsyncDisposable
             }
 
             reply = Judge(method, rawPath[prefix.Length..], parameters, token);
+        }
+
+        if (reply.Status == 200 && context.WebSockets.IsWebSocketRequest && rawPath.EndsWith("/vncwebsocket", StringComparison.Ordinal))
+        {
+            // The ticket was good. No VM runs under the simulator, so the socket carries no console bytes: it is accepted
+            // (echoing the 'binary' subprotocol, as pveproxy does) and closed with a reason that says so.
+            var protocol = context.WebSockets.WebSocketRequestedProtocols.Contains("binary") ? "binary" : null;
+            using var socket = await context.WebSockets.AcceptWebSocketAsync(protocol);
+            await socket.CloseAsync(System.Net.WebSockets.WebSocketCloseStatus.NormalClosure, "simulator: no VM behind this console", context.RequestAborted);
+            return;
         }
 
         context.Response.StatusCode = reply.Status;

@@ -37,7 +37,10 @@ public sealed class SchemaCoverageTests
         await client.Qemu.SetConfigAsync("pve1", id, new Dictionary<string, string> { ["net0"] = "virtio,bridge=room7,firewall=0", ["tags"] = "skillvl" }, config["digest"], ct);
         await client.Tasks.WaitAsync(await client.Qemu.StartAsync("pve1", id, ct), wait, ct);
         await client.Qemu.GetStatusAsync("pve1", id, ct);
-        await client.Qemu.VncProxyAsync("pve1", id, ct);
+        using (await client.Qemu.OpenConsoleAsync("pve1", id, await client.Qemu.VncProxyAsync("pve1", id, ct), ct))
+        {
+        }
+
         await client.Qemu.TermProxyAsync("pve1", id, "serial0", ct);
         await client.Tasks.WaitAsync(await client.Qemu.MigrateAsync("pve1", id, "pve2", true, false, ct), wait, ct);
         await client.Tasks.WaitAsync(await client.Qemu.StopAsync("pve2", id, ct), wait, ct);

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net.Http.Headers;
+using System.Net.WebSockets;
 using System.Security.Authentication;
 using System.Text;
 using System.Text.Json;
@@ -107,6 +108,57 @@ public sealed class ProxmoxHttp : IDisposable
             }
 
             throw Fail(described, status, ErrorMessage(response, envelope, status), TransientErrors.IsTransient(status, response.ReasonPhrase ?? ""), null, Errors(envelope));
+        }
+    }
+
+    /// <summary>
+    /// Opens a websocket (<c>vncwebsocket</c>) on the same API address, with the token header and the same pin.
+    /// PVE takes the console ticket only as a query parameter; it lives about 40 s and is bound to the VM and port, and the
+    /// URL is never logged (only the path is).
+    /// </summary>
+    public async Task<WebSocket> ConnectWebSocketAsync(
+        string pathTemplate, IReadOnlyList<string> pathValues, PveParameters parameters, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        var path = Fill(pathTemplate, pathValues);
+        Observer?.Invoke(new ProxmoxRequest("GET", pathTemplate, path, parameters.Items));
+        var query = string.Join('&', parameters.Items.Select(p => Uri.EscapeDataString(p.Key) + "=" + Uri.EscapeDataString(p.Value)));
+        var address = new UriBuilder(new Uri(cluster.ApiRoot, path.TrimStart('/'))) { Scheme = "wss", Query = query }.Uri;
+        var socket = new ClientWebSocket();
+        socket.Options.SetRequestHeader("Authorization", cluster.Token.HeaderValue);
+        socket.Options.AddSubProtocol("binary");
+        socket.Options.CollectHttpResponseDetails = true;
+        string? presented = null;
+        socket.Options.RemoteCertificateValidationCallback = (_, certificate, _, _) =>
+        {
+            if (cluster.Pin.Matches(certificate))
+            {
+                return true;
+            }
+
+            presented = certificate is null ? "no certificate" : CertificatePin.Of(certificate).Display;
+            return false;
+        };
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(http.Timeout);
+            await socket.ConnectAsync(address, timeout.Token).ConfigureAwait(false);
+            return socket;
+        }
+        catch (WebSocketException e)
+        {
+            var status = socket.HttpStatusCode == 0 ? (int?)null : (int)socket.HttpStatusCode;
+            socket.Dispose();
+            var message = presented is not null
+                ? $"the TLS certificate of {cluster.BaseUri} does not match the pinned fingerprint (pinned {cluster.Pin.Display}, presented {presented})"
+                : status is null ? $"cannot open the console websocket: {e.Message}" : $"the console websocket was refused ({status}): the ticket may have expired (about 40 s) or belong to another VM, port or API node";
+            throw Fail($"GET {path}", status, message, transient: false, e);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
         }
     }
 

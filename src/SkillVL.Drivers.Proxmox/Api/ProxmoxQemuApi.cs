@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Net.WebSockets;
 using System.Text.Json;
 using SkillVL.Drivers.Proxmox.Api.Model;
 using SkillVL.Drivers.Proxmox.Tasks;
@@ -112,6 +113,18 @@ public sealed class ProxmoxQemuApi(ProxmoxHttp http)
     /// <summary>A serial-console ticket (<c>termproxy</c>, xterm.js protocol) for <paramref name="serial"/> (serial0..3).</summary>
     public async Task<ConsoleTicket> TermProxyAsync(string node, long vmid, string serial, CancellationToken cancellationToken) =>
         Ticket(await Send(PveEndpoints.TermProxy, [node, Id(vmid)], new PveParameters().Add("serial", serial), cancellationToken).ConfigureAwait(false));
+
+    /// <summary>
+    /// Opens the console's websocket with a ticket from <see cref="VncProxyAsync"/> or <see cref="TermProxyAsync"/>; the
+    /// bytes are RFB (VNC) or PVE's xterm.js framing. Must go to the API node that issued the ticket: this client's address.
+    /// </summary>
+    public Task<WebSocket> OpenConsoleAsync(string node, long vmid, ConsoleTicket ticket, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(ticket);
+        return http.ConnectWebSocketAsync(
+            PveEndpoints.VncWebSocket.PathTemplate, [node, Id(vmid)],
+            new PveParameters().Add("port", (long)ticket.Port).Add("vncticket", ticket.Ticket), cancellationToken);
+    }
 
     private async Task<Upid> Task(PveEndpoint endpoint, IReadOnlyList<string> pathValues, PveParameters? parameters, CancellationToken cancellationToken)
     {

@@ -37,6 +37,7 @@ public static class PveEndpoints
     public static readonly PveEndpoint AgentInterfaces = new("GET", "/nodes/{node}/qemu/{vmid}/agent/network-get-interfaces");
     public static readonly PveEndpoint VncProxy = new("POST", "/nodes/{node}/qemu/{vmid}/vncproxy");
     public static readonly PveEndpoint TermProxy = new("POST", "/nodes/{node}/qemu/{vmid}/termproxy");
+    public static readonly PveEndpoint VncWebSocket = new("GET", "/nodes/{node}/qemu/{vmid}/vncwebsocket");
 
     /// <summary>All of the above (reflection-free, so trimming cannot lose one).</summary>
     public static IReadOnlyList<PveEndpoint> All { get; } =
@@ -44,6 +45,6 @@ public static class PveEndpoints
         Version, ClusterStatus, ClusterResources, NextId, Nodes, Permissions, Storage,
         SdnZones, SdnVnets, SdnCreateVnet, SdnDeleteVnet, SdnApply, TaskStatus, TaskLog,
         VmList, VmClone, VmConfig, VmSetConfig, VmDelete, VmStatus, VmStart, VmStop, VmMigrate,
-        AgentExec, AgentExecStatus, AgentInterfaces, VncProxy, TermProxy,
+        AgentExec, AgentExecStatus, AgentInterfaces, VncProxy, TermProxy, VncWebSocket,
     ];
 }
