@@ -264,6 +264,7 @@ public sealed partial class PveSchema
         ["dns-name"] = DnsPattern(),
         ["pve-sdn-vnet-id"] = SdnIdPattern(),
         ["pve-sdn-zone-id"] = SdnIdPattern(),
+        ["pve-tag-list"] = TagListPattern(),
     };
 
     [GeneratedRegex(@"^[a-zA-Z0-9]([a-zA-Z0-9\-]*[a-zA-Z0-9])?$")]
@@ -280,6 +281,10 @@ public sealed partial class PveSchema
 
     [GeneratedRegex(@"^([a-zA-Z0-9]([a-zA-Z0-9\-]*[a-zA-Z0-9])?\.)*[a-zA-Z0-9]([a-zA-Z0-9\-]*[a-zA-Z0-9])?$")]
     private static partial Regex DnsPattern();
+
+    // pve-common PVE_TAG_RE, tags separated by ';', ',' or spaces (SkillVL tags its VMs to find them again).
+    [GeneratedRegex(@"^[a-z0-9_][a-z0-9_\-+.]*([;, ]+[a-z0-9_][a-z0-9_\-+.]*)*$", RegexOptions.IgnoreCase)]
+    private static partial Regex TagListPattern();
 
     // pve-network: 2-8 characters, a letter first, letters and digits only (NOTES.md §9).
     [GeneratedRegex(@"^(?=.{2,8}$)[a-zA-Z][a-zA-Z0-9]*[a-zA-Z0-9]$")]

@@ -38,6 +38,7 @@ public sealed class SchemaCheckTests
     [InlineData("POST", "/cluster/sdn/vnets", "vnet=roomnet123&zone=rooms", "vnet")] // SDN ids are at most 8 characters
     [InlineData("PUT", "/nodes/pve1/qemu/100/config", "net0=virtio,bridge=room1,speed=10", "net0")] // not a key of the net format
     [InlineData("POST", "/nodes/pve1/qemu/100/status/start", "timeout=5&timeout=6", "timeout")] // repeated, not an array
+    [InlineData("PUT", "/nodes/pve1/qemu/100/config", "tags=skillvl;room/1", "tags")] // pve-tag-list: no '/'
     public void BadRequest_IsCaughtAndNamesTheParameter(string method, string path, string query, string parameter)
     {
         var match = Schema.Match(method, path)!;
@@ -59,7 +60,7 @@ public sealed class SchemaCheckTests
         Assert.Empty(Schema.Validate(exec, [new("command", "ls"), new("command", "-la")]));
 
         var config = Schema.Match("PUT", "/nodes/pve1/qemu/101/config")!;
-        Assert.Empty(Schema.Validate(config, [new("net0", "virtio,bridge=room1,firewall=1"), new("tags", "skillvl")]));
+        Assert.Empty(Schema.Validate(config, [new("net0", "virtio,bridge=room1,firewall=1"), new("tags", "skillvl;room-42")]));
     }
 
     [Fact]
