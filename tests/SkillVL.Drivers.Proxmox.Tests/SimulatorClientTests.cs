@@ -14,10 +14,13 @@ public sealed class SimulatorClientTests
         using var client = fixture.Client();
         using var timeout = new CancellationTokenSource(SimulatorFixture.Bound);
 
+        // The clone runs long enough that the two calls below surely meet its lock, even on a loaded machine.
+        fixture.Simulator.TaskDuration = TimeSpan.FromSeconds(2);
         var vmid = await client.NextIdAsync(null, timeout.Token);
         var clone = await client.Qemu.CloneAsync("pve1", 9000, vmid, "web-1", null, full: false, timeout.Token);
         var locked = await Assert.ThrowsAsync<ProxmoxException>(() => client.Qemu.StartAsync("pve1", vmid, timeout.Token));
         var configLock = await Assert.ThrowsAsync<ProxmoxException>(() => client.Qemu.SetConfigAsync("pve1", vmid, new Dictionary<string, string> { ["tags"] = "skillvl" }, null, timeout.Token));
+        fixture.Simulator.TaskDuration = TimeSpan.FromMilliseconds(300);
         var cloned = await client.Tasks.WaitAsync(clone, TaskBound, timeout.Token);
         await client.Qemu.SetConfigAsync("pve1", vmid, new Dictionary<string, string> { ["tags"] = "skillvl" }, null, timeout.Token);
         var started = await client.Tasks.WaitAsync(await client.Qemu.StartAsync("pve1", vmid, timeout.Token), TaskBound, timeout.Token);

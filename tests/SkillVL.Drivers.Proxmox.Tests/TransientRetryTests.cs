@@ -12,7 +12,9 @@ public sealed class TransientRetryTests
         await using var fixture = await SimulatorFixture.StartAsync();
         using var client = fixture.Client();
         using var timeout = new CancellationTokenSource(SimulatorFixture.Bound);
+        fixture.Simulator.TaskDuration = TimeSpan.FromSeconds(1.5); // the first start surely meets the clone's lock
         await client.Qemu.CloneAsync("pve1", 9000, 160, "web", null, null, timeout.Token);
+        fixture.Simulator.TaskDuration = TimeSpan.FromMilliseconds(300);
 
         // Not waiting for the clone task: the start meets "VM 160 is locked (clone)" and is retried until the lock is gone.
         var start = await Quick.RunAsync(idempotent: false, ct => client.Qemu.StartAsync("pve1", 160, ct), timeout.Token);
