@@ -70,7 +70,7 @@ run() { # name project
 status=0
 # Fast groups in parallel: they share no host resources.
 pids=()
-for p in Core Cli Architecture Server Drivers.Qemu LinkEmulator Experiments; do
+for p in Core Cli Architecture Server Drivers.Qemu Drivers.Proxmox LinkEmulator Experiments; do
   run "$p" "tests/SkillVL.$p.Tests" & pids+=($!)
 done
 run_web & pids+=($!)

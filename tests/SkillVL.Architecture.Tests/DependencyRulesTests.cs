@@ -12,7 +12,7 @@ public sealed class DependencyRulesTests
 {
     private static readonly string[] Ours =
     [
-        "SkillVL.Core", "SkillVL.Drivers.Qemu", "SkillVL.Agent", "SkillVL.Server", "skillvl",
+        "SkillVL.Core", "SkillVL.Drivers.Qemu", "SkillVL.Drivers.Proxmox", "SkillVL.Agent", "SkillVL.Server", "skillvl",
         "SkillVL.LinkEmulator", "skillvl-linkem", "skillvl-agent", "skillvl-testbed", "SkillVL.Experiments",
     ];
 
@@ -25,7 +25,10 @@ public sealed class DependencyRulesTests
         { "SkillVL.Drivers.Qemu", ["SkillVL.Core", "SkillVL.LinkEmulator"] },
         { "SkillVL.Agent", ["SkillVL.Core", "SkillVL.Drivers.Qemu"] },
         { "SkillVL.Server", ["SkillVL.Core", "SkillVL.Agent"] },
-        { "skillvl", ["SkillVL.Core"] },
+        { "SkillVL.Drivers.Proxmox", ["SkillVL.Core"] },
+
+        // `skillvl cluster check` (issue 15) talks to Proxmox VE itself, through the Proxmox driver's client.
+        { "skillvl", ["SkillVL.Core", "SkillVL.Drivers.Proxmox"] },
         { "SkillVL.LinkEmulator", [] },
         { "skillvl-linkem", ["SkillVL.LinkEmulator"] },
         { "skillvl-agent", ["SkillVL.Agent"] },
@@ -98,7 +101,7 @@ public sealed class DependencyRulesTests
         var projects = Directory.GetDirectories(src).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToList();
 
         Assert.Equal(
-            ["SkillVL.Agent", "SkillVL.Agent.Host", "SkillVL.Cli", "SkillVL.Core", "SkillVL.Drivers.Qemu", "SkillVL.Experiments", "SkillVL.Experiments.Host", "SkillVL.LinkEmulator", "SkillVL.LinkEmulator.Host", "SkillVL.Server", "SkillVL.Testbed"],
+            ["SkillVL.Agent", "SkillVL.Agent.Host", "SkillVL.Cli", "SkillVL.Core", "SkillVL.Drivers.Proxmox", "SkillVL.Drivers.Qemu", "SkillVL.Experiments", "SkillVL.Experiments.Host", "SkillVL.LinkEmulator", "SkillVL.LinkEmulator.Host", "SkillVL.Server", "SkillVL.Testbed"],
             projects);
     }
 
