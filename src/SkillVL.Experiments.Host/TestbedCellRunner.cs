@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net.Http.Json;
 using SkillVL.Core.Api;
 using SkillVL.Core.Api.Migrations;
+using SkillVL.Core.Quantities;
 using SkillVL.Testbed;
 using SkillVL.Testbed.Network;
 using SkillVL.Testbed.Planning;
@@ -10,7 +11,7 @@ namespace SkillVL.Experiments.Host;
 
 /// <summary>
 /// Runs a cell on a testbed this process creates, as the migration bench does: an embedded Server, node1 (source) and
-/// laptop1 (target) behind skillvl-linkem with the cell's bandwidth and RTT. The testbed stays up while consecutive runs
+/// laptop1 (target) behind skillvl-linkem with the cell's bandwidth, RTT and loss. The testbed stays up while consecutive runs
 /// share their link and is rebuilt when the link changes. Each run applies a room of <c>vms</c> VMs on node1 (the
 /// cell's RAM and disk template), gives each guest its state (<see cref="GuestLoad"/>), moves them all to laptop1 at
 /// once, and reads QEMU's metrics and the link tap's byte counters; then deletes the room.
@@ -22,7 +23,7 @@ public sealed class TestbedCellRunner : ICellRunner, IAsyncDisposable
     private readonly ExperimentTemplates templates;
     private readonly TextWriter log;
     private readonly HashSet<string> warmed = [];
-    private (string Bandwidth, string Rtt)? link;
+    private (string Bandwidth, string Rtt, string Loss)? link;
     private TestbedController? testbed;
     private UnderlayServerRelay? relay;
     private string? state;
@@ -129,13 +130,13 @@ public sealed class TestbedCellRunner : ICellRunner, IAsyncDisposable
         var limit = FormattableString.Invariant($"{Math.Ceiling((3 * floorBytes / (double)cell.Bandwidth.BytesPerSecond) + 120):0}s");
         return cell.Method == "baseline"
             ? new CreateMigrationRequest($"{Room}/{machine}", "laptop1", DiskTransfer: "full", Tuning: "qemu-defaults", MaxTotalTime: limit,
-                Link: new MigrationLinkOverride(cell.Level(Factor.Bandwidth), cell.Level(Factor.Rtt)))
+                Link: new MigrationLinkOverride(cell.Level(Factor.Bandwidth), cell.Level(Factor.Rtt), cell.LossFraction))
             : new CreateMigrationRequest($"{Room}/{machine}", "laptop1", MaxDowntime: "2s", MaxTotalTime: limit);
     }
 
     private async Task EnsureTestbedAsync(ExperimentCell cell, CancellationToken ct)
     {
-        var wanted = (cell.Level(Factor.Bandwidth), cell.Level(Factor.Rtt));
+        var wanted = (cell.Level(Factor.Bandwidth), cell.Level(Factor.Rtt), Percentage.Format(cell.LossFraction));
         if (link == wanted && testbed is not null)
         {
             return;
@@ -149,7 +150,7 @@ public sealed class TestbedCellRunner : ICellRunner, IAsyncDisposable
         link = wanted;
         var socket = Path.Combine(server.RuntimeDirectory, "agent.sock");
         (prefix, var subnet) = await FreeHostNames.PickAsync("svlx", 90, 99, ct);
-        await log.WriteLineAsync($"  testbed {prefix}: node1 → laptop1 at {wanted.Item1}, RTT {wanted.Item2}");
+        await log.WriteLineAsync($"  testbed {prefix}: node1 → laptop1 at {wanted.Item1}, RTT {wanted.Item2}, loss {wanted.Item3}");
         await testbed.UpAsync(
             new UpRequest
             {
@@ -157,6 +158,7 @@ public sealed class TestbedCellRunner : ICellRunner, IAsyncDisposable
                 Clients = ["laptop1"],
                 Bandwidth = Tc(cell.Bandwidth.BytesPerSecond),
                 Rtt = FormattableString.Invariant($"{cell.Rtt.TotalMilliseconds:0.###}ms"),
+                Loss = wanted.Item3,
                 Prefix = prefix,
                 Subnet = subnet,
                 StateDirectory = state,
