@@ -55,6 +55,9 @@ public sealed record ExperimentCell
     /// <summary>Random loss of each direction of the client link, a fraction (0.01 = 1 %).</summary>
     public double LossFraction => FactorLevel.Fraction(Level(Factor.Loss));
 
+    /// <summary>True for <c>workload: service</c>: the room gets a peer VM whose client times the guest's service.</summary>
+    public bool HasService => Level(Factor.Workload) == Factor.Service;
+
     /// <summary>The RAM the guest fills with <see cref="Fill"/>'s data: half of it, as issue 6's scenario (the rest stays
     /// zeroed), but never the last <see cref="OsReserveBytes"/>: a 128 MiB tiny guest filled to 64 MiB was OOM-killed.</summary>
     public long FilledRamBytes => Math.Max(0, Math.Min(RamBytes / 2, RamBytes - OsReserveBytes));

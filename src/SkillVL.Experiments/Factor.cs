@@ -20,6 +20,10 @@ public sealed record Factor(string Name, FactorKind Kind, string Default, string
     public const string Method = "method";
     public const string Dirty = "dirty";
     public const string Loss = "loss";
+    public const string Workload = "workload";
+
+    /// <summary>The <see cref="Workload"/> level that runs a service in the guest and a client on a peer VM.</summary>
+    public const string Service = "service";
 
     /// <summary>Every factor, in the order of the CSV's columns and of a cell's levels.</summary>
     public static readonly IReadOnlyList<Factor> All =
@@ -34,6 +38,7 @@ public sealed record Factor(string Name, FactorKind Kind, string Default, string
         new(Method, FactorKind.Choice, "skillvl", "skillvl (the policy, template cached) or baseline (qm migrate --online --with-local-disks)"),
         new(Dirty, FactorKind.Rate, "0MiB/s", "the rate the guest dirties RAM during the move (0: idle)"),
         new(Loss, FactorKind.Percentage, "0%", "random loss of each direction of the client link", Added: true),
+        new(Workload, FactorKind.Choice, "none", "none, or service: an HTTP service in the guest, a client on a peer VM timing its requests", Added: true),
     ];
 
     /// <summary>The levels a <see cref="FactorKind.Choice"/> factor accepts.</summary>
@@ -41,6 +46,7 @@ public sealed record Factor(string Name, FactorKind Kind, string Default, string
     {
         Fill => ["zeros", "compressible", "random"],
         Method => ["skillvl", "baseline"],
+        Workload => ["none", Service],
         _ => [],
     };
 
