@@ -47,9 +47,12 @@ public sealed record ServiceTrace(double MoveEndSeconds, IReadOnlyList<ServiceSa
         var ends = ok.Select(s => s.EndSeconds).Order().ToList();
         double? gap = ends.Count < 2 ? null : ends.Zip(ends.Skip(1), (a, b) => (b - a) * 1000).Max();
         return new ServiceLatency(
-            Percentile(before, 0.5), Percentile(before, 0.99), Percentile(during, 0.5), Percentile(during, 0.99),
-            Percentile(after, 0.5), Percentile(after, 0.99), gap, Samples.Count, Samples.Count(s => !s.Ok));
+            RoundUs(Percentile(before, 0.5)), RoundUs(Percentile(before, 0.99)), RoundUs(Percentile(during, 0.5)), RoundUs(Percentile(during, 0.99)),
+            RoundUs(Percentile(after, 0.5)), RoundUs(Percentile(after, 0.99)), RoundUs(gap), Samples.Count, Samples.Count(s => !s.Ok));
     }
+
+    // The clock counts microseconds: rounding to them drops float noise, so a row read back from the CSV equals this.
+    private static double? RoundUs(double? ms) => ms is { } v ? Math.Round(v, 3) : null;
 
     /// <summary>The nearest-rank percentile: the smallest value with at least <paramref name="p"/> of them at or below it.</summary>
     public static double? Percentile(IReadOnlyList<double> values, double p)
