@@ -4,14 +4,14 @@ namespace SkillVL.Experiments.Host;
 
 /// <summary>
 /// The service workload (<c>workload: service</c>, busybox only): busybox httpd in the migrating guest (vm1), and on a
-/// peer VM of the room, which stays on the source node, a client that sends one HTTP GET at a time (at most about ten a
+/// peer VM of the room, which does not move (on the source node, or with <c>vxlan: off</c> on the target), a client that sends one HTTP GET at a time (at most about ten a
 /// second) and logs when each was sent and answered on the peer's monotonic clock. The peer's clock never pauses (the
 /// peer does not move), so the log shows the service's latency and its gap through the switch-over.
 /// </summary>
 /// <remarks>
 /// The tiny guest's busybox <c>date</c> has no nanoseconds, so the client reads the kernel's monotonic clock from
 /// /proc/timer_list ("now at N nsecs") inside one awk process; each request is a <c>wget</c> started by awk's
-/// <c>system()</c>, so a latency includes forking sh and wget in the peer (a few ms under TCG): the same offset before,
+/// <c>system()</c>, so a latency includes forking sh and wget in the peer: the same offset before,
 /// during and after the move, which the "before" phase shows. A request not answered in 2 s is killed and counts as an
 /// error.
 /// </remarks>
@@ -60,6 +60,7 @@ public static class ServiceWorkload
         """);
 
     /// <summary>The room's peer machine.</summary>
-    public static string PeerYaml(string template) =>
-        $"  - {{ name: {PeerName}, template: {template}, memory: {ExperimentLimits.PeerRamBytes >> 20}Mi, node: node1, nics: [{{ network: lan, ip: {PeerIp} }}] }}";
+    /// <param name="node">node1 (the source) for <c>vxlan: on</c>, laptop1 (the target) for <c>off</c>.</param>
+    public static string PeerYaml(string template, string node) =>
+        $"  - {{ name: {PeerName}, template: {template}, memory: {ExperimentLimits.PeerRamBytes >> 20}Mi, node: {node}, nics: [{{ network: lan, ip: {PeerIp} }}] }}";
 }

@@ -15,7 +15,7 @@ namespace SkillVL.Experiments.Host;
 /// share their link and is rebuilt when the link changes. Each run applies a room of <c>vms</c> VMs on node1 (the
 /// cell's RAM and disk template), gives each guest its state (<see cref="GuestLoad"/>), moves them all to laptop1 at
 /// once, and reads QEMU's metrics and the link tap's byte counters; then deletes the room. With <c>workload: service</c> the
-/// room also has a peer VM on node1 whose client times vm1's service (<see cref="ServiceWorkload"/>).
+/// room also has a peer VM whose client times vm1's service (<see cref="ServiceWorkload"/>): on node1 (<c>vxlan: on</c>) or laptop1.
 /// </summary>
 public sealed class TestbedCellRunner : ICellRunner, IAsyncDisposable
 {
@@ -84,7 +84,7 @@ public sealed class TestbedCellRunner : ICellRunner, IAsyncDisposable
             await ServerApi.DeleteAsync(http, "warm", ct);
         }
 
-        await ServerApi.ApplyAsync(http, RoomYaml(Room, "node1", template, cell.RamBytes, cell.Vms, cell.HasService), ct);
+        await ServerApi.ApplyAsync(http, RoomYaml(Room, "node1", template, cell.RamBytes, cell.Vms, cell.HasService ? cell.ClientOverVxlan ? "node1" : "laptop1" : null), ct);
         try
         {
             var machines = Enumerable.Range(1, cell.Vms).Select(i => $"vm{i}").ToList();
@@ -248,7 +248,7 @@ public sealed class TestbedCellRunner : ICellRunner, IAsyncDisposable
         long.Parse(File.ReadAllText(Path.Combine(tap, "rx_bytes")), CultureInfo.InvariantCulture)
         + long.Parse(File.ReadAllText(Path.Combine(tap, "tx_bytes")), CultureInfo.InvariantCulture);
 
-    private static string RoomYaml(string name, string node, string template, long ramBytes, int vms, bool peer = false) =>
+    private static string RoomYaml(string name, string node, string template, long ramBytes, int vms, string? peerNode = null) =>
         $$"""
         apiVersion: skillvl.io/v1
         kind: Room
@@ -257,6 +257,6 @@ public sealed class TestbedCellRunner : ICellRunner, IAsyncDisposable
         machines:
         {{string.Join("\n", Enumerable.Range(1, vms).Select(i => FormattableString.Invariant(
             $"  - {{ name: vm{i}, template: {template}, memory: {ramBytes >> 20}Mi, node: {node}, nics: [{{ network: lan, ip: 10.0.0.{10 + i} }}] }}")))}}
-        {{(peer ? ServiceWorkload.PeerYaml(template) : "")}}
+        {{(peerNode is null ? "" : ServiceWorkload.PeerYaml(template, peerNode))}}
         """;
 }

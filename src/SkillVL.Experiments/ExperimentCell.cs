@@ -58,6 +58,10 @@ public sealed record ExperimentCell
     /// <summary>True for <c>workload: service</c>: the room gets a peer VM whose client times the guest's service.</summary>
     public bool HasService => Level(Factor.Workload) == Factor.Service;
 
+    /// <summary>After the move the service's client reaches it over the room's VXLAN overlay across the client link
+    /// (its peer VM stays on the source node); false: the peer is on the target node, so it reaches it on the node.</summary>
+    public bool ClientOverVxlan => Level(Factor.Vxlan) == "on";
+
     /// <summary>The RAM the guest fills with <see cref="Fill"/>'s data: half of it, as issue 6's scenario (the rest stays
     /// zeroed), but never the last <see cref="OsReserveBytes"/>: a 128 MiB tiny guest filled to 64 MiB was OOM-killed.</summary>
     public long FilledRamBytes => Math.Max(0, Math.Min(RamBytes / 2, RamBytes - OsReserveBytes));

@@ -21,6 +21,7 @@ public sealed record Factor(string Name, FactorKind Kind, string Default, string
     public const string Dirty = "dirty";
     public const string Loss = "loss";
     public const string Workload = "workload";
+    public const string Vxlan = "vxlan";
 
     /// <summary>The <see cref="Workload"/> level that runs a service in the guest and a client on a peer VM.</summary>
     public const string Service = "service";
@@ -39,6 +40,7 @@ public sealed record Factor(string Name, FactorKind Kind, string Default, string
         new(Dirty, FactorKind.Rate, "0MiB/s", "the rate the guest dirties RAM during the move (0: idle)"),
         new(Loss, FactorKind.Percentage, "0%", "random loss of each direction of the client link", Added: true),
         new(Workload, FactorKind.Choice, "none", "none, or service: an HTTP service in the guest, a client on a peer VM timing its requests", Added: true),
+        new(Vxlan, FactorKind.Choice, "on", "service only: on, the client stays on the source and reaches the moved service over the room's VXLAN overlay; off, the client is on the target, so after the move no room traffic crosses the link", Added: true),
     ];
 
     /// <summary>The levels a <see cref="FactorKind.Choice"/> factor accepts.</summary>
@@ -47,6 +49,7 @@ public sealed record Factor(string Name, FactorKind Kind, string Default, string
         Fill => ["zeros", "compressible", "random"],
         Method => ["skillvl", "baseline"],
         Workload => ["none", Service],
+        Vxlan => ["on", "off"],
         _ => [],
     };
 

@@ -30,6 +30,11 @@ public static class ReportWriter
         {
             plots = [.. plots, service];
         }
+
+        if (ServicePlot.WriteVxlan(directory, cells) is { } vxlan)
+        {
+            plots = [.. plots, vxlan];
+        }
         var report = Build(rows, cells, environment, plots);
         File.WriteAllText(Path.Combine(directory, FileName), report);
         return report;
