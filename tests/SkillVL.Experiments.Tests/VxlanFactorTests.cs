@@ -63,6 +63,18 @@ public sealed class VxlanFactorTests : IDisposable
         Assert.False(File.Exists(Path.Combine(dir, PlotWriter.Directory, ServicePlot.VxlanName + ".png")));
     }
 
+    [Fact]
+    public void Parse_ServiceSpec_IsValid_FourServiceCells()
+    {
+        var path = Path.Combine(SpecParserTests.RepoRoot(), "experiments", "service.yaml");
+
+        var spec = ExperimentSpecParser.Parse(File.ReadAllText(path), "service", Roomy);
+
+        Assert.Equal(4, spec.Cells.Count);
+        Assert.All(spec.Cells, c => Assert.True(c.HasService));
+        Assert.Equal([Factor.Loss, Factor.Vxlan], spec.Varied);
+    }
+
     private static ExperimentCell Cell(string vxlan) => new(Factor.All.Select(f => f.Name switch
     {
         Factor.Workload => Factor.Service,
