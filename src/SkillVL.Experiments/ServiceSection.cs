@@ -26,7 +26,8 @@ public static class ServiceSection
             + "sending one HTTP GET at a time, about ten a second, timing each on the peer's clock. A request belongs to the phase "
             + "it was sent in: before the move, during it (from its start to the guest running on the target), after it. "
             + "Percentiles are nearest-rank over the answered requests of a run; the gap is the longest time between two "
-            + "successive answers. Means over the succeeded runs ± the 95 % CI's half width.").AppendLine();
+            + "successive answers. With about ten requests a second a phase holds tens of them, so its p99 is close to its "
+            + "slowest request. Means over the succeeded runs ± the 95 % CI's half width.").AppendLine();
         s.Append("| cell |");
         foreach (var (name, _) in varied)
         {
