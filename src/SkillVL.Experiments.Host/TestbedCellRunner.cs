@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net.Http.Json;
 using SkillVL.Core.Api;
 using SkillVL.Core.Api.Migrations;
+using SkillVL.Core.Quantities;
 using SkillVL.Testbed;
 using SkillVL.Testbed.Network;
 using SkillVL.Testbed.Planning;
@@ -10,10 +11,11 @@ namespace SkillVL.Experiments.Host;
 
 /// <summary>
 /// Runs a cell on a testbed this process creates, as the migration bench does: an embedded Server, node1 (source) and
-/// laptop1 (target) behind skillvl-linkem with the cell's bandwidth and RTT. The testbed stays up while consecutive runs
+/// laptop1 (target) behind skillvl-linkem with the cell's bandwidth, RTT and loss. The testbed stays up while consecutive runs
 /// share their link and is rebuilt when the link changes. Each run applies a room of <c>vms</c> VMs on node1 (the
 /// cell's RAM and disk template), gives each guest its state (<see cref="GuestLoad"/>), moves them all to laptop1 at
-/// once, and reads QEMU's metrics and the link tap's byte counters; then deletes the room.
+/// once, and reads QEMU's metrics and the link tap's byte counters; then deletes the room. With <c>workload: service</c> the
+/// room also has a peer VM whose client times vm1's service (<see cref="ServiceWorkload"/>): on node1 (<c>vxlan: on</c>) or laptop1.
 /// </summary>
 public sealed class TestbedCellRunner : ICellRunner, IAsyncDisposable
 {
@@ -22,7 +24,7 @@ public sealed class TestbedCellRunner : ICellRunner, IAsyncDisposable
     private readonly ExperimentTemplates templates;
     private readonly TextWriter log;
     private readonly HashSet<string> warmed = [];
-    private (string Bandwidth, string Rtt)? link;
+    private (string Bandwidth, string Rtt, string Loss)? link;
     private TestbedController? testbed;
     private UnderlayServerRelay? relay;
     private string? state;
@@ -82,7 +84,7 @@ public sealed class TestbedCellRunner : ICellRunner, IAsyncDisposable
             await ServerApi.DeleteAsync(http, "warm", ct);
         }
 
-        await ServerApi.ApplyAsync(http, RoomYaml(Room, "node1", template, cell.RamBytes, cell.Vms), ct);
+        await ServerApi.ApplyAsync(http, RoomYaml(Room, "node1", template, cell.RamBytes, cell.Vms, cell.HasService ? cell.ClientOverVxlan ? "node1" : "laptop1" : null), ct);
         try
         {
             var machines = Enumerable.Range(1, cell.Vms).Select(i => $"vm{i}").ToList();
@@ -93,11 +95,25 @@ public sealed class TestbedCellRunner : ICellRunner, IAsyncDisposable
                 await Task.WhenAll(machines.Select(m => ServerApi.ExecAsync(http, Room, m, GuestLoad.DirtyWriter(rate), ct)));
             }
 
+            (DateTimeOffset Host, double GuestUs)? start = null;
+            if (cell.HasService)
+            {
+                await ServerApi.ExecAsync(http, Room, "vm1", ServiceWorkload.Server, ct);
+                await ServerApi.ExecAsync(http, Room, ServiceWorkload.PeerName, ServiceWorkload.Client(), ct);
+                await Task.Delay(ServiceWorkload.Around, ct);
+                start = await PeerClockAsync(ct);
+            }
+
             var tap = Path.Combine("/sys/class/net", prefix + "c1u", "statistics");
             var before = Counter(tap);
             var migrations = await Task.WhenAll(machines.Select(m => ServerApi.MigrateAsync(http, Request(cell, m), ct)));
             var bytes = Counter(tap) - before;
             var measurement = MigrationMeasurement.Of(migrations, bytes);
+            if (start is { } s)
+            {
+                measurement = await WithServiceAsync(measurement, migrations[0], s, ct);
+            }
+
             await log.WriteLineAsync(FormattableString.Invariant(
                 $"  {run.RunId} {cell.Key}: {measurement.Outcome}, {measurement.TotalSeconds:0.0} s, downtime {measurement.DowntimeQemuMs:0} ms, {bytes / 1048576.0:0.0} MiB on the link {measurement.Error}"));
             return measurement;
@@ -121,6 +137,32 @@ public sealed class TestbedCellRunner : ICellRunner, IAsyncDisposable
         }
     }
 
+    /// <summary>The client's log after the move (and <see cref="ServiceWorkload.Around"/> more), put on the move's time
+    /// axis: vm1's migration started and finished on the Server's clock, mapped onto the peer's through a stamp read
+    /// just before the move and one just after (each at the middle of its exec's round trip).</summary>
+    private async Task<RunMeasurement> WithServiceAsync(RunMeasurement measurement, MigrationInfo vm1, (DateTimeOffset Host, double GuestUs) start, CancellationToken ct)
+    {
+        var end = await PeerClockAsync(ct);
+        await Task.Delay(ServiceWorkload.Around, ct);
+        var log = await ServerApi.ExecAsync(server.Client, Room, ServiceWorkload.PeerName, ServiceWorkload.Collect, ct);
+        var started = vm1.StartedAt ?? vm1.CreatedAt;
+        var finished = vm1.FinishedAt ?? end.Host;
+        var trace = ServiceTrace.Parse(log, start.GuestUs + (started - start.Host).TotalMicroseconds, end.GuestUs + (finished - end.Host).TotalMicroseconds);
+        var latency = trace.Latency();
+        await this.log.WriteLineAsync(FormattableString.Invariant(
+            $"  service: {latency.Requests} requests, {latency.Errors} errors, p50 {latency.P50BeforeMs:0} / {latency.P50DuringMs:0} / {latency.P50AfterMs:0} ms before / during / after, longest gap {latency.LongestGapMs:0} ms"));
+        return measurement with { Service = latency, Trace = trace };
+    }
+
+    /// <summary>The peer's clock (µs) and the Server's at the middle of the exec that read it.</summary>
+    private async Task<(DateTimeOffset Host, double GuestUs)> PeerClockAsync(CancellationToken ct)
+    {
+        var sent = DateTimeOffset.UtcNow;
+        var stamp = await ServerApi.ExecAsync(server.Client, Room, ServiceWorkload.PeerName, ServiceWorkload.Stamp, ct);
+        var answered = DateTimeOffset.UtcNow;
+        return (sent + ((answered - sent) / 2), double.Parse(stamp.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture));
+    }
+
     private static CreateMigrationRequest Request(ExperimentCell cell, string machine)
     {
         // The baseline and SkillVL end after 3× the bytes that must cross at the link's rate plus 2 min (as the bench):
@@ -129,13 +171,13 @@ public sealed class TestbedCellRunner : ICellRunner, IAsyncDisposable
         var limit = FormattableString.Invariant($"{Math.Ceiling((3 * floorBytes / (double)cell.Bandwidth.BytesPerSecond) + 120):0}s");
         return cell.Method == "baseline"
             ? new CreateMigrationRequest($"{Room}/{machine}", "laptop1", DiskTransfer: "full", Tuning: "qemu-defaults", MaxTotalTime: limit,
-                Link: new MigrationLinkOverride(cell.Level(Factor.Bandwidth), cell.Level(Factor.Rtt)))
+                Link: new MigrationLinkOverride(cell.Level(Factor.Bandwidth), cell.Level(Factor.Rtt), cell.LossFraction))
             : new CreateMigrationRequest($"{Room}/{machine}", "laptop1", MaxDowntime: "2s", MaxTotalTime: limit);
     }
 
     private async Task EnsureTestbedAsync(ExperimentCell cell, CancellationToken ct)
     {
-        var wanted = (cell.Level(Factor.Bandwidth), cell.Level(Factor.Rtt));
+        var wanted = (cell.Level(Factor.Bandwidth), cell.Level(Factor.Rtt), Percentage.Format(cell.LossFraction));
         if (link == wanted && testbed is not null)
         {
             return;
@@ -149,7 +191,7 @@ public sealed class TestbedCellRunner : ICellRunner, IAsyncDisposable
         link = wanted;
         var socket = Path.Combine(server.RuntimeDirectory, "agent.sock");
         (prefix, var subnet) = await FreeHostNames.PickAsync("svlx", 90, 99, ct);
-        await log.WriteLineAsync($"  testbed {prefix}: node1 → laptop1 at {wanted.Item1}, RTT {wanted.Item2}");
+        await log.WriteLineAsync($"  testbed {prefix}: node1 → laptop1 at {wanted.Item1}, RTT {wanted.Item2}, loss {wanted.Item3}");
         await testbed.UpAsync(
             new UpRequest
             {
@@ -157,6 +199,7 @@ public sealed class TestbedCellRunner : ICellRunner, IAsyncDisposable
                 Clients = ["laptop1"],
                 Bandwidth = Tc(cell.Bandwidth.BytesPerSecond),
                 Rtt = FormattableString.Invariant($"{cell.Rtt.TotalMilliseconds:0.###}ms"),
+                Loss = wanted.Item3,
                 Prefix = prefix,
                 Subnet = subnet,
                 StateDirectory = state,
@@ -205,7 +248,7 @@ public sealed class TestbedCellRunner : ICellRunner, IAsyncDisposable
         long.Parse(File.ReadAllText(Path.Combine(tap, "rx_bytes")), CultureInfo.InvariantCulture)
         + long.Parse(File.ReadAllText(Path.Combine(tap, "tx_bytes")), CultureInfo.InvariantCulture);
 
-    private static string RoomYaml(string name, string node, string template, long ramBytes, int vms) =>
+    private static string RoomYaml(string name, string node, string template, long ramBytes, int vms, string? peerNode = null) =>
         $$"""
         apiVersion: skillvl.io/v1
         kind: Room
@@ -214,5 +257,6 @@ public sealed class TestbedCellRunner : ICellRunner, IAsyncDisposable
         machines:
         {{string.Join("\n", Enumerable.Range(1, vms).Select(i => FormattableString.Invariant(
             $"  - {{ name: vm{i}, template: {template}, memory: {ramBytes >> 20}Mi, node: {node}, nics: [{{ network: lan, ip: 10.0.0.{10 + i} }}] }}")))}}
+        {{(peerNode is null ? "" : ServiceWorkload.PeerYaml(template, peerNode))}}
         """;
 }

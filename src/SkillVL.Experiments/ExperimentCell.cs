@@ -20,13 +20,14 @@ public sealed record ExperimentCell
         }
 
         Levels = levels;
-        Key = string.Join(",", Factor.All.Select((f, i) => $"{f.Name}={levels[i]}"));
+        Key = string.Join(",", Factor.All.Select((f, i) => (f, i)).Where(x => !x.f.Added || levels[x.i] != x.f.Default).Select(x => $"{x.f.Name}={levels[x.i]}"));
         Id = "c" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Key)))[..8];
     }
 
     public IReadOnlyList<string> Levels { get; }
 
-    /// <summary>"ram=128Mi,fill=zeros,…": readable, and what <see cref="Id"/> hashes.</summary>
+    /// <summary>"ram=128Mi,fill=zeros,…": readable, and what <see cref="Id"/> hashes; an <see cref="Factor.Added"/> factor
+    /// only when it is not at its default.</summary>
     public string Key { get; }
 
     public string Id { get; }
@@ -50,6 +51,16 @@ public sealed record ExperimentCell
     public string Method => Level(Factor.Method);
 
     public DataRate DirtyRate => FactorLevel.Rate(Level(Factor.Dirty));
+
+    /// <summary>Random loss of each direction of the client link, a fraction (0.01 = 1 %).</summary>
+    public double LossFraction => FactorLevel.Fraction(Level(Factor.Loss));
+
+    /// <summary>True for <c>workload: service</c>: the room gets a peer VM whose client times the guest's service.</summary>
+    public bool HasService => Level(Factor.Workload) == Factor.Service;
+
+    /// <summary>After the move the service's client reaches it over the room's VXLAN overlay across the client link
+    /// (its peer VM stays on the source node); false: the peer is on the target node, so it reaches it on the node.</summary>
+    public bool ClientOverVxlan => Level(Factor.Vxlan) == "on";
 
     /// <summary>The RAM the guest fills with <see cref="Fill"/>'s data: half of it, as issue 6's scenario (the rest stays
     /// zeroed), but never the last <see cref="OsReserveBytes"/>: a 128 MiB tiny guest filled to 64 MiB was OOM-killed.</summary>

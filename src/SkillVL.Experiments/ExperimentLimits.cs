@@ -14,8 +14,11 @@ public sealed record ExperimentLimits(long HostMemoryBytes)
     public static long NeededBytes(ExperimentCell cell)
     {
         ArgumentNullException.ThrowIfNull(cell);
-        return (2 * cell.RamBytes * cell.Vms) + OverheadBytes;
+        return (2 * cell.RamBytes * cell.Vms) + (cell.HasService ? PeerRamBytes : 0) + OverheadBytes;
     }
+
+    /// <summary>The service workload's peer VM (its client), which stays on the source node.</summary>
+    public const long PeerRamBytes = 128L << 20;
 
     /// <summary>MemAvailable of /proc/meminfo: what this host can give the guests now.</summary>
     public static ExperimentLimits OfThisHost()

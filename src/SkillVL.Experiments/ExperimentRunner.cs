@@ -38,6 +38,7 @@ public sealed class ExperimentRunner(ICellRunner cells, TextWriter progress, Tim
         {
             ct.ThrowIfCancellationRequested();
             var measurement = await cells.RunAsync(run, ct);
+            measurement.Trace?.Write(directory, run.RunId);
             ResultsCsv.Append(csv, new ResultRow(run.RunId, run.Cell.Id, run.Repetition, run.Cell.Levels, time.GetUtcNow(), measurement));
             done.Add(run.RunId);
             ran++;

@@ -104,6 +104,11 @@ public static class ExperimentSpecParser
             errors.Add($"{path(Factor.Written)}: {cell.Level(Factor.Written)} written is beyond the disk's {cell.Level(Factor.Disk)}");
         }
 
+        if (!cell.ClientOverVxlan && !cell.HasService)
+        {
+            errors.Add($"{path(Factor.Vxlan)}: off places the service's client; it needs workload: service");
+        }
+
         // One error per RAM level: the smallest VM count that does not fit says enough.
         var needed = ExperimentLimits.NeededBytes(cell);
         if (needed > limits.HostMemoryBytes && !errors.Any(e => e.StartsWith(path(Factor.Ram) + ":", StringComparison.Ordinal)))

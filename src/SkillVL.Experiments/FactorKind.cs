@@ -17,4 +17,7 @@ public enum FactorKind
 
     /// <summary>One of a fixed list of words (<see cref="Factor.Choices"/>).</summary>
     Choice,
+
+    /// <summary>A percentage with its sign, as Core's <c>Percentage</c> reads it: 0%, 0.1%.</summary>
+    Percentage,
 }

@@ -20,6 +20,10 @@ public static class FactorLevel
             FactorKind.Duration => MigrationQuantities.TryParseDuration(text, out var duration) && duration >= TimeSpan.Zero ? null : $"\"{text}\" is not a duration ({MigrationQuantities.DurationExpected})",
             FactorKind.Count => int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var count) && count is >= 1 and <= 16 ? null : $"\"{text}\" is not a count of VMs (1 to 16)",
             FactorKind.Choice => factor.Choices.Contains(text) ? null : $"\"{text}\" is not one of {string.Join(", ", factor.Choices)}",
+            // A migration needs the link to carry something: 100 % loss is refused as the migration API refuses it.
+            FactorKind.Percentage => Percentage.TryParseFraction(text, out var fraction)
+                ? fraction is >= 0 and < 1 ? null : $"\"{text}\" is out of range (from 0% up to, not including, 100%)"
+                : $"\"{text}\" is not a percentage ({Percentage.Expected})",
             _ => throw new ArgumentOutOfRangeException(nameof(factor)),
         };
     }
@@ -31,6 +35,10 @@ public static class FactorLevel
 
     public static TimeSpan Duration(string text) =>
         MigrationQuantities.TryParseDuration(text, out var duration) ? duration : throw new FormatException($"\"{text}\" is not a duration");
+
+    /// <summary>"1%" → 0.01.</summary>
+    public static double Fraction(string text) =>
+        Percentage.TryParseFraction(text, out var fraction) ? fraction : throw new FormatException($"\"{text}\" is not a percentage");
 
     public static int Count(string text) => int.Parse(text, NumberStyles.None, CultureInfo.InvariantCulture);
 }

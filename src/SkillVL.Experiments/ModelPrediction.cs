@@ -37,7 +37,8 @@ public static class ModelPrediction
         ArgumentNullException.ThrowIfNull(cell);
 
         // VMs moving at once share the link evenly: each sees 1/n of it.
-        var link = new LinkMeasurement(new DataRate(cell.Bandwidth.BytesPerSecond / cell.Vms), cell.Rtt);
+        // Loss enters as the Server's model takes it: a TCP stream's rate is capped by Mathis et al.'s bound.
+        var link = new LinkMeasurement(new DataRate(cell.Bandwidth.BytesPerSecond / cell.Vms), cell.Rtt, cell.LossFraction);
         var filled = cell.Fill == "zeros" ? 0 : cell.FilledRamBytes;
         var baseline = cell.Method == "baseline";
         var profile = new VmMigrationProfile

@@ -26,6 +26,15 @@ public static class ReportWriter
         var environment = EnvironmentInfo.Read(directory);
         var cells = CellSummary.Of(rows, environment?.TemplateDataBytes ?? 0);
         var plots = PlotWriter.Write(directory, cells);
+        if (ServicePlot.Write(directory, rows) is { } service)
+        {
+            plots = [.. plots, service];
+        }
+
+        if (ServicePlot.WriteVxlan(directory, cells) is { } vxlan)
+        {
+            plots = [.. plots, vxlan];
+        }
         var report = Build(rows, cells, environment, plots);
         File.WriteAllText(Path.Combine(directory, FileName), report);
         return report;
@@ -88,6 +97,11 @@ public static class ReportWriter
             {
                 s.AppendLine(CultureInfo.InvariantCulture, $"- {run.RunId}: {run.Measurement.Outcome}: {(run.Measurement.Error ?? "no reason given").ReplaceLineEndings(" ")}");
             }
+        }
+
+        if (ServiceSection.Build(cells, varied) is { Length: > 0 } serviceSection)
+        {
+            s.AppendLine().Append(serviceSection);
         }
 
         s.AppendLine().Append(CalibrationSection.Build(ModelCalibration.Of(cells, environment?.TemplateDataBytes ?? 0), varied));

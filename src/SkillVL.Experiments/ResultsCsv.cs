@@ -22,8 +22,19 @@ public static class ResultsCsv
         "throughput_mbit", "error",
     ];
 
+    /// <summary>The service workload's columns (<see cref="ServiceLatency"/>), empty for other workloads.</summary>
+    private static readonly string[] ServiceColumns =
+    [
+        "service_p50_before_ms", "service_p99_before_ms", "service_p50_during_ms", "service_p99_during_ms", "service_p50_after_ms",
+        "service_p99_after_ms", "service_gap_ms", "service_requests", "service_errors",
+    ];
+
     /// <summary>The header's columns: run, factors (<see cref="Factor.All"/>), measurements.</summary>
-    public static IReadOnlyList<string> Columns { get; } = [.. Leading, .. Factor.All.Select(f => f.Name), .. Measured];
+    public static IReadOnlyList<string> Columns { get; } = [.. Leading, .. Factor.All.Select(f => f.Name), .. Measured, .. ServiceColumns];
+
+    /// <summary>Columns an earlier version's results.csv lacks: read as the factor's default or empty, so its runs still
+    /// read, report and resume (the cell ids hold, <see cref="Factor.Added"/>).</summary>
+    private static readonly HashSet<string> Later = [.. Factor.All.Where(f => f.Added).Select(f => f.Name), .. ServiceColumns];
 
     public static string Header => string.Join(",", Columns);
 
@@ -38,19 +49,16 @@ public static class ResultsCsv
         var rows = new List<ResultRow>();
         completeLength = 0;
         var position = 0;
-        var first = true;
+        int[]? map = null;
+        var width = 0;
         while (CsvRecords.Next(text, ref position) is { } fields)
         {
-            if (first)
+            if (map is null)
             {
-                if (string.Join(",", fields) != Header)
-                {
-                    throw new InvalidDataException($"results.csv: the header is not {Header}");
-                }
-
-                first = false;
+                map = Map(fields) ?? throw new InvalidDataException($"results.csv: the header is not {Header}");
+                width = fields.Count;
             }
-            else if (fields.Count == Columns.Count && ToRow(fields) is { } row)
+            else if (fields.Count == width && ToRow(Columns.Select((c, i) => map[i] >= 0 ? fields[map[i]] : Missing(c)).ToList()) is { } row)
             {
                 rows.Add(row);
             }
@@ -60,6 +68,17 @@ public static class ResultsCsv
 
         return rows;
     }
+
+    /// <summary>Where each of <see cref="Columns"/> is in <paramref name="header"/> (-1: a <see cref="Later"/> column this
+    /// file predates); null when the header is not this version's or an earlier one's.</summary>
+    private static int[]? Map(List<string> header)
+    {
+        var map = Columns.Select(c => header.IndexOf(c)).ToArray();
+        var known = Columns.Where((c, i) => map[i] >= 0).ToList();
+        return known.SequenceEqual(header) && Columns.Where((c, i) => map[i] < 0).All(Later.Contains) ? map : null;
+    }
+
+    private static string Missing(string column) => Factor.IndexOf(column) is >= 0 and var i ? Factor.All[i].Default : "";
 
     /// <summary>Creates results.csv with its header, or for <c>--resume</c> opens it after cutting off a torn last line.</summary>
     /// <returns>The rows already there (for resume).</returns>
@@ -73,6 +92,16 @@ public static class ResultsCsv
 
         var text = File.ReadAllText(path);
         var rows = Parse(text, out var complete);
+        if (!text.StartsWith(Header + "\n", StringComparison.Ordinal) && !text.StartsWith(Header + "\r\n", StringComparison.Ordinal))
+        {
+            // An earlier version's file: rewrite it in this version's columns (new factors at their defaults), replacing it
+            // in one rename, so the rows appended next line up with the header.
+            var upgraded = path + ".upgrade";
+            File.WriteAllText(upgraded, Header + "\n" + string.Concat(rows.Select(r => Format(r) + "\n")));
+            File.Move(upgraded, path, overwrite: true);
+            return rows;
+        }
+
         var bytes = Encoding.UTF8.GetByteCount(text.AsSpan(0, complete));
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Write);
         if (stream.Length != bytes)
@@ -103,6 +132,7 @@ public static class ResultsCsv
             .. row.Levels,
             m.Outcome, N(m.TotalSeconds), N(m.DowntimeQemuMs), N(m.DowntimeProbeMs), N(m.LinkBytes), N(m.RamBytes), N(m.DiskBytes),
             N(m.TemplateBytes), N(m.ThroughputMbit), m.Error ?? "",
+            .. Service(m.Service),
         ];
         return string.Join(",", fields.Select(Quote));
     }
@@ -118,10 +148,25 @@ public static class ResultsCsv
             return null;
         }
 
+        var s = k + Measured.Length;
+        if (!Enumerable.Range(s, ServiceColumns.Length).All(i => f[i].Length == 0 || double.TryParse(f[i], NumberStyles.Float, CultureInfo.InvariantCulture, out _)))
+        {
+            return null;
+        }
+
         var measurement = new RunMeasurement(f[k], D(f[k + 1]), D(f[k + 2]), D(f[k + 3]), L(f[k + 4]), L(f[k + 5]), L(f[k + 6]), L(f[k + 7]),
-            f[k + 9].Length == 0 ? null : f[k + 9]);
+            f[k + 9].Length == 0 ? null : f[k + 9])
+        {
+            // The counts are written for every service run, so an empty one means the run had no service.
+            Service = f[s + 7].Length == 0 ? null
+                : new ServiceLatency(D(f[s]), D(f[s + 1]), D(f[s + 2]), D(f[s + 3]), D(f[s + 4]), D(f[s + 5]), D(f[s + 6]), L(f[s + 7]) ?? 0, L(f[s + 8]) ?? 0),
+        };
         return new ResultRow(f[0], f[1], repetition, f.Skip(n).Take(Factor.All.Count).ToList(), finished, measurement);
     }
+
+    private static string[] Service(ServiceLatency? l) => l is null
+        ? [.. ServiceColumns.Select(_ => "")]
+        : [N(l.P50BeforeMs), N(l.P99BeforeMs), N(l.P50DuringMs), N(l.P99DuringMs), N(l.P50AfterMs), N(l.P99AfterMs), N(l.LongestGapMs), N(l.Requests), N(l.Errors)];
 
     private static string Quote(string field) =>
         field.AsSpan().IndexOfAny(",\"\r\n") >= 0 ? "\"" + field.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : field;

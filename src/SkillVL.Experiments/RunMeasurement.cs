@@ -25,6 +25,13 @@ public sealed record RunMeasurement(
 {
     public const string Succeeded = "succeeded";
 
+    /// <summary>The service workload's latency (<c>workload: service</c>); null for other workloads.</summary>
+    public ServiceLatency? Service { get; init; }
+
+    /// <summary>The service workload's requests, which the runner keeps beside results.csv (<see cref="ServiceTrace"/>);
+    /// not a column, so null in a row read back.</summary>
+    public ServiceTrace? Trace { get; init; }
+
     /// <summary>Bits per second on the link over the whole move.</summary>
     public double? ThroughputMbit => LinkBytes is { } bytes && TotalSeconds is > 0 and var seconds ? bytes * 8 / seconds / 1e6 : null;
 }

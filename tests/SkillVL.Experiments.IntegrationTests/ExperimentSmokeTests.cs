@@ -7,22 +7,24 @@ namespace SkillVL.Experiments.IntegrationTests;
 
 /// <summary>
 /// `skillvl experiment run` end to end on a testbed it creates (real QEMU guests, skillvl-linkem, the embedded Server):
-/// a 2-cell spec, then --resume with nothing left, then --resume after a row is removed, then the report and plots.
+/// a 2-cell spec (loss on the link, the service workload with its client over VXLAN and not), then --resume with nothing left, then --resume after
+/// a row is removed, then the report and plots.
 /// </summary>
 public sealed class ExperimentSmokeTests(ITestOutputHelper log) : IDisposable
 {
+    // Two cells, both running the service workload (httpd in the guest, a client on a peer VM timing it): the first with
+    // the client on the source (it reaches the moved service over the room's VXLAN overlay), the second with the client on
+    // the target (vxlan: off); both cross a link with loss, so the factors added after the first slice run end to end
+    // without a third cell.
     private const string Spec = """
         name: smoke
         repetitions: 1
         seed: 5
-        factors:
-          ram: [160Mi, 192Mi]
-          fill: random
-          disk: 288Mi
-          written: 8Mi
-          bandwidth: 200Mbit
-          rtt: 10ms
-          method: skillvl
+        design: list
+        factors: { fill: random, disk: 288Mi, written: 8Mi, bandwidth: 200Mbit, rtt: 10ms, loss: 0.05%, method: skillvl }
+        cells:
+          - { ram: 160Mi, workload: service }
+          - { ram: 192Mi, workload: service, vxlan: off }
         """;
 
     private readonly string dir = Directory.CreateTempSubdirectory("svl-exp-smoke-").FullName;
@@ -65,6 +67,20 @@ public sealed class ExperimentSmokeTests(ITestOutputHelper log) : IDisposable
             Assert.InRange(m.RamBytes!.Value, row.Cell.FilledRamBytes / 2, 4 * row.Cell.RamBytes);
         });
         Assert.Equal(2, rows.Select(r => r.Cell.RamBytes).Distinct().Count());
+        Assert.Contains("RTT 10ms, loss 0.05%", output, StringComparison.Ordinal);
+        Assert.All(rows, r => Assert.Equal(0.0005, r.Cell.LossFraction, 9));
+
+        // The service: answered before and after the move, every request on the peer's clock kept beside the CSV.
+        Assert.Equal([true, false], rows.OrderBy(r => r.Cell.RamBytes).Select(r => r.Cell.ClientOverVxlan));
+        Assert.All(rows, service =>
+        {
+            var latency = service.Measurement.Service!;
+            Assert.True(latency.P50BeforeMs is > 0 and < 2000, $"{service.RunId}: p50 before {latency.P50BeforeMs}");
+            Assert.True(latency.P50AfterMs is > 0 and < 2000, $"{service.RunId}: p50 after {latency.P50AfterMs}");
+            Assert.InRange(latency.Requests, 10, 10_000);
+            Assert.InRange(latency.LongestGapMs!.Value, 1, 300_000);
+            Assert.Equal(latency, ServiceTrace.Read(Out, service.RunId)!.Latency());
+        });
 
         var (again, againOutput) = await RunAsync("run", spec, "--out", Out, "--resume");
         Assert.True(again == 0, againOutput);
@@ -87,8 +103,10 @@ public sealed class ExperimentSmokeTests(ITestOutputHelper log) : IDisposable
         Assert.True(report == 0, reportOutput);
         var text = await File.ReadAllTextAsync(Path.Combine(Out, ReportWriter.FileName));
         Assert.Contains("| model total s | error |", text, StringComparison.Ordinal);
-        Assert.Equal(2, text.Split('\n').Count(l => l.StartsWith("| c", StringComparison.Ordinal) && !l.StartsWith("| cell", StringComparison.Ordinal)));
-        foreach (var plot in new[] { "time-vs-ram", "downtime-vs-dirty" })
+        Assert.Contains("## Service during the move", text, StringComparison.Ordinal);
+        var cellTable = text[..text.IndexOf("## Service during the move", StringComparison.Ordinal)];
+        Assert.Equal(2, cellTable.Split('\n').Count(l => l.StartsWith("| c", StringComparison.Ordinal) && !l.StartsWith("| cell", StringComparison.Ordinal)));
+        foreach (var plot in new[] { "time-vs-ram", "downtime-vs-dirty", ServicePlot.Name, ServicePlot.VxlanName })
         {
             var png = await File.ReadAllBytesAsync(Path.Combine(Out, PlotWriter.Directory, plot + ".png"));
             Assert.Equal(new byte[] { 0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A }, png[..8]);
