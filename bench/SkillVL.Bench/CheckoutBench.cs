@@ -91,7 +91,7 @@ public static class CheckoutBench
             await vm.CopyAsync(Next(history, o.HistoryMiB));
             await vm.FillRamAsync(Next(0, o.RamFillMiB), o.RamFillMiB);
 
-            await vm.ScrubAsync();
+            await UsedAsync(vm, template, log);
             first = await MoveAsync(server, bed, "checkout", o.HistoryMiB, log);
 
             // Part A, the idle throughput (into part B's place), the sync with the second throughput write during it.
@@ -109,16 +109,16 @@ public static class CheckoutBench
 
             // Part B over the throughput writes: the changes since the sync. Then the check-in.
             await vm.CopyAsync(Next(partB, o.UnsyncedMiB));
-            await vm.ScrubAsync();
+            await UsedAsync(vm, template, log);
             checkin = await MoveAsync(server, bed, "checkin", o.HistoryMiB + o.ChangedMiB, log);
 
             // The same VM out again by a plain migration, and back: today's full move back carries the whole overlay.
             plainOut = await MigrateAsync(server, bed, "laptop1", o.HistoryMiB + o.ChangedMiB, log);
-            await vm.ScrubAsync();
+            await UsedAsync(vm, template, log);
             fullBack = await MigrateAsync(server, bed, "node1", o.HistoryMiB + o.ChangedMiB, log);
 
             // The second check-out finds the template on laptop1; a check-in ends it (nothing to carry but RAM).
-            await vm.ScrubAsync();
+            await UsedAsync(vm, template, log);
             second = await MoveAsync(server, bed, "checkout", o.HistoryMiB + o.ChangedMiB, log);
             await MoveAsync(server, bed, "checkin", o.HistoryMiB + o.ChangedMiB, log);
             await ServerApi.DeleteAsync(http, "co", CancellationToken.None);
@@ -166,6 +166,13 @@ public static class CheckoutBench
         return result;
     }
 
+    /// <summary>The guest's free RAM filled with page cache before a measured move (see <see cref="CheckoutBenchGuest.UseRamAsync"/>).</summary>
+    private static async Task UsedAsync(CheckoutBenchGuest vm, CorpusTemplate template, TextWriter log)
+    {
+        var cacheKiB = await vm.UseRamAsync(template.BaseStartMiB);
+        log.WriteLine(FormattableString.Invariant($"  the guest's page cache before the move: {cacheKiB / 1024.0:0.0} MiB"));
+    }
+
     /// <summary>A check-out to laptop1 or a check-in, followed to its end; retried (up to 3 more times) when the platform
     /// took the move back because the guest did not answer on the target (QEMU 7.2 under TCG, ADR 0012).</summary>
     private static Task<CheckoutMeasurement.Move> MoveAsync(EmbeddedServer server, CheckoutBenchBed bed, string action, int overlayMiB, TextWriter log) =>
@@ -198,6 +205,11 @@ public static class CheckoutBench
             var m = migration.Metrics;
             log.WriteLine(FormattableString.Invariant(
                 $"  {what} (attempt {attempt}): {migration.State} in {move.Seconds:0.0} s, downtime {m.DowntimeMs:0} ms, {move.LinkBytes / (double)MiB:0.0} MiB on the link (QEMU RAM {m.RamBytes / (double?)MiB:0.0}, disk {m.DiskBytes / (double?)MiB:0.0}, template {m.BaseBytes / (double?)MiB:0.0} MiB) {migration.Error}"));
+            foreach (var line in migration.Log.Where(l => l.Message.StartsWith("Reclaim", StringComparison.Ordinal)))
+            {
+                log.WriteLine("    " + line.Message);
+            }
+
             if (move.Succeeded || attempt == 4 || migration.Error?.Contains("the move was taken back", StringComparison.Ordinal) != true)
             {
                 return move.Succeeded ? move : throw new InvalidOperationException($"{what}: {migration.State} {migration.Error}");

@@ -27,12 +27,18 @@ public sealed class CheckoutBenchGuest(HttpClient http, string room, string mach
         $"mkdir -p /dev/shm && mount -t tmpfs -o size={mib + 16}m tmpfs /dev/shm && "
         + string.Join(" && ", pieces.Select(p => $"dd if=/dev/vda of=/dev/shm/ram bs=1M skip={p.From} seek={p.To} count={p.MiB} conv=notrunc 2>/dev/null")));
 
-    /// <summary>Zeroes the guest's free RAM (free pages keep what they last held, here the copies' page cache): a tmpfs
-    /// filled with zeros and freed again, so the RAM holds the fill and the OS, the rest empty, before each move.</summary>
-    public Task ScrubAsync() => ExecAsync(
-        "sync; echo 3 > /proc/sys/vm/drop_caches; mkdir -p /mnt/scrub && mount -t tmpfs -o size=100% tmpfs /mnt/scrub && "
-        + "n=$(awk '/MemFree/ {print int($2/1024) - 32}' /proc/meminfo) && dd if=/dev/zero of=/mnt/scrub/z bs=1M count=$n 2>/dev/null; "
-        + "rm -f /mnt/scrub/z; umount /mnt/scrub");
+    /// <summary>Leaves the guest as a used Linux guest is: its free RAM holding page cache. The cache dropped, the disk read
+    /// from <paramref name="fromMiB"/> (the base data and what the guest wrote after it) into the page cache until 24 MiB
+    /// stay free; the guest's page cache then, KiB. What a move sends of this RAM is the platform's business: a check-in
+    /// reclaims it (ADR 0032), a plain move, by default, does not.</summary>
+    public async Task<long> UseRamAsync(int fromMiB)
+    {
+        var text = await ExecAsync(
+            "sync; echo 3 > /proc/sys/vm/drop_caches; n=$(awk '/MemFree/ {print int($2/1024) - 24}' /proc/meminfo); "
+            + $"dd if=/dev/vda of=/dev/null bs=1M skip={fromMiB} count=$n 2>/dev/null; "
+            + "awk '/^(Buffers|Cached|Shmem):/ {s += ($1 == \"Shmem:\" ? -$2 : $2)} END {print s}' /proc/meminfo");
+        return long.Parse(text.Trim(), CultureInfo.InvariantCulture);
+    }
 
     /// <summary>The guest's ping to <paramref name="address"/>: average RTT in ms.</summary>
     public async Task<double> PingAsync(string address, int count)

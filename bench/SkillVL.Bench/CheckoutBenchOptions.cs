@@ -34,8 +34,8 @@ public sealed record CheckoutBenchOptions
     /// <summary>The guest's RAM (MiB). Default 512, issue 6's VM.</summary>
     public int RamMiB { get; init; } = 512;
 
-    /// <summary>MiB of the RAM holding corpus data (a tmpfs file); the rest of free RAM is zeroed before each move, as in
-    /// issue 6's VM (default 256, half).</summary>
+    /// <summary>MiB of the RAM holding corpus data (a tmpfs file), as in issue 6's VM (default 256, half); the rest of free
+    /// RAM holds page cache before each move (<see cref="CheckoutBenchGuest.UseRamAsync"/>).</summary>
     public int RamFillMiB { get; init; } = 256;
 
     /// <summary>MiB each guest disk-throughput measurement writes (dd, conv=fsync), without and with a sync running; at

@@ -363,6 +363,12 @@ public sealed class MigrationRunner(
 
         if (status.State == OutgoingMigrationState.DiskReady)
         {
+            // What the guest can give back need not cross the link (ADR 0032): best effort, bounded, in the log.
+            if (!offline && (migration.Purpose == CheckoutRules.Checkin ? Settings.ReclaimGuestRamOnCheckin : Settings.ReclaimGuestRamOnMoves))
+            {
+                await LogAsync(migration.Id, await GuestRamReclaim.RunAsync(source.Vms, machine.Id, Settings.ReclaimGuestRamTimeout, ct));
+            }
+
             await source.Migrations.StartRamMigrationAsync(machine.Id, ct);
         }
 

@@ -78,8 +78,20 @@ internal sealed class FakeNode : INodeAgent, IVmDriver, INetworkDriver, ITemplat
         return Task.FromResult(GuestAnswers);
     }
 
-    public Task<GuestExecResult> GuestExecAsync(string vmId, IReadOnlyList<string> command, TimeSpan timeout, CancellationToken cancellationToken) =>
-        Task.FromResult(new GuestExecResult(0, "", "", false));
+    /// <summary>Settable: what the guest answers to an exec (the call is then logged as <c>vm.GuestExec</c>); null answers
+    /// exit 0 with no output, unlogged.</summary>
+    public Func<IReadOnlyList<string>, GuestExecResult>? GuestExec { get; set; }
+
+    public Task<GuestExecResult> GuestExecAsync(string vmId, IReadOnlyList<string> command, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        if (GuestExec is null)
+        {
+            return Task.FromResult(new GuestExecResult(0, "", "", false));
+        }
+
+        _log.Add($"{Facts.Name}:vm.GuestExec");
+        return Task.FromResult(GuestExec(command));
+    }
 
     Task<IReadOnlyList<string>> INetworkDriver.ListAsync(CancellationToken cancellationToken)
     {
