@@ -26,6 +26,16 @@ if ! dpkg-query -W -f='${Status}' chromium 2>/dev/null | grep -q "install ok ins
   apt-get install -y -q --no-install-recommends chromium >/dev/null
 fi
 web/e2e/install.sh
+# The Server's PostgreSQL tests start a private cluster of Debian's PostgreSQL (tests/TestUtilities/PostgresCluster);
+# installing the package must not make and start a system cluster on the test machine.
+if ! dpkg-query -W -f='${Status}' postgresql 2>/dev/null | grep -q "install ok installed"; then
+  echo "==> installing Debian's postgresql for the PostgreSQL tests (no system cluster)"
+  mkdir -p /etc/postgresql-common/createcluster.d
+  echo "create_main_cluster = false" > /etc/postgresql-common/createcluster.d/skillvl-tests.conf
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -q >/dev/null
+  apt-get install -y -q --no-install-recommends postgresql >/dev/null
+fi
 echo "==> building the solution"
 dotnet build SkillVL.slnx -c Release --nologo -v quiet
 
