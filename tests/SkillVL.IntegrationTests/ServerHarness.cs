@@ -61,6 +61,19 @@ public sealed class ServerHarness : IAsyncDisposable
     public static async Task<ServerHarness> StartAsync(Action<SkillVlServerOptions>? configure = null)
     {
         HostTools.RequireRoot();
+        if (SharedPostgres.Enabled)
+        {
+            // SKILLVL_TEST_DATABASE=postgres: this harness runs on a database of its own in the shared cluster.
+            var connection = await SharedPostgres.CreateDatabaseAsync();
+            var inner = configure;
+            configure = o =>
+            {
+                o.Database.Provider = SkillVL.Server.Data.DatabaseOptions.PostgresProvider;
+                o.Database.ConnectionString = connection;
+                inner?.Invoke(o);
+            };
+        }
+
         var harness = new ServerHarness(configure);
         await harness.StartServerAsync(await new TinyImageFixture().EnsureAsync());
         return harness;

@@ -127,10 +127,11 @@ public static class TemplatesApi
         var local = nodes.Known.OfType<LocalNodeAgent>().FirstOrDefault()
             ?? throw new InvalidOperationException("The Server has no local node to keep templates.");
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        // BEGIN IMMEDIATE (Microsoft.Data.Sqlite's default): the check and the removal hold the write lock together. An
-        // apply that read the row just before cannot be stopped here; its machine then fails to start with "template
-        // not on this node", which is loud, not unsafe.
-        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        // Serializable: on SQLite BEGIN IMMEDIATE, so the check and the removal hold the write lock together; on
+        // PostgreSQL a concurrent insert of a machine on this template makes one of the two fail instead of both
+        // passing (ADR 0034). An apply that read the row just before cannot be stopped here; its machine then fails to
+        // start with "template not on this node", which is loud, not unsafe.
+        await using var transaction = await db.Database.BeginTransactionAsync(System.Data.IsolationLevel.Serializable, ct);
         var row = await db.Templates.FirstOrDefaultAsync(t => t.Name == name, ct);
         if (row is null)
         {

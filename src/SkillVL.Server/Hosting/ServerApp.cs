@@ -58,12 +58,18 @@ public static class ServerApp
         builder.WebHost.UseUrls(urls);
 
         builder.Services.AddSingleton(TimeProvider.System);
-        var database = DataDirectoryPermissions.CreateDatabaseFile(settings.DataDirectory);
+        if (settings.Database.Invalid() is { } databaseProblem)
+        {
+            throw new InvalidOperationException(databaseProblem);
+        }
+
+        // The SQLite file is made (0600) only when SQLite is the store.
+        var database = settings.Database.IsPostgres ? "" : DataDirectoryPermissions.CreateDatabaseFile(settings.DataDirectory);
         builder.Services.AddSingleton<Events.ChangeSignal>();
         builder.Services.AddSingleton<Events.ChangeSignalInterceptor>();
         builder.Services.AddDbContextFactory<SkillVlDbContext>((sp, o) =>
         {
-            o.UseSqlite($"Data Source={database}");
+            DatabaseConnection.Configure(o, settings.Database, database);
             o.UseOpenIddict();
             // Writers of rooms, machines, tasks, migrations … wake the event streams (and nothing polls for them).
             o.AddInterceptors(sp.GetRequiredService<Events.ChangeSignalInterceptor>());

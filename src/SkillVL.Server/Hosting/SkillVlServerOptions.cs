@@ -55,6 +55,9 @@ public sealed class SkillVlServerOptions
     /// <summary>Authentication: the embedded OIDC issuer (default) or an external one such as Keycloak.</summary>
     public AuthOptions Auth { get; set; } = new();
 
+    /// <summary>Where the Server keeps its state: the embedded SQLite file (default) or PostgreSQL.</summary>
+    public Data.DatabaseOptions Database { get; set; } = new();
+
     /// <summary>Default quotas per role; a user's or course's own limits override them.</summary>
     public QuotaOptions Quotas { get; set; } = new();
 

@@ -52,9 +52,16 @@ public sealed class StartupService(
         Log.ConfigurationFiles(_logger, string.Join(", ", files) is { Length: > 0 } list ? list : "none");
         await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
         {
-            await PrepareSchemaAsync(db, settings, cancellationToken);
-            // WAL lets the API read while the reconciler writes.
-            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
+            if (settings.Database.IsPostgres)
+            {
+                await PostgresSchema.PrepareAsync(db, SchemaVersion, PostgresSchema.Describe(settings.Database), cancellationToken);
+            }
+            else
+            {
+                await PrepareSchemaAsync(db, settings, cancellationToken);
+                // WAL lets the API read while the reconciler writes.
+                await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
+            }
         }
 
         await EnsureAdminAsync(settings, cancellationToken);
@@ -100,7 +107,7 @@ public sealed class StartupService(
     }
 
     /// <summary>
-    /// Creates the schema on a new database, upgrades an older one in place where <see cref="SchemaUpgrade"/> has the
+    /// SQLite: creates the schema on a new database, upgrades an older one in place where <see cref="SchemaUpgrade"/> has the
     /// steps, and refuses any other version (older than the first step, or newer than this build) with a clear message
     /// instead of failing later on a missing column.
     /// </summary>
