@@ -42,16 +42,19 @@ public sealed class PlacementControllerTests
     {
         var controller = new PlacementController();
         var moved = T0;
-        var machines = Machines(Policy(PlacementModes.Auto), lastMoved: moved);
         var acted = 0;
-        // Back to node1 recommended every minute for 15 minutes after the move at 10:00.
-        for (var i = 1; i <= 15; i++)
+        // After the move at 10:00 the advisor flips: back to node1, then to node2 again, each recommended for 15 minutes
+        // in a row, an evaluation a minute; each act counts as a move that ends at once.
+        for (var i = 1; i < 30; i++)
         {
-            var decision = controller.Evaluate(T0.AddMinutes(i), [Recommend("node2", "node1")], machines, []).Single();
+            var machines = Machines(Policy(PlacementModes.Auto), lastMoved: moved);
+            var advice = i <= 15 ? Recommend("node2", "node1") : Recommend("node1", "node2");
+            var decision = controller.Evaluate(T0.AddMinutes(i), [advice], machines, []).Single();
             if (decision.Outcome == DecisionOutcomes.Acted)
             {
                 acted++;
-                Assert.True(i >= 10, $"moved back after {i} min, before the 10 min stay ended");
+                Assert.True(T0.AddMinutes(i) >= moved.AddMinutes(10), $"moved at +{i} min, before the 10 min stay after {moved:HH:mm} ended");
+                moved = T0.AddMinutes(i);
             }
             else if (i >= 3 && acted == 0)
             {
@@ -60,7 +63,9 @@ public sealed class PlacementControllerTests
             }
         }
 
-        Assert.Equal(1, acted);
+        // Two moves in these 29 minutes (10:10 and 10:20): at most one in any 10 minutes, the stay.
+        Assert.Equal(2, acted);
+        Assert.Equal(T0.AddMinutes(20), moved);
     }
 
     [Theory]
