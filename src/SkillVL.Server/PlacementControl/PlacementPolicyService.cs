@@ -40,7 +40,7 @@ public sealed class PlacementPolicyService(SkillVlDbContext db, AccessService ac
         return rows
             .Where(p => p.ScopeKind == PlacementScopes.Global || Name(p) is not null)
             .OrderBy(p => PlacementScopes.MostSpecificFirst.Count - PlacementScopes.MostSpecificFirst.ToList().IndexOf(p.ScopeKind))
-            .ThenBy(p => p.Scope, StringComparer.Ordinal)
+            .ThenBy(p => Name(p), StringComparer.Ordinal)
             .Select(p => Info(p, Name(p)))
             .ToList();
     }
