@@ -35,6 +35,7 @@ internal static class CliApplication
         root.Subcommands.Add(UserCommands.Create(runner));
         root.Subcommands.Add(TokenCommands.Create(runner));
         root.Subcommands.Add(AuditCommands.Create(runner));
+        root.Subcommands.Add(PlacementCommands.Create(runner));
         foreach (var command in AuthCommands.Create(runner))
         {
             root.Subcommands.Add(command);

@@ -93,6 +93,22 @@ public sealed class PlacementPolicyApiTests
         Assert.Equal(HttpStatusCode.NoContent, (await alice.Client.DeleteAsync(ApiPaths.PlacementPolicy("user", "alice"))).StatusCode);
         await Get(alice.Client, "user", "alice", HttpStatusCode.NotFound);
         Assert.Equal(HttpStatusCode.Forbidden, (await alice.Client.DeleteAsync(ApiPaths.PlacementPolicy("course", "net1"))).StatusCode);
+
+        // The CLI (as the admin): set, list, bad input with a message naming the field and a non-zero exit, decisions.
+        var window = $"{now.AddHours(5):yyyy-MM-ddTHH:mm:ssZ}/{now.AddHours(6):yyyy-MM-ddTHH:mm:ssZ}";
+        var set = await server.CliAsync("placement", "policy", "set", "course", "net1", "--mode", "suggest", "--min-stay", "120", "--window", window);
+        Assert.True(set.ExitCode == 0, set.Stderr);
+        var listed = await server.CliAsync("placement", "policy", "list");
+        Assert.Contains(listed.Stdout.Split('\n'), l => l.StartsWith("course", StringComparison.Ordinal) && l.Contains("net1", StringComparison.Ordinal)
+            && l.Contains("suggest", StringComparison.Ordinal) && l.Contains("120 s", StringComparison.Ordinal));
+        var unknown = await server.CliAsync("placement", "policy", "set", "room", "nosuch", "--mode", "off");
+        Assert.Equal(4, unknown.ExitCode);
+        Assert.Contains("room", unknown.Stderr, StringComparison.Ordinal);
+        var never = await server.CliAsync("placement", "policy", "set", "course", "net1", "--window", $"{now.AddHours(-3):yyyy-MM-ddTHH:mm:ssZ}/{now.AddHours(-2):yyyy-MM-ddTHH:mm:ssZ}");
+        Assert.Equal(4, never.ExitCode);
+        Assert.Contains("never opens", never.Stderr, StringComparison.Ordinal);
+        Assert.Equal(2, (await server.CliAsync("placement", "policy", "set", "course", "net1", "--window", "tomorrow")).ExitCode);
+        Assert.Equal(0, (await server.CliAsync("placement", "decisions")).ExitCode);
     }
 
     private static async Task<PlacementPolicyInfo> Put(HttpClient client, string scope, string? target, PlacementPolicyRequest request, HttpStatusCode expected) =>
