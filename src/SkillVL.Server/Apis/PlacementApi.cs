@@ -52,6 +52,14 @@ public static class PlacementApi
             .Produces<List<PlacementDecision>>().ProducesProblem(StatusCodes.Status403Forbidden)
             .WithSummary("Run one evaluation of the placement controller now, and act on it; its decisions (admin)");
 
+        api.MapPost("/nodes/{node}/evacuate", async (string node, HttpContext http, EvacuationService evacuation, CancellationToken ct) =>
+            !http.Caller().IsAdmin
+                ? ApiResults.Forbidden("Only an admin can evacuate nodes.")
+                : await evacuation.EvacuateAsync(http.Caller(), node, ct) is { } entries ? Results.Ok(entries) : ApiResults.NotFound($"Node '{node}'"))
+            .WithTags("Nodes")
+            .Produces<List<EvacuationEntry>>().ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound)
+            .WithSummary("Move every running machine off a node through the migration engine (drain it first): per machine its migration, or why it stays (admin)");
+
         api.MapPost("/recommendations/accept", async (AcceptRecommendationRequest request, HttpContext http, RecommendationAcceptance acceptance, CancellationToken ct) =>
         {
             var result = await acceptance.AcceptAsync(http.Caller(), request, ct);

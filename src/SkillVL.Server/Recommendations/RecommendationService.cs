@@ -78,14 +78,16 @@ public sealed class RecommendationService(SkillVlDbContext db, AccessService acc
         var advice = PlacementAdvisor.Advise(input, new PlacementCriteria())
             .Where(a => Visible(caller, known[a.From]) && Visible(caller, known[a.To]))
             .ToList();
-        return new Advised(advice, byMachineId, candidates.ToDictionary(c => c.MachineId, StringComparer.Ordinal));
+        return new Advised(advice, byMachineId, candidates.ToDictionary(c => c.MachineId, StringComparer.Ordinal), nodes);
     }
 
-    /// <summary>The advisor's answer (best first) with each machine's room and its candidate entry, by machine id.</summary>
+    /// <summary>The advisor's answer (best first) with each machine's room and its candidate entry, by machine id, and the
+    /// nodes as the advisor saw them.</summary>
     public sealed record Advised(
         IReadOnlyList<PlacementRecommendation> Advice,
         IReadOnlyDictionary<string, RoomEntity> Rooms,
-        IReadOnlyDictionary<string, PlacementCandidate> Candidates);
+        IReadOnlyDictionary<string, PlacementCandidate> Candidates,
+        IReadOnlyList<PlacementNode> Nodes);
 
     /// <summary>
     /// The link each earlier migration's probe measured, the latest per (source, target): measured beats configured.
