@@ -23,11 +23,15 @@ public sealed class RecommendationService(SkillVlDbContext db, AccessService acc
     /// <summary>The <c>LinkSource</c> of a migration whose link the probe measured (MigrationRunner).</summary>
     private const string MeasuredLink = "measured";
 
-    /// <summary>The recommendations for what the caller may see, best first.</summary>
-    public async Task<IReadOnlyList<RecommendationInfo>> ListAsync(CurrentUser caller, CancellationToken cancellationToken)
+    /// <summary>The recommendations for what the caller may see, best first; with <paramref name="shown"/>, only those of
+    /// the rooms it keeps (the rooms whose placement policy is not off, ADR 0030).</summary>
+    public async Task<IReadOnlyList<RecommendationInfo>> ListAsync(CurrentUser caller, CancellationToken cancellationToken, Func<RoomEntity, bool>? shown = null)
     {
         var advised = await AdviseAsync(caller, cancellationToken);
-        return advised.Advice.Select(a => Accept(a, advised.Rooms[a.MachineId])).ToList();
+        return advised.Advice
+            .Where(a => shown is null || shown(advised.Rooms[a.MachineId]))
+            .Select(a => Accept(a, advised.Rooms[a.MachineId]))
+            .ToList();
     }
 
     /// <summary>
