@@ -36,6 +36,7 @@ internal static class CliApplication
         root.Subcommands.Add(TokenCommands.Create(runner));
         root.Subcommands.Add(AuditCommands.Create(runner));
         root.Subcommands.Add(ClusterCommands.Create(runner));
+        root.Subcommands.Add(PlacementCommands.Create(runner));
         foreach (var command in AuthCommands.Create(runner))
         {
             root.Subcommands.Add(command);

@@ -5,7 +5,8 @@ using SkillVL.Server.Hosting;
 
 namespace SkillVL.Server.Tests;
 
-/// <summary>Issue 12: a version-5 database is upgraded in place to 6, 7 (check-outs) and 8 (leases, fenced copies),
+/// <summary>Issue 12: a version-5 database is upgraded in place to 6, 7 (check-outs), 8 (leases, fenced copies) and 9 (placement
+/// policies, issue 14),
 /// keeping its rows; other versions stay refused.</summary>
 public sealed class SchemaUpgradeTests : IDisposable
 {
@@ -27,7 +28,7 @@ public sealed class SchemaUpgradeTests : IDisposable
             Assert.Equal(5, await ScalarAsync(connection, "PRAGMA user_version;", ct));
             await SchemaUpgrade.RunAsync(connection, 5, StartupService.SchemaVersion, ct);
             Assert.Equal(StartupService.SchemaVersion, await ScalarAsync(connection, "PRAGMA user_version;", ct));
-            foreach (var table in new[] { "Nodes", "JoinTokens", "Courses", "Users", "Machines", "Migrations", "FencedCopies" })
+            foreach (var table in new[] { "Nodes", "JoinTokens", "Courses", "Users", "Machines", "Migrations", "FencedCopies", "PlacementPolicies" })
             {
                 Assert.Equal(await ColumnsAsync(fresh, table, ct), await ColumnsAsync(connection, table, ct));
             }
@@ -49,8 +50,9 @@ public sealed class SchemaUpgradeTests : IDisposable
     [InlineData(4, false)] // older than the first step: no way from there
     [InlineData(6, true)]
     [InlineData(7, true)]
-    [InlineData(8, false)] // already current
-    [InlineData(9, false)] // newer than this build: refused, never guessed at
+    [InlineData(8, true)]
+    [InlineData(9, false)] // already current
+    [InlineData(10, false)] // newer than this build: refused, never guessed at
     public void CanUpgrade_OnlyWhereEveryStepExists(int from, bool expected)
     {
         Assert.Equal(expected, SchemaUpgrade.CanUpgrade(from, StartupService.SchemaVersion));
@@ -78,7 +80,7 @@ public sealed class SchemaUpgradeTests : IDisposable
         Directory.Delete(_directory, recursive: true);
     }
 
-    /// <summary>A version-5 database: today's schema without what versions 6, 7 and 8 added, with a row in each table it touches.</summary>
+    /// <summary>A version-5 database: today's schema without what versions 6, 7, 8 and 9 added, with a row in each table it touches.</summary>
     private static async Task CreateVersion5Async(string path, CancellationToken ct)
     {
         await CreateAsync(path, ct);
@@ -101,6 +103,7 @@ public sealed class SchemaUpgradeTests : IDisposable
             "ALTER TABLE \"Machines\" DROP COLUMN \"CheckoutLeaseExpiresAt\";",
             "ALTER TABLE \"Courses\" DROP COLUMN \"CheckoutLeaseSeconds\";",
             "DROP TABLE \"FencedCopies\";",
+            "DROP TABLE \"PlacementPolicies\";",
             "PRAGMA user_version=5;",
             "INSERT INTO \"Users\" (\"Id\", \"Username\", \"Role\", \"CreatedAt\", \"CredentialGeneration\") VALUES ('u1', 'alice', 'student', '2026-01-01 00:00:00+00:00', 0);",
             "INSERT INTO \"Nodes\" (\"Name\", \"Kind\", \"CredentialHash\", \"EnrolledAt\", \"Drained\") VALUES ('node1', 'server', 'hash-node1', '2026-01-01 00:00:00+00:00', 0);",

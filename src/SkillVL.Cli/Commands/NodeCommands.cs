@@ -64,13 +64,21 @@ internal static class NodeCommands
         foreach (var (verb, help) in new[] { ("drain", "Stop placing new machines on a node (what runs there stays)"), ("undrain", "Let a drained node take new machines again") })
         {
             var name = new Argument<string>("NODE") { Description = "The node's name (skillvl node list)" };
+            var evacuate = new Option<bool>("--evacuate") { Description = "Also move every running machine off it through the migration engine (ADR 0030)" };
             var command = new Command(verb, help) { name };
+            if (verb == "drain")
+            {
+                command.Options.Add(evacuate);
+            }
+
             command.SetAction(runner.Action(async (parseResult, client, cancellationToken) =>
             {
                 var nodeName = parseResult.GetRequiredValue(name);
                 await client.PostAsync($"{ApiPaths.Nodes}/{Uri.EscapeDataString(nodeName)}/{verb}", $"node '{nodeName}'", cancellationToken);
                 runner.Context.Out.WriteLine($"node {nodeName} {(verb == "drain" ? "drained" : "takes new machines again")}");
-                return ExitCodes.Ok;
+                return verb == "drain" && parseResult.GetValue(evacuate)
+                    ? await NodeEvacuation.RunAsync(runner, client, nodeName, cancellationToken)
+                    : ExitCodes.Ok;
             }));
             node.Subcommands.Add(command);
         }

@@ -15,12 +15,19 @@ public static class ApiPaths
     public const string Migrations = Prefix + "/migrations";
     public const string Experiments = Prefix + "/experiments";
     public const string Recommendations = Prefix + "/recommendations";
+    public const string PlacementPolicies = Prefix + "/placement/policies";
+    public const string PlacementDecisions = Prefix + "/placement/decisions";
+    public const string PlacementEvaluate = Prefix + "/placement/evaluate";
     public const string Me = Prefix + "/me";
     public const string AuthConfig = Prefix + "/auth/config";
     public const string RedeemInvite = Prefix + "/invites/redeem";
     public const string RoomSchema = "/schemas/room-v1.json";
     public const string Health = "/healthz";
     public const string OpenApi = "/openapi/v1.json";
+
+    /// <summary>The placement policy of a scope: "global", or "course"/"user"/"room" and its id or name (ADR 0030).</summary>
+    public static string PlacementPolicy(string scope, string? target = null) =>
+        target is null ? $"{PlacementPolicies}/{Uri.EscapeDataString(scope)}" : $"{PlacementPolicies}/{Uri.EscapeDataString(scope)}/{Uri.EscapeDataString(target)}";
 
     /// <summary>A room by id, or by name among the caller's own rooms.</summary>
     public static string Room(string idOrName) => $"{Rooms}/{Uri.EscapeDataString(idOrName)}";

@@ -43,6 +43,8 @@ public sealed class SkillVlDbContext(DbContextOptions<SkillVlDbContext> options)
 
     public DbSet<FencedCopyEntity> FencedCopies => Set<FencedCopyEntity>();
 
+    public DbSet<PlacementPolicyEntity> PlacementPolicies => Set<PlacementPolicyEntity>();
+
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
         // SQLite cannot order or compare DateTimeOffset; store it as a sortable 64-bit value.
@@ -123,6 +125,11 @@ public sealed class SkillVlDbContext(DbContextOptions<SkillVlDbContext> options)
             e.HasKey(f => f.Id);
             e.Property(f => f.Id).ValueGeneratedOnAdd();
             e.HasIndex(f => f.MachineId);
+        });
+        modelBuilder.Entity<PlacementPolicyEntity>(e =>
+        {
+            e.HasKey(p => p.Scope);
+            e.HasIndex(p => p.ScopeId);
         });
         modelBuilder.Entity<MigrationLogEntity>(e =>
         {

@@ -48,6 +48,13 @@ public static class SchemaUpgrade
             "CREATE TABLE \"FencedCopies\" (\"Id\" INTEGER NOT NULL CONSTRAINT \"PK_FencedCopies\" PRIMARY KEY AUTOINCREMENT, \"MachineId\" TEXT NOT NULL, \"Node\" TEXT NOT NULL, \"Epoch\" INTEGER NOT NULL, \"RevivedAt\" INTEGER NOT NULL, \"RevivedBy\" TEXT NOT NULL, \"Lost\" INTEGER NOT NULL, \"FencedAt\" INTEGER NULL, \"Path\" TEXT NULL, \"SizeBytes\" INTEGER NULL, \"BytesSinceSync\" INTEGER NULL);",
             "CREATE INDEX \"IX_FencedCopies_MachineId\" ON \"FencedCopies\" (\"MachineId\");",
         ],
+
+        // 8 -> 9 (issue 14, ADR 0030): placement policies per scope. No rows: every machine gets the Server's defaults.
+        [8] =
+        [
+            "CREATE TABLE \"PlacementPolicies\" (\"Scope\" TEXT NOT NULL CONSTRAINT \"PK_PlacementPolicies\" PRIMARY KEY, \"ScopeKind\" TEXT NOT NULL, \"ScopeId\" TEXT NULL, \"Mode\" TEXT NULL, \"HysteresisEvaluations\" INTEGER NULL, \"MinStaySeconds\" INTEGER NULL, \"MaxMovesPerNode\" INTEGER NULL, \"MaxMovesPerLink\" INTEGER NULL, \"WindowsJson\" TEXT NULL, \"UpdatedAt\" INTEGER NOT NULL, \"UpdatedBy\" TEXT NOT NULL);",
+            "CREATE INDEX \"IX_PlacementPolicies_ScopeId\" ON \"PlacementPolicies\" (\"ScopeId\");",
+        ],
     };
 
     /// <summary>The statements of the step from <paramref name="from"/> to the next version (none when there is no such

@@ -110,6 +110,11 @@ public static class ServerApp
         builder.Services.AddScoped<MigrationService>();
         builder.Services.AddScoped<Recommendations.RecommendationService>();
         builder.Services.AddSingleton<Recommendations.IPlacementSignals, Recommendations.LivePlacementSignals>();
+        builder.Services.AddScoped<PlacementControl.PlacementPolicyService>();
+        builder.Services.AddScoped<PlacementControl.RecommendationAcceptance>();
+        builder.Services.AddScoped<PlacementControl.EvacuationService>();
+        builder.Services.AddSingleton<PlacementControl.PlacementControllerService>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<PlacementControl.PlacementControllerService>());
         builder.Services.AddSingleton<Checkouts.CheckoutSyncService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<Checkouts.CheckoutSyncService>());
         builder.Services.AddHostedService<Checkouts.CheckoutLeaseService>();
@@ -188,6 +193,7 @@ public static class ServerApp
         api.MapMigrationsApi();
         api.MapExperimentsApi();
         api.MapRecommendationsApi();
+        api.MapPlacementApi();
         return app;
     }
 

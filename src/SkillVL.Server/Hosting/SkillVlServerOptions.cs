@@ -78,6 +78,9 @@ public sealed class SkillVlServerOptions
     /// <summary>The migration engine: TLS, the link figures the plan uses, polling and cleanup bounds.</summary>
     public Migrations.MigrationOptions Migration { get; set; } = new();
 
+    /// <summary>The placement controller (ADR 0030): policy defaults, how often it evaluates, its decision log.</summary>
+    public PlacementControl.PlacementOptions Placement { get; set; } = new();
+
     /// <summary>Check-outs (ADR 0023): the background sync's interval and rate.</summary>
     public Checkouts.CheckoutOptions Checkout { get; set; } = new();
 

@@ -37,8 +37,9 @@ public sealed class StartupService(
 {
     /// <summary>PRAGMA user_version of the schema this build creates (2: users, courses, audit, OIDC; 3: nodes, VNIs;
     /// 4: migrations; 5: credential generations, API token parents; 6: node and join-token owners, a course's
-    /// AllowClientNodes — issue 12; 7: check-outs, ADR 0023; 8: leases and fenced copies, ADR 0025).</summary>
-    public const int SchemaVersion = 8;
+    /// AllowClientNodes — issue 12; 7: check-outs, ADR 0023; 8: leases and fenced copies, ADR 0025; 9: placement
+    /// policies, ADR 0030).</summary>
+    public const int SchemaVersion = 9;
 
     private readonly ILogger _logger = loggerFactory.CreateLogger<StartupService>();
     private LocalNodeAgent? _local;

@@ -23,8 +23,22 @@ public sealed class RecommendationService(SkillVlDbContext db, AccessService acc
     /// <summary>The <c>LinkSource</c> of a migration whose link the probe measured (MigrationRunner).</summary>
     private const string MeasuredLink = "measured";
 
-    /// <summary>The recommendations for what the caller may see, best first.</summary>
-    public async Task<IReadOnlyList<RecommendationInfo>> ListAsync(CurrentUser caller, CancellationToken cancellationToken)
+    /// <summary>The recommendations for what the caller may see, best first; with <paramref name="shown"/>, only those of
+    /// the rooms it keeps (the rooms whose placement policy is not off, ADR 0030).</summary>
+    public async Task<IReadOnlyList<RecommendationInfo>> ListAsync(CurrentUser caller, CancellationToken cancellationToken, Func<RoomEntity, bool>? shown = null)
+    {
+        var advised = await AdviseAsync(caller, cancellationToken);
+        return advised.Advice
+            .Where(a => shown is null || shown(advised.Rooms[a.MachineId]))
+            .Select(a => Accept(a, advised.Rooms[a.MachineId]))
+            .ToList();
+    }
+
+    /// <summary>
+    /// The advisor's answer for what the caller may see, with each machine's room and the candidates it judged (their
+    /// pins): the placement controller's input (ADR 0030) as well as this API's.
+    /// </summary>
+    public async Task<Advised> AdviseAsync(CurrentUser caller, CancellationToken cancellationToken)
     {
         var rooms = await access.VisibleRooms(caller, RoomsApi.LoadRooms(db).AsNoTracking())
             .Where(r => !r.DeletionRequested)
@@ -65,11 +79,19 @@ public sealed class RecommendationService(SkillVlDbContext db, AccessService acc
         var known = nodes.ToDictionary(n => n.Name, StringComparer.Ordinal);
         var input = new PlacementInput(
             nodes, candidates, (from, to) => measured.GetValueOrDefault((from, to)) ?? signals.Link(from, to), signals.ConsoleRoundTrip);
-        return PlacementAdvisor.Advise(input, new PlacementCriteria())
+        var advice = PlacementAdvisor.Advise(input, new PlacementCriteria())
             .Where(a => Visible(caller, known[a.From]) && Visible(caller, known[a.To]))
-            .Select(a => Accept(a, byMachineId[a.MachineId]))
             .ToList();
+        return new Advised(advice, byMachineId, candidates.ToDictionary(c => c.MachineId, StringComparer.Ordinal), nodes);
     }
+
+    /// <summary>The advisor's answer (best first) with each machine's room and its candidate entry, by machine id, and the
+    /// nodes as the advisor saw them.</summary>
+    public sealed record Advised(
+        IReadOnlyList<PlacementRecommendation> Advice,
+        IReadOnlyDictionary<string, RoomEntity> Rooms,
+        IReadOnlyDictionary<string, PlacementCandidate> Candidates,
+        IReadOnlyList<PlacementNode> Nodes);
 
     /// <summary>
     /// The link each earlier migration's probe measured, the latest per (source, target): measured beats configured.

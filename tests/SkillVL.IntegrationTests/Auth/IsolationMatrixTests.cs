@@ -93,6 +93,9 @@ public sealed class IsolationMatrixTests(ITestOutputHelper output)
             // Experiment runs belong to no user either: teachers and admins read them all, students get 403 (ADR 0029).
             ["experiment"] = ["smoke"],
             ["plot"] = ["time.png"],
+            // Placement policies (ADR 0030): Alice's course, room and user, under each scope's name.
+            ["scope"] = ["course", "room", "user"],
+            ["target"] = [course.Id, own.Id, alice.Id],
         };
         var smoke = Path.Combine(server.DataDirectory, "experiments", "smoke");
         Directory.CreateDirectory(Path.Combine(smoke, "plots"));
@@ -134,8 +137,13 @@ public sealed class IsolationMatrixTests(ITestOutputHelper output)
                         var research = pattern.StartsWith(ApiPaths.Experiments + "/", StringComparison.Ordinal);
                         // A node's load tells about other users' work on it: admins only (ADR 0027).
                         var adminOnly = pattern == ApiPaths.Nodes + "/{node}/load";
+                        // A policy's scope object the caller cannot see is unknown: 404, and 400 naming the field on PUT
+                        // (the bad input); another user's own policy is refused whether that user exists or not.
+                        var policy = pattern.StartsWith(ApiPaths.PlacementPolicies + "/", StringComparison.Ordinal);
+                        var otherUser = policy && url.Contains("/user/", StringComparison.Ordinal);
                         var expected = method == "PUT" && pattern == ApiPaths.Rooms + "/{room}"
                             ? HttpStatusCode.BadRequest
+                            : policy ? (method == "GET" ? HttpStatusCode.NotFound : otherUser ? HttpStatusCode.Forbidden : method == "PUT" ? HttpStatusCode.BadRequest : HttpStatusCode.NotFound)
                             : adminOnly ? HttpStatusCode.Forbidden
                             : research ? (client == bob.Client ? HttpStatusCode.Forbidden : HttpStatusCode.OK)
                             : shared ? (method == "GET" ? HttpStatusCode.OK : HttpStatusCode.Forbidden) : HttpStatusCode.NotFound;

@@ -171,6 +171,22 @@ public sealed class RecommendationServiceTests : IAsyncLifetime
         LinkSource = linkSource, LinkJson = Server.Migrations.MigrationJson.Write(new LinkMeasurement(bandwidth, TimeSpan.FromMilliseconds(1))),
     };
 
+    [Fact]
+    public async Task List_LeavesOutTheRoomsWhosePolicyIsOff()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        _db.PlacementPolicies.Add(new PlacementPolicyEntity { Scope = "course:c1", ScopeKind = "course", ScopeId = "c1", Mode = "off", UpdatedBy = "theo" });
+        await _db.SaveChangesAsync(timeout.Token);
+        var policies = new SkillVL.Server.PlacementControl.PlacementPolicyService(
+            _db, new AccessService(_db), TimeProvider.System, Microsoft.Extensions.Options.Options.Create(new SkillVL.Server.Hosting.SkillVlServerOptions()));
+        var resolve = await policies.ResolverAsync(timeout.Token);
+
+        var bobs = await Service().ListAsync(Bob, timeout.Token, room => resolve(room).Mode != "off");
+
+        Assert.Contains(bobs, r => r.MachineId == "m-box");
+        Assert.DoesNotContain(bobs, r => r.RoomId == "rcourse1"); // the course's room: its teacher turned placement off
+    }
+
     private RecommendationService Service() => new(_db, new AccessService(_db), _signals);
 
     private static RoomEntity Room(string id, string name, string owner, string? course, params MachineEntity[] machines)
