@@ -1796,6 +1796,120 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/nodes/{node}/evacuate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Move every running machine off a node through the migration engine (drain it first): per machine its migration, or why it stays (admin) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    node: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EvacuationEntry"][];
+                    };
+                };
+                /** @description Forbidden */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+                /** @description Not Found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/recommendations/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Accept a recommendation: the advisor and your policy are asked again, and the move starts only if it still holds (409 with the reason if not) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["AcceptRecommendationRequest"];
+                };
+            };
+            responses: {
+                /** @description Accepted */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MigrationInfo"];
+                    };
+                };
+                /** @description Bad Request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/nodes": {
         parameters: {
             query?: never;
@@ -3493,10 +3607,415 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/placement/policies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The placement policies you may read: global, and those of your courses, rooms and yourself (an admin: all) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PlacementPolicyInfo"][];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/placement/policies/{scope}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The placement policy set at a scope: global, course/ID, user/ID or room/ID */
+        get: {
+            parameters: {
+                query?: {
+                    target?: string;
+                };
+                header?: never;
+                path: {
+                    scope: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PlacementPolicyInfo"];
+                    };
+                };
+                /** @description Not Found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+            };
+        };
+        /** Set the placement policy at a scope (off | suggest | auto, hysteresis, minimum stay, limits, quiet windows); replaces what was set there */
+        put: {
+            parameters: {
+                query?: {
+                    target?: string;
+                };
+                header?: never;
+                path: {
+                    scope: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["PlacementPolicyRequest"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PlacementPolicyInfo"];
+                    };
+                };
+                /** @description Bad Request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                    };
+                };
+                /** @description Forbidden */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        /** Remove the placement policy at a scope: the less specific scopes decide again */
+        delete: {
+            parameters: {
+                query?: {
+                    target?: string;
+                };
+                header?: never;
+                path: {
+                    scope: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description No Content */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Forbidden */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+                /** @description Not Found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/placement/policies/{scope}/{target}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The placement policy set at a scope: global, course/ID, user/ID or room/ID */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    scope: string;
+                    target: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PlacementPolicyInfo"];
+                    };
+                };
+                /** @description Not Found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+            };
+        };
+        /** Set the placement policy at a scope (off | suggest | auto, hysteresis, minimum stay, limits, quiet windows); replaces what was set there */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    scope: string;
+                    target: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["PlacementPolicyRequest"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PlacementPolicyInfo"];
+                    };
+                };
+                /** @description Bad Request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                    };
+                };
+                /** @description Forbidden */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        /** Remove the placement policy at a scope: the less specific scopes decide again */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    scope: string;
+                    target: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description No Content */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Forbidden */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+                /** @description Not Found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/placement/decisions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The placement controller's decisions, newest first: acted, suggested, held back and why (admin) */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number | string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PlacementDecision"][];
+                    };
+                };
+                /** @description Forbidden */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/placement/evaluate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Run one evaluation of the placement controller now, and act on it; its decisions (admin) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PlacementDecision"][];
+                    };
+                };
+                /** @description Forbidden */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /**
+         * @description `POST /api/v1/recommendations/accept`: carry out the recommended move of a machine to a node, if it still
+         *             is recommended (ADR 0030).
+         */
+        AcceptRecommendationRequest: {
+            /** @description The machine's id, or "room/machine" by room name. */
+            machine: null | string;
+            /** @description The node the recommendation named. */
+            to: null | string;
+        };
         /** @description A personal API token (never its secret, which is shown only when it is created). */
         ApiTokenInfo: {
             id: string;
@@ -3792,6 +4311,19 @@ export interface components {
         /** @description Enrols existing users (by username) as students of a course. */
         EnrolRequest: {
             usernames: null | string[];
+        };
+        /** @description One machine of `POST /api/v1/nodes/{node}/evacuate` (ADR 0030): the migration started, or why not. */
+        EvacuationEntry: {
+            /** @description "room/machine". */
+            machine: string;
+            /** @description The machine's id. */
+            machineId: string;
+            /** @description Where it goes; null when refused. */
+            to: null | string;
+            /** @description The migration started; null when refused. */
+            migrationId: null | string;
+            /** @description Why it stays (pinned, no node with room, the migration engine's answer); null when it moves. */
+            refused: null | string;
         };
         /**
          * @description A single-use, 30-second ticket for the event stream: open string EventStreamTicket.Url (GET /api/v1/events?ticket=…, add
@@ -4252,6 +4784,102 @@ export interface components {
              */
             roundTripMs?: null | number | string;
         };
+        /** @description One entry of the controller's decision log (ADR 0030). */
+        PlacementDecision: {
+            /**
+             * Format: date-time
+             * @description When it was decided.
+             */
+            at: string;
+            /** @description "room/machine". */
+            machine: string;
+            /** @description The machine's id. */
+            machineId: string;
+            /** @description Where it runs. */
+            from: string;
+            /** @description Where the advisor would move it. */
+            to: string;
+            /** @description One of PlacementKinds. */
+            kind: string;
+            /** @description One of the outcomes in DecisionOutcomes. */
+            outcome: string;
+            /** @description Why, as a code (DecisionOutcomes). */
+            code: string;
+            /** @description Why, in words: the policy's, then the advisor's. */
+            reason: string;
+            /** @description The migration started, when it acted. */
+            migrationId?: null | string;
+        };
+        /** @description A placement policy as the API shows it (ADR 0030). */
+        PlacementPolicyInfo: {
+            /** @description "global", "course", "user" or "room". */
+            scope: string;
+            /** @description The course's, user's or room's id; null for global. */
+            scopeId: null | string;
+            /** @description Its name (course name, username, room name), where it still exists. */
+            scopeName: null | string;
+            /** @description off, suggest or auto; null: not set here. */
+            mode: null | string;
+            /**
+             * Format: int32
+             * @description Null: not set here.
+             */
+            hysteresisEvaluations: null | number | string;
+            /**
+             * Format: int32
+             * @description Null: not set here.
+             */
+            minStaySeconds: null | number | string;
+            /**
+             * Format: int32
+             * @description Null: not set here (global only).
+             */
+            maxMovesPerNode: null | number | string;
+            /**
+             * Format: int32
+             * @description Null: not set here (global only).
+             */
+            maxMovesPerLink: null | number | string;
+            /** @description Times when nothing moves. */
+            windows: components["schemas"]["QuietWindowInfo"][];
+            /**
+             * Format: date-time
+             * @description When it was set.
+             */
+            updatedAt: string;
+            /** @description Who set it. */
+            updatedBy: string;
+        };
+        /**
+         * @description `PUT /api/v1/placement/policies/…`: the policy at one scope, replacing what was set there (ADR 0030). A field
+         *             left out is not set at this scope: a less specific scope or the Server's default decides it.
+         */
+        PlacementPolicyRequest: {
+            /** @description off, suggest or auto. */
+            mode?: null | string;
+            /**
+             * Format: int32
+             * @description Evaluations in a row a recommendation must persist, 1–120.
+             */
+            hysteresisEvaluations?: null | number | string;
+            /**
+             * Format: int32
+             * @description How long a machine stays after a move, 0–604800.
+             */
+            minStaySeconds?: null | number | string;
+            /**
+             * Format: int32
+             * @description Automatic moves at once per node, 0–100 (global scope only).
+             */
+            maxMovesPerNode?: null | number | string;
+            /**
+             * Format: int32
+             * @description Automatic moves at once per pair of nodes, 0–100 (global scope only).
+             */
+            maxMovesPerLink?: null | number | string;
+            /** @description Times when nothing moves. */
+            windows?: null | components["schemas"]["QuietWindowInfo"][];
+        };
         ProblemDetails: {
             type?: null | string;
             title?: null | string;
@@ -4259,6 +4887,13 @@ export interface components {
             status?: null | number | string;
             detail?: null | string;
             instance?: null | string;
+        };
+        /** @description A time when nothing moves, [from, to) in UTC (ADR 0030). */
+        QuietWindowInfo: {
+            /** Format: date-time */
+            from: null | string;
+            /** Format: date-time */
+            to: null | string;
         };
         /** @description Resource limits; null means "no limit" (or, in an override, "the default"). */
         QuotaLimits: {
