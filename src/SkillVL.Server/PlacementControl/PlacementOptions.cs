@@ -38,6 +38,21 @@ public sealed class PlacementOptions
     [Range(1, 100000)]
     public int DecisionLogSize { get; set; } = 1000;
 
+    /// <summary>The names of the settings out of range (and <c>Mode</c> when it is not off, suggest or auto), or null:
+    /// nested options are not validated by the attributes alone, so the Server checks this at start.</summary>
+    public string? Invalid()
+    {
+        var results = new List<ValidationResult>();
+        Validator.TryValidateObject(this, new ValidationContext(this), results, validateAllProperties: true);
+        var names = results.SelectMany(r => r.MemberNames).ToList();
+        if (!PlacementModes.IsKnown(Mode))
+        {
+            names.Insert(0, nameof(Mode));
+        }
+
+        return names.Count == 0 ? null : string.Join(", ", names);
+    }
+
     /// <summary>The defaults as a policy whose every field is set.</summary>
     public PlacementPolicy Defaults() =>
         new(PlacementModes.IsKnown(Mode) ? Mode : PlacementModes.Suggest, HysteresisEvaluations, MinStaySeconds, MaxMovesPerNode, MaxMovesPerLink, []);

@@ -78,7 +78,7 @@ public sealed class PostgresServerTests(ITestOutputHelper output) : IAsyncLifeti
 
         // A database of another schema version is refused at start, naming both versions.
         await Sql(database, $"UPDATE {PostgresSchema.VersionTable} SET version = 99");
-        var refused = await Assert.ThrowsAnyAsync<Exception>(() => StartBareAsync(o => UsePostgres(o, connection)));
+        var refused = await BareServerStart.RefusedAsync(o => UsePostgres(o, connection));
         output.WriteLine(refused.Message);
         Assert.Contains("schema version 99", refused.Message, StringComparison.Ordinal);
         Assert.Contains($"needs {StartupService.SchemaVersion}", refused.Message, StringComparison.Ordinal);
@@ -90,28 +90,28 @@ public sealed class PostgresServerTests(ITestOutputHelper output) : IAsyncLifeti
         var connection = await Cluster.CreateDatabaseAsync();
         using var secrets = new TempDirectory("svl-pgsecret");
 
-        var provider = await Assert.ThrowsAnyAsync<Exception>(() => StartBareAsync(o => o.Database.Provider = "mysql"));
+        var provider = await BareServerStart.RefusedAsync(o => o.Database.Provider = "mysql");
         Assert.Contains("SkillVL:Database:Provider", provider.Message, StringComparison.Ordinal);
 
-        var empty = await Assert.ThrowsAnyAsync<Exception>(() => StartBareAsync(o => o.Database.Provider = "postgres"));
+        var empty = await BareServerStart.RefusedAsync(o => o.Database.Provider = "postgres");
         Assert.Contains("SkillVL:Database:ConnectionString", empty.Message, StringComparison.Ordinal);
 
-        var inline = await Assert.ThrowsAnyAsync<Exception>(() => StartBareAsync(o => UsePostgres(o, connection + ";Password=hunter2")));
+        var inline = await BareServerStart.RefusedAsync(o => UsePostgres(o, connection + ";Password=hunter2"));
         Assert.Contains("SkillVL:Database:PasswordFile", inline.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("hunter2", inline.Message, StringComparison.Ordinal);
 
         var open = Path.Combine(secrets.Path, "password");
         await File.WriteAllTextAsync(open, "hunter2\n");
         File.SetUnixFileMode(open, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
-        var readable = await Assert.ThrowsAnyAsync<Exception>(() => StartBareAsync(o =>
+        var readable = await BareServerStart.RefusedAsync(o =>
         {
             UsePostgres(o, connection);
             o.Database.PasswordFile = open;
-        }));
+        });
         Assert.Contains("readable by others", readable.Message, StringComparison.Ordinal);
 
         // A database PostgreSQL will not let the Server's role reach: refused, naming PostgreSQL's reason.
-        var missing = await Assert.ThrowsAnyAsync<Exception>(() => StartBareAsync(o => UsePostgres(o, Cluster.ConnectionString("skillvl_test1", "nobody"))));
+        var missing = await BareServerStart.RefusedAsync(o => UsePostgres(o, Cluster.ConnectionString("skillvl_test1", "nobody")));
         output.WriteLine(missing.Message);
         Assert.Contains("nobody", missing.Message, StringComparison.Ordinal);
     }
@@ -127,32 +127,5 @@ public sealed class PostgresServerTests(ITestOutputHelper output) : IAsyncLifeti
         var (code, said) = await Cluster.PsqlAsync(database, "skillvl", sql);
         Assert.True(code == 0, $"{sql}: {said}");
         return said;
-    }
-
-    /// <summary>Builds and starts a Server on fresh directories with <paramref name="configure"/>, expecting it to fail
-    /// before it listens (nothing of it is left: the directories go, and it never made a VM).</summary>
-    private static async Task StartBareAsync(Action<SkillVlServerOptions> configure)
-    {
-        using var root = new TempDirectory("svl-pgbad");
-        var app = ServerApp.Build(["--environment", "Development"], o =>
-        {
-            o.DataDirectory = root.Sub("data");
-            o.RuntimeDirectory = root.Sub("run");
-            o.CliConfigPath = root.Sub("cli.json");
-            o.Listen = "http://127.0.0.1:0";
-            o.Accelerator = "tcg";
-            configure(o);
-        });
-        try
-        {
-            using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
-            await app.StartAsync(timeout.Token);
-            await app.StopAsync(CancellationToken.None);
-            Assert.Fail("the Server started");
-        }
-        finally
-        {
-            await app.DisposeAsync();
-        }
     }
 }
