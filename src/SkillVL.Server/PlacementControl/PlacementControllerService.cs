@@ -47,7 +47,13 @@ public sealed class PlacementControllerService(
             var db = services.GetRequiredService<SkillVlDbContext>();
             var advised = await services.GetRequiredService<RecommendationService>().AdviseAsync(Controller, cancellationToken);
             var resolve = await services.GetRequiredService<PlacementPolicyService>().ResolverAsync(cancellationToken);
+            // Only what can matter: moves under way, and moves that ended within the longest minimum stay a policy may set
+            // (every 30 s, the whole migration history would be read and grow without bound).
+            var now = time.GetUtcNow();
+            var staySince = now.AddSeconds(-PlacementPolicyRules.MaxMinStaySeconds);
             var migrations = await db.Migrations.AsNoTracking()
+                .Where(m => m.State == MigrationStates.Pending || m.State == MigrationStates.Running
+                    || (m.State == MigrationStates.Succeeded && m.FinishedAt != null && m.FinishedAt >= staySince))
                 .Select(m => new { m.MachineId, m.SourceNode, m.TargetNode, m.State, m.FinishedAt })
                 .ToListAsync(cancellationToken);
             // The minimum stay counts from the latest move that ended with the machine on its new node.
@@ -62,7 +68,7 @@ public sealed class PlacementControllerService(
                 StringComparer.Ordinal);
 
             var decisions = new List<PlacementDecision>();
-            foreach (var decision in _controller.Evaluate(time.GetUtcNow(), advised.Advice, machines, underWay))
+            foreach (var decision in _controller.Evaluate(now, advised.Advice, machines, underWay))
             {
                 var final = decision.Outcome == DecisionOutcomes.Acted
                     ? await ActAsync(services.GetRequiredService<MigrationService>(), Controller, decision, advised.Rooms[decision.MachineId], cancellationToken)
