@@ -6,18 +6,19 @@ namespace SkillVL.Server.Data;
 /// <summary>Points the Server's database context at the provider <see cref="DatabaseOptions"/> chose.</summary>
 public static class DatabaseConnection
 {
-    /// <summary>Configures <paramref name="builder"/> for SQLite (the file in the data directory) or PostgreSQL.</summary>
+    /// <summary>What configures a context for SQLite (the file in the data directory) or PostgreSQL; the connection string is
+    /// made now, once, so a bad password file fails the start and is not read again for every context.</summary>
     /// <param name="sqliteFile">The SQLite database file (made 0600 by the caller); unused for PostgreSQL.</param>
-    public static void Configure(DbContextOptionsBuilder builder, DatabaseOptions options, string sqliteFile)
+    public static Action<DbContextOptionsBuilder> For(DatabaseOptions options, string sqliteFile)
     {
         if (options.IsPostgres)
         {
-            builder.UseNpgsql(PostgresConnectionString(options));
+            var connectionString = PostgresConnectionString(options);
+            return builder => builder.UseNpgsql(connectionString);
         }
-        else
-        {
-            builder.UseSqlite($"Data Source={sqliteFile}");
-        }
+
+        var sqlite = $"Data Source={sqliteFile}";
+        return builder => builder.UseSqlite(sqlite);
     }
 
     /// <summary>The configured connection string with the password read from <see cref="DatabaseOptions.PasswordFile"/>,

@@ -65,12 +65,14 @@ public static class ServerApp
         }
 
         // The SQLite file is made (0600) only when SQLite is the store.
-        var database = settings.Database.IsPostgres ? "" : DataDirectoryPermissions.CreateDatabaseFile(settings.DataDirectory);
+        // Resolved once (the password file read and checked here), not for every context the factory makes.
+        var useDatabase = DatabaseConnection.For(
+            settings.Database, settings.Database.IsPostgres ? "" : DataDirectoryPermissions.CreateDatabaseFile(settings.DataDirectory));
         builder.Services.AddSingleton<Events.ChangeSignal>();
         builder.Services.AddSingleton<Events.ChangeSignalInterceptor>();
         builder.Services.AddDbContextFactory<SkillVlDbContext>((sp, o) =>
         {
-            DatabaseConnection.Configure(o, settings.Database, database);
+            useDatabase(o);
             o.UseOpenIddict();
             // Writers of rooms, machines, tasks, migrations … wake the event streams (and nothing polls for them).
             o.AddInterceptors(sp.GetRequiredService<Events.ChangeSignalInterceptor>());
