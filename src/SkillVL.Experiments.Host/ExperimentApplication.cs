@@ -25,7 +25,13 @@ public static class ExperimentApplication
             HelpName = "DIR",
             DefaultValueFactory = _ => Environment.GetEnvironmentVariable("SKILLVL_TINY_IMAGE") is { Length: > 0 } tiny ? tiny : Path.Combine(".build", "images", "tiny"),
         };
-        var run = new Command("run", "Run the spec's cells on a testbed, appending one row per run to results.csv, then write the report") { spec, outDir, resume, image };
+        var server = new Option<string>("--server") { Description = "where: nodes — the Server's URL (https://HOST:PORT)", HelpName = "URL" };
+        var tokenFile = new Option<string>("--token-file") { Description = "where: nodes — a file holding an admin's API token (owner-only)", HelpName = "FILE" };
+        var caFile = new Option<string>("--ca-file") { Description = "where: nodes — the Server's CA certificate (PEM) to trust instead of the system's", HelpName = "FILE" };
+        var run = new Command("run", "Run the spec's cells on a testbed (or on existing nodes: where: nodes), appending one row per run to results.csv, then write the report")
+        {
+            spec, outDir, resume, image, server, tokenFile, caFile,
+        };
         run.SetAction(async (parse, ct) =>
         {
             var path = parse.GetValue(spec)!;
@@ -36,8 +42,19 @@ public static class ExperimentApplication
                 throw new ExperimentSpecException($"--out {directory}: holds a results.csv already; --resume continues it, or choose another directory");
             }
 
-            await using var cells = await TestbedCellRunner.StartAsync(parsed, parse.GetValue(image)!, output, ct);
-            var summary = await new ExperimentRunner(cells, output, TimeProvider.System).RunAsync(parsed, directory, parse.GetValue(resume), SourceTree(), ct);
+            RunSummary summary;
+            if (parsed.Nodes is null)
+            {
+                await using var cells = await TestbedCellRunner.StartAsync(parsed, parse.GetValue(image)!, output, ct);
+                summary = await new ExperimentRunner(cells, output, TimeProvider.System).RunAsync(parsed, directory, parse.GetValue(resume), SourceTree(), ct);
+            }
+            else
+            {
+                var (url, token, handler) = ExistingServer.Connection(parse.GetValue(server), parse.GetValue(tokenFile), parse.GetValue(caFile));
+                using var cells = await NodesCellRunner.StartAsync(parsed, url, token, handler, output, ct);
+                summary = await new ExperimentRunner(cells, output, TimeProvider.System).RunAsync(parsed, directory, parse.GetValue(resume), SourceTree(), ct);
+            }
+
             await output.WriteLineAsync($"{summary.Ran} runs now, {summary.Skipped} found done; report: {Path.Combine(directory, ReportWriter.FileName)}");
             return Ok;
         });

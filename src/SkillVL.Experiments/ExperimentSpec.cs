@@ -2,14 +2,17 @@ namespace SkillVL.Experiments;
 
 /// <summary>
 /// A parsed and checked experiment (<see cref="ExperimentSpecParser"/>): the cells of its design, how often each runs
-/// and the seed of the run order. Where it runs is a testbed the runner creates (existing nodes come later).
+/// and the seed of the run order, and where it runs: a testbed the runner creates, or two nodes of an existing Server.
 /// </summary>
 public sealed record ExperimentSpec
 {
     public required string Name { get; init; }
 
-    /// <summary>"testbed": the runner creates one on this machine.</summary>
+    /// <summary>"testbed": the runner creates one on this machine; "nodes": <see cref="Nodes"/>.</summary>
     public required string Where { get; init; }
+
+    /// <summary>The existing nodes and template (<c>where: nodes</c>); null on a testbed.</summary>
+    public ExistingNodes? Nodes { get; init; }
 
     public required int Repetitions { get; init; }
 

@@ -42,11 +42,9 @@ public static class ExperimentSpecParser
         }
 
         var name = Scalar(root, "name", errors) ?? defaultName;
-        var where = Scalar(root, "where", errors) ?? "testbed";
-        if (where != "testbed")
-        {
-            errors.Add($"where: \"{where}\" is not supported yet (only testbed: the runner creates one on this machine)");
-        }
+        var nodes = WhereParser.Parse(root, errors);
+        // A where: mapping with errors still checks the cells as existing nodes', so every error is listed at once.
+        var where = nodes is not null || (root.Children.TryGetValue("where", out var w) && w is YamlMappingNode) ? "nodes" : "testbed";
 
         var repetitions = Integer(root, "repetitions", 1, 1, 1000, errors);
         var seed = Integer(root, "seed", 1, int.MinValue, int.MaxValue, errors);
@@ -78,7 +76,13 @@ public static class ExperimentSpecParser
 
         foreach (var (cell, path) in cells)
         {
-            CheckCell(cell, path, limits, errors);
+            // On existing nodes the guests' RAM is on those hosts, not on this one.
+            CheckCell(cell, path, where == "nodes" ? new ExperimentLimits(long.MaxValue / 4) : limits, errors);
+        }
+
+        if (where == "nodes")
+        {
+            WhereParser.Check(root, cells.Select(c => c.Cell).ToList(), errors);
         }
 
         if (errors.Count > 0)
@@ -91,7 +95,7 @@ public static class ExperimentSpecParser
             : Factor.All.Where((f, i) => cells.Select(c => c.Cell.Levels[i]).Distinct().Count() > 1).Select(f => f.Name).ToList();
         return new ExperimentSpec
         {
-            Name = name, Where = where, Repetitions = repetitions, Seed = seed, Design = design, Varied = varied,
+            Name = name, Where = where, Nodes = nodes, Repetitions = repetitions, Seed = seed, Design = design, Varied = varied,
             Cells = cells.Select(c => c.Cell).Distinct().ToList(),
         };
     }

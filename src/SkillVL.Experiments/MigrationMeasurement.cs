@@ -7,7 +7,8 @@ public static class MigrationMeasurement
 {
     /// <summary>Several VMs' moves as one run: succeeded when all did (else the first other outcome); times are the
     /// slowest VM's (the run ends when the last guest runs on the target), bytes the sums.</summary>
-    public static RunMeasurement Of(IReadOnlyList<MigrationInfo> migrations, long linkBytes)
+    /// <param name="linkBytes">Bytes through the link's tap (testbed); null where the runner cannot count them (existing nodes).</param>
+    public static RunMeasurement Of(IReadOnlyList<MigrationInfo> migrations, long? linkBytes)
     {
         ArgumentNullException.ThrowIfNull(migrations);
         var failed = migrations.FirstOrDefault(m => m.State != MigrationStates.Succeeded);
@@ -21,7 +22,10 @@ public static class MigrationMeasurement
             Sum(migrations.Select(m => m.Metrics.RamBytes)),
             Sum(migrations.Select(m => m.Metrics.DiskBytes)),
             Sum(migrations.Select(m => m.Metrics.BaseBytes)),
-            errors.Length == 0 ? null : errors);
+            errors.Length == 0 ? null : errors)
+        {
+            Link = migrations[0].Link is { } link ? new MeasuredLink(link.BandwidthBitsPerSecond / 1e6, link.RttMs, link.Source) : null,
+        };
     }
 
     private static long? Sum(IEnumerable<long?> values) => values.Any(v => v is not null) ? values.OfType<long>().Sum() : null;

@@ -29,12 +29,15 @@ public static class ResultsCsv
         "service_p99_after_ms", "service_gap_ms", "service_requests", "service_errors",
     ];
 
+    /// <summary>The link the migration was planned with (<see cref="MeasuredLink"/>), empty when not reported.</summary>
+    private static readonly string[] LinkColumns = ["link_mbit", "link_rtt_ms", "link_source"];
+
     /// <summary>The header's columns: run, factors (<see cref="Factor.All"/>), measurements.</summary>
-    public static IReadOnlyList<string> Columns { get; } = [.. Leading, .. Factor.All.Select(f => f.Name), .. Measured, .. ServiceColumns];
+    public static IReadOnlyList<string> Columns { get; } = [.. Leading, .. Factor.All.Select(f => f.Name), .. Measured, .. ServiceColumns, .. LinkColumns];
 
     /// <summary>Columns an earlier version's results.csv lacks: read as the factor's default or empty, so its runs still
     /// read, report and resume (the cell ids hold, <see cref="Factor.Added"/>).</summary>
-    private static readonly HashSet<string> Later = [.. Factor.All.Where(f => f.Added).Select(f => f.Name), .. ServiceColumns];
+    private static readonly HashSet<string> Later = [.. Factor.All.Where(f => f.Added).Select(f => f.Name), .. ServiceColumns, .. LinkColumns];
 
     public static string Header => string.Join(",", Columns);
 
@@ -133,6 +136,7 @@ public static class ResultsCsv
             m.Outcome, N(m.TotalSeconds), N(m.DowntimeQemuMs), N(m.DowntimeProbeMs), N(m.LinkBytes), N(m.RamBytes), N(m.DiskBytes),
             N(m.TemplateBytes), N(m.ThroughputMbit), m.Error ?? "",
             .. Service(m.Service),
+            N(m.Link?.Mbit), N(m.Link?.RttMs), m.Link?.Source ?? "",
         ];
         return string.Join(",", fields.Select(Quote));
     }
@@ -154,12 +158,19 @@ public static class ResultsCsv
             return null;
         }
 
+        var l = s + ServiceColumns.Length;
+        if (!Enumerable.Range(l, 2).All(i => f[i].Length == 0 || double.TryParse(f[i], NumberStyles.Float, CultureInfo.InvariantCulture, out _)))
+        {
+            return null;
+        }
+
         var measurement = new RunMeasurement(f[k], D(f[k + 1]), D(f[k + 2]), D(f[k + 3]), L(f[k + 4]), L(f[k + 5]), L(f[k + 6]), L(f[k + 7]),
             f[k + 9].Length == 0 ? null : f[k + 9])
         {
             // The counts are written for every service run, so an empty one means the run had no service.
             Service = f[s + 7].Length == 0 ? null
                 : new ServiceLatency(D(f[s]), D(f[s + 1]), D(f[s + 2]), D(f[s + 3]), D(f[s + 4]), D(f[s + 5]), D(f[s + 6]), L(f[s + 7]) ?? 0, L(f[s + 8]) ?? 0),
+            Link = f[l + 2].Length == 0 ? null : new MeasuredLink(D(f[l]) ?? 0, D(f[l + 1]) ?? 0, f[l + 2]),
         };
         return new ResultRow(f[0], f[1], repetition, f.Skip(n).Take(Factor.All.Count).ToList(), finished, measurement);
     }

@@ -32,6 +32,11 @@ public sealed record RunMeasurement(
     /// not a column, so null in a row read back.</summary>
     public ServiceTrace? Trace { get; init; }
 
+    /// <summary>The link the Server's plan used for the (first) move: its probe's measurement just before it, or the
+    /// figure the request gave (the baseline). On a testbed it should be the emulated link; on existing nodes
+    /// (<c>where: nodes</c>) it is the only figure of the real link. Null when the Server reported none.</summary>
+    public MeasuredLink? Link { get; init; }
+
     /// <summary>Bits per second on the link over the whole move.</summary>
     public double? ThroughputMbit => LinkBytes is { } bytes && TotalSeconds is > 0 and var seconds ? bytes * 8 / seconds / 1e6 : null;
 }

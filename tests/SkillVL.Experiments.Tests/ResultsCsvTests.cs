@@ -35,6 +35,24 @@ public sealed class ResultsCsvTests : IDisposable
     }
 
     [Fact]
+    public void TheMigrationsLink_RoundTrips_AndAnEarlierFileWithoutIt_ReadsAsUnknown()
+    {
+        ResultsCsv.OpenForResume(Csv);
+        var row = Row(1);
+        ResultsCsv.Append(Csv, row with { Measurement = row.Measurement with { LinkBytes = null, Link = new MeasuredLink(45.7, 41.25, "measured") } });
+
+        var read = Assert.Single(ResultsCsv.Read(Csv)).Measurement;
+        Assert.Equal(new MeasuredLink(45.7, 41.25, "measured"), read.Link);
+        Assert.Null(read.LinkBytes);
+
+        // A file from before the link columns: its rows read, with no link.
+        var header = ResultsCsv.Header.Replace(",link_mbit,link_rtt_ms,link_source", "", StringComparison.Ordinal);
+        var line = ResultsCsv.Format(Row(2));
+        File.WriteAllText(Csv, header + "\n" + line[..line.LastIndexOf(",,,", StringComparison.Ordinal)] + "\n");
+        Assert.Null(Assert.Single(ResultsCsv.Read(Csv)).Measurement.Link);
+    }
+
+    [Fact]
     public void Header_HasEveryFactorAndMeasurement()
     {
         ResultsCsv.OpenForResume(Csv);

@@ -22,7 +22,7 @@ public sealed class SpecParserTests
         { "repetitions: 0", "repetitions: \"0\" is not a whole number from 1 to 1000" },
         { "seed: abc", "seed: \"abc\" is not a whole number" },
         { "design: fractional", "design: \"fractional\" is not full or list" },
-        { "where: node1", "where: \"node1\" is not supported yet" },
+        { "where: node1", "where: \"node1\" is not testbed or { nodes: { from: NODE, to: NODE }, template: NAME }" },
         { "colour: red", "colour: unknown field" },
         { "design: list", "cells: a list design needs a non-empty list of cells" },
         { "design: list\ncells: [{ ram: 1Gi, disk: 512Mi, written: 1Gi }]", "cells[0].written: 1Gi written is beyond the disk's 512Mi" },

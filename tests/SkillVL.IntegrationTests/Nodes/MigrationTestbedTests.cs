@@ -96,7 +96,7 @@ public sealed partial class MigrationTestbedTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task ToClientOverEmulatedWan_FirstWithBaseThenCached_BytesOnTheLinkShowIt()
+    public async Task ToClientOverEmulatedWan_FirstWithBaseThenCached_BytesOnTheLinkShowIt_ThenAnExperimentOnTheseNodes()
     {
         await using var server = await ServerHarness.StartAsync();
         await using var bed = await Bed.UpAsync(server, output, nodes: 1, client: "laptop1", bandwidth: "50mbit", rtt: "40ms");
@@ -141,6 +141,10 @@ public sealed partial class MigrationTestbedTests(ITestOutputHelper output)
         Assert.Equal(data, await ChecksumAsync(server, "wan", "vm", "data"));
 
         await server.DeleteRoomAsync("wan");
+
+        // The same two nodes as existing nodes of an experiment (issue 13, where: nodes): one run, its link measured.
+        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(5));
+        await Experiments.ExistingNodesExperiment.RunAndCheckAsync(server, output, cts.Token);
     }
 
     [Fact]
