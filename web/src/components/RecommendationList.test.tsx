@@ -52,6 +52,7 @@ describe('RecommendationList', () => {
     expect(screen.getByRole('heading', { name: 'Where your machines would run better' })).toBeTruthy();
     expect(screen.getAllByRole('listitem')).toHaveLength(1);
     expect(screen.getByText(/Run on my computer: console 40 ms → 1 ms, about 45 s to move/)).toBeTruthy();
+    expect(screen.getByText(/Dismiss hides a suggestion in this browser until it changes/)).toBeTruthy();
 
     fireEvent.click(screen.getByRole('button', { name: 'Accept: lab/web to laptop1' }));
     await waitFor(() => expect(screen.getByRole('link', { name: 'Follow the move' }).getAttribute('href')).toBe('/migrations/mig-7'), { timeout: 2000 });

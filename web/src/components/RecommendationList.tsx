@@ -68,6 +68,7 @@ export function RecommendationList({ roomId, limit, pollMs = 15000, onAccepted }
     <section aria-labelledby={headingId} className="recommendations">
       <h2 id={headingId}>Where your machines would run better</h2>
       <ErrorBox error={list.error} />
+      <p className="muted small">Accepting moves the machine live; Dismiss hides a suggestion in this browser until it changes.</p>
       <ul>
         {visible.map((r) => {
           const k = key(r);
