@@ -111,6 +111,12 @@ root.SetAction(async (parse, cancellationToken) =>
             QemuUser = parse.GetValue(qemuUser) ?? "",
             CpuModel = parse.GetValue(cpuModel),
             LocalUserUid = localUid,
+            // The load-injection test seam (ADR 0035): deliberately an environment variable, not an option in --help, so
+            // that no deployment sets it by accident; "{node}" becomes this node's name, so one variable serves every
+            // agent of a testbed.
+            ProcRoot = Environment.GetEnvironmentVariable("SKILLVL_AGENT_PROC_ROOT") is { Length: > 0 } procRoot
+                ? procRoot.Replace("{node}", nodeName, StringComparison.Ordinal)
+                : "/proc",
         },
         loggerFactory,
         TimeProvider.System);

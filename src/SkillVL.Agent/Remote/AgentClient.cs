@@ -25,7 +25,7 @@ public sealed partial class AgentClient(AgentClientOptions options, ILoggerFacto
     private static readonly TimeSpan TlsRetryInterval = TimeSpan.FromMinutes(10);
 
     private readonly ILogger _logger = loggerFactory.CreateLogger<AgentClient>();
-    private readonly Load.NodeLoadReader _load = new();
+    private readonly Load.NodeLoadReader _load = new(options.ProcRoot);
 
     public static string CredentialPath(string dataDirectory) => Path.Combine(dataDirectory, "agent-credential.json");
 

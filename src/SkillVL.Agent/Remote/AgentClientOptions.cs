@@ -41,6 +41,14 @@ public sealed class AgentClientOptions
 
     public TimeSpan HeartbeatInterval { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// Where the node's load is read from (<see cref="Load.NodeLoadReader"/>): <c>/proc</c>. A test seam (ADR 0035): nodes
+    /// of the testbed share the host's /proc, so a test that needs one node hot and another idle gives each agent a
+    /// directory of its own (<c>SKILLVL_AGENT_PROC_ROOT</c>, read by the agent's host only). It is not reachable through
+    /// the API or the Server, and nothing but the load report reads it.
+    /// </summary>
+    public string ProcRoot { get; init; } = "/proc";
+
     /// <summary>The uid of the node's owner (<c>--local-user</c>), who may use the local control socket besides root
     /// (ADR 0024); null: root only.</summary>
     public uint? LocalUserUid { get; init; }

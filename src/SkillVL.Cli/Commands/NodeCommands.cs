@@ -1,5 +1,6 @@
 using System.CommandLine;
 using SkillVL.Cli.Http;
+using SkillVL.Cli.Input;
 using SkillVL.Cli.Output;
 using SkillVL.Core.Api;
 using SkillVL.Core.Nodes.Protocol;
@@ -65,19 +66,29 @@ internal static class NodeCommands
         {
             var name = new Argument<string>("NODE") { Description = "The node's name (skillvl node list)" };
             var evacuate = new Option<bool>("--evacuate") { Description = "Also move every running machine off it through the migration engine (ADR 0030)" };
+            var wait = new Option<bool>("--wait") { Description = "With --evacuate: follow the moves to their end; exit 6 naming any that did not succeed" };
+            var timeout = CommonOptions.Duration($"How long --wait follows each move; default {DurationParser.Format(MigrationFollower.DefaultTimeout)}", MigrationFollower.DefaultTimeout);
             var command = new Command(verb, help) { name };
             if (verb == "drain")
             {
                 command.Options.Add(evacuate);
+                command.Options.Add(wait);
+                command.Options.Add(timeout);
             }
 
             command.SetAction(runner.Action(async (parseResult, client, cancellationToken) =>
             {
                 var nodeName = parseResult.GetRequiredValue(name);
+                if (verb == "drain" && parseResult.GetValue(wait) && !parseResult.GetValue(evacuate))
+                {
+                    throw new CliException("--wait follows the moves of --evacuate: give both, or neither", ExitCodes.Usage);
+                }
+
                 await client.PostAsync($"{ApiPaths.Nodes}/{Uri.EscapeDataString(nodeName)}/{verb}", $"node '{nodeName}'", cancellationToken);
                 runner.Context.Out.WriteLine($"node {nodeName} {(verb == "drain" ? "drained" : "takes new machines again")}");
                 return verb == "drain" && parseResult.GetValue(evacuate)
-                    ? await NodeEvacuation.RunAsync(runner, client, nodeName, cancellationToken)
+                    ? await NodeEvacuation.RunAsync(
+                        runner, client, nodeName, parseResult.GetValue(wait) ? parseResult.GetValue(timeout) ?? MigrationFollower.DefaultTimeout : null, cancellationToken)
                     : ExitCodes.Ok;
             }));
             node.Subcommands.Add(command);

@@ -28,7 +28,9 @@ public sealed partial class MigrationTestbedTests(ITestOutputHelper output)
     public async Task LiveMigrationBetweenServerNodes_GuestCounterContinues_DataIntact_PeerOnThirdNodeReachesItBeforeAndAfter()
     {
         await using var server = await ServerHarness.StartAsync();
-        await using var bed = await Bed.UpAsync(server, output, nodes: 3);
+        // The nodes report an idle CPU (5%) until the end, where node2 turns hot (issue 14's auto placement).
+        await using var load = new InjectedNodeLoad(Path.Combine(server.Root, "proc"), ["node1", "node2", "node3"], busy: 0.05);
+        await using var bed = await load.ForAgentsStartedIn(() => Bed.UpAsync(server, output, nodes: 3));
         await server.ApplyAsync("""
             apiVersion: skillvl.io/v1
             kind: Room
@@ -91,6 +93,9 @@ public sealed partial class MigrationTestbedTests(ITestOutputHelper output)
         await server.PostTaskAsync("/api/v1/rooms/move/machines/peer/start", TimeSpan.FromMinutes(2));
         Assert.Equal(marker, await ChecksumAsync(server, "move", "peer", "marker"));
         Assert.Equal(0, (await server.ExecAsync("move", "peer", "ping", "-c", "2", "-W", "2", "10.60.0.10")).ExitCode);
+
+        // Issue 14: a hot server node, and auto placement moves a machine off it (MigrationTestbedTests.AutoPlacement.cs).
+        await AutoMovesOffHotNodeAsync(server, load);
 
         await server.DeleteRoomAsync("move");
     }

@@ -33,6 +33,8 @@ const get = vi.fn(async (path: string, _options?: unknown): Promise<unknown> => 
       return students;
     case '/api/v1/rooms/{room}':
       return room;
+    case '/api/v1/placement/policies/{scope}/{target}':
+      throw new ApiError(404, null, 'no placement policy set for the course');
   }
   throw new Error(`unexpected GET ${path}`);
 });

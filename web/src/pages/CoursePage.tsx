@@ -1,5 +1,6 @@
 // A course as its teacher sees it: every student's instance with the state and node of each machine, one click
-// to any machine's screen, reset and upgrade per instance, enrolment, and publishing the next room version.
+// to any machine's screen, reset and upgrade per instance, enrolment, publishing the next room version, and the course's
+// placement policy.
 
 import { useCallback, useState } from 'react';
 import { Link, useParams } from 'react-router';
@@ -10,6 +11,7 @@ import { ErrorBox, Loading } from '../components/common';
 import { useAsync } from '../hooks/useAsync';
 import { EnrolForm } from './course/EnrolForm';
 import { InstanceTable } from './course/InstanceTable';
+import { PlacementPolicyPanel } from './course/PlacementPolicyPanel';
 import { PublishPanel } from './course/PublishPanel';
 
 /** How often the instances' states are read again (the course page has no SSE stream of its own). */
@@ -84,6 +86,7 @@ export function CoursePage() {
         initial={template ? { definition: template, name: latestRoomName ?? c.name } : { name: c.name }}
         onPublished={changed}
       />
+      <PlacementPolicyPanel course={c.name} />
       <p className="muted small">
         <Link to="/courses">All courses</Link>
       </p>

@@ -4,6 +4,7 @@ import { num } from '../api/client';
 import type { QuotaUsage } from '../api/types';
 import { ErrorBox, formatBytes, Loading, PhaseBadge } from '../components/common';
 import { CourseTable } from '../components/CourseTable';
+import { RecommendationList } from '../components/RecommendationList';
 import { useAsync } from '../hooks/useAsync';
 
 export function HomePage() {
@@ -22,6 +23,8 @@ export function HomePage() {
           New room in the designer
         </Link>
       </div>
+
+      <RecommendationList limit={3} />
 
       <section aria-labelledby="rooms-heading">
         <h2 id="rooms-heading">My rooms</h2>

@@ -14,12 +14,23 @@ const details = JSON.parse(readFileSync(join(here, 'fixtures/room-details.json')
 const clientMoved = { ...migrations.succeeded, id: 'a0c3e81f5b27', machine: { id: '86b837ae0337', room: 'webtest', name: 'client' }, from: 'node2', to: 'local' };
 const task = (kind: string) => ({ id: `t-${kind}`, kind, target: 'room/webtest', state: 'running', progress: 0.5, createdAt: '', finishedAt: null, outcome: null, log: [] });
 
+const recommendation = {
+  from: 'local', to: 'laptop1', kind: 'vertical-to-client', recommended: true, reason: 'console 40 ms on local, 1 ms on laptop1', consoleBeforeMs: 40, consoleAfterMs: 1,
+  sourceCpu: null, targetCpu: null, predictedTimeMs: 45_000, predictedDowntimeMs: 100, predictedBytes: 1, acceptPath: '', acceptBody: null,
+};
+
 const get = vi.fn(async (path: string, options?: unknown) => {
   if (path === '/api/v1/rooms/{room}') return details;
   if (path === '/api/v1/tasks') return [{ ...task('room.apply'), state: 'succeeded', progress: 1, outcome: 'Room webtest ready' }, { ...task('other'), target: 'room/another' }];
   if (path === '/api/v1/nodes') return [{ name: 'local', state: 'ready', drained: false, memoryBytes: 1, memoryBytesAllocated: 0 }, { name: 'node2', state: 'ready', drained: false, memoryBytes: 2 ** 30, memoryBytesAllocated: 0 }];
   if (path === '/api/v1/migrations') return (options as { query: { machine: string } }).query.machine === clientMoved.machine.id ? [clientMoved] : [];
   if (path === '/api/v1/me') return { user: { id: 'u-ann', username: 'ann', role: 'student' } };
+  // The advisor's recommendations for all the caller's machines: the room view shows this room's only.
+  if (path === '/api/v1/recommendations')
+    return [
+      { ...recommendation, machine: 'webtest/client', machineId: '86b837ae0337', roomId: 'cd012528dcbf' },
+      { ...recommendation, machine: 'other/box', machineId: 'm-other', roomId: 'r-other' },
+    ];
   if (path === '/api/v1/tasks/{task}') return { ...task('room.apply'), log: [{ timestamp: '2026-11-25T09:33:05Z', message: 'Room webtest created' }] };
   throw new Error(`unexpected GET ${path}`);
 });
@@ -51,6 +62,9 @@ describe('RoomViewPage', () => {
     );
     await act(async () => {});
     expect(screen.getByRole('heading', { level: 1 }).textContent).toContain('webtest');
+    const advice = screen.getByRole('region', { name: 'Where your machines would run better' });
+    expect(advice.textContent).toContain('webtest/client — Run on my computer: console 40 ms → 1 ms, about 45 s to move');
+    expect(advice.textContent).not.toContain('other/box');
     expect(screen.getByLabelText('Machine server, running')).toBeTruthy();
     expect(screen.getByLabelText('Machine client, running')).toBeTruthy();
     const table = screen.getByRole('table', { name: 'Machines' });

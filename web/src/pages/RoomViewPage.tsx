@@ -11,6 +11,7 @@ import type { MachineStatus, RoomDetails, TaskInfo } from '../api/types';
 import { CheckoutSection } from '../components/CheckoutSection';
 import { ErrorBox, errorText, formatBytes, Loading, PhaseBadge } from '../components/common';
 import { MigrateDialog } from '../components/MigrateDialog';
+import { RecommendationList } from '../components/RecommendationList';
 import { TaskPanel } from '../components/TaskPanel';
 import { useAsync } from '../hooks/useAsync';
 import { useRoomEvents } from '../hooks/useRoomEvents';
@@ -163,6 +164,7 @@ export function RoomViewPage() {
           )}
         </aside>
       </div>
+      <RecommendationList roomId={id} onAccepted={refresh} />
       <MachineTable roomId={id} machines={details.machines} onSelect={setSelected} />
       <TaskPanel roomName={details.name} tick={tick} started={started} />
     </main>

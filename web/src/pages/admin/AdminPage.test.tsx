@@ -81,7 +81,7 @@ describe('AdminPage', () => {
     expect(node2.textContent).toContain('drained');
     expect(node2.textContent).toContain('site=lab1');
     expect(node2.textContent).toContain('vCPU 12 / 8 overcommitted');
-    expect(screen.getByText(/Agents do not report live CPU or memory use yet/)).toBeTruthy();
+    expect(screen.getByRole('link', { name: 'the placement page' }).getAttribute('href')).toBe('/admin/placement');
 
     await act(async () => void fireEvent.click(within(local).getByRole('button', { name: 'Drain node local' })));
     expect(post).toHaveBeenCalledWith('/api/v1/nodes/{node}/drain', { path: { node: 'local' } });

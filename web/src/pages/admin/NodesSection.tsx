@@ -49,8 +49,8 @@ export function NodesSection() {
     <section aria-labelledby="nodes-heading">
       <h2 id="nodes-heading">Nodes</h2>
       <p className="muted small">
-        Load is what the Server has allocated on a node (vCPUs and memory of the machines placed there) against its capacity. Agents do not
-        report live CPU or memory use yet, so a busy guest and an idle one count the same.
+        Load here is what the Server has allocated on a node (vCPUs and memory of the machines placed there) against its capacity; the live
+        CPU, memory and pressure the agents report are on <Link to="/admin/placement">the placement page</Link>.
       </p>
       <ErrorBox error={nodes.error ?? error} />
       {!nodes.data ? (
