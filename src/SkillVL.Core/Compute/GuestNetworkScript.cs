@@ -16,10 +16,15 @@ namespace SkillVL.Core.Compute;
 /// </remarks>
 public static class GuestNetworkScript
 {
-    public static IReadOnlyList<string> Command(string hostname, IReadOnlyList<NicSpec> nics, string? defaultGateway = null) =>
-        ["/bin/sh", "-c", Build(hostname, nics, defaultGateway)];
+    public static IReadOnlyList<string> Command(
+        string hostname, IReadOnlyList<NicSpec> nics, string? defaultGateway = null, string? nameServer = null) =>
+        ["/bin/sh", "-c", Build(hostname, nics, defaultGateway, nameServer)];
 
-    public static string Build(string hostname, IReadOnlyList<NicSpec> nics, string? defaultGateway = null)
+    /// <param name="hostname">The machine's name.</param>
+    /// <param name="nics">The NICs; those without an address are left unaddressed and never flushed.</param>
+    /// <param name="defaultGateway">The room's default gateway for the machine (RoomRouting.DefaultGateway); null: routes untouched.</param>
+    /// <param name="nameServer">The room's name server for the machine (RoomRouting.NameServer); null: resolv.conf untouched.</param>
+    public static string Build(string hostname, IReadOnlyList<NicSpec> nics, string? defaultGateway = null, string? nameServer = null)
     {
         // Names and addresses were validated (DNS labels, IPv4, MACs we generate), so quoting is for safety only.
         var script = new StringBuilder()
@@ -60,6 +65,12 @@ public static class GuestNetworkScript
         if (defaultGateway is not null)
         {
             script.AppendLine($"ip route replace default via {Quote(defaultGateway)}");
+        }
+
+        if (nameServer is not null)
+        {
+            // Written whole each time, so a re-run is harmless; only when the room has DNS on the machine's network.
+            script.AppendLine($"echo nameserver {Quote(nameServer)} > /etc/resolv.conf");
         }
 
         return script.ToString();

@@ -47,7 +47,7 @@ public sealed class GuestNetworkScriptTests
     public async Task Build_ParsesAsShell()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        var start = new System.Diagnostics.ProcessStartInfo("/bin/sh", ["-n", "-c", GuestNetworkScript.Build("web", [Static, Unconfigured], "10.0.1.1")])
+        var start = new System.Diagnostics.ProcessStartInfo("/bin/sh", ["-n", "-c", GuestNetworkScript.Build("web", [Static, Unconfigured], "10.0.1.1", "10.0.1.1")])
         {
             RedirectStandardError = true,
         };
@@ -59,10 +59,19 @@ public sealed class GuestNetworkScriptTests
     }
 
     [Fact]
+    public void Build_WithNameServer_WritesResolvConf()
+    {
+        var lines = Lines(GuestNetworkScript.Build("web", [Static], "10.0.1.1", "10.0.1.1"));
+
+        Assert.Equal("echo nameserver '10.0.1.1' > /etc/resolv.conf", lines[^1]);
+    }
+
+    [Fact]
     public void Build_WithoutGateway_LeavesRoutesAlone()
     {
         var script = GuestNetworkScript.Build("web", [Static, Unconfigured]);
 
         Assert.DoesNotContain("route", script, StringComparison.Ordinal);
+        Assert.DoesNotContain("resolv.conf", script, StringComparison.Ordinal);
     }
 }
