@@ -40,9 +40,9 @@ public sealed class RoomRouterTests(ITestOutputHelper output)
             await routers.EnsureAsync(other, CancellationToken.None);
             await routers.EnsureAsync(router, CancellationToken.None); // unchanged: nothing to do, still serving
             await Task.WhenAll(host.StartAndWaitForAgentAsync(a), host.StartAndWaitForAgentAsync(b), host.StartAndWaitForAgentAsync(c));
-            await ConfigureAsync(host, a, "10.0.1.10/24", "10.0.1.1");
-            await ConfigureAsync(host, b, "10.0.2.10/24", "10.0.2.1");
-            await ConfigureAsync(host, c, null, null);
+            await ConfigureAsync(host, a, "10.0.1.10/24", "10.0.1.1", "10.0.1.1");
+            await ConfigureAsync(host, b, "10.0.2.10/24", "10.0.2.1", null);
+            await ConfigureAsync(host, c, null, null, null);
 
             var ping = await host.ExecAsync(a.Id, "ping", "-c", "3", "-W", "2", "10.0.2.10");
             Assert.True(ping.ExitCode == 0, ping.Stdout + ping.Stderr);
@@ -52,7 +52,8 @@ public sealed class RoomRouterTests(ITestOutputHelper output)
             Assert.True(lease.ExitCode == 0, lease.Stdout + lease.Stderr);
             Assert.Contains("lease of 10.0.1.1", lease.Stdout, StringComparison.Ordinal); // from 10.0.1.100-10.0.1.150
 
-            var name = await host.ExecAsync(a.Id, "nslookup", "b", "10.0.1.1");
+            // a's resolver is the room's: the guest script wrote the router into /etc/resolv.conf.
+            var name = await host.ExecAsync(a.Id, "nslookup", "b");
             Assert.True(name.ExitCode == 0, name.Stdout + name.Stderr);
             Assert.Contains("10.0.2.10", name.Stdout, StringComparison.Ordinal);
             Assert.DoesNotContain("10.0.2.99", name.Stdout, StringComparison.Ordinal);
@@ -64,7 +65,7 @@ public sealed class RoomRouterTests(ITestOutputHelper output)
             // Issue 18: an address the student set on a NIC the room leaves unaddressed survives the platform's script.
             var own = await host.ExecAsync(c.Id, "sh", "-c", OnNic(c, "ip addr add 10.0.1.77/24 dev \"$i\""));
             Assert.Equal(0, own.ExitCode);
-            await ConfigureAsync(host, c, null, null);
+            await ConfigureAsync(host, c, null, null, null);
             var kept = await host.ExecAsync(c.Id, "sh", "-c", OnNic(c, "ip -4 addr show dev \"$i\""));
             Assert.Contains("10.0.1.77/24", kept.Stdout, StringComparison.Ordinal);
             var fromStudent = await host.ExecAsync(a.Id, "ping", "-c", "2", "-W", "2", "10.0.1.77");
@@ -96,11 +97,11 @@ public sealed class RoomRouterTests(ITestOutputHelper output)
         [new RouterHostSpec("a", "10.0.1.10"), new RouterHostSpec("b", addressOfB)]);
 
     /// <summary>Runs the platform's own guest script, as the reconciler does after every boot.</summary>
-    private static async Task ConfigureAsync(QemuTestHost host, VmSpec vm, string? address, string? gateway)
+    private static async Task ConfigureAsync(QemuTestHost host, VmSpec vm, string? address, string? gateway, string? nameServer)
     {
         var nics = vm.Nics.Select(n => n with { IpAddress = address }).ToList();
         var result = await host.Node.Vms.GuestExecAsync(
-            vm.Id, GuestNetworkScript.Command(vm.Name, nics, gateway), TimeSpan.FromSeconds(30), CancellationToken.None);
+            vm.Id, GuestNetworkScript.Command(vm.Name, nics, gateway, nameServer), TimeSpan.FromSeconds(30), CancellationToken.None);
         Assert.True(result.ExitCode == 0, result.Stderr);
     }
 
