@@ -34,9 +34,17 @@ public sealed class RoomRouterTests(ITestOutputHelper output)
         var a = host.NewVm("a", lan);
         var b = host.NewVm("b", dmz);
         var c = host.NewVm("c", lan);
+        var hostForwarding = await File.ReadAllTextAsync("/proc/sys/net/ipv4/ip_forward");
         try
         {
             await routers.EnsureAsync(router, CancellationToken.None);
+            var ns = routers.NamespaceName(router.Id);
+            Assert.Contains("via 10.0.2.254", (await Ip("-n", ns, "route", "show", "10.0.9.0/24")).Stdout, StringComparison.Ordinal);
+
+            // Nothing leaves the room: no default route in the router, and forwarding is on in its namespace only.
+            Assert.Equal("", (await Ip("-n", ns, "route", "show", "default")).Stdout.Trim());
+            Assert.Equal("1", (await Ip("netns", "exec", ns, "cat", "/proc/sys/net/ipv4/ip_forward")).Stdout.Trim());
+            Assert.Equal(hostForwarding, await File.ReadAllTextAsync("/proc/sys/net/ipv4/ip_forward"));
             await routers.EnsureAsync(other, CancellationToken.None);
             await routers.EnsureAsync(router, CancellationToken.None); // unchanged: nothing to do, still serving
             await Task.WhenAll(host.StartAndWaitForAgentAsync(a), host.StartAndWaitForAgentAsync(b), host.StartAndWaitForAgentAsync(c));
@@ -93,8 +101,11 @@ public sealed class RoomRouterTests(ITestOutputHelper output)
     private static RouterSpec Router(string lan, string dmz, string addressOfB) => new(
         ShortId.New(),
         [new RouterLegSpec(lan, "10.0.1.1/24", 1450, "10.0.1.100", "10.0.1.150", Dns: true), new RouterLegSpec(dmz, "10.0.2.1/24", 1450, null, null, Dns: true)],
-        [],
+        [new RouterRouteSpec("10.0.9.0/24", "10.0.2.254")],
         [new RouterHostSpec("a", "10.0.1.10"), new RouterHostSpec("b", addressOfB)]);
+
+    private static Task<(int ExitCode, string Stdout, string Stderr)> Ip(params string[] arguments) =>
+        HostTools.RunAsync("ip", arguments, TimeSpan.FromSeconds(10));
 
     /// <summary>Runs the platform's own guest script, as the reconciler does after every boot.</summary>
     private static async Task ConfigureAsync(QemuTestHost host, VmSpec vm, string? address, string? gateway, string? nameServer)
