@@ -27,6 +27,10 @@ public sealed class BadInputTests(BadInputTests.ServerFixture fixture) : IClassF
         { "overlapping CIDRs", Header + "networks:\n  - { name: a, cidr: 10.0.0.0/16 }\n  - { name: b, cidr: 10.0.5.0/24 }\n", "networks[1].cidr" },
         { "memory beyond node", Header + "machines:\n  - { name: a, template: tiny, memory: 64Ti }\n", "machines[0].memory" },
         { "CPUs beyond node", Header + "machines:\n  - { name: a, template: tiny, cpus: 64 }\n", "machines[0].cpus" },
+        { "router outside its network", Header + "networks: [{ name: lan, cidr: 10.0.1.0/24 }]\nrouters:\n  - { name: r1, interfaces: [{ network: lan, ip: 10.0.9.1 }] }\n", "routers[0].interfaces[0].ip" },
+        { "DHCP over a static address", Header + "networks: [{ name: lan, cidr: 10.0.1.0/24, dhcp: { range: 10.0.1.2-10.0.1.50 } }]\nrouters: [{ name: r1, interfaces: [{ network: lan, ip: 10.0.1.1 }] }]\nmachines:\n  - { name: a, template: tiny, nics: [{ network: lan, ip: 10.0.1.10 }] }\n", "networks[0].dhcp.range" },
+        { "gateway off the machine's networks", Header + "networks: [{ name: lan, cidr: 10.0.1.0/24 }]\nmachines:\n  - { name: a, template: tiny, gateway: 10.0.2.1, nics: [{ network: lan, ip: 10.0.1.10 }] }\n", "machines[0].gateway" },
+        { "internet nat without an uplink", Header + "networks: [{ name: lan, cidr: 10.0.1.0/24, internet: nat }]\n", "networks[0].internet" },
     };
 
 

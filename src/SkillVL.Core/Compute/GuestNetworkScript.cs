@@ -5,14 +5,26 @@ namespace SkillVL.Core.Compute;
 /// <summary>
 /// The shell script the control plane runs in a guest through its agent (guest-exec) to apply the room's
 /// addressing: hostname, and per NIC (found by MAC, since guest interface names are not ours to choose)
-/// MTU, address and link state. Re-running it is harmless: it flushes before it adds. See docs/adr/0002.
+/// MTU, address and link state. Re-running it is harmless: a NIC with an address is flushed before the
+/// address is added. See docs/adr/0002.
 /// </summary>
+/// <remarks>
+/// The platform configures only what the room says (issue 18): a NIC without an address gets the network's
+/// MTU and is brought up, but its addresses are never flushed, so a lease from DHCP or an address the
+/// student set by hand survives the script, which runs again after every boot. A default gateway, when
+/// the room gives the machine one, is replaced rather than added for the same reason: re-running is harmless.
+/// </remarks>
 public static class GuestNetworkScript
 {
-    public static IReadOnlyList<string> Command(string hostname, IReadOnlyList<NicSpec> nics) =>
-        ["/bin/sh", "-c", Build(hostname, nics)];
+    public static IReadOnlyList<string> Command(
+        string hostname, IReadOnlyList<NicSpec> nics, string? defaultGateway = null, string? nameServer = null) =>
+        ["/bin/sh", "-c", Build(hostname, nics, defaultGateway, nameServer)];
 
-    public static string Build(string hostname, IReadOnlyList<NicSpec> nics)
+    /// <param name="hostname">The machine's name.</param>
+    /// <param name="nics">The NICs; those without an address are left unaddressed and never flushed.</param>
+    /// <param name="defaultGateway">The room's default gateway for the machine (RoomRouting.DefaultGateway); null: routes untouched.</param>
+    /// <param name="nameServer">The room's name server for the machine (RoomRouting.NameServer); null: resolv.conf untouched.</param>
+    public static string Build(string hostname, IReadOnlyList<NicSpec> nics, string? defaultGateway = null, string? nameServer = null)
     {
         // Names and addresses were validated (DNS labels, IPv4, MACs we generate), so quoting is for safety only.
         var script = new StringBuilder()
@@ -20,23 +32,45 @@ public static class GuestNetworkScript
             .AppendLine("ip link set dev lo up")
             .AppendLine($"hostname {Quote(hostname)}")
             .AppendLine($"echo {Quote(hostname)} > /etc/hostname")
-            .AppendLine("cfg() {")
+            .AppendLine("nic() {")
             .AppendLine("  for d in /sys/class/net/*; do")
             .AppendLine("    if [ \"$(cat \"$d/address\")\" = \"$1\" ]; then")
-            .AppendLine("      i=\"${d##*/}\"")
-            .AppendLine("      ip link set dev \"$i\" mtu \"$2\"")
-            .AppendLine("      ip addr flush dev \"$i\"")
-            .AppendLine("      if [ -n \"$3\" ]; then ip addr add \"$3\" dev \"$i\"; fi")
-            .AppendLine("      ip link set dev \"$i\" up")
+            .AppendLine("      echo \"${d##*/}\"")
             .AppendLine("      return 0")
             .AppendLine("    fi")
             .AppendLine("  done")
             .AppendLine("  echo \"no interface with MAC $1\" >&2")
             .AppendLine("  return 1")
+            .AppendLine("}")
+            .AppendLine("cfg() {")
+            .AppendLine("  i=\"$(nic \"$1\")\"")
+            .AppendLine("  ip link set dev \"$i\" mtu \"$2\"")
+            .AppendLine("  ip addr flush dev \"$i\"")
+            .AppendLine("  ip addr add \"$3\" dev \"$i\"")
+            .AppendLine("  ip link set dev \"$i\" up")
+            .AppendLine("}")
+            .AppendLine("keep() {")
+            .AppendLine("  i=\"$(nic \"$1\")\"")
+            .AppendLine("  ip link set dev \"$i\" mtu \"$2\"")
+            .AppendLine("  ip link set dev \"$i\" up")
             .AppendLine("}");
         foreach (var nic in nics)
         {
-            script.AppendLine($"cfg {Quote(nic.MacAddress.ToLowerInvariant())} {nic.Mtu} {Quote(nic.IpAddress ?? "")}");
+            var mac = Quote(nic.MacAddress.ToLowerInvariant());
+            script.AppendLine(nic.IpAddress is { } address
+                ? $"cfg {mac} {nic.Mtu} {Quote(address)}"
+                : $"keep {mac} {nic.Mtu}");
+        }
+
+        if (defaultGateway is not null)
+        {
+            script.AppendLine($"ip route replace default via {Quote(defaultGateway)}");
+        }
+
+        if (nameServer is not null)
+        {
+            // Written whole each time, so a re-run is harmless; only when the room has DNS on the machine's network.
+            script.AppendLine($"echo nameserver {Quote(nameServer)} > /etc/resolv.conf");
         }
 
         return script.ToString();

@@ -21,5 +21,11 @@ public sealed record MachineDefinition
 
     public IReadOnlyList<NicDefinition> Nics { get; init; } = [];
 
+    /// <summary>
+    /// Default gateway; null: the address of the first router on the network of the machine's first NIC
+    /// that has a router (<see cref="RoomRouting.DefaultGateway"/>), else none.
+    /// </summary>
+    public string? Gateway { get; init; }
+
     public UiPosition? Ui { get; init; }
 }

@@ -19,6 +19,12 @@ public sealed record RoomDefinition
 
     public IReadOnlyList<MachineDefinition> Machines { get; init; } = [];
 
+    /// <summary>
+    /// Routers between the room's networks (ADR 0039); null or empty: every network is a flat, unrouted L2
+    /// segment. Null rather than empty by default so a room without routers is written back without the key.
+    /// </summary>
+    public IReadOnlyList<RouterDefinition>? Routers { get; init; }
+
     /// <summary>How machines without a node are placed; null: the Server's policy.</summary>
     public RoomPlacement? Placement { get; init; }
 }

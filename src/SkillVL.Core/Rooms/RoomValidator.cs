@@ -34,7 +34,9 @@ public static class RoomValidator
         var limits = context.Limits ?? RoomLimits.Default;
         ValidateSizes(room, limits, errors);
         var networks = ValidateNetworks(room.Networks, errors);
-        ValidateMachines(room, context, networks, errors);
+        var addresses = new Dictionary<(string Network, uint Address), string>();
+        ValidateMachines(room, context, networks, addresses, errors);
+        RoomRoutingValidator.Validate(room, networks, addresses, errors);
         return errors;
     }
 
@@ -140,10 +142,13 @@ public static class RoomValidator
     }
 
     private static void ValidateMachines(
-        RoomDefinition room, RoomValidationContext context, Dictionary<string, KnownNetwork> networks, List<ValidationError> errors)
+        RoomDefinition room,
+        RoomValidationContext context,
+        Dictionary<string, KnownNetwork> networks,
+        Dictionary<(string Network, uint Address), string> addresses,
+        List<ValidationError> errors)
     {
         var machineNames = new Dictionary<string, int>(StringComparer.Ordinal);
-        var addresses = new Dictionary<(string Network, uint Address), string>();
         for (var i = 0; i < room.Machines.Count; i++)
         {
             var machine = room.Machines[i];
@@ -236,7 +241,8 @@ public static class RoomValidator
         }
     }
 
-    private static string? CheckAddressInNetwork(IPAddress ip, string networkName, Ipv4Cidr cidr)
+    /// <summary>Null when <paramref name="ip"/> may be a host's address on the network; else why not.</summary>
+    internal static string? CheckAddressInNetwork(IPAddress ip, string networkName, Ipv4Cidr cidr)
     {
         if (!cidr.Contains(ip))
         {
@@ -287,14 +293,10 @@ public static class RoomValidator
             : null;
     }
 
-    private static string Item(string list, int index) => FieldPath.Index(list, index);
+    internal static string Item(string list, int index) => FieldPath.Index(list, index);
 
     private static string Count(int n) => n.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>A key short enough to quote in a message (the key itself may be the over-long text).</summary>
     private static string Shorten(string text) => text.Length <= 32 ? text : text[..32] + "…";
-
-    /// <param name="Index">Where the network is declared (its first declaration, if the name repeats).</param>
-    /// <param name="Cidr">Its CIDR when that is usable for address checks; null when the CIDR has its own error.</param>
-    private sealed record KnownNetwork(int Index, Ipv4Cidr? Cidr);
 }

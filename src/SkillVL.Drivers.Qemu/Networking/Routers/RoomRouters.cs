@@ -1,0 +1,298 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using SkillVL.Core.Errors;
+using SkillVL.Core.Identifiers;
+using SkillVL.Core.Networking;
+using SkillVL.Drivers.Qemu.Processes;
+
+namespace SkillVL.Drivers.Qemu.Networking.Routers;
+
+/// <summary>
+/// Room routers on this node (ADR 0039): per router a network namespace of its own
+/// (<see cref="NamespaceName"/>), one veth pair per leg (host end a port of the network's bridge, peer in the
+/// namespace with the router's address), IPv4 forwarding inside the namespace only, the static routes, and
+/// dnsmasq for DHCP and DNS when a leg asks for them. The namespace's only links are the room's bridges and it
+/// has no default route, so nothing it forwards leaves the room; two rooms with identical CIDRs have separate
+/// namespaces. Ensuring an unchanged router does nothing; a changed one is rebuilt (leases are cheap to renew).
+/// </summary>
+public sealed class RoomRouters : IDisposable
+{
+    /// <summary>Prefix of a leg's host-side veth on the network's bridge (15 characters with the 12-hex hash).</summary>
+    public const string HostVethPrefix = "svq";
+
+    private const string PeerVethPrefix = "svp";
+    private static readonly TimeSpan DnsmasqExitTimeout = TimeSpan.FromSeconds(5);
+
+    private readonly QemuDriverOptions _options;
+    private readonly IpCommand _ip;
+    private readonly ICommandRunner _runner;
+    private readonly InterfaceSysctls _sysctls;
+    private readonly ILogger _logger;
+    private readonly string _alias;
+    private readonly SemaphoreSlim _gate = new(1, 1);
+
+    public RoomRouters(QemuDriverOptions options, IpCommand ip, ICommandRunner runner, InterfaceSysctls sysctls, ILogger<RoomRouters> logger)
+    {
+        _options = options;
+        _ip = ip;
+        _runner = runner;
+        _sysctls = sysctls;
+        _logger = logger;
+        _alias = InterfaceNames.Alias(options.InstanceId);
+    }
+
+    /// <summary>"skillvl-&lt;instance&gt;-rt-&lt;router id&gt;": the instance id makes it ours, as the alias does for interfaces.</summary>
+    public string NamespaceName(string routerId) => $"skillvl-{_options.InstanceId}-rt-{routerId}";
+
+    /// <summary>The host end of the router's leg on a network: "svq" + 12 hex of SHA-256(router/network).</summary>
+    public static string HostVeth(string routerId, string networkId) => HostVethPrefix + Hash(routerId, networkId);
+
+    /// <summary>The ids of this instance's routers that exist on the node.</summary>
+    public async Task<IReadOnlyList<string>> ListAsync(CancellationToken cancellationToken)
+    {
+        var result = await _runner.RunAsync(_options.IpBinary, ["-j", "netns", "list"], _options.ToolTimeout, cancellationToken);
+        if (!result.Succeeded)
+        {
+            throw new DriverException($"ip netns list failed: {result.StandardError.Trim()}", isTransient: true);
+        }
+
+        var prefix = NamespaceName("");
+        return ParseNamespaces(result.StandardOutput)
+            .Where(n => n.StartsWith(prefix, StringComparison.Ordinal) && ShortId.IsValid(n[prefix.Length..]))
+            .Select(n => n[prefix.Length..])
+            .Order(StringComparer.Ordinal)
+            .ToList();
+    }
+
+    public async Task EnsureAsync(RouterSpec router, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(router);
+        Validate(router);
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            var directory = StateDirectory(router.Id);
+            var specFile = Path.Combine(directory, "router.json");
+            var wanted = JsonSerializer.Serialize(router);
+            if ((await ListAsync(cancellationToken)).Contains(router.Id)
+                && File.Exists(specFile) && await File.ReadAllTextAsync(specFile, cancellationToken) == wanted)
+            {
+                return;
+            }
+
+            await DeleteCoreAsync(router.Id, cancellationToken);
+            try
+            {
+                await CreateAsync(router, directory, cancellationToken);
+                await File.WriteAllTextAsync(specFile, wanted, cancellationToken);
+            }
+            catch (Exception ex) when (ex is DriverException or IOException)
+            {
+                _logger.RouterFailed(router.Id, ex);
+                await DeleteCoreAsync(router.Id, CancellationToken.None);
+                throw;
+            }
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    public void Dispose() => _gate.Dispose();
+
+    /// <summary>Stops the router's dnsmasq and removes its namespace (its veths go with it); a missing router is fine.</summary>
+    public async Task DeleteAsync(string routerId, CancellationToken cancellationToken)
+    {
+        CheckId(routerId);
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            await DeleteCoreAsync(routerId, cancellationToken);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private async Task CreateAsync(RouterSpec router, string directory, CancellationToken cancellationToken)
+    {
+        var ns = NamespaceName(router.Id);
+        Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        await _ip.RunAsync(["netns", "add", ns], cancellationToken);
+        await _ip.RunAsync(["-n", ns, "link", "set", "lo", "up"], cancellationToken);
+
+        // Forwarding is per namespace: switching it on here leaves the node's own forwarding as it was. IPv6 off, as
+        // on the bridges: rooms are IPv4 and nothing may autoconfigure an address the room did not ask for.
+        await InNamespaceAsync(ns, ["sysctl", "-q", "-w", "net.ipv4.ip_forward=1", "net.ipv6.conf.all.disable_ipv6=1", "net.ipv6.conf.default.disable_ipv6=1"], cancellationToken);
+        for (var i = 0; i < router.Legs.Count; i++)
+        {
+            var leg = router.Legs[i];
+            var hash = Hash(router.Id, leg.NetworkId);
+            var host = HostVethPrefix + hash;
+            var peer = PeerVethPrefix + hash;
+            var mtu = leg.Mtu.ToString(CultureInfo.InvariantCulture);
+            await _ip.RunAsync(["link", "add", host, "mtu", mtu, "type", "veth", "peer", "name", peer, "mtu", mtu, "netns", ns], cancellationToken);
+            await _ip.RunAsync(["link", "set", host, "alias", _alias], cancellationToken);
+            _sysctls.Isolate(host, isBridge: false);
+            await _ip.RunAsync(["link", "set", host, "master", InterfaceNames.Bridge(leg.NetworkId), "up"], cancellationToken);
+            var inside = DnsmasqConfig.LegInterface(i);
+            await _ip.RunAsync(["-n", ns, "link", "set", peer, "name", inside], cancellationToken);
+            await _ip.RunAsync(["-n", ns, "addr", "add", leg.Address, "dev", inside], cancellationToken);
+            await _ip.RunAsync(["-n", ns, "link", "set", inside, "up"], cancellationToken);
+        }
+
+        foreach (var route in router.Routes)
+        {
+            await _ip.RunAsync(["-n", ns, "route", "add", route.To, "via", route.Via], cancellationToken);
+        }
+
+        var services = DnsmasqConfig.Needed(router);
+        if (services)
+        {
+            await StartDnsmasqAsync(router, ns, directory, cancellationToken);
+        }
+
+        _logger.RouterCreated(router.Id, ns, router.Legs.Count, services);
+    }
+
+    private async Task StartDnsmasqAsync(RouterSpec router, string ns, string directory, CancellationToken cancellationToken)
+    {
+        var config = Path.Combine(directory, "dnsmasq.conf");
+        var hosts = Path.Combine(directory, "hosts");
+        var leases = Path.Combine(directory, "leases");
+        var owner = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        await WritePrivateAsync(hosts, DnsmasqConfig.Hosts(router), owner, cancellationToken);
+        await WritePrivateAsync(leases, "", owner, cancellationToken);
+        await WritePrivateAsync(config, DnsmasqConfig.Build(router, PidFile(directory), leases, hosts), owner, cancellationToken);
+
+        // dnsmasq forks into the background once it has bound its sockets, so a zero exit means it serves. It runs as
+        // root: its files are root-only (0600 in a 0700 directory), and it has no interface but the room's legs.
+        var result = await _runner.RunAsync(
+            _options.IpBinary,
+            ["netns", "exec", ns, "dnsmasq", $"--conf-file={config}", "--user=root", "--group=root"],
+            _options.ToolTimeout,
+            cancellationToken);
+        if (!result.Succeeded)
+        {
+            throw new DriverException($"Router {router.Id}: dnsmasq did not start: {result.StandardError.Trim()}", isTransient: false);
+        }
+    }
+
+    private async Task DeleteCoreAsync(string routerId, CancellationToken cancellationToken)
+    {
+        var directory = StateDirectory(routerId);
+        await StopDnsmasqAsync(directory, cancellationToken);
+        var ns = NamespaceName(routerId);
+        if ((await ListAsync(cancellationToken)).Contains(routerId))
+        {
+            await _ip.RunAsync(["netns", "del", ns], cancellationToken);
+            _logger.RouterDeleted(routerId, ns);
+        }
+
+        if (Directory.Exists(directory))
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    private static async Task StopDnsmasqAsync(string directory, CancellationToken cancellationToken)
+    {
+        var pidFile = PidFile(directory);
+        if (!File.Exists(pidFile)
+            || !int.TryParse((await File.ReadAllTextAsync(pidFile, cancellationToken)).Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var pid))
+        {
+            return;
+        }
+
+        // Only the dnsmasq started with this router's configuration: a stale pid file may name a reused pid.
+        var cmdline = $"/proc/{pid.ToString(CultureInfo.InvariantCulture)}/cmdline";
+        string commandLine;
+        try
+        {
+            commandLine = await File.ReadAllTextAsync(cmdline, cancellationToken);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return; // Gone already.
+        }
+
+        if (!commandLine.Contains(Path.Combine(directory, "dnsmasq.conf"), StringComparison.Ordinal))
+        {
+            return;
+        }
+
+        using var process = Process.GetProcessById(pid);
+        process.Kill();
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(DnsmasqExitTimeout);
+        await process.WaitForExitAsync(timeout.Token);
+    }
+
+    private Task InNamespaceAsync(string ns, IReadOnlyList<string> command, CancellationToken cancellationToken) =>
+        _ip.RunAsync(["netns", "exec", ns, .. command], cancellationToken);
+
+    private string StateDirectory(string routerId) => Path.Combine(_options.RuntimeDirectory, "routers", routerId);
+
+    private static string PidFile(string directory) => Path.Combine(directory, "dnsmasq.pid");
+
+    private static async Task WritePrivateAsync(string path, string text, UnixFileMode mode, CancellationToken cancellationToken)
+    {
+        await using var stream = new FileStream(path, new FileStreamOptions
+        {
+            Mode = FileMode.Create,
+            Access = FileAccess.Write,
+            UnixCreateMode = mode,
+        });
+        await stream.WriteAsync(Encoding.UTF8.GetBytes(text), cancellationToken);
+    }
+
+    private static void Validate(RouterSpec router)
+    {
+        CheckId(router.Id);
+        if (router.Legs.Count == 0)
+        {
+            throw new ArgumentException($"Router {router.Id} has no legs.", nameof(router));
+        }
+
+        foreach (var leg in router.Legs)
+        {
+            if (!ShortId.IsValid(leg.NetworkId) || !Core.Addressing.Ipv4Cidr.TryParseHostWithPrefix(leg.Address, out _, out _)
+                || leg.Mtu is < 68 or > 65535 || (leg.DhcpFirst is null) != (leg.DhcpLast is null))
+            {
+                throw new ArgumentException($"Router {router.Id}: leg on network '{leg.NetworkId}' is invalid.", nameof(router));
+            }
+        }
+    }
+
+    private static void CheckId(string routerId)
+    {
+        if (!ShortId.IsValid(routerId))
+        {
+            throw new ArgumentException($"Router id '{routerId}' is not a 12-hex platform id.", nameof(routerId));
+        }
+    }
+
+    private static string Hash(string routerId, string networkId) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(routerId + "/" + networkId)))[..12];
+
+    /// <summary>Parses <c>ip -j netns list</c> (an empty output when there are none).</summary>
+    public static IReadOnlyList<string> ParseNamespaces(string json)
+    {
+        if (string.IsNullOrWhiteSpace(json))
+        {
+            return [];
+        }
+
+        using var document = JsonDocument.Parse(json);
+        return document.RootElement.EnumerateArray()
+            .Select(e => e.TryGetProperty("name", out var name) ? name.GetString() : null)
+            .OfType<string>()
+            .ToList();
+    }
+}

@@ -1,0 +1,77 @@
+using SkillVL.Core.Compute;
+using Xunit;
+
+namespace SkillVL.Core.Tests.Compute;
+
+public sealed class GuestNetworkScriptTests
+{
+    private static readonly NicSpec Static = new("n1", "net1", "52:54:00:AA:00:01", 1450, "10.0.1.10/24");
+    private static readonly NicSpec Unconfigured = new("n2", "net2", "52:54:00:AA:00:02", 1400, null);
+
+    private static string[] Lines(string script) => script.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+
+    [Fact]
+    public void Build_NicWithAddress_FlushesAndAddsIt()
+    {
+        var lines = Lines(GuestNetworkScript.Build("web", [Static]));
+
+        Assert.Contains("cfg '52:54:00:aa:00:01' 1450 '10.0.1.10/24'", lines);
+    }
+
+    /// <summary>Issue 18: a DHCP lease or the student's own address must survive the script run after each boot.</summary>
+    [Fact]
+    public void Build_NicWithoutAddress_IsNeverFlushed()
+    {
+        var lines = Lines(GuestNetworkScript.Build("web", [Static, Unconfigured]));
+
+        Assert.Contains("keep '52:54:00:aa:00:02' 1400", lines);
+        Assert.DoesNotContain(lines, l => l.StartsWith("cfg '52:54:00:aa:00:02'", StringComparison.Ordinal));
+
+        // The only flush is inside cfg, which only NICs with an address call.
+        var keepBody = lines.SkipWhile(l => l != "keep() {").TakeWhile(l => l != "}").ToList();
+        Assert.NotEmpty(keepBody);
+        Assert.DoesNotContain(keepBody, l => l.Contains("flush", StringComparison.Ordinal));
+        Assert.DoesNotContain(keepBody, l => l.Contains("addr", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Build_WithGateway_ReplacesTheDefaultRouteLast()
+    {
+        var lines = Lines(GuestNetworkScript.Build("web", [Static], "10.0.1.1"));
+
+        Assert.Equal("ip route replace default via '10.0.1.1'", lines[^1]);
+    }
+
+    /// <summary>The guest's shell is the only reader of the script: it must at least parse (sh -n runs nothing).</summary>
+    [Fact]
+    public async Task Build_ParsesAsShell()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        var start = new System.Diagnostics.ProcessStartInfo("/bin/sh", ["-n", "-c", GuestNetworkScript.Build("web", [Static, Unconfigured], "10.0.1.1", "10.0.1.1")])
+        {
+            RedirectStandardError = true,
+        };
+        using var shell = System.Diagnostics.Process.Start(start)!;
+        var errors = await shell.StandardError.ReadToEndAsync(timeout.Token);
+        await shell.WaitForExitAsync(timeout.Token);
+
+        Assert.True(shell.ExitCode == 0, errors);
+    }
+
+    [Fact]
+    public void Build_WithNameServer_WritesResolvConf()
+    {
+        var lines = Lines(GuestNetworkScript.Build("web", [Static], "10.0.1.1", "10.0.1.1"));
+
+        Assert.Equal("echo nameserver '10.0.1.1' > /etc/resolv.conf", lines[^1]);
+    }
+
+    [Fact]
+    public void Build_WithoutGateway_LeavesRoutesAlone()
+    {
+        var script = GuestNetworkScript.Build("web", [Static, Unconfigured]);
+
+        Assert.DoesNotContain("route", script, StringComparison.Ordinal);
+        Assert.DoesNotContain("resolv.conf", script, StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,122 @@
+using Microsoft.Extensions.Logging;
+using SkillVL.Core.Compute;
+using SkillVL.Core.Identifiers;
+using SkillVL.Core.Networking;
+using SkillVL.Drivers.Qemu.Networking;
+using SkillVL.Drivers.Qemu.Networking.Routers;
+using SkillVL.Drivers.Qemu.Processes;
+using SkillVL.TestUtilities;
+using Xunit.Abstractions;
+
+namespace SkillVL.Drivers.Qemu.IntegrationTests.Routers;
+
+/// <summary>
+/// Issue 18 / ADR 0039 with real tiny guests: a machine on one network reaches one on another through the
+/// room's router namespace, a DHCP client gets a lease, machine names resolve, an identically addressed router
+/// of a second room is never reached, and the platform's guest script leaves an address the student set alone.
+/// </summary>
+public sealed class RoomRouterTests(ITestOutputHelper output)
+{
+    [Fact]
+    public async Task RoutedRoom_PingsAcrossRouter_LeasesDhcp_ResolvesNames_StaysIsolated()
+    {
+        HostTools.RequireTool("dnsmasq", "dnsmasq-base");
+        await using var host = await QemuTestHost.StartAsync(output);
+        using var loggers = new TestOutputLoggerFactory(output);
+        var runner = new ProcessCommandRunner(TimeProvider.System, loggers.CreateLogger<ProcessCommandRunner>());
+        using var routers = new RoomRouters(
+            host.Options, new IpCommand(host.Options, runner), runner, new InterfaceSysctls(), loggers.CreateLogger<RoomRouters>());
+        var (lan, dmz, lan2, dmz2) = (await host.NewNetworkAsync(), await host.NewNetworkAsync(), await host.NewNetworkAsync(), await host.NewNetworkAsync());
+        var router = Router(lan, dmz, "10.0.2.10");
+
+        // Room 2: the same addresses on its own bridges, and a DNS answer for b that room 1 must never see.
+        var other = Router(lan2, dmz2, "10.0.2.99");
+        var a = host.NewVm("a", lan);
+        var b = host.NewVm("b", dmz);
+        var c = host.NewVm("c", lan);
+        var hostForwarding = await File.ReadAllTextAsync("/proc/sys/net/ipv4/ip_forward");
+        try
+        {
+            await routers.EnsureAsync(router, CancellationToken.None);
+            var ns = routers.NamespaceName(router.Id);
+            Assert.Contains("via 10.0.2.254", (await Ip("-n", ns, "route", "show", "10.0.9.0/24")).Stdout, StringComparison.Ordinal);
+
+            // Nothing leaves the room: no default route in the router, and forwarding is on in its namespace only.
+            Assert.Equal("", (await Ip("-n", ns, "route", "show", "default")).Stdout.Trim());
+            Assert.Equal("1", (await Ip("netns", "exec", ns, "cat", "/proc/sys/net/ipv4/ip_forward")).Stdout.Trim());
+            Assert.Equal(hostForwarding, await File.ReadAllTextAsync("/proc/sys/net/ipv4/ip_forward"));
+            await routers.EnsureAsync(other, CancellationToken.None);
+            await routers.EnsureAsync(router, CancellationToken.None); // unchanged: nothing to do, still serving
+            await Task.WhenAll(host.StartAndWaitForAgentAsync(a), host.StartAndWaitForAgentAsync(b), host.StartAndWaitForAgentAsync(c));
+            await ConfigureAsync(host, a, "10.0.1.10/24", "10.0.1.1", "10.0.1.1");
+            await ConfigureAsync(host, b, "10.0.2.10/24", "10.0.2.1", null);
+            await ConfigureAsync(host, c, null, null, null);
+
+            var ping = await host.ExecAsync(a.Id, "ping", "-c", "3", "-W", "2", "10.0.2.10");
+            Assert.True(ping.ExitCode == 0, ping.Stdout + ping.Stderr);
+            Assert.Contains("bytes from 10.0.2.10", ping.Stdout, StringComparison.Ordinal);
+
+            var lease = await host.ExecAsync(c.Id, "sh", "-c", OnNic(c, "udhcpc -i \"$i\" -n -q -t 5 -T 2 -s /bin/true 2>&1"));
+            Assert.True(lease.ExitCode == 0, lease.Stdout + lease.Stderr);
+            Assert.Contains("lease of 10.0.1.1", lease.Stdout, StringComparison.Ordinal); // from 10.0.1.100-10.0.1.150
+
+            // a's resolver is the room's: the guest script wrote the router into /etc/resolv.conf.
+            var name = await host.ExecAsync(a.Id, "nslookup", "b");
+            Assert.True(name.ExitCode == 0, name.Stdout + name.Stderr);
+            Assert.Contains("10.0.2.10", name.Stdout, StringComparison.Ordinal);
+            Assert.DoesNotContain("10.0.2.99", name.Stdout, StringComparison.Ordinal);
+
+            // No upstream: a name that is not the room's is not resolved (nothing is asked outside the room).
+            var outside = await host.ExecAsync(a.Id, "nslookup", "example.com", "10.0.1.1");
+            Assert.NotEqual(0, outside.ExitCode);
+
+            // Issue 18: an address the student set on a NIC the room leaves unaddressed survives the platform's script.
+            var own = await host.ExecAsync(c.Id, "sh", "-c", OnNic(c, "ip addr add 10.0.1.77/24 dev \"$i\""));
+            Assert.Equal(0, own.ExitCode);
+            await ConfigureAsync(host, c, null, null, null);
+            var kept = await host.ExecAsync(c.Id, "sh", "-c", OnNic(c, "ip -4 addr show dev \"$i\""));
+            Assert.Contains("10.0.1.77/24", kept.Stdout, StringComparison.Ordinal);
+            var fromStudent = await host.ExecAsync(a.Id, "ping", "-c", "2", "-W", "2", "10.0.1.77");
+            Assert.Equal(0, fromStudent.ExitCode);
+        }
+        finally
+        {
+            await Task.WhenAll(
+                host.Node.Vms.DeleteAsync(a.Id, CancellationToken.None),
+                host.Node.Vms.DeleteAsync(b.Id, CancellationToken.None),
+                host.Node.Vms.DeleteAsync(c.Id, CancellationToken.None));
+            await routers.DeleteAsync(router.Id, CancellationToken.None);
+            await routers.DeleteAsync(other.Id, CancellationToken.None);
+            foreach (var network in new[] { lan, dmz, lan2, dmz2 })
+            {
+                await host.Node.Networks.DeleteAsync(network, CancellationToken.None);
+            }
+        }
+
+        Assert.Empty(await routers.ListAsync(CancellationToken.None));
+        Assert.False(Directory.Exists(Path.Combine(host.Options.RuntimeDirectory, "routers", router.Id)));
+        await host.AssertNothingLeftAsync();
+    }
+
+    private static RouterSpec Router(string lan, string dmz, string addressOfB) => new(
+        ShortId.New(),
+        [new RouterLegSpec(lan, "10.0.1.1/24", 1450, "10.0.1.100", "10.0.1.150", Dns: true), new RouterLegSpec(dmz, "10.0.2.1/24", 1450, null, null, Dns: true)],
+        [new RouterRouteSpec("10.0.9.0/24", "10.0.2.254")],
+        [new RouterHostSpec("a", "10.0.1.10"), new RouterHostSpec("b", addressOfB)]);
+
+    private static Task<(int ExitCode, string Stdout, string Stderr)> Ip(params string[] arguments) =>
+        HostTools.RunAsync("ip", arguments, TimeSpan.FromSeconds(10));
+
+    /// <summary>Runs the platform's own guest script, as the reconciler does after every boot.</summary>
+    private static async Task ConfigureAsync(QemuTestHost host, VmSpec vm, string? address, string? gateway, string? nameServer)
+    {
+        var nics = vm.Nics.Select(n => n with { IpAddress = address }).ToList();
+        var result = await host.Node.Vms.GuestExecAsync(
+            vm.Id, GuestNetworkScript.Command(vm.Name, nics, gateway, nameServer), TimeSpan.FromSeconds(30), CancellationToken.None);
+        Assert.True(result.ExitCode == 0, result.Stderr);
+    }
+
+    /// <summary>A shell line with $i set to the guest's interface of the VM's first NIC (no udev: found by MAC).</summary>
+    private static string OnNic(VmSpec vm, string command) =>
+        $"for d in /sys/class/net/*; do if [ \"$(cat $d/address)\" = \"{vm.Nics[0].MacAddress}\" ]; then i=${{d##*/}}; fi; done; {command}";
+}
