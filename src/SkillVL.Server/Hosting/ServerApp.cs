@@ -84,10 +84,12 @@ public static class ServerApp
         builder.Services.AddSingleton<OfflineJournalRecorder>();
         builder.Services.AddSingleton<CompressedTemplateFiles>();
         builder.Services.AddSingleton<Templates.TemplateHealth>();
+        builder.Services.AddSingleton<Templates.TemplateContent>();
+        builder.Services.AddSingleton<IEmbeddedNodeFactory, QemuEmbeddedNodeFactory>();
         // The platform CA (ADR 0011), named after the installation's instance id; made on the first start.
         builder.Services.AddSingleton(sp => Pki.PlatformCertificateAuthority.LoadOrCreate(
             Path.Combine(settings.DataDirectory, Pki.PlatformCertificateAuthority.DirectoryName),
-            Agent.LocalNodeAgent.LoadOrCreateInstanceId(settings.DataDirectory),
+            InstanceIdentity.LoadOrCreate(settings.DataDirectory),
             sp.GetRequiredService<TimeProvider>()));
         builder.Services.AddSingleton<Pki.NodeCertificateService>();
         builder.Services.AddSingleton<VniPool>();
