@@ -1,8 +1,9 @@
 using SkillVL.Agent;
 using SkillVL.Core.Nodes;
 using SkillVL.Core.Templates;
+using SkillVL.Server.Hosting;
 
-namespace SkillVL.Server.Hosting;
+namespace SkillVL.Server.Host;
 
 /// <summary>
 /// The embedded node of a SkillVL host (ADR 0036): the agent's QEMU node in the Server's process, its template store the
