@@ -8,7 +8,6 @@ using System.Text;
 using System.Text.Json;
 using SkillVL.Core.Api;
 using SkillVL.Server.Host;
-using SkillVL.Server.Hosting;
 
 // Room start benchmark (issue 2): time from `room apply` to every VM's guest agent answering (task
 // succeeded = agents answered and addresses applied), for rooms of 1, 5 and 10 tiny VMs under the configured
