@@ -71,10 +71,10 @@ fi
 # Build server and CLI once per source change (a stamp over the tracked sources).
 stamp=$(cd "$ROOT" && find src Directory.Build.props Directory.Packages.props global.json \( -name bin -o -name obj \) -prune -o -type f -print0 \
   | sort -z | xargs -0 sha256sum | sha256sum | cut -c1-16)
-if [ ! -f "$BUILD/stamp" ] || [ "$(cat "$BUILD/stamp")" != "$stamp" ] || [ ! -f "$BUILD/server/SkillVL.Server.dll" ] \
+if [ ! -f "$BUILD/stamp" ] || [ "$(cat "$BUILD/stamp")" != "$stamp" ] || [ ! -f "$BUILD/server/skillvl-server.dll" ] \
    || [ ! -f "$BUILD/testbed/skillvl-testbed.dll" ] || [ ! -f "$BUILD/experiment/skillvl-experiment.dll" ]; then
   log "building SkillVL (dotnet publish)"
-  dotnet publish "$ROOT/src/SkillVL.Server" -c Release -o "$BUILD/server" --nologo -v quiet
+  dotnet publish "$ROOT/src/SkillVL.Server.Host" -c Release -o "$BUILD/server" --nologo -v quiet
   dotnet publish "$ROOT/src/SkillVL.Cli" -c Release -o "$BUILD/cli" --nologo -v quiet
   # Node agent (other machines, testbed namespaces), the testbed and its WAN link emulator.
   dotnet publish "$ROOT/src/SkillVL.Agent.Host" -c Release -o "$BUILD/agent" --nologo -v quiet

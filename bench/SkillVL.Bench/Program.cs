@@ -7,7 +7,7 @@ using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using SkillVL.Core.Api;
-using SkillVL.Server.Hosting;
+using SkillVL.Server.Host;
 
 // Room start benchmark (issue 2): time from `room apply` to every VM's guest agent answering (task
 // succeeded = agents answered and addresses applied), for rooms of 1, 5 and 10 tiny VMs under the configured
@@ -180,7 +180,7 @@ var output = Arg("--out", "");
 var root = Path.Combine("/tmp", "svl-bench-" + Guid.NewGuid().ToString("N")[..6]);
 var json = new JsonSerializerOptions(JsonSerializerDefaults.Web);
 var port = FreePort();
-var app = ServerApp.Build(["--Logging:LogLevel:Default=Warning"], o =>
+var app = ServerHost.Build(["--Logging:LogLevel:Default=Warning"], o =>
 {
     o.DataDirectory = Path.Combine(root, "data");
     o.RuntimeDirectory = Path.Combine(root, "run");

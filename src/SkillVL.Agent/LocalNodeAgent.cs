@@ -67,6 +67,13 @@ public sealed class LocalNodeAgent : INodeAgent, IAsyncDisposable
 
     public Core.Checkout.IVmCheckoutDriver? Checkouts => _node.Checkouts;
 
+    /// <summary>Consoles as streams over the VMs' unix sockets (ADR 0036).</summary>
+    public INodeConsoles? Consoles => new LocalNodeConsoles(_node);
+
+    /// <summary>This node's template store as the content behind a Server's catalogue, for the host that embeds this node
+    /// in a Server (ADR 0036).</summary>
+    public ITemplateContentStore TemplateContent => new LocalTemplateContent(_node.Templates);
+
     /// <summary>The id that tags this installation's interfaces; made once and kept in the data directory.</summary>
     public string InstanceId => _node.Options.InstanceId;
 
@@ -82,7 +89,7 @@ public sealed class LocalNodeAgent : INodeAgent, IAsyncDisposable
             {
                 DataDirectory = options.DataDirectory,
                 RuntimeDirectory = options.RuntimeDirectory,
-                InstanceId = LoadOrCreateInstanceId(options.DataDirectory),
+                InstanceId = options.InstanceId ?? LoadOrCreateInstanceId(options.DataDirectory),
                 Accelerator = options.Accelerator,
                 MaxTemplateVirtualSizeBytes = options.MaxTemplateVirtualSizeBytes,
                 RunAsUser = options.QemuUser,
@@ -119,26 +126,11 @@ public sealed class LocalNodeAgent : INodeAgent, IAsyncDisposable
     }
 
     /// <summary>The unix socket of a VM's console on this node: "vnc" (RFB) or "serial" (the guest's ttyS0).</summary>
-    public string ConsoleSocket(string vmId, string kind)
-    {
-        var endpoints = _node.Vms.GetConsoleEndpoints(vmId);
-        return kind == "vnc" ? endpoints.VncSocket : endpoints.SerialSocket;
-    }
+    public string ConsoleSocket(string vmId, string kind) => LocalNodeConsoles.ConsoleSocket(_node, vmId, kind);
 
     /// <summary>Whether the node's template store holds the template with this content address.</summary>
     public async Task<bool> HasTemplateAsync(string templateSha256, CancellationToken cancellationToken) =>
         await _node.Templates.FindAsync(templateSha256, cancellationToken) is not null;
-
-    /// <summary>
-    /// Inspects a stored template's disk as an upload is inspected (issue 11): what makes it unusable, or null when it
-    /// is fine or this node does not have it.
-    /// </summary>
-    public Task<string?> CheckTemplateAsync(string templateSha256, CancellationToken cancellationToken) =>
-        _node.Templates.CheckAsync(templateSha256, cancellationToken);
-
-    /// <summary>Removes a template from this node's store (the caller made sure no machine uses it).</summary>
-    public Task DeleteTemplateAsync(string templateSha256, CancellationToken cancellationToken) =>
-        _node.Templates.DeleteAsync(templateSha256, cancellationToken);
 
     /// <summary>Facts with the node's place in a cluster (kind, underlay address, labels) added.</summary>
     public NodeFacts FactsAs(string kind, string? underlayAddress, IReadOnlyDictionary<string, string>? labels) =>

@@ -9,6 +9,10 @@ public sealed class LocalNodeOptions
     /// <summary>Persistent state: disks, templates, instance id. Required.</summary>
     public string DataDirectory { get; set; } = "";
 
+    /// <summary>The installation's id, which tags its interfaces; null: read from (or made in) the data directory. An
+    /// embedding Server passes its own (ADR 0036).</summary>
+    public string? InstanceId { get; set; }
+
     /// <summary>Volatile per-VM state that must outlive the agent process (pidfiles, sockets). Required.</summary>
     public string RuntimeDirectory { get; set; } = "";
 

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Sockets;
 using Microsoft.AspNetCore.Builder;
+using SkillVL.Server.Host;
 using SkillVL.Server.Hosting;
 
 namespace SkillVL.Experiments.Host;
@@ -37,7 +38,7 @@ public sealed class EmbeddedServer : IAsyncDisposable
     {
         var root = Path.Combine("/tmp", $"svl-bench-{suite}-" + Guid.NewGuid().ToString("N")[..6]);
         var baseUrl = $"http://127.0.0.1:{FreePort()}";
-        var app = ServerApp.Build(["--Logging:LogLevel:Default=Warning"], o =>
+        var app = ServerHost.Build(["--Logging:LogLevel:Default=Warning"], o =>
         {
             o.DataDirectory = Path.Combine(root, "data");
             o.RuntimeDirectory = Path.Combine(root, "run");

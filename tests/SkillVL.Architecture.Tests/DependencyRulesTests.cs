@@ -6,13 +6,14 @@ namespace SkillVL.Architecture.Tests;
 /// <summary>
 /// The dependency rules of docs/architecture.md, checked from the compiled assemblies' references:
 /// Core depends on nothing of ours and does no I/O; drivers depend only on Core; the Agent on Core and the
-/// drivers; the hosts (Server, Cli) are leaves that nothing references.
+/// drivers; the Server on Core and the agent protocol only (ADR 0036); the hosts (skillvl-server, Cli) are leaves that
+/// nothing references.
 /// </summary>
 public sealed class DependencyRulesTests
 {
     private static readonly string[] Ours =
     [
-        "SkillVL.Core", "SkillVL.Drivers.Qemu", "SkillVL.Drivers.Proxmox", "SkillVL.Agent", "SkillVL.Server", "skillvl",
+        "SkillVL.Core", "SkillVL.Drivers.Qemu", "SkillVL.Drivers.Proxmox", "SkillVL.Agent", "SkillVL.Agent.Protocol", "SkillVL.Server", "skillvl-server", "skillvl",
         "SkillVL.LinkEmulator", "skillvl-linkem", "skillvl-agent", "skillvl-testbed", "SkillVL.Experiments",
     ];
 
@@ -23,8 +24,15 @@ public sealed class DependencyRulesTests
         // The QEMU driver's room-network relay (ADR 0019) opens taps with the emulator library's TapDevice: a BCL-only
         // leaf (checked below), so the driver still depends on nothing of ours but Core and that one copy of tap I/O.
         { "SkillVL.Drivers.Qemu", ["SkillVL.Core", "SkillVL.LinkEmulator"] },
-        { "SkillVL.Agent", ["SkillVL.Core", "SkillVL.Drivers.Qemu"] },
-        { "SkillVL.Server", ["SkillVL.Core", "SkillVL.Agent"] },
+        { "SkillVL.Agent", ["SkillVL.Core", "SkillVL.Agent.Protocol", "SkillVL.Drivers.Qemu"] },
+
+        // The Server talks to nodes through the node contract (ADR 0036): it references neither the agent nor any driver,
+        // only the agent protocol's Server end (RemoteNodeAgent, the channel, node TLS), which itself depends on Core alone.
+        { "SkillVL.Agent.Protocol", ["SkillVL.Core"] },
+        { "SkillVL.Server", ["SkillVL.Core", "SkillVL.Agent.Protocol"] },
+
+        // The host composes the Server with its embedded node (the agent's QEMU node).
+        { "skillvl-server", ["SkillVL.Core", "SkillVL.Server", "SkillVL.Agent", "SkillVL.Agent.Protocol"] },
         { "SkillVL.Drivers.Proxmox", ["SkillVL.Core"] },
 
         // `skillvl cluster check` (issue 15) talks to Proxmox VE itself, through the Proxmox driver's client.
@@ -83,7 +91,13 @@ public sealed class DependencyRulesTests
         foreach (var name in Ours)
         {
             var references = OurReferences(Load(name));
-            Assert.DoesNotContain("SkillVL.Server", references);
+            if (name != "skillvl-server")
+            {
+                // Only its host composes the Server (ADR 0036).
+                Assert.DoesNotContain("SkillVL.Server", references);
+            }
+
+            Assert.DoesNotContain("skillvl-server", references);
             Assert.DoesNotContain("skillvl", references);
             Assert.DoesNotContain("skillvl-linkem", references);
             Assert.DoesNotContain("skillvl-testbed", references);
@@ -95,13 +109,23 @@ public sealed class DependencyRulesTests
     }
 
     [Fact]
+    public void Server_ReferencesNeitherTheAgentNorAnyDriver()
+    {
+        // Issue 15 Deliver 1 (ADR 0036): every node, embedded or not, QEMU or Proxmox, is reached through the node contract.
+        var references = Load("SkillVL.Server").GetReferencedAssemblies().Select(a => a.Name!).ToList();
+
+        Assert.DoesNotContain("SkillVL.Agent", references);
+        Assert.DoesNotContain(references, r => r.StartsWith("SkillVL.Drivers.", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Rules_CoverEveryProjectUnderSrc()
     {
         var src = Path.Combine(RepoRoot(), "src");
         var projects = Directory.GetDirectories(src).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToList();
 
         Assert.Equal(
-            ["SkillVL.Agent", "SkillVL.Agent.Host", "SkillVL.Cli", "SkillVL.Core", "SkillVL.Drivers.Proxmox", "SkillVL.Drivers.Qemu", "SkillVL.Experiments", "SkillVL.Experiments.Host", "SkillVL.LinkEmulator", "SkillVL.LinkEmulator.Host", "SkillVL.Server", "SkillVL.Testbed"],
+            ["SkillVL.Agent", "SkillVL.Agent.Host", "SkillVL.Agent.Protocol", "SkillVL.Cli", "SkillVL.Core", "SkillVL.Drivers.Proxmox", "SkillVL.Drivers.Qemu", "SkillVL.Experiments", "SkillVL.Experiments.Host", "SkillVL.LinkEmulator", "SkillVL.LinkEmulator.Host", "SkillVL.Server", "SkillVL.Server.Host", "SkillVL.Testbed"],
             projects);
     }
 

@@ -1,3 +1,4 @@
+using SkillVL.Server.Host;
 using SkillVL.Server.Hosting;
 using SkillVL.TestUtilities;
 using Xunit;
@@ -13,7 +14,7 @@ internal static class BareServerStart
         using var root = new TempDirectory("svl-bare");
         return await Assert.ThrowsAnyAsync<Exception>(async () =>
         {
-            var app = ServerApp.Build(["--environment", "Development"], o =>
+            var app = ServerHost.Build(["--environment", "Development"], o =>
             {
                 o.DataDirectory = root.Sub("data");
                 o.RuntimeDirectory = root.Sub("run");

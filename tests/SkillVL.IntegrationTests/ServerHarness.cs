@@ -8,6 +8,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using SkillVL.Core.Api;
 using SkillVL.Core.Rooms;
+using SkillVL.Server.Host;
 using SkillVL.Server.Hosting;
 using SkillVL.TestUtilities;
 using Xunit;
@@ -259,7 +260,7 @@ public sealed class ServerHarness : IAsyncDisposable
     {
         var port = FreeLoopbackPort();
         BaseUrl = $"http://127.0.0.1:{port}";
-        _app = ServerApp.Build(["--environment", "Development"], o =>
+        _app = ServerHost.Build(["--environment", "Development"], o =>
         {
             o.DataDirectory = DataDirectory;
             o.RuntimeDirectory = RuntimeDirectory;

@@ -49,7 +49,9 @@ public interface IVmMigrationDriver
 
     /// <summary>Target: creates the VM's disk (per <see cref="IncomingMigrationRequest.Disk"/>), its taps, starts it
     /// paused waiting for incoming state, and exports the disk over NBD. With <see cref="IncomingMigrationRequest.DialSource"/>
-    /// nothing listens here: the node's tunnel dials the source's rendezvous instead.</summary>
+    /// nothing listens here: the node's tunnel dials the source's rendezvous instead. A node that keeps its templates apart
+    /// from the Server's provisions the VM's template first and says how many bytes it fetched
+    /// (<see cref="IncomingMigration.BaseBytesFetched"/>).</summary>
     Task<IncomingMigration> PrepareIncomingAsync(IncomingMigrationRequest request, CancellationToken cancellationToken);
 
     /// <summary>Target: after the source reported <see cref="OutgoingMigrationState.Completed"/> and released the
@@ -144,7 +146,12 @@ public sealed record IncomingMigrationRequest(
 /// connections at the source's rendezvous, which the source's tunnel uses. <paramref name="TunnelPort"/> is then 0.</param>
 public sealed record IncomingMigration(
     string Host, int MigrationPort, int NbdPort, string NbdExport, string? TlsHostname, int TunnelPort = 0, string? TunnelToken = null,
-    bool DialsSource = false);
+    bool DialsSource = false)
+{
+    /// <summary>Bytes of the template the target provisioned (fetched from the Server) before it could prepare: the
+    /// migration's base bytes (ADR 0036). 0 when it already had them.</summary>
+    public long BaseBytesFetched { get; init; }
+}
 
 /// <summary>What the source needs to send a VM.</summary>
 /// <param name="Offline">The VM is stopped: <see cref="IVmMigrationDriver.StartDiskMirrorAsync"/> starts its QEMU from its

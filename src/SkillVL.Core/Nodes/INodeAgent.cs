@@ -23,4 +23,13 @@ public interface INodeAgent
 
     /// <summary>Check-out and check-in's disk side (ADR 0021); null where the node does not offer it.</summary>
     Checkout.IVmCheckoutDriver? Checkouts => null;
+
+    /// <summary>The VMs' consoles as byte streams (ADR 0036); null where the node offers none.</summary>
+    INodeConsoles? Consoles => null;
+
+    /// <summary>
+    /// The connection of a node outside the Server's process (ADR 0036); null for the node embedded in the Server's own
+    /// process, which is reachable while the Server runs and whose console leg is the gateway itself.
+    /// </summary>
+    INodeConnection? Connection => null;
 }

@@ -1,7 +1,6 @@
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-using SkillVL.Agent;
 using SkillVL.Core.Api;
 using SkillVL.Core.Errors;
 using SkillVL.Server.Data;
@@ -37,7 +36,7 @@ public static class TemplatesApi
     }
 
     private static async Task<IResult> UploadAsync(
-        HttpContext http, NodeRegistry nodes, IDbContextFactory<SkillVlDbContext> dbFactory, IOptions<SkillVlServerOptions> options, TimeProvider time,
+        HttpContext http, TemplateContent content, IDbContextFactory<SkillVlDbContext> dbFactory, IOptions<SkillVlServerOptions> options, TimeProvider time,
         TemplateHealth health, ILoggerFactory loggers, CancellationToken ct)
     {
         if (!http.Caller().IsAdmin)
@@ -59,9 +58,8 @@ public static class TemplatesApi
             limit.MaxRequestBodySize = maxBytes;
         }
 
-        // The Server's own node keeps the templates; agent nodes import theirs themselves (templates.list reports them).
-        var store = nodes.Known.OfType<LocalNodeAgent>().FirstOrDefault()?.Templates
-            ?? throw new InvalidOperationException("The Server has no local node to keep templates.");
+        // The catalogue's content is the Server's (ADR 0036); nodes fetch a template from it when a disk needs one.
+        var store = content.Store;
         // Staged beside the store (same filesystem), so the import's copy stays on one disk.
         var staging = Path.Combine(options.Value.DataDirectory, "uploads", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(staging);
@@ -116,7 +114,7 @@ public static class TemplatesApi
     /// their owners, since those machines' disks are overlays on the template's disk.
     /// </summary>
     private static async Task<IResult> DeleteAsync(
-        string name, HttpContext http, NodeRegistry nodes, IDbContextFactory<SkillVlDbContext> dbFactory, TemplateHealth health,
+        string name, HttpContext http, TemplateContent content, IDbContextFactory<SkillVlDbContext> dbFactory, TemplateHealth health,
         CompressedTemplateFiles compressed, ILoggerFactory loggers, CancellationToken ct)
     {
         if (!http.Caller().IsAdmin)
@@ -124,8 +122,7 @@ public static class TemplatesApi
             return ApiResults.Forbidden("Only an admin can delete templates.");
         }
 
-        var local = nodes.Known.OfType<LocalNodeAgent>().FirstOrDefault()
-            ?? throw new InvalidOperationException("The Server has no local node to keep templates.");
+        var store = content.Store;
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         // Serializable: on SQLite BEGIN IMMEDIATE, so the check and the removal hold the write lock together; on
         // PostgreSQL a concurrent insert of a machine on this template makes one of the two fail instead of both
@@ -158,7 +155,7 @@ public static class TemplatesApi
 
         // Older contents under the name stay in the store for machines cloned from them (TemplateCatalog); with no
         // machine left they go too, unless another template's row or a machine still refers to the same bytes.
-        var stored = await local.Templates.ListAsync(ct);
+        var stored = await store.ListAsync(ct);
         var candidates = stored.Where(t => t.Name == name).Select(t => t.Sha256).Append(row.Sha256).ToHashSet(StringComparer.Ordinal);
         var referenced = (await db.Templates.Where(t => t.Name != name).Select(t => t.Sha256).ToListAsync(ct))
             .Concat(await db.Machines.Select(m => m.TemplateSha256).ToListAsync(ct))
@@ -170,7 +167,7 @@ public static class TemplatesApi
         var removed = candidates.Where(sha => !referenced.Contains(sha)).Order(StringComparer.Ordinal).ToList();
         foreach (var sha in removed)
         {
-            await local.DeleteTemplateAsync(sha, ct);
+            await store.DeleteAsync(sha, ct);
             compressed.Remove(sha);
             health.Record(sha, null);
         }

@@ -1,7 +1,5 @@
 using System.Diagnostics;
-using System.Net.Sockets;
 using System.Net.WebSockets;
-using SkillVL.Agent;
 using SkillVL.Agent.Remote;
 using SkillVL.Core.Api;
 using SkillVL.Server.Apis;
@@ -17,8 +15,9 @@ namespace SkillVL.Server.Consoles;
 /// Browser consoles through the Server: a user who may see a machine asks for a ticket (an API call, so
 /// authenticated and audited like any other); the browser opens the ticket's WebSocket (browsers cannot send a
 /// bearer header on WebSockets — the single-use ticket is the credential) and the gateway relays bytes between it
-/// and the VM's console socket (VNC → noVNC, serial → xterm.js). VNC and serial are unix sockets in the runtime
-/// directory, never reachable from the network (ADR 0003). Every session is audited with its length.
+/// and the byte stream the VM's node hands back (VNC → noVNC, serial → xterm.js; ADR 0036). On a QEMU node VNC and
+/// serial are unix sockets in the runtime directory, never reachable from the network (ADR 0003). Every session is
+/// audited with its length.
 /// </summary>
 public static class ConsoleGateway
 {
@@ -74,7 +73,7 @@ public static class ConsoleGateway
         return Results.Ok(new ConsoleTicket($"{WebSocketPath}?ticket={Uri.EscapeDataString(ticket)}", request.Kind, expires));
     }
 
-    private static async Task RelayAsync(HttpContext http, ConsoleTickets tickets, NodeRegistry nodes, ConsoleRendezvous rendezvous, AuditService audit)
+    private static async Task RelayAsync(HttpContext http, ConsoleTickets tickets, NodeRegistry nodes, AuditService audit)
     {
         if (!ConsoleOrigin.IsAllowed(http.Request.Headers.Origin, http.Request.Host))
         {
@@ -93,62 +92,31 @@ public static class ConsoleGateway
         var node = nodes.Find(grant.Node);
         var clock = Stopwatch.StartNew();
         (long In, long Out) moved;
-        if (node is LocalNodeAgent local)
-        {
-            using var console = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-            try
-            {
-                await console.ConnectAsync(new UnixDomainSocketEndPoint(local.ConsoleSocket(grant.VmId, grant.Kind)), http.RequestAborted);
-            }
-            catch (SocketException e)
-            {
-                await audit.RecordAsync(http, user, "console", grant.Target, "failed", $"{grant.Kind}: {e.Message}");
-                http.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
-                return;
-            }
-
-            using var socket = await http.WebSockets.AcceptWebSocketAsync();
-            await audit.RecordAsync(http, user, "console", grant.Target, "opened", grant.Kind);
-            moved = await ConsoleRelay.PumpAsync(socket, console, http.RequestAborted);
-        }
-        else if (node is RemoteNodeAgent remote)
-        {
-            // The agent connects the console back to us over its own WebSocket; we join the two.
-            var session = ApiTokenService.Base64Url(System.Security.Cryptography.RandomNumberGenerator.GetBytes(24));
-            rendezvous.Expect(session);
-            try
-            {
-                WebSocket? agentSocket = null;
-                try
-                {
-                    await remote.OpenConsoleAsync(grant.VmId, grant.Kind, session, http.RequestAborted);
-                    agentSocket = await rendezvous.WaitForAgentAsync(session, TimeSpan.FromSeconds(10), http.RequestAborted);
-                }
-                catch (Core.Errors.SkillVlException e)
-                {
-                    await audit.RecordAsync(http, user, "console", grant.Target, "failed", $"{grant.Kind}: {e.Message}");
-                }
-
-                if (agentSocket is null)
-                {
-                    http.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
-                    return;
-                }
-
-                using var socket = await http.WebSockets.AcceptWebSocketAsync();
-                await audit.RecordAsync(http, user, "console", grant.Target, "opened", grant.Kind + " via node " + grant.Node);
-                moved = await ConsoleRelay.PumpAsync(socket, agentSocket, http.RequestAborted);
-            }
-            finally
-            {
-                // Whatever happened (browser gone, agent late), the agent's side is released.
-                rendezvous.End(session);
-            }
-        }
-        else
+        // Every node hands its console back as a byte stream (ADR 0036): the embedded node's VM socket, or the connection
+        // a remote agent opens back to us; the gateway only relays.
+        if (node?.Consoles is not { } consoles)
         {
             http.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
             return;
+        }
+
+        Stream console;
+        try
+        {
+            console = await consoles.OpenAsync(grant.VmId, grant.Kind, http.RequestAborted);
+        }
+        catch (Core.Errors.SkillVlException e)
+        {
+            await audit.RecordAsync(http, user, "console", grant.Target, "failed", $"{grant.Kind}: {e.Message}");
+            http.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            return;
+        }
+
+        await using (console)
+        {
+            using var socket = await http.WebSockets.AcceptWebSocketAsync();
+            await audit.RecordAsync(http, user, "console", grant.Target, "opened", node.Connection is null ? grant.Kind : grant.Kind + " via node " + grant.Node);
+            moved = await ConsoleRelay.PumpAsync(socket, console, http.RequestAborted);
         }
 
         await audit.RecordAsync(http, user, "console", grant.Target, "closed",

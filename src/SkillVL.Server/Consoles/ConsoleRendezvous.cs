@@ -8,7 +8,7 @@ namespace SkillVL.Server.Consoles;
 /// machines on agent nodes): the gateway waits for the agent's socket, the agent's request waits until the
 /// browser's session is over.
 /// </summary>
-public sealed class ConsoleRendezvous
+public sealed class ConsoleRendezvous : Agent.Remote.IConsoleRendezvous
 {
     private readonly ConcurrentDictionary<string, Session> _sessions = new(StringComparer.Ordinal);
 

@@ -7,7 +7,7 @@ namespace SkillVL.Server.Hosting;
 /// SQLite's -wal and -shm, template staging) is its own user's alone unless the creator chooses a mode explicitly.
 /// Set by Program.cs only — a test process hosting the Server keeps its own umask.
 /// </summary>
-internal static partial class ProcessUmask
+public static partial class ProcessUmask
 {
     public const uint OwnerOnly = 0b000_111_111; // 077
 

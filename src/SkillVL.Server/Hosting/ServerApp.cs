@@ -18,10 +18,13 @@ using SkillVL.Server.Tasks;
 
 namespace SkillVL.Server.Hosting;
 
-/// <summary>Builds the embedded Server; Program.cs and the integration tests both use it.</summary>
+/// <summary>Builds the embedded Server; the host (src/SkillVL.Server.Host) and the integration tests use it through
+/// <c>ServerHost</c>, which names the embedded node (ADR 0036).</summary>
 public static class ServerApp
 {
-    public static WebApplication Build(string[] args, Action<SkillVlServerOptions>? configure = null)
+    /// <typeparam name="TEmbeddedNodeFactory">Makes the node that runs in the Server's process.</typeparam>
+    public static WebApplication Build<TEmbeddedNodeFactory>(string[] args, Action<SkillVlServerOptions>? configure = null)
+        where TEmbeddedNodeFactory : class, IEmbeddedNodeFactory
     {
         // Configuration is found next to the program, not in the working directory: `./skillvl up` starts it from the
         // repository, where the shipped appsettings.json (quiet log levels) was never read (issue 11 finding 2).
@@ -84,10 +87,12 @@ public static class ServerApp
         builder.Services.AddSingleton<OfflineJournalRecorder>();
         builder.Services.AddSingleton<CompressedTemplateFiles>();
         builder.Services.AddSingleton<Templates.TemplateHealth>();
+        builder.Services.AddSingleton<Templates.TemplateContent>();
+        builder.Services.AddSingleton<IEmbeddedNodeFactory, TEmbeddedNodeFactory>();
         // The platform CA (ADR 0011), named after the installation's instance id; made on the first start.
         builder.Services.AddSingleton(sp => Pki.PlatformCertificateAuthority.LoadOrCreate(
             Path.Combine(settings.DataDirectory, Pki.PlatformCertificateAuthority.DirectoryName),
-            Agent.LocalNodeAgent.LoadOrCreateInstanceId(settings.DataDirectory),
+            InstanceIdentity.LoadOrCreate(settings.DataDirectory),
             sp.GetRequiredService<TimeProvider>()));
         builder.Services.AddSingleton<Pki.NodeCertificateService>();
         builder.Services.AddSingleton<VniPool>();

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-using SkillVL.Agent;
 using SkillVL.Core.Templates;
 using SkillVL.Server.Templates;
 using SkillVL.Core.Api.Identity;
@@ -30,6 +29,8 @@ public sealed class StartupService(
     IServiceProvider services,
     StartupGate gate,
     TemplateHealth templateHealth,
+    TemplateContent templateContent,
+    IEmbeddedNodeFactory embeddedNodes,
     IOptions<SkillVlServerOptions> options,
     ILoggerFactory loggerFactory,
     IConfiguration configuration,
@@ -42,7 +43,7 @@ public sealed class StartupService(
     public const int SchemaVersion = 9;
 
     private readonly ILogger _logger = loggerFactory.CreateLogger<StartupService>();
-    private LocalNodeAgent? _local;
+    private IEmbeddedNode? _local;
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -71,18 +72,10 @@ public sealed class StartupService(
             await EmbeddedIssuer.SeedClientsAsync(services, settings, cancellationToken);
         }
 
-        _local = await LocalNodeAgent.CreateAsync(
-            new LocalNodeOptions
-            {
-                DataDirectory = settings.DataDirectory,
-                RuntimeDirectory = settings.RuntimeDirectory,
-                Accelerator = settings.Accelerator,
-                MaxTemplateVirtualSizeBytes = settings.Templates.MaxVirtualSizeBytes,
-            },
-            loggerFactory,
-            time,
-            cancellationToken);
-        nodes.Register(_local);
+        // The host composed the embedded node (ADR 0036): the Server sees its contract and the template content only.
+        _local = await embeddedNodes.CreateAsync(settings, InstanceIdentity.LoadOrCreate(settings.DataDirectory), cancellationToken);
+        nodes.Register(_local.Agent);
+        templateContent.Open(_local.TemplateContent);
         // Its QEMU TLS credentials, by the same enrolment a remote agent runs (key and CSR here, the CA signs).
         await certificates.EnsureLocalAsync(cancellationToken);
         await nodeService.LoadAsync(cancellationToken);
@@ -95,7 +88,7 @@ public sealed class StartupService(
             var templates = await db.Templates.AsNoTracking().OrderBy(t => t.Name).ToListAsync(cancellationToken);
             if (templates.FirstOrDefault(t => templateHealth.Problem(t.Sha256) is null) is { } first)
             {
-                await _local.ResolveAcceleratorAsync(first.Sha256, cancellationToken);
+                await _local.WarmUpAsync(first.Sha256, cancellationToken);
             }
         }
 
@@ -103,7 +96,7 @@ public sealed class StartupService(
         // until their cleanup ran.
         await migrations.RecoverAsync(cancellationToken);
         WriteCliConfig(settings);
-        Log.Started(_logger, settings.Listen, _local.Facts.Name, _local.Facts.Accelerator, settings.DataDirectory);
+        Log.Started(_logger, settings.Listen, _local.Agent.Facts.Name, _local.Agent.Facts.Accelerator, settings.DataDirectory);
         gate.Open();
     }
 
@@ -194,7 +187,7 @@ public sealed class StartupService(
                 continue;
             }
 
-            var image = await _local!.Templates.ImportAsync(source, cancellationToken);
+            var image = await templateContent.Store.ImportAsync(source, cancellationToken);
             current[image.Name] = image;
         }
 
@@ -226,7 +219,7 @@ public sealed class StartupService(
             string? problem;
             try
             {
-                problem = await _local!.CheckTemplateAsync(sha256, cancellationToken);
+                problem = await templateContent.Store.CheckAsync(sha256, cancellationToken);
             }
             catch (Core.Errors.SkillVlException e)
             {

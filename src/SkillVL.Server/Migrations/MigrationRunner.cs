@@ -1,12 +1,10 @@
 using System.Threading.Channels;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-using SkillVL.Agent.Remote;
 using SkillVL.Core.Api.Migrations;
 using SkillVL.Core.Compute;
 using SkillVL.Core.Migration;
 using SkillVL.Core.Nodes;
-using SkillVL.Core.Nodes.Protocol;
 using SkillVL.Server.Checkouts;
 using SkillVL.Server.Data;
 using SkillVL.Server.Hosting;
@@ -325,13 +323,11 @@ public sealed class MigrationRunner(
         var dial = reverse ? ReverseMigration.NamedByNode(await source.Migrations.OpenOutgoingRendezvousAsync(migration.Id, machine.Id, ListenAddress(source), ct), source) : null;
         var request = new IncomingMigrationRequest(migration.Id, spec, ListenAddress(target), disk, DiskVirtualSizeBytes: 0, run.Parameters, migration.Tls, offline,
             BootId: offline ? null : machine.ConfiguredBootId, DialSource: dial);
-        AgentCalls.PreparedIncoming prepared;
+        IncomingMigration prepared;
         try
         {
-            prepared = target is RemoteNodeAgent remote
-                ? await remote.PrepareIncomingFetchingBaseAsync(request, ct)
-                // The embedded node's store is the Server's own: nothing to fetch.
-                : new AgentCalls.PreparedIncoming(await target.Migrations.PrepareIncomingAsync(request, ct), 0);
+            // A node that keeps its templates apart from the Server's provisions the template first (ADR 0036).
+            prepared = await target.Migrations.PrepareIncomingAsync(request, ct);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -339,15 +335,15 @@ public sealed class MigrationRunner(
         }
 
         run.BaseBytes = prepared.BaseBytesFetched;
-        await LogAsync(migration.Id, (prepared.Target.DialsSource
+        await LogAsync(migration.Id, (prepared.DialsSource
                 ? $"Target {target.Facts.Name} dials the migration rendezvous of {source.Facts.Name} on {dial?.Host}:{dial?.Port} (nothing listens on the client)"
-                : $"Target {target.Facts.Name} waits on {prepared.Target.Host} ") +
-            (prepared.Target.DialsSource ? ""
-            : prepared.Target.TunnelPort > 0
-                ? $"(its migration tunnel on port {prepared.Target.TunnelPort})"
-                : $"(migration port {prepared.Target.MigrationPort}, NBD {prepared.Target.NbdPort})") +
+                : $"Target {target.Facts.Name} waits on {prepared.Host} ") +
+            (prepared.DialsSource ? ""
+            : prepared.TunnelPort > 0
+                ? $"(its migration tunnel on port {prepared.TunnelPort})"
+                : $"(migration port {prepared.MigrationPort}, NBD {prepared.NbdPort})") +
             (prepared.BaseBytesFetched > 0 ? $"; it fetched the template first ({prepared.BaseBytesFetched} bytes)." : "."));
-        await source.Migrations.StartDiskMirrorAsync(new OutgoingMigrationRequest(migration.Id, machine.Id, prepared.Target, disk, run.Parameters, migration.Tls, offline), ct);
+        await source.Migrations.StartDiskMirrorAsync(new OutgoingMigrationRequest(migration.Id, machine.Id, prepared, disk, run.Parameters, migration.Tls, offline), ct);
 
         // Transfer disk: until the mirror is in sync.
         await EnterPhaseAsync(run, MigrationPhases.TransferDisk, "Transfer disk: mirroring to the target.");

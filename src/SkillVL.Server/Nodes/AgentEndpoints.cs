@@ -79,6 +79,7 @@ public static class AgentEndpoints
         ReconcileLoop reconciler,
         ReconcileTrigger trigger,
         NodeLoadHistory loads,
+        Consoles.ConsoleRendezvous consoles,
         TimeProvider time,
         ILoggerFactory loggers)
     {
@@ -93,7 +94,7 @@ public static class AgentEndpoints
         using var socket = await http.WebSockets.AcceptWebSocketAsync(
             new WebSocketAcceptContext { KeepAliveInterval = TimeSpan.FromSeconds(15), KeepAliveTimeout = TimeSpan.FromSeconds(30) });
         await using var channel = new AgentChannel(socket, node.Name);
-        var remote = registry.Find(node.Name) as RemoteNodeAgent ?? new RemoteNodeAgent(new Core.Nodes.NodeFacts(node.Name, 0, 0, "unknown", node.Kind));
+        var remote = registry.Find(node.Name) as RemoteNodeAgent ?? new RemoteNodeAgent(new Core.Nodes.NodeFacts(node.Name, 0, 0, "unknown", node.Kind), consoles);
         registry.Register(remote);
         try
         {

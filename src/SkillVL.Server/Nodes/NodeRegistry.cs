@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
-using SkillVL.Agent.Remote;
 using SkillVL.Core.Nodes;
 using SkillVL.Server.Hosting;
 
@@ -34,9 +33,11 @@ public sealed class NodeRegistry(TimeProvider time, IOptions<SkillVlServerOption
     /// <summary>Every known node, reachable or not, by name.</summary>
     public IReadOnlyList<INodeAgent> Known => _nodes.Values.OrderBy(n => n.Facts.Name, StringComparer.Ordinal).ToList();
 
+    /// <summary>The embedded node (no <see cref="INodeAgent.Connection"/>) always; another while its connection is up and it
+    /// reported within the heartbeat timeout.</summary>
     public bool IsReachable(INodeAgent node) =>
-        node is not RemoteNodeAgent remote
-        || (remote.IsConnected && time.GetUtcNow() - remote.LastSeen < options.Value.NodeHeartbeatTimeout);
+        node.Connection is not { } connection
+        || (connection.IsConnected && time.GetUtcNow() - connection.LastSeen < options.Value.NodeHeartbeatTimeout);
 
     public bool IsDrained(string name) => _drained.GetValueOrDefault(name);
 

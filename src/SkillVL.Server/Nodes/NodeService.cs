@@ -18,7 +18,8 @@ namespace SkillVL.Server.Nodes;
 /// closes its connection.
 /// </summary>
 public sealed partial class NodeService(
-    IDbContextFactory<SkillVlDbContext> dbFactory, NodeRegistry registry, IOptions<SkillVlServerOptions> options, TimeProvider time)
+    IDbContextFactory<SkillVlDbContext> dbFactory, NodeRegistry registry, IOptions<SkillVlServerOptions> options, TimeProvider time,
+    Consoles.ConsoleRendezvous consoles)
 {
     /// <summary>
     /// A one-time join token (issue 12): anyone may make a client token for their own computer; server and edge tokens,
@@ -161,7 +162,7 @@ public sealed partial class NodeService(
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         registry.SetOwner(request.Name, owner);
-        registry.Register(new RemoteNodeAgent(new NodeFacts(request.Name, 0, 0, "unknown", request.Kind)));
+        registry.Register(new RemoteNodeAgent(new NodeFacts(request.Name, 0, 0, "unknown", request.Kind), consoles));
         return (new EnrolResponse(request.Name, credential), 200, null);
     }
 
@@ -196,7 +197,7 @@ public sealed partial class NodeService(
             // An owner whose account is gone keeps the node theirs (by id): nobody else's machines go there; an admin removes it.
             registry.SetOwner(node.Name, node.OwnerId is null ? null : owners.GetValueOrDefault(node.OwnerId) ?? new NodeOwner(node.OwnerId, node.OwnerId));
             var facts = node.FactsJson is null ? null : JsonSerializer.Deserialize<NodeFacts>(node.FactsJson, AgentChannel.Json);
-            registry.Register(new RemoteNodeAgent(facts ?? new NodeFacts(node.Name, 0, 0, "unknown", node.Kind)));
+            registry.Register(new RemoteNodeAgent(facts ?? new NodeFacts(node.Name, 0, 0, "unknown", node.Kind), consoles));
             registry.SetDrained(node.Name, node.Drained);
         }
     }

@@ -53,7 +53,7 @@ public sealed class LivePlacementSignals(NodeRegistry registry, NodeLoadHistory 
             .ToList();
 
         // The embedded node runs in the Server's process: its console leg is the gateway itself.
-        var serverToNode = target is Agent.Remote.RemoteNodeAgent ? loads.RoundTrip(node) : TimeSpan.Zero;
+        var serverToNode = target.Connection is not null ? loads.RoundTrip(node) : TimeSpan.Zero;
         return EstimateConsole(target.Facts.Kind == "client", ownClients, serverToNode);
     }
 

@@ -9,7 +9,7 @@ using SkillVL.TestUtilities;
 namespace SkillVL.IntegrationTests.Security;
 
 /// <summary>
-/// The Server as `./skillvl up` runs it: its own process (dotnet SkillVL.Server.dll, so Program.cs with its umask),
+/// The Server as `./skillvl up` runs it: its own process (dotnet skillvl-server.dll, so the host's Program.cs with its umask),
 /// started from a working directory that is not its own, with stdout and stderr captured. Disposing it deletes every
 /// room through the API, stops the process (SIGTERM, then kill, by pid) and removes whatever is left (QEMU by pid,
 /// our interfaces, the files).
@@ -58,7 +58,7 @@ public sealed class ServerProcess : IAsyncDisposable
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "SkillVL.Server.dll"));
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "skillvl-server.dll"));
         foreach (var argument in new[]
         {
             $"--SkillVL:DataDirectory={server.DataDirectory}", $"--SkillVL:RuntimeDirectory={server.RuntimeDirectory}",

@@ -127,10 +127,13 @@ internal sealed class FakeMigrationDriver(string node, CallLog log) : IVmMigrati
     {
         Incoming = request;
         Call("PrepareIncoming", cancellationToken);
-        return Task.FromResult(request.DialSource is { } source
+        return Task.FromResult((request.DialSource is { } source
             ? new IncomingMigration(source.Host, 0, 0, "drive0", source.TlsHostname, DialsSource: true)
-            : new IncomingMigration(request.ListenAddress, 49152, 49153, "drive0", null));
+            : new IncomingMigration(request.ListenAddress, 49152, 49153, "drive0", null)) with { BaseBytesFetched = BaseBytesFetched });
     }
+
+    /// <summary>What this end says it fetched before preparing (a node that provisions the template itself).</summary>
+    public long BaseBytesFetched { get; set; }
 
     public Task CompleteIncomingAsync(string vmId, CancellationToken cancellationToken) => CallAsync("CompleteIncoming", cancellationToken);
 

@@ -41,6 +41,9 @@ internal sealed class FakeNode : INodeAgent, IVmDriver, INetworkDriver, ITemplat
     /// <summary>Settable: check-out tests give the node a fake check-out end (null: an agent without one).</summary>
     public Core.Checkout.IVmCheckoutDriver? Checkouts { get; set; }
 
+    /// <summary>Settable: null is a node in the Server's process; reachability tests give it a connection.</summary>
+    public INodeConnection? Connection { get; set; }
+
     public DriverCapabilities Capabilities => new(true, true, true, true, LiveMigration: true);
 
     public Task<IReadOnlyList<VmObservation>> ListAsync(CancellationToken cancellationToken)

@@ -3,19 +3,29 @@ using System.Net.WebSockets;
 
 namespace SkillVL.Agent.Remote;
 
-/// <summary>Byte relays for consoles: a WebSocket (binary frames) and a console's unix socket, or two WebSockets.</summary>
+/// <summary>Byte relays for consoles: a WebSocket (binary frames) and a console's byte stream or unix socket.</summary>
 public static class ConsoleRelay
 {
     /// <summary>Pumps until either side closes; returns the bytes moved (to the socket, to the WebSocket).</summary>
     public static async Task<(long ToSocket, long ToWebSocket)> PumpAsync(WebSocket webSocket, Socket socket, CancellationToken cancellationToken)
     {
-        long toSocket = 0, toWebSocket = 0;
+        await using var stream = new NetworkStream(socket, ownsSocket: false);
+        return await PumpAsync(webSocket, stream, cancellationToken);
+    }
+
+    /// <summary>
+    /// Pumps between a WebSocket (binary frames) and a console's byte stream (ADR 0036) until either side closes; returns
+    /// the bytes moved (to the stream, to the WebSocket).
+    /// </summary>
+    public static async Task<(long ToStream, long ToWebSocket)> PumpAsync(WebSocket webSocket, Stream stream, CancellationToken cancellationToken)
+    {
+        long toStream = 0, toWebSocket = 0;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var down = Task.Run(async () =>
         {
             var buffer = new byte[64 * 1024];
             int read;
-            while ((read = await socket.ReceiveAsync(buffer, SocketFlags.None, stop.Token)) > 0)
+            while ((read = await stream.ReadAsync(buffer, stop.Token)) > 0)
             {
                 await webSocket.SendAsync(buffer.AsMemory(0, read), WebSocketMessageType.Binary, endOfMessage: true, stop.Token);
                 toWebSocket += read;
@@ -32,40 +42,12 @@ public static class ConsoleRelay
                     return;
                 }
 
-                await socket.SendAsync(buffer.AsMemory(0, received.Count), SocketFlags.None, stop.Token);
-                toSocket += received.Count;
+                await stream.WriteAsync(buffer.AsMemory(0, received.Count), stop.Token);
+                toStream += received.Count;
             }
         }, stop.Token);
         await FinishAsync(down, up, stop, webSocket);
-        return (toSocket, toWebSocket);
-    }
-
-    /// <summary>Pumps between two WebSockets (the browser's and the agent's) until either closes.</summary>
-    public static async Task<(long AToB, long BToA)> PumpAsync(WebSocket a, WebSocket b, CancellationToken cancellationToken)
-    {
-        long aToB = 0, bToA = 0;
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var forward = Task.Run(async () => aToB = await CopyAsync(a, b, stop.Token), stop.Token);
-        var backward = Task.Run(async () => bToA = await CopyAsync(b, a, stop.Token), stop.Token);
-        await FinishAsync(forward, backward, stop, a, b);
-        return (aToB, bToA);
-    }
-
-    private static async Task<long> CopyAsync(WebSocket from, WebSocket to, CancellationToken cancellationToken)
-    {
-        long total = 0;
-        var buffer = new byte[64 * 1024];
-        while (true)
-        {
-            var received = await from.ReceiveAsync(buffer, cancellationToken);
-            if (received.MessageType == WebSocketMessageType.Close)
-            {
-                return total;
-            }
-
-            await to.SendAsync(buffer.AsMemory(0, received.Count), WebSocketMessageType.Binary, received.EndOfMessage, cancellationToken);
-            total += received.Count;
-        }
+        return (toStream, toWebSocket);
     }
 
     private static async Task FinishAsync(Task one, Task other, CancellationTokenSource stop, params WebSocket[] sockets)

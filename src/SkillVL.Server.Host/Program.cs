@@ -1,8 +1,9 @@
+using SkillVL.Server.Host;
 using SkillVL.Server.Hosting;
 
 // The embedded SkillVL Server: API, reconciler and the in-process agent of node "local".
 // Settings: appsettings.json next to this program, SkillVL__* environment variables, or --SkillVL:Name=value arguments.
 // Files it makes are its own user's only (issue 11: the data directory holds tokens, keys, logs and disks).
 _ = ProcessUmask.Restrict();
-var app = ServerApp.Build(args);
+var app = ServerHost.Build(args);
 await app.RunAsync();

@@ -13,7 +13,7 @@ namespace SkillVL.Agent.Remote;
 /// The Server's handle on a node whose agent runs as its own process: every driver call goes over the agent's
 /// connection. The reconciler uses it exactly like the in-process local node.
 /// </summary>
-public sealed class RemoteNodeAgent : INodeAgent, IVmDriver, INetworkDriver, ITemplateStore, IVmMigrationDriver
+public sealed class RemoteNodeAgent : INodeAgent, IVmDriver, INetworkDriver, ITemplateStore, IVmMigrationDriver, INodeConnection
 {
     private static readonly TimeSpan ShortCall = TimeSpan.FromSeconds(30);
 
@@ -31,10 +31,14 @@ public sealed class RemoteNodeAgent : INodeAgent, IVmDriver, INetworkDriver, ITe
     private static readonly TimeSpan StatusCall = TimeSpan.FromSeconds(10);
     private volatile AgentChannel? _channel;
     private volatile NodeFacts _facts;
+    private readonly RemoteConsoles _consoles;
 
-    public RemoteNodeAgent(NodeFacts facts)
+    /// <param name="facts">What is known of the node before its agent reports.</param>
+    /// <param name="consoles">Where the agent's console connections are met (the Server's agent endpoint).</param>
+    public RemoteNodeAgent(NodeFacts facts, IConsoleRendezvous consoles)
     {
         _facts = facts;
+        _consoles = new RemoteConsoles(this, consoles);
     }
 
     public NodeFacts Facts => _facts;
@@ -50,6 +54,12 @@ public sealed class RemoteNodeAgent : INodeAgent, IVmDriver, INetworkDriver, ITe
     public ITemplateStore Templates => this;
 
     public IVmMigrationDriver Migrations => this;
+
+    /// <summary>Consoles the agent connects back to the Server (ADR 0036).</summary>
+    public INodeConsoles? Consoles => _consoles;
+
+    /// <summary>The agent's connection: the Server decides reachability from it (ADR 0036).</summary>
+    public INodeConnection? Connection => this;
 
     /// <summary>Check-out's node calls over the agent's connection (ADR 0021).</summary>
     public Core.Checkout.IVmCheckoutDriver? Checkouts => new RemoteCheckoutDriver(
@@ -154,13 +164,14 @@ public sealed class RemoteNodeAgent : INodeAgent, IVmDriver, INetworkDriver, ITe
         await CallAsync<LinkMeasurement>(AgentMethods.MigrationsProbeLink, target, ShortCall, cancellationToken)
             ?? throw new DriverException($"Node {_facts.Name} returned no link measurement.", isTransient: true);
 
-    public async Task<IncomingMigration> PrepareIncomingAsync(IncomingMigrationRequest request, CancellationToken cancellationToken) =>
-        (await PrepareIncomingFetchingBaseAsync(request, cancellationToken)).Target;
-
-    /// <summary><see cref="PrepareIncomingAsync"/> with what the agent fetched first (the migration's base bytes).</summary>
-    public async Task<AgentCalls.PreparedIncoming> PrepareIncomingFetchingBaseAsync(IncomingMigrationRequest request, CancellationToken cancellationToken) =>
-        await CallAsync<AgentCalls.PreparedIncoming>(AgentMethods.MigrationsPrepareIncoming, request, PrepareIncomingCall, cancellationToken)
+    /// <summary>The agent provisions the template from the Server first where it lacks it; what it fetched is the
+    /// migration's base bytes (<see cref="IncomingMigration.BaseBytesFetched"/>).</summary>
+    public async Task<IncomingMigration> PrepareIncomingAsync(IncomingMigrationRequest request, CancellationToken cancellationToken)
+    {
+        var prepared = await CallAsync<AgentCalls.PreparedIncoming>(AgentMethods.MigrationsPrepareIncoming, request, PrepareIncomingCall, cancellationToken)
             ?? throw new DriverException($"Node {_facts.Name} returned no incoming migration.", isTransient: false);
+        return prepared.Target with { BaseBytesFetched = prepared.BaseBytesFetched };
+    }
 
     public Task CompleteIncomingAsync(string vmId, CancellationToken cancellationToken) =>
         CallAsync<JsonElement?>(AgentMethods.MigrationsCompleteIncoming, new AgentCalls.VmId(vmId), MigrationStepCall, cancellationToken);
