@@ -144,15 +144,23 @@ describe('EnrolForm', () => {
 });
 
 describe('CourseSettings', () => {
-  it('saves the client-node choice and lease; an empty lease returns to the platform default', async () => {
+  it('saves the title, the client-node choice and the lease; an empty lease returns to the platform default', async () => {
     const changed = vi.fn();
     render(<CourseSettings course={course} onChanged={changed} />);
+    expect((screen.getByLabelText('Title') as HTMLInputElement).value).toBe('Networks 101');
     fireEvent.click(screen.getByLabelText('Students may run their instances on their own computers'));
     await act(async () => void fireEvent.click(screen.getByRole('button', { name: 'Save settings' })));
-    expect(patch).toHaveBeenCalledWith('/api/v1/courses/{course}', { path: { course: 'net101' }, body: { allowClientNodes: true, checkoutLease: 'default' } });
+    expect(patch).toHaveBeenCalledWith('/api/v1/courses/{course}', {
+      path: { course: 'net101' },
+      body: { title: 'Networks 101', allowClientNodes: true, checkoutLease: 'default' },
+    });
+    type('Title', ' Networks 101, spring ');
     type('Check-out lease', '2d');
     await act(async () => void fireEvent.click(screen.getByRole('button', { name: 'Save settings' })));
-    expect(patch).toHaveBeenLastCalledWith('/api/v1/courses/{course}', { path: { course: 'net101' }, body: { allowClientNodes: true, checkoutLease: '2d' } });
+    expect(patch).toHaveBeenLastCalledWith('/api/v1/courses/{course}', {
+      path: { course: 'net101' },
+      body: { title: 'Networks 101, spring', allowClientNodes: true, checkoutLease: '2d' },
+    });
     expect(changed).toHaveBeenCalledWith('Course settings saved.');
   });
 });

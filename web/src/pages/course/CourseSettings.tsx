@@ -1,6 +1,6 @@
-// What a course's teacher may change after creating it, as PATCH /courses/{course} takes it: whether students may run
-// their instances on their own computers, and the check-out lease. (The API changes neither the title nor the quota
-// yet.)
+// What a course's teacher may change after creating it, as PATCH /courses/{course} takes it: the title, whether
+// students may run their instances on their own computers, and the check-out lease. (The API does not change a
+// course's quota yet.)
 
 import { useState, type FormEvent } from 'react';
 import { api } from '../../api/api';
@@ -8,6 +8,7 @@ import type { CourseInfo } from '../../api/types';
 import { ErrorBox } from '../../components/common';
 
 export function CourseSettings({ course, onChanged }: { course: CourseInfo; onChanged: (message: string) => void }) {
+  const [title, setTitle] = useState(course.title ?? '');
   const [allowClientNodes, setAllowClientNodes] = useState(course.allowClientNodes);
   const [lease, setLease] = useState(course.checkoutLease ?? '');
   const [busy, setBusy] = useState(false);
@@ -18,10 +19,9 @@ export function CourseSettings({ course, onChanged }: { course: CourseInfo; onCh
     setBusy(true);
     setError(undefined);
     try {
-      await api.patch('/api/v1/courses/{course}', {
-        path: { course: course.name },
-        body: { allowClientNodes, checkoutLease: lease.trim() === '' ? 'default' : lease.trim() },
-      });
+      // The Server's UpdateCourseRequest; its title (issue 17) is in schema.d.ts once the lead regenerates it.
+      const body = { title: title.trim(), allowClientNodes, checkoutLease: lease.trim() === '' ? 'default' : lease.trim() };
+      await api.patch('/api/v1/courses/{course}', { path: { course: course.name }, body });
       onChanged('Course settings saved.');
     } catch (e) {
       setError(e);
@@ -33,6 +33,10 @@ export function CourseSettings({ course, onChanged }: { course: CourseInfo; onCh
   return (
     <form aria-labelledby="settings-heading" onSubmit={(e) => void submit(e)}>
       <h2 id="settings-heading">Settings</h2>
+      <label>
+        Title
+        <input value={title} onChange={(e) => setTitle(e.target.value)} maxLength={200} />
+      </label>
       <label className="checkbox">
         <input type="checkbox" checked={allowClientNodes} onChange={(e) => setAllowClientNodes(e.target.checked)} />
         Students may run their instances on their own computers
