@@ -6,7 +6,8 @@ public sealed class UsageErrorTests
     [InlineData("net-basics")]
     [InlineData("net-basics/")]
     [InlineData("/web")]
-    [InlineData("a/b/c")]
+    [InlineData("a/b/c/d")]
+    [InlineData("a//c")]
     public async Task Exec_TargetNotRoomSlashVm_ExitsUsageWithoutCallingServer(string target)
     {
         var harness = new CliHarness();
@@ -14,7 +15,7 @@ public sealed class UsageErrorTests
         var run = await harness.RunAsync("vm", "exec", target, "--", "true");
 
         Assert.True(run.ExitCode == ExitCodes.Usage, run.ToString());
-        Assert.Contains("is not ROOM/VM", run.Stderr, StringComparison.Ordinal);
+        Assert.Contains("is not ROOM/VM or OWNER/ROOM/VM", run.Stderr, StringComparison.Ordinal);
         Assert.Empty(harness.Handler.Requests);
     }
 

@@ -128,6 +128,9 @@ const MACHINES = [
   { name: 'pc2', ip: '10.81.0.11' },
 ];
 const VNC_FILE = '/root/vnc-was-here';
+// What "Type it" sends (issue 17: Shift, the underscore and > were lost): the guest must get exactly TYPED_TEXT.
+const TYPED_FILE = '/root/typed';
+const TYPED_TEXT = 'Hello World_!';
 const GUEST_USER = 'root';
 const GUEST_PASSWORD = 'skillvl';
 
@@ -558,7 +561,7 @@ try {
   });
 
   const vncMachine = MACHINES[0].name;
-  await step('vnc', `noVNC console of ${vncMachine}: log in on its screen and touch ${VNC_FILE}`, page, async () => {
+  await step('vnc', `noVNC console of ${vncMachine}: log in on its screen, touch ${VNC_FILE}, Type it ${TYPED_TEXT}`, page, async () => {
     const before = await guestShell(page, state.roomId, vncMachine, `test -e ${VNC_FILE} && echo present || echo absent`);
     check(before.stdout.trim() === 'absent', `${VNC_FILE} exists before the test typed anything: ${JSON.stringify(before)}`);
 
@@ -595,6 +598,21 @@ try {
       3000,
     );
     await shoot(page, '04-vnc-after-typing.png');
+
+    // "Type it": the text as key events, capitals, _ ! and > inside Shift; the shell is logged in now.
+    await page.getByLabel('Text to paste').fill(`echo ${TYPED_TEXT} > ${TYPED_FILE}\n`);
+    await page.getByRole('button', { name: 'Type it' }).click();
+    const typed = await until(
+      `${TYPED_FILE} in the guest after Type it`,
+      async () => {
+        const read = await guestShell(page, state.roomId, vncMachine, `cat ${TYPED_FILE} 2>/dev/null`);
+        return read.stdout === '' ? null : read.stdout;
+      },
+      T.ui,
+      1000,
+    );
+    check(typed === `${TYPED_TEXT}\n`, `Type it: the guest got ${JSON.stringify(typed)}, not ${JSON.stringify(TYPED_TEXT)}`);
+    log(`  Type it: the guest wrote ${JSON.stringify(typed.trim())}`);
     await waitForCheckpoint('vnc', { roomId: state.roomId, room: args.room, machine: vncMachine, file: VNC_FILE });
   });
 

@@ -36,6 +36,8 @@ describe('App navigation', () => {
     render(<App />);
     await act(async () => new Promise((done) => setTimeout(done, 20)));
     expect(screen.getByRole('link', { name: 'My computers' })).toBeTruthy();
+    // Courses for every role: a student joins one there with an invite code (issue 17).
+    expect(screen.getByRole('link', { name: 'Courses' }).getAttribute('href')).toBe('/courses');
     const link = screen.queryByRole('link', { name: 'Experiments' });
     expect(link !== null).toBe(shown);
     if (link) expect(link.getAttribute('href')).toBe('/experiments');

@@ -65,14 +65,15 @@ function Shell({ children }: { children: ReactNode }) {
   );
 }
 
-/** Courses and Experiments for teachers and admins, Administration for admins (the Server enforces both; this only declutters). */
+/** Courses for everyone, Experiments for teachers and admins, Administration for admins (the Server enforces both; this only declutters). */
 function RoleLinks() {
   const me = useAsync((signal) => api.get('/api/v1/me', { signal }), []);
   const role = me.data?.user.role;
   return (
     <>
       {role && <NavLink to="/computers">My computers</NavLink>}
-      {(role === 'teacher' || role === 'admin') && <NavLink to="/courses">Courses</NavLink>}
+      {/* Everyone: a student joins a course there with an invite code (issue 17). */}
+      {role && <NavLink to="/courses">Courses</NavLink>}
       {(role === 'teacher' || role === 'admin') && <NavLink to="/experiments">Experiments</NavLink>}
       {role === 'admin' && <NavLink to="/admin">Admin</NavLink>}
     </>

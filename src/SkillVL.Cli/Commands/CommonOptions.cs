@@ -58,7 +58,7 @@ internal static class CommonOptions
     {
         var argument = new Argument<MachineRef>("ROOM/VM")
         {
-            Description = "The machine, as room/machine (e.g. net-basics/web)",
+            Description = $"The machine, as {MachineRef.Expected}",
             CustomParser = result =>
             {
                 var text = result.Tokens.Count == 1 ? result.Tokens[0].Value : "";

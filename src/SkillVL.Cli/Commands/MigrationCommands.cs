@@ -99,7 +99,7 @@ internal static class MigrationCommands
 
     private static Command List(CommandRunner runner)
     {
-        var machine = new Option<string?>("--machine") { Description = "Only this machine's migrations (ROOM/VM or its id)", HelpName = "ROOM/VM" };
+        var machine = new Option<string?>("--machine") { Description = "Only this machine's migrations (ROOM/VM, OWNER/ROOM/VM or its id)", HelpName = "ROOM/VM" };
         var output = CommonOptions.Output(OutputFormat.Table, OutputFormat.Json);
         var command = new Command("list", "List migrations, newest first") { machine, output };
         command.Aliases.Add("ls");

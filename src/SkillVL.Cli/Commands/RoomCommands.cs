@@ -127,7 +127,7 @@ internal static class RoomCommands
 
     private static Command Get(CommandRunner runner)
     {
-        var name = new Argument<string>("NAME") { Description = "The room's name (or id)" };
+        var name = new Argument<string>("NAME") { Description = RoomArgument.Description };
         var output = CommonOptions.Output(OutputFormat.Table, OutputFormat.Json, OutputFormat.Yaml);
         output.Description += "; yaml: the room's definition as room.yaml, which `room apply -f` takes back";
         var command = new Command("get", "Show a room: its machines, their state and addresses, and its networks")
@@ -160,7 +160,7 @@ internal static class RoomCommands
 
     private static Command Delete(CommandRunner runner)
     {
-        var name = new Argument<string>("NAME") { Description = "The room's name (or id)" };
+        var name = new Argument<string>("NAME") { Description = RoomArgument.Description };
         var noWait = CommonOptions.NoWait();
         var timeout = CommonOptions.WaitTimeout();
         var command = new Command("delete", "Delete a room, its machines and their disks, and follow the task")
@@ -179,7 +179,7 @@ internal static class RoomCommands
 
     private static Command PowerAction(CommandRunner runner, string action, string description)
     {
-        var name = new Argument<string>("NAME") { Description = "The room's name (or id)" };
+        var name = new Argument<string>("NAME") { Description = RoomArgument.Description };
         var noWait = CommonOptions.NoWait();
         var timeout = CommonOptions.WaitTimeout();
         var command = new Command(action, description) { name, noWait, timeout };
@@ -195,7 +195,7 @@ internal static class RoomCommands
     /// <summary>A POST to <c>/rooms/{room}/{action}</c> that answers 202 with a task (reset, upgrade).</summary>
     private static Command RoomTask(CommandRunner runner, string action, string description)
     {
-        var room = new Argument<string>("ROOM") { Description = "The room's id (skillvl course instances), or the name of one of your rooms" };
+        var room = new Argument<string>("ROOM") { Description = RoomArgument.Description };
         var noWait = CommonOptions.NoWait();
         var timeout = CommonOptions.WaitTimeout();
         var command = new Command(action, description) { room, noWait, timeout };

@@ -125,7 +125,7 @@ internal static class VmCheckoutCommands
 
     public static Command List(CommandRunner runner)
     {
-        var room = new Argument<string>("ROOM") { Description = "The room's name (or id)" };
+        var room = new Argument<string>("ROOM") { Description = RoomArgument.Description };
         var output = CommonOptions.Output(OutputFormat.Table, OutputFormat.Json);
         var command = new Command("list", "List a room's machines with their node and where they are checked out") { room, output };
         command.Aliases.Add("ls");

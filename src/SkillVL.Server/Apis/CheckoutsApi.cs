@@ -59,7 +59,7 @@ public static class CheckoutsApi
             var entity = await access.FindRoomAsync(http.Caller(), RoomsApi.LoadRooms(db), room, ct);
             if (entity is not { DeletionRequested: false } || entity.Machines.FirstOrDefault(m => m.Name == machine) is not { } found)
             {
-                return ApiResults.NotFound($"Machine '{room}/{machine}'");
+                return ApiResults.NotFound($"Machine '{RoomReference.Parse(room)}/{machine}'");
             }
 
             var result = await revive.ReviveAsync(http.Caller(), entity, found, request?.Lost ?? false, ct);
@@ -118,7 +118,7 @@ public static class CheckoutsApi
 
         if (await FindAsync(db, access, http.Caller(), room, machine, ct) is not { } found)
         {
-            return ApiResults.NotFound($"Machine '{room}/{machine}'");
+            return ApiResults.NotFound($"Machine '{RoomReference.Parse(room)}/{machine}'");
         }
 
         var result = await FencedCopies.DiscardAsync(db, nodes, $"{room}/{machine}", found.Id, number, http.Caller().Username, loggers.CreateLogger(typeof(FencedCopies)), ct);
@@ -135,7 +135,7 @@ public static class CheckoutsApi
     {
         if (await FindAsync(db, access, http.Caller(), room, machine, ct) is not { } found)
         {
-            return ApiResults.NotFound($"Machine '{room}/{machine}'");
+            return ApiResults.NotFound($"Machine '{RoomReference.Parse(room)}/{machine}'");
         }
 
         if (found.CheckoutNode is null)

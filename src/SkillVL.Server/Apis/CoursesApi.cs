@@ -53,7 +53,7 @@ public static class CoursesApi
             WithCourseAsync(course, http, access, manage: true, async c =>
             {
                 // No body changes nothing: the answer is the course as it is (and 404 for whoever may not manage it).
-                // The lease is checked before anything changes, so a bad one changes nothing.
+                // The title and the lease are checked before anything changes, so a bad one changes nothing.
                 long? leaseSeconds = null;
                 if (request?.CheckoutLease is { } leaseText && leaseText.Trim() != "default")
                 {
@@ -63,6 +63,18 @@ public static class CoursesApi
                     }
 
                     leaseSeconds = (long)Math.Ceiling(lease.TotalSeconds);
+                }
+
+                if (request?.Title is { Length: > 200 })
+                {
+                    return ApiResults.Invalid("title", "may have at most 200 characters.", "The course's settings are not valid.");
+                }
+
+                if (request?.Title is { } title)
+                {
+                    var newTitle = title.Trim() is { Length: > 0 } trimmed ? trimmed : null;
+                    await db.Courses.Where(x => x.Id == c.Id).ExecuteUpdateAsync(s => s.SetProperty(x => x.Title, newTitle), ct);
+                    c.Title = newTitle;
                 }
 
                 if (request?.CheckoutLease is not null)
@@ -81,7 +93,7 @@ public static class CoursesApi
             }, ct))
             .Produces<CourseInfo>().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesValidationProblem()
-            .WithSummary("Change a course's settings: whether students may use their own client nodes, their check-out lease (its teacher, admin)");
+            .WithSummary("Change a course's settings: its title, whether students may use their own client nodes, their check-out lease (its teacher, admin)");
         courses.MapDelete("/{course}", (string course, HttpContext http, AccessService access, CourseService service, CancellationToken ct) =>
             WithCourseAsync(course, http, access, manage: true, async c =>
             {

@@ -79,7 +79,7 @@ public static class EventsApi
             var found = await new AccessService(db).FindRoomAsync(caller, db.Rooms.AsNoTracking(), room, ct);
             if (found is null)
             {
-                await ApiResults.NotFound($"Room '{room}'").ExecuteAsync(http);
+                await ApiResults.NotFound($"Room '{RoomReference.Parse(room)}'").ExecuteAsync(http);
                 return;
             }
 

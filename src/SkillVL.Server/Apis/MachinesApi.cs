@@ -22,7 +22,7 @@ public static class MachinesApi
             var entity = await access.FindRoomAsync(http.Caller(), RoomsApi.LoadRooms(db), room, ct);
             var found = entity?.Machines.FirstOrDefault(m => m.Name == machine);
             return found is null
-                ? ApiResults.NotFound($"Machine '{room}/{machine}'")
+                ? ApiResults.NotFound($"Machine '{RoomReference.Parse(room)}/{machine}'")
                 : Results.Ok(RoomViews.Machine(found, entity!.Networks.ToDictionary(n => n.Id, StringComparer.Ordinal)) with
                 {
                     FencedCopies = await CheckoutsApi.FencedAsync(db, found.Id, ct),
@@ -37,7 +37,7 @@ public static class MachinesApi
                 RoomsApi.WithRoomAsync(room, http, service, access, async entity =>
                     await service.MachineActionAsync(entity, machine, action, ct) is { } result
                         ? ApiResults.Answer(result)
-                        : ApiResults.NotFound($"Machine '{room}/{machine}'"), ct))
+                        : ApiResults.NotFound($"Machine '{RoomReference.Parse(room)}/{machine}'"), ct))
             .Produces<TaskInfo>(StatusCodes.Status202Accepted).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status422UnprocessableEntity)
             .WithSummary($"{char.ToUpperInvariant(action[0])}{action[1..]} a machine");
         }
@@ -70,7 +70,7 @@ public static class MachinesApi
         var node = entity is null ? null : nodes.Find(entity.NodeName);
         if (entity is null || node is null)
         {
-            return ApiResults.NotFound($"Machine '{room}/{machine}'");
+            return ApiResults.NotFound($"Machine '{RoomReference.Parse(room)}/{machine}'");
         }
 
         if (request.Command is not { Count: > 0 } || string.IsNullOrEmpty(request.Command[0]))

@@ -79,7 +79,7 @@ public static class RoomsApi
         {
             var entity = await access.FindRoomAsync(http.Caller(), LoadRooms(db), room, ct);
             return entity is null
-                ? ApiResults.NotFound($"Room '{room}'")
+                ? ApiResults.NotFound($"Room '{RoomReference.Parse(room)}'")
                 : Results.Ok(RoomViews.Details(entity, await RoomViews.NamesAsync(db, [entity], ct)));
         })
         .Produces<RoomDetails>()
@@ -122,7 +122,7 @@ public static class RoomsApi
         string room, HttpContext http, RoomService service, AccessService access, Func<RoomEntity, Task<IResult>> action, CancellationToken ct)
     {
         var entity = await access.FindRoomAsync(http.Caller(), service.TrackedRooms, room, ct);
-        return entity is null ? ApiResults.NotFound($"Room '{room}'") : await action(entity);
+        return entity is null ? ApiResults.NotFound($"Room '{RoomReference.Parse(room)}'") : await action(entity);
     }
 
     internal static IResult TooLarge(HttpRequest request) =>

@@ -47,7 +47,7 @@ public static class ConsoleGateway
         var found = entity is { DeletionRequested: false } ? entity.Machines.FirstOrDefault(m => m.Name == machine) : null;
         if (found is null)
         {
-            return ApiResults.NotFound($"Machine '{room}/{machine}'");
+            return ApiResults.NotFound($"Machine '{RoomReference.Parse(room)}/{machine}'");
         }
 
         if (request.Kind is not ("vnc" or "serial"))

@@ -22,12 +22,28 @@ public sealed class AccessService(SkillVlDbContext db)
         return rooms.Where(r => r.OwnerId == user.Id || (r.CourseId != null && taught.Contains(r.CourseId)));
     }
 
-    /// <summary>A room by id (if visible) or by name among the caller's own rooms.</summary>
-    public Task<RoomEntity?> FindRoomAsync(CurrentUser user, IQueryable<RoomEntity> rooms, string idOrName, CancellationToken cancellationToken) =>
-        VisibleRooms(user, rooms)
+    /// <summary>
+    /// A room by id (if visible), by name among the caller's own rooms, or as <c>OWNER/ROOM</c> among the rooms the caller
+    /// may see (<see cref="RoomReference"/>, ADR 0038). A room the caller may not see is not found, whichever form names it.
+    /// </summary>
+    public Task<RoomEntity?> FindRoomAsync(CurrentUser user, IQueryable<RoomEntity> rooms, string reference, CancellationToken cancellationToken)
+    {
+        var parsed = RoomReference.Parse(reference);
+        if (parsed.Owner is { } owner)
+        {
+            var name = parsed.Name;
+            var owners = db.Users.Where(u => u.Username == owner || u.Id == owner).Select(u => u.Id);
+            return VisibleRooms(user, rooms)
+                .Where(r => r.Name == name && owners.Contains(r.OwnerId))
+                .FirstOrDefaultAsync(cancellationToken);
+        }
+
+        var idOrName = parsed.Name;
+        return VisibleRooms(user, rooms)
             .Where(r => r.Id == idOrName || (r.OwnerId == user.Id && r.Name == idOrName))
             .OrderBy(r => r.Id == idOrName ? 0 : 1)
             .FirstOrDefaultAsync(cancellationToken);
+    }
 
     /// <summary>A filter for tasks the caller may see (self-contained: TaskService queries another context).</summary>
     public async Task<Expression<Func<TaskEntity, bool>>> VisibleTaskAsync(CurrentUser user, CancellationToken cancellationToken)

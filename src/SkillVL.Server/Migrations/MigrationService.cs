@@ -240,9 +240,11 @@ public sealed class MigrationService(
     private async Task<(RoomEntity? Room, MachineEntity? Machine)> FindMachineAsync(CurrentUser caller, string reference, CancellationToken cancellationToken)
     {
         var rooms = RoomsApi.LoadRooms(db);
-        if (reference.Split('/') is [var roomPart, var machinePart])
+        // ROOM/VM, or OWNER/ROOM/VM for a room of someone else the caller may see (ADR 0038).
+        var parts = reference.Replace("%2F", "/", StringComparison.OrdinalIgnoreCase).Split('/');
+        if (parts is [.., var machinePart] && parts.Length is 2 or 3)
         {
-            var room = await access.FindRoomAsync(caller, rooms, roomPart, cancellationToken);
+            var room = await access.FindRoomAsync(caller, rooms, string.Join('/', parts[..^1]), cancellationToken);
             var machine = room is { DeletionRequested: false } ? room.Machines.FirstOrDefault(m => m.Name == machinePart) : null;
             return (room, machine);
         }

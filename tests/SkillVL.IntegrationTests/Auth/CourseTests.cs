@@ -54,6 +54,22 @@ public sealed class CourseTests(ITestOutputHelper output)
         try
         {
             await Users.ReadAsync<CourseInfo>(await teacher.Client.PostAsJsonAsync(ApiPaths.Courses, new CreateCourseRequest("net101", "Networks 101"), ServerHarness.Json), HttpStatusCode.Created);
+            // Issue 17: the teacher edits the title (the web's course settings); a title too long is a 400 naming it and
+            // changes nothing, and a student may not change it (404, as for a course they cannot manage).
+            var retitled = await Users.ReadAsync<CourseInfo>(
+                await teacher.Client.PatchAsJsonAsync(ApiPaths.Course("net101"), new UpdateCourseRequest(Title: " Networks 101, spring "), ServerHarness.Json), HttpStatusCode.OK);
+            Assert.Equal("Networks 101, spring", retitled.Title);
+            using (var tooLong = await teacher.Client.PatchAsJsonAsync(ApiPaths.Course("net101"), new UpdateCourseRequest(AllowClientNodes: true, Title: new string('x', 201)), ServerHarness.Json))
+            {
+                Assert.Equal(HttpStatusCode.BadRequest, tooLong.StatusCode);
+                Assert.Contains("\"title\"", await tooLong.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+            }
+
+            var unchanged = await Users.ReadAsync<CourseInfo>(await teacher.Client.GetAsync(ApiPaths.Course("net101")), HttpStatusCode.OK);
+            Assert.Equal(("Networks 101, spring", false), (unchanged.Title, unchanged.AllowClientNodes));
+            Assert.Equal(HttpStatusCode.NotFound, (await s[0].Client.PatchAsJsonAsync(ApiPaths.Course("net101"), new UpdateCourseRequest(Title: "mine"), ServerHarness.Json)).StatusCode);
+            Assert.Equal("Networks 101", (await Users.ReadAsync<CourseInfo>(
+                await teacher.Client.PatchAsJsonAsync(ApiPaths.Course("net101"), new UpdateCourseRequest(Title: "Networks 101"), ServerHarness.Json), HttpStatusCode.OK)).Title);
             // Two by username, one through an invite code.
             await Users.ReadAsync<List<StudentInfo>>(await teacher.Client.PostAsJsonAsync(Course("students"), new EnrolRequest(["s1", "s2"]), ServerHarness.Json), HttpStatusCode.OK);
             var invite = await Users.ReadAsync<InviteInfo>(await teacher.Client.PostAsJsonAsync(Course("invites"), new CreateInviteRequest(1, 1), ServerHarness.Json), HttpStatusCode.Created);

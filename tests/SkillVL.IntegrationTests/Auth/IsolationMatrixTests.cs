@@ -78,7 +78,8 @@ public sealed class IsolationMatrixTests(ITestOutputHelper output)
 
         var objects = new Dictionary<string, string[]>(StringComparer.Ordinal)
         {
-            ["room"] = [own.Id, instance.Id],
+            // By id, and as OWNER/ROOM (issue 17, ADR 0038): the owner's name does not open a room the caller may not see.
+            ["room"] = [own.Id, instance.Id, $"alice/{own.Name}", $"alice/{instance.Name}", $"{alice.Id}/{own.Name}"],
             ["machine"] = ["pc"],
             ["task"] = [created.Id],
             ["user"] = [alice.Id],
@@ -183,6 +184,13 @@ public sealed class IsolationMatrixTests(ITestOutputHelper output)
         Assert.Equal(HttpStatusCode.OK, (await teacher.Client.GetAsync(ApiPaths.Room(instance.Id))).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await teacher.Client.GetAsync(ApiPaths.Room(own.Id))).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await server.Client.GetAsync(ApiPaths.Room(own.Id))).StatusCode);
+        // OWNER/ROOM (issue 17): the admin reaches any room by the name the room list shows, the course's teacher the
+        // instance but not the student's own room; a name alone stays the caller's own.
+        Assert.Equal(own.Id, (await Users.ReadAsync<RoomDetails>(await server.Client.GetAsync(ApiPaths.Room($"alice/{own.Name}")), HttpStatusCode.OK)).Id);
+        Assert.Equal(instance.Id, (await Users.ReadAsync<RoomDetails>(await teacher.Client.GetAsync(ApiPaths.Room($"alice/{instance.Name}")), HttpStatusCode.OK)).Id);
+        Assert.Equal(HttpStatusCode.NotFound, (await teacher.Client.GetAsync(ApiPaths.Room($"alice/{own.Name}"))).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await server.Client.GetAsync(ApiPaths.Room(own.Name))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await server.Client.GetAsync(ApiPaths.Machine($"alice/{own.Name}", "pc"))).StatusCode);
         var students = await teacher.Client.GetFromJsonAsync<List<StudentInfo>>(ApiPaths.Course("net1") + "/students", ServerHarness.Json);
         Assert.Equal("alice", Assert.Single(students!).Username);
 

@@ -4,7 +4,7 @@
 
 import type { components, paths } from './schema';
 
-type Method = 'get' | 'post' | 'put' | 'delete';
+type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
 /** The paths that have an operation for `M`. */
 export type PathsWith<M extends Method> = {
@@ -97,6 +97,10 @@ export class ApiClient {
 
   put<P extends PathsWith<'put'>>(path: P, options?: RequestOptions<Operation<P, 'put'>>) {
     return this.request<SuccessOf<Operation<P, 'put'>>>('PUT', path, options);
+  }
+
+  patch<P extends PathsWith<'patch'>>(path: P, options?: RequestOptions<Operation<P, 'patch'>>) {
+    return this.request<SuccessOf<Operation<P, 'patch'>>>('PATCH', path, options);
   }
 
   delete<P extends PathsWith<'delete'>>(path: P, options?: RequestOptions<Operation<P, 'delete'>>) {

@@ -26,3 +26,5 @@ export type StudentInfo = Schemas['StudentInfo'];
 export type CourseInstanceInfo = Schemas['CourseInstanceInfo'];
 export type CourseVersionInfo = Schemas['CourseVersionInfo'];
 export type TemplateUploadInfo = Schemas['TemplateUploadInfo'];
+export type InviteInfo = Schemas['InviteInfo'];
+export type CreatedUser = Schemas['CreatedUser'];

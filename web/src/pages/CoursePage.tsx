@@ -1,6 +1,6 @@
 // A course as its teacher sees it: every student's instance with the state and node of each machine, one click
-// to any machine's screen, reset and upgrade per instance, enrolment, publishing the next room version, and the course's
-// placement policy.
+// to any machine's screen, reset and upgrade per instance, enrolment (a user list for admins, invite codes), its
+// settings, publishing the next room version, and the course's placement policy.
 
 import { useCallback, useState } from 'react';
 import { Link, useParams } from 'react-router';
@@ -9,7 +9,9 @@ import { num } from '../api/client';
 import type { RoomDetails } from '../api/types';
 import { ErrorBox, Loading } from '../components/common';
 import { useAsync } from '../hooks/useAsync';
+import { CourseSettings } from './course/CourseSettings';
 import { EnrolForm } from './course/EnrolForm';
+import { InviteForm } from './course/InviteForm';
 import { InstanceTable } from './course/InstanceTable';
 import { PlacementPolicyPanel } from './course/PlacementPolicyPanel';
 import { PublishPanel } from './course/PublishPanel';
@@ -76,8 +78,11 @@ export function CoursePage() {
         ) : (
           <Loading what="the students" />
         )}
-        <EnrolForm course={c.name} onChanged={changed} />
+        <EnrolForm course={c.name} enrolled={students.data?.map((s) => s.student.username) ?? []} onChanged={changed} />
+        <InviteForm course={c.name} />
       </section>
+
+      <CourseSettings key={c.id} course={c} onChanged={changed} />
 
       <PublishPanel
         course={c.name}

@@ -23,6 +23,7 @@ import { ErrorBox, errorText, formatBytes, Loading } from '../components/common'
 import { RoomDocument, type ElementRef, type NicEdge, type RoomGraph, type TopologyNode } from '../model/roomDocument';
 import { describeError, mapValidationErrors, type MappedErrors } from '../model/validationErrors';
 import { edgeTypes, nodeTypes, toFlow } from '../topology/flow';
+import { useUnsavedChangesGuard } from '../hooks/useUnsavedChangesGuard';
 
 /** What the side panel shows: one machine, network or NIC, by position in the document (stable across renames). */
 type Selection = { kind: 'machine'; index: number } | { kind: 'network'; index: number } | { kind: 'nic'; machineIndex: number; nicIndex: number };
@@ -92,6 +93,8 @@ function Designer({ initial, roomId, roomName }: { initial: RoomDocument; roomId
   const [applying, setApplying] = useState(false);
   const [message, setMessage] = useState<{ kind: 'error' | 'info'; text: string } | null>(null);
   const templates = useTemplates();
+  // Edits not yet applied are lost on leaving: ask first (issue 17). A successful apply navigates away itself.
+  useUnsavedChangesGuard(doc.text !== initial.text && !applying, 'The room has changes you have not applied. Leave the designer and lose them?');
 
   /** A canvas or panel edit: remembered for undo; `clear` drops server errors of the paths it fixes. */
   const edit = useCallback(

@@ -6,6 +6,7 @@ import { useEffect, useRef, useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { requestConsoleTicket, webSocketUrl } from '../api/consoles';
 import { errorText } from '../components/common';
+import { serialTerminalOptions } from './console/terminalOptions';
 
 type Status = 'connecting' | 'connected' | 'closed' | 'failed';
 
@@ -20,7 +21,7 @@ export default function SerialConsolePage() {
     if (!host.current) return;
     let cancelled = false;
     let socket: WebSocket | null = null;
-    const terminal = new Terminal({ convertEol: false, cursorBlink: true, fontSize: 14, scrollback: 5000 });
+    const terminal = new Terminal(serialTerminalOptions);
     const fit = new FitAddon();
     terminal.loadAddon(fit);
     terminal.open(host.current);

@@ -4,17 +4,9 @@ import { useEffect, useRef, useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { requestConsoleTicket, webSocketUrl } from '../api/consoles';
 import { errorText } from '../components/common';
+import { keystrokesOf } from './console/keystrokes';
 
 type Status = 'connecting' | 'connected' | 'disconnected' | 'failed';
-
-/** X11 keysyms of what `Type text` can send: Latin-1 characters are their own keysym; Enter and Tab are not. */
-function keysymOf(char: string): number | null {
-  if (char === '\n') return 0xff0d;
-  if (char === '\t') return 0xff09;
-  const code = char.codePointAt(0)!;
-  if (code >= 0x20 && code <= 0xff) return code;
-  return code > 0xff ? 0x01000000 + code : null;
-}
 
 export default function VncConsolePage() {
   const { room = '', machine = '' } = useParams();
@@ -61,10 +53,7 @@ export default function VncConsolePage() {
   const typeText = (text: string) => {
     const client = rfb.current;
     if (!client) return;
-    for (const char of text) {
-      const keysym = keysymOf(char);
-      if (keysym !== null) client.sendKey(keysym, null);
-    }
+    for (const { keysym, down } of keystrokesOf(text)) client.sendKey(keysym, null, down);
     client.focus();
   };
 

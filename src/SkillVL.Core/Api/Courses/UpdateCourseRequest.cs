@@ -4,4 +4,5 @@ namespace SkillVL.Core.Api.Courses;
 /// <param name="AllowClientNodes">Whether students may move their instance's machines onto their own client node (issue 12).</param>
 /// <param name="CheckoutLease">The check-out lease of the course's instances (ADR 0025), e.g. "2d", "36h", "90m" (10 s
 /// to 365 days); "default" returns to the platform's.</param>
-public sealed record UpdateCourseRequest(bool? AllowClientNodes = null, string? CheckoutLease = null);
+/// <param name="Title">The title students see (at most 200 characters); "" removes it (issue 17: a course is edited in the web).</param>
+public sealed record UpdateCourseRequest(bool? AllowClientNodes = null, string? CheckoutLease = null, string? Title = null);

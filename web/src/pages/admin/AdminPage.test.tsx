@@ -145,11 +145,13 @@ describe('AdminPage', () => {
     expect(alert.textContent).toContain('room lab of user tina (db, web)');
   });
 
-  it('offers no Delete to a non-admin', async () => {
-    role = 'student';
+  it.each(['student', 'teacher'])('tells a %s the page is for admins only and asks the Server nothing else (issue 17)', async (r) => {
+    role = r;
     await renderAt('/admin/templates');
-    expect(screen.getByRole('row', { name: /tiny/ })).toBeTruthy();
+    expect(screen.getByRole('heading', { name: 'For admins only' })).toBeTruthy();
+    expect(screen.queryByRole('table')).toBeNull();
     expect(screen.queryByRole('button', { name: /Delete template/ })).toBeNull();
+    expect(get.mock.calls.map(([p]) => p)).toEqual(['/api/v1/me']);
   });
 
   it('lists users with their role and quota', async () => {
