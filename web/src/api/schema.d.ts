@@ -2810,7 +2810,7 @@ export interface paths {
         };
         options?: never;
         head?: never;
-        /** Change a course's settings: whether students may use their own client nodes, their check-out lease (its teacher, admin) */
+        /** Change a course's settings: its title, whether students may use their own client nodes, their check-out lease (its teacher, admin) */
         patch: {
             parameters: {
                 query?: never;
@@ -4308,6 +4308,14 @@ export interface components {
             user: components["schemas"]["UserInfo"];
             initialPassword: null | string;
         };
+        /**
+         * @description DHCP on a network, served from a router's address there (ADR 0039). Leases hand out the router as
+         *     gateway and, when the network has DNS, as name server.
+         */
+        DhcpDefinition: {
+            /** @description First and last address leased, inclusive, e.g. "10.0.1.100-10.0.1.199"; no static address may fall inside. */
+            range?: string;
+        };
         /** @description Enrols existing users (by username) as students of a course. */
         EnrolRequest: {
             usernames: null | string[];
@@ -4485,6 +4493,11 @@ export interface components {
             /** @description RAM as a Kubernetes-style quantity ("256Mi", "1Gi"); the template's default when absent. */
             memory?: null | string;
             nics?: components["schemas"]["NicDefinition"][];
+            /**
+             * @description Default gateway; null: the address of the first router on the network of the machine's first NIC
+             *     that has a router (string? RoomRouting.DefaultGateway(RoomDefinition room, MachineDefinition machine)), else none.
+             */
+            gateway?: null | string;
             ui?: null | components["schemas"]["UiPosition"];
         };
         /** @description The observed state of one machine. */
@@ -4646,6 +4659,17 @@ export interface components {
              * @description MTU; default 1450 (underlay 1500 minus the 50-byte VXLAN header).
              */
             mtu?: null | number | string;
+            dhcp?: null | components["schemas"]["DhcpDefinition"];
+            /**
+             * @description True: the router on this network answers DNS for the room's machine (and router) names; it never
+             *     forwards a query out of the room. Null or false: no name service.
+             */
+            dns?: null | boolean;
+            /**
+             * @description Reach beyond the room: "none" (the default when absent) or "nat", which needs an uplink the operator
+             *     configured; none can be configured yet, so "nat" is refused (ADR 0039).
+             */
+            internet?: null | string;
             ui?: null | components["schemas"]["UiPosition"];
         };
         NetworkStatus: {
@@ -5009,6 +5033,11 @@ export interface components {
             metadata?: components["schemas"]["RoomMetadata"];
             networks?: components["schemas"]["NetworkDefinition"][];
             machines?: components["schemas"]["MachineDefinition"][];
+            /**
+             * @description Routers between the room's networks (ADR 0039); null or empty: every network is a flat, unrouted L2
+             *     segment. Null rather than empty by default so a room without routers is written back without the key.
+             */
+            routers?: null | components["schemas"]["RouterDefinition"][];
             placement?: null | components["schemas"]["RoomPlacement"];
         };
         /** @description A room with its definition and the observed state of its machines and networks. */
@@ -5066,9 +5095,37 @@ export interface components {
              */
             courseVersion?: null | number | string;
         };
+        /**
+         * @description A router of the room (issue 18, ADR 0039): an address on each network it joins, IP forwarding between
+         *     them, and static routes. The platform provides it (a network namespace of the room instance's own);
+         *     it is not a machine and runs no template.
+         */
+        RouterDefinition: {
+            /** @description Unique among the room's routers and machines (machine names resolve in DNS; so would a clash). */
+            name?: string;
+            /** @description One per network the router joins, each with the router's address there. */
+            interfaces?: components["schemas"]["RouterInterfaceDefinition"][];
+            /** @description Routes to networks beyond the router's own, through a next hop on one of them; null: none. */
+            routes?: null | components["schemas"]["StaticRouteDefinition"][];
+            ui?: null | components["schemas"]["UiPosition"];
+        };
+        /** @description The router's leg on one network. */
+        RouterInterfaceDefinition: {
+            /** @description Name of a network of the same room. */
+            network?: string;
+            /** @description The router's IPv4 address inside the network's CIDR, without prefix length; machines use it as gateway. */
+            ip?: string;
+        };
         /** @description An admin sets a local account's password; without one the Server generates it and returns it once. */
         SetPasswordRequest: {
             password?: null | string;
+        };
+        /** @description A static route of a router: traffic for string StaticRouteDefinition.To goes to the next hop string StaticRouteDefinition.Via. */
+        StaticRouteDefinition: {
+            /** @description Destination IPv4 CIDR, e.g. 10.0.9.0/24. */
+            to?: string;
+            /** @description Next hop: an address on one of the router's networks (another router or a machine that forwards). */
+            via?: string;
         };
         /** @description An enrolled student and their instance of the course's room, if one exists. */
         StudentInfo: {
@@ -5165,6 +5222,8 @@ export interface components {
              *                 to 365 days); "default" returns to the platform's.
              */
             checkoutLease?: null | string;
+            /** @description The title students see (at most 200 characters); "" removes it (issue 17: a course is edited in the web). */
+            title?: null | string;
         };
         /** @description A platform user (a local account of the embedded issuer, or one seen in an external IdP's token). */
         UserInfo: {
