@@ -20,8 +20,14 @@ public sealed class DataDirectoryLock : IDisposable
         var path = Path.Combine(dataDirectory, FileName);
         try
         {
-            // FileShare.None is flock(LOCK_EX | LOCK_NB) on Linux.
-            return new DataDirectoryLock(new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None));
+            // FileShare.None is flock(LOCK_EX | LOCK_NB) on Linux; 0600 like everything else in the data directory.
+            return new DataDirectoryLock(new FileStream(path, new FileStreamOptions
+            {
+                Mode = FileMode.OpenOrCreate,
+                Access = FileAccess.ReadWrite,
+                Share = FileShare.None,
+                UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+            }));
         }
         catch (IOException e) when (File.Exists(path))
         {

@@ -61,11 +61,13 @@ public sealed class PostgresMigrationTests : IAsyncLifetime
         Assert.Null(await MigrateAsync(fresh, ct));
 
         Assert.Equal(await SchemaAsync(fresh), await SchemaAsync(old));
-        Assert.Equal(await SqlAsync(fresh, "SELECT string_agg(\"MigrationId\", ',' ORDER BY 1) FROM \"__EFMigrationsHistory\""),
-            await SqlAsync(old, "SELECT string_agg(\"MigrationId\", ',' ORDER BY 1) FROM \"__EFMigrationsHistory\""));
+        Assert.Equal(await SqlAsync(fresh, "SELECT string_agg(\"MigrationId\", ',' ORDER BY \"MigrationId\") FROM \"__EFMigrationsHistory\""),
+            await SqlAsync(old, "SELECT string_agg(\"MigrationId\", ',' ORDER BY \"MigrationId\") FROM \"__EFMigrationsHistory\""));
         Assert.Equal($"{DatabaseSchema.MigrationsVersionMarker}", await SqlAsync(old, $"SELECT version FROM {PostgresSchema.VersionTable}"));
         Assert.Equal("theo", await SqlAsync(old, "SELECT \"Username\" FROM \"Users\""));
         Assert.Equal("1", await SqlAsync(old, "SELECT count(*) FROM \"Audit\""));
+        // Row triggers fire only on rows: the new database gets one too.
+        await SqlAsync(fresh, "INSERT INTO \"Audit\" (\"At\", \"Action\", \"Outcome\") VALUES (0, 'test', 'ok')");
         foreach (var statement in new[] { "UPDATE \"Audit\" SET \"Outcome\" = 'forged'", "DELETE FROM \"Audit\"", "TRUNCATE \"Audit\"" })
         {
             foreach (var database in new[] { old, fresh })
@@ -86,6 +88,7 @@ public sealed class PostgresMigrationTests : IAsyncLifetime
         var database = await Cluster.CreateDatabaseAsync();
         await SqlAsync(database, "CREATE TABLE invoices (id integer)");
 
+        Assert.Equal("1", await SqlAsync(database, "SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema() AND table_name NOT LIKE '\\_\\_EF%'"));
         var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => MigrateAsync(database, timeout.Token));
 
         Assert.Contains("not made by SkillVL", refused.Message, StringComparison.Ordinal);

@@ -39,7 +39,11 @@ public static class DatabaseSchema
         var known = schema.Database.GetMigrations().ToList();
         var history = schema.GetService<IHistoryRepository>();
         int? baselined = null;
-        if (await history.ExistsAsync(cancellationToken))
+        // Asked directly: the history repository's own check answered "exists" for a PostgreSQL database without it.
+        var hasHistory = postgres
+            ? await ScalarAsync(schema, "SELECT to_regclass('\"__EFMigrationsHistory\"') IS NOT NULL", cancellationToken) is true
+            : Convert.ToInt64(await ScalarAsync(schema, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = '__EFMigrationsHistory'", cancellationToken), CultureInfo.InvariantCulture) > 0;
+        if (hasHistory)
         {
             var applied = (await history.GetAppliedMigrationsAsync(cancellationToken)).Select(r => r.MigrationId).ToList();
             var unknown = applied.Except(known, StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
@@ -72,7 +76,16 @@ public static class DatabaseSchema
             baselined = version;
         }
 
-        await schema.Database.MigrateAsync(cancellationToken);
+        if (baselined is null)
+        {
+            await schema.Database.MigrateAsync(cancellationToken);
+            return null;
+        }
+
+        // A new context on the same connection: the history repository remembers that it found no history table.
+        var same = schema.Database.GetDbConnection();
+        await using var fresh = postgres ? (SkillVlDbContext)PostgresSchemaContext.On(same) : SqliteSchemaContext.On(same);
+        await fresh.Database.MigrateAsync(cancellationToken);
         return baselined;
     }
 
