@@ -55,6 +55,9 @@ public sealed class SchemaUpgradeStartTests
             }
         }
 
+        // A version-5 database predates EF Core migrations (ADR 0037): no history of them.
+        undo.Add("DROP TABLE \"__EFMigrationsHistory\";");
+        undo.Add("DROP TABLE IF EXISTS \"__EFMigrationsLock\";");
         undo.Add("PRAGMA user_version=5;");
         foreach (var statement in undo)
         {
