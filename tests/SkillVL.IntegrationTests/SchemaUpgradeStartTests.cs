@@ -12,7 +12,7 @@ using Xunit;
 namespace SkillVL.IntegrationTests;
 
 /// <summary>
-/// Issue 12: a Server started on a version-5 database (as the previous release left it) upgrades it in place and keeps
+/// Issue 12 (and 16: then recorded as the first EF Core migration): a Server started on a version-5 database (as an older release left it) upgrades it in place and keeps
 /// its users, courses and tokens, instead of refusing to start.
 /// </summary>
 [Collection(VmCollection.Name)]
@@ -30,7 +30,7 @@ public sealed class SchemaUpgradeStartTests
         var database = Path.Combine(server.DataDirectory, "skillvl.db");
         await server.RestartAsync(() => Downgrade(database));
 
-        Assert.Equal(StartupService.SchemaVersion, UserVersion(database));
+        Assert.Equal(SkillVL.Server.Data.Schema.DatabaseSchema.MigrationsVersionMarker, UserVersion(database));
         var course = await Users.ReadAsync<CourseInfo>(await server.Client.GetAsync(ApiPaths.Course("net101")), HttpStatusCode.OK);
         Assert.Equal(("Networks", "theo", false), (course.Title, course.Teacher, course.AllowClientNodes));
         // The admin's API token (a row of the old database) still authenticates, and the new columns take writes.
@@ -55,6 +55,9 @@ public sealed class SchemaUpgradeStartTests
             }
         }
 
+        // A version-5 database predates EF Core migrations (ADR 0037): no history of them.
+        undo.Add("DROP TABLE \"__EFMigrationsHistory\";");
+        undo.Add("DROP TABLE IF EXISTS \"__EFMigrationsLock\";");
         undo.Add("PRAGMA user_version=5;");
         foreach (var statement in undo)
         {

@@ -3,8 +3,23 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 namespace SkillVL.Server.Data;
 
-public sealed class SkillVlDbContext(DbContextOptions<SkillVlDbContext> options) : DbContext(options)
+/// <summary>
+/// The Server's database. Not sealed only for the two schema contexts (<c>Data/Schema</c>): EF Core keeps one migration set
+/// per context type, and SQLite and PostgreSQL need a set each (ADR 0037); the Server itself always uses this type.
+/// </summary>
+public class SkillVlDbContext : DbContext
 {
+    public SkillVlDbContext(DbContextOptions<SkillVlDbContext> options)
+        : base(options)
+    {
+    }
+
+    /// <summary>For the schema contexts, whose options are of their own type.</summary>
+    protected SkillVlDbContext(DbContextOptions options)
+        : base(options)
+    {
+    }
+
     public DbSet<RoomEntity> Rooms => Set<RoomEntity>();
 
     public DbSet<NetworkEntity> Networks => Set<NetworkEntity>();

@@ -5,10 +5,10 @@ using SkillVL.Core.Templates;
 using SkillVL.Server.Templates;
 using SkillVL.Core.Api.Identity;
 using SkillVL.Core.Identifiers;
-using SkillVL.Server.Audit;
 using SkillVL.Server.Auth;
 using SkillVL.Server.Identity;
 using SkillVL.Server.Data;
+using SkillVL.Server.Data.Schema;
 using SkillVL.Server.Logging;
 using SkillVL.Server.Nodes;
 
@@ -36,31 +36,55 @@ public sealed class StartupService(
     IConfiguration configuration,
     TimeProvider time) : IHostedService
 {
-    /// <summary>PRAGMA user_version of the schema this build creates (2: users, courses, audit, OIDC; 3: nodes, VNIs;
-    /// 4: migrations; 5: credential generations, API token parents; 6: node and join-token owners, a course's
-    /// AllowClientNodes — issue 12; 7: check-outs, ADR 0023; 8: leases and fenced copies, ADR 0025; 9: placement
-    /// policies, ADR 0030).</summary>
+    /// <summary>The last schema version numbered by hand (PRAGMA user_version on SQLite, skillvl_schema on PostgreSQL) before
+    /// EF Core migrations took over (ADR 0037): 2: users, courses, audit, OIDC; 3: nodes, VNIs; 4: migrations; 5:
+    /// credential generations, API token parents; 6: node and join-token owners, a course's AllowClientNodes — issue 12;
+    /// 7: check-outs, ADR 0023; 8: leases and fenced copies, ADR 0025; 9: placement policies, ADR 0030. The first
+    /// migration is version 9; later schema changes are migrations (Data/Schema), not new numbers.</summary>
     public const int SchemaVersion = 9;
 
     private readonly ILogger _logger = loggerFactory.CreateLogger<StartupService>();
     private IEmbeddedNode? _local;
+    private DataDirectoryLock? _lock;
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var settings = options.Value;
+        // Held while this Server runs: `admin migrate-db` is refused meanwhile (ADR 0037).
+        _lock = DataDirectoryLock.Acquire(settings.DataDirectory, "The Server cannot start");
+        try
+        {
+            await StartCoreAsync(settings, cancellationToken);
+        }
+        catch
+        {
+            _lock.Dispose();
+            _lock = null;
+            throw;
+        }
+    }
+
+    private async Task StartCoreAsync(SkillVlServerOptions settings, CancellationToken cancellationToken)
+    {
         // Which appsettings were read: they are found next to the program, whatever the working directory.
         var files = ((IConfigurationRoot)configuration).Providers.OfType<Microsoft.Extensions.Configuration.Json.JsonConfigurationProvider>()
             .Select(p => p.Source.FileProvider?.GetFileInfo(p.Source.Path ?? "")).Where(f => f is { Exists: true }).Select(f => f!.PhysicalPath);
         Log.ConfigurationFiles(_logger, string.Join(", ", files) is { Length: > 0 } list ? list : "none");
         await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
         {
-            if (settings.Database.IsPostgres)
+            var where = settings.Database.IsPostgres
+                ? $"PostgreSQL {PostgresSchema.Describe(settings.Database)}"
+                : Path.Combine(settings.DataDirectory, "skillvl.db");
+            await using (var schema = DatabaseSchema.SchemaContextFor(db))
             {
-                await PostgresSchema.PrepareAsync(db, SchemaVersion, PostgresSchema.Describe(settings.Database), cancellationToken);
+                if (await DatabaseSchema.MigrateAsync(schema, where, cancellationToken) is { } legacy)
+                {
+                    Log.SchemaUpgraded(_logger, legacy, schema.Database.GetMigrations().Last());
+                }
             }
-            else
+
+            if (!settings.Database.IsPostgres)
             {
-                await PrepareSchemaAsync(db, settings, cancellationToken);
                 // WAL lets the API read while the reconciler writes.
                 await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
             }
@@ -101,40 +125,6 @@ public sealed class StartupService(
     }
 
     /// <summary>
-    /// SQLite: creates the schema on a new database, upgrades an older one in place where <see cref="SchemaUpgrade"/> has the
-    /// steps, and refuses any other version (older than the first step, or newer than this build) with a clear message
-    /// instead of failing later on a missing column.
-    /// </summary>
-    private async Task PrepareSchemaAsync(SkillVlDbContext db, SkillVlServerOptions settings, CancellationToken cancellationToken)
-    {
-        if (await db.Database.EnsureCreatedAsync(cancellationToken))
-        {
-            await db.Database.ExecuteSqlRawAsync(AuditService.AppendOnlyTriggers, cancellationToken);
-            await db.Database.ExecuteSqlRawAsync($"PRAGMA user_version={SchemaVersion};", cancellationToken);
-            return;
-        }
-
-        var connection = db.Database.GetDbConnection();
-        await connection.OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = "PRAGMA user_version;";
-        var version = Convert.ToInt32(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
-        if (SchemaUpgrade.CanUpgrade(version, SchemaVersion))
-        {
-            await SchemaUpgrade.RunAsync(connection, version, SchemaVersion, cancellationToken);
-            Log.SchemaUpgraded(_logger, version, SchemaVersion);
-            return;
-        }
-
-        if (version != SchemaVersion)
-        {
-            throw new InvalidOperationException(
-                $"The database {Path.Combine(settings.DataDirectory, "skillvl.db")} has schema version {version}, this SkillVL needs {SchemaVersion}. "
-                + "There is no upgrade from that version: stop the VMs (./skillvl down; skillvl room stop …), move the data directory aside and start again.");
-        }
-    }
-
-    /// <summary>
     /// First start: an admin account with a one-time password (printed once, and left in a 0600 file for `up` to
     /// show), and the admin's API token that the CLI configuration carries.
     /// </summary>
@@ -170,6 +160,9 @@ public sealed class StartupService(
         {
             await _local.DisposeAsync();
         }
+
+        _lock?.Dispose();
+        _lock = null;
     }
 
     /// <summary>

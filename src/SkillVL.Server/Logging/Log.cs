@@ -30,8 +30,8 @@ public static partial class Log
     [LoggerMessage(3005, LogLevel.Warning, "Made {Count} file(s) in the data directory readable by their owner only: {Files}")]
     public static partial void PermissionsTightened(ILogger logger, int count, string files);
 
-    [LoggerMessage(3006, LogLevel.Warning, "Upgraded the database schema from version {From} to {To} in place")]
-    public static partial void SchemaUpgraded(ILogger logger, int from, int to);
+    [LoggerMessage(3006, LogLevel.Warning, "Upgraded the database from schema version {From} (made before migrations) to migration {Migration} in place")]
+    public static partial void SchemaUpgraded(ILogger logger, int from, string migration);
 
     [LoggerMessage(3100, LogLevel.Error, "Reconcile pass failed")]
     public static partial void PassFailed(ILogger logger, Exception exception);

@@ -1,4 +1,5 @@
 using SkillVL.Server.Data;
+using SkillVL.Server.Data.Schema;
 using SkillVL.Server.Hosting;
 using SkillVL.TestUtilities;
 using Xunit;
@@ -51,7 +52,7 @@ public sealed class PostgresServerTests(ITestOutputHelper output) : IAsyncLifeti
 
             // The rows are PostgreSQL's: the room, the schema version, the audit of the apply.
             Assert.Equal("1", (await Sql(database, "SELECT count(*) FROM \"Rooms\" WHERE \"Name\" = 'pg'")).Trim());
-            Assert.Equal(StartupService.SchemaVersion.ToString(System.Globalization.CultureInfo.InvariantCulture), (await Sql(database, $"SELECT version FROM {PostgresSchema.VersionTable}")).Trim());
+            Assert.Equal(DatabaseSchema.MigrationsVersionMarker.ToString(System.Globalization.CultureInfo.InvariantCulture), (await Sql(database, $"SELECT version FROM {PostgresSchema.VersionTable}")).Trim());
             var audited = int.Parse((await Sql(database, "SELECT count(*) FROM \"Audit\"")).Trim(), System.Globalization.CultureInfo.InvariantCulture);
             Assert.True(audited > 0, "nothing was audited");
 
@@ -76,12 +77,12 @@ public sealed class PostgresServerTests(ITestOutputHelper output) : IAsyncLifeti
             Assert.Equal("0", (await Sql(database, "SELECT count(*) FROM \"Rooms\"")).Trim());
         }
 
-        // A database of another schema version is refused at start, naming both versions.
-        await Sql(database, $"UPDATE {PostgresSchema.VersionTable} SET version = 99");
+        // A database a newer SkillVL migrated (a migration this build does not know) is refused at start, naming both.
+        await Sql(database, "INSERT INTO \"__EFMigrationsHistory\" VALUES ('29991231000000_FromANewerSkillVl', '99.0.0')");
         var refused = await BareServerStart.RefusedAsync(o => UsePostgres(o, connection));
         output.WriteLine(refused.Message);
-        Assert.Contains("schema version 99", refused.Message, StringComparison.Ordinal);
-        Assert.Contains($"needs {StartupService.SchemaVersion}", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("29991231000000_FromANewerSkillVl", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("newer SkillVL", refused.Message, StringComparison.Ordinal);
     }
 
     [Fact]
