@@ -74,6 +74,11 @@ public sealed class RoomService(
 
         var templates = await db.Templates.AsNoTracking().ToDictionaryAsync(t => t.Name, cancellationToken);
         var errors = RoomValidator.Validate(definition, ValidationContext(templates.Values));
+        if (errors.Count == 0)
+        {
+            errors = RoomRoutingNotBuilt.Errors(definition);
+        }
+
         if (errors.Count > 0)
         {
             return ApplyResult.Invalid(errors);
