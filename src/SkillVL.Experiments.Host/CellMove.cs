@@ -59,8 +59,12 @@ internal sealed class CellMove(HttpClient http, TextWriter log)
                 measurement = await WithServiceAsync(measurement, migrations[0], s, ct);
             }
 
+            // Each part invariant: a nested interpolation would take the process's culture.
+            var link = bytes is { } b
+                ? FormattableString.Invariant($"{b / 1048576.0:0.0} MiB on the link")
+                : FormattableString.Invariant($"link {measurement.Link?.Mbit:0.#} Mbit/s {measurement.Link?.RttMs:0.#} ms ({measurement.Link?.Source})");
             await log.WriteLineAsync(FormattableString.Invariant(
-                $"  {run.RunId} {cell.Key}: {measurement.Outcome}, {measurement.TotalSeconds:0.0} s, downtime {measurement.DowntimeQemuMs:0} ms, {(bytes is { } b ? $"{b / 1048576.0:0.0} MiB on the link" : $"link {measurement.Link?.Mbit:0.#} Mbit/s {measurement.Link?.RttMs:0.#} ms ({measurement.Link?.Source})")} {measurement.Error}"));
+                $"  {run.RunId} {cell.Key}: {measurement.Outcome}, {measurement.TotalSeconds:0.0} s, downtime {measurement.DowntimeQemuMs:0} ms, {link} {measurement.Error}"));
             return measurement;
         }
         finally

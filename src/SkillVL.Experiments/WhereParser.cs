@@ -56,9 +56,16 @@ internal static class WhereParser
     /// <summary>What existing nodes cannot do: each error names the factor.</summary>
     public static void Check(YamlMappingNode root, IReadOnlyCollection<ExperimentCell> cells, List<string> errors)
     {
+        // Stated in factors, or in every listed cell of a list design.
         var given = root.Children.TryGetValue("factors", out var f) && f is YamlMappingNode factors
             ? factors.Children.Keys.Select(k => k.ToString()).ToHashSet()
             : [];
+        if (root.Children.TryGetValue("cells", out var c) && c is YamlSequenceNode { Children.Count: > 0 } listed)
+        {
+            var maps = listed.Children.OfType<YamlMappingNode>().ToList();
+            given.UnionWith(new[] { Factor.Bandwidth, Factor.Rtt }.Where(k => maps.Count == listed.Children.Count && maps.All(m => m.Children.ContainsKey(k))));
+        }
+
         foreach (var factor in new[] { Factor.Bandwidth, Factor.Rtt })
         {
             if (!given.Contains(factor))

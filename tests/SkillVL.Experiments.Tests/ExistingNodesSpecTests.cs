@@ -22,6 +22,14 @@ public sealed class ExistingNodesSpecTests
     }
 
     [Fact]
+    public void TheLink_MayBeStatedInEveryListedCell()
+    {
+        var spec = ExperimentSpecParser.Parse(Where + "design: list\ncells: [{ bandwidth: 1Gbit, rtt: 1ms, ram: 128Mi }, { bandwidth: 1Gbit, rtt: 1ms, ram: 256Mi }]", "t", Small);
+
+        Assert.Equal(2, spec.Cells.Count);
+    }
+
+    [Fact]
     public void Testbed_IsTheDefault_AndSaidSoExplicitly()
     {
         Assert.Null(ExperimentSpecParser.Parse("factors: { ram: 128Mi }", "t", Small).Nodes);
