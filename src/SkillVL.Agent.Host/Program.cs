@@ -95,6 +95,12 @@ root.SetAction(async (parse, cancellationToken) =>
         context.Cancel = true;
         stop.Cancel();
     });
+    if (Environment.GetEnvironmentVariable("SKILLVL_AGENT_PROC_ROOT") is { Length: > 0 } seam)
+    {
+        // Placement acts on this node's load: say loudly, in the agent's log, that it is not the host's (ADR 0035).
+        await Console.Error.WriteLineAsync($"skillvl-agent: WARNING: node load is read from {seam}, not /proc (SKILLVL_AGENT_PROC_ROOT, a test seam)");
+    }
+
     var client = new AgentClient(
         new AgentClientOptions
         {

@@ -67,7 +67,7 @@ internal static class NodeCommands
             var name = new Argument<string>("NODE") { Description = "The node's name (skillvl node list)" };
             var evacuate = new Option<bool>("--evacuate") { Description = "Also move every running machine off it through the migration engine (ADR 0030)" };
             var wait = new Option<bool>("--wait") { Description = "With --evacuate: follow the moves to their end; exit 6 naming any that did not succeed" };
-            var timeout = CommonOptions.Duration($"How long --wait follows each move; default {DurationParser.Format(MigrationFollower.DefaultTimeout)}", MigrationFollower.DefaultTimeout);
+            var timeout = CommonOptions.Duration($"How long --wait follows the moves, all of them together; default {DurationParser.Format(MigrationFollower.DefaultTimeout)}", MigrationFollower.DefaultTimeout);
             var command = new Command(verb, help) { name };
             if (verb == "drain")
             {

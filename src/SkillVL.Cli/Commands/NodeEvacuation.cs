@@ -43,10 +43,26 @@ internal static class NodeEvacuation
 
         var follower = new MigrationFollower(runner.Context, client);
         var failed = new List<string>();
+
+        // --timeout bounds the whole wait, not each move: the moves run at once, they are only followed one after another.
+        var deadline = DateTimeOffset.UtcNow + wait.Value;
         foreach (var entry in moving)
         {
-            var started = ApiJson.Read<MigrationInfo>(await client.GetAsync(ApiPaths.Migration(entry.MigrationId!), $"migration '{entry.MigrationId}'", cancellationToken));
-            var final = await follower.FollowAsync(started, wait.Value, cancellationToken);
+            MigrationInfo final;
+            try
+            {
+                var started = ApiJson.Read<MigrationInfo>(await client.GetAsync(ApiPaths.Migration(entry.MigrationId!), $"migration '{entry.MigrationId}'", cancellationToken));
+                var left = deadline - DateTimeOffset.UtcNow;
+                final = await follower.FollowAsync(started, left > TimeSpan.FromSeconds(1) ? left : TimeSpan.FromSeconds(1), cancellationToken);
+            }
+            catch (CliException e)
+            {
+                // One move not followed to its end (timed out, unreadable) still leaves the others to follow and the summary to print.
+                printer.Line($"{entry.Machine}: not followed to its end ({e.Message}); skillvl migration show {entry.MigrationId}");
+                failed.Add($"{entry.Machine} (not followed to its end: {e.Message})");
+                continue;
+            }
+
             printer.Line($"{entry.Machine} → {final.To}: {final.State}{(final.Error is { Length: > 0 } error ? $" ({error})" : "")}");
             if (final.State != MigrationStates.Succeeded)
             {

@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using SkillVL.Server.Data;
 using SkillVL.Server.Data.Schema;
@@ -79,13 +80,15 @@ public static partial class MigrateDbCommand
             }
 
             await output.WriteLineAsync(
-                $"Copied {counts.Values.Sum()} row(s) of {sqlite} into {where} (row counts checked; {sqlite} is left as it was). "
+                $"Copied {counts.Values.Sum()} row(s) of {sqlite} into {where} (row counts checked; {sqlite} keeps its data, brought to this build's schema first if it was older). "
                 + "Start the Server with SkillVL:Database:Provider=postgres and that database's connection string.");
             return 0;
         }
-        catch (Exception e) when (e is InvalidOperationException or NpgsqlException or SqliteException or ArgumentException or IOException)
+        catch (Exception e) when (e is InvalidOperationException or NpgsqlException or SqliteException or ArgumentException or IOException
+            or UnauthorizedAccessException or DbUpdateException)
         {
-            await error.WriteLineAsync($"migrate-db: {e.Message}");
+            // A failed insert says why in its inner exception (the constraint, the column); the outer one only says that it failed.
+            await error.WriteLineAsync($"migrate-db: {(e is DbUpdateException { InnerException: { } inner } ? inner.Message : e.Message)}");
             return 1;
         }
     }

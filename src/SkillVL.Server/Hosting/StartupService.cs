@@ -58,6 +58,13 @@ public sealed class StartupService(
         }
         catch
         {
+            // The host calls no StopAsync after a failed start: release what was made so far (the embedded node's VMs keep running).
+            if (_local is not null)
+            {
+                await _local.DisposeAsync();
+                _local = null;
+            }
+
             _lock.Dispose();
             _lock = null;
             throw;

@@ -53,7 +53,11 @@ internal sealed class InjectedNodeLoad : IAsyncDisposable
     /// </summary>
     public async Task<T> ForAgentsStartedIn<T>(Func<Task<T>> start)
     {
-        await EnvironmentGate.WaitAsync(TimeSpan.FromMinutes(5));
+        if (!await EnvironmentGate.WaitAsync(TimeSpan.FromMinutes(5)))
+        {
+            throw new TimeoutException($"another testbed has held {Variable} for 5 minutes");
+        }
+
         var before = Environment.GetEnvironmentVariable(Variable);
         Environment.SetEnvironmentVariable(Variable, Path.Combine(_root, "{node}"));
         try
