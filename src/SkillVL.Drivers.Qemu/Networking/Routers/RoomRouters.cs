@@ -263,12 +263,35 @@ public sealed class RoomRouters : IDisposable
         foreach (var leg in router.Legs)
         {
             if (!ShortId.IsValid(leg.NetworkId) || !Core.Addressing.Ipv4Cidr.TryParseHostWithPrefix(leg.Address, out _, out _)
-                || leg.Mtu is < 68 or > 65535 || (leg.DhcpFirst is null) != (leg.DhcpLast is null))
+                || leg.Mtu is < 68 or > 65535 || (leg.DhcpFirst is null) != (leg.DhcpLast is null)
+                || (leg.DhcpFirst is not null && (!Core.Addressing.Ipv4Address.TryParse(leg.DhcpFirst, out _) || !Core.Addressing.Ipv4Address.TryParse(leg.DhcpLast, out _))))
             {
                 throw new ArgumentException($"Router {router.Id}: leg on network '{leg.NetworkId}' is invalid.", nameof(router));
             }
         }
+
+        // Everything below reaches dnsmasq's configuration or hosts file, which dnsmasq (root in the namespace) reads as
+        // lines: the spec is a wire type, so it is checked here too, not only by the Server's room validation.
+        foreach (var route in router.Routes)
+        {
+            if (!Core.Addressing.Ipv4Cidr.TryParse(route.To, out _) || !Core.Addressing.Ipv4Address.TryParse(route.Via, out _))
+            {
+                throw new ArgumentException($"Router {router.Id}: route to '{route.To}' via '{route.Via}' is invalid.", nameof(router));
+            }
+        }
+
+        foreach (var hostEntry in router.Hosts)
+        {
+            if (!IsHostName(hostEntry.Name) || !Core.Addressing.Ipv4Address.TryParse(hostEntry.Address, out _))
+            {
+                throw new ArgumentException($"Router {router.Id}: host '{hostEntry.Name}' at '{hostEntry.Address}' is invalid.", nameof(router));
+            }
+        }
     }
+
+    /// <summary>Letters, digits, '-' and '.', at most 253: nothing that could end a line or start an option in dnsmasq's files.</summary>
+    private static bool IsHostName(string name) =>
+        name.Length is > 0 and <= 253 && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '.') && name[0] != '-';
 
     private static void CheckId(string routerId)
     {
