@@ -1,18 +1,10 @@
-using System.Net.Sockets;
 using System.Net.WebSockets;
 
 namespace SkillVL.Agent.Remote;
 
-/// <summary>Byte relays for consoles: a WebSocket (binary frames) and a console's byte stream or unix socket.</summary>
+/// <summary>Byte relays for consoles: a WebSocket (binary frames) and a console's byte stream.</summary>
 public static class ConsoleRelay
 {
-    /// <summary>Pumps until either side closes; returns the bytes moved (to the socket, to the WebSocket).</summary>
-    public static async Task<(long ToSocket, long ToWebSocket)> PumpAsync(WebSocket webSocket, Socket socket, CancellationToken cancellationToken)
-    {
-        await using var stream = new NetworkStream(socket, ownsSocket: false);
-        return await PumpAsync(webSocket, stream, cancellationToken);
-    }
-
     /// <summary>
     /// Pumps between a WebSocket (binary frames) and a console's byte stream (ADR 0036) until either side closes; returns
     /// the bytes moved (to the stream, to the WebSocket).

@@ -246,11 +246,11 @@ public sealed partial class AgentClient(AgentClientOptions options, ILoggerFacto
     /// </summary>
     private async Task OpenConsoleAsync(LocalNodeAgent node, string credential, AgentCalls.ConsoleOpen open, CancellationToken lifetime)
     {
-        var console = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        // The same stream the embedded node gives the Server's gateway (ADR 0036), so both say the same when it cannot open.
+        var console = await node.Consoles!.OpenAsync(open.Id, open.Kind, lifetime);
         var socket = new ClientWebSocket();
         try
         {
-            await console.ConnectAsync(new UnixDomainSocketEndPoint(node.ConsoleSocket(open.Id, open.Kind)), lifetime);
             socket.Options.SetRequestHeader("Authorization", "Bearer " + credential);
             var uri = new UriBuilder(new Uri(HttpBase(), AgentPaths.ConsoleRelay(open.Session).TrimStart('/'))) { Scheme = HttpBase().Scheme == "https" ? "wss" : "ws" }.Uri;
             using var invoker = new HttpMessageInvoker(CreateHandler());
@@ -258,14 +258,14 @@ public sealed partial class AgentClient(AgentClientOptions options, ILoggerFacto
         }
         catch
         {
-            console.Dispose();
+            await console.DisposeAsync();
             socket.Dispose();
             throw;
         }
 
         _ = Task.Run(async () =>
         {
-            using (console)
+            await using (console)
             using (socket)
             {
                 await ConsoleRelay.PumpAsync(socket, console, lifetime);
