@@ -71,9 +71,11 @@ public static class DatabaseCopy
         {
             var from = source.Entry(row);
             var copy = target.Add((TEntity)from.CurrentValues.ToObject());
-            foreach (var property in from.Metadata.GetProperties())
+
+            // ToObject copied every property with a field; only the shadow ones (OpenIddict's foreign keys) are left. By
+            // name: the two contexts' models are equal but not the same objects.
+            foreach (var property in from.Metadata.GetProperties().Where(p => p.IsShadowProperty()))
             {
-                // By name: the two contexts' models are equal but not the same objects.
                 copy.Property(property.Name).CurrentValue = from.Property(property.Name).CurrentValue;
             }
         }
@@ -81,13 +83,6 @@ public static class DatabaseCopy
         return rows.Count;
     }
 
-    private static async Task<long> CountAsync(SkillVlDbContext db, IEntityType table, CancellationToken cancellationToken)
-    {
-        var connection = db.Database.GetDbConnection();
-        await db.Database.OpenConnectionAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.Transaction = db.Database.CurrentTransaction is { } current ? Microsoft.EntityFrameworkCore.Storage.DbContextTransactionExtensions.GetDbTransaction(current) : null;
-        command.CommandText = $"SELECT count(*) FROM \"{table.GetTableName()}\"";
-        return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
-    }
+    private static async Task<long> CountAsync(SkillVlDbContext db, IEntityType table, CancellationToken cancellationToken) =>
+        Convert.ToInt64(await DatabaseSchema.ScalarAsync(db, $"SELECT count(*) FROM \"{table.GetTableName()}\"", cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -124,7 +124,8 @@ public static class DatabaseSchema
         await transaction.CommitAsync(cancellationToken);
     }
 
-    private static async Task<object?> ScalarAsync(SkillVlDbContext schema, string sql, CancellationToken cancellationToken)
+    /// <summary>One value of <paramref name="sql"/>, inside the context's current transaction if it has one.</summary>
+    internal static async Task<object?> ScalarAsync(SkillVlDbContext schema, string sql, CancellationToken cancellationToken)
     {
         DbConnection connection = schema.Database.GetDbConnection();
         await schema.Database.OpenConnectionAsync(cancellationToken);
