@@ -112,10 +112,7 @@ public static class RoomsApi
     }
 
     internal static IQueryable<RoomEntity> LoadRooms(SkillVlDbContext db) =>
-        db.Rooms.AsNoTracking()
-            .Include(r => r.Networks)
-            .Include(r => r.Machines).ThenInclude(m => m.Nics)
-            .AsSplitQuery();
+        db.Rooms.AsNoTracking().WithChildren();
 
     /// <summary>Runs <paramref name="action"/> on the (tracked) room the caller can see, else 404.</summary>
     internal static async Task<IResult> WithRoomAsync(

@@ -11,10 +11,13 @@ public static class DataDirectoryPermissions
     public const UnixFileMode Directory = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
     public const UnixFileMode File = UnixFileMode.UserRead | UnixFileMode.UserWrite;
 
+    /// <summary>The embedded SQLite database's file name in the data directory (the Server, migrate-db and this class open it).</summary>
+    public const string DatabaseFileName = "skillvl.db";
+
     /// <summary>Secret by content: fixed to 0600 wherever they are under the data directory.</summary>
     private static readonly string[] SecretFiles =
     [
-        "skillvl.db", "skillvl.db-wal", "skillvl.db-shm", "skillvl.db-journal", "admin-token", "initial-admin-password",
+        DatabaseFileName, DatabaseFileName + "-wal", DatabaseFileName + "-shm", DatabaseFileName + "-journal", "admin-token", "initial-admin-password",
         "instance-id", "server.log", "server.pid",
     ];
 
@@ -85,7 +88,7 @@ public static class DataDirectoryPermissions
     /// </summary>
     public static string CreateDatabaseFile(string dataDirectory)
     {
-        var path = Path.Combine(dataDirectory, "skillvl.db");
+        var path = Path.Combine(dataDirectory, DatabaseFileName);
         try
         {
             using var _ = new FileStream(path, new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = File });

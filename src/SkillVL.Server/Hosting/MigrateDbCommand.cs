@@ -52,7 +52,7 @@ public static partial class MigrateDbCommand
                 throw new InvalidOperationException(invalid);
             }
 
-            var sqlite = Path.Combine(dataDirectory, "skillvl.db");
+            var sqlite = Path.Combine(dataDirectory, DataDirectoryPermissions.DatabaseFileName);
             using var held = DataDirectoryLock.Acquire(dataDirectory, "migrate-db is refused");
             if (!File.Exists(sqlite))
             {

@@ -81,7 +81,7 @@ public sealed class StartupService(
         {
             var where = settings.Database.IsPostgres
                 ? $"PostgreSQL {PostgresSchema.Describe(settings.Database)}"
-                : Path.Combine(settings.DataDirectory, "skillvl.db");
+                : Path.Combine(settings.DataDirectory, DataDirectoryPermissions.DatabaseFileName);
             await using (var schema = DatabaseSchema.SchemaContextFor(db))
             {
                 if (await DatabaseSchema.MigrateAsync(schema, where, cancellationToken) is { } legacy)

@@ -159,8 +159,7 @@ public sealed class MigrationRunner(
         await using (var db = await dbFactory.CreateDbContextAsync(stoppingToken))
         {
             migration = await db.Migrations.AsNoTracking().FirstAsync(m => m.Id == migrationId, stoppingToken);
-            room = await db.Rooms.AsNoTracking().Include(r => r.Networks).Include(r => r.Machines).ThenInclude(m => m.Nics)
-                .AsSplitQuery().FirstOrDefaultAsync(r => r.Id == migration.RoomId, stoppingToken);
+            room = await db.Rooms.AsNoTracking().WithChildren().FirstOrDefaultAsync(r => r.Id == migration.RoomId, stoppingToken);
             machine = room?.Machines.FirstOrDefault(m => m.Id == migration.MachineId);
         }
 

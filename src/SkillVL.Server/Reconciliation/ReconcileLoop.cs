@@ -89,11 +89,7 @@ public sealed class ReconcileLoop(
         await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
         {
             fences = await db.FencedCopies.AsNoTracking().ToListAsync(cancellationToken);
-            rooms = await db.Rooms.AsNoTracking()
-                .Include(r => r.Networks)
-                .Include(r => r.Machines).ThenInclude(m => m.Nics)
-                .AsSplitQuery()
-                .ToListAsync(cancellationToken);
+            rooms = await db.Rooms.AsNoTracking().WithChildren().ToListAsync(cancellationToken);
         }
 
         var live = rooms.Where(r => !r.DeletionRequested).ToList();
@@ -267,8 +263,7 @@ public sealed class ReconcileLoop(
         RoomEntity? room;
         await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
         {
-            room = await db.Rooms.AsNoTracking().Include(r => r.Networks).Include(r => r.Machines).ThenInclude(m => m.Nics)
-                .AsSplitQuery().FirstOrDefaultAsync(r => r.Id == roomId, cancellationToken);
+            room = await db.Rooms.AsNoTracking().WithChildren().FirstOrDefaultAsync(r => r.Id == roomId, cancellationToken);
         }
 
         if (room is null)

@@ -48,7 +48,7 @@ public sealed class RoomService(
 
     /// <summary>The rows a room is converged with (tracked, for changes).</summary>
     public IQueryable<RoomEntity> TrackedRooms =>
-        db.Rooms.Include(r => r.Networks).Include(r => r.Machines).ThenInclude(m => m.Nics).AsSplitQuery();
+        db.Rooms.WithChildren();
 
     /// <summary>
     /// Creates a room of <paramref name="owner"/> (when <paramref name="existing"/> is null) or updates
