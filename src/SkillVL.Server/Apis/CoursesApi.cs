@@ -49,51 +49,16 @@ public static class CoursesApi
         courses.MapGet("/{course}", (string course, HttpContext http, AccessService access, CourseService service, CancellationToken ct) =>
             WithCourseAsync(course, http, access, manage: false, async c => Results.Ok(await service.InfoAsync(c, ct)), ct))
             .Produces<CourseInfo>().ProducesProblem(StatusCodes.Status404NotFound).WithSummary("Get a course");
-        courses.MapPatch("/{course}", (string course, UpdateCourseRequest? request, HttpContext http, AccessService access, CourseService service, SkillVlDbContext db, CancellationToken ct) =>
+        courses.MapPatch("/{course}", (string course, UpdateCourseRequest? request, HttpContext http, AccessService access, CourseService service, CancellationToken ct) =>
             WithCourseAsync(course, http, access, manage: true, async c =>
             {
                 // No body changes nothing: the answer is the course as it is (and 404 for whoever may not manage it).
-                // The title and the lease are checked before anything changes, so a bad one changes nothing.
-                long? leaseSeconds = null;
-                if (request?.CheckoutLease is { } leaseText && leaseText.Trim() != "default")
-                {
-                    if (!Core.Checkout.LeaseTerms.TryParse(leaseText, out var lease) || !Core.Checkout.LeaseTerms.InRange(lease))
-                    {
-                        return ApiResults.Invalid("checkoutLease", $"'{leaseText}' is not a lease: a number and a unit (s, m, h, d), 10s to 365d, or \"default\"", "The course's settings are not valid.");
-                    }
-
-                    leaseSeconds = (long)Math.Ceiling(lease.TotalSeconds);
-                }
-
-                if (request?.Title is { Length: > 200 })
-                {
-                    return ApiResults.Invalid("title", "may have at most 200 characters.", "The course's settings are not valid.");
-                }
-
-                if (request?.Title is { } title)
-                {
-                    var newTitle = title.Trim() is { Length: > 0 } trimmed ? trimmed : null;
-                    await db.Courses.Where(x => x.Id == c.Id).ExecuteUpdateAsync(s => s.SetProperty(x => x.Title, newTitle), ct);
-                    c.Title = newTitle;
-                }
-
-                if (request?.CheckoutLease is not null)
-                {
-                    await db.Courses.Where(x => x.Id == c.Id).ExecuteUpdateAsync(s => s.SetProperty(x => x.CheckoutLeaseSeconds, leaseSeconds), ct);
-                    c.CheckoutLeaseSeconds = leaseSeconds;
-                }
-
-                if (request?.AllowClientNodes is { } allow)
-                {
-                    await db.Courses.Where(x => x.Id == c.Id).ExecuteUpdateAsync(s => s.SetProperty(x => x.AllowClientNodes, allow), ct);
-                    c.AllowClientNodes = allow;
-                }
-
-                return Results.Ok(await service.InfoAsync(c, ct));
+                var result = await service.UpdateAsync(http.Caller(), c, request ?? new UpdateCourseRequest(), ct);
+                return result.Value is { } updated ? Results.Ok(await service.InfoAsync(updated, ct)) : Answer(result, "The course's settings are not valid.");
             }, ct))
             .Produces<CourseInfo>().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesValidationProblem()
-            .WithSummary("Change a course's settings: its title, whether students may use their own client nodes, their check-out lease (its teacher, admin)");
+            .WithSummary("Change a course's settings: its title, quota, whether students may use their own client nodes, their check-out lease (its teacher, admin)");
         courses.MapDelete("/{course}", (string course, HttpContext http, AccessService access, CourseService service, CancellationToken ct) =>
             WithCourseAsync(course, http, access, manage: true, async c =>
             {

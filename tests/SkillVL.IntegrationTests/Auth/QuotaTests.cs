@@ -133,6 +133,25 @@ public sealed class QuotaTests(ITestOutputHelper output)
         Assert.Empty((await teacher.Client.GetFromJsonAsync<List<CourseVersionInfo>>(ApiPaths.Course("small") + "/versions", ServerHarness.Json))!);
         Assert.Empty((await teacher.Client.GetFromJsonAsync<List<CourseInstanceInfo>>(ApiPaths.Course("small") + "/instances", ServerHarness.Json))!);
 
+        // The teacher edits the course's quota (issue 17): a bad one names the field and changes nothing; a good one
+        // replaces the course's limits as a whole and the next publish is measured against it (2 instances × 1 VM > 1).
+        using (var badEdit = await teacher.Client.PatchAsJsonAsync(ApiPaths.Course("small"), new UpdateCourseRequest(Title: "Small", Quota: new QuotaLimits(Cpus: -1)), ServerHarness.Json))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, badEdit.StatusCode);
+            Assert.Contains("\"quota.cpus\"", await badEdit.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+
+        var unchanged = await Users.ReadAsync<CourseInfo>(await teacher.Client.GetAsync(ApiPaths.Course("small")), HttpStatusCode.OK);
+        Assert.Equal((null, new QuotaLimits(RunningVms: 3, MemoryBytes: 1L << 30)), (unchanged.Title, unchanged.Quota));
+        var edited = await Users.ReadAsync<CourseInfo>(
+            await teacher.Client.PatchAsJsonAsync(ApiPaths.Course("small"), new UpdateCourseRequest(Quota: new QuotaLimits(RunningVms: 1)), ServerHarness.Json), HttpStatusCode.OK);
+        Assert.Equal(new QuotaLimits(RunningVms: 1), edited.Quota);
+        Assert.Equal(HttpStatusCode.Forbidden, (await s1.Client.PatchAsJsonAsync(ApiPaths.Course("small"), new UpdateCourseRequest(Quota: new QuotaLimits(RunningVms: 99)), ServerHarness.Json)).StatusCode);
+        using var overEdited = await teacher.Client.PostAsync(ApiPaths.Course("small") + "/versions", Yaml(Room("lab", 1)));
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, overEdited.StatusCode);
+        var overQuota = await ProblemAsync(overEdited);
+        Assert.Equal(("runningVms", 1L), (overQuota.GetProperty("quota").GetString(), overQuota.GetProperty("excess").GetInt64()));
+
         // Bad course input names the field.
         using var bad = await teacher.Client.PostAsJsonAsync(ApiPaths.Courses, new CreateCourseRequest("Not A Name", Quota: new QuotaLimits(Cpus: -4)), ServerHarness.Json);
         var body = await bad.Content.ReadAsStringAsync();
