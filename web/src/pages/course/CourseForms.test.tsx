@@ -64,7 +64,7 @@ describe('CoursesPage', () => {
     fireEvent.click(screen.getByLabelText('Students may run their instances on their own computers'));
     await act(async () => void fireEvent.click(screen.getByRole('button', { name: 'Create course' })));
     expect(post).toHaveBeenCalledWith('/api/v1/courses', {
-      body: { name: 'net102', title: 'Networks 102', quota: { cpus: 24, memoryBytes: 16 * 1024 ** 3, runningVms: null }, allowClientNodes: true },
+      body: { name: 'net102', title: 'Networks 102', quota: { cpus: 24, memoryBytes: 16 * 1024 ** 3, diskBytes: null, runningVms: null }, allowClientNodes: true },
     });
     expect(screen.getByText('course page')).toBeTruthy();
   });
@@ -144,7 +144,7 @@ describe('EnrolForm', () => {
 });
 
 describe('CourseSettings', () => {
-  it('saves the title, the client-node choice and the lease; an empty lease returns to the platform default', async () => {
+  it('saves the title, the quota, the client-node choice and the lease; an empty lease returns to the platform default', async () => {
     const changed = vi.fn();
     render(<CourseSettings course={course} onChanged={changed} />);
     expect((screen.getByLabelText('Title') as HTMLInputElement).value).toBe('Networks 101');
@@ -152,15 +152,31 @@ describe('CourseSettings', () => {
     await act(async () => void fireEvent.click(screen.getByRole('button', { name: 'Save settings' })));
     expect(patch).toHaveBeenCalledWith('/api/v1/courses/{course}', {
       path: { course: 'net101' },
-      body: { title: 'Networks 101', allowClientNodes: true, checkoutLease: 'default' },
+      body: { title: 'Networks 101', allowClientNodes: true, checkoutLease: 'default', quota: { cpus: null, memoryBytes: null, diskBytes: null, runningVms: null } },
     });
     type('Title', ' Networks 101, spring ');
     type('Check-out lease', '2d');
+    type('Running machines', '40');
+    type('Memory (GiB)', '1.5');
     await act(async () => void fireEvent.click(screen.getByRole('button', { name: 'Save settings' })));
     expect(patch).toHaveBeenLastCalledWith('/api/v1/courses/{course}', {
       path: { course: 'net101' },
-      body: { title: 'Networks 101, spring', allowClientNodes: true, checkoutLease: '2d' },
+      body: { title: 'Networks 101, spring', allowClientNodes: true, checkoutLease: '2d', quota: { cpus: null, memoryBytes: 1.5 * 1024 ** 3, diskBytes: null, runningVms: 40 } },
     });
     expect(changed).toHaveBeenCalledWith('Course settings saved.');
+  });
+
+  it("shows the course's quota and keeps a disk limit the form has no field for", async () => {
+    const limited = { ...course, quota: { cpus: 8, memoryBytes: 2 * 1024 ** 3, diskBytes: 50 * 1024 ** 3, runningVms: null } };
+    render(<CourseSettings course={limited} onChanged={vi.fn()} />);
+    expect((screen.getByLabelText('vCPUs') as HTMLInputElement).value).toBe('8');
+    expect((screen.getByLabelText('Memory (GiB)') as HTMLInputElement).value).toBe('2');
+    expect((screen.getByLabelText('Running machines') as HTMLInputElement).value).toBe('');
+    type('vCPUs', '');
+    await act(async () => void fireEvent.click(screen.getByRole('button', { name: 'Save settings' })));
+    expect(patch).toHaveBeenLastCalledWith('/api/v1/courses/{course}', {
+      path: { course: 'net101' },
+      body: { title: 'Networks 101', allowClientNodes: false, checkoutLease: 'default', quota: { cpus: null, memoryBytes: 2 * 1024 ** 3, diskBytes: 50 * 1024 ** 3, runningVms: null } },
+    });
   });
 });

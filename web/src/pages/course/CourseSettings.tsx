@@ -1,16 +1,17 @@
-// What a course's teacher may change after creating it, as PATCH /courses/{course} takes it: the title, whether
-// students may run their instances on their own computers, and the check-out lease. (The API does not change a
-// course's quota yet.)
+// What a course's teacher may change after creating it, as PATCH /courses/{course} takes it: the title, the quota for
+// all its instances together, whether students may run their instances on their own computers, and the check-out lease.
 
 import { useState, type FormEvent } from 'react';
 import { api } from '../../api/api';
 import type { CourseInfo } from '../../api/types';
 import { ErrorBox } from '../../components/common';
+import { QuotaFields, quotaLimits, quotaText } from './QuotaFields';
 
 export function CourseSettings({ course, onChanged }: { course: CourseInfo; onChanged: (message: string) => void }) {
   const [title, setTitle] = useState(course.title ?? '');
   const [allowClientNodes, setAllowClientNodes] = useState(course.allowClientNodes);
   const [lease, setLease] = useState(course.checkoutLease ?? '');
+  const [quotaFields, setQuotaFields] = useState(quotaText(course.quota));
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>();
 
@@ -19,8 +20,12 @@ export function CourseSettings({ course, onChanged }: { course: CourseInfo; onCh
     setBusy(true);
     setError(undefined);
     try {
-      // The Server's UpdateCourseRequest; its title (issue 17) is in schema.d.ts once the lead regenerates it.
-      const body = { title: title.trim(), allowClientNodes, checkoutLease: lease.trim() === '' ? 'default' : lease.trim() };
+      const body = {
+        title: title.trim(),
+        allowClientNodes,
+        checkoutLease: lease.trim() === '' ? 'default' : lease.trim(),
+        quota: quotaLimits(quotaFields, course.quota),
+      };
       await api.patch('/api/v1/courses/{course}', { path: { course: course.name }, body });
       onChanged('Course settings saved.');
     } catch (e) {
@@ -37,6 +42,7 @@ export function CourseSettings({ course, onChanged }: { course: CourseInfo; onCh
         Title
         <input value={title} onChange={(e) => setTitle(e.target.value)} maxLength={200} />
       </label>
+      <QuotaFields value={quotaFields} onChange={setQuotaFields} />
       <label className="checkbox">
         <input type="checkbox" checked={allowClientNodes} onChange={(e) => setAllowClientNodes(e.target.checked)} />
         Students may run their instances on their own computers

@@ -5,21 +5,13 @@ import { useState, type FormEvent } from 'react';
 import { useNavigate } from 'react-router';
 import { api } from '../../api/api';
 import { ErrorBox } from '../../components/common';
-
-const GIB = 1024 ** 3;
-
-/** A number field's value, or null when empty (the Server then applies no limit of its own). */
-function limit(text: string, scale = 1): number | null {
-  return text.trim() === '' ? null : Math.round(Number(text) * scale);
-}
+import { QuotaFields, quotaLimits, quotaText } from './QuotaFields';
 
 export function NewCourseForm() {
   const navigate = useNavigate();
   const [name, setName] = useState('');
   const [title, setTitle] = useState('');
-  const [cpus, setCpus] = useState('');
-  const [memoryGiB, setMemoryGiB] = useState('');
-  const [runningVms, setRunningVms] = useState('');
+  const [quotaFields, setQuotaFields] = useState(quotaText(null));
   const [allowClientNodes, setAllowClientNodes] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>();
@@ -29,7 +21,7 @@ export function NewCourseForm() {
     setBusy(true);
     setError(undefined);
     try {
-      const quota = { cpus: limit(cpus), memoryBytes: limit(memoryGiB, GIB), runningVms: limit(runningVms) };
+      const quota = quotaLimits(quotaFields);
       const anyLimit = Object.values(quota).some((v) => v !== null);
       const created = await api.post('/api/v1/courses', {
         body: { name: name.trim(), title: title.trim() || null, quota: anyLimit ? quota : null, allowClientNodes },
@@ -58,21 +50,7 @@ export function NewCourseForm() {
       <p id="course-name-hint" className="muted small">
         The name is short, lower case, letters, digits and dashes; students see the title.
       </p>
-      <fieldset className="form-row">
-        <legend>Quota for all the course's instances together (empty: no course limit)</legend>
-        <label>
-          vCPUs
-          <input type="number" min={1} value={cpus} onChange={(e) => setCpus(e.target.value)} />
-        </label>
-        <label>
-          Memory (GiB)
-          <input type="number" min={0.125} step={0.125} value={memoryGiB} onChange={(e) => setMemoryGiB(e.target.value)} />
-        </label>
-        <label>
-          Running machines
-          <input type="number" min={1} value={runningVms} onChange={(e) => setRunningVms(e.target.value)} />
-        </label>
-      </fieldset>
+      <QuotaFields value={quotaFields} onChange={setQuotaFields} />
       <label className="checkbox">
         <input type="checkbox" checked={allowClientNodes} onChange={(e) => setAllowClientNodes(e.target.checked)} />
         Students may run their instances on their own computers
