@@ -16,16 +16,16 @@ public static class ChecksApi
 {
     public static RouteGroupBuilder MapChecksApi(this RouteGroupBuilder api)
     {
-        var checks = api.MapGroup("/rooms/{room}/checks").WithTags("Checks");
+        var checks = api.MapGroup("/rooms/{room}").WithTags("Checks");
 
-        checks.MapPost("", RunAsync)
+        checks.MapPost("/checks", RunAsync)
             .Produces<List<CheckResultInfo>>()
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .WithSummary("Run the room's checks (each in its machine's guest) and store the results; a machine that cannot run its check fails it with the reason");
 
-        checks.MapGet("", async (string room, HttpContext http, SkillVlDbContext db, AccessService access, CheckRunner runner, CancellationToken ct) =>
+        checks.MapGet("/checks", async (string room, HttpContext http, SkillVlDbContext db, AccessService access, CheckRunner runner, CancellationToken ct) =>
             await access.FindRoomAsync(http.Caller(), db.Rooms, room, ct) is { } entity
                 ? Results.Ok(await runner.LatestAsync(entity.Id, ct))
                 : ApiResults.NotFound($"Room '{RoomReference.Parse(room)}'"))
