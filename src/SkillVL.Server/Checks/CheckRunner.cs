@@ -40,7 +40,7 @@ public sealed class CheckRunner(
 
         // Only the latest run is kept (ADR 0042); the caller's cancellation no longer stops the write of a finished run.
         await db.CheckResults.Where(r => r.RoomId == room.Id).ExecuteDeleteAsync(CancellationToken.None);
-        db.CheckResults.AddRange(results.Select((r, i) => new CheckResultEntity
+        var rows = results.Select((r, i) => new CheckResultEntity
         {
             RoomId = room.Id,
             Name = r.Name,
@@ -49,8 +49,12 @@ public sealed class CheckRunner(
             Detail = r.Detail,
             RanAt = at,
             RanBy = username,
-        }));
+        }).ToList();
+        db.CheckResults.AddRange(rows);
         await db.SaveChangesAsync(CancellationToken.None);
+
+        // The delete above bypasses the change tracker: rows it still tracked would clash with the next run's.
+        rows.ForEach(row => db.Entry(row).State = EntityState.Detached);
         ChecksLog.Ran(logger, room.Id, results.Count(r => r.Passed), results.Count, username);
         return results;
     }
