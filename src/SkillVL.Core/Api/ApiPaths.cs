@@ -32,6 +32,9 @@ public static class ApiPaths
     /// <summary>A room by id, or by name among the caller's own rooms.</summary>
     public static string Room(string idOrName) => $"{Rooms}/{Uri.EscapeDataString(idOrName)}";
 
+    /// <summary>A room's checks: POST runs them, GET gives the latest results (ADR 0042).</summary>
+    public static string RoomChecks(string room) => $"{Room(room)}/checks";
+
     public static string Machine(string room, string machine) =>
         $"{Room(room)}/machines/{Uri.EscapeDataString(machine)}";
 

@@ -25,6 +25,12 @@ public sealed record RoomDefinition
     /// </summary>
     public IReadOnlyList<RouterDefinition>? Routers { get; init; }
 
+    /// <summary>
+    /// Automatic checks of the exercise (issue 17, ADR 0042), run on demand ("Check my work"); null when the room has
+    /// none, so a room without checks is written back without the key.
+    /// </summary>
+    public IReadOnlyList<CheckDefinition>? Checks { get; init; }
+
     /// <summary>How machines without a node are placed; null: the Server's policy.</summary>
     public RoomPlacement? Placement { get; init; }
 }

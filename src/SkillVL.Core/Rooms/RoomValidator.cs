@@ -8,7 +8,7 @@ namespace SkillVL.Core.Rooms;
 /// <summary>
 /// The rules of a room the schema cannot express: unique names, known templates and networks, addresses
 /// that fit their networks, networks that do not overlap and are lab ranges, machines that fit on a node, and the
-/// counts and text lengths of <see cref="RoomLimits"/>. Expects a room that
+/// counts and text lengths of <see cref="RoomLimits"/>; the room's checks last (<see cref="RoomChecksValidator"/>). Expects a room that
 /// passed the schema (<see cref="RoomDocument.Parse"/>), but never throws on one that did not: a CIDR, address
 /// or quantity it cannot read is reported, not fatal. At most one error per field, in document order.
 /// </summary>
@@ -37,6 +37,7 @@ public static class RoomValidator
         var addresses = new Dictionary<(string Network, uint Address), string>();
         ValidateMachines(room, context, networks, addresses, errors);
         RoomRoutingValidator.Validate(room, networks, addresses, errors);
+        RoomChecksValidator.Validate(room, limits, errors);
         return errors;
     }
 

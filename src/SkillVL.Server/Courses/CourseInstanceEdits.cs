@@ -7,8 +7,8 @@ namespace SkillVL.Server.Courses;
 /// <summary>
 /// What an apply may change in a course instance (issue 11, finding 3: a student re-applied theirs at 12 GiB, which
 /// counted against the course's quota only). The teacher's published version decides the machines (count, names,
-/// templates, CPUs, memory, node, labels, NICs and their addresses), the networks (count, names, CIDRs, MTUs) and the
-/// placement; the owner may change only layout (ui positions) and the description. A different room is published as
+/// templates, CPUs, memory, node, labels, NICs and their addresses), the networks (count, names, CIDRs, MTUs), the
+/// placement and the checks; the owner may change only layout (ui positions) and the description. A different room is published as
 /// a new version, which the instance takes by an upgrade. Pure; compares the document as written.
 /// </summary>
 public static class CourseInstanceEdits
@@ -73,6 +73,13 @@ public static class CourseInstanceEdits
         }
 
         Same(errors, "placement.policy", published.Placement?.Policy ?? "(the Server's)", proposed.Placement?.Policy ?? "(the Server's)", suffix);
+
+        // The checks are how the teacher judges the exercise (ADR 0042): a student's own would pass whatever they did.
+        if (!(published.Checks ?? []).SequenceEqual(proposed.Checks ?? []))
+        {
+            errors.Add(new("checks", $"the checks are the teacher's: {suffix}"));
+        }
+
         return errors;
     }
 

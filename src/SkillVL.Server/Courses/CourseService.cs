@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text.RegularExpressions;
 using Microsoft.EntityFrameworkCore;
+using SkillVL.Core.Api.Checks;
 using SkillVL.Core.Api.Courses;
 using SkillVL.Core.Identifiers;
 using SkillVL.Core.Rooms;
@@ -286,13 +287,20 @@ public sealed partial class CourseService(SkillVlDbContext db, RoomService rooms
         var instances = await db.Rooms.AsNoTracking().WithChildren().Where(r => r.CourseId == course.Id).ToListAsync(ct);
         var owners = instances.Select(r => r.OwnerId).Distinct().ToList();
         var names = await db.Users.AsNoTracking().Where(u => owners.Contains(u.Id)).ToDictionaryAsync(u => u.Id, u => u.Username, ct);
+        var checks = await CheckSummariesAsync(instances.Select(r => r.Id).ToList(), ct);
         return instances
             .Select(r => new CourseInstanceInfo(
                 r.Id, r.Name, names.GetValueOrDefault(r.OwnerId) ?? r.OwnerId, r.CourseVersion ?? 0, RoomViews.Phase(r),
-                r.Machines.Count, r.Machines.Count(m => m.ObservedState == MachineStates.Running)))
+                r.Machines.Count, r.Machines.Count(m => m.ObservedState == MachineStates.Running), checks.GetValueOrDefault(r.Id)))
             .OrderBy(i => i.Student, StringComparer.Ordinal)
             .ToList();
     }
+
+    /// <summary>Each instance's latest check run in one line (ADR 0042), by room id; rooms whose checks never ran are absent.</summary>
+    private async Task<Dictionary<string, CheckSummary>> CheckSummariesAsync(List<string> roomIds, CancellationToken ct) =>
+        (await db.CheckResults.AsNoTracking().Where(c => roomIds.Contains(c.RoomId)).Select(c => new { c.RoomId, c.Passed, c.RanAt }).ToListAsync(ct))
+            .GroupBy(c => c.RoomId, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => new CheckSummary(g.Count(c => c.Passed), g.Count(), g.Max(c => c.RanAt)), StringComparer.Ordinal);
 
     /// <summary>Enrols <paramref name="students"/> and gives each an instance of the latest version, if any.</summary>
     private async Task<CourseResult<int>> InstantiateAsync(CourseEntity course, List<UserEntity> students, bool enrol, CancellationToken ct)

@@ -60,6 +60,8 @@ public class SkillVlDbContext : DbContext
 
     public DbSet<PlacementPolicyEntity> PlacementPolicies => Set<PlacementPolicyEntity>();
 
+    public DbSet<CheckResultEntity> CheckResults => Set<CheckResultEntity>();
+
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
         // SQLite cannot order or compare DateTimeOffset; store it as a sortable 64-bit value.
@@ -150,6 +152,12 @@ public class SkillVlDbContext : DbContext
         {
             e.HasKey(l => l.Id);
             e.Property(l => l.Id).ValueGeneratedOnAdd();
+        });
+        modelBuilder.Entity<CheckResultEntity>(e =>
+        {
+            e.HasKey(c => new { c.RoomId, c.Name });
+            e.Property(c => c.Detail).HasMaxLength(Core.Checks.CheckJudge.MaxDetailLength);
+            e.HasOne<RoomEntity>().WithMany().HasForeignKey(c => c.RoomId).OnDelete(DeleteBehavior.Cascade);
         });
         modelBuilder.Entity<AuditEntity>(e =>
         {

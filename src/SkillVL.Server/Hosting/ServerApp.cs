@@ -35,6 +35,7 @@ public static class ServerApp
             .ValidateDataAnnotations()
             .Validate(o => o.Migration.Invalid() is null, "SkillVL:Migration is not valid: a link's bandwidth must be a rate (50Mbit), its rtt a duration (40ms), intervals positive, DirtyRateSample 1–60 s, PeerProbeSettle 0–60 s, ReclaimGuestRamTimeout 1 s – 2 min")
             .Validate(o => o.Checkout.Invalid() is null, "SkillVL:Checkout is not valid: SyncInterval 10 s – 24 h, SyncRate a rate (20Mbit) or 0 for unlimited, SyncTimeout at least 10 s, Lease 10 s – 365 days")
+            .Validate(o => o.Checks.Invalid() is null, "SkillVL:Checks is not valid: CheckTimeout 1 s – 5 min, RunTimeout from CheckTimeout to 10 min, MinInterval 0 – 1 h")
             .Validate(o => o.Limits.Invalid() is null, "SkillVL:Limits is not valid: every limit must be at least 1 (DocumentBytes at least 1024)")
             .Validate(o => o.Placement.Invalid() is null, "SkillVL:Placement is not valid: Mode off, suggest or auto; HysteresisEvaluations at least 1; MinStaySeconds, MaxMovesPerNode, MaxMovesPerLink, EvaluateEverySeconds not negative and within their bounds; DecisionLogSize at least 1")
             .ValidateOnStart();
@@ -107,6 +108,8 @@ public static class ServerApp
         builder.Services.AddScoped<AccessService>();
         builder.Services.AddScoped<QuotaService>();
         builder.Services.AddScoped<CourseService>();
+        builder.Services.AddScoped<Checks.CheckRunner>();
+        builder.Services.AddSingleton<Checks.CheckRunGate>();
         builder.Services.AddSingleton<AuditService>();
         builder.Services.AddHostedService<StartupService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<Pki.NodeCertificateService>());
@@ -190,6 +193,7 @@ public static class ServerApp
         var api = app.MapGroup(ApiPaths.Prefix).RequireAuthorization(AuthSetup.PlatformPolicy);
         api.MapRoomsApi();
         api.MapMachinesApi();
+        api.MapChecksApi();
         api.MapCheckoutsApi();
         api.MapTasksApi();
         api.MapTemplatesApi();

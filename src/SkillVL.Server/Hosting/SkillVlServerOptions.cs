@@ -84,6 +84,9 @@ public sealed class SkillVlServerOptions
     /// <summary>Check-outs (ADR 0023): the background sync's interval and rate.</summary>
     public Checkouts.CheckoutOptions Checkout { get; set; } = new();
 
+    /// <summary>Exercise checks (ADR 0042): each check's and each run's time limit, and the least interval between runs.</summary>
+    public Checks.CheckOptions Checks { get; set; } = new();
+
     /// <summary>"spread" (default: the node with the most free memory) or "pack" (the fullest node that fits).</summary>
     [RegularExpression("^(spread|pack)$")]
     public string SchedulingPolicy { get; set; } = "spread";

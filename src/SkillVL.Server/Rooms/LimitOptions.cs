@@ -61,9 +61,17 @@ public sealed class LimitOptions
     [Range(1, 1_000)]
     public int JoinTokensPerUser { get; set; } = 5;
 
+    /// <summary>Checks of one room; a run of them executes one command per check in the guests. Default 32.</summary>
+    [Range(1, 1_000)]
+    public int ChecksPerRoom { get; set; } = RoomLimits.Default.MaxChecks;
+
+    /// <summary>Characters of a check's run line and of its expected output. Default 1024.</summary>
+    [Range(1, 100_000)]
+    public int CheckTextLength { get; set; } = RoomLimits.Default.MaxCheckTextLength;
+
     /// <summary>The room limits as the validator takes them.</summary>
     public RoomLimits ToRoomLimits() =>
-        new(MachinesPerRoom, NetworksPerRoom, NicsPerMachine, DescriptionLength, TextLength, NodeLabelsPerMachine);
+        new(MachinesPerRoom, NetworksPerRoom, NicsPerMachine, DescriptionLength, TextLength, NodeLabelsPerMachine, ChecksPerRoom, CheckTextLength);
 
     /// <summary>The first property out of its range, or null (nested options are not checked by data annotations).</summary>
     public string? Invalid()

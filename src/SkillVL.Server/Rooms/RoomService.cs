@@ -197,6 +197,12 @@ public sealed class RoomService(
             return ApplyResult.InConflict($"The stored definition of room '{room.Name}' cannot be read.");
         }
 
+        if (freshMachines)
+        {
+            // New disks undo the student's work: results of the old ones would claim checks the room no longer passes.
+            await db.CheckResults.Where(c => c.RoomId == room.Id).ExecuteDeleteAsync(cancellationToken);
+        }
+
         var templates = await db.Templates.AsNoTracking().ToDictionaryAsync(t => t.Name, cancellationToken);
         var missing = definition.Machines.Select(m => m.Template).Where(t => !templates.ContainsKey(t)).Distinct().ToList();
         if (missing.Count > 0)

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using SkillVL.Core.Api;
+using SkillVL.Core.Api.Checks;
 using SkillVL.Core.Api.Courses;
 using SkillVL.Core.Api.Identity;
 using Xunit;
@@ -13,7 +14,8 @@ namespace SkillVL.IntegrationTests.Auth;
 /// <summary>
 /// A course with three students on real guests: publishing makes three instances with identical CIDRs on isolated
 /// networks; a teacher's reset brings one back to its baseline without touching the others; a new version changes
-/// nothing until an instance is upgraded; everything is in the audit log.
+/// nothing until an instance is upgraded; a student's "Check my work" fails, then passes once the guest is fixed, and
+/// the teacher sees the summary (issue 17, ADR 0042); everything is in the audit log.
 /// </summary>
 [Collection(VmCollection.Name)]
 public sealed class CourseTests(ITestOutputHelper output)
@@ -38,12 +40,20 @@ public sealed class CourseTests(ITestOutputHelper output)
             nics:
               - network: lan
                 ip: 10.20.0.11
+        checks:
+          - name: done
+            machine: a
+            run: test -f /root/done
+          - name: a-reaches-b
+            machine: a
+            reaches: b
         """;
 
     [Fact]
     public async Task ThreeStudents_IsolatedInstances_ResetOne_UpgradeByChoice()
     {
-        await using var server = await ServerHarness.StartAsync();
+        // Checks may run again 2 s after a run (5 s by default), so the test sees the 429 and then waits little.
+        await using var server = await ServerHarness.StartAsync(o => o.Checks.MinInterval = TimeSpan.FromSeconds(2));
         using var teacher = await Users.AddAndLoginAsync(server, "teach", PlatformRoles.Teacher);
         var s = new[]
         {
@@ -111,6 +121,8 @@ public sealed class CourseTests(ITestOutputHelper output)
             Assert.NotEqual(0, (await ExecAsync(s[0], "a", "ping", "-c", "3", "-W", "1", "10.20.0.99")).ExitCode);
             Assert.NotEqual(0, (await ExecAsync(s[2], "a", "ping", "-c", "3", "-W", "1", "10.20.0.99")).ExitCode);
 
+            await CheckMyWorkAsync(teacher, s, instances.Single(i => i.Student == "s1"));
+
             // Reset: s3's write is gone afterwards, s1 and s2 were not touched.
             Assert.Equal(0, (await ExecAsync(s[2], "a", "/bin/sh", "-c", "echo mine > /root/marker && sync")).ExitCode);
             var boot1 = (await ExecAsync(s[0], "a", "cat", "/proc/sys/kernel/random/boot_id")).Stdout;
@@ -141,12 +153,16 @@ public sealed class CourseTests(ITestOutputHelper output)
                 ("teach", "POST /api/v1/courses/"), ("teach", "POST /api/v1/courses/{course}/students"), ("teach", "POST /api/v1/courses/{course}/invites"),
                 ("s3", "POST /api/v1/invites/redeem"), ("teach", "POST /api/v1/courses/{course}/versions"), ("teach", "POST /api/v1/rooms/{room}/reset"),
                 ("s1", "POST /api/v1/rooms/{room}/upgrade"), ("s1", "POST /api/v1/rooms/{room}/machines/{machine}/exec"),
+                ("s1", "POST /api/v1/rooms/{room}/checks"), ("s2", "POST /api/v1/rooms/{room}/checks"),
             })
             {
                 Assert.True(audit.Any(a => a.Username == user && a.Action == action), $"no audit entry of {user}: {action}");
             }
 
             Assert.Contains(audit, a => a.Username == "s3" && a.Detail == "command: /bin/sh -c echo mine > /root/marker && sync");
+            Assert.Contains(audit, a => a.Username == "s1" && a.Action == "POST /api/v1/rooms/{room}/checks" && a.Detail == "1 of 2 passed");
+            Assert.Contains(audit, a => a.Username == "s1" && a.Action == "POST /api/v1/rooms/{room}/checks" && a.Detail == "2 of 2 passed");
+            Assert.Contains(audit, a => a.Username == "s2" && a.Action == "POST /api/v1/rooms/{room}/checks" && a.Outcome == "404");
         }
         finally
         {
@@ -155,6 +171,41 @@ public sealed class CourseTests(ITestOutputHelper output)
                 student.Dispose();
             }
         }
+    }
+
+    /// <summary>
+    /// Issue 17 (ADR 0042): s1 runs the checks — the command check fails (no /root/done), a→b passes; at once again is a
+    /// 429; s2 cannot see or run s1's checks; s1 fixes the guest through exec and both pass; the teacher sees 2 of 2.
+    /// </summary>
+    private async Task CheckMyWorkAsync(Users.Session teacher, Users.Session[] s, CourseInstanceInfo s1Instance)
+    {
+        var clock = Stopwatch.StartNew();
+        var first = await Users.ReadAsync<List<CheckResultInfo>>(await s[0].Client.PostAsync(ApiPaths.RoomChecks("lab"), null), HttpStatusCode.OK);
+        Assert.Equal(["done", "a-reaches-b"], first.Select(r => r.Name));
+        Assert.Equal((false, "exit status 1, expected 0"), (first[0].Passed, first[0].Detail));
+        Assert.Equal((true, "a reaches 10.20.0.11"), (first[1].Passed, first[1].Detail));
+        using (var again = await s[0].Client.PostAsync(ApiPaths.RoomChecks("lab"), null))
+        {
+            Assert.Equal(HttpStatusCode.TooManyRequests, again.StatusCode);
+            Assert.NotNull(again.Headers.RetryAfter);
+            Assert.Contains("ran a moment ago", await again.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+
+        Assert.Equal(HttpStatusCode.NotFound, (await s[1].Client.PostAsync(ApiPaths.RoomChecks(s1Instance.RoomId), null)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await s[1].Client.GetAsync(ApiPaths.RoomChecks(s1Instance.RoomId))).StatusCode);
+        Assert.Equal(0, (await ExecAsync(s[0], "a", "touch", "/root/done")).ExitCode);
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        var second = await Users.ReadAsync<List<CheckResultInfo>>(await s[0].Client.PostAsync(ApiPaths.RoomChecks("lab"), null), HttpStatusCode.OK);
+        Assert.All(second, r => Assert.True(r.Passed, r.Detail));
+        Assert.True(second[0].At > first[0].At);
+
+        // The stored results: the student's and the teacher's view of s1's room, and the teacher's summary per instance.
+        var stored = await Users.ReadAsync<List<CheckResultInfo>>(await teacher.Client.GetAsync(ApiPaths.RoomChecks(s1Instance.RoomId)), HttpStatusCode.OK);
+        Assert.Equal(second, stored);
+        var summaries = await teacher.Client.GetFromJsonAsync<List<CourseInstanceInfo>>(Course("instances"), ServerHarness.Json) ?? [];
+        Assert.Equal(new CheckSummary(2, 2, second[0].At), summaries.Single(i => i.Student == "s1").Checks);
+        Assert.Null(summaries.Single(i => i.Student == "s2").Checks);
+        output.WriteLine($"check my work (2 runs, a 429, a fix) in {clock.Elapsed.TotalSeconds:F1} s");
     }
 
     private static string Course(string what) => ApiPaths.Course("net101") + "/" + what;

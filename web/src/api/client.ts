@@ -128,6 +128,11 @@ export class ApiClient {
     return this.send<T>('GET', url, undefined, signal);
   }
 
+  /** POST without a body to a route the generated contract does not type yet; as {@link getUntyped}. */
+  postUntyped<T>(url: string, signal?: AbortSignal): Promise<T> {
+    return this.send<T>('POST', url, undefined, signal);
+  }
+
   /** GET of a binary answer (an image) with the bearer token, for an object URL: an <img src> cannot send the token. */
   async getBlob(url: string, signal?: AbortSignal): Promise<Blob> {
     const response = await this.fetchWithToken('GET', url, undefined, signal, 'image/*, application/problem+json');

@@ -101,13 +101,15 @@ describe('round trip YAML → model → YAML', () => {
     const sample = schemaSample();
     const doc = RoomDocument.fromObject(sample);
     const js = doc.toJS() as any;
-    expect(Object.keys(js)).toEqual(['apiVersion', 'kind', 'metadata', 'networks', 'machines', 'routers', 'placement']);
+    expect(Object.keys(js)).toEqual(['apiVersion', 'kind', 'metadata', 'networks', 'machines', 'routers', 'checks', 'placement']);
     expect(Object.keys(js.metadata)).toEqual(['name', 'description']);
     expect(Object.keys(js.networks[0])).toEqual(['name', 'cidr', 'mtu', 'dhcp', 'dns', 'internet', 'ui']);
     expect(Object.keys(js.machines[0])).toEqual(['name', 'template', 'node', 'nodeLabels', 'cpus', 'memory', 'nics', 'gateway', 'ui']);
     // Routers (ADR 0039) are not drawn by the designer yet; the document keeps them whole.
     expect(Object.keys(js.routers[0])).toEqual(['name', 'interfaces', 'routes', 'ui']);
     expect(Object.keys(js.machines[0].nics[0])).toEqual(['network', 'ip']);
+    // Checks (ADR 0042) are edited as YAML; the document keeps them whole.
+    expect(Object.keys(js.checks[0])).toEqual(['name', 'machine', 'run', 'expect', 'reaches']);
     // Writing positions and NICs in flow style, like the examples.
     expect(doc.text).toMatch(/ui: \{ x: \d+, y: \d+ \}/);
     expect(doc.text).toMatch(/- \{ network: [a-z0-9]+, ip: [0-9.]+ \}/);

@@ -17,6 +17,7 @@ import { useAsync } from '../hooks/useAsync';
 import { useRoomEvents } from '../hooks/useRoomEvents';
 import { RoomDocument, type MachineLiveStatus, type TopologyNode } from '../model/roomDocument';
 import { edgeTypes, nodeTypes, toFlow } from '../topology/flow';
+import { ChecksPanel, checksOf } from './room/ChecksPanel';
 
 export function RoomViewPage() {
   const { room = '' } = useParams();
@@ -164,6 +165,7 @@ export function RoomViewPage() {
           )}
         </aside>
       </div>
+      {checksOf(details.definition).length > 0 && <ChecksPanel roomId={id} checks={checksOf(details.definition)} />}
       <RecommendationList roomId={id} onAccepted={refresh} />
       <MachineTable roomId={id} machines={details.machines} onSelect={setSelected} />
       <TaskPanel roomName={details.name} tick={tick} started={started} />

@@ -13,7 +13,33 @@ export interface InstanceRow {
 
 const roomPath = (id: string) => `/rooms/${encodeURIComponent(id)}`;
 
-/** One row per student: their instance, each machine's state and node with a link to its screen, reset and upgrade. */
+/**
+ * An instance's latest check run (ADR 0042; src/SkillVL.Core/Api/Checks/CheckSummary.cs), written by hand until the
+ * generated contract has CourseInstanceInfo.checks.
+ */
+export interface CheckSummary {
+  passed: number;
+  total: number;
+  at: string;
+}
+
+function ChecksCell({ summary }: { summary: CheckSummary | null | undefined }) {
+  if (!summary) return <span className="muted">not run yet</span>;
+  const all = num(summary.passed) === num(summary.total);
+  return (
+    <>
+      <span className={`badge ${all ? 'task-state-succeeded' : 'task-state-failed'}`}>
+        {num(summary.passed)} / {num(summary.total)} passed
+      </span>
+      <span className="muted small"> {new Date(summary.at).toLocaleString()}</span>
+    </>
+  );
+}
+
+/**
+ * One row per student: their instance, each machine's state and node with a link to its screen, their latest check
+ * results (passed of total, when), reset and upgrade.
+ */
 export function InstanceTable({ rows, latestVersion, onChanged }: { rows: InstanceRow[]; latestVersion: number; onChanged: (message: string) => void }) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>();
@@ -43,6 +69,7 @@ export function InstanceTable({ rows, latestVersion, onChanged }: { rows: Instan
             <th scope="col">Instance</th>
             <th scope="col">Version</th>
             <th scope="col">Machines (state, node, screen)</th>
+            <th scope="col">Checks</th>
             <th scope="col">Actions</th>
           </tr>
         </thead>
@@ -84,6 +111,7 @@ export function InstanceTable({ rows, latestVersion, onChanged }: { rows: Instan
                     '—'
                   )}
                 </td>
+                <td>{instance ? <ChecksCell summary={(instance as { checks?: CheckSummary | null }).checks} /> : '—'}</td>
                 <td>
                   {instance && (
                     <div className="actions">

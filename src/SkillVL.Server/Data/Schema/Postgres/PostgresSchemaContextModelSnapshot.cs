@@ -317,6 +317,37 @@ namespace SkillVL.Server.Data.Schema.Postgres
                     b.ToTable("Audit", (string)null);
                 });
 
+            modelBuilder.Entity("SkillVL.Server.Data.CheckResultEntity", b =>
+                {
+                    b.Property<string>("RoomId")
+                        .HasColumnType("text");
+
+                    b.Property<string>("Name")
+                        .HasColumnType("text");
+
+                    b.Property<string>("Detail")
+                        .IsRequired()
+                        .HasMaxLength(400)
+                        .HasColumnType("character varying(400)");
+
+                    b.Property<bool>("Passed")
+                        .HasColumnType("boolean");
+
+                    b.Property<int>("Position")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("RanAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("RanBy")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.HasKey("RoomId", "Name");
+
+                    b.ToTable("CheckResults");
+                });
+
             modelBuilder.Entity("SkillVL.Server.Data.CourseEntity", b =>
                 {
                     b.Property<string>("Id")
@@ -1123,6 +1154,15 @@ namespace SkillVL.Server.Data.Schema.Postgres
                     b.Navigation("Application");
 
                     b.Navigation("Authorization");
+                });
+
+            modelBuilder.Entity("SkillVL.Server.Data.CheckResultEntity", b =>
+                {
+                    b.HasOne("SkillVL.Server.Data.RoomEntity", null)
+                        .WithMany()
+                        .HasForeignKey("RoomId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("SkillVL.Server.Data.MachineEntity", b =>

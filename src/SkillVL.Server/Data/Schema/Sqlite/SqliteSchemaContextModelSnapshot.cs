@@ -310,6 +310,37 @@ namespace SkillVL.Server.Data.Schema.Sqlite
                     b.ToTable("Audit", (string)null);
                 });
 
+            modelBuilder.Entity("SkillVL.Server.Data.CheckResultEntity", b =>
+                {
+                    b.Property<string>("RoomId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Name")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Detail")
+                        .IsRequired()
+                        .HasMaxLength(400)
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("Passed")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Position")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("RanAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("RanBy")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("RoomId", "Name");
+
+                    b.ToTable("CheckResults");
+                });
+
             modelBuilder.Entity("SkillVL.Server.Data.CourseEntity", b =>
                 {
                     b.Property<string>("Id")
@@ -1110,6 +1141,15 @@ namespace SkillVL.Server.Data.Schema.Sqlite
                     b.Navigation("Application");
 
                     b.Navigation("Authorization");
+                });
+
+            modelBuilder.Entity("SkillVL.Server.Data.CheckResultEntity", b =>
+                {
+                    b.HasOne("SkillVL.Server.Data.RoomEntity", null)
+                        .WithMany()
+                        .HasForeignKey("RoomId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("SkillVL.Server.Data.MachineEntity", b =>
