@@ -28,23 +28,26 @@ namespace SkillVL.IntegrationTests.Checkout;
 /// owner works through the agent's local socket: the serial console (log in, run a command, write 8 MiB of known data),
 /// VM A pings VM B over the room's bridge on the client, B is stopped and started locally; then the client "restarts"
 /// (its agent and B's QEMU killed by pid, the agent started again): A, still running, is re-adopted, B cold-booted.</item>
+/// <item>In the same cut, a lost laptop (ADR 0025, see the <c>.Lease.cs</c> part): <c>sam/lost</c>, a course instance
+/// checked out under its course's 40 s lease, is paused by the laptop when the lease runs out, refused a local start, and
+/// revived on node1 from its retained copy; once the link is back the laptop's copy is fenced, kept and then discarded.</item>
 /// <item>Link up: the node is back, one QEMU per VM, A's counter ran through it all, the Server shows what happened
 /// offline, and the next sync carries the offline writes into the retained copy.</item>
 /// <item>The guest writes 8 MiB more and the check-in carries about that plus RAM, not what was synced; the data is
 /// intact.</item>
 /// </list>
-/// One scenario, not two tests, because each needs the same NAT'd testbed and a check-out's offline writes only matter
-/// once synced. The refusals answer with the field or 409 and leave the VM running where it was.
+/// One scenario, not three tests, because each needs the same NAT'd testbed and a cut link, and a check-out's offline
+/// writes only matter once synced; the cut that the offline work needs anyway is long enough for a 40 s lease to run out. The refusals answer with the field or 409 and leave the VM running where it was.
 /// </summary>
 [Collection(VmCollection.Name)]
-public sealed class CheckoutOfflineTestbedTests(ITestOutputHelper output)
+public sealed partial class CheckoutOfflineTestbedTests(ITestOutputHelper output)
 {
     private const long MiB = 1L << 20;
     private static readonly TimeSpan Cut = TimeSpan.FromMinutes(2);
     private static readonly string AgentDll = Path.Combine(AppContext.BaseDirectory, "skillvl-agent.dll");
 
     [Fact]
-    public async Task Checkout_Sync_LinkCutTwoMinutes_LocalWorkAndClientRestart_OfflineWritesSynced_CheckinSendsOnlyTheChangesPlusRam()
+    public async Task Checkout_Sync_LinkCutTwoMinutes_LocalWorkAndClientRestart_LostLaptopRevivedAndFenced_OfflineWritesSynced_CheckinSendsOnlyTheChangesPlusRam()
     {
         // Only the test's own syncs: a background one in between would take the check-in's changes away from it.
         await using var server = await ServerHarness.StartAsync(o => o.Checkout.SyncInterval = TimeSpan.FromHours(1));
@@ -59,15 +62,19 @@ public sealed class CheckoutOfflineTestbedTests(ITestOutputHelper output)
               - { name: vm, template: tiny, node: node1, nics: [{ network: lan, ip: 10.65.0.10 }] }
               - { name: peer, template: tiny, node: node1, nics: [{ network: lan, ip: 10.65.0.11 }] }
             """);
+        await ApplyLeaseCourseAsync(server);
         var deleted = false;
         Process? restarted = null;
         try
         {
             var (retained, clientDisk) = await CheckOutAndSyncAsync(server, bed);
+            await LeaseBeforeCutAsync(server);
             restarted = await OfflineAsync(server, bed);
+            await LeaseAfterCutAsync(server, Path.Combine(bed.State, "nodes"));
             await OfflineWritesAreSyncedAsync(server, retained, clientDisk);
             await CheckInAsync(server, bed, retained);
             await server.DeleteRoomAsync("home");
+            await server.DeleteRoomAsync(Lost);
             deleted = true;
         }
         finally
@@ -75,10 +82,13 @@ public sealed class CheckoutOfflineTestbedTests(ITestOutputHelper output)
             if (!deleted)
             {
                 // A failed check must surface, not the testbed's refusal to remove a node that still has machines.
-                using var _ = await server.Client.DeleteAsync(ApiPaths.Room("home"));
-                await Bounded.WaitUntilAsync(
-                    async () => (await server.Client.GetAsync(ApiPaths.Room("home"))).StatusCode == HttpStatusCode.NotFound,
-                    TimeSpan.FromMinutes(2), "the room to be deleted", TimeSpan.FromSeconds(1)).ContinueWith(_ => { }, TaskScheduler.Default);
+                foreach (var room in new[] { "home", Lost })
+                {
+                    using var _ = await server.Client.DeleteAsync(ApiPaths.Room(room));
+                    await Bounded.WaitUntilAsync(
+                        async () => (await server.Client.GetAsync(ApiPaths.Room(room))).StatusCode == HttpStatusCode.NotFound,
+                        TimeSpan.FromMinutes(2), "the room to be deleted", TimeSpan.FromSeconds(1)).ContinueWith(_ => { }, TaskScheduler.Default);
+                }
             }
 
             if (restarted is not null)
@@ -199,6 +209,9 @@ public sealed class CheckoutOfflineTestbedTests(ITestOutputHelper output)
                 async () => (await LocalRunAsync(laptop.Namespace, socket, "vms")).ExitCode == 0, TimeSpan.FromSeconds(60), "the restarted agent's local socket", TimeSpan.FromSeconds(1));
             await ConsoleAsync(laptop.Namespace, socket, "home/peer", "\r", "login:", TimeSpan.FromSeconds(90));
             Assert.Equal([vmQemu], ProcessReaper.ProcessesMentioning(vm.Id)); // A re-adopted, not started again
+
+            // The lost laptop's lease has run out by now (40 s): paused there, revived on node1.
+            await LeaseDuringCutAsync(server, Path.Combine(bed.State, "nodes"));
 
             var left = Cut - cut.Elapsed;
             if (left > TimeSpan.Zero)
@@ -374,47 +387,11 @@ public sealed class CheckoutOfflineTestbedTests(ITestOutputHelper output)
             $"(RAM {migration.Metrics.RamBytes}, disk {migration.Metrics.DiskBytes}, base {migration.Metrics.BaseBytes}) {migration.Error}"));
         output.WriteLine(string.Join('\n', migration.Log.Select(l => $"  {l.Message}")));
     }
-    /// <summary>The agent's command as the testbed recorded it, without the one-time join token (the credential is kept).</summary>
-    private static Process StartAgentAgain(NodeState node)
-    {
-        var command = node.Agent!.Command.ToList();
-        var token = command.IndexOf("--join-token");
-        command.RemoveRange(token, 2);
-        var start = new ProcessStartInfo("bash") { UseShellExecute = false };
-        start.ArgumentList.Add("-c");
-        start.ArgumentList.Add("exec \"$@\" >>" + node.Agent.Log + " 2>&1");
-        start.ArgumentList.Add("agent");
-        foreach (var argument in command)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        return Process.Start(start) ?? throw new InvalidOperationException("could not start the agent again");
-    }
-
-    private async Task ConsoleAsync(string ns, string socket, string vm, string send, string expect, TimeSpan? timeout = null)
-    {
-        var limit = timeout ?? TimeSpan.FromSeconds(20);
-        var seconds = limit.TotalSeconds.ToString("0", CultureInfo.InvariantCulture);
-        var result = await LocalRunAsync(ns, socket, "console", vm, "--send", send.Replace("\r", "\\r", StringComparison.Ordinal), "--expect", expect, "--timeout", seconds + "s");
-        output.WriteLine($"console {vm} → {result.ExitCode}: {result.Stdout.Trim()} {result.Stderr.Trim()}");
-        Assert.True(result.ExitCode == 0, $"console {vm}: no '{expect}': {result.Stdout}{result.Stderr}");
-    }
-
-    private async Task<string> LocalAsync(string ns, string socket, params string[] arguments)
-    {
-        var result = await LocalRunAsync(ns, socket, arguments);
-        output.WriteLine($"skillvl-agent {string.Join(' ', arguments)} → {result.ExitCode}\n{result.Stdout}{result.Stderr}");
-        Assert.True(result.ExitCode == 0, result.Stdout + result.Stderr);
-        return result.Stdout;
-    }
-
-    private static Task<(int ExitCode, string Stdout, string Stderr)> LocalRunAsync(string ns, string socket, params string[] arguments) =>
-        HostTools.RunAsync("ip", ["netns", "exec", ns, "dotnet", AgentDll, .. arguments, "--socket", socket], TimeSpan.FromMinutes(2));
 
     private static async Task WaitNodeAsync(ServerHarness server, Func<string, bool> wanted, string what) =>
         await Bounded.WaitUntilAsync(
             async () => (await server.Client.GetFromJsonAsync<List<NodeInfo>>(ApiPaths.Nodes, ServerHarness.Json))!.Any(n => n.Name == "laptop1" && wanted(n.State)),
             TimeSpan.FromSeconds(90),
             what,
-            TimeSpan.FromMilliseconds(500));}
+            TimeSpan.FromMilliseconds(500));
+}

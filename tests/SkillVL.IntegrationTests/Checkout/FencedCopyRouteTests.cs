@@ -15,7 +15,7 @@ namespace SkillVL.IntegrationTests.Checkout;
 /// <c>DELETE /rooms/{room}/machines/{machine}/fenced/{epoch}</c> on a running Server (ADR 0025): a bad epoch is 400
 /// naming it, an epoch without a copy 404, a set-aside copy on a client that is not connected 503 with the record kept,
 /// and a copy the client has not been back with is forgotten (204) and gone from the machine's view. The rows are
-/// written as a revive and the client's return leave them (a real check-out needs the testbed: LeaseTestbedTests).
+/// written as a revive and the client's return leave them (a real check-out needs the testbed: the lost-laptop part of CheckoutOfflineTestbedTests).
 /// </summary>
 [Collection(VmCollection.Name)]
 public sealed class FencedCopyRouteTests

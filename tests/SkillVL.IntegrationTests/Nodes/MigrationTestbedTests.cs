@@ -155,8 +155,15 @@ public sealed partial class MigrationTestbedTests(ITestOutputHelper output)
     [Fact]
     public async Task LinkCutInDiskPhase_LinkCutInRamPhase_TargetAgentKilled_VmKeepsRunningOnSource_TargetLeftEmpty_DataIntact()
     {
-        // 8 s without a byte moving is a broken link here (20 s by default), so the three failures take less time.
-        await using var server = await ServerHarness.StartAsync(o => o.Migration.StallTimeout = TimeSpan.FromSeconds(8));
+        // 8 s without a byte moving is a broken link here (20 s by default), so the three failures take less time. Each
+        // cleanup step is bounded by 15 s (2 min by default): with the link still cut, the abort on laptop1 cannot reach it
+        // and would otherwise hold the failed move open ~40 s until the call gives up; either way laptop1's half-made VM is
+        // removed once it is back, which AssertStayedOnSourceAsync checks.
+        await using var server = await ServerHarness.StartAsync(o =>
+        {
+            o.Migration.StallTimeout = TimeSpan.FromSeconds(8);
+            o.Migration.CleanupTimeout = TimeSpan.FromSeconds(15);
+        });
         await using var bed = await Bed.UpAsync(server, output, nodes: 1, client: "laptop1", bandwidth: "20mbit", rtt: "40ms");
         await server.ApplyAsync("""
             apiVersion: skillvl.io/v1
@@ -212,7 +219,8 @@ public sealed partial class MigrationTestbedTests(ITestOutputHelper output)
         await bed.SetClientLinkAsync(up: true);
         await AssertStayedOnSourceAsync(server, bed, bootId, ("data", data), ("during", during));
 
-        // 2. The link is cut while RAM is copied.
+        // 2. The link is cut while RAM is copied (once the Server sees laptop1 again: the cut may have cost its agent the connection).
+        await UntilLaptopConnectedAsync(server);
         var ram = await FailMidwayAsync(server, new CreateMigrationRequest("cut/vm", "laptop1", Link: link),
             m => m.Progress.Phase == MigrationPhases.LiveCopyRam && m.Progress.BytesTotal > 64 << 20 && m.Progress.BytesDone > 1 << 20,
             () => bed.SetClientLinkAsync(up: false));
@@ -221,6 +229,7 @@ public sealed partial class MigrationTestbedTests(ITestOutputHelper output)
         await AssertStayedOnSourceAsync(server, bed, bootId, ("data", data), ("during", during));
 
         // 3. The target's agent dies while RAM is copied (its QEMU goes on alone); a new agent comes back later.
+        await UntilLaptopConnectedAsync(server);
         var laptop = (await bed.StatusAsync())!.Nodes.Single(n => n.Name == "laptop1");
         var killed = await FailMidwayAsync(server, new CreateMigrationRequest("cut/vm", "laptop1", Link: link),
             m => m.Progress.Phase == MigrationPhases.LiveCopyRam && m.Progress.BytesTotal > 64 << 20 && m.Progress.BytesDone > 1 << 20,
@@ -240,6 +249,12 @@ public sealed partial class MigrationTestbedTests(ITestOutputHelper output)
 
         await server.DeleteRoomAsync("cut");
     }
+
+    /// <summary>Until the Server has laptop1's agent connected (ready), so that a new move to it is not refused as unreachable.</summary>
+    private static Task UntilLaptopConnectedAsync(ServerHarness server) =>
+        Bounded.WaitUntilAsync(
+            async () => (await server.Client.GetFromJsonAsync<List<NodeInfo>>(ApiPaths.Nodes, ServerHarness.Json))!.Any(n => n.Name == "laptop1" && n.State == "ready"),
+            TimeSpan.FromSeconds(90), "laptop1 connected again", TimeSpan.FromMilliseconds(250));
 
     /// <summary>Starts a migration, does <paramref name="strike"/> once <paramref name="when"/> holds, and waits for the end,
     /// which must be a failure.</summary>
@@ -262,6 +277,7 @@ public sealed partial class MigrationTestbedTests(ITestOutputHelper output)
             return MigrationStates.IsFinal(migration.State);
         }, MigrationTimeout, $"migration {migration.Id} to end", TimeSpan.FromMilliseconds(100));
         output.WriteLine($"→ {migration.State} {clock.Elapsed.TotalSeconds:0.0} s after the strike: {migration.Error}");
+        output.WriteLine(string.Join('\n', migration.Log.Select(l => $"  {l.Timestamp:HH:mm:ss.f} {l.Message}")));
         Assert.True(struck, $"the migration ended ({migration.State}) before the moment to strike came");
         Assert.Equal(MigrationStates.Failed, migration.State);
         return migration;
