@@ -7,6 +7,7 @@ using Microsoft.Extensions.Logging;
 using SkillVL.Core.Errors;
 using SkillVL.Core.Identifiers;
 using SkillVL.Core.Networking;
+using SkillVL.Core.Nodes;
 using SkillVL.Drivers.Qemu.Processes;
 
 namespace SkillVL.Drivers.Qemu.Networking.Routers;
@@ -19,7 +20,7 @@ namespace SkillVL.Drivers.Qemu.Networking.Routers;
 /// has no default route, so nothing it forwards leaves the room; two rooms with identical CIDRs have separate
 /// namespaces. Ensuring an unchanged router does nothing; a changed one is rebuilt (leases are cheap to renew).
 /// </summary>
-public sealed class RoomRouters : IDisposable
+public sealed class RoomRouters : INodeRouters, IDisposable
 {
     /// <summary>Prefix of a leg's host-side veth on the network's bridge (15 characters with the 12-hex hash).</summary>
     public const string HostVethPrefix = "svq";
