@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using SkillVL.Core.Compute;
 using SkillVL.Core.Identifiers;
@@ -15,7 +16,7 @@ namespace SkillVL.Drivers.Qemu.IntegrationTests.Routers;
 /// (<c>SkillVL.IntegrationTests.RoomNetworkingTests</c>: ping across the router, a DHCP lease, a name resolved, rooms with
 /// identical CIDRs apart, nothing left after delete) does not show — the router's static route and no default route,
 /// forwarding on in its namespace only, an identical second room's DNS never answering in the first, no upstream for
-/// outside names, an unchanged ensure leaving the router serving, and an address the student set surviving the script.
+/// outside names, an unchanged ensure leaving the router serving and restarting a dnsmasq that died, and an address the student set surviving the script.
 /// </summary>
 public sealed class RoomRouterTests(ITestOutputHelper output)
 {
@@ -47,6 +48,20 @@ public sealed class RoomRouterTests(ITestOutputHelper output)
             Assert.Equal(hostForwarding, await File.ReadAllTextAsync("/proc/sys/net/ipv4/ip_forward"));
             await routers.EnsureAsync(other, CancellationToken.None);
             await routers.EnsureAsync(router, CancellationToken.None); // unchanged: nothing to do, still serving
+
+            // A dnsmasq that died is started again by the next ensure, though the spec is unchanged.
+            var state = Path.Combine(host.Options.RuntimeDirectory, "routers", router.Id);
+            var first = ProcFs.ReadPidFile(Path.Combine(state, "dnsmasq.pid"))!.Value;
+            using (var dnsmasq = Process.GetProcessById(first))
+            {
+                dnsmasq.Kill();
+                await dnsmasq.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
+            }
+
+            await routers.EnsureAsync(router, CancellationToken.None);
+            var second = ProcFs.ReadPidFile(Path.Combine(state, "dnsmasq.pid"))!.Value;
+            Assert.NotEqual(first, second);
+            Assert.True(new ProcFs().IsLiveProcessOf(second, state));
             await host.StartAndWaitForAgentAsync(c);
             await ConfigureAsync(host, c, null, null, null);
 

@@ -35,6 +35,7 @@ public sealed class RoomRouters : INodeRouters, IDisposable
     private readonly ILogger _logger;
     private readonly string _alias;
     private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly ProcFs _procFs = new();
 
     public RoomRouters(QemuDriverOptions options, IpCommand ip, ICommandRunner runner, InterfaceSysctls sysctls, ILogger<RoomRouters> logger)
     {
@@ -79,8 +80,10 @@ public sealed class RoomRouters : INodeRouters, IDisposable
             var directory = StateDirectory(router.Id);
             var specFile = Path.Combine(directory, "router.json");
             var wanted = JsonSerializer.Serialize(router);
+            // Unchanged and still serving: nothing to do. A dnsmasq that died (killed, crashed) is a reason to rebuild.
             if ((await ListAsync(cancellationToken)).Contains(router.Id)
-                && File.Exists(specFile) && await File.ReadAllTextAsync(specFile, cancellationToken) == wanted)
+                && File.Exists(specFile) && await File.ReadAllTextAsync(specFile, cancellationToken) == wanted
+                && (!DnsmasqConfig.Needed(router) || DnsmasqPid(directory) is not null))
             {
                 return;
             }
@@ -202,28 +205,9 @@ public sealed class RoomRouters : INodeRouters, IDisposable
         }
     }
 
-    private static async Task StopDnsmasqAsync(string directory, CancellationToken cancellationToken)
+    private async Task StopDnsmasqAsync(string directory, CancellationToken cancellationToken)
     {
-        var pidFile = PidFile(directory);
-        if (!File.Exists(pidFile)
-            || !int.TryParse((await File.ReadAllTextAsync(pidFile, cancellationToken)).Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var pid))
-        {
-            return;
-        }
-
-        // Only the dnsmasq started with this router's configuration: a stale pid file may name a reused pid.
-        var cmdline = $"/proc/{pid.ToString(CultureInfo.InvariantCulture)}/cmdline";
-        string commandLine;
-        try
-        {
-            commandLine = await File.ReadAllTextAsync(cmdline, cancellationToken);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            return; // Gone already.
-        }
-
-        if (!commandLine.Contains(Path.Combine(directory, "dnsmasq.conf"), StringComparison.Ordinal))
+        if (DnsmasqPid(directory) is not { } pid)
         {
             return;
         }
@@ -234,6 +218,11 @@ public sealed class RoomRouters : INodeRouters, IDisposable
         timeout.CancelAfter(DnsmasqExitTimeout);
         await process.WaitForExitAsync(timeout.Token);
     }
+
+    /// <summary>The pid of the live dnsmasq started with this router's files, or null. Only that one: a stale pid file
+    /// may name a pid the kernel has since given to another program (<see cref="ProcFs.IsLiveProcessOf"/>).</summary>
+    private int? DnsmasqPid(string directory) =>
+        ProcFs.ReadPidFile(PidFile(directory)) is { } pid && _procFs.IsLiveProcessOf(pid, directory) ? pid : null;
 
     private Task InNamespaceAsync(string ns, IReadOnlyList<string> command, CancellationToken cancellationToken) =>
         _ip.RunAsync(["netns", "exec", ns, .. command], cancellationToken);
