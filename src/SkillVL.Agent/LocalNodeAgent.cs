@@ -63,6 +63,9 @@ public sealed class LocalNodeAgent : INodeAgent, IAsyncDisposable
 
     public ITemplateStore Templates => _node.Templates;
 
+    /// <summary>Room routers as namespaces with dnsmasq (ADR 0039).</summary>
+    public INodeRouters? Routers => _node.Routers;
+
     public IVmMigrationDriver Migrations => _node.Migrations;
 
     public Core.Checkout.IVmCheckoutDriver? Checkouts => _node.Checkouts;

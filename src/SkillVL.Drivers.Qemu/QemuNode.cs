@@ -30,9 +30,11 @@ public sealed class QemuNode : IAsyncDisposable
         QemuMigrationDriver migrations,
         QemuConfinement confinement,
         Checkout.QemuCheckoutDriver checkouts,
+        Networking.Routers.RoomRouters routers,
         ICommandRunner runner)
     {
         _runner = runner;
+        Routers = routers;
         Checkouts = checkouts;
         Confinement = confinement;
         Images = images;
@@ -58,6 +60,9 @@ public sealed class QemuNode : IAsyncDisposable
     public Networking.Relay.NetworkRelays Relays { get; }
 
     public FileTemplateStore Templates { get; }
+
+    /// <summary>The room routers of this node: a namespace with dnsmasq per router (ADR 0039).</summary>
+    public Networking.Routers.RoomRouters Routers { get; }
 
     public AcceleratorProbe Accelerators { get; }
 
@@ -105,7 +110,8 @@ public sealed class QemuNode : IAsyncDisposable
             options, vms, supervisor, taps, retained, timeProvider, loggerFactory.CreateLogger<Checkout.CheckoutLeases>());
         var checkouts = new Checkout.QemuCheckoutDriver(
             options, vms, supervisor, taps, images, runner, tunnels, retained, timeProvider, loggerFactory.CreateLogger<Checkout.QemuCheckoutDriver>(), leases);
-        return new QemuNode(options, vms, networks, relays, templates, accelerators, images, migrations, confinement, checkouts, runner);
+        var routers = new Networking.Routers.RoomRouters(options, ip, runner, sysctls, loggerFactory.CreateLogger<Networking.Routers.RoomRouters>());
+        return new QemuNode(options, vms, networks, relays, templates, accelerators, images, migrations, confinement, checkouts, routers, runner);
     }
 
     /// <summary>
@@ -132,5 +138,6 @@ public sealed class QemuNode : IAsyncDisposable
         await Migrations.DisposeAsync();
         await Relays.DisposeAsync();
         Accelerators.Dispose();
+        Routers.Dispose();
     }
 }

@@ -31,8 +31,6 @@ public sealed class BadInputTests(BadInputTests.ServerFixture fixture) : IClassF
         { "DHCP over a static address", Header + "networks: [{ name: lan, cidr: 10.0.1.0/24, dhcp: { range: 10.0.1.2-10.0.1.50 } }]\nrouters: [{ name: r1, interfaces: [{ network: lan, ip: 10.0.1.1 }] }]\nmachines:\n  - { name: a, template: tiny, nics: [{ network: lan, ip: 10.0.1.10 }] }\n", "networks[0].dhcp.range" },
         { "gateway off the machine's networks", Header + "networks: [{ name: lan, cidr: 10.0.1.0/24 }]\nmachines:\n  - { name: a, template: tiny, gateway: 10.0.2.1, nics: [{ network: lan, ip: 10.0.1.10 }] }\n", "machines[0].gateway" },
         { "internet nat without an uplink", Header + "networks: [{ name: lan, cidr: 10.0.1.0/24, internet: nat }]\n", "networks[0].internet" },
-        { "a valid router the Server does not build yet", Header + "networks: [{ name: lan, cidr: 10.0.1.0/24, dns: true }]\nrouters: [{ name: r1, interfaces: [{ network: lan, ip: 10.0.1.1 }] }]\n", "routers" },
-        { "a gateway the Server does not set yet", Header + "networks: [{ name: lan, cidr: 10.0.1.0/24 }]\nmachines:\n  - { name: a, template: tiny, gateway: 10.0.1.1, nics: [{ network: lan, ip: 10.0.1.10 }] }\n", "machines[0].gateway" },
     };
 
 

@@ -247,6 +247,7 @@ public sealed class ServerHarness : IAsyncDisposable
             if (instance is not null)
             {
                 await HostInterfaces.DeleteWithAliasAsync($"skillvl:{instance}");
+                await RouterNamespaces.DeleteAllAsync(instance); // room routers (ADR 0039); their dnsmasq was killed above
             }
 
             _root.Dispose();

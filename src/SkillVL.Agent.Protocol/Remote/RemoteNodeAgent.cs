@@ -13,7 +13,7 @@ namespace SkillVL.Agent.Remote;
 /// The Server's handle on a node whose agent runs as its own process: every driver call goes over the agent's
 /// connection. The reconciler uses it exactly like the in-process local node.
 /// </summary>
-public sealed class RemoteNodeAgent : INodeAgent, IVmDriver, INetworkDriver, ITemplateStore, IVmMigrationDriver, INodeConnection
+public sealed class RemoteNodeAgent : INodeAgent, IVmDriver, INetworkDriver, INodeRouters, ITemplateStore, IVmMigrationDriver, INodeConnection
 {
     private static readonly TimeSpan ShortCall = TimeSpan.FromSeconds(30);
 
@@ -52,6 +52,9 @@ public sealed class RemoteNodeAgent : INodeAgent, IVmDriver, INetworkDriver, ITe
     public INetworkDriver Networks => this;
 
     public ITemplateStore Templates => this;
+
+    /// <summary>Room routers built by the agent's node (ADR 0039).</summary>
+    public INodeRouters? Routers => this;
 
     public IVmMigrationDriver Migrations => this;
 
@@ -135,6 +138,16 @@ public sealed class RemoteNodeAgent : INodeAgent, IVmDriver, INetworkDriver, ITe
 
     Task INetworkDriver.DeleteAsync(string networkId, CancellationToken cancellationToken) =>
         CallAsync<JsonElement?>(AgentMethods.NetworksDelete, new AgentCalls.NetworkId(networkId), ShortCall, cancellationToken);
+
+    async Task<IReadOnlyList<string>> INodeRouters.ListAsync(CancellationToken cancellationToken) =>
+        await CallAsync<List<string>>(AgentMethods.RoutersList, null, ShortCall, cancellationToken) ?? [];
+
+    /// <summary>A few <c>ip</c> calls and a dnsmasq start on the node: <see cref="ShortCall"/> bounds it.</summary>
+    public Task EnsureAsync(RouterSpec router, CancellationToken cancellationToken) =>
+        CallAsync<JsonElement?>(AgentMethods.RoutersEnsure, router, ShortCall, cancellationToken);
+
+    Task INodeRouters.DeleteAsync(string routerId, CancellationToken cancellationToken) =>
+        CallAsync<JsonElement?>(AgentMethods.RoutersDelete, new AgentCalls.RouterId(routerId), ShortCall, cancellationToken);
 
     async Task<IReadOnlyList<TemplateImage>> ITemplateStore.ListAsync(CancellationToken cancellationToken) =>
         await CallAsync<List<TemplateImage>>(AgentMethods.TemplatesList, null, ShortCall, cancellationToken) ?? [];

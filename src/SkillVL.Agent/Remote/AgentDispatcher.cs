@@ -74,6 +74,14 @@ public sealed class AgentDispatcher(
             case AgentMethods.NetworksDelete:
                 await node.Networks.DeleteAsync(Param<AgentCalls.NetworkId>(parameters).Id, ct);
                 return null;
+            case AgentMethods.RoutersList:
+                return Result(await Routers().ListAsync(ct));
+            case AgentMethods.RoutersEnsure:
+                await Routers().EnsureAsync(Param<RouterSpec>(parameters), ct);
+                return null;
+            case AgentMethods.RoutersDelete:
+                await Routers().DeleteAsync(Param<AgentCalls.RouterId>(parameters).Id, ct);
+                return null;
             case AgentMethods.TemplatesList:
                 return Result(await node.Templates.ListAsync(ct));
             case AgentMethods.MigrationsMeasure:
@@ -143,6 +151,9 @@ public sealed class AgentDispatcher(
     /// <summary>Fetches the template from the Server unless the node's store has it; the bytes downloaded (0 if none).</summary>
     private async Task<long> EnsureTemplateAsync(string templateSha256, CancellationToken ct) =>
         await node.HasTemplateAsync(templateSha256, ct) ? 0 : await fetchTemplate(templateSha256, ct);
+
+    private Core.Nodes.INodeRouters Routers() =>
+        node.Routers ?? throw new Core.Errors.DriverException("This node cannot host room routers.");
 
     private static T Param<T>(JsonElement? parameters) =>
         (parameters is { } p ? p.Deserialize<T>(AgentChannel.Json) : default)

@@ -27,6 +27,9 @@ public interface INodeAgent
     /// <summary>The VMs' consoles as byte streams (ADR 0036); null where the node offers none.</summary>
     INodeConsoles? Consoles => null;
 
+    /// <summary>The room routers (ADR 0039); null where the node cannot host one (the Server then places none there).</summary>
+    INodeRouters? Routers => null;
+
     /// <summary>
     /// The connection of a node outside the Server's process (ADR 0036); null for the node embedded in the Server's own
     /// process, which is reachable while the Server runs and whose console leg is the gateway itself.

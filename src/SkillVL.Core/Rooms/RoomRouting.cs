@@ -27,8 +27,10 @@ public static class RoomRouting
 
     /// <summary>
     /// The machine's default gateway: its own <see cref="MachineDefinition.Gateway"/>, else the serving router
-    /// of the network of its first NIC (in order) that has one; null: no default route. A machine with two
-    /// routed networks gets one gateway, the first, as a host with one routing table would.
+    /// of the network of its first NIC (in order) with a static address that has one; null: no default route. A
+    /// machine with two routed networks gets one gateway, the first, as a host with one routing table would. A NIC
+    /// without <c>ip</c> is skipped: it takes DHCP (whose lease brings the gateway) or the student's own setup, and a
+    /// route through it could not be set before it has an address.
     /// </summary>
     public static string? DefaultGateway(RoomDefinition room, MachineDefinition machine)
     {
@@ -38,7 +40,7 @@ public static class RoomRouting
             return explicitGateway;
         }
 
-        foreach (var nic in machine.Nics)
+        foreach (var nic in machine.Nics.Where(n => n.Ip is not null))
         {
             if (ServingRouter(room, nic.Network) is { } serving)
             {
@@ -51,14 +53,14 @@ public static class RoomRouting
 
     /// <summary>
     /// The name server a machine with static addresses is told about: the serving router of the first of its
-    /// NICs' networks that has <c>dns: true</c>; null: none (the guest's resolver is left alone). Machines that
-    /// take DHCP learn it from their lease instead.
+    /// NICs with a static address whose network has <c>dns: true</c>; null: none (the guest's resolver is left
+    /// alone). NICs that take DHCP learn it from their lease instead.
     /// </summary>
     public static string? NameServer(RoomDefinition room, MachineDefinition machine)
     {
         ArgumentNullException.ThrowIfNull(room);
         ArgumentNullException.ThrowIfNull(machine);
-        foreach (var nic in machine.Nics)
+        foreach (var nic in machine.Nics.Where(n => n.Ip is not null))
         {
             if (room.Networks.FirstOrDefault(n => n.Name == nic.Network) is { Dns: true }
                 && ServingRouter(room, nic.Network) is { } serving)

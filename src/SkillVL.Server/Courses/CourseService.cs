@@ -223,11 +223,6 @@ public sealed partial class CourseService(SkillVlDbContext db, RoomService rooms
 
         var templates = await db.Templates.AsNoTracking().ToListAsync(ct);
         var errors = RoomValidator.Validate(parsed.Definition, rooms.ValidationContextFor(templates));
-        if (errors.Count == 0)
-        {
-            errors = RoomRoutingNotBuilt.Errors(parsed.Definition);
-        }
-
         if (errors.Count > 0)
         {
             return CourseResults.Invalid<CourseVersionInfo>(errors);

@@ -22,7 +22,8 @@ public sealed class MachineReconciler(IOptions<SkillVlServerOptions> options, Te
         MachineEntity machine,
         VmSpec spec,
         VmObservation? observed,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        (string? Gateway, string? NameServer) routing = default)
     {
         var settings = options.Value;
         var action = MachinePlanner.Plan(
@@ -97,7 +98,7 @@ public sealed class MachineReconciler(IOptions<SkillVlServerOptions> options, Te
                     return current with { ObservedState = machine.DesiredState == MachineStates.Running ? MachineStates.Error : MachineStates.Stopped, ObservedSpecHash = null, GuestReady = false, Events = events };
 
                 case MachineAction.ConfigureGuest:
-                    return await ConfigureGuestAsync(node, machine, spec, observed!, current, events, cancellationToken);
+                    return await ConfigureGuestAsync(node, machine, spec, observed!, routing, current, events, cancellationToken);
 
                 case MachineAction.EnsureDisk:
                     await node.Vms.EnsureDiskAsync(spec, cancellationToken);
@@ -123,6 +124,7 @@ public sealed class MachineReconciler(IOptions<SkillVlServerOptions> options, Te
         MachineEntity machine,
         VmSpec spec,
         VmObservation observed,
+        (string? Gateway, string? NameServer) routing,
         MachineOutcome current,
         List<string> events,
         CancellationToken cancellationToken)
@@ -133,7 +135,7 @@ public sealed class MachineReconciler(IOptions<SkillVlServerOptions> options, Te
         }
 
         var result = await node.Vms.GuestExecAsync(
-            machine.Id, GuestNetworkScript.Command(machine.Name, spec.Nics), ConfigureTimeout, cancellationToken);
+            machine.Id, GuestNetworkScript.Command(machine.Name, spec.Nics, routing.Gateway, routing.NameServer), ConfigureTimeout, cancellationToken);
         if (result.ExitCode != 0)
         {
             var error = $"applying addresses in the guest failed (exit {result.ExitCode}): {result.Stderr.Trim()}";

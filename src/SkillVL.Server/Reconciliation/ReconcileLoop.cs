@@ -53,6 +53,9 @@ public sealed class ReconcileLoop(
     /// <summary>The network spec last ensured per "node/network", so a changed peer list is ensured again.</summary>
     private readonly ConcurrentDictionary<string, NetworkSpec> _ensuredNetworks = new(StringComparer.Ordinal);
 
+    /// <summary>Room routers (ADR 0039): placement, what was ensured where, machines' gateways.</summary>
+    private readonly RouterConvergence _routers = new(nodes, logger);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await gate.WaitAsync(stoppingToken);
@@ -103,17 +106,22 @@ public sealed class ReconcileLoop(
         var orphanedFences = fences.Where(f => !liveIds.Contains(f.MachineId)).ToLookup(f => f.Node, StringComparer.Ordinal);
         var observedVmIds = new HashSet<string>(StringComparer.Ordinal);
         var observedNetworkIds = new HashSet<string>(StringComparer.Ordinal);
+        var observedRouterIds = new HashSet<string>(StringComparer.Ordinal);
         var busy = false;
 
         var views = NodeViews();
+        var liveById = live.ToDictionary(r => r.Id, StringComparer.Ordinal);
+        var plannedRouters = live.SelectMany(r => _routers.Plan(r, views)).ToList();
         foreach (var node in nodes.All)
         {
             IReadOnlyList<VmObservation> observed;
             IReadOnlyList<string> observedNetworks;
+            IReadOnlyList<string> observedRouters;
             try
             {
                 observed = await node.Vms.ListAsync(cancellationToken);
                 observedNetworks = await node.Networks.ListAsync(cancellationToken);
+                observedRouters = node.Routers is { } routers ? await routers.ListAsync(cancellationToken) : [];
             }
             catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
             {
@@ -125,6 +133,7 @@ public sealed class ReconcileLoop(
             var observedById = observed.ToDictionary(o => o.Id, StringComparer.Ordinal);
             observedVmIds.UnionWith(observedById.Keys);
             observedNetworkIds.UnionWith(observedNetworks);
+            observedRouterIds.UnionWith(observedRouters);
             var wantedHere = liveMachines.Where(m => m.NodeName == node.Facts.Name).ToList();
             var wantedIds = wantedHere.Select(m => m.Id).ToHashSet(StringComparer.Ordinal);
 
@@ -195,6 +204,21 @@ public sealed class ReconcileLoop(
                 }
             }
 
+            // Routers after the networks (their legs are ports of the bridges); those no live room wants here are swept.
+            var routersHere = plannedRouters.Where(r => r.Node == node.Facts.Name).ToList();
+            busy |= await _routers.EnsureAsync(node, observedRouters, routersHere, cancellationToken);
+            var wantedRouterIds = routersHere.Select(r => r.Spec.Id).ToHashSet(StringComparer.Ordinal);
+            foreach (var stale in observedRouters.Where(id => !wantedRouterIds.Contains(id)))
+            {
+                busy = true;
+                Schedule($"router:{node.Facts.Name}/{stale}", async ct =>
+                {
+                    Log.RemovingOrphanRouter(logger, stale, node.Facts.Name);
+                    await node.Routers!.DeleteAsync(stale, ct);
+                    _routers.Removed(node.Facts.Name, stale);
+                }, snapshotAt, cancellationToken);
+            }
+
             var wantedNetworkIds = wantedNetworks.Select(n => n.Id).ToHashSet(StringComparer.Ordinal);
             foreach (var stale in observedNetworks.Where(id => !wantedNetworkIds.Contains(id)))
             {
@@ -228,13 +252,14 @@ public sealed class ReconcileLoop(
                         return;
                     }
 
-                    var outcome = await machineReconciler.ReconcileAsync(node, machine, spec, observation, ct);
+                    var routing = _routers.GuestRouting(liveById.GetValueOrDefault(machine.RoomId), machine);
+                    var outcome = await machineReconciler.ReconcileAsync(node, machine, spec, observation, ct, routing);
                     await RecordAsync(machine, outcome, ct);
                 }, snapshotAt, cancellationToken);
             }
         }
 
-        busy |= await FinishDeletedRoomsAsync(rooms, observedVmIds, observedNetworkIds, cancellationToken);
+        busy |= await FinishDeletedRoomsAsync(rooms, observedVmIds, observedNetworkIds, observedRouterIds, cancellationToken);
         busy |= await AdvanceTasksAsync(rooms, networksById, snapshotAt, cancellationToken);
         return busy || !_inFlight.IsEmpty;
     }
@@ -250,6 +275,8 @@ public sealed class ReconcileLoop(
         {
             _ensuredNetworks.TryRemove(key, out _);
         }
+
+        _routers.Forget(nodeName);
     }
 
     /// <summary>
@@ -310,7 +337,8 @@ public sealed class ReconcileLoop(
     private Dictionary<string, NetworkLayout> NetworkNodes(RoomEntity room, IReadOnlyDictionary<string, NetworkNodeView> views) =>
         NetworkPlacement.NodesOf(
                 room,
-                migrations.All.Where(e => e.RoomId == room.Id).ToDictionary(e => e.MachineId, e => e.TargetNode, StringComparer.Ordinal))
+                migrations.All.Where(e => e.RoomId == room.Id).ToDictionary(e => e.MachineId, e => e.TargetNode, StringComparer.Ordinal),
+                _routers.Plan(room, views))
             .ToDictionary(e => e.Key, e => NetworkLayouts.Plan(e.Value, views), StringComparer.Ordinal);
 
     /// <summary>Every known node as the network layout sees it (kind, addresses, relay port, reachability).</summary>
@@ -442,14 +470,18 @@ public sealed class ReconcileLoop(
         List<RoomEntity> rooms,
         HashSet<string> observedVmIds,
         HashSet<string> observedNetworkIds,
+        HashSet<string> observedRouterIds,
         CancellationToken cancellationToken)
     {
         var pending = false;
         foreach (var room in rooms.Where(r => r.DeletionRequested))
         {
+            var routerIds = RouterPlacement.IdsOf(room, _routers.DefinitionOf(room)).ToList();
             var remaining = room.Machines.Count(m => observedVmIds.Contains(m.Id))
-                + room.Networks.Count(n => observedNetworkIds.Contains(n.Id));
-            if (remaining > 0 || _inFlight.Keys.Any(k => room.Machines.Any(m => k == $"vm:{m.Id}") || room.Networks.Any(n => k == $"net:{n.Id}")))
+                + room.Networks.Count(n => observedNetworkIds.Contains(n.Id))
+                + routerIds.Count(observedRouterIds.Contains);
+            if (remaining > 0 || _inFlight.Keys.Any(k => room.Machines.Any(m => k == $"vm:{m.Id}") || room.Networks.Any(n => k == $"net:{n.Id}")
+                || routerIds.Any(id => k.StartsWith("router:", StringComparison.Ordinal) && k.EndsWith("/" + id, StringComparison.Ordinal))))
             {
                 pending = true;
                 continue;

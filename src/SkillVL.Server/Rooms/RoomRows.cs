@@ -19,8 +19,11 @@ internal sealed class RoomRows(SkillVlDbContext db, VniPool vnis)
     /// the reconciler's orphan sweep removes it from the node.
     /// </summary>
     /// <returns>Null, or why it cannot be done (the VNI pool is exhausted).</returns>
+    /// <param name="before">The room's definition before this apply (null for a new room): a machine whose default
+    /// gateway or name server changes is configured again in its guest, as one whose addresses change.</param>
     public string? Converge(
-        RoomEntity room, RoomDefinition definition, Dictionary<string, TemplateEntity> templates, HashSet<int> usedVnis, Dictionary<string, string> placement)
+        RoomEntity room, RoomDefinition definition, Dictionary<string, TemplateEntity> templates, HashSet<int> usedVnis, Dictionary<string, string> placement,
+        RoomDefinition? before = null)
     {
         var networks = room.Networks.ToDictionary(n => n.Name, StringComparer.Ordinal);
         foreach (var removed in networks.Values.Where(n => definition.Networks.All(d => d.Name != n.Name)).ToList())
@@ -85,6 +88,12 @@ internal sealed class RoomRows(SkillVlDbContext db, VniPool vnis)
             machine.Cpus = cpus;
             machine.MemoryBytes = memory;
             ConvergeNics(machine, wanted, networks);
+            if (before?.Machines.FirstOrDefault(m => m.Name == wanted.Name) is { } old
+                && (RoomRouting.DefaultGateway(before, old) != RoomRouting.DefaultGateway(definition, wanted)
+                    || RoomRouting.NameServer(before, old) != RoomRouting.NameServer(definition, wanted)))
+            {
+                machine.GuestReady = false; // the guest script sets them (ADR 0039)
+            }
         }
 
         return null;

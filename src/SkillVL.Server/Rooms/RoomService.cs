@@ -74,11 +74,6 @@ public sealed class RoomService(
 
         var templates = await db.Templates.AsNoTracking().ToDictionaryAsync(t => t.Name, cancellationToken);
         var errors = RoomValidator.Validate(definition, ValidationContext(templates.Values));
-        if (errors.Count == 0)
-        {
-            errors = RoomRoutingNotBuilt.Errors(definition);
-        }
-
         if (errors.Count > 0)
         {
             return ApplyResult.Invalid(errors);
@@ -258,6 +253,7 @@ public sealed class RoomService(
         }
 
         var now = time.GetUtcNow();
+        var before = created ? null : RoomDocument.Parse(room.DefinitionJson).Definition;
         room.DefinitionJson = RoomDocument.ToJson(definition);
         room.Generation++;
         room.UpdatedAt = now;
@@ -271,7 +267,7 @@ public sealed class RoomService(
             }
         }
 
-        if (new RoomRows(db, vnis).Converge(room, definition, templates, usedVnis, placement) is { } exhausted)
+        if (new RoomRows(db, vnis).Converge(room, definition, templates, usedVnis, placement, before) is { } exhausted)
         {
             throw new InvalidOperationException(exhausted); // checked above; cannot happen
         }

@@ -40,6 +40,28 @@ public sealed class RoomRoutingTests
     }
 
     [Fact]
+    public void DefaultGatewayAndNameServer_DhcpNicFirst_SkipItForTheStaticOne()
+    {
+        var room = ParseValid(Room("""
+            metadata: { name: dhcp-first }
+            networks:
+              - { name: lan, cidr: 10.0.1.0/24, dhcp: { range: 10.0.1.100-10.0.1.199 }, dns: true }
+              - { name: dmz, cidr: 10.0.2.0/24, dns: true }
+            machines:
+              - { name: d, template: tiny, nics: [{ network: lan }, { network: dmz, ip: 10.0.2.10 }] }
+              - { name: e, template: tiny, nics: [{ network: lan }] }
+            routers:
+              - { name: r1, interfaces: [{ network: lan, ip: 10.0.1.1 }, { network: dmz, ip: 10.0.2.1 }] }
+            """));
+
+        // A route or resolver through a NIC that has no address yet would fail in the guest (or wait for the lease).
+        Assert.Equal("10.0.2.1", RoomRouting.DefaultGateway(room, room.Machines[0]));
+        Assert.Equal("10.0.2.1", RoomRouting.NameServer(room, room.Machines[0]));
+        Assert.Null(RoomRouting.DefaultGateway(room, room.Machines[1]));
+        Assert.Null(RoomRouting.NameServer(room, room.Machines[1]));
+    }
+
+    [Fact]
     public void ServingRouter_TwoRoutersOnANetwork_IsTheFirstInTheDocument()
     {
         Assert.Equal(("r1", "10.0.2.1"), RoomRouting.ServingRouter(Routed, "dmz") is { } s ? (s.Router.Name, s.Ip) : default);

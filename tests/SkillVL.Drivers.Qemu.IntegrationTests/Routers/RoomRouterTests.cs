@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using SkillVL.Core.Compute;
 using SkillVL.Core.Identifiers;
@@ -11,14 +12,16 @@ using Xunit.Abstractions;
 namespace SkillVL.Drivers.Qemu.IntegrationTests.Routers;
 
 /// <summary>
-/// Issue 18 / ADR 0039 with real tiny guests: a machine on one network reaches one on another through the
-/// room's router namespace, a DHCP client gets a lease, machine names resolve, an identically addressed router
-/// of a second room is never reached, and the platform's guest script leaves an address the student set alone.
+/// Issue 18 / ADR 0039 on the node alone, with one real tiny guest: what the Server-level test
+/// (<c>SkillVL.IntegrationTests.RoomNetworkingTests</c>: ping across the router, a DHCP lease, a name resolved, rooms with
+/// identical CIDRs apart, nothing left after delete) does not show — the router's static route and no default route,
+/// forwarding on in its namespace only, an identical second room's DNS never answering in the first, no upstream for
+/// outside names, an unchanged ensure leaving the router serving and restarting a dnsmasq that died, and an address the student set surviving the script.
 /// </summary>
 public sealed class RoomRouterTests(ITestOutputHelper output)
 {
     [Fact]
-    public async Task RoutedRoom_PingsAcrossRouter_LeasesDhcp_ResolvesNames_StaysIsolated()
+    public async Task RoutedRoom_RoutesStayInside_DnsPerRoom_NoUpstream_StudentAddressKept()
     {
         HostTools.RequireTool("dnsmasq", "dnsmasq-base");
         await using var host = await QemuTestHost.StartAsync(output);
@@ -31,8 +34,6 @@ public sealed class RoomRouterTests(ITestOutputHelper output)
 
         // Room 2: the same addresses on its own bridges, and a DNS answer for b that room 1 must never see.
         var other = Router(lan2, dmz2, "10.0.2.99");
-        var a = host.NewVm("a", lan);
-        var b = host.NewVm("b", dmz);
         var c = host.NewVm("c", lan);
         var hostForwarding = await File.ReadAllTextAsync("/proc/sys/net/ipv4/ip_forward");
         try
@@ -47,31 +48,22 @@ public sealed class RoomRouterTests(ITestOutputHelper output)
             Assert.Equal(hostForwarding, await File.ReadAllTextAsync("/proc/sys/net/ipv4/ip_forward"));
             await routers.EnsureAsync(other, CancellationToken.None);
             await routers.EnsureAsync(router, CancellationToken.None); // unchanged: nothing to do, still serving
-            await Task.WhenAll(host.StartAndWaitForAgentAsync(a), host.StartAndWaitForAgentAsync(b), host.StartAndWaitForAgentAsync(c));
-            await ConfigureAsync(host, a, "10.0.1.10/24", "10.0.1.1", "10.0.1.1");
-            await ConfigureAsync(host, b, "10.0.2.10/24", "10.0.2.1", null);
+
+            // A dnsmasq that died is started again by the next ensure, though the spec is unchanged.
+            var state = Path.Combine(host.Options.RuntimeDirectory, "routers", router.Id);
+            var first = ProcFs.ReadPidFile(Path.Combine(state, "dnsmasq.pid"))!.Value;
+            using (var dnsmasq = Process.GetProcessById(first))
+            {
+                dnsmasq.Kill();
+                await dnsmasq.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
+            }
+
+            await routers.EnsureAsync(router, CancellationToken.None);
+            var second = ProcFs.ReadPidFile(Path.Combine(state, "dnsmasq.pid"))!.Value;
+            Assert.NotEqual(first, second);
+            Assert.True(new ProcFs().IsLiveProcessOf(second, state));
+            await host.StartAndWaitForAgentAsync(c);
             await ConfigureAsync(host, c, null, null, null);
-
-            var ping = await host.ExecAsync(a.Id, "ping", "-c", "3", "-W", "2", "10.0.2.10");
-            Assert.True(ping.ExitCode == 0, ping.Stdout + ping.Stderr);
-            Assert.Contains("bytes from 10.0.2.10", ping.Stdout, StringComparison.Ordinal);
-
-            var lease = await host.ExecAsync(c.Id, "sh", "-c", OnNic(c, "udhcpc -i \"$i\" -n -q -t 5 -T 2 -s /bin/true 2>&1"));
-            Assert.True(lease.ExitCode == 0, lease.Stdout + lease.Stderr);
-            Assert.Matches(@"lease of 10\.0\.1\.1([0-4][0-9]|50) obtained", lease.Stdout); // from 10.0.1.100-10.0.1.150
-
-            // a's resolver is the room's: the guest script wrote the router into /etc/resolv.conf.
-            var name = await host.ExecAsync(a.Id, "nslookup", "b");
-            Assert.True(name.ExitCode == 0, name.Stdout + name.Stderr);
-            Assert.Contains("10.0.2.10", name.Stdout, StringComparison.Ordinal);
-            Assert.DoesNotContain("10.0.2.99", name.Stdout, StringComparison.Ordinal);
-
-            // No upstream: a name that is not the room's is not resolved (nothing is asked outside the room).
-            // The router answers (it is reachable, not timing out) and says it does not know the name.
-            var outside = await host.ExecAsync(a.Id, "nslookup", "example.com", "10.0.1.1");
-            Assert.NotEqual(0, outside.ExitCode);
-            Assert.Matches("(?i)can't find|NXDOMAIN|REFUSED", outside.Stdout + outside.Stderr);
-            Assert.DoesNotMatch("(?i)timed out|no servers could be reached", outside.Stdout + outside.Stderr);
 
             // Issue 18: an address the student set on a NIC the room leaves unaddressed survives the platform's script.
             var own = await host.ExecAsync(c.Id, "sh", "-c", OnNic(c, "ip addr add 10.0.1.77/24 dev \"$i\""));
@@ -79,21 +71,29 @@ public sealed class RoomRouterTests(ITestOutputHelper output)
             await ConfigureAsync(host, c, null, null, null);
             var kept = await host.ExecAsync(c.Id, "sh", "-c", OnNic(c, "ip -4 addr show dev \"$i\""));
             Assert.Contains("10.0.1.77/24", kept.Stdout, StringComparison.Ordinal);
-            var fromStudent = await host.ExecAsync(a.Id, "ping", "-c", "2", "-W", "2", "10.0.1.77");
-            Assert.Equal(0, fromStudent.ExitCode);
+
+            // Room 1's router answers for room 1's names only, though room 2's router has the same address.
+            var name = await host.ExecAsync(c.Id, "nslookup", "b", "10.0.1.1");
+            Assert.True(name.ExitCode == 0, name.Stdout + name.Stderr);
+            Assert.Contains("10.0.2.10", name.Stdout, StringComparison.Ordinal);
+            Assert.DoesNotContain("10.0.2.99", name.Stdout, StringComparison.Ordinal);
+
+            // No upstream: a name that is not the room's is not resolved (nothing is asked outside the room).
+            // The router answers (it is reachable, not timing out) and says it does not know the name.
+            var outside = await host.ExecAsync(c.Id, "nslookup", "example.com", "10.0.1.1");
+            Assert.NotEqual(0, outside.ExitCode);
+            Assert.Matches("(?i)can't find|NXDOMAIN|REFUSED", outside.Stdout + outside.Stderr);
+            Assert.DoesNotMatch("(?i)timed out|no servers could be reached", outside.Stdout + outside.Stderr);
         }
         finally
         {
             try
             {
-                await Task.WhenAll(
-                    host.Node.Vms.DeleteAsync(a.Id, CancellationToken.None),
-                    host.Node.Vms.DeleteAsync(b.Id, CancellationToken.None),
-                    host.Node.Vms.DeleteAsync(c.Id, CancellationToken.None));
+                await host.Node.Vms.DeleteAsync(c.Id, CancellationToken.None);
             }
             finally
             {
-                // The routers and networks go even when a VM's delete failed: their namespaces would outlive the test.
+                // The routers and networks go even when the VM's delete failed: their namespaces would outlive the test.
                 await routers.DeleteAsync(router.Id, CancellationToken.None);
                 await routers.DeleteAsync(other.Id, CancellationToken.None);
                 foreach (var network in new[] { lan, dmz, lan2, dmz2 })

@@ -41,6 +41,9 @@ internal sealed class FakeNode : INodeAgent, IVmDriver, INetworkDriver, ITemplat
     /// <summary>Settable: check-out tests give the node a fake check-out end (null: an agent without one).</summary>
     public Core.Checkout.IVmCheckoutDriver? Checkouts { get; set; }
 
+    /// <summary>Settable: router tests give the node routers (null: a node that hosts none).</summary>
+    public INodeRouters? Routers { get; set; }
+
     /// <summary>Settable: null is a node in the Server's process; reachability tests give it a connection.</summary>
     public INodeConnection? Connection { get; set; }
 

@@ -16,6 +16,8 @@ public static class AgentCalls
 
     public sealed record NetworkId(string Id);
 
+    public sealed record RouterId(string Id);
+
     /// <param name="Kind">"vnc" or "serial".</param>
     /// <param name="Session">The relay session the agent connects back to.</param>
     public sealed record ConsoleOpen(string Id, string Kind, string Session);

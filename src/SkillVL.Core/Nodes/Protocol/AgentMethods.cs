@@ -1,6 +1,6 @@
 namespace SkillVL.Core.Nodes.Protocol;
 
-/// <summary>The calls the Server makes on an agent: the node contract (IVmDriver, INetworkDriver, ITemplateStore, IVmMigrationDriver).</summary>
+/// <summary>The calls the Server makes on an agent: the node contract (IVmDriver, INetworkDriver, INodeRouters, ITemplateStore, IVmMigrationDriver).</summary>
 public static class AgentMethods
 {
     public const string VmsList = "vms.list";
@@ -14,6 +14,9 @@ public static class AgentMethods
     public const string NetworksList = "networks.list";
     public const string NetworksEnsure = "networks.ensure";
     public const string NetworksDelete = "networks.delete";
+    public const string RoutersList = "routers.list";
+    public const string RoutersEnsure = "routers.ensure";
+    public const string RoutersDelete = "routers.delete";
     public const string TemplatesList = "templates.list";
 
     // Live migration (IVmMigrationDriver): the source's measurement before the plan, the target's three calls, then the source's.

@@ -7,6 +7,7 @@ using Microsoft.Extensions.Logging;
 using SkillVL.Core.Errors;
 using SkillVL.Core.Identifiers;
 using SkillVL.Core.Networking;
+using SkillVL.Core.Nodes;
 using SkillVL.Drivers.Qemu.Processes;
 
 namespace SkillVL.Drivers.Qemu.Networking.Routers;
@@ -19,7 +20,7 @@ namespace SkillVL.Drivers.Qemu.Networking.Routers;
 /// has no default route, so nothing it forwards leaves the room; two rooms with identical CIDRs have separate
 /// namespaces. Ensuring an unchanged router does nothing; a changed one is rebuilt (leases are cheap to renew).
 /// </summary>
-public sealed class RoomRouters : IDisposable
+public sealed class RoomRouters : INodeRouters, IDisposable
 {
     /// <summary>Prefix of a leg's host-side veth on the network's bridge (15 characters with the 12-hex hash).</summary>
     public const string HostVethPrefix = "svq";
@@ -34,6 +35,7 @@ public sealed class RoomRouters : IDisposable
     private readonly ILogger _logger;
     private readonly string _alias;
     private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly ProcFs _procFs = new();
 
     public RoomRouters(QemuDriverOptions options, IpCommand ip, ICommandRunner runner, InterfaceSysctls sysctls, ILogger<RoomRouters> logger)
     {
@@ -78,8 +80,10 @@ public sealed class RoomRouters : IDisposable
             var directory = StateDirectory(router.Id);
             var specFile = Path.Combine(directory, "router.json");
             var wanted = JsonSerializer.Serialize(router);
+            // Unchanged and still serving: nothing to do. A dnsmasq that died (killed, crashed) is a reason to rebuild.
             if ((await ListAsync(cancellationToken)).Contains(router.Id)
-                && File.Exists(specFile) && await File.ReadAllTextAsync(specFile, cancellationToken) == wanted)
+                && File.Exists(specFile) && await File.ReadAllTextAsync(specFile, cancellationToken) == wanted
+                && (!DnsmasqConfig.Needed(router) || DnsmasqPid(directory) is not null))
             {
                 return;
             }
@@ -201,28 +205,9 @@ public sealed class RoomRouters : IDisposable
         }
     }
 
-    private static async Task StopDnsmasqAsync(string directory, CancellationToken cancellationToken)
+    private async Task StopDnsmasqAsync(string directory, CancellationToken cancellationToken)
     {
-        var pidFile = PidFile(directory);
-        if (!File.Exists(pidFile)
-            || !int.TryParse((await File.ReadAllTextAsync(pidFile, cancellationToken)).Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var pid))
-        {
-            return;
-        }
-
-        // Only the dnsmasq started with this router's configuration: a stale pid file may name a reused pid.
-        var cmdline = $"/proc/{pid.ToString(CultureInfo.InvariantCulture)}/cmdline";
-        string commandLine;
-        try
-        {
-            commandLine = await File.ReadAllTextAsync(cmdline, cancellationToken);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            return; // Gone already.
-        }
-
-        if (!commandLine.Contains(Path.Combine(directory, "dnsmasq.conf"), StringComparison.Ordinal))
+        if (DnsmasqPid(directory) is not { } pid)
         {
             return;
         }
@@ -233,6 +218,11 @@ public sealed class RoomRouters : IDisposable
         timeout.CancelAfter(DnsmasqExitTimeout);
         await process.WaitForExitAsync(timeout.Token);
     }
+
+    /// <summary>The pid of the live dnsmasq started with this router's files, or null. Only that one: a stale pid file
+    /// may name a pid the kernel has since given to another program (<see cref="ProcFs.IsLiveProcessOf"/>).</summary>
+    private int? DnsmasqPid(string directory) =>
+        ProcFs.ReadPidFile(PidFile(directory)) is { } pid && _procFs.IsLiveProcessOf(pid, directory) ? pid : null;
 
     private Task InNamespaceAsync(string ns, IReadOnlyList<string> command, CancellationToken cancellationToken) =>
         _ip.RunAsync(["netns", "exec", ns, .. command], cancellationToken);
