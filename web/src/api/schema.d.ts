@@ -845,6 +845,102 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/rooms/{room}/checks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The results of the room's latest check run (empty before the first) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    room: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CheckResultInfo"][];
+                    };
+                };
+                /** @description Not Found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Run the room's checks (each in its machine's guest) and store the results; a machine that cannot run its check fails it with the reason */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    room: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CheckResultInfo"][];
+                    };
+                };
+                /** @description Not Found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+                /** @description Too Many Requests */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/rooms/{room}/machines/{machine}/checkout": {
         parameters: {
             query?: never;
@@ -2810,7 +2906,7 @@ export interface paths {
         };
         options?: never;
         head?: never;
-        /** Change a course's settings: its title, whether students may use their own client nodes, their check-out lease (its teacher, admin) */
+        /** Change a course's settings: its title, quota, whether students may use their own client nodes, their check-out lease (its teacher, admin) */
         patch: {
             parameters: {
                 query?: never;
@@ -4071,6 +4167,55 @@ export interface components {
             revokeApiTokens: boolean;
         };
         /**
+         * @description An automatic check of an exercise (issue 17, ADR 0042): either a shell line run in a machine through its guest agent
+         *     (string? CheckDefinition.Run, judged by CheckExpectation? CheckDefinition.Expect) or reachability from that machine (string? CheckDefinition.Reaches, a ping).
+         *     Exactly one of the two; RoomValidator says so when a document gives both or neither.
+         */
+        CheckDefinition: {
+            /** @description Unique among the room's checks; what a student sees next to pass or fail. */
+            name?: string;
+            /** @description The machine of the room the check runs in. */
+            machine?: string;
+            /** @description A shell line, run as `/bin/sh -c RUN` in the guest; null: a reachability check. */
+            run?: null | string;
+            expect?: null | components["schemas"]["CheckExpectation"];
+            /** @description An IPv4 address, or a machine of the room (its static address), the machine must reach by ping. */
+            reaches?: null | string;
+        };
+        /** @description What a command check's run must give to pass. */
+        CheckExpectation: {
+            /**
+             * Format: int32
+             * @description The exit status; null: 0.
+             */
+            exit?: null | number | string;
+            /** @description Text standard output must contain (case-sensitive); null: any output. */
+            output?: null | string;
+        };
+        /** @description The result of one check of a room (ADR 0042), as its latest run left it. */
+        CheckResultInfo: {
+            /** @description The check's name in room.yaml. */
+            name: string;
+            /** @description True: the check passed. */
+            passed: boolean;
+            /** @description What was seen (exit status, an excerpt of the check's own output) or why it could not run. */
+            detail: string;
+            /**
+             * Format: date-time
+             * @description When the run that gave this result started.
+             */
+            at: string;
+        };
+        /** @description A room's latest check run in one line, for a teacher's list of instances: passed of total, and when. */
+        CheckSummary: {
+            /** Format: int32 */
+            passed: number | string;
+            /** Format: int32 */
+            total: number | string;
+            /** Format: date-time */
+            at: string;
+        };
+        /**
          * @description Where a machine is checked out (ADR 0023): it runs on Node, a client, while
          *                 RetainedOn keeps the copy of its disk that the background sync keeps close and a check-in returns to.
          */
@@ -4194,6 +4339,7 @@ export interface components {
             machines: number | string;
             /** Format: int32 */
             machinesRunning: number | string;
+            checks?: null | components["schemas"]["CheckSummary"];
         };
         /** @description A published room definition. Publishing makes instances for students who have none. */
         CourseVersionInfo: {
@@ -5038,6 +5184,11 @@ export interface components {
              *     segment. Null rather than empty by default so a room without routers is written back without the key.
              */
             routers?: null | components["schemas"]["RouterDefinition"][];
+            /**
+             * @description Automatic checks of the exercise (issue 17, ADR 0042), run on demand ("Check my work"); null when the room has
+             *     none, so a room without checks is written back without the key.
+             */
+            checks?: null | components["schemas"]["CheckDefinition"][];
             placement?: null | components["schemas"]["RoomPlacement"];
         };
         /** @description A room with its definition and the observed state of its machines and networks. */
@@ -5224,6 +5375,7 @@ export interface components {
             checkoutLease?: null | string;
             /** @description The title students see (at most 200 characters); "" removes it (issue 17: a course is edited in the web). */
             title?: null | string;
+            quota?: null | components["schemas"]["QuotaLimits"];
         };
         /** @description A platform user (a local account of the embedded issuer, or one seen in an external IdP's token). */
         UserInfo: {
