@@ -30,17 +30,7 @@ public sealed partial class CourseService
             }
         }
 
-        if (request.Title is { Length: > 200 })
-        {
-            errors.Add(new("title", "may have at most 200 characters."));
-        }
-
-        errors.AddRange(Apis.IdentityApi.QuotaErrors(request.Quota, "quota."));
-        if (!caller.IsAdmin)
-        {
-            errors.AddRange(AboveDefault(request.Quota, quotas.CourseDefault));
-        }
-
+        errors.AddRange(TitleAndQuotaErrors(caller, request.Title, request.Quota));
         if (errors.Count > 0)
         {
             return CourseResults.Invalid<CourseEntity>(errors);
@@ -69,5 +59,28 @@ public sealed partial class CourseService
 
         await db.SaveChangesAsync(ct);
         return CourseResults.Ok(row);
+    }
+
+    /// <summary>What creating and changing a course check alike: the title's length, the quota's values, and that only an
+    /// admin sets a quota above the platform's course default.</summary>
+    private IEnumerable<ValidationError> TitleAndQuotaErrors(CurrentUser caller, string? title, Core.Api.Identity.QuotaLimits? quota)
+    {
+        if (title is { Length: > 200 })
+        {
+            yield return new("title", "may have at most 200 characters.");
+        }
+
+        foreach (var error in Apis.IdentityApi.QuotaErrors(quota, "quota."))
+        {
+            yield return error;
+        }
+
+        if (!caller.IsAdmin)
+        {
+            foreach (var error in AboveDefault(quota, quotas.CourseDefault))
+            {
+                yield return error;
+            }
+        }
     }
 }

@@ -40,16 +40,7 @@ public sealed partial class CourseService(SkillVlDbContext db, RoomService rooms
             errors.Add(new("name", "must be a DNS label: 1-32 lowercase letters, digits and hyphens, starting and ending with a letter or digit."));
         }
 
-        if (request.Title is { Length: > 200 })
-        {
-            errors.Add(new("title", "may have at most 200 characters."));
-        }
-
-        errors.AddRange(Apis.IdentityApi.QuotaErrors(request.Quota, "quota."));
-        if (!caller.IsAdmin)
-        {
-            errors.AddRange(AboveDefault(request.Quota, quotas.CourseDefault));
-        }
+        errors.AddRange(TitleAndQuotaErrors(caller, request.Title, request.Quota));
         if (errors.Count > 0)
         {
             return CourseResults.Invalid<CourseEntity>(errors);
