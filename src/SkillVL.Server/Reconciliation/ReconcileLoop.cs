@@ -111,6 +111,7 @@ public sealed class ReconcileLoop(
 
         var views = NodeViews();
         var liveById = live.ToDictionary(r => r.Id, StringComparer.Ordinal);
+        _routers.RetainDefinitions(rooms.Select(r => r.Id));
         var plannedRouters = live.SelectMany(r => _routers.Plan(r, views)).ToList();
         foreach (var node in nodes.All)
         {

@@ -34,6 +34,16 @@ internal sealed class RouterConvergence(NodeRegistry nodes, ILogger logger)
         return definition;
     }
 
+    /// <summary>Forgets the parsed definitions of rooms no longer stored (each pass, with the rooms it read).</summary>
+    public void RetainDefinitions(IEnumerable<string> roomIds)
+    {
+        var stored = roomIds.ToHashSet(StringComparer.Ordinal);
+        foreach (var gone in _definitions.Keys.Where(id => !stored.Contains(id)).ToList())
+        {
+            _definitions.TryRemove(gone, out _);
+        }
+    }
+
     /// <summary>The live room's routers, placed on server or edge nodes whose node offers routers.</summary>
     public IReadOnlyList<PlannedRouter> Plan(RoomEntity room, IReadOnlyDictionary<string, NetworkNodeView> views) =>
         room.DeletionRequested
