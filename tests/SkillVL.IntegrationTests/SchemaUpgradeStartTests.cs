@@ -46,6 +46,12 @@ public sealed class SchemaUpgradeStartTests
     {
         using var connection = new SqliteConnection($"Data Source={database};Pooling=False");
         connection.Open();
+        using (var schema = SkillVL.Server.Data.Schema.SqliteSchemaContext.On(connection))
+        {
+            // Back to the first migration (the schema of version 9, the last release before migrations) and no history.
+            Data.ReleaseBeforeMigrations.TablesAsync(schema, CancellationToken.None).GetAwaiter().GetResult();
+        }
+
         var undo = new List<string>();
         for (var version = StartupService.SchemaVersion - 1; version >= 5; version--)
         {
@@ -55,9 +61,6 @@ public sealed class SchemaUpgradeStartTests
             }
         }
 
-        // A version-5 database predates EF Core migrations (ADR 0037): no history of them.
-        undo.Add("DROP TABLE \"__EFMigrationsHistory\";");
-        undo.Add("DROP TABLE IF EXISTS \"__EFMigrationsLock\";");
         undo.Add("PRAGMA user_version=5;");
         foreach (var statement in undo)
         {

@@ -9,24 +9,13 @@ namespace SkillVL.IntegrationTests.Data;
 
 /// <summary>
 /// Issue 16 (ADR 0037) on a real PostgreSQL (<see cref="PostgresCluster"/>), without a Server process: a database made by
-/// the release before migrations (ADR 0034: <c>EnsureCreated</c>, the audit trigger, <c>skillvl_schema</c> 9) is recorded
-/// as at the first migration and migrated, keeping its rows and its append-only audit, and ends with the schema a new
+/// the release before migrations (ADR 0034: <c>EnsureCreated</c>, the audit trigger, <c>skillvl_schema</c> 9 — the first
+/// migration is exactly that, so the test makes it with the first migration and no history, <see
+/// cref="Data.ReleaseBeforeMigrations"/>) is recorded as at the first migration and migrated, keeping its rows and its append-only audit, and ends with the schema a new
 /// database gets from the migrations.
 /// </summary>
 public sealed class PostgresMigrationTests : IAsyncLifetime
 {
-    /// <summary>What ADR 0034's <c>PostgresSchema.PrepareAsync</c> ran after <c>EnsureCreated</c> on a new database.</summary>
-    private const string ReleaseBeforeMigrations = """
-        CREATE OR REPLACE FUNCTION skillvl_audit_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
-        BEGIN
-            RAISE EXCEPTION 'the audit log is append-only';
-        END
-        $$;
-        CREATE TRIGGER audit_no_update_or_delete BEFORE UPDATE OR DELETE ON "Audit" FOR EACH ROW EXECUTE FUNCTION skillvl_audit_append_only();
-        CREATE TRIGGER audit_no_truncate BEFORE TRUNCATE ON "Audit" FOR EACH STATEMENT EXECUTE FUNCTION skillvl_audit_append_only();
-        CREATE TABLE skillvl_schema (version integer NOT NULL); INSERT INTO skillvl_schema (version) VALUES (9);
-        """;
-
     private PostgresCluster? _cluster;
 
     private PostgresCluster Cluster => _cluster!;
@@ -47,10 +36,14 @@ public sealed class PostgresMigrationTests : IAsyncLifetime
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
         var ct = timeout.Token;
         var old = await Cluster.CreateDatabaseAsync();
+        await using (var connection = new NpgsqlConnection(old))
+        {
+            await using var schema = PostgresSchemaContext.On(connection);
+            await Data.ReleaseBeforeMigrations.TablesAsync(schema, ct);
+        }
+
         await using (var db = new SkillVlDbContext(new DbContextOptionsBuilder<SkillVlDbContext>().UseNpgsql(old).UseOpenIddict().Options))
         {
-            Assert.True(await db.Database.EnsureCreatedAsync(ct));
-            await db.Database.ExecuteSqlRawAsync(ReleaseBeforeMigrations, ct);
             db.Users.Add(new UserEntity { Id = "u1", Username = "theo", Role = "teacher", CreatedAt = DateTimeOffset.UnixEpoch });
             db.Audit.Add(new AuditEntity { At = DateTimeOffset.UnixEpoch, Username = "admin", Action = "user.create", Target = "theo", Outcome = "ok" });
             await db.SaveChangesAsync(ct);
