@@ -1,8 +1,9 @@
 // "Check my work" (issue 17, ADR 0042): the room's checks from its room.yaml, a button that runs them, and each one's
-// latest result. The routes are newer than the generated contract (schema.d.ts), so their types are written here by
-// hand after the Server's records; the lead regenerates the contract after merging.
+// latest result. Results are typed by the generated contract; a check stays typed here as room.yaml writes it (the
+// generated CheckDefinition makes every field optional and its exit a string or number).
 import { useEffect, useState } from 'react';
 import { api } from '../../api/api';
+import type { components } from '../../api/schema';
 import { ErrorBox } from '../../components/common';
 
 /** A check as room.yaml writes it (src/SkillVL.Core/Rooms/CheckDefinition.cs). */
@@ -14,13 +15,8 @@ export interface RoomCheck {
   reaches?: string | null;
 }
 
-/** One check's latest result (src/SkillVL.Core/Api/Checks/CheckResultInfo.cs). */
-export interface CheckResultInfo {
-  name: string;
-  passed: boolean;
-  detail: string;
-  at: string;
-}
+/** One check's latest result (the Server's CheckResultInfo). */
+export type CheckResultInfo = components['schemas']['CheckResultInfo'];
 
 const checksUrl = (roomId: string) => `/api/v1/rooms/${encodeURIComponent(roomId)}/checks`;
 
