@@ -121,7 +121,7 @@ public static class CheckoutsApi
             return ApiResults.NotFound($"Machine '{RoomReference.Parse(room)}/{machine}'");
         }
 
-        var result = await FencedCopies.DiscardAsync(db, nodes, $"{room}/{machine}", found.Id, number, http.Caller().Username, loggers.CreateLogger(typeof(FencedCopies)), ct);
+        var result = await FencedCopies.DiscardAsync(db, nodes, $"{RoomReference.Parse(room)}/{machine}", found.Id, number, http.Caller().Username, loggers.CreateLogger(typeof(FencedCopies)), ct);
         return result switch
         {
             { NotFound: { } what } => ApiResults.NotFound(what),
@@ -140,7 +140,7 @@ public static class CheckoutsApi
 
         if (found.CheckoutNode is null)
         {
-            return ApiResults.Conflict($"{room}/{machine} is not checked out: there is nothing to sync");
+            return ApiResults.Conflict($"{RoomReference.Parse(room)}/{machine} is not checked out: there is nothing to sync");
         }
 
         try
@@ -149,15 +149,15 @@ public static class CheckoutsApi
             var after = await FindAsync(db, access, http.Caller(), room, machine, ct);
             return after is not null && RoomViews.Checkout(after) is { } checkout
                 ? Results.Ok(new CheckoutSyncInfo(checkout, result.BytesCopied, result.TunnelBytes, result.Elapsed.TotalMilliseconds, result.FullCopy))
-                : ApiResults.Conflict($"{room}/{machine} was checked in while it synced");
+                : ApiResults.Conflict($"{RoomReference.Parse(room)}/{machine} was checked in while it synced");
         }
         catch (DriverException e) when (e.IsTransient)
         {
-            return Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Sync not possible now", detail: $"{room}/{machine}: {e.Message}");
+            return Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Sync not possible now", detail: $"{RoomReference.Parse(room)}/{machine}: {e.Message}");
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            return Results.Problem(statusCode: StatusCodes.Status502BadGateway, title: "Sync failed", detail: $"{room}/{machine}: {e.Message}");
+            return Results.Problem(statusCode: StatusCodes.Status502BadGateway, title: "Sync failed", detail: $"{RoomReference.Parse(room)}/{machine}: {e.Message}");
         }
     }
 

@@ -91,15 +91,15 @@ public static class MachinesApi
         }
         catch (InvalidVmStateException ex)
         {
-            return Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "Machine not running", detail: $"{room}/{machine}: {ex.Message}");
+            return Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "Machine not running", detail: $"{RoomReference.Parse(room)}/{machine}: {ex.Message}");
         }
         catch (GuestAgentUnavailableException ex)
         {
-            return Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Guest agent unavailable", detail: $"{room}/{machine}: {ex.Message}");
+            return Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Guest agent unavailable", detail: $"{RoomReference.Parse(room)}/{machine}: {ex.Message}");
         }
         catch (DriverException ex)
         {
-            return Results.Problem(statusCode: StatusCodes.Status502BadGateway, title: "Node error", detail: $"{room}/{machine}: {ex.Message}");
+            return Results.Problem(statusCode: StatusCodes.Status502BadGateway, title: "Node error", detail: $"{RoomReference.Parse(room)}/{machine}: {ex.Message}");
         }
     }
 }

@@ -46,6 +46,30 @@ public sealed class ReviveService(
             return new(Unavailable: $"{name}: node {retainedOn}, which holds its retained copy, is not reachable; nothing was changed");
         }
 
+        // Held like a migration from the node step until the rows say where the machine is: a reconcile pass in between
+        // would otherwise see the revived VM on the retained node as an orphan and delete it.
+        using var cancel = new CancellationTokenSource();
+        var hold = new ActiveMigrations.Entry($"revive-{machine.Id}", machine.Id, room.Id, client, retainedOn, cancel);
+        if (!active.TryAdd(hold))
+        {
+            return new(Conflict: $"{name} is being moved or revived; try again when that has ended");
+        }
+
+        try
+        {
+            return await ReviveHeldAsync(caller, name, machine, lost, checkouts, cancellationToken);
+        }
+        finally
+        {
+            active.Remove(hold);
+        }
+    }
+
+    private async Task<Result> ReviveHeldAsync(CurrentUser caller, string name, MachineEntity machine, bool lost, Core.Checkout.IVmCheckoutDriver checkouts, CancellationToken cancellationToken)
+    {
+        var client = machine.CheckoutNode!;
+        var retainedOn = machine.CheckoutRetainedOn!;
+        var epoch = machine.CheckoutEpoch;
         using (var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
         {
             wait.CancelAfter(SyncWait);

@@ -153,9 +153,9 @@ public sealed class ReconcileLoop(
 
                 Schedule($"vm:{orphan.Id}", async ct =>
                 {
-                    if (migrations.IsMigrating(orphan.Id))
+                    if (migrations.IsMigrating(orphan.Id) || await WantedOnAsync(orphan.Id, node.Facts.Name, ct))
                     {
-                        return; // A migration began after this pass looked.
+                        return; // A migration or revive began after this pass looked, or one that ended moved it here.
                     }
 
                     Log.RemovingOrphanVm(logger, orphan.Id, node.Facts.Name);
@@ -373,6 +373,19 @@ public sealed class ReconcileLoop(
         machine.DesiredState == MachineStates.Running
             ? machine.ObservedState == MachineStates.Running && machine.GuestReady && machine.ObservedSpecHash == spec.SpecHash
             : machine.ObservedState == MachineStates.Stopped;
+
+    /// <summary>
+    /// Whether the database says, now, that a live room wants <paramref name="machineId"/> on <paramref name="node"/>. A
+    /// pass's rows are read before it lists the nodes, so a move, check-out or revive that committed in between shows
+    /// its VM on the new node while the rows still place it elsewhere; the VM is no orphan, and deleting it would lose
+    /// the machine's disk (a CI failure: a revived VM deleted and made again from its template).
+    /// </summary>
+    private async Task<bool> WantedOnAsync(string machineId, string node, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return await db.Machines.AnyAsync(
+            m => m.Id == machineId && m.NodeName == node && db.Rooms.Any(r => r.Id == m.RoomId && !r.DeletionRequested), cancellationToken);
+    }
 
     private void Schedule(string key, Func<CancellationToken, Task> work, DateTimeOffset observedAt, CancellationToken cancellationToken)
     {

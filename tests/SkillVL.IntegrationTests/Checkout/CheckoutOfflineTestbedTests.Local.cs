@@ -46,4 +46,19 @@ public sealed partial class CheckoutOfflineTestbedTests
 
     private static Task<(int ExitCode, string Stdout, string Stderr)> LocalRunAsync(string ns, string socket, params string[] arguments) =>
         HostTools.RunAsync("ip", ["netns", "exec", ns, "dotnet", AgentDll, .. arguments, "--socket", socket], TimeSpan.FromMinutes(2));
+
+    /// <summary>On a failure: what each node's agent logged last, so a CI failure can be read without a rerun.</summary>
+    private void DumpAgentLogs(Nodes.MigrationTestbedTests.Bed bed)
+    {
+        foreach (var node in new[] { "node1", "laptop1" })
+        {
+            var log = Path.Combine(bed.State, "nodes", node, "agent.log");
+            var lines = File.Exists(log) ? File.ReadLines(log).ToList() : [];
+            output.WriteLine($"--- {node} agent.log (tail) ---\n" + string.Join('\n', lines.TakeLast(40)));
+            if (lostVm is not null)
+            {
+                output.WriteLine($"--- {node} agent.log, lines naming {lostVm.Id} ---\n" + string.Join('\n', lines.Where(l => l.Contains(lostVm.Id, StringComparison.Ordinal)).TakeLast(60)));
+            }
+        }
+    }
 }

@@ -81,6 +81,7 @@ public sealed partial class CheckoutOfflineTestbedTests(ITestOutputHelper output
         {
             if (!deleted)
             {
+                DumpAgentLogs(bed);
                 // A failed check must surface, not the testbed's refusal to remove a node that still has machines.
                 foreach (var room in new[] { "home", Lost })
                 {

@@ -64,7 +64,14 @@ internal sealed class FakeCheckoutDriver(string node, CallLog log) : IVmCheckout
 
     public Task<CheckoutLease?> GetLeaseAsync(string vmId, CancellationToken cancellationToken) => Answer<CheckoutLease?>("GetLease", null);
 
-    public Task ReviveAsync(string vmId, CancellationToken cancellationToken) => Answer("Revive", 0);
+    /// <summary>Settable: runs inside the revive's node step.</summary>
+    public Action? OnRevive { get; set; }
+
+    public Task ReviveAsync(string vmId, CancellationToken cancellationToken)
+    {
+        OnRevive?.Invoke();
+        return Answer("Revive", 0);
+    }
 
     public Task<FencedCopy?> FenceAsync(string vmId, int epoch, CancellationToken cancellationToken) =>
         Answer<FencedCopy?>("Fence", new FencedCopy(vmId, epoch, $"/data/fenced/{vmId}-e{epoch}.qcow2", 3L << 20, 1L << 20, DateTimeOffset.UtcNow));

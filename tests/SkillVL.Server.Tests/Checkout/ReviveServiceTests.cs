@@ -106,6 +106,21 @@ public sealed class ReviveServiceTests
     }
 
     [Fact]
+    public async Task Revive_HoldsTheMachineLikeAMigration_FromTheNodeStepUntilTheRowsSayWhereItIs()
+    {
+        await using var harness = new MigrationRunnerHarness();
+        var (_, retained) = await CheckedOutAsync(harness, DateTimeOffset.UtcNow.AddSeconds(-5));
+        var heldDuringNodeStep = false;
+        retained.OnRevive = () => heldDuringNodeStep = harness.Active.IsMigrating(MigrationRunnerHarness.MachineId);
+
+        var result = await ReviveAsync(harness, lost: false);
+
+        Assert.Null(result.Conflict);
+        Assert.True(heldDuringNodeStep, "the reconciler could have swept the revived VM as an orphan");
+        Assert.False(harness.Active.IsMigrating(MigrationRunnerHarness.MachineId));
+    }
+
+    [Fact]
     public async Task Reconcile_TheFencedClientReturns_ItsCopyIsFenced_NotDeleted()
     {
         await using var harness = new MigrationRunnerHarness();

@@ -49,11 +49,19 @@ internal sealed class FakeNode : INodeAgent, IVmDriver, INetworkDriver, ITemplat
 
     public DriverCapabilities Capabilities => new(true, true, true, true, LiveMigration: true);
 
-    public Task<IReadOnlyList<VmObservation>> ListAsync(CancellationToken cancellationToken)
+    /// <summary>Settable: runs each time the node's VMs are listed, before the answer (what happens meanwhile elsewhere).</summary>
+    public Func<Task>? OnList { get; set; }
+
+    public async Task<IReadOnlyList<VmObservation>> ListAsync(CancellationToken cancellationToken)
     {
+        if (OnList is { } onList)
+        {
+            await onList();
+        }
+
         lock (Observed)
         {
-            return Task.FromResult<IReadOnlyList<VmObservation>>([.. Observed]);
+            return [.. Observed];
         }
     }
 

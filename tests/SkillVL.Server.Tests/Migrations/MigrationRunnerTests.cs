@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore;
 using SkillVL.Core.Api.Migrations;
 using SkillVL.Core.Compute;
 using SkillVL.Core.Migration;
@@ -300,6 +301,34 @@ public sealed class MigrationRunnerTests
         }
 
         Assert.Contains("dst:vm.Delete", harness.Log.Calls);
+    }
+
+    [Fact]
+    public async Task Reconciler_AMoveCommittedAfterThePassReadItsRows_ItsVmOnTheNewNodeIsNoOrphan()
+    {
+        await using var harness = new MigrationRunnerHarness();
+        await harness.SeedAsync();
+        harness.Source.Observed.Add(new VmObservation(MigrationRunnerHarness.MachineId, VmPowerState.Running, null, DateTimeOffset.UtcNow, "b1", null));
+
+        // The pass has read the rows (the machine on src); before it lists dst, a revive or a move commits: the VM now
+        // runs on dst and the row says so. The pass's rows are stale; the database is not.
+        harness.Target.OnList = async () =>
+        {
+            harness.Target.OnList = null;
+            lock (harness.Target.Observed)
+            {
+                harness.Target.Observed.Add(new VmObservation(MigrationRunnerHarness.MachineId, VmPowerState.Running, null, DateTimeOffset.UtcNow, "b2", null));
+            }
+
+            await using var db = await harness.Db.CreateDbContextAsync();
+            await db.Machines.ExecuteUpdateAsync(s => s.SetProperty(m => m.NodeName, "dst"));
+        };
+
+        await harness.Reconciler.PassAsync(CancellationToken.None);
+        await harness.Reconciler.WhenIdleAsync(TimeSpan.FromSeconds(10));
+
+        Assert.True(harness.Target.OnList is null, "the pass did not list dst");
+        Assert.DoesNotContain("dst:vm.Delete", harness.Log.Calls);
     }
 
     private static void AssertCleanedUp(MigrationRunnerHarness harness, MigrationEntity migration)
