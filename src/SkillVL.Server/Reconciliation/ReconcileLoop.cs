@@ -153,7 +153,7 @@ public sealed class ReconcileLoop(
 
                 Schedule($"vm:{orphan.Id}", async ct =>
                 {
-                    if (migrations.IsMigrating(orphan.Id) || await WantedOnAsync(orphan.Id, node.Facts.Name, ct))
+                    if (migrations.IsMigrating(orphan.Id) || await OrphanRecheck.VmWantedOnAsync(dbFactory, orphan.Id, node.Facts.Name, ct))
                     {
                         return; // A migration or revive began after this pass looked, or one that ended moved it here.
                     }
@@ -226,6 +226,11 @@ public sealed class ReconcileLoop(
                 busy = true;
                 Schedule($"net:{stale}", async ct =>
                 {
+                    if (await OrphanRecheck.NetworkWantedOnAsync(dbFactory, stale, node.Facts.Name, ct))
+                    {
+                        return; // As for VMs: a move or revive committed after this pass read its rows.
+                    }
+
                     Log.RemovingOrphanNetwork(logger, stale, node.Facts.Name);
                     await node.Networks.DeleteAsync(stale, ct);
                 }, snapshotAt, cancellationToken);
@@ -373,19 +378,6 @@ public sealed class ReconcileLoop(
         machine.DesiredState == MachineStates.Running
             ? machine.ObservedState == MachineStates.Running && machine.GuestReady && machine.ObservedSpecHash == spec.SpecHash
             : machine.ObservedState == MachineStates.Stopped;
-
-    /// <summary>
-    /// Whether the database says, now, that a live room wants <paramref name="machineId"/> on <paramref name="node"/>. A
-    /// pass's rows are read before it lists the nodes, so a move, check-out or revive that committed in between shows
-    /// its VM on the new node while the rows still place it elsewhere; the VM is no orphan, and deleting it would lose
-    /// the machine's disk (a CI failure: a revived VM deleted and made again from its template).
-    /// </summary>
-    private async Task<bool> WantedOnAsync(string machineId, string node, CancellationToken cancellationToken)
-    {
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        return await db.Machines.AnyAsync(
-            m => m.Id == machineId && m.NodeName == node && db.Rooms.Any(r => r.Id == m.RoomId && !r.DeletionRequested), cancellationToken);
-    }
 
     private void Schedule(string key, Func<CancellationToken, Task> work, DateTimeOffset observedAt, CancellationToken cancellationToken)
     {

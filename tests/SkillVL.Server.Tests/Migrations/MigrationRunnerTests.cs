@@ -304,7 +304,7 @@ public sealed class MigrationRunnerTests
     }
 
     [Fact]
-    public async Task Reconciler_AMoveCommittedAfterThePassReadItsRows_ItsVmOnTheNewNodeIsNoOrphan()
+    public async Task Reconciler_AMoveCommittedAfterThePassReadItsRows_ItsVmAndNetworkOnTheNewNodeAreNoOrphans()
     {
         await using var harness = new MigrationRunnerHarness();
         await harness.SeedAsync();
@@ -320,6 +320,11 @@ public sealed class MigrationRunnerTests
                 harness.Target.Observed.Add(new VmObservation(MigrationRunnerHarness.MachineId, VmPowerState.Running, null, DateTimeOffset.UtcNow, "b2", null));
             }
 
+            lock (harness.Target.Ensured)
+            {
+                harness.Target.Ensured.Add(new Core.Networking.NetworkSpec("n0000001", 1450));
+            }
+
             await using var db = await harness.Db.CreateDbContextAsync();
             await db.Machines.ExecuteUpdateAsync(s => s.SetProperty(m => m.NodeName, "dst"));
         };
@@ -329,6 +334,7 @@ public sealed class MigrationRunnerTests
 
         Assert.True(harness.Target.OnList is null, "the pass did not list dst");
         Assert.DoesNotContain("dst:vm.Delete", harness.Log.Calls);
+        Assert.DoesNotContain("dst:vm.DeleteNetwork", harness.Log.Calls); // its bridge stays under the running VM
     }
 
     private static void AssertCleanedUp(MigrationRunnerHarness harness, MigrationEntity migration)
