@@ -153,7 +153,7 @@ public sealed class ReconcileLoop(
 
                 Schedule($"vm:{orphan.Id}", async ct =>
                 {
-                    if (migrations.IsMigrating(orphan.Id) || await OrphanRecheck.VmWantedOnAsync(dbFactory, orphan.Id, node.Facts.Name, ct))
+                    if (migrations.IsMigrating(orphan.Id) || await FreshPlacement.VmWantedOnAsync(dbFactory, orphan.Id, node.Facts.Name, ct))
                     {
                         return; // A migration or revive began after this pass looked, or one that ended moved it here.
                     }
@@ -226,7 +226,7 @@ public sealed class ReconcileLoop(
                 busy = true;
                 Schedule($"net:{stale}", async ct =>
                 {
-                    if (await OrphanRecheck.NetworkWantedOnAsync(dbFactory, stale, node.Facts.Name, ct))
+                    if (await FreshPlacement.NetworkWantedOnAsync(dbFactory, stale, node.Facts.Name, ct))
                     {
                         return; // As for VMs: a move or revive committed after this pass read its rows.
                     }
@@ -253,9 +253,10 @@ public sealed class ReconcileLoop(
 
                 Schedule($"vm:{machine.Id}", async ct =>
                 {
-                    if (migrations.IsMigrating(machine.Id))
+                    if (migrations.IsMigrating(machine.Id)
+                        || (observation is null && !await FreshPlacement.VmWantedOnAsync(dbFactory, machine.Id, node.Facts.Name, ct)))
                     {
-                        return;
+                        return; // Moving, or moved away after this pass read its rows: not to be made again here.
                     }
 
                     var routing = _routers.GuestRouting(liveById.GetValueOrDefault(machine.RoomId), machine);

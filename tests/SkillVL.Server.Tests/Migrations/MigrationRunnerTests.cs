@@ -337,6 +337,28 @@ public sealed class MigrationRunnerTests
         Assert.DoesNotContain("dst:vm.DeleteNetwork", harness.Log.Calls); // its bridge stays under the running VM
     }
 
+    [Fact]
+    public async Task Reconciler_AMoveCommittedAfterThePassReadItsRows_TheMachineIsNotMadeAgainOnTheNodeItLeft()
+    {
+        await using var harness = new MigrationRunnerHarness();
+        await harness.SeedAsync();
+
+        // The pass has read the rows (the machine on src, running); before it lists src, the move commits: src no longer
+        // has the VM, dst has it. A missing VM on src in the pass's stale view is not to be made again there.
+        harness.Source.OnList = async () =>
+        {
+            harness.Source.OnList = null;
+            await using var db = await harness.Db.CreateDbContextAsync();
+            await db.Machines.ExecuteUpdateAsync(s => s.SetProperty(m => m.NodeName, "dst"));
+        };
+
+        await harness.Reconciler.PassAsync(CancellationToken.None);
+        await harness.Reconciler.WhenIdleAsync(TimeSpan.FromSeconds(10));
+
+        Assert.True(harness.Source.OnList is null, "the pass did not list src");
+        Assert.DoesNotContain(harness.Log.Calls, c => c.StartsWith("src:vm.", StringComparison.Ordinal));
+    }
+
     private static void AssertCleanedUp(MigrationRunnerHarness harness, MigrationEntity migration)
     {
         foreach (var step in Cleanup)

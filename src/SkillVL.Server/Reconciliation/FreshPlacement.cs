@@ -4,11 +4,13 @@ using SkillVL.Server.Data;
 namespace SkillVL.Server.Reconciliation;
 
 /// <summary>
-/// The last look before the reconciler deletes an orphan: a pass reads its rows first and lists the nodes after, so
-/// whatever committed in between (a move, a check-out, a revive) is on the nodes but not in the rows. Deleting on that
-/// stale view lost a revived machine's disk in CI. These ask the database again, at the moment of the deletion.
+/// The last look before the reconciler deletes a VM or a network, or makes a VM that is missing: a pass reads its rows
+/// first and lists the nodes after, so whatever committed in between (a move, a check-out, a revive) is on the nodes
+/// but not in the rows. Acting on that stale view lost a revived machine's disk in CI (its VM swept as an orphan and
+/// made again from its template), and would make a moved machine again on the node it left. These ask the database
+/// again, at the moment of the act.
 /// </summary>
-internal static class OrphanRecheck
+internal static class FreshPlacement
 {
     /// <summary>
     /// Whether the database says, now, that a live room wants <paramref name="machineId"/> on <paramref name="node"/>. A
