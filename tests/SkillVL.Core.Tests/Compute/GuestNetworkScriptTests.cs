@@ -42,12 +42,16 @@ public sealed class GuestNetworkScriptTests
         Assert.Contains("ip route replace default via '10.0.1.1' proto 91", lines);
     }
 
-    /// <summary>The guest's shell is the only reader of the script: it must at least parse (sh -n runs nothing).</summary>
-    [Fact]
-    public async Task Build_ParsesAsShell()
+    /// <summary>The guest's shell is the only reader of the script: it must at least parse (sh -n runs nothing), with and
+    /// without a gateway and name server (the two take different lines).</summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Build_ParsesAsShell(bool routed)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        var start = new System.Diagnostics.ProcessStartInfo("/bin/sh", ["-n", "-c", GuestNetworkScript.Build("web", [Static, Unconfigured], "10.0.1.1", "10.0.1.1")])
+        var script = routed ? GuestNetworkScript.Build("web", [Static, Unconfigured], "10.0.1.1", "10.0.1.1") : GuestNetworkScript.Build("web", [Static, Unconfigured]);
+        var start = new System.Diagnostics.ProcessStartInfo("/bin/sh", ["-n", "-c", script])
         {
             RedirectStandardError = true,
         };
