@@ -10,7 +10,7 @@ namespace SkillVL.Server.Tests;
 /// <summary>
 /// The reconciler and room routers (ADR 0039) against fake nodes: a router runs on the node with most of the room's
 /// machines on its networks, that node gets all the router's networks, a changed routing rebuilds it, an unchanged one is
-/// not sent again, and a deleted room's router (or one no room wants) is swept.
+/// not sent again unless one of its networks' bridges was made again, and a deleted room's router (or one no room wants) is swept.
 /// </summary>
 public sealed class RouterReconcileTests
 {
@@ -56,10 +56,24 @@ public sealed class RouterReconcileTests
         await PassAsync(harness);
         Assert.Single(dst.Ensures); // unchanged: not sent again
 
+        // Issue 18: dmz's bridge vanished on dst (deleted by hand): the pass makes it again and ensures the router there
+        // again, though its spec is unchanged, so the node puts the router's leg back on the new bridge.
+        lock (harness.Target.Ensured)
+        {
+            harness.Target.Ensured.RemoveAll(n => n.Id == "n-dmz");
+        }
+
+        await PassAsync(harness);
+        Assert.Contains(harness.Target.Ensured, n => n.Id == "n-dmz");
+        Assert.Equal(2, dst.Ensures.Count);
+        Assert.Equal(System.Text.Json.JsonSerializer.Serialize(dst.Ensures[0]), System.Text.Json.JsonSerializer.Serialize(dst.Ensures[1]));
+        await PassAsync(harness);
+        Assert.Equal(2, dst.Ensures.Count); // and only then
+
         await UpdateAsync(harness, r => r.DefinitionJson = Json(Yaml.Replace("10.0.1.199", "10.0.1.150", StringComparison.Ordinal)));
         await PassAsync(harness);
-        Assert.Equal(2, dst.Ensures.Count);
-        Assert.Equal("10.0.1.150", dst.Ensures[1].Legs[0].DhcpLast);
+        Assert.Equal(3, dst.Ensures.Count);
+        Assert.Equal("10.0.1.150", dst.Ensures[2].Legs[0].DhcpLast);
 
         await UpdateAsync(harness, r => r.DeletionRequested = true);
         await PassAsync(harness);

@@ -12,18 +12,26 @@ namespace SkillVL.Core.Compute;
 /// The platform configures only what the room says (issue 18): a NIC without an address gets the network's
 /// MTU and is brought up, but its addresses are never flushed, so a lease from DHCP or an address the
 /// student set by hand survives the script, which runs again after every boot. A default gateway, when
-/// the room gives the machine one, is replaced rather than added for the same reason: re-running is harmless.
+/// the room gives the machine one, is replaced rather than added for the same reason: re-running is harmless;
+/// when the room no longer gives one, the run removes the platform's own default route and resolv.conf (by
+/// protocol number and marker line), so a gateway dropped by an apply goes without a reboot.
 /// </remarks>
 public static class GuestNetworkScript
 {
+    /// <summary>The route protocol of the default route the platform sets (unassigned in iproute2's rt_protos).</summary>
+    public const int RouteProtocol = 91;
+
+    /// <summary>The first line of a resolv.conf the platform wrote.</summary>
+    public const string ResolvConfMarker = "# written by SkillVL: the room DNS (ADR 0039)";
+
     public static IReadOnlyList<string> Command(
         string hostname, IReadOnlyList<NicSpec> nics, string? defaultGateway = null, string? nameServer = null) =>
         ["/bin/sh", "-c", Build(hostname, nics, defaultGateway, nameServer)];
 
     /// <param name="hostname">The machine's name.</param>
     /// <param name="nics">The NICs; those without an address are left unaddressed and never flushed.</param>
-    /// <param name="defaultGateway">The room's default gateway for the machine (RoomRouting.DefaultGateway); null: routes untouched.</param>
-    /// <param name="nameServer">The room's name server for the machine (RoomRouting.NameServer); null: resolv.conf untouched.</param>
+    /// <param name="defaultGateway">The room's default gateway for the machine (RoomRouting.DefaultGateway); null: none of the platform's.</param>
+    /// <param name="nameServer">The room's name server for the machine (RoomRouting.NameServer); null: none of the platform's.</param>
     public static string Build(string hostname, IReadOnlyList<NicSpec> nics, string? defaultGateway = null, string? nameServer = null)
     {
         // Names and addresses were validated (DNS labels, IPv4, MACs we generate), so quoting is for safety only.
@@ -62,15 +70,22 @@ public static class GuestNetworkScript
                 : $"keep {mac} {nic.Mtu}");
         }
 
-        if (defaultGateway is not null)
-        {
-            script.AppendLine($"ip route replace default via {Quote(defaultGateway)}");
-        }
+        // The platform's default route carries its own protocol number, so a later run without a gateway (the room
+        // dropped it) removes exactly that route and never one a DHCP lease or the student added (ADR 0039).
+        script.AppendLine(defaultGateway is not null
+            ? $"ip route replace default via {Quote(defaultGateway)} proto {RouteProtocol}"
+            // "No such process" (there is none of ours) is the expected failure; busybox ip cannot list by protocol to ask first.
+            : $"ip route del default proto {RouteProtocol} 2>/dev/null || :");
 
         if (nameServer is not null)
         {
             // Written whole each time, so a re-run is harmless; only when the room has DNS on the machine's network.
-            script.AppendLine($"echo nameserver {Quote(nameServer)} > /etc/resolv.conf");
+            // The marker line lets a run without a name server remove the file this script wrote, and only that one.
+            script.AppendLine($"printf '%s\\nnameserver %s\\n' {Quote(ResolvConfMarker)} {Quote(nameServer)} > /etc/resolv.conf");
+        }
+        else
+        {
+            script.AppendLine($"if [ \"$(head -n 1 /etc/resolv.conf 2>/dev/null)\" = {Quote(ResolvConfMarker)} ]; then rm -f /etc/resolv.conf; fi");
         }
 
         return script.ToString();

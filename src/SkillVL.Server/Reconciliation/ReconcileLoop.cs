@@ -173,6 +173,7 @@ public sealed class ReconcileLoop(
             // exists on a node only while a machine there (or migrating there) has a NIC on it; when that is more than
             // one node, each gets a VXLAN tunnel to the others (head-end replication to their underlay addresses).
             var wantedNetworks = new List<NetworkEntity>();
+            var ensuredNow = new HashSet<string>(StringComparer.Ordinal);
             foreach (var room in live)
             {
                 var networkNodes = NetworkNodes(room, views);
@@ -192,6 +193,7 @@ public sealed class ReconcileLoop(
                         {
                             await node.Networks.EnsureAsync(spec, cancellationToken);
                             _ensuredNetworks[key] = spec;
+                            ensuredNow.Add(network.Id);
                         }
                         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
                         {
@@ -207,7 +209,8 @@ public sealed class ReconcileLoop(
 
             // Routers after the networks (their legs are ports of the bridges); those no live room wants here are swept.
             var routersHere = plannedRouters.Where(r => r.Node == node.Facts.Name).ToList();
-            busy |= await _routers.EnsureAsync(node, observedRouters, routersHere, cancellationToken);
+            // A network ensured now may be a bridge made again (deleted by hand, or missing): its router legs are checked too.
+            busy |= await _routers.EnsureAsync(node, observedRouters, routersHere, ensuredNow, cancellationToken);
             var wantedRouterIds = routersHere.Select(r => r.Spec.Id).ToHashSet(StringComparer.Ordinal);
             foreach (var stale in observedRouters.Where(id => !wantedRouterIds.Contains(id)))
             {

@@ -62,11 +62,13 @@ internal sealed class RouterConvergence(NodeRegistry nodes, ILogger logger)
     }
 
     /// <summary>
-    /// Ensures on <paramref name="node"/> each router planned there that it lacks or has with another spec. Inline in the
-    /// pass (a few <c>ip</c> calls and a dnsmasq start), after the node's networks. Returns true when one failed: logged,
-    /// forgotten, and tried again next pass.
+    /// Ensures on <paramref name="node"/> each router planned there that it lacks or has with another spec, or that has a
+    /// leg on a network ensured in this pass (<paramref name="networksEnsured"/>): a bridge made again has lost the
+    /// router's veth, which the node's ensure puts back (issue 18). Inline in the pass (a few <c>ip</c> calls and a
+    /// dnsmasq start), after the node's networks. Returns true when one failed: logged, forgotten, and tried again next pass.
     /// </summary>
-    public async Task<bool> EnsureAsync(INodeAgent node, IReadOnlyList<string> observed, IEnumerable<PlannedRouter> wanted, CancellationToken cancellationToken)
+    public async Task<bool> EnsureAsync(
+        INodeAgent node, IReadOnlyList<string> observed, IEnumerable<PlannedRouter> wanted, IReadOnlySet<string> networksEnsured, CancellationToken cancellationToken)
     {
         if (node.Routers is not { } routers)
         {
@@ -78,7 +80,8 @@ internal sealed class RouterConvergence(NodeRegistry nodes, ILogger logger)
         {
             var key = $"{node.Facts.Name}/{router.Spec.Id}";
             var json = JsonSerializer.Serialize(router.Spec);
-            if (observed.Contains(router.Spec.Id) && _ensured.TryGetValue(key, out var previous) && previous == json)
+            if (observed.Contains(router.Spec.Id) && _ensured.TryGetValue(key, out var previous) && previous == json
+                && !router.Spec.Legs.Any(l => networksEnsured.Contains(l.NetworkId)))
             {
                 continue;
             }

@@ -35,19 +35,23 @@ public sealed class GuestNetworkScriptTests
     }
 
     [Fact]
-    public void Build_WithGateway_ReplacesTheDefaultRouteLast()
+    public void Build_WithGateway_ReplacesTheDefaultRouteWithThePlatformsProtocol()
     {
         var lines = Lines(GuestNetworkScript.Build("web", [Static], "10.0.1.1"));
 
-        Assert.Equal("ip route replace default via '10.0.1.1'", lines[^1]);
+        Assert.Contains("ip route replace default via '10.0.1.1' proto 91", lines);
     }
 
-    /// <summary>The guest's shell is the only reader of the script: it must at least parse (sh -n runs nothing).</summary>
-    [Fact]
-    public async Task Build_ParsesAsShell()
+    /// <summary>The guest's shell is the only reader of the script: it must at least parse (sh -n runs nothing), with and
+    /// without a gateway and name server (the two take different lines).</summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Build_ParsesAsShell(bool routed)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        var start = new System.Diagnostics.ProcessStartInfo("/bin/sh", ["-n", "-c", GuestNetworkScript.Build("web", [Static, Unconfigured], "10.0.1.1", "10.0.1.1")])
+        var script = routed ? GuestNetworkScript.Build("web", [Static, Unconfigured], "10.0.1.1", "10.0.1.1") : GuestNetworkScript.Build("web", [Static, Unconfigured]);
+        var start = new System.Diagnostics.ProcessStartInfo("/bin/sh", ["-n", "-c", script])
         {
             RedirectStandardError = true,
         };
@@ -59,19 +63,21 @@ public sealed class GuestNetworkScriptTests
     }
 
     [Fact]
-    public void Build_WithNameServer_WritesResolvConf()
+    public void Build_WithNameServer_WritesResolvConfWithItsMarker()
     {
         var lines = Lines(GuestNetworkScript.Build("web", [Static], "10.0.1.1", "10.0.1.1"));
 
-        Assert.Equal("echo nameserver '10.0.1.1' > /etc/resolv.conf", lines[^1]);
+        Assert.Equal("printf '%s\\nnameserver %s\\n' '# written by SkillVL: the room DNS (ADR 0039)' '10.0.1.1' > /etc/resolv.conf", lines[^1]);
     }
 
+    /// <summary>Issue 18: a gateway (or name server) dropped by an apply goes at the next run, and only the platform's own.</summary>
     [Fact]
-    public void Build_WithoutGateway_LeavesRoutesAlone()
+    public void Build_WithoutGateway_RemovesOnlyThePlatformsRouteAndResolvConf()
     {
-        var script = GuestNetworkScript.Build("web", [Static, Unconfigured]);
+        var lines = Lines(GuestNetworkScript.Build("web", [Static, Unconfigured]));
 
-        Assert.DoesNotContain("route", script, StringComparison.Ordinal);
-        Assert.DoesNotContain("resolv.conf", script, StringComparison.Ordinal);
+        Assert.Contains("ip route del default proto 91 2>/dev/null || :", lines);
+        Assert.DoesNotContain(lines, l => l.Contains("route replace", StringComparison.Ordinal) || l.Contains("route add", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("if [ \"$(head -n 1 /etc/resolv.conf", StringComparison.Ordinal) && l.EndsWith("then rm -f /etc/resolv.conf; fi", StringComparison.Ordinal));
     }
 }

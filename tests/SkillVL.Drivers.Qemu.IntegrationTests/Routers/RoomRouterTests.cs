@@ -16,7 +16,8 @@ namespace SkillVL.Drivers.Qemu.IntegrationTests.Routers;
 /// (<c>SkillVL.IntegrationTests.RoomNetworkingTests</c>: ping across the router, a DHCP lease, a name resolved, rooms with
 /// identical CIDRs apart, nothing left after delete) does not show — the router's static route and no default route,
 /// forwarding on in its namespace only, an identical second room's DNS never answering in the first, no upstream for
-/// outside names, an unchanged ensure leaving the router serving and restarting a dnsmasq that died, and an address the student set surviving the script.
+/// outside names, an unchanged ensure leaving the router serving, restarting a dnsmasq that died and putting back a leg
+/// that left its bridge, and an address the student set surviving the script.
 /// </summary>
 public sealed class RoomRouterTests(ITestOutputHelper output)
 {
@@ -62,6 +63,14 @@ public sealed class RoomRouterTests(ITestOutputHelper output)
             var second = ProcFs.ReadPidFile(Path.Combine(state, "dnsmasq.pid"))!.Value;
             Assert.NotEqual(first, second);
             Assert.True(new ProcFs().IsLiveProcessOf(second, state));
+
+            // Issue 18: a leg off its bridge (as after the bridge was deleted and made again) is put back by an unchanged
+            // ensure, without a rebuild (the same dnsmasq keeps serving).
+            var leg = RoomRouters.HostVeth(router.Id, dmz);
+            Assert.Equal(0, (await Ip("link", "set", leg, "nomaster")).ExitCode);
+            await routers.EnsureAsync(router, CancellationToken.None);
+            Assert.Contains($"master {InterfaceNames.Bridge(dmz)} ", (await Ip("link", "show", leg)).Stdout, StringComparison.Ordinal);
+            Assert.Equal(second, ProcFs.ReadPidFile(Path.Combine(state, "dnsmasq.pid")));
             await host.StartAndWaitForAgentAsync(c);
             await ConfigureAsync(host, c, null, null, null);
 

@@ -80,10 +80,12 @@ public sealed class RoomRouters : INodeRouters, IDisposable
             var directory = StateDirectory(router.Id);
             var specFile = Path.Combine(directory, "router.json");
             var wanted = JsonSerializer.Serialize(router);
-            // Unchanged and still serving: nothing to do. A dnsmasq that died (killed, crashed) is a reason to rebuild.
+            // Unchanged and still serving: nothing to do but put back a leg whose bridge was recreated under it. A dnsmasq
+            // that died (killed, crashed) or a leg that is gone is a reason to rebuild.
             if ((await ListAsync(cancellationToken)).Contains(router.Id)
                 && File.Exists(specFile) && await File.ReadAllTextAsync(specFile, cancellationToken) == wanted
-                && (!DnsmasqConfig.Needed(router) || DnsmasqPid(directory) is not null))
+                && DnsmasqConfig.Instances(router).All(dns => DnsmasqPid(directory, dns) is not null)
+                && await ReattachLegsAsync(router, cancellationToken))
             {
                 return;
             }
@@ -124,6 +126,40 @@ public sealed class RoomRouters : INodeRouters, IDisposable
         }
     }
 
+    /// <summary>
+    /// Puts each leg's host end back on its network's bridge when it is not there: a bridge deleted (by hand, or by the
+    /// reconciler) and made again comes back without ports, and the veth, which outlives it, would stay detached (issue
+    /// 18). False when a leg's veth is gone altogether (the router is rebuilt then).
+    /// </summary>
+    private async Task<bool> ReattachLegsAsync(RouterSpec router, CancellationToken cancellationToken)
+    {
+        foreach (var leg in router.Legs)
+        {
+            var host = HostVeth(router.Id, leg.NetworkId);
+            var bridge = InterfaceNames.Bridge(leg.NetworkId);
+            var link = await _ip.ShowAsync(host, cancellationToken);
+            if (link is null)
+            {
+                return false;
+            }
+
+            if (link.Master == bridge && link.IsUp)
+            {
+                continue;
+            }
+
+            if (await _ip.ShowAsync(bridge, cancellationToken) is null)
+            {
+                throw new DriverException($"Router {router.Id}: the bridge {bridge} of its leg is missing; the network is ensured first.", isTransient: true);
+            }
+
+            await _ip.RunAsync(["link", "set", host, "master", bridge, "up"], cancellationToken);
+            _logger.RouterLegReattached(router.Id, host, bridge);
+        }
+
+        return true;
+    }
+
     private async Task CreateAsync(RouterSpec router, string directory, CancellationToken cancellationToken)
     {
         var ns = NamespaceName(router.Id);
@@ -159,21 +195,25 @@ public sealed class RoomRouters : INodeRouters, IDisposable
         var services = DnsmasqConfig.Needed(router);
         if (services)
         {
-            await StartDnsmasqAsync(router, ns, directory, cancellationToken);
+            await WritePrivateAsync(HostsFile(directory), DnsmasqConfig.Hosts(router), UnixFileMode.UserRead | UnixFileMode.UserWrite, cancellationToken);
+        }
+
+        foreach (var dns in DnsmasqConfig.Instances(router))
+        {
+            await StartDnsmasqAsync(router, dns, ns, directory, cancellationToken);
         }
 
         _logger.RouterCreated(router.Id, ns, router.Legs.Count, services);
     }
 
-    private async Task StartDnsmasqAsync(RouterSpec router, string ns, string directory, CancellationToken cancellationToken)
+    private async Task StartDnsmasqAsync(RouterSpec router, bool dns, string ns, string directory, CancellationToken cancellationToken)
     {
-        var config = Path.Combine(directory, "dnsmasq.conf");
-        var hosts = Path.Combine(directory, "hosts");
-        var leases = Path.Combine(directory, "leases");
+        var name = DnsmasqConfig.InstanceName(dns);
+        var config = Path.Combine(directory, name + ".conf");
+        var leases = Path.Combine(directory, name + ".leases");
         var owner = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        await WritePrivateAsync(hosts, DnsmasqConfig.Hosts(router), owner, cancellationToken);
         await WritePrivateAsync(leases, "", owner, cancellationToken);
-        await WritePrivateAsync(config, DnsmasqConfig.Build(router, PidFile(directory), leases, hosts), owner, cancellationToken);
+        await WritePrivateAsync(config, DnsmasqConfig.Build(router, dns, PidFile(directory, dns), leases, HostsFile(directory)), owner, cancellationToken);
 
         // dnsmasq forks into the background once it has bound its sockets, so a zero exit means it serves. It runs as
         // root: its files are root-only (0600 in a 0700 directory), and it has no interface but the room's legs.
@@ -207,29 +247,34 @@ public sealed class RoomRouters : INodeRouters, IDisposable
 
     private async Task StopDnsmasqAsync(string directory, CancellationToken cancellationToken)
     {
-        if (DnsmasqPid(directory) is not { } pid)
+        foreach (var dns in new[] { true, false })
         {
-            return;
-        }
+            if (DnsmasqPid(directory, dns) is not { } pid)
+            {
+                continue;
+            }
 
-        using var process = Process.GetProcessById(pid);
-        process.Kill();
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(DnsmasqExitTimeout);
-        await process.WaitForExitAsync(timeout.Token);
+            using var process = Process.GetProcessById(pid);
+            process.Kill();
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(DnsmasqExitTimeout);
+            await process.WaitForExitAsync(timeout.Token);
+        }
     }
 
-    /// <summary>The pid of the live dnsmasq started with this router's files, or null. Only that one: a stale pid file
-    /// may name a pid the kernel has since given to another program (<see cref="ProcFs.IsLiveProcessOf"/>).</summary>
-    private int? DnsmasqPid(string directory) =>
-        ProcFs.ReadPidFile(PidFile(directory)) is { } pid && _procFs.IsLiveProcessOf(pid, directory) ? pid : null;
+    /// <summary>The pid of the live dnsmasq instance started with this router's files, or null. Only that one: a stale pid
+    /// file may name a pid the kernel has since given to another program (<see cref="ProcFs.IsLiveProcessOf"/>).</summary>
+    private int? DnsmasqPid(string directory, bool dns) =>
+        ProcFs.ReadPidFile(PidFile(directory, dns)) is { } pid && _procFs.IsLiveProcessOf(pid, directory) ? pid : null;
 
     private Task InNamespaceAsync(string ns, IReadOnlyList<string> command, CancellationToken cancellationToken) =>
         _ip.RunAsync(["netns", "exec", ns, .. command], cancellationToken);
 
     private string StateDirectory(string routerId) => Path.Combine(_options.RuntimeDirectory, "routers", routerId);
 
-    private static string PidFile(string directory) => Path.Combine(directory, "dnsmasq.pid");
+    private static string PidFile(string directory, bool dns) => Path.Combine(directory, DnsmasqConfig.InstanceName(dns) + ".pid");
+
+    private static string HostsFile(string directory) => Path.Combine(directory, "hosts");
 
     private static async Task WritePrivateAsync(string path, string text, UnixFileMode mode, CancellationToken cancellationToken)
     {

@@ -13,4 +13,7 @@ internal static partial class RouterLog
 
     [LoggerMessage(EventId = 1642, Level = LogLevel.Warning, Message = "Router {Router}: building it failed; removing what was made")]
     public static partial void RouterFailed(this ILogger logger, string router, Exception exception);
+
+    [LoggerMessage(EventId = 1643, Level = LogLevel.Warning, Message = "Router {Router}: leg {Veth} was not on its bridge {Bridge} (the bridge was made again); put it back")]
+    public static partial void RouterLegReattached(this ILogger logger, string router, string veth, string bridge);
 }
