@@ -166,9 +166,7 @@ public static class CheckoutsApi
             http.Response.ContentLength = download.Disk.Length;
             http.Response.Headers.ContentDisposition = new Microsoft.Net.Http.Headers.ContentDispositionHeaderValue("attachment") { FileName = download.FileName }.ToString();
             http.Response.Headers.CacheControl = "no-store";
-            var (outcome, sent, reason) = await FencedDiskCopy.CopyAsync(download.Disk, http.Response.Body, ct);
-            await FencedDownloads.RecordEndAsync(audit, time, caller, remote, download, outcome, sent, reason);
-            if (outcome != FencedDiskCopy.Completed)
+            if (await FencedDownloads.CopyAsync(audit, time, caller, remote, download, http.Response.Body, ct) != FencedDiskCopy.Completed)
             {
                 // Headers and part of the body are out: only breaking the connection tells the caller it is incomplete.
                 http.Abort();

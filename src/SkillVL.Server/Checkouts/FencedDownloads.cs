@@ -83,9 +83,19 @@ public static class FencedDownloads
         }
     }
 
+    /// <summary>Copies an open download to <paramref name="target"/> (<see cref="FencedDiskCopy"/>) and records its end;
+    /// returns the outcome (<see cref="FencedDiskCopy.Completed"/> or why not).</summary>
+    public static async Task<string> CopyAsync(
+        AuditService audit, TimeProvider time, CurrentUser caller, string? remoteAddress, Opened download, Stream target, CancellationToken cancellationToken)
+    {
+        var (outcome, sent, reason) = await FencedDiskCopy.CopyAsync(download.Disk, target, cancellationToken);
+        await RecordEndAsync(audit, time, caller, remoteAddress, download, outcome, sent, reason);
+        return outcome;
+    }
+
     /// <summary>The end of a transfer: <paramref name="outcome"/> is "completed", "aborted" (the caller went away) or
     /// "failed" (the client stopped sending), with the bytes that went out.</summary>
-    public static Task RecordEndAsync(AuditService audit, TimeProvider time, CurrentUser caller, string? remoteAddress, Opened download, string outcome, long sent, string? reason = null) =>
+    private static Task RecordEndAsync(AuditService audit, TimeProvider time, CurrentUser caller, string? remoteAddress, Opened download, string outcome, long sent, string? reason = null) =>
         RecordAsync(audit, time, caller, remoteAddress, download.Target, outcome,
             $"node {download.Node}, check-out epoch {download.Disk.Epoch}: {sent} of {download.Disk.Length} bytes" + (reason is null ? "" : $" ({reason})"));
 
