@@ -80,7 +80,8 @@ describe('FencedCopies', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Download' }));
     await waitFor(() => expect(saved).toHaveLength(1), { timeout: 2000 });
     expect(saved[0]).toEqual({ href: 'blob:disk', download: 'r-lab-web-e1.qcow2' });
-    expect(await created[0].text()).toBe('"QFI-disk-bytes"');
+    // The Server's bytes (the fake sends them as a JSON string), saved as bytes, never as a page.
+    expect([created[0].size, created[0].type]).toEqual([JSON.stringify('QFI-disk-bytes').length, 'application/octet-stream']);
     expect(server.calls.filter((c) => c.key.endsWith('/disk')).map((c) => c.auth)).toEqual(['Bearer tok', 'Bearer tok']);
     expect(server.count('DELETE ' + BASE + '/fenced/1')).toBe(0);
   });

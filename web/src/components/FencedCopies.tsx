@@ -47,7 +47,8 @@ export function FencedCopies({ roomId, machineName, copies, onChanged }: FencedC
     try {
       const path = `/api/v1/rooms/${encodeURIComponent(roomId)}/machines/${encodeURIComponent(machineName)}/fenced/${epoch}/disk`;
       const blob = await api.getBlob(path, undefined, 'application/octet-stream, application/problem+json');
-      const url = URL.createObjectURL(new Blob([blob], { type: 'application/octet-stream' }));
+      // slice(), not new Blob([blob]): the same bytes retyped without a copy of a disk-sized blob.
+      const url = URL.createObjectURL(blob.slice(0, blob.size, 'application/octet-stream'));
       const a = document.createElement('a');
       a.href = url;
       a.download = fencedFileName(roomId, machineName, epoch);
