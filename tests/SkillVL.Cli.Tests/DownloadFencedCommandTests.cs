@@ -7,6 +7,7 @@ namespace SkillVL.Cli.Tests;
 /// <summary><c>skillvl vm download-fenced ROOM/VM EPOCH [-o FILE] [--force]</c> (ADR 0044) against the fake HTTP handler:
 /// the file is saved 0600 with the bytes the server sent, their count and sha256 printed; an existing file is kept
 /// without --force; a refusal or a short body leaves no file and exits non-zero.</summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class DownloadFencedCommandTests : IDisposable
 {
     private const string Route = "/api/v1/rooms/lab/machines/web/fenced/3/disk";
@@ -79,7 +80,7 @@ public sealed class DownloadFencedCommandTests : IDisposable
         var run = await harness.RunAsync("vm", "download-fenced", "lab/web", "-1", "-o", Path.Combine(_directory, "x.qcow2"));
 
         Assert.Equal(ExitCodes.Usage, run.ExitCode);
-        Assert.Contains("-1", run.Stderr, StringComparison.Ordinal);
+        Assert.Contains("EPOCH: a check-out epoch is a whole number", run.Stderr, StringComparison.Ordinal);
         Assert.Empty(harness.Handler.Requests);
     }
 
