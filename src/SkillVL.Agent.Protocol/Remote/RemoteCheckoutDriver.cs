@@ -1,3 +1,5 @@
+using System.Net.WebSockets;
+using System.Security.Cryptography;
 using System.Text.Json;
 using SkillVL.Core.Checkout;
 using SkillVL.Core.Errors;
@@ -12,8 +14,16 @@ namespace SkillVL.Agent.Remote;
 /// well, since only the caller knows the link (<see cref="SyncCall"/> is the ceiling).
 /// </summary>
 /// <param name="call">The agent connection's call (method, parameters, timeout).</param>
-public sealed class RemoteCheckoutDriver(Func<string, object?, TimeSpan, CancellationToken, Task<JsonElement?>> call, string nodeName) : IVmCheckoutDriver
+/// <param name="relay">Where the Server meets a connection the agent opens back (a fenced disk's bytes, ADR 0044); null:
+/// this end cannot receive one.</param>
+public sealed class RemoteCheckoutDriver(
+    Func<string, object?, TimeSpan, CancellationToken, Task<JsonElement?>> call, string nodeName, IConsoleRendezvous? relay = null) : IVmCheckoutDriver
 {
+    /// <summary>How long the agent has to connect back once asked (as for a console).</summary>
+    private static readonly TimeSpan AgentConnectTimeout = TimeSpan.FromSeconds(10);
+
+    private static readonly TimeSpan CloseTimeout = TimeSpan.FromSeconds(2);
+
     private static readonly TimeSpan ShortCall = TimeSpan.FromSeconds(30);
 
     /// <summary>Quitting a QEMU, moving a disk, starting the export's QEMU: what a VM delete gets.</summary>
@@ -65,6 +75,37 @@ public sealed class RemoteCheckoutDriver(Func<string, object?, TimeSpan, Cancell
 
     public async Task<bool> DiscardFencedAsync(string vmId, int epoch, CancellationToken cancellationToken) =>
         (await call(CheckoutMethods.DiscardFenced, new CheckoutCalls.DiscardFenced(vmId, epoch), StepCall, cancellationToken)) is { ValueKind: JsonValueKind.True };
+
+    /// <summary>
+    /// The agent opens the copy, connects a WebSocket back to the Server for this session (<see cref="AgentPaths.DiskRelay"/>)
+    /// and answers with the length; then it sends the bytes and closes (<see cref="DiskRelay"/>). Nothing connects in to
+    /// the node: a client behind NAT sends its copy like its consoles.
+    /// </summary>
+    public async Task<FencedDiskStream?> OpenFencedAsync(string vmId, int epoch, CancellationToken cancellationToken)
+    {
+        var rendezvous = relay ?? throw new DriverException($"This end cannot receive a disk from node {nodeName}.", isTransient: false);
+        var session = Convert.ToBase64String(RandomNumberGenerator.GetBytes(24)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        rendezvous.Expect(session);
+        try
+        {
+            var sent = await CallAsync<CheckoutCalls.FencedSent>(CheckoutMethods.SendFenced, new CheckoutCalls.SendFenced(vmId, epoch, session), ShortCall, cancellationToken);
+            if (sent is null)
+            {
+                rendezvous.End(session);
+                return null;
+            }
+
+            var socket = await rendezvous.WaitForAgentAsync(session, AgentConnectTimeout, cancellationToken)
+                ?? throw new DriverException($"Node {nodeName} did not connect the fenced disk of VM {vmId} within {AgentConnectTimeout.TotalSeconds:0} s.", isTransient: true);
+            return new FencedDiskStream(vmId, epoch, sent.Length,
+                new SessionStream(WebSocketStream.Create(socket, WebSocketMessageType.Binary, CloseTimeout), () => rendezvous.End(session)));
+        }
+        catch
+        {
+            rendezvous.End(session);
+            throw;
+        }
+    }
 
     private async Task<T?> CallAsync<T>(string method, object parameters, TimeSpan timeout, CancellationToken cancellationToken)
         where T : class

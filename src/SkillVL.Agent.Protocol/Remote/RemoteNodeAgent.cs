@@ -32,6 +32,7 @@ public sealed class RemoteNodeAgent : INodeAgent, IVmDriver, INetworkDriver, INo
     private volatile AgentChannel? _channel;
     private volatile NodeFacts _facts;
     private readonly RemoteConsoles _consoles;
+    private readonly IConsoleRendezvous _rendezvous;
 
     /// <param name="facts">What is known of the node before its agent reports.</param>
     /// <param name="consoles">Where the agent's console connections are met (the Server's agent endpoint).</param>
@@ -39,6 +40,7 @@ public sealed class RemoteNodeAgent : INodeAgent, IVmDriver, INetworkDriver, INo
     {
         _facts = facts;
         _consoles = new RemoteConsoles(this, consoles);
+        _rendezvous = consoles;
     }
 
     public NodeFacts Facts => _facts;
@@ -64,9 +66,10 @@ public sealed class RemoteNodeAgent : INodeAgent, IVmDriver, INetworkDriver, INo
     /// <summary>The agent's connection: the Server decides reachability from it (ADR 0036).</summary>
     public INodeConnection? Connection => this;
 
-    /// <summary>Check-out's node calls over the agent's connection (ADR 0021).</summary>
+    /// <summary>Check-out's node calls over the agent's connection (ADR 0021); a fenced disk comes back like a console
+    /// (ADR 0044).</summary>
     public Core.Checkout.IVmCheckoutDriver? Checkouts => new RemoteCheckoutDriver(
-        async (method, parameters, timeout, cancellationToken) => await CallAsync<JsonElement?>(method, parameters, timeout, cancellationToken), _facts.Name);
+        async (method, parameters, timeout, cancellationToken) => await CallAsync<JsonElement?>(method, parameters, timeout, cancellationToken), _facts.Name, _rendezvous);
 
     /// <summary>Live migration as the agent reported it in its facts (its driver's capability).</summary>
     public DriverCapabilities Capabilities => new(LinkedClones: true, GuestAgent: true, VncConsole: true, SerialConsole: true, LiveMigration: _facts.Migration is not null);

@@ -54,7 +54,8 @@ public sealed partial class AgentClient(AgentClientOptions options, ILoggerFacto
             node,
             (sha, ct) => FetchTemplateAsync(http, node, sha, ct),
             (open, ct) => OpenConsoleAsync(node, credential, open, cancellationToken),
-            local);
+            local,
+            (session, disk, ct) => SendDiskAsync(credential, session, disk, ct, cancellationToken));
         var backoff = TimeSpan.FromSeconds(1);
         while (!cancellationToken.IsCancellationRequested)
         {
@@ -248,18 +249,14 @@ public sealed partial class AgentClient(AgentClientOptions options, ILoggerFacto
     {
         // The same stream the embedded node gives the Server's gateway (ADR 0036), so both say the same when it cannot open.
         var console = await node.Consoles!.OpenAsync(open.Id, open.Kind, lifetime);
-        var socket = new ClientWebSocket();
+        ClientWebSocket socket;
         try
         {
-            socket.Options.SetRequestHeader("Authorization", "Bearer " + credential);
-            var uri = new UriBuilder(new Uri(HttpBase(), AgentPaths.ConsoleRelay(open.Session).TrimStart('/'))) { Scheme = HttpBase().Scheme == "https" ? "wss" : "ws" }.Uri;
-            using var invoker = new HttpMessageInvoker(CreateHandler());
-            await socket.ConnectAsync(uri, invoker, lifetime);
+            socket = await ConnectBackAsync(credential, AgentPaths.ConsoleRelay(open.Session), lifetime);
         }
         catch
         {
             await console.DisposeAsync();
-            socket.Dispose();
             throw;
         }
 
@@ -271,6 +268,51 @@ public sealed partial class AgentClient(AgentClientOptions options, ILoggerFacto
                 await ConsoleRelay.PumpAsync(socket, console, lifetime);
             }
         }, lifetime);
+    }
+
+    /// <summary>
+    /// Connects a WebSocket back to the Server's relay session for a fenced disk and sends the disk over it in the
+    /// background (ADR 0044); returns once connected. The transfer is bounded by its stall timeout and the agent's
+    /// lifetime, not by the call that asked for it (which answers at once).
+    /// </summary>
+    private async Task SendDiskAsync(string credential, string session, Stream disk, CancellationToken call, CancellationToken lifetime)
+    {
+        var socket = await ConnectBackAsync(credential, AgentPaths.DiskRelay(session), call);
+        _ = Task.Run(async () =>
+        {
+            await using (disk)
+            using (socket)
+            {
+                try
+                {
+                    var sent = await DiskRelay.SendAsync(socket, disk, DiskRelay.StallTimeout, lifetime);
+                    LogDiskSent(_logger, sent);
+                }
+                catch (Exception e) when (e is WebSocketException or IOException or DriverException or OperationCanceledException)
+                {
+                    LogDiskSendFailed(_logger, e.Message);
+                }
+            }
+        }, lifetime);
+    }
+
+    /// <summary>A WebSocket to one of the Server's relay paths, authenticated with the node's credential.</summary>
+    private async Task<ClientWebSocket> ConnectBackAsync(string credential, string path, CancellationToken cancellationToken)
+    {
+        var socket = new ClientWebSocket();
+        try
+        {
+            socket.Options.SetRequestHeader("Authorization", "Bearer " + credential);
+            var uri = new UriBuilder(new Uri(HttpBase(), path.TrimStart('/'))) { Scheme = HttpBase().Scheme == "https" ? "wss" : "ws" }.Uri;
+            using var invoker = new HttpMessageInvoker(CreateHandler());
+            await socket.ConnectAsync(uri, invoker, cancellationToken);
+            return socket;
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
     }
 
     /// <summary>
@@ -401,6 +443,12 @@ public sealed partial class AgentClient(AgentClientOptions options, ILoggerFacto
 
     [LoggerMessage(4004, LogLevel.Information, "Fetched template {Sha256} from the Server")]
     private static partial void LogTemplateFetched(ILogger logger, string sha256);
+
+    [LoggerMessage(4005, LogLevel.Information, "Sent a fenced disk to the Server: {Bytes} bytes")]
+    private static partial void LogDiskSent(ILogger logger, long bytes);
+
+    [LoggerMessage(4006, LogLevel.Warning, "Sending a fenced disk to the Server ended early: {Reason}")]
+    private static partial void LogDiskSendFailed(ILogger logger, string reason);
 
     [LoggerMessage(4010, LogLevel.Information, "TLS credentials in {Directory} renewed ({Reason}); valid until {NotAfter}")]
     private static partial void LogTlsRenewed(ILogger logger, string directory, string reason, DateTimeOffset notAfter);

@@ -12,11 +12,13 @@ namespace SkillVL.Agent.Remote;
 /// </summary>
 /// <param name="local">The node's offline side (ADR 0024), kept current by the calls; null in tests of the calls alone.</param>
 /// <param name="fetchTemplate">Downloads a template from the Server into the node's store; returns the bytes downloaded.</param>
+/// <param name="sendDisk">Sends a fenced disk back to the Server's relay session (see <see cref="CheckoutDispatch"/>).</param>
 public sealed class AgentDispatcher(
     LocalNodeAgent node,
     Func<string, CancellationToken, Task<long>> fetchTemplate,
     Func<AgentCalls.ConsoleOpen, CancellationToken, Task>? openConsole = null,
-    Local.LocalControlHost? local = null)
+    Local.LocalControlHost? local = null,
+    Func<string, Stream, CancellationToken, Task>? sendDisk = null)
 {
     public async Task<AgentMessage> HandleAsync(AgentMessage request, CancellationToken cancellationToken)
     {
@@ -142,7 +144,7 @@ public sealed class AgentDispatcher(
                 await openConsole(Param<AgentCalls.ConsoleOpen>(parameters), ct);
                 return null;
             case var _ when CheckoutDispatch.Handles(method):
-                return await CheckoutDispatch.DispatchAsync(node.Checkouts, method, parameters, ct);
+                return await CheckoutDispatch.DispatchAsync(node.Checkouts, method, parameters, sendDisk, ct);
             default:
                 throw new Core.Errors.DriverException($"This agent does not know the call '{method}' (a newer Server?).");
         }

@@ -11,7 +11,10 @@ internal static class CheckoutDispatch
 {
     public static bool Handles(string method) => method.StartsWith(CheckoutMethods.Prefix, StringComparison.Ordinal);
 
-    public static async Task<JsonElement?> DispatchAsync(IVmCheckoutDriver? checkouts, string method, JsonElement? parameters, CancellationToken ct)
+    /// <param name="sendDisk">Connects a WebSocket back to the Server's relay session and sends the stream over it in the
+    /// background (disposing it at the end); returns once connected (ADR 0044). Null: this agent cannot send disks.</param>
+    public static async Task<JsonElement?> DispatchAsync(
+        IVmCheckoutDriver? checkouts, string method, JsonElement? parameters, Func<string, Stream, CancellationToken, Task>? sendDisk, CancellationToken ct)
     {
         var driver = checkouts ?? throw new DriverException("This node does not offer check-outs.", isTransient: false);
         switch (method)
@@ -51,6 +54,25 @@ internal static class CheckoutDispatch
             case CheckoutMethods.DiscardFenced:
                 var discard = Param<CheckoutCalls.DiscardFenced>(parameters);
                 return Result(await driver.DiscardFencedAsync(discard.Id, discard.Epoch, ct));
+            case CheckoutMethods.SendFenced:
+                var send = Param<CheckoutCalls.SendFenced>(parameters);
+                var connect = sendDisk ?? throw new DriverException("This agent cannot send disks to the Server.", isTransient: false);
+                if (await driver.OpenFencedAsync(send.Id, send.Epoch, ct) is not { } disk)
+                {
+                    return Result<CheckoutCalls.FencedSent?>(null);
+                }
+
+                try
+                {
+                    await connect(send.Session, disk.Content, ct);
+                }
+                catch
+                {
+                    await disk.DisposeAsync();
+                    throw;
+                }
+
+                return Result(new CheckoutCalls.FencedSent(disk.Length));
             default:
                 throw new DriverException($"This agent does not know the call '{method}' (a newer Server?).");
         }

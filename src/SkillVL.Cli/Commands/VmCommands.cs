@@ -19,6 +19,7 @@ internal static class VmCommands
         vm.Subcommands.Add(VmCheckoutCommands.Sync(runner));
         vm.Subcommands.Add(VmReviveCommand.Create(runner));
         vm.Subcommands.Add(VmDiscardFencedCommand.Create(runner));
+        vm.Subcommands.Add(VmDownloadFencedCommand.Create(runner));
         vm.Subcommands.Add(VmCheckoutCommands.Get(runner));
         vm.Subcommands.Add(VmCheckoutCommands.List(runner));
         return vm;

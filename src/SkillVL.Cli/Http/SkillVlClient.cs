@@ -109,6 +109,100 @@ internal sealed class SkillVlClient(HttpClient http, ConnectionSettings settings
         return ApiJson.Read<ExecResponse>(answer);
     }
 
+    /// <summary>
+    /// GET of a binary answer into <paramref name="target"/> (a fenced disk, ADR 0044): the body is streamed, never held.
+    /// <paramref name="connectTimeout"/> bounds the wait for the answer's headers; the body is bounded by
+    /// <paramref name="cancellationToken"/> and by the server, which ends a transfer that stalls. A body shorter than its
+    /// Content-Length is an error. Returns the answer's file name (Content-Disposition), if it gave one, and the bytes.
+    /// </summary>
+    public async Task<(string? FileName, long Bytes)> DownloadAsync(
+        string path, string subject, Func<Stream> target, TimeSpan connectTimeout, CancellationToken cancellationToken)
+    {
+        if (refresher is not null)
+        {
+            token = await refresher.BeforeRequestAsync(token, cancellationToken);
+        }
+
+        using var response = await SendForStreamAsync(path, connectTimeout, cancellationToken);
+        if (!response.IsSuccessStatusCode)
+        {
+            var body = await response.Content.ReadAsStringAsync(cancellationToken);
+            var answer = new Answer((int)response.StatusCode, response.ReasonPhrase, response.Content.Headers.ContentType?.MediaType, body);
+            throw new ApiProblemException(answer.Status, ReadProblem(answer), subject, severalObjects: false);
+        }
+
+        var expected = response.Content.Headers.ContentLength;
+        await using var source = await response.Content.ReadAsStreamAsync(cancellationToken);
+        await using var sink = target();
+        long bytes = 0;
+        var buffer = new byte[256 * 1024];
+        int read;
+        try
+        {
+            while ((read = await source.ReadAsync(buffer, cancellationToken)) > 0)
+            {
+                await sink.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
+                bytes += read;
+            }
+        }
+        catch (HttpRequestException e)
+        {
+            throw new CliException($"the download from {settings.Server} broke off after {bytes} bytes: {e.Message}", ExitCodes.Error);
+        }
+        catch (IOException e) when (e is not FileNotFoundException)
+        {
+            throw new CliException($"the download from {settings.Server} broke off after {bytes} bytes: {e.Message}", ExitCodes.Error);
+        }
+
+        if (expected is { } length && length != bytes)
+        {
+            throw new CliException($"the download from {settings.Server} ended after {bytes} of {length} bytes", ExitCodes.Error);
+        }
+
+        return (response.Content.Headers.ContentDisposition?.FileNameStar ?? response.Content.Headers.ContentDisposition?.FileName?.Trim('"'), bytes);
+    }
+
+    /// <summary>One GET whose answer is read as a stream; a 401 with a login token is renewed and sent once more.</summary>
+    private async Task<HttpResponseMessage> SendForStreamAsync(string path, TimeSpan connectTimeout, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, Resolve(path));
+            request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/octet-stream"));
+            request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(MediaTypes.Problem));
+            if (token is not null)
+            {
+                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+            }
+
+            using var timeoutSource = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeoutSource.CancelAfter(connectTimeout);
+            HttpResponseMessage response;
+            try
+            {
+                response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeoutSource.Token);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw new ServerUnreachableException(settings.Server, $"no answer within {DurationParser.Format(connectTimeout)}");
+            }
+            catch (HttpRequestException e)
+            {
+                throw new ServerUnreachableException(settings.Server, e.Message, e);
+            }
+
+            if (response.StatusCode == HttpStatusCode.Unauthorized && attempt == 0 && refresher is not null
+                && await refresher.AfterRefusalAsync(cancellationToken) is { } renewed)
+            {
+                response.Dispose();
+                token = renewed;
+                continue;
+            }
+
+            return response;
+        }
+    }
+
     private static StringContent DocumentContent(RoomFile document)
     {
         var content = new StringContent(document.Text, Encoding.UTF8);

@@ -78,4 +78,12 @@ public interface IVmCheckoutDriver
     /// gone. Returns whether there was one. Idempotent.
     /// </summary>
     Task<bool> DiscardFencedAsync(string vmId, int epoch, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Client: opens the disk of the VM's fenced copy of <paramref name="epoch"/> for reading (ADR 0044), so the machine's
+    /// owner can get back what the laptop wrote after its last sync. Null when this node holds no such copy. Only a file
+    /// inside <c>&lt;data&gt;/fenced/</c> is ever opened (the record naming it is data read back from disk). Opening is
+    /// bounded by <paramref name="cancellationToken"/>; reading the stream is the caller's to bound.
+    /// </summary>
+    Task<FencedDiskStream?> OpenFencedAsync(string vmId, int epoch, CancellationToken cancellationToken);
 }

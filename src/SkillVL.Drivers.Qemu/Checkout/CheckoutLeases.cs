@@ -187,16 +187,9 @@ public sealed class CheckoutLeases : IAsyncDisposable
         var discarded = false;
         await _vms.WithVmLockAsync(vmId, () =>
         {
-            var directory = Path.GetFullPath(LeaseFiles.FencedDirectory(_options)) + Path.DirectorySeparatorChar;
             foreach (var copy in LeaseFiles.FencedCopies(_options, vmId).Where(c => c.Epoch == epoch))
             {
-                // Only files in <data>/fenced/: the record names its disk, and a record is data read back from disk.
-                var disk = Path.GetFullPath(copy.Path);
-                if (!disk.StartsWith(directory, StringComparison.Ordinal) || !disk.EndsWith(".qcow2", StringComparison.Ordinal))
-                {
-                    throw new DriverException($"VM {vmId}: the fenced record of epoch {epoch} names {copy.Path}, outside {directory}; not deleted.", isTransient: false);
-                }
-
+                var disk = LeaseFiles.FencedDisk(_options, copy, "not deleted");
                 File.Delete(disk);
                 File.Delete(Path.ChangeExtension(disk, ".json"));
                 _logger.FencedDiscarded(vmId, epoch, disk);
@@ -206,6 +199,27 @@ public sealed class CheckoutLeases : IAsyncDisposable
             return Task.CompletedTask;
         }, cancellationToken);
         return discarded;
+    }
+
+    /// <summary>Client: opens a fenced copy's disk for reading (see <see cref="IVmCheckoutDriver.OpenFencedAsync"/>).</summary>
+    public async Task<FencedDiskStream?> OpenFencedAsync(string vmId, int epoch, CancellationToken cancellationToken)
+    {
+        FencedDiskStream? opened = null;
+        // Under the VM's lock only to open: a discard meanwhile then deletes a file already open, whose bytes stay
+        // readable to the end (a download started is a download finished), and a fence never writes an existing copy.
+        await _vms.WithVmLockAsync(vmId, () =>
+        {
+            if (LeaseFiles.FencedCopies(_options, vmId).LastOrDefault(c => c.Epoch == epoch) is { } copy)
+            {
+                var disk = LeaseFiles.FencedDisk(_options, copy, "not sent");
+                var stream = new FileStream(disk, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 1 << 16, useAsync: true);
+                opened = new FencedDiskStream(vmId, epoch, stream.Length, stream);
+                _logger.FencedOpened(vmId, epoch, disk, stream.Length);
+            }
+
+            return Task.CompletedTask;
+        }, cancellationToken);
+        return opened;
     }
 
     /// <summary>One look of the watch: pauses every running VM whose lease ran out. Returns the VMs it paused.</summary>

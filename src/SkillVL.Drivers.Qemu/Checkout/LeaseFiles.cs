@@ -61,6 +61,30 @@ public static class LeaseFiles
     }
 
     /// <summary>
+    /// The disk a fenced record names, as a full path, when it lies inside <c>&lt;data&gt;/fenced/</c> and is a qcow2;
+    /// otherwise a non-transient error ending in <paramref name="refusal"/>. A record is data read back from disk: whatever
+    /// wrote it, nothing outside that directory is ever deleted or sent (ADR 0025, 0044).
+    /// </summary>
+    public static string FencedDisk(QemuDriverOptions options, FencedCopy copy, string refusal)
+    {
+        var directory = Path.GetFullPath(FencedDirectory(options)) + Path.DirectorySeparatorChar;
+        var disk = Path.GetFullPath(copy.Path);
+        if (!disk.StartsWith(directory, StringComparison.Ordinal) || !disk.EndsWith(".qcow2", StringComparison.Ordinal)
+            || disk.AsSpan(directory.Length).Contains(Path.DirectorySeparatorChar))
+        {
+            throw new Core.Errors.DriverException($"VM {copy.VmId}: the fenced record of epoch {copy.Epoch} names {copy.Path}, outside {directory}; {refusal}.", isTransient: false);
+        }
+
+        // A symbolic link placed there would lead out of the directory all the same.
+        if (new FileInfo(disk).LinkTarget is not null)
+        {
+            throw new Core.Errors.DriverException($"VM {copy.VmId}: the fenced disk of epoch {copy.Epoch} ({disk}) is a symbolic link; {refusal}.", isTransient: false);
+        }
+
+        return disk;
+    }
+
+    /// <summary>
     /// Why the VM must not start on this node now, or null: the start guard of every start of a VM (the Server's, the
     /// agent's local start, the restore after a reboot). A copy whose lease ran out, or whose epoch was fenced here and
     /// which no newer check-out replaced, is not the live copy.

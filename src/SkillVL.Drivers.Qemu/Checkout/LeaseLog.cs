@@ -22,6 +22,9 @@ internal static partial class LeaseLog
     [LoggerMessage(EventId = 2136, Level = LogLevel.Information, Message = "VM {VmId}: its fenced copy of epoch {Epoch} ({Path}) was deleted")]
     public static partial void FencedDiscarded(this ILogger logger, string vmId, int epoch, string path);
 
+    [LoggerMessage(EventId = 2137, Level = LogLevel.Information, Message = "VM {VmId}: its fenced copy of epoch {Epoch} ({Path}, {Bytes} bytes) was opened to be sent")]
+    public static partial void FencedOpened(this ILogger logger, string vmId, int epoch, string path, long bytes);
+
     [LoggerMessage(EventId = 2134, Level = LogLevel.Information, Message = "VM {VmId}: the retained copy is now its disk on this node (revived)")]
     public static partial void Revived(this ILogger logger, string vmId);
 

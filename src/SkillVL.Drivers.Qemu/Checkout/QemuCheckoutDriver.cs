@@ -278,6 +278,12 @@ public sealed class QemuCheckoutDriver : IVmCheckoutDriver
         return QemuVmDriver.TranslateAsync(() => Leases.DiscardFencedAsync(vmId, epoch, cancellationToken));
     }
 
+    public Task<FencedDiskStream?> OpenFencedAsync(string vmId, int epoch, CancellationToken cancellationToken)
+    {
+        QemuVmDriver.ValidateId(vmId);
+        return QemuVmDriver.TranslateAsync(() => Leases.OpenFencedAsync(vmId, epoch, cancellationToken));
+    }
+
     internal QemuDriverOptions Options => _options;
 
     internal QemuVmDriver Vms => _vms;

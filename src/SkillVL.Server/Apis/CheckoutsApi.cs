@@ -86,6 +86,14 @@ public static class CheckoutsApi
         .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
         .WithSummary("Discard a fenced copy of a machine (the client's copy set aside by a revive): deleted on its client, which must be reachable; one the client has not been back with is forgotten, and deleted when the client returns");
 
+        machines.MapGet("/{machine}/fenced/{epoch}/disk", DownloadFencedAsync)
+        .Produces(StatusCodes.Status200OK, contentType: "application/octet-stream")
+        .ProducesValidationProblem()
+        .ProducesProblem(StatusCodes.Status404NotFound)
+        .ProducesProblem(StatusCodes.Status409Conflict)
+        .ProducesProblem(StatusCodes.Status502BadGateway)
+        .WithSummary("Download a fenced copy's disk (qcow2, as the client set it aside) from the client that keeps it, streamed over the client's own connection; the client must be online");
+
         machines.MapPost("/{machine}/sync", SyncAsync)
         .Produces<CheckoutSyncInfo>()
         .ProducesProblem(StatusCodes.Status404NotFound)
@@ -128,6 +136,44 @@ public static class CheckoutsApi
             { Unavailable: { } unavailable } => Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Discard not possible now", detail: unavailable),
             _ => Results.NoContent(),
         };
+    }
+
+    private static async Task<IResult> DownloadFencedAsync(string room, string machine, string epoch, HttpContext http, SkillVlDbContext db,
+        AccessService access, Nodes.NodeRegistry nodes, Audit.AuditService audit, TimeProvider time, CancellationToken ct)
+    {
+        if (!int.TryParse(epoch, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var number))
+        {
+            return ApiResults.Invalid("epoch", $"'{epoch}' is not a check-out epoch: a whole number ≥ 0 (skillvl vm show lists the fenced copies)", "The download request is not valid.");
+        }
+
+        var caller = http.Caller();
+        var remote = http.Connection.RemoteIpAddress?.ToString();
+        var result = await FencedDownloads.OpenAsync(db, access, nodes, audit, time, caller, remote, room, machine, number, ct);
+        if (result.Download is not { } download)
+        {
+            return result switch
+            {
+                { NotFound: { } what } => ApiResults.NotFound(what),
+                { Conflict: { } conflict } => ApiResults.Conflict(conflict),
+                _ => Results.Problem(statusCode: StatusCodes.Status502BadGateway, title: "Download failed", detail: result.Failed),
+            };
+        }
+
+        await using (download.Disk)
+        {
+            http.Response.StatusCode = StatusCodes.Status200OK;
+            http.Response.ContentType = "application/octet-stream";
+            http.Response.ContentLength = download.Disk.Length;
+            http.Response.Headers.ContentDisposition = new Microsoft.Net.Http.Headers.ContentDispositionHeaderValue("attachment") { FileName = download.FileName }.ToString();
+            http.Response.Headers.CacheControl = "no-store";
+            if (await FencedDownloads.CopyAsync(audit, time, caller, remote, download, http.Response.Body, ct) != FencedDiskCopy.Completed)
+            {
+                // Headers and part of the body are out: only breaking the connection tells the caller it is incomplete.
+                http.Abort();
+            }
+        }
+
+        return Results.Empty;
     }
 
     private static async Task<IResult> SyncAsync(

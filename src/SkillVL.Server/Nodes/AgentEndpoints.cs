@@ -33,6 +33,9 @@ public static class AgentEndpoints
         agent.MapGet(AgentPaths.Connect, ConnectAsync);
         agent.MapGet(AgentPaths.ConsoleRelay("{session}"), Consoles.ConsoleGateway.AgentRelayAsync);
 
+        // A fenced disk the agent sends back (ADR 0044) meets its download the same way: a session only its request knows.
+        agent.MapGet(AgentPaths.DiskRelay("{session}"), Consoles.ConsoleGateway.AgentRelayAsync);
+
         agent.MapGet("/agent/v1/templates/{sha}/{file}", async (string sha, string file, HttpContext http, NodeService nodes, CompressedTemplateFiles compressed,
             Microsoft.Extensions.Options.IOptions<SkillVlServerOptions> options, CancellationToken ct) =>
         {

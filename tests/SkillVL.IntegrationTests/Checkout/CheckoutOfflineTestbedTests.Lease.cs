@@ -146,6 +146,9 @@ public sealed partial class CheckoutOfflineTestbedTests
         // The revived VM ran on through all that.
         Assert.Equal(("node1", lostBootId), ((await server.GetMachineAsync(Lost, "vm")).Node, await BootIdAsync(server, Lost, "vm")));
 
+        // Its disk comes back through the API, over the laptop's own connection (ADR 0044): the same bytes, a sound qcow2.
+        await DownloadFencedAsync(server, fenced.Path!);
+
         // Nobody needs the laptop's copy: discarding it deletes the disk and its record on the laptop, and the row.
         using (var discard = await server.Client.DeleteAsync(ApiPaths.Machine(Lost, "vm") + "/fenced/1"))
         {
@@ -154,6 +157,42 @@ public sealed partial class CheckoutOfflineTestbedTests
 
         Assert.False(File.Exists(fenced.Path) || File.Exists(Path.ChangeExtension(fenced.Path!, ".json")), $"{fenced.Path} is still on the laptop");
         Assert.Null((await server.GetMachineAsync(Lost, "vm")).FencedCopies);
+    }
+
+    /// <summary>GET .../fenced/1/disk into a file: its length and sha256 are the laptop's file's, and qemu-img check passes.</summary>
+    private async Task DownloadFencedAsync(ServerHarness server, string laptopFile)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var saved = Path.Combine(Path.GetTempPath(), $"svl-fenced-{Guid.NewGuid():N}.qcow2");
+        try
+        {
+            using (var response = await server.Client.GetAsync(ApiPaths.Machine(Lost, "vm") + "/fenced/1/disk", HttpCompletionOption.ResponseHeadersRead))
+            {
+                Assert.True(response.StatusCode == HttpStatusCode.OK, $"download: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+                Assert.Equal("application/octet-stream", response.Content.Headers.ContentType?.MediaType);
+                Assert.Equal(new FileInfo(laptopFile).Length, response.Content.Headers.ContentLength);
+                Assert.Equal("lost-vm-e1.qcow2", response.Content.Headers.ContentDisposition?.FileName?.Trim('"'));
+                await using var file = File.Create(saved);
+                await (await response.Content.ReadAsStreamAsync()).CopyToAsync(file);
+            }
+
+            var laptopHash = await Sha256Async(laptopFile);
+            var savedHash = await Sha256Async(saved);
+            output.WriteLine($"downloaded the fenced copy: {new FileInfo(saved).Length} B in {clock.Elapsed.TotalSeconds:F1} s, sha256 {savedHash}");
+            Assert.Equal(laptopHash, savedHash);
+            var check = await HostTools.RunAsync("qemu-img", ["check", "-f", "qcow2", saved], TimeSpan.FromMinutes(1));
+            Assert.True(check.ExitCode == 0, $"qemu-img check: {check.Stdout} {check.Stderr}");
+        }
+        finally
+        {
+            File.Delete(saved);
+        }
+    }
+
+    private static async Task<string> Sha256Async(string path)
+    {
+        await using var file = File.OpenRead(path);
+        return Convert.ToHexStringLower(await System.Security.Cryptography.SHA256.HashDataAsync(file));
     }
 
     private static QemuDriverOptions LaptopOptions(string nodes) =>

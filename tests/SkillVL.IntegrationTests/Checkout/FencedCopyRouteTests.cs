@@ -37,12 +37,13 @@ public sealed class FencedCopyRouteTests
         """;
 
     [Fact]
-    public async Task DiscardFenced_BadEpoch400_Unknown404_OfflineClient503_Unreturned204()
+    public async Task DiscardFenced_BadEpoch400_Unknown404_OfflineClient503_Unreturned204_AndDownload409_OrToAnotherStudent404()
     {
         await using var server = await ServerHarness.StartAsync();
         using var alice = await Users.AddAndLoginAsync(server, "alice", PlatformRoles.Student);
         await Users.ReadAsync<TaskInfo>(await alice.Client.PostAsync(ApiPaths.Rooms, new StringContent(Room, Encoding.UTF8, "application/yaml")), HttpStatusCode.Accepted);
-        var pc = (await alice.Client.GetFromJsonAsync<RoomDetails>(ApiPaths.Room("lab"), ServerHarness.Json))!.Machines.Single();
+        var lab = (await alice.Client.GetFromJsonAsync<RoomDetails>(ApiPaths.Room("lab"), ServerHarness.Json))!;
+        var pc = lab.Machines.Single();
         var factory = server.App.Services.GetRequiredService<IDbContextFactory<SkillVlDbContext>>();
         await using (var db = await factory.CreateDbContextAsync())
         {
@@ -67,6 +68,28 @@ public sealed class FencedCopyRouteTests
         var offline = await alice.Client.DeleteAsync(path + "2");
         Assert.Equal(HttpStatusCode.ServiceUnavailable, offline.StatusCode);
         Assert.Contains("node laptop9", await offline.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        // The download (ADR 0044): the same answers for the owner; another student cannot tell a copy exists (404, not
+        // the owner's 409); every attempt is audited.
+        using var bob = await Users.AddAndLoginAsync(server, "bob", PlatformRoles.Student);
+        var disk = ApiPaths.Machine(lab.Id, "pc") + "/fenced/";
+        var badDownload = await alice.Client.GetAsync(disk + "two/disk");
+        Assert.Equal(HttpStatusCode.BadRequest, badDownload.StatusCode);
+        Assert.Contains("\"epoch\"", await badDownload.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        var offlineDownload = await alice.Client.GetAsync(disk + "2/disk");
+        Assert.Equal(HttpStatusCode.Conflict, offlineDownload.StatusCode);
+        Assert.Contains("node laptop9", await offlineDownload.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        var notBack = await alice.Client.GetAsync(disk + "3/disk");
+        Assert.Equal(HttpStatusCode.Conflict, notBack.StatusCode);
+        Assert.Contains("has not been back", await notBack.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        var other = await bob.Client.GetAsync(disk + "2/disk");
+        Assert.Equal(HttpStatusCode.NotFound, other.StatusCode);
+        Assert.DoesNotContain("laptop9", await other.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        await using (var db = await factory.CreateDbContextAsync())
+        {
+            var audit = await db.Audit.AsNoTracking().Where(a => a.Action == "machine.fenced-download").OrderBy(a => a.Id).Select(a => a.Username + " " + a.Outcome).ToListAsync();
+            Assert.Equal(["alice 409", "alice 409", "bob 404"], audit);
+        }
 
         Assert.Equal(HttpStatusCode.NoContent, (await alice.Client.DeleteAsync(path + "3")).StatusCode);
         var view = await alice.Client.GetFromJsonAsync<MachineStatus>(ApiPaths.Machine("lab", "pc"), ServerHarness.Json);

@@ -82,6 +82,14 @@ internal sealed class FakeCheckoutDriver(string node, CallLog log) : IVmCheckout
     public Task<bool> DiscardFencedAsync(string vmId, int epoch, CancellationToken cancellationToken) =>
         Answer("DiscardFenced", Fenced.Remove((vmId, epoch)));
 
+    /// <summary>The disks of the fenced copies this node can send, by (VM, epoch); <see cref="OpenFencedAsync"/> reads them.</summary>
+    public Dictionary<(string VmId, int Epoch), byte[]> FencedDisks { get; } = [];
+
+    public Task<FencedDiskStream?> OpenFencedAsync(string vmId, int epoch, CancellationToken cancellationToken) =>
+        Answer("OpenFenced", FencedDisks.TryGetValue((vmId, epoch), out var bytes)
+            ? new FencedDiskStream(vmId, epoch, bytes.Length, new MemoryStream(bytes, writable: false))
+            : null);
+
     private Task<T> Answer<T>(string call, T value)
     {
         log.Add($"{node}:checkouts.{call}");

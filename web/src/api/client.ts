@@ -133,9 +133,12 @@ export class ApiClient {
     return this.send<T>('POST', url, undefined, signal);
   }
 
-  /** GET of a binary answer (an image) with the bearer token, for an object URL: an <img src> cannot send the token. */
-  async getBlob(url: string, signal?: AbortSignal): Promise<Blob> {
-    const response = await this.fetchWithToken('GET', url, undefined, signal, 'image/*, application/problem+json');
+  /**
+   * GET of a binary answer (an image, a fenced disk) with the bearer token, for an object URL: an <img src> or a plain
+   * link cannot send the token, and a token never goes into a URL.
+   */
+  async getBlob(url: string, signal?: AbortSignal, accept = 'image/*, application/problem+json'): Promise<Blob> {
+    const response = await this.fetchWithToken('GET', url, undefined, signal, accept);
     if (!response.ok) {
       const text = await response.text();
       const json = /json/.test(response.headers.get('Content-Type') ?? '') ? safeJson(text) : undefined;

@@ -58,6 +58,34 @@ describe('FencedCopies', () => {
     expect(server.count('DELETE ' + BASE + '/fenced/2')).toBe(0);
   });
 
+  it('Download: fetches the disk with the token and saves it as ROOM-MACHINE-eEPOCH.qcow2; a copy not back yet has no Download; a 409 shows its detail', async () => {
+    const saved: { href: string; download: string }[] = [];
+    vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(function (this: HTMLAnchorElement) {
+      saved.push({ href: this.href, download: this.download });
+    });
+    const created: Blob[] = [];
+    // jsdom has no object URLs: record what would be saved.
+    Object.assign(URL, { createObjectURL: vi.fn((b: Blob) => { created.push(b); return 'blob:disk'; }), revokeObjectURL: vi.fn() });
+    server.answers['GET ' + BASE + '/fenced/1/disk'] = [
+      { status: 409, body: { title: 'Conflict', status: 409, detail: 'r-lab/web: node laptop1, which holds the fenced copy of epoch 1, is offline' } },
+      { status: 200, body: 'QFI-disk-bytes' },
+    ];
+    await renderCopies([setAside, notBack]);
+
+    expect(screen.getAllByRole('button', { name: 'Download' })).toHaveLength(1);
+    fireEvent.click(screen.getByRole('button', { name: 'Download' }));
+    await waitFor(() => expect(screen.getByRole('alert').textContent).toContain('is offline'), { timeout: 2000 });
+    expect(saved).toHaveLength(0);
+
+    fireEvent.click(screen.getByRole('button', { name: 'Download' }));
+    await waitFor(() => expect(saved).toHaveLength(1), { timeout: 2000 });
+    expect(saved[0]).toEqual({ href: 'blob:disk', download: 'r-lab-web-e1.qcow2' });
+    // The Server's bytes (the fake sends them as a JSON string), saved as bytes, never as a page.
+    expect([created[0].size, created[0].type]).toEqual([JSON.stringify('QFI-disk-bytes').length, 'application/octet-stream']);
+    expect(server.calls.filter((c) => c.key.endsWith('/disk')).map((c) => c.auth)).toEqual(['Bearer tok', 'Bearer tok']);
+    expect(server.count('DELETE ' + BASE + '/fenced/1')).toBe(0);
+  });
+
   it('Discard, not confirmed: sends nothing', async () => {
     vi.spyOn(window, 'confirm').mockReturnValue(false);
     await renderCopies([setAside]);

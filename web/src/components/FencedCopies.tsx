@@ -27,10 +27,39 @@ export function fencedText(copy: FencedCopy): string {
   return `${head}: set aside at ${new Date(copy.fencedAt).toLocaleString()}${size}.`;
 }
 
+/** The name the Server gives the download: ROOM-MACHINE-eEPOCH.qcow2 (an OWNER/ROOM reference keeps its room's name). */
+export function fencedFileName(room: string, machine: string, epoch: number): string {
+  return `${room.split('/').pop()}-${machine}-e${epoch}.qcow2`;
+}
+
 export function FencedCopies({ roomId, machineName, copies, onChanged }: FencedCopiesProps) {
   const [busy, setBusy] = useState<number | null>(null);
   const [error, setError] = useState<unknown>();
   if (!copies || copies.length === 0) return null;
+
+  // The disk comes through the API with the bearer token (no secret in a URL), then is saved from an object URL as
+  // application/octet-stream under the Server's file name (ADR 0044). The browser holds it until saved: for the tiny and
+  // small disks of a lab that is fine; the CLI (skillvl vm download-fenced) streams to a file instead.
+  const download = async (copy: FencedCopy) => {
+    const epoch = num(copy.epoch);
+    setBusy(epoch);
+    setError(undefined);
+    try {
+      const path = `/api/v1/rooms/${encodeURIComponent(roomId)}/machines/${encodeURIComponent(machineName)}/fenced/${epoch}/disk`;
+      const blob = await api.getBlob(path, undefined, 'application/octet-stream, application/problem+json');
+      // slice(), not new Blob([blob]): the same bytes retyped without a copy of a disk-sized blob.
+      const url = URL.createObjectURL(blob.slice(0, blob.size, 'application/octet-stream'));
+      const a = document.createElement('a');
+      a.href = url;
+      a.download = fencedFileName(roomId, machineName, epoch);
+      a.click();
+      setTimeout(() => URL.revokeObjectURL(url), 0);
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(null);
+    }
+  };
 
   const discard = async (copy: FencedCopy) => {
     const epoch = num(copy.epoch);
@@ -55,6 +84,13 @@ export function FencedCopies({ roomId, machineName, copies, onChanged }: FencedC
         {copies.map((copy) => (
           <li key={num(copy.epoch)}>
             {fencedText(copy)}{' '}
+            {copy.fencedAt && (
+              <>
+                <button type="button" disabled={busy !== null} onClick={() => void download(copy)} title={`Download the disk kept on ${copy.node} (qcow2)`}>
+                  Download
+                </button>{' '}
+              </>
+            )}
             <button type="button" disabled={busy !== null} onClick={() => void discard(copy)}>
               {busy === num(copy.epoch) ? 'Discarding…' : 'Discard'}
             </button>

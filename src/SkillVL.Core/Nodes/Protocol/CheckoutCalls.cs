@@ -21,4 +21,10 @@ public static class CheckoutCalls
 
     /// <summary>Delete the VM's fenced copy of <paramref name="Epoch"/>.</summary>
     public sealed record DiscardFenced(string Id, int Epoch);
+
+    /// <summary>Send the VM's fenced copy of <paramref name="Epoch"/> to the Server's relay session <paramref name="Session"/>.</summary>
+    public sealed record SendFenced(string Id, int Epoch, string Session);
+
+    /// <summary>The agent connected the session and is sending <paramref name="Length"/> bytes.</summary>
+    public sealed record FencedSent(long Length);
 }

@@ -17,4 +17,8 @@ public static class CheckoutMethods
     public const string Revive = "checkouts.revive";
     public const string Fence = "checkouts.fence";
     public const string DiscardFenced = "checkouts.discardFenced";
+
+    /// <summary>Send a fenced copy's disk: the agent connects back to <see cref="AgentPaths.DiskRelay"/> and streams it
+    /// (ADR 0044); the call's answer is <see cref="CheckoutCalls.FencedSent"/>, or null when there is no such copy.</summary>
+    public const string SendFenced = "checkouts.sendFenced";
 }
