@@ -16,6 +16,14 @@ const CONSEQUENCES: Record<ClassAction, string> = {
   check: "Their rooms' checks run in their machines.",
 };
 
+/** The confirmation's question starts with what is done to the instances. */
+const QUESTIONS: Record<ClassAction, string> = {
+  start: 'Start the instances of',
+  stop: 'Stop the instances of',
+  reset: 'Reset the instances of',
+  check: 'Run the checks of the instances of',
+};
+
 const done = (o: InstanceActionOutcome) => o.outcome === 'accepted' || o.outcome === 'checked';
 
 /**
@@ -42,7 +50,7 @@ export function ClassActions({
 
   const run = async (action: ClassAction) => {
     const names = selected.length === 0 ? '' : ` (${selected.join(', ')})`;
-    if (!window.confirm(`${LABELS[action]} the instances of ${whom}${names}? ${CONSEQUENCES[action]}`)) return;
+    if (!window.confirm(`${QUESTIONS[action]} ${whom}${names}? ${CONSEQUENCES[action]}`)) return;
     setBusy(action);
     setError(undefined);
     setResults(null);

@@ -92,7 +92,7 @@ describe('class view', () => {
 
     fireEvent.click(within(screen.getByRole('group', { name: 'Actions for all 3 students' })).getByRole('button', { name: 'Run checks' }));
 
-    expect(confirm).toHaveBeenCalledWith(expect.stringMatching(/^Run checks the instances of all 3 students\?/));
+    expect(confirm).toHaveBeenCalledWith(expect.stringMatching(/^Run the checks of the instances of all 3 students\?/));
     expect(api.post).not.toHaveBeenCalled();
   });
 
