@@ -45,6 +45,9 @@ internal static class ExitCodes
     /// <summary>The request conflicts with the current state (HTTP 409): room exists, machine not running, user exists.</summary>
     public const int Conflict = 7;
 
+    /// <summary><c>room check</c>: the checks ran (or, with <c>--last</c>, last ran) and at least one failed.</summary>
+    public const int ChecksFailed = 8;
+
     /// <summary>Interrupted by Ctrl+C / SIGTERM; 128 + SIGINT, as shells report it.</summary>
     public const int Interrupted = 130;
 }

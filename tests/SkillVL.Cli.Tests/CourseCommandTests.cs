@@ -276,7 +276,10 @@ public sealed class CourseCommandTests : IDisposable
         harness.Handler
             .On("GET", "/api/v1/courses/net101/versions", Answers.Json(HttpStatusCode.OK, new[] { new CourseVersionInfo(1, "net-basics", Answers.Now, 3) }))
             .On("GET", "/api/v1/courses/net101/students", Answers.Json(HttpStatusCode.OK, new[] { new StudentInfo("u-bob", "bob", Answers.Now, null) }))
-            .On("GET", "/api/v1/courses/net101/instances", Answers.Json(HttpStatusCode.OK, new[] { Answers.Instance("bob", 1) }));
+            .On("GET", "/api/v1/courses/net101/instances", Answers.Json(HttpStatusCode.OK, new[]
+            {
+                Answers.Instance("bob", 1) with { Checks = new(1, 2, Answers.Now), LastActivity = Answers.Now, LastActivityWhat = "console vnc on web" },
+            }));
 
         var versions = await harness.RunAsync("course", "versions", "net101");
         var students = await harness.RunAsync("course", "students", "net101");
@@ -290,6 +293,9 @@ public sealed class CourseCommandTests : IDisposable
         var line = instances.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries)[1];
         Assert.Contains("r-bob", line, StringComparison.Ordinal);
         Assert.Contains("1/2 running", line, StringComparison.Ordinal);
+        // The class view's columns (issue 17): the latest check run and the last activity, with what it was.
+        Assert.Contains("1/2 passed", line, StringComparison.Ordinal);
+        Assert.Contains("ago: console vnc on web", line, StringComparison.Ordinal);
     }
 
     [Theory]

@@ -336,7 +336,7 @@ internal static class CourseCommands
         var output = CommonOptions.Output(OutputFormat.Table, OutputFormat.Json);
         var command = new Command(
             "instances",
-            "List the students' rooms of a course; ROOM ID is what `skillvl room reset|upgrade|get` take for another user's room")
+            "List the students' rooms of a course (the class view): state, latest checks, last activity; STUDENT/ROOM or ROOM ID is what `skillvl room reset|upgrade|get|check` take")
         {
             course, output,
         };
@@ -351,7 +351,8 @@ internal static class CourseCommands
                 return ExitCodes.Ok;
             }
 
-            var table = new TableView("STUDENT", "ROOM", "ROOM ID", "VERSION", "PHASE", "MACHINES");
+            var now = runner.Context.TimeProvider.GetUtcNow();
+            var table = new TableView("STUDENT", "ROOM", "ROOM ID", "VERSION", "PHASE", "MACHINES", "CHECKS", "LAST ACTIVITY");
             foreach (var instance in ApiJson.Read<List<CourseInstanceInfo>>(answer))
             {
                 table.Add(
@@ -360,7 +361,9 @@ internal static class CourseCommands
                     instance.RoomId,
                     Version(instance.Version),
                     instance.Phase,
-                    $"{instance.MachinesRunning}/{instance.Machines} running");
+                    $"{instance.MachinesRunning}/{instance.Machines} running",
+                    instance.Checks is { } checks ? $"{checks.Passed}/{checks.Total} passed {DisplayFormat.Age(checks.At, now)} ago" : "not run",
+                    instance.LastActivity is { } at ? $"{DisplayFormat.Age(at, now)} ago: {instance.LastActivityWhat}" : DisplayFormat.None);
             }
 
             printer.Table(table);

@@ -56,4 +56,7 @@ public static class ApiPaths
 
     /// <summary>A course by id or name.</summary>
     public static string Course(string idOrName) => $"{Courses}/{Uri.EscapeDataString(idOrName)}";
+
+    /// <summary>The class view's bulk action on a course's instances (issue 17, ADR 0045).</summary>
+    public static string CourseInstanceActions(string idOrName) => $"{Course(idOrName)}/instances/actions";
 }

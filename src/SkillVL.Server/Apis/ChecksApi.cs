@@ -1,9 +1,7 @@
 using System.Globalization;
-using Microsoft.Extensions.Options;
 using SkillVL.Core.Api.Checks;
 using SkillVL.Server.Checks;
 using SkillVL.Server.Data;
-using SkillVL.Server.Hosting;
 using SkillVL.Server.Identity;
 
 namespace SkillVL.Server.Apis;
@@ -36,14 +34,7 @@ public static class ChecksApi
     }
 
     private static async Task<IResult> RunAsync(
-        string room,
-        HttpContext http,
-        SkillVlDbContext db,
-        AccessService access,
-        CheckRunner runner,
-        CheckRunGate gate,
-        IOptions<SkillVlServerOptions> options,
-        CancellationToken ct)
+        string room, HttpContext http, SkillVlDbContext db, AccessService access, GatedCheckRun checks, CancellationToken ct)
     {
         var caller = http.Caller();
         var entity = await access.FindRoomAsync(caller, RoomsApi.LoadRooms(db), room, ct);
@@ -52,32 +43,20 @@ public static class ChecksApi
             return ApiResults.NotFound($"Room '{RoomReference.Parse(room)}'");
         }
 
-        if (gate.TryStart(entity.Id, options.Value.Checks.MinInterval) is { } wait)
+        var answer = await checks.RunAsync(entity, caller.Username, ct);
+        if (answer.Results is not { } results)
         {
-            if (wait == TimeSpan.Zero)
+            if (answer.Wait == TimeSpan.Zero)
             {
-                return Results.Problem(
-                    statusCode: StatusCodes.Status409Conflict, title: "Checks already running", detail: $"The checks of room '{entity.Name}' are running now; their results come with that run.");
+                return Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "Checks already running", detail: answer.Refusal(entity.Name));
             }
 
-            var seconds = (int)Math.Ceiling(wait.TotalSeconds);
-            http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
-            return Results.Problem(
-                statusCode: StatusCodes.Status429TooManyRequests,
-                title: "Checks ran a moment ago",
-                detail: $"The checks of room '{entity.Name}' ran a moment ago; run them again in {seconds.ToString(CultureInfo.InvariantCulture)} s.");
+            http.Response.Headers.RetryAfter = answer.WaitSeconds.ToString(CultureInfo.InvariantCulture);
+            return Results.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Checks ran a moment ago", detail: answer.Refusal(entity.Name));
         }
 
-        try
-        {
-            var results = await runner.RunAsync(entity, caller.Username, ct);
-            // The audit entry (the middleware's) says what came of the run, without any output.
-            http.Items[Audit.AuditService.DetailItem] = $"{results.Count(r => r.Passed)} of {results.Count} passed";
-            return Results.Ok(results);
-        }
-        finally
-        {
-            gate.End(entity.Id);
-        }
+        // The audit entry (the middleware's) says what came of the run, without any output.
+        http.Items[Audit.AuditService.DetailItem] = $"{results.Count(r => r.Passed)} of {results.Count} passed";
+        return Results.Ok(results);
     }
 }

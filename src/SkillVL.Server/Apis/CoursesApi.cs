@@ -121,6 +121,20 @@ public static class CoursesApi
         courses.MapGet("/{course}/instances", (string course, HttpContext http, AccessService access, CourseService service, CancellationToken ct) =>
             WithCourseAsync(course, http, access, manage: true, async c => Results.Ok(await service.InstancesAsync(c, ct)), ct))
             .Produces<List<CourseInstanceInfo>>().ProducesProblem(StatusCodes.Status404NotFound).WithSummary("List the students' instances");
+        courses.MapPost("/{course}/instances/actions", (string course, InstanceActionRequest request, HttpContext http, AccessService access, CourseInstanceActions actions, CancellationToken ct) =>
+            WithCourseAsync(course, http, access, manage: true, async c =>
+            {
+                var result = await actions.RunAsync(http, http.Caller(), c, request, ct);
+                if (result.Value is not { } outcomes)
+                {
+                    return Answer(result, "The action is not valid.");
+                }
+
+                http.Items[Audit.AuditService.DetailItem] = $"{request.Action}: {outcomes.Count(o => o.Outcome is InstanceActionOutcome.Accepted or InstanceActionOutcome.Checked)} of {outcomes.Count} students";
+                return Results.Ok(outcomes);
+            }, ct))
+            .Produces<List<InstanceActionOutcome>>().ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status403Forbidden)
+            .WithSummary("Start, stop, reset or check the instances of some students (empty: all) through each room's own rules; answers each student's outcome (its teacher, admin)");
 
         api.MapPost("/invites/redeem", async (RedeemInviteRequest request, HttpContext http, CourseService service, CancellationToken ct) =>
         {

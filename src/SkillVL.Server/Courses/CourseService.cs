@@ -274,10 +274,12 @@ public sealed partial class CourseService(SkillVlDbContext db, RoomService rooms
         var owners = instances.Select(r => r.OwnerId).Distinct().ToList();
         var names = await db.Users.AsNoTracking().Where(u => owners.Contains(u.Id)).ToDictionaryAsync(u => u.Id, u => u.Username, ct);
         var checks = await CheckSummariesAsync(instances.Select(r => r.Id).ToList(), ct);
+        var activity = await InstanceActivity.OfAsync(db, instances, time.GetUtcNow(), ct);
         return instances
             .Select(r => new CourseInstanceInfo(
                 r.Id, r.Name, names.GetValueOrDefault(r.OwnerId) ?? r.OwnerId, r.CourseVersion ?? 0, RoomViews.Phase(r),
-                r.Machines.Count, r.Machines.Count(m => m.ObservedState == MachineStates.Running), checks.GetValueOrDefault(r.Id)))
+                r.Machines.Count, r.Machines.Count(m => m.ObservedState == MachineStates.Running), checks.GetValueOrDefault(r.Id),
+                activity[r.Id].At, activity[r.Id].What))
             .OrderBy(i => i.Student, StringComparer.Ordinal)
             .ToList();
     }

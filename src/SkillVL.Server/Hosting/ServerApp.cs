@@ -109,6 +109,8 @@ public static class ServerApp
         builder.Services.AddScoped<QuotaService>();
         builder.Services.AddScoped<CourseService>();
         builder.Services.AddScoped<Checks.CheckRunner>();
+        builder.Services.AddScoped<Checks.GatedCheckRun>();
+        builder.Services.AddScoped<CourseInstanceActions>();
         builder.Services.AddSingleton<Checks.CheckRunGate>();
         builder.Services.AddSingleton<AuditService>();
         builder.Services.AddHostedService<StartupService>();

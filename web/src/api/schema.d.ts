@@ -3392,6 +3392,75 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/courses/{course}/instances/actions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Start, stop, reset or check the instances of some students (empty: all) through each room's own rules; answers each student's outcome (its teacher, admin) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    course: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["InstanceActionRequest"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["InstanceActionOutcome"][];
+                    };
+                };
+                /** @description Bad Request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                    };
+                };
+                /** @description Forbidden */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+                /** @description Not Found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/migrations": {
         parameters: {
             query?: never;
@@ -4414,6 +4483,14 @@ export interface components {
             /** Format: int32 */
             machinesRunning: number | string;
             checks?: null | components["schemas"]["CheckSummary"];
+            /**
+             * Format: date-time
+             * @description When the instance was last changed or used (ADR 0045): the newest of its last change, its
+             *                 latest task, its latest check run and its student's latest console; null only for rows written before.
+             */
+            lastActivity?: null | string;
+            /** @description What that was, in words ("console vnc on a", "checks run by tina", "room.start"). */
+            lastActivityWhat?: null | string;
         };
         /** @description A published room definition. Publishing makes instances for students who have none. */
         CourseVersionInfo: {
@@ -4678,6 +4755,38 @@ export interface components {
         };
         /** Format: binary */
         IFormFile: null | string;
+        /** @description What a class-view action did for one student (some may fail while the others go through). */
+        InstanceActionOutcome: {
+            /** @description The student's username. */
+            student: string;
+            /** @description Their instance's room id; null: they have no instance. */
+            roomId: null | string;
+            /**
+             * @description `accepted` (a task started), `checked` (the checks ran), `no-instance`, or
+             *             `refused` (with the reason in Message).
+             */
+            outcome: string;
+            /**
+             * Format: int32
+             * @description The HTTP status the per-room route would have answered (202, 200, 404, 409, 422, 429).
+             */
+            status: number | string;
+            /** @description What happened, in words. */
+            message: string;
+            task?: null | components["schemas"]["TaskInfo"];
+            /** @description The check results (check). */
+            checks?: null | components["schemas"]["CheckResultInfo"][];
+        };
+        /**
+         * @description A teacher's action on many students' instances at once (the class view, issue 17): `start`, `stop`,
+         *     `reset` or `check`.
+         */
+        InstanceActionRequest: {
+            /** @description start | stop | reset | check. */
+            action: null | string;
+            /** @description Usernames of enrolled students; empty or absent: every enrolled student. */
+            students?: null | string[];
+        };
         /** @description An invite code students redeem to enrol themselves. */
         InviteInfo: {
             code: string;

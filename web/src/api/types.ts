@@ -28,3 +28,5 @@ export type CourseVersionInfo = Schemas['CourseVersionInfo'];
 export type TemplateUploadInfo = Schemas['TemplateUploadInfo'];
 export type InviteInfo = Schemas['InviteInfo'];
 export type CreatedUser = Schemas['CreatedUser'];
+export type InstanceActionOutcome = Schemas['InstanceActionOutcome'];
+export type CheckResultInfo = Schemas['CheckResultInfo'];

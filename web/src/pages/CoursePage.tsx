@@ -1,4 +1,5 @@
-// A course as its teacher sees it: every student's instance with the state and node of each machine, one click
+// A course as its teacher sees it: the class view (every student's instance: state, last activity, checks; start / stop /
+// reset / run checks for a selection or all), the state and node of each machine, one click
 // to any machine's screen, reset and upgrade per instance, enrolment (a user list for admins, invite codes), its
 // settings, publishing the next room version, and the course's placement policy.
 
@@ -74,7 +75,7 @@ export function CoursePage() {
         <h2 id="instances-heading">Students and their instances</h2>
         <ErrorBox error={students.error} />
         {students.data ? (
-          <InstanceTable rows={students.data} latestVersion={latest} onChanged={changed} />
+          <InstanceTable course={c.name} rows={students.data} latestVersion={latest} onChanged={changed} />
         ) : (
           <Loading what="the students" />
         )}

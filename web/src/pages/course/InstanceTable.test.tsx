@@ -25,6 +25,7 @@ describe('InstanceTable', () => {
     render(
       <MemoryRouter>
         <InstanceTable
+          course="net101"
           rows={[
             { student: student('s1', instance('s1', { passed: 2, total: 2, at: '2026-12-07T01:40:03.456Z' })), room: null },
             { student: student('s2', instance('s2', { passed: 1, total: 2, at: '2026-12-07T01:40:00Z' })), room: null },
@@ -40,7 +41,7 @@ describe('InstanceTable', () => {
     const table = screen.getByRole('table', { name: "Students' instances" });
     const column = within(table).getAllByRole('columnheader').findIndex((h) => h.textContent === 'Checks');
     expect(column).toBeGreaterThan(0);
-    const cell = (name: string) => within(table).getByRole('row', { name: new RegExp(`^${name}`) }).children[column] as HTMLElement;
+    const cell = (name: string) => within(table).getByRole('row', { name: new RegExp(`\\b${name}\\b`) }).children[column] as HTMLElement;
     expect(cell('s1').textContent).toContain('2 / 2 passed');
     expect(within(cell('s1')).getByText('2 / 2 passed').className).toContain('task-state-succeeded');
     expect(cell('s1').textContent).toContain(new Date('2026-12-07T01:40:03.456Z').toLocaleString());
