@@ -3,7 +3,11 @@ using Microsoft.AspNetCore.Authorization.Policy;
 
 namespace SkillVL.Server.Identity;
 
-/// <summary>Answers a refused authorization with ProblemDetails naming the reason (401s stay without detail).</summary>
+/// <summary>
+/// Answers a refused authorization with ProblemDetails naming the reason. 401s stay without detail (expired, revoked,
+/// wrong key look alike), except a disabled account's: its owner should learn why, and only a valid credential of
+/// that account gets this far (ADR 0043).
+/// </summary>
 public sealed class ProblemAuthorizationResultHandler : IAuthorizationMiddlewareResultHandler
 {
     private readonly AuthorizationMiddlewareResultHandler _default = new();
@@ -18,5 +22,10 @@ public sealed class ProblemAuthorizationResultHandler : IAuthorizationMiddleware
         }
 
         await _default.HandleAsync(next, context, policy, authorizeResult);
+        if (authorizeResult.Challenged && !context.Response.HasStarted
+            && context.Features.Get<Microsoft.AspNetCore.Authentication.IAuthenticateResultFeature>()?.AuthenticateResult?.Failure is AccountDisabledException)
+        {
+            await Results.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Account disabled", detail: AccountDisabledException.Detail).ExecuteAsync(context);
+        }
     }
 }
