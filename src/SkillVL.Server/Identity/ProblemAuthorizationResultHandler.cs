@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Authorization.Policy;
 
@@ -22,8 +23,10 @@ public sealed class ProblemAuthorizationResultHandler : IAuthorizationMiddleware
         }
 
         await _default.HandleAsync(next, context, policy, authorizeResult);
+        // The policy's own result keeps no failure (NoResult when no scheme succeeded); asking the scheme again returns
+        // the result its handler kept for this request, failure included, without authenticating twice.
         if (authorizeResult.Challenged && !context.Response.HasStarted
-            && context.Features.Get<Microsoft.AspNetCore.Authentication.IAuthenticateResultFeature>()?.AuthenticateResult?.Failure is AccountDisabledException)
+            && (await context.AuthenticateAsync(AuthSetup.Scheme)).Failure is AccountDisabledException)
         {
             await Results.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Account disabled", detail: AccountDisabledException.Detail).ExecuteAsync(context);
         }
