@@ -6,7 +6,10 @@ using SkillVL.Core.Api.Identity;
 
 namespace SkillVL.Cli.Commands;
 
-/// <summary><c>skillvl user add|list|get|delete|quota|passwd</c> (admins; <c>passwd</c> without a name for everyone).</summary>
+/// <summary>
+/// <c>skillvl user add|list|get|delete|quota|passwd</c> (admins; <c>passwd</c> without a name for everyone), and
+/// <c>set-role|disable|enable</c> (<see cref="UserAccountCommands"/>).
+/// </summary>
 internal static class UserCommands
 {
     public static Command Create(CommandRunner runner)
@@ -18,6 +21,11 @@ internal static class UserCommands
         user.Subcommands.Add(Delete(runner));
         user.Subcommands.Add(Quota(runner));
         user.Subcommands.Add(Passwd(runner));
+        foreach (var command in UserAccountCommands.Create(runner))
+        {
+            user.Subcommands.Add(command);
+        }
+
         return user;
     }
 
@@ -150,12 +158,13 @@ internal static class UserCommands
             }
 
             var now = runner.Context.TimeProvider.GetUtcNow();
-            var table = new TableView("USERNAME", "ROLE", "DISPLAY NAME", "SOURCE", "QUOTA", "AGE");
+            var table = new TableView("USERNAME", "ROLE", "STATE", "DISPLAY NAME", "SOURCE", "QUOTA", "AGE");
             foreach (var user in ApiJson.Read<List<UserInfo>>(answer))
             {
                 table.Add(
                     user.Username,
                     user.Role,
+                    user.DisabledAt is null ? "enabled" : "disabled",
                     DisplayFormat.OrNone(user.DisplayName),
                     user.Source,
                     DisplayFormat.Quota(user.QuotaOverride, "default"),
@@ -260,6 +269,7 @@ internal static class UserCommands
             ("Id:", user.Id),
             ("Display name:", DisplayFormat.OrNone(user.DisplayName)),
             ("Role:", user.Role),
+            ("State:", user.DisabledAt is { } disabled ? $"disabled since {DisplayFormat.Time(disabled)}" : "enabled"),
             ("Source:", user.Source),
             ("Created:", $"{DisplayFormat.Time(user.CreatedAt)} ({DisplayFormat.Age(user.CreatedAt, now)} ago)"),
             ("Quota:", DisplayFormat.Quota(user.QuotaOverride, "default")));

@@ -53,6 +53,7 @@ public static partial class IdentityApi
         users.MapPut("/{user}/password", SetPasswordAsync)
             .Produces<CreatedUser>().ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound)
             .WithSummary("Set a local account's password (admin); without one a password is generated and returned once. Ends the user's sessions and revokes their API tokens");
+        users.MapUserAccountsApi();
         users.MapDelete("/{user}", DeleteUserAsync)
             .Produces(StatusCodes.Status204NoContent).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
             .WithSummary("Delete a user without rooms (admin)");
@@ -77,10 +78,11 @@ public static partial class IdentityApi
         user.CreatedAt,
         user is { QuotaCpus: null, QuotaMemoryBytes: null, QuotaDiskBytes: null, QuotaRunningVms: null }
             ? null
-            : new QuotaLimits(user.QuotaCpus, user.QuotaMemoryBytes, user.QuotaDiskBytes, user.QuotaRunningVms));
+            : new QuotaLimits(user.QuotaCpus, user.QuotaMemoryBytes, user.QuotaDiskBytes, user.QuotaRunningVms),
+        user.DisabledAt);
 
     /// <summary>A user by id or username: any for an admin, only oneself otherwise.</summary>
-    private static Task<UserEntity?> FindUserAsync(CurrentUser caller, IQueryable<UserEntity> users, string idOrName, CancellationToken ct) =>
+    internal static Task<UserEntity?> FindUserAsync(CurrentUser caller, IQueryable<UserEntity> users, string idOrName, CancellationToken ct) =>
         users.Where(u => caller.IsAdmin || u.Id == caller.Id).FirstOrDefaultAsync(u => u.Id == idOrName || u.Username == idOrName, ct);
 
     private static async Task<IResult> CreateUserAsync(CreateUserRequest request, HttpContext http, SkillVlDbContext db, TimeProvider time, CancellationToken ct)

@@ -73,7 +73,7 @@ public static class ConsoleGateway
         return Results.Ok(new ConsoleTicket($"{WebSocketPath}?ticket={Uri.EscapeDataString(ticket)}", request.Kind, expires));
     }
 
-    private static async Task RelayAsync(HttpContext http, ConsoleTickets tickets, NodeRegistry nodes, AuditService audit)
+    private static async Task RelayAsync(HttpContext http, ConsoleTickets tickets, NodeRegistry nodes, AuditService audit, UserDirectory users)
     {
         if (!ConsoleOrigin.IsAllowed(http.Request.Headers.Origin, http.Request.Host))
         {
@@ -85,6 +85,13 @@ public static class ConsoleGateway
         if (grant is null || !http.WebSockets.IsWebSocketRequest)
         {
             http.Response.StatusCode = grant is null ? StatusCodes.Status401Unauthorized : StatusCodes.Status400BadRequest;
+            return;
+        }
+
+        // A ticket issued in the 30 s before its user was disabled (or deleted) opens nothing (ADR 0043).
+        if (await users.FindByIdAsync(grant.UserId, http.RequestAborted) is not { DisabledAt: null })
+        {
+            http.Response.StatusCode = StatusCodes.Status401Unauthorized;
             return;
         }
 

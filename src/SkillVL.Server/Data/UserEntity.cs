@@ -38,4 +38,10 @@ public sealed class UserEntity
     /// token the embedded issuer makes carries the value it had then; one that differs is refused (ADR 0015).
     /// </summary>
     public int CredentialGeneration { get; set; }
+
+    /// <summary>
+    /// When an admin disabled the account; null while it is enabled. A disabled account cannot log in, and every
+    /// credential it holds is refused on its next use (ADR 0043). Its rooms and machines are left as they are.
+    /// </summary>
+    public DateTimeOffset? DisabledAt { get; set; }
 }

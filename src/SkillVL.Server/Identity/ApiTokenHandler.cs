@@ -30,6 +30,12 @@ public sealed class ApiTokenHandler(
             return AuthenticateResult.Fail("invalid token");
         }
 
+        if (user.DisabledAt is not null)
+        {
+            // Kept, not revoked: the token works again once an admin enables the account (ADR 0043).
+            return AuthenticateResult.Fail(new AccountDisabledException());
+        }
+
         var principal = CurrentUser.Principal(
             user.Id, user.Username, user.Role, "api-token", token.Scopes.Split(' ', StringSplitOptions.RemoveEmptyEntries), SchemeName);
         // Which token: one it creates records it as its parent, and is bounded by it.

@@ -49,6 +49,7 @@ public static class AuthSetup
         builder.Services.AddSingleton<UserDirectory>();
         builder.Services.AddSingleton<ApiTokenService>();
         builder.Services.AddSingleton<UserSessions>();
+        builder.Services.AddSingleton<UserAccounts>();
         builder.Services.AddSingleton<LoginThrottle>();
         builder.Services.AddSingleton<PasswordCheck>();
         builder.Services.AddOptions<SkillVlServerOptions>()
@@ -105,7 +106,14 @@ public static class AuthSetup
                         var (principal, failure) = await ToPlatformPrincipalAsync(context.HttpContext, context.SecurityToken as JsonWebToken, external, auth);
                         if (principal is null)
                         {
-                            context.Fail(failure!);
+                            if (failure == AccountDisabledException.Detail)
+                            {
+                                context.Fail(new AccountDisabledException());
+                            }
+                            else
+                            {
+                                context.Fail(failure!);
+                            }
                         }
                         else
                         {
@@ -180,6 +188,8 @@ public static class AuthSetup
             var generation = jwt.TryGetPayloadValue<string>(SkillVlClaims.CredentialGeneration, out var g) ? g : null;
             return user is null
                 ? (null, "unknown user")
+                : user.DisabledAt is not null
+                    ? (null, AccountDisabledException.Detail)
                 : !UserSessions.IsCurrent(user, generation)
                     ? (null, "credentials changed")
                     : (CurrentUser.Principal(user.Id, user.Username, user.Role, "oidc", ApiTokenScopes.All, OidcScheme), null);
@@ -189,6 +199,12 @@ public static class AuthSetup
         var mapping = http.RequestServices.GetRequiredService<RoleMapperFactory>().Create().Map(payload.RootElement);
         var username = RoleMapper.ValuesAt(payload.RootElement, auth.External.UsernameClaim).FirstOrDefault() ?? jwt.Subject;
         var resolved = await users.ResolveExternalAsync(jwt.Issuer, jwt.Subject, username, mapping.Role, ct);
+        if (resolved.DisabledAt is not null)
+        {
+            // The IdP still vouches for the person, but an admin disabled their SkillVL account (ADR 0043).
+            return (null, AccountDisabledException.Detail);
+        }
+
         var principal = CurrentUser.Principal(resolved.Id, resolved.Username, mapping.Role, "oidc", ApiTokenScopes.All, OidcScheme);
         if (mapping.Role is null)
         {

@@ -169,6 +169,11 @@ public static class EmbeddedIssuer
             return Refuse(Errors.InvalidGrant, "The user of this grant no longer exists.");
         }
 
+        if (user.DisabledAt is not null)
+        {
+            return Refuse(Errors.InvalidGrant, "The account is disabled; ask an admin to enable it.");
+        }
+
         // A code or refresh token from before a password change (ADR 0015); the change also revoked it in the
         // store, this holds even for one the store missed.
         if (!UserSessions.IsCurrent(user, result.Principal!.GetClaim(SkillVlClaims.CredentialGeneration)))
@@ -263,10 +268,14 @@ public static class EmbeddedIssuer
     }
 
     private static string RefusalText(PasswordCheckResult check) =>
-        check.RetryAfter is { } wait ? $"Too many wrong passwords. Try again in {(int)wait.TotalSeconds} seconds." : "Wrong username or password.";
+        check.RetryAfter is { } wait ? $"Too many wrong passwords. Try again in {(int)wait.TotalSeconds} seconds."
+        : check.Disabled ? "This account is disabled. Ask an admin to enable it."
+        : "Wrong username or password.";
 
     private static int RefusalStatus(PasswordCheckResult check) =>
-        check.RetryAfter is null ? StatusCodes.Status401Unauthorized : StatusCodes.Status429TooManyRequests;
+        check.RetryAfter is not null ? StatusCodes.Status429TooManyRequests
+        : check.Disabled ? StatusCodes.Status403Forbidden
+        : StatusCodes.Status401Unauthorized;
 
     private static Task SignInCookieAsync(HttpContext context, UserEntity user) =>
         context.SignInAsync(

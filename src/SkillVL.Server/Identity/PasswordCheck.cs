@@ -31,6 +31,13 @@ public sealed class PasswordCheck(UserDirectory users, LoginThrottle throttle, A
         }
 
         throttle.Succeeded(username, address);
+        if (user.DisabledAt is not null)
+        {
+            // Said only after the right password, so it tells a guesser nothing about which accounts exist (ADR 0043).
+            await audit.RecordAsync(context, user, "login.refused", target, "refused", "account disabled");
+            return new PasswordCheckResult(null, null, Disabled: true);
+        }
+
         return new PasswordCheckResult(user, null);
     }
 }

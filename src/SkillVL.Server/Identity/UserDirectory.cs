@@ -16,6 +16,7 @@ public sealed class UserDirectory(IDbContextFactory<SkillVlDbContext> dbFactory,
     private static readonly PasswordHasher<UserEntity> Hasher = new();
     private readonly ConcurrentDictionary<string, UserEntity> _byId = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, UserEntity> _byExternal = new(StringComparer.Ordinal);
+    private long _epoch;
 
     public async Task<UserEntity?> FindByIdAsync(string id, CancellationToken cancellationToken)
     {
@@ -24,9 +25,12 @@ public sealed class UserDirectory(IDbContextFactory<SkillVlDbContext> dbFactory,
             return cached;
         }
 
+        // A read that began before an Invalidate may hold the old row (the old role, no DisabledAt): it is returned to
+        // its own request but not cached, or the change would be undone for every later request (ADR 0043).
+        var epoch = Interlocked.Read(ref _epoch);
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var user = await db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.Id == id, cancellationToken);
-        if (user is not null)
+        if (user is not null && Interlocked.Read(ref _epoch) == epoch)
         {
             _byId[id] = user;
         }
@@ -61,6 +65,7 @@ public sealed class UserDirectory(IDbContextFactory<SkillVlDbContext> dbFactory,
             return cached;
         }
 
+        var epoch = Interlocked.Read(ref _epoch);
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var user = await db.Users.FirstOrDefaultAsync(u => u.ExternalIssuer == issuer && u.ExternalSubject == subject, cancellationToken);
         if (user is null)
@@ -84,14 +89,19 @@ public sealed class UserDirectory(IDbContextFactory<SkillVlDbContext> dbFactory,
         }
 
         await db.SaveChangesAsync(cancellationToken);
-        _byExternal[key] = user;
-        _byId[user.Id] = user;
+        if (Interlocked.Read(ref _epoch) == epoch)
+        {
+            _byExternal[key] = user;
+            _byId[user.Id] = user;
+        }
+
         return user;
     }
 
-    /// <summary>Forget a user after a change (role, quota, deletion).</summary>
+    /// <summary>Forget a user after a change (role, quota, disabled, deletion).</summary>
     public void Invalidate(string userId)
     {
+        Interlocked.Increment(ref _epoch);
         _byId.TryRemove(userId, out _);
         foreach (var entry in _byExternal.Where(e => e.Value.Id == userId).ToList())
         {

@@ -28,18 +28,28 @@ public sealed class UserSessions(
         }
 
         users.Invalidate(userId);
-        long revoked = 0;
+        var revoked = await RevokeIssuedAsync(userId, cancellationToken);
+        var apiTokensRevoked = revokeApiTokens ? await apiTokens.RevokeAllAsync(userId, cancellationToken) : -1;
+        IdentityLog.SessionsEnded(logger, userId, generation, revoked, apiTokensRevoked < 0 ? "kept" : $"{apiTokensRevoked} revoked");
+    }
+
+    /// <summary>
+    /// Revokes the embedded issuer's stored tokens and authorizations of the user; how many tokens. The raised
+    /// generation is what refuses them at once; this cleans the store and refuses refresh tokens a second way.
+    /// </summary>
+    public async Task<long> RevokeIssuedAsync(string userId, CancellationToken cancellationToken)
+    {
         // Absent in the external mode: an external issuer's sessions are that issuer's to end.
         await using var scope = services.CreateAsyncScope();
         if (scope.ServiceProvider.GetService<IOpenIddictTokenManager>() is { } tokens
             && scope.ServiceProvider.GetService<IOpenIddictAuthorizationManager>() is { } authorizations)
         {
-            revoked = await tokens.RevokeBySubjectAsync(userId, cancellationToken);
+            var revoked = await tokens.RevokeBySubjectAsync(userId, cancellationToken);
             await authorizations.RevokeBySubjectAsync(userId, cancellationToken);
+            return revoked;
         }
 
-        var apiTokensRevoked = revokeApiTokens ? await apiTokens.RevokeAllAsync(userId, cancellationToken) : -1;
-        IdentityLog.SessionsEnded(logger, userId, generation, revoked, apiTokensRevoked < 0 ? "kept" : $"{apiTokensRevoked} revoked");
+        return 0;
     }
 
     /// <summary>The generation claim as tokens and cookies carry it.</summary>
@@ -49,11 +59,11 @@ public sealed class UserSessions(
     public static bool IsCurrent(UserEntity user, string? generation) =>
         generation is not null && string.Equals(generation, GenerationClaim(user), StringComparison.Ordinal);
 
-    /// <summary>For the login cookie: its user still exists and its generation is current.</summary>
+    /// <summary>For the login cookie: its user still exists, is not disabled, and its generation is current.</summary>
     public static async Task<bool> IsCurrentAsync(UserDirectory users, ClaimsPrincipal? principal, CancellationToken cancellationToken)
     {
         var id = principal?.FindFirstValue(SkillVlClaims.UserId);
         var user = id is null ? null : await users.FindByIdAsync(id, cancellationToken);
-        return user is not null && IsCurrent(user, principal!.FindFirstValue(SkillVlClaims.CredentialGeneration));
+        return user is { DisabledAt: null } && IsCurrent(user, principal!.FindFirstValue(SkillVlClaims.CredentialGeneration));
     }
 }

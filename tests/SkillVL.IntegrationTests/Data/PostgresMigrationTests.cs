@@ -44,7 +44,9 @@ public sealed class PostgresMigrationTests : IAsyncLifetime
 
         await using (var db = new SkillVlDbContext(new DbContextOptionsBuilder<SkillVlDbContext>().UseNpgsql(old).UseOpenIddict().Options))
         {
-            db.Users.Add(new UserEntity { Id = "u1", Username = "theo", Role = "teacher", CreatedAt = DateTimeOffset.UnixEpoch });
+            // In SQL, not as today's UserEntity: that has columns the old release's table lacks (DisabledAt, ADR 0043).
+            await db.Database.ExecuteSqlRawAsync(
+                "INSERT INTO \"Users\" (\"Id\", \"Username\", \"Role\", \"CreatedAt\", \"CredentialGeneration\") VALUES ('u1', 'theo', 'teacher', 0, 0)", ct);
             db.Audit.Add(new AuditEntity { At = DateTimeOffset.UnixEpoch, Username = "admin", Action = "user.create", Target = "theo", Outcome = "ok" });
             await db.SaveChangesAsync(ct);
         }

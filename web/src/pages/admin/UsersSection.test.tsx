@@ -1,12 +1,14 @@
-// Issue 17 Deliver 3: an admin adds a user, resets a local account's password and deletes a user in the browser.
+// Issue 17 Deliver 3: an admin adds a user, resets a local account's password, deletes a user, sets a role and
+// disables or enables an account in the browser.
 import { act, cleanup, fireEvent, render, screen, within } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ApiError } from '../../api/client';
 import { UsersSection } from './UsersSection';
 
 const list = [
-  { id: 'u1', username: 'sam', displayName: null, role: 'student', source: 'local', createdAt: '2026-11-25T09:00:00Z', quotaOverride: null },
-  { id: 'u2', username: 'ext', displayName: 'Ext E.', role: 'teacher', source: 'https://idp.example', createdAt: '2026-11-25T09:00:00Z', quotaOverride: null },
+  { id: 'u1', username: 'sam', displayName: null, role: 'student', source: 'local', createdAt: '2026-11-25T09:00:00Z', quotaOverride: null, disabledAt: null },
+  { id: 'u2', username: 'ext', displayName: 'Ext E.', role: 'teacher', source: 'https://idp.example', createdAt: '2026-11-25T09:00:00Z', quotaOverride: null, disabledAt: null },
+  { id: 'u3', username: 'eve', displayName: null, role: 'student', source: 'local', createdAt: '2026-11-25T09:00:00Z', quotaOverride: null, disabledAt: '2026-12-01T08:00:00Z' },
 ];
 const get = vi.fn(async (_path: string): Promise<unknown> => list);
 const post = vi.fn(async (_path: string, _options?: unknown): Promise<unknown> => undefined);
@@ -73,5 +75,54 @@ describe('UsersSection', () => {
     expect(screen.getByRole('status').textContent).toContain('Deleted sam.');
     await act(async () => void fireEvent.click(screen.getByRole('button', { name: 'Delete user ext' })));
     expect(screen.getByRole('alert').textContent).toContain('still owns 1 room(s)');
+  });
+
+  it('sets a local account’s role after confirming; an external account’s role is not editable', async () => {
+    put.mockResolvedValueOnce({ ...list[0], role: 'teacher' });
+    await renderUsers();
+    expect(within(screen.getByRole('row', { name: /ext/ })).queryByRole('combobox')).toBeNull();
+    await act(async () => void fireEvent.change(screen.getByLabelText('Role of sam'), { target: { value: 'teacher' } }));
+    expect(window.confirm).toHaveBeenCalledWith(expect.stringContaining('Make sam a teacher?'));
+    expect(put).toHaveBeenCalledWith('/api/v1/users/{user}/role', { path: { user: 'u1' }, body: { role: 'teacher' } });
+    expect(screen.getByRole('status').textContent).toContain('sam is now teacher.');
+    expect(get).toHaveBeenCalledTimes(2);
+  });
+
+  it("shows the Server's refusal of a role change (oneself, the last admin)", async () => {
+    put.mockRejectedValueOnce(new ApiError(409, { title: 'Conflict', status: 409, detail: 'You cannot change your own role; another admin must.' }, '409'));
+    await renderUsers();
+    await act(async () => void fireEvent.change(screen.getByLabelText('Role of sam'), { target: { value: 'admin' } }));
+    expect(screen.getByRole('alert').textContent).toContain('another admin must');
+  });
+
+  it('sends nothing when the role change is not confirmed', async () => {
+    vi.spyOn(window, 'confirm').mockReturnValue(false);
+    await renderUsers();
+    await act(async () => void fireEvent.change(screen.getByLabelText('Role of sam'), { target: { value: 'admin' } }));
+    expect(put).not.toHaveBeenCalled();
+  });
+
+  it('shows who is disabled, disables after confirming and enables', async () => {
+    post.mockResolvedValue(undefined);
+    await renderUsers();
+    expect(within(screen.getByRole('row', { name: /eve/ })).getByText(/disabled since/)).toBeTruthy();
+    expect(within(screen.getByRole('row', { name: /sam/ })).getByText('enabled')).toBeTruthy();
+    expect(within(screen.getByRole('row', { name: /eve/ })).queryByRole('button', { name: 'Disable eve' })).toBeNull();
+
+    await act(async () => void fireEvent.click(screen.getByRole('button', { name: 'Disable sam' })));
+    expect(window.confirm).toHaveBeenCalledWith(expect.stringContaining('Their rooms and VMs are left as they are.'));
+    expect(post).toHaveBeenCalledWith('/api/v1/users/{user}/disable', { path: { user: 'u1' } });
+    expect(screen.getByRole('status').textContent).toContain('Disabled sam.');
+
+    await act(async () => void fireEvent.click(screen.getByRole('button', { name: 'Enable eve' })));
+    expect(post).toHaveBeenCalledWith('/api/v1/users/{user}/enable', { path: { user: 'u3' } });
+    expect(screen.getByRole('status').textContent).toContain('Enabled eve.');
+  });
+
+  it('does not disable without confirmation', async () => {
+    vi.spyOn(window, 'confirm').mockReturnValue(false);
+    await renderUsers();
+    await act(async () => void fireEvent.click(screen.getByRole('button', { name: 'Disable sam' })));
+    expect(post).not.toHaveBeenCalled();
   });
 });

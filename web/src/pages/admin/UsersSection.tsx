@@ -6,6 +6,9 @@ import { ErrorBox, formatBytes, Loading } from '../../components/common';
 import { useAsync } from '../../hooks/useAsync';
 import { AddUserForm } from './AddUserForm';
 
+/** The platform's roles, highest first (PlatformRoles on the Server). */
+const roles = ['admin', 'teacher', 'student'];
+
 function quotaText(u: UserInfo): string {
   if (!u.quotaOverride) return 'role default';
   return [
@@ -19,7 +22,9 @@ function quotaText(u: UserInfo): string {
 
 /**
  * Users, adding one, resetting a local account's password (the Server makes a new one, shown once, and ends the user's
- * sessions and API tokens) and deleting one without rooms (issue 17 Deliver 3). The API has no role change yet.
+ * sessions and API tokens), deleting one without rooms, setting a local account's role, and disabling or enabling an
+ * account (issue 17 Deliver 3, ADR 0043). An external account's role comes from its identity provider, so it has no
+ * select. Changing one's own role or disabling oneself is refused by the Server, whose message is shown.
  */
 export function UsersSection() {
   const users = useAsync((signal) => api.get('/api/v1/users', { signal }), []);
@@ -32,6 +37,35 @@ export function UsersSection() {
     try {
       const answer = await api.put('/api/v1/users/{user}/password', { path: { user: u.id }, body: {} });
       setStatus({ text: `New password of ${u.username}, shown only now:`, password: answer.initialPassword });
+    } catch (e) {
+      setError(e);
+    }
+  };
+
+  const setRole = async (u: UserInfo, role: string) => {
+    if (role === u.role) return;
+    if (!window.confirm(`Make ${u.username} ${role === 'admin' ? 'an' : 'a'} ${role}? It counts from their next request.`)) return;
+    setError(undefined);
+    try {
+      const answer = await api.put('/api/v1/users/{user}/role', { path: { user: u.id }, body: { role } });
+      setStatus({ text: `${answer.username} is now ${answer.role}.` });
+    } catch (e) {
+      setError(e);
+    }
+    users.reload();
+  };
+
+  const setDisabled = async (u: UserInfo, disable: boolean) => {
+    const question = disable
+      ? `Disable ${u.username}? They cannot log in, every session of theirs ends and their API tokens are refused until the account is enabled again. Their rooms and VMs are left as they are.`
+      : `Enable ${u.username}? They can log in with their password again; old sessions stay ended.`;
+    if (!window.confirm(question)) return;
+    setError(undefined);
+    try {
+      const path = disable ? '/api/v1/users/{user}/disable' : '/api/v1/users/{user}/enable';
+      await api.post(path, { path: { user: u.id } });
+      setStatus({ text: `${disable ? 'Disabled' : 'Enabled'} ${u.username}.` });
+      users.reload();
     } catch (e) {
       setError(e);
     }
@@ -69,6 +103,7 @@ export function UsersSection() {
               <th scope="col">Username</th>
               <th scope="col">Name</th>
               <th scope="col">Role</th>
+              <th scope="col">State</th>
               <th scope="col">Signs in via</th>
               <th scope="col">Since</th>
               <th scope="col">Own quota</th>
@@ -80,7 +115,20 @@ export function UsersSection() {
               <tr key={u.id}>
                 <th scope="row">{u.username}</th>
                 <td>{u.displayName ?? ''}</td>
-                <td>{u.role}</td>
+                <td>
+                  {u.source === 'local' ? (
+                    <select aria-label={`Role of ${u.username}`} value={u.role} onChange={(e) => void setRole(u, e.target.value)}>
+                      {roles.map((r) => (
+                        <option key={r} value={r}>
+                          {r}
+                        </option>
+                      ))}
+                    </select>
+                  ) : (
+                    u.role
+                  )}
+                </td>
+                <td>{u.disabledAt ? <strong>disabled since {new Date(u.disabledAt).toLocaleDateString()}</strong> : 'enabled'}</td>
                 <td>{u.source}</td>
                 <td>{new Date(u.createdAt).toLocaleDateString()}</td>
                 <td className="small">{quotaText(u)}</td>
@@ -88,6 +136,15 @@ export function UsersSection() {
                   {u.source === 'local' && (
                     <button type="button" aria-label={`Reset password of ${u.username}`} onClick={() => void resetPassword(u)}>
                       Reset password
+                    </button>
+                  )}{' '}
+                  {u.disabledAt ? (
+                    <button type="button" aria-label={`Enable ${u.username}`} onClick={() => void setDisabled(u, false)}>
+                      Enable
+                    </button>
+                  ) : (
+                    <button type="button" className="danger" aria-label={`Disable ${u.username}`} onClick={() => void setDisabled(u, true)}>
+                      Disable
                     </button>
                   )}{' '}
                   <button type="button" className="danger" aria-label={`Delete user ${u.username}`} onClick={() => void remove(u)}>

@@ -1089,6 +1089,9 @@ namespace SkillVL.Server.Data.Schema.Postgres
                     b.Property<int>("CredentialGeneration")
                         .HasColumnType("integer");
 
+                    b.Property<long?>("DisabledAt")
+                        .HasColumnType("bigint");
+
                     b.Property<string>("DisplayName")
                         .HasColumnType("text");
 

@@ -1076,6 +1076,9 @@ namespace SkillVL.Server.Data.Schema.Sqlite
                     b.Property<int>("CredentialGeneration")
                         .HasColumnType("INTEGER");
 
+                    b.Property<long?>("DisabledAt")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("DisplayName")
                         .HasColumnType("TEXT");
 
