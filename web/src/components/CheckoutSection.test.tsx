@@ -57,7 +57,7 @@ describe('CheckoutSection', () => {
     expect(screen.queryByRole('button', { name: 'Sync now' })).toBeNull();
 
     fireEvent.click(screen.getByRole('button', { name: 'Check out' }));
-    await waitFor(() => expect(screen.getByText('succeeded')).toBeTruthy(), { timeout: 2000 });
+    await waitFor(() => expect(screen.getByText('succeeded')).toBeTruthy(), { timeout: 10_000 });
     expect(server.calls.find((c) => c.key === 'POST ' + BASE + '/checkout')?.body).toEqual({ to: 'laptop1' });
     expect(server.count('GET /api/v1/migrations/mig-9')).toBeGreaterThanOrEqual(2);
     expect(screen.getByRole('link', { name: 'Details' }).getAttribute('href')).toBe('/migrations/mig-9');
@@ -124,11 +124,11 @@ describe('CheckoutSection', () => {
     const onChanged = await renderSection(machine({ node: 'laptop1', checkout }));
 
     fireEvent.click(screen.getByRole('button', { name: 'Sync now' }));
-    await waitFor(() => expect(screen.getByText(/Synced 8 MiB in 2\.5 s \(7 MiB on the link\)/)).toBeTruthy(), { timeout: 2000 });
+    await waitFor(() => expect(screen.getByText(/Synced 8 MiB in 2\.5 s \(7 MiB on the link\)/)).toBeTruthy(), { timeout: 10_000 });
     expect(onChanged).toHaveBeenCalledTimes(1);
 
     fireEvent.click(screen.getByRole('button', { name: 'Sync now' }));
-    await waitFor(() => expect(screen.getByRole('alert').textContent).toBe('r-lab/web: node laptop1 is unreachable'), { timeout: 2000 });
+    await waitFor(() => expect(screen.getByRole('alert').textContent).toBe('r-lab/web: node laptop1 is unreachable'), { timeout: 10_000 });
   });
 
   it('Check in: posts it and follows the migration; a 409 shows its detail', async () => {
@@ -141,11 +141,11 @@ describe('CheckoutSection', () => {
     const onChanged = await renderSection(machine({ node: 'laptop1', checkout }));
 
     fireEvent.click(screen.getByRole('button', { name: 'Check in' }));
-    await waitFor(() => expect(screen.getByRole('alert').textContent).toBe('lab/web migrates already (migration mig-1)'), { timeout: 2000 });
+    await waitFor(() => expect(screen.getByRole('alert').textContent).toBe('lab/web migrates already (migration mig-1)'), { timeout: 10_000 });
     expect(onChanged).not.toHaveBeenCalled();
 
     fireEvent.click(screen.getByRole('button', { name: 'Check in' }));
-    await waitFor(() => expect(screen.getByText('succeeded')).toBeTruthy(), { timeout: 2000 });
+    await waitFor(() => expect(screen.getByText('succeeded')).toBeTruthy(), { timeout: 10_000 });
     expect(screen.queryByRole('alert')).toBeNull();
     expect(onChanged).toHaveBeenCalled();
   });
@@ -157,7 +157,7 @@ describe('CheckoutSection', () => {
     await renderSection(machine());
 
     fireEvent.click(screen.getByRole('button', { name: 'Check out' }));
-    await waitFor(() => expect(screen.getByText('Note: Moved, not checked out: node1 could not keep its copy')).toBeTruthy(), { timeout: 2000 });
+    await waitFor(() => expect(screen.getByText('Note: Moved, not checked out: node1 could not keep its copy')).toBeTruthy(), { timeout: 10_000 });
     expect(screen.queryByRole('alert')).toBeNull();
   });
 });

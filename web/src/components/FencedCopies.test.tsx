@@ -49,11 +49,11 @@ describe('FencedCopies', () => {
 
     const [first] = screen.getAllByRole('button', { name: 'Discard' });
     fireEvent.click(first);
-    await waitFor(() => expect(screen.getByRole('alert').textContent).toContain('is not reachable'), { timeout: 2000 });
+    await waitFor(() => expect(screen.getByRole('alert').textContent).toContain('is not reachable'), { timeout: 10_000 });
     expect(onChanged).not.toHaveBeenCalled();
 
     fireEvent.click(screen.getAllByRole('button', { name: 'Discard' })[0]);
-    await waitFor(() => expect(onChanged).toHaveBeenCalledTimes(1), { timeout: 2000 });
+    await waitFor(() => expect(onChanged).toHaveBeenCalledTimes(1), { timeout: 10_000 });
     expect(server.count('DELETE ' + BASE + '/fenced/1')).toBe(2);
     expect(server.count('DELETE ' + BASE + '/fenced/2')).toBe(0);
   });
@@ -74,11 +74,11 @@ describe('FencedCopies', () => {
 
     expect(screen.getAllByRole('button', { name: 'Download' })).toHaveLength(1);
     fireEvent.click(screen.getByRole('button', { name: 'Download' }));
-    await waitFor(() => expect(screen.getByRole('alert').textContent).toContain('is offline'), { timeout: 2000 });
+    await waitFor(() => expect(screen.getByRole('alert').textContent).toContain('is offline'), { timeout: 10_000 });
     expect(saved).toHaveLength(0);
 
     fireEvent.click(screen.getByRole('button', { name: 'Download' }));
-    await waitFor(() => expect(saved).toHaveLength(1), { timeout: 2000 });
+    await waitFor(() => expect(saved).toHaveLength(1), { timeout: 10_000 });
     expect(saved[0]).toEqual({ href: 'blob:disk', download: 'r-lab-web-e1.qcow2' });
     // The Server's bytes (the fake sends them as a JSON string), saved as bytes, never as a page.
     expect([created[0].size, created[0].type]).toEqual([JSON.stringify('QFI-disk-bytes').length, 'application/octet-stream']);
@@ -117,7 +117,7 @@ describe('CheckoutSection revive', () => {
     await act(async () => {});
 
     fireEvent.click(screen.getByRole('button', { name: 'Revive on the server' }));
-    await waitFor(() => expect(onChanged).toHaveBeenCalledTimes(1), { timeout: 2000 });
+    await waitFor(() => expect(onChanged).toHaveBeenCalledTimes(1), { timeout: 10_000 });
     expect(confirm.mock.calls[0][0]).toMatch(question);
     expect(server.calls.find((c) => c.key === 'POST ' + BASE + '/revive')?.body).toEqual({ lost });
   });

@@ -55,7 +55,7 @@ describe('RecommendationList', () => {
     expect(screen.getByText(/Dismiss hides a suggestion in this browser until it changes/)).toBeTruthy();
 
     fireEvent.click(screen.getByRole('button', { name: 'Accept: lab/web to laptop1' }));
-    await waitFor(() => expect(screen.getByRole('link', { name: 'Follow the move' }).getAttribute('href')).toBe('/migrations/mig-7'), { timeout: 2000 });
+    await waitFor(() => expect(screen.getByRole('link', { name: 'Follow the move' }).getAttribute('href')).toBe('/migrations/mig-7'), { timeout: 10_000 });
     expect(server.calls.find((c) => c.key === ACCEPT)?.body).toEqual({ machine: 'm-web', to: 'laptop1' });
     expect(onAccepted).toHaveBeenCalledTimes(1);
   });
@@ -66,7 +66,7 @@ describe('RecommendationList', () => {
     await renderList();
 
     fireEvent.click(screen.getByRole('button', { name: 'Accept: lab/web to laptop1' }));
-    await waitFor(() => expect(screen.getByRole('alert').textContent).toBe('lab/web: no longer recommended: laptop1 has 100 MiB free'), { timeout: 2000 });
+    await waitFor(() => expect(screen.getByRole('alert').textContent).toBe('lab/web: no longer recommended: laptop1 has 100 MiB free'), { timeout: 10_000 });
     expect(screen.getByRole('button', { name: 'Accept: lab/web to laptop1' })).toBeTruthy();
   });
 

@@ -74,12 +74,12 @@ describe('PlacementSection', () => {
     expect(server.count(DECISIONS)).toBe(1);
 
     fireEvent.click(screen.getByRole('button', { name: 'Evaluate now' }));
-    await waitFor(() => expect(screen.getByRole('status').textContent).toBe('Evaluated: 1 decision.'), { timeout: 2000 });
-    await waitFor(() => expect(screen.getByRole('table', { name: "Controller's decisions, newest first" })).toBeTruthy(), { timeout: 2000 });
+    await waitFor(() => expect(screen.getByRole('status').textContent).toBe('Evaluated: 1 decision.'), { timeout: 10_000 });
+    await waitFor(() => expect(screen.getByRole('table', { name: "Controller's decisions, newest first" })).toBeTruthy(), { timeout: 10_000 });
     expect(server.count(EVALUATE)).toBe(1);
     expect(server.count(DECISIONS)).toBe(2);
 
     fireEvent.click(screen.getByRole('button', { name: 'Evaluate now' }));
-    await waitFor(() => expect(screen.getByRole('alert').textContent).toBe('only an admin runs the placement controller by hand'), { timeout: 2000 });
+    await waitFor(() => expect(screen.getByRole('alert').textContent).toBe('only an admin runs the placement controller by hand'), { timeout: 10_000 });
   });
 });

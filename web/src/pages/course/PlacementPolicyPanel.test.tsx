@@ -39,7 +39,7 @@ describe('PlacementPolicyPanel', () => {
     fireEvent.change(field('to'), { target: { value: '2026-12-07T11:30' } });
     fireEvent.click(screen.getByRole('button', { name: 'Save placement policy' }));
 
-    await waitFor(() => expect(screen.getByText('Placement policy saved.')).toBeTruthy(), { timeout: 2000 });
+    await waitFor(() => expect(screen.getByText('Placement policy saved.')).toBeTruthy(), { timeout: 10_000 });
     expect(server.calls.find((c) => c.key === 'PUT ' + URL)?.body).toEqual({
       mode: 'auto',
       hysteresisEvaluations: 3,
@@ -76,7 +76,7 @@ describe('PlacementPolicyPanel', () => {
     expect(screen.queryByLabelText('From')).toBeNull();
 
     fireEvent.click(screen.getByRole('button', { name: "Remove the course's policy" }));
-    await waitFor(() => expect(screen.getByText('No policy set for this course.')).toBeTruthy(), { timeout: 2000 });
+    await waitFor(() => expect(screen.getByText('No policy set for this course.')).toBeTruthy(), { timeout: 10_000 });
     expect(server.count('DELETE ' + URL)).toBe(1);
     expect(screen.getByText('Placement policy removed: the global policy decides.')).toBeTruthy();
   });
