@@ -162,7 +162,7 @@ export function InstanceTable({
                 <td>
                   {instance ? (
                     <>
-                      <Link to={roomPath(instance.roomId)} aria-label={`Open ${student.username}'s room ${instance.roomName}`}>
+                      <Link to={roomPath(instance.roomId)} aria-label={`Open room ${student.username}/${instance.roomName}`}>
                         {student.username}/{instance.roomName}
                       </Link>{' '}
                       <PhaseBadge phase={instance.phase} />
