@@ -46,17 +46,17 @@ internal static class VmDownloadFencedCommand
             }
 
             var partial = Path.Combine(Path.GetDirectoryName(path)!, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.part");
-            using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            using var sha = SHA256.Create();
             try
             {
                 var (_, bytes) = await client.DownloadAsync(
                     $"{ApiPaths.Machine(target.Room, target.Machine)}/fenced/{number.ToString(CultureInfo.InvariantCulture)}/disk",
                     target.Subject,
-                    () => new HashingStream(Create(partial), sha),
+                    () => new CryptoStream(Create(partial), sha, CryptoStreamMode.Write), // hashed as it is saved; disposing it ends the hash
                     HeadersTimeout,
                     cancellationToken);
                 File.Move(partial, path, overwrite: replace);
-                var hash = Convert.ToHexStringLower(sha.GetHashAndReset());
+                var hash = Convert.ToHexStringLower(sha.Hash!);
                 runner.Context.Out.WriteLine($"Saved the fenced copy of {target} from check-out epoch {number} to {path}: {bytes} bytes, sha256 {hash}");
                 return ExitCodes.Ok;
             }
