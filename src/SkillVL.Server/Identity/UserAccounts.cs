@@ -17,19 +17,10 @@ public sealed class UserAccounts(
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
 
-    public async Task<AccountChange> SetRoleAsync(string callerId, string userId, string role, CancellationToken cancellationToken)
-    {
-        await _gate.WaitAsync(cancellationToken);
-        try
+    public Task<AccountChange> SetRoleAsync(string callerId, string userId, string role, CancellationToken cancellationToken) =>
+        ChangeAsync(callerId, userId, "change your own role", async (db, user) =>
         {
-            await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-            var (user, refusal) = await LoadAsync(db, callerId, userId, "change your own role", cancellationToken);
-            if (refusal is not null)
-            {
-                return refusal;
-            }
-
-            if (user!.ExternalIssuer is not null)
+            if (user.ExternalIssuer is not null)
             {
                 // Every token of an external user maps its role anew (RoleMapper); a role set here would last one request.
                 return AccountChange.Refused(
@@ -52,12 +43,7 @@ public sealed class UserAccounts(
             users.Invalidate(user.Id);
             IdentityLog.RoleChanged(logger, user.Id, user.Username, role, old, callerId);
             return new AccountChange(user);
-        }
-        finally
-        {
-            _gate.Release();
-        }
-    }
+        }, cancellationToken);
 
     /// <summary>
     /// Disables the account and ends its sessions for good: the credential generation goes up, so enabling it again
@@ -65,19 +51,10 @@ public sealed class UserAccounts(
     /// are refused while the account is disabled (they are the user's credentials for scripts, like the password).
     /// Rooms and machines are left as they are.
     /// </summary>
-    public async Task<AccountChange> DisableAsync(string callerId, string userId, CancellationToken cancellationToken)
-    {
-        await _gate.WaitAsync(cancellationToken);
-        try
+    public Task<AccountChange> DisableAsync(string callerId, string userId, CancellationToken cancellationToken) =>
+        ChangeAsync(callerId, userId, "disable your own account", async (db, user) =>
         {
-            await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-            var (user, refusal) = await LoadAsync(db, callerId, userId, "disable your own account", cancellationToken);
-            if (refusal is not null)
-            {
-                return refusal;
-            }
-
-            if (user!.DisabledAt is not null)
+            if (user.DisabledAt is not null)
             {
                 return new AccountChange(user);
             }
@@ -96,26 +73,12 @@ public sealed class UserAccounts(
             var revoked = await sessions.RevokeIssuedAsync(user.Id, cancellationToken);
             IdentityLog.AccountDisabled(logger, user.Id, user.Username, callerId, generation, revoked);
             return new AccountChange(user);
-        }
-        finally
-        {
-            _gate.Release();
-        }
-    }
+        }, cancellationToken);
 
-    public async Task<AccountChange> EnableAsync(string callerId, string userId, CancellationToken cancellationToken)
-    {
-        await _gate.WaitAsync(cancellationToken);
-        try
+    public Task<AccountChange> EnableAsync(string callerId, string userId, CancellationToken cancellationToken) =>
+        ChangeAsync(callerId, userId, "enable your own account", async (db, user) =>
         {
-            await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-            var (user, refusal) = await LoadAsync(db, callerId, userId, "enable your own account", cancellationToken);
-            if (refusal is not null)
-            {
-                return refusal;
-            }
-
-            if (user!.DisabledAt is null)
+            if (user.DisabledAt is null)
             {
                 return new AccountChange(user);
             }
@@ -125,14 +88,26 @@ public sealed class UserAccounts(
             users.Invalidate(user.Id);
             IdentityLog.AccountEnabled(logger, user.Id, user.Username, callerId);
             return new AccountChange(user);
+        }, cancellationToken);
+
+    public void Dispose() => _gate.Dispose();
+
+    /// <summary>One change: one at a time, the caller and target read again inside the gate (<see cref="LoadAsync"/>).</summary>
+    private async Task<AccountChange> ChangeAsync(
+        string callerId, string userId, string selfAction, Func<SkillVlDbContext, UserEntity, Task<AccountChange>> change, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+            var (user, refusal) = await LoadAsync(db, callerId, userId, selfAction, cancellationToken);
+            return refusal ?? await change(db, user!);
         }
         finally
         {
             _gate.Release();
         }
     }
-
-    public void Dispose() => _gate.Dispose();
 
     /// <summary>The target, tracked; or why the caller may not change it (read again here, inside the gate).</summary>
     private static async Task<(UserEntity? User, AccountChange? Refusal)> LoadAsync(
