@@ -40,10 +40,15 @@ public sealed class ReviveService(
 
         var client = machine.CheckoutNode!;
         var retainedOn = machine.CheckoutRetainedOn!;
-        var epoch = machine.CheckoutEpoch;
         if (nodes.Find(retainedOn) is not { } node || !nodes.IsReachable(node) || node.Checkouts is not { } checkouts)
         {
             return new(Unavailable: $"{name}: node {retainedOn}, which holds its retained copy, is not reachable; nothing was changed");
+        }
+
+        using (var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+        {
+            wait.CancelAfter(SyncWait);
+            await syncs.WaitIdleAsync(machine.Id, wait.Token);
         }
 
         // Held like a migration from the node step until the rows say where the machine is: a reconcile pass in between
@@ -70,12 +75,6 @@ public sealed class ReviveService(
         var client = machine.CheckoutNode!;
         var retainedOn = machine.CheckoutRetainedOn!;
         var epoch = machine.CheckoutEpoch;
-        using (var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
-        {
-            wait.CancelAfter(SyncWait);
-            await syncs.WaitIdleAsync(machine.Id, wait.Token);
-        }
-
         try
         {
             await checkouts.ReviveAsync(machine.Id, cancellationToken);
