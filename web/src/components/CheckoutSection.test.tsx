@@ -61,7 +61,8 @@ describe('CheckoutSection', () => {
     expect(server.calls.find((c) => c.key === 'POST ' + BASE + '/checkout')?.body).toEqual({ to: 'laptop1' });
     expect(server.count('GET /api/v1/migrations/mig-9')).toBeGreaterThanOrEqual(2);
     expect(screen.getByRole('link', { name: 'Details' }).getAttribute('href')).toBe('/migrations/mig-9');
-    expect(onChanged).toHaveBeenCalled();
+    // The room is read again from an effect after the final state renders: wait for it, not just for the text.
+    await waitFor(() => expect(onChanged).toHaveBeenCalled(), { timeout: 10_000 });
   });
 
   it('not checked out and stopped, or with no computer of my own: no Check out, and says why', async () => {
@@ -147,7 +148,8 @@ describe('CheckoutSection', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Check in' }));
     await waitFor(() => expect(screen.getByText('succeeded')).toBeTruthy(), { timeout: 10_000 });
     expect(screen.queryByRole('alert')).toBeNull();
-    expect(onChanged).toHaveBeenCalled();
+    // The room is read again from an effect after the final state renders: wait for it, not just for the text.
+    await waitFor(() => expect(onChanged).toHaveBeenCalled(), { timeout: 10_000 });
   });
 
   it('a check-out that kept no server copy: its note shows, not as an error', async () => {
