@@ -41,7 +41,8 @@ public sealed class LinkProbeTests : IAsyncLifetime
         var link = await _source.ProbeAsync(Loopback, port, token, Loopback, Tls("source"), CancellationToken.None);
 
         _output.WriteLine($"loopback: RTT {link.RoundTripTime.TotalMilliseconds:0.###} ms, {link.Bandwidth.MegabitsPerSecond:0} Mbit/s, probe took {clock.Elapsed.TotalSeconds:0.00} s");
-        Assert.InRange(link.RoundTripTime, TimeSpan.FromTicks(1), TimeSpan.FromMilliseconds(20));
+        // Loopback: well under 1 ms idle; CI runs this group beside the integration tests, and a loaded host adds tens of ms.
+        Assert.InRange(link.RoundTripTime, TimeSpan.FromTicks(1), TimeSpan.FromMilliseconds(200));
         // TLS on loopback carries Gbit/s even on a busy 2-core machine; a broken rate computation would not.
         Assert.True(link.Bandwidth.MegabitsPerSecond > 300, $"{link.Bandwidth.MegabitsPerSecond:0} Mbit/s on loopback");
         Assert.Equal(0, link.LossRatio);

@@ -21,8 +21,9 @@ namespace SkillVL.IntegrationTests.Checkout;
 /// Issue 12's check-out, offline-first and check-in on one real testbed (ADR 0023, 0024): a client behind a NAT of its
 /// own at 50 Mbit/s, 40 ms.
 /// <list type="number">
-/// <item>A running VM is checked out to it (an admin's room on the unowned testbed client); node1 keeps its disk as the
-/// retained copy; the guest writes 64 MiB; <c>POST .../sync</c> puts exactly that into the retained copy (<c>qemu-img
+/// <item>Nothing on node1 can connect to the client (<c>.Nat.cs</c>). A running VM is checked out to it (an admin's room
+/// on the unowned testbed client) while the peer on node1 probes it, and reaches it through the relay after; node1 keeps
+/// its disk as the retained copy; the guest writes 64 MiB; <c>POST .../sync</c> puts exactly that into the retained copy (<c>qemu-img
 /// compare</c> of the client's disk and the copy, the guest's filesystem frozen).</item>
 /// <item>The room's second VM moves to the client too, and the client's link is cut for two minutes. With no Server, the
 /// owner works through the agent's local socket: the serial console (log in, run a command, write 8 MiB of known data),
@@ -121,6 +122,7 @@ public sealed partial class CheckoutOfflineTestbedTests(ITestOutputHelper output
         await ExpectProblemAsync(server, "vm", "sync", null, HttpStatusCode.Conflict, null);
         Assert.Equal("node1", (await server.GetMachineAsync("home", "vm")).Node);
 
+        await OutboundOnlyAsync(bed);
         var linkBefore = bed.ClientLinkBytes();
         var checkout = await UntilMovedAsync(server, "checkout", new CheckoutRequest("laptop1"));
         Report("check-out node1 → laptop1", checkout, bed.ClientLinkBytes() - linkBefore);
@@ -134,6 +136,7 @@ public sealed partial class CheckoutOfflineTestbedTests(ITestOutputHelper output
         Assert.True(File.Exists(retained), $"no retained copy at {retained}");
         Assert.False(Directory.Exists(Path.Combine(nodes, "node1", "data", "vms", vm.Id)), "the VM itself is still on node1");
         Assert.Equal(bootId, await BootIdAsync(server, "home", "vm"));
+        await PeerReachesThroughRelayAsync(server, checkout);
 
         // Refused while checked out: a second check-out (409), a plain move (409).
         await ExpectProblemAsync(server, "vm", "checkout", new CheckoutRequest("laptop1"), HttpStatusCode.Conflict, null);

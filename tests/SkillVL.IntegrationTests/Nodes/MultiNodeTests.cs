@@ -35,7 +35,7 @@ public sealed class MultiNodeTests(ITestOutputHelper output)
         await using var server = await ServerHarness.StartAsync();
         var state = Path.Combine(server.Root, "testbed");
         var prefix = "it" + Guid.NewGuid().ToString("N")[..4];
-        var subnet = $"198.18.{Random.Shared.Next(100, 250)}.0/24";
+        var subnet = await FreeUnderlay.PickAsync();
         var testbed = new TestbedController(new StringWriter());
         AgentProcess? restarted = null;
         try

@@ -25,7 +25,7 @@ public sealed class TestbedServerSideTests(ITestOutputHelper output)
         var state = Path.Combine(server.Root, "testbed");
         var socket = Path.Combine(server.RuntimeDirectory, "agent.sock");
         var prefix = "ns" + Guid.NewGuid().ToString("N")[..4];
-        var subnet = $"198.18.{Random.Shared.Next(100, 250)}.0/24";
+        var subnet = await FreeUnderlay.PickAsync();
         var progress = new StringWriter();
         UnderlayServerRelay? relay = null;
         try
