@@ -14,7 +14,7 @@ namespace SkillVL.IntegrationTests.Security;
 
 /// <summary>
 /// ADR 0046 against a real Server and a real guest's VNC console: a console checked when it opened does not outlive
-/// its user's access. When an admin changes the user's role, disables the user or deletes the room, the open console's
+/// its user's access. When an admin changes the user's role, disables or deletes the user or deletes the room, the open console's
 /// WebSocket closes at once with 1008 (policy violation) and the reason, and the audit's "closed" line says why.
 /// </summary>
 [Collection(VmCollection.Name)]
@@ -33,7 +33,7 @@ public sealed class ConsoleSessionEndTests(ITestOutputHelper output)
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(10);
 
     [Fact]
-    public async Task Issue17_OpenConsole_ClosesWithItsReason_OnRoleChange_Disable_RoomDeletion()
+    public async Task Issue17_OpenConsole_ClosesWithItsReason_OnRoleChange_Disable_UserDeletion_RoomDeletion()
     {
         await using var server = await ServerHarness.StartAsync();
         using var sam = await Users.AddAndLoginAsync(server, "sam", PlatformRoles.Student);
@@ -55,6 +55,14 @@ public sealed class ConsoleSessionEndTests(ITestOutputHelper output)
             await ExpectClosedAsync(console, ConsoleSessions.AccountDisabled);
         }
 
+        // Deleting a user ends theirs (a second admin, who owns no room and so can be deleted, on sam's room).
+        using (var ada = await Users.AddAndLoginAsync(server, "ada", PlatformRoles.Admin))
+        using (var console = await OpenVncAsync(server, ada.Client, ApiPaths.Machine(roomId, "box")))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, (await server.Client.DeleteAsync(ApiPaths.User("ada"))).StatusCode);
+            await ExpectClosedAsync(console, ConsoleSessions.AccountDeleted);
+        }
+
         // Deleting the room ends the consoles of its machines (here the admin's, on sam's room).
         using (var console = await OpenVncAsync(server, server.Client, ApiPaths.Machine(roomId, "box")))
         {
@@ -69,12 +77,12 @@ public sealed class ConsoleSessionEndTests(ITestOutputHelper output)
             {
                 var audit = (await server.Client.GetFromJsonAsync<List<AuditEntry>>(ApiPaths.Audit + "?action=console&limit=50", ServerHarness.Json))!;
                 closed = audit.Where(a => a.Outcome == "closed").Select(a => a.Detail ?? "").ToList();
-                return closed.Count >= 3;
+                return closed.Count >= 4;
             },
             Bound,
-            "three console closed entries");
+            "four console closed entries");
         output.WriteLine(string.Join("\n", closed));
-        foreach (var reason in new[] { ConsoleSessions.RoleChanged, ConsoleSessions.AccountDisabled, ConsoleSessions.MachineDeleted })
+        foreach (var reason in new[] { ConsoleSessions.RoleChanged, ConsoleSessions.AccountDisabled, ConsoleSessions.AccountDeleted, ConsoleSessions.MachineDeleted })
         {
             Assert.Single(closed, d => d.EndsWith("; ended: " + reason, StringComparison.Ordinal));
         }
