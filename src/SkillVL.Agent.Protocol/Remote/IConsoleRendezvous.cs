@@ -9,7 +9,9 @@ namespace SkillVL.Agent.Remote;
 /// </summary>
 public interface IConsoleRendezvous
 {
-    void Expect(string session);
+    /// <summary>Opens <paramref name="session"/> for node <paramref name="node"/> only: another node's connection for it is
+    /// refused (ADR 0046).</summary>
+    void Expect(string session, string node);
 
     /// <summary>The agent's socket, or null when it did not come within <paramref name="timeout"/>.</summary>
     Task<WebSocket?> WaitForAgentAsync(string session, TimeSpan timeout, CancellationToken cancellationToken);

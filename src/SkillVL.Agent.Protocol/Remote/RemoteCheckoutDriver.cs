@@ -85,7 +85,7 @@ public sealed class RemoteCheckoutDriver(
     {
         var rendezvous = relay ?? throw new DriverException($"This end cannot receive a disk from node {nodeName}.", isTransient: false);
         var session = Convert.ToBase64String(RandomNumberGenerator.GetBytes(24)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
-        rendezvous.Expect(session);
+        rendezvous.Expect(session, nodeName);
         try
         {
             var sent = await CallAsync<CheckoutCalls.FencedSent>(CheckoutMethods.SendFenced, new CheckoutCalls.SendFenced(vmId, epoch, session), ShortCall, cancellationToken);

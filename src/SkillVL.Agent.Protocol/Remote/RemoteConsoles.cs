@@ -20,7 +20,7 @@ internal sealed class RemoteConsoles(RemoteNodeAgent node, IConsoleRendezvous re
     public async Task<Stream> OpenAsync(string vmId, string kind, CancellationToken cancellationToken)
     {
         var session = Convert.ToBase64String(RandomNumberGenerator.GetBytes(24)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
-        rendezvous.Expect(session);
+        rendezvous.Expect(session, node.Facts.Name);
         try
         {
             await node.OpenConsoleAsync(vmId, kind, session, cancellationToken);

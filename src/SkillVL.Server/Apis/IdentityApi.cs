@@ -258,7 +258,8 @@ public static partial class IdentityApi
         return errors;
     }
 
-    private static async Task<IResult> DeleteUserAsync(string user, HttpContext http, SkillVlDbContext db, UserDirectory directory, ApiTokenService tokens, CancellationToken ct)
+    private static async Task<IResult> DeleteUserAsync(
+        string user, HttpContext http, SkillVlDbContext db, UserDirectory directory, ApiTokenService tokens, Consoles.ConsoleSessions consoles, CancellationToken ct)
     {
         var caller = http.Caller();
         var entity = await FindUserAsync(caller, db.Users, user, ct);
@@ -290,6 +291,7 @@ public static partial class IdentityApi
         await db.SaveChangesAsync(ct);
         directory.Invalidate(entity.Id);
         tokens.ForgetUser(entity.Id);
+        consoles.EndForUser(entity.Id, Consoles.ConsoleSessions.AccountDeleted);
         return Results.NoContent();
     }
 

@@ -73,7 +73,8 @@ public static class ConsoleGateway
         return Results.Ok(new ConsoleTicket($"{WebSocketPath}?ticket={Uri.EscapeDataString(ticket)}", request.Kind, expires));
     }
 
-    private static async Task RelayAsync(HttpContext http, ConsoleTickets tickets, NodeRegistry nodes, AuditService audit, UserDirectory users)
+    private static async Task RelayAsync(
+        HttpContext http, ConsoleTickets tickets, NodeRegistry nodes, AuditService audit, UserDirectory users, ConsoleSessions sessions)
     {
         if (!ConsoleOrigin.IsAllowed(http.Request.Headers.Origin, http.Request.Host))
         {
@@ -88,8 +89,13 @@ public static class ConsoleGateway
             return;
         }
 
-        // A ticket issued in the 30 s before its user was disabled (or deleted) opens nothing (ADR 0043).
-        if (await users.FindByIdAsync(grant.UserId, http.RequestAborted) is not { DisabledAt: null })
+        // Registered before the user is read: a disable (or role change) that lands after this read ends the session
+        // through the registry, one that landed before it is seen by the read (ADR 0046); nothing slips between.
+        using var session = sessions.Open(grant.UserId, grant.VmId, http.RequestAborted);
+
+        // A ticket issued in the 30 s before its user was disabled, deleted or given another role opens nothing (ADR 0043,
+        // 0046): access was checked with the role the ticket carries.
+        if (await users.FindByIdAsync(grant.UserId, http.RequestAborted) is not { DisabledAt: null } current || current.Role != grant.Role)
         {
             http.Response.StatusCode = StatusCodes.Status401Unauthorized;
             return;
@@ -110,11 +116,12 @@ public static class ConsoleGateway
         Stream console;
         try
         {
-            console = await consoles.OpenAsync(grant.VmId, grant.Kind, http.RequestAborted);
+            console = await consoles.OpenAsync(grant.VmId, grant.Kind, session.Token);
         }
-        catch (Core.Errors.SkillVlException e)
+        catch (Exception e) when (e is Core.Errors.SkillVlException || (e is OperationCanceledException && session.EndReason is not null))
         {
-            await audit.RecordAsync(http, user, "console", grant.Target, "failed", $"{grant.Kind}: {e.Message}");
+            var why = session.EndReason ?? e.Message;
+            await audit.RecordAsync(http, user, "console", grant.Target, "failed", $"{grant.Kind}: {why}");
             http.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
             return;
         }
@@ -123,26 +130,32 @@ public static class ConsoleGateway
         {
             using var socket = await http.WebSockets.AcceptWebSocketAsync();
             await audit.RecordAsync(http, user, "console", grant.Target, "opened", node.Connection is null ? grant.Kind : grant.Kind + " via node " + grant.Node);
-            moved = await ConsoleRelay.PumpAsync(socket, console, http.RequestAborted);
+            // Ended by the platform: the browser is told why with a policy-violation close (its page shows the reason).
+            moved = await ConsoleRelay.PumpAsync(socket, console, session.Token,
+                () => session.EndReason is { } reason ? (WebSocketCloseStatus.PolicyViolation, reason) : (WebSocketCloseStatus.NormalClosure, "console closed"));
         }
 
+        var ended = session.EndReason is { } endedBecause ? "; ended: " + endedBecause : "";
         await audit.RecordAsync(http, user, "console", grant.Target, "closed",
-            $"{grant.Kind}: {clock.Elapsed.TotalSeconds:F0} s, {moved.In} bytes in, {moved.Out} bytes out");
+            $"{grant.Kind}: {clock.Elapsed.TotalSeconds:F0} s, {moved.In} bytes in, {moved.Out} bytes out{ended}");
     }
 
     /// <summary>The agent's end of a console relay session (authenticated by its node credential).</summary>
     public static async Task AgentRelayAsync(string session, HttpContext http, NodeService nodes, ConsoleRendezvous rendezvous)
     {
-        if (await nodes.AuthenticateAsync(AuthSetup.BearerToken(http.Request), http.RequestAborted) is null || !http.WebSockets.IsWebSocketRequest)
+        if (await nodes.AuthenticateAsync(AuthSetup.BearerToken(http.Request), http.RequestAborted) is not { } node || !http.WebSockets.IsWebSocketRequest)
         {
             http.Response.StatusCode = StatusCodes.Status401Unauthorized;
             return;
         }
 
         using var socket = await http.WebSockets.AcceptWebSocketAsync();
-        if (!rendezvous.TryOffer(session, socket, out var done))
+        // Bound to the node the session was sent to (ADR 0046): another node's connection is refused like an unknown
+        // session, so it learns nothing of which sessions exist.
+        if (rendezvous.TryOffer(session, node.Name, socket, out var done) != ConsoleOffer.Accepted)
         {
-            await socket.CloseAsync(WebSocketCloseStatus.PolicyViolation, "unknown console session", CancellationToken.None);
+            using var closing = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+            await socket.CloseAsync(WebSocketCloseStatus.PolicyViolation, "unknown console session", closing.Token).ContinueWith(_ => { }, TaskScheduler.Default);
             return;
         }
 

@@ -4,15 +4,16 @@ using System.Net.WebSockets;
 namespace SkillVL.Server.Consoles;
 
 /// <summary>
-/// Pairs a browser's console WebSocket with the one the agent opens back for the same session (consoles of
-/// machines on agent nodes): the gateway waits for the agent's socket, the agent's request waits until the
-/// browser's session is over.
+/// Pairs a browser's console WebSocket (or a fenced disk's transfer, ADR 0044) with the one the agent opens back for the
+/// same session: the gateway waits for the agent's socket, the agent's request waits until the browser's session is over.
+/// Each session is bound to the node it was sent to (ADR 0046): any enrolled node can reach the agent route — a student's
+/// own client node too — so a connection from another node is refused and the session keeps waiting for its own.
 /// </summary>
-public sealed class ConsoleRendezvous : Agent.Remote.IConsoleRendezvous
+public sealed class ConsoleRendezvous(ILogger<ConsoleRendezvous> logger) : Agent.Remote.IConsoleRendezvous
 {
     private readonly ConcurrentDictionary<string, Session> _sessions = new(StringComparer.Ordinal);
 
-    public void Expect(string session) => _sessions[session] = new Session();
+    public void Expect(string session, string node) => _sessions[session] = new Session(node);
 
     /// <summary>The agent's socket, or null when it did not come within <paramref name="timeout"/>.</summary>
     public async Task<WebSocket?> WaitForAgentAsync(string session, TimeSpan timeout, CancellationToken cancellationToken)
@@ -33,17 +34,31 @@ public sealed class ConsoleRendezvous : Agent.Remote.IConsoleRendezvous
         }
     }
 
-    /// <summary>The agent's side: hands its socket over; completes when the browser's session ends. False: unknown session.</summary>
-    public bool TryOffer(string session, WebSocket agentSocket, out Task done)
+    /// <summary>
+    /// The agent's side: node <paramref name="node"/> (as its credential says) hands its socket over; when accepted,
+    /// <paramref name="done"/> completes when the browser's session ends.
+    /// </summary>
+    public ConsoleOffer TryOffer(string session, string node, WebSocket agentSocket, out Task done)
     {
         done = Task.CompletedTask;
-        if (!_sessions.TryGetValue(session, out var waiting) || !waiting.Agent.TrySetResult(agentSocket))
+        if (!_sessions.TryGetValue(session, out var waiting))
         {
-            return false;
+            return ConsoleOffer.UnknownSession;
+        }
+
+        if (!string.Equals(waiting.Node, node, StringComparison.Ordinal))
+        {
+            ConsolesLog.OfferFromWrongNode(logger, node, waiting.Node);
+            return ConsoleOffer.WrongNode;
+        }
+
+        if (!waiting.Agent.TrySetResult(agentSocket))
+        {
+            return ConsoleOffer.UnknownSession;
         }
 
         done = waiting.Done.Task;
-        return true;
+        return ConsoleOffer.Accepted;
     }
 
     public void End(string session)
@@ -54,8 +69,10 @@ public sealed class ConsoleRendezvous : Agent.Remote.IConsoleRendezvous
         }
     }
 
-    private sealed class Session
+    private sealed class Session(string node)
     {
+        public string Node { get; } = node;
+
         public TaskCompletionSource<WebSocket> Agent { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -10,10 +10,16 @@ namespace SkillVL.Server.Identity;
 /// enabled admin is never demoted or disabled. The checks and the write run one at a time, with the caller and the
 /// admins read again inside: two admins demoting each other at once would otherwise both pass the count and leave
 /// none. The user cache is dropped after each change, so the next request of the user sees it (the role is read
-/// per request from the cached user, never from a token's claims).
+/// per request from the cached user, never from a token's claims). A disable or a role change also ends the user's open
+/// browser consoles, which were checked only when they opened (ADR 0046).
 /// </summary>
 public sealed class UserAccounts(
-    IDbContextFactory<SkillVlDbContext> dbFactory, UserDirectory users, UserSessions sessions, TimeProvider time, ILogger<UserAccounts> logger) : IDisposable
+    IDbContextFactory<SkillVlDbContext> dbFactory,
+    UserDirectory users,
+    UserSessions sessions,
+    Consoles.ConsoleSessions consoles,
+    TimeProvider time,
+    ILogger<UserAccounts> logger) : IDisposable
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
 
@@ -41,6 +47,9 @@ public sealed class UserAccounts(
             user.Role = role;
             await db.SaveChangesAsync(cancellationToken);
             users.Invalidate(user.Id);
+            // Every console of the user ends, not only those the new role may no longer see: the browser may open them
+            // again, and is checked afresh with the new role (ADR 0046).
+            consoles.EndForUser(user.Id, Consoles.ConsoleSessions.RoleChanged);
             IdentityLog.RoleChanged(logger, user.Id, user.Username, role, old, callerId);
             return new AccountChange(user);
         }, cancellationToken);
@@ -70,6 +79,7 @@ public sealed class UserAccounts(
             var generation = ++user.CredentialGeneration;
             await db.SaveChangesAsync(cancellationToken);
             users.Invalidate(user.Id);
+            consoles.EndForUser(user.Id, Consoles.ConsoleSessions.AccountDisabled);
             var revoked = await sessions.RevokeIssuedAsync(user.Id, cancellationToken);
             IdentityLog.AccountDisabled(logger, user.Id, user.Username, callerId, generation, revoked);
             return new AccountChange(user);

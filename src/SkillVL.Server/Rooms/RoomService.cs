@@ -32,6 +32,7 @@ public sealed class RoomService(
     CapacityGate gate,
     IOptions<SkillVlServerOptions> options,
     Templates.TemplateHealth templateHealth,
+    Consoles.ConsoleSessions consoles,
     TimeProvider time)
 {
     private readonly string schedulingPolicy = options.Value.SchedulingPolicy;
@@ -254,6 +255,7 @@ public sealed class RoomService(
 
         var now = time.GetUtcNow();
         var before = created ? null : RoomDocument.Parse(room.DefinitionJson).Definition;
+        var machinesBefore = room.Machines.Select(m => m.Id).ToList();
         room.DefinitionJson = RoomDocument.ToJson(definition);
         room.Generation++;
         room.UpdatedAt = now;
@@ -288,6 +290,8 @@ public sealed class RoomService(
             throw;
         }
 
+        // A machine removed, rebuilt from a new template or reset got a new id: its VM goes, and so do its open consoles.
+        consoles.EndForMachines(machinesBefore.Except(room.Machines.Select(m => m.Id)), Consoles.ConsoleSessions.MachineDeleted);
         var message = kind switch
         {
             "room.reset" => $"Room {room.Name} reset to its baseline (generation {room.Generation}): {room.Machines.Count} machine(s) rebuilt.",
@@ -305,6 +309,9 @@ public sealed class RoomService(
         room.DeletionRequested = true;
         room.UpdatedAt = time.GetUtcNow();
         await db.SaveChangesAsync(cancellationToken);
+        // Read, not taken from room.Machines: a course deletes its instances without loading their machines.
+        consoles.EndForMachines(
+            await db.Machines.AsNoTracking().Where(m => m.RoomId == room.Id).Select(m => m.Id).ToListAsync(cancellationToken), Consoles.ConsoleSessions.MachineDeleted);
         var task = await tasks.CreateAsync("room.delete", $"room/{room.Name}", room, null, null, $"Deleting room {room.Name}.", cancellationToken);
         trigger.Poke();
         return TaskService.ToInfo(task);

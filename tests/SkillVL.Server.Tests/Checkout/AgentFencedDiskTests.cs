@@ -49,13 +49,13 @@ public sealed class AgentFencedDiskTests : IDisposable
         File.CreateSymbolicLink(link, outside);
         Record(fenced, 6, link, null);
 
-        var rendezvous = new ConsoleRendezvous();
+        var rendezvous = new ConsoleRendezvous(Microsoft.Extensions.Logging.Abstractions.NullLogger<ConsoleRendezvous>.Instance);
         var relays = new List<Task>();
         var dispatcher = new AgentDispatcher(node, (_, _) => Task.FromResult(0L), sendDisk: async (session, content, ct) =>
         {
             // What AgentClient does over a real connection: connect back, hand over, send in the background.
             var (agentEnd, serverEnd) = await SocketPairAsync();
-            Assert.True(rendezvous.TryOffer(session, serverEnd, out _));
+            Assert.Equal(ConsoleOffer.Accepted, rendezvous.TryOffer(session, "laptop", serverEnd, out _));
             relays.Add(Task.Run(async () =>
             {
                 await using (content)

@@ -21,7 +21,8 @@ public sealed class RemoteConsolesTests
         var e = await Assert.ThrowsAsync<DriverException>(() => node.Consoles!.OpenAsync("vm1", "vnc", timeout.Token));
 
         Assert.Contains("edge1", e.Message, StringComparison.Ordinal);
-        var session = Assert.Single(rendezvous.Expected);
+        var (session, expectedNode) = Assert.Single(rendezvous.Expected);
+        Assert.Equal("edge1", expectedNode); // bound to the node it was sent to (ADR 0046)
         Assert.Equal([session], rendezvous.Ended);
     }
 
@@ -36,11 +37,11 @@ public sealed class RemoteConsolesTests
 
     private sealed class RecordingRendezvous : IConsoleRendezvous
     {
-        public List<string> Expected { get; } = [];
+        public List<(string Session, string Node)> Expected { get; } = [];
 
         public List<string> Ended { get; } = [];
 
-        public void Expect(string session) => Expected.Add(session);
+        public void Expect(string session, string node) => Expected.Add((session, node));
 
         public Task<WebSocket?> WaitForAgentAsync(string session, TimeSpan timeout, CancellationToken cancellationToken) => Task.FromResult<WebSocket?>(null);
 

@@ -104,7 +104,7 @@ public sealed class RemoteRoutersTests : IAsyncLifetime
 
     private sealed class NoRendezvous : IConsoleRendezvous
     {
-        public void Expect(string session)
+        public void Expect(string session, string node)
         {
         }
 

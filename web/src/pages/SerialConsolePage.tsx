@@ -6,6 +6,7 @@ import { useEffect, useRef, useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { requestConsoleTicket, webSocketUrl } from '../api/consoles';
 import { errorText } from '../components/common';
+import { closeMessage } from './console/closeReason';
 import { serialTerminalOptions } from './console/terminalOptions';
 
 type Status = 'connecting' | 'connected' | 'closed' | 'failed';
@@ -54,7 +55,7 @@ export default function SerialConsolePage() {
         };
         socket.onclose = (e) => {
           setStatus(e.wasClean ? 'closed' : 'failed');
-          if (!e.wasClean || e.code !== 1000) setDetail(`The console closed (${e.code}${e.reason ? `: ${e.reason}` : ''}).`);
+          setDetail(closeMessage(e.code, e.reason, e.wasClean));
         };
       })
       .catch((e: unknown) => {

@@ -4,6 +4,7 @@ import { useEffect, useRef, useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { requestConsoleTicket, webSocketUrl } from '../api/consoles';
 import { errorText } from '../components/common';
+import { closeMessage, POLICY_VIOLATION } from './console/closeReason';
 import { keystrokesOf } from './console/keystrokes';
 
 type Status = 'connecting' | 'connected' | 'disconnected' | 'failed';
@@ -25,14 +26,21 @@ export default function VncConsolePage() {
       try {
         const [{ default: RFBClass }, ticket] = await Promise.all([import('@novnc/novnc'), requestConsoleTicket(room, machine, 'vnc')]);
         if (cancelled || !screen.current) return;
-        const client = new RFBClass(screen.current, webSocketUrl(ticket.url), { shared: true });
+        // Our own WebSocket, handed to noVNC: its disconnect event does not carry the close's code and reason, and the
+        // Server says why it ended a console in them (ADR 0046). Listened to before noVNC attaches, so read first.
+        const socket = new WebSocket(webSocketUrl(ticket.url));
+        let endedBy = '';
+        socket.addEventListener('close', (e) => {
+          if (e.code === POLICY_VIOLATION) endedBy = closeMessage(e.code, e.reason, e.wasClean);
+        });
+        const client = new RFBClass(screen.current, socket, { shared: true });
         client.scaleViewport = true;
         client.background = '#222';
         client.addEventListener('connect', () => setStatus('connected'));
         client.addEventListener('disconnect', (e) => {
           const clean = (e as CustomEvent<{ clean: boolean }>).detail?.clean;
           setStatus(clean ? 'disconnected' : 'failed');
-          setDetail(clean ? '' : 'The connection was closed (the ticket may have expired, or the machine is off).');
+          setDetail(endedBy || (clean ? '' : 'The connection was closed (the ticket may have expired, or the machine is off).'));
         });
         client.addEventListener('securityfailure', (e) => setDetail(String((e as CustomEvent<{ reason?: string }>).detail?.reason ?? 'security failure')));
         rfb.current = client;

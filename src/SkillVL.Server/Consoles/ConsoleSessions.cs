@@ -1,0 +1,56 @@
+using System.Collections.Concurrent;
+
+namespace SkillVL.Server.Consoles;
+
+/// <summary>
+/// The browser consoles open now (ADR 0046). A console is checked when its WebSocket opens; what happens to its user or
+/// machine afterwards is told here, and ends the sessions it concerns: a disabled, deleted or re-roled user's, a
+/// deleted machine's. The relay then closes the browser's WebSocket with a policy-violation status and the reason.
+/// Per process, like the ticket store: a session lives in the process whose gateway relays it.
+/// </summary>
+public sealed class ConsoleSessions(ILogger<ConsoleSessions> logger)
+{
+    public const string AccountDisabled = "account disabled";
+    public const string AccountDeleted = "account deleted";
+    public const string RoleChanged = "role changed";
+    public const string MachineDeleted = "machine deleted";
+
+    private readonly ConcurrentDictionary<ConsoleSession, byte> _open = new();
+
+    public int Count => _open.Count;
+
+    /// <summary>Registers a session; dispose it when its relay is over.</summary>
+    public ConsoleSession Open(string userId, string machineId, CancellationToken requestAborted)
+    {
+        var session = new ConsoleSession(this, userId, machineId, requestAborted);
+        _open[session] = 0;
+        return session;
+    }
+
+    /// <summary>Ends every open session of the user; the number ended.</summary>
+    public int EndForUser(string userId, string reason) => End(s => s.UserId == userId, reason);
+
+    /// <summary>Ends every open session showing one of the machines; the number ended.</summary>
+    public int EndForMachines(IEnumerable<string> machineIds, string reason)
+    {
+        var machines = machineIds.ToHashSet(StringComparer.Ordinal);
+        return machines.Count == 0 ? 0 : End(s => machines.Contains(s.MachineId), reason);
+    }
+
+    internal void Remove(ConsoleSession session) => _open.TryRemove(session, out _);
+
+    private int End(Func<ConsoleSession, bool> which, string reason)
+    {
+        var ended = 0;
+        foreach (var session in _open.Keys.Where(which))
+        {
+            if (session.End(reason))
+            {
+                ConsolesLog.SessionEnded(logger, session.UserId, session.MachineId, reason);
+                ended++;
+            }
+        }
+
+        return ended;
+    }
+}
