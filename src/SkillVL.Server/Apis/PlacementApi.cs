@@ -38,9 +38,9 @@ public static class PlacementApi
                 .WithSummary("Remove the placement policy at a scope: the less specific scopes decide again");
         }
 
-        placement.MapGet("/decisions", (int? limit, HttpContext http, PlacementControllerService controller) =>
+        placement.MapGet("/decisions", async (int? limit, HttpContext http, PlacementDecisionStore decisions, CancellationToken ct) =>
             http.Caller().IsAdmin
-                ? Results.Ok(controller.Log.Recent(Math.Clamp(limit ?? 100, 1, controller.Log.Capacity)))
+                ? Results.Ok(await decisions.RecentAsync(Math.Clamp(limit ?? 100, 1, decisions.Capacity), ct))
                 : ApiResults.Forbidden("only an admin reads the placement controller's decisions"))
             .Produces<List<PlacementDecision>>().ProducesProblem(StatusCodes.Status403Forbidden)
             .WithSummary("The placement controller's decisions, newest first: acted, suggested, held back and why (admin)");

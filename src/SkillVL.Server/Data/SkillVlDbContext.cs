@@ -62,6 +62,8 @@ public class SkillVlDbContext : DbContext
 
     public DbSet<CheckResultEntity> CheckResults => Set<CheckResultEntity>();
 
+    public DbSet<PlacementDecisionEntity> PlacementDecisions => Set<PlacementDecisionEntity>();
+
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
         // SQLite cannot order or compare DateTimeOffset; store it as a sortable 64-bit value.
@@ -147,6 +149,15 @@ public class SkillVlDbContext : DbContext
         {
             e.HasKey(p => p.Scope);
             e.HasIndex(p => p.ScopeId);
+        });
+        modelBuilder.Entity<PlacementDecisionEntity>(e =>
+        {
+            e.HasKey(d => d.Id);
+            e.Property(d => d.Id).ValueGeneratedOnAdd();
+            // The log is read newest first, and pruned from the oldest, by time.
+            e.HasIndex(d => new { d.At, d.Id });
+            // A new decision is compared with its machine's latest.
+            e.HasIndex(d => new { d.MachineId, d.At, d.Id });
         });
         modelBuilder.Entity<MigrationLogEntity>(e =>
         {

@@ -127,6 +127,7 @@ public static class ServerApp
         builder.Services.AddScoped<PlacementControl.PlacementPolicyService>();
         builder.Services.AddScoped<PlacementControl.RecommendationAcceptance>();
         builder.Services.AddScoped<PlacementControl.EvacuationService>();
+        builder.Services.AddSingleton<PlacementControl.PlacementDecisionStore>();
         builder.Services.AddSingleton<PlacementControl.PlacementControllerService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<PlacementControl.PlacementControllerService>());
         builder.Services.AddSingleton<Checkouts.CheckoutSyncService>();

@@ -18,11 +18,12 @@ namespace SkillVL.Server.PlacementControl;
 /// policy (<see cref="PlacementController"/>, pure), and starts the moves <c>auto</c> allows through
 /// <see cref="MigrationService.CreateAsync(CurrentUser, CreateMigrationRequest, string?, CancellationToken)"/> — the
 /// service <c>POST /migrations</c>, check-out and check-in use, with all their checks; never a second path. Every
-/// decision goes to the bounded <see cref="DecisionLog"/>. One evaluation runs at a time.
+/// decision goes to the stored, bounded log (<see cref="PlacementDecisionStore"/>). One evaluation runs at a time.
 /// </summary>
 public sealed class PlacementControllerService(
     IServiceScopeFactory scopes,
     StartupGate gate,
+    PlacementDecisionStore decisionLog,
     IOptions<SkillVlServerOptions> options,
     TimeProvider time,
     ILogger<PlacementControllerService> logger) : BackgroundService
@@ -32,9 +33,6 @@ public sealed class PlacementControllerService(
 
     private readonly PlacementController _controller = new();
     private readonly SemaphoreSlim _one = new(1, 1);
-
-    /// <summary>The decision log.</summary>
-    public DecisionLog Log { get; } = new(options.Value.Placement.DecisionLogSize);
 
     /// <summary>Runs one evaluation now (and acts on it); its decisions, all of them, also those the log skips as repeats.</summary>
     public async Task<IReadOnlyList<PlacementDecision>> EvaluateAsync(CancellationToken cancellationToken)
@@ -73,10 +71,13 @@ public sealed class PlacementControllerService(
                 var final = decision.Outcome == DecisionOutcomes.Acted
                     ? await ActAsync(services.GetRequiredService<MigrationService>(), Controller, decision, advised.Rooms[decision.MachineId], cancellationToken)
                     : decision;
-                Log.Add(final);
                 decisions.Add(final);
             }
 
+            // One write for the evaluation (most evaluations repeat every decision and write nothing). Should a move fail
+            // unexpectedly (the database, not a refusal) the evaluation's decisions are not logged; the moves it started
+            // are in the migrations table, requested by placement-controller.
+            await decisionLog.AddAsync(decisions, cancellationToken);
             return decisions;
         }
         finally

@@ -20,6 +20,7 @@ public sealed class RecommendationAcceptance(
     PlacementPolicyService policies,
     MigrationService migrations,
     PlacementControllerService controller,
+    PlacementDecisionStore decisionLog,
     SkillVlDbContext db,
     TimeProvider time)
 {
@@ -80,7 +81,7 @@ public sealed class RecommendationAcceptance(
             at, entry.Machine, entry.MachineId, entry.From, entry.To, entry.Kind, DecisionOutcomes.Acted, DecisionOutcomes.CodeAccepted,
             $"accepted by {caller.Username} — {entry.Reason}");
         var final = await controller.ActAsync(migrations, caller, decision, room, cancellationToken);
-        controller.Log.Add(final);
+        await decisionLog.AddAsync([final], cancellationToken);
         if (final.MigrationId is null)
         {
             return new(Changed: final.Reason);

@@ -1,48 +1,44 @@
 namespace SkillVL.Core.Placement.Control;
 
 /// <summary>
-/// The controller's bounded decision log (ADR 0030): the newest <see cref="Capacity"/> entries, in memory. A decision is
-/// kept when it differs from the machine's previous one (target, outcome, code) or acts: an evaluation every 30 s that
-/// holds the same machine for the same reason would otherwise push everything else out.
+/// What the controller's decision log keeps (ADR 0030). A decision is kept when it acts or differs from the machine's
+/// previous kept one (target, outcome, code): an evaluation every 30 s that holds the same machine for the same reason
+/// would otherwise push everything else out. The log itself is stored by the Server (the <c>PlacementDecisions</c> table),
+/// so the previous decisions come from there — also after a restart, and the same for every Server on one database.
 /// </summary>
-public sealed class DecisionLog(int capacity)
+public static class DecisionLog
 {
-    private readonly Lock _lock = new();
-    private readonly LinkedList<PlacementDecision> _entries = new();
-    private readonly Dictionary<string, (string To, string Outcome, string Code)> _last = new(StringComparer.Ordinal);
-
-    /// <summary>How many entries are kept.</summary>
-    public int Capacity { get; } = capacity > 0 ? capacity : throw new ArgumentOutOfRangeException(nameof(capacity));
-
-    /// <summary>Adds <paramref name="decision"/> unless it repeats the machine's previous one; true when added.</summary>
-    public bool Add(PlacementDecision decision)
+    /// <summary>True when <paramref name="decision"/> is worth keeping after <paramref name="previous"/>, the machine's
+    /// previous kept decision (null: none).</summary>
+    public static bool Keeps(PlacementDecision? previous, PlacementDecision decision)
     {
         ArgumentNullException.ThrowIfNull(decision);
-        var key = (decision.To, decision.Outcome, decision.Code);
-        lock (_lock)
-        {
-            if (decision.Outcome != DecisionOutcomes.Acted && _last.TryGetValue(decision.MachineId, out var last) && last == key)
-            {
-                return false;
-            }
-
-            _last[decision.MachineId] = key;
-            _entries.AddFirst(decision);
-            while (_entries.Count > Capacity)
-            {
-                _entries.RemoveLast();
-            }
-
-            return true;
-        }
+        return decision.Outcome == DecisionOutcomes.Acted
+            || previous is null
+            || (previous.To, previous.Outcome, previous.Code) != (decision.To, decision.Outcome, decision.Code);
     }
 
-    /// <summary>The newest <paramref name="limit"/> entries, newest first.</summary>
-    public IReadOnlyList<PlacementDecision> Recent(int limit)
+    /// <summary>
+    /// The decisions of <paramref name="decisions"/> (in the order made) worth keeping, each compared with the machine's
+    /// previous kept one: from <paramref name="previous"/> (by machine id), or an earlier one of the same batch.
+    /// </summary>
+    public static IReadOnlyList<PlacementDecision> Kept(
+        IReadOnlyDictionary<string, PlacementDecision> previous, IEnumerable<PlacementDecision> decisions)
     {
-        lock (_lock)
+        ArgumentNullException.ThrowIfNull(previous);
+        ArgumentNullException.ThrowIfNull(decisions);
+        var last = new Dictionary<string, PlacementDecision>(StringComparer.Ordinal);
+        var kept = new List<PlacementDecision>();
+        foreach (var decision in decisions)
         {
-            return _entries.Take(Math.Max(0, limit)).ToList();
+            var before = last.TryGetValue(decision.MachineId, out var earlier) ? earlier : previous.GetValueOrDefault(decision.MachineId);
+            if (Keeps(before, decision))
+            {
+                last[decision.MachineId] = decision;
+                kept.Add(decision);
+            }
         }
+
+        return kept;
     }
 }

@@ -69,18 +69,25 @@ public sealed class PlacementPolicyTests
     }
 
     [Fact]
-    public void DecisionLog_KeepsChangesOnly_AndItsCapacity()
+    public void DecisionLog_KeepsChangesAndActs_ComparedWithTheStoredPreviousAndEarlierInTheBatch()
     {
-        var log = new DecisionLog(3);
         PlacementDecision Held(string machine, string code, int minute) =>
             new(Now.AddMinutes(minute), "lab/" + machine, machine, "node1", "node2", "horizontal", DecisionOutcomes.Held, code, "why");
+        var stored = new Dictionary<string, PlacementDecision>(StringComparer.Ordinal) { ["m1"] = Held("m1", DecisionOutcomes.CodeHysteresis, 0) };
+        var acted = Held("m1", DecisionOutcomes.CodeAuto, 5) with { Outcome = DecisionOutcomes.Acted };
 
-        Assert.True(log.Add(Held("m1", DecisionOutcomes.CodeHysteresis, 0)));
-        Assert.False(log.Add(Held("m1", DecisionOutcomes.CodeHysteresis, 1))); // the same again: not kept
-        Assert.True(log.Add(Held("m1", DecisionOutcomes.CodeMinStay, 2)));
-        Assert.True(log.Add(Held("m2", DecisionOutcomes.CodeHysteresis, 3)));
-        Assert.True(log.Add(Held("m1", DecisionOutcomes.CodeHysteresis, 4)));
+        var kept = DecisionLog.Kept(stored, [
+            Held("m1", DecisionOutcomes.CodeHysteresis, 1), // repeats the stored one: not kept
+            Held("m1", DecisionOutcomes.CodeMinStay, 2),
+            Held("m2", DecisionOutcomes.CodeHysteresis, 3), // no previous: kept
+            Held("m2", DecisionOutcomes.CodeHysteresis, 4), // repeats the one just kept in this batch
+            Held("m1", DecisionOutcomes.CodeHysteresis, 4), // differs from min-stay, the latest kept
+            acted,
+            acted with { At = Now.AddMinutes(6) }, // acting is always kept
+        ]);
 
-        Assert.Equal([4, 3, 2], log.Recent(10).Select(d => (int)(d.At - Now).TotalMinutes));
+        Assert.Equal([2, 3, 4, 5, 6], kept.Select(d => (int)(d.At - Now).TotalMinutes));
+        Assert.False(DecisionLog.Keeps(stored["m1"], Held("m1", DecisionOutcomes.CodeHysteresis, 9)));
+        Assert.True(DecisionLog.Keeps(stored["m1"], Held("m1", DecisionOutcomes.CodeHysteresis, 9) with { To = "node3" }));
     }
 }

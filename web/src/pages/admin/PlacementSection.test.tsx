@@ -43,7 +43,7 @@ describe('PlacementSection', () => {
     expect(cells.slice(0, 4)).toEqual(['93%', '4 (load 3.50)', '1 GiB free of 4 GiB', 'CPU 41.5%, memory 0.0%, I/O 2.3%']);
     const node2 = within(table).getByRole('row', { name: /node2/ });
     expect(within(node2).getAllByRole('cell').map((c) => c.textContent)).toEqual(['—', '—', '—', 'not reported', '—']);
-    expect(screen.getByText('No decisions since the Server started.')).toBeTruthy();
+    expect(screen.getByText('No decisions yet.')).toBeTruthy();
   });
 
   it('lists the decisions with time, machine, from → to, action and reason, linking a move it started', async () => {

@@ -1,6 +1,6 @@
 // Admin: placement (issue 14, Deliver 4; ADR 0030, 0035) — the nodes' live load as their agents report it with each
 // heartbeat, the placement controller's recent decisions (acted, suggested, held back, and why), and a button that runs
-// one evaluation now. The decision log is the Server's in-memory ring (it starts empty after a restart).
+// one evaluation now. The decision log is stored by the Server (ADR 0030, 2026-12-07): it outlives a restart.
 
 import { useState } from 'react';
 import { Link } from 'react-router';
@@ -105,7 +105,7 @@ export function PlacementSection() {
         {!decisions.data ? (
           <Loading what="decisions" />
         ) : decisions.data.length === 0 ? (
-          <p className="muted">No decisions since the Server started.</p>
+          <p className="muted">No decisions yet.</p>
         ) : (
           <DecisionTable decisions={decisions.data} />
         )}
