@@ -24,6 +24,26 @@ public sealed class MigrationTests(ITestOutputHelper output)
     [InlineData(true)]
     public async Task LiveMigration_OverlayOverTls_GuestProcessContinues_DataWrittenBeforeAndDuringMatches_SourceLeftEmpty(bool tunnel)
     {
+        // QEMU 7.2 under TCG sometimes leaves a busy guest broken on the target (ADR 0012: a timer oops; 1 move in 24
+        // between two server nodes, more on a loaded host). The Server's guest check takes such a move back; this driver
+        // test has no source left to go back to, so it moves a fresh guest again — three broken moves in a row fail it.
+        for (var attempt = 1; ; attempt++)
+        {
+            var broken = await MoveOnceAsync(tunnel);
+            if (broken is null)
+            {
+                return;
+            }
+
+            Assert.True(attempt < 3, $"the guest broke on the target in {attempt} moves in a row: {broken}");
+            output.WriteLine($"attempt {attempt}: the guest broke on the target ({broken}; QEMU 7.2 under TCG, ADR 0012); again with a fresh guest");
+        }
+    }
+
+    /// <summary>One live move; null when it passed every check, else how the guest broke on the target (the known TCG
+    /// breakage: its agent silent, or its counter process gone in the same boot).</summary>
+    private async Task<string?> MoveOnceAsync(bool tunnel)
+    {
         await using var source = await QemuTestHost.StartAsync(output);
         await using var target = await QemuTestHost.StartAsync(output);
         using var certificates = new TestNodeCertificates();
@@ -70,6 +90,13 @@ public sealed class MigrationTests(ITestOutputHelper output)
         await source.Node.Vms.DeleteAsync(spec.Id, CancellationToken.None);
         await source.AssertNothingLeftAsync();
 
+        if (await BrokenGuestAsync(target, spec.Id, counterPid) is { } broken)
+        {
+            output.WriteLine($"--- the target's serial.log ---\n{target.SerialLog(spec.Id)}");
+            await target.Node.Vms.DeleteAsync(spec.Id, CancellationToken.None);
+            return broken;
+        }
+
         // The same guest, not a reboot: same boot id, the counter process still counts, both data sets intact.
         await target.WaitForAgentAsync(spec.Id);
         Assert.Equal(bootId, await BootIdAsync(target, spec.Id));
@@ -86,6 +113,26 @@ public sealed class MigrationTests(ITestOutputHelper output)
 
         await target.Node.Vms.DeleteAsync(spec.Id, CancellationToken.None);
         await target.AssertNothingLeftAsync();
+        return null;
+    }
+
+    /// <summary>The guest on the target after a move: null when its agent answers within 20 s and the counter process
+    /// still exists, else what is wrong.</summary>
+    private static async Task<string?> BrokenGuestAsync(QemuTestHost target, string vmId, int counterPid)
+    {
+        try
+        {
+            await Bounded.WaitUntilAsync(
+                () => target.Node.Vms.GuestPingAsync(vmId, TimeSpan.FromSeconds(2), CancellationToken.None),
+                TimeSpan.FromSeconds(20), "the guest agent on the target", TimeSpan.FromMilliseconds(200));
+        }
+        catch (TimeoutException)
+        {
+            return "its agent did not answer within 20 s";
+        }
+
+        var alive = await target.ExecAsync(vmId, "sh", "-c", $"kill -0 {counterPid}");
+        return alive.ExitCode == 0 ? null : $"its counter process {counterPid} is gone";
     }
 
     [Fact]

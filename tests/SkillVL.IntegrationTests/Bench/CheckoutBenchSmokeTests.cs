@@ -49,7 +49,11 @@ public sealed class CheckoutBenchSmokeTests(ITestOutputHelper output)
             var checkinRam = row.Checkin.Migration.Metrics.RamBytes ?? 0;
             var fullRam = row.FullMoveBack.Migration.Metrics.RamBytes ?? 0;
             Assert.True(checkinRam > 0 && checkinRam < fullRam - 40 * MiB, $"check-in sent {checkinRam / MiB} MiB of RAM, the full move back {fullRam / MiB} MiB");
-            Assert.Contains(row.Checkin.Migration.Log, l => l.Message.StartsWith("Reclaimed ", StringComparison.Ordinal) && l.Message.Contains("zeroed", StringComparison.Ordinal));
+            // The reclaim ran: done, or stopped at its 20 s bound with what it zeroed until then kept (it takes 12–16 s here
+            // alone; CI runs this smoke beside the integration group). The RAM figures above are its effect either way.
+            Assert.Contains(row.Checkin.Migration.Log, l =>
+                (l.Message.StartsWith("Reclaimed ", StringComparison.Ordinal) && l.Message.Contains("zeroed", StringComparison.Ordinal))
+                || l.Message.StartsWith("Reclaiming the guest's RAM did not end within", StringComparison.Ordinal));
             Assert.DoesNotContain(row.FullMoveBack.Migration.Log, l => l.Message.StartsWith("Reclaim", StringComparison.Ordinal));
 
             // The room network on both paths crosses the 40 ms link at no more than its rate.
