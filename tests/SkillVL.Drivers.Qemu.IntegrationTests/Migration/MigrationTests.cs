@@ -97,8 +97,8 @@ public sealed class MigrationTests(ITestOutputHelper output)
             return broken;
         }
 
-        // The same guest, not a reboot: same boot id, the counter process still counts, both data sets intact.
-        await target.WaitForAgentAsync(spec.Id);
+        // The same guest, not a reboot (its agent answered above): same boot id, the counter process still counts, both
+        // data sets intact.
         Assert.Equal(bootId, await BootIdAsync(target, spec.Id));
         var first = await CounterAsync(target, spec.Id, counterPid);
         await Task.Delay(TimeSpan.FromSeconds(1));
