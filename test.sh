@@ -77,6 +77,42 @@ run() { # name project [filter]
   fi
 }
 
+failed_methods() { # trx: the failed tests' methods, one "Class.Method" a line (a theory's cases share one)
+  [ -f "$1" ] || return 0
+  python3 - "$1" <<'PY'
+import sys, xml.etree.ElementTree as ET
+ns = {"t": "http://microsoft.com/schemas/VisualStudio/TeamTest/2010"}
+root = ET.parse(sys.argv[1]).getroot()
+failed = {r.get("testId") for r in root.iterfind(".//t:UnitTestResult", ns) if r.get("outcome") == "Failed"}
+methods = set()
+for t in root.iterfind(".//t:UnitTest", ns):
+    m = t.find("t:TestMethod", ns)
+    if t.get("id") in failed and m is not None:
+        methods.add(f"{m.get('className')}.{m.get('name')}")
+print("\n".join(sorted(methods)))
+PY
+}
+
+# A group that boots VMs: its failed tests run once more, alone, and the group passes if they all pass then (ADR 0047).
+# QEMU 7.2 under TCG breaks a few live moves (ADR 0012) and a loaded 2-core machine stretches a guest's timings; both
+# runs are kept and printed, and the closing line counts the tests that passed only on their second run. More than
+# five failed methods is a breakage, not a flake: no second run.
+run_vm() { # name project [filter]
+  run "$@" && return 0
+  local name=$1 project=$2 methods t0=$(date +%s)
+  methods=$(failed_methods "$RESULTS/$name.trx")
+  if [ -z "$methods" ] || [ "$(wc -l <<<"$methods")" -gt 5 ]; then return 1; fi
+  echo "==> $name: running its failed tests once more: $(tr '\n' ' ' <<<"$methods")"
+  if dotnet test "$project" -c Release --no-build --nologo -v quiet --filter "$(sed 's/^/FullyQualifiedName=/' <<<"$methods" | paste -sd'|')" \
+      --logger "trx;LogFileName=$name.second.trx" --results-directory "$RESULTS" >"$RESULTS/$name.second.log" 2>&1; then
+    echo "==> $name: passed on the second run ($(( $(date +%s) - t0 )) s)"
+  else
+    echo "==> $name: FAILED again ($(( $(date +%s) - t0 )) s)"; tail -n 40 "$RESULTS/$name.second.log"
+    failures "$RESULTS/$name.second.trx"
+    return 1
+  fi
+}
+
 # The web UI's unit tests need only the web build: they run while the solution builds.
 run_web & web=$!
 echo "==> building the solution"
@@ -93,19 +129,19 @@ for pid in "${pids[@]}" "$web"; do wait "$pid" || status=1; done
 # a free underlay /24 of its own range (integration 198.18.100-159, checkout bench 160-249, experiments 90-99), names,
 # taps, bridges, namespaces, state directories and PostgreSQL clusters are each test's own.
 stream_integration() {
-  run "Integration" tests/SkillVL.IntegrationTests "FullyQualifiedName!~SkillVL.IntegrationTests.Bench.&FullyQualifiedName!~SkillVL.IntegrationTests.Auth." || return 1
+  run_vm "Integration" tests/SkillVL.IntegrationTests "FullyQualifiedName!~SkillVL.IntegrationTests.Bench.&FullyQualifiedName!~SkillVL.IntegrationTests.Auth." || return 1
 }
 stream_beside() {
   local s=0
-  run "Drivers.Qemu.Integration" tests/SkillVL.Drivers.Qemu.IntegrationTests || s=1
+  run_vm "Drivers.Qemu.Integration" tests/SkillVL.Drivers.Qemu.IntegrationTests || s=1
   # Two namespaces of the integration project, to even the streams out: the checkout bench's smoke (≈ 4 min; its figures
   # are bytes and ratios, not times) and the identity and course tests (≈ 4 min).
-  run "Integration.AuthAndBench" tests/SkillVL.IntegrationTests \
+  run_vm "Integration.AuthAndBench" tests/SkillVL.IntegrationTests \
     "FullyQualifiedName~SkillVL.IntegrationTests.Bench.|FullyQualifiedName~SkillVL.IntegrationTests.Auth." || s=1
-  run "Experiments.Integration" tests/SkillVL.Experiments.IntegrationTests || s=1
+  run_vm "Experiments.Integration" tests/SkillVL.Experiments.IntegrationTests || s=1
   # A representative group again on PostgreSQL (issue 16): room updates and deletion, courses and quotas, each harness on
   # a database of its own in a private cluster (SKILLVL_TEST_DATABASE, tests/SkillVL.IntegrationTests/SharedPostgres.cs).
-  SKILLVL_TEST_DATABASE=postgres run "Integration.Postgres" tests/SkillVL.IntegrationTests \
+  SKILLVL_TEST_DATABASE=postgres run_vm "Integration.Postgres" tests/SkillVL.IntegrationTests \
     "FullyQualifiedName~RoomUpdateTests|FullyQualifiedName~RoomDeletionTests|FullyQualifiedName~Auth.CourseTests|FullyQualifiedName~Auth.QuotaTests" || s=1
   return $s
 }
@@ -114,19 +150,29 @@ stream_beside & b=$!
 wait "$a" || status=1
 wait "$b" || status=1
 # The link emulator's and the testbed's accuracy tests measure delay and rate: alone, after the VM groups.
-run "LinkEmulator.Integration" tests/SkillVL.LinkEmulator.IntegrationTests || status=1
-run "Testbed.Integration" tests/SkillVL.Testbed.IntegrationTests || status=1
+run_vm "LinkEmulator.Integration" tests/SkillVL.LinkEmulator.IntegrationTests || status=1
+run_vm "Testbed.Integration" tests/SkillVL.Testbed.IntegrationTests || status=1
 
-# One closing line for CI: totals over every test project's TRX.
+# One closing line for CI: totals over every test project's TRX; a test run a second time counts by that run.
 python3 - "$RESULTS" <<'PY'
-import sys, glob, re
-passed = failed = skipped = 0
+import sys, glob, re, os, xml.etree.ElementTree as ET
+ns = {"t": "http://microsoft.com/schemas/VisualStudio/TeamTest/2010"}
+def outcomes(path):
+    return {r.get("testName"): r.get("outcome") for r in ET.parse(path).getroot().iterfind(".//t:UnitTestResult", ns)}
+passed = failed = skipped = second = 0
 for f in glob.glob(sys.argv[1] + "/*.trx"):
-    m = re.search(r'<Counters [^>]*>', open(f, encoding="utf-8").read())
-    if m:
-        c = dict(re.findall(r'(\w+)="(\d+)"', m.group(0)))
-        passed += int(c.get("passed", 0)); failed += int(c.get("failed", 0)) + int(c.get("error", 0))
-        skipped += int(c.get("notExecuted", 0))
+    if f.endswith(".second.trx"):
+        continue
+    results = outcomes(f)
+    again = f[:-4] + ".second.trx"
+    if os.path.exists(again):
+        for name, outcome in outcomes(again).items():
+            second += results.get(name) == "Failed" and outcome == "Passed"
+            results[name] = outcome
+    for outcome in results.values():
+        if outcome == "Passed": passed += 1
+        elif outcome == "NotExecuted": skipped += 1
+        else: failed += 1
 for f in glob.glob(sys.argv[1] + "/*.junit.xml"):
     m = re.search(r'<testsuites [^>]*>', open(f, encoding="utf-8").read())
     if m:
@@ -134,7 +180,7 @@ for f in glob.glob(sys.argv[1] + "/*.junit.xml"):
         total, bad = int(c.get("tests", 0)), int(c.get("failures", 0)) + int(c.get("errors", 0))
         skip = int(c.get("skipped", 0))
         passed += total - bad - skip; failed += bad; skipped += skip
-print(f"{passed} passed, {failed} failed, {skipped} skipped")
+print(f"{passed} passed, {failed} failed, {skipped} skipped; {second} of them passed only on their second run")
 PY
 echo "==> total $(( $(date +%s) - start )) s"
 exit $status

@@ -126,11 +126,35 @@ public sealed class QemuTestHost : IAsyncDisposable
         }
     }
 
-    public async Task<GuestExecResult> ExecAsync(string vmId, params string[] command)
+    public Task<GuestExecResult> ExecAsync(string vmId, params string[] command) =>
+        ExecAsync(vmId, TimeSpan.FromSeconds(30), command);
+
+    public async Task<GuestExecResult> ExecAsync(string vmId, TimeSpan timeout, params string[] command)
     {
-        var result = await Node.Vms.GuestExecAsync(vmId, command, TimeSpan.FromSeconds(30), CancellationToken.None);
+        var result = await Node.Vms.GuestExecAsync(vmId, command, timeout, CancellationToken.None);
         _output.WriteLine($"exec {string.Join(' ', command)} -> {result.ExitCode}: {result.Stdout.Trim()} {result.Stderr.Trim()}");
         return result;
+    }
+
+    /// <summary>Writes <paramref name="mebibytes"/> MiB of random data to <c>/root/name</c>, syncs, and returns its
+    /// SHA-256. A TCG guest beside other VM tests writes 64 MiB in well over 30 s (CI of stop 27: killed at 30 s), so
+    /// the write may take 30 s plus 2 s per MiB.</summary>
+    public async Task<string> WriteDataAsync(string vmId, string name, int mebibytes)
+    {
+        var result = await ExecAsync(vmId, TimeSpan.FromSeconds(30 + 2 * mebibytes), "sh", "-c",
+            $"dd if=/dev/urandom of=/root/{name} bs=1M count={mebibytes} 2>/dev/null && sync && sha256sum /root/{name}");
+        Assert.Equal(0, result.ExitCode);
+        return result.Stdout.Split(' ')[0];
+    }
+
+    /// <summary>The SHA-256 of <c>/root/name</c> as on the disk: the page cache is dropped first so the checksum reads
+    /// what is on the (moved) disk, not what RAM remembers.</summary>
+    public async Task<string> ChecksumAsync(string vmId, string name)
+    {
+        var result = await ExecAsync(vmId, TimeSpan.FromSeconds(120), "sh", "-c",
+            $"sync && echo 3 > /proc/sys/vm/drop_caches && sha256sum /root/{name}");
+        Assert.Equal(0, result.ExitCode);
+        return result.Stdout.Split(' ')[0];
     }
 
     public async Task<VmObservation?> ObserveAsync(string vmId) =>

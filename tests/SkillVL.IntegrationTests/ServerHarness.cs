@@ -185,10 +185,13 @@ public sealed class ServerHarness : IAsyncDisposable
         return new CliResult(process.ExitCode, await stdout, await stderr);
     }
 
-    public async Task<ExecResponse> ExecAsync(string room, string machine, params string[] command)
+    public Task<ExecResponse> ExecAsync(string room, string machine, params string[] command) =>
+        ExecAsync(room, machine, TimeSpan.FromSeconds(60), command);
+
+    public async Task<ExecResponse> ExecAsync(string room, string machine, TimeSpan timeout, params string[] command)
     {
         using var response = await Client.PostAsJsonAsync(
-            ApiPaths.Machine(room, machine) + "/exec", new ExecRequest(command, TimeSpan.FromSeconds(60)), Json);
+            ApiPaths.Machine(room, machine) + "/exec", new ExecRequest(command, timeout), Json);
         var body = await response.Content.ReadAsStringAsync();
         Assert.True(response.IsSuccessStatusCode, $"exec answered {(int)response.StatusCode}: {body}");
         return JsonSerializer.Deserialize<ExecResponse>(body, Json)!;

@@ -22,7 +22,7 @@ public sealed class CheckinCancelTests(ITestOutputHelper output)
         var spec = server.NewVm("homebound");
         await server.StartAndWaitForAgentAsync(spec);
         await pair.CheckOutAsync(spec);
-        var data = await CheckoutPair.WriteDataAsync(client, spec.Id, "data", 16);
+        var data = await client.WriteDataAsync(spec.Id, "data", 16);
         var bootId = await CheckoutPair.BootIdAsync(client, spec.Id);
 
         // 1 MiB/s: the 16 MiB catch-up copy takes seconds, so the cancel lands while it copies.
@@ -58,7 +58,7 @@ public sealed class CheckinCancelTests(ITestOutputHelper output)
         Assert.True(completed.DiskBytesDone >= 16 * MiB);
         await server.WaitForAgentAsync(spec.Id);
         Assert.Equal(bootId, await CheckoutPair.BootIdAsync(server, spec.Id));
-        Assert.Equal(data, await CheckoutPair.ChecksumAsync(server, spec.Id, "data"));
+        Assert.Equal(data, await server.ChecksumAsync(spec.Id, "data"));
         await server.Node.Vms.DeleteAsync(spec.Id, CancellationToken.None);
         await server.AssertNothingLeftAsync();
         await client.AssertNothingLeftAsync();

@@ -111,20 +111,7 @@ public sealed class CheckoutPair : IAsyncDisposable
         return (process.ExitCode, text);
     }
 
-    public static async Task<string> WriteDataAsync(QemuTestHost host, string vmId, string name, int mebibytes)
-    {
-        var result = await host.ExecAsync(vmId, "sh", "-c",
-            $"dd if=/dev/urandom of=/root/{name} bs=1M count={mebibytes} 2>/dev/null && sync && sha256sum /root/{name}");
-        Assert.Equal(0, result.ExitCode);
-        return result.Stdout.Split(' ')[0];
-    }
 
-    public static async Task<string> ChecksumAsync(QemuTestHost host, string vmId, string name)
-    {
-        var result = await host.ExecAsync(vmId, "sh", "-c", $"sync && echo 3 > /proc/sys/vm/drop_caches && sha256sum /root/{name}");
-        Assert.Equal(0, result.ExitCode);
-        return result.Stdout.Split(' ')[0];
-    }
 
     /// <summary>Freezes (or thaws) the guest's root filesystem: nothing reaches its disk meanwhile, so a sync's copy and
     /// the client's disk can be compared byte for byte.</summary>

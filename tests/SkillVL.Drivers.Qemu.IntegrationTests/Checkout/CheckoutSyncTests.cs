@@ -38,7 +38,7 @@ public sealed class CheckoutSyncTests(ITestOutputHelper output)
         Assert.True(tracking is { Tracking: true, Inconsistent: false, FullSyncRequired: false });
 
         // 2. The guest writes 64 MiB; the bitmap marks at least that much.
-        var synced = await CheckoutPair.WriteDataAsync(client, spec.Id, "synced", 64);
+        var synced = await client.WriteDataAsync(spec.Id, "synced", 64);
         var dirty = (await client.Node.Checkouts.GetTrackingAsync(spec.Id, CancellationToken.None)).DirtyBytes!.Value;
         Assert.InRange(dirty, 64 * MiB, 80 * MiB);
 
@@ -60,7 +60,7 @@ public sealed class CheckoutSyncTests(ITestOutputHelper output)
         await CheckoutPair.FreezeAsync(client, spec.Id, freeze: false);
 
         // 4. A sync cancelled midway (4 MiB/s, cancelled after 2 s) leaves every block marked; the next one completes.
-        var second = await CheckoutPair.WriteDataAsync(client, spec.Id, "second", 32);
+        var second = await client.WriteDataAsync(spec.Id, "second", 32);
         export = await server.Node.Checkouts.ExportRetainedAsync(spec.Id, CheckoutPair.Loopback, CancellationToken.None);
         using (var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(2)))
         {
@@ -104,7 +104,7 @@ public sealed class CheckoutSyncTests(ITestOutputHelper output)
         await server.AssertNothingLeftAsync();
 
         // 5. Check-in: 8 MiB written after the last sync; the move back carries those and RAM, not the overlay.
-        var late = await CheckoutPair.WriteDataAsync(client, spec.Id, "late", 8);
+        var late = await client.WriteDataAsync(spec.Id, "late", 8);
         var changed = (await client.Node.Checkouts.GetTrackingAsync(spec.Id, CancellationToken.None)).DirtyBytes!.Value;
         var overlay = (await client.Node.Images.InfoAsync(pair.ClientDisk(spec.Id), CancellationToken.None)).ActualSizeBytes;
         var completed = await pair.CheckInAsync(spec);
@@ -120,9 +120,9 @@ public sealed class CheckoutSyncTests(ITestOutputHelper output)
         var count = await CheckoutPair.CounterAsync(server, spec.Id, counter);
         await Task.Delay(TimeSpan.FromSeconds(1));
         Assert.True(await CheckoutPair.CounterAsync(server, spec.Id, counter) > count, "the guest's counter stopped after the check-in");
-        Assert.Equal(synced, await CheckoutPair.ChecksumAsync(server, spec.Id, "synced"));
-        Assert.Equal(second, await CheckoutPair.ChecksumAsync(server, spec.Id, "second"));
-        Assert.Equal(late, await CheckoutPair.ChecksumAsync(server, spec.Id, "late"));
+        Assert.Equal(synced, await server.ChecksumAsync(spec.Id, "synced"));
+        Assert.Equal(second, await server.ChecksumAsync(spec.Id, "second"));
+        Assert.Equal(late, await server.ChecksumAsync(spec.Id, "late"));
         Assert.Null(await server.Node.Checkouts.GetRetainedAsync(spec.Id, CancellationToken.None));
         Assert.False(Directory.Exists(Path.GetDirectoryName(pair.RetainedDisk(spec.Id))));
 

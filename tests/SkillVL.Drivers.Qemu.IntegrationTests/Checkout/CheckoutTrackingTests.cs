@@ -29,7 +29,7 @@ public sealed class CheckoutTrackingTests(ITestOutputHelper output)
         Assert.Contains("running", running.Message, StringComparison.Ordinal);
         Assert.False((await server.Node.Checkouts.GetTrackingAsync(spec.Id, CancellationToken.None)).Tracking);
         await pair.CheckOutAsync(spec);
-        var data = await CheckoutPair.WriteDataAsync(client, spec.Id, "data", 16);
+        var data = await client.WriteDataAsync(spec.Id, "data", 16);
 
         // Clean stop: the bitmap is in the qcow2, not in use; its count is QEMU's and unknown while none runs.
         await client.Node.Vms.StopAsync(spec.Id, StopMode.Graceful, TimeSpan.FromSeconds(60), CancellationToken.None);
@@ -55,7 +55,7 @@ public sealed class CheckoutTrackingTests(ITestOutputHelper output)
         var afterCrash = await client.Node.Checkouts.GetTrackingAsync(spec.Id, CancellationToken.None);
         output.WriteLine($"started after the kill: {afterCrash}");
         Assert.True(afterCrash is { Tracking: true, Inconsistent: true, FullSyncRequired: true });
-        var more = await CheckoutPair.WriteDataAsync(client, spec.Id, "more", 4);
+        var more = await client.WriteDataAsync(spec.Id, "more", 4);
 
         // The sync says it copied the whole overlay, and the copies are equal afterwards.
         await CheckoutPair.FreezeAsync(client, spec.Id, freeze: true);
@@ -73,8 +73,8 @@ public sealed class CheckoutTrackingTests(ITestOutputHelper output)
         var after = await client.Node.Checkouts.GetTrackingAsync(spec.Id, CancellationToken.None);
         output.WriteLine($"after the full sync: {after}");
         Assert.True(after is { Tracking: true, Inconsistent: false, FullSyncRequired: false });
-        Assert.Equal(data, await CheckoutPair.ChecksumAsync(client, spec.Id, "data"));
-        Assert.Equal(more, await CheckoutPair.ChecksumAsync(client, spec.Id, "more"));
+        Assert.Equal(data, await client.ChecksumAsync(spec.Id, "data"));
+        Assert.Equal(more, await client.ChecksumAsync(spec.Id, "more"));
 
         // Bad calls: the running VM's disk is never frozen as a retained copy (two live copies); a released copy is gone.
         var refused = await Assert.ThrowsAsync<DriverException>(() => client.Node.Checkouts.RetainAsync(spec.Id, CancellationToken.None));

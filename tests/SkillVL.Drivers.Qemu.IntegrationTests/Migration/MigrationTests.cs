@@ -51,7 +51,7 @@ public sealed class MigrationTests(ITestOutputHelper output)
         certificates.WriteNode(target.Node.Migrations.TlsDirectory, Loopback);
         var spec = source.NewVm("mover");
         await source.StartAndWaitForAgentAsync(spec);
-        var before = await WriteDataAsync(source, spec.Id, "before", 16);
+        var before = await source.WriteDataAsync(spec.Id, "before", 16);
         var bootId = await BootIdAsync(source, spec.Id);
         var counterPid = await StartCounterAsync(source, spec.Id);
 
@@ -75,7 +75,7 @@ public sealed class MigrationTests(ITestOutputHelper output)
         Assert.True(ready.DiskBytesDone >= 16L << 20, $"mirror copied {ready.DiskBytesDone} bytes, the overlay holds 16 MiB written before");
 
         // Written while the mirror is in sync: the write goes to both disks.
-        var during = await WriteDataAsync(source, spec.Id, "during", 4);
+        var during = await source.WriteDataAsync(spec.Id, "during", 4);
         var stopwatch = Stopwatch.StartNew();
         await source.Node.Migrations.StartRamMigrationAsync(spec.Id, CancellationToken.None);
         var completed = await WaitForStateAsync(source, spec.Id, OutgoingMigrationState.Completed);
@@ -103,8 +103,8 @@ public sealed class MigrationTests(ITestOutputHelper output)
         var first = await CounterAsync(target, spec.Id, counterPid);
         await Task.Delay(TimeSpan.FromSeconds(1));
         Assert.True(await CounterAsync(target, spec.Id, counterPid) > first, "the counter process stopped counting after the migration");
-        Assert.Equal(before, await ChecksumAsync(target, spec.Id, "before"));
-        Assert.Equal(during, await ChecksumAsync(target, spec.Id, "during"));
+        Assert.Equal(before, await target.ChecksumAsync(spec.Id, "before"));
+        Assert.Equal(during, await target.ChecksumAsync(spec.Id, "during"));
 
         // Only the overlay crossed: the target's disk is backed by the target's own copy of the template.
         var disk = await target.Node.Images.InfoAsync(Path.Combine(target.Options.DataDirectory, "vms", spec.Id, "disk.qcow2"), CancellationToken.None);
@@ -142,7 +142,7 @@ public sealed class MigrationTests(ITestOutputHelper output)
         await using var target = await QemuTestHost.StartAsync(output);
         var spec = source.NewVm("whole");
         await source.StartAndWaitForAgentAsync(spec);
-        var data = await WriteDataAsync(source, spec.Id, "data", 4);
+        var data = await source.WriteDataAsync(spec.Id, "data", 4);
         var parameters = Plan(DataRate.FromGigabitsPerSecond(1), spec);
         var migrationId = ShortId.New();
         var incoming = await target.Node.Migrations.PrepareIncomingAsync(
@@ -161,7 +161,7 @@ public sealed class MigrationTests(ITestOutputHelper output)
         var disk = await target.Node.Images.InfoAsync(Path.Combine(target.Options.DataDirectory, "vms", spec.Id, "disk.qcow2"), CancellationToken.None);
         Assert.Null(disk.BackingFile);
         Assert.True(disk.ActualSizeBytes > 8L << 20, $"the standalone disk holds {disk.ActualSizeBytes} bytes");
-        Assert.Equal(data, await ChecksumAsync(target, spec.Id, "data"));
+        Assert.Equal(data, await target.ChecksumAsync(spec.Id, "data"));
         Assert.Equal(0, (await target.ExecAsync(spec.Id, "sh", "-c", "ls /bin/busybox && sync")).ExitCode);
 
         await target.Node.Vms.DeleteAsync(spec.Id, CancellationToken.None);
@@ -176,7 +176,7 @@ public sealed class MigrationTests(ITestOutputHelper output)
         await using var target = await QemuTestHost.StartAsync(output);
         var spec = source.NewVm("parked");
         await source.StartAndWaitForAgentAsync(spec);
-        var data = await WriteDataAsync(source, spec.Id, "data", 4);
+        var data = await source.WriteDataAsync(spec.Id, "data", 4);
         await source.Node.Vms.StopAsync(spec.Id, StopMode.Graceful, TimeSpan.FromSeconds(60), CancellationToken.None);
         var parameters = Plan(DataRate.FromGigabitsPerSecond(1), spec);
 
@@ -212,7 +212,7 @@ public sealed class MigrationTests(ITestOutputHelper output)
 
         // Started on the target later, it boots from the disk that moved.
         await target.StartAndWaitForAgentAsync(spec);
-        Assert.Equal(data, await ChecksumAsync(target, spec.Id, "data"));
+        Assert.Equal(data, await target.ChecksumAsync(spec.Id, "data"));
         await target.Node.Vms.DeleteAsync(spec.Id, CancellationToken.None);
         await target.AssertNothingLeftAsync();
     }
@@ -224,7 +224,7 @@ public sealed class MigrationTests(ITestOutputHelper output)
         await using var target = await QemuTestHost.StartAsync(output);
         var spec = source.NewVm("stayer");
         await source.StartAndWaitForAgentAsync(spec);
-        var data = await WriteDataAsync(source, spec.Id, "data", 8);
+        var data = await source.WriteDataAsync(spec.Id, "data", 8);
         var bootId = await BootIdAsync(source, spec.Id);
 
         // 1 MiB/s: the 8 MiB overlay takes seconds to mirror and the guest's RAM far longer to copy.
@@ -285,7 +285,7 @@ public sealed class MigrationTests(ITestOutputHelper output)
         certificates.WriteNode(target.Node.Migrations.TlsDirectory, Loopback);
         var spec = source.NewVm("cut");
         await source.StartAndWaitForAgentAsync(spec);
-        var data = await WriteDataAsync(source, spec.Id, "data", 8);
+        var data = await source.WriteDataAsync(spec.Id, "data", 8);
         var bootId = await BootIdAsync(source, spec.Id);
         var parameters = Plan(DataRate.FromMebibytesPerSecond(1), spec) with
         {
@@ -355,7 +355,7 @@ public sealed class MigrationTests(ITestOutputHelper output)
     {
         Assert.Equal(VmPowerState.Running, (await source.ObserveAsync(vmId))!.State);
         Assert.Equal(bootId, await BootIdAsync(source, vmId));
-        Assert.Equal(checksum, await ChecksumAsync(source, vmId, "data"));
+        Assert.Equal(checksum, await source.ChecksumAsync(vmId, "data"));
         var write = await source.ExecAsync(vmId, "sh", "-c", "echo still-writable > /root/probe && sync && cat /root/probe");
         Assert.Equal("still-writable", write.Stdout.Trim());
         await target.AssertNothingLeftAsync();
@@ -380,21 +380,7 @@ public sealed class MigrationTests(ITestOutputHelper output)
         return last;
     }
 
-    private static async Task<string> WriteDataAsync(QemuTestHost host, string vmId, string name, int mebibytes)
-    {
-        var result = await host.ExecAsync(vmId, "sh", "-c",
-            $"dd if=/dev/urandom of=/root/{name} bs=1M count={mebibytes} 2>/dev/null && sync && sha256sum /root/{name}");
-        Assert.Equal(0, result.ExitCode);
-        return result.Stdout.Split(' ')[0];
-    }
 
-    private static async Task<string> ChecksumAsync(QemuTestHost host, string vmId, string name)
-    {
-        // Drop the page cache so the checksum reads what is on the (migrated) disk, not what RAM remembers.
-        var result = await host.ExecAsync(vmId, "sh", "-c", $"sync && echo 3 > /proc/sys/vm/drop_caches && sha256sum /root/{name}");
-        Assert.Equal(0, result.ExitCode);
-        return result.Stdout.Split(' ')[0];
-    }
 
     private static async Task<string> BootIdAsync(QemuTestHost host, string vmId) =>
         (await host.ExecAsync(vmId, "cat", "/proc/sys/kernel/random/boot_id")).Stdout.Trim();

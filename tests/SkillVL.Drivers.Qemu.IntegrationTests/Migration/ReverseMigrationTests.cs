@@ -30,7 +30,7 @@ public sealed class ReverseMigrationTests(ITestOutputHelper output)
         certificates.WriteNode(target.Node.Migrations.TlsDirectory, Loopback);
         var spec = source.NewVm("reverse");
         await source.StartAndWaitForAgentAsync(spec);
-        var before = await WriteDataAsync(source, spec.Id, "before", 16);
+        var before = await source.WriteDataAsync(spec.Id, "before", 16);
         var bootId = await BootIdAsync(source, spec.Id);
         var counterPid = await StartCounterAsync(source, spec.Id);
         var migrationId = ShortId.New();
@@ -58,7 +58,7 @@ public sealed class ReverseMigrationTests(ITestOutputHelper output)
             new OutgoingMigrationRequest(migrationId, spec.Id, incoming, DiskTransfer.Overlay, parameters, Tls: true), CancellationToken.None);
         var ready = await WaitForStateAsync(source, spec.Id, OutgoingMigrationState.DiskReady);
         Assert.True(ready.DiskBytesDone >= 16L << 20, $"mirror copied {ready.DiskBytesDone} bytes, the overlay holds 16 MiB written before");
-        var during = await WriteDataAsync(source, spec.Id, "during", 4);
+        var during = await source.WriteDataAsync(spec.Id, "during", 4);
         var clock = Stopwatch.StartNew();
         await source.Node.Migrations.StartRamMigrationAsync(spec.Id, CancellationToken.None);
         var completed = await WaitForStateAsync(source, spec.Id, OutgoingMigrationState.Completed);
@@ -78,8 +78,8 @@ public sealed class ReverseMigrationTests(ITestOutputHelper output)
         var first = await CounterAsync(target, spec.Id, counterPid);
         await Task.Delay(TimeSpan.FromSeconds(1));
         Assert.True(await CounterAsync(target, spec.Id, counterPid) > first, "the counter process stopped counting after the migration");
-        Assert.Equal(before, await ChecksumAsync(target, spec.Id, "before"));
-        Assert.Equal(during, await ChecksumAsync(target, spec.Id, "during"));
+        Assert.Equal(before, await target.ChecksumAsync(spec.Id, "before"));
+        Assert.Equal(during, await target.ChecksumAsync(spec.Id, "during"));
         await target.Node.Vms.DeleteAsync(spec.Id, CancellationToken.None);
         await target.AssertNothingLeftAsync();
     }
@@ -94,7 +94,7 @@ public sealed class ReverseMigrationTests(ITestOutputHelper output)
         certificates.WriteNode(target.Node.Migrations.TlsDirectory, Loopback);
         var spec = source.NewVm("stays");
         await source.StartAndWaitForAgentAsync(spec);
-        var data = await WriteDataAsync(source, spec.Id, "data", 8);
+        var data = await source.WriteDataAsync(spec.Id, "data", 8);
         var bootId = await BootIdAsync(source, spec.Id);
 
         // 1 MiB/s: the disk takes seconds and RAM far longer, so both phases can be caught mid-way.
@@ -186,7 +186,7 @@ public sealed class ReverseMigrationTests(ITestOutputHelper output)
     {
         Assert.Equal(VmPowerState.Running, (await source.ObserveAsync(vmId))!.State);
         Assert.Equal(bootId, await BootIdAsync(source, vmId));
-        Assert.Equal(checksum, await ChecksumAsync(source, vmId, "data"));
+        Assert.Equal(checksum, await source.ChecksumAsync(vmId, "data"));
         await target.AssertNothingLeftAsync();
         output.WriteLine("the VM runs on the source; the target holds nothing");
     }
@@ -209,20 +209,7 @@ public sealed class ReverseMigrationTests(ITestOutputHelper output)
         return last;
     }
 
-    private static async Task<string> WriteDataAsync(QemuTestHost host, string vmId, string name, int mebibytes)
-    {
-        var result = await host.ExecAsync(vmId, "sh", "-c",
-            $"dd if=/dev/urandom of=/root/{name} bs=1M count={mebibytes} 2>/dev/null && sync && sha256sum /root/{name}");
-        Assert.Equal(0, result.ExitCode);
-        return result.Stdout.Split(' ')[0];
-    }
 
-    private static async Task<string> ChecksumAsync(QemuTestHost host, string vmId, string name)
-    {
-        var result = await host.ExecAsync(vmId, "sh", "-c", $"sync && echo 3 > /proc/sys/vm/drop_caches && sha256sum /root/{name}");
-        Assert.Equal(0, result.ExitCode);
-        return result.Stdout.Split(' ')[0];
-    }
 
     private static async Task<string> BootIdAsync(QemuTestHost host, string vmId) =>
         (await host.ExecAsync(vmId, "cat", "/proc/sys/kernel/random/boot_id")).Stdout.Trim();

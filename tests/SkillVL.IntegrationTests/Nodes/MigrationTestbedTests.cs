@@ -383,7 +383,8 @@ public sealed partial class MigrationTestbedTests(ITestOutputHelper output)
 
     internal static async Task<string> WriteDataAsync(ServerHarness server, string room, string machine, string name, int mebibytes)
     {
-        var result = await server.ExecAsync(room, machine, "sh", "-c",
+        // A TCG guest beside other VM tests may take well over 30 s for 64 MiB: 30 s plus 2 s per MiB, at least the usual 60.
+        var result = await server.ExecAsync(room, machine, TimeSpan.FromSeconds(Math.Max(60, 30 + 2 * mebibytes)), "sh", "-c",
             $"dd if=/dev/urandom of=/root/{name} bs=1M count={mebibytes} 2>/dev/null && sync && sha256sum /root/{name}");
         Assert.Equal(0, result.ExitCode);
         return result.Stdout.Split(' ')[0];
