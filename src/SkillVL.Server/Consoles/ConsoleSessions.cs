@@ -15,6 +15,9 @@ public sealed class ConsoleSessions(ILogger<ConsoleSessions> logger)
     public const string RoleChanged = "role changed";
     public const string MachineDeleted = "machine deleted";
 
+    /// <summary>The machine was reset, upgraded or given a new template: a new machine of the same name replaces it.</summary>
+    public const string MachineRebuilt = "machine rebuilt";
+
     private readonly ConcurrentDictionary<ConsoleSession, byte> _open = new();
 
     public int Count => _open.Count;

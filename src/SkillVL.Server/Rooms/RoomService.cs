@@ -255,7 +255,7 @@ public sealed class RoomService(
 
         var now = time.GetUtcNow();
         var before = created ? null : RoomDocument.Parse(room.DefinitionJson).Definition;
-        var machinesBefore = room.Machines.Select(m => m.Id).ToList();
+        var machinesBefore = room.Machines.Select(m => (m.Id, m.Name)).ToList();
         room.DefinitionJson = RoomDocument.ToJson(definition);
         room.Generation++;
         room.UpdatedAt = now;
@@ -291,7 +291,12 @@ public sealed class RoomService(
         }
 
         // A machine removed, rebuilt from a new template or reset got a new id: its VM goes, and so do its open consoles.
-        consoles.EndForMachines(machinesBefore.Except(room.Machines.Select(m => m.Id)), Consoles.ConsoleSessions.MachineDeleted);
+        // One rebuilt under the same name says so: its console pages connect again to the new machine (ADR 0046).
+        var idsNow = room.Machines.Select(m => m.Id).ToHashSet(StringComparer.Ordinal);
+        var namesNow = room.Machines.Select(m => m.Name).ToHashSet(StringComparer.Ordinal);
+        var gone = machinesBefore.Where(m => !idsNow.Contains(m.Id)).ToList();
+        consoles.EndForMachines(gone.Where(m => namesNow.Contains(m.Name)).Select(m => m.Id), Consoles.ConsoleSessions.MachineRebuilt);
+        consoles.EndForMachines(gone.Where(m => !namesNow.Contains(m.Name)).Select(m => m.Id), Consoles.ConsoleSessions.MachineDeleted);
         var message = kind switch
         {
             "room.reset" => $"Room {room.Name} reset to its baseline (generation {room.Generation}): {room.Machines.Count} machine(s) rebuilt.",

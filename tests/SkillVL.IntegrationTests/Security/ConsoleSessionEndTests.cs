@@ -14,7 +14,7 @@ namespace SkillVL.IntegrationTests.Security;
 
 /// <summary>
 /// ADR 0046 against a real Server and a real guest's VNC console: a console checked when it opened does not outlive
-/// its user's access. When an admin changes the user's role, disables or deletes the user or deletes the room, the open console's
+/// its user's access. When an admin changes the user's role, disables or deletes the user, resets or deletes the room, the open console's
 /// WebSocket closes at once with 1008 (policy violation) and the reason, and the audit's "closed" line says why.
 /// </summary>
 [Collection(VmCollection.Name)]
@@ -33,7 +33,7 @@ public sealed class ConsoleSessionEndTests(ITestOutputHelper output)
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(10);
 
     [Fact]
-    public async Task Issue17_OpenConsole_ClosesWithItsReason_OnRoleChange_Disable_UserDeletion_RoomDeletion()
+    public async Task Issue17_OpenConsole_ClosesWithItsReason_OnRoleChange_Disable_UserDeletion_RoomReset_RoomDeletion()
     {
         await using var server = await ServerHarness.StartAsync();
         using var sam = await Users.AddAndLoginAsync(server, "sam", PlatformRoles.Student);
@@ -63,7 +63,16 @@ public sealed class ConsoleSessionEndTests(ITestOutputHelper output)
             await ExpectClosedAsync(console, ConsoleSessions.AccountDeleted);
         }
 
-        // Deleting the room ends the consoles of its machines (here the admin's, on sam's room).
+        // Resetting the room rebuilds its machine under a new id: the console ends saying so, and one opened again by the
+        // same name reaches the new machine (the console pages reconnect on this reason).
+        using (var console = await OpenVncAsync(server, server.Client, ApiPaths.Machine(roomId, "box")))
+        {
+            var reset = await Users.ReadAsync<TaskInfo>(await server.Client.PostAsync(ApiPaths.Room(roomId) + "/reset", null), HttpStatusCode.Accepted);
+            await ExpectClosedAsync(console, ConsoleSessions.MachineRebuilt);
+            Assert.Equal(TaskStates.Succeeded, (await server.WaitTaskAsync(reset.Id, TimeSpan.FromMinutes(2))).State);
+        }
+
+        // Deleting the room ends the consoles of its machines (here the admin's, on sam's room, on the rebuilt machine).
         using (var console = await OpenVncAsync(server, server.Client, ApiPaths.Machine(roomId, "box")))
         {
             Assert.Equal(HttpStatusCode.Accepted, (await server.Client.DeleteAsync(ApiPaths.Room(roomId))).StatusCode);
@@ -77,12 +86,12 @@ public sealed class ConsoleSessionEndTests(ITestOutputHelper output)
             {
                 var audit = (await server.Client.GetFromJsonAsync<List<AuditEntry>>(ApiPaths.Audit + "?action=console&limit=50", ServerHarness.Json))!;
                 closed = audit.Where(a => a.Outcome == "closed").Select(a => a.Detail ?? "").ToList();
-                return closed.Count >= 4;
+                return closed.Count >= 5;
             },
             Bound,
-            "four console closed entries");
+            "five console closed entries");
         output.WriteLine(string.Join("\n", closed));
-        foreach (var reason in new[] { ConsoleSessions.RoleChanged, ConsoleSessions.AccountDisabled, ConsoleSessions.AccountDeleted, ConsoleSessions.MachineDeleted })
+        foreach (var reason in new[] { ConsoleSessions.RoleChanged, ConsoleSessions.AccountDisabled, ConsoleSessions.AccountDeleted, ConsoleSessions.MachineRebuilt, ConsoleSessions.MachineDeleted })
         {
             Assert.Single(closed, d => d.EndsWith("; ended: " + reason, StringComparison.Ordinal));
         }

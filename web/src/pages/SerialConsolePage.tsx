@@ -7,16 +7,18 @@ import { Link, useParams } from 'react-router';
 import { requestConsoleTicket, webSocketUrl } from '../api/consoles';
 import { errorText } from '../components/common';
 import { closeMessage } from './console/closeReason';
+import { rebuilt, useReconnect } from './console/reconnect';
 import { serialTerminalOptions } from './console/terminalOptions';
 
-type Status = 'connecting' | 'connected' | 'closed' | 'failed';
+type Status = 'connecting' | 'connected' | 'reconnecting' | 'closed' | 'failed';
 
 export default function SerialConsolePage() {
   const { room = '', machine = '' } = useParams();
   const host = useRef<HTMLDivElement>(null);
   const [status, setStatus] = useState<Status>('connecting');
   const [detail, setDetail] = useState('');
-  const [attempt, setAttempt] = useState(0);
+  const again = useReconnect();
+  const { attempt } = again;
 
   useEffect(() => {
     if (!host.current) return;
@@ -37,15 +39,21 @@ export default function SerialConsolePage() {
     // onBinary carries bytes that are not UTF-8 text (some mouse reports): one char per byte.
     const binary = terminal.onBinary((data) => send(Uint8Array.from(data, (c) => c.charCodeAt(0) & 0xff)));
 
-    setStatus('connecting');
-    setDetail('');
+    if (!again.automatic) {
+      setStatus('connecting');
+      setDetail('');
+    }
+    let opened = false;
     requestConsoleTicket(room, machine, 'serial')
       .then((ticket) => {
         if (cancelled) return;
         socket = new WebSocket(webSocketUrl(ticket.url));
         socket.binaryType = 'arraybuffer';
         socket.onopen = () => {
+          opened = true;
+          again.connected();
           setStatus('connected');
+          setDetail('');
           terminal.focus();
           send(encoder.encode('\r')); // wake the getty so a prompt shows
         };
@@ -54,12 +62,21 @@ export default function SerialConsolePage() {
           else terminal.write(new Uint8Array(e.data as ArrayBuffer));
         };
         socket.onclose = (e) => {
-          setStatus(e.wasClean ? 'closed' : 'failed');
+          if (cancelled) return;
+          if (rebuilt(e.code, e.reason)) again.afterRebuild();
+          else if (opened || !again.retry()) {
+            setStatus(e.wasClean ? 'closed' : 'failed');
+            setDetail(closeMessage(e.code, e.reason, e.wasClean));
+            return;
+          }
+          setStatus('reconnecting');
           setDetail(closeMessage(e.code, e.reason, e.wasClean));
         };
       })
       .catch((e: unknown) => {
-        if (!cancelled) {
+        if (cancelled) return;
+        if (again.retry()) setStatus('reconnecting');
+        else {
           setStatus('failed');
           setDetail(errorText(e));
         }
@@ -73,6 +90,7 @@ export default function SerialConsolePage() {
       window.removeEventListener('resize', onResize);
       terminal.dispose();
     };
+    // `again` is stable but for `automatic`, read at each try; a change of it alone must not open another socket.
   }, [room, machine, attempt]);
 
   return (
@@ -89,7 +107,7 @@ export default function SerialConsolePage() {
           Fullscreen
         </button>
         {(status === 'failed' || status === 'closed') && (
-          <button type="button" className="primary" onClick={() => setAttempt((a) => a + 1)}>
+          <button type="button" className="primary" onClick={again.reconnect}>
             Reconnect
           </button>
         )}

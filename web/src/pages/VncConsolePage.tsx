@@ -6,8 +6,9 @@ import { requestConsoleTicket, webSocketUrl } from '../api/consoles';
 import { errorText } from '../components/common';
 import { closeMessage, POLICY_VIOLATION } from './console/closeReason';
 import { keystrokesOf } from './console/keystrokes';
+import { rebuilt, useReconnect } from './console/reconnect';
 
-type Status = 'connecting' | 'connected' | 'disconnected' | 'failed';
+type Status = 'connecting' | 'connected' | 'reconnecting' | 'disconnected' | 'failed';
 
 export default function VncConsolePage() {
   const { room = '', machine = '' } = useParams();
@@ -15,13 +16,16 @@ export default function VncConsolePage() {
   const rfb = useRef<RFB | null>(null);
   const [status, setStatus] = useState<Status>('connecting');
   const [detail, setDetail] = useState('');
-  const [attempt, setAttempt] = useState(0);
+  const again = useReconnect();
+  const { attempt } = again;
   const [paste, setPaste] = useState('');
 
   useEffect(() => {
     let cancelled = false;
-    setStatus('connecting');
-    setDetail('');
+    if (!again.automatic) {
+      setStatus('connecting');
+      setDetail('');
+    }
     (async () => {
       try {
         const [{ default: RFBClass }, ticket] = await Promise.all([import('@novnc/novnc'), requestConsoleTicket(room, machine, 'vnc')]);
@@ -30,22 +34,39 @@ export default function VncConsolePage() {
         // Server says why it ended a console in them (ADR 0046). Listened to before noVNC attaches, so read first.
         const socket = new WebSocket(webSocketUrl(ticket.url));
         let endedBy = '';
+        let replaced = false;
+        let opened = false;
         socket.addEventListener('close', (e) => {
           if (e.code === POLICY_VIOLATION) endedBy = closeMessage(e.code, e.reason, e.wasClean);
+          replaced = rebuilt(e.code, e.reason);
         });
         const client = new RFBClass(screen.current, socket, { shared: true });
         client.scaleViewport = true;
         client.background = '#222';
-        client.addEventListener('connect', () => setStatus('connected'));
+        client.addEventListener('connect', () => {
+          opened = true;
+          again.connected();
+          setStatus('connected');
+          setDetail('');
+        });
         client.addEventListener('disconnect', (e) => {
+          if (cancelled) return;
           const clean = (e as CustomEvent<{ clean: boolean }>).detail?.clean;
+          if (replaced) again.afterRebuild();
+          if (replaced || (!opened && again.retry())) {
+            setStatus('reconnecting');
+            setDetail(endedBy);
+            return;
+          }
           setStatus(clean ? 'disconnected' : 'failed');
           setDetail(endedBy || (clean ? '' : 'The connection was closed (the ticket may have expired, or the machine is off).'));
         });
         client.addEventListener('securityfailure', (e) => setDetail(String((e as CustomEvent<{ reason?: string }>).detail?.reason ?? 'security failure')));
         rfb.current = client;
       } catch (e) {
-        if (!cancelled) {
+        if (cancelled) return;
+        if (again.retry()) setStatus('reconnecting');
+        else {
           setStatus('failed');
           setDetail(errorText(e));
         }
@@ -82,7 +103,7 @@ export default function VncConsolePage() {
           Fullscreen
         </button>
         {(status === 'failed' || status === 'disconnected') && (
-          <button type="button" className="primary" onClick={() => setAttempt((a) => a + 1)}>
+          <button type="button" className="primary" onClick={again.reconnect}>
             Reconnect
           </button>
         )}

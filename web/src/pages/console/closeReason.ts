@@ -10,6 +10,7 @@ const HINTS: Record<string, string> = {
   'account deleted': 'Your account no longer exists.',
   'role changed': 'Reconnect to open it again with your new role.',
   'machine deleted': 'The machine no longer exists.',
+  'machine rebuilt': 'The machine was reset or rebuilt; connecting to the new one when it runs…',
 };
 
 /** The message for a closed console, or '' when it closed normally (the user's own close, code 1000). */
