@@ -17,7 +17,7 @@ public static class MachinesApi
     {
         var machines = api.MapGroup("/rooms/{room}/machines").WithTags("Machines");
 
-        machines.MapGet("/{machine}", async (string room, string machine, HttpContext http, SkillVlDbContext db, AccessService access, CancellationToken ct) =>
+        machines.MapGet("/{machine}", async (string room, string machine, HttpContext http, SkillVlDbContext db, AccessService access, Consoles.ConsoleSessions consoles, CancellationToken ct) =>
         {
             var entity = await access.FindRoomAsync(http.Caller(), RoomsApi.LoadRooms(db), room, ct);
             var found = entity?.Machines.FirstOrDefault(m => m.Name == machine);
@@ -26,6 +26,7 @@ public static class MachinesApi
                 : Results.Ok(RoomViews.Machine(found, entity!.Networks.ToDictionary(n => n.Id, StringComparer.Ordinal)) with
                 {
                     FencedCopies = await CheckoutsApi.FencedAsync(db, found.Id, ct),
+                    Viewers = consoles.ViewersOf(found.Id, http.Caller().Id),
                 });
         })
         .Produces<MachineStatus>().ProducesProblem(StatusCodes.Status404NotFound)

@@ -75,12 +75,20 @@ public static class RoomsApi
         .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
         .WithSummary("Create or update (apply) a room; a changed definition converges");
 
-        rooms.MapGet("/{room}", async (string room, HttpContext http, SkillVlDbContext db, AccessService access, CancellationToken ct) =>
+        rooms.MapGet("/{room}", async (string room, HttpContext http, SkillVlDbContext db, AccessService access, Consoles.ConsoleSessions consoles, CancellationToken ct) =>
         {
             var entity = await access.FindRoomAsync(http.Caller(), LoadRooms(db), room, ct);
-            return entity is null
-                ? ApiResults.NotFound($"Room '{RoomReference.Parse(room)}'")
-                : Results.Ok(RoomViews.Details(entity, await RoomViews.NamesAsync(db, [entity], ct)));
+            if (entity is null)
+            {
+                return ApiResults.NotFound($"Room '{RoomReference.Parse(room)}'");
+            }
+
+            // Who else has a console open on each machine (ADR 0050): a student sees a teacher watching.
+            var details = RoomViews.Details(entity, await RoomViews.NamesAsync(db, [entity], ct));
+            return Results.Ok(details with
+            {
+                Machines = [.. details.Machines.Select(m => m with { Viewers = consoles.ViewersOf(m.Id, http.Caller().Id) })],
+            });
         })
         .Produces<RoomDetails>()
         .ProducesProblem(StatusCodes.Status404NotFound)

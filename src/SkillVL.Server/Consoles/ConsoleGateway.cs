@@ -55,6 +55,13 @@ public static class ConsoleGateway
             return ApiResults.Invalid("kind", "must be vnc or serial.", "The console request is not valid.");
         }
 
+        // QEMU serves a serial console to one client at a time: a second one would wait, unseen, until the student
+        // closes theirs. The screen is shared (ADR 0050).
+        if (request.Watch && request.Kind == "serial")
+        {
+            return ApiResults.Invalid("watch", "a serial console cannot be watched: it serves one client at a time; watch the screen (kind vnc).", "The console request is not valid.");
+        }
+
         if (found.ObservedState != MachineStates.Running)
         {
             return ApiResults.Conflict($"Machine {room}/{machine} is {found.ObservedState}; start it to open its console.");
@@ -68,8 +75,9 @@ public static class ConsoleGateway
                 detail: $"Machine {room}/{machine} runs on node {found.NodeName}, which is unreachable now.");
         }
 
-        http.Items[AuditService.DetailItem] = "console " + request.Kind;
-        var (ticket, expires) = tickets.Issue(new ConsoleGrant(caller.Id, caller.Username, caller.Role, found.Id, found.NodeName, $"room={entity!.Name} machine={machine}", request.Kind));
+        http.Items[AuditService.DetailItem] = "console " + request.Kind + (request.Watch ? " (watch only)" : "");
+        var (ticket, expires) = tickets.Issue(new ConsoleGrant(
+            caller.Id, caller.Username, caller.Role, found.Id, found.NodeName, $"room={entity!.Name} machine={machine}", request.Kind, request.Watch));
         return Results.Ok(new ConsoleTicket($"{WebSocketPath}?ticket={Uri.EscapeDataString(ticket)}", request.Kind, expires));
     }
 
@@ -91,7 +99,7 @@ public static class ConsoleGateway
 
         // Registered before the user is read: a disable (or role change) that lands after this read ends the session
         // through the registry, one that landed before it is seen by the read (ADR 0046); nothing slips between.
-        using var session = sessions.Open(grant.UserId, grant.VmId, http.RequestAborted);
+        using var session = sessions.Open(grant, http.RequestAborted);
 
         // A ticket issued in the 30 s before its user was disabled, deleted or given another role opens nothing (ADR 0043,
         // 0046): access was checked with the role the ticket carries.
@@ -117,6 +125,8 @@ public static class ConsoleGateway
         try
         {
             console = await consoles.OpenAsync(grant.VmId, grant.Kind, session.Token);
+            // A watcher's input never reaches the guest (ADR 0050): filtered here, where the browser's bytes enter.
+            console = grant.Watch ? new WatchOnlyStream(console) : console;
         }
         catch (Exception e) when (e is Core.Errors.SkillVlException || (e is OperationCanceledException && session.EndReason is not null))
         {
@@ -129,15 +139,17 @@ public static class ConsoleGateway
         await using (console)
         {
             using var socket = await http.WebSockets.AcceptWebSocketAsync();
-            await audit.RecordAsync(http, user, "console", grant.Target, "opened", node.Connection is null ? grant.Kind : grant.Kind + " via node " + grant.Node);
+            var kind = grant.Watch ? grant.Kind + " (watch only)" : grant.Kind;
+            await audit.RecordAsync(http, user, "console", grant.Target, "opened", node.Connection is null ? kind : kind + " via node " + grant.Node);
             // Ended by the platform: the browser is told why with a policy-violation close (its page shows the reason).
             moved = await ConsoleRelay.PumpAsync(socket, console, session.Token,
                 () => session.EndReason is { } reason ? (WebSocketCloseStatus.PolicyViolation, reason) : (WebSocketCloseStatus.NormalClosure, "console closed"));
         }
 
         var ended = session.EndReason is { } endedBecause ? "; ended: " + endedBecause : "";
+        var watched = console is WatchOnlyStream watch ? $" (watch only: {watch.DroppedBytes} bytes of input dropped)" : "";
         await audit.RecordAsync(http, user, "console", grant.Target, "closed",
-            $"{grant.Kind}: {clock.Elapsed.TotalSeconds:F0} s, {moved.In} bytes in, {moved.Out} bytes out{ended}");
+            $"{grant.Kind}: {clock.Elapsed.TotalSeconds:F0} s, {moved.In} bytes in, {moved.Out} bytes out{watched}{ended}");
     }
 
     /// <summary>The agent's end of a console relay session (authenticated by its node credential).</summary>

@@ -9,4 +9,5 @@ public sealed record ConsoleGrant(
     string Node,
     string Target,
     string Kind,
+    bool Watch = false,
     DateTimeOffset ExpiresAt = default);

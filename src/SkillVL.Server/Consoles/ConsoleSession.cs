@@ -11,11 +11,15 @@ public sealed class ConsoleSession : IDisposable
     private readonly Lock _lock = new();
     private bool _disposed;
 
-    internal ConsoleSession(ConsoleSessions registry, string userId, string machineId, CancellationToken requestAborted)
+    internal ConsoleSession(ConsoleSessions registry, ConsoleGrant grant, DateTimeOffset since, CancellationToken requestAborted)
     {
         _registry = registry;
-        UserId = userId;
-        MachineId = machineId;
+        UserId = grant.UserId;
+        MachineId = grant.VmId;
+        Username = grant.Username;
+        Kind = grant.Kind;
+        Watch = grant.Watch;
+        Since = since;
         _cts = CancellationTokenSource.CreateLinkedTokenSource(requestAborted);
         Token = _cts.Token;
     }
@@ -23,6 +27,15 @@ public sealed class ConsoleSession : IDisposable
     public string UserId { get; }
 
     public string MachineId { get; }
+
+    public string Username { get; }
+
+    public string Kind { get; }
+
+    /// <summary>A watch-only console (ADR 0050): nothing from the browser reaches the guest.</summary>
+    public bool Watch { get; }
+
+    public DateTimeOffset Since { get; }
 
     /// <summary>Cancelled when the browser goes away or the session is ended (<see cref="EndReason"/> then says why).</summary>
     public CancellationToken Token { get; }

@@ -8,7 +8,7 @@ namespace SkillVL.Server.Consoles;
 /// deleted machine's. The relay then closes the browser's WebSocket with a policy-violation status and the reason.
 /// Per process, like the ticket store: a session lives in the process whose gateway relays it.
 /// </summary>
-public sealed class ConsoleSessions(ILogger<ConsoleSessions> logger)
+public sealed class ConsoleSessions(ILogger<ConsoleSessions> logger, TimeProvider time)
 {
     public const string AccountDisabled = "account disabled";
     public const string AccountDeleted = "account deleted";
@@ -23,12 +23,19 @@ public sealed class ConsoleSessions(ILogger<ConsoleSessions> logger)
     public int Count => _open.Count;
 
     /// <summary>Registers a session; dispose it when its relay is over.</summary>
-    public ConsoleSession Open(string userId, string machineId, CancellationToken requestAborted)
+    public ConsoleSession Open(ConsoleGrant grant, CancellationToken requestAborted)
     {
-        var session = new ConsoleSession(this, userId, machineId, requestAborted);
+        var session = new ConsoleSession(this, grant, time.GetUtcNow(), requestAborted);
         _open[session] = 0;
         return session;
     }
+
+    /// <summary>The consoles open on a machine now by users other than <paramref name="exceptUserId"/>, oldest first (ADR 0050).</summary>
+    public IReadOnlyList<Core.Api.ConsoleViewer> ViewersOf(string machineId, string exceptUserId) =>
+        [.. _open.Keys
+            .Where(s => s.MachineId == machineId && s.UserId != exceptUserId && s.EndReason is null)
+            .OrderBy(s => s.Since)
+            .Select(s => new Core.Api.ConsoleViewer(s.Username, s.Kind, s.Watch, s.Since))];
 
     /// <summary>Ends every open session of the user; the number ended.</summary>
     public int EndForUser(string userId, string reason) => End(s => s.UserId == userId, reason);

@@ -19,10 +19,10 @@ public sealed class ConsoleSessionsTests
     [Fact]
     public void EndForUser_EndsThatUsersSessionsOnly_WithTheReason()
     {
-        var sessions = new ConsoleSessions(NullLogger<ConsoleSessions>.Instance);
-        using var samA = sessions.Open("sam", "vm-a", CancellationToken.None);
-        using var samB = sessions.Open("sam", "vm-b", CancellationToken.None);
-        using var vera = sessions.Open("vera", "vm-a", CancellationToken.None);
+        var sessions = new ConsoleSessions(NullLogger<ConsoleSessions>.Instance, TimeProvider.System);
+        using var samA = sessions.Open(Grant("sam", "vm-a"), CancellationToken.None);
+        using var samB = sessions.Open(Grant("sam", "vm-b"), CancellationToken.None);
+        using var vera = sessions.Open(Grant("vera", "vm-a"), CancellationToken.None);
 
         Assert.Equal(2, sessions.EndForUser("sam", ConsoleSessions.AccountDisabled));
 
@@ -38,10 +38,10 @@ public sealed class ConsoleSessionsTests
     [Fact]
     public void EndForMachines_EndsEverySessionOnThoseMachines()
     {
-        var sessions = new ConsoleSessions(NullLogger<ConsoleSessions>.Instance);
-        using var samA = sessions.Open("sam", "vm-a", CancellationToken.None);
-        using var veraA = sessions.Open("vera", "vm-a", CancellationToken.None);
-        using var samB = sessions.Open("sam", "vm-b", CancellationToken.None);
+        var sessions = new ConsoleSessions(NullLogger<ConsoleSessions>.Instance, TimeProvider.System);
+        using var samA = sessions.Open(Grant("sam", "vm-a"), CancellationToken.None);
+        using var veraA = sessions.Open(Grant("vera", "vm-a"), CancellationToken.None);
+        using var samB = sessions.Open(Grant("sam", "vm-b"), CancellationToken.None);
 
         Assert.Equal(2, sessions.EndForMachines(["vm-a", "vm-gone"], ConsoleSessions.MachineDeleted));
 
@@ -52,9 +52,9 @@ public sealed class ConsoleSessionsTests
     [Fact]
     public void ClosedSession_IsForgotten_AndTheBrowserGoingAwayIsNoEnd()
     {
-        var sessions = new ConsoleSessions(NullLogger<ConsoleSessions>.Instance);
+        var sessions = new ConsoleSessions(NullLogger<ConsoleSessions>.Instance, TimeProvider.System);
         using var browser = new CancellationTokenSource();
-        var session = sessions.Open("sam", "vm-a", browser.Token);
+        var session = sessions.Open(Grant("sam", "vm-a"), browser.Token);
         browser.Cancel();
 
         Assert.True(session.Token.IsCancellationRequested);
@@ -68,7 +68,7 @@ public sealed class ConsoleSessionsTests
     [Fact]
     public async Task EndedMidRelay_BrowserGetsPolicyViolationWithTheReason()
     {
-        var sessions = new ConsoleSessions(NullLogger<ConsoleSessions>.Instance);
+        var sessions = new ConsoleSessions(NullLogger<ConsoleSessions>.Instance, TimeProvider.System);
         var (browser, gateway) = await PairAsync();
         var (consoleFar, consoleNear) = await PairAsync();
         using var browserSocket = WebSocket.CreateFromStream(browser.GetStream(), new WebSocketCreationOptions { IsServer = false });
@@ -78,7 +78,7 @@ public sealed class ConsoleSessionsTests
         using (browser)
         using (gateway)
         {
-            using var session = sessions.Open("sam", "vm-a", CancellationToken.None);
+            using var session = sessions.Open(Grant("sam", "vm-a"), CancellationToken.None);
             // What ConsoleGateway.RelayAsync does.
             var relay = ConsoleRelay.PumpAsync(gatewaySocket, consoleNear.GetStream(), session.Token,
                 () => session.EndReason is { } reason ? (WebSocketCloseStatus.PolicyViolation, reason) : (WebSocketCloseStatus.NormalClosure, "console closed"));
@@ -107,4 +107,29 @@ public sealed class ConsoleSessionsTests
         await client.ConnectAsync(IPAddress.Loopback, ((IPEndPoint)listener.LocalEndpoint).Port);
         return (client, await listener.AcceptTcpClientAsync());
     }
+
+    [Fact]
+    public void ViewersOf_ListsOtherUsersOpenConsoles_OldestFirst_WithWatchOnly_AndNotTheCallersOwn()
+    {
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.Parse("2026-12-07T12:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
+        var sessions = new ConsoleSessions(NullLogger<ConsoleSessions>.Instance, time);
+        using var own = sessions.Open(Grant("sam", "vm-a"), CancellationToken.None);
+        using var teacher = sessions.Open(Grant("teach", "vm-a") with { Watch = true }, CancellationToken.None);
+        time.Advance(TimeSpan.FromSeconds(5));
+        using var admin = sessions.Open(Grant("ada", "vm-a") with { Kind = "serial" }, CancellationToken.None);
+        using var elsewhere = sessions.Open(Grant("teach", "vm-b"), CancellationToken.None);
+
+        var viewers = sessions.ViewersOf("vm-a", exceptUserId: "sam");
+        Assert.Equal(
+            [new("teach", "vnc", true, time.GetUtcNow().AddSeconds(-5)), new("ada", "serial", false, time.GetUtcNow())],
+            viewers);
+
+        // An ended console is no longer listed (it is on its way out), nor one closed.
+        admin.End(ConsoleSessions.RoleChanged);
+        teacher.Dispose();
+        Assert.Empty(sessions.ViewersOf("vm-a", exceptUserId: "sam"));
+        Assert.Single(sessions.ViewersOf("vm-a", exceptUserId: "teach"));
+    }
+
+    private static ConsoleGrant Grant(string user, string vm) => new(user, user, "student", vm, "local", $"machine {vm}", "vnc");
 }

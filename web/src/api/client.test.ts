@@ -81,10 +81,10 @@ describe('ApiClient', () => {
   it('asks for a console ticket with a JSON body', async () => {
     const { fetchImpl, calls } = fakeFetch([{ status: 200, body: { url: '/console/ws?ticket=x', protocol: 'vnc', expiresAt: '' } }]);
     const client = new ApiClient(tokens('tok'), { fetch: fetchImpl });
-    const ticket = await client.post('/api/v1/rooms/{room}/machines/{machine}/console/tickets', { path: { room: 'r', machine: 'm' }, body: { kind: 'vnc' } });
+    const ticket = await client.post('/api/v1/rooms/{room}/machines/{machine}/console/tickets', { path: { room: 'r', machine: 'm' }, body: { kind: 'vnc', watch: false } });
     expect(ticket.url).toBe('/console/ws?ticket=x');
     expect(calls[0].url).toBe('/api/v1/rooms/r/machines/m/console/tickets');
-    expect(calls[0].init.body).toBe('{"kind":"vnc"}');
+    expect(calls[0].init.body).toBe('{"kind":"vnc","watch":false}');
     expect((calls[0].init.headers as Record<string, string>)['Content-Type']).toBe('application/json');
   });
 });

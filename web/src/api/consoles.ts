@@ -3,8 +3,14 @@
 import { api } from './api';
 import type { ConsoleKind, ConsoleTicket } from './types';
 
-export function requestConsoleTicket(room: string, machine: string, kind: ConsoleKind): Promise<ConsoleTicket> {
-  return api.post('/api/v1/rooms/{room}/machines/{machine}/console/tickets', { path: { room, machine }, body: { kind } });
+/** `watch`: a watch-only console (ADR 0050): nothing typed, clicked or pasted reaches the guest; its owner sees it. */
+export function requestConsoleTicket(room: string, machine: string, kind: ConsoleKind, watch = false): Promise<ConsoleTicket> {
+  return api.post('/api/v1/rooms/{room}/machines/{machine}/console/tickets', { path: { room, machine }, body: { kind, watch } });
+}
+
+/** Whether a console page was opened to watch only (`?watch=1`, the class view's "watch" links). */
+export function watchOnly(search: string): boolean {
+  return new URLSearchParams(search).get('watch') === '1';
 }
 
 /** The ticket's URL as a ws:// or wss:// URL (it may be relative, or http(s)). */

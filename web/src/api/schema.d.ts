@@ -4652,6 +4652,26 @@ export interface components {
         ConsoleTicketRequest: {
             /** @description "vnc" (the VGA screen, for noVNC) or "serial" (the guest's serial console, for xterm.js). */
             kind: null | string;
+            /**
+             * @description Watch only (ADR 0050), for kind vnc: the screen comes through, nothing typed, clicked or pasted reaches
+             *                 the guest; the machine's users see who watches. A serial console cannot be watched (QEMU serves it to one client).
+             * @default false
+             */
+            watch: boolean;
+        };
+        /** @description Someone else's console open on a machine now (ADR 0050): the machine's users see who looks at it. */
+        ConsoleViewer: {
+            /** @description Their user name. */
+            user: string;
+            /** @description "vnc" or "serial". */
+            kind: string;
+            /** @description True when their console passes nothing to the guest. */
+            watchOnly: boolean;
+            /**
+             * Format: date-time
+             * @description When it opened.
+             */
+            since: string;
         };
         /** @description A course: a teacher, enrolled students, and published room versions each student gets an instance of. */
         CourseInfo: {
@@ -5057,6 +5077,11 @@ export interface components {
             checkout?: null | components["schemas"]["CheckoutInfo"];
             /** @description Clients' copies set aside after a revive (ADR 0025); null or empty: none. */
             fencedCopies?: null | components["schemas"]["FencedCopyInfo"][];
+            /**
+             * @description Other users' consoles open on the machine now (ADR 0050): a teacher watching is never hidden from
+             *                 the student. Only in the answers about one room or machine; null elsewhere.
+             */
+            viewers?: null | components["schemas"]["ConsoleViewer"][];
         };
         /** @description Who the caller is, and their quota use. */
         MeInfo: {

@@ -16,6 +16,7 @@ export type MeInfo = Schemas['MeInfo'];
 export type QuotaUsage = Schemas['QuotaUsage'];
 
 export type ConsoleTicket = Schemas['ConsoleTicket'];
+export type ConsoleViewer = Schemas['ConsoleViewer'];
 export type EventStreamTicket = Schemas['EventStreamTicket'];
 export type ConsoleKind = 'vnc' | 'serial';
 export type NodeInfo = Schemas['NodeInfo'];

@@ -18,6 +18,7 @@ import { useRoomEvents } from '../hooks/useRoomEvents';
 import { RoomDocument, type MachineLiveStatus, type TopologyNode } from '../model/roomDocument';
 import { edgeTypes, nodeTypes, toFlow } from '../topology/flow';
 import { ChecksPanel, checksOf } from './room/ChecksPanel';
+import { Viewers, ViewersMark } from './room/Viewers';
 
 export function RoomViewPage() {
   const { room = '' } = useParams();
@@ -199,6 +200,7 @@ function MachinePanel({
   return (
     <>
       <h2>{machine.name}</h2>
+      <Viewers viewers={machine.viewers} />
       <dl className="facts">
         <dt>State</dt>
         <dd>
@@ -294,6 +296,7 @@ function MachineTable({ roomId, machines, onSelect }: { roomId: string; machines
             <td>
               <Link to={`/rooms/${encodeURIComponent(roomId)}/machines/${encodeURIComponent(m.name)}/console`}>VNC</Link>{' '}
               <Link to={`/rooms/${encodeURIComponent(roomId)}/machines/${encodeURIComponent(m.name)}/serial`}>serial</Link>
+              <ViewersMark viewers={m.viewers} />
             </td>
           </tr>
         ))}

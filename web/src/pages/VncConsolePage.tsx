@@ -1,8 +1,8 @@
 // The machine's screen through noVNC: a ticket from the Server, then RFB over the gateway's WebSocket.
 import type RFB from '@novnc/novnc';
 import { useEffect, useRef, useState } from 'react';
-import { Link, useParams } from 'react-router';
-import { requestConsoleTicket, webSocketUrl } from '../api/consoles';
+import { Link, useLocation, useParams } from 'react-router';
+import { requestConsoleTicket, watchOnly, webSocketUrl } from '../api/consoles';
 import { errorText } from '../components/common';
 import { closeMessage, POLICY_VIOLATION } from './console/closeReason';
 import { keystrokesOf } from './console/keystrokes';
@@ -12,6 +12,7 @@ type Status = 'connecting' | 'connected' | 'reconnecting' | 'disconnected' | 'fa
 
 export default function VncConsolePage() {
   const { room = '', machine = '' } = useParams();
+  const watch = watchOnly(useLocation().search);
   const screen = useRef<HTMLDivElement>(null);
   const rfb = useRef<RFB | null>(null);
   const [status, setStatus] = useState<Status>('connecting');
@@ -28,7 +29,7 @@ export default function VncConsolePage() {
     }
     (async () => {
       try {
-        const [{ default: RFBClass }, ticket] = await Promise.all([import('@novnc/novnc'), requestConsoleTicket(room, machine, 'vnc')]);
+        const [{ default: RFBClass }, ticket] = await Promise.all([import('@novnc/novnc'), requestConsoleTicket(room, machine, 'vnc', watch)]);
         if (cancelled || !screen.current) return;
         // Our own WebSocket, handed to noVNC: its disconnect event does not carry the close's code and reason, and the
         // Server says why it ended a console in them (ADR 0046). Listened to before noVNC attaches, so read first.
@@ -42,6 +43,7 @@ export default function VncConsolePage() {
         });
         const client = new RFBClass(screen.current, socket, { shared: true });
         client.scaleViewport = true;
+        client.viewOnly = watch; // the Server drops a watcher's input anyway (ADR 0050)
         client.background = '#222';
         client.addEventListener('connect', () => {
           opened = true;
@@ -77,7 +79,7 @@ export default function VncConsolePage() {
       rfb.current?.disconnect();
       rfb.current = null;
     };
-  }, [room, machine, attempt]);
+  }, [room, machine, attempt, watch]);
 
   const typeText = (text: string) => {
     const client = rfb.current;
@@ -91,12 +93,12 @@ export default function VncConsolePage() {
       <header className="console-bar">
         <Link to={`/rooms/${encodeURIComponent(room)}`}>← Room</Link>
         <h1>
-          {machine} <span className="muted small">screen</span>
+          {machine} <span className="muted small">screen{watch && ', watch only'}</span>
         </h1>
         <span className={`badge console-${status}`} aria-live="polite">
           {status}
         </span>
-        <button type="button" disabled={status !== 'connected'} onClick={() => rfb.current?.sendCtrlAltDel()}>
+        <button type="button" disabled={watch || status !== 'connected'} onClick={() => rfb.current?.sendCtrlAltDel()}>
           Ctrl-Alt-Del
         </button>
         <button type="button" onClick={() => void screen.current?.requestFullscreen?.()}>
@@ -115,23 +117,25 @@ export default function VncConsolePage() {
         </p>
       )}
       <div ref={screen} className="vnc-screen" aria-label={`Screen of ${machine}`} tabIndex={-1} />
-      <form
-        className="paste-form"
-        onSubmit={(e) => {
-          e.preventDefault();
-          rfb.current?.clipboardPasteFrom(paste);
-        }}
-      >
-        <label htmlFor="paste">Text to paste</label>
-        <textarea id="paste" rows={2} value={paste} onChange={(e) => setPaste(e.target.value)} />
-        <button type="submit" disabled={status !== 'connected' || !paste}>
-          Send to clipboard
-        </button>
-        <button type="button" disabled={status !== 'connected' || !paste} onClick={() => typeText(paste)}>
-          Type it
-        </button>
-        <span className="muted small">The guest's clipboard needs an agent; “Type it” sends the text as keystrokes.</span>
-      </form>
+      {!watch && (
+        <form
+          className="paste-form"
+          onSubmit={(e) => {
+            e.preventDefault();
+            rfb.current?.clipboardPasteFrom(paste);
+          }}
+        >
+          <label htmlFor="paste">Text to paste</label>
+          <textarea id="paste" rows={2} value={paste} onChange={(e) => setPaste(e.target.value)} />
+          <button type="submit" disabled={status !== 'connected' || !paste}>
+            Send to clipboard
+          </button>
+          <button type="button" disabled={status !== 'connected' || !paste} onClick={() => typeText(paste)}>
+            Type it
+          </button>
+          <span className="muted small">The guest's clipboard needs an agent; “Type it” sends the text as keystrokes.</span>
+        </form>
+      )}
     </main>
   );
 }

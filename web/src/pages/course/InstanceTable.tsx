@@ -188,6 +188,13 @@ export function InstanceTable({
                                 aria-label={`Open the screen of ${student.username}'s ${m.name}`}
                               >
                                 {m.name}
+                              </Link>{' '}
+                              <Link
+                                className="small"
+                                to={`${roomPath(room.id)}/machines/${encodeURIComponent(m.name)}/console?watch=1`}
+                                aria-label={`Watch the screen of ${student.username}'s ${m.name} (watch only)`}
+                              >
+                                watch
                               </Link>
                               <span className={`state state-${m.state}`}>{m.state}</span>
                               <span className="muted small"> on {m.node || '—'}</span>

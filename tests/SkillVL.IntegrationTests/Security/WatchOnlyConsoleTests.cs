@@ -1,0 +1,141 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.WebSockets;
+using System.Text;
+using SkillVL.Core.Api;
+using SkillVL.Core.Api.Identity;
+using SkillVL.IntegrationTests.Auth;
+using SkillVL.TestUtilities;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace SkillVL.IntegrationTests.Security;
+
+/// <summary>
+/// ADR 0050 against a real Server and a real guest: a watch-only VNC console beside the student's own gets the whole
+/// handshake and the screen, and its key, pointer and clipboard messages are dropped before the guest; the student sees
+/// who watches in the room's and the machine's state, until the watcher leaves; the audit says how much input was
+/// dropped; a serial console cannot be watched (400).
+/// </summary>
+[Collection(VmCollection.Name)]
+public sealed class WatchOnlyConsoleTests(ITestOutputHelper output)
+{
+    private const string Room = """
+        apiVersion: skillvl.io/v1
+        kind: Room
+        metadata: { name: watched }
+        networks:
+          - { name: lan, cidr: 10.72.0.0/24 }
+        machines:
+          - { name: box, template: tiny, nics: [{ network: lan, ip: 10.72.0.5 }] }
+        """;
+
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(20);
+
+    [Fact]
+    public async Task Issue17_WatchOnly_SeesTheScreen_SendsNoInput_AndTheStudentSeesTheWatcher()
+    {
+        await using var server = await ServerHarness.StartAsync();
+        using var sam = await Users.AddAndLoginAsync(server, "sam", PlatformRoles.Student);
+        var created = await Users.ReadAsync<TaskInfo>(await sam.Client.PostAsync(ApiPaths.Rooms, new StringContent(Room, Encoding.UTF8, "application/yaml")), HttpStatusCode.Accepted);
+        Assert.Equal(TaskStates.Succeeded, (await server.WaitTaskAsync(created.Id, TimeSpan.FromMinutes(2))).State);
+        var roomId = (await sam.Client.GetFromJsonAsync<RoomDetails>(ApiPaths.Room("watched"), ServerHarness.Json))!.Id;
+
+        // The student works on the screen (shared, as noVNC asks); the admin watches it and asks for exclusive access,
+        // which the filter turns into shared: QEMU would otherwise disconnect the student.
+        using var student = await OpenAsync(server, sam.Client, ApiPaths.Machine("watched", "box"), "vnc", watch: false);
+        await HandshakeAsync(student, shared: true);
+        var watcher = await OpenAsync(server, server.Client, ApiPaths.Machine(roomId, "box"), "vnc", watch: true);
+        var width = await HandshakeAsync(watcher, shared: false);
+
+        // The student sees who watches, in the room and in the machine; the admin sees the student's console.
+        var viewers = (await sam.Client.GetFromJsonAsync<RoomDetails>(ApiPaths.Room("watched"), ServerHarness.Json))!.Machines.Single().Viewers;
+        var viewer = Assert.Single(viewers!);
+        Assert.Equal(("admin", "vnc", true), (viewer.User, viewer.Kind, viewer.WatchOnly));
+        Assert.Equal("admin", Assert.Single((await sam.Client.GetFromJsonAsync<MachineStatus>(ApiPaths.Machine("watched", "box"), ServerHarness.Json))!.Viewers!).User);
+        Assert.Contains(
+            (await server.Client.GetFromJsonAsync<RoomDetails>(ApiPaths.Room(roomId), ServerHarness.Json))!.Machines.Single().Viewers!,
+            w => w.User == "sam" && !w.WatchOnly);
+
+        // The watcher's key press, pointer move and paste are dropped; the screen still comes: a full update of 16 rows.
+        byte[] input = [4, 1, 0, 0, 0, 0, 0, 0x61, 5, 1, 0, 10, 0, 20, 6, 0, 0, 0, 0, 0, 0, 2, (byte)'l', (byte)'s'];
+        await SendBytesAsync(watcher, input);
+        await SendBytesAsync(watcher, [3, 0, 0, 0, 0, 0, (byte)(width >> 8), (byte)width, 0, 16]);
+        var update = await ReceiveAtLeastAsync(watcher, 4);
+        Assert.Equal(0, update[0]); // FramebufferUpdate
+        output.WriteLine($"VNC watch: screen {width} wide, an update of {update.Length}+ bytes");
+        await SendBytesAsync(student, [3, 0, 0, 0, 0, 0, (byte)(width >> 8), (byte)width, 0, 16]);
+        Assert.Equal(0, (await ReceiveAtLeastAsync(student, 4))[0]); // the student's session is still served
+
+        // A serial console cannot be watched (QEMU serves it to one client): 400 naming the field, nothing issued.
+        using (var serial = await server.Client.PostAsJsonAsync(
+            ApiPaths.Machine(roomId, "box") + "/console/tickets", new ConsoleTicketRequest("serial", Watch: true), ServerHarness.Json))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, serial.StatusCode);
+            Assert.Contains("\"watch\"", await serial.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+
+        watcher.Dispose();
+        var audit = new List<AuditEntry>();
+        await Bounded.WaitUntilAsync(
+            async () =>
+            {
+                audit = (await server.Client.GetFromJsonAsync<List<AuditEntry>>(ApiPaths.Audit + "?user=admin&action=console&limit=50", ServerHarness.Json))!;
+                return audit.Any(a => a.Outcome == "closed");
+            },
+            Bound,
+            "the watch console's closed entry");
+        output.WriteLine(string.Join("\n", audit.Select(a => $"{a.Outcome}: {a.Detail}")));
+        Assert.Contains(audit, a => a.Outcome == "opened" && a.Detail == "vnc (watch only)");
+        Assert.Contains(audit, a => a.Outcome == "closed" && a.Detail!.Contains($"(watch only: {input.Length} bytes of input dropped)", StringComparison.Ordinal));
+
+        // Closed, the watcher is no longer shown to the student (the session unregisters just after its audit line).
+        await Bounded.WaitUntilAsync(
+            async () => (await sam.Client.GetFromJsonAsync<RoomDetails>(ApiPaths.Room("watched"), ServerHarness.Json))!.Machines.Single().Viewers!.Count == 0,
+            Bound,
+            "the watcher gone from the student's room");
+    }
+
+    /// <summary>RFB 3.8 with no security, as noVNC does it; returns the screen's width from ServerInit.</summary>
+    private static async Task<int> HandshakeAsync(ClientWebSocket socket, bool shared)
+    {
+        Assert.StartsWith("RFB 003.008", Encoding.ASCII.GetString(await ReceiveAtLeastAsync(socket, 12)), StringComparison.Ordinal);
+        await SendBytesAsync(socket, Encoding.ASCII.GetBytes("RFB 003.008\n"));
+        var types = await ReceiveAtLeastAsync(socket, 2);
+        Assert.Contains((byte)1, types.AsSpan(1, types[0]).ToArray());
+        await SendBytesAsync(socket, [1]);
+        Assert.Equal([0, 0, 0, 0], await ReceiveAtLeastAsync(socket, 4)); // SecurityResult OK
+        await SendBytesAsync(socket, [shared ? (byte)1 : (byte)0]); // ClientInit
+        var init = await ReceiveAtLeastAsync(socket, 24);
+        return (init[0] << 8) | init[1];
+    }
+
+    private static async Task<ClientWebSocket> OpenAsync(ServerHarness server, HttpClient client, string machine, string kind, bool watch)
+    {
+        var ticket = await Users.ReadAsync<ConsoleTicket>(
+            await client.PostAsJsonAsync(machine + "/console/tickets", new ConsoleTicketRequest(kind, watch), ServerHarness.Json), HttpStatusCode.OK);
+        var socket = new ClientWebSocket();
+        using var timeout = new CancellationTokenSource(Bound);
+        await socket.ConnectAsync(new Uri(server.BaseUrl.Replace("http://", "ws://", StringComparison.Ordinal) + ticket.Url), timeout.Token);
+        return socket;
+    }
+
+    private static Task SendBytesAsync(ClientWebSocket socket, byte[] bytes) =>
+        socket.SendAsync(bytes, WebSocketMessageType.Binary, true, CancellationToken.None);
+
+    /// <summary>At least <paramref name="count"/> bytes, as they come (one message may hold more).</summary>
+    private static async Task<byte[]> ReceiveAtLeastAsync(ClientWebSocket socket, int count)
+    {
+        using var limit = new CancellationTokenSource(Bound);
+        var received = new List<byte>();
+        var buffer = new byte[65536];
+        while (received.Count < count)
+        {
+            var result = await socket.ReceiveAsync(buffer, limit.Token);
+            Assert.NotEqual(WebSocketMessageType.Close, result.MessageType);
+            received.AddRange(buffer.AsSpan(0, result.Count).ToArray());
+        }
+
+        return [.. received];
+    }
+}
