@@ -66,8 +66,16 @@ public class SkillVlDbContext : DbContext
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
-        // SQLite cannot order or compare DateTimeOffset; store it as a sortable 64-bit value.
-        configurationBuilder.Properties<DateTimeOffset>().HaveConversion<DateTimeOffsetToBinaryConverter>();
+        if (Database.IsNpgsql())
+        {
+            // timestamptz, which operators and reports can read; Npgsql takes only UTC values (ADR 0049).
+            configurationBuilder.Properties<DateTimeOffset>().HaveConversion<UtcDateTimeOffsetConverter>();
+        }
+        else
+        {
+            // SQLite cannot order or compare DateTimeOffset; store it as a sortable 64-bit value (ADR 0034, 0049).
+            configurationBuilder.Properties<DateTimeOffset>().HaveConversion<DateTimeOffsetToBinaryConverter>();
+        }
     }
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)

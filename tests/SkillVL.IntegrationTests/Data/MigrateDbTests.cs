@@ -1,4 +1,6 @@
 using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using SkillVL.Server.Data.Schema;
 using SkillVL.Server.Hosting;
 using SkillVL.TestUtilities;
 using Xunit;
@@ -15,7 +17,8 @@ namespace SkillVL.IntegrationTests.Data;
 /// </summary>
 public sealed class MigrateDbTests(ITestOutputHelper output) : IAsyncLifetime
 {
-    private static readonly string[] Tables = ["Users", "ApiTokens", "Courses", "Enrolments", "Audit", "OpenIddictApplications", "__EFMigrationsHistory"];
+    // Not __EFMigrationsHistory: each provider has its own set (PostgreSQL's has TimesAsTimestamptz, ADR 0049).
+    private static readonly string[] Tables = ["Users", "ApiTokens", "Courses", "Enrolments", "Audit", "OpenIddictApplications"];
 
     private PostgresCluster? _cluster;
     private readonly TempDirectory _data = new("svl-migratedb");
@@ -60,11 +63,23 @@ public sealed class MigrateDbTests(ITestOutputHelper output) : IAsyncLifetime
         }
 
         Assert.Equal("admin,sara,theo", await SqlAsync(database, "SELECT string_agg(\"Username\", ',' ORDER BY \"Username\") FROM \"Users\""));
+        // At this build's last PostgreSQL migration, and the times are the same instants, now in timestamptz (ADR 0049).
+        await using (var postgres = PostgresSchemaContext.On(new Npgsql.NpgsqlConnection(Cluster.ConnectionString(database, "skillvl"))))
+        {
+            Assert.Equal(string.Join(',', postgres.Database.GetMigrations()), await SqlAsync(database, "SELECT string_agg(\"MigrationId\", ',' ORDER BY \"MigrationId\") FROM \"__EFMigrationsHistory\""));
+            await using var embedded = SqliteSchemaContext.On(new SqliteConnection($"Data Source={sqlite};Pooling=False"));
+            var before = await embedded.Audit.OrderBy(a => a.Id).Select(a => a.At).ToListAsync(timeout.Token);
+            var after = await postgres.Audit.OrderBy(a => a.Id).Select(a => a.At).ToListAsync(timeout.Token);
+            Assert.NotEmpty(before);
+            Assert.Equal(before.Select(t => t.UtcTicks), after.Select(t => t.UtcTicks));
+            Assert.Equal("timestamp with time zone", await SqlAsync(database, "SELECT DISTINCT pg_typeof(\"At\")::text FROM \"Audit\""));
+        }
+
         // The audit stays append-only there, and its id sequence continues after the copied rows.
         var (forged, refusal) = await Cluster.PsqlAsync(database, "skillvl", "DELETE FROM \"Audit\"");
         Assert.NotEqual(0, forged);
         Assert.Contains("append-only", refusal, StringComparison.Ordinal);
-        await SqlAsync(database, "INSERT INTO \"Audit\" (\"At\", \"Action\", \"Outcome\") VALUES (0, 'test', 'ok')");
+        await SqlAsync(database, "INSERT INTO \"Audit\" (\"At\", \"Action\", \"Outcome\") VALUES (now(), 'test', 'ok')");
 
         var (again, againSaid) = await RunAsync(args, timeout.Token);
         Assert.Equal(1, again);

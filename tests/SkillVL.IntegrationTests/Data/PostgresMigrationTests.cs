@@ -44,11 +44,12 @@ public sealed class PostgresMigrationTests : IAsyncLifetime
 
         await using (var db = new SkillVlDbContext(new DbContextOptionsBuilder<SkillVlDbContext>().UseNpgsql(old).UseOpenIddict().Options))
         {
-            // In SQL, not as today's UserEntity: that has columns the old release's table lacks (DisabledAt, ADR 0043).
+            // In SQL, not as today's entities: the old release's tables lack columns (DisabledAt, ADR 0043) and keep times
+            // packed in a bigint (ADR 0049; 0 is 0001-01-01, 1272537022464000000 the Unix epoch).
             await db.Database.ExecuteSqlRawAsync(
                 "INSERT INTO \"Users\" (\"Id\", \"Username\", \"Role\", \"CreatedAt\", \"CredentialGeneration\") VALUES ('u1', 'theo', 'teacher', 0, 0)", ct);
-            db.Audit.Add(new AuditEntity { At = DateTimeOffset.UnixEpoch, Username = "admin", Action = "user.create", Target = "theo", Outcome = "ok" });
-            await db.SaveChangesAsync(ct);
+            await db.Database.ExecuteSqlRawAsync(
+                "INSERT INTO \"Audit\" (\"At\", \"Username\", \"Action\", \"Target\", \"Outcome\") VALUES (1272537022464000000, 'admin', 'user.create', 'theo', 'ok')", ct);
         }
 
         Assert.Equal(9, await MigrateAsync(old, ct));
@@ -60,9 +61,10 @@ public sealed class PostgresMigrationTests : IAsyncLifetime
             await SqlAsync(old, "SELECT string_agg(\"MigrationId\", ',' ORDER BY \"MigrationId\") FROM \"__EFMigrationsHistory\""));
         Assert.Equal($"{DatabaseSchema.MigrationsVersionMarker}", await SqlAsync(old, $"SELECT version FROM {PostgresSchema.VersionTable}"));
         Assert.Equal("theo", await SqlAsync(old, "SELECT \"Username\" FROM \"Users\""));
-        Assert.Equal("1", await SqlAsync(old, "SELECT count(*) FROM \"Audit\""));
+        Assert.Equal("1970-01-01 00:00:00", await SqlAsync(old, "SELECT string_agg((\"At\" AT TIME ZONE 'UTC')::text, ',') FROM \"Audit\""));
+        Assert.Equal("0001-01-01 00:00:00", await SqlAsync(old, "SELECT (\"CreatedAt\" AT TIME ZONE 'UTC')::text FROM \"Users\""));
         // Row triggers fire only on rows: the new database gets one too.
-        await SqlAsync(fresh, "INSERT INTO \"Audit\" (\"At\", \"Action\", \"Outcome\") VALUES (0, 'test', 'ok')");
+        await SqlAsync(fresh, "INSERT INTO \"Audit\" (\"At\", \"Action\", \"Outcome\") VALUES (now(), 'test', 'ok')");
         foreach (var statement in new[] { "UPDATE \"Audit\" SET \"Outcome\" = 'forged'", "DELETE FROM \"Audit\"", "TRUNCATE \"Audit\"" })
         {
             foreach (var database in new[] { old, fresh })

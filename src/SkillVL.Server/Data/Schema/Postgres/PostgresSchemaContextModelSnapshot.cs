@@ -235,14 +235,14 @@ namespace SkillVL.Server.Data.Schema.Postgres
                     b.Property<string>("Id")
                         .HasColumnType("text");
 
-                    b.Property<long>("CreatedAt")
-                        .HasColumnType("bigint");
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
 
-                    b.Property<long?>("ExpiresAt")
-                        .HasColumnType("bigint");
+                    b.Property<DateTimeOffset?>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone");
 
-                    b.Property<long?>("LastUsedAt")
-                        .HasColumnType("bigint");
+                    b.Property<DateTimeOffset?>("LastUsedAt")
+                        .HasColumnType("timestamp with time zone");
 
                     b.Property<string>("Name")
                         .IsRequired()
@@ -285,8 +285,8 @@ namespace SkillVL.Server.Data.Schema.Postgres
                         .IsRequired()
                         .HasColumnType("text");
 
-                    b.Property<long>("At")
-                        .HasColumnType("bigint");
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("timestamp with time zone");
 
                     b.Property<string>("Detail")
                         .HasColumnType("text");
@@ -336,8 +336,8 @@ namespace SkillVL.Server.Data.Schema.Postgres
                     b.Property<int>("Position")
                         .HasColumnType("integer");
 
-                    b.Property<long>("RanAt")
-                        .HasColumnType("bigint");
+                    b.Property<DateTimeOffset>("RanAt")
+                        .HasColumnType("timestamp with time zone");
 
                     b.Property<string>("RanBy")
                         .IsRequired()
@@ -359,8 +359,8 @@ namespace SkillVL.Server.Data.Schema.Postgres
                     b.Property<long?>("CheckoutLeaseSeconds")
                         .HasColumnType("bigint");
 
-                    b.Property<long>("CreatedAt")
-                        .HasColumnType("bigint");
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
 
                     b.Property<string>("Name")
                         .IsRequired()
@@ -405,8 +405,8 @@ namespace SkillVL.Server.Data.Schema.Postgres
                         .IsRequired()
                         .HasColumnType("text");
 
-                    b.Property<long>("PublishedAt")
-                        .HasColumnType("bigint");
+                    b.Property<DateTimeOffset>("PublishedAt")
+                        .HasColumnType("timestamp with time zone");
 
                     b.HasKey("CourseId", "Version");
 
@@ -421,8 +421,8 @@ namespace SkillVL.Server.Data.Schema.Postgres
                     b.Property<string>("UserId")
                         .HasColumnType("text");
 
-                    b.Property<long>("EnrolledAt")
-                        .HasColumnType("bigint");
+                    b.Property<DateTimeOffset>("EnrolledAt")
+                        .HasColumnType("timestamp with time zone");
 
                     b.HasKey("CourseId", "UserId");
 
@@ -445,8 +445,8 @@ namespace SkillVL.Server.Data.Schema.Postgres
                     b.Property<int>("Epoch")
                         .HasColumnType("integer");
 
-                    b.Property<long?>("FencedAt")
-                        .HasColumnType("bigint");
+                    b.Property<DateTimeOffset?>("FencedAt")
+                        .HasColumnType("timestamp with time zone");
 
                     b.Property<bool>("Lost")
                         .HasColumnType("boolean");
@@ -462,8 +462,8 @@ namespace SkillVL.Server.Data.Schema.Postgres
                     b.Property<string>("Path")
                         .HasColumnType("text");
 
-                    b.Property<long>("RevivedAt")
-                        .HasColumnType("bigint");
+                    b.Property<DateTimeOffset>("RevivedAt")
+                        .HasColumnType("timestamp with time zone");
 
                     b.Property<string>("RevivedBy")
                         .IsRequired()
@@ -488,8 +488,8 @@ namespace SkillVL.Server.Data.Schema.Postgres
                         .IsRequired()
                         .HasColumnType("text");
 
-                    b.Property<long>("ExpiresAt")
-                        .HasColumnType("bigint");
+                    b.Property<DateTimeOffset>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone");
 
                     b.Property<int>("UsesLeft")
                         .HasColumnType("integer");
@@ -507,8 +507,8 @@ namespace SkillVL.Server.Data.Schema.Postgres
                     b.Property<string>("CreatedBy")
                         .HasColumnType("text");
 
-                    b.Property<long>("ExpiresAt")
-                        .HasColumnType("bigint");
+                    b.Property<DateTimeOffset>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone");
 
                     b.Property<string>("Kind")
                         .HasColumnType("text");
@@ -516,8 +516,8 @@ namespace SkillVL.Server.Data.Schema.Postgres
                     b.Property<string>("OwnerId")
                         .HasColumnType("text");
 
-                    b.Property<long?>("UsedAt")
-                        .HasColumnType("bigint");
+                    b.Property<DateTimeOffset?>("UsedAt")
+                        .HasColumnType("timestamp with time zone");
 
                     b.Property<string>("UsedBy")
                         .HasColumnType("text");
@@ -535,11 +535,11 @@ namespace SkillVL.Server.Data.Schema.Postgres
                     b.Property<int>("CheckoutEpoch")
                         .HasColumnType("integer");
 
-                    b.Property<long?>("CheckoutLastSyncAt")
-                        .HasColumnType("bigint");
+                    b.Property<DateTimeOffset?>("CheckoutLastSyncAt")
+                        .HasColumnType("timestamp with time zone");
 
-                    b.Property<long?>("CheckoutLeaseExpiresAt")
-                        .HasColumnType("bigint");
+                    b.Property<DateTimeOffset?>("CheckoutLeaseExpiresAt")
+                        .HasColumnType("timestamp with time zone");
 
                     b.Property<string>("CheckoutNode")
                         .HasColumnType("text");
@@ -547,8 +547,8 @@ namespace SkillVL.Server.Data.Schema.Postgres
                     b.Property<string>("CheckoutRetainedOn")
                         .HasColumnType("text");
 
-                    b.Property<long?>("CheckoutSince")
-                        .HasColumnType("bigint");
+                    b.Property<DateTimeOffset?>("CheckoutSince")
+                        .HasColumnType("timestamp with time zone");
 
                     b.Property<long>("CheckoutSyncedBytes")
                         .HasColumnType("bigint");
@@ -639,8 +639,8 @@ namespace SkillVL.Server.Data.Schema.Postgres
                     b.Property<string>("CourseId")
                         .HasColumnType("text");
 
-                    b.Property<long>("CreatedAt")
-                        .HasColumnType("bigint");
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
 
                     b.Property<long?>("DiskBytes")
                         .HasColumnType("bigint");
@@ -658,8 +658,8 @@ namespace SkillVL.Server.Data.Schema.Postgres
                     b.Property<double?>("EtaSeconds")
                         .HasColumnType("double precision");
 
-                    b.Property<long?>("FinishedAt")
-                        .HasColumnType("bigint");
+                    b.Property<DateTimeOffset?>("FinishedAt")
+                        .HasColumnType("timestamp with time zone");
 
                     b.Property<string>("LimitsJson")
                         .IsRequired()
@@ -721,8 +721,8 @@ namespace SkillVL.Server.Data.Schema.Postgres
                         .IsRequired()
                         .HasColumnType("text");
 
-                    b.Property<long?>("StartedAt")
-                        .HasColumnType("bigint");
+                    b.Property<DateTimeOffset?>("StartedAt")
+                        .HasColumnType("timestamp with time zone");
 
                     b.Property<string>("State")
                         .IsRequired()
@@ -761,8 +761,8 @@ namespace SkillVL.Server.Data.Schema.Postgres
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
 
-                    b.Property<long>("At")
-                        .HasColumnType("bigint");
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("timestamp with time zone");
 
                     b.Property<string>("Message")
                         .IsRequired()
@@ -855,8 +855,8 @@ namespace SkillVL.Server.Data.Schema.Postgres
                     b.Property<bool>("Drained")
                         .HasColumnType("boolean");
 
-                    b.Property<long>("EnrolledAt")
-                        .HasColumnType("bigint");
+                    b.Property<DateTimeOffset>("EnrolledAt")
+                        .HasColumnType("timestamp with time zone");
 
                     b.Property<string>("FactsJson")
                         .HasColumnType("text");
@@ -865,8 +865,8 @@ namespace SkillVL.Server.Data.Schema.Postgres
                         .IsRequired()
                         .HasColumnType("text");
 
-                    b.Property<long?>("LastSeenAt")
-                        .HasColumnType("bigint");
+                    b.Property<DateTimeOffset?>("LastSeenAt")
+                        .HasColumnType("timestamp with time zone");
 
                     b.Property<string>("OwnerId")
                         .HasColumnType("text");
@@ -887,8 +887,8 @@ namespace SkillVL.Server.Data.Schema.Postgres
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
 
-                    b.Property<long>("At")
-                        .HasColumnType("bigint");
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("timestamp with time zone");
 
                     b.Property<string>("Code")
                         .IsRequired()
@@ -961,8 +961,8 @@ namespace SkillVL.Server.Data.Schema.Postgres
                         .IsRequired()
                         .HasColumnType("text");
 
-                    b.Property<long>("UpdatedAt")
-                        .HasColumnType("bigint");
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
 
                     b.Property<string>("UpdatedBy")
                         .IsRequired()
@@ -989,8 +989,8 @@ namespace SkillVL.Server.Data.Schema.Postgres
                     b.Property<int?>("CourseVersion")
                         .HasColumnType("integer");
 
-                    b.Property<long>("CreatedAt")
-                        .HasColumnType("bigint");
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
 
                     b.Property<string>("DefinitionJson")
                         .IsRequired()
@@ -1013,8 +1013,8 @@ namespace SkillVL.Server.Data.Schema.Postgres
                         .IsRequired()
                         .HasColumnType("text");
 
-                    b.Property<long>("UpdatedAt")
-                        .HasColumnType("bigint");
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
 
                     b.HasKey("Id");
 
@@ -1037,11 +1037,11 @@ namespace SkillVL.Server.Data.Schema.Postgres
                     b.Property<string>("CourseId")
                         .HasColumnType("text");
 
-                    b.Property<long>("CreatedAt")
-                        .HasColumnType("bigint");
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
 
-                    b.Property<long?>("FinishedAt")
-                        .HasColumnType("bigint");
+                    b.Property<DateTimeOffset?>("FinishedAt")
+                        .HasColumnType("timestamp with time zone");
 
                     b.Property<string>("Kind")
                         .IsRequired()
@@ -1093,8 +1093,8 @@ namespace SkillVL.Server.Data.Schema.Postgres
                         .IsRequired()
                         .HasColumnType("text");
 
-                    b.Property<long>("Timestamp")
-                        .HasColumnType("bigint");
+                    b.Property<DateTimeOffset>("Timestamp")
+                        .HasColumnType("timestamp with time zone");
 
                     b.HasKey("Id");
 
@@ -1118,8 +1118,8 @@ namespace SkillVL.Server.Data.Schema.Postgres
                     b.Property<long>("DefaultMemoryBytes")
                         .HasColumnType("bigint");
 
-                    b.Property<long>("RegisteredAt")
-                        .HasColumnType("bigint");
+                    b.Property<DateTimeOffset>("RegisteredAt")
+                        .HasColumnType("timestamp with time zone");
 
                     b.Property<string>("Sha256")
                         .IsRequired()
@@ -1138,14 +1138,14 @@ namespace SkillVL.Server.Data.Schema.Postgres
                     b.Property<string>("Id")
                         .HasColumnType("text");
 
-                    b.Property<long>("CreatedAt")
-                        .HasColumnType("bigint");
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
 
                     b.Property<int>("CredentialGeneration")
                         .HasColumnType("integer");
 
-                    b.Property<long?>("DisabledAt")
-                        .HasColumnType("bigint");
+                    b.Property<DateTimeOffset?>("DisabledAt")
+                        .HasColumnType("timestamp with time zone");
 
                     b.Property<string>("DisplayName")
                         .HasColumnType("text");
