@@ -30,5 +30,6 @@ export default defineConfig({
     // CI runs these beside six .NET test groups on two cores: a page test that renders a whole room took 5.1 s there
     // under load (vitest's default limit is 5 s). Each test still waits on what it checks; this only bounds a hang.
     testTimeout: 20_000,
+    setupFiles: ['src/test/setup.ts'],
   },
 });
