@@ -1,5 +1,5 @@
 using SkillVL.Server.Data;
-using SkillVL.Server.Rooms;
+using SkillVL.Server.Machines;
 
 namespace SkillVL.Server.Tests;
 

@@ -56,7 +56,7 @@ public static class CheckoutsApi
         machines.MapPost("/{machine}/revive", async (string room, string machine, ReviveRequest? request, HttpContext http, SkillVlDbContext db,
             AccessService access, ReviveService revive, CancellationToken ct) =>
         {
-            var entity = await access.FindRoomAsync(http.Caller(), RoomsApi.LoadRooms(db), room, ct);
+            var entity = await access.FindRoomAsync(http.Caller(), db.ReadRooms(), room, ct);
             if (entity is not { DeletionRequested: false } || entity.Machines.FirstOrDefault(m => m.Name == machine) is not { } found)
             {
                 return ApiResults.NotFound($"Machine '{RoomReference.Parse(room)}/{machine}'");
@@ -216,7 +216,7 @@ public static class CheckoutsApi
 
     private static async Task<MachineEntity?> FindAsync(SkillVlDbContext db, AccessService access, CurrentUser caller, string room, string machine, CancellationToken ct)
     {
-        var entity = await access.FindRoomAsync(caller, RoomsApi.LoadRooms(db), room, ct);
+        var entity = await access.FindRoomAsync(caller, db.ReadRooms(), room, ct);
         return entity is { DeletionRequested: false } ? entity.Machines.FirstOrDefault(m => m.Name == machine) : null;
     }
 }

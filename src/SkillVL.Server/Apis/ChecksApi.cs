@@ -37,7 +37,7 @@ public static class ChecksApi
         string room, HttpContext http, SkillVlDbContext db, AccessService access, GatedCheckRun checks, CancellationToken ct)
     {
         var caller = http.Caller();
-        var entity = await access.FindRoomAsync(caller, RoomsApi.LoadRooms(db), room, ct);
+        var entity = await access.FindRoomAsync(caller, db.ReadRooms(), room, ct);
         if (entity is not { DeletionRequested: false })
         {
             return ApiResults.NotFound($"Room '{RoomReference.Parse(room)}'");

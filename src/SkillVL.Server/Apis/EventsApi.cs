@@ -154,7 +154,7 @@ public static class EventsApi
         public async Task<List<string>> ChangesAsync(SkillVlDbContext db, TaskService tasks, CancellationToken ct)
         {
             var access = new AccessService(db);
-            var query = access.VisibleRooms(caller, RoomsApi.LoadRooms(db));
+            var query = access.VisibleRooms(caller, db.ReadRooms());
             var rooms = await (roomId is null ? query : query.Where(r => r.Id == roomId)).ToListAsync(ct);
             var names = await RoomViews.NamesAsync(db, rooms, ct);
             var events = new List<(string Key, string Type, object Data)>();

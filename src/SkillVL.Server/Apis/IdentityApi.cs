@@ -215,7 +215,7 @@ public static partial class IdentityApi
             return ApiResults.Forbidden("Only an admin can change quotas.");
         }
 
-        if (QuotaErrors(limits, "") is { Count: > 0 } errors)
+        if (Quotas.QuotaLimitErrors.For(limits, "") is { Count: > 0 } errors)
         {
             return ApiResults.Invalid(errors, "The quota is not valid.");
         }
@@ -224,38 +224,6 @@ public static partial class IdentityApi
         await db.SaveChangesAsync(ct);
         directory.Invalidate(entity.Id);
         return Results.Ok(ToInfo(entity));
-    }
-
-    /// <summary>Negative limits are nonsense; zero is allowed (nothing at all).</summary>
-    internal static List<Core.Rooms.ValidationError> QuotaErrors(QuotaLimits? limits, string prefix)
-    {
-        var errors = new List<Core.Rooms.ValidationError>();
-        if (limits is null)
-        {
-            return errors;
-        }
-
-        if (limits.Cpus < 0)
-        {
-            errors.Add(new(prefix + "cpus", "must be 0 or more."));
-        }
-
-        if (limits.MemoryBytes < 0)
-        {
-            errors.Add(new(prefix + "memoryBytes", "must be 0 or more."));
-        }
-
-        if (limits.DiskBytes < 0)
-        {
-            errors.Add(new(prefix + "diskBytes", "must be 0 or more."));
-        }
-
-        if (limits.RunningVms < 0)
-        {
-            errors.Add(new(prefix + "runningVms", "must be 0 or more."));
-        }
-
-        return errors;
     }
 
     private static async Task<IResult> DeleteUserAsync(

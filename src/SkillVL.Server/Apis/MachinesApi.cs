@@ -19,7 +19,7 @@ public static class MachinesApi
 
         machines.MapGet("/{machine}", async (string room, string machine, HttpContext http, SkillVlDbContext db, AccessService access, Consoles.ConsoleSessions consoles, CancellationToken ct) =>
         {
-            var entity = await access.FindRoomAsync(http.Caller(), RoomsApi.LoadRooms(db), room, ct);
+            var entity = await access.FindRoomAsync(http.Caller(), db.ReadRooms(), room, ct);
             var found = entity?.Machines.FirstOrDefault(m => m.Name == machine);
             return found is null
                 ? ApiResults.NotFound($"Machine '{RoomReference.Parse(room)}/{machine}'")
@@ -66,7 +66,7 @@ public static class MachinesApi
         // Every exec is audited with its command line (the middleware records who, when, outcome).
         http.Items[AuditService.DetailItem] = request.Command is { Count: > 0 } argv ? "command: " + string.Join(' ', argv) : null;
         // The object first: whoever cannot see the machine learns nothing, not even how the request was wrong.
-        var roomEntity = await access.FindRoomAsync(http.Caller(), RoomsApi.LoadRooms(db), room, ct);
+        var roomEntity = await access.FindRoomAsync(http.Caller(), db.ReadRooms(), room, ct);
         var entity = roomEntity is { DeletionRequested: false } ? roomEntity.Machines.FirstOrDefault(m => m.Name == machine) : null;
         var node = entity is null ? null : nodes.Find(entity.NodeName);
         if (entity is null || node is null)

@@ -1,4 +1,3 @@
-using Microsoft.EntityFrameworkCore;
 using SkillVL.Core.Rooms;
 using SkillVL.Server.Data;
 using SkillVL.Server.Identity;
@@ -23,23 +22,9 @@ internal static class NodePinAnswers
         }
 
         var current = existing?.Machines.ToDictionary(m => m.Name, m => m.NodeName, StringComparer.Ordinal) ?? [];
-        return NodePinning.Check(caller.IsAdmin, room, definition, current, name => Capacity(registry, name)) is { } refused
+        return NodePinning.Check(caller.IsAdmin, room, definition, current, name => PinFacts.Capacity(registry, name)) is { } refused
             ? Answer(refused, "The room definition is not valid.")
             : null;
-    }
-
-    /// <summary>Whose machines a room's are: its owner, and for a course instance the course and its client-node setting.</summary>
-    public static async Task<PinTarget> TargetAsync(SkillVlDbContext db, string ownerId, string? courseId, CancellationToken cancellationToken)
-    {
-        if (courseId is null)
-        {
-            return new(ownerId);
-        }
-
-        var course = await db.Courses.AsNoTracking().Where(c => c.Id == courseId)
-            .Select(c => new { c.Name, c.AllowClientNodes }).FirstOrDefaultAsync(cancellationToken);
-        // A course deleted under its instance allows nothing: the instance is being deleted with it.
-        return new(ownerId, course?.Name ?? courseId, course?.AllowClientNodes ?? false);
     }
 
     public static IResult Answer(NodePinning.Refusal refused, string invalidTitle) =>
@@ -50,11 +35,4 @@ internal static class NodePinAnswers
                 detail: $"{refused.Error.Field}: {refused.Error.Message}",
                 extensions: new Dictionary<string, object?> { ["errors"] = new Dictionary<string, string[]> { [refused.Error.Field] = [refused.Error.Message] } })
             : ApiResults.Invalid([refused.Error], invalidTitle);
-
-    /// <summary>What the pin check needs of a node (its kind, owner, state, drain), or null when no node has that name.</summary>
-    public static NodeCapacity? Capacity(NodeRegistry registry, string name) =>
-        registry.Find(name) is { } node
-            ? new NodeCapacity(name, node.Facts.Cpus, node.Facts.MemoryBytes, 0, 0, registry.IsReachable(node), registry.IsDrained(name), node.Facts.Labels,
-                node.Facts.Kind, registry.OwnerOf(name))
-            : null;
 }

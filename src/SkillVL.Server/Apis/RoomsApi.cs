@@ -7,6 +7,7 @@ using SkillVL.Server.Hosting;
 using SkillVL.Server.Identity;
 using SkillVL.Server.Nodes;
 using SkillVL.Server.Rooms;
+using SkillVL.Server.Scheduling;
 
 namespace SkillVL.Server.Apis;
 
@@ -20,7 +21,7 @@ public static class RoomsApi
 
         rooms.MapGet("/", async (HttpContext http, SkillVlDbContext db, AccessService access, CancellationToken ct) =>
         {
-            var visible = await access.VisibleRooms(http.Caller(), LoadRooms(db)).OrderBy(r => r.Name).ToListAsync(ct);
+            var visible = await access.VisibleRooms(http.Caller(), db.ReadRooms()).OrderBy(r => r.Name).ToListAsync(ct);
             var names = await RoomViews.NamesAsync(db, visible, ct);
             return TypedResults.Ok(visible.Select(r => RoomViews.Summary(r, names)).ToList());
         }).WithSummary("List the rooms you can see (yours; a teacher's also their courses' instances; an admin's all)");
@@ -59,7 +60,7 @@ public static class RoomsApi
 
             var caller = http.Caller();
             var existing = await access.FindRoomAsync(caller, service.TrackedRooms, room, ct);
-            var target = await NodePinAnswers.TargetAsync(db, existing?.OwnerId ?? caller.Id, existing?.CourseId, ct);
+            var target = await PinFacts.TargetAsync(db, existing?.OwnerId ?? caller.Id, existing?.CourseId, ct);
             if (NodePinAnswers.Refuse(caller, target, document, existing, nodes) is { } refused)
             {
                 return refused;
@@ -77,7 +78,7 @@ public static class RoomsApi
 
         rooms.MapGet("/{room}", async (string room, HttpContext http, SkillVlDbContext db, AccessService access, Consoles.ConsoleSessions consoles, CancellationToken ct) =>
         {
-            var entity = await access.FindRoomAsync(http.Caller(), LoadRooms(db), room, ct);
+            var entity = await access.FindRoomAsync(http.Caller(), db.ReadRooms(), room, ct);
             if (entity is null)
             {
                 return ApiResults.NotFound($"Room '{RoomReference.Parse(room)}'");
@@ -118,9 +119,6 @@ public static class RoomsApi
             .WithSummary("Move a course instance to the course's latest published version");
         return api;
     }
-
-    internal static IQueryable<RoomEntity> LoadRooms(SkillVlDbContext db) =>
-        db.Rooms.AsNoTracking().WithChildren();
 
     /// <summary>Runs <paramref name="action"/> on the (tracked) room the caller can see, else 404.</summary>
     internal static async Task<IResult> WithRoomAsync(

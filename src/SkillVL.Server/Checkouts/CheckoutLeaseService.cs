@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 using SkillVL.Core.Checkout;
 using SkillVL.Server.Data;
 using SkillVL.Server.Hosting;
-using SkillVL.Server.Migrations;
+using SkillVL.Server.Machines;
 using SkillVL.Server.Nodes;
 
 namespace SkillVL.Server.Checkouts;

@@ -4,6 +4,7 @@ using SkillVL.Core.Checkout;
 using SkillVL.Core.Errors;
 using SkillVL.Server.Data;
 using SkillVL.Server.Hosting;
+using SkillVL.Server.Machines;
 using SkillVL.Server.Migrations;
 using SkillVL.Server.Nodes;
 

@@ -2,9 +2,8 @@ using Microsoft.EntityFrameworkCore;
 using SkillVL.Core.Errors;
 using SkillVL.Server.Data;
 using SkillVL.Server.Identity;
-using SkillVL.Server.Migrations;
+using SkillVL.Server.Machines;
 using SkillVL.Server.Nodes;
-using SkillVL.Server.Reconciliation;
 
 namespace SkillVL.Server.Checkouts;
 

@@ -7,7 +7,6 @@ using SkillVL.Server.Audit;
 using SkillVL.Server.Data;
 using SkillVL.Server.Identity;
 using SkillVL.Server.Nodes;
-using SkillVL.Server.Rooms;
 
 namespace SkillVL.Server.Consoles;
 
@@ -39,11 +38,11 @@ public static class ConsoleGateway
         app.Map(WebSocketPath, RelayAsync).ExcludeFromDescription();
 
     private static async Task<IResult> IssueAsync(
-        string room, string machine, ConsoleTicketRequest request, HttpContext http, RoomService rooms, AccessService access,
+        string room, string machine, ConsoleTicketRequest request, HttpContext http, SkillVlDbContext db, AccessService access,
         NodeRegistry nodes, ConsoleTickets tickets)
     {
         var caller = http.Caller();
-        var entity = await access.FindRoomAsync(caller, RoomsApi.LoadRooms(rooms.Db), room, http.RequestAborted);
+        var entity = await access.FindRoomAsync(caller, db.ReadRooms(), room, http.RequestAborted);
         var found = entity is { DeletionRequested: false } ? entity.Machines.FirstOrDefault(m => m.Name == machine) : null;
         if (found is null)
         {

@@ -1,7 +1,6 @@
 using System.Globalization;
 using Microsoft.EntityFrameworkCore;
 using SkillVL.Core.Api.Courses;
-using SkillVL.Server.Apis;
 using SkillVL.Server.Audit;
 using SkillVL.Server.Checks;
 using SkillVL.Server.Data;
@@ -104,7 +103,7 @@ public sealed class CourseInstanceActions(SkillVlDbContext db, RoomService rooms
     {
         await using var scope = scopes.CreateAsyncScope();
         var scoped = scope.ServiceProvider.GetRequiredService<SkillVlDbContext>();
-        var room = await RoomsApi.LoadRooms(scoped).FirstOrDefaultAsync(r => r.Id == roomId && !r.DeletionRequested, ct);
+        var room = await scoped.ReadRooms().FirstOrDefaultAsync(r => r.Id == roomId && !r.DeletionRequested, ct);
         if (room is null)
         {
             return new InstanceActionOutcome(student, roomId, InstanceActionOutcome.NoInstance, StatusCodes.Status404NotFound, $"{student}'s instance is being deleted.");

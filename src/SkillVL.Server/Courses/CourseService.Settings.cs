@@ -70,7 +70,7 @@ public sealed partial class CourseService
             yield return new("title", "may have at most 200 characters.");
         }
 
-        foreach (var error in Apis.IdentityApi.QuotaErrors(quota, "quota."))
+        foreach (var error in Quotas.QuotaLimitErrors.For(quota, "quota."))
         {
             yield return error;
         }

@@ -270,7 +270,7 @@ public sealed partial class CourseService(SkillVlDbContext db, RoomService rooms
 
     public async Task<IReadOnlyList<CourseInstanceInfo>> InstancesAsync(CourseEntity course, CancellationToken ct)
     {
-        var instances = await db.Rooms.AsNoTracking().WithChildren().Where(r => r.CourseId == course.Id).ToListAsync(ct);
+        var instances = await db.ReadRooms().Where(r => r.CourseId == course.Id).ToListAsync(ct);
         var owners = instances.Select(r => r.OwnerId).Distinct().ToList();
         var names = await db.Users.AsNoTracking().Where(u => owners.Contains(u.Id)).ToDictionaryAsync(u => u.Id, u => u.Username, ct);
         var checks = await CheckSummariesAsync(instances.Select(r => r.Id).ToList(), ct);

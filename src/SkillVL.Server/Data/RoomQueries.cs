@@ -20,4 +20,12 @@ public static class RoomQueries
         rooms.Include(r => r.Networks)
             .Include(r => r.Machines).ThenInclude(m => m.Nics)
             .AsSingleQuery();
+
+    /// <summary>
+    /// The room aggregate as every reader reads it: untracked, with its networks, machines and NICs. One copy here, not
+    /// one per reader (the HTTP API, the reconciler, courses, consoles, migrations, recommendations) — and none reached
+    /// through the HTTP layer (ADR 0048).
+    /// </summary>
+    public static IQueryable<RoomEntity> ReadRooms(this SkillVlDbContext db) =>
+        db.Rooms.AsNoTracking().WithChildren();
 }

@@ -8,6 +8,7 @@ using SkillVL.Server.Auth;
 using SkillVL.Server.Consoles;
 using SkillVL.Server.Courses;
 using SkillVL.Server.Identity;
+using SkillVL.Server.Machines;
 using SkillVL.Server.Migrations;
 using SkillVL.Server.Quotas;
 using SkillVL.Server.Data;

@@ -8,9 +8,9 @@ using SkillVL.Core.Nodes;
 using SkillVL.Server.Checkouts;
 using SkillVL.Server.Data;
 using SkillVL.Server.Hosting;
+using SkillVL.Server.Machines;
 using SkillVL.Server.Nodes;
 using SkillVL.Server.Reconciliation;
-using SkillVL.Server.Rooms;
 
 namespace SkillVL.Server.Migrations;
 
@@ -159,7 +159,7 @@ public sealed class MigrationRunner(
         await using (var db = await dbFactory.CreateDbContextAsync(stoppingToken))
         {
             migration = await db.Migrations.AsNoTracking().FirstAsync(m => m.Id == migrationId, stoppingToken);
-            room = await db.Rooms.AsNoTracking().WithChildren().FirstOrDefaultAsync(r => r.Id == migration.RoomId, stoppingToken);
+            room = await db.ReadRooms().FirstOrDefaultAsync(r => r.Id == migration.RoomId, stoppingToken);
             machine = room?.Machines.FirstOrDefault(m => m.Id == migration.MachineId);
         }
 

@@ -4,10 +4,10 @@ using SkillVL.Core.Api.Migrations;
 using SkillVL.Core.Identifiers;
 using SkillVL.Core.Migration;
 using SkillVL.Core.Rooms;
-using SkillVL.Server.Apis;
 using SkillVL.Server.Data;
 using SkillVL.Server.Hosting;
 using SkillVL.Server.Identity;
+using SkillVL.Server.Machines;
 using SkillVL.Server.Nodes;
 using SkillVL.Server.Scheduling;
 
@@ -105,8 +105,8 @@ public sealed class MigrationService(
         // Who may target the node comes before the machine's state: a student learns nothing more by asking.
         var to = request.To!.Trim();
         // The room's owner decides which client node its machines may go to, whoever asks (issue 12).
-        var pinTarget = await NodePinAnswers.TargetAsync(db, room.OwnerId, room.CourseId, cancellationToken);
-        if (NodePinning.Check(caller.IsAdmin, pinTarget, "to", to, NodePinAnswers.Capacity(nodes, to)) is { Forbidden: true } forbidden)
+        var pinTarget = await PinFacts.TargetAsync(db, room.OwnerId, room.CourseId, cancellationToken);
+        if (NodePinning.Check(caller.IsAdmin, pinTarget, "to", to, PinFacts.Capacity(nodes, to)) is { Forbidden: true } forbidden)
         {
             return new(Forbidden: forbidden.Error);
         }
@@ -239,7 +239,7 @@ public sealed class MigrationService(
 
     private async Task<(RoomEntity? Room, MachineEntity? Machine)> FindMachineAsync(CurrentUser caller, string reference, CancellationToken cancellationToken)
     {
-        var rooms = RoomsApi.LoadRooms(db);
+        var rooms = db.ReadRooms();
         // ROOM/VM, or OWNER/ROOM/VM for a room of someone else the caller may see (ADR 0038).
         var parts = reference.Replace("%2F", "/", StringComparison.OrdinalIgnoreCase).Split('/');
         if (parts is [.., var machinePart] && parts.Length is 2 or 3)

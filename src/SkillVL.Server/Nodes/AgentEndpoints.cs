@@ -5,6 +5,7 @@ using SkillVL.Core.Nodes.Protocol;
 using SkillVL.Server.Audit;
 using SkillVL.Server.Hosting;
 using SkillVL.Server.Identity;
+using SkillVL.Server.Machines;
 using SkillVL.Server.Pki;
 using SkillVL.Server.Reconciliation;
 

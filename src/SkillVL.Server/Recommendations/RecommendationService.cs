@@ -4,7 +4,6 @@ using SkillVL.Core.Api.Migrations;
 using SkillVL.Core.Migration;
 using SkillVL.Core.Placement;
 using SkillVL.Core.Rooms;
-using SkillVL.Server.Apis;
 using SkillVL.Server.Data;
 using SkillVL.Server.Identity;
 using SkillVL.Server.Migrations;
@@ -40,7 +39,7 @@ public sealed class RecommendationService(SkillVlDbContext db, AccessService acc
     /// </summary>
     public async Task<Advised> AdviseAsync(CurrentUser caller, CancellationToken cancellationToken)
     {
-        var rooms = await access.VisibleRooms(caller, RoomsApi.LoadRooms(db).AsNoTracking())
+        var rooms = await access.VisibleRooms(caller, db.ReadRooms())
             .Where(r => !r.DeletionRequested)
             .ToListAsync(cancellationToken);
         var allocated = await db.Machines.AsNoTracking()

@@ -8,9 +8,8 @@ using SkillVL.Core.Nodes;
 using SkillVL.Server.Data;
 using SkillVL.Server.Hosting;
 using SkillVL.Server.Logging;
-using SkillVL.Server.Migrations;
+using SkillVL.Server.Machines;
 using SkillVL.Server.Nodes;
-using SkillVL.Server.Rooms;
 using SkillVL.Server.Tasks;
 
 namespace SkillVL.Server.Reconciliation;
@@ -92,7 +91,7 @@ public sealed class ReconcileLoop(
         await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
         {
             fences = await db.FencedCopies.AsNoTracking().ToListAsync(cancellationToken);
-            rooms = await db.Rooms.AsNoTracking().WithChildren().ToListAsync(cancellationToken);
+            rooms = await db.ReadRooms().ToListAsync(cancellationToken);
         }
 
         var live = rooms.Where(r => !r.DeletionRequested).ToList();
@@ -300,7 +299,7 @@ public sealed class ReconcileLoop(
         RoomEntity? room;
         await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
         {
-            room = await db.Rooms.AsNoTracking().WithChildren().FirstOrDefaultAsync(r => r.Id == roomId, cancellationToken);
+            room = await db.ReadRooms().FirstOrDefaultAsync(r => r.Id == roomId, cancellationToken);
         }
 
         if (room is null)

@@ -3,6 +3,7 @@ using SkillVL.Core.Identifiers;
 using SkillVL.Core.Quantities;
 using SkillVL.Core.Rooms;
 using SkillVL.Server.Data;
+using SkillVL.Server.Machines;
 using SkillVL.Server.Nodes;
 
 namespace SkillVL.Server.Rooms;

@@ -6,12 +6,12 @@ using SkillVL.Core.Quantities;
 using SkillVL.Core.Rooms;
 using SkillVL.Server.Courses;
 using SkillVL.Server.Data;
+using SkillVL.Server.Machines;
 using SkillVL.Server.Nodes;
 using SkillVL.Server.Quotas;
 using SkillVL.Server.Scheduling;
 using Microsoft.Extensions.Options;
 using SkillVL.Server.Hosting;
-using SkillVL.Server.Reconciliation;
 using SkillVL.Server.Tasks;
 
 namespace SkillVL.Server.Rooms;
@@ -43,9 +43,6 @@ public sealed class RoomService(
     public CapacityGate Gate => gate;
 
     public const int DefaultMtu = 1450;
-
-    /// <summary>The request's database context (for read-only lookups next to the service's own).</summary>
-    public SkillVlDbContext Db => db;
 
     /// <summary>The rows a room is converged with (tracked, for changes).</summary>
     public IQueryable<RoomEntity> TrackedRooms =>

@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using SkillVL.Core.Api;
 using SkillVL.Core.Rooms;
 using SkillVL.Server.Data;
+using SkillVL.Server.Machines;
 using SkillVL.Server.Reconciliation;
 
 namespace SkillVL.Server.Rooms;

@@ -54,7 +54,7 @@ public sealed class CheckoutSyncServiceTests
         await using var harness = new MigrationRunnerHarness();
         await CheckedOutAsync(harness);
         using var cancel = new CancellationTokenSource();
-        var entry = new Server.Migrations.ActiveMigrations.Entry("mig9", MigrationRunnerHarness.MachineId, MigrationRunnerHarness.RoomId, "src", "dst", cancel);
+        var entry = new Server.Machines.ActiveMigrations.Entry("mig9", MigrationRunnerHarness.MachineId, MigrationRunnerHarness.RoomId, "src", "dst", cancel);
         Assert.True(harness.Active.TryAdd(entry));
         var service = Service(harness);
 

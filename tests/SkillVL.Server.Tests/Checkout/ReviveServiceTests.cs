@@ -5,7 +5,7 @@ using SkillVL.Server.Checkouts;
 using SkillVL.Server.Data;
 using SkillVL.Server.Hosting;
 using SkillVL.Server.Identity;
-using SkillVL.Server.Reconciliation;
+using SkillVL.Server.Machines;
 using SkillVL.Server.Tests.Migrations;
 
 namespace SkillVL.Server.Tests.Checkout;

@@ -1,4 +1,4 @@
-using SkillVL.Server.Migrations;
+using SkillVL.Server.Machines;
 
 namespace SkillVL.Server.Tests.Migrations;
 

@@ -5,6 +5,7 @@ using SkillVL.Core.Api.Migrations;
 using SkillVL.Core.Migration;
 using SkillVL.Server.Data;
 using SkillVL.Server.Hosting;
+using SkillVL.Server.Machines;
 using SkillVL.Server.Migrations;
 using SkillVL.Server.Nodes;
 using SkillVL.Server.Reconciliation;

@@ -281,7 +281,7 @@ public sealed class MigrationRunnerTests
         // copy sits on the target (the reconciler would sweep it as an orphan).
         harness.Source.Observed.Add(new VmObservation(MigrationRunnerHarness.MachineId, VmPowerState.Paused, "other", DateTimeOffset.UtcNow, "b1", null));
         harness.Target.Observed.Add(new VmObservation(MigrationRunnerHarness.MachineId, VmPowerState.Paused, null, DateTimeOffset.UtcNow, "b2", null));
-        var entry = new Server.Migrations.ActiveMigrations.Entry("mig00001", MigrationRunnerHarness.MachineId, MigrationRunnerHarness.RoomId, "src", "dst", new CancellationTokenSource());
+        var entry = new Server.Machines.ActiveMigrations.Entry("mig00001", MigrationRunnerHarness.MachineId, MigrationRunnerHarness.RoomId, "src", "dst", new CancellationTokenSource());
         harness.Active.TryAdd(entry);
 
         await harness.Reconciler.PassAsync(CancellationToken.None);

@@ -6,7 +6,7 @@ using SkillVL.Core.Addressing;
 using SkillVL.Core.Compute;
 using SkillVL.Server.Data;
 
-namespace SkillVL.Server.Rooms;
+namespace SkillVL.Server.Machines;
 
 /// <summary>Turns a machine row into the backend-neutral <see cref="VmSpec"/> a node runs.</summary>
 public static class MachineSpecs

@@ -1,13 +1,13 @@
 using System.Collections.Concurrent;
 
-namespace SkillVL.Server.Migrations;
+namespace SkillVL.Server.Machines;
 
 /// <summary>
 /// The migrations this Server process is working on, by machine: the runner adds one before it touches any node and
 /// removes it after its final cleanup. The reconciler reads it to leave those machines alone — no restart on the
 /// source, no orphan sweep of the half-made VM on the target, the room's networks kept on the target. Runs survive
 /// nothing, so memory is the truth here; a restarted Server marks what the database says was running as failed and
-/// cleans it up (<see cref="MigrationRunner.RecoverAsync"/>) while it is listed here.
+/// cleans it up (<c>Migrations.MigrationRunner.RecoverAsync</c>) while it is listed here.
 /// </summary>
 public sealed class ActiveMigrations
 {

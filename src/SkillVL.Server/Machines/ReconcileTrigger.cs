@@ -1,6 +1,6 @@
 using System.Threading.Channels;
 
-namespace SkillVL.Server.Reconciliation;
+namespace SkillVL.Server.Machines;
 
 /// <summary>Wakes the reconciler early when the API changed desired state (it also runs on a timer).</summary>
 public sealed class ReconcileTrigger
