@@ -6,6 +6,7 @@ using SkillVL.Core.Api;
 using SkillVL.Core.Api.Courses;
 using SkillVL.Core.Api.Identity;
 using SkillVL.IntegrationTests.Auth;
+using SkillVL.Server.Data.Schema;
 using SkillVL.Server.Hosting;
 using Xunit;
 

@@ -1,6 +1,7 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using SkillVL.Server.Data;
+using SkillVL.Server.Data.Schema;
 using SkillVL.Server.Hosting;
 
 namespace SkillVL.Server.Tests;

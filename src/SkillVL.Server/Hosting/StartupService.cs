@@ -41,7 +41,7 @@ public sealed class StartupService(
     /// credential generations, API token parents; 6: node and join-token owners, a course's AllowClientNodes — issue 12;
     /// 7: check-outs, ADR 0023; 8: leases and fenced copies, ADR 0025; 9: placement policies, ADR 0030. The first
     /// migration is version 9; later schema changes are migrations (Data/Schema), not new numbers.</summary>
-    public const int SchemaVersion = 9;
+    public const int SchemaVersion = Data.Schema.DatabaseSchema.LastLegacyVersion;
 
     private readonly ILogger _logger = loggerFactory.CreateLogger<StartupService>();
     private IEmbeddedNode? _local;

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using SkillVL.Server.Data.Schema;
 using SkillVL.Server.Hosting;
 
 namespace SkillVL.Server.Tests.Data;

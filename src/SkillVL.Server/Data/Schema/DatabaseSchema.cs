@@ -4,7 +4,6 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.EntityFrameworkCore.Storage;
-using SkillVL.Server.Hosting;
 
 namespace SkillVL.Server.Data.Schema;
 
@@ -19,7 +18,7 @@ namespace SkillVL.Server.Data.Schema;
 public static class DatabaseSchema
 {
     /// <summary>The last version numbered by hand (user_version / skillvl_schema): the schema the first migration makes.</summary>
-    public const int LastLegacyVersion = StartupService.SchemaVersion;
+    public const int LastLegacyVersion = 9;
 
     /// <summary>The legacy version number a migrated database carries, so that a SkillVL from before migrations (which
     /// knows only up to <see cref="LastLegacyVersion"/>) refuses it as "newer" instead of misreading it.</summary>

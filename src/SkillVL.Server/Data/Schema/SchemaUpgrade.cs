@@ -1,7 +1,7 @@
 using System.Data.Common;
 using System.Globalization;
 
-namespace SkillVL.Server.Hosting;
+namespace SkillVL.Server.Data.Schema;
 
 /// <summary>
 /// Upgrades an older database in place, one version step at a time, each step in a transaction with its
