@@ -83,7 +83,8 @@ failed_methods() { # trx: the failed tests' methods, one "Class.Method" a line (
 import sys, xml.etree.ElementTree as ET
 ns = {"t": "http://microsoft.com/schemas/VisualStudio/TeamTest/2010"}
 root = ET.parse(sys.argv[1]).getroot()
-failed = {r.get("testId") for r in root.iterfind(".//t:UnitTestResult", ns) if r.get("outcome") == "Failed"}
+# Every outcome but passed or skipped counts (Failed, and Timeout, Error, Aborted where the runner gives them).
+failed = {r.get("testId") for r in root.iterfind(".//t:UnitTestResult", ns) if r.get("outcome") not in ("Passed", "NotExecuted")}
 methods = set()
 for t in root.iterfind(".//t:UnitTest", ns):
     m = t.find("t:TestMethod", ns)
@@ -100,6 +101,8 @@ PY
 run_vm() { # name project [filter]
   run "$@" && return 0
   local name=$1 project=$2 methods t0=$(date +%s)
+  # A run the test host did not finish (it crashed or hung) has tests with no result at all: never "passed" by a rerun.
+  if grep -qiE "test run aborted|run was aborted" "$RESULTS/$name.log"; then return 1; fi
   methods=$(failed_methods "$RESULTS/$name.trx")
   if [ -z "$methods" ] || [ "$(wc -l <<<"$methods")" -gt 5 ]; then return 1; fi
   echo "==> $name: running its failed tests once more: $(tr '\n' ' ' <<<"$methods")"
