@@ -100,20 +100,13 @@ PY
 # five failed methods is a breakage, not a flake: no second run.
 run_vm() { # name project [filter]
   run "$@" && return 0
-  local name=$1 project=$2 methods t0=$(date +%s)
+  local name=$1 project=$2 methods
   # A run the test host did not finish (it crashed or hung) has tests with no result at all: never "passed" by a rerun.
   if grep -qiE "test run aborted|run was aborted" "$RESULTS/$name.log"; then return 1; fi
   methods=$(failed_methods "$RESULTS/$name.trx")
   if [ -z "$methods" ] || [ "$(wc -l <<<"$methods")" -gt 5 ]; then return 1; fi
-  echo "==> $name: running its failed tests once more: $(tr '\n' ' ' <<<"$methods")"
-  if dotnet test "$project" -c Release --no-build --nologo -v quiet --filter "$(sed 's/^/FullyQualifiedName=/' <<<"$methods" | paste -sd'|')" \
-      --logger "trx;LogFileName=$name.second.trx" --results-directory "$RESULTS" >"$RESULTS/$name.second.log" 2>&1; then
-    echo "==> $name: passed on the second run ($(( $(date +%s) - t0 )) s)"
-  else
-    echo "==> $name: FAILED again ($(( $(date +%s) - t0 )) s)"; tail -n 40 "$RESULTS/$name.second.log"
-    failures "$RESULTS/$name.second.trx"
-    return 1
-  fi
+  echo "==> $name: running its failed tests once more, as $name.second: $(tr '\n' ' ' <<<"$methods")"
+  run "$name.second" "$project" "$(sed 's/^/FullyQualifiedName=/' <<<"$methods" | paste -sd'|')"
 }
 
 # The web UI's unit tests need only the web build: they run while the solution builds.

@@ -41,18 +41,18 @@ public sealed class ConsoleGatewayTests(ITestOutputHelper output)
 
         // VNC: the first bytes are QEMU's RFB protocol version.
         var vnc = await Users.ReadAsync<ConsoleTicket>(await owner.Client.PostAsJsonAsync(tickets, new ConsoleTicketRequest("vnc"), ServerHarness.Json), HttpStatusCode.OK);
-        using (var socket = await ConnectAsync(server, vnc.Url))
+        using (var socket = await ConsoleSockets.ConnectAsync(server, vnc.Url))
         {
-            var banner = Encoding.ASCII.GetString(await ReceiveAtLeastAsync(socket, 12, TimeSpan.FromSeconds(10)));
+            var banner = Encoding.ASCII.GetString(await ConsoleSockets.ReceiveAtLeastAsync(socket, 12, TimeSpan.FromSeconds(10)));
             Assert.StartsWith("RFB 003.008", banner, StringComparison.Ordinal);
         }
 
         // Single use.
-        await Assert.ThrowsAnyAsync<WebSocketException>(() => ConnectAsync(server, vnc.Url));
+        await Assert.ThrowsAnyAsync<WebSocketException>(() => ConsoleSockets.ConnectAsync(server, vnc.Url));
 
         // Serial: log in and run a command.
         var serial = await Users.ReadAsync<ConsoleTicket>(await owner.Client.PostAsJsonAsync(tickets, new ConsoleTicketRequest("serial"), ServerHarness.Json), HttpStatusCode.OK);
-        using (var socket = await ConnectAsync(server, serial.Url))
+        using (var socket = await ConsoleSockets.ConnectAsync(server, serial.Url))
         {
             var screen = new StringBuilder();
             await SendAsync(socket, "\r");
@@ -88,29 +88,7 @@ public sealed class ConsoleGatewayTests(ITestOutputHelper output)
         Assert.Contains(audit, a => a.Outcome == "closed" && a.Detail!.StartsWith("serial:", StringComparison.Ordinal));
     }
 
-    private static async Task<ClientWebSocket> ConnectAsync(ServerHarness server, string url)
-    {
-        var socket = new ClientWebSocket();
-        await socket.ConnectAsync(new Uri(server.BaseUrl.Replace("http://", "ws://", StringComparison.Ordinal) + url), CancellationToken.None);
-        return socket;
-    }
-
-    private static Task SendAsync(ClientWebSocket socket, string text) =>
-        socket.SendAsync(Encoding.ASCII.GetBytes(text), WebSocketMessageType.Binary, true, CancellationToken.None);
-
-    private static async Task<byte[]> ReceiveAtLeastAsync(ClientWebSocket socket, int count, TimeSpan timeout)
-    {
-        using var limit = new CancellationTokenSource(timeout);
-        var received = new List<byte>();
-        var buffer = new byte[4096];
-        while (received.Count < count)
-        {
-            var result = await socket.ReceiveAsync(buffer, limit.Token);
-            received.AddRange(buffer.AsSpan(0, result.Count).ToArray());
-        }
-
-        return [.. received];
-    }
+    private static Task SendAsync(ClientWebSocket socket, string text) => ConsoleSockets.SendAsync(socket, Encoding.ASCII.GetBytes(text));
 
     private static async Task ExpectAsync(ClientWebSocket socket, StringBuilder screen, string text)
     {

@@ -100,14 +100,9 @@ public sealed class ConsoleSessionEndTests(ITestOutputHelper output)
     /// <summary>A VNC console through a fresh ticket, open: QEMU's RFB banner came through.</summary>
     private static async Task<ClientWebSocket> OpenVncAsync(ServerHarness server, HttpClient client, string machine)
     {
-        var ticket = await Users.ReadAsync<ConsoleTicket>(
-            await client.PostAsJsonAsync(machine + "/console/tickets", new ConsoleTicketRequest("vnc"), ServerHarness.Json), HttpStatusCode.OK);
-        var socket = new ClientWebSocket();
-        using var timeout = new CancellationTokenSource(Bound);
-        await socket.ConnectAsync(new Uri(server.BaseUrl.Replace("http://", "ws://", StringComparison.Ordinal) + ticket.Url), timeout.Token);
-        var buffer = new byte[64];
-        var received = await socket.ReceiveAsync(buffer, timeout.Token);
-        Assert.StartsWith("RFB 003.008", Encoding.ASCII.GetString(buffer, 0, received.Count), StringComparison.Ordinal);
+        var socket = await ConsoleSockets.OpenAsync(server, client, machine, new ConsoleTicketRequest("vnc"));
+        var banner = await ConsoleSockets.ReceiveAtLeastAsync(socket, 12, Bound);
+        Assert.StartsWith("RFB 003.008", Encoding.ASCII.GetString(banner), StringComparison.Ordinal);
         return socket;
     }
 

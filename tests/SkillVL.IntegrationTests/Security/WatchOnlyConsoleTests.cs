@@ -59,13 +59,13 @@ public sealed class WatchOnlyConsoleTests(ITestOutputHelper output)
 
         // The watcher's key press, pointer move and paste are dropped; the screen still comes: a full update of 16 rows.
         byte[] input = [4, 1, 0, 0, 0, 0, 0, 0x61, 5, 1, 0, 10, 0, 20, 6, 0, 0, 0, 0, 0, 0, 2, (byte)'l', (byte)'s'];
-        await SendBytesAsync(watcher, input);
-        await SendBytesAsync(watcher, [3, 0, 0, 0, 0, 0, (byte)(width >> 8), (byte)width, 0, 16]);
-        var update = await ReceiveAtLeastAsync(watcher, 4);
+        await ConsoleSockets.SendAsync(watcher, input);
+        await ConsoleSockets.SendAsync(watcher, [3, 0, 0, 0, 0, 0, (byte)(width >> 8), (byte)width, 0, 16]);
+        var update = await ConsoleSockets.ReceiveAtLeastAsync(watcher, 4);
         Assert.Equal(0, update[0]); // FramebufferUpdate
         output.WriteLine($"VNC watch: screen {width} wide, an update of {update.Length}+ bytes");
-        await SendBytesAsync(student, [3, 0, 0, 0, 0, 0, (byte)(width >> 8), (byte)width, 0, 16]);
-        Assert.Equal(0, (await ReceiveAtLeastAsync(student, 4))[0]); // the student's session is still served
+        await ConsoleSockets.SendAsync(student, [3, 0, 0, 0, 0, 0, (byte)(width >> 8), (byte)width, 0, 16]);
+        Assert.Equal(0, (await ConsoleSockets.ReceiveAtLeastAsync(student, 4))[0]); // the student's session is still served
 
         // A serial console cannot be watched (QEMU serves it to one client): 400 naming the field, nothing issued.
         using (var serial = await server.Client.PostAsJsonAsync(
@@ -99,43 +99,17 @@ public sealed class WatchOnlyConsoleTests(ITestOutputHelper output)
     /// <summary>RFB 3.8 with no security, as noVNC does it; returns the screen's width from ServerInit.</summary>
     private static async Task<int> HandshakeAsync(ClientWebSocket socket, bool shared)
     {
-        Assert.StartsWith("RFB 003.008", Encoding.ASCII.GetString(await ReceiveAtLeastAsync(socket, 12)), StringComparison.Ordinal);
-        await SendBytesAsync(socket, Encoding.ASCII.GetBytes("RFB 003.008\n"));
-        var types = await ReceiveAtLeastAsync(socket, 2);
+        Assert.StartsWith("RFB 003.008", Encoding.ASCII.GetString(await ConsoleSockets.ReceiveAtLeastAsync(socket, 12)), StringComparison.Ordinal);
+        await ConsoleSockets.SendAsync(socket, Encoding.ASCII.GetBytes("RFB 003.008\n"));
+        var types = await ConsoleSockets.ReceiveAtLeastAsync(socket, 2);
         Assert.Contains((byte)1, types.AsSpan(1, types[0]).ToArray());
-        await SendBytesAsync(socket, [1]);
-        Assert.Equal([0, 0, 0, 0], await ReceiveAtLeastAsync(socket, 4)); // SecurityResult OK
-        await SendBytesAsync(socket, [shared ? (byte)1 : (byte)0]); // ClientInit
-        var init = await ReceiveAtLeastAsync(socket, 24);
+        await ConsoleSockets.SendAsync(socket, [1]);
+        Assert.Equal([0, 0, 0, 0], await ConsoleSockets.ReceiveAtLeastAsync(socket, 4)); // SecurityResult OK
+        await ConsoleSockets.SendAsync(socket, [shared ? (byte)1 : (byte)0]); // ClientInit
+        var init = await ConsoleSockets.ReceiveAtLeastAsync(socket, 24);
         return (init[0] << 8) | init[1];
     }
 
-    private static async Task<ClientWebSocket> OpenAsync(ServerHarness server, HttpClient client, string machine, string kind, bool watch)
-    {
-        var ticket = await Users.ReadAsync<ConsoleTicket>(
-            await client.PostAsJsonAsync(machine + "/console/tickets", new ConsoleTicketRequest(kind, watch), ServerHarness.Json), HttpStatusCode.OK);
-        var socket = new ClientWebSocket();
-        using var timeout = new CancellationTokenSource(Bound);
-        await socket.ConnectAsync(new Uri(server.BaseUrl.Replace("http://", "ws://", StringComparison.Ordinal) + ticket.Url), timeout.Token);
-        return socket;
-    }
-
-    private static Task SendBytesAsync(ClientWebSocket socket, byte[] bytes) =>
-        socket.SendAsync(bytes, WebSocketMessageType.Binary, true, CancellationToken.None);
-
-    /// <summary>At least <paramref name="count"/> bytes, as they come (one message may hold more).</summary>
-    private static async Task<byte[]> ReceiveAtLeastAsync(ClientWebSocket socket, int count)
-    {
-        using var limit = new CancellationTokenSource(Bound);
-        var received = new List<byte>();
-        var buffer = new byte[65536];
-        while (received.Count < count)
-        {
-            var result = await socket.ReceiveAsync(buffer, limit.Token);
-            Assert.NotEqual(WebSocketMessageType.Close, result.MessageType);
-            received.AddRange(buffer.AsSpan(0, result.Count).ToArray());
-        }
-
-        return [.. received];
-    }
+    private static Task<ClientWebSocket> OpenAsync(ServerHarness server, HttpClient client, string machine, string kind, bool watch) =>
+        ConsoleSockets.OpenAsync(server, client, machine, new ConsoleTicketRequest(kind, watch));
 }
