@@ -122,18 +122,22 @@ for pid in "${pids[@]}" "$web"; do wait "$pid" || status=1; done
 # The groups that boot VMs, in two streams. Inside the integration group the VM tests run one after another (VmCollection);
 # a TCG guest waits on links, timers and its agent much of the time, so a second stream of VM groups beside it uses what
 # one stream leaves idle on 2 cores (stop 26's CI: 52.5 min in all with one stream). They share no host resources: every testbed takes
-# a free underlay /24 of its own range (integration 198.18.100-159, checkout bench 160-249, experiments 90-99), names,
+# a free underlay /24 of its own range (integration 198.18.100-129, its check-out tests 130-159, checkout bench 160-249, experiments 90-99), names,
 # taps, bridges, namespaces, state directories and PostgreSQL clusters are each test's own.
 stream_integration() {
-  run_vm "Integration" tests/SkillVL.IntegrationTests "FullyQualifiedName!~SkillVL.IntegrationTests.Bench.&FullyQualifiedName!~SkillVL.IntegrationTests.Auth." || return 1
+  run_vm "Integration" tests/SkillVL.IntegrationTests \
+    "FullyQualifiedName!~SkillVL.IntegrationTests.Bench.&FullyQualifiedName!~SkillVL.IntegrationTests.Auth.&FullyQualifiedName!~SkillVL.IntegrationTests.Checkout." \
+    || return 1
 }
 stream_beside() {
   local s=0
   run_vm "Drivers.Qemu.Integration" tests/SkillVL.Drivers.Qemu.IntegrationTests || s=1
-  # Two namespaces of the integration project, to even the streams out: the checkout bench's smoke (≈ 4 min; its figures
-  # are bytes and ratios, not times) and the identity and course tests (≈ 4 min).
+  # Three namespaces of the integration project, to even the streams out: the checkout bench's smoke (≈ 4 min; its figures
+  # are bytes and ratios, not times), the identity and course tests (≈ 4 min), and the check-out tests (≈ 6.5 min; their
+  # testbeds take 198.18.130-159, the rest of the project's 100-129: tests/SkillVL.IntegrationTests/Nodes/FreeUnderlay.cs).
   run_vm "Integration.AuthAndBench" tests/SkillVL.IntegrationTests \
     "FullyQualifiedName~SkillVL.IntegrationTests.Bench.|FullyQualifiedName~SkillVL.IntegrationTests.Auth." || s=1
+  run_vm "Integration.Checkout" tests/SkillVL.IntegrationTests "FullyQualifiedName~SkillVL.IntegrationTests.Checkout." || s=1
   run_vm "Experiments.Integration" tests/SkillVL.Experiments.IntegrationTests || s=1
   # A representative group again on PostgreSQL (issue 16): room updates and deletion, courses and quotas, each harness on
   # a database of its own in a private cluster (SKILLVL_TEST_DATABASE, tests/SkillVL.IntegrationTests/SharedPostgres.cs).

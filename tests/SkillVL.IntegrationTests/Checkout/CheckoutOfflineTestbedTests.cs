@@ -52,7 +52,8 @@ public sealed partial class CheckoutOfflineTestbedTests(ITestOutputHelper output
     {
         // Only the test's own syncs: a background one in between would take the check-in's changes away from it.
         await using var server = await ServerHarness.StartAsync(o => o.Checkout.SyncInterval = TimeSpan.FromHours(1));
-        await using var bed = await Bed.UpAsync(server, output, nodes: 1, client: "laptop1", bandwidth: "50mbit", rtt: "40ms", behindNat: true);
+        await using var bed = await Bed.UpAsync(server, output, nodes: 1, client: "laptop1", bandwidth: "50mbit", rtt: "40ms", behindNat: true,
+            subnet: await Nodes.FreeUnderlay.PickForCheckoutAsync());
         await server.ApplyAsync("""
             apiVersion: skillvl.io/v1
             kind: Room

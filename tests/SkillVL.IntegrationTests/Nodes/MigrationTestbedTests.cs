@@ -464,7 +464,8 @@ public sealed partial class MigrationTestbedTests(ITestOutputHelper output)
         }
 
         public static async Task<Bed> UpAsync(
-            ServerHarness server, ITestOutputHelper output, int nodes, string? client = null, string bandwidth = "1gbit", string rtt = "0ms", bool behindNat = false)
+            ServerHarness server, ITestOutputHelper output, int nodes, string? client = null, string bandwidth = "1gbit", string rtt = "0ms", bool behindNat = false,
+            string? subnet = null)
         {
             var bed = new Bed(Path.Combine(server.Root, "testbed"), "mg" + Guid.NewGuid().ToString("N")[..4]) { _behindNat = behindNat, _server = server };
             var clock = Stopwatch.StartNew();
@@ -479,7 +480,7 @@ public sealed partial class MigrationTestbedTests(ITestOutputHelper output)
                         Rtt = rtt,
                         BehindNat = behindNat,
                         Prefix = bed.Prefix,
-                        Subnet = await FreeUnderlay.PickAsync(),
+                        Subnet = subnet ?? await FreeUnderlay.PickAsync(),
                         StateDirectory = bed.State,
                         Server = "unix:" + Path.Combine(server.RuntimeDirectory, "agent.sock"),
                         AdminToken = server.AdminToken,
