@@ -8,7 +8,7 @@ using SkillVL.Core.Rooms;
 
 namespace SkillVL.Cli.Commands;
 
-/// <summary><c>skillvl room apply|list|get|delete|start|stop|reset|upgrade|check</c>.</summary>
+/// <summary><c>skillvl room apply|list|get|delete|start|stop|reset|upgrade|check|import</c>.</summary>
 internal static class RoomCommands
 {
     public static Command Create(CommandRunner runner)
@@ -29,6 +29,7 @@ internal static class RoomCommands
             "upgrade",
             "Move a course instance to the course's latest published version and follow the task"));
         room.Subcommands.Add(RoomCheckCommand.Create(runner));
+        room.Subcommands.Add(RoomImportCommand.Create(runner));
         return room;
     }
 
