@@ -74,6 +74,30 @@ public sealed class RoomImportCommandTests : IDisposable
         Assert.Equal("", run.Stdout);
     }
 
+    [Fact]
+    public async Task Export_FromStdin_ToKypo_ImportsBack()
+    {
+        var room = await File.ReadAllTextAsync(Path.Combine(Path.GetDirectoryName(Example("x"))!, "..", "routed-lab.yaml"));
+
+        var export = await new CliHarness { Stdin = room }.RunAsync("room", "export", "--to", "kypo", "-f", "-");
+
+        Assert.True(export.ExitCode == 0, export.ToString());
+        Assert.Contains("-: networks[0].dhcp: not carried", export.Stderr, StringComparison.Ordinal);
+        var back = await new CliHarness { Stdin = export.Stdout }.RunAsync("room", "import", "--from", "kypo", "-", "--name", "routed-lab");
+        Assert.True(back.ExitCode == 0, back.ToString());
+        Assert.Contains("- {network: lan, ip: 10.0.1.1}", back.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Export_OfAnInvalidRoom_ExitsInvalidInput()
+    {
+        var run = await new CliHarness { Stdin = "apiVersion: skillvl.io/v1\nkind: Room\nmetadata: { name: BAD }\n" }.RunAsync("room", "export", "--to", "containerlab", "-f", "-");
+
+        Assert.Equal(4, run.ExitCode);
+        Assert.Contains("metadata.name", run.Stderr, StringComparison.Ordinal);
+        Assert.Equal("", run.Stdout);
+    }
+
     private static string Example(string relative)
     {
         var directory = new DirectoryInfo(AppContext.BaseDirectory);

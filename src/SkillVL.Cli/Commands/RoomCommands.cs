@@ -8,7 +8,7 @@ using SkillVL.Core.Rooms;
 
 namespace SkillVL.Cli.Commands;
 
-/// <summary><c>skillvl room apply|list|get|delete|start|stop|reset|upgrade|check|import</c>.</summary>
+/// <summary><c>skillvl room apply|list|get|delete|start|stop|reset|upgrade|check|import|export</c>.</summary>
 internal static class RoomCommands
 {
     public static Command Create(CommandRunner runner)
@@ -30,6 +30,7 @@ internal static class RoomCommands
             "Move a course instance to the course's latest published version and follow the task"));
         room.Subcommands.Add(RoomCheckCommand.Create(runner));
         room.Subcommands.Add(RoomImportCommand.Create(runner));
+        room.Subcommands.Add(RoomExportCommand.Create(runner));
         return room;
     }
 

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using SkillVL.Core.Rooms;
-using SkillVL.Core.Rooms.Import;
+using SkillVL.Core.Rooms.LabFormats;
 
 namespace SkillVL.Cli.Commands;
 

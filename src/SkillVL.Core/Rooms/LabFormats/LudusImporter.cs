@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 
-namespace SkillVL.Core.Rooms.Import;
+namespace SkillVL.Core.Rooms.LabFormats;
 
 /// <summary>
 /// Ludus <c>range-config.yml</c>: each VM of <c>ludus</c> becomes a machine; each VLAN a network. Ludus addresses

@@ -1,4 +1,4 @@
-namespace SkillVL.Core.Rooms.Import;
+namespace SkillVL.Core.Rooms.LabFormats;
 
 /// <summary>
 /// One element of the source file that the room does not carry, or carries differently: where it is in the file (a path

@@ -1,6 +1,6 @@
 using SkillVL.Core.Addressing;
 
-namespace SkillVL.Core.Rooms.Import;
+namespace SkillVL.Core.Rooms.LabFormats;
 
 /// <summary>
 /// KYPO / CRCZP sandbox <c>topology.yml</c>: hosts become machines, networks keep their CIDRs, <c>net_mappings</c>

@@ -1,8 +1,8 @@
 using SkillVL.Core.Rooms;
-using SkillVL.Core.Rooms.Import;
+using SkillVL.Core.Rooms.LabFormats;
 using Xunit;
 
-namespace SkillVL.Core.Tests.Rooms.Import;
+namespace SkillVL.Core.Tests.Rooms.LabFormats;
 
 /// <summary>The three importers on the examples in examples/import (written from the documented formats) and on broken
 /// files: what maps to what, what is listed as not mapped, and errors that name their place in the file.</summary>

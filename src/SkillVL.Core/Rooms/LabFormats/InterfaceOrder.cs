@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace SkillVL.Core.Rooms.Import;
+namespace SkillVL.Core.Rooms.LabFormats;
 
 /// <summary>Interface names in the order a person reads them: <c>eth2</c> before <c>eth10</c>, <c>e1-2</c> before
 /// <c>e1-10</c> (runs of digits compare as numbers).</summary>

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace SkillVL.Core.Rooms.Import;
+namespace SkillVL.Core.Rooms.LabFormats;
 
 /// <summary>
 /// Foreign names as room names (<c>^[a-z0-9]([-a-z0-9]{0,30}[a-z0-9])?$</c>): lower case, anything else a hyphen,

@@ -1,4 +1,4 @@
-namespace SkillVL.Core.Rooms.Import;
+namespace SkillVL.Core.Rooms.LabFormats;
 
 /// <summary>
 /// <c>skillvl room import --from containerlab|kypo|ludus FILE</c>: a peer's lab file as a room document. The room is

@@ -3,7 +3,7 @@ using System.Net;
 using System.Text.RegularExpressions;
 using SkillVL.Core.Addressing;
 
-namespace SkillVL.Core.Rooms.Import;
+namespace SkillVL.Core.Rooms.LabFormats;
 
 /// <summary>
 /// containerlab <c>*.clab.yml</c>: nodes become machines (a container or network OS image becomes a template through

@@ -1,4 +1,4 @@
-namespace SkillVL.Core.Rooms.Import;
+namespace SkillVL.Core.Rooms.LabFormats;
 
 /// <summary>The peers' lab formats a room can be imported from (research/peer-platforms.md §5).</summary>
 public enum LabFormat

@@ -1,4 +1,4 @@
-namespace SkillVL.Core.Rooms.Import;
+namespace SkillVL.Core.Rooms.LabFormats;
 
 /// <summary>The source file cannot become a room: what is wrong, and where (a path in the file and its line).</summary>
 public sealed class LabImportException(string path, int line, string message)

@@ -1,4 +1,4 @@
-namespace SkillVL.Core.Rooms.Import;
+namespace SkillVL.Core.Rooms.LabFormats;
 
 /// <summary>How an import names the room and picks templates for the source's images.</summary>
 public sealed record LabImportOptions

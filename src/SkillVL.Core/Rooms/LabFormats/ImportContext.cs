@@ -1,7 +1,7 @@
 using System.Globalization;
 using SkillVL.Core.Addressing;
 
-namespace SkillVL.Core.Rooms.Import;
+namespace SkillVL.Core.Rooms.LabFormats;
 
 /// <summary>What one import collects while it reads: its notes, the names given out, templates chosen for images, and
 /// the networks' address ranges (so a network the source leaves unaddressed gets a /24 no other network overlaps).</summary>

@@ -2,7 +2,7 @@ using System.Globalization;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
-namespace SkillVL.Core.Rooms.Import;
+namespace SkillVL.Core.Rooms.LabFormats;
 
 /// <summary>
 /// A node of a foreign lab file with its path (<c>topology.nodes.r1.image</c>, <c>hosts[2].name</c>) and line, so every

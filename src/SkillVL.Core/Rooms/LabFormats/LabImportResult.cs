@@ -1,4 +1,4 @@
-namespace SkillVL.Core.Rooms.Import;
+namespace SkillVL.Core.Rooms.LabFormats;
 
 /// <summary>
 /// An import's outcome: the room (valid against the room schema and validator) and what it does not carry; or, when the
