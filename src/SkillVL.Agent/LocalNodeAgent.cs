@@ -19,6 +19,7 @@ namespace SkillVL.Agent;
 public sealed class LocalNodeAgent : INodeAgent, IAsyncDisposable
 {
     private readonly QemuNode _node;
+    private readonly LocalNodeConsoles _consoles;
     private readonly string _name;
     private readonly int _cpus;
     private readonly long _memoryBytes;
@@ -27,6 +28,7 @@ public sealed class LocalNodeAgent : INodeAgent, IAsyncDisposable
     {
         _name = name;
         _node = node;
+        _consoles = new LocalNodeConsoles(node);
         _cpus = cpus;
         _memoryBytes = memoryBytes;
     }
@@ -71,7 +73,7 @@ public sealed class LocalNodeAgent : INodeAgent, IAsyncDisposable
     public Core.Checkout.IVmCheckoutDriver? Checkouts => _node.Checkouts;
 
     /// <summary>Consoles as streams over the VMs' unix sockets (ADR 0036).</summary>
-    public INodeConsoles? Consoles => new LocalNodeConsoles(_node);
+    public INodeConsoles? Consoles => _consoles;
 
     /// <summary>This node's template store as the content behind a Server's catalogue, for the host that embeds this node
     /// in a Server (ADR 0036).</summary>
@@ -139,7 +141,11 @@ public sealed class LocalNodeAgent : INodeAgent, IAsyncDisposable
     public NodeFacts FactsAs(string kind, string? underlayAddress, IReadOnlyDictionary<string, string>? labels) =>
         Facts with { Kind = kind, UnderlayAddress = underlayAddress, Labels = labels };
 
-    public ValueTask DisposeAsync() => _node.DisposeAsync();
+    public ValueTask DisposeAsync()
+    {
+        _consoles.Dispose();
+        return _node.DisposeAsync();
+    }
 
     /// <summary>The installation's id from &lt;data&gt;/instance-id, made on first use (the platform CA is named after it).</summary>
     public static string LoadOrCreateInstanceId(string dataDirectory)

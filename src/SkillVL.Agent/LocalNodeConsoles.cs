@@ -1,4 +1,6 @@
+using System.Collections.Concurrent;
 using System.Net.Sockets;
+using SkillVL.Agent.Consoles;
 using SkillVL.Core.Errors;
 using SkillVL.Core.Nodes;
 using SkillVL.Drivers.Qemu;
@@ -9,11 +11,48 @@ namespace SkillVL.Agent;
 /// The consoles of this node's VMs as byte streams (ADR 0036): a connection to the VM's VNC or serial unix socket,
 /// which QEMU serves on the node itself.
 /// </summary>
-internal sealed class LocalNodeConsoles(QemuNode node) : INodeConsoles
+internal sealed class LocalNodeConsoles(QemuNode node) : INodeConsoles, IDisposable
 {
+    private readonly ConcurrentDictionary<string, SerialConsoleHub> _serial = new(StringComparer.Ordinal);
+
+    /// <summary>A VNC console is QEMU's own connection (its VNC server takes several clients, shared); a serial console
+    /// is a client of the VM's <see cref="SerialConsoleHub"/>, so several can be open at once (ADR 0054).</summary>
     public async Task<Stream> OpenAsync(string vmId, string kind, CancellationToken cancellationToken)
     {
         var path = ConsoleSocket(node, vmId, kind);
+        if (kind == "vnc")
+        {
+            return await ConnectAsync(path, vmId, kind, cancellationToken);
+        }
+
+        // A hub that closed between the lookup and the attach (its last client left, its guest stopped) is replaced.
+        for (var attempt = 0; ; attempt++)
+        {
+            var hub = _serial.GetOrAdd(path, p => new SerialConsoleHub(ct => ConnectAsync(p, vmId, kind, ct), closed => _serial.TryRemove(new(p, closed))));
+            if (await hub.AttachAsync(cancellationToken) is { } client)
+            {
+                return client;
+            }
+
+            _serial.TryRemove(new(path, hub));
+            if (attempt == 3)
+            {
+                throw new DriverException($"The serial console of VM {vmId} kept closing while it was opened.", isTransient: true);
+            }
+        }
+    }
+
+    /// <summary>Ends every shared serial console (the agent is stopping).</summary>
+    public void Dispose()
+    {
+        foreach (var hub in _serial.Values)
+        {
+            hub.Dispose();
+        }
+    }
+
+    private static async Task<Stream> ConnectAsync(string path, string vmId, string kind, CancellationToken cancellationToken)
+    {
         var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         try
         {

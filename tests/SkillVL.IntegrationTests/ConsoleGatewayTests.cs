@@ -56,13 +56,13 @@ public sealed class ConsoleGatewayTests(ITestOutputHelper output)
         {
             var screen = new StringBuilder();
             await SendAsync(socket, "\r");
-            await ExpectAsync(socket, screen, "login:");
+            await ConsoleSockets.ExpectAsync(socket, screen, "login:");
             await SendAsync(socket, "root\r");
-            await ExpectAsync(socket, screen, "assword:");
+            await ConsoleSockets.ExpectAsync(socket, screen, "assword:");
             await SendAsync(socket, "skillvl\r");
-            await ExpectAsync(socket, screen, "#");
+            await ConsoleSockets.ExpectAsync(socket, screen, "#");
             await SendAsync(socket, "echo hi-$((6*7))\r");
-            await ExpectAsync(socket, screen, "hi-42");
+            await ConsoleSockets.ExpectAsync(socket, screen, "hi-42");
             output.WriteLine(screen.ToString());
         }
 
@@ -89,23 +89,4 @@ public sealed class ConsoleGatewayTests(ITestOutputHelper output)
     }
 
     private static Task SendAsync(ClientWebSocket socket, string text) => ConsoleSockets.SendAsync(socket, Encoding.ASCII.GetBytes(text));
-
-    private static async Task ExpectAsync(ClientWebSocket socket, StringBuilder screen, string text)
-    {
-        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-        var buffer = new byte[4096];
-        var start = screen.Length;
-        while (screen.ToString(start, screen.Length - start).IndexOf(text, StringComparison.Ordinal) < 0)
-        {
-            try
-            {
-                var result = await socket.ReceiveAsync(buffer, limit.Token);
-                screen.Append(Encoding.UTF8.GetString(buffer, 0, result.Count));
-            }
-            catch (OperationCanceledException)
-            {
-                Assert.Fail($"no '{text}' on the serial console; it showed:\n{screen}");
-            }
-        }
-    }
 }

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Net.WebSockets;
+using System.Text;
 using SkillVL.Core.Api;
 using SkillVL.IntegrationTests.Auth;
 using Xunit;
@@ -46,5 +47,25 @@ internal static class ConsoleSockets
         }
 
         return [.. received];
+    }
+
+    /// <summary>Reads a serial console into <paramref name="screen"/> until what came since the call shows <paramref name="text"/>.</summary>
+    public static async Task ExpectAsync(ClientWebSocket socket, StringBuilder screen, string text)
+    {
+        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        var buffer = new byte[4096];
+        var start = screen.Length;
+        while (screen.ToString(start, screen.Length - start).IndexOf(text, StringComparison.Ordinal) < 0)
+        {
+            try
+            {
+                var result = await socket.ReceiveAsync(buffer, limit.Token);
+                screen.Append(Encoding.UTF8.GetString(buffer, 0, result.Count));
+            }
+            catch (OperationCanceledException)
+            {
+                Assert.Fail($"no '{text}' on the serial console; it showed:\n{screen}");
+            }
+        }
     }
 }

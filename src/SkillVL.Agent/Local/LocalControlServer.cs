@@ -187,20 +187,26 @@ public sealed partial class LocalControlServer : IAsyncDisposable
             return;
         }
 
-        using var console = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        // Through the node's consoles, as the Server's are: a serial console is then shared with any open through the
+        // Server (ADR 0054) instead of waiting for it.
+        Stream console;
         try
         {
-            await console.ConnectAsync(new UnixDomainSocketEndPoint(_node.ConsoleSocket(vm.Spec.Id, kind)), cancellationToken);
+            console = await _node.Consoles!.OpenAsync(vm.Spec.Id, kind, cancellationToken);
         }
-        catch (SocketException e)
+        catch (DriverException e)
         {
-            await ReplyAsync(connection, new LocalControlMessages.Response(false, $"The {kind} console of {vm.Spec.Name} is not open ({e.SocketErrorCode}): is the VM running?"));
+            await ReplyAsync(connection, new LocalControlMessages.Response(false, $"The {kind} console of {vm.Spec.Name} is not open ({e.Message}): is the VM running?"));
             return;
         }
 
-        await ReplyAsync(connection, new LocalControlMessages.Response(true));
-        Log.ConsoleOpened(_logger, vm.Spec.Id, kind, by);
-        await SocketPump.RunAsync(connection, console, cancellationToken);
+        await using (console)
+        {
+            await ReplyAsync(connection, new LocalControlMessages.Response(true));
+            Log.ConsoleOpened(_logger, vm.Spec.Id, kind, by);
+            await using var local = new NetworkStream(connection, ownsSocket: false);
+            await StreamPump.RunAsync(local, console, cancellationToken);
+        }
     }
 
     private static Task ReplyAsync(Socket connection, LocalControlMessages.Response response) =>

@@ -54,13 +54,6 @@ public static class ConsoleGateway
             return ApiResults.Invalid("kind", "must be vnc or serial.", "The console request is not valid.");
         }
 
-        // QEMU serves a serial console to one client at a time: a second one would wait, unseen, until the student
-        // closes theirs. The screen is shared (ADR 0050).
-        if (request.Watch && request.Kind == "serial")
-        {
-            return ApiResults.Invalid("watch", "a serial console cannot be watched: it serves one client at a time; watch the screen (kind vnc).", "The console request is not valid.");
-        }
-
         if (found.ObservedState != MachineStates.Running)
         {
             return ApiResults.Conflict($"Machine {room}/{machine} is {found.ObservedState}; start it to open its console.");
@@ -124,8 +117,9 @@ public static class ConsoleGateway
         try
         {
             console = await consoles.OpenAsync(grant.VmId, grant.Kind, session.Token);
-            // A watcher's input never reaches the guest (ADR 0050): filtered here, where the browser's bytes enter.
-            console = grant.Watch ? new WatchOnlyStream(console) : console;
+            // A watcher's input never reaches the guest (ADR 0050): filtered here, where the browser's bytes enter. A
+            // serial console is shared on the node (ADR 0054), so a watcher of one drops every byte it sends.
+            console = grant.Watch ? new WatchOnlyStream(console, grant.Kind == "vnc" ? new RfbViewOnlyFilter() : new DropAllInput()) : console;
         }
         catch (Exception e) when (e is Core.Errors.SkillVlException || (e is OperationCanceledException && session.EndReason is not null))
         {

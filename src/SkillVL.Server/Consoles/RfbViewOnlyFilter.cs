@@ -11,7 +11,7 @@ namespace SkillVL.Server.Consoles;
 /// ClientFence. Dropped: KeyEvent, PointerEvent, ClientCutText, SetDesktopSize and QEMU's extended key and audio
 /// messages. Anything else is refused (<see cref="InvalidDataException"/>): a message we cannot size could hide input.
 /// </summary>
-public sealed class RfbViewOnlyFilter
+public sealed class RfbViewOnlyFilter : IConsoleInputFilter
 {
     private const int VersionLength = 12;
     private const byte SecurityNone = 1;

@@ -1,15 +1,14 @@
 namespace SkillVL.Server.Consoles;
 
 /// <summary>
-/// A VNC console's byte stream as a watcher gets it (ADR 0050): everything the guest shows comes through; what the
-/// browser sends passes <see cref="RfbViewOnlyFilter"/> first, so only what a viewer needs reaches the guest.
+/// A console's byte stream as a watcher gets it (ADR 0050): everything the guest shows comes through; what the browser
+/// sends passes a filter first — <see cref="RfbViewOnlyFilter"/> for VNC, <see cref="DropAllInput"/> for serial (ADR
+/// 0054) — so only what a viewer needs reaches the guest.
 /// </summary>
-public sealed class WatchOnlyStream(Stream inner) : Stream
+public sealed class WatchOnlyStream(Stream inner, IConsoleInputFilter filter) : Stream
 {
-    private readonly RfbViewOnlyFilter _rfb = new();
-
     /// <summary>Bytes of input the watcher sent that never reached the guest.</summary>
-    public long DroppedBytes => _rfb.DroppedBytes;
+    public long DroppedBytes => filter.DroppedBytes;
 
     public override bool CanRead => true;
 
@@ -34,7 +33,7 @@ public sealed class WatchOnlyStream(Stream inner) : Stream
 
     public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        var passed = _rfb.Filter(buffer.Span);
+        var passed = filter.Filter(buffer.Span);
         if (passed.Length > 0)
         {
             await inner.WriteAsync(passed, cancellationToken);

@@ -15,7 +15,8 @@ namespace SkillVL.IntegrationTests.Security;
 /// ADR 0050 against a real Server and a real guest: a watch-only VNC console beside the student's own gets the whole
 /// handshake and the screen, and its key, pointer and clipboard messages are dropped before the guest; the student sees
 /// who watches in the room's and the machine's state, until the watcher leaves; the audit says how much input was
-/// dropped; a serial console cannot be watched (400).
+/// dropped. ADR 0054: the serial console is shared on the node — a watcher and a second full console beside the
+/// student's all see the guest's output; the full consoles' input runs, the watcher's is dropped.
 /// </summary>
 [Collection(VmCollection.Name)]
 public sealed class WatchOnlyConsoleTests(ITestOutputHelper output)
@@ -67,13 +68,41 @@ public sealed class WatchOnlyConsoleTests(ITestOutputHelper output)
         await ConsoleSockets.SendAsync(student, [3, 0, 0, 0, 0, 0, (byte)(width >> 8), (byte)width, 0, 16]);
         Assert.Equal(0, (await ConsoleSockets.ReceiveAtLeastAsync(student, 4))[0]); // the student's session is still served
 
-        // A serial console cannot be watched (QEMU serves it to one client): 400 naming the field, nothing issued.
-        using (var serial = await server.Client.PostAsJsonAsync(
-            ApiPaths.Machine(roomId, "box") + "/console/tickets", new ConsoleTicketRequest("serial", Watch: true), ServerHarness.Json))
-        {
-            Assert.Equal(HttpStatusCode.BadRequest, serial.StatusCode);
-            Assert.Contains("\"watch\"", await serial.Content.ReadAsStringAsync(), StringComparison.Ordinal);
-        }
+        // ADR 0054: the serial console is shared on the node. The student logs in on it; the admin watches it and a
+        // teacher-like second full console (the admin again) types beside the student: all see the guest's output, the
+        // full consoles' input runs, the watcher's never does.
+        var studentScreen = new StringBuilder();
+        using var studentSerial = await OpenAsync(server, sam.Client, ApiPaths.Machine("watched", "box"), "serial", watch: false);
+        await ConsoleSockets.SendAsync(studentSerial, "\r"u8.ToArray());
+        await ConsoleSockets.ExpectAsync(studentSerial, studentScreen, "login:");
+        var watchScreen = new StringBuilder();
+        using var serialWatcher = await OpenAsync(server, server.Client, ApiPaths.Machine(roomId, "box"), "serial", watch: true);
+        var fullScreen = new StringBuilder();
+        using var secondFull = await OpenAsync(server, server.Client, ApiPaths.Machine(roomId, "box"), "serial", watch: false);
+        await ConsoleSockets.SendAsync(studentSerial, "root\r"u8.ToArray());
+        await ConsoleSockets.ExpectAsync(studentSerial, studentScreen, "assword:");
+        await ConsoleSockets.SendAsync(studentSerial, "skillvl\r"u8.ToArray());
+        await ConsoleSockets.ExpectAsync(studentSerial, studentScreen, "#");
+        await ConsoleSockets.SendAsync(studentSerial, "echo student-$((6*7))\r"u8.ToArray());
+        await ConsoleSockets.ExpectAsync(studentSerial, studentScreen, "student-42");
+        await ConsoleSockets.ExpectAsync(serialWatcher, watchScreen, "student-42");
+        await ConsoleSockets.ExpectAsync(secondFull, fullScreen, "student-42");
+        var typed = "echo watcher-$((1+1))\r"u8.ToArray();
+        await ConsoleSockets.SendAsync(serialWatcher, typed);
+        await ConsoleSockets.SendAsync(secondFull, "echo second-$((3+4))\r"u8.ToArray());
+        await ConsoleSockets.ExpectAsync(studentSerial, studentScreen, "second-7");
+        await ConsoleSockets.SendAsync(studentSerial, "echo last-$((2+3))\r"u8.ToArray());
+        await ConsoleSockets.ExpectAsync(studentSerial, studentScreen, "last-5");
+        await ConsoleSockets.ExpectAsync(serialWatcher, watchScreen, "last-5");
+        Assert.DoesNotContain("watcher", studentScreen.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("watcher", watchScreen.ToString(), StringComparison.Ordinal);
+        output.WriteLine($"serial, as the watcher saw it:\n{watchScreen}");
+        Assert.Contains(
+            (await sam.Client.GetFromJsonAsync<MachineStatus>(ApiPaths.Machine("watched", "box"), ServerHarness.Json))!.Viewers!,
+            v => v is { User: "admin", Kind: "serial", WatchOnly: true });
+        serialWatcher.Dispose();
+        secondFull.Dispose();
+        studentSerial.Dispose();
 
         watcher.Dispose();
         var audit = new List<AuditEntry>();
@@ -81,13 +110,16 @@ public sealed class WatchOnlyConsoleTests(ITestOutputHelper output)
             async () =>
             {
                 audit = (await server.Client.GetFromJsonAsync<List<AuditEntry>>(ApiPaths.Audit + "?user=admin&action=console&limit=50", ServerHarness.Json))!;
-                return audit.Any(a => a.Outcome == "closed");
+                return audit.Count(a => a.Outcome == "closed") >= 3;
             },
             Bound,
             "the watch console's closed entry");
         output.WriteLine(string.Join("\n", audit.Select(a => $"{a.Outcome}: {a.Detail}")));
         Assert.Contains(audit, a => a.Outcome == "opened" && a.Detail == "vnc (watch only)");
         Assert.Contains(audit, a => a.Outcome == "closed" && a.Detail!.Contains($"(watch only: {input.Length} bytes of input dropped)", StringComparison.Ordinal));
+        Assert.Contains(audit, a => a.Outcome == "opened" && a.Detail == "serial (watch only)");
+        Assert.Contains(audit, a => a.Outcome == "closed" && a.Detail!.StartsWith("serial:", StringComparison.Ordinal)
+            && a.Detail.Contains($"(watch only: {typed.Length} bytes of input dropped)", StringComparison.Ordinal));
 
         // Closed, the watcher is no longer shown to the student (the session unregisters just after its audit line).
         await Bounded.WaitUntilAsync(

@@ -94,13 +94,13 @@ public sealed class RfbViewOnlyFilterTests
     public async Task TheStream_PassesTheViewerBytes_AndReadsComeThrough()
     {
         var vncGuest = new MemoryStream();
-        await using var vnc = new WatchOnlyStream(vncGuest);
+        await using var vnc = new WatchOnlyStream(vncGuest, new RfbViewOnlyFilter());
         byte[] sent = [.. Handshake, .. Key, .. UpdateRequest];
         await vnc.WriteAsync(sent);
         Assert.Equal([.. Encoding.ASCII.GetBytes("RFB 003.008\n"), 1, 1, .. UpdateRequest], vncGuest.ToArray());
         Assert.Equal(Key.Length, vnc.DroppedBytes);
 
-        await using var screen = new WatchOnlyStream(new MemoryStream(Encoding.ASCII.GetBytes("RFB 003.008\n")));
+        await using var screen = new WatchOnlyStream(new MemoryStream(Encoding.ASCII.GetBytes("RFB 003.008\n")), new RfbViewOnlyFilter());
         var buffer = new byte[16];
         Assert.Equal("RFB 003.008\n", Encoding.ASCII.GetString(buffer, 0, await screen.ReadAsync(buffer)));
     }

@@ -4653,8 +4653,8 @@ export interface components {
             /** @description "vnc" (the VGA screen, for noVNC) or "serial" (the guest's serial console, for xterm.js). */
             kind: null | string;
             /**
-             * @description Watch only (ADR 0050), for kind vnc: the screen comes through, nothing typed, clicked or pasted reaches
-             *                 the guest; the machine's users see who watches. A serial console cannot be watched (QEMU serves it to one client).
+             * @description Watch only (ADR 0050): what the guest shows comes through, nothing typed, clicked or pasted reaches
+             *                 the guest; the machine's users see who watches. Both kinds: the node shares a serial console among its clients (ADR 0054).
              * @default false
              */
             watch: boolean;

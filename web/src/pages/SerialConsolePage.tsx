@@ -3,8 +3,8 @@ import { FitAddon } from '@xterm/addon-fit';
 import { Terminal } from '@xterm/xterm';
 import '@xterm/xterm/css/xterm.css';
 import { useEffect, useRef, useState } from 'react';
-import { Link, useParams } from 'react-router';
-import { requestConsoleTicket, webSocketUrl } from '../api/consoles';
+import { Link, useLocation, useParams } from 'react-router';
+import { requestConsoleTicket, watchOnly, webSocketUrl } from '../api/consoles';
 import { errorText } from '../components/common';
 import { closeMessage } from './console/closeReason';
 import { rebuilt, useReconnect } from './console/reconnect';
@@ -14,6 +14,8 @@ type Status = 'connecting' | 'connected' | 'reconnecting' | 'closed' | 'failed';
 
 export default function SerialConsolePage() {
   const { room = '', machine = '' } = useParams();
+  // ?watch=1: watch only (ADR 0054) — the terminal takes no input, and the Server drops any a watcher sends anyway.
+  const watch = watchOnly(useLocation().search);
   const host = useRef<HTMLDivElement>(null);
   const [status, setStatus] = useState<Status>('connecting');
   const [detail, setDetail] = useState('');
@@ -24,7 +26,7 @@ export default function SerialConsolePage() {
     if (!host.current) return;
     let cancelled = false;
     let socket: WebSocket | null = null;
-    const terminal = new Terminal(serialTerminalOptions);
+    const terminal = new Terminal({ ...serialTerminalOptions, disableStdin: watch });
     const fit = new FitAddon();
     terminal.loadAddon(fit);
     terminal.open(host.current);
@@ -44,7 +46,7 @@ export default function SerialConsolePage() {
       setDetail('');
     }
     let opened = false;
-    requestConsoleTicket(room, machine, 'serial')
+    requestConsoleTicket(room, machine, 'serial', watch)
       .then((ticket) => {
         if (cancelled) return;
         socket = new WebSocket(webSocketUrl(ticket.url));
@@ -54,8 +56,10 @@ export default function SerialConsolePage() {
           again.connected();
           setStatus('connected');
           setDetail('');
-          terminal.focus();
-          send(encoder.encode('\r')); // wake the getty so a prompt shows
+          if (!watch) {
+            terminal.focus();
+            send(encoder.encode('\r')); // wake the getty so a prompt shows
+          }
         };
         socket.onmessage = (e) => {
           if (typeof e.data === 'string') terminal.write(e.data);
@@ -91,14 +95,14 @@ export default function SerialConsolePage() {
       terminal.dispose();
     };
     // `again` is stable but for `automatic`, read at each try; a change of it alone must not open another socket.
-  }, [room, machine, attempt]);
+  }, [room, machine, attempt, watch]);
 
   return (
     <main className="page console-page">
       <header className="console-bar">
         <Link to={`/rooms/${encodeURIComponent(room)}`}>← Room</Link>
         <h1>
-          {machine} <span className="muted small">serial console</span>
+          {machine} <span className="muted small">serial console{watch && ', watch only'}</span>
         </h1>
         <span className={`badge console-${status}`} aria-live="polite">
           {status}
@@ -111,7 +115,7 @@ export default function SerialConsolePage() {
             Reconnect
           </button>
         )}
-        <Link to={`/rooms/${encodeURIComponent(room)}/machines/${encodeURIComponent(machine)}/console`}>Screen (VNC)</Link>
+        <Link to={`/rooms/${encodeURIComponent(room)}/machines/${encodeURIComponent(machine)}/console${watch ? '?watch=1' : ''}`}>Screen (VNC)</Link>
       </header>
       {detail && (
         <p role="alert" className="error-box">

@@ -109,7 +109,7 @@ export default function VncConsolePage() {
             Reconnect
           </button>
         )}
-        <Link to={`/rooms/${encodeURIComponent(room)}/machines/${encodeURIComponent(machine)}/serial`}>Serial console</Link>
+        <Link to={`/rooms/${encodeURIComponent(room)}/machines/${encodeURIComponent(machine)}/serial${watch ? '?watch=1' : ''}`}>Serial console</Link>
       </header>
       {detail && (
         <p role="alert" className="error-box">
