@@ -123,7 +123,9 @@ public static class LocalCommands
 
                         using (vnc)
                         {
-                            await SocketPump.RunAsync(viewer, vnc, ct);
+                            await using var a = new NetworkStream(viewer, ownsSocket: false);
+                            await using var b = new NetworkStream(vnc, ownsSocket: false);
+                            await StreamPump.RunAsync(a, b, ct);
                         }
                     }
                 }, ct);

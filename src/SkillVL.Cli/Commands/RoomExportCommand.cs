@@ -1,4 +1,5 @@
 using System.CommandLine;
+using SkillVL.Cli.Input;
 using SkillVL.Core.Rooms;
 using SkillVL.Core.Rooms.LabFormats;
 
@@ -24,16 +25,7 @@ internal static class RoomExportCommand
         command.SetAction(runner.LocalAction(async (parseResult, _, cancellationToken) =>
         {
             var path = parseResult.GetRequiredValue(file);
-            string text;
-            try
-            {
-                text = path == "-" ? await runner.Context.In.ReadToEndAsync(cancellationToken) : await File.ReadAllTextAsync(path, cancellationToken);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                throw new CliException($"cannot read {path}: {e.Message}", ExitCodes.InvalidInput);
-            }
-
+            var text = await RoomFileReader.ReadTextAsync(path, runner.Context.In, cancellationToken);
             var error = runner.Context.Error;
             var parsed = RoomDocument.Parse(text);
             if (parsed.Definition is null)

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using SkillVL.Cli.Input;
 using SkillVL.Core.Rooms;
 using SkillVL.Core.Rooms.LabFormats;
 
@@ -49,7 +50,7 @@ internal static class RoomImportCommand
                 DefaultTemplate = parseResult.GetRequiredValue(defaultTemplate),
                 FileName = path == "-" ? null : path,
             };
-            var text = await ReadAsync(path, runner.Context.In, cancellationToken);
+            var text = await RoomFileReader.ReadTextAsync(path, runner.Context.In, cancellationToken);
             var result = LabImporter.Import(format, text, options);
             var error = runner.Context.Error;
             foreach (var note in result.NotMapped)
@@ -82,18 +83,6 @@ internal static class RoomImportCommand
             return ExitCodes.Ok;
         }));
         return command;
-    }
-
-    private static async Task<string> ReadAsync(string path, TextReader stdin, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return path == "-" ? await stdin.ReadToEndAsync(cancellationToken) : await File.ReadAllTextAsync(path, cancellationToken);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new CliException($"cannot read {path}: {e.Message}", ExitCodes.InvalidInput);
-        }
     }
 
     private static Dictionary<string, string> Mappings(string[] pairs)

@@ -19,17 +19,7 @@ internal static class RoomFileReader
     public static async Task<RoomFile> ReadAsync(string path, TextReader stdin, CancellationToken cancellationToken)
     {
         var source = path == StdinPath ? "stdin" : path;
-        string text;
-        try
-        {
-            text = path == StdinPath
-                ? await stdin.ReadToEndAsync(cancellationToken)
-                : await File.ReadAllTextAsync(path, cancellationToken);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new CliException($"cannot read {source}: {e.Message}", ExitCodes.InvalidInput);
-        }
+        var text = await ReadTextAsync(path, stdin, cancellationToken);
 
         if (string.IsNullOrWhiteSpace(text))
         {
@@ -41,6 +31,19 @@ internal static class RoomFileReader
         return string.IsNullOrWhiteSpace(name)
             ? throw new CliException($"{source}: metadata.name: required (the room's name)", ExitCodes.InvalidInput)
             : new RoomFile(name, text, mediaType, source);
+    }
+
+    /// <summary>A file's text, or stdin's for <c>-</c>; a CLI error (exit 4) naming the file when it cannot be read.</summary>
+    public static async Task<string> ReadTextAsync(string path, TextReader stdin, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return path == StdinPath ? await stdin.ReadToEndAsync(cancellationToken) : await File.ReadAllTextAsync(path, cancellationToken);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CliException($"cannot read {(path == StdinPath ? "stdin" : path)}: {e.Message}", ExitCodes.InvalidInput);
+        }
     }
 
     /// <summary>By extension; for stdin or an unknown extension, a document starting with '{' is JSON.</summary>
