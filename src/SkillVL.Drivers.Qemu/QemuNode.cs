@@ -83,7 +83,13 @@ public sealed class QemuNode : IAsyncDisposable
     public QcowImageTool Images { get; }
 
     /// <summary>Validates <paramref name="options"/>, creates the data and runtime directories, and wires the driver.</summary>
-    public static QemuNode Create(QemuDriverOptions options, ILoggerFactory loggerFactory, TimeProvider timeProvider)
+    /// <param name="streamRelay">Stream mode only: the relay's clocks and where its sockets are made (the driver tests run
+    /// the client's underlay in a network namespace while its QEMUs need none); null: defaults, this thread's namespace.</param>
+    public static QemuNode Create(
+        QemuDriverOptions options,
+        ILoggerFactory loggerFactory,
+        TimeProvider timeProvider,
+        (Networking.Relay.RelayTimings Timings, Action<Action>? NamespaceContext)? streamRelay = null)
     {
         QemuDriverOptionsValidator.ThrowIfInvalid(options);
         Directory.CreateDirectory(options.DataDirectory);
@@ -103,7 +109,11 @@ public sealed class QemuNode : IAsyncDisposable
             options, runner, supervisor, images, timeProvider, loggerFactory.CreateLogger<AcceleratorProbe>());
         var streams = options.StreamMode
             ? new Networking.Switching.StreamNetworks(
-                Core.Nodes.NodeTlsFiles.DirectoryOf(options.DataDirectory), timeProvider, loggerFactory.CreateLogger<Networking.Switching.StreamNetworks>())
+                Core.Nodes.NodeTlsFiles.DirectoryOf(options.DataDirectory),
+                timeProvider,
+                loggerFactory.CreateLogger<Networking.Switching.StreamNetworks>(),
+                streamRelay?.Timings,
+                streamRelay?.NamespaceContext)
             : null;
         var vms = new QemuVmDriver(
             options, supervisor, templates, images, taps, accelerators, timeProvider, loggerFactory.CreateLogger<QemuVmDriver>(), streams);

@@ -92,21 +92,16 @@ internal sealed class RelaySwitchPort : IRelayLinkPort, IAsyncDisposable
     private async Task WriteLoopAsync(CancellationToken cancellationToken)
     {
         var batch = new byte[Math.Max(BatchBytes, 2 * (_switch.MaxFrame + 2))];
-        var outbox = _port.Outbox;
-        using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         while (!cancellationToken.IsCancellationRequested)
         {
+            // Wake at least once per keepalive interval, to send one when nothing else went out. A new source each time:
+            // one whose timer fired cannot be reset.
+            using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            wait.CancelAfter(_timings.KeepaliveInterval);
             bool more;
             try
             {
-                // Wake at least once per keepalive interval, to send one when nothing else went out.
-                if (!wait.TryReset())
-                {
-                    return;
-                }
-
-                wait.CancelAfter(_timings.KeepaliveInterval);
-                more = await outbox.WaitToReadAsync(wait.Token);
+                more = await _port.Outbox.WaitToReadAsync(wait.Token);
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
@@ -123,27 +118,33 @@ internal sealed class RelaySwitchPort : IRelayLinkPort, IAsyncDisposable
                 return;
             }
 
-            var used = 0;
-            var frames = 0;
-            while (used + 2 + _switch.MaxFrame <= batch.Length && outbox.TryRead(out var frame))
-            {
-                RelayProtocol.WriteHeader(batch.AsSpan(used), frame.Length);
-                frame.CopyTo(batch.AsSpan(used + 2));
-                used += 2 + frame.Length;
-                frames++;
-            }
-
-            if (Volatile.Read(ref _stream) is { } stream && await SendAsync(stream, batch.AsMemory(0, used), cancellationToken))
-            {
-                _counters.Sent(frames, used - (2 * frames));
-            }
-            else
-            {
-                _counters.Dropped(frames);
-                _port.CountDropped(frames);
-            }
-
+            await SendQueuedAsync(batch, cancellationToken);
             await SendKeepaliveIfDueAsync(cancellationToken);
+        }
+    }
+
+    /// <summary>Sends what the switch queued for the hub (up to one batch) as records, or counts it dropped while no
+    /// connection is up.</summary>
+    private async Task SendQueuedAsync(byte[] batch, CancellationToken cancellationToken)
+    {
+        var used = 0;
+        var frames = 0;
+        while (used + 2 + _switch.MaxFrame <= batch.Length && _port.Outbox.TryRead(out var frame))
+        {
+            RelayProtocol.WriteHeader(batch.AsSpan(used), frame.Length);
+            frame.CopyTo(batch.AsSpan(used + 2));
+            used += 2 + frame.Length;
+            frames++;
+        }
+
+        if (Volatile.Read(ref _stream) is { } stream && await SendAsync(stream, batch.AsMemory(0, used), cancellationToken))
+        {
+            _counters.Sent(frames, used - (2 * frames));
+        }
+        else
+        {
+            _counters.Dropped(frames);
+            _port.CountDropped(frames);
         }
     }
 
