@@ -9,14 +9,14 @@ namespace SkillVL.Drivers.Qemu.IntegrationTests.Relay;
 /// What stream mode's user-space switch costs between two tiny guests on one node (ADR 0052), beside the same two guests
 /// on a Linux bridge: a flood ping of full-size frames (1422 bytes of payload, MTU 1450), its round trips per second and
 /// average round trip. The tiny guest has no iperf3, and under TCG the guests' own CPU is most of the cost either way;
-/// the test fails only when a path loses frames.
+/// the test fails only when a path loses frames (more than 1 %).
 /// </summary>
 public sealed partial class StreamModeLatencyTests(ITestOutputHelper output)
 {
     private const int Count = 1000;
 
     [Fact]
-    public async Task StreamSwitch_BesideBridge_FloodPingOfFullFrames_LosesNothing()
+    public async Task StreamSwitch_BesideBridge_FloodPingOfFullFrames_LosesAtMostOnePercent()
     {
         var bridge = await MeasureAsync(QemuDriverOptions.BridgeNetworking);
         var stream = await MeasureAsync(QemuDriverOptions.StreamNetworking);
@@ -42,7 +42,10 @@ public sealed partial class StreamModeLatencyTests(ITestOutputHelper output)
         var summary = Summary().Match(flood.Stdout);
         var rtt = Rtt().Match(flood.Stdout);
         Assert.True(summary.Success && rtt.Success, flood.Stdout);
-        Assert.Equal(Count, int.Parse(summary.Groups["received"].Value, CultureInfo.InvariantCulture));
+        // A reply may come too late for ping under load (a run beside other VM tests once counted 999 of 1000 with one
+        // round trip of 955 ms): 1 % is allowed; a switch that drops frames loses far more.
+        var received = int.Parse(summary.Groups["received"].Value, CultureInfo.InvariantCulture);
+        Assert.True(received >= Count * 99 / 100, $"{vmNetwork}: {received} of {Count} replies");
         var milliseconds = double.Parse(summary.Groups["time"].Value, CultureInfo.InvariantCulture);
         var average = double.Parse(rtt.Groups["avg"].Value, CultureInfo.InvariantCulture);
 

@@ -178,7 +178,7 @@ public sealed class StreamSwitchTests
 
         Assert.Single(Drain(relay));
         Assert.Empty(Drain(a));
-        Assert.True(b.Outbox.Completion.IsCompleted);
+        Assert.True(b.IsClosed);
         Assert.Equal(1, sw.LearnedAddresses);
     }
 
@@ -234,7 +234,7 @@ public sealed class StreamSwitchTests
     private static List<byte[]> Drain(SwitchPort port)
     {
         var frames = new List<byte[]>();
-        while (port.Outbox.TryRead(out var frame))
+        while (port.TryDequeue(out var frame))
         {
             frames.Add(frame);
         }

@@ -22,8 +22,7 @@ internal sealed class RelaySwitchPort : IRelayLinkPort, IAsyncDisposable
     private readonly RelayCounters _counters;
     private readonly RelayTimings _timings;
     private readonly TimeProvider _time;
-    private readonly CancellationTokenSource _stop = new();
-    private readonly Task _writer;
+    private readonly Thread _writer;
     private System.IO.Stream? _stream;
     private long _lastSent;
 
@@ -34,7 +33,8 @@ internal sealed class RelaySwitchPort : IRelayLinkPort, IAsyncDisposable
         _timings = timings;
         _time = time;
         _port = sw.AddPort("relay");
-        _writer = Task.Run(() => WriteLoopAsync(_stop.Token));
+        _writer = new Thread(WriteLoop) { IsBackground = true, Name = "stream relay " + sw.NetworkId };
+        _writer.Start();
     }
 
     public string Name => "stream switch of " + _switch.NetworkId;
@@ -84,84 +84,56 @@ internal sealed class RelaySwitchPort : IRelayLinkPort, IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _switch.RemovePort(_port);
-        await _stop.CancelAsync();
-        await _writer.WaitAsync(StopTimeout).ContinueWith(_ => { }, TaskScheduler.Default);
-        _stop.Dispose();
+        await Task.Run(() => _writer.Join(StopTimeout));
     }
 
-    private async Task WriteLoopAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// The writer thread: sends what the switch queued for the hub as records (up to one batch per write), counts it
+    /// dropped while no connection is up, and sends a keepalive after <see cref="RelayTimings.KeepaliveInterval"/> without
+    /// a write. A thread of its own, as <see cref="RelayPort"/>'s reader: frames never wait for a thread-pool thread.
+    /// </summary>
+    private void WriteLoop()
     {
         var batch = new byte[Math.Max(BatchBytes, 2 * (_switch.MaxFrame + 2))];
-        while (!cancellationToken.IsCancellationRequested)
+        var keepalive = new byte[2];
+        while (_port.WaitForFrames(_timings.KeepaliveInterval))
         {
-            // Wake at least once per keepalive interval, to send one when nothing else went out. A new source each time:
-            // one whose timer fired cannot be reset.
-            using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            wait.CancelAfter(_timings.KeepaliveInterval);
-            bool more;
-            try
+            var used = 0;
+            var frames = 0;
+            while (used + 2 + _switch.MaxFrame <= batch.Length && _port.TryDequeue(out var frame))
             {
-                more = await _port.Outbox.WaitToReadAsync(wait.Token);
-            }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-            {
-                await SendKeepaliveIfDueAsync(cancellationToken);
-                continue;
-            }
-            catch (OperationCanceledException)
-            {
-                return;
+                RelayProtocol.WriteHeader(batch.AsSpan(used), frame.Length);
+                frame.CopyTo(batch.AsSpan(used + 2));
+                used += 2 + frame.Length;
+                frames++;
             }
 
-            if (!more)
+            if (frames > 0)
             {
-                return;
+                if (Volatile.Read(ref _stream) is { } stream && Send(stream, batch.AsSpan(0, used)))
+                {
+                    _counters.Sent(frames, used - (2 * frames));
+                }
+                else
+                {
+                    _counters.Dropped(frames);
+                    _port.CountDropped(frames);
+                }
             }
 
-            await SendQueuedAsync(batch, cancellationToken);
-            await SendKeepaliveIfDueAsync(cancellationToken);
+            if (Volatile.Read(ref _stream) is { } idle && _time.GetElapsedTime(Volatile.Read(ref _lastSent)) >= _timings.KeepaliveInterval)
+            {
+                Send(idle, keepalive);
+            }
         }
     }
 
-    /// <summary>Sends what the switch queued for the hub (up to one batch) as records, or counts it dropped while no
-    /// connection is up.</summary>
-    private async Task SendQueuedAsync(byte[] batch, CancellationToken cancellationToken)
-    {
-        var used = 0;
-        var frames = 0;
-        while (used + 2 + _switch.MaxFrame <= batch.Length && _port.Outbox.TryRead(out var frame))
-        {
-            RelayProtocol.WriteHeader(batch.AsSpan(used), frame.Length);
-            frame.CopyTo(batch.AsSpan(used + 2));
-            used += 2 + frame.Length;
-            frames++;
-        }
-
-        if (Volatile.Read(ref _stream) is { } stream && await SendAsync(stream, batch.AsMemory(0, used), cancellationToken))
-        {
-            _counters.Sent(frames, used - (2 * frames));
-        }
-        else
-        {
-            _counters.Dropped(frames);
-            _port.CountDropped(frames);
-        }
-    }
-
-    private async Task SendKeepaliveIfDueAsync(CancellationToken cancellationToken)
-    {
-        if (Volatile.Read(ref _stream) is { } stream && _time.GetElapsedTime(Volatile.Read(ref _lastSent)) >= _timings.KeepaliveInterval)
-        {
-            await SendAsync(stream, new byte[2], cancellationToken);
-        }
-    }
-
-    private async Task<bool> SendAsync(System.IO.Stream stream, ReadOnlyMemory<byte> records, CancellationToken cancellationToken)
+    private bool Send(System.IO.Stream stream, ReadOnlySpan<byte> records)
     {
         try
         {
-            await stream.WriteAsync(records, cancellationToken);
-            await stream.FlushAsync(cancellationToken);
+            stream.Write(records);
+            stream.Flush();
             Volatile.Write(ref _lastSent, _time.GetTimestamp());
             return true;
         }
@@ -169,7 +141,7 @@ internal sealed class RelaySwitchPort : IRelayLinkPort, IAsyncDisposable
         {
             // A broken connection: closing it ends RunAsync's pending read, which reports it and the link reconnects.
             Interlocked.CompareExchange(ref _stream, null, stream);
-            await stream.DisposeAsync();
+            stream.Dispose();
             return false;
         }
     }

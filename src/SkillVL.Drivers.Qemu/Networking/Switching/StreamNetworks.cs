@@ -83,7 +83,7 @@ public sealed class StreamNetworks : INetworkDriver, IAsyncDisposable
                 var replaced = Create(network);
                 foreach (var (nicId, socketPath) in nics)
                 {
-                    replaced.Nics[nicId] = new VmStreamPort(replaced.Switch, nicId, socketPath, _time, _logger);
+                    replaced.Nics[nicId] = new VmStreamPort(replaced.Switch, nicId, socketPath, _logger);
                 }
 
                 return;
@@ -149,7 +149,7 @@ public sealed class StreamNetworks : INetworkDriver, IAsyncDisposable
             }
 
             await DetachCoreAsync(nicId);
-            network.Nics[nicId] = new VmStreamPort(network.Switch, nicId, socketPath, _time, _logger);
+            network.Nics[nicId] = new VmStreamPort(network.Switch, nicId, socketPath, _logger);
             return true;
         }
         finally

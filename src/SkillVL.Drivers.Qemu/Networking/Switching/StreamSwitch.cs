@@ -69,7 +69,7 @@ public sealed class StreamSwitch
         }
     }
 
-    /// <summary>Adds a port; its owner drains <see cref="SwitchPort.Outbox"/>.</summary>
+    /// <summary>Adds a port; its owner drains it (<see cref="SwitchPort.WaitForFrames"/>, <see cref="SwitchPort.TryDequeue"/>).</summary>
     /// <exception cref="InvalidOperationException">The switch already has <see cref="MaxPorts"/> ports.</exception>
     public SwitchPort AddPort(string name, int queueFrames = DefaultQueueFrames)
     {

@@ -10,6 +10,8 @@ namespace SkillVL.Drivers.Qemu.Networking.Switching;
 /// which rules out the other direction). The agent keeps trying while the socket is missing or refuses (the VM is
 /// starting, or between two QEMU processes), every <see cref="RetryInterval"/>. A frame larger than the network allows
 /// is read and dropped, not treated as a broken connection: the guest chose it, and the next one may be fine.
+/// Two dedicated threads with blocking I/O (reading QEMU's frames into the switch; writing the port's queue to QEMU),
+/// as the relay tap's (ADR 0019): frames never wait for a thread-pool thread.
 /// </summary>
 internal sealed class VmStreamPort : IAsyncDisposable
 {
@@ -18,28 +20,31 @@ internal sealed class VmStreamPort : IAsyncDisposable
 
     private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(5);
 
+    /// <summary>How often an idle writer looks whether the port was closed (it is also woken by the close).</summary>
+    private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(1);
+
     /// <summary>At most this much goes into one write to QEMU (many small frames queued at once: one syscall).</summary>
     private const int BatchBytes = 64 * 1024;
 
     private readonly StreamSwitch _switch;
     private readonly SwitchPort _port;
-    private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly CancellationTokenSource _stop = new();
-    private readonly Task _reader;
-    private readonly Task _writer;
+    private readonly ManualResetEventSlim _stopping = new();
+    private readonly Thread _reader;
+    private readonly Thread _writer;
     private Socket? _socket;
 
-    public VmStreamPort(StreamSwitch sw, string nicId, string socketPath, TimeProvider time, ILogger logger)
+    public VmStreamPort(StreamSwitch sw, string nicId, string socketPath, ILogger logger)
     {
         _switch = sw;
         NicId = nicId;
         SocketPath = socketPath;
-        _time = time;
         _logger = logger;
         _port = sw.AddPort(nicId);
-        _reader = Task.Run(() => ConnectLoopAsync(_stop.Token));
-        _writer = Task.Run(() => WriteLoopAsync(_stop.Token));
+        _reader = new Thread(ConnectLoop) { IsBackground = true, Name = "stream in " + nicId };
+        _writer = new Thread(WriteLoop) { IsBackground = true, Name = "stream out " + nicId };
+        _reader.Start();
+        _writer.Start();
     }
 
     public string NicId { get; }
@@ -53,23 +58,29 @@ internal sealed class VmStreamPort : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        _stopping.Set();
         _switch.RemovePort(_port);
-        await _stop.CancelAsync();
         Interlocked.Exchange(ref _socket, null)?.Dispose();
-        await Task.WhenAll(_reader, _writer).WaitAsync(StopTimeout).ContinueWith(_ => { }, TaskScheduler.Default);
-        _stop.Dispose();
+
+        // Joined off the caller's thread: both end within a poll interval of the close.
+        await Task.Run(() =>
+        {
+            _reader.Join(StopTimeout);
+            _writer.Join(StopTimeout);
+        });
+        _stopping.Dispose();
     }
 
-    private async Task ConnectLoopAsync(CancellationToken cancellationToken)
+    private void ConnectLoop()
     {
         var buffer = new byte[Math.Max(_switch.MaxFrame, QemuStreamFraming.HeaderLength)];
         var waiting = false;
-        while (!cancellationToken.IsCancellationRequested)
+        while (!_stopping.IsSet)
         {
             var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
             try
             {
-                await socket.ConnectAsync(new UnixDomainSocketEndPoint(SocketPath), cancellationToken);
+                socket.Connect(new UnixDomainSocketEndPoint(SocketPath));
             }
             catch (SocketException e)
             {
@@ -81,131 +92,128 @@ internal sealed class VmStreamPort : IAsyncDisposable
                     waiting = true;
                 }
 
-                await DelayAsync(cancellationToken);
+                _stopping.Wait(RetryInterval);
                 continue;
-            }
-            catch (OperationCanceledException)
-            {
-                socket.Dispose();
-                return;
             }
 
             waiting = false;
             Volatile.Write(ref _socket, socket);
+            if (_stopping.IsSet)
+            {
+                // Disposed between the connect and the publish: nobody else closes this one.
+                Interlocked.CompareExchange(ref _socket, null, socket);
+                socket.Dispose();
+                return;
+            }
+
             _logger.VmPortConnected(_switch.NetworkId, NicId, SocketPath);
-            var reason = await ReadFramesAsync(socket, buffer, cancellationToken);
+            var reason = ReadFrames(socket, buffer);
             Interlocked.CompareExchange(ref _socket, null, socket);
             socket.Dispose();
-            if (cancellationToken.IsCancellationRequested)
+            if (_stopping.IsSet)
             {
                 return;
             }
 
             _logger.VmPortDisconnected(_switch.NetworkId, NicId, reason);
-            await DelayAsync(cancellationToken);
+            _stopping.Wait(RetryInterval);
         }
     }
 
-    private async Task<string> ReadFramesAsync(Socket socket, byte[] buffer, CancellationToken cancellationToken)
+    private string ReadFrames(Socket socket, byte[] buffer)
     {
-        await using var stream = new NetworkStream(socket, ownsSocket: false);
         try
         {
             while (true)
             {
-                await stream.ReadExactlyAsync(buffer.AsMemory(0, QemuStreamFraming.HeaderLength), cancellationToken);
+                ReceiveExactly(socket, buffer.AsSpan(0, QemuStreamFraming.HeaderLength));
                 var length = QemuStreamFraming.ReadHeader(buffer);
                 if (length > _switch.MaxFrame)
                 {
-                    await SkipAsync(stream, length, buffer, cancellationToken);
+                    Skip(socket, length, buffer);
                     _switch.Counters.CountBadSize();
                     continue;
                 }
 
-                await stream.ReadExactlyAsync(buffer.AsMemory(0, (int)length), cancellationToken);
+                ReceiveExactly(socket, buffer.AsSpan(0, (int)length));
                 _switch.Forward(_port, buffer.AsSpan(0, (int)length));
             }
-        }
-        catch (OperationCanceledException)
-        {
-            return "stopped";
         }
         catch (EndOfStreamException)
         {
             return "QEMU closed the socket (the VM stopped)";
         }
-        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
         {
             return e.Message;
         }
     }
 
-    private static async Task SkipAsync(NetworkStream stream, uint length, byte[] buffer, CancellationToken cancellationToken)
+    private static void ReceiveExactly(Socket socket, Span<byte> destination)
+    {
+        while (destination.Length > 0)
+        {
+            var read = socket.Receive(destination);
+            if (read == 0)
+            {
+                throw new EndOfStreamException();
+            }
+
+            destination = destination[read..];
+        }
+    }
+
+    private static void Skip(Socket socket, uint length, byte[] buffer)
     {
         var left = (long)length;
         while (left > 0)
         {
             var chunk = (int)Math.Min(left, buffer.Length);
-            await stream.ReadExactlyAsync(buffer.AsMemory(0, chunk), cancellationToken);
+            ReceiveExactly(socket, buffer.AsSpan(0, chunk));
             left -= chunk;
         }
     }
 
-    private async Task WriteLoopAsync(CancellationToken cancellationToken)
+    private void WriteLoop()
     {
         var batch = new byte[Math.Max(BatchBytes, 2 * (_switch.MaxFrame + QemuStreamFraming.HeaderLength))];
-        var outbox = _port.Outbox;
-        try
+        while (_port.WaitForFrames(PollInterval))
         {
-            while (await outbox.WaitToReadAsync(cancellationToken))
+            var used = 0;
+            var frames = 0;
+            while (used + QemuStreamFraming.HeaderLength + _switch.MaxFrame <= batch.Length && _port.TryDequeue(out var frame))
             {
-                var used = 0;
-                var frames = 0;
-                while (used + QemuStreamFraming.HeaderLength + _switch.MaxFrame <= batch.Length && outbox.TryRead(out var frame))
-                {
-                    QemuStreamFraming.WriteHeader(batch.AsSpan(used), frame.Length);
-                    frame.CopyTo(batch.AsSpan(used + QemuStreamFraming.HeaderLength));
-                    used += QemuStreamFraming.HeaderLength + frame.Length;
-                    frames++;
-                }
+                QemuStreamFraming.WriteHeader(batch.AsSpan(used), frame.Length);
+                frame.CopyTo(batch.AsSpan(used + QemuStreamFraming.HeaderLength));
+                used += QemuStreamFraming.HeaderLength + frame.Length;
+                frames++;
+            }
 
-                if (Volatile.Read(ref _socket) is not { } socket)
-                {
-                    // No QEMU connected (starting, or between processes): the frames are lost, as on an unplugged cable.
-                    _port.CountDropped(frames);
-                    continue;
-                }
+            if (frames == 0)
+            {
+                continue;
+            }
 
-                try
+            if (Volatile.Read(ref _socket) is not { } socket)
+            {
+                // No QEMU connected (starting, or between processes): the frames are lost, as on an unplugged cable.
+                _port.CountDropped(frames);
+                continue;
+            }
+
+            try
+            {
+                var sent = 0;
+                while (sent < used)
                 {
-                    var sent = 0;
-                    while (sent < used)
-                    {
-                        sent += await socket.SendAsync(batch.AsMemory(sent, used - sent), SocketFlags.None, cancellationToken);
-                    }
-                }
-                catch (Exception e) when (e is SocketException or ObjectDisposedException)
-                {
-                    // The reader sees the same broken socket and reconnects.
-                    _port.CountDropped(frames);
+                    sent += socket.Send(batch.AsSpan(sent, used - sent));
                 }
             }
-        }
-        catch (OperationCanceledException)
-        {
-            // Stopping.
-        }
-    }
-
-    private async Task DelayAsync(CancellationToken cancellationToken)
-    {
-        try
-        {
-            await Task.Delay(RetryInterval, _time, cancellationToken);
-        }
-        catch (OperationCanceledException)
-        {
-            // Stopping: the loop condition ends it.
+            catch (Exception e) when (e is SocketException or ObjectDisposedException)
+            {
+                // The reader sees the same broken socket and reconnects.
+                _port.CountDropped(frames);
+            }
         }
     }
 }
