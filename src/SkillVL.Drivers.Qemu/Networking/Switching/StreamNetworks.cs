@@ -186,20 +186,6 @@ public sealed class StreamNetworks : INetworkDriver, IAsyncDisposable
         }
     }
 
-    /// <summary>True when the NIC's port is connected to its QEMU.</summary>
-    public bool IsConnected(string nicId)
-    {
-        _gate.Wait();
-        try
-        {
-            return _networks.Values.Any(n => n.Nics.TryGetValue(nicId, out var port) && port.Connected);
-        }
-        finally
-        {
-            _gate.Release();
-        }
-    }
-
     /// <summary>The relay link of a network, or null when it has none.</summary>
     public RelayLinkStatus? ClientStatus(string networkId)
     {
