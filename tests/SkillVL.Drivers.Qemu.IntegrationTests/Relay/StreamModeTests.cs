@@ -86,6 +86,34 @@ public sealed class StreamModeTests(ITestOutputHelper output)
         await client.AssertNothingLeftAsync();
     }
 
+    [Fact]
+    public async Task StreamMode_AgentRestart_ReconnectsToTheRunningVms()
+    {
+        await using var host = await QemuTestHost.StartAsync(output, vmNetwork: QemuDriverOptions.StreamNetworking);
+        var net = await host.NewNetworkAsync();
+        var a = host.NewVm("a", net);
+        var b = host.NewVm("b", net);
+        await Task.WhenAll(host.StartAndWaitForAgentAsync(a), host.StartAndWaitForAgentAsync(b));
+        await ConfigureAsync(host, a, "10.0.1.11/24");
+        await ConfigureAsync(host, b, "10.0.1.12/24");
+        await AssertPingsAsync(host, a, "10.0.1.12");
+
+        // A new agent process: its switches are gone, the QEMUs run on and listen again. The Server ensures the network
+        // again and the next list of VMs plugs their NICs back in (QemuVmDriver.ListAsync), as a reconcile pass does.
+        await host.RestartNodeAsync();
+        await host.Node.Networks.EnsureAsync(new Core.Networking.NetworkSpec(net, 1450), CancellationToken.None);
+        Assert.Equal(2, (await host.Node.Vms.ListAsync(CancellationToken.None)).Count);
+        await Bounded.WaitUntilAsync(
+            () => host.Node.Streams!.SwitchOf(net)!.Ports.Count == 2, WaitLimit, "both NICs attached again");
+        await AssertPingsAsync(host, a, "10.0.1.12");
+        await AssertPingsAsync(host, b, "10.0.1.11");
+
+        await Task.WhenAll(host.Node.Vms.DeleteAsync(a.Id, CancellationToken.None), host.Node.Vms.DeleteAsync(b.Id, CancellationToken.None));
+        Assert.Empty(host.Node.Streams!.SwitchOf(net)!.Ports);
+        await host.Node.Networks.DeleteAsync(net, CancellationToken.None);
+        await host.AssertNothingLeftAsync();
+    }
+
     private static async Task AssertPingsAsync(QemuTestHost host, VmSpec from, string address)
     {
         // The first echo may be lost to ARP; a few tries, each bounded by -W.
