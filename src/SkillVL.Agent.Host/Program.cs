@@ -32,12 +32,19 @@ var cpuModel = new Option<string?>("--cpu-model")
     Description = "QEMU CPU model of the VMs (e.g. qemu64-v1); default: host under KVM, max under TCG. Guests move only between nodes with the same model",
 };
 
+var vmNetwork = new Option<string>("--vm-network")
+{
+    Description = "bridge | stream: how VMs reach room networks; stream (client nodes only, ADR 0052): QEMU -netdev stream into the agent's own switch, no bridge, no tap",
+    DefaultValueFactory = _ => "bridge",
+};
+vmNetwork.AcceptOnlyFromAmong("bridge", "stream");
+
 var localUser = new Option<string?>("--local-user")
 {
     Description = "the node's owner (user name or uid): besides root, they may use the local commands (vms, console, stop, start, vnc)",
 };
 
-var root = new RootCommand("SkillVL node agent") { server, joinToken, name, kind, underlay, relayPort, labels, data, runtime, accelerator, qemuUser, cpuModel, localUser };
+var root = new RootCommand("SkillVL node agent") { server, joinToken, name, kind, underlay, relayPort, labels, data, runtime, accelerator, qemuUser, cpuModel, vmNetwork, localUser };
 foreach (var local in SkillVL.Agent.Host.LocalCommands.Create())
 {
     root.Subcommands.Add(local);
@@ -74,6 +81,14 @@ root.SetAction(async (parse, cancellationToken) =>
     if (parse.GetValue(relayPort) is < 1 or > 65535)
     {
         await Console.Error.WriteLineAsync($"skillvl-agent: --relay-port {parse.GetValue(relayPort)} is outside 1..65535.");
+        return 2;
+    }
+
+    if (parse.GetValue(vmNetwork) == "stream" && parse.GetValue(kind) != "client")
+    {
+        // Stream mode reaches other nodes only through a relay to a hub (ADR 0052); a server or edge node must be a VXLAN
+        // peer, a hub or a router's home, which all need the bridge.
+        await Console.Error.WriteLineAsync($"skillvl-agent: --vm-network stream is for client nodes (--kind client), not {parse.GetValue(kind)}.");
         return 2;
     }
 
@@ -116,6 +131,7 @@ root.SetAction(async (parse, cancellationToken) =>
             Accelerator = parse.GetValue(accelerator)!,
             QemuUser = parse.GetValue(qemuUser) ?? "",
             CpuModel = parse.GetValue(cpuModel),
+            VmNetwork = parse.GetValue(vmNetwork)!,
             LocalUserUid = localUid,
             // The load-injection test seam (ADR 0035): deliberately an environment variable, not an option in --help, so
             // that no deployment sets it by accident; "{node}" becomes this node's name, so one variable serves every

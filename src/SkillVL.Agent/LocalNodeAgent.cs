@@ -100,6 +100,7 @@ public sealed class LocalNodeAgent : INodeAgent, IAsyncDisposable
                 RunAsUser = options.QemuUser,
                 Sandbox = options.QemuSandbox,
                 CpuModel = options.CpuModel,
+                VmNetwork = options.VmNetwork,
             },
             loggerFactory,
             time);

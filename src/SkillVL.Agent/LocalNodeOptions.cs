@@ -34,4 +34,8 @@ public sealed class LocalNodeOptions
     /// <summary>The CPU model VMs get (<see cref="Drivers.Qemu.QemuDriverOptions.CpuModel"/>); null: <c>host</c> under KVM,
     /// <c>max</c> under TCG. Name one on every node whose guests move to students' machines.</summary>
     public string? CpuModel { get; set; }
+
+    /// <summary>How VMs reach room networks (<see cref="Drivers.Qemu.QemuDriverOptions.VmNetwork"/>): <c>bridge</c> (default)
+    /// or <c>stream</c> (client nodes without bridges or taps, ADR 0052).</summary>
+    public string VmNetwork { get; set; } = Drivers.Qemu.QemuDriverOptions.BridgeNetworking;
 }

@@ -32,6 +32,25 @@ public sealed class QemuDriverOptions
     /// </summary>
     public string InstanceId { get; set; } = "";
 
+    /// <summary><see cref="VmNetwork"/>: a Linux bridge per room network and a tap per NIC (ADR 0006, 0019).</summary>
+    public const string BridgeNetworking = "bridge";
+
+    /// <summary><see cref="VmNetwork"/>: a switch in this process per room network, QEMU <c>-netdev stream</c> into it (ADR 0052).</summary>
+    public const string StreamNetworking = "stream";
+
+    /// <summary>
+    /// How VMs' NICs reach their room networks. <c>bridge</c> (default): a Linux bridge per network, a tap per NIC, VXLAN
+    /// or a relay tap to other nodes; needs root (CAP_NET_ADMIN). <c>stream</c> (client nodes, ADR 0052): no bridge and
+    /// no tap; each NIC is a QEMU <c>-netdev stream</c> unix socket in the VM's runtime directory
+    /// (<see cref="VmPaths.NicSocket"/>) that this process connects to and switches in user space, and the only way
+    /// out is the outbound relay to a hub (ADR 0019); the node can be neither a VXLAN peer, a relay hub nor a router's
+    /// home. Agent option <c>--vm-network</c>.
+    /// </summary>
+    public string VmNetwork { get; set; } = BridgeNetworking;
+
+    /// <summary>True when <see cref="VmNetwork"/> is <c>stream</c>.</summary>
+    public bool StreamMode => VmNetwork == StreamNetworking;
+
     /// <summary>The QEMU system emulator (name on PATH or absolute path). Default <c>qemu-system-x86_64</c>.</summary>
     public string QemuBinary { get; set; } = "qemu-system-x86_64";
 

@@ -37,6 +37,11 @@ public sealed class QemuDriverOptionsValidator : IValidateOptions<QemuDriverOpti
             failures.Add($"{nameof(options.InstanceId)} must be 1-48 letters, digits, '-' or '_'.");
         }
 
+        if (options.VmNetwork is not (QemuDriverOptions.BridgeNetworking or QemuDriverOptions.StreamNetworking))
+        {
+            failures.Add($"{nameof(options.VmNetwork)} must be {QemuDriverOptions.BridgeNetworking} or {QemuDriverOptions.StreamNetworking}.");
+        }
+
         if (AcceleratorModes.Parse(options.Accelerator) is null)
         {
             failures.Add($"{nameof(options.Accelerator)} must be auto, kvm or tcg.");

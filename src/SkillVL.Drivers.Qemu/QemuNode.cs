@@ -22,7 +22,8 @@ public sealed class QemuNode : IAsyncDisposable
     private QemuNode(
         QemuDriverOptions options,
         QemuVmDriver vms,
-        LinuxBridgeNetworkDriver networks,
+        Core.Networking.INetworkDriver networks,
+        Networking.Switching.StreamNetworks? streams,
         Networking.Relay.NetworkRelays relays,
         FileTemplateStore templates,
         AcceleratorProbe accelerators,
@@ -42,6 +43,7 @@ public sealed class QemuNode : IAsyncDisposable
         Options = options;
         Vms = vms;
         Networks = networks;
+        Streams = streams;
         Relays = relays;
         Templates = templates;
         Accelerators = accelerators;
@@ -54,7 +56,12 @@ public sealed class QemuNode : IAsyncDisposable
 
     public QemuVmDriver Vms { get; }
 
-    public LinuxBridgeNetworkDriver Networks { get; }
+    /// <summary>The room networks: Linux bridges (<see cref="LinuxBridgeNetworkDriver"/>), or in stream mode the switches
+    /// of <see cref="Streams"/> (ADR 0052).</summary>
+    public Core.Networking.INetworkDriver Networks { get; }
+
+    /// <summary>The node's user-space switches when <see cref="QemuDriverOptions.VmNetwork"/> is <c>stream</c>; else null.</summary>
+    public Networking.Switching.StreamNetworks? Streams { get; }
 
     /// <summary>The room-network relays of this node (ADR 0019): client links or the hub's listener.</summary>
     public Networking.Relay.NetworkRelays Relays { get; }
@@ -76,7 +83,13 @@ public sealed class QemuNode : IAsyncDisposable
     public QcowImageTool Images { get; }
 
     /// <summary>Validates <paramref name="options"/>, creates the data and runtime directories, and wires the driver.</summary>
-    public static QemuNode Create(QemuDriverOptions options, ILoggerFactory loggerFactory, TimeProvider timeProvider)
+    /// <param name="streamRelay">Stream mode only: the relay's clocks and where its sockets are made (the driver tests run
+    /// the client's underlay in a network namespace while its QEMUs need none); null: defaults, this thread's namespace.</param>
+    public static QemuNode Create(
+        QemuDriverOptions options,
+        ILoggerFactory loggerFactory,
+        TimeProvider timeProvider,
+        (Networking.Relay.RelayTimings Timings, Action<Action>? NamespaceContext)? streamRelay = null)
     {
         QemuDriverOptionsValidator.ThrowIfInvalid(options);
         Directory.CreateDirectory(options.DataDirectory);
@@ -94,12 +107,22 @@ public sealed class QemuNode : IAsyncDisposable
         var taps = new TapDevices(options, ip, sysctls, loggerFactory.CreateLogger<TapDevices>(), confinement);
         var accelerators = new AcceleratorProbe(
             options, runner, supervisor, images, timeProvider, loggerFactory.CreateLogger<AcceleratorProbe>());
+        var streams = options.StreamMode
+            ? new Networking.Switching.StreamNetworks(
+                Core.Nodes.NodeTlsFiles.DirectoryOf(options.DataDirectory),
+                timeProvider,
+                loggerFactory.CreateLogger<Networking.Switching.StreamNetworks>(),
+                streamRelay?.Timings,
+                streamRelay?.NamespaceContext)
+            : null;
         var vms = new QemuVmDriver(
-            options, supervisor, templates, images, taps, accelerators, timeProvider, loggerFactory.CreateLogger<QemuVmDriver>());
+            options, supervisor, templates, images, taps, accelerators, timeProvider, loggerFactory.CreateLogger<QemuVmDriver>(), streams);
         var relays = new Networking.Relay.NetworkRelays(
             options, ip, sysctls, Core.Nodes.NodeTlsFiles.DirectoryOf(options.DataDirectory), timeProvider,
             loggerFactory.CreateLogger<Networking.Relay.NetworkRelays>());
-        var networks = new LinuxBridgeNetworkDriver(options, ip, sysctls, loggerFactory.CreateLogger<LinuxBridgeNetworkDriver>(), relays);
+        Core.Networking.INetworkDriver networks = streams is not null
+            ? streams
+            : new LinuxBridgeNetworkDriver(options, ip, sysctls, loggerFactory.CreateLogger<LinuxBridgeNetworkDriver>(), relays);
         var tunnels = new Migration.Tunnel.MigrationTunnels(loggerFactory.CreateLogger<Migration.Tunnel.MigrationTunnels>());
         var retained = new Checkout.RetainedCopies(options, supervisor, tunnels, loggerFactory.CreateLogger<Checkout.RetainedCopies>());
         var migrations = new QemuMigrationDriver(
@@ -111,7 +134,7 @@ public sealed class QemuNode : IAsyncDisposable
         var checkouts = new Checkout.QemuCheckoutDriver(
             options, vms, supervisor, taps, images, runner, tunnels, retained, timeProvider, loggerFactory.CreateLogger<Checkout.QemuCheckoutDriver>(), leases);
         var routers = new Networking.Routers.RoomRouters(options, ip, runner, sysctls, loggerFactory.CreateLogger<Networking.Routers.RoomRouters>());
-        return new QemuNode(options, vms, networks, relays, templates, accelerators, images, migrations, confinement, checkouts, routers, runner);
+        return new QemuNode(options, vms, networks, streams, relays, templates, accelerators, images, migrations, confinement, checkouts, routers, runner);
     }
 
     /// <summary>
@@ -137,6 +160,11 @@ public sealed class QemuNode : IAsyncDisposable
         await Vms.DisposeAsync();
         await Migrations.DisposeAsync();
         await Relays.DisposeAsync();
+        if (Streams is not null)
+        {
+            await Streams.DisposeAsync();
+        }
+
         Accelerators.Dispose();
         Routers.Dispose();
     }

@@ -35,6 +35,7 @@ public sealed class QemuVmDriver : IVmDriver, IAsyncDisposable
     private readonly FileTemplateStore _templates;
     private readonly QcowImageTool _images;
     private readonly TapDevices _taps;
+    private readonly Networking.Switching.StreamNetworks? _streams;
     private readonly AcceleratorProbe _accelerators;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
@@ -49,8 +50,12 @@ public sealed class QemuVmDriver : IVmDriver, IAsyncDisposable
         TapDevices taps,
         AcceleratorProbe accelerators,
         TimeProvider timeProvider,
-        ILogger<QemuVmDriver> logger)
+        ILogger<QemuVmDriver> logger,
+        Networking.Switching.StreamNetworks? streams = null)
     {
+        _streams = options.StreamMode
+            ? streams ?? throw new ArgumentException("Stream mode needs the node's stream networks.", nameof(streams))
+            : null;
         _options = options;
         _supervisor = supervisor;
         _templates = templates;
@@ -71,6 +76,13 @@ public sealed class QemuVmDriver : IVmDriver, IAsyncDisposable
             {
                 var status = await _supervisor.InspectAsync(Paths(id), cancellationToken);
                 var live = status.Pid is not null;
+                if (live && status.Metadata is { } running)
+                {
+                    // Stream mode: the switches live in this process, so a restarted agent plugs the running VMs back in
+                    // here, on every pass (idempotent; a network not ensured yet is plugged in on a later pass).
+                    await AttachStreamNicsAsync(running.Spec, Paths(id), cancellationToken);
+                }
+
                 return new VmObservation(
                     id,
                     status.State,
@@ -131,11 +143,7 @@ public sealed class QemuVmDriver : IVmDriver, IAsyncDisposable
                 var paths = Paths(vmId);
                 var nics = KnownNicIds(paths);
                 await _supervisor.StopAsync(paths, StopMode.Hard, TimeSpan.Zero, cancellationToken);
-                foreach (var nicId in nics)
-                {
-                    await _taps.DeleteAsync(nicId, cancellationToken);
-                }
-
+                await ReleaseNicsAsync(nics, cancellationToken);
                 await _supervisor.RemoveRuntimeDirectoryAsync(paths);
                 _images.Delete(paths.Disk);
                 if (Directory.Exists(paths.DataDirectory))
@@ -283,6 +291,7 @@ public sealed class QemuVmDriver : IVmDriver, IAsyncDisposable
         {
             case VmPowerState.Running or VmPowerState.Paused when status.Pid is not null:
                 _logger.VmAlreadyRunning(spec.Id, status.State);
+                await AttachStreamNicsAsync(status.Metadata?.Spec ?? spec, paths, cancellationToken);
                 return;
             case VmPowerState.ShutOff:
                 // The guest powered itself off; the process only holds its last state. Start means boot again.
@@ -313,12 +322,21 @@ public sealed class QemuVmDriver : IVmDriver, IAsyncDisposable
         await EnsureDiskCoreAsync(spec, cancellationToken);
         foreach (var nic in spec.Nics)
         {
-            await _taps.EnsureAsync(nic.Id, nic.NetworkId, nic.Mtu, cancellationToken);
+            if (_streams is null)
+            {
+                await _taps.EnsureAsync(nic.Id, nic.NetworkId, nic.Mtu, cancellationToken);
+            }
+            else if (!await _streams.ExistsAsync(nic.NetworkId, cancellationToken))
+            {
+                throw new DriverException(
+                    $"Network {nic.NetworkId} does not exist on this node; ensure the network before starting VMs on it.", isTransient: true);
+            }
         }
 
         var acceleratorName = accelerator.ToQemuName();
         _logger.VmStarting(spec.Id, acceleratorName);
         var metadata = await _supervisor.LaunchAsync(paths, spec, accelerator, arguments, cancellationToken);
+        await AttachStreamNicsAsync(spec, paths, cancellationToken);
         var elapsed = (long)_timeProvider.GetElapsedTime(started).TotalMilliseconds;
         _logger.VmStarted(spec.Id, metadata.BootId, elapsed);
     }
@@ -331,10 +349,7 @@ public sealed class QemuVmDriver : IVmDriver, IAsyncDisposable
         await _supervisor.StopAsync(paths, mode, gracefulTimeout, cancellationToken);
 
         // A stopped VM holds no interfaces; Start creates its taps again.
-        foreach (var nicId in nics)
-        {
-            await _taps.DeleteAsync(nicId, cancellationToken);
-        }
+        await ReleaseNicsAsync(nics, cancellationToken);
 
         _logger.VmStopped(vmId);
     }
@@ -345,6 +360,37 @@ public sealed class QemuVmDriver : IVmDriver, IAsyncDisposable
         if (status.State != VmPowerState.Running)
         {
             throw new InvalidVmStateException(vmId, status.State, operation);
+        }
+    }
+
+    /// <summary>Stream mode (ADR 0052): plugs the VM's NICs into their networks' switches (idempotent). Bridge mode: nothing
+    /// (the taps were made before QEMU started).</summary>
+    private async Task AttachStreamNicsAsync(VmSpec spec, VmPaths paths, CancellationToken cancellationToken)
+    {
+        if (_streams is null)
+        {
+            return;
+        }
+
+        foreach (var nic in spec.Nics)
+        {
+            await _streams.AttachAsync(nic.Id, nic.NetworkId, paths.NicSocket(nic.Id), cancellationToken);
+        }
+    }
+
+    /// <summary>What a stopped VM's NICs held: their taps, or their ports on the stream switches.</summary>
+    private async Task ReleaseNicsAsync(IEnumerable<string> nicIds, CancellationToken cancellationToken)
+    {
+        foreach (var nicId in nicIds)
+        {
+            if (_streams is null)
+            {
+                await _taps.DeleteAsync(nicId, cancellationToken);
+            }
+            else
+            {
+                await _streams.DetachAsync(nicId, cancellationToken);
+            }
         }
     }
 

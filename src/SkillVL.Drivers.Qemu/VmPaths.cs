@@ -19,6 +19,10 @@ public sealed record VmPaths(string VmId, string RuntimeDirectory, string DataDi
 
     public string SerialSocket => Path.Combine(RuntimeDirectory, "serial.sock");
 
+    /// <summary>The unix socket QEMU listens on for NIC <paramref name="nicId"/> in stream mode (ADR 0052): QEMU makes it
+    /// (its user's, mode 0755 from its umask, in a directory only it and root may enter), the agent connects as root.</summary>
+    public string NicSocket(string nicId) => Path.Combine(RuntimeDirectory, $"nic-{nicId}.sock");
+
     public string SerialLog => Path.Combine(RuntimeDirectory, "serial.log");
 
     /// <summary>QEMU's stdout and stderr (its error when it fails to start). Root's file, opened by the launch.</summary>

@@ -20,9 +20,17 @@ public sealed class QemuTestHost : IAsyncDisposable
 
     private readonly TempDirectory _root;
     private readonly ITestOutputHelper _output;
+    private readonly (Networking.Relay.RelayTimings, Action<Action>?)? _streamRelay;
 
-    private QemuTestHost(TempDirectory root, QemuDriverOptions options, ITestOutputHelper output, TemplateImage template, string kernelVersion)
+    private QemuTestHost(
+        TempDirectory root,
+        QemuDriverOptions options,
+        ITestOutputHelper output,
+        TemplateImage template,
+        string kernelVersion,
+        (Networking.Relay.RelayTimings, Action<Action>?)? streamRelay)
     {
+        _streamRelay = streamRelay;
         _root = root;
         Options = options;
         _output = output;
@@ -42,7 +50,13 @@ public sealed class QemuTestHost : IAsyncDisposable
 
     public string Alias => "skillvl:" + Options.InstanceId;
 
-    public static async Task<QemuTestHost> StartAsync(ITestOutputHelper output, string accelerator = "tcg")
+    /// <param name="vmNetwork">bridge, or stream (ADR 0052: no bridge, no tap; QEMU -netdev stream into the node's switch).</param>
+    /// <param name="streamRelay">Stream mode: the relay's clocks and the namespace its sockets are made in.</param>
+    public static async Task<QemuTestHost> StartAsync(
+        ITestOutputHelper output,
+        string accelerator = "tcg",
+        string vmNetwork = QemuDriverOptions.BridgeNetworking,
+        (Networking.Relay.RelayTimings, Action<Action>?)? streamRelay = null)
     {
         HostTools.RequireRoot();
         HostTools.RequireTool("qemu-system-x86_64", "qemu-system-x86");
@@ -58,6 +72,7 @@ public sealed class QemuTestHost : IAsyncDisposable
             Accelerator = accelerator,
             // Two cores shared by concurrent TCG guests: leave the guest time to react to ACPI.
             GracefulStopTimeout = TimeSpan.FromSeconds(30),
+            VmNetwork = vmNetwork,
         };
         using var manifest = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(image, "template.json")));
         var kernelVersion = manifest.RootElement.GetProperty("kernelVersion").GetString()!;
@@ -72,7 +87,7 @@ public sealed class QemuTestHost : IAsyncDisposable
             await node.DisposeAsync();
         }
 
-        return new QemuTestHost(root, options, output, template, kernelVersion);
+        return new QemuTestHost(root, options, output, template, kernelVersion, streamRelay);
     }
 
     /// <summary>Simulates a SkillVL restart: drops this node (VMs keep running) and wires a new one from the same directories.</summary>
@@ -196,5 +211,5 @@ public sealed class QemuTestHost : IAsyncDisposable
         _root.Dispose();
     }
 
-    private QemuNode CreateNode() => QemuNode.Create(Options, new TestOutputLoggerFactory(_output), TimeProvider.System);
+    private QemuNode CreateNode() => QemuNode.Create(Options, new TestOutputLoggerFactory(_output), TimeProvider.System, _streamRelay);
 }

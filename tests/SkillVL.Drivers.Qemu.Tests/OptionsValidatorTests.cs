@@ -40,13 +40,14 @@ public sealed class OptionsValidatorTests
             RuntimeDirectory = "/" + new string('r', 100),
             InstanceId = "has space",
             Accelerator = "hvf",
+            VmNetwork = "slirp",
             QmpCommandTimeout = TimeSpan.Zero,
         };
 
         var result = new QemuDriverOptionsValidator().Validate(null, options);
 
         Assert.True(result.Failed);
-        foreach (var field in new[] { "DataDirectory", "RuntimeDirectory", "InstanceId", "Accelerator", "QmpCommandTimeout" })
+        foreach (var field in new[] { "DataDirectory", "RuntimeDirectory", "InstanceId", "Accelerator", "VmNetwork", "QmpCommandTimeout" })
         {
             Assert.Contains(result.Failures!, f => f.StartsWith(field, StringComparison.Ordinal));
         }

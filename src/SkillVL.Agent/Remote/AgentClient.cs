@@ -42,6 +42,7 @@ public sealed partial class AgentClient(AgentClientOptions options, ILoggerFacto
                 Accelerator = options.Accelerator,
                 QemuUser = options.QemuUser,
                 CpuModel = options.CpuModel,
+                VmNetwork = options.VmNetwork,
             },
             loggerFactory,
             time,

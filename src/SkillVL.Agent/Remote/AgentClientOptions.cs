@@ -39,6 +39,9 @@ public sealed class AgentClientOptions
     /// <summary>The CPU model VMs get (<see cref="LocalNodeOptions.CpuModel"/>); null: the accelerator's default.</summary>
     public string? CpuModel { get; init; }
 
+    /// <summary>How VMs reach room networks (<see cref="LocalNodeOptions.VmNetwork"/>): <c>bridge</c> or <c>stream</c> (ADR 0052).</summary>
+    public string VmNetwork { get; init; } = Drivers.Qemu.QemuDriverOptions.BridgeNetworking;
+
     public TimeSpan HeartbeatInterval { get; init; } = TimeSpan.FromSeconds(5);
 
     /// <summary>

@@ -171,9 +171,13 @@ public static partial class QemuCommandLineBuilder
             var index = i.ToString(CultureInfo.InvariantCulture);
             args.AddRange(
             [
-                // script=no: we create, attach and remove the tap ourselves (TapDevices), so QEMU never runs
-                // /etc/qemu-ifup as root.
-                "-netdev", $"tap,id=net{index},ifname={TapName(nic.Id)},script=no,downscript=no",
+                "-netdev", options.StreamMode
+                    // Stream mode (ADR 0052): QEMU listens and the agent's switch connects, because QEMU 7.2 listens
+                    // again when its peer goes (a restarted agent reconnects) while its client side cannot reconnect.
+                    ? $"stream,id=net{index},server=on,addr.type=unix,addr.path={Escape(paths.NicSocket(nic.Id))}"
+                    // script=no: we create, attach and remove the tap ourselves (TapDevices), so QEMU never runs
+                    // /etc/qemu-ifup as root.
+                    : $"tap,id=net{index},ifname={TapName(nic.Id)},script=no,downscript=no",
                 // host_mtu (QEMU >= 2.9) tells the guest driver the MTU, so it matches the bridge.
                 // romfile= (empty): no iPXE option ROM, we never boot from the network.
                 "-device",

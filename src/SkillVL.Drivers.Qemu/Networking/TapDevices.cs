@@ -17,11 +17,13 @@ public sealed class TapDevices
     private readonly string _alias;
     private readonly ILogger _logger;
     private readonly QemuConfinement? _confinement;
+    private readonly bool _streamMode;
 
     public TapDevices(
         QemuDriverOptions options, IpCommand ip, InterfaceSysctls sysctls, ILogger<TapDevices> logger, QemuConfinement? confinement = null)
     {
         _confinement = confinement;
+        _streamMode = options.StreamMode;
         _ip = ip;
         _sysctls = sysctls;
         _alias = InterfaceNames.Alias(options.InstanceId);
@@ -35,6 +37,15 @@ public sealed class TapDevices
     /// </summary>
     public async Task EnsureAsync(string nicId, string networkId, int mtu, CancellationToken cancellationToken)
     {
+        if (_streamMode)
+        {
+            // Only QemuVmDriver's own start knows stream mode (ADR 0052); a migration or check-out that brings a VM to
+            // this node would want a tap. Refused for good rather than retried forever against a bridge that never comes.
+            throw new DriverException(
+                $"NIC {nicId}: this node runs its VMs' networks in stream mode (ADR 0052); moving a running VM here (migration, check-out) is not supported yet.",
+                isTransient: false);
+        }
+
         var tap = InterfaceNames.Tap(nicId);
         var bridgeName = InterfaceNames.Bridge(networkId);
         var bridge = await _ip.ShowAsync(bridgeName, cancellationToken);

@@ -6,15 +6,15 @@ namespace SkillVL.Drivers.Qemu.Networking.Relay;
 /// <summary>
 /// A client node's relay of one room network (ADR 0019): keeps one outbound connection to the hub, reconnecting by
 /// itself with a doubling, bounded backoff (<see cref="RelayTimings"/>), and carries the frames of its
-/// <see cref="RelayPort"/> over it. The port stays on the bridge while the link is down, so the node's own VMs keep
-/// reaching each other.
+/// port over it (a relay tap on the bridge, or the relay port of the agent's switch in stream mode, ADR 0052). The port
+/// stays while the link is down, so the node's own VMs keep reaching each other.
 /// </summary>
 internal sealed class RelayClientLink : IAsyncDisposable
 {
     private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(5);
 
     private readonly string _networkId;
-    private readonly RelayPort _port;
+    private readonly IRelayLinkPort _port;
     private readonly RelayConnector _connector;
     private readonly RelayTimings _timings;
     private readonly TimeProvider _time;
@@ -27,7 +27,7 @@ internal sealed class RelayClientLink : IAsyncDisposable
     public RelayClientLink(
         string networkId,
         NetworkRelay target,
-        RelayPort port,
+        IRelayLinkPort port,
         RelayConnector connector,
         RelayTimings timings,
         TimeProvider time,
@@ -70,7 +70,7 @@ internal sealed class RelayClientLink : IAsyncDisposable
                 failures = 0;
                 _connected = true;
                 Counters.Connected();
-                _logger.RelayConnected(_networkId, Target.HubNodeName, Target.HubAddress, Target.HubPort, _port.TapName);
+                _logger.RelayConnected(_networkId, Target.HubNodeName, Target.HubAddress, Target.HubPort, _port.Name);
                 reason = await _port.RunAsync(stream, cancellationToken);
                 _connected = false;
                 if (cancellationToken.IsCancellationRequested)

@@ -10,7 +10,7 @@ namespace SkillVL.Drivers.Qemu.Networking.Relay;
 /// <see cref="RunAsync"/>. The port outlives connections on a client (reconnects reuse it) and lives exactly as long as
 /// its connection on the hub.
 /// </summary>
-internal sealed class RelayPort : IDisposable
+internal sealed class RelayPort : IRelayLinkPort, IDisposable
 {
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(2);
@@ -39,6 +39,8 @@ internal sealed class RelayPort : IDisposable
     }
 
     public string TapName => _tap.Name;
+
+    string IRelayLinkPort.Name => _tap.Name;
 
     /// <summary>The largest frame the network carries: its MTU and an Ethernet header (with one VLAN tag).</summary>
     public int MaxFrame { get; }

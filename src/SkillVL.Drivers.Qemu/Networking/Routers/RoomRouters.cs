@@ -74,6 +74,14 @@ public sealed class RoomRouters : INodeRouters, IDisposable
     {
         ArgumentNullException.ThrowIfNull(router);
         Validate(router);
+        if (_options.StreamMode)
+        {
+            // A router is a namespace with legs on the networks' bridges; a stream-mode node has no bridges (ADR 0052).
+            throw new Core.Errors.DriverException(
+                $"Router {router.Id}: this node runs its VMs' networks in stream mode (--vm-network stream, ADR 0052) and has no bridges to put a router on.",
+                isTransient: false);
+        }
+
         await _gate.WaitAsync(cancellationToken);
         try
         {
