@@ -275,7 +275,7 @@ public sealed class QemuVmDriver : IVmDriver, IAsyncDisposable
         QemuProcessSupervisor.WriteJsonAtomically(paths.SpecFile, spec);
     }
 
-    private async Task StartCoreAsync(VmSpec spec, CancellationToken cancellationToken)
+    internal async Task StartCoreAsync(VmSpec spec, CancellationToken cancellationToken)
     {
         var paths = Paths(spec.Id);
         var status = await _supervisor.InspectAsync(paths, cancellationToken);
@@ -323,7 +323,7 @@ public sealed class QemuVmDriver : IVmDriver, IAsyncDisposable
         _logger.VmStarted(spec.Id, metadata.BootId, elapsed);
     }
 
-    private async Task StopCoreAsync(string vmId, StopMode mode, TimeSpan gracefulTimeout, CancellationToken cancellationToken)
+    internal async Task StopCoreAsync(string vmId, StopMode mode, TimeSpan gracefulTimeout, CancellationToken cancellationToken)
     {
         var paths = Paths(vmId);
         var nics = KnownNicIds(paths);
