@@ -117,7 +117,7 @@ public sealed class QemuNode : IAsyncDisposable
             options, vms, supervisor, taps, images, runner, tunnels, retained, timeProvider, loggerFactory.CreateLogger<Checkout.QemuCheckoutDriver>(), leases);
         var routers = new Networking.Routers.RoomRouters(options, ip, runner, sysctls, loggerFactory.CreateLogger<Networking.Routers.RoomRouters>());
         var snapshots = new Snapshots.QemuSnapshotDriver(
-            options, vms, supervisor, runner, timeProvider, loggerFactory.CreateLogger<Snapshots.QemuSnapshotDriver>());
+            options, vms, supervisor, runner, images, timeProvider, loggerFactory.CreateLogger<Snapshots.QemuSnapshotDriver>());
         return new QemuNode(options, vms, networks, relays, templates, accelerators, images, migrations, confinement, checkouts, routers, snapshots, runner);
     }
 

@@ -22,6 +22,7 @@ public sealed class QemuSnapshotDriver : IVmSnapshotDriver
     private readonly QemuVmDriver _vms;
     private readonly QemuProcessSupervisor _supervisor;
     private readonly ICommandRunner _runner;
+    private readonly Disks.QcowImageTool _images;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
 
@@ -30,6 +31,7 @@ public sealed class QemuSnapshotDriver : IVmSnapshotDriver
         QemuVmDriver vms,
         QemuProcessSupervisor supervisor,
         ICommandRunner runner,
+        Disks.QcowImageTool images,
         TimeProvider time,
         ILogger<QemuSnapshotDriver> logger)
     {
@@ -37,6 +39,7 @@ public sealed class QemuSnapshotDriver : IVmSnapshotDriver
         _vms = vms;
         _supervisor = supervisor;
         _runner = runner;
+        _images = images;
         _time = time;
         _logger = logger;
     }
@@ -62,10 +65,15 @@ public sealed class QemuSnapshotDriver : IVmSnapshotDriver
                 var started = _time.GetTimestamp();
                 var status = await _supervisor.InspectAsync(paths, cancellationToken);
                 RequireDisk(paths);
-                if ((await ListCoreAsync(paths, cancellationToken)).Any(s => s.Name == name))
+                var existing = await ListCoreAsync(paths, cancellationToken);
+                if (existing.Any(s => s.Name == name))
                 {
                     throw new DriverException($"VM {vmId} already has a snapshot named '{name}'.", isTransient: false);
                 }
+
+                // What the file holds now is what this snapshot pins once the guest has overwritten it all.
+                var allocated = (await _images.InfoAsync(paths.Disk, cancellationToken)).ActualSizeBytes;
+                var diskBytes = Math.Max(0, allocated - existing.Sum(s => s.VmStateBytes));
 
                 if (withRam && status.State is not (VmPowerState.Running or VmPowerState.Paused))
                 {
@@ -88,8 +96,9 @@ public sealed class QemuSnapshotDriver : IVmSnapshotDriver
                     await RunImageAsync("-c", name, paths, cancellationToken);
                 }
 
-                created = (await ListCoreAsync(paths, cancellationToken)).SingleOrDefault(s => s.Name == name)
-                    ?? throw new DriverException($"VM {vmId}: snapshot '{name}' is not on its disk after it was taken.", isTransient: false);
+                created = ((await ListCoreAsync(paths, cancellationToken)).SingleOrDefault(s => s.Name == name)
+                    ?? throw new DriverException($"VM {vmId}: snapshot '{name}' is not on its disk after it was taken.", isTransient: false))
+                    with { DiskBytes = diskBytes };
                 var elapsed = (long)_time.GetElapsedTime(started).TotalMilliseconds;
                 _logger.SnapshotCreated(vmId, name, withRam, elapsed);
             }, cancellationToken);

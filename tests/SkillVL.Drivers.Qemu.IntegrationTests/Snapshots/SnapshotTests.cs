@@ -34,7 +34,7 @@ public sealed class SnapshotTests(ITestOutputHelper output)
         var stopwatch = Stopwatch.StartNew();
         var before = await snapshots.CreateAsync(spec.Id, "before", withRam: true, ct);
         output.WriteLine($"snapshot with RAM of a {spec.MemoryBytes >> 20} MiB guest: {stopwatch.Elapsed.TotalSeconds:0.00} s, state {before.VmStateBytes} bytes");
-        Assert.True(before is { Name: "before", WithRam: true, VmStateBytes: > 0 });
+        Assert.True(before is { Name: "before", WithRam: true, VmStateBytes: > 0, DiskBytes: > 0 });
         var duplicate = await Assert.ThrowsAsync<DriverException>(() => snapshots.CreateAsync(spec.Id, "before", withRam: false, ct));
         Assert.Contains("already has", duplicate.Message, StringComparison.Ordinal);
 
