@@ -1,7 +1,7 @@
 using SkillVL.Core.Api.Snapshots;
 using SkillVL.Server.Data;
 using SkillVL.Server.Identity;
-using SkillVL.Server.Snapshots;
+using SkillVL.Server.Apis.Snapshots;
 
 namespace SkillVL.Server.Apis;
 

@@ -123,7 +123,7 @@ public static class ServerApp
         builder.Services.AddSingleton<MigrationRunner>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<MigrationRunner>());
         builder.Services.AddScoped<MigrationService>();
-        builder.Services.AddScoped<Snapshots.SnapshotService>();
+        builder.Services.AddScoped<Apis.Snapshots.SnapshotService>();
         builder.Services.AddScoped<Recommendations.RecommendationService>();
         builder.Services.AddSingleton<Recommendations.IPlacementSignals, Recommendations.LivePlacementSignals>();
         builder.Services.AddScoped<PlacementControl.PlacementPolicyService>();

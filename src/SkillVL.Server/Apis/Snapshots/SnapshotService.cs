@@ -10,14 +10,15 @@ using SkillVL.Server.Hosting;
 using SkillVL.Server.Nodes;
 using SkillVL.Server.Quotas;
 
-namespace SkillVL.Server.Snapshots;
+namespace SkillVL.Server.Apis.Snapshots;
 
 /// <summary>
 /// Snapshots of machines (issue 18, ADR 0051): the node takes, reverts and deletes them in the machine's disk; this
 /// keeps their records, refuses what would lose or corrupt them (a machine checked out or migrating: its disk is being
 /// copied elsewhere and internal snapshots do not travel), and counts their bytes in the disk quota. The caller's
 /// right to the room is checked by the API before (404 for whoever cannot see it). Calls answer when the node is done:
-/// a snapshot of a 1 GiB guest takes seconds, not a task's minutes.
+/// a snapshot of a 1 GiB guest takes seconds, not a task's minutes. It sits with the API that is its only user: as a
+/// folder of its own it would need the nodes, quotas and options, all inside the Server's one cycle (ADR 0048).
 /// </summary>
 public sealed class SnapshotService(
     SkillVlDbContext db,

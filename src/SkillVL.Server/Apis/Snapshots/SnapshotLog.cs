@@ -1,4 +1,4 @@
-namespace SkillVL.Server.Snapshots;
+namespace SkillVL.Server.Apis.Snapshots;
 
 /// <summary>Log messages of machine snapshots; event ids 3900–3919.</summary>
 public static partial class SnapshotLog
