@@ -29,6 +29,7 @@ internal static class RoomCommands
             "upgrade",
             "Move a course instance to the course's latest published version and follow the task"));
         room.Subcommands.Add(RoomCheckCommand.Create(runner));
+        room.Subcommands.Add(SnapshotCommands.ForRoom(runner));
         return room;
     }
 

@@ -143,6 +143,20 @@ public sealed class SnapshotApiTests(ITestOutputHelper output)
         Assert.Equal(HttpStatusCode.NoContent, (await sam.Client.DeleteAsync(roomPaths + "/all")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await sam.Client.PostAsync(roomPaths + "/all/revert", null)).StatusCode);
 
+        // The real CLI (as admin, naming sam's machine): create with RAM, list, revert, delete; a bad name exits 4 naming it.
+        var cli = await server.CliAsync("vm", "snapshot", "create", "sam/snaps/box", "cli-1", "--ram");
+        Assert.True(cli.ExitCode == 0, cli.ToString());
+        cli = await server.CliAsync("vm", "snapshot", "list", "sam/snaps/box");
+        Assert.True(cli.ExitCode == 0 && cli.Stdout.Contains("cli-1", StringComparison.Ordinal) && cli.Stdout.Contains("yes", StringComparison.Ordinal), cli.ToString());
+        cli = await server.CliAsync("vm", "snapshot", "revert", "sam/snaps/box", "cli-1");
+        Assert.True(cli.ExitCode == 0, cli.ToString());
+        cli = await server.CliAsync("vm", "snapshot", "create", "sam/snaps/box", "Not_A_Slug");
+        Assert.True(cli.ExitCode == 4 && cli.Stderr.Contains("name", StringComparison.Ordinal), cli.ToString());
+        cli = await server.CliAsync("room", "snapshot", "delete", "sam/snaps", "cli-1");
+        Assert.True(cli.ExitCode == 0, cli.ToString());
+        cli = await server.CliAsync("vm", "snapshot", "delete", "sam/snaps/box", "cli-1");
+        Assert.True(cli.ExitCode == 3, cli.ToString());
+
         // A snapshot left when the room goes: its record goes with it.
         await Users.ReadAsync<SnapshotInfo>(await sam.Client.PostAsJsonAsync(Snapshots, new CreateSnapshotRequest("left", false), ServerHarness.Json), HttpStatusCode.Created);
         var deletion = await Users.ReadAsync<TaskInfo>(await sam.Client.DeleteAsync(ApiPaths.Room("snaps")), HttpStatusCode.Accepted);
