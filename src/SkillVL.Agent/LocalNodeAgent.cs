@@ -72,6 +72,8 @@ public sealed class LocalNodeAgent : INodeAgent, IAsyncDisposable
 
     public Core.Checkout.IVmCheckoutDriver? Checkouts => _node.Checkouts;
 
+    public Core.Snapshots.IVmSnapshotDriver? Snapshots => _node.Snapshots;
+
     /// <summary>Consoles as streams over the VMs' unix sockets (ADR 0036).</summary>
     public INodeConsoles? Consoles => _consoles;
 

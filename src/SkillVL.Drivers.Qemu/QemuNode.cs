@@ -32,9 +32,11 @@ public sealed class QemuNode : IAsyncDisposable
         QemuConfinement confinement,
         Checkout.QemuCheckoutDriver checkouts,
         Networking.Routers.RoomRouters routers,
+        Snapshots.QemuSnapshotDriver snapshots,
         ICommandRunner runner)
     {
         _runner = runner;
+        Snapshots = snapshots;
         Routers = routers;
         Checkouts = checkouts;
         Confinement = confinement;
@@ -78,6 +80,9 @@ public sealed class QemuNode : IAsyncDisposable
 
     /// <summary>Check-out and check-in's disk side: retained copies, write tracking, background sync (ADR 0021).</summary>
     public Checkout.QemuCheckoutDriver Checkouts { get; }
+
+    /// <summary>VM snapshots as qcow2 internal snapshots in each VM's overlay (ADR 0051).</summary>
+    public Snapshots.QemuSnapshotDriver Snapshots { get; }
 
     /// <summary>qcow2 inspection (e.g. a disk's backing file and size) for diagnostics and the migration planner.</summary>
     public QcowImageTool Images { get; }
@@ -134,7 +139,9 @@ public sealed class QemuNode : IAsyncDisposable
         var checkouts = new Checkout.QemuCheckoutDriver(
             options, vms, supervisor, taps, images, runner, tunnels, retained, timeProvider, loggerFactory.CreateLogger<Checkout.QemuCheckoutDriver>(), leases);
         var routers = new Networking.Routers.RoomRouters(options, ip, runner, sysctls, loggerFactory.CreateLogger<Networking.Routers.RoomRouters>());
-        return new QemuNode(options, vms, networks, streams, relays, templates, accelerators, images, migrations, confinement, checkouts, routers, runner);
+        var snapshots = new Snapshots.QemuSnapshotDriver(
+            options, vms, supervisor, runner, images, timeProvider, loggerFactory.CreateLogger<Snapshots.QemuSnapshotDriver>());
+        return new QemuNode(options, vms, networks, streams, relays, templates, accelerators, images, migrations, confinement, checkouts, routers, snapshots, runner);
     }
 
     /// <summary>

@@ -283,7 +283,7 @@ public sealed class QemuVmDriver : IVmDriver, IAsyncDisposable
         QemuProcessSupervisor.WriteJsonAtomically(paths.SpecFile, spec);
     }
 
-    private async Task StartCoreAsync(VmSpec spec, CancellationToken cancellationToken)
+    internal async Task StartCoreAsync(VmSpec spec, CancellationToken cancellationToken)
     {
         var paths = Paths(spec.Id);
         var status = await _supervisor.InspectAsync(paths, cancellationToken);
@@ -341,7 +341,7 @@ public sealed class QemuVmDriver : IVmDriver, IAsyncDisposable
         _logger.VmStarted(spec.Id, metadata.BootId, elapsed);
     }
 
-    private async Task StopCoreAsync(string vmId, StopMode mode, TimeSpan gracefulTimeout, CancellationToken cancellationToken)
+    internal async Task StopCoreAsync(string vmId, StopMode mode, TimeSpan gracefulTimeout, CancellationToken cancellationToken)
     {
         var paths = Paths(vmId);
         var nics = KnownNicIds(paths);

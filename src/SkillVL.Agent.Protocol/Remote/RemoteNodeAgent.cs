@@ -71,6 +71,10 @@ public sealed class RemoteNodeAgent : INodeAgent, IVmDriver, INetworkDriver, INo
     public Core.Checkout.IVmCheckoutDriver? Checkouts => new RemoteCheckoutDriver(
         async (method, parameters, timeout, cancellationToken) => await CallAsync<JsonElement?>(method, parameters, timeout, cancellationToken), _facts.Name, _rendezvous);
 
+    /// <summary>Snapshots of the agent's VMs over its connection (ADR 0051).</summary>
+    public Core.Snapshots.IVmSnapshotDriver? Snapshots => new RemoteSnapshotDriver(
+        async (method, parameters, timeout, cancellationToken) => await CallAsync<JsonElement?>(method, parameters, timeout, cancellationToken), _facts.Name);
+
     /// <summary>Live migration as the agent reported it in its facts (its driver's capability).</summary>
     public DriverCapabilities Capabilities => new(LinkedClones: true, GuestAgent: true, VncConsole: true, SerialConsole: true, LiveMigration: _facts.Migration is not null);
 

@@ -145,6 +145,8 @@ public sealed class AgentDispatcher(
                 return null;
             case var _ when CheckoutDispatch.Handles(method):
                 return await CheckoutDispatch.DispatchAsync(node.Checkouts, method, parameters, sendDisk, ct);
+            case var _ when SnapshotDispatch.Handles(method):
+                return await SnapshotDispatch.DispatchAsync(node.Snapshots, method, parameters, ct);
             default:
                 throw new Core.Errors.DriverException($"This agent does not know the call '{method}' (a newer Server?).");
         }

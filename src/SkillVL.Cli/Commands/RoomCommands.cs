@@ -31,6 +31,7 @@ internal static class RoomCommands
         room.Subcommands.Add(RoomCheckCommand.Create(runner));
         room.Subcommands.Add(RoomImportCommand.Create(runner));
         room.Subcommands.Add(RoomExportCommand.Create(runner));
+        room.Subcommands.Add(SnapshotCommands.ForRoom(runner));
         return room;
     }
 

@@ -3,7 +3,7 @@ using SkillVL.Core.Api;
 
 namespace SkillVL.Cli.Commands;
 
-/// <summary><c>skillvl vm start|stop|restart|exec|migrate|checkout|checkin|sync|get ROOM/VM</c>, <c>skillvl vm list ROOM</c>.</summary>
+/// <summary><c>skillvl vm start|stop|restart|exec|migrate|checkout|checkin|sync|snapshot|get ROOM/VM</c>, <c>skillvl vm list ROOM</c>.</summary>
 internal static class VmCommands
 {
     public static Command Create(CommandRunner runner)
@@ -20,6 +20,7 @@ internal static class VmCommands
         vm.Subcommands.Add(VmReviveCommand.Create(runner));
         vm.Subcommands.Add(VmDiscardFencedCommand.Create(runner));
         vm.Subcommands.Add(VmDownloadFencedCommand.Create(runner));
+        vm.Subcommands.Add(SnapshotCommands.ForMachine(runner));
         vm.Subcommands.Add(VmCheckoutCommands.Get(runner));
         vm.Subcommands.Add(VmCheckoutCommands.List(runner));
         return vm;

@@ -43,11 +43,12 @@ internal sealed class SkillVlClient(HttpClient http, ConnectionSettings settings
 
     /// <summary>POST (or PUT) a JSON body; <paramref name="subject"/> as for <see cref="ApiProblemException"/>.</summary>
     /// <param name="severalObjects">The request names more than one object (a course and users): see <see cref="ApiProblemException.SeveralObjects"/>.</param>
+    /// <param name="timeout">For a call the server answers when the work ended (a snapshot); default 30 s.</param>
     public async Task<JsonElement> SendJsonAsync<TBody>(
-        HttpMethod method, string path, TBody body, string subject, CancellationToken cancellationToken, bool severalObjects = false)
+        HttpMethod method, string path, TBody body, string subject, CancellationToken cancellationToken, bool severalObjects = false, TimeSpan? timeout = null)
     {
         using var content = JsonContent(body);
-        return await SendAsync(method, path, content, subject, DefaultRequestTimeout, cancellationToken, severalObjects);
+        return await SendAsync(method, path, content, subject, timeout ?? DefaultRequestTimeout, cancellationToken, severalObjects);
     }
 
     /// <summary>POST with no body (room reset, upgrade).</summary>

@@ -24,6 +24,9 @@ public interface INodeAgent
     /// <summary>Check-out and check-in's disk side (ADR 0021); null where the node does not offer it.</summary>
     Checkout.IVmCheckoutDriver? Checkouts => null;
 
+    /// <summary>The VMs' snapshots (issue 18, ADR 0051); null where the node offers none.</summary>
+    Snapshots.IVmSnapshotDriver? Snapshots => null;
+
     /// <summary>The VMs' consoles as byte streams (ADR 0036); null where the node offers none.</summary>
     INodeConsoles? Consoles => null;
 

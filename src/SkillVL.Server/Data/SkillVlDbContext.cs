@@ -62,6 +62,8 @@ public class SkillVlDbContext : DbContext
 
     public DbSet<CheckResultEntity> CheckResults => Set<CheckResultEntity>();
 
+    public DbSet<SnapshotEntity> Snapshots => Set<SnapshotEntity>();
+
     public DbSet<PlacementDecisionEntity> PlacementDecisions => Set<PlacementDecisionEntity>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
@@ -177,6 +179,14 @@ public class SkillVlDbContext : DbContext
             e.HasKey(c => new { c.RoomId, c.Name });
             e.Property(c => c.Detail).HasMaxLength(Core.Checks.CheckJudge.MaxDetailLength);
             e.HasOne<RoomEntity>().WithMany().HasForeignKey(c => c.RoomId).OnDelete(DeleteBehavior.Cascade);
+        });
+        modelBuilder.Entity<SnapshotEntity>(e =>
+        {
+            e.HasKey(x => x.Id);
+            e.Property(x => x.Name).HasMaxLength(Core.Snapshots.SnapshotNames.MaxLength);
+            e.HasIndex(x => new { x.MachineId, x.Name }).IsUnique();
+            e.HasIndex(x => x.RoomId);
+            e.HasOne<MachineEntity>().WithMany().HasForeignKey(x => x.MachineId).OnDelete(DeleteBehavior.Cascade);
         });
         modelBuilder.Entity<AuditEntity>(e =>
         {

@@ -123,6 +123,7 @@ public static class ServerApp
         builder.Services.AddSingleton<MigrationRunner>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<MigrationRunner>());
         builder.Services.AddScoped<MigrationService>();
+        builder.Services.AddScoped<Apis.Snapshots.SnapshotService>();
         builder.Services.AddScoped<Recommendations.RecommendationService>();
         builder.Services.AddSingleton<Recommendations.IPlacementSignals, Recommendations.LivePlacementSignals>();
         builder.Services.AddScoped<PlacementControl.PlacementPolicyService>();
@@ -200,6 +201,7 @@ public static class ServerApp
         api.MapMachinesApi();
         api.MapChecksApi();
         api.MapCheckoutsApi();
+        api.MapSnapshotsApi();
         api.MapTasksApi();
         api.MapTemplatesApi();
         api.MapNodesApi();

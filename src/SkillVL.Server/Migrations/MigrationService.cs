@@ -128,6 +128,15 @@ public sealed class MigrationService(
             return new(Conflict: $"{room.Name}/{machine.Name}: a migration of this machine is already running; wait for it or cancel it (skillvl migration list)");
         }
 
+        // Internal snapshots live in the machine's disk file, and a move copies only what the guest sees (ADR 0051):
+        // moving would silently lose them. A check-in is the way back from a check-out, which cannot have any.
+        if (purpose != CheckoutRules.Checkin
+            && await db.Snapshots.AsNoTracking().Where(s => s.MachineId == machine.Id).OrderBy(s => s.Name).Select(s => s.Name).ToListAsync(cancellationToken) is { Count: > 0 } snapshots)
+        {
+            return new(Conflict: $"{room.Name}/{machine.Name} has snapshots ({string.Join(", ", snapshots)}), which live in its disk and would be lost by a "
+                + $"{purpose ?? "migration"}: delete them first (skillvl vm snapshot delete)");
+        }
+
         if (purpose is not null && (machine.DesiredState != MachineStates.Running || machine.ObservedState != MachineStates.Running))
         {
             return Invalid("machine", $"{room.Name}/{machine.Name} is {machine.ObservedState}: a {purpose} moves a running machine live (start it first)");

@@ -55,8 +55,39 @@ public sealed class QuotaService(SkillVlDbContext db, IOptions<SkillVlServerOpti
             : await DemandsAsync(
                 course is null ? r => r.OwnerId == owner.Id && r.CourseId == null && r.Id != roomId : r => r.CourseId == courseId && r.Id != roomId,
                 cancellationToken);
+        // The room's snapshots stay with its kept machines: they count after the change as before it.
+        var kept = roomId is null ? [] : await SnapshotDemandsAsync(r => r.Id == roomId, cancellationToken);
         var before = QuotaCalculator.Usage(limits, all);
-        var after = QuotaCalculator.Usage(limits, others.Concat(proposed));
+        var after = QuotaCalculator.Usage(limits, others.Concat(proposed).Concat(kept));
+        return QuotaCalculator.Check(scope, subject, before, after);
+    }
+
+    /// <summary>
+    /// Checks <paramref name="diskBytes"/> more disk in the quota room <paramref name="room"/> counts against (its owner's,
+    /// or its course's): a snapshot taken (ADR 0051). Callers hold the <see cref="CapacityGate"/>.
+    /// </summary>
+    public async Task<QuotaViolation?> CheckDiskGrowthAsync(RoomEntity room, long diskBytes, CancellationToken cancellationToken)
+    {
+        var course = room.CourseId is null ? null : await db.Courses.AsNoTracking().FirstOrDefaultAsync(c => c.Id == room.CourseId, cancellationToken);
+        var owner = await db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.Id == room.OwnerId, cancellationToken);
+        if (course is null && owner is null)
+        {
+            return null;
+        }
+
+        var (scope, subject, limits) = course is null
+            ? ("user", owner!.Username, LimitsOf(owner))
+            : ("course", course.Name, LimitsOf(course));
+        if (limits.DiskBytes is null)
+        {
+            return null;
+        }
+
+        var courseId = course?.Id;
+        var ownerId = room.OwnerId;
+        var all = await DemandsAsync(course is null ? r => r.OwnerId == ownerId && r.CourseId == null : r => r.CourseId == courseId, cancellationToken);
+        var before = QuotaCalculator.Usage(limits, all);
+        var after = QuotaCalculator.Usage(limits, all.Append(new MachineDemand(0, 0, diskBytes, false)));
         return QuotaCalculator.Check(scope, subject, before, after);
     }
 
@@ -73,7 +104,17 @@ public sealed class QuotaService(SkillVlDbContext db, IOptions<SkillVlServerOpti
             .ToListAsync(cancellationToken);
         return machines
             .Select(m => new MachineDemand(m.Cpus, m.MemoryBytes, disks.GetValueOrDefault(m.TemplateName), m.DesiredState == MachineStates.Running))
+            .Concat(await SnapshotDemandsAsync(rooms, cancellationToken))
             .ToList();
+    }
+
+    /// <summary>The rooms' snapshots as disk (ADR 0051): one demand of their bytes, none when they have none.</summary>
+    private async Task<List<MachineDemand>> SnapshotDemandsAsync(System.Linq.Expressions.Expression<Func<RoomEntity, bool>> rooms, CancellationToken cancellationToken)
+    {
+        var bytes = await db.Rooms.AsNoTracking().Where(r => !r.DeletionRequested).Where(rooms)
+            .Join(db.Snapshots, r => r.Id, s => s.RoomId, (_, s) => s.SizeBytes)
+            .SumAsync(cancellationToken);
+        return bytes > 0 ? [new MachineDemand(0, 0, bytes, false)] : [];
     }
 
     private static QuotaLimits Merge(QuotaLimits own, QuotaLimits fallback) => new(

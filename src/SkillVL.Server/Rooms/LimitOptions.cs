@@ -69,6 +69,11 @@ public sealed class LimitOptions
     [Range(1, 100_000)]
     public int CheckTextLength { get; set; } = RoomLimits.Default.MaxCheckTextLength;
 
+    /// <summary>Snapshots of one machine (ADR 0051); each holds up to a copy of the disk and, with RAM, of the memory.
+    /// Default 10.</summary>
+    [Range(0, 100)]
+    public int SnapshotsPerMachine { get; set; } = 10;
+
     /// <summary>The room limits as the validator takes them.</summary>
     public RoomLimits ToRoomLimits() =>
         new(MachinesPerRoom, NetworksPerRoom, NicsPerMachine, DescriptionLength, TextLength, NodeLabelsPerMachine, ChecksPerRoom, CheckTextLength);

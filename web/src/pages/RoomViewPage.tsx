@@ -18,6 +18,7 @@ import { useRoomEvents } from '../hooks/useRoomEvents';
 import { RoomDocument, type MachineLiveStatus, type TopologyNode } from '../model/roomDocument';
 import { edgeTypes, nodeTypes, toFlow } from '../topology/flow';
 import { ChecksPanel, checksOf } from './room/ChecksPanel';
+import { SnapshotsPanel } from './room/SnapshotsPanel';
 import { Viewers, ViewersMark } from './room/Viewers';
 
 export function RoomViewPage() {
@@ -250,6 +251,7 @@ function MachinePanel({
       </div>
       {migrating && <MigrateDialog machine={machine} onClose={() => setMigrating(false)} />}
       <CheckoutSection roomId={roomId} machine={machine} onChanged={onChanged} />
+      <SnapshotsPanel roomId={roomId} machineName={machine.name} />
       <div className="actions">
         <Link className="button" to={`${base}/console`}>
           Screen (VNC)

@@ -1026,6 +1026,47 @@ namespace SkillVL.Server.Data.Schema.Postgres
                     b.ToTable("Rooms");
                 });
 
+            modelBuilder.Entity("SkillVL.Server.Data.SnapshotEntity", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasColumnType("text");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("CreatedBy")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("MachineId")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<string>("RoomId")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<long>("SizeBytes")
+                        .HasColumnType("bigint");
+
+                    b.Property<bool>("WithRam")
+                        .HasColumnType("boolean");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("RoomId");
+
+                    b.HasIndex("MachineId", "Name")
+                        .IsUnique();
+
+                    b.ToTable("Snapshots");
+                });
+
             modelBuilder.Entity("SkillVL.Server.Data.TaskEntity", b =>
                 {
                     b.Property<string>("Id")
@@ -1254,6 +1295,15 @@ namespace SkillVL.Server.Data.Schema.Postgres
                 {
                     b.HasOne("SkillVL.Server.Data.MachineEntity", null)
                         .WithMany("Nics")
+                        .HasForeignKey("MachineId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("SkillVL.Server.Data.SnapshotEntity", b =>
+                {
+                    b.HasOne("SkillVL.Server.Data.MachineEntity", null)
+                        .WithMany()
                         .HasForeignKey("MachineId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();

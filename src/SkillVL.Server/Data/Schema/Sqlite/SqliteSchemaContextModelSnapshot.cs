@@ -1013,6 +1013,47 @@ namespace SkillVL.Server.Data.Schema.Sqlite
                     b.ToTable("Rooms");
                 });
 
+            modelBuilder.Entity("SkillVL.Server.Data.SnapshotEntity", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("CreatedBy")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("MachineId")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("RoomId")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("SizeBytes")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("WithRam")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("RoomId");
+
+                    b.HasIndex("MachineId", "Name")
+                        .IsUnique();
+
+                    b.ToTable("Snapshots");
+                });
+
             modelBuilder.Entity("SkillVL.Server.Data.TaskEntity", b =>
                 {
                     b.Property<string>("Id")
@@ -1239,6 +1280,15 @@ namespace SkillVL.Server.Data.Schema.Sqlite
                 {
                     b.HasOne("SkillVL.Server.Data.MachineEntity", null)
                         .WithMany("Nics")
+                        .HasForeignKey("MachineId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("SkillVL.Server.Data.SnapshotEntity", b =>
+                {
+                    b.HasOne("SkillVL.Server.Data.MachineEntity", null)
+                        .WithMany()
                         .HasForeignKey("MachineId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
