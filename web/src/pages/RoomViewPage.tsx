@@ -18,6 +18,7 @@ import { useRoomEvents } from '../hooks/useRoomEvents';
 import { RoomDocument, type MachineLiveStatus, type TopologyNode } from '../model/roomDocument';
 import { edgeTypes, nodeTypes, toFlow } from '../topology/flow';
 import { ChecksPanel, checksOf } from './room/ChecksPanel';
+import { RoomSnapshotsPanel } from './room/RoomSnapshotsPanel';
 import { SnapshotsPanel } from './room/SnapshotsPanel';
 import { Viewers, ViewersMark } from './room/Viewers';
 
@@ -170,6 +171,7 @@ export function RoomViewPage() {
       {checksOf(details.definition).length > 0 && <ChecksPanel roomId={id} checks={checksOf(details.definition)} />}
       <RecommendationList roomId={id} onAccepted={refresh} />
       <MachineTable roomId={id} machines={details.machines} onSelect={setSelected} />
+      <RoomSnapshotsPanel roomId={id} machineCount={details.machines.length} />
       <TaskPanel roomName={details.name} tick={tick} started={started} />
     </main>
   );

@@ -64,7 +64,7 @@ export function SnapshotsPanel({ roomId, machineName }: { roomId: string; machin
 
   return (
     <div className="snapshots">
-      <h4>Snapshots</h4>
+      <h3>Snapshots</h3>
       {snapshots && snapshots.length === 0 && <p className="muted">No snapshots yet.</p>}
       {snapshots && snapshots.length > 0 && (
         <ul aria-label={`Snapshots of ${machineName}`}>
