@@ -104,8 +104,9 @@ public sealed class PostgresTimestamptzTests : IAsyncLifetime
         Assert.Equal("timestamp with time zone", await SqlAsync(database, "SELECT DISTINCT pg_typeof(\"At\")::text FROM \"Audit\""));
         Assert.Equal("2026-12-07 10:15:30.1234", await SqlAsync(database, "SELECT (\"At\" AT TIME ZONE 'UTC')::text FROM \"Audit\" ORDER BY \"Id\" LIMIT 1"));
         Assert.Equal("1969-07-21 01:47:40", await SqlAsync(database, "SELECT (\"At\" AT TIME ZONE 'UTC')::text FROM \"Audit\" ORDER BY \"Id\" OFFSET 3 LIMIT 1"));
+        // The migration converted 32 columns; later migrations add their own, born timestamptz (Snapshots.CreatedAt).
         var timeColumns = TimeColumns();
-        Assert.Equal(32, timeColumns.Count);
+        Assert.True(timeColumns.Count >= 32, $"{timeColumns.Count} time columns in the model");
         foreach (var (table, column) in timeColumns)
         {
             Assert.Equal($"{table}.{column} timestamp with time zone",
