@@ -15,8 +15,8 @@ public sealed class NetworkTests(ITestOutputHelper output)
         var b = host.NewVm("b", network);
 
         await Task.WhenAll(host.StartAndWaitForAgentAsync(a), host.StartAndWaitForAgentAsync(b));
-        await ConfigureAsync(host, a, "10.0.1.11/24");
-        await ConfigureAsync(host, b, "10.0.1.12/24");
+        await host.ConfigureNicAsync(a, "10.0.1.11/24");
+        await host.ConfigureNicAsync(b, "10.0.1.12/24");
 
         // The first echo may be lost to ARP on a cold bridge; a few tries, each bounded by busybox's -W.
         var ping = await host.ExecAsync(a.Id, "ping", "-c", "3", "-W", "2", "10.0.1.12");
@@ -49,15 +49,5 @@ public sealed class NetworkTests(ITestOutputHelper output)
 
         await host.Node.Vms.DeleteAsync(spec.Id, CancellationToken.None);
         await host.AssertNothingLeftAsync();
-    }
-
-    private static async Task ConfigureAsync(QemuTestHost host, VmSpec vm, string address)
-    {
-        // No udev in the tiny guest: find the interface by the MAC we gave the NIC.
-        var script =
-            $"for d in /sys/class/net/*; do if [ \"$(cat $d/address)\" = \"{vm.Nics[0].MacAddress}\" ]; then " +
-            $"i=${{d##*/}}; ip addr add {address} dev $i && ip link set dev $i up && echo $i; fi; done";
-        var result = await host.ExecAsync(vm.Id, "sh", "-c", script);
-        Assert.True(result.ExitCode == 0 && result.Stdout.Trim().Length > 0, result.Stdout + result.Stderr);
     }
 }

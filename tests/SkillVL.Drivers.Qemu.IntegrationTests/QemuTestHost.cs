@@ -141,6 +141,17 @@ public sealed class QemuTestHost : IAsyncDisposable
         }
     }
 
+    /// <summary>Gives the guest's interface of the VM's first NIC an address and brings it up (no udev in the tiny guest:
+    /// the interface is found by the MAC the NIC was given).</summary>
+    public async Task ConfigureNicAsync(VmSpec vm, string address)
+    {
+        var script =
+            $"for d in /sys/class/net/*; do if [ \"$(cat $d/address)\" = \"{vm.Nics[0].MacAddress}\" ]; then " +
+            $"i=${{d##*/}}; ip addr add {address} dev $i && ip link set dev $i up && echo $i; fi; done";
+        var result = await ExecAsync(vm.Id, "sh", "-c", script);
+        Assert.True(result.ExitCode == 0 && result.Stdout.Trim().Length > 0, result.Stdout + result.Stderr);
+    }
+
     public Task<GuestExecResult> ExecAsync(string vmId, params string[] command) =>
         ExecAsync(vmId, TimeSpan.FromSeconds(30), command);
 

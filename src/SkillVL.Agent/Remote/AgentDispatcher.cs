@@ -2,6 +2,7 @@ using System.Text.Json;
 using SkillVL.Core.Compute;
 using SkillVL.Core.Networking;
 using SkillVL.Core.Nodes.Protocol;
+using static SkillVL.Agent.Remote.CallJson;
 
 namespace SkillVL.Agent.Remote;
 
@@ -158,10 +159,4 @@ public sealed class AgentDispatcher(
 
     private Core.Nodes.INodeRouters Routers() =>
         node.Routers ?? throw new Core.Errors.DriverException("This node cannot host room routers.");
-
-    private static T Param<T>(JsonElement? parameters) =>
-        (parameters is { } p ? p.Deserialize<T>(AgentChannel.Json) : default)
-            ?? throw new Core.Errors.DriverException($"A call arrived without its {typeof(T).Name} parameters.");
-
-    private static JsonElement Result<T>(T value) => JsonSerializer.SerializeToElement(value, AgentChannel.Json);
 }

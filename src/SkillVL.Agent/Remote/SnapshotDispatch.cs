@@ -2,6 +2,7 @@ using System.Text.Json;
 using SkillVL.Core.Errors;
 using SkillVL.Core.Nodes.Protocol;
 using SkillVL.Core.Snapshots;
+using static SkillVL.Agent.Remote.CallJson;
 
 namespace SkillVL.Agent.Remote;
 
@@ -32,10 +33,4 @@ internal static class SnapshotDispatch
                 throw new DriverException($"This agent does not know the call '{method}' (a newer Server?).");
         }
     }
-
-    private static T Param<T>(JsonElement? parameters) =>
-        (parameters is { } p ? p.Deserialize<T>(AgentChannel.Json) : default)
-            ?? throw new DriverException($"A call arrived without its {typeof(T).Name} parameters.");
-
-    private static JsonElement Result<T>(T value) => JsonSerializer.SerializeToElement(value, AgentChannel.Json);
 }

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
-using SkillVL.Core.Compute;
 using Xunit.Abstractions;
 
 namespace SkillVL.Drivers.Qemu.IntegrationTests.Relay;
@@ -32,8 +31,8 @@ public sealed partial class StreamModeLatencyTests(ITestOutputHelper output)
         var a = host.NewVm("a", network);
         var b = host.NewVm("b", network);
         await Task.WhenAll(host.StartAndWaitForAgentAsync(a), host.StartAndWaitForAgentAsync(b));
-        await ConfigureAsync(host, a, "10.0.1.11/24");
-        await ConfigureAsync(host, b, "10.0.1.12/24");
+        await host.ConfigureNicAsync(a, "10.0.1.11/24");
+        await host.ConfigureNicAsync(b, "10.0.1.12/24");
         var warm = await host.ExecAsync(a.Id, "ping", "-c", "3", "-W", "2", "10.0.1.12");
         Assert.True(warm.ExitCode == 0, warm.Stdout + warm.Stderr);
 
@@ -53,15 +52,6 @@ public sealed partial class StreamModeLatencyTests(ITestOutputHelper output)
         await host.Node.Networks.DeleteAsync(network, CancellationToken.None);
         await host.AssertNothingLeftAsync();
         return (Count * 1000.0 / milliseconds, average);
-    }
-
-    private static async Task ConfigureAsync(QemuTestHost host, VmSpec vm, string address)
-    {
-        var script =
-            $"for d in /sys/class/net/*; do if [ \"$(cat $d/address)\" = \"{vm.Nics[0].MacAddress}\" ]; then " +
-            $"i=${{d##*/}}; ip addr add {address} dev $i && ip link set dev $i up && echo $i; fi; done";
-        var result = await host.ExecAsync(vm.Id, "sh", "-c", script);
-        Assert.True(result.ExitCode == 0 && result.Stdout.Trim().Length > 0, result.Stdout + result.Stderr);
     }
 
     [GeneratedRegex(@"(?<sent>\d+) packets transmitted, (?<received>\d+) received.*time (?<time>\d+)ms")]

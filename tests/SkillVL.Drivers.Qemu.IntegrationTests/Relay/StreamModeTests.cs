@@ -33,8 +33,8 @@ public sealed class StreamModeTests(ITestOutputHelper output)
         var a = client.NewVm("a", net);
         var b = client.NewVm("b", net);
         await Task.WhenAll(client.StartAndWaitForAgentAsync(a), client.StartAndWaitForAgentAsync(b));
-        await ConfigureAsync(client, a, "10.98.0.2/24");
-        await ConfigureAsync(client, b, "10.98.0.3/24");
+        await client.ConfigureNicAsync(a, "10.98.0.2/24");
+        await client.ConfigureNicAsync(b, "10.98.0.3/24");
         await Bounded.WaitUntilAsync(() => streams.ClientStatus(net)?.Connected == true, WaitLimit, "the relay link to the hub");
 
         await AssertPingsAsync(client, a, "10.98.0.3");
@@ -57,6 +57,18 @@ public sealed class StreamModeTests(ITestOutputHelper output)
         Assert.Equal(["lo", "svlxu"], links.Select(l => l.Name).Order(StringComparer.Ordinal));
         Assert.Empty(await HostInterfaces.WithAliasAsync(client.Alias));
         Assert.Empty(await bed.ListeningTcpAsync(bed.Client));
+
+        // Security: each NIC's socket (QEMU listens on it) lies in its VM's own runtime directory (root:qemu 1770, ADR
+        // 0016) and is writable by its owner only, so no other local user can connect to a VM's network port or swap it.
+        foreach (var vm in new[] { a, b })
+        {
+            var socket = Path.Combine(client.Options.RuntimeDirectory, "vms", vm.Id, $"nic-{vm.Nics[0].Id}.sock");
+            Assert.True(File.Exists(socket), socket);
+            var mode = File.GetUnixFileMode(socket);
+            Assert.True((mode & (UnixFileMode.GroupWrite | UnixFileMode.OtherWrite)) == 0, $"{socket} is {mode}");
+            var directory = File.GetUnixFileMode(Path.GetDirectoryName(socket)!);
+            Assert.True((directory & UnixFileMode.OtherWrite) == 0 && directory.HasFlag(UnixFileMode.StickyBit), $"its directory is {directory}");
+        }
 
         // Relay cut: the two client guests still reach each other through the agent's switch; the hub's guest does not.
         await bed.Underlay.IpAsync("-n", bed.Client.Namespace, "link", "set", "dev", "svlxu", "down");
@@ -94,8 +106,8 @@ public sealed class StreamModeTests(ITestOutputHelper output)
         var a = host.NewVm("a", net);
         var b = host.NewVm("b", net);
         await Task.WhenAll(host.StartAndWaitForAgentAsync(a), host.StartAndWaitForAgentAsync(b));
-        await ConfigureAsync(host, a, "10.0.1.11/24");
-        await ConfigureAsync(host, b, "10.0.1.12/24");
+        await host.ConfigureNicAsync(a, "10.0.1.11/24");
+        await host.ConfigureNicAsync(b, "10.0.1.12/24");
         await AssertPingsAsync(host, a, "10.0.1.12");
 
         // A new agent process: its switches are gone, the QEMUs run on and listen again. The Server ensures the network
@@ -120,15 +132,5 @@ public sealed class StreamModeTests(ITestOutputHelper output)
         var ping = await host.ExecAsync(from.Id, "ping", "-c", "3", "-W", "2", address);
         Assert.True(ping.ExitCode == 0, ping.Stdout + ping.Stderr);
         Assert.Contains("bytes from " + address, ping.Stdout, StringComparison.Ordinal);
-    }
-
-    private static async Task ConfigureAsync(QemuTestHost host, VmSpec vm, string address)
-    {
-        // No udev in the tiny guest: find the interface by the MAC we gave the NIC.
-        var script =
-            $"for d in /sys/class/net/*; do if [ \"$(cat $d/address)\" = \"{vm.Nics[0].MacAddress}\" ]; then " +
-            $"i=${{d##*/}}; ip addr add {address} dev $i && ip link set dev $i up && echo $i; fi; done";
-        var result = await host.ExecAsync(vm.Id, "sh", "-c", script);
-        Assert.True(result.ExitCode == 0 && result.Stdout.Trim().Length > 0, result.Stdout + result.Stderr);
     }
 }

@@ -18,8 +18,7 @@ import { useRoomEvents } from '../hooks/useRoomEvents';
 import { RoomDocument, type MachineLiveStatus, type TopologyNode } from '../model/roomDocument';
 import { edgeTypes, nodeTypes, toFlow } from '../topology/flow';
 import { ChecksPanel, checksOf } from './room/ChecksPanel';
-import { RoomSnapshotsPanel } from './room/RoomSnapshotsPanel';
-import { SnapshotsPanel } from './room/SnapshotsPanel';
+import { RoomSnapshotsPanel, SnapshotsPanel } from './room/SnapshotsPanel';
 import { Viewers, ViewersMark } from './room/Viewers';
 
 export function RoomViewPage() {

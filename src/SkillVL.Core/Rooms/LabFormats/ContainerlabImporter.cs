@@ -65,11 +65,12 @@ internal static partial class ContainerlabImporter
             }
 
             var image = node.TextOf("image") ?? kinds?.Get(kind)?.TextOf("image") ?? defaults?.TextOf("image");
-            var template = image is not null && context.Options.Templates.ContainsKey(image) ? context.Template(node, image) : context.Template(node, context.Options.Templates.ContainsKey(kind) ? kind : image);
+            // The image's template, else the kind's (a network OS kind names its image family), else the default.
+            var mapped = image is not null && context.Options.Templates.ContainsKey(image) ? image : context.Options.Templates.ContainsKey(kind) ? kind : image;
             machines[name] = new MachineDefinition
             {
                 Name = context.Machines.Take(name, "node"),
-                Template = template,
+                Template = context.Template(node, mapped),
                 Cpus = Cpus(node),
                 Memory = Memory(node),
             };

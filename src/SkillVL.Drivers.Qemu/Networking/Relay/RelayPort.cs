@@ -55,45 +55,25 @@ internal sealed class RelayPort : IRelayLinkPort, IDisposable
     {
         Volatile.Write(ref _lastSent, _time.GetTimestamp());
         Volatile.Write(ref _stream, stream);
-        var buffer = new byte[MaxFrame];
-        using var idle = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         try
         {
-            while (true)
-            {
-                // CancelAfter re-arms the timer: every record (keepalives included) proves the peer alive.
-                idle.CancelAfter(_timings.IdleTimeout);
-                var length = await RelayProtocol.ReadFrameAsync(stream, buffer, MaxFrame, idle.Token);
-                if (length == 0)
-                {
-                    continue;
-                }
-
-                if (_tap.TryWrite(buffer.AsSpan(0, length)))
-                {
-                    _counters.Received(length);
-                }
-                else
-                {
-                    _counters.Dropped(1);
-                }
-            }
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            return $"nothing received for {_timings.IdleTimeout.TotalSeconds:0.#} s";
-        }
-        catch (OperationCanceledException)
-        {
-            return "stopped";
-        }
-        catch (Exception e) when (e is IOException or ObjectDisposedException or System.Security.Authentication.AuthenticationException)
-        {
-            return e is EndOfStreamException ? "the peer closed the connection" : e.Message;
+            return await RelayProtocol.ReceiveFramesAsync(stream, MaxFrame, _timings.IdleTimeout, ToTap, cancellationToken);
         }
         finally
         {
             Interlocked.CompareExchange(ref _stream, null, stream);
+        }
+    }
+
+    private void ToTap(byte[] frame, int length)
+    {
+        if (_tap.TryWrite(frame.AsSpan(0, length)))
+        {
+            _counters.Received(length);
+        }
+        else
+        {
+            _counters.Dropped(1);
         }
     }
 

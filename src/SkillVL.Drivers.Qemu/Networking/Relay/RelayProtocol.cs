@@ -43,6 +43,44 @@ internal static class RelayProtocol
         stream.Flush();
     }
 
+    /// <summary>
+    /// Reads records from <paramref name="stream"/> and hands each frame to <paramref name="deliver"/> (its buffer and
+    /// length; the buffer is reused) until the peer closes it, it is idle for <paramref name="idleTimeout"/> (every record,
+    /// keepalives included, proves the peer alive), or <paramref name="cancellationToken"/> fires. A broken connection is
+    /// the normal end, not an exception.
+    /// </summary>
+    /// <returns>Why the connection ended.</returns>
+    public static async Task<string> ReceiveFramesAsync(
+        Stream stream, int maxFrame, TimeSpan idleTimeout, Action<byte[], int> deliver, CancellationToken cancellationToken)
+    {
+        var buffer = new byte[maxFrame];
+        using var idle = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        try
+        {
+            while (true)
+            {
+                idle.CancelAfter(idleTimeout);
+                var length = await ReadFrameAsync(stream, buffer, maxFrame, idle.Token);
+                if (length > 0)
+                {
+                    deliver(buffer, length);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return $"nothing received for {idleTimeout.TotalSeconds:0.#} s";
+        }
+        catch (OperationCanceledException)
+        {
+            return "stopped";
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException or System.Security.Authentication.AuthenticationException)
+        {
+            return e is EndOfStreamException ? "the peer closed the connection" : e.Message;
+        }
+    }
+
     /// <summary>Reads one record into <paramref name="buffer"/>; returns its length (0: keepalive).</summary>
     /// <exception cref="IOException">The peer closed the connection, or sent a record longer than <paramref name="maxFrame"/>.</exception>
     public static async Task<int> ReadFrameAsync(Stream stream, Memory<byte> buffer, int maxFrame, CancellationToken cancellationToken)

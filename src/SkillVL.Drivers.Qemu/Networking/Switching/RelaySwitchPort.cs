@@ -45,40 +45,20 @@ internal sealed class RelaySwitchPort : IRelayLinkPort, IAsyncDisposable
     {
         Volatile.Write(ref _lastSent, _time.GetTimestamp());
         Volatile.Write(ref _stream, stream);
-        var buffer = new byte[_switch.MaxFrame];
-        using var idle = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         try
         {
-            while (true)
-            {
-                // Every record (keepalives included) proves the hub alive.
-                idle.CancelAfter(_timings.IdleTimeout);
-                var length = await RelayProtocol.ReadFrameAsync(stream, buffer, _switch.MaxFrame, idle.Token);
-                if (length == 0)
-                {
-                    continue;
-                }
-
-                _counters.Received(length);
-                _switch.Forward(_port, buffer.AsSpan(0, length));
-            }
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            return $"nothing received for {_timings.IdleTimeout.TotalSeconds:0.#} s";
-        }
-        catch (OperationCanceledException)
-        {
-            return "stopped";
-        }
-        catch (Exception e) when (e is IOException or ObjectDisposedException or System.Security.Authentication.AuthenticationException)
-        {
-            return e is EndOfStreamException ? "the peer closed the connection" : e.Message;
+            return await RelayProtocol.ReceiveFramesAsync(stream, _switch.MaxFrame, _timings.IdleTimeout, ToSwitch, cancellationToken);
         }
         finally
         {
             Interlocked.CompareExchange(ref _stream, null, stream);
         }
+    }
+
+    private void ToSwitch(byte[] frame, int length)
+    {
+        _counters.Received(length);
+        _switch.Forward(_port, frame.AsSpan(0, length));
     }
 
     public async ValueTask DisposeAsync()

@@ -1,6 +1,6 @@
 import { act, cleanup, fireEvent, render, screen, within } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { byName, RoomSnapshotsPanel } from './RoomSnapshotsPanel';
+import { byName, RoomSnapshotsPanel } from './SnapshotsPanel';
 
 const a = { machine: 'a', name: 'start', withRam: true, sizeBytes: 1000, createdAt: '2026-12-07T15:10:52Z', createdBy: 'sam' };
 const b = { ...a, machine: 'b', sizeBytes: '2000', createdAt: '2026-12-07T15:10:50Z' };
