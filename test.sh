@@ -36,6 +36,11 @@ if ! dpkg-query -W -f='${Status}' postgresql 2>/dev/null | grep -q "install ok i
   apt-get update -q >/dev/null
   apt-get install -y -q --no-install-recommends postgresql >/dev/null
 fi
+# The package test (issue 16) installs the Debian packages into a fresh Debian 12 root that debootstrap makes.
+if ! command -v debootstrap >/dev/null 2>&1; then
+  echo "==> installing Debian's debootstrap for the package test"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends debootstrap >/dev/null
+fi
 status=0
 
 failures() { # trx: print each failed test with its message and stack, which `-v quiet` hides
@@ -118,6 +123,14 @@ pids=()
 for p in Core Cli Architecture Server Drivers.Qemu Drivers.Proxmox LinkEmulator Experiments; do
   run "$p" "tests/SkillVL.$p.Tests" & pids+=($!)
 done
+# The Debian packages (self-contained publishes) for the package test, beside the unit groups.
+export SKILLVL_DEBS="$ROOT/.build/debs"
+debs_t0=$(date +%s)
+if packaging/build-debs.sh --out "$SKILLVL_DEBS" >"$RESULTS/debs.log" 2>&1; then
+  echo "==> Debian packages built ($(( $(date +%s) - debs_t0 )) s)"
+else
+  echo "==> Debian packages: FAILED"; tail -n 40 "$RESULTS/debs.log"; status=1
+fi
 for pid in "${pids[@]}" "$web"; do wait "$pid" || status=1; done
 # The groups that boot VMs, in two streams. Inside the integration group the VM tests run one after another (VmCollection);
 # a TCG guest waits on links, timers and its agent much of the time, so a second stream of VM groups beside it uses what
@@ -126,7 +139,7 @@ for pid in "${pids[@]}" "$web"; do wait "$pid" || status=1; done
 # taps, bridges, namespaces, state directories and PostgreSQL clusters are each test's own.
 stream_integration() {
   run_vm "Integration" tests/SkillVL.IntegrationTests \
-    "FullyQualifiedName!~SkillVL.IntegrationTests.Bench.&FullyQualifiedName!~SkillVL.IntegrationTests.Auth.&FullyQualifiedName!~SkillVL.IntegrationTests.Checkout.&FullyQualifiedName!~SkillVL.IntegrationTests.WebUi." \
+    "FullyQualifiedName!~SkillVL.IntegrationTests.Bench.&FullyQualifiedName!~SkillVL.IntegrationTests.Auth.&FullyQualifiedName!~SkillVL.IntegrationTests.Checkout.&FullyQualifiedName!~SkillVL.IntegrationTests.WebUi.&FullyQualifiedName!~SkillVL.IntegrationTests.Packaging." \
     || return 1
 }
 stream_beside() {
@@ -139,6 +152,8 @@ stream_beside() {
   run_vm "Integration.AuthAndBench" tests/SkillVL.IntegrationTests \
     "FullyQualifiedName~SkillVL.IntegrationTests.Bench.|FullyQualifiedName~SkillVL.IntegrationTests.Auth.|FullyQualifiedName~SkillVL.IntegrationTests.WebUi." || s=1
   run_vm "Integration.Checkout" tests/SkillVL.IntegrationTests "FullyQualifiedName~SkillVL.IntegrationTests.Checkout." || s=1
+  # The Debian packages in a fresh Debian 12 root (≈ 3 min, most of it debootstrap and apt): in namespaces of its own.
+  run_vm "Integration.Packages" tests/SkillVL.IntegrationTests "FullyQualifiedName~SkillVL.IntegrationTests.Packaging." || s=1
   run_vm "Experiments.Integration" tests/SkillVL.Experiments.IntegrationTests || s=1
   # A representative group again on PostgreSQL (issue 16): room updates and deletion, courses and quotas, each harness on
   # a database of its own in a private cluster (SKILLVL_TEST_DATABASE, tests/SkillVL.IntegrationTests/SharedPostgres.cs).

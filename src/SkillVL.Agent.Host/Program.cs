@@ -6,7 +6,8 @@ using SkillVL.Agent.Remote;
 // skillvl-agent: a SkillVL node as its own process (issue 5). It enrols with a one-time join token, then keeps an
 // outbound connection to the Server and runs the Server's calls on this machine's QEMU and network.
 var server = new Option<string>("--server") { Description = "Server URL (http://host:8080) or unix:/run/skillvl/agent.sock", Required = true };
-var joinToken = new Option<string?>("--join-token") { Description = "one-time join token (first start only; `skillvl node join-token`)" };
+var joinToken = new Option<string?>("--join-token") { Description = "one-time join token (first start only; `skillvl node join-token`); visible in the process list: prefer --join-token-file" };
+var joinTokenFile = new Option<string?>("--join-token-file") { Description = "file holding the one-time join token (mode 0600 or stricter; read at the first start only)" };
 var name = new Option<string>("--name") { Description = "node name (DNS label)", Required = true };
 var kind = new Option<string>("--kind") { Description = "server | edge | client", DefaultValueFactory = _ => "server" };
 kind.AcceptOnlyFromAmong("server", "edge", "client");
@@ -44,7 +45,7 @@ var localUser = new Option<string?>("--local-user")
     Description = "the node's owner (user name or uid): besides root, they may use the local commands (vms, console, stop, start, vnc)",
 };
 
-var root = new RootCommand("SkillVL node agent") { server, joinToken, name, kind, underlay, relayPort, labels, data, runtime, accelerator, qemuUser, cpuModel, vmNetwork, localUser };
+var root = new RootCommand("SkillVL node agent") { server, joinToken, joinTokenFile, name, kind, underlay, relayPort, labels, data, runtime, accelerator, qemuUser, cpuModel, vmNetwork, localUser };
 foreach (var local in SkillVL.Agent.Host.LocalCommands.Create())
 {
     root.Subcommands.Add(local);
@@ -92,6 +93,23 @@ root.SetAction(async (parse, cancellationToken) =>
         return 2;
     }
 
+    var token = parse.GetValue(joinToken);
+    if (parse.GetValue(joinTokenFile) is { Length: > 0 } tokenFile)
+    {
+        if (token is not null)
+        {
+            await Console.Error.WriteLineAsync("skillvl-agent: give the join token once: --join-token or --join-token-file, not both.");
+            return 2;
+        }
+
+        if (await SkillVL.Agent.Host.JoinTokenFile.ReadAsync(tokenFile, cancellationToken) is not { Token: { } read })
+        {
+            return 2;
+        }
+
+        token = read;
+    }
+
     uint? localUid = null;
     if (parse.GetValue(localUser) is { Length: > 0 } user)
     {
@@ -120,7 +138,7 @@ root.SetAction(async (parse, cancellationToken) =>
         new AgentClientOptions
         {
             Server = parse.GetValue(server)!,
-            JoinToken = parse.GetValue(joinToken),
+            JoinToken = token,
             Name = nodeName,
             Kind = parse.GetValue(kind)!,
             UnderlayAddress = parse.GetValue(underlay),
