@@ -33,4 +33,7 @@ public sealed record RoomDefinition
 
     /// <summary>How machines without a node are placed; null: the Server's policy.</summary>
     public RoomPlacement? Placement { get; init; }
+
+    /// <summary>When the room's machines stop and the room is deleted (ADR 0058); null: it lives until deleted.</summary>
+    public RoomLifetime? Lifetime { get; init; }
 }

@@ -38,7 +38,22 @@ public static class RoomValidator
         ValidateMachines(room, context, networks, addresses, errors);
         RoomRoutingValidator.Validate(room, networks, addresses, errors);
         RoomChecksValidator.Validate(room, limits, errors);
+        ValidateLifetime(room.Lifetime, errors);
         return errors;
+    }
+
+    /// <summary>The schema checked the form of the durations; their range is checked here.</summary>
+    private static void ValidateLifetime(RoomLifetime? lifetime, List<ValidationError> errors)
+    {
+        if (lifetime?.StopAfter is { } stop && LifetimeDuration.Problem(stop) is { } stopProblem)
+        {
+            errors.Add(new("lifetime.stopAfter", stopProblem));
+        }
+
+        if (lifetime?.DeleteAfter is { } delete && LifetimeDuration.Problem(delete) is { } deleteProblem)
+        {
+            errors.Add(new("lifetime.deleteAfter", deleteProblem));
+        }
     }
 
     /// <summary>Counts and text lengths first: a room over them is refused whatever else it gets right.</summary>
