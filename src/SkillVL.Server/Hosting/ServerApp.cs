@@ -135,6 +135,7 @@ public static class ServerApp
         builder.Services.AddSingleton<Checkouts.CheckoutSyncService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<Checkouts.CheckoutSyncService>());
         builder.Services.AddHostedService<Checkouts.CheckoutLeaseService>();
+        builder.Services.AddHostedService<Rooms.RoomLifetimeService>();
         builder.Services.AddScoped<Checkouts.ReviveService>();
         builder.Services.AddSingleton(sp =>
         {

@@ -97,6 +97,9 @@ public sealed class SkillVlServerOptions
     /// </summary>
     public string AgentSocket { get; set; } = "";
 
+    /// <summary>How often rooms' lifetimes are looked at (ADR 0058): a room stops at most this late. Default 30 s.</summary>
+    public TimeSpan RoomLifetimeInterval { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>A node whose agent sent nothing for this long is unreachable. Default 15 s (3 heartbeats).</summary>
     public TimeSpan NodeHeartbeatTimeout { get; set; } = TimeSpan.FromSeconds(15);
 

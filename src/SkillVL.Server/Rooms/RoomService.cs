@@ -327,6 +327,11 @@ public sealed class RoomService(
             return ApplyResult.InConflict($"Room '{room.Name}' is being deleted.");
         }
 
+        if (run && LifetimeEnded(room) is { } ended)
+        {
+            return ApplyResult.InConflict(ended);
+        }
+
         using var holding = await gate.EnterAsync(cancellationToken);
         if (run && await CheckRunningAsync(room, room.Machines, cancellationToken) is { } violation)
         {
@@ -350,6 +355,12 @@ public sealed class RoomService(
         return new ApplyResult(TaskService.ToInfo(task), [], null, false);
     }
 
+    /// <summary>Why the room's machines may not start: its lifetime stopped them (ADR 0058); null while it lets them run.</summary>
+    private string? LifetimeEnded(RoomEntity room) =>
+        RoomDocument.Parse(room.DefinitionJson).Definition?.Lifetime?.StopsAt(room.CreatedAt) is { } stopAt && stopAt <= time.GetUtcNow()
+            ? $"Room '{room.Name}' reached the end of its lifetime at {stopAt:u} (lifetime.stopAfter); apply it with a longer lifetime to run it again."
+            : null;
+
     /// <summary>start | stop | restart one machine of a room. Null when the machine does not exist.</summary>
     public async Task<ApplyResult?> MachineActionAsync(RoomEntity room, string machineName, string action, CancellationToken cancellationToken)
     {
@@ -357,6 +368,11 @@ public sealed class RoomService(
         if (machine is null)
         {
             return null;
+        }
+
+        if (action is "start" or "restart" && LifetimeEnded(room) is { } ended)
+        {
+            return ApplyResult.InConflict(ended);
         }
 
         using var holding = await gate.EnterAsync(cancellationToken);

@@ -35,6 +35,7 @@ public static class RoomViews
     public static RoomDetails Details(RoomEntity room, RoomNames names)
     {
         var networks = room.Networks.ToDictionary(n => n.Id, StringComparer.Ordinal);
+        var definition = RoomDocument.Parse(room.DefinitionJson).Definition ?? new RoomDefinition();
         return new RoomDetails(
             room.Id,
             room.Name,
@@ -43,12 +44,14 @@ public static class RoomViews
             room.ObservedGeneration,
             room.CreatedAt,
             room.UpdatedAt,
-            RoomDocument.Parse(room.DefinitionJson).Definition ?? new RoomDefinition(),
+            definition,
             room.Machines.OrderBy(m => m.Name, StringComparer.Ordinal).Select(m => Machine(m, networks)).ToList(),
             room.Networks.OrderBy(n => n.Name, StringComparer.Ordinal).Select(n => new NetworkStatus(n.Id, n.Name, n.Cidr, n.Mtu)).ToList(),
             names.Users.GetValueOrDefault(room.OwnerId),
             room.CourseId is null ? null : names.Courses.GetValueOrDefault(room.CourseId),
-            room.CourseVersion);
+            room.CourseVersion,
+            definition.Lifetime?.StopsAt(room.CreatedAt),
+            definition.Lifetime?.DeletesAt(room.CreatedAt));
     }
 
     public static MachineStatus Machine(MachineEntity machine, IReadOnlyDictionary<string, NetworkEntity> networks) => new(

@@ -6089,6 +6089,7 @@ export interface components {
              */
             checks?: null | components["schemas"]["CheckDefinition"][];
             placement?: null | components["schemas"]["RoomPlacement"];
+            lifetime?: null | components["schemas"]["RoomLifetime"];
         };
         /** @description A room with its definition and the observed state of its machines and networks. */
         RoomDetails: {
@@ -6110,6 +6111,27 @@ export interface components {
             course?: null | string;
             /** Format: int32 */
             courseVersion?: null | number | string;
+            /**
+             * Format: date-time
+             * @description When its lifetime stops its machines (ADR 0058); null: never.
+             */
+            stopsAt?: null | string;
+            /**
+             * Format: date-time
+             * @description When its lifetime deletes it; null: never.
+             */
+            deletesAt?: null | string;
+        };
+        /**
+         * @description How long a room lives (issue 18, ADR 0058): its machines are stopped string? RoomLifetime.StopAfter after the room was created,
+         *     and the room is deleted string? RoomLifetime.DeleteAfter after that (after its creation when it has no stopAfter). Durations
+         *     are written "90s", "45m", "8h" or "7d".
+         */
+        RoomLifetime: {
+            /** @description Time from the room's creation until its machines are stopped; null: they run until stopped. */
+            stopAfter?: null | string;
+            /** @description Grace after the stop (or after creation) until the room is deleted; null: it is kept. */
+            deleteAfter?: null | string;
         };
         RoomMetadata: {
             /** @description DNS-label style name, unique among the rooms of its owner. */

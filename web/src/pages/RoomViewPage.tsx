@@ -18,6 +18,7 @@ import { useRoomEvents } from '../hooks/useRoomEvents';
 import { RoomDocument, type MachineLiveStatus, type TopologyNode } from '../model/roomDocument';
 import { edgeTypes, nodeTypes, toFlow } from '../topology/flow';
 import { ChecksPanel, checksOf } from './room/ChecksPanel';
+import { LifetimeNotice } from './room/LifetimeNotice';
 import { RoomSnapshotsPanel, SnapshotsPanel } from './room/SnapshotsPanel';
 import { Viewers, ViewersMark } from './room/Viewers';
 
@@ -112,6 +113,7 @@ export function RoomViewPage() {
           generation {num(details.generation)} (applied {num(details.observedGeneration)}) ·{' '}
           <span aria-live="polite">{mode === 'live' ? 'live' : mode === 'polling' ? 'updating every 2 s' : 'connecting…'}</span>
         </p>
+        <LifetimeNotice stopsAt={details.stopsAt} deletesAt={details.deletesAt} />
         <div className="actions">
           <button type="button" disabled={busy} onClick={() => void run(() => api.post('/api/v1/rooms/{room}/start', { path: { room: id } }))}>
             Start all
