@@ -91,8 +91,7 @@ public sealed class LocalNodeAgent : INodeAgent, IAsyncDisposable
         CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(options.DataDirectory);
-        var node = QemuNode.Create(
-            new QemuDriverOptions
+        var driverOptions = new QemuDriverOptions
             {
                 DataDirectory = options.DataDirectory,
                 RuntimeDirectory = options.RuntimeDirectory,
@@ -103,9 +102,9 @@ public sealed class LocalNodeAgent : INodeAgent, IAsyncDisposable
                 Sandbox = options.QemuSandbox,
                 CpuModel = options.CpuModel,
                 VmNetwork = options.VmNetwork,
-            },
-            loggerFactory,
-            time);
+            };
+        options.RbdDisks?.ApplyTo(driverOptions);
+        var node = QemuNode.Create(driverOptions, loggerFactory, time);
         try
         {
             // The unprivileged QEMU user (ADR 0016), made or found now: a host that cannot have it says so at start.
