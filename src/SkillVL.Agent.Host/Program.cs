@@ -117,12 +117,16 @@ root.SetAction(async (parse, cancellationToken) =>
             parse.GetValue(cephKeyring) ?? $"/etc/ceph/ceph.client.{parse.GetValue(cephUser)}.keyring");
         var check = new SkillVL.Drivers.Qemu.QemuDriverOptions();
         rbd.ApplyTo(check);
-        foreach (var failure in SkillVL.Drivers.Qemu.Disks.Rbd.RbdSettings.Validate(check))
+        var failures = SkillVL.Drivers.Qemu.Disks.Rbd.RbdSettings.Validate(check).ToList();
+        foreach (var failure in failures)
         {
-            await Console.Error.WriteLineAsync($"skillvl-agent: --disk-store rbd: {failure}");
+            // The driver's messages name its option fields; here the user typed flags.
+            var flagged = failure.Replace("RbdPool", "--rbd-pool", StringComparison.Ordinal).Replace("CephUser", "--ceph-user", StringComparison.Ordinal)
+                .Replace("CephConf", "--ceph-conf", StringComparison.Ordinal).Replace("CephKeyring", "--ceph-keyring", StringComparison.Ordinal);
+            await Console.Error.WriteLineAsync($"skillvl-agent: --disk-store rbd: {flagged}");
         }
 
-        if (SkillVL.Drivers.Qemu.Disks.Rbd.RbdSettings.Validate(check).Any())
+        if (failures.Count > 0)
         {
             return 2;
         }
