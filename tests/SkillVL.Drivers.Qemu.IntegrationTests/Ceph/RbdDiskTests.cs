@@ -114,6 +114,48 @@ public sealed class RbdDiskTests(CephClusterFixture ceph, ITestOutputHelper outp
         Assert.Null(host.QemuPid(vm.Id));
     }
 
+    /// <summary>The figure of docs/benchmarks.md (issue 16): ten machines' disks made one after another from one template, as
+    /// RBD clones and as qcow2 linked clones, and one first boot from each to the guest agent.</summary>
+    [Fact]
+    public async Task Measure_TenDisks_RbdClonesVsQcow2LinkedClones()
+    {
+        var ct = CancellationToken.None;
+        foreach (var store in new[] { QemuDriverOptions.FileDisks, QemuDriverOptions.RbdDisks })
+        {
+            await using var host = await QemuTestHost.StartAsync(output, configure: store == QemuDriverOptions.RbdDisks ? Rbd(Cluster) : null);
+            await host.Node.PrepareAsync(ct);
+            var vms = Enumerable.Range(0, 11).Select(i => host.NewVm($"m{i}")).ToList();
+
+            // The first disk of a template: for RBD its import into the pool (once per pool, whatever the node).
+            var stopwatch = Stopwatch.StartNew();
+            await host.Node.Vms.EnsureDiskAsync(vms[0], ct);
+            var first = stopwatch.Elapsed;
+            var each = new List<double>();
+            foreach (var vm in vms.Skip(1))
+            {
+                stopwatch.Restart();
+                await host.Node.Vms.EnsureDiskAsync(vm, ct);
+                each.Add(stopwatch.Elapsed.TotalMilliseconds);
+            }
+
+            var total = each.Sum();
+            each.Sort();
+            var boot = await host.StartAndWaitForAgentAsync(vms[1]);
+            output.WriteLine(
+                $"MEASURE {store}: first disk (template import for rbd) {first.TotalMilliseconds:0} ms; 10 more disks {total:0} ms "
+                + $"(median {each[4]:0} ms, max {each[^1]:0} ms); first boot to guest agent {boot.TotalSeconds:0.0} s");
+            foreach (var vm in vms)
+            {
+                await host.Node.Vms.DeleteAsync(vm.Id, ct);
+            }
+
+            await host.AssertNothingLeftAsync();
+        }
+
+        // Every clone went with its machine; the template stays for the next.
+        Assert.All(await Cluster.ImagesAsync(), image => Assert.StartsWith("tpl-", image, StringComparison.Ordinal));
+    }
+
     private static Action<QemuDriverOptions> Rbd(CephCluster cluster) =>
         options => new RbdDiskSettings(CephCluster.Pool, cluster.ConfPath, CephCluster.User, cluster.UserKeyring).ApplyTo(options);
 }
