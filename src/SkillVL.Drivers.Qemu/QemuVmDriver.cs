@@ -33,7 +33,7 @@ public sealed class QemuVmDriver : IVmDriver, IAsyncDisposable
     private readonly QemuDriverOptions _options;
     private readonly QemuProcessSupervisor _supervisor;
     private readonly FileTemplateStore _templates;
-    private readonly IVmDiskStore _disks;
+    private readonly IVmDiskStore _disks; // where the disks live (ADR 0055): Disks
     private readonly TapDevices _taps;
     private readonly Networking.Switching.StreamNetworks? _streams;
     private readonly AcceleratorProbe _accelerators;
@@ -69,7 +69,6 @@ public sealed class QemuVmDriver : IVmDriver, IAsyncDisposable
 
     public DriverCapabilities Capabilities => DriverCapabilities;
 
-    /// <summary>Where the VMs' disks live (ADR 0055).</summary>
     public IVmDiskStore Disks => _disks;
 
     public Task<IReadOnlyList<VmObservation>> ListAsync(CancellationToken cancellationToken) =>
