@@ -107,33 +107,14 @@ root.SetAction(async (parse, cancellationToken) =>
         return 2;
     }
 
-    SkillVL.Drivers.Qemu.Disks.Rbd.RbdDiskSettings? rbd = null;
-    if (parse.GetValue(diskStore) == "rbd")
+    var disks = new DiskStoreFlags(parse.GetValue(diskStore)!, parse.GetValue(rbdPool), parse.GetValue(cephConf)!, parse.GetValue(cephUser)!, parse.GetValue(cephKeyring));
+    if (disks.Validate() is { Count: > 0 } diskFailures)
     {
-        rbd = new(
-            parse.GetValue(rbdPool) ?? "",
-            parse.GetValue(cephConf)!,
-            parse.GetValue(cephUser)!,
-            parse.GetValue(cephKeyring) ?? $"/etc/ceph/ceph.client.{parse.GetValue(cephUser)}.keyring");
-        var check = new SkillVL.Drivers.Qemu.QemuDriverOptions();
-        rbd.ApplyTo(check);
-        var failures = SkillVL.Drivers.Qemu.Disks.Rbd.RbdSettings.Validate(check).ToList();
-        foreach (var failure in failures)
+        foreach (var failure in diskFailures)
         {
-            // The driver's messages name its option fields; here the user typed flags.
-            var flagged = failure.Replace("RbdPool", "--rbd-pool", StringComparison.Ordinal).Replace("CephUser", "--ceph-user", StringComparison.Ordinal)
-                .Replace("CephConf", "--ceph-conf", StringComparison.Ordinal).Replace("CephKeyring", "--ceph-keyring", StringComparison.Ordinal);
-            await Console.Error.WriteLineAsync($"skillvl-agent: --disk-store rbd: {flagged}");
+            await Console.Error.WriteLineAsync("skillvl-agent: " + failure);
         }
 
-        if (failures.Count > 0)
-        {
-            return 2;
-        }
-    }
-    else if (parse.GetValue(rbdPool) is not null)
-    {
-        await Console.Error.WriteLineAsync("skillvl-agent: --rbd-pool needs --disk-store rbd.");
         return 2;
     }
 
@@ -177,7 +158,7 @@ root.SetAction(async (parse, cancellationToken) =>
             QemuUser = parse.GetValue(qemuUser) ?? "",
             CpuModel = parse.GetValue(cpuModel),
             VmNetwork = parse.GetValue(vmNetwork)!,
-            RbdDisks = rbd,
+            DiskStore = disks,
             LocalUserUid = localUid,
             // The load-injection test seam (ADR 0035): deliberately an environment variable, not an option in --help, so
             // that no deployment sets it by accident; "{node}" becomes this node's name, so one variable serves every
@@ -197,9 +178,8 @@ root.SetAction(async (parse, cancellationToken) =>
     {
         return 0; // SIGTERM/SIGINT: the VMs keep running; the next start re-adopts them.
     }
-    catch (Exception e) when (e is InvalidOperationException or SkillVL.Core.Errors.DriverException)
+    catch (InvalidOperationException e)
     {
-        // A Ceph pool that cannot be reached (ADR 0055), a QEMU user that cannot be made: said once, not as a stack trace.
         await Console.Error.WriteLineAsync("skillvl-agent: " + e.Message);
         return 1;
     }

@@ -110,6 +110,12 @@ public sealed class LocalNodeAgent : INodeAgent, IAsyncDisposable
             // The unprivileged QEMU user (ADR 0016), made or found now: a host that cannot have it says so at start.
             await node.PrepareAsync(cancellationToken);
         }
+        catch (Core.Errors.DriverException e) when (options.RbdDisks is not null)
+        {
+            // A Ceph pool that cannot be reached (ADR 0055): the agent's host says so in one line and exits 1.
+            await node.DisposeAsync();
+            throw new InvalidOperationException(e.Message, e);
+        }
         catch
         {
             await node.DisposeAsync();
