@@ -59,12 +59,15 @@ public static partial class QemuCommandLineBuilder
         QemuDriverOptions options) =>
         Build(spec, template, paths, accelerator, options);
 
+    /// <param name="fileDisk">The disk is <see cref="VmPaths.Disk"/> whatever <see cref="QemuDriverOptions.DiskStore"/> says:
+    /// the accelerator probe's throwaway overlay is always a local qcow2.</param>
     public static IReadOnlyList<string> Build(
         VmSpec spec,
         TemplateFiles template,
         VmPaths paths,
         QemuAccelerator accelerator,
-        QemuDriverOptions options)
+        QemuDriverOptions options,
+        bool fileDisk = false)
     {
         Validate(spec, template);
         var args = new List<string>
@@ -135,7 +138,7 @@ public static partial class QemuCommandLineBuilder
             "-device", "VGA",
         ]);
 
-        if (options.UsesRbd)
+        if (options.UsesRbd && !fileDisk)
         {
             // An RBD clone in a Ceph pool (ADR 0055): QEMU's rbd driver, its key read from a secret file.
             args.AddRange(Disks.Rbd.RbdSettings.BlockdevArguments(options, paths));

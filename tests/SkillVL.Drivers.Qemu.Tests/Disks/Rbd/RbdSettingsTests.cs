@@ -54,6 +54,22 @@ public sealed class RbdSettingsTests
         Assert.DoesNotContain(arguments, a => a.Contains("key=", StringComparison.Ordinal) || a.Contains("keyring", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public void AcceleratorProbe_OnAnRbdNode_BootsItsLocalQcow2Overlay()
+    {
+        var options = Options();
+        var paths = VmPaths.For(options, "0123456789ab");
+        var spec = new Core.Compute.VmSpec("0123456789ab", "kvm-probe", "abc", 1, 128L << 20, [], "probe");
+        var template = new Qemu.Templates.TemplateFiles("abc", Core.Templates.BootMethod.Disk, "/t/disk.qcow2", null, null, null, null);
+
+        var probe = Qemu.CommandLine.QemuCommandLineBuilder.Build(spec, template, paths, Qemu.Accelerators.QemuAccelerator.Kvm, options, fileDisk: true);
+        var vm = Qemu.CommandLine.QemuCommandLineBuilder.Build(spec, template, paths, Qemu.Accelerators.QemuAccelerator.Kvm, options);
+
+        Assert.Contains(probe, a => a.StartsWith("driver=file,", StringComparison.Ordinal));
+        Assert.DoesNotContain(probe, a => a.Contains("driver=rbd", StringComparison.Ordinal));
+        Assert.Contains(vm, a => a.StartsWith("driver=rbd,", StringComparison.Ordinal));
+    }
+
     [Theory]
     [InlineData("", "RbdPool")]
     [InlineData("-bad", "RbdPool")]
