@@ -41,6 +41,22 @@ if ! command -v debootstrap >/dev/null 2>&1; then
   echo "==> installing Debian's debootstrap for the package test"
   DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends debootstrap >/dev/null
 fi
+# The RBD disk tests (ADR 0055) start a private Ceph cluster of Debian's packages (tests/TestUtilities/CephCluster); QEMU
+# opens RBD images with qemu-block-extra's rbd driver. No system cluster exists and no daemon may start at install:
+# policy-rc.d refuses every service start while the packages' postinst scripts run (there is no systemd here either).
+if ! dpkg-query -W -f='${Status}' ceph-osd 2>/dev/null | grep -q "install ok installed" \
+  || ! dpkg-query -W -f='${Status}' qemu-block-extra 2>/dev/null | grep -q "install ok installed"; then
+  echo "==> installing Debian's ceph-mon, ceph-mgr, ceph-osd, ceph-common and qemu-block-extra for the RBD tests (no service started)"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -q >/dev/null
+  policy=/usr/sbin/policy-rc.d
+  saved=""
+  if [ -e "$policy" ]; then saved=$(mktemp); cp -p "$policy" "$saved"; fi
+  printf '#!/bin/sh\nexit 101\n' > "$policy"; chmod 755 "$policy"
+  apt-get install -y -q --no-install-recommends ceph-mon ceph-mgr ceph-osd ceph-common qemu-block-extra >/dev/null || install_failed=1
+  if [ -n "$saved" ]; then mv "$saved" "$policy"; else rm -f "$policy"; fi
+  [ -z "${install_failed:-}" ] || { echo "installing Ceph failed" >&2; exit 1; }
+fi
 status=0
 
 failures() { # trx: print each failed test with its message and stack, which `-v quiet` hides

@@ -45,7 +45,22 @@ var localUser = new Option<string?>("--local-user")
     Description = "the node's owner (user name or uid): besides root, they may use the local commands (vms, console, stop, start, vnc)",
 };
 
-var root = new RootCommand("SkillVL node agent") { server, joinToken, joinTokenFile, name, kind, underlay, relayPort, labels, data, runtime, accelerator, qemuUser, cpuModel, vmNetwork, localUser };
+var diskStore = new Option<string>("--disk-store")
+{
+    Description = "file | rbd: where VM disks live; rbd (ADR 0055): clones in a Ceph RBD pool (--rbd-pool, --ceph-conf, --ceph-user, --ceph-keyring)",
+    DefaultValueFactory = _ => "file",
+};
+diskStore.AcceptOnlyFromAmong("file", "rbd");
+var rbdPool = new Option<string?>("--rbd-pool") { Description = "the Ceph pool of the VM disks (--disk-store rbd; made and rbd pool init'ed beforehand)" };
+var cephConf = new Option<string>("--ceph-conf") { Description = "Ceph conf file naming the monitors (--disk-store rbd)", DefaultValueFactory = _ => "/etc/ceph/ceph.conf" };
+var cephUser = new Option<string>("--ceph-user") { Description = "cephx user without client. (caps: profile rbd on the pool)", DefaultValueFactory = _ => "skillvl" };
+var cephKeyring = new Option<string?>("--ceph-keyring") { Description = "keyring with the cephx user's key (root-only file; default /etc/ceph/ceph.client.<user>.keyring)" };
+
+var root = new RootCommand("SkillVL node agent")
+{
+    server, joinToken, joinTokenFile, name, kind, underlay, relayPort, labels, data, runtime, accelerator, qemuUser, cpuModel, vmNetwork, localUser,
+    diskStore, rbdPool, cephConf, cephUser, cephKeyring,
+};
 foreach (var local in SkillVL.Agent.Host.LocalCommands.Create())
 {
     root.Subcommands.Add(local);
@@ -110,6 +125,17 @@ root.SetAction(async (parse, cancellationToken) =>
         token = read;
     }
 
+    var disks = new DiskStoreFlags(parse.GetValue(diskStore)!, parse.GetValue(rbdPool), parse.GetValue(cephConf)!, parse.GetValue(cephUser)!, parse.GetValue(cephKeyring));
+    if (disks.Validate() is { Count: > 0 } diskFailures)
+    {
+        foreach (var failure in diskFailures)
+        {
+            await Console.Error.WriteLineAsync("skillvl-agent: " + failure);
+        }
+
+        return 2;
+    }
+
     uint? localUid = null;
     if (parse.GetValue(localUser) is { Length: > 0 } user)
     {
@@ -150,6 +176,7 @@ root.SetAction(async (parse, cancellationToken) =>
             QemuUser = parse.GetValue(qemuUser) ?? "",
             CpuModel = parse.GetValue(cpuModel),
             VmNetwork = parse.GetValue(vmNetwork)!,
+            DiskStore = disks,
             LocalUserUid = localUid,
             // The load-injection test seam (ADR 0035): deliberately an environment variable, not an option in --help, so
             // that no deployment sets it by accident; "{node}" becomes this node's name, so one variable serves every

@@ -91,8 +91,7 @@ public sealed class LocalNodeAgent : INodeAgent, IAsyncDisposable
         CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(options.DataDirectory);
-        var node = QemuNode.Create(
-            new QemuDriverOptions
+        var driverOptions = new QemuDriverOptions
             {
                 DataDirectory = options.DataDirectory,
                 RuntimeDirectory = options.RuntimeDirectory,
@@ -103,13 +102,19 @@ public sealed class LocalNodeAgent : INodeAgent, IAsyncDisposable
                 Sandbox = options.QemuSandbox,
                 CpuModel = options.CpuModel,
                 VmNetwork = options.VmNetwork,
-            },
-            loggerFactory,
-            time);
+            };
+        options.RbdDisks?.ApplyTo(driverOptions);
+        var node = QemuNode.Create(driverOptions, loggerFactory, time);
         try
         {
             // The unprivileged QEMU user (ADR 0016), made or found now: a host that cannot have it says so at start.
             await node.PrepareAsync(cancellationToken);
+        }
+        catch (Core.Errors.DriverException e) when (options.RbdDisks is not null)
+        {
+            // A Ceph pool that cannot be reached (ADR 0055): the agent's host says so in one line and exits 1.
+            await node.DisposeAsync();
+            throw new InvalidOperationException(e.Message, e);
         }
         catch
         {

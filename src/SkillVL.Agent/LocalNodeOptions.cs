@@ -38,4 +38,7 @@ public sealed class LocalNodeOptions
     /// <summary>How VMs reach room networks (<see cref="Drivers.Qemu.QemuDriverOptions.VmNetwork"/>): <c>bridge</c> (default)
     /// or <c>stream</c> (client nodes without bridges or taps, ADR 0052).</summary>
     public string VmNetwork { get; set; } = Drivers.Qemu.QemuDriverOptions.BridgeNetworking;
+
+    /// <summary>Where VMs' disks live: null, qcow2 files in <see cref="DataDirectory"/> (default); else a Ceph RBD pool (ADR 0055).</summary>
+    public Drivers.Qemu.Disks.Rbd.RbdDiskSettings? RbdDisks { get; set; }
 }

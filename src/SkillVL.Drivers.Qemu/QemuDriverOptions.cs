@@ -51,6 +51,45 @@ public sealed class QemuDriverOptions
     /// <summary>True when <see cref="VmNetwork"/> is <c>stream</c>.</summary>
     public bool StreamMode => VmNetwork == StreamNetworking;
 
+    /// <summary><see cref="DiskStore"/>: each VM's disk a qcow2 linked clone of its template in the data directory.</summary>
+    public const string FileDisks = "file";
+
+    /// <summary><see cref="DiskStore"/>: each VM's disk an RBD clone of its template's snapshot in a Ceph pool (ADR 0055).</summary>
+    public const string RbdDisks = "rbd";
+
+    /// <summary>
+    /// Where VMs' disks live. <c>file</c> (default): a qcow2 linked clone of the template under
+    /// <see cref="DataDirectory"/>. <c>rbd</c> (ADR 0055): the template imported once into <see cref="RbdPool"/> with a
+    /// protected snapshot, each VM's disk an <c>rbd clone</c> of it that QEMU opens with its rbd driver; snapshots,
+    /// check-out and disk mirroring are refused on such a node. Agent option <c>--disk-store</c>.
+    /// </summary>
+    public string DiskStore { get; set; } = FileDisks;
+
+    /// <summary>True when <see cref="DiskStore"/> is <c>rbd</c>.</summary>
+    public bool UsesRbd => DiskStore == RbdDisks;
+
+    /// <summary>The Ceph pool of the RBD disks (already made and <c>rbd pool init</c>ed). Agent option <c>--rbd-pool</c>.</summary>
+    public string RbdPool { get; set; } = "";
+
+    /// <summary>The Ceph conf file naming the monitors (absolute path). Agent option <c>--ceph-conf</c>.</summary>
+    public string CephConf { get; set; } = "/etc/ceph/ceph.conf";
+
+    /// <summary>The cephx user, without <c>client.</c> (its caps: <c>profile rbd</c> on the pool). Agent option <c>--ceph-user</c>.</summary>
+    public string CephUser { get; set; } = "skillvl";
+
+    /// <summary>The keyring with <see cref="CephUser"/>'s key (absolute path, root-only). Agent option <c>--ceph-keyring</c>.</summary>
+    public string CephKeyring { get; set; } = "";
+
+    /// <summary>
+    /// Upper bound for reaching the Ceph monitors in one <c>rbd</c> call or one QEMU open (default 15 s; librados's
+    /// <c>client_mount_timeout</c>, whose own default is 5 minutes): a dead monitor fails a create within it. A whole
+    /// call is still bounded by <see cref="ToolTimeout"/>.
+    /// </summary>
+    public TimeSpan CephConnectTimeout { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>The RBD tool (name on PATH or absolute path). Default <c>rbd</c>.</summary>
+    public string RbdBinary { get; set; } = "rbd";
+
     /// <summary>The QEMU system emulator (name on PATH or absolute path). Default <c>qemu-system-x86_64</c>.</summary>
     public string QemuBinary { get; set; } = "qemu-system-x86_64";
 

@@ -42,6 +42,15 @@ public sealed class QemuDriverOptionsValidator : IValidateOptions<QemuDriverOpti
             failures.Add($"{nameof(options.VmNetwork)} must be {QemuDriverOptions.BridgeNetworking} or {QemuDriverOptions.StreamNetworking}.");
         }
 
+        if (options.DiskStore is not (QemuDriverOptions.FileDisks or QemuDriverOptions.RbdDisks))
+        {
+            failures.Add($"{nameof(options.DiskStore)} must be {QemuDriverOptions.FileDisks} or {QemuDriverOptions.RbdDisks}.");
+        }
+        else if (options.UsesRbd)
+        {
+            failures.AddRange(Disks.Rbd.RbdSettings.Validate(options));
+        }
+
         if (AcceleratorModes.Parse(options.Accelerator) is null)
         {
             failures.Add($"{nameof(options.Accelerator)} must be auto, kvm or tcg.");
@@ -64,6 +73,7 @@ public sealed class QemuDriverOptionsValidator : IValidateOptions<QemuDriverOpti
                      (nameof(options.LaunchTimeout), options.LaunchTimeout),
                      (nameof(options.ToolTimeout), options.ToolTimeout),
                      (nameof(options.AcceleratorProbeTimeout), options.AcceleratorProbeTimeout),
+                     (nameof(options.CephConnectTimeout), options.CephConnectTimeout),
                  })
         {
             if (value <= TimeSpan.Zero)

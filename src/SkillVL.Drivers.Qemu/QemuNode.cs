@@ -120,8 +120,11 @@ public sealed class QemuNode : IAsyncDisposable
                 streamRelay?.Timings,
                 streamRelay?.NamespaceContext)
             : null;
+        IVmDiskStore disks = options.UsesRbd
+            ? new Disks.Rbd.RbdDiskStore(options, runner, confinement, loggerFactory.CreateLogger<Disks.Rbd.RbdDiskStore>())
+            : new QcowDiskStore(images);
         var vms = new QemuVmDriver(
-            options, supervisor, templates, images, taps, accelerators, timeProvider, loggerFactory.CreateLogger<QemuVmDriver>(), streams);
+            options, supervisor, templates, images, taps, accelerators, timeProvider, loggerFactory.CreateLogger<QemuVmDriver>(), streams, disks);
         var relays = new Networking.Relay.NetworkRelays(
             options, ip, sysctls, Core.Nodes.NodeTlsFiles.DirectoryOf(options.DataDirectory), timeProvider,
             loggerFactory.CreateLogger<Networking.Relay.NetworkRelays>());
@@ -152,6 +155,9 @@ public sealed class QemuNode : IAsyncDisposable
     public async Task PrepareAsync(CancellationToken cancellationToken)
     {
         await Confinement.EnsureAsync(cancellationToken);
+
+        // An RBD node whose monitors or pool cannot be reached says so now, not at its first VM (ADR 0055).
+        await Vms.Disks.ProbeAsync(cancellationToken);
 
         // A checked-out VM whose lease runs out is paused (ADR 0025), also while the link to the Server is down.
         Checkouts.Leases.StartWatch();

@@ -33,7 +33,7 @@ public sealed class QemuVmDriver : IVmDriver, IAsyncDisposable
     private readonly QemuDriverOptions _options;
     private readonly QemuProcessSupervisor _supervisor;
     private readonly FileTemplateStore _templates;
-    private readonly QcowImageTool _images;
+    private readonly IVmDiskStore _disks; // where the disks live (ADR 0055): Disks
     private readonly TapDevices _taps;
     private readonly Networking.Switching.StreamNetworks? _streams;
     private readonly AcceleratorProbe _accelerators;
@@ -51,7 +51,8 @@ public sealed class QemuVmDriver : IVmDriver, IAsyncDisposable
         AcceleratorProbe accelerators,
         TimeProvider timeProvider,
         ILogger<QemuVmDriver> logger,
-        Networking.Switching.StreamNetworks? streams = null)
+        Networking.Switching.StreamNetworks? streams = null,
+        IVmDiskStore? disks = null)
     {
         _streams = options.StreamMode
             ? streams ?? throw new ArgumentException("Stream mode needs the node's stream networks.", nameof(streams))
@@ -59,7 +60,7 @@ public sealed class QemuVmDriver : IVmDriver, IAsyncDisposable
         _options = options;
         _supervisor = supervisor;
         _templates = templates;
-        _images = images;
+        _disks = disks ?? new QcowDiskStore(images);
         _taps = taps;
         _accelerators = accelerators;
         _timeProvider = timeProvider;
@@ -67,6 +68,8 @@ public sealed class QemuVmDriver : IVmDriver, IAsyncDisposable
     }
 
     public DriverCapabilities Capabilities => DriverCapabilities;
+
+    public IVmDiskStore Disks => _disks;
 
     public Task<IReadOnlyList<VmObservation>> ListAsync(CancellationToken cancellationToken) =>
         TranslateAsync<IReadOnlyList<VmObservation>>(async () =>
@@ -145,7 +148,7 @@ public sealed class QemuVmDriver : IVmDriver, IAsyncDisposable
                 await _supervisor.StopAsync(paths, StopMode.Hard, TimeSpan.Zero, cancellationToken);
                 await ReleaseNicsAsync(nics, cancellationToken);
                 await _supervisor.RemoveRuntimeDirectoryAsync(paths);
-                _images.Delete(paths.Disk);
+                await _disks.DeleteAsync(paths, cancellationToken);
                 if (Directory.Exists(paths.DataDirectory))
                 {
                     Directory.Delete(paths.DataDirectory, recursive: true);
@@ -279,7 +282,7 @@ public sealed class QemuVmDriver : IVmDriver, IAsyncDisposable
         var template = await _templates.FindAsync(spec.TemplateSha256, cancellationToken)
             ?? throw new DriverException(
                 $"VM {spec.Id}: template {spec.TemplateSha256} is not on this node; import it first.", isTransient: false);
-        await _images.CreateLinkedCloneAsync(template.DiskPath, paths.Disk, cancellationToken);
+        await _disks.EnsureAsync(paths, template, cancellationToken);
         QemuProcessSupervisor.WriteJsonAtomically(paths.SpecFile, spec);
     }
 
@@ -320,6 +323,7 @@ public sealed class QemuVmDriver : IVmDriver, IAsyncDisposable
         // Built (and so validated) before anything is created on the host for this VM.
         var arguments = QemuCommandLineBuilder.Build(spec, template, paths, accelerator, _options);
         await EnsureDiskCoreAsync(spec, cancellationToken);
+        await _disks.PrepareLaunchAsync(paths, cancellationToken);
         foreach (var nic in spec.Nics)
         {
             if (_streams is null)

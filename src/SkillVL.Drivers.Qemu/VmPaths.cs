@@ -31,6 +31,13 @@ public sealed record VmPaths(string VmId, string RuntimeDirectory, string DataDi
     /// <summary>Metadata of the running process (<see cref="Processes.VmRuntimeMetadata"/>).</summary>
     public string MetadataFile => Path.Combine(RuntimeDirectory, "vm.json");
 
+    /// <summary>RBD disks (ADR 0055): the monitors' addresses for QEMU's rbd driver, root's, readable by QEMU's group.</summary>
+    public string CephConf => Path.Combine(RuntimeDirectory, "ceph.conf");
+
+    /// <summary>RBD disks (ADR 0055): the cephx key for QEMU's <c>-object secret</c>, root's, mode 0440 for QEMU's group
+    /// only (never on a command line: /proc/*/cmdline is world-readable).</summary>
+    public string CephSecret => Path.Combine(RuntimeDirectory, "ceph.secret");
+
     public string Disk => Path.Combine(DataDirectory, "disk.qcow2");
 
     /// <summary>The last spec the VM was started or given a disk with; lets Delete find its taps after a host reboot.</summary>

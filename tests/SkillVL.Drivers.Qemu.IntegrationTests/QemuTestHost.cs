@@ -52,11 +52,13 @@ public sealed class QemuTestHost : IAsyncDisposable
 
     /// <param name="vmNetwork">bridge, or stream (ADR 0052: no bridge, no tap; QEMU -netdev stream into the node's switch).</param>
     /// <param name="streamRelay">Stream mode: the relay's clocks and the namespace its sockets are made in.</param>
+    /// <param name="configure">Changes to the node's options before it is made (e.g. RBD disks, ADR 0055).</param>
     public static async Task<QemuTestHost> StartAsync(
         ITestOutputHelper output,
         string accelerator = "tcg",
         string vmNetwork = QemuDriverOptions.BridgeNetworking,
-        (Networking.Relay.RelayTimings, Action<Action>?)? streamRelay = null)
+        (Networking.Relay.RelayTimings, Action<Action>?)? streamRelay = null,
+        Action<QemuDriverOptions>? configure = null)
     {
         HostTools.RequireRoot();
         HostTools.RequireTool("qemu-system-x86_64", "qemu-system-x86");
@@ -74,6 +76,7 @@ public sealed class QemuTestHost : IAsyncDisposable
             GracefulStopTimeout = TimeSpan.FromSeconds(30),
             VmNetwork = vmNetwork,
         };
+        configure?.Invoke(options);
         using var manifest = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(image, "template.json")));
         var kernelVersion = manifest.RootElement.GetProperty("kernelVersion").GetString()!;
         var node = QemuNode.Create(options, new TestOutputLoggerFactory(output), TimeProvider.System);

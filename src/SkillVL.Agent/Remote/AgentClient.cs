@@ -43,6 +43,7 @@ public sealed partial class AgentClient(AgentClientOptions options, ILoggerFacto
                 QemuUser = options.QemuUser,
                 CpuModel = options.CpuModel,
                 VmNetwork = options.VmNetwork,
+                RbdDisks = options.DiskStore.ToSettings(),
             },
             loggerFactory,
             time,

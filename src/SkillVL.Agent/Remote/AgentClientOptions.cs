@@ -42,6 +42,10 @@ public sealed class AgentClientOptions
     /// <summary>How VMs reach room networks (<see cref="LocalNodeOptions.VmNetwork"/>): <c>bridge</c> or <c>stream</c> (ADR 0052).</summary>
     public string VmNetwork { get; init; } = Drivers.Qemu.QemuDriverOptions.BridgeNetworking;
 
+    /// <summary>Where VMs' disks live (<see cref="LocalNodeOptions.RbdDisks"/>): the agent's <c>--disk-store</c> flags
+    /// (<see cref="DiskStoreFlags"/>).</summary>
+    public DiskStoreFlags DiskStore { get; init; } = new();
+
     public TimeSpan HeartbeatInterval { get; init; } = TimeSpan.FromSeconds(5);
 
     /// <summary>

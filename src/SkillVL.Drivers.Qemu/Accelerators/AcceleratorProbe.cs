@@ -154,7 +154,7 @@ public sealed class AcceleratorProbe : IDisposable
         try
         {
             await _images.CreateLinkedCloneAsync(template.DiskPath, paths.Disk, cancellationToken);
-            var arguments = QemuCommandLineBuilder.Build(spec, template, paths, QemuAccelerator.Kvm, _options);
+            var arguments = QemuCommandLineBuilder.Build(spec, template, paths, QemuAccelerator.Kvm, _options, fileDisk: true);
             await _supervisor.LaunchAsync(paths, spec, QemuAccelerator.Kvm, arguments, cancellationToken);
             return await WaitForGuestAsync(paths, cancellationToken);
         }

@@ -76,6 +76,7 @@ public sealed class QemuCheckoutDriver : IVmCheckoutDriver
     public Task<RetainedCopy> RetainAsync(string vmId, CancellationToken cancellationToken)
     {
         QemuVmDriver.ValidateId(vmId);
+        Disks.Rbd.RbdSettings.RefuseOnRbd(_options, "Check-out");
         return QemuVmDriver.TranslateAsync(async () =>
         {
             await _vms.WithVmLockAsync(vmId, async () =>
@@ -195,6 +196,7 @@ public sealed class QemuCheckoutDriver : IVmCheckoutDriver
     public Task StartTrackingAsync(string vmId, CancellationToken cancellationToken)
     {
         QemuVmDriver.ValidateId(vmId);
+        Disks.Rbd.RbdSettings.RefuseOnRbd(_options, "Check-out");
         return QemuVmDriver.TranslateAsync(() => _vms.WithVmLockAsync(vmId, async () =>
         {
             var paths = VmPaths.For(_options, vmId);

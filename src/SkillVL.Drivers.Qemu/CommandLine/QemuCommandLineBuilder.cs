@@ -59,12 +59,15 @@ public static partial class QemuCommandLineBuilder
         QemuDriverOptions options) =>
         Build(spec, template, paths, accelerator, options);
 
+    /// <param name="fileDisk">The disk is <see cref="VmPaths.Disk"/> whatever <see cref="QemuDriverOptions.DiskStore"/> says:
+    /// the accelerator probe's throwaway overlay is always a local qcow2.</param>
     public static IReadOnlyList<string> Build(
         VmSpec spec,
         TemplateFiles template,
         VmPaths paths,
         QemuAccelerator accelerator,
-        QemuDriverOptions options)
+        QemuDriverOptions options,
+        bool fileDisk = false)
     {
         Validate(spec, template);
         var args = new List<string>
@@ -133,6 +136,17 @@ public static partial class QemuCommandLineBuilder
             // gateway connects to the socket and does authentication.
             "-vnc", "unix:" + Escape(paths.VncSocket),
             "-device", "VGA",
+        ]);
+
+        if (options.UsesRbd && !fileDisk)
+        {
+            // An RBD clone in a Ceph pool (ADR 0055): QEMU's rbd driver, its key read from a secret file.
+            args.AddRange(Disks.Rbd.RbdSettings.BlockdevArguments(options, paths));
+        }
+        else
+        {
+            args.AddRange(
+            [
 
             // The disk as two -blockdev nodes (protocol "disk0-file", format "disk0"), not -drive: a VM started to
             // receive a migration exports "disk0" over NBD for the source's blockdev-mirror, and QEMU 7.2 refuses a
@@ -143,7 +157,8 @@ public static partial class QemuCommandLineBuilder
             // (backing file, opened from the qcow2 header) is only ever opened read-only.
             "-blockdev", $"driver=file,node-name={DiskFileNode},filename={Escape(paths.Disk)},cache.direct=off,discard=unmap",
             "-blockdev", $"driver=qcow2,node-name={DiskNode},file={DiskFileNode},cache.direct=off,discard=unmap",
-        ]);
+            ]);
+        }
 
         if (template.Boot == BootMethod.Disk)
         {

@@ -189,6 +189,22 @@ public sealed class QemuConfinement
         }
     }
 
+    /// <summary>Files root made for QEMU only to read (an RBD disk's conf and key secret, ADR 0055): root-owned, mode 0440
+    /// with QEMU's group, so no other user reads the key and QEMU can neither change nor replace them. Unconfined: 0400.</summary>
+    public async Task ShareReadOnlyAsync(IReadOnlyList<string> files, CancellationToken cancellationToken)
+    {
+        var identity = await EnsureAsync(cancellationToken);
+        if (identity is not null)
+        {
+            await ChownAsync("0:" + identity.Gid.ToString(CultureInfo.InvariantCulture), files, cancellationToken);
+        }
+
+        foreach (var file in files)
+        {
+            File.SetUnixFileMode(file, identity is null ? UnixFileMode.UserRead : UnixFileMode.UserRead | UnixFileMode.GroupRead);
+        }
+    }
+
     /// <summary>
     /// For QEMU's own TLS (the direct transport): a copy of the node's certificate files that the QEMU group can read,
     /// in <c>&lt;runtime dir&gt;/tls</c>, for one <c>object-add</c> (QEMU reads them then); the caller removes it with

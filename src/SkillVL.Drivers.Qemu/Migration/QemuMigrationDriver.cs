@@ -133,7 +133,7 @@ public sealed class QemuMigrationDriver : IVmMigrationDriver, IAsyncDisposable
                 (rate, sampled) = (measured!.Value, TimeSpan.FromSeconds(seconds));
             }
 
-            var overlay = File.Exists(paths.Disk) ? (await _images.InfoAsync(paths.Disk, cancellationToken)).ActualSizeBytes : 0;
+            var overlay = await _vms.Disks.UsedBytesAsync(paths, cancellationToken);
             _logger.Measured(vmId, rate.MebibytesPerSecond, overlay, sampled.TotalSeconds);
             return new VmMigrationMeasurement(rate, overlay, sampled);
         });
@@ -185,6 +185,7 @@ public sealed class QemuMigrationDriver : IVmMigrationDriver, IAsyncDisposable
         ArgumentNullException.ThrowIfNull(request);
         var vmId = request.Spec.Id;
         QemuVmDriver.ValidateId(vmId);
+        Disks.Rbd.RbdSettings.RefuseOnRbd(_options, "Receiving a migration (its disk mirror)");
         return QemuVmDriver.TranslateAsync(async () =>
         {
             IncomingMigration? prepared = null;
@@ -293,6 +294,7 @@ public sealed class QemuMigrationDriver : IVmMigrationDriver, IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(request);
         QemuVmDriver.ValidateId(request.VmId);
+        Disks.Rbd.RbdSettings.RefuseOnRbd(_options, "Migration's disk mirror");
         return QemuVmDriver.TranslateAsync(() => _vms.WithVmLockAsync(request.VmId, async () =>
         {
             var paths = Paths(request.VmId);

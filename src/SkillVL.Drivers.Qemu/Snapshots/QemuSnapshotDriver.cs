@@ -57,6 +57,7 @@ public sealed class QemuSnapshotDriver : IVmSnapshotDriver
         QemuVmDriver.TranslateAsync(async () =>
         {
             QemuVmDriver.ValidateId(vmId);
+            Disks.Rbd.RbdSettings.RefuseOnRbd(_options, "A VM snapshot");
             ValidateName(name);
             VmSnapshot? created = null;
             await _vms.WithVmLockAsync(vmId, async () =>
@@ -109,6 +110,7 @@ public sealed class QemuSnapshotDriver : IVmSnapshotDriver
         QemuVmDriver.TranslateAsync(async () =>
         {
             QemuVmDriver.ValidateId(vmId);
+            Disks.Rbd.RbdSettings.RefuseOnRbd(_options, "Reverting to a VM snapshot");
             ValidateName(name);
             await _vms.WithVmLockAsync(vmId, async () =>
             {

@@ -16,7 +16,7 @@ public sealed class QemuCommandLineBuilderGoldenTests
 {
     private const string TemplateSha = "3f0c9a5d0b7e4c1a2f6d8e9b0a1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c";
 
-    public static TheoryData<string> Cases => ["tcg-1nic", "tcg-3nic", "tcg-0nic", "kvm-1nic", "tcg-diskboot-1nic", "tcg-1nic-nosandbox", "tcg-3nic-stream"];
+    public static TheoryData<string> Cases => ["tcg-1nic", "tcg-3nic", "tcg-0nic", "kvm-1nic", "tcg-diskboot-1nic", "tcg-1nic-nosandbox", "tcg-3nic-stream", "tcg-1nic-rbd"];
 
     [Theory]
     [MemberData(nameof(Cases))]
@@ -28,6 +28,12 @@ public sealed class QemuCommandLineBuilderGoldenTests
         options.Sandbox = name != "tcg-1nic-nosandbox";
         // Stream mode (ADR 0052): each NIC a unix socket QEMU listens on, no tap.
         options.VmNetwork = name.EndsWith("-stream", StringComparison.Ordinal) ? QemuDriverOptions.StreamNetworking : QemuDriverOptions.BridgeNetworking;
+        // RBD disks (ADR 0055): QEMU's rbd driver, the key in a secret file, never on the command line.
+        if (name.EndsWith("-rbd", StringComparison.Ordinal))
+        {
+            new Qemu.Disks.Rbd.RbdDiskSettings("vmdisks", "/etc/ceph/ceph.conf", "skillvl", "/etc/ceph/ceph.client.skillvl.keyring").ApplyTo(options);
+        }
+
         var arguments = QemuCommandLineBuilder.Build(spec, template, VmPaths.For(options, spec.Id), accelerator, options);
         var actual = string.Join('\n', arguments) + "\n";
 
@@ -60,7 +66,7 @@ public sealed class QemuCommandLineBuilderGoldenTests
         var three = new[] { Nic(1, "aaaaaaaaaaaa"), Nic(2, "bbbbbbbbbbbb"), Nic(3, "aaaaaaaaaaaa") };
         return name switch
         {
-            "tcg-1nic" or "tcg-1nic-nosandbox" => (Spec("web", 1, 128, one), kernelTemplate, QemuAccelerator.Tcg),
+            "tcg-1nic" or "tcg-1nic-nosandbox" or "tcg-1nic-rbd" => (Spec("web", 1, 128, one), kernelTemplate, QemuAccelerator.Tcg),
             "tcg-3nic" or "tcg-3nic-stream" => (Spec("router", 2, 256, three), kernelTemplate, QemuAccelerator.Tcg),
             "tcg-0nic" => (Spec("lonely", 1, 128, []), kernelTemplate, QemuAccelerator.Tcg),
             "kvm-1nic" => (Spec("web", 1, 128, one), kernelTemplate, QemuAccelerator.Kvm),
