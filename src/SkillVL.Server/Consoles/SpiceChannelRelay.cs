@@ -19,11 +19,15 @@ internal static class SpiceChannelRelay
 
     private static readonly TimeSpan CloseTimeout = TimeSpan.FromSeconds(2);
 
+    private const string BinarySubProtocol = "binary";
+
     public static async Task RelayAsync(HttpContext http, SpiceSession spice, INodeConsoles consoles, UserEntity user, string? via, AuditService audit)
     {
         var grant = spice.Grant;
         using var lifetime = CancellationTokenSource.CreateLinkedTokenSource(spice.Session.Token, http.RequestAborted);
-        using var socket = await http.WebSockets.AcceptWebSocketAsync();
+        // spice-html5 asks for the "binary" subprotocol; a browser fails a handshake that does not select one it asked for.
+        var subProtocol = http.WebSockets.WebSocketRequestedProtocols.Contains(BinarySubProtocol) ? BinarySubProtocol : null;
+        using var socket = await http.WebSockets.AcceptWebSocketAsync(subProtocol);
         var link = await ReadLinkAsync(socket, lifetime.Token);
         var channel = link is null ? null : SpiceLink.ChannelType(link);
         var refusal = channel switch
