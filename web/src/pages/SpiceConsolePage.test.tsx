@@ -33,7 +33,7 @@ const server = useFakeServer();
 const tickets = 'POST /api/v1/rooms/lab/machines/box/console/tickets';
 
 async function renderAt(path: string) {
-  render(
+  const rendered = render(
     <MemoryRouter initialEntries={[path]}>
       <Routes>
         <Route path="/rooms/:room/machines/:machine/spice" element={<SpiceConsolePage />} />
@@ -41,6 +41,7 @@ async function renderAt(path: string) {
     </MemoryRouter>,
   );
   await act(async () => {});
+  return rendered;
 }
 
 beforeEach(() => {
@@ -83,6 +84,18 @@ describe('SpiceConsolePage', () => {
     await act(async () => opened.at(-1)!.onsuccess());
     expect((screen.getByRole('button', { name: 'Ctrl-Alt-Del' }) as HTMLButtonElement).disabled).toBe(true);
     expect(screen.getByText(/watch only/)).toBeTruthy();
+  });
+
+  it('stops the session when the page goes away, even when the library throws doing so', async () => {
+    server.answers[tickets] = [{ status: 200, body: { url: '/console/ws?ticket=abc', protocol: 'spice', expiresAt: '2026-12-07T18:00:30Z' } }];
+    const { unmount } = await renderAt('/rooms/lab/machines/box/spice');
+    // spice-html5 throws when the screen element it removes its canvas from is gone.
+    stop.mockImplementationOnce(() => {
+      throw new TypeError("Cannot read properties of null (reading 'removeChild')");
+    });
+
+    expect(() => unmount()).not.toThrow();
+    expect(stop).toHaveBeenCalledTimes(1);
   });
 
   it('says why when no ticket is given', async () => {

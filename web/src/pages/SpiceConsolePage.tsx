@@ -1,12 +1,26 @@
 // The machine's screen over SPICE (ADR 0056): a ticket from the Server, then spice-html5 opens one WebSocket per SPICE
 // channel (main, display, inputs, cursor), all at the ticket's URL; the Server admits them into one session.
-import { useEffect, useId, useRef, useState } from 'react';
+import { useEffect, useId, useLayoutEffect, useRef, useState } from 'react';
 import { Link, useLocation, useParams } from 'react-router';
 import { requestConsoleTicket, watchOnly, webSocketUrl } from '../api/consoles';
 import { errorText } from '../components/common';
 import { loadSpice, type SpiceMainConnection, type SpiceModule } from './console/spiceClient';
 
 type Status = 'connecting' | 'connected' | 'disconnected' | 'failed';
+
+/**
+ * Ends a session. spice-html5 removes its canvas from the screen element it finds by id, and throws when that element
+ * is gone; a throw in an effect's cleanup would take the whole app down, so it is caught here.
+ */
+function stopQuietly(connection: { current: SpiceMainConnection | null }) {
+  const open = connection.current;
+  connection.current = null;
+  try {
+    open?.stop();
+  } catch {
+    // The page is leaving: nothing is left to tidy up.
+  }
+}
 
 export default function SpiceConsolePage() {
   const { room = '', machine = '' } = useParams();
@@ -37,8 +51,7 @@ export default function SpiceConsolePage() {
           },
           onerror: (e) => {
             if (cancelled) return;
-            connection.current?.stop();
-            connection.current = null;
+            stopQuietly(connection);
             setStatus('failed');
             setDetail(`The SPICE connection ended: ${e instanceof Error ? e.message : 'closed'} (the ticket may have expired, the machine may be off, or the platform ended the session).`);
           },
@@ -51,14 +64,16 @@ export default function SpiceConsolePage() {
     })();
     return () => {
       cancelled = true;
-      connection.current?.stop();
-      connection.current = null;
+      stopQuietly(connection);
     };
   }, [room, machine, watch, attempt, screenId]);
 
+  // Leaving the page: stopped while the screen element is still in the document (layout effects are cleaned up before
+  // React removes the page's elements, plain effects after), so the library can take its canvas off it.
+  useLayoutEffect(() => () => stopQuietly(connection), []);
+
   const disconnect = () => {
-    connection.current?.stop();
-    connection.current = null;
+    stopQuietly(connection);
     setStatus('disconnected');
   };
 
