@@ -14,7 +14,8 @@ namespace SkillVL.Server.Consoles;
 /// Browser consoles through the Server: a user who may see a machine asks for a ticket (an API call, so
 /// authenticated and audited like any other); the browser opens the ticket's WebSocket (browsers cannot send a
 /// bearer header on WebSockets — the single-use ticket is the credential) and the gateway relays bytes between it
-/// and the byte stream the VM's node hands back (VNC → noVNC, serial → xterm.js; ADR 0036). On a QEMU node VNC and
+/// and the byte stream the VM's node hands back (VNC → noVNC, serial → xterm.js; ADR 0036; SPICE → spice-html5, one
+/// WebSocket per SPICE channel admitted into the session its ticket opened, ADR 0056). On a QEMU node VNC, SPICE and
 /// serial are unix sockets in the runtime directory, never reachable from the network (ADR 0003). Every session is
 /// audited with its length.
 /// </summary>
