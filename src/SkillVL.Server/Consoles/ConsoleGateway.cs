@@ -92,7 +92,7 @@ public static class ConsoleGateway
             // Another channel of an open SPICE console (ADR 0056): its ticket was redeemed by the session's first channel.
             try
             {
-                await RelaySpiceChannelAsync(http, joined, nodes, audit);
+                await RelaySpiceChannelAsync(http, joined, redeemer: false, nodes, audit);
             }
             finally
             {
@@ -123,7 +123,7 @@ public static class ConsoleGateway
                     return;
                 }
 
-                await RelaySpiceChannelAsync(http, spice, nodes, audit);
+                await RelaySpiceChannelAsync(http, spice, redeemer: true, nodes, audit);
             }
             finally
             {
@@ -187,7 +187,7 @@ public static class ConsoleGateway
             $"{grant.Kind}: {clock.Elapsed.TotalSeconds:F0} s, {moved.In} bytes in, {moved.Out} bytes out{watched}{ended}");
     }
 
-    private static async Task RelaySpiceChannelAsync(HttpContext http, SpiceSession spice, NodeRegistry nodes, AuditService audit)
+    private static async Task RelaySpiceChannelAsync(HttpContext http, SpiceSession spice, bool redeemer, NodeRegistry nodes, AuditService audit)
     {
         var grant = spice.Grant;
         var user = new UserEntity { Id = grant.UserId, Username = grant.Username, Role = grant.Role };
@@ -197,7 +197,7 @@ public static class ConsoleGateway
             return;
         }
 
-        await SpiceChannelRelay.RelayAsync(http, spice, consoles, user, node.Connection is null ? null : grant.Node, audit);
+        await SpiceChannelRelay.RelayAsync(http, spice, redeemer, consoles, user, node.Connection is null ? null : grant.Node, audit);
     }
 
     /// <summary>The agent's end of a console relay session (authenticated by its node credential).</summary>

@@ -9,7 +9,7 @@ namespace SkillVL.Server.Consoles;
 
 /// <summary>
 /// One channel connection of a SPICE console (ADR 0056): the browser's WebSocket is accepted, the SPICE link it starts
-/// with is read to learn the channel, checked against the session (main first and once; no inputs for a watcher, ADR
+/// with is read to learn the channel, checked against the session (main once, on the connection that redeemed the ticket, and first; no inputs for a watcher, ADR
 /// 0050), and only then is a connection to the VM's SPICE socket opened and the bytes relayed, the link first.
 /// </summary>
 internal static class SpiceChannelRelay
@@ -21,7 +21,9 @@ internal static class SpiceChannelRelay
 
     private const string BinarySubProtocol = "binary";
 
-    public static async Task RelayAsync(HttpContext http, SpiceSession spice, INodeConsoles consoles, UserEntity user, string? via, AuditService audit)
+    /// <param name="redeemer">Whether this connection redeemed the ticket (the only one that may link the main channel).</param>
+    public static async Task RelayAsync(
+        HttpContext http, SpiceSession spice, bool redeemer, INodeConsoles consoles, UserEntity user, string? via, AuditService audit)
     {
         var grant = spice.Grant;
         using var lifetime = CancellationTokenSource.CreateLinkedTokenSource(spice.Session.Token, http.RequestAborted);
@@ -34,7 +36,7 @@ internal static class SpiceChannelRelay
         {
             null => "not a SPICE link",
             { } type when grant.Watch && !SpiceLink.WatcherMayOpen(type) => $"watch only: SPICE channel {type} is refused",
-            { } type when !spice.TryLink(type) => $"SPICE channel {type} out of order",
+            { } type when !spice.TryLink(type, redeemer) => $"SPICE channel {type} out of order",
             _ => null,
         };
         if (refusal is not null)

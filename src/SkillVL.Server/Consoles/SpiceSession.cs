@@ -57,16 +57,17 @@ public sealed class SpiceSession
     }
 
     /// <summary>
-    /// Whether a connection may link the channel: the main channel once, as the session's first; any other only after it
-    /// (a SPICE client links main first and learns the other channels from it).
+    /// Whether a connection may link the channel: the main channel once, on the connection that redeemed the ticket
+    /// (<paramref name="redeemer"/>); any other channel only after it (a SPICE client links main first and learns the other
+    /// channels from it).
     /// </summary>
-    public bool TryLink(byte channelType)
+    public bool TryLink(byte channelType, bool redeemer)
     {
         lock (_lock)
         {
             if (channelType == SpiceLink.MainChannel)
             {
-                if (_mainLinked || _admitted != 1)
+                if (_mainLinked || !redeemer)
                 {
                     return false;
                 }

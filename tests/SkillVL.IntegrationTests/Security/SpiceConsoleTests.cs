@@ -139,7 +139,7 @@ public sealed class SpiceConsoleTests(ITestOutputHelper output)
     }
 
     /// <summary>A SpiceLinkHeader and SpiceLinkMess for channel 0 of <paramref name="channelType"/>, no capabilities.</summary>
-    private static byte[] Link(byte channelType)
+    internal static byte[] Link(byte channelType)
     {
         var link = new byte[16 + 18];
         "REDQ"u8.CopyTo(link);
