@@ -5140,7 +5140,7 @@ export interface components {
         ConsoleViewer: {
             /** @description Their user name. */
             user: string;
-            /** @description "vnc" or "serial". */
+            /** @description "vnc", "spice" or "serial". */
             kind: string;
             /** @description True when their console passes nothing to the guest. */
             watchOnly: boolean;
