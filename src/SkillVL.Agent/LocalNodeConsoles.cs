@@ -15,12 +15,13 @@ internal sealed class LocalNodeConsoles(QemuNode node) : INodeConsoles, IDisposa
 {
     private readonly ConcurrentDictionary<string, SerialConsoleHub> _serial = new(StringComparer.Ordinal);
 
-    /// <summary>A VNC console is QEMU's own connection (its VNC server takes several clients, shared); a serial console
-    /// is a client of the VM's <see cref="SerialConsoleHub"/>, so several can be open at once (ADR 0054).</summary>
+    /// <summary>A VNC console is QEMU's own connection (its VNC server takes several clients, shared); so is each of a
+    /// SPICE session's channels (one connection per channel, ADR 0056); a serial console is a client of the VM's
+    /// <see cref="SerialConsoleHub"/>, so several can be open at once (ADR 0054).</summary>
     public async Task<Stream> OpenAsync(string vmId, string kind, CancellationToken cancellationToken)
     {
         var path = ConsoleSocket(node, vmId, kind);
-        if (kind == "vnc")
+        if (kind is "vnc" or "spice")
         {
             return await ConnectAsync(path, vmId, kind, cancellationToken);
         }
@@ -67,10 +68,17 @@ internal sealed class LocalNodeConsoles(QemuNode node) : INodeConsoles, IDisposa
         return new NetworkStream(socket, ownsSocket: true);
     }
 
-    /// <summary>The unix socket of a VM's console: "vnc" (RFB) or "serial" (the guest's ttyS0).</summary>
+    /// <summary>The unix socket of a VM's console: "vnc" (RFB), "spice" (one SPICE channel) or "serial" (the guest's
+    /// ttyS0). Any other kind is refused, never mapped to a default.</summary>
     public static string ConsoleSocket(QemuNode node, string vmId, string kind)
     {
         var endpoints = node.Vms.GetConsoleEndpoints(vmId);
-        return kind == "vnc" ? endpoints.VncSocket : endpoints.SerialSocket;
+        return kind switch
+        {
+            "vnc" => endpoints.VncSocket,
+            "spice" => endpoints.SpiceSocket,
+            "serial" => endpoints.SerialSocket,
+            _ => throw new DriverException($"There is no console of kind '{kind}'.", isTransient: false),
+        };
     }
 }

@@ -203,7 +203,7 @@ public sealed class QemuVmDriver : IVmDriver, IAsyncDisposable
     {
         ValidateId(vmId);
         var paths = Paths(vmId);
-        return new VmConsoleEndpoints(paths.VncSocket, paths.SerialSocket, paths.SerialLog);
+        return new VmConsoleEndpoints(paths.VncSocket, paths.SpiceSocket, paths.SerialSocket, paths.SerialLog);
     }
 
     /// <summary>Writes the VM's screen (VGA) as a PPM image to <paramref name="ppmPath"/> (QMP screendump).</summary>

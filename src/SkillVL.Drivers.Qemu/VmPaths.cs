@@ -17,6 +17,9 @@ public sealed record VmPaths(string VmId, string RuntimeDirectory, string DataDi
 
     public string VncSocket => Path.Combine(RuntimeDirectory, "vnc.sock");
 
+    /// <summary>QEMU's SPICE server (ADR 0056), beside the VNC one and confined like it.</summary>
+    public string SpiceSocket => Path.Combine(RuntimeDirectory, "spice.sock");
+
     public string SerialSocket => Path.Combine(RuntimeDirectory, "serial.sock");
 
     /// <summary>The unix socket QEMU listens on for NIC <paramref name="nicId"/> in stream mode (ADR 0052): QEMU makes it

@@ -20,14 +20,16 @@
 //                  (before: absent; after: present). With --checkpoint-dir the script then writes vnc.json there
 //                  and waits for the caller to check the same through its own client and answer in vnc.ack
 //   5 serial       xterm.js: log in on ttyS0, `echo e2e-$((6*7))` prints e2e-42
-//   6 isolation    another student (new browser context): the owner's room URL and console URLs show not-found,
+//   6 spice        the machine panel's Screen (SPICE): spice-html5 connects through the gateway (a channel per
+//                  WebSocket, ADR 0056) and draws the guest's screen (light pixels on its canvas); checked with axe
+//   7 isolation    another student (new browser context): the owner's room URL and console URLs show not-found,
 //                  no console opens; the gateway refuses a made-up ticket
-//   7 teacher      the teacher opens course C (set up by the caller: S enrolled, a 1-VM version published), sees
+//   8 teacher      the teacher opens course C (set up by the caller: S enrolled, a 1-VM version published), sees
 //                  S's instance with its machine running and its node, opens that machine's screen with one click
 //                  (noVNC connected, text on it), and publishes the next version from the page's room.yaml editor
-//   8 admin        nodes (state, allocated load), templates (upload FILE as template e2e-upload, its sha256 shown),
+//   9 admin        nodes (state, allocated load), templates (upload FILE as template e2e-upload, its sha256 shown),
 //                  users, the audit log (a second page)
-//   9 delete       Delete room in the UI; home shows no rooms; the API has none
+//  10 delete       Delete room in the UI; home shows no rooms; the API has none
 // Accessibility: axe-core (injected from web/e2e/node_modules) runs on home, designer, room view, the Migrate
 // dialog, the machine panel's check-out, the Migrations page, course page and each admin page; a serious or critical violation fails the step. Each
 // report is saved as DIR/axe-NAME.json. On home, designer, room view, Migrations, course page and admin pages, Tab
@@ -155,7 +157,7 @@ const pages = new Set(); // every open page, for failure screenshots
 const browserLog = []; // console errors and page errors, printed when a step fails
 const cspViolations = []; // what the Server's Content-Security-Policy blocked: the run fails on any (issue 11)
 
-const STEP_NAMES = ['login', 'designer', 'running', 'vnc', 'serial', 'isolation', 'teacher', 'admin', 'delete'];
+const STEP_NAMES = ['login', 'designer', 'running', 'vnc', 'serial', 'spice', 'isolation', 'teacher', 'admin', 'delete'];
 let stepNumber = 0;
 
 async function shoot(page, file) {
@@ -393,9 +395,9 @@ function lastLine(text) {
   return lines[lines.length - 1] ?? '';
 }
 
-/** How many pixels of the noVNC canvas differ from its darkest colour: > 0 once the guest drew text. */
-async function litPixels(page) {
-  return page.locator('.vnc-screen canvas').first().evaluate((canvas) => {
+/** How many light pixels the console's canvas (noVNC's, or spice-html5's) has: > 0 once the guest drew text. */
+async function litPixels(page, selector = '.vnc-screen canvas') {
+  return page.locator(selector).first().evaluate((canvas) => {
     const { width, height } = canvas;
     if (!width || !height) return 0;
     const data = canvas.getContext('2d').getImageData(0, 0, width, height).data;
@@ -641,6 +643,22 @@ try {
     await page.keyboard.press('Enter');
     await until("'e2e-42' on the serial console", async () => (await terminalText(page)).split('\n').some((l) => l.trim() === 'e2e-42'), T.serial, 250);
     log('  the terminal shows e2e-42');
+  });
+
+  // ADR 0056: spice-html5 (Debian's, served by the built UI) opens main, display, inputs and cursor channels, each a
+  // WebSocket to the ticket's URL that the gateway admits into one session; the guest's tty1 is drawn on its canvas.
+  await step('spice', `SPICE console of ${vncMachine}: spice-html5 links its channels through the gateway and shows the screen`, page, async () => {
+    await page.goto(`${args.base}${state.roomUrl}`);
+    await page.getByRole('button', { name: vncMachine, exact: true }).click();
+    await page.getByRole('complementary', { name: 'Machine', exact: true }).getByRole('link', { name: 'Screen (SPICE)' }).click();
+    await page.waitForURL((u) => u.pathname.endsWith(`/machines/${vncMachine}/spice`));
+    await page.locator('.console-bar .badge', { hasText: 'connected' }).waitFor({ timeout: T.ui });
+    const canvas = '.spice-screen canvas';
+    await page.locator(canvas).first().waitFor({ timeout: T.ui });
+    const lit = await until('the guest screen drawn on the SPICE canvas', async () => ((await litPixels(page, canvas)) > 200 ? litPixels(page, canvas) : null), T.ui, 500);
+    log(`  SPICE connected, ${lit} lit pixels`);
+    await shoot(page, '05-spice-screen.png');
+    await a11y(page, 'spice');
   });
 
   await step('isolation', `${args.other.username} cannot see ${args.user.username}'s room or open its consoles`, null, async () => {

@@ -22,6 +22,7 @@ import { WizardPage } from './pages/WizardPage';
 // The consoles pull in noVNC and xterm.js: loaded only when a console opens.
 const VncConsolePage = lazy(() => import('./pages/VncConsolePage'));
 const SerialConsolePage = lazy(() => import('./pages/SerialConsolePage'));
+const SpiceConsolePage = lazy(() => import('./pages/SpiceConsolePage'));
 
 function Shell({ children }: { children: ReactNode }) {
   const { state, signOut } = useAuth();
@@ -119,6 +120,7 @@ export function AppRoutes() {
         <Route path="/rooms/:room/edit" element={guarded(<DesignerPage />)} />
         <Route path="/rooms/:room/machines/:machine/console" element={guarded(<VncConsolePage />)} />
         <Route path="/rooms/:room/machines/:machine/serial" element={guarded(<SerialConsolePage />)} />
+        <Route path="/rooms/:room/machines/:machine/spice" element={guarded(<SpiceConsolePage />)} />
         <Route path="/migrations" element={guarded(<MigrationsPage />)} />
         <Route path="/migrations/:id" element={guarded(<MigrationPage />)} />
         <Route path="/courses" element={guarded(<CoursesPage />)} />

@@ -8,7 +8,7 @@ namespace SkillVL.Core.Nodes;
 public interface INodeConsoles
 {
     /// <summary>
-    /// Opens the console <paramref name="kind"/> ("vnc": RFB; "serial": the guest's ttyS0) of a VM on this node. The
+    /// Opens the console <paramref name="kind"/> ("vnc": RFB; "spice": one SPICE channel, ADR 0056; "serial": the guest's ttyS0) of a VM on this node. The
     /// caller owns the stream: disposing it ends the session on the node too. A console that cannot be reached throws a
     /// <see cref="Errors.DriverException"/>.
     /// </summary>

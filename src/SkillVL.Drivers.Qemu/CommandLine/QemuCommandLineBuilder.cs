@@ -135,6 +135,10 @@ public static partial class QemuCommandLineBuilder
             // VNC only on a unix socket, never TCP: it cannot be reached from outside the host; the console
             // gateway connects to the socket and does authentication.
             "-vnc", "unix:" + Escape(paths.VncSocket),
+            // SPICE beside it (ADR 0056), also only on a unix socket in the runtime directory: ticketing is off because
+            // nothing but root on this host (the node's console gateway) can reach the socket, as with VNC. SPICE's
+            // display channel shows the same VGA device; no QXL, so the guest needs no SPICE driver.
+            "-spice", $"unix=on,addr={Escape(paths.SpiceSocket)},disable-ticketing=on",
             "-device", "VGA",
         ]);
 

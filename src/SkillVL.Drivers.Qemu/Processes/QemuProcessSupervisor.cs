@@ -164,7 +164,7 @@ public sealed class QemuProcessSupervisor : IAsyncDisposable
 
         var pid = await WaitUntilUpAsync(paths, spec, launchPid, cancellationToken);
         await _confinement.SealAsync(
-            [paths.PidFile, paths.QmpSocket, paths.GuestAgentSocket, paths.VncSocket, paths.SerialSocket, paths.SerialLog],
+            [paths.PidFile, paths.QmpSocket, paths.GuestAgentSocket, paths.VncSocket, paths.SpiceSocket, paths.SerialSocket, paths.SerialLog],
             cancellationToken);
         var metadata = new VmRuntimeMetadata(spec, bootId ?? Guid.NewGuid().ToString("N"), _timeProvider.GetUtcNow(), accelerator.ToQemuName());
         WriteJsonAtomically(paths.MetadataFile, metadata);
@@ -337,7 +337,7 @@ public sealed class QemuProcessSupervisor : IAsyncDisposable
             return;
         }
 
-        foreach (var file in new[] { paths.PidFile, paths.MetadataFile, paths.QmpSocket, paths.GuestAgentSocket, paths.VncSocket, paths.SerialSocket })
+        foreach (var file in new[] { paths.PidFile, paths.MetadataFile, paths.QmpSocket, paths.GuestAgentSocket, paths.VncSocket, paths.SpiceSocket, paths.SerialSocket })
         {
             File.Delete(file);
         }

@@ -14,7 +14,8 @@ namespace SkillVL.Server.Consoles;
 /// Browser consoles through the Server: a user who may see a machine asks for a ticket (an API call, so
 /// authenticated and audited like any other); the browser opens the ticket's WebSocket (browsers cannot send a
 /// bearer header on WebSockets — the single-use ticket is the credential) and the gateway relays bytes between it
-/// and the byte stream the VM's node hands back (VNC → noVNC, serial → xterm.js; ADR 0036). On a QEMU node VNC and
+/// and the byte stream the VM's node hands back (VNC → noVNC, serial → xterm.js; ADR 0036; SPICE → spice-html5, one
+/// WebSocket per SPICE channel admitted into the session its ticket opened, ADR 0056). On a QEMU node VNC, SPICE and
 /// serial are unix sockets in the runtime directory, never reachable from the network (ADR 0003). Every session is
 /// audited with its length.
 /// </summary>
@@ -30,7 +31,7 @@ public static class ConsoleGateway
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict)
-            .WithSummary("A single-use, 30-second ticket for the machine's VNC or serial console WebSocket");
+            .WithSummary("A single-use, 30-second ticket for the machine's VNC, SPICE or serial console WebSocket");
         return api;
     }
 
@@ -49,9 +50,9 @@ public static class ConsoleGateway
             return ApiResults.NotFound($"Machine '{RoomReference.Parse(room)}/{machine}'");
         }
 
-        if (request.Kind is not ("vnc" or "serial"))
+        if (request.Kind is not ("vnc" or "spice" or "serial"))
         {
-            return ApiResults.Invalid("kind", "must be vnc or serial.", "The console request is not valid.");
+            return ApiResults.Invalid("kind", "must be vnc, spice or serial.", "The console request is not valid.");
         }
 
         if (found.ObservedState != MachineStates.Running)
@@ -74,7 +75,8 @@ public static class ConsoleGateway
     }
 
     private static async Task RelayAsync(
-        HttpContext http, ConsoleTickets tickets, NodeRegistry nodes, AuditService audit, UserDirectory users, ConsoleSessions sessions)
+        HttpContext http, ConsoleTickets tickets, NodeRegistry nodes, AuditService audit, UserDirectory users, ConsoleSessions sessions,
+        SpiceSessions spiceSessions)
     {
         if (!ConsoleOrigin.IsAllowed(http.Request.Headers.Origin, http.Request.Host))
         {
@@ -82,7 +84,24 @@ public static class ConsoleGateway
             return;
         }
 
-        var grant = tickets.Redeem(http.Request.Query["ticket"]);
+        var ticket = http.Request.Query["ticket"].ToString();
+        var address = http.Connection.RemoteIpAddress;
+        var grant = tickets.Redeem(ticket);
+        if (grant is null && http.WebSockets.IsWebSocketRequest && spiceSessions.Join(ticket, address) is { } joined)
+        {
+            // Another channel of an open SPICE console (ADR 0056): its ticket was redeemed by the session's first channel.
+            try
+            {
+                await RelaySpiceChannelAsync(http, joined, redeemer: false, nodes, audit);
+            }
+            finally
+            {
+                joined.Leave();
+            }
+
+            return;
+        }
+
         if (grant is null || !http.WebSockets.IsWebSocketRequest)
         {
             http.Response.StatusCode = grant is null ? StatusCodes.Status401Unauthorized : StatusCodes.Status400BadRequest;
@@ -90,7 +109,30 @@ public static class ConsoleGateway
         }
 
         // Registered before the user is read: a disable (or role change) that lands after this read ends the session
-        // through the registry, one that landed before it is seen by the read (ADR 0046); nothing slips between.
+        // through the registry, one that landed before it is seen by the read (ADR 0046); nothing slips between. A SPICE
+        // console's session admits its other channels until its last one closes (ADR 0056).
+        if (grant.Kind == "spice")
+        {
+            var spice = spiceSessions.Open(ticket, grant, address);
+            try
+            {
+                if (await users.FindByIdAsync(grant.UserId, http.RequestAborted) is not { DisabledAt: null } owner || owner.Role != grant.Role)
+                {
+                    spice.Session.End(ConsoleSessions.AccountDisabled);
+                    http.Response.StatusCode = StatusCodes.Status401Unauthorized;
+                    return;
+                }
+
+                await RelaySpiceChannelAsync(http, spice, redeemer: true, nodes, audit);
+            }
+            finally
+            {
+                spice.Leave();
+            }
+
+            return;
+        }
+
         using var session = sessions.Open(grant, http.RequestAborted);
 
         // A ticket issued in the 30 s before its user was disabled, deleted or given another role opens nothing (ADR 0043,
@@ -143,6 +185,19 @@ public static class ConsoleGateway
         var watched = console is WatchOnlyStream watch ? $" (watch only: {watch.DroppedBytes} bytes of input dropped)" : "";
         await audit.RecordAsync(http, user, "console", grant.Target, "closed",
             $"{grant.Kind}: {clock.Elapsed.TotalSeconds:F0} s, {moved.In} bytes in, {moved.Out} bytes out{watched}{ended}");
+    }
+
+    private static async Task RelaySpiceChannelAsync(HttpContext http, SpiceSession spice, bool redeemer, NodeRegistry nodes, AuditService audit)
+    {
+        var grant = spice.Grant;
+        var user = new UserEntity { Id = grant.UserId, Username = grant.Username, Role = grant.Role };
+        if (nodes.Find(grant.Node) is not { Consoles: { } consoles } node)
+        {
+            http.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            return;
+        }
+
+        await SpiceChannelRelay.RelayAsync(http, spice, redeemer, consoles, user, node.Connection is null ? null : grant.Node, audit);
     }
 
     /// <summary>The agent's end of a console relay session (authenticated by its node credential).</summary>

@@ -102,6 +102,7 @@ public static class ServerApp
         builder.Services.AddSingleton<Consoles.ConsoleTickets>();
         builder.Services.AddSingleton<Consoles.ConsoleRendezvous>();
         builder.Services.AddSingleton<Consoles.ConsoleSessions>();
+        builder.Services.AddSingleton<Consoles.SpiceSessions>();
         builder.Services.AddSingleton<StartupGate>();
         builder.Services.AddSingleton<ReconcileTrigger>();
         builder.Services.AddSingleton<TaskService>();

@@ -58,6 +58,10 @@ public sealed class QemuCommandLineBuilderTests
 
         var vnc = arguments[arguments.ToList().IndexOf("-vnc") + 1];
         Assert.StartsWith("unix:", vnc, StringComparison.Ordinal);
+        // SPICE too (ADR 0056): a unix socket only, so ticketing can be off.
+        var spice = arguments[arguments.ToList().IndexOf("-spice") + 1];
+        Assert.StartsWith("unix=on,addr=/", spice, StringComparison.Ordinal);
+        Assert.DoesNotContain("port=", spice, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -102,6 +102,19 @@ public sealed class RemoteAgentTests(ITestOutputHelper output)
                 Assert.StartsWith("RFB 003.008", System.Text.Encoding.ASCII.GetString(buffer, 0, received.Count), StringComparison.Ordinal);
             }
 
+            // SPICE too (ADR 0056): each channel of the session is its own back-connection from the agent; QEMU answers the
+            // main and the display channel's links.
+            var spice = await Auth.Users.ReadAsync<ConsoleTicket>(
+                await server.Client.PostAsJsonAsync(ApiPaths.Machine("far", "box") + "/console/tickets", new ConsoleTicketRequest("spice"), ServerHarness.Json), HttpStatusCode.OK);
+            using (var main = await ConsoleSockets.ConnectAsync(server, spice.Url))
+            using (var display = await ConsoleSockets.ConnectAsync(server, spice.Url))
+            {
+                await ConsoleSockets.SendAsync(main, Security.SpiceConsoleTests.Link(SkillVL.Server.Consoles.SpiceLink.MainChannel));
+                Assert.Equal("REDQ"u8.ToArray(), (await ConsoleSockets.ReceiveAtLeastAsync(main, 4))[..4]);
+                await ConsoleSockets.SendAsync(display, Security.SpiceConsoleTests.Link(SkillVL.Server.Consoles.SpiceLink.DisplayChannel));
+                Assert.Equal("REDQ"u8.ToArray(), (await ConsoleSockets.ReceiveAtLeastAsync(display, 4))[..4]);
+            }
+
             // Kill the agent: the node goes unreachable, the VM keeps running.
             await agent.KillAsync();
             await WaitNodeAsync(server, "edge1", "unreachable");

@@ -79,7 +79,7 @@ public sealed class QemuConfinementTests(ITestOutputHelper output)
         Assert.Equal($"0 {gid} 1770", await StatAsync(runtime));
         // Everything root opens by name (QMP, agent, consoles, serial log, pidfile, vm.json) is root's once QEMU is up:
         // a QEMU a guest took over cannot swap it for a link to another socket or file.
-        foreach (var name in new[] { "qmp.sock", "qga.sock", "vnc.sock", "serial.sock", "serial.log", "qemu.pid", "vm.json", "qemu.log" })
+        foreach (var name in new[] { "qmp.sock", "qga.sock", "vnc.sock", "spice.sock", "serial.sock", "serial.log", "qemu.pid", "vm.json", "qemu.log" })
         {
             Assert.StartsWith("0 0 ", await StatAsync(Path.Combine(runtime, name)), StringComparison.Ordinal);
         }

@@ -2261,7 +2261,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** A single-use, 30-second ticket for the machine's VNC or serial console WebSocket */
+        /** A single-use, 30-second ticket for the machine's VNC, SPICE or serial console WebSocket */
         post: {
             parameters: {
                 query?: never;
@@ -5114,7 +5114,8 @@ export interface components {
         };
         /**
          * @description A short-lived, single-use ticket for one console session. Open string ConsoleTicket.Url as a WebSocket (binary frames
-         *     both ways: RFB for "vnc", raw bytes for "serial") before DateTimeOffset ConsoleTicket.ExpiresAt.
+         *     both ways: RFB for "vnc", SPICE for "spice" — one WebSocket per SPICE channel, all at this URL, ADR 0056 — raw bytes
+         *     for "serial") before DateTimeOffset ConsoleTicket.ExpiresAt.
          */
         ConsoleTicket: {
             url: string;
@@ -5123,7 +5124,10 @@ export interface components {
             expiresAt: string;
         };
         ConsoleTicketRequest: {
-            /** @description "vnc" (the VGA screen, for noVNC) or "serial" (the guest's serial console, for xterm.js). */
+            /**
+             * @description "vnc" (the VGA screen, for noVNC), "spice" (the same screen over SPICE, for spice-html5; its
+             *                 ticket's URL admits the session's channel connections, ADR 0056) or "serial" (the guest's serial console, for xterm.js).
+             */
             kind: null | string;
             /**
              * @description Watch only (ADR 0050): what the guest shows comes through, nothing typed, clicked or pasted reaches
@@ -5136,7 +5140,7 @@ export interface components {
         ConsoleViewer: {
             /** @description Their user name. */
             user: string;
-            /** @description "vnc" or "serial". */
+            /** @description "vnc", "spice" or "serial". */
             kind: string;
             /** @description True when their console passes nothing to the guest. */
             watchOnly: boolean;

@@ -135,7 +135,8 @@ describe('RoomViewPage', () => {
     expect(within(dialog).getAllByRole('option').map((o) => (o as HTMLOptionElement).value)).toEqual(['node2']);
     fireEvent.click(within(dialog).getByRole('button', { name: 'Cancel' }));
     expect(screen.queryByRole('dialog')).toBeNull();
-    // SPICE is said to be unavailable (ADR 0010), not offered as a dead button.
-    expect(panel.textContent).toContain('SPICE (remote-viewer, .vv file): not available yet');
+    // The machine's consoles: the screen over VNC and over SPICE (ADR 0056), and the serial console.
+    expect(within(panel).getByRole('link', { name: 'Screen (SPICE)' }).getAttribute('href')).toBe('/rooms/cd012528dcbf/machines/client/spice');
+    expect(within(panel).getByRole('link', { name: 'Screen (VNC)' }).getAttribute('href')).toBe('/rooms/cd012528dcbf/machines/client/console');
   });
 });

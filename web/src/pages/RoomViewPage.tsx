@@ -259,11 +259,13 @@ function MachinePanel({
         <Link className="button" to={`${base}/console`}>
           Screen (VNC)
         </Link>
+        <Link className="button" to={`${base}/spice`}>
+          Screen (SPICE)
+        </Link>
         <Link className="button" to={`${base}/serial`}>
           Serial console
         </Link>
       </div>
-      <p className="muted small">SPICE (remote-viewer, .vv file): not available yet; see docs/adr/0010-spice-not-yet.md.</p>
     </>
   );
 }
@@ -300,6 +302,7 @@ function MachineTable({ roomId, machines, onSelect }: { roomId: string; machines
             <td>{m.nics.map((n) => `${n.network}${n.ip ? ` ${n.ip}` : ''}`).join(', ')}</td>
             <td>
               <Link to={`/rooms/${encodeURIComponent(roomId)}/machines/${encodeURIComponent(m.name)}/console`}>VNC</Link>{' '}
+              <Link to={`/rooms/${encodeURIComponent(roomId)}/machines/${encodeURIComponent(m.name)}/spice`}>SPICE</Link>{' '}
               <Link to={`/rooms/${encodeURIComponent(roomId)}/machines/${encodeURIComponent(m.name)}/serial`}>serial</Link>
               <ViewersMark viewers={m.viewers} />
             </td>
