@@ -118,6 +118,22 @@ public sealed class OutputTests
     }
 
     [Fact]
+    public async Task Table_RoomGet_SaysWhenTheLifetimeStopsAndDeletesTheRoom()
+    {
+        var now = DateTimeOffset.UtcNow;
+        var harness = new CliHarness();
+        harness.Handler.On("GET", "/api/v1/rooms/net-basics", Answers.Json(
+            HttpStatusCode.OK, Room with { StopsAt = now.AddHours(2).AddMinutes(30), DeletesAt = now.AddDays(-1) }));
+
+        var run = await harness.RunAsync("room", "get", "net-basics");
+
+        Assert.True(run.ExitCode == ExitCodes.Ok, run.ToString());
+        Assert.Matches(@"Stops:\s+\S+ \S+ \(in 2h\)", run.Stdout);
+        Assert.Matches(@"Deleted:\s+\S+ \S+ \(passed\)", run.Stdout);
+        Assert.DoesNotContain("Stops:", (await ScriptedServer().RunAsync("room", "get", "net-basics")).Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Table_OnTerminal_RendersSpectreTable()
     {
         var harness = new CliHarness { IsTerminal = true };

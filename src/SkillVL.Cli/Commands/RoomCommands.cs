@@ -221,12 +221,26 @@ internal static class RoomCommands
 
     private static void PrintRoom(Printer printer, RoomDetails room, DateTimeOffset now)
     {
-        printer.Fields(
+        List<(string Label, string Value)> fields =
+        [
             ("Name:", room.Name),
             ("Phase:", room.Phase),
             ("Generation:", $"{room.Generation} (observed {room.ObservedGeneration})"),
             ("Created:", $"{DisplayFormat.Time(room.CreatedAt)} ({DisplayFormat.Age(room.CreatedAt, now)} ago)"),
-            ("Description:", DisplayFormat.OrNone(room.Definition.Metadata.Description)));
+            ("Description:", DisplayFormat.OrNone(room.Definition.Metadata.Description)),
+        ];
+        // The room's lifetime (ADR 0058): when its machines stop and when it is deleted.
+        if (room.StopsAt is { } stopsAt)
+        {
+            fields.Add(("Stops:", DisplayFormat.Ahead(stopsAt, now)));
+        }
+
+        if (room.DeletesAt is { } deletesAt)
+        {
+            fields.Add(("Deleted:", DisplayFormat.Ahead(deletesAt, now)));
+        }
+
+        printer.Fields([.. fields]);
 
         printer.Line("");
         var machines = new TableView("MACHINE", "STATE", "DESIRED", "GUEST", "NODE", "CPUS", "MEMORY", "ADDRESSES", "ERROR");

@@ -26,6 +26,10 @@ internal static class DisplayFormat
         return value.ToString(value % 1 == 0 ? "0" : "0.#", CultureInfo.InvariantCulture) + BinaryUnits[unit];
     }
 
+    /// <summary>A time and how far ahead it is ("2026-12-07 14:05:00Z (in 2h)"), or that it passed.</summary>
+    public static string Ahead(DateTimeOffset at, DateTimeOffset now) =>
+        at > now ? $"{Time(at)} (in {Age(now, at)})" : $"{Time(at)} (passed)";
+
     /// <summary>Age as kubectl shows it: 45s, 12m, 5h, 3d.</summary>
     public static string Age(DateTimeOffset since, DateTimeOffset now)
     {
