@@ -17,7 +17,7 @@ public sealed class AgentDiskStoreOptionTests
     public async Task Agent_BadRbdFlags_ExitWith2AndNameTheFlag(string[] flags, string message)
     {
         using var data = new TempDirectory("svl-disk-store");
-        var (exitCode, _, stderr) = await RunAgentAsync(data, flags);
+        var (exitCode, _, stderr) = await AgentOptionRun.RunAgentAsync(data, flags);
 
         Assert.Equal(2, exitCode);
         Assert.Contains(message, stderr, StringComparison.Ordinal);
@@ -28,20 +28,11 @@ public sealed class AgentDiskStoreOptionTests
     public async Task Agent_UnknownDiskStore_IsRefusedNamingTheChoices()
     {
         using var data = new TempDirectory("svl-disk-store");
-        var (exitCode, _, stderr) = await RunAgentAsync(data, "--disk-store", "nfs");
+        var (exitCode, _, stderr) = await AgentOptionRun.RunAgentAsync(data, "--disk-store", "nfs");
 
         Assert.NotEqual(0, exitCode);
         Assert.Contains("'file'", stderr, StringComparison.Ordinal);
         Assert.Contains("'rbd'", stderr, StringComparison.Ordinal);
         Assert.Empty(Directory.EnumerateFileSystemEntries(data.Path));
     }
-
-    private static Task<(int ExitCode, string Stdout, string Stderr)> RunAgentAsync(TempDirectory data, params string[] options) =>
-        HostTools.RunAsync(
-            "dotnet",
-            [
-                Path.Combine(AppContext.BaseDirectory, "skillvl-agent.dll"), "--server", "http://127.0.0.1:9", "--name", "node9",
-                "--data", data.Path, "--runtime", data.Sub("run"), .. options,
-            ],
-            TimeSpan.FromSeconds(60));
 }

@@ -13,7 +13,7 @@ public sealed class AgentVmNetworkOptionTests
     public async Task Agent_StreamModeOnANonClientNode_ExitsWith2AndSaysWhy(string kind, string message)
     {
         using var data = new TempDirectory("svl-vm-network");
-        var (exitCode, _, stderr) = await RunAgentAsync(data, "--kind", kind, "--vm-network", "stream");
+        var (exitCode, _, stderr) = await AgentOptionRun.RunAgentAsync(data, "--kind", kind, "--vm-network", "stream");
 
         Assert.Equal(2, exitCode);
         Assert.Contains(message, stderr, StringComparison.Ordinal);
@@ -24,7 +24,7 @@ public sealed class AgentVmNetworkOptionTests
     public async Task Agent_UnknownVmNetwork_IsRefusedNamingTheChoices()
     {
         using var data = new TempDirectory("svl-vm-network");
-        var (exitCode, _, stderr) = await RunAgentAsync(data, "--kind", "client", "--vm-network", "slirp");
+        var (exitCode, _, stderr) = await AgentOptionRun.RunAgentAsync(data, "--kind", "client", "--vm-network", "slirp");
 
         Assert.NotEqual(0, exitCode);
         Assert.Contains("slirp", stderr, StringComparison.Ordinal);
@@ -32,13 +32,4 @@ public sealed class AgentVmNetworkOptionTests
         Assert.Contains("'stream'", stderr, StringComparison.Ordinal);
         Assert.Empty(Directory.EnumerateFileSystemEntries(data.Path));
     }
-
-    private static Task<(int ExitCode, string Stdout, string Stderr)> RunAgentAsync(TempDirectory data, params string[] options) =>
-        HostTools.RunAsync(
-            "dotnet",
-            [
-                Path.Combine(AppContext.BaseDirectory, "skillvl-agent.dll"), "--server", "http://127.0.0.1:9", "--name", "node9",
-                "--data", data.Path, "--runtime", data.Sub("run"), .. options,
-            ],
-            TimeSpan.FromSeconds(60));
 }
