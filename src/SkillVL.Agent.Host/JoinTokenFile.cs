@@ -6,17 +6,16 @@ namespace SkillVL.Agent.Host;
 /// </summary>
 internal static class JoinTokenFile
 {
-    /// <summary>What reading the file gave: the token, or null after the reason was written to standard error.</summary>
-    /// <param name="Token">The token (surrounding whitespace removed), or null.</param>
-    internal sealed record Result(string? Token);
-
-    /// <summary>Reads the token; refuses a file that other users may read or write, a missing or an empty one.</summary>
-    public static async Task<Result> ReadAsync(string path, CancellationToken cancellationToken)
+    /// <summary>
+    /// The token (surrounding whitespace removed); null, after the reason was written to standard error, for a file that
+    /// other users may read or write, a missing or an empty one.
+    /// </summary>
+    public static async Task<string?> ReadAsync(string path, CancellationToken cancellationToken)
     {
         if (!File.Exists(path))
         {
             await Console.Error.WriteLineAsync($"skillvl-agent: --join-token-file '{path}' does not exist.");
-            return new Result(null);
+            return null;
         }
 
         const UnixFileMode open = UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.OtherRead | UnixFileMode.OtherWrite;
@@ -24,16 +23,16 @@ internal static class JoinTokenFile
         {
             await Console.Error.WriteLineAsync(
                 $"skillvl-agent: --join-token-file '{path}' may be read or written by other users (mode {Convert.ToString((int)File.GetUnixFileMode(path), 8)}); chmod 0600 it.");
-            return new Result(null);
+            return null;
         }
 
         var token = (await File.ReadAllTextAsync(path, cancellationToken)).Trim();
         if (token.Length == 0 || token.Contains('\n', StringComparison.Ordinal))
         {
             await Console.Error.WriteLineAsync($"skillvl-agent: --join-token-file '{path}' must hold one token on one line.");
-            return new Result(null);
+            return null;
         }
 
-        return new Result(token);
+        return token;
     }
 }

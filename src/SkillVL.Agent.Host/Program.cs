@@ -117,7 +117,7 @@ root.SetAction(async (parse, cancellationToken) =>
             return 2;
         }
 
-        if (await SkillVL.Agent.Host.JoinTokenFile.ReadAsync(tokenFile, cancellationToken) is not { Token: { } read })
+        if (await SkillVL.Agent.Host.JoinTokenFile.ReadAsync(tokenFile, cancellationToken) is not { } read)
         {
             return 2;
         }

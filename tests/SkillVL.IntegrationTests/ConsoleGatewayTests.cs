@@ -35,8 +35,7 @@ public sealed class ConsoleGatewayTests(ITestOutputHelper output)
         await using var server = await ServerHarness.StartAsync();
         using var owner = await Users.AddAndLoginAsync(server, "vera", PlatformRoles.Student);
         using var other = await Users.AddAndLoginAsync(server, "otis", PlatformRoles.Student);
-        var created = await Users.ReadAsync<TaskInfo>(await owner.Client.PostAsync(ApiPaths.Rooms, new StringContent(Room, Encoding.UTF8, "application/yaml")), HttpStatusCode.Accepted);
-        Assert.Equal(TaskStates.Succeeded, (await server.WaitTaskAsync(created.Id, TimeSpan.FromMinutes(2))).State);
+        await Users.CreateRoomAsync(server, owner, Room);
         var tickets = ApiPaths.Machine("con", "box") + "/console/tickets";
 
         // VNC: the first bytes are QEMU's RFB protocol version.

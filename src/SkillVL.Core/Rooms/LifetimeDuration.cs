@@ -11,7 +11,7 @@ public static class LifetimeDuration
     /// <summary>Longest: a year and a day, so every date stays far from overflow.</summary>
     public static readonly TimeSpan Max = TimeSpan.FromDays(366);
 
-    /// <summary>The room schema's pattern for these strings.</summary>
+    /// <summary>The room schema's pattern for these strings (a test keeps the schema to it).</summary>
     public const string Pattern = "^[1-9][0-9]{0,6}[smhd]$";
 
     public static bool TryParse(string? text, out TimeSpan duration)

@@ -56,8 +56,10 @@ public sealed class RoomLifetimeService(
             var lifetime = RoomDocument.Parse(json).Definition?.Lifetime;
             if (lifetime?.DeletesAt(createdAt) is { } deleteAt && deleteAt <= now)
             {
-                await ActAsync(id, deleting: true, cancellationToken);
-                RoomLifetimeLog.Deleted(logger, name, deleteAt);
+                if (await ActAsync(id, deleting: true, cancellationToken))
+                {
+                    RoomLifetimeLog.Deleted(logger, name, deleteAt);
+                }
             }
             else if (lifetime?.StopsAt(createdAt) is { } stopAt && stopAt <= now && await ActAsync(id, deleting: false, cancellationToken))
             {

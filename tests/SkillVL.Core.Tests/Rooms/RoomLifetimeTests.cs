@@ -41,6 +41,14 @@ public sealed class RoomLifetimeTests
     public void NotDurations_DoNotParse(string text) => Assert.False(LifetimeDuration.TryParse(text, out _));
 
     [Fact]
+    public void Schema_ChecksTheFormTheParserReads()
+    {
+        var lifetime = System.Text.Json.Nodes.JsonNode.Parse(RoomDocument.SchemaJson)!["properties"]!["lifetime"]!["properties"]!;
+        Assert.Equal(LifetimeDuration.Pattern, (string?)lifetime["stopAfter"]!["pattern"]);
+        Assert.Equal(LifetimeDuration.Pattern, (string?)lifetime["deleteAfter"]!["pattern"]);
+    }
+
+    [Fact]
     public void Dates_CountFromCreation_AndTheDeletionFromTheStop()
     {
         var both = new RoomLifetime { StopAfter = "8h", DeleteAfter = "7d" };

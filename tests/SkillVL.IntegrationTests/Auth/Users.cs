@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Text;
 using System.Text.Json;
 using SkillVL.Core.Api;
 using SkillVL.Core.Api.Identity;
@@ -25,6 +26,16 @@ public static class Users
         var created = JsonSerializer.Deserialize<CreatedUser>(body, ServerHarness.Json)!;
         var tokens = await EmbeddedLogin.LoginAsync(server.BaseUrl, username, password);
         return new Session(created.User.Id, username, password, server.ClientWith(tokens.AccessToken));
+    }
+
+    /// <summary>The user creates a room from <paramref name="yaml"/>; returns it once its task succeeded (2 minutes at most).</summary>
+    public static async Task<RoomDetails> CreateRoomAsync(ServerHarness server, Session user, string yaml)
+    {
+        var created = await ReadAsync<TaskInfo>(await user.Client.PostAsync(ApiPaths.Rooms, new StringContent(yaml, Encoding.UTF8, "application/yaml")), HttpStatusCode.Accepted);
+        var done = await server.WaitTaskAsync(created.Id, TimeSpan.FromMinutes(2));
+        Assert.True(done.State == TaskStates.Succeeded, $"creating the room: {done.State}, {done.Outcome}");
+        var name = Core.Rooms.RoomDocument.Parse(yaml).Definition!.Metadata.Name;
+        return (await user.Client.GetFromJsonAsync<RoomDetails>(ApiPaths.Room(name), ServerHarness.Json))!;
     }
 
     public static async Task<T> ReadAsync<T>(HttpResponseMessage response, HttpStatusCode expected)

@@ -37,9 +37,7 @@ public sealed class ConsoleSessionEndTests(ITestOutputHelper output)
     {
         await using var server = await ServerHarness.StartAsync();
         using var sam = await Users.AddAndLoginAsync(server, "sam", PlatformRoles.Student);
-        var created = await Users.ReadAsync<TaskInfo>(await sam.Client.PostAsync(ApiPaths.Rooms, new StringContent(Room, Encoding.UTF8, "application/yaml")), HttpStatusCode.Accepted);
-        Assert.Equal(TaskStates.Succeeded, (await server.WaitTaskAsync(created.Id, TimeSpan.FromMinutes(2))).State);
-        var roomId = (await sam.Client.GetFromJsonAsync<RoomDetails>(ApiPaths.Room("cut"), ServerHarness.Json))!.Id;
+        var roomId = (await Users.CreateRoomAsync(server, sam, Room)).Id;
 
         // A role change ends the console (the user keeps working and may open it again, checked afresh).
         using (var console = await OpenVncAsync(server, sam.Client, ApiPaths.Machine("cut", "box")))

@@ -102,8 +102,7 @@ public sealed class HeadersAndOriginTests
             """;
         await using var server = await ServerHarness.StartAsync();
         using var owner = await Users.AddAndLoginAsync(server, "orla", PlatformRoles.Student);
-        var created = await Users.ReadAsync<TaskInfo>(await owner.Client.PostAsync(ApiPaths.Rooms, new StringContent(room, Encoding.UTF8, "application/yaml")), HttpStatusCode.Accepted);
-        Assert.Equal(TaskStates.Succeeded, (await server.WaitTaskAsync(created.Id, TimeSpan.FromMinutes(2))).State);
+        await Users.CreateRoomAsync(server, owner, room);
         var tickets = ApiPaths.Machine("origin", "box") + "/console/tickets";
         var own = server.BaseUrl.TrimEnd('/');
 

@@ -40,9 +40,7 @@ public sealed class SpiceConsoleTests(ITestOutputHelper output)
         await using var server = await ServerHarness.StartAsync();
         using var sam = await Users.AddAndLoginAsync(server, "sam", PlatformRoles.Student);
         using var otis = await Users.AddAndLoginAsync(server, "otis", PlatformRoles.Student);
-        var created = await Users.ReadAsync<TaskInfo>(await sam.Client.PostAsync(ApiPaths.Rooms, new StringContent(Room, Encoding.UTF8, "application/yaml")), HttpStatusCode.Accepted);
-        Assert.Equal(TaskStates.Succeeded, (await server.WaitTaskAsync(created.Id, TimeSpan.FromMinutes(2))).State);
-        var roomId = (await sam.Client.GetFromJsonAsync<RoomDetails>(ApiPaths.Room("spicy"), ServerHarness.Json))!.Id;
+        var roomId = (await Users.CreateRoomAsync(server, sam, Room)).Id;
         var tickets = ApiPaths.Machine("spicy", "box") + "/console/tickets";
 
         // Another student: the machine does not exist for them. No ticket, or a made-up one: nothing opens.

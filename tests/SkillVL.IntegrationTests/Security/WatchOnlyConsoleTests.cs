@@ -1,4 +1,3 @@
-using System.Net;
 using System.Net.Http.Json;
 using System.Net.WebSockets;
 using System.Text;
@@ -38,9 +37,7 @@ public sealed class WatchOnlyConsoleTests(ITestOutputHelper output)
     {
         await using var server = await ServerHarness.StartAsync();
         using var sam = await Users.AddAndLoginAsync(server, "sam", PlatformRoles.Student);
-        var created = await Users.ReadAsync<TaskInfo>(await sam.Client.PostAsync(ApiPaths.Rooms, new StringContent(Room, Encoding.UTF8, "application/yaml")), HttpStatusCode.Accepted);
-        Assert.Equal(TaskStates.Succeeded, (await server.WaitTaskAsync(created.Id, TimeSpan.FromMinutes(2))).State);
-        var roomId = (await sam.Client.GetFromJsonAsync<RoomDetails>(ApiPaths.Room("watched"), ServerHarness.Json))!.Id;
+        var roomId = (await Users.CreateRoomAsync(server, sam, Room)).Id;
 
         // The student works on the screen (shared, as noVNC asks); the admin watches it and asks for exclusive access,
         // which the filter turns into shared: QEMU would otherwise disconnect the student.
