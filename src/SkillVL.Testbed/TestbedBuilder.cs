@@ -211,9 +211,15 @@ internal sealed class TestbedBuilder(TextWriter progress, TimeProvider time, Det
         var run = Path.Combine(nodeState.Directory, "run");
         Directory.CreateDirectory(data);
         Directory.CreateDirectory(run);
+        // The one-time token in a file only root reads (the agent refuses a looser one), not on the agent's command line,
+        // where every local user would read it in /proc for as long as the agent runs.
+        var tokenFile = Path.Combine(nodeState.Directory, "join-token");
+        await File.WriteAllTextAsync(tokenFile, "", cancellationToken);
+        File.SetUnixFileMode(tokenFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        await File.WriteAllTextAsync(tokenFile, joinToken + "\n", cancellationToken);
         string[] arguments =
         [
-            "--server", server, "--join-token", joinToken, "--name", node.Name, "--kind", node.Kind,
+            "--server", server, "--join-token-file", tokenFile, "--name", node.Name, "--kind", node.Kind,
             "--underlay-address", node.Address, "--data", data, "--runtime", run, "--accelerator", "tcg",
         ];
 
@@ -222,7 +228,6 @@ internal sealed class TestbedBuilder(TextWriter progress, TimeProvider time, Det
             $"the agent of {node.Name}",
             ["ip", "netns", "exec", node.Namespace, .. agent, .. arguments], Path.Combine(nodeState.Directory, "agent.log"), cancellationToken);
 
-        // The state file shows the command, but not the (one-time) token.
-        return record with { Command = [.. record.Command.Select(a => a == joinToken ? "<join-token>" : a)] };
+        return record;
     }
 }

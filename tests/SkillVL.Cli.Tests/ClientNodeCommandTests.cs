@@ -22,7 +22,46 @@ public sealed class ClientNodeCommandTests
         Assert.DoesNotContain("\"owner\":\"", harness.Handler.Requests.Single().Body!, StringComparison.Ordinal);
         Assert.Contains("for bob's computer", run.Stderr, StringComparison.Ordinal);
         Assert.Contains(
-            "skillvl-agent --server http://127.0.0.1:8080 --join-token svl_join_abc --name laptop-bob --kind client", run.Stderr, StringComparison.Ordinal);
+            "(umask 077; printf '%s\\n' svl_join_abc > skillvl-join-token) && sudo skillvl-agent --server http://127.0.0.1:8080 --join-token-file skillvl-join-token --name laptop-bob --kind client",
+            run.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("--join-token svl_", run.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    public async Task JoinToken_PrintedCommand_RunInAShell_LeavesTheTokenInA0600File_AndPassesOnlyItsName()
+    {
+        // The printed line, run by bash as a user would paste it; `sudo` is a function that records what the agent got.
+        var harness = new CliHarness();
+        harness.Handler.On("POST", "/api/v1/nodes/join-tokens",
+            Answers.Json(HttpStatusCode.OK, new JoinTokenInfo("svl_join_abc-DEF_123", DateTimeOffset.UnixEpoch, "client", "bob")));
+        var run = await harness.RunAsync("node", "join-token", "--client", "--name", "laptop-bob");
+        var line = run.Stderr.Split('\n').Single(l => l.Contains("skillvl-agent", StringComparison.Ordinal)).Trim();
+        var directory = Directory.CreateTempSubdirectory("svl-cli-token-");
+        try
+        {
+            var start = new System.Diagnostics.ProcessStartInfo("bash", ["-c", "umask 022; sudo() { printf '%s\\n' \"$@\" > agent-args; }; " + line])
+            {
+                WorkingDirectory = directory.FullName,
+                RedirectStandardError = true,
+            };
+            using var shell = System.Diagnostics.Process.Start(start)!;
+            var said = await shell.StandardError.ReadToEndAsync();
+            await shell.WaitForExitAsync();
+            Assert.True(shell.ExitCode == 0, said);
+
+            var file = Path.Combine(directory.FullName, "skillvl-join-token");
+            Assert.Equal("svl_join_abc-DEF_123\n", await File.ReadAllTextAsync(file));
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file));
+            var args = await File.ReadAllLinesAsync(Path.Combine(directory.FullName, "agent-args"));
+            Assert.Equal(
+                ["skillvl-agent", "--server", "http://127.0.0.1:8080", "--join-token-file", "skillvl-join-token", "--name", "laptop-bob", "--kind", "client"],
+                args);
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
     }
 
     [Fact]

@@ -40,12 +40,18 @@ public sealed class TestbedLifecycleTests(ITestOutputHelper output)
             var log = await ReadWhenAsync(Path.Combine(directory, "agent.log"), text => text.Contains("netns:", StringComparison.Ordinal));
             output.WriteLine($"{node.Name} agent.log: {log.Trim()}");
             var args = log.Split('\n').Single(l => l.StartsWith("args: ", StringComparison.Ordinal))["args: ".Length..].Split(' ');
+            var tokenFile = Path.Combine(directory, "join-token");
             Assert.Equal(
-                ["--server", server.Url, "--join-token", args[3], "--name", node.Name, "--kind", node.Kind, "--underlay-address", node.Address,
+                ["--server", server.Url, "--join-token-file", tokenFile, "--name", node.Name, "--kind", node.Kind, "--underlay-address", node.Address,
                  "--data", Path.Combine(directory, "data"), "--runtime", Path.Combine(directory, "run"), "--accelerator", "tcg"],
                 args);
-            Assert.Matches("^jt-[0-9]+$", args[3]);
-            Assert.True(tokens.Add(args[3]), "every node gets its own join token");
+
+            // The token in a file only its owner reads (the agent refuses a looser one), never on a command line.
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(tokenFile));
+            var token = (await File.ReadAllTextAsync(tokenFile)).Trim();
+            Assert.Matches("^jt-[0-9]+$", token);
+            Assert.True(tokens.Add(token), "every node gets its own join token");
+            Assert.DoesNotContain("jt-", log, StringComparison.Ordinal);
             Assert.Contains($"netns: {node.Namespace}", log, StringComparison.Ordinal);
             Assert.True(Directory.Exists(Path.Combine(directory, "data")));
         }

@@ -145,10 +145,17 @@ internal static class NodeCommands
         return command;
     }
 
-    /// <summary>The agent command line a token is for (the agent's own options: src/SkillVL.Agent.Host/Program.cs).</summary>
+    /// <summary>The file the printed command keeps the token in, in the directory it is run from.</summary>
+    internal const string TokenFileName = "skillvl-join-token";
+
+    /// <summary>
+    /// The agent command line a token is for (the agent's own options: src/SkillVL.Agent.Host/Program.cs). The token goes
+    /// to a 0600 file by the shell's own printf and the agent reads it with <c>--join-token-file</c>: on the agent's command
+    /// line it would be in /proc/PID/cmdline, which every local user can read, for as long as the agent runs.
+    /// </summary>
     internal static string AgentCommand(Uri server, JoinTokenInfo token, string? name)
     {
-        var line = $"sudo skillvl-agent --server {server.AbsoluteUri.TrimEnd('/')} --join-token {token.Token} --name {name ?? "NAME"}";
+        var line = $"(umask 077; printf '%s\\n' {token.Token} > {TokenFileName}) && sudo skillvl-agent --server {server.AbsoluteUri.TrimEnd('/')} --join-token-file {TokenFileName} --name {name ?? "NAME"}";
         return token.Kind is null ? line : line + " --kind " + token.Kind;
     }
 }

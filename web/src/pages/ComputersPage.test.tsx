@@ -42,7 +42,9 @@ describe('ComputersPage', () => {
     await act(async () => void fireEvent.click(screen.getByRole('button', { name: 'Add my computer' })));
 
     expect(server.calls.find((c) => c.key === 'POST /api/v1/nodes/join-tokens')?.body).toEqual({ kind: 'client' });
-    const command = `sudo skillvl-agent --server ${window.location.origin} --join-token svl_join_abc --name laptop-bob --kind client`;
+    const command =
+      "(umask 077; printf '%s\\n' svl_join_abc > skillvl-join-token) && " +
+      `sudo skillvl-agent --server ${window.location.origin} --join-token-file skillvl-join-token --name laptop-bob --kind client`;
     expect(screen.getByLabelText('Agent command').textContent).toBe(command);
     expect(screen.getByText(new RegExp(new Date('2026-12-06T10:00:00Z').toLocaleString().replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))).toBeTruthy();
     await act(async () => void fireEvent.click(screen.getByRole('button', { name: 'Copy' })));
@@ -82,7 +84,7 @@ describe('ComputersPage', () => {
 
   it('builds the command from the origin, the token and the name', () => {
     expect(agentCommand('https://lab.example', { token: 't', expiresAt: '2026-01-01T00:00:00Z', kind: 'client', owner: 'bob' }, '')).toBe(
-      'sudo skillvl-agent --server https://lab.example --join-token t --name NAME --kind client',
+      "(umask 077; printf '%s\\n' t > skillvl-join-token) && sudo skillvl-agent --server https://lab.example --join-token-file skillvl-join-token --name NAME --kind client",
     );
   });
 });

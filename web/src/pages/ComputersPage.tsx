@@ -7,9 +7,14 @@ import type { JoinTokenInfo, NodeInfo } from '../api/types';
 import { ErrorBox, formatBytes, Loading } from '../components/common';
 import { useAsync } from '../hooks/useAsync';
 
-/** The agent command for a token (the options of src/SkillVL.Agent.Host/Program.cs); the Server is this page's origin. */
+/** The agent command for a token (the options of src/SkillVL.Agent.Host/Program.cs); the Server is this page's origin.
+ * The token goes to a 0600 file by the shell's own printf: on the agent's command line every local user could read it in
+ * /proc for as long as the agent runs (the CLI prints the same line: NodeCommands.AgentCommand). */
 export function agentCommand(origin: string, token: JoinTokenInfo, name: string): string {
-  return `sudo skillvl-agent --server ${origin} --join-token ${token.token} --name ${name || 'NAME'} --kind client`;
+  return (
+    `(umask 077; printf '%s\\n' ${token.token} > skillvl-join-token) && ` +
+    `sudo skillvl-agent --server ${origin} --join-token-file skillvl-join-token --name ${name || 'NAME'} --kind client`
+  );
 }
 
 export function ComputersPage() {
