@@ -40,7 +40,7 @@ public static class ConsoleGateway
 
     private static async Task<IResult> IssueAsync(
         string room, string machine, ConsoleTicketRequest request, HttpContext http, SkillVlDbContext db, AccessService access,
-        NodeRegistry nodes, ConsoleTickets tickets)
+        NodeRegistry nodes, ConsoleTickets tickets, SpiceSessions spiceSessions)
     {
         var caller = http.Caller();
         var entity = await access.FindRoomAsync(caller, db.ReadRooms(), room, http.RequestAborted);
@@ -58,6 +58,11 @@ public static class ConsoleGateway
         if (found.ObservedState != MachineStates.Running)
         {
             return ApiResults.Conflict($"Machine {room}/{machine} is {found.ObservedState}; start it to open its console.");
+        }
+
+        if (request.Kind == "spice" && spiceSessions.BusyReason(found.Id, $"{room}/{machine}") is { } busy)
+        {
+            return ApiResults.Conflict(busy);
         }
 
         if (nodes.Find(found.NodeName) is not { } node || !nodes.IsReachable(node))
@@ -113,7 +118,14 @@ public static class ConsoleGateway
         // console's session admits its other channels until its last one closes (ADR 0056).
         if (grant.Kind == "spice")
         {
-            var spice = spiceSessions.Open(ticket, grant, address);
+            // Checked again where it counts: two tickets issued before either was redeemed.
+            if (spiceSessions.TryOpen(ticket, grant, address, out _) is not { } spice)
+            {
+                await audit.RecordAsync(http, null, "console", grant.Target, "refused", "spice: another SPICE console is open on the machine");
+                http.Response.StatusCode = StatusCodes.Status409Conflict;
+                return;
+            }
+
             try
             {
                 if (await users.FindByIdAsync(grant.UserId, http.RequestAborted) is not { DisabledAt: null } owner || owner.Role != grant.Role)

@@ -36,8 +36,7 @@ internal static class SpiceChannelRelay
         {
             null => "not a SPICE link",
             { } type when grant.Watch && !SpiceLink.WatcherMayOpen(type) => $"watch only: SPICE channel {type} is refused",
-            { } type when !spice.TryLink(type, redeemer) => $"SPICE channel {type} out of order",
-            _ => null,
+            { } type => spice.RefuseLink(type, redeemer, SpiceLink.ConnectionId(link!)),
         };
         if (refusal is not null)
         {
@@ -62,6 +61,12 @@ internal static class SpiceChannelRelay
         var clock = Stopwatch.StartNew();
         (long In, long Out) moved;
         var what = $"spice channel {channel}" + (grant.Watch ? " (watch only)" : "");
+        // The main channel is read until QEMU names the session: every other channel must link with that id.
+        if (channel == SpiceLink.MainChannel)
+        {
+            console = new SpiceWatchedStream(console, new SpiceMainInitReader(SpiceLink.OffersCommonCapability(link!, SpiceLink.MiniHeaderCapability)), spice.Named);
+        }
+
         await using (console)
         {
             await console.WriteAsync(link, lifetime.Token);
@@ -75,8 +80,8 @@ internal static class SpiceChannelRelay
             $"{what}: {clock.Elapsed.TotalSeconds:F0} s, {moved.In + link!.Length} bytes in, {moved.Out} bytes out{ended}");
     }
 
-    /// <summary>The link's first <see cref="SpiceLink.Length"/> bytes (or more, as they came), or null when the browser
-    /// closed, sent text, or took too long.</summary>
+    /// <summary>The whole link (header and link message, or more, as they came), or null when the browser closed, sent
+    /// text, sent no SPICE link, or took too long.</summary>
     private static async Task<byte[]?> ReadLinkAsync(WebSocket socket, CancellationToken cancellationToken)
     {
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -85,7 +90,8 @@ internal static class SpiceChannelRelay
         var buffer = new byte[4096];
         try
         {
-            while (received.Count < SpiceLink.Length)
+            var need = SpiceLink.Length;
+            while (received.Count < need)
             {
                 var result = await socket.ReceiveAsync(buffer, limit.Token);
                 if (result.MessageType != WebSocketMessageType.Binary || received.Count + result.Count > 64 * 1024)
@@ -94,6 +100,17 @@ internal static class SpiceChannelRelay
                 }
 
                 received.AddRange(buffer.AsSpan(0, result.Count));
+                if (need == SpiceLink.Length && received.Count >= SpiceLink.Length)
+                {
+                    // The header is in: read the rest of the link message (its capabilities), bounded by ChannelType's check.
+                    var head = received.GetRange(0, SpiceLink.Length).ToArray();
+                    if (SpiceLink.ChannelType(head) is null)
+                    {
+                        return null;
+                    }
+
+                    need = SpiceLink.TotalLength(head);
+                }
             }
         }
         catch (Exception e) when (e is OperationCanceledException or WebSocketException)

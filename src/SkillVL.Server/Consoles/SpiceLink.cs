@@ -18,6 +18,31 @@ public static class SpiceLink
     public const byte CursorChannel = 4;
     public const byte PlaybackChannel = 5;
 
+    /// <summary>Common capability bit: both ends use the 6-byte mini data header (type, size) instead of the 18-byte one.</summary>
+    public const int MiniHeaderCapability = 3;
+
+    /// <summary>The whole link (header and link message) of a link whose first <see cref="Length"/> bytes are valid.</summary>
+    public static int TotalLength(ReadOnlySpan<byte> link) => 16 + (int)BinaryPrimitives.ReadUInt32LittleEndian(link[12..]);
+
+    /// <summary>The link's connection id: 0 for a new session's main channel, the session id QEMU gave that main channel
+    /// (SPICE_MSG_MAIN_INIT) for every other channel of the session.</summary>
+    public static uint ConnectionId(ReadOnlySpan<byte> link) => BinaryPrimitives.ReadUInt32LittleEndian(link[16..]);
+
+    /// <summary>Whether a whole link (<see cref="TotalLength"/> bytes) offers the common capability <paramref name="bit"/>.</summary>
+    public static bool OffersCommonCapability(ReadOnlySpan<byte> link, int bit)
+    {
+        // SpiceLinkMess after the 16-byte header: connection id, type, id, common caps count, channel caps count, caps
+        // offset (from the link message's start), then the caps.
+        var message = link[16..];
+        if (message.Length < 18 || BinaryPrimitives.ReadUInt32LittleEndian(message[6..]) == 0)
+        {
+            return false;
+        }
+
+        var offset = BinaryPrimitives.ReadUInt32LittleEndian(message[14..]);
+        return offset <= message.Length - 4 && (BinaryPrimitives.ReadUInt32LittleEndian(message[(int)offset..]) & (1u << bit)) != 0;
+    }
+
     /// <summary>The channel type of a link's first <see cref="Length"/> bytes, or null when they are not a SPICE link.</summary>
     public static byte? ChannelType(ReadOnlySpan<byte> link)
     {

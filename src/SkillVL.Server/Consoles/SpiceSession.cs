@@ -19,6 +19,7 @@ public sealed class SpiceSession
     private int _open;
     private bool _closed;
     private bool _mainLinked;
+    private uint? _sessionId;
 
     internal SpiceSession(SpiceSessions registry, string ticket, ConsoleGrant grant, IPAddress? address, ConsoleSession session)
     {
@@ -56,12 +57,34 @@ public sealed class SpiceSession
         }
     }
 
+    /// <summary>The id QEMU gave this session's main channel (SPICE_MSG_MAIN_INIT), once the gateway read it.</summary>
+    public uint? SessionId
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _sessionId;
+            }
+        }
+    }
+
+    /// <summary>Records the session id QEMU named on the main channel (the first one counts).</summary>
+    public void Named(uint sessionId)
+    {
+        lock (_lock)
+        {
+            _sessionId ??= sessionId;
+        }
+    }
+
     /// <summary>
-    /// Whether a connection may link the channel: the main channel once, on the connection that redeemed the ticket
-    /// (<paramref name="redeemer"/>); any other channel only after it (a SPICE client links main first and learns the other
-    /// channels from it).
+    /// Why a connection may not link the channel, or null when it may: the main channel once, on the connection that
+    /// redeemed the ticket (<paramref name="redeemer"/>), as a new session (connection id 0: another id would join a session
+    /// QEMU already has); any other channel only with the session id QEMU gave that main channel, so a channel joins this
+    /// session's client and no other.
     /// </summary>
-    public bool TryLink(byte channelType, bool redeemer)
+    public string? RefuseLink(byte channelType, bool redeemer, uint connectionId)
     {
         lock (_lock)
         {
@@ -69,14 +92,23 @@ public sealed class SpiceSession
             {
                 if (_mainLinked || !redeemer)
                 {
-                    return false;
+                    return $"SPICE channel {channelType} out of order";
+                }
+
+                if (connectionId != 0)
+                {
+                    return "the main channel must open a new SPICE session (connection id 0)";
                 }
 
                 _mainLinked = true;
-                return true;
+                return null;
             }
 
-            return _mainLinked;
+            return _sessionId is not { } id
+                ? $"SPICE channel {channelType} out of order (before the main channel named the session)"
+                : connectionId != id
+                    ? $"SPICE channel {channelType} names another session"
+                    : null;
         }
     }
 

@@ -14,14 +14,39 @@ public sealed class SpiceSessions(ConsoleSessions sessions)
 
     public int Count => _open.Count;
 
-    /// <summary>Opens the session of a just-redeemed ticket with its first channel connection admitted.</summary>
-    public SpiceSession Open(string ticket, ConsoleGrant grant, IPAddress? address)
+    private readonly Lock _opening = new();
+
+    /// <summary>
+    /// Opens the session of a just-redeemed ticket with its first channel connection admitted, or returns null and the
+    /// open session that holds the machine: QEMU's SPICE server serves one client at a time — a second client's main
+    /// channel disconnects the first — so a second SPICE console on a machine (a watcher's too) would throw its user out.
+    /// </summary>
+    public SpiceSession? TryOpen(string ticket, ConsoleGrant grant, IPAddress? address, out SpiceSession? holder)
     {
-        // Not tied to one request: the session outlives its first connection while other channels are open.
-        var spice = new SpiceSession(this, ticket, grant, address, sessions.Open(grant, CancellationToken.None));
-        _open[ticket] = spice;
-        return spice;
+        lock (_opening)
+        {
+            holder = HolderOf(grant.VmId);
+            if (holder is not null)
+            {
+                return null;
+            }
+
+            // Not tied to one request: the session outlives its first connection while other channels are open.
+            var spice = new SpiceSession(this, ticket, grant, address, sessions.Open(grant, CancellationToken.None));
+            _open[ticket] = spice;
+            return spice;
+        }
     }
+
+    /// <summary>The open SPICE session on the machine, or null.</summary>
+    public SpiceSession? HolderOf(string machineId) =>
+        _open.Values.FirstOrDefault(s => s.Grant.VmId == machineId && s.Session.EndReason is null);
+
+    /// <summary>Why a SPICE console cannot open on the machine now, in words, or null.</summary>
+    public string? BusyReason(string machineId, string machine) =>
+        HolderOf(machineId) is { } holder
+            ? $"{holder.Grant.Username} has the SPICE console of {machine} open, and QEMU's SPICE server shows one client at a time (a second one would disconnect the first); use the VNC console, which is shared, or try again when it is closed."
+            : null;
 
     /// <summary>The open session of <paramref name="ticket"/> with one more channel admitted, or null (unknown ticket,
     /// session over or ended, another address, or no channel left).</summary>

@@ -106,13 +106,10 @@ public sealed class RemoteAgentTests(ITestOutputHelper output)
             // main and the display channel's links.
             var spice = await Auth.Users.ReadAsync<ConsoleTicket>(
                 await server.Client.PostAsJsonAsync(ApiPaths.Machine("far", "box") + "/console/tickets", new ConsoleTicketRequest("spice"), ServerHarness.Json), HttpStatusCode.OK);
-            using (var main = await ConsoleSockets.ConnectAsync(server, spice.Url))
-            using (var display = await ConsoleSockets.ConnectAsync(server, spice.Url))
+            var (main, session) = await SpiceClient.OpenMainAsync(server, spice.Url, output.WriteLine);
+            using (main)
+            using (await SpiceClient.LinkAsync(server, spice.Url, SkillVL.Server.Consoles.SpiceLink.DisplayChannel, session, output.WriteLine))
             {
-                await ConsoleSockets.SendAsync(main, Security.SpiceConsoleTests.Link(SkillVL.Server.Consoles.SpiceLink.MainChannel));
-                Assert.Equal("REDQ"u8.ToArray(), (await ConsoleSockets.ReceiveAtLeastAsync(main, 4))[..4]);
-                await ConsoleSockets.SendAsync(display, Security.SpiceConsoleTests.Link(SkillVL.Server.Consoles.SpiceLink.DisplayChannel));
-                Assert.Equal("REDQ"u8.ToArray(), (await ConsoleSockets.ReceiveAtLeastAsync(display, 4))[..4]);
             }
 
             // Kill the agent: the node goes unreachable, the VM keeps running.

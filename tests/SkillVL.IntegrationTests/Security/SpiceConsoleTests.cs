@@ -1,8 +1,6 @@
-using System.Buffers.Binary;
 using System.Net;
 using System.Net.Http.Json;
 using System.Net.WebSockets;
-using System.Text;
 using SkillVL.Core.Api;
 using SkillVL.Core.Api.Identity;
 using SkillVL.IntegrationTests.Auth;
@@ -16,8 +14,9 @@ namespace SkillVL.IntegrationTests.Security;
 /// <summary>
 /// ADR 0056 against the real Server, node and a tiny guest's QEMU: a SPICE ticket opens a session whose channels (main,
 /// then display, …) are each a WebSocket to the same URL and each get QEMU's SPICE link reply; another student gets no
-/// ticket; no ticket opens nothing; the main channel links once; a session admits at most eight channels; a watcher's
-/// inputs channel is refused while the owner's is linked; a deleted machine ends the session and its URL admits nothing.
+/// ticket; no ticket opens nothing; the main channel links once; the other channels only with the session id QEMU gave
+/// the session's main channel; a session admits at most eight channels; a watcher's inputs channel is refused while the
+/// owner's is linked; a deleted machine ends the session and its URL admits nothing.
 /// </summary>
 [Collection(VmCollection.Name)]
 public sealed class SpiceConsoleTests(ITestOutputHelper output)
@@ -51,45 +50,78 @@ public sealed class SpiceConsoleTests(ITestOutputHelper output)
         // The owner's session: main first, then display at the same URL; QEMU answers each with its link reply.
         var ticket = await Users.ReadAsync<ConsoleTicket>(await sam.Client.PostAsJsonAsync(tickets, new ConsoleTicketRequest("spice"), ServerHarness.Json), HttpStatusCode.OK);
         Assert.Equal("spice", ticket.Protocol);
+        var owner = new List<ClientWebSocket>();
         var channels = new List<ClientWebSocket>();
         try
         {
-            channels.Add(await LinkAsync(server, ticket.Url, SpiceLink.MainChannel));
-            channels.Add(await LinkAsync(server, ticket.Url, SpiceLink.DisplayChannel));
-            channels.Add(await LinkAsync(server, ticket.Url, SpiceLink.InputsChannel)); // the owner may type
+            var (main, session) = await SpiceClient.OpenMainAsync(server, ticket.Url, output.WriteLine);
+            owner.Add(main);
+            owner.Add(await SpiceClient.LinkAsync(server, ticket.Url, SpiceLink.DisplayChannel, session, output.WriteLine));
+            owner.Add(await SpiceClient.LinkAsync(server, ticket.Url, SpiceLink.InputsChannel, session, output.WriteLine)); // the owner may type
 
             // A second main channel in the same session is refused: a SPICE client links main once, first.
             using (var again = await ConsoleSockets.ConnectAsync(server, ticket.Url))
             {
-                await ConsoleSockets.SendAsync(again, Link(SpiceLink.MainChannel));
+                await ConsoleSockets.SendAsync(again, SpiceClient.Link(SpiceLink.MainChannel));
                 await ExpectClosedAsync(again, "SPICE channel 1 out of order");
             }
 
             // Eight connections in all (the refused one counted); a ninth is refused at the door.
-            for (var i = channels.Count + 1; i < SpiceSession.MaxChannels; i++)
+            for (var i = owner.Count + 1; i < SpiceSession.MaxChannels; i++)
             {
-                channels.Add(await LinkAsync(server, ticket.Url, SpiceLink.CursorChannel));
+                owner.Add(await SpiceClient.LinkAsync(server, ticket.Url, SpiceLink.CursorChannel, session, output.WriteLine));
             }
 
             await Assert.ThrowsAnyAsync<WebSocketException>(() => ConsoleSockets.ConnectAsync(server, ticket.Url));
 
-            // A watcher (the admin, watch only): main and display link, inputs is refused before QEMU sees it.
-            var watch = await Users.ReadAsync<ConsoleTicket>(
-                await server.Client.PostAsJsonAsync(ApiPaths.Machine(roomId, "box") + "/console/tickets", new ConsoleTicketRequest("spice", Watch: true), ServerHarness.Json),
-                HttpStatusCode.OK);
-            channels.Add(await LinkAsync(server, watch.Url, SpiceLink.MainChannel));
-            channels.Add(await LinkAsync(server, watch.Url, SpiceLink.DisplayChannel));
+            // QEMU's SPICE server shows one client at a time (a second main channel disconnects the first): while the
+            // owner's console is open nobody gets a SPICE ticket for the machine, a watcher neither (VNC is shared).
+            var watchTickets = ApiPaths.Machine(roomId, "box") + "/console/tickets";
+            var busy = await server.Client.PostAsJsonAsync(watchTickets, new ConsoleTicketRequest("spice", Watch: true), ServerHarness.Json);
+            Assert.Equal(HttpStatusCode.Conflict, busy.StatusCode);
+            Assert.Contains("sam has the SPICE console of", await busy.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+            foreach (var channel in owner)
+            {
+                using var timeout = new CancellationTokenSource(Bound);
+                await channel.CloseAsync(WebSocketCloseStatus.NormalClosure, "done", timeout.Token);
+            }
+
+            // A watcher (the admin, watch only) once the owner closed theirs: main and display link, inputs is refused
+            // before QEMU sees it.
+            ConsoleTicket? watch = null;
+            await Bounded.WaitUntilAsync(
+                async () =>
+                {
+                    var answer = await server.Client.PostAsJsonAsync(watchTickets, new ConsoleTicketRequest("spice", Watch: true), ServerHarness.Json);
+                    watch = answer.StatusCode == HttpStatusCode.OK ? await answer.Content.ReadFromJsonAsync<ConsoleTicket>(ServerHarness.Json) : null;
+                    return watch is not null;
+                },
+                Bound,
+                "a SPICE ticket once the owner's console closed");
+            var (watchMain, watchSession) = await SpiceClient.OpenMainAsync(server, watch!.Url, output.WriteLine);
+            channels.Add(watchMain);
+            Assert.NotEqual(session, watchSession);
+            channels.Add(await SpiceClient.LinkAsync(server, watch.Url, SpiceLink.DisplayChannel, watchSession, output.WriteLine));
             using (var inputs = await ConsoleSockets.ConnectAsync(server, watch.Url))
             {
-                await ConsoleSockets.SendAsync(inputs, Link(SpiceLink.InputsChannel));
+                await ConsoleSockets.SendAsync(inputs, SpiceClient.Link(SpiceLink.InputsChannel, watchSession));
                 await ExpectClosedAsync(inputs, "watch only: SPICE channel 3 is refused");
+            }
+
+            // A channel of the watcher's session that names the owner's session (to join the owner's client, whose
+            // inputs QEMU would take) is refused before QEMU sees it; so is one naming no session.
+            foreach (var (id, why) in new[] { (session, "names another session"), (0u, "names another session") })
+            {
+                using var other = await ConsoleSockets.ConnectAsync(server, watch.Url);
+                await ConsoleSockets.SendAsync(other, SpiceClient.Link(SpiceLink.DisplayChannel, id));
+                await ExpectClosedAsync(other, "SPICE channel 2 " + why);
             }
 
             // The owner sees one viewer, the admin's watch-only SPICE console (one session, however many channels).
             var viewer = Assert.Single((await sam.Client.GetFromJsonAsync<MachineStatus>(ApiPaths.Machine("spicy", "box"), ServerHarness.Json))!.Viewers!);
             Assert.Equal(("admin", "spice", true), (viewer.User, viewer.Kind, viewer.WatchOnly));
 
-            // Deleting the room ends every channel of both sessions, and their URLs admit nothing more.
+            // Deleting the room ends every channel of the open session, and its URL admits nothing more.
             Assert.Equal(HttpStatusCode.Accepted, (await server.Client.DeleteAsync(ApiPaths.Room(roomId))).StatusCode);
             foreach (var channel in channels)
             {
@@ -100,7 +132,7 @@ public sealed class SpiceConsoleTests(ITestOutputHelper output)
         }
         finally
         {
-            foreach (var channel in channels)
+            foreach (var channel in owner.Concat(channels))
             {
                 channel.Dispose();
             }
@@ -112,41 +144,14 @@ public sealed class SpiceConsoleTests(ITestOutputHelper output)
             async () =>
             {
                 audit = (await server.Client.GetFromJsonAsync<List<AuditEntry>>(ApiPaths.Audit + "?action=console&limit=100", ServerHarness.Json))!;
-                return audit.Count(a => a.Outcome == "closed") >= channels.Count;
+                return audit.Count(a => a.Outcome == "closed") >= owner.Count + channels.Count;
             },
             Bound,
             "a closed audit entry per channel");
         output.WriteLine(string.Join('\n', audit.Select(a => $"{a.Username} {a.Outcome} {a.Detail}")));
         Assert.Contains(audit, a => a.Username == "sam" && a.Outcome == "opened" && a.Detail == "spice channel 2");
         Assert.Contains(audit, a => a.Username == "admin" && a.Outcome == "refused" && a.Detail == "spice: watch only: SPICE channel 3 is refused");
-    }
-
-    /// <summary>A channel of the session at <paramref name="url"/>, linked: QEMU's SpiceLinkReply came back without error.</summary>
-    private async Task<ClientWebSocket> LinkAsync(ServerHarness server, string url, byte channelType)
-    {
-        var socket = await ConsoleSockets.ConnectAsync(server, url);
-        await ConsoleSockets.SendAsync(socket, Link(channelType));
-        // SpiceLinkHeader (magic, major, minor, size) and the reply's error code.
-        var reply = await ConsoleSockets.ReceiveAtLeastAsync(socket, 20, Bound);
-        var (major, minor, error) = (BinaryPrimitives.ReadUInt32LittleEndian(reply.AsSpan(4)), BinaryPrimitives.ReadUInt32LittleEndian(reply.AsSpan(8)),
-            BinaryPrimitives.ReadUInt32LittleEndian(reply.AsSpan(16)));
-        output.WriteLine($"channel {channelType}: {Encoding.ASCII.GetString(reply, 0, 4)} {major}.{minor}, error {error}");
-        Assert.Equal("REDQ", Encoding.ASCII.GetString(reply, 0, 4));
-        Assert.Equal((2u, 0u), (major, error));
-        return socket;
-    }
-
-    /// <summary>A SpiceLinkHeader and SpiceLinkMess for channel 0 of <paramref name="channelType"/>, no capabilities.</summary>
-    internal static byte[] Link(byte channelType)
-    {
-        var link = new byte[16 + 18];
-        "REDQ"u8.CopyTo(link);
-        BinaryPrimitives.WriteUInt32LittleEndian(link.AsSpan(4), 2); // major
-        BinaryPrimitives.WriteUInt32LittleEndian(link.AsSpan(8), 2); // minor
-        BinaryPrimitives.WriteUInt32LittleEndian(link.AsSpan(12), 18); // size of SpiceLinkMess
-        link[20] = channelType; // after connection_id (0: a new session for main)
-        BinaryPrimitives.WriteUInt32LittleEndian(link.AsSpan(30), 18); // caps_offset: right after the message
-        return link;
+        Assert.Contains(audit, a => a.Username == "admin" && a.Outcome == "refused" && a.Detail == "spice: SPICE channel 2 names another session");
     }
 
     private static async Task ExpectClosedAsync(ClientWebSocket socket, string reason)

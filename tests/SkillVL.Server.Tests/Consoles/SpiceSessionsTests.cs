@@ -30,17 +30,41 @@ public sealed class SpiceSessionsTests
     }
 
     [Fact]
-    public void TryLink_MainOnTheRedeemingConnectionOnce_OthersOnlyAfterIt()
+    public void RefuseLink_MainOnTheRedeemingConnectionOnce_OthersOnlyWithTheSessionIdQemuNamed()
     {
         var (registry, spice) = Open();
 
         // A channel connection that joined before main was linked (the browser's order need not be the server's).
         var joined = registry.Join("ticket", Browser)!;
-        Assert.False(joined.TryLink(SpiceLink.DisplayChannel, redeemer: false)); // before main
-        Assert.False(joined.TryLink(SpiceLink.MainChannel, redeemer: false)); // main, but not on the redeeming connection
-        Assert.True(spice.TryLink(SpiceLink.MainChannel, redeemer: true));
-        Assert.True(spice.TryLink(SpiceLink.DisplayChannel, redeemer: false));
-        Assert.False(spice.TryLink(SpiceLink.MainChannel, redeemer: true)); // once
+        Assert.Contains("out of order", joined.RefuseLink(SpiceLink.DisplayChannel, redeemer: false, 0), StringComparison.Ordinal); // before main
+        Assert.Contains("out of order", joined.RefuseLink(SpiceLink.MainChannel, redeemer: false, 0), StringComparison.Ordinal); // not the redeemer
+        Assert.Contains("new SPICE session", spice.RefuseLink(SpiceLink.MainChannel, redeemer: true, 7), StringComparison.Ordinal); // joins another
+        Assert.Null(spice.RefuseLink(SpiceLink.MainChannel, redeemer: true, 0));
+        Assert.Contains("out of order", spice.RefuseLink(SpiceLink.MainChannel, redeemer: true, 0), StringComparison.Ordinal); // once
+
+        // Until QEMU's init named the session, no other channel; then only with that id.
+        Assert.Contains("before the main channel named the session", spice.RefuseLink(SpiceLink.DisplayChannel, redeemer: false, 0), StringComparison.Ordinal);
+        spice.Named(0x5eed);
+        spice.Named(0xbad); // the first name counts
+        Assert.Equal(0x5eedu, spice.SessionId);
+        Assert.Null(spice.RefuseLink(SpiceLink.DisplayChannel, redeemer: false, 0x5eed));
+        Assert.Contains("names another session", spice.RefuseLink(SpiceLink.InputsChannel, redeemer: false, 0xbad), StringComparison.Ordinal);
+        Assert.Contains("names another session", spice.RefuseLink(SpiceLink.CursorChannel, redeemer: false, 0), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TryOpen_OneSessionPerMachine_TheHolderNamed_FreeAgainWhenItCloses()
+    {
+        var (registry, spice) = Open();
+
+        Assert.Null(registry.TryOpen("second", Grant(), Browser, out var holder)); // a watcher's second client would throw sam out
+        Assert.Same(spice, holder);
+        Assert.Contains("sam has the SPICE console of r/box open", registry.BusyReason("vm-a", "r/box"), StringComparison.Ordinal);
+        Assert.NotNull(registry.TryOpen("other", Grant() with { VmId = "vm-b" }, Browser, out _)); // another machine
+
+        spice.Leave();
+        Assert.Null(registry.BusyReason("vm-a", "r/box"));
+        Assert.NotNull(registry.TryOpen("third", Grant(), Browser, out _));
     }
 
     [Fact]
@@ -48,11 +72,11 @@ public sealed class SpiceSessionsTests
     {
         var sessions = new ConsoleSessions(NullLogger<ConsoleSessions>.Instance, TimeProvider.System);
         var registry = new SpiceSessions(sessions);
-        var ended = registry.Open("ended", Grant(), Browser);
+        var ended = registry.TryOpen("ended", Grant(), Browser, out _)!;
         Assert.Equal(1, sessions.EndForMachines(["vm-a"], ConsoleSessions.MachineDeleted));
         Assert.Null(registry.Join("ended", Browser));
 
-        var closed = registry.Open("closed", Grant(), Browser);
+        var closed = registry.TryOpen("closed", Grant(), Browser, out _)!;
         var channel = registry.Join("closed", Browser)!;
         closed.Leave();
         Assert.Equal(2, sessions.Count); // the display channel still holds it open
@@ -76,6 +100,10 @@ public sealed class SpiceSessionsTests
         huge[14] = 1; // a link message of 64 KiB
         Assert.Null(SpiceLink.ChannelType(huge));
 
+        Assert.Equal(0u, SpiceLink.ConnectionId(link));
+        Assert.Equal(34, SpiceLink.TotalLength(link));
+        Assert.False(SpiceLink.OffersCommonCapability(link, SpiceLink.MiniHeaderCapability)); // only 22 of its 34 bytes
+
         Assert.False(SpiceLink.WatcherMayOpen(SpiceLink.InputsChannel));
         Assert.False(SpiceLink.WatcherMayOpen(6)); // record: the microphone, into the guest
         Assert.True(SpiceLink.WatcherMayOpen(SpiceLink.MainChannel) && SpiceLink.WatcherMayOpen(SpiceLink.DisplayChannel));
@@ -84,7 +112,7 @@ public sealed class SpiceSessionsTests
     private static (SpiceSessions Registry, SpiceSession First) Open()
     {
         var registry = new SpiceSessions(new ConsoleSessions(NullLogger<ConsoleSessions>.Instance, TimeProvider.System));
-        return (registry, registry.Open("ticket", Grant(), Browser));
+        return (registry, registry.TryOpen("ticket", Grant(), Browser, out _)!);
     }
 
     private static ConsoleGrant Grant() => new("u1", "sam", "student", "vm-a", "local", "room=r machine=box", "spice");
