@@ -92,7 +92,8 @@ public sealed class QemuVmDriver : IVmDriver, IAsyncDisposable
                     live ? status.Metadata?.Spec.SpecHash : null,
                     live ? status.Metadata?.StartedAt : null,
                     live ? status.Metadata?.BootId : null,
-                    status.RssBytes);
+                    status.RssBytes,
+                    status.CpuSeconds);
             }));
             return observations;
         });

@@ -54,6 +54,11 @@ public static class RoomValidator
         {
             errors.Add(new("lifetime.deleteAfter", deleteProblem));
         }
+
+        if (lifetime?.IdleStopAfter is { } idle && LifetimeDuration.Problem(idle) is { } idleProblem)
+        {
+            errors.Add(new("lifetime.idleStopAfter", idleProblem));
+        }
     }
 
     /// <summary>Counts and text lengths first: a room over them is refused whatever else it gets right.</summary>

@@ -98,6 +98,33 @@ public sealed class ProcFs
         return null;
     }
 
+    /// <summary>The kernel's USER_HZ, the unit of /proc/PID/stat's times: 100 on every Linux architecture .NET runs on.</summary>
+    private const double ClockTicksPerSecond = 100;
+
+    /// <summary>
+    /// CPU time the process used so far, user and system, in seconds (/proc/&lt;pid&gt;/stat's utime and stime, fields 14
+    /// and 15), or null. For a VM's QEMU this is the guest's vCPUs plus QEMU's own work; its rate says how busy the guest is.
+    /// </summary>
+    public double? ReadCpuSeconds(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText(Path.Combine(Root, pid.ToString(CultureInfo.InvariantCulture), "stat"));
+            // The command name (field 2) is in parentheses and may hold spaces or parentheses: fields count from the last ')'.
+            var fields = stat[(stat.LastIndexOf(')') + 1)..].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            // fields[0] is field 3 (state), so utime (14) and stime (15) are fields[11] and fields[12].
+            return fields.Length > 12
+                && ulong.TryParse(fields[11], NumberStyles.None, CultureInfo.InvariantCulture, out var user)
+                && ulong.TryParse(fields[12], NumberStyles.None, CultureInfo.InvariantCulture, out var system)
+                ? (user + system) / ClockTicksPerSecond
+                : null;
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>Reads a pidfile as QEMU writes it ("1234\n"); null when missing or not a number.</summary>
     public static int? ReadPidFile(string path)
     {

@@ -106,16 +106,17 @@ public sealed class QemuProcessSupervisor : IAsyncDisposable
 
         var metadata = ReadMetadata(paths);
         var rss = _procFs.ReadRssBytes(pid.Value);
+        var cpu = _procFs.ReadCpuSeconds(pid.Value);
         try
         {
             var status = await QueryStatusAsync(paths, cancellationToken);
-            return new VmProcessStatus(QemuRunStates.ToPowerState(status), pid, metadata, rss, status);
+            return new VmProcessStatus(QemuRunStates.ToPowerState(status), pid, metadata, rss, status, cpu);
         }
         catch (DriverException e)
         {
             // The process lives; QMP being slow or held by another client does not make the VM stopped.
             _logger.QemuStatusUnknown(paths.VmId, e.Message);
-            return new VmProcessStatus(VmPowerState.Running, pid, metadata, rss, null);
+            return new VmProcessStatus(VmPowerState.Running, pid, metadata, rss, null, cpu);
         }
     }
 

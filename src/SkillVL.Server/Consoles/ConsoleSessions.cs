@@ -30,6 +30,9 @@ public sealed class ConsoleSessions(ILogger<ConsoleSessions> logger, TimeProvide
         return session;
     }
 
+    /// <summary>Whether anyone has a console open on the machine now (idle shutdown, ADR 0061).</summary>
+    public bool IsOpenOn(string machineId) => _open.Keys.Any(s => s.MachineId == machineId && s.EndReason is null);
+
     /// <summary>The consoles open on a machine now by users other than <paramref name="exceptUserId"/>, oldest first (ADR 0050).</summary>
     public IReadOnlyList<Core.Api.ConsoleViewer> ViewersOf(string machineId, string exceptUserId) =>
         [.. _open.Keys

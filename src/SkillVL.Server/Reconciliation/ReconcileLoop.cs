@@ -30,6 +30,7 @@ public sealed class ReconcileLoop(
     MachineReconciler machineReconciler,
     ReconcileTrigger trigger,
     ActiveMigrations migrations,
+    Rooms.MachineActivity activity,
     StartupGate gate,
     IOptions<SkillVlServerOptions> options,
     TimeProvider time,
@@ -120,6 +121,7 @@ public sealed class ReconcileLoop(
             try
             {
                 observed = await node.Vms.ListAsync(cancellationToken);
+                activity.Observe(observed);
                 observedNetworks = await node.Networks.ListAsync(cancellationToken);
                 observedRouters = node.Routers is { } routers ? await routers.ListAsync(cancellationToken) : [];
             }

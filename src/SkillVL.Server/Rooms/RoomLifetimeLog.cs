@@ -10,4 +10,7 @@ internal static partial class RoomLifetimeLog
 
     [LoggerMessage(EventId = 4702, Level = LogLevel.Warning, Message = "Rooms' lifetimes: one look failed; the next one tries again")]
     public static partial void Failed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 4703, Level = LogLevel.Information, Message = "Room {Room}: machine {Machine} was idle for {IdleMinutes:F1} min (lifetime.idleStopAfter {IdleStopAfter}); it is stopped")]
+    public static partial void IdleStopped(ILogger logger, string room, string machine, double idleMinutes, string idleStopAfter);
 }

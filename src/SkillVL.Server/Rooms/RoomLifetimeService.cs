@@ -10,11 +10,14 @@ namespace SkillVL.Server.Rooms;
 /// Carries out rooms' lifetimes (issue 18, ADR 0058): once a room's <c>lifetime.stopAfter</c> has passed since its
 /// creation, its running machines are stopped (a room.stop task, as a user's stop); once <c>deleteAfter</c> has passed
 /// too, the room is deleted (a room.delete task). Starts after the stop are refused by <see cref="RoomService"/>; a new
-/// apply with a longer lifetime lets the room run again. Looks every <see cref="SkillVlServerOptions.RoomLifetimeInterval"/>.
+/// apply with a longer lifetime lets the room run again. A machine idle for <c>idleStopAfter</c> (no console open, its CPU
+/// under <see cref="SkillVlServerOptions.IdleCpuPercent"/>: <see cref="MachineActivity"/>) is stopped (ADR 0061). Looks every
+/// <see cref="SkillVlServerOptions.RoomLifetimeInterval"/>.
 /// </summary>
 public sealed class RoomLifetimeService(
     IDbContextFactory<SkillVlDbContext> dbFactory,
     IServiceScopeFactory scopes,
+    MachineActivity activity,
     StartupGate gate,
     IOptions<SkillVlServerOptions> options,
     TimeProvider time,
@@ -61,9 +64,36 @@ public sealed class RoomLifetimeService(
                     RoomLifetimeLog.Deleted(logger, name, deleteAt);
                 }
             }
-            else if (lifetime?.StopsAt(createdAt) is { } stopAt && stopAt <= now && await ActAsync(id, deleting: false, cancellationToken))
+            else if (lifetime?.StopsAt(createdAt) is { } stopAt && stopAt <= now)
             {
-                RoomLifetimeLog.Stopped(logger, name, stopAt);
+                if (await ActAsync(id, deleting: false, cancellationToken))
+                {
+                    RoomLifetimeLog.Stopped(logger, name, stopAt);
+                }
+            }
+            else if (lifetime?.IdleStopAfter is { } idleAfter && LifetimeDuration.TryParse(idleAfter, out var idle))
+            {
+                await StopIdleAsync(id, idleAfter, idle, cancellationToken);
+            }
+        }
+    }
+
+    /// <summary>Stops each machine of the room meant to run that has been idle for <paramref name="idle"/> (ADR 0061): a
+    /// machine.stop task, as its owner's stop; starting it again is allowed.</summary>
+    private async Task StopIdleAsync(string roomId, string idleAfter, TimeSpan idle, CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<SkillVlDbContext>();
+        var room = await db.Rooms.Include(r => r.Machines).FirstOrDefaultAsync(r => r.Id == roomId && !r.DeletionRequested, cancellationToken);
+        foreach (var machine in room?.Machines.Where(m => m.DesiredState == MachineStates.Running).ToList() ?? [])
+        {
+            if (activity.IdleFor(machine.Id) is { } idleFor && idleFor >= idle)
+            {
+                var rooms = scope.ServiceProvider.GetRequiredService<RoomService>();
+                if (await rooms.MachineActionAsync(room!, machine.Name, "stop", cancellationToken) is { Task: not null })
+                {
+                    RoomLifetimeLog.IdleStopped(logger, room!.Name, machine.Name, idleFor.TotalMinutes, idleAfter);
+                }
             }
         }
     }

@@ -46,6 +46,7 @@ public sealed class RoomLifetimeTests
         var lifetime = System.Text.Json.Nodes.JsonNode.Parse(RoomDocument.SchemaJson)!["properties"]!["lifetime"]!["properties"]!;
         Assert.Equal(LifetimeDuration.Pattern, (string?)lifetime["stopAfter"]!["pattern"]);
         Assert.Equal(LifetimeDuration.Pattern, (string?)lifetime["deleteAfter"]!["pattern"]);
+        Assert.Equal(LifetimeDuration.Pattern, (string?)lifetime["idleStopAfter"]!["pattern"]);
     }
 
     [Fact]
@@ -67,8 +68,8 @@ public sealed class RoomLifetimeTests
     [Fact]
     public void Lifetime_RoundTripsThroughYaml()
     {
-        var room = RoomSamples.ParseValid(Room("{stopAfter: 8h, deleteAfter: 7d}"));
-        Assert.Equal(new RoomLifetime { StopAfter = "8h", DeleteAfter = "7d" }, room.Lifetime);
+        var room = RoomSamples.ParseValid(Room("{stopAfter: 8h, deleteAfter: 7d, idleStopAfter: 45m}"));
+        Assert.Equal(new RoomLifetime { StopAfter = "8h", DeleteAfter = "7d", IdleStopAfter = "45m" }, room.Lifetime);
         Assert.Equal(room.Lifetime, RoomSamples.ParseValid(RoomDocument.ToYaml(room)).Lifetime);
         Assert.Null(RoomSamples.ParseValid(Room("{stopAfter: 8h}").Replace("lifetime: {stopAfter: 8h}", "", StringComparison.Ordinal)).Lifetime);
     }
@@ -76,12 +77,14 @@ public sealed class RoomLifetimeTests
     [Theory]
     [InlineData("{stopAfter: 5s}", "lifetime.stopAfter", "'5s' is shorter than 10s")]
     [InlineData("{deleteAfter: 400d}", "lifetime.deleteAfter", "'400d' is longer than 366d")]
+    [InlineData("{idleStopAfter: 9s}", "lifetime.idleStopAfter", "'9s' is shorter than 10s")]
     public void LifetimesOutOfRange_AreRefusedByTheValidator_NamingTheField(string lifetime, string field, string message) =>
         Assert.Equal([new ValidationError(field, message)], RoomValidator.Validate(RoomSamples.ParseValid(Room(lifetime)), RoomSamples.Context));
 
     [Theory]
     [InlineData("{stopAfter: 8 hours}", "lifetime.stopAfter")]
     [InlineData("{stopAfter: 8h, keepFor: 2d}", "lifetime")]
+    [InlineData("{idleStopAfter: 2 hours}", "lifetime.idleStopAfter")]
     [InlineData("{}", "lifetime")]
     public void BadLifetimes_AreRefused_NamingTheField(string lifetime, string field)
     {

@@ -98,6 +98,19 @@ public sealed class ProcFsTests : IDisposable
         Assert.Equal(205164L * 1024, new ProcFs(_proc.Path).ReadRssBytes(4242));
     }
 
+    [Fact]
+    public void ReadCpuSeconds_AddsUtimeAndStime_CountingFieldsFromTheLastParenthesis()
+    {
+        FakeProcess(4242, ["qemu"], 'S');
+        // A name with a space and a parenthesis in it; utime 1234 and stime 266 ticks (fields 14 and 15).
+        File.WriteAllText(_proc.Sub("4242/stat"), "4242 (qemu sys) x) S 1 4242 4242 0 -1 4194560 100 0 0 0 1234 266 0 0 20 0 5 0 99 0\n");
+        Assert.Equal(15.0, new ProcFs(_proc.Path).ReadCpuSeconds(4242));
+
+        File.WriteAllText(_proc.Sub("4242/stat"), "4242 (qemu) S 1 4242");
+        Assert.Null(new ProcFs(_proc.Path).ReadCpuSeconds(4242)); // too short
+        Assert.Null(new ProcFs(_proc.Path).ReadCpuSeconds(999999));
+    }
+
     [Theory]
     [InlineData("21966\n", 21966)]
     [InlineData("21966", 21966)]

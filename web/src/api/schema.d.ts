@@ -6128,14 +6128,19 @@ export interface components {
         };
         /**
          * @description How long a room lives (issue 18, ADR 0058): its machines are stopped string? RoomLifetime.StopAfter after the room was created,
-         *     and the room is deleted string? RoomLifetime.DeleteAfter after that (after its creation when it has no stopAfter). Durations
-         *     are written "90s", "45m", "8h" or "7d".
+         *     and the room is deleted string? RoomLifetime.DeleteAfter after that (after its creation when it has no stopAfter); a machine
+         *     idle for string? RoomLifetime.IdleStopAfter is stopped (ADR 0061). Durations are written "90s", "45m", "8h" or "7d".
          */
         RoomLifetime: {
             /** @description Time from the room's creation until its machines are stopped; null: they run until stopped. */
             stopAfter?: null | string;
             /** @description Grace after the stop (or after creation) until the room is deleted; null: it is kept. */
             deleteAfter?: null | string;
+            /**
+             * @description A running machine with no console open and its CPU below the Server's idle threshold for this long is
+             *                 stopped (ADR 0061); its owner may start it again. Null: machines are never stopped for idleness.
+             */
+            idleStopAfter?: null | string;
         };
         RoomMetadata: {
             /** @description DNS-label style name, unique among the rooms of its owner. */

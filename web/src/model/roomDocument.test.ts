@@ -102,8 +102,8 @@ describe('round trip YAML → model → YAML', () => {
     const doc = RoomDocument.fromObject(sample);
     const js = doc.toJS() as any;
     expect(Object.keys(js)).toEqual(['apiVersion', 'kind', 'metadata', 'networks', 'machines', 'routers', 'checks', 'placement', 'lifetime']);
-    // A room's lifetime (ADR 0058) is not edited in the designer; the document keeps it whole.
-    expect(Object.keys(js.lifetime)).toEqual(['stopAfter', 'deleteAfter']);
+    // A room's lifetime (ADR 0058, 0061) is not edited in the designer; the document keeps it whole.
+    expect(Object.keys(js.lifetime)).toEqual(['stopAfter', 'deleteAfter', 'idleStopAfter']);
     expect(Object.keys(js.metadata)).toEqual(['name', 'description']);
     expect(Object.keys(js.networks[0])).toEqual(['name', 'cidr', 'mtu', 'dhcp', 'dns', 'internet', 'ui']);
     expect(Object.keys(js.machines[0])).toEqual(['name', 'template', 'node', 'nodeLabels', 'cpus', 'memory', 'nics', 'gateway', 'ui']);
