@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using SkillVL.Core.Errors;
+using SkillVL.Core.Nodes;
 using SkillVL.Drivers.Qemu.Confinement;
 using SkillVL.Drivers.Qemu.Processes;
 using SkillVL.Drivers.Qemu.Templates;
@@ -34,7 +35,9 @@ public sealed class RbdDiskStore : IVmDiskStore
         _logger = logger;
     }
 
-    public async Task ProbeAsync(CancellationToken cancellationToken)
+    /// <summary>The pool reachable (<c>rbd ls</c>), then the cluster's fsid (<c>ceph fsid</c>, which <c>profile rbd</c>'s
+    /// monitor read cap allows): nodes with the same fsid and pool open the same images (ADR 0055, shared pool).</summary>
+    public async Task<NodeStorage?> ProbeAsync(CancellationToken cancellationToken)
     {
         ReadKey();
         var result = await RbdAsync(["ls", "--format", "json", _options.RbdPool], cancellationToken);
@@ -43,7 +46,17 @@ public sealed class RbdDiskStore : IVmDiskStore
             throw new DriverException(RbdSettings.Describe(_options, "The RBD disk store cannot be used", result), isTransient: true);
         }
 
-        _logger.PoolReachable(_options.RbdPool, _options.CephUser);
+        var fsid = await _runner.RunAsync(_options.CephBinary, RbdSettings.FsidArguments(_options), _options.ToolTimeout, cancellationToken);
+        var storage = fsid.Succeeded ? RbdSettings.Storage(_options, fsid.StandardOutput) : null;
+        if (storage is null)
+        {
+            throw new DriverException(
+                $"The Ceph cluster's fsid cannot be read as client.{_options.CephUser} (ceph fsid exited {fsid.ExitCode}: "
+                + $"{(fsid.StandardError.Trim().Length > 0 ? fsid.StandardError.Trim() : fsid.StandardOutput.Trim())}).", isTransient: true);
+        }
+
+        _logger.PoolReachable(_options.RbdPool, _options.CephUser, storage.ClusterFsid);
+        return storage;
     }
 
     public async Task EnsureAsync(VmPaths paths, TemplateFiles template, CancellationToken cancellationToken)
@@ -86,6 +99,13 @@ public sealed class RbdDiskStore : IVmDiskStore
     public async Task DeleteAsync(VmPaths paths, CancellationToken cancellationToken)
     {
         var image = RbdSettings.VmImage(paths.VmId);
+        if (HandedOver(paths))
+        {
+            // The VM runs on the node it moved to, on this very image: only this node's leftovers go.
+            _logger.CloneKept(_options.RbdPool, image);
+            return;
+        }
+
         var result = await RbdAsync(["rm", "--no-progress", RbdSettings.Spec(_options, image)], cancellationToken);
         if (result.ExitCode == 2)
         {
@@ -99,6 +119,22 @@ public sealed class RbdDiskStore : IVmDiskStore
 
         _logger.CloneDeleted(_options.RbdPool, image);
     }
+
+    /// <summary>Marks the disk as the target's (a file in the VM's data directory, which the VM driver's delete removes with
+    /// the rest after <see cref="DeleteAsync"/> read it): the image stays in the pool for the node the VM moved to.</summary>
+    public Task HandOverAsync(VmPaths paths, CancellationToken cancellationToken)
+    {
+        var image = RbdSettings.VmImage(paths.VmId);
+        Directory.CreateDirectory(paths.DataDirectory);
+        File.WriteAllText(HandedOverFile(paths), RbdSettings.Spec(_options, image) + "\n");
+        _logger.CloneHandedOver(_options.RbdPool, image);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Whether a migration that moved RAM only handed this VM's disk to another node.</summary>
+    public static bool HandedOver(VmPaths paths) => File.Exists(HandedOverFile(paths));
+
+    private static string HandedOverFile(VmPaths paths) => Path.Combine(paths.DataDirectory, "rbd-handed-over");
 
     public async Task<long> UsedBytesAsync(VmPaths paths, CancellationToken cancellationToken)
     {
