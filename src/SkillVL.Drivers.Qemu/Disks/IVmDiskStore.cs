@@ -22,12 +22,12 @@ public interface IVmDiskStore
     Task PrepareLaunchAsync(VmPaths paths, CancellationToken cancellationToken);
 
     /// <summary>Removes the VM's disk and nothing else; a missing one is fine (idempotent). A disk handed to another node by
-    /// a migration that moved RAM only (<see cref="HandOverAsync"/>) is not removed: only the VM's traces here go.</summary>
+    /// a migration that moved RAM only (<see cref="MarkSharedAsync"/>) is not removed: only the VM's traces here go.</summary>
     Task DeleteAsync(VmPaths paths, CancellationToken cancellationToken);
 
-    /// <summary>After a migration that moved RAM only (<see cref="Core.Compute.DiskTransfer.Shared"/>): the disk now belongs to
-    /// the target node, so this node's <see cref="DeleteAsync"/> must leave it. Only a store with shared storage has it.</summary>
-    Task HandOverAsync(VmPaths paths, CancellationToken cancellationToken);
+    /// <summary>Around a migration that moves RAM only (<see cref="Core.Compute.DiskTransfer.Shared"/>): who may remove the
+    /// disk (<see cref="SharedDiskMark"/>). Only a store with shared storage has it; a file store refuses.</summary>
+    Task MarkSharedAsync(VmPaths paths, SharedDiskMark mark, CancellationToken cancellationToken);
 
     /// <summary>Bytes the VM's own disk occupies in its store (not the template's); 0 when it has none.</summary>
     Task<long> UsedBytesAsync(VmPaths paths, CancellationToken cancellationToken);

@@ -24,10 +24,11 @@ public sealed class QcowDiskStore : IVmDiskStore
         return Task.CompletedTask;
     }
 
-    /// <summary>A qcow2 disk is this node's own file: no other node opens it, so nothing is handed over (the planner never
-    /// moves RAM only from a file node).</summary>
-    public Task HandOverAsync(VmPaths paths, CancellationToken cancellationToken) =>
-        throw new DriverException($"VM {paths.VmId}: its disk is a qcow2 file of this node; it cannot be handed to another node.", isTransient: false);
+    /// <summary>A qcow2 disk is this node's own file: no other node opens it, so it is never shared (the planner never moves
+    /// RAM only from or to a file node).</summary>
+    public Task MarkSharedAsync(VmPaths paths, SharedDiskMark mark, CancellationToken cancellationToken) =>
+        mark == SharedDiskMark.Owned ? Task.CompletedTask
+        : throw new DriverException($"VM {paths.VmId}: its disk is a qcow2 file of this node; no other node opens it.", isTransient: false);
 
     public async Task<long> UsedBytesAsync(VmPaths paths, CancellationToken cancellationToken) =>
         File.Exists(paths.Disk) ? (await _images.InfoAsync(paths.Disk, cancellationToken)).ActualSizeBytes : 0;

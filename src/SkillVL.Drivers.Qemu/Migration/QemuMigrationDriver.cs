@@ -553,7 +553,7 @@ public sealed class QemuMigrationDriver : IVmMigrationDriver, IAsyncDisposable
             {
                 // The target runs on the same image now (QEMU flushed it when it handed the disks off at the switch-over):
                 // deleting this node's leftovers must leave it in the pool.
-                await _vms.Disks.HandOverAsync(paths, cancellationToken);
+                await _vms.Disks.MarkSharedAsync(paths, SharedDiskMark.HandedOver, cancellationToken);
             }
 
             File.Delete(OutgoingFile(paths));
@@ -606,6 +606,7 @@ public sealed class QemuMigrationDriver : IVmMigrationDriver, IAsyncDisposable
                         isTransient: false);
                 }
 
+                await _vms.Disks.MarkSharedAsync(paths, SharedDiskMark.Borrowed, cancellationToken);
                 await _vms.Disks.PrepareLaunchAsync(paths, cancellationToken);
             }
             else if (request.Disk == DiskTransfer.Overlay)
@@ -872,6 +873,12 @@ public sealed class QemuMigrationDriver : IVmMigrationDriver, IAsyncDisposable
 
         if (runState is "postmigrate" or "paused" or "finish-migrate")
         {
+            // A move that shared the disk and is taken back: the image is this node's again.
+            if (_options.UsesRbd)
+            {
+                await _vms.Disks.MarkSharedAsync(paths, SharedDiskMark.Owned, cancellationToken);
+            }
+
             await _supervisor.ExecuteQmpAsync(paths, "cont", null, cancellationToken);
             runState = "running";
         }

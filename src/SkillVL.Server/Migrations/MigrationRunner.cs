@@ -263,7 +263,9 @@ public sealed class MigrationRunner(
         var limits = MigrationJson.Read<MigrationLimits>(migration.LimitsJson);
         var networks = room.Networks.ToDictionary(n => n.Id, StringComparer.Ordinal);
         var spec = MachineSpecs.ToSpec(machine, networks, room.Name);
-        var disk = migration.DiskTransfer switch
+        // Nodes that open the same Ceph pool move RAM only, whatever transfer was asked (ADR 0055): there is nothing to copy.
+        var shared = NodeStorage.SharesDisks(source.Facts.Storage, target.Facts.Storage);
+        var disk = shared ? DiskTransfer.Shared : migration.DiskTransfer switch
         {
             "full" => DiskTransfer.Full,
             CheckoutRules.Incremental => DiskTransfer.Incremental,
@@ -296,9 +298,10 @@ public sealed class MigrationRunner(
             // from QEMU's own numbers once RAM moves).
             MemoryBytes = machine.MemoryBytes,
             BaseImageBytes = baseSize,
-            TargetHasBase = disk != DiskTransfer.Full && targetHasBase,
+            TargetHasBase = shared || (disk != DiskTransfer.Full && targetHasBase),
+            SharedDisk = shared,
             DirtyRate = measured?.DirtyRate ?? DataRate.Zero,
-            OverlayBytes = measured?.OverlayBytes ?? 0,
+            OverlayBytes = shared ? 0 : measured?.OverlayBytes ?? 0,
         };
         run.Parameters = migration.Tuning != "qemu-defaults" ? MigrationPolicy.Plan(link, profile, limits, features, targetDialsOut: reverse)
             : reverse ? ReverseMigration.ThroughTheTunnel(QemuDefaults(link, profile, limits)) : QemuDefaults(link, profile, limits);
@@ -345,7 +348,9 @@ public sealed class MigrationRunner(
         await source.Migrations.StartDiskMirrorAsync(new OutgoingMigrationRequest(migration.Id, machine.Id, prepared, disk, run.Parameters, migration.Tls, offline), ct);
 
         // Transfer disk: until the mirror is in sync.
-        await EnterPhaseAsync(run, MigrationPhases.TransferDisk, "Transfer disk: mirroring to the target.");
+        await EnterPhaseAsync(run, MigrationPhases.TransferDisk, shared
+            ? $"Transfer disk: nothing to copy, {source.Facts.Name} and {target.Facts.Name} open the same image in {NodeStorage.Describe(source.Facts.Storage)}."
+            : "Transfer disk: mirroring to the target.");
         var status = await PollUntilAsync(run, source, machine.Id, s => s.State is OutgoingMigrationState.DiskReady or OutgoingMigrationState.MigratingRam
             or OutgoingMigrationState.PostCopy or OutgoingMigrationState.Completed, limits, ct);
 

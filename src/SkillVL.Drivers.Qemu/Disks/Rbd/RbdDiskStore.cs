@@ -99,10 +99,13 @@ public sealed class RbdDiskStore : IVmDiskStore
     public async Task DeleteAsync(VmPaths paths, CancellationToken cancellationToken)
     {
         var image = RbdSettings.VmImage(paths.VmId);
-        if (HandedOver(paths))
+        var mark = ReadMark(paths);
+        if (mark == SharedDiskMark.HandedOver
+            || (mark == SharedDiskMark.Borrowed && await ExistsAsync(image, cancellationToken) && await WatchersAsync(image, cancellationToken) > 0))
         {
-            // The VM runs on the node it moved to, on this very image: only this node's leftovers go.
-            _logger.CloneKept(_options.RbdPool, image);
+            // The VM runs on the node it moved to (or, a move taken back, on the source again) on this very image: only this
+            // node's traces go.
+            _logger.CloneKept(_options.RbdPool, image, mark);
             return;
         }
 
@@ -120,21 +123,52 @@ public sealed class RbdDiskStore : IVmDiskStore
         _logger.CloneDeleted(_options.RbdPool, image);
     }
 
-    /// <summary>Marks the disk as the target's (a file in the VM's data directory, which the VM driver's delete removes with
-    /// the rest after <see cref="DeleteAsync"/> read it): the image stays in the pool for the node the VM moved to.</summary>
-    public Task HandOverAsync(VmPaths paths, CancellationToken cancellationToken)
+    /// <summary>A file in the VM's data directory (which the VM driver's delete removes with the rest after
+    /// <see cref="DeleteAsync"/> read it); <see cref="SharedDiskMark.Owned"/> removes it.</summary>
+    public Task MarkSharedAsync(VmPaths paths, SharedDiskMark mark, CancellationToken cancellationToken)
     {
         var image = RbdSettings.VmImage(paths.VmId);
-        Directory.CreateDirectory(paths.DataDirectory);
-        File.WriteAllText(HandedOverFile(paths), RbdSettings.Spec(_options, image) + "\n");
-        _logger.CloneHandedOver(_options.RbdPool, image);
+        var file = MarkFile(paths);
+        if (mark == SharedDiskMark.Owned)
+        {
+            File.Delete(file);
+        }
+        else
+        {
+            Directory.CreateDirectory(paths.DataDirectory);
+            File.WriteAllText(file, mark + "\n");
+        }
+
+        _logger.CloneMarked(_options.RbdPool, image, mark);
         return Task.CompletedTask;
     }
 
-    /// <summary>Whether a migration that moved RAM only handed this VM's disk to another node.</summary>
-    public static bool HandedOver(VmPaths paths) => File.Exists(HandedOverFile(paths));
+    /// <summary>How a move that shared the pool left this VM's disk on this node (<see cref="SharedDiskMark.Owned"/>: no mark).</summary>
+    public static SharedDiskMark ReadMark(VmPaths paths)
+    {
+        try
+        {
+            return Enum.Parse<SharedDiskMark>(File.ReadAllText(MarkFile(paths)).Trim());
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return SharedDiskMark.Owned;
+        }
+    }
 
-    private static string HandedOverFile(VmPaths paths) => Path.Combine(paths.DataDirectory, "rbd-handed-over");
+    private static string MarkFile(VmPaths paths) => Path.Combine(paths.DataDirectory, "rbd-shared");
+
+    /// <summary>Clients that have the image open (<c>rbd status</c>'s watchers: a QEMU on another node).</summary>
+    private async Task<int> WatchersAsync(string image, CancellationToken cancellationToken)
+    {
+        var result = await RbdAsync(["status", "--format", "json", RbdSettings.Spec(_options, image)], cancellationToken);
+        if (!result.Succeeded)
+        {
+            throw new DriverException(RbdSettings.Describe(_options, $"rbd status {image}", result), isTransient: true);
+        }
+
+        return RbdSettings.Watchers(result.StandardOutput);
+    }
 
     public async Task<long> UsedBytesAsync(VmPaths paths, CancellationToken cancellationToken)
     {

@@ -20,9 +20,9 @@ internal static partial class RbdLog
     [LoggerMessage(EventId = 1414, Level = LogLevel.Information, Message = "RBD pool {Pool} of Ceph cluster {Fsid} is reachable as client.{User}")]
     public static partial void PoolReachable(this ILogger logger, string pool, string user, string fsid);
 
-    [LoggerMessage(EventId = 1415, Level = LogLevel.Information, Message = "RBD disk {Pool}/{Image} handed over: the VM moved to a node sharing the pool")]
-    public static partial void CloneHandedOver(this ILogger logger, string pool, string image);
+    [LoggerMessage(EventId = 1415, Level = LogLevel.Information, Message = "RBD disk {Pool}/{Image} marked {Mark} (a move that shares the pool)")]
+    public static partial void CloneMarked(this ILogger logger, string pool, string image, SharedDiskMark mark);
 
-    [LoggerMessage(EventId = 1416, Level = LogLevel.Information, Message = "RBD disk {Pool}/{Image} kept: it belongs to the node the VM moved to")]
-    public static partial void CloneKept(this ILogger logger, string pool, string image);
+    [LoggerMessage(EventId = 1416, Level = LogLevel.Information, Message = "RBD disk {Pool}/{Image} kept ({Mark}): another node's QEMU runs on it")]
+    public static partial void CloneKept(this ILogger logger, string pool, string image, SharedDiskMark mark);
 }

@@ -58,6 +58,20 @@ public static class RbdSettings
             : null;
     }
 
+    /// <summary>How many clients have an image open, from <c>rbd status --format json</c> (<c>{"watchers":[…]}</c>).</summary>
+    public static int Watchers(string json)
+    {
+        try
+        {
+            using var document = System.Text.Json.JsonDocument.Parse(json);
+            return document.RootElement.TryGetProperty("watchers", out var watchers) ? watchers.GetArrayLength() : 0;
+        }
+        catch (Exception e) when (e is System.Text.Json.JsonException or InvalidOperationException)
+        {
+            throw new Core.Errors.DriverException($"rbd status printed JSON we cannot read: {e.Message}", isTransient: false, e);
+        }
+    }
+
     /// <summary>The target of <c>qemu-img convert</c> that imports a template (as root, with the node's own conf and keyring).</summary>
     public static string QemuImgTarget(QemuDriverOptions options, string image) =>
         $"rbd:{Spec(options, image)}:conf={options.CephConf}:id={options.CephUser}:keyring={options.CephKeyring}"
