@@ -257,6 +257,9 @@ public sealed class MigrationRunner(
         }
     }
 
+    /// <summary>A migration's disk transfer once the plan found both nodes in one Ceph pool (ADR 0055): nothing crossed.</summary>
+    public const string SharedDiskTransfer = "shared";
+
     private async Task LiveAsync(Run run, RoomEntity room, MachineEntity machine, INodeAgent source, INodeAgent target, CancellationToken ct, CancellationToken stoppingToken)
     {
         var migration = run.Migration;
@@ -310,6 +313,11 @@ public sealed class MigrationRunner(
             m.LinkJson = MigrationJson.Write(link);
             m.LinkSource = linkSource;
             m.ParametersJson = MigrationJson.Write(run.Parameters);
+            if (shared)
+            {
+                // What happened, for the migration's view: nothing of the disk crossed.
+                m.DiskTransfer = SharedDiskTransfer;
+            }
         }, ct);
         await LogAsync(migration.Id, $"Prepare: link {link.Bandwidth}, RTT {link.RoundTripTime.TotalMilliseconds:0.#} ms ({linkSource}); " +
             $"plan ({migration.Tuning}): max-bandwidth {run.Parameters.MaxBandwidth}, downtime-limit {run.Parameters.DowntimeLimit.TotalMilliseconds:0} ms, " +
