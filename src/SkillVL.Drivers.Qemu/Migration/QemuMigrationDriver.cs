@@ -317,6 +317,13 @@ public sealed class QemuMigrationDriver : IVmMigrationDriver, IAsyncDisposable
                 return;
             }
 
+            // A shared move copies nothing, so its record (and its tunnel, if any) is all a repeated call finds of it.
+            if (record?.Request.MigrationId == request.MigrationId && request.Disk == DiskTransfer.Shared
+                && (!Tunnelled(request.Parameters) || _tunnels.HasOutgoing(request.VmId)))
+            {
+                return;
+            }
+
             if (record is not null || copying)
             {
                 // Not this migration's rendezvous: the target may have parked connections there already.

@@ -407,7 +407,7 @@ public sealed class MigrationRunner(
         var resumedAt = time.GetTimestamp();
         if (!offline && machine.ConfiguredBootId is not null && Settings.GuestCheckTimeout > TimeSpan.Zero)
         {
-            await CheckGuestOnTargetAsync(run, machine.Id, source, target, stoppingToken);
+            await CheckGuestOnTargetAsync(run, machine.Id, source, target, shared, stoppingToken);
         }
 
         run.Moved = true;
@@ -506,7 +506,7 @@ public sealed class MigrationRunner(
     /// switch-over, its disk untouched since the mirror ended. What the guest did on the target in between is lost with it;
     /// a guest that does not answer there has stopped working anyway.
     /// </summary>
-    private async Task CheckGuestOnTargetAsync(Run run, string vmId, INodeAgent source, INodeAgent target, CancellationToken stoppingToken)
+    private async Task CheckGuestOnTargetAsync(Run run, string vmId, INodeAgent source, INodeAgent target, bool shared, CancellationToken stoppingToken)
     {
         var clock = time.GetTimestamp();
         bool answered;
@@ -525,6 +525,16 @@ public sealed class MigrationRunner(
         {
             await LogAsync(run.Migration.Id, FormattableString.Invariant(
                 $"Guest check: the guest's agent answered on {target.Facts.Name} {waited.TotalSeconds:0.0} s after it resumed."));
+            return;
+        }
+
+        if (shared)
+        {
+            // Both nodes open one image (ADR 0055): the guest has run on the target and may have written to it, so the
+            // source's paused guest, whose page cache predates those writes, must not run again. The move stands.
+            await LogAsync(run.Migration.Id, FormattableString.Invariant(
+                $"Guest check: the guest's agent did not answer on {target.Facts.Name} within {waited.TotalSeconds:0.#} s of resuming; ") +
+                "the move is not taken back: the disk is shared and the guest may have written to it there (see the node's serial log).");
             return;
         }
 

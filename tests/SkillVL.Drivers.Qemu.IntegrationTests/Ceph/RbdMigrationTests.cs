@@ -91,6 +91,89 @@ public sealed class RbdMigrationTests(CephClusterFixture ceph, ITestOutputHelper
         await target.AssertNothingLeftAsync();
     }
 
+    /// <summary>Through the nodes' tunnel (what the plan picks on a slow link, ADR 0013): only its RAM channel opens, the
+    /// guest arrives, the bytes on the link are the RAM's (compressed).</summary>
+    [Fact]
+    public async Task SharedPool_ThroughTheTunnel_CarriesRamOnly()
+    {
+        var ct = CancellationToken.None;
+        await using var source = await QemuTestHost.StartAsync(output, configure: Rbd(Cluster));
+        await using var target = await QemuTestHost.StartAsync(output, configure: Rbd(Cluster));
+        await source.Node.PrepareAsync(ct);
+        await target.Node.PrepareAsync(ct);
+        using var certificates = new Migration.TestNodeCertificates();
+        certificates.WriteNode(source.Node.Migrations.TlsDirectory, Loopback);
+        certificates.WriteNode(target.Node.Migrations.TlsDirectory, Loopback);
+        var spec = source.NewVm("tunnelled");
+        await source.StartAndWaitForAgentAsync(spec);
+        var data = await source.WriteDataAsync(spec.Id, "data", 8);
+        var parameters = MigrationPolicy.Plan(
+            new LinkMeasurement(DataRate.FromMegabitsPerSecond(50), TimeSpan.FromMilliseconds(1)),
+            new VmMigrationProfile { MemoryBytes = spec.MemoryBytes, SharedDisk = true, TargetHasBase = true },
+            new MigrationLimits(),
+            MigrationFeatures.Qemu72 | MigrationFeatures.Tunnel);
+        Assert.Equal(MigrationTransport.Tunnel, parameters.Transport);
+
+        var (completed, elapsed) = await MoveAsync(source, target, spec, DiskTransfer.Shared, written: null, parameters, tls: true);
+        output.WriteLine($"tunnel: {elapsed.TotalSeconds:0.0} s, disk {completed.DiskBytesDone} B, RAM {completed.RamBytesTotalTransferred} B, link {completed.TunnelBytes} B");
+        Assert.Equal(0, completed.DiskBytesDone);
+        Assert.True(completed.TunnelBytes > 0 && completed.TunnelBytes < spec.MemoryBytes + (16L << 20), $"{completed.TunnelBytes} B on the link");
+
+        await source.Node.Vms.DeleteAsync(spec.Id, ct);
+        await Bounded.WaitUntilAsync(
+            () => target.Node.Vms.GuestPingAsync(spec.Id, TimeSpan.FromSeconds(2), ct), TimeSpan.FromSeconds(30), "the guest agent on the target",
+            TimeSpan.FromMilliseconds(200));
+        Assert.Equal(data, await target.ChecksumAsync(spec.Id, "data"));
+        await target.Node.Vms.DeleteAsync(spec.Id, ct);
+        Assert.DoesNotContain(RbdSettings.VmImage(spec.Id), await Cluster.ImagesAsync());
+        await source.AssertNothingLeftAsync();
+        await target.AssertNothingLeftAsync();
+    }
+
+    /// <summary>The Server's take-back when the target cannot resume (RAM moved, the source paused, the target never ran the
+    /// guest): the target's removal leaves the image the source still holds, the source's cancel resumes the guest on it
+    /// and owns it again, so its delete later removes it.</summary>
+    [Fact]
+    public async Task SharedMove_TakenBackBeforeTheTargetResumed_SourceRunsOnAndOwnsTheImage()
+    {
+        var ct = CancellationToken.None;
+        await using var source = await QemuTestHost.StartAsync(output, configure: Rbd(Cluster));
+        await using var target = await QemuTestHost.StartAsync(output, configure: Rbd(Cluster));
+        await source.Node.PrepareAsync(ct);
+        await target.Node.PrepareAsync(ct);
+        var spec = source.NewVm("back");
+        await source.StartAndWaitForAgentAsync(spec);
+        var data = await source.WriteDataAsync(spec.Id, "data", 4);
+        var parameters = Plan(spec);
+        var migrationId = ShortId.New();
+        var incoming = await target.Node.Migrations.PrepareIncomingAsync(
+            new IncomingMigrationRequest(migrationId, spec, Loopback, DiskTransfer.Shared, 0, parameters, Tls: false), ct);
+        await source.Node.Migrations.StartDiskMirrorAsync(new OutgoingMigrationRequest(migrationId, spec.Id, incoming, DiskTransfer.Shared, parameters, Tls: false), ct);
+        await source.Node.Migrations.StartDiskMirrorAsync(new OutgoingMigrationRequest(migrationId, spec.Id, incoming, DiskTransfer.Shared, parameters, Tls: false), ct);
+        await WaitForStateAsync(source, spec.Id, OutgoingMigrationState.DiskReady);
+        await source.Node.Migrations.StartRamMigrationAsync(spec.Id, ct);
+        await WaitForStateAsync(source, spec.Id, OutgoingMigrationState.Completed);
+        await source.Node.Migrations.CompleteOutgoingAsync(spec.Id, ct);
+
+        // The target is removed (its QEMU held the image, paused, never ran the guest): the image stays for the source.
+        await target.Node.Vms.DeleteAsync(spec.Id, ct);
+        await target.Node.Migrations.AbortIncomingAsync(spec.Id, ct);
+        Assert.Contains(RbdSettings.VmImage(spec.Id), await Cluster.ImagesAsync());
+        await target.AssertNothingLeftAsync();
+
+        await source.Node.Migrations.CancelOutgoingAsync(spec.Id, ct);
+        Assert.Equal(VmPowerState.Running, (await source.ObserveAsync(spec.Id))!.State);
+        await Bounded.WaitUntilAsync(
+            () => source.Node.Vms.GuestPingAsync(spec.Id, TimeSpan.FromSeconds(2), ct), TimeSpan.FromSeconds(30), "the guest agent on the source",
+            TimeSpan.FromMilliseconds(200));
+        Assert.Equal(data, await source.ChecksumAsync(spec.Id, "data"));
+        Assert.Equal("writable", await ExecTextAsync(source, spec.Id, "echo writable > /root/probe && sync && cat /root/probe"));
+
+        await source.Node.Vms.DeleteAsync(spec.Id, ct);
+        Assert.DoesNotContain(RbdSettings.VmImage(spec.Id), await Cluster.ImagesAsync());
+        await source.AssertNothingLeftAsync();
+    }
+
     [Fact]
     public async Task RbdToFileNode_IsRefusedBeforeAnythingMoves_VmKeepsRunningOnTheSource()
     {
@@ -163,16 +246,17 @@ public sealed class RbdMigrationTests(CephClusterFixture ceph, ITestOutputHelper
     /// <summary>Prepare, mirror (nothing when shared), RAM, complete on both ends; the completed status and the time from
     /// prepare to completed.</summary>
     private async Task<(OutgoingMigrationStatus Completed, TimeSpan Elapsed)> MoveAsync(
-        QemuTestHost source, QemuTestHost target, VmSpec spec, DiskTransfer disk, Func<Task<string>>? written)
+        QemuTestHost source, QemuTestHost target, VmSpec spec, DiskTransfer disk, Func<Task<string>>? written,
+        MigrationParameters? plan = null, bool tls = false)
     {
         var ct = CancellationToken.None;
-        var parameters = Plan(spec);
+        var parameters = plan ?? Plan(spec);
         var migrationId = ShortId.New();
         var stopwatch = Stopwatch.StartNew();
         var incoming = await target.Node.Migrations.PrepareIncomingAsync(
-            new IncomingMigrationRequest(migrationId, spec, Loopback, disk, 256L << 20, parameters, Tls: false), ct);
-        Assert.Equal(disk == DiskTransfer.Shared, incoming.NbdPort == 0);
-        await source.Node.Migrations.StartDiskMirrorAsync(new OutgoingMigrationRequest(migrationId, spec.Id, incoming, disk, parameters, Tls: false), ct);
+            new IncomingMigrationRequest(migrationId, spec, Loopback, disk, 256L << 20, parameters, tls), ct);
+        Assert.Equal(disk == DiskTransfer.Shared || parameters.Transport == MigrationTransport.Tunnel, incoming.NbdPort == 0);
+        await source.Node.Migrations.StartDiskMirrorAsync(new OutgoingMigrationRequest(migrationId, spec.Id, incoming, disk, parameters, tls), ct);
         await WaitForStateAsync(source, spec.Id, OutgoingMigrationState.DiskReady);
         if (written is not null)
         {
