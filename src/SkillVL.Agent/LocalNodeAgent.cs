@@ -37,6 +37,7 @@ public sealed class LocalNodeAgent : INodeAgent, IAsyncDisposable
     public NodeFacts Facts => new(_name, _cpus, _memoryBytes, _node.Accelerators.Current?.ToQemuName() ?? _node.Options.Accelerator)
     {
         Hypervisor = HypervisorFacts(),
+        Storage = _node.Storage,
     };
 
     public IVmDriver Vms => _node.Vms;

@@ -87,6 +87,9 @@ public sealed class QemuDriverOptions
     /// </summary>
     public TimeSpan CephConnectTimeout { get; set; } = TimeSpan.FromSeconds(15);
 
+    /// <summary>The Ceph tool (name on PATH or absolute path), for the cluster's fsid only. Default <c>ceph</c>.</summary>
+    public string CephBinary { get; set; } = "ceph";
+
     /// <summary>The RBD tool (name on PATH or absolute path). Default <c>rbd</c>.</summary>
     public string RbdBinary { get; set; } = "rbd";
 

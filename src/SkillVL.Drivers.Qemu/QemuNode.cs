@@ -157,12 +157,16 @@ public sealed class QemuNode : IAsyncDisposable
         await Confinement.EnsureAsync(cancellationToken);
 
         // An RBD node whose monitors or pool cannot be reached says so now, not at its first VM (ADR 0055).
-        await Vms.Disks.ProbeAsync(cancellationToken);
+        Storage = await Vms.Disks.ProbeAsync(cancellationToken);
 
         // A checked-out VM whose lease runs out is paused (ADR 0025), also while the link to the Server is down.
         Checkouts.Leases.StartWatch();
         Hypervisor = await QemuHypervisorProbe.ProbeAsync(Options, _runner, cancellationToken);
     }
+
+    /// <summary>Where this node's VM disks live when other nodes may open them (a Ceph pool, ADR 0055), known after
+    /// <see cref="PrepareAsync"/>; null: qcow2 files of this node.</summary>
+    public Core.Nodes.NodeStorage? Storage { get; private set; }
 
     /// <summary>What the QEMU binary is (version, versioned machine type), known after <see cref="PrepareAsync"/>.</summary>
     public QemuHypervisorInfo? Hypervisor { get; private set; }

@@ -103,6 +103,12 @@ public enum DiskTransfer
     /// source sends only the clusters its persistent dirty bitmap marks (incremental <c>blockdev-backup</c>), the last of
     /// them while it is paused before the switch-over.</summary>
     Incremental,
+
+    /// <summary>Nothing crosses (ADR 0055, shared pool): source and target keep their disks in the same Ceph pool
+    /// (<see cref="Nodes.NodeStorage.SharesDisksWith"/>), so the target opens the very image the source runs on and only RAM
+    /// and device state move; no NBD export, no mirror. After the switch-over the image is the target's: the source's
+    /// delete leaves it.</summary>
+    Shared,
 }
 
 /// <summary>What the target needs to receive a VM.</summary>

@@ -95,6 +95,12 @@ public static class PreCopyModel
 
         // NBD and the template fetch are one TCP connection each.
         var diskRate = (double)EffectiveRate(link, settings.BandwidthCap, 1, settings.Efficiency).BytesPerSecond;
+        if (vm.SharedDisk)
+        {
+            // Both nodes open the same image: RAM only, and the guest's writes do not share the link with it.
+            return PredictRam(vm, link, settings, phases, writes: 0);
+        }
+
         if (!vm.TargetHasBase && vm.BaseImageBytes > 0)
         {
             phases.Add(new(MigrationPhase.BaseImage, vm.BaseImageBytes, Seconds(vm.BaseImageBytes / diskRate)));

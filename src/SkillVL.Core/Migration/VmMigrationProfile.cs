@@ -29,6 +29,10 @@ public sealed record VmMigrationProfile
     /// only the overlay crosses the link; otherwise the base goes first, once, and is cached for next time.</summary>
     public bool TargetHasBase { get; init; }
 
+    /// <summary>Source and target open the same disk (a Ceph pool both share, ADR 0055): nothing of the disk crosses the
+    /// link — no base image, no mirror, and the guest's disk writes go to the storage, not over the migration's link.</summary>
+    public bool SharedDisk { get; init; }
+
     /// <summary>How fast the guest writes to its disk; those writes are mirrored while the migration runs.</summary>
     public DataRate DiskWriteRate { get; init; }
 

@@ -19,6 +19,8 @@ namespace SkillVL.Core.Nodes;
 /// <param name="Clock">The node's UTC clock when it sent these facts (ADR 0025); null: an older agent.</param>
 /// <param name="ClockOffsetSeconds">Set by the Server when the facts arrive: <paramref name="Clock"/> minus the Server's
 /// clock (plus the message's transit); null: not known. A check-out to a client far off is refused.</param>
+/// <param name="Storage">Where the node keeps its VM disks when they are not its own files (a Ceph pool, ADR 0055); null:
+/// on the node itself (qcow2 files), or an older agent. Two nodes with equal storage move a VM's RAM only.</param>
 public sealed record NodeFacts(
     string Name,
     int Cpus,
@@ -31,4 +33,5 @@ public sealed record NodeFacts(
     HypervisorFacts? Hypervisor = null,
     int? RelayPort = null,
     DateTimeOffset? Clock = null,
-    double? ClockOffsetSeconds = null);
+    double? ClockOffsetSeconds = null,
+    NodeStorage? Storage = null);

@@ -1,3 +1,4 @@
+using SkillVL.Core.Nodes;
 using SkillVL.Drivers.Qemu.Templates;
 
 namespace SkillVL.Drivers.Qemu.Disks;
@@ -9,8 +10,9 @@ namespace SkillVL.Drivers.Qemu.Disks;
 /// </summary>
 public interface IVmDiskStore
 {
-    /// <summary>Checks at the node's start that the store can be used (the Ceph pool reachable); throws with why not.</summary>
-    Task ProbeAsync(CancellationToken cancellationToken);
+    /// <summary>Checks at the node's start that the store can be used (the Ceph pool reachable); throws with why not. Returns
+    /// where the disks live when other nodes may open them too (the Ceph cluster's fsid and the pool), null for files.</summary>
+    Task<NodeStorage?> ProbeAsync(CancellationToken cancellationToken);
 
     /// <summary>Makes the VM's disk from <paramref name="template"/> when it has none; idempotent.</summary>
     Task EnsureAsync(VmPaths paths, TemplateFiles template, CancellationToken cancellationToken);
@@ -19,8 +21,13 @@ public interface IVmDiskStore
     /// the key's secret file). Called before every launch.</summary>
     Task PrepareLaunchAsync(VmPaths paths, CancellationToken cancellationToken);
 
-    /// <summary>Removes the VM's disk and nothing else; a missing one is fine (idempotent).</summary>
+    /// <summary>Removes the VM's disk and nothing else; a missing one is fine (idempotent). A disk handed to another node by
+    /// a migration that moved RAM only (<see cref="MarkSharedAsync"/>) is not removed: only the VM's traces here go.</summary>
     Task DeleteAsync(VmPaths paths, CancellationToken cancellationToken);
+
+    /// <summary>Around a migration that moves RAM only (<see cref="Core.Compute.DiskTransfer.Shared"/>): who may remove the
+    /// disk (<see cref="SharedDiskMark"/>). Only a store with shared storage has it; a file store refuses.</summary>
+    Task MarkSharedAsync(VmPaths paths, SharedDiskMark mark, CancellationToken cancellationToken);
 
     /// <summary>Bytes the VM's own disk occupies in its store (not the template's); 0 when it has none.</summary>
     Task<long> UsedBytesAsync(VmPaths paths, CancellationToken cancellationToken);

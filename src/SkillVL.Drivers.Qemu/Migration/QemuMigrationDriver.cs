@@ -185,7 +185,7 @@ public sealed class QemuMigrationDriver : IVmMigrationDriver, IAsyncDisposable
         ArgumentNullException.ThrowIfNull(request);
         var vmId = request.Spec.Id;
         QemuVmDriver.ValidateId(vmId);
-        Disks.Rbd.RbdSettings.RefuseOnRbd(_options, "Receiving a migration (its disk mirror)");
+        RequireDiskTransfer(request.Disk, "Receiving a migration (its disk mirror)");
         return QemuVmDriver.TranslateAsync(async () =>
         {
             IncomingMigration? prepared = null;
@@ -294,7 +294,7 @@ public sealed class QemuMigrationDriver : IVmMigrationDriver, IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(request);
         QemuVmDriver.ValidateId(request.VmId);
-        Disks.Rbd.RbdSettings.RefuseOnRbd(_options, "Migration's disk mirror");
+        RequireDiskTransfer(request.Disk, "Migration's disk mirror");
         return QemuVmDriver.TranslateAsync(() => _vms.WithVmLockAsync(request.VmId, async () =>
         {
             var paths = Paths(request.VmId);
@@ -317,6 +317,13 @@ public sealed class QemuMigrationDriver : IVmMigrationDriver, IAsyncDisposable
                 return;
             }
 
+            // A shared move copies nothing, so its record (and its tunnel, if any) is all a repeated call finds of it.
+            if (record?.Request.MigrationId == request.MigrationId && request.Disk == DiskTransfer.Shared
+                && (!Tunnelled(request.Parameters) || _tunnels.HasOutgoing(request.VmId)))
+            {
+                return;
+            }
+
             if (record is not null || copying)
             {
                 // Not this migration's rendezvous: the target may have parked connections there already.
@@ -324,6 +331,18 @@ public sealed class QemuMigrationDriver : IVmMigrationDriver, IAsyncDisposable
             }
 
             QemuProcessSupervisor.WriteJsonAtomically(OutgoingFile(paths), new OutgoingRecord(request, _time.GetUtcNow(), RamStarted: false));
+            if (request.Disk == DiskTransfer.Shared)
+            {
+                // The target opened the same image: nothing to mirror; only the RAM stream needs a way there.
+                if (Tunnelled(request.Parameters))
+                {
+                    await OpenRamTunnelAsync(request, paths, cancellationToken);
+                }
+
+                _logger.MirrorStarted(request.VmId, request.Disk, request.Target.Host, 0, request.MigrationId);
+                return;
+            }
+
             if (Tunnelled(request.Parameters))
             {
                 var target = request.Target;
@@ -397,7 +416,11 @@ public sealed class QemuMigrationDriver : IVmMigrationDriver, IAsyncDisposable
             }
 
             var request = record.Request;
-            if (request.Disk == DiskTransfer.Incremental)
+            if (request.Disk == DiskTransfer.Shared)
+            {
+                // No mirror to wait for: both QEMUs open the same image.
+            }
+            else if (request.Disk == DiskTransfer.Incremental)
             {
                 if (!await _checkin.CatchUpDoneAsync(paths, cancellationToken))
                 {
@@ -455,7 +478,12 @@ public sealed class QemuMigrationDriver : IVmMigrationDriver, IAsyncDisposable
             }
 
             OutgoingMigrationStatus result;
-            if (record.Request.Disk == DiskTransfer.Incremental)
+            if (record.Request.Disk == DiskTransfer.Shared && !record.RamStarted)
+            {
+                // Nothing to copy before RAM: ready at once (0 disk bytes, and 0 they stay).
+                result = new OutgoingMigrationStatus(OutgoingMigrationState.DiskReady, 0, 0, null, null, null, 0, null);
+            }
+            else if (record.Request.Disk == DiskTransfer.Incremental)
             {
                 result = await _checkin.StatusAsync(paths, record, _time.GetUtcNow() - record.StartedAt, cancellationToken);
             }
@@ -528,6 +556,13 @@ public sealed class QemuMigrationDriver : IVmMigrationDriver, IAsyncDisposable
             await TryQmpAsync(paths, "blockdev-del", new JsonObject { ["node-name"] = MigrationQmp.TargetNode }, cancellationToken);
             await TryQmpAsync(paths, "object-del", new JsonObject { ["id"] = MigrationQmp.ClientTlsObject }, cancellationToken);
             await _tunnels.DrainOutgoingAsync(vmId, SettleTimeout);
+            if (record.Request.Disk == DiskTransfer.Shared)
+            {
+                // The target runs on the same image now (QEMU flushed it when it handed the disks off at the switch-over):
+                // deleting this node's leftovers must leave it in the pool.
+                await _vms.Disks.MarkSharedAsync(paths, SharedDiskMark.HandedOver, cancellationToken);
+            }
+
             File.Delete(OutgoingFile(paths));
             _logger.OutgoingCompleted(vmId, record.Request.MigrationId);
         }, cancellationToken));
@@ -568,7 +603,20 @@ public sealed class QemuMigrationDriver : IVmMigrationDriver, IAsyncDisposable
                 RequireTlsFiles();
             }
 
-            if (request.Disk == DiskTransfer.Overlay)
+            if (request.Disk == DiskTransfer.Shared)
+            {
+                // The source's image in the shared pool, opened by this QEMU with its own conf and secret files; nothing made.
+                if (request.DialSource is not null)
+                {
+                    throw new DriverException(
+                        $"VM {spec.Id}: a move that shares the disk does not go through a dialling target (ADR 0020): its rendezvous carries the disk's channel.",
+                        isTransient: false);
+                }
+
+                await _vms.Disks.MarkSharedAsync(paths, SharedDiskMark.Borrowed, cancellationToken);
+                await _vms.Disks.PrepareLaunchAsync(paths, cancellationToken);
+            }
+            else if (request.Disk == DiskTransfer.Overlay)
             {
                 await _images.CreateLinkedCloneAsync(template.DiskPath, paths.Disk, cancellationToken);
             }
@@ -605,7 +653,11 @@ public sealed class QemuMigrationDriver : IVmMigrationDriver, IAsyncDisposable
 
             var exportName = spec.Id;
             IncomingMigration target;
-            if (tunnelled)
+            if (request.Disk == DiskTransfer.Shared)
+            {
+                target = await ListenForRamOnlyAsync(request, paths, tunnelled, cancellationToken);
+            }
+            else if (tunnelled)
             {
                 // QEMU listens on unix sockets only this node's root reaches; the tunnel is the one way in from the source.
                 var nbdSocket = Path.Combine(paths.RuntimeDirectory, "migration-nbd.sock");
@@ -655,6 +707,65 @@ public sealed class QemuMigrationDriver : IVmMigrationDriver, IAsyncDisposable
         }
     }
 
+    /// <summary>A move that shares the disk (<see cref="DiskTransfer.Shared"/>): QEMU waits for RAM only, no NBD export;
+    /// through the tunnel only its RAM channel.</summary>
+    private async Task<IncomingMigration> ListenForRamOnlyAsync(
+        IncomingMigrationRequest request, VmPaths paths, bool tunnelled, CancellationToken cancellationToken)
+    {
+        if (tunnelled)
+        {
+            var ramSocket = Path.Combine(paths.RuntimeDirectory, "migration-ram.sock");
+            await _supervisor.ExecuteQmpAsync(paths, "migrate-incoming", new JsonObject { ["uri"] = MigrationQmp.UnixUri(ramSocket) }, cancellationToken);
+            await _supervisor.Confinement.SealAsync([ramSocket], cancellationToken);
+            var endpoint = await _tunnels.OpenIncomingAsync(
+                request.Spec.Id, request.ListenAddress, new Dictionary<string, string> { [MigrationTunnels.RamChannel] = ramSocket },
+                request.Parameters.TunnelCompressionLevel, TlsDirectory);
+            return new IncomingMigration(request.ListenAddress, 0, 0, "", request.ListenAddress, endpoint.Port, endpoint.Token);
+        }
+
+        var migrationPort = await ListenAsync(port => _supervisor.ExecuteQmpAsync(
+            paths, "migrate-incoming", new JsonObject { ["uri"] = MigrationQmp.Uri(request.ListenAddress, port) }, cancellationToken),
+            request.ListenAddress);
+        return new IncomingMigration(request.ListenAddress, migrationPort, 0, "", request.Tls ? request.ListenAddress : null);
+    }
+
+    /// <summary>Source of a move that shares the disk, through the tunnel: the RAM channel only (nothing listens for NBD).</summary>
+    private async Task OpenRamTunnelAsync(OutgoingMigrationRequest request, VmPaths paths, CancellationToken cancellationToken)
+    {
+        var target = request.Target;
+        if (target.DialsSource || target.TunnelPort <= 0 || string.IsNullOrEmpty(target.TunnelToken))
+        {
+            throw new DriverException(
+                $"VM {request.VmId}: the migration asks for the tunnel, but the target named no tunnel port and token.", isTransient: false);
+        }
+
+        await _tunnels.OpenOutgoingAsync(
+            request.VmId, target.Host, target.TunnelPort, target.TunnelToken, target.TlsHostname ?? target.Host,
+            paths.RuntimeDirectory, request.Parameters.TunnelCompressionLevel, TlsDirectory, [MigrationTunnels.RamChannel]);
+        await _supervisor.Confinement.ShareAsync([MigrationTunnels.OutgoingSocket(paths.RuntimeDirectory, MigrationTunnels.RamChannel)], cancellationToken);
+    }
+
+    /// <summary>
+    /// An RBD node moves its disks only by sharing them (both nodes open the same image in the same pool, ADR 0055): a
+    /// mirror is refused there, and sharing is refused on a node whose disks are its own files.
+    /// </summary>
+    private void RequireDiskTransfer(DiskTransfer disk, string mirrorOperation)
+    {
+        if (disk == DiskTransfer.Shared)
+        {
+            if (!_options.UsesRbd)
+            {
+                throw new DriverException(
+                    "A migration that shares the disk needs both nodes' disks in one Ceph pool; this node keeps them as its own files (qcow2).",
+                    isTransient: false);
+            }
+
+            return;
+        }
+
+        Disks.Rbd.RbdSettings.RefuseOnRbd(_options, mirrorOperation);
+    }
+
     /// <summary>
     /// Starts a stopped VM's QEMU from its last spec (spec.json beside its disk) paused before the first instruction
     /// (<c>-S</c>), with its taps, for an offline move: the disk is then mirrored like a running VM's, and the guest
@@ -673,6 +784,7 @@ public sealed class QemuMigrationDriver : IVmMigrationDriver, IAsyncDisposable
             await _taps.EnsureAsync(nic.Id, nic.NetworkId, nic.Mtu, cancellationToken);
         }
 
+        await _vms.Disks.PrepareLaunchAsync(paths, cancellationToken);
         await _supervisor.LaunchAsync(paths, spec, accelerator, arguments, cancellationToken, resume: false);
         return await _supervisor.InspectAsync(paths, cancellationToken);
     }
@@ -768,6 +880,12 @@ public sealed class QemuMigrationDriver : IVmMigrationDriver, IAsyncDisposable
 
         if (runState is "postmigrate" or "paused" or "finish-migrate")
         {
+            // A move that shared the disk and is taken back: the image is this node's again.
+            if (_options.UsesRbd)
+            {
+                await _vms.Disks.MarkSharedAsync(paths, SharedDiskMark.Owned, cancellationToken);
+            }
+
             await _supervisor.ExecuteQmpAsync(paths, "cont", null, cancellationToken);
             runState = "running";
         }

@@ -20,6 +20,11 @@ public static class MigrationCompatibility
                 + "so the move cannot be checked: wait until its agent is ready, or upgrade an older agent";
         }
 
+        if (StorageMismatch(source, target) is { } storage)
+        {
+            return storage;
+        }
+
         if (IsKnown(source.Accelerator) && IsKnown(target.Accelerator) && source.Accelerator != target.Accelerator)
         {
             return $"the machine runs under {source.Accelerator} on '{source.Name}' and '{target.Name}' runs {target.Accelerator}: "
@@ -62,6 +67,22 @@ public static class MigrationCompatibility
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// A node with its disks in a Ceph pool moves a machine only to a node sharing that pool (RAM only, ADR 0055): it has
+    /// no disk mirror, in either direction. Two nodes with their own files mirror as before.
+    /// </summary>
+    public static string? StorageMismatch(NodeFacts source, NodeFacts target)
+    {
+        if ((source.Storage is null && target.Storage is null) || NodeStorage.SharesDisks(source.Storage, target.Storage))
+        {
+            return null;
+        }
+
+        return $"the machine's disk is in {NodeStorage.Describe(source.Storage)} on '{source.Name}' and '{target.Name}' keeps disks in "
+            + $"{NodeStorage.Describe(target.Storage)}: a node with its disks in a Ceph pool moves machines only to nodes sharing that pool "
+            + "(nothing is copied; ADR 0055)";
     }
 
     private static bool IsKnown(string accelerator) => accelerator is "kvm" or "tcg";

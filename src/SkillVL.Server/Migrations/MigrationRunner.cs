@@ -257,13 +257,18 @@ public sealed class MigrationRunner(
         }
     }
 
+    /// <summary>A migration's disk transfer once the plan found both nodes in one Ceph pool (ADR 0055): nothing crossed.</summary>
+    public const string SharedDiskTransfer = "shared";
+
     private async Task LiveAsync(Run run, RoomEntity room, MachineEntity machine, INodeAgent source, INodeAgent target, CancellationToken ct, CancellationToken stoppingToken)
     {
         var migration = run.Migration;
         var limits = MigrationJson.Read<MigrationLimits>(migration.LimitsJson);
         var networks = room.Networks.ToDictionary(n => n.Id, StringComparer.Ordinal);
         var spec = MachineSpecs.ToSpec(machine, networks, room.Name);
-        var disk = migration.DiskTransfer switch
+        // Nodes that open the same Ceph pool move RAM only, whatever transfer was asked (ADR 0055): there is nothing to copy.
+        var shared = NodeStorage.SharesDisks(source.Facts.Storage, target.Facts.Storage);
+        var disk = shared ? DiskTransfer.Shared : migration.DiskTransfer switch
         {
             "full" => DiskTransfer.Full,
             CheckoutRules.Incremental => DiskTransfer.Incremental,
@@ -296,9 +301,10 @@ public sealed class MigrationRunner(
             // from QEMU's own numbers once RAM moves).
             MemoryBytes = machine.MemoryBytes,
             BaseImageBytes = baseSize,
-            TargetHasBase = disk != DiskTransfer.Full && targetHasBase,
+            TargetHasBase = shared || (disk != DiskTransfer.Full && targetHasBase),
+            SharedDisk = shared,
             DirtyRate = measured?.DirtyRate ?? DataRate.Zero,
-            OverlayBytes = measured?.OverlayBytes ?? 0,
+            OverlayBytes = shared ? 0 : measured?.OverlayBytes ?? 0,
         };
         run.Parameters = migration.Tuning != "qemu-defaults" ? MigrationPolicy.Plan(link, profile, limits, features, targetDialsOut: reverse)
             : reverse ? ReverseMigration.ThroughTheTunnel(QemuDefaults(link, profile, limits)) : QemuDefaults(link, profile, limits);
@@ -307,6 +313,11 @@ public sealed class MigrationRunner(
             m.LinkJson = MigrationJson.Write(link);
             m.LinkSource = linkSource;
             m.ParametersJson = MigrationJson.Write(run.Parameters);
+            if (shared)
+            {
+                // What happened, for the migration's view: nothing of the disk crossed.
+                m.DiskTransfer = SharedDiskTransfer;
+            }
         }, ct);
         await LogAsync(migration.Id, $"Prepare: link {link.Bandwidth}, RTT {link.RoundTripTime.TotalMilliseconds:0.#} ms ({linkSource}); " +
             $"plan ({migration.Tuning}): max-bandwidth {run.Parameters.MaxBandwidth}, downtime-limit {run.Parameters.DowntimeLimit.TotalMilliseconds:0} ms, " +
@@ -345,7 +356,9 @@ public sealed class MigrationRunner(
         await source.Migrations.StartDiskMirrorAsync(new OutgoingMigrationRequest(migration.Id, machine.Id, prepared, disk, run.Parameters, migration.Tls, offline), ct);
 
         // Transfer disk: until the mirror is in sync.
-        await EnterPhaseAsync(run, MigrationPhases.TransferDisk, "Transfer disk: mirroring to the target.");
+        await EnterPhaseAsync(run, MigrationPhases.TransferDisk, shared
+            ? $"Transfer disk: nothing to copy, {source.Facts.Name} and {target.Facts.Name} open the same image in {NodeStorage.Describe(source.Facts.Storage)}."
+            : "Transfer disk: mirroring to the target.");
         var status = await PollUntilAsync(run, source, machine.Id, s => s.State is OutgoingMigrationState.DiskReady or OutgoingMigrationState.MigratingRam
             or OutgoingMigrationState.PostCopy or OutgoingMigrationState.Completed, limits, ct);
 
@@ -394,7 +407,7 @@ public sealed class MigrationRunner(
         var resumedAt = time.GetTimestamp();
         if (!offline && machine.ConfiguredBootId is not null && Settings.GuestCheckTimeout > TimeSpan.Zero)
         {
-            await CheckGuestOnTargetAsync(run, machine.Id, source, target, stoppingToken);
+            await CheckGuestOnTargetAsync(run, machine.Id, source, target, shared, stoppingToken);
         }
 
         run.Moved = true;
@@ -493,7 +506,7 @@ public sealed class MigrationRunner(
     /// switch-over, its disk untouched since the mirror ended. What the guest did on the target in between is lost with it;
     /// a guest that does not answer there has stopped working anyway.
     /// </summary>
-    private async Task CheckGuestOnTargetAsync(Run run, string vmId, INodeAgent source, INodeAgent target, CancellationToken stoppingToken)
+    private async Task CheckGuestOnTargetAsync(Run run, string vmId, INodeAgent source, INodeAgent target, bool shared, CancellationToken stoppingToken)
     {
         var clock = time.GetTimestamp();
         bool answered;
@@ -512,6 +525,16 @@ public sealed class MigrationRunner(
         {
             await LogAsync(run.Migration.Id, FormattableString.Invariant(
                 $"Guest check: the guest's agent answered on {target.Facts.Name} {waited.TotalSeconds:0.0} s after it resumed."));
+            return;
+        }
+
+        if (shared)
+        {
+            // Both nodes open one image (ADR 0055): the guest has run on the target and may have written to it, so the
+            // source's paused guest, whose page cache predates those writes, must not run again. The move stands.
+            await LogAsync(run.Migration.Id, FormattableString.Invariant(
+                $"Guest check: the guest's agent did not answer on {target.Facts.Name} within {waited.TotalSeconds:0.#} s of resuming; ") +
+                "the move is not taken back: the disk is shared and the guest may have written to it there (see the node's serial log).");
             return;
         }
 

@@ -218,4 +218,22 @@ public sealed class MigrationPolicyPlanTests
             "downtimeLimit: must be at least 1 ms (got 0 ms): QEMU sets it in whole milliseconds",
             exception.Message);
     }
+
+    /// <summary>Issue 16: the plan between nodes sharing a Ceph pool predicts the RAM alone — the sample VM's 1 GiB overlay
+    /// (and a base the target lacks) never appears, so the move is shorter and sends fewer bytes.</summary>
+    [Theory]
+    [InlineData("lan")]
+    [InlineData("dsl")]
+    public void Plan_SharedDisk_PredictsNoDiskPhase(string link)
+    {
+        var shared = Vm(5) with { SharedDisk = true, TargetHasBase = false };
+
+        var plan = MigrationPolicy.Plan(Links[link], shared, new MigrationLimits(), MigrationFeatures.Qemu72);
+        var mirrored = MigrationPolicy.Plan(Links[link], shared with { SharedDisk = false }, new MigrationLimits(), MigrationFeatures.Qemu72);
+
+        Assert.DoesNotContain(plan.Prediction.Phases, p => p.Phase is MigrationPhase.DiskMirror or MigrationPhase.BaseImage);
+        Assert.Contains(mirrored.Prediction.Phases, p => p.Phase is MigrationPhase.DiskMirror);
+        Assert.True(plan.Prediction.TotalTime < mirrored.Prediction.TotalTime, $"{plan.Prediction.TotalTime} vs {mirrored.Prediction.TotalTime}");
+        Assert.True(plan.Prediction.TotalBytes < mirrored.Prediction.TotalBytes, $"{plan.Prediction.TotalBytes} vs {mirrored.Prediction.TotalBytes} bytes");
+    }
 }

@@ -239,6 +239,32 @@ public sealed class PreCopyModelTests
         Assert.Equal(expected, rate.BytesPerSecond, 2.0);
     }
 
+    /// <summary>Issue 16: between nodes sharing a Ceph pool the disk does not cross: no base, no mirror phase, 0 disk bytes,
+    /// and the guest's disk writes do not take the link from RAM — the prediction is that of the RAM alone.</summary>
+    [Fact]
+    public void Predict_SharedDisk_HasNoDiskPhase_AndIsTheRamOnlyPrediction()
+    {
+        var ramOnly = RamOnly(1, 5);
+        var shared = ramOnly with
+        {
+            SharedDisk = true,
+            OverlayBytes = 2 * GiB,
+            BaseImageBytes = 4 * GiB,
+            TargetHasBase = false,
+            DiskWriteRate = DataRate.FromMebibytesPerSecond(20),
+        };
+        var mirrored = shared with { SharedDisk = false };
+
+        var prediction = PreCopyModel.Predict(shared, Link(1000), Ideal());
+
+        Assert.DoesNotContain(prediction.Phases, p => p.Phase is MigrationPhase.DiskMirror or MigrationPhase.BaseImage);
+        Assert.Equal(0, prediction.Phases.Where(p => p.Phase is MigrationPhase.DiskMirror or MigrationPhase.BaseImage).Sum(p => p.Bytes));
+        var alone = PreCopyModel.Predict(ramOnly, Link(1000), Ideal());
+        Assert.Equal(alone.TotalBytes, prediction.TotalBytes);
+        Assert.Equal(alone.TotalTime, prediction.TotalTime);
+        Assert.True(PreCopyModel.Predict(mirrored, Link(1000), Ideal()).TotalTime > prediction.TotalTime + TimeSpan.FromSeconds(40));
+    }
+
     [Theory]
     [InlineData(0L, "vm.memoryBytes", "must be more than 0 (got 0)")]
     [InlineData(-1L, "vm.memoryBytes", "must be more than 0 (got -1)")]

@@ -52,4 +52,41 @@ public sealed class MigrationCompatibilityTests
             Assert.Contains(message, reason, StringComparison.Ordinal);
         }
     }
+
+    private static readonly NodeStorage Pool = new(NodeStorage.Rbd, "6f1c2d3e-0a4b-4c5d-8e9f-0123456789ab", "vms");
+
+    public static TheoryData<string, NodeStorage?, NodeStorage?, string?> StorageCases => new()
+    {
+        // because, source storage, target storage, message part (null: the move may go)
+        { "two file nodes mirror as before", null, null, null },
+        { "same cluster, same pool: RAM only", Pool, Pool with { }, null },
+        { "fsid in capitals is the same cluster", Pool, Pool with { ClusterFsid = Pool.ClusterFsid.ToUpperInvariant() }, null },
+        { "rbd to a file node", Pool, null, "the machine's disk is in rbd pool 'vms' of Ceph cluster 6f1c2d3e-0a4b-4c5d-8e9f-0123456789ab on 'src' and 'dst' keeps disks in its own files (qcow2)" },
+        { "file node to rbd", null, Pool, "in its own files (qcow2) on 'src' and 'dst' keeps disks in rbd pool 'vms'" },
+        { "another pool of the same cluster", Pool, Pool with { Pool = "other" }, "'dst' keeps disks in rbd pool 'other'" },
+        { "the same pool name in another cluster", Pool, Pool with { ClusterFsid = "00000000-0000-4000-8000-000000000001" }, "Ceph cluster 00000000-0000-4000-8000-000000000001" },
+    };
+
+    /// <summary>Issue 16: nodes sharing a Ceph pool move RAM only; an RBD node moves nothing to or from a node that does not
+    /// share its pool, and says so naming both nodes' storage.</summary>
+    [Theory]
+    [MemberData(nameof(StorageCases))]
+    public void Check_Storage_SharedPoolOrRefusedNamingBoth(string because, NodeStorage? source, NodeStorage? target, string? message)
+    {
+        var from = new NodeFacts("src", 4, 8L << 30, "tcg", Hypervisor: Qemu72, Storage: source);
+        var to = new NodeFacts("dst", 4, 8L << 30, "tcg", Hypervisor: Qemu72, Storage: target);
+
+        var reason = MigrationCompatibility.Check(from, to);
+
+        Assert.Equal(message is null && source is not null, NodeStorage.SharesDisks(source, target));
+        if (message is null)
+        {
+            Assert.True(reason is null, $"{because}: expected no refusal, got {reason}");
+        }
+        else
+        {
+            Assert.True(reason is not null, $"{because}: expected a refusal naming '{message}'");
+            Assert.Contains(message, reason, StringComparison.Ordinal);
+        }
+    }
 }

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using SkillVL.Core.Errors;
+using SkillVL.Core.Nodes;
 using SkillVL.Drivers.Qemu.Confinement;
 using SkillVL.Drivers.Qemu.Processes;
 using SkillVL.Drivers.Qemu.Templates;
@@ -34,7 +35,9 @@ public sealed class RbdDiskStore : IVmDiskStore
         _logger = logger;
     }
 
-    public async Task ProbeAsync(CancellationToken cancellationToken)
+    /// <summary>The pool reachable (<c>rbd ls</c>), then the cluster's fsid (<c>ceph fsid</c>, which <c>profile rbd</c>'s
+    /// monitor read cap allows): nodes with the same fsid and pool open the same images (ADR 0055, shared pool).</summary>
+    public async Task<NodeStorage?> ProbeAsync(CancellationToken cancellationToken)
     {
         ReadKey();
         var result = await RbdAsync(["ls", "--format", "json", _options.RbdPool], cancellationToken);
@@ -43,7 +46,17 @@ public sealed class RbdDiskStore : IVmDiskStore
             throw new DriverException(RbdSettings.Describe(_options, "The RBD disk store cannot be used", result), isTransient: true);
         }
 
-        _logger.PoolReachable(_options.RbdPool, _options.CephUser);
+        var fsid = await _runner.RunAsync(_options.CephBinary, RbdSettings.FsidArguments(_options), _options.ToolTimeout, cancellationToken);
+        var storage = fsid.Succeeded ? RbdSettings.Storage(_options, fsid.StandardOutput) : null;
+        if (storage is null)
+        {
+            throw new DriverException(
+                $"The Ceph cluster's fsid cannot be read as client.{_options.CephUser} (ceph fsid exited {fsid.ExitCode}: "
+                + $"{(fsid.StandardError.Trim().Length > 0 ? fsid.StandardError.Trim() : fsid.StandardOutput.Trim())}).", isTransient: true);
+        }
+
+        _logger.PoolReachable(_options.RbdPool, _options.CephUser, storage.ClusterFsid);
+        return storage;
     }
 
     public async Task EnsureAsync(VmPaths paths, TemplateFiles template, CancellationToken cancellationToken)
@@ -86,6 +99,16 @@ public sealed class RbdDiskStore : IVmDiskStore
     public async Task DeleteAsync(VmPaths paths, CancellationToken cancellationToken)
     {
         var image = RbdSettings.VmImage(paths.VmId);
+        var mark = ReadMark(paths);
+        if (mark == SharedDiskMark.HandedOver
+            || (mark == SharedDiskMark.Borrowed && await ExistsAsync(image, cancellationToken) && await WatchersAsync(image, cancellationToken) > 0))
+        {
+            // The VM runs on the node it moved to (or, a move taken back, on the source again) on this very image: only this
+            // node's traces go.
+            _logger.CloneKept(_options.RbdPool, image, mark);
+            return;
+        }
+
         var result = await RbdAsync(["rm", "--no-progress", RbdSettings.Spec(_options, image)], cancellationToken);
         if (result.ExitCode == 2)
         {
@@ -98,6 +121,53 @@ public sealed class RbdDiskStore : IVmDiskStore
         }
 
         _logger.CloneDeleted(_options.RbdPool, image);
+    }
+
+    /// <summary>A file in the VM's data directory (which the VM driver's delete removes with the rest after
+    /// <see cref="DeleteAsync"/> read it); <see cref="SharedDiskMark.Owned"/> removes it.</summary>
+    public Task MarkSharedAsync(VmPaths paths, SharedDiskMark mark, CancellationToken cancellationToken)
+    {
+        var image = RbdSettings.VmImage(paths.VmId);
+        var file = MarkFile(paths);
+        if (mark == SharedDiskMark.Owned)
+        {
+            File.Delete(file);
+        }
+        else
+        {
+            Directory.CreateDirectory(paths.DataDirectory);
+            File.WriteAllText(file, mark + "\n");
+        }
+
+        _logger.CloneMarked(_options.RbdPool, image, mark);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>How a move that shared the pool left this VM's disk on this node (<see cref="SharedDiskMark.Owned"/>: no mark).</summary>
+    public static SharedDiskMark ReadMark(VmPaths paths)
+    {
+        try
+        {
+            return Enum.Parse<SharedDiskMark>(File.ReadAllText(MarkFile(paths)).Trim());
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return SharedDiskMark.Owned;
+        }
+    }
+
+    private static string MarkFile(VmPaths paths) => Path.Combine(paths.DataDirectory, "rbd-shared");
+
+    /// <summary>Clients that have the image open (<c>rbd status</c>'s watchers: a QEMU on another node).</summary>
+    private async Task<int> WatchersAsync(string image, CancellationToken cancellationToken)
+    {
+        var result = await RbdAsync(["status", "--format", "json", RbdSettings.Spec(_options, image)], cancellationToken);
+        if (!result.Succeeded)
+        {
+            throw new DriverException(RbdSettings.Describe(_options, $"rbd status {image}", result), isTransient: true);
+        }
+
+        return RbdSettings.Watchers(result.StandardOutput);
     }
 
     public async Task<long> UsedBytesAsync(VmPaths paths, CancellationToken cancellationToken)

@@ -17,6 +17,12 @@ internal static partial class RbdLog
     [LoggerMessage(EventId = 1413, Level = LogLevel.Information, Message = "Another node imported template {Template} into {Pool} first; dropped our copy")]
     public static partial void TemplateImportLost(this ILogger logger, string template, string pool);
 
-    [LoggerMessage(EventId = 1414, Level = LogLevel.Information, Message = "RBD pool {Pool} is reachable as client.{User}")]
-    public static partial void PoolReachable(this ILogger logger, string pool, string user);
+    [LoggerMessage(EventId = 1414, Level = LogLevel.Information, Message = "RBD pool {Pool} of Ceph cluster {Fsid} is reachable as client.{User}")]
+    public static partial void PoolReachable(this ILogger logger, string pool, string user, string fsid);
+
+    [LoggerMessage(EventId = 1415, Level = LogLevel.Information, Message = "RBD disk {Pool}/{Image} marked {Mark} (a move that shares the pool)")]
+    public static partial void CloneMarked(this ILogger logger, string pool, string image, SharedDiskMark mark);
+
+    [LoggerMessage(EventId = 1416, Level = LogLevel.Information, Message = "RBD disk {Pool}/{Image} kept ({Mark}): another node's QEMU runs on it")]
+    public static partial void CloneKept(this ILogger logger, string pool, string image, SharedDiskMark mark);
 }

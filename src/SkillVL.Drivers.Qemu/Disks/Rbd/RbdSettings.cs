@@ -37,6 +37,41 @@ public static class RbdSettings
         ];
     }
 
+    /// <summary>The argv of <c>ceph fsid</c> as the node's user, bounded like every <c>rbd</c> call: the CLI's own connect
+    /// timeout, and librados' options, which the CLI hands to librados as <c>rbd</c> does.</summary>
+    public static IReadOnlyList<string> FsidArguments(QemuDriverOptions options)
+    {
+        var connect = Seconds(options.CephConnectTimeout);
+        return
+        [
+            "--conf", options.CephConf, "--id", options.CephUser, "--keyring", options.CephKeyring, "--connect-timeout", connect,
+            "--client-mount-timeout", connect, "--rados-mon-op-timeout", connect, "fsid",
+        ];
+    }
+
+    /// <summary>The node's storage from what <c>ceph fsid</c> printed (one UUID); null when it printed anything else.</summary>
+    public static Core.Nodes.NodeStorage? Storage(QemuDriverOptions options, string fsidOutput)
+    {
+        var text = fsidOutput.Trim();
+        return Guid.TryParseExact(text, "D", out var fsid)
+            ? new Core.Nodes.NodeStorage(Core.Nodes.NodeStorage.Rbd, fsid.ToString("D"), options.RbdPool)
+            : null;
+    }
+
+    /// <summary>How many clients have an image open, from <c>rbd status --format json</c> (<c>{"watchers":[…]}</c>).</summary>
+    public static int Watchers(string json)
+    {
+        try
+        {
+            using var document = System.Text.Json.JsonDocument.Parse(json);
+            return document.RootElement.TryGetProperty("watchers", out var watchers) ? watchers.GetArrayLength() : 0;
+        }
+        catch (Exception e) when (e is System.Text.Json.JsonException or InvalidOperationException)
+        {
+            throw new Core.Errors.DriverException($"rbd status printed JSON we cannot read: {e.Message}", isTransient: false, e);
+        }
+    }
+
     /// <summary>The target of <c>qemu-img convert</c> that imports a template (as root, with the node's own conf and keyring).</summary>
     public static string QemuImgTarget(QemuDriverOptions options, string image) =>
         $"rbd:{Spec(options, image)}:conf={options.CephConf}:id={options.CephUser}:keyring={options.CephKeyring}"

@@ -145,4 +145,40 @@ public sealed class RbdSettingsTests
             """{"images":[{"name":"vm-1","id":"10","provisioned_size":268435456,"used_size":12582912}],"total_provisioned_size":268435456,"total_used_size":12582912}"""));
         Assert.Throws<DriverException>(() => RbdDiskStore.ParseUsedBytes("[]"));
     }
+
+    [Fact]
+    public void FsidArguments_AreBoundedAndAsTheNodesUser()
+    {
+        var options = Options();
+        options.CephConnectTimeout = TimeSpan.FromSeconds(7);
+
+        Assert.Equal(
+            ["--conf", "/etc/ceph/ceph.conf", "--id", "skillvl", "--keyring", "/etc/ceph/ceph.client.skillvl.keyring", "--connect-timeout", "7",
+             "--client-mount-timeout", "7", "--rados-mon-op-timeout", "7", "fsid"],
+            RbdSettings.FsidArguments(options));
+    }
+
+    [Theory]
+    [InlineData("6f1c2d3e-0a4b-4c5d-8e9f-0123456789ab\n", "6f1c2d3e-0a4b-4c5d-8e9f-0123456789ab")]
+    [InlineData("6F1C2D3E-0A4B-4C5D-8E9F-0123456789AB", "6f1c2d3e-0a4b-4c5d-8e9f-0123456789ab")]
+    [InlineData("", null)]
+    [InlineData("{\"fsid\":\"6f1c2d3e-0a4b-4c5d-8e9f-0123456789ab\"}", null)]
+    [InlineData("6f1c2d3e-0a4b-4c5d-8e9f-0123456789ab\nsomething else", null)]
+    public void Storage_IsTheFsidAndPool_OrNullForAnythingElse(string printed, string? fsid)
+    {
+        var storage = RbdSettings.Storage(Options(), printed);
+
+        Assert.Equal(fsid is null ? null : new Core.Nodes.NodeStorage("rbd", fsid, "vmdisks"), storage);
+    }
+
+    [Theory]
+    [InlineData("{\"watchers\":[]}", 0)]
+    [InlineData("{\"watchers\":[{\"address\":\"127.0.0.1:0/1\",\"client\":4181,\"cookie\":140}]}", 1)]
+    [InlineData("{}", 0)]
+    public void Watchers_CountsTheClientsThatHaveTheImageOpen(string json, int expected) =>
+        Assert.Equal(expected, RbdSettings.Watchers(json));
+
+    [Fact]
+    public void Watchers_UnreadableJson_SaysSo() =>
+        Assert.Contains("rbd status printed JSON", Assert.Throws<DriverException>(() => RbdSettings.Watchers("nope")).Message, StringComparison.Ordinal);
 }
