@@ -3,7 +3,7 @@ using Microsoft.Extensions.Time.Testing;
 using SkillVL.Core.Compute;
 using SkillVL.Server.Consoles;
 using SkillVL.Server.Hosting;
-using SkillVL.Server.Rooms;
+using SkillVL.Server.Reconciliation;
 
 namespace SkillVL.Server.Tests;
 
@@ -18,26 +18,26 @@ public sealed class MachineActivityTests
     public MachineActivityTests()
     {
         _consoles = new ConsoleSessions(NullLogger<ConsoleSessions>.Instance, _time);
-        _activity = new MachineActivity(_consoles, Microsoft.Extensions.Options.Options.Create(new SkillVlServerOptions { IdleCpuPercent = 5 }), _time);
+        _activity = new MachineActivity(Microsoft.Extensions.Options.Options.Create(new SkillVlServerOptions { IdleCpuPercent = 5 }), _time);
     }
 
     [Fact]
     public void IdleTime_CountsFromTheLastBusyReport_AndRestartsWithANewBoot()
     {
-        Assert.Null(_activity.IdleFor("vm"));
+        Assert.Null(_activity.IdleFor("vm", _consoles.IsOpenOn("vm")));
         Report(cpu: 10, boot: "b1"); // first seen: busy now
         Step(60, cpu: 11); // 1 s of CPU in 60 s: 1.7 %, idle
         Step(60, cpu: 12);
-        Assert.Equal(TimeSpan.FromSeconds(120), _activity.IdleFor("vm"));
+        Assert.Equal(TimeSpan.FromSeconds(120), _activity.IdleFor("vm", _consoles.IsOpenOn("vm")));
 
         Step(60, cpu: 30); // 18 s in 60 s: 30 %, busy
-        Assert.Equal(TimeSpan.Zero, _activity.IdleFor("vm"));
+        Assert.Equal(TimeSpan.Zero, _activity.IdleFor("vm", _consoles.IsOpenOn("vm")));
         Step(60, cpu: 32.9); // 4.8 %: under the threshold
-        Assert.Equal(TimeSpan.FromSeconds(60), _activity.IdleFor("vm"));
+        Assert.Equal(TimeSpan.FromSeconds(60), _activity.IdleFor("vm", _consoles.IsOpenOn("vm")));
 
         _time.Advance(TimeSpan.FromSeconds(60));
         Report(cpu: 0.5, boot: "b2"); // restarted: a new process is activity
-        Assert.Equal(TimeSpan.Zero, _activity.IdleFor("vm"));
+        Assert.Equal(TimeSpan.Zero, _activity.IdleFor("vm", _consoles.IsOpenOn("vm")));
     }
 
     [Fact]
@@ -53,7 +53,7 @@ public sealed class MachineActivityTests
             Report(cpu, "b1");
         }
 
-        Assert.Equal(TimeSpan.FromSeconds(30), _activity.IdleFor("vm"));
+        Assert.Equal(TimeSpan.FromSeconds(30), _activity.IdleFor("vm", _consoles.IsOpenOn("vm")));
     }
 
     [Fact]
@@ -62,13 +62,13 @@ public sealed class MachineActivityTests
         Report(cpu: 1, boot: "b1");
         var session = _consoles.Open(new ConsoleGrant("u1", "sam", "student", "vm", "local", "room=r machine=vm", "vnc"), CancellationToken.None);
         Step(600, cpu: 1);
-        Assert.Equal(TimeSpan.Zero, _activity.IdleFor("vm"));
+        Assert.Equal(TimeSpan.Zero, _activity.IdleFor("vm", _consoles.IsOpenOn("vm")));
         session.Dispose();
         Step(300, cpu: 1);
-        Assert.Equal(TimeSpan.FromSeconds(300), _activity.IdleFor("vm"));
+        Assert.Equal(TimeSpan.FromSeconds(300), _activity.IdleFor("vm", _consoles.IsOpenOn("vm")));
 
         _activity.Observe([new VmObservation("vm", VmPowerState.Stopped, null, null, null, null)]);
-        Assert.Null(_activity.IdleFor("vm"));
+        Assert.Null(_activity.IdleFor("vm", _consoles.IsOpenOn("vm")));
     }
 
     private void Step(int seconds, double cpu)

@@ -136,7 +136,7 @@ public static class ServerApp
         builder.Services.AddSingleton<Checkouts.CheckoutSyncService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<Checkouts.CheckoutSyncService>());
         builder.Services.AddHostedService<Checkouts.CheckoutLeaseService>();
-        builder.Services.AddSingleton<Rooms.MachineActivity>();
+        builder.Services.AddSingleton<Reconciliation.MachineActivity>();
         builder.Services.AddHostedService<Rooms.RoomLifetimeService>();
         builder.Services.AddScoped<Checkouts.ReviveService>();
         builder.Services.AddSingleton(sp =>

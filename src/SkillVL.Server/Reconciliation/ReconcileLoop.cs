@@ -30,7 +30,7 @@ public sealed class ReconcileLoop(
     MachineReconciler machineReconciler,
     ReconcileTrigger trigger,
     ActiveMigrations migrations,
-    Rooms.MachineActivity activity,
+    MachineActivity activity,
     StartupGate gate,
     IOptions<SkillVlServerOptions> options,
     TimeProvider time,

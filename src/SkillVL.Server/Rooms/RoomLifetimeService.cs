@@ -11,13 +11,14 @@ namespace SkillVL.Server.Rooms;
 /// creation, its running machines are stopped (a room.stop task, as a user's stop); once <c>deleteAfter</c> has passed
 /// too, the room is deleted (a room.delete task). Starts after the stop are refused by <see cref="RoomService"/>; a new
 /// apply with a longer lifetime lets the room run again. A machine idle for <c>idleStopAfter</c> (no console open, its CPU
-/// under <see cref="SkillVlServerOptions.IdleCpuPercent"/>: <see cref="MachineActivity"/>) is stopped (ADR 0061). Looks every
+/// under <see cref="SkillVlServerOptions.IdleCpuPercent"/>: <see cref="Reconciliation.MachineActivity"/>) is stopped (ADR 0061). Looks every
 /// <see cref="SkillVlServerOptions.RoomLifetimeInterval"/>.
 /// </summary>
 public sealed class RoomLifetimeService(
     IDbContextFactory<SkillVlDbContext> dbFactory,
     IServiceScopeFactory scopes,
-    MachineActivity activity,
+    Reconciliation.MachineActivity activity,
+    Consoles.ConsoleSessions consoles,
     StartupGate gate,
     IOptions<SkillVlServerOptions> options,
     TimeProvider time,
@@ -87,7 +88,7 @@ public sealed class RoomLifetimeService(
         var room = await db.Rooms.Include(r => r.Machines).FirstOrDefaultAsync(r => r.Id == roomId && !r.DeletionRequested, cancellationToken);
         foreach (var machine in room?.Machines.Where(m => m.DesiredState == MachineStates.Running).ToList() ?? [])
         {
-            if (activity.IdleFor(machine.Id) is { } idleFor && idleFor >= idle)
+            if (activity.IdleFor(machine.Id, consoles.IsOpenOn(machine.Id)) is { } idleFor && idleFor >= idle)
             {
                 var rooms = scope.ServiceProvider.GetRequiredService<RoomService>();
                 if (await rooms.MachineActionAsync(room!, machine.Name, "stop", cancellationToken) is { Task: not null })

@@ -48,7 +48,7 @@ internal sealed class MigrationRunnerHarness : IAsyncDisposable
         var gate = new StartupGate();
         gate.Open();
         Reconciler = new ReconcileLoop(Db, Nodes, new TaskService(Db, TimeProvider.System), new MachineReconciler(Options, new SkillVL.Server.Templates.TemplateHealth(), TimeProvider.System),
-            trigger, Active, new SkillVL.Server.Rooms.MachineActivity(new SkillVL.Server.Consoles.ConsoleSessions(NullLogger<SkillVL.Server.Consoles.ConsoleSessions>.Instance, TimeProvider.System), Options, TimeProvider.System),
+            trigger, Active, new MachineActivity(Options, TimeProvider.System),
             gate, Options, TimeProvider.System, NullLogger<ReconcileLoop>.Instance);
         Runner = new MigrationRunner(Db, Nodes, Active, Reconciler, trigger, gate, Options, TimeProvider.System, NullLogger<MigrationRunner>.Instance);
     }

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 using SkillVL.Core.Compute;
 using SkillVL.Server.Hosting;
 
-namespace SkillVL.Server.Rooms;
+namespace SkillVL.Server.Reconciliation;
 
 /// <summary>
 /// When each running VM was last busy (ADR 0061), for idle shutdown: the reconciler hands over what every node reports on
@@ -11,7 +11,7 @@ namespace SkillVL.Server.Rooms;
 /// <see cref="SkillVlServerOptions.IdleCpuPercent"/> of one core, or while anyone has a console open on it. Kept in
 /// memory: after a Server restart every VM counts as busy from then on (never stopped early).
 /// </summary>
-public sealed class MachineActivity(Consoles.ConsoleSessions consoles, IOptions<SkillVlServerOptions> options, TimeProvider time)
+public sealed class MachineActivity(IOptions<SkillVlServerOptions> options, TimeProvider time)
 {
     /// <summary>A VM not reported for this long is forgotten (deleted, moved away, its node gone).</summary>
     private static readonly TimeSpan Forget = TimeSpan.FromMinutes(10);
@@ -67,7 +67,8 @@ public sealed class MachineActivity(Consoles.ConsoleSessions consoles, IOptions<
     }
 
     /// <summary>How long the VM has been idle, or null when it is not known to run (not reported yet, stopped).</summary>
-    public TimeSpan? IdleFor(string vmId)
+    /// <param name="consoleOpen">Whether anyone has a console open on it now (the caller asks the console registry).</param>
+    public TimeSpan? IdleFor(string vmId, bool consoleOpen)
     {
         if (!_vms.TryGetValue(vmId, out var sample))
         {
@@ -75,7 +76,7 @@ public sealed class MachineActivity(Consoles.ConsoleSessions consoles, IOptions<
         }
 
         var now = time.GetUtcNow();
-        if (consoles.IsOpenOn(vmId))
+        if (consoleOpen)
         {
             _vms.TryUpdate(vmId, sample with { BusyAt = now }, sample);
             return TimeSpan.Zero;
