@@ -262,7 +262,7 @@ public sealed class MigrationRunner(
         var migration = run.Migration;
         var limits = MigrationJson.Read<MigrationLimits>(migration.LimitsJson);
         var networks = room.Networks.ToDictionary(n => n.Id, StringComparer.Ordinal);
-        var spec = MachineSpecs.ToSpec(machine, networks, room.Name);
+        var spec = MachineSpecs.ToSpec(machine, networks, room.Name, MachineSpecs.CloudInitOf(room).GetValueOrDefault(machine.Name));
         var disk = migration.DiskTransfer switch
         {
             "full" => DiskTransfer.Full,
