@@ -122,9 +122,10 @@ in_root passwd -l root >/dev/null
 # host keys are made per machine on its first boot (cloud-init's ssh module, ed25519 only: fast under TCG)
 rm -f "$R"/etc/ssh/ssh_host_*
 # slow or useless in a lab VM under TCG: timers that wake the disk, waiting for a network that may never
-# answer DHCP (a NIC without an address is the student's), and the pstore scan
+# answer DHCP (a NIC without an address is the student's), the pstore scan and binfmt_misc (no foreign binaries)
 for u in apt-daily.timer apt-daily-upgrade.timer e2scrub_all.timer e2scrub_reap.service fstrim.timer \
-         systemd-networkd-wait-online.service systemd-pstore.service; do
+         systemd-networkd-wait-online.service systemd-pstore.service systemd-binfmt.service \
+         proc-sys-fs-binfmt_misc.automount; do
     ln -sfn /dev/null "$R/etc/systemd/system/$u"
 done
 in_root systemctl enable systemd-networkd.service >/dev/null 2>&1
