@@ -122,10 +122,11 @@ in_root passwd -l root >/dev/null
 # host keys are made per machine on its first boot (cloud-init's ssh module, ed25519 only: fast under TCG)
 rm -f "$R"/etc/ssh/ssh_host_*
 # slow or useless in a lab VM under TCG: timers that wake the disk, waiting for a network that may never
-# answer DHCP (a NIC without an address is the student's), the pstore scan and binfmt_misc (no foreign binaries)
+# answer DHCP (a NIC without an address is the student's), the pstore scan, binfmt_misc (no foreign binaries), and
+# cloud-init's config stage (its modules run in the final stage: 90_skillvl.cfg)
 for u in apt-daily.timer apt-daily-upgrade.timer e2scrub_all.timer e2scrub_reap.service fstrim.timer \
          systemd-networkd-wait-online.service systemd-pstore.service systemd-binfmt.service \
-         proc-sys-fs-binfmt_misc.automount; do
+         proc-sys-fs-binfmt_misc.automount cloud-config.service; do
     ln -sfn /dev/null "$R/etc/systemd/system/$u"
 done
 in_root systemctl enable systemd-networkd.service >/dev/null 2>&1
