@@ -147,6 +147,19 @@ if packaging/build-debs.sh --out "$SKILLVL_DEBS" >"$RESULTS/debs.log" 2>&1; then
 else
   echo "==> Debian packages: FAILED"; tail -n 40 "$RESULTS/debs.log"; status=1
 fi
+# The debian12 guest template (ADR 0059) for its VM test in Drivers.Qemu.Integration, also beside the unit groups: built
+# when missing or when its recipe changed (debootstrap + apt, .debs cached in /var/cache/skillvl/debian12).
+export SKILLVL_DEBIAN_IMAGE="$ROOT/.build/images/debian12"
+debian_stamp=$(cat images/debian12/build.sh $(find images/debian12/files -type f | sort) | sha256sum | cut -c1-16)
+if [ ! -f "$SKILLVL_DEBIAN_IMAGE/template.json" ] || [ "$(cat "$ROOT/.build/images/debian12.stamp" 2>/dev/null)" != "$debian_stamp" ]; then
+  debian_t0=$(date +%s)
+  if images/debian12/build.sh "$SKILLVL_DEBIAN_IMAGE" >"$RESULTS/debian12.log" 2>&1; then
+    echo "$debian_stamp" > "$ROOT/.build/images/debian12.stamp"
+    echo "==> debian12 template built ($(( $(date +%s) - debian_t0 )) s, $(du -m "$SKILLVL_DEBIAN_IMAGE/disk.qcow2" | cut -f1) MiB)"
+  else
+    echo "==> debian12 template: FAILED"; tail -n 40 "$RESULTS/debian12.log"; status=1
+  fi
+fi
 for pid in "${pids[@]}" "$web"; do wait "$pid" || status=1; done
 # The groups that boot VMs, in two streams. Inside the integration group the VM tests run one after another (VmCollection);
 # a TCG guest waits on links, timers and its agent much of the time, so a second stream of VM groups beside it uses what

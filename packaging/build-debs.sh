@@ -55,7 +55,7 @@ CONTROL
 # Both packages need QEMU (the Server embeds a node), iproute2, nftables and dnsmasq for rooms, setpriv (util-linux) to drop
 # QEMU's privileges, OpenSSL for TLS, and adduser for the QEMU user. VM disks in Ceph RBD (ADR 0055) need the rbd tool and
 # QEMU's rbd driver: suggested, since most nodes keep qcow2 disks.
-COMMON_DEPENDS="libc6, libgcc-s1, libstdc++6, libssl3, zlib1g, ca-certificates, adduser, util-linux, procps, iproute2, nftables, dnsmasq-base, qemu-system-x86, qemu-utils"
+COMMON_DEPENDS="libc6, libgcc-s1, libstdc++6, libssl3, zlib1g, ca-certificates, adduser, util-linux, procps, iproute2, nftables, dnsmasq-base, qemu-system-x86, qemu-utils, dosfstools, mtools"
 
 # --- skillvl-server -------------------------------------------------------------------------------------------------
 S="$WORK/skillvl-server"

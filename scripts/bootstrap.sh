@@ -17,8 +17,9 @@ fi
 # gnutls-bin (certtool, gnutls-serv/-cli) checks the nodes' QEMU TLS credentials in the tests; nftables (nft) loads the
 # masquerade of the testbed's NAT routers (--behind-nat, inside their own namespaces only); dnsmasq-base serves DHCP
 # and DNS inside a room's router namespace (ADR 0039); spice-html5 is the SPICE console page's client, which web/build.sh
-# copies into the built UI (ADR 0056); the rest builds the tiny template.
-PACKAGES=(qemu-system-x86 qemu-utils iproute2 busybox-static e2fsprogs cpio kmod procps ca-certificates curl iperf3 gnutls-bin iputils-ping nftables dnsmasq-base spice-html5)
+# copies into the built UI (ADR 0056); dosfstools and mtools make a cloud-init template's seed volume (ADR 0059), and
+# openssh-client logs in to the debian12 guest in its test; the rest builds the tiny template.
+PACKAGES=(qemu-system-x86 qemu-utils iproute2 busybox-static e2fsprogs cpio kmod procps ca-certificates curl iperf3 gnutls-bin iputils-ping nftables dnsmasq-base spice-html5 dosfstools mtools openssh-client)
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

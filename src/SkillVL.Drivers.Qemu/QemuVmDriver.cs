@@ -324,6 +324,11 @@ public sealed class QemuVmDriver : IVmDriver, IAsyncDisposable
         // Built (and so validated) before anything is created on the host for this VM.
         var arguments = QemuCommandLineBuilder.Build(spec, template, paths, accelerator, _options);
         await EnsureDiskCoreAsync(spec, cancellationToken);
+        if (template.CloudInit)
+        {
+            await new CloudInit.CloudInitSeedWriter(_supervisor.Runner, _supervisor.Confinement).WriteAsync(paths, spec, cancellationToken);
+        }
+
         await _disks.PrepareLaunchAsync(paths, cancellationToken);
         foreach (var nic in spec.Nics)
         {

@@ -43,6 +43,9 @@ public sealed record VmPaths(string VmId, string RuntimeDirectory, string DataDi
 
     public string Disk => Path.Combine(DataDirectory, "disk.qcow2");
 
+    /// <summary>The NoCloud seed of a VM whose template takes cloud-init (ADR 0059): root's, read-only for QEMU.</summary>
+    public string CloudInitSeed => Path.Combine(DataDirectory, "cidata.img");
+
     /// <summary>The last spec the VM was started or given a disk with; lets Delete find its taps after a host reboot.</summary>
     public string SpecFile => Path.Combine(DataDirectory, "spec.json");
 

@@ -13,6 +13,7 @@ namespace SkillVL.Core.Compute;
 /// <param name="SpecHash">Hash of the fields that need a restart to change; a running VM whose hash differs is restarted.</param>
 /// <param name="Room">Name of the machine's room, for people on the node (<c>skillvl-agent vms</c>, ADR 0024); not in the
 /// hash, and null from an older Server.</param>
+/// <param name="CloudInit">SSH keys and user-data for a template that takes cloud-init (ADR 0059), or null; not in the hash.</param>
 public sealed record VmSpec(
     string Id,
     string Name,
@@ -21,4 +22,5 @@ public sealed record VmSpec(
     long MemoryBytes,
     IReadOnlyList<NicSpec> Nics,
     string SpecHash,
-    string? Room = null);
+    string? Room = null,
+    VmCloudInit? CloudInit = null);

@@ -27,5 +27,8 @@ public sealed record MachineDefinition
     /// </summary>
     public string? Gateway { get; init; }
 
+    /// <summary>SSH keys and user-data for a template that takes cloud-init (ADR 0059); null: none.</summary>
+    public MachineCloudInit? CloudInit { get; init; }
+
     public UiPosition? Ui { get; init; }
 }

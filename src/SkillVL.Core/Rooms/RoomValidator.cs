@@ -38,6 +38,7 @@ public static class RoomValidator
         ValidateMachines(room, context, networks, addresses, errors);
         RoomRoutingValidator.Validate(room, networks, addresses, errors);
         RoomChecksValidator.Validate(room, limits, errors);
+        RoomCloudInitValidator.Validate(room, errors);
         ValidateLifetime(room.Lifetime, errors);
         return errors;
     }

@@ -154,7 +154,8 @@ public sealed class AcceleratorProbe : IDisposable
         try
         {
             await _images.CreateLinkedCloneAsync(template.DiskPath, paths.Disk, cancellationToken);
-            var arguments = QemuCommandLineBuilder.Build(spec, template, paths, QemuAccelerator.Kvm, _options, fileDisk: true);
+            // No cloud-init seed: the probe only asks whether the guest boots, and cloud-init without one goes on (None).
+            var arguments = QemuCommandLineBuilder.Build(spec, template with { CloudInit = false }, paths, QemuAccelerator.Kvm, _options, fileDisk: true);
             await _supervisor.LaunchAsync(paths, spec, QemuAccelerator.Kvm, arguments, cancellationToken);
             return await WaitForGuestAsync(paths, cancellationToken);
         }

@@ -33,6 +33,11 @@ public static partial class QemuCommandLineBuilder
     /// <summary>The block node of the VM's disk (format layer): what the device uses, NBD exports and mirrors copy.</summary>
     public const string DiskNode = "disk0";
 
+    /// <summary>The block node of the cloud-init seed (ADR 0059), and its file node.</summary>
+    public const string SeedNode = "seed0";
+
+    public const string SeedFileNode = "seed0-file";
+
     /// <summary>The file (protocol) node under <see cref="DiskNode"/>.</summary>
     public const string DiskFileNode = "disk0-file";
 
@@ -182,6 +187,18 @@ public static partial class QemuCommandLineBuilder
             {
                 args.AddRange(["-append", template.KernelCommandLine]);
             }
+        }
+
+        if (template.CloudInit)
+        {
+            // The NoCloud seed (ADR 0059) as a read-only second disk, after the root disk so that stays vda. Raw, not
+            // qcow2: the file is ours and tiny. The caller writes it first (CloudInitSeedWriter).
+            args.AddRange(
+            [
+                "-blockdev", $"driver=file,node-name={SeedFileNode},filename={Escape(paths.CloudInitSeed)},read-only=on",
+                "-blockdev", $"driver=raw,node-name={SeedNode},file={SeedFileNode},read-only=on",
+                "-device", $"virtio-blk-pci,drive={SeedNode},id=virtio-seed0",
+            ]);
         }
 
         for (var i = 0; i < spec.Nics.Count; i++)

@@ -590,6 +590,12 @@ public sealed class QemuMigrationDriver : IVmMigrationDriver, IAsyncDisposable
                     $"VM {spec.Id}: template {spec.TemplateSha256} is not on this node; it must be fetched before the migration.", isTransient: false);
             var accelerator = await _accelerators.ResolveAsync(template, cancellationToken);
             var arguments = QemuCommandLineBuilder.BuildIncoming(spec, template, paths, accelerator, _options);
+            if (template.CloudInit)
+            {
+                // The source's devices include the seed disk; the copy here must have it too (ADR 0059).
+                await new CloudInit.CloudInitSeedWriter(_supervisor.Runner, _supervisor.Confinement).WriteAsync(paths, spec, cancellationToken);
+            }
+
             var tunnelled = Tunnelled(request.Parameters);
             if (request.DialSource is not null && !tunnelled)
             {
@@ -779,6 +785,11 @@ public sealed class QemuMigrationDriver : IVmMigrationDriver, IAsyncDisposable
             ?? throw new DriverException($"VM {vmId}: template {spec.TemplateSha256} is not on this node.", isTransient: false);
         var accelerator = await _accelerators.ResolveAsync(template, cancellationToken);
         var arguments = QemuCommandLineBuilder.BuildPaused(spec, template, paths, accelerator, _options);
+        if (template.CloudInit)
+        {
+            await new CloudInit.CloudInitSeedWriter(_supervisor.Runner, _supervisor.Confinement).WriteAsync(paths, spec, cancellationToken);
+        }
+
         foreach (var nic in spec.Nics)
         {
             await _taps.EnsureAsync(nic.Id, nic.NetworkId, nic.Mtu, cancellationToken);

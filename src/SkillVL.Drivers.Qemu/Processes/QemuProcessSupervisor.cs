@@ -310,6 +310,9 @@ public sealed class QemuProcessSupervisor : IAsyncDisposable
     /// <summary>The QEMU user's processes (ADR 0016) may plant files in a VM's runtime directory.</summary>
     public QemuConfinement Confinement => _confinement;
 
+    /// <summary>Runs the host tools the driver needs besides QEMU (the cloud-init seed's mkfs.vfat and mcopy).</summary>
+    public ICommandRunner Runner => _runner;
+
     internal static void WriteJsonAtomically<T>(string path, T value)
     {
         // The runtime directory is writable by the QEMU group: never follow a link someone planted at the temporary

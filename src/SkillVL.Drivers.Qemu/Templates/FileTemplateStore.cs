@@ -159,7 +159,8 @@ public sealed class FileTemplateStore : ITemplateStore
             boot == BootMethod.Kernel ? Path.Combine(directory, KernelFileName) : null,
             boot == BootMethod.Kernel && manifest.Files.ContainsKey(InitrdFileName) ? Path.Combine(directory, InitrdFileName) : null,
             boot == BootMethod.Kernel ? manifest.Cmdline : null,
-            manifest.Files.GetValueOrDefault(KernelFileName));
+            manifest.Files.GetValueOrDefault(KernelFileName),
+            manifest.CloudInit);
     }
 
     /// <summary>

@@ -10,6 +10,7 @@ namespace SkillVL.Drivers.Qemu.Templates;
 /// <param name="InitrdPath">Initrd for <see cref="BootMethod.Kernel"/>, or null.</param>
 /// <param name="KernelCommandLine">Kernel command line for <see cref="BootMethod.Kernel"/>, or null.</param>
 /// <param name="KernelSha256">sha256 of the kernel file (keys the accelerator probe cache), or null.</param>
+/// <param name="CloudInit">The guest reads a NoCloud seed: the VM gets one as a read-only second disk (ADR 0059).</param>
 public sealed record TemplateFiles(
     string Sha256,
     BootMethod Boot,
@@ -17,4 +18,5 @@ public sealed record TemplateFiles(
     string? KernelPath,
     string? InitrdPath,
     string? KernelCommandLine,
-    string? KernelSha256);
+    string? KernelSha256,
+    bool CloudInit = false);

@@ -22,6 +22,14 @@ public sealed class TemplateManifest
 
     public int DefaultCpus { get; set; }
 
+    /// <summary>The guest runs cloud-init with the NoCloud datasource: each machine gets a seed volume (ADR 0059).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public bool CloudInit { get; set; }
+
+    /// <summary>How a user logs in to a machine of this template (shown where templates are listed), or null.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? LoginHint { get; set; }
+
     /// <summary>File name → lowercase hex sha256 of its content.</summary>
     public Dictionary<string, string> Files { get; set; } = new(StringComparer.Ordinal);
 

@@ -265,7 +265,7 @@ public sealed class MigrationRunner(
         var migration = run.Migration;
         var limits = MigrationJson.Read<MigrationLimits>(migration.LimitsJson);
         var networks = room.Networks.ToDictionary(n => n.Id, StringComparer.Ordinal);
-        var spec = MachineSpecs.ToSpec(machine, networks, room.Name);
+        var spec = MachineSpecs.ToSpec(machine, networks, room.Name, MachineSpecs.CloudInitOf(room).GetValueOrDefault(machine.Name));
         // Nodes that open the same Ceph pool move RAM only, whatever transfer was asked (ADR 0055): there is nothing to copy.
         var shared = NodeStorage.SharesDisks(source.Facts.Storage, target.Facts.Storage);
         var disk = shared ? DiskTransfer.Shared : migration.DiskTransfer switch

@@ -97,6 +97,7 @@ public sealed class ReconcileLoop(
 
         var live = rooms.Where(r => !r.DeletionRequested).ToList();
         var roomNames = live.ToDictionary(r => r.Id, r => r.Name, StringComparer.Ordinal);
+        var cloudInits = live.ToDictionary(r => r.Id, MachineSpecs.CloudInitOf, StringComparer.Ordinal);
         var networksById = rooms.SelectMany(r => r.Networks).ToDictionary(n => n.Id, StringComparer.Ordinal);
         var liveMachines = live.SelectMany(r => r.Machines).ToList();
         var liveIds = liveMachines.Select(m => m.Id).ToHashSet(StringComparer.Ordinal);
@@ -242,7 +243,8 @@ public sealed class ReconcileLoop(
 
             foreach (var machine in wantedHere)
             {
-                var spec = MachineSpecs.ToSpec(machine, networksById, roomNames.GetValueOrDefault(machine.RoomId));
+                var spec = MachineSpecs.ToSpec(
+                    machine, networksById, roomNames.GetValueOrDefault(machine.RoomId), cloudInits.GetValueOrDefault(machine.RoomId)?.GetValueOrDefault(machine.Name));
                 var observation = observedById.GetValueOrDefault(machine.Id);
                 busy |= !IsConverged(machine, spec);
                 if (migrations.IsMigrating(machine.Id))

@@ -48,8 +48,10 @@ internal static class RoomSamples
         Assert.Equal(expected.Machines.Count, actual.Machines.Count);
         for (var i = 0; i < expected.Machines.Count; i++)
         {
-            Assert.Equal(expected.Machines[i] with { Nics = [] }, actual.Machines[i] with { Nics = [] });
+            Assert.Equal(expected.Machines[i] with { Nics = [], CloudInit = null }, actual.Machines[i] with { Nics = [], CloudInit = null });
             Assert.Equal(expected.Machines[i].Nics, actual.Machines[i].Nics);
+            Assert.Equal(expected.Machines[i].CloudInit?.SshKeys, actual.Machines[i].CloudInit?.SshKeys);
+            Assert.Equal(expected.Machines[i].CloudInit?.UserData, actual.Machines[i].CloudInit?.UserData);
         }
     }
 }

@@ -64,8 +64,8 @@ public sealed class RoomSchemaTests
             .Where(s => (string?)s.Schema["type"] == "object" && s.Schema["additionalProperties"] is not JsonObject)
             .ToList();
 
-        // the room, metadata, network, machine, nic, uiPosition, placement, lifetime, router, routerInterface, route, dhcp, check, check.expect
-        Assert.Equal(14, objects.Count);
+        // the room, metadata, network, machine, nic, uiPosition, placement, lifetime, router, routerInterface, route, dhcp, check, check.expect, machine.cloudInit
+        Assert.Equal(15, objects.Count);
         Assert.All(objects, o => Assert.True(o.Schema["additionalProperties"] is JsonValue v && !v.GetValue<bool>(), o.Path));
     }
 

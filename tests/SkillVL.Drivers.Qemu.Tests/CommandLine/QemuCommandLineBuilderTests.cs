@@ -117,6 +117,26 @@ public sealed class QemuCommandLineBuilderTests
         Assert.Equal(expectedCpu, arguments[arguments.IndexOf("-cpu") + 1]);
     }
 
+    [Fact]
+    public void Build_CloudInitTemplate_AttachesTheSeedReadOnly_AfterTheRootDisk()
+    {
+        var options = TestOptions.Fixed();
+        var spec = Spec([]);
+        var paths = VmPaths.For(options, spec.Id);
+        var disk = Template with { Boot = BootMethod.Disk, KernelPath = null, InitrdPath = null, KernelCommandLine = null };
+
+        var plain = QemuCommandLineBuilder.Build(spec, disk, paths, QemuAccelerator.Tcg, options).ToList();
+        var seeded = QemuCommandLineBuilder.Build(spec, disk with { CloudInit = true }, paths, QemuAccelerator.Tcg, options).ToList();
+
+        Assert.DoesNotContain(plain, a => a.Contains("seed0", StringComparison.Ordinal));
+        Assert.Contains($"driver=file,node-name=seed0-file,filename={paths.CloudInitSeed},read-only=on", seeded);
+        Assert.Contains("driver=raw,node-name=seed0,file=seed0-file,read-only=on", seeded);
+        var root = seeded.IndexOf("virtio-blk-pci,drive=disk0,id=virtio-disk0,bootindex=0");
+        var seed = seeded.IndexOf("virtio-blk-pci,drive=seed0,id=virtio-seed0");
+        Assert.True(root >= 0 && seed > root, "the seed disk follows the root disk, so the root stays /dev/vda");
+        Assert.DoesNotContain("-kernel", seeded);
+    }
+
     private static IReadOnlyList<string> Build(VmSpec spec)
     {
         var options = TestOptions.Fixed();

@@ -5522,6 +5522,16 @@ export interface components {
             owner?: null | string;
         };
         JsonElement: unknown;
+        /**
+         * @description What a machine whose template takes cloud-init (template.json `"cloudInit": true`, ADR 0059) receives in its
+         *     NoCloud seed besides its name and static addresses. Ignored by templates without cloud-init.
+         */
+        MachineCloudInit: {
+            /** @description OpenSSH public keys (one line each, "ssh-ed25519 AAAA… comment") for the template's default user. */
+            sshKeys?: string[];
+            /** @description The room's own user-data: a "#cloud-config" document or a "#!" script, run once on the first boot. */
+            userData?: null | string;
+        };
         MachineDefinition: {
             name?: string;
             /** @description Template name, e.g. "tiny". */
@@ -5542,6 +5552,7 @@ export interface components {
              *     that has a router (string? RoomRouting.DefaultGateway(RoomDefinition room, MachineDefinition machine)), else none.
              */
             gateway?: null | string;
+            cloudInit?: null | components["schemas"]["MachineCloudInit"];
             ui?: null | components["schemas"]["UiPosition"];
         };
         /** @description The observed state of one machine. */
