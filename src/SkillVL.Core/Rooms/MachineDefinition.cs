@@ -7,13 +7,13 @@ public sealed record MachineDefinition
     /// <summary>Template name, e.g. "tiny".</summary>
     public string Template { get; init; } = "";
 
-    /// <summary>Virtual CPUs; the template's default when absent.</summary>
     /// <summary>The node to place the machine on; null: the scheduler chooses.</summary>
     public string? Node { get; init; }
 
     /// <summary>Labels a node must carry to take the machine; null: any node.</summary>
     public IReadOnlyDictionary<string, string>? NodeLabels { get; init; }
 
+    /// <summary>Virtual CPUs; the template's default when absent.</summary>
     public int? Cpus { get; init; }
 
     /// <summary>RAM as a Kubernetes-style quantity ("256Mi", "1Gi"); the template's default when absent.</summary>

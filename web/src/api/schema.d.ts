@@ -5536,13 +5536,16 @@ export interface components {
             name?: string;
             /** @description Template name, e.g. "tiny". */
             template?: string;
-            /** @description Virtual CPUs; the template's default when absent. */
+            /** @description The node to place the machine on; null: the scheduler chooses. */
             node?: null | string;
             /** @description Labels a node must carry to take the machine; null: any node. */
             nodeLabels?: null | {
                 [key: string]: string;
             };
-            /** Format: int32 */
+            /**
+             * Format: int32
+             * @description Virtual CPUs; the template's default when absent.
+             */
             cpus?: null | number | string;
             /** @description RAM as a Kubernetes-style quantity ("256Mi", "1Gi"); the template's default when absent. */
             memory?: null | string;
