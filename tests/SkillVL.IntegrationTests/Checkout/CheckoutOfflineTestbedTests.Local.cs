@@ -9,11 +9,13 @@ namespace SkillVL.IntegrationTests.Checkout;
 /// <summary>The owner's side while laptop1 is cut off: the agent's local socket (console, stop, start) and its restart.</summary>
 public sealed partial class CheckoutOfflineTestbedTests
 {
-    /// <summary>The agent's command as the testbed recorded it, without the one-time join token (the credential is kept).</summary>
+    /// <summary>The agent's command as the testbed recorded it, without the one-time join token's file: it restarts on the
+    /// credential it kept.</summary>
     private static Process StartAgentAgain(NodeState node)
     {
         var command = node.Agent!.Command.ToList();
-        var token = command.IndexOf("--join-token");
+        var token = command.IndexOf("--join-token-file");
+        Assert.True(token >= 0, "the testbed starts its agents with --join-token-file: " + string.Join(' ', command));
         command.RemoveRange(token, 2);
         var start = new ProcessStartInfo("bash") { UseShellExecute = false };
         start.ArgumentList.Add("-c");
