@@ -86,15 +86,18 @@ public sealed class RoomLifetimeService(
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<SkillVlDbContext>();
         var room = await db.Rooms.Include(r => r.Machines).FirstOrDefaultAsync(r => r.Id == roomId && !r.DeletionRequested, cancellationToken);
-        foreach (var machine in room?.Machines.Where(m => m.DesiredState == MachineStates.Running).ToList() ?? [])
+        if (room is null)
         {
-            if (activity.IdleFor(machine.Id, consoles.IsOpenOn(machine.Id)) is { } idleFor && idleFor >= idle)
+            return;
+        }
+
+        var rooms = scope.ServiceProvider.GetRequiredService<RoomService>();
+        foreach (var machine in room.Machines.Where(m => m.DesiredState == MachineStates.Running).ToList())
+        {
+            if (activity.IdleFor(machine.Id, consoles.IsOpenOn(machine.Id)) is { } idleFor && idleFor >= idle
+                && await rooms.MachineActionAsync(room, machine.Name, "stop", cancellationToken) is { Task: not null })
             {
-                var rooms = scope.ServiceProvider.GetRequiredService<RoomService>();
-                if (await rooms.MachineActionAsync(room!, machine.Name, "stop", cancellationToken) is { Task: not null })
-                {
-                    RoomLifetimeLog.IdleStopped(logger, room!.Name, machine.Name, idleFor.TotalMinutes, idleAfter);
-                }
+                RoomLifetimeLog.IdleStopped(logger, room.Name, machine.Name, idleFor.TotalMinutes, idleAfter);
             }
         }
     }

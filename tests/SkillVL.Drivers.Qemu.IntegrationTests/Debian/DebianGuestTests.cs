@@ -48,6 +48,11 @@ public sealed class DebianGuestTests(ITestOutputHelper output)
 
         var stopwatch = Stopwatch.StartNew();
         await host.Node.Vms.StartAsync(spec, CancellationToken.None);
+
+        // The seed (1 MiB FAT) is root's and only readable by QEMU's group, as the VM's other shared files (ADR 0016).
+        var seed = VmPaths.For(host.Options, spec.Id).CloudInitSeed;
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.GroupRead, File.GetUnixFileMode(seed));
+        Assert.Equal(1024 * 1024, new FileInfo(seed).Length);
         await WaitAsync(
             () => host.Node.Vms.GuestPingAsync(spec.Id, TimeSpan.FromSeconds(2), CancellationToken.None), host, spec.Id, "the guest agent");
         var agent = stopwatch.Elapsed;
