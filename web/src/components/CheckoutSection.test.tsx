@@ -31,7 +31,7 @@ const migration = (state: string, phase: string, extra: object = {}) => ({
 async function renderSection(m: MachineStatus, onChanged = vi.fn()) {
   render(
     <MemoryRouter>
-      <CheckoutSection roomId="r-lab" machine={m} onChanged={onChanged} pollMs={5} />
+      <CheckoutSection roomId="r-lab" machine={m} onChanged={onChanged} pollMs={50} />
     </MemoryRouter>,
   );
   await act(async () => {});

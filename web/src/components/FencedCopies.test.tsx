@@ -111,7 +111,7 @@ describe('CheckoutSection revive', () => {
     const onChanged = vi.fn();
     render(
       <MemoryRouter>
-        <CheckoutSection roomId="r-lab" machine={machine(checkout(lease))} onChanged={onChanged} pollMs={5} />
+        <CheckoutSection roomId="r-lab" machine={machine(checkout(lease))} onChanged={onChanged} pollMs={50} />
       </MemoryRouter>,
     );
     await act(async () => {});

@@ -30,7 +30,7 @@ describe('MigrateDialog and client nodes (issue 12)', () => {
     ];
     render(
       <MemoryRouter>
-        <MigrateDialog machine={machine} onClose={vi.fn()} pollMs={5} />
+        <MigrateDialog machine={machine} onClose={vi.fn()} pollMs={50} />
       </MemoryRouter>,
     );
     await act(async () => {});

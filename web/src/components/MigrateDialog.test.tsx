@@ -33,7 +33,7 @@ afterEach(() => {
 async function open(onClose = vi.fn()) {
   render(
     <MemoryRouter>
-      <MigrateDialog machine={machine} onClose={onClose} pollMs={5} />
+      <MigrateDialog machine={machine} onClose={onClose} pollMs={50} />
     </MemoryRouter>,
   );
   await act(async () => {});
@@ -138,7 +138,7 @@ describe('MigrateDialog', () => {
     opener.focus();
     const dialog = render(
       <MemoryRouter>
-        <MigrateDialog machine={machine} onClose={vi.fn()} pollMs={5} />
+        <MigrateDialog machine={machine} onClose={vi.fn()} pollMs={50} />
       </MemoryRouter>,
     );
     await act(async () => {});

@@ -19,7 +19,7 @@ async function renderPage(m: Migration) {
   render(
     <MemoryRouter initialEntries={[`/migrations/${m.id}`]}>
       <Routes>
-        <Route path="/migrations/:id" element={<MigrationPage pollMs={5} />} />
+        <Route path="/migrations/:id" element={<MigrationPage pollMs={50} />} />
       </Routes>
     </MemoryRouter>,
   );

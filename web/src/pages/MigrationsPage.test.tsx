@@ -19,7 +19,7 @@ async function renderPage() {
   const view = render(
     <MemoryRouter initialEntries={['/migrations']}>
       <Routes>
-        <Route path="/migrations" element={<MigrationsPage pollMs={5} />} />
+        <Route path="/migrations" element={<MigrationsPage pollMs={50} />} />
       </Routes>
     </MemoryRouter>,
   );
