@@ -7,8 +7,8 @@ namespace SkillVL.Experiments.IntegrationTests;
 
 /// <summary>
 /// `skillvl experiment run` end to end on a testbed it creates (real QEMU guests, skillvl-linkem, the embedded Server):
-/// a 2-cell spec (loss on the link, the service workload with its client over VXLAN and not), then --resume with nothing left, then --resume after
-/// a row is removed, then the report and plots.
+/// a 2-cell spec (loss on the link, the service workload with its client over VXLAN and not), then --resume with nothing left, then the
+/// report and plots.
 /// </summary>
 public sealed class ExperimentSmokeTests(ITestOutputHelper log) : IDisposable
 {
@@ -45,7 +45,7 @@ public sealed class ExperimentSmokeTests(ITestOutputHelper log) : IDisposable
     }
 
     [Fact]
-    public async Task Run_TwoCells_ThenResume_ThenReport()
+    public async Task Run_TwoCells_ThenResumeWithNothingLeft_ThenReport()
     {
         var spec = Path.Combine(dir, "smoke.yaml");
         await File.WriteAllTextAsync(spec, Spec);
@@ -87,17 +87,8 @@ public sealed class ExperimentSmokeTests(ITestOutputHelper log) : IDisposable
         Assert.Contains("0 runs now, 2 found done", againOutput, StringComparison.Ordinal);
         Assert.Equal(rows.Select(r => r.RunId), ResultsCsv.Read(Csv).Select(r => r.RunId));
 
-        var lines = (await File.ReadAllLinesAsync(Csv)).ToList();
-        var removed = lines[1].Split(',')[0];
-        lines.RemoveAt(1);
-        await File.WriteAllLinesAsync(Csv, lines);
-        var (once, onceOutput) = await RunAsync("run", spec, "--out", Out, "--resume");
-        Assert.True(once == 0, onceOutput);
-        Assert.Contains("1 runs now, 1 found done", onceOutput, StringComparison.Ordinal);
-        var after = ResultsCsv.Read(Csv);
-        Assert.Equal(2, after.Count);
-        Assert.Equal(removed, after[^1].RunId);
-
+        // A row removed runs exactly that one again (ExperimentRunnerTests.Resume_AllDone_RunsNothing_ARowRemoved_RunsExactlyThatOne,
+        // with a hand-written cell runner): here it would cost a third testbed and another move (≈ 100 s of CI).
         File.Delete(Path.Combine(Out, ReportWriter.FileName));
         var (report, reportOutput) = await RunAsync("report", Out);
         Assert.True(report == 0, reportOutput);

@@ -82,18 +82,19 @@ public sealed class SnapshotTests(ITestOutputHelper output)
     }
 
     /// <summary>
-    /// Issue 18's measure: snapshot with RAM and its revert of a 1 GiB guest with 256 MiB of random data in memory (a
+    /// Issue 18: snapshot with RAM and its revert of a 512 MiB guest with 64 MiB of random data in memory (a
     /// tmpfs file, so the pages are neither zero nor on the disk). The figures are printed; the revert must bring the
     /// data back unchanged.
     /// </summary>
     [Fact]
-    public async Task Measure_WithRamOfA1GiBGuest_SnapshotAndRevertTimes()
+    public async Task WithRam_RandomDataInTheGuestsRam_ComesBackOnRevert_TimesLogged()
     {
         await using var host = await QemuTestHost.StartAsync(output);
-        var spec = host.NewVm("big") with { MemoryBytes = 1L << 30 };
+        // 512 MiB with 64 MiB of random data in a tmpfs (it was 1 GiB and 256 MiB: 99 s of CI for the same check).
+        var spec = host.NewVm("big") with { MemoryBytes = 512L << 20 };
         await host.StartAndWaitForAgentAsync(spec);
         var fill = await host.ExecAsync(spec.Id, TimeSpan.FromMinutes(3), "sh", "-c",
-            "mkdir -p /mnt/ram && mount -t tmpfs -o size=300m tmpfs /mnt/ram && dd if=/dev/urandom of=/mnt/ram/f bs=1M count=256 2>/dev/null && sha256sum /mnt/ram/f");
+            "mkdir -p /mnt/ram && mount -t tmpfs -o size=80m tmpfs /mnt/ram && dd if=/dev/urandom of=/mnt/ram/f bs=1M count=64 2>/dev/null && sha256sum /mnt/ram/f");
         Assert.Equal(0, fill.ExitCode);
         var sum = fill.Stdout.Split(' ')[0];
 
@@ -104,7 +105,7 @@ public sealed class SnapshotTests(ITestOutputHelper output)
         stopwatch.Restart();
         await host.Node.Snapshots.RevertAsync(spec.Id, "full", CancellationToken.None);
         var load = stopwatch.Elapsed;
-        output.WriteLine($"1 GiB guest, 256 MiB random in RAM: snapshot with RAM {save.TotalSeconds:0.00} s ({snapshot.VmStateBytes >> 20} MiB of state), revert {load.TotalSeconds:0.00} s");
+        output.WriteLine($"512 MiB guest, 64 MiB random in RAM: snapshot with RAM {save.TotalSeconds:0.00} s ({snapshot.VmStateBytes >> 20} MiB of state), revert {load.TotalSeconds:0.00} s");
         var back = await host.ExecAsync(spec.Id, TimeSpan.FromMinutes(2), "sha256sum", "/mnt/ram/f");
         Assert.Equal(sum, back.Stdout.Split(' ')[0]);
 
