@@ -235,7 +235,8 @@ public sealed class QemuMigrationDriver : IVmMigrationDriver, IAsyncDisposable
 
             if (status.Pid is null)
             {
-                throw new DriverException($"The incoming VM {vmId} is not running on this node (its QEMU is gone).", isTransient: false);
+                throw new DriverException(
+                    $"The incoming VM {vmId} is not running on this node (its QEMU is gone{IncomingFailure.Explain(paths)}).", isTransient: false);
             }
 
             // The target finishes loading the state a moment after the source reports completed.
