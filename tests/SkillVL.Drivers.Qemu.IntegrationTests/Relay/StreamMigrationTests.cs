@@ -43,11 +43,21 @@ public sealed class StreamMigrationTests(ITestOutputHelper output)
         var port = FreePort();
         await server.Node.Networks.EnsureAsync(
             new NetworkSpec(net, TwoNodeUnderlay.GuestMtu, RelayHub: new NetworkRelayHub(Loopback, port, [ClientName])), CancellationToken.None);
+        var mover = server.NewVm("mover", net);
+
+        // A move onto the client before its switch of the network exists: refused as transient (ensure the network first),
+        // before any QEMU starts, and nothing of the VM stays on the client.
+        var early = await Assert.ThrowsAsync<Core.Errors.DriverException>(() => client.Node.Migrations.PrepareIncomingAsync(
+            new IncomingMigrationRequest(ShortId.New(), mover, Loopback, DiskTransfer.Overlay, 256L << 20, Plan(mover), Tls: false),
+            CancellationToken.None));
+        Assert.True(early.IsTransient);
+        Assert.Contains($"Network {net} does not exist on this node", early.Message, StringComparison.Ordinal);
+        await client.AssertNothingLeftAsync();
+
         await client.Node.Networks.EnsureAsync(
             new NetworkSpec(net, TwoNodeUnderlay.GuestMtu, Relay: new NetworkRelay(Loopback, port, HubName)), CancellationToken.None);
         await using var peer = await PeerNamespace.CreateAsync(output, InterfaceNames.Bridge(net), "10.97.0.1/24");
 
-        var mover = server.NewVm("mover", net);
         var local = client.NewVm("local", net);
         await Task.WhenAll(server.StartAndWaitForAgentAsync(mover), client.StartAndWaitForAgentAsync(local));
         await server.ConfigureNicAsync(mover, "10.97.0.2/24");
@@ -91,11 +101,7 @@ public sealed class StreamMigrationTests(ITestOutputHelper output)
     private async Task MoveAsync(QemuTestHost source, QemuTestHost target, VmSpec vm, string what)
     {
         var stopwatch = Stopwatch.StartNew();
-        var parameters = MigrationPolicy.Plan(
-            new LinkMeasurement(DataRate.FromMegabitsPerSecond(1000), TimeSpan.FromMilliseconds(1)),
-            new VmMigrationProfile { MemoryBytes = vm.MemoryBytes, TargetHasBase = true },
-            new MigrationLimits(),
-            MigrationFeatures.Qemu72);
+        var parameters = Plan(vm);
         var migrationId = ShortId.New();
         var incoming = await target.Node.Migrations.PrepareIncomingAsync(
             new IncomingMigrationRequest(migrationId, vm, Loopback, DiskTransfer.Overlay, 256L << 20, parameters, Tls: false), CancellationToken.None);
@@ -113,6 +119,12 @@ public sealed class StreamMigrationTests(ITestOutputHelper output)
         Assert.NotNull(completed.Downtime);
         Assert.Null(await source.ObserveAsync(vm.Id));
     }
+
+    private static MigrationParameters Plan(VmSpec vm) => MigrationPolicy.Plan(
+        new LinkMeasurement(DataRate.FromMegabitsPerSecond(1000), TimeSpan.FromMilliseconds(1)),
+        new VmMigrationProfile { MemoryBytes = vm.MemoryBytes, TargetHasBase = true },
+        new MigrationLimits(),
+        MigrationFeatures.Qemu72);
 
     /// <summary>The same guest on the target, not a reboot: its agent answers, same boot id, its counter still counts.</summary>
     private static async Task AssertGuestRunsOnAsync(QemuTestHost host, string vmId, string bootId, int counterPid)
