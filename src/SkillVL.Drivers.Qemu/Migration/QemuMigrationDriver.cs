@@ -644,9 +644,9 @@ public sealed class QemuMigrationDriver : IVmMigrationDriver, IAsyncDisposable
             await _vms.PrepareNicsAsync(spec, cancellationToken);
             await _supervisor.LaunchAsync(paths, spec, accelerator, arguments, cancellationToken, request.BootId, resume: false);
 
-            // Stream mode: plugged in now, while the guest is paused, so the link is up at the switch-over and QEMU's
-            // announcement of the guest's MAC (RARP, right after it resumes) reaches the switch and, through the relay,
-            // the hub's bridge, which learn where the guest is now.
+            // Stream mode: plugged in now, while the guest is paused, so the link is up at the switch-over and the
+            // announcement of the guest's MAC after the move (QEMU's RARP, or the guest's gratuitous ARP) can reach the
+            // switch and, through the relay, the hub's bridge.
             await _vms.AttachStreamNicsAsync(spec, paths, cancellationToken);
             var tls = request.Tls && !tunnelled ? MigrationQmp.ServerTlsObject : null;
             if (tls is not null)
