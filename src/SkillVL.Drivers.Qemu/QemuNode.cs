@@ -134,13 +134,13 @@ public sealed class QemuNode : IAsyncDisposable
         var tunnels = new Migration.Tunnel.MigrationTunnels(loggerFactory.CreateLogger<Migration.Tunnel.MigrationTunnels>());
         var retained = new Checkout.RetainedCopies(options, supervisor, tunnels, loggerFactory.CreateLogger<Checkout.RetainedCopies>());
         var migrations = new QemuMigrationDriver(
-            options, vms, supervisor, templates, images, taps, accelerators, runner, tunnels,
+            options, vms, supervisor, templates, images, accelerators, runner, tunnels,
             new Migration.Tunnel.LinkProbes(timeProvider, loggerFactory.CreateLogger<Migration.Tunnel.LinkProbes>()), timeProvider, loggerFactory.CreateLogger<QemuMigrationDriver>(),
             retained);
         var leases = new Checkout.CheckoutLeases(
-            options, vms, supervisor, taps, retained, timeProvider, loggerFactory.CreateLogger<Checkout.CheckoutLeases>());
+            options, vms, supervisor, retained, timeProvider, loggerFactory.CreateLogger<Checkout.CheckoutLeases>());
         var checkouts = new Checkout.QemuCheckoutDriver(
-            options, vms, supervisor, taps, images, runner, tunnels, retained, timeProvider, loggerFactory.CreateLogger<Checkout.QemuCheckoutDriver>(), leases);
+            options, vms, supervisor, images, runner, tunnels, retained, timeProvider, loggerFactory.CreateLogger<Checkout.QemuCheckoutDriver>(), leases);
         var routers = new Networking.Routers.RoomRouters(options, ip, runner, sysctls, loggerFactory.CreateLogger<Networking.Routers.RoomRouters>());
         var snapshots = new Snapshots.QemuSnapshotDriver(
             options, vms, supervisor, runner, images, timeProvider, loggerFactory.CreateLogger<Snapshots.QemuSnapshotDriver>());

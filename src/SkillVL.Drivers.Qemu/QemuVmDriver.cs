@@ -330,19 +330,7 @@ public sealed class QemuVmDriver : IVmDriver, IAsyncDisposable
         }
 
         await _disks.PrepareLaunchAsync(paths, cancellationToken);
-        foreach (var nic in spec.Nics)
-        {
-            if (_streams is null)
-            {
-                await _taps.EnsureAsync(nic.Id, nic.NetworkId, nic.Mtu, cancellationToken);
-            }
-            else if (!await _streams.ExistsAsync(nic.NetworkId, cancellationToken))
-            {
-                throw new DriverException(
-                    $"Network {nic.NetworkId} does not exist on this node; ensure the network before starting VMs on it.", isTransient: true);
-            }
-        }
-
+        await PrepareNicsAsync(spec, cancellationToken);
         var acceleratorName = accelerator.ToQemuName();
         _logger.VmStarting(spec.Id, acceleratorName);
         var metadata = await _supervisor.LaunchAsync(paths, spec, accelerator, arguments, cancellationToken);
@@ -373,9 +361,32 @@ public sealed class QemuVmDriver : IVmDriver, IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// What the VM's NICs need before a QEMU of it starts on this node (a start, a migration's incoming QEMU, an offline
+    /// move's paused one): bridge mode, a tap per NIC on its network's bridge; stream mode (ADR 0052), only the networks'
+    /// switches, as QEMU makes the sockets itself. Either way the node's own backend: the NIC device (model, MAC, PCI slot)
+    /// is the same on every node, the backend is the node's business, so a VM moves between the two modes (ADR 0052).
+    /// </summary>
+    /// <exception cref="DriverException">A network is not on this node yet (transient: the caller ensures it first).</exception>
+    internal async Task PrepareNicsAsync(VmSpec spec, CancellationToken cancellationToken)
+    {
+        foreach (var nic in spec.Nics)
+        {
+            if (_streams is null)
+            {
+                await _taps.EnsureAsync(nic.Id, nic.NetworkId, nic.Mtu, cancellationToken);
+            }
+            else if (!await _streams.ExistsAsync(nic.NetworkId, cancellationToken))
+            {
+                throw new DriverException(
+                    $"Network {nic.NetworkId} does not exist on this node; ensure the network before starting VMs on it.", isTransient: true);
+            }
+        }
+    }
+
     /// <summary>Stream mode (ADR 0052): plugs the VM's NICs into their networks' switches (idempotent). Bridge mode: nothing
     /// (the taps were made before QEMU started).</summary>
-    private async Task AttachStreamNicsAsync(VmSpec spec, VmPaths paths, CancellationToken cancellationToken)
+    internal async Task AttachStreamNicsAsync(VmSpec spec, VmPaths paths, CancellationToken cancellationToken)
     {
         if (_streams is null)
         {
@@ -388,8 +399,8 @@ public sealed class QemuVmDriver : IVmDriver, IAsyncDisposable
         }
     }
 
-    /// <summary>What a stopped VM's NICs held: their taps, or their ports on the stream switches.</summary>
-    private async Task ReleaseNicsAsync(IEnumerable<string> nicIds, CancellationToken cancellationToken)
+    /// <summary>What a stopped VM's NICs held: their taps, or their ports on the stream switches. Idempotent.</summary>
+    internal async Task ReleaseNicsAsync(IEnumerable<string> nicIds, CancellationToken cancellationToken)
     {
         foreach (var nicId in nicIds)
         {

@@ -4,7 +4,6 @@ using Microsoft.Extensions.Logging;
 using SkillVL.Core.Checkout;
 using SkillVL.Core.Compute;
 using SkillVL.Core.Errors;
-using SkillVL.Drivers.Qemu.Networking;
 using SkillVL.Drivers.Qemu.Processes;
 
 namespace SkillVL.Drivers.Qemu.Checkout;
@@ -24,7 +23,6 @@ public sealed class CheckoutLeases : IAsyncDisposable
     private readonly QemuDriverOptions _options;
     private readonly QemuVmDriver _vms;
     private readonly QemuProcessSupervisor _supervisor;
-    private readonly TapDevices _taps;
     private readonly RetainedCopies _retained;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -33,12 +31,11 @@ public sealed class CheckoutLeases : IAsyncDisposable
     private Task? _watch;
 
     public CheckoutLeases(
-        QemuDriverOptions options, QemuVmDriver vms, QemuProcessSupervisor supervisor, TapDevices taps, RetainedCopies retained, TimeProvider time, ILogger logger)
+        QemuDriverOptions options, QemuVmDriver vms, QemuProcessSupervisor supervisor, RetainedCopies retained, TimeProvider time, ILogger logger)
     {
         _options = options;
         _vms = vms;
         _supervisor = supervisor;
-        _taps = taps;
         _retained = retained;
         _time = time;
         _logger = logger;
@@ -159,10 +156,7 @@ public sealed class CheckoutLeases : IAsyncDisposable
 
             var nics = (QemuProcessSupervisor.ReadMetadata(paths)?.Spec ?? ReadSpec(paths))?.Nics ?? [];
             await _supervisor.StopAsync(paths, StopMode.Hard, TimeSpan.Zero, cancellationToken);
-            foreach (var nic in nics)
-            {
-                await _taps.DeleteAsync(nic.Id, cancellationToken);
-            }
+            await _vms.ReleaseNicsAsync(nics.Select(n => n.Id), cancellationToken);
 
             var directory = LeaseFiles.FencedDirectory(_options);
             Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);

@@ -10,7 +10,6 @@ using SkillVL.Core.Nodes;
 using SkillVL.Drivers.Qemu.Accelerators;
 using SkillVL.Drivers.Qemu.Disks;
 using SkillVL.Drivers.Qemu.Migration.Tunnel;
-using SkillVL.Drivers.Qemu.Networking;
 using SkillVL.Drivers.Qemu.Processes;
 
 namespace SkillVL.Drivers.Qemu.Checkout;
@@ -36,7 +35,6 @@ public sealed class QemuCheckoutDriver : IVmCheckoutDriver
     private readonly QemuDriverOptions _options;
     private readonly QemuVmDriver _vms;
     private readonly QemuProcessSupervisor _supervisor;
-    private readonly TapDevices _taps;
     private readonly QcowImageTool _images;
     private readonly ICommandRunner _runner;
     private readonly MigrationTunnels _tunnels;
@@ -49,7 +47,6 @@ public sealed class QemuCheckoutDriver : IVmCheckoutDriver
         QemuDriverOptions options,
         QemuVmDriver vms,
         QemuProcessSupervisor supervisor,
-        TapDevices taps,
         QcowImageTool images,
         ICommandRunner runner,
         MigrationTunnels tunnels,
@@ -62,7 +59,6 @@ public sealed class QemuCheckoutDriver : IVmCheckoutDriver
         _options = options;
         _vms = vms;
         _supervisor = supervisor;
-        _taps = taps;
         _images = images;
         _runner = runner;
         _tunnels = tunnels;
@@ -115,10 +111,7 @@ public sealed class QemuCheckoutDriver : IVmCheckoutDriver
 
                 // Quit, not kill: the migration already flushed and inactivated the image, and quit closes it cleanly.
                 await _supervisor.StopAsync(vm, StopMode.Hard, TimeSpan.Zero, cancellationToken);
-                foreach (var nic in spec.Nics)
-                {
-                    await _taps.DeleteAsync(nic.Id, cancellationToken);
-                }
+                await _vms.ReleaseNicsAsync(spec.Nics.Select(n => n.Id), cancellationToken);
 
                 _retained.EnsureRoot();
                 Directory.CreateDirectory(retained.DataDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);

@@ -212,8 +212,11 @@ public static partial class QemuCommandLineBuilder
                     // again when its peer goes (a restarted agent reconnects) while its client side cannot reconnect.
                     ? $"stream,id=net{index},server=on,addr.type=unix,addr.path={Escape(paths.NicSocket(nic.Id))}"
                     // script=no: we create, attach and remove the tap ourselves (TapDevices), so QEMU never runs
-                    // /etc/qemu-ifup as root.
-                    : $"tap,id=net{index},ifname={TapName(nic.Id)},script=no,downscript=no",
+                    // /etc/qemu-ifup as root. vnet_hdr=off: the NIC device must be the same on a stream-mode node, whose
+                    // backend has no virtio-net header, or a VM cannot move between the two modes (ADR 0052). QEMU 7.2
+                    // migrates the device's vnet-header flag and the offloads it enables (a tap's default), and a
+                    // stream target refuses that state ("saved image requires vnet_hdr=on"): checked on this machine.
+                    : $"tap,id=net{index},ifname={TapName(nic.Id)},script=no,downscript=no,vnet_hdr=off",
                 // host_mtu (QEMU >= 2.9) tells the guest driver the MTU, so it matches the bridge.
                 // romfile= (empty): no iPXE option ROM, we never boot from the network.
                 "-device",

@@ -13,7 +13,6 @@ using SkillVL.Drivers.Qemu.CommandLine;
 using SkillVL.Drivers.Qemu.Confinement;
 using SkillVL.Drivers.Qemu.Disks;
 using SkillVL.Drivers.Qemu.Migration.Tunnel;
-using SkillVL.Drivers.Qemu.Networking;
 using SkillVL.Drivers.Qemu.Processes;
 using SkillVL.Drivers.Qemu.Templates;
 
@@ -49,7 +48,6 @@ public sealed class QemuMigrationDriver : IVmMigrationDriver, IAsyncDisposable
     private readonly QemuProcessSupervisor _supervisor;
     private readonly FileTemplateStore _templates;
     private readonly QcowImageTool _images;
-    private readonly TapDevices _taps;
     private readonly AcceleratorProbe _accelerators;
     private readonly ICommandRunner _runner;
     private readonly MigrationTunnels _tunnels;
@@ -65,7 +63,6 @@ public sealed class QemuMigrationDriver : IVmMigrationDriver, IAsyncDisposable
         QemuProcessSupervisor supervisor,
         FileTemplateStore templates,
         QcowImageTool images,
-        TapDevices taps,
         AcceleratorProbe accelerators,
         ICommandRunner runner,
         MigrationTunnels tunnels,
@@ -86,7 +83,6 @@ public sealed class QemuMigrationDriver : IVmMigrationDriver, IAsyncDisposable
         _supervisor = supervisor;
         _templates = templates;
         _images = images;
-        _taps = taps;
         _accelerators = accelerators;
         _time = time;
         _logger = logger;
@@ -239,7 +235,8 @@ public sealed class QemuMigrationDriver : IVmMigrationDriver, IAsyncDisposable
 
             if (status.Pid is null)
             {
-                throw new DriverException($"The incoming VM {vmId} is not running on this node (its QEMU is gone).", isTransient: false);
+                throw new DriverException(
+                    $"The incoming VM {vmId} is not running on this node (its QEMU is gone{IncomingFailure.Explain(paths)}).", isTransient: false);
             }
 
             // The target finishes loading the state a moment after the source reports completed.
@@ -641,12 +638,16 @@ public sealed class QemuMigrationDriver : IVmMigrationDriver, IAsyncDisposable
             }
 
             QemuProcessSupervisor.WriteJsonAtomically(paths.SpecFile, spec);
-            foreach (var nic in spec.Nics)
-            {
-                await _taps.EnsureAsync(nic.Id, nic.NetworkId, nic.Mtu, cancellationToken);
-            }
 
+            // This node's own NIC backends (taps here on a bridge node, stream sockets on a stream-mode client): QEMU
+            // migrates the NIC devices' state, never their backends, so the source's may differ (ADR 0052).
+            await _vms.PrepareNicsAsync(spec, cancellationToken);
             await _supervisor.LaunchAsync(paths, spec, accelerator, arguments, cancellationToken, request.BootId, resume: false);
+
+            // Stream mode: plugged in now, while the guest is paused, so the link is up at the switch-over and the
+            // announcement of the guest's MAC after the move (QEMU's RARP, or the guest's gratuitous ARP) can reach the
+            // switch and, through the relay, the hub's bridge.
+            await _vms.AttachStreamNicsAsync(spec, paths, cancellationToken);
             var tls = request.Tls && !tunnelled ? MigrationQmp.ServerTlsObject : null;
             if (tls is not null)
             {
@@ -790,37 +791,28 @@ public sealed class QemuMigrationDriver : IVmMigrationDriver, IAsyncDisposable
             await new CloudInit.CloudInitSeedWriter(_supervisor.Runner, _supervisor.Confinement).WriteAsync(paths, spec, cancellationToken);
         }
 
-        foreach (var nic in spec.Nics)
-        {
-            await _taps.EnsureAsync(nic.Id, nic.NetworkId, nic.Mtu, cancellationToken);
-        }
-
+        await _vms.PrepareNicsAsync(spec, cancellationToken);
         await _vms.Disks.PrepareLaunchAsync(paths, cancellationToken);
         await _supervisor.LaunchAsync(paths, spec, accelerator, arguments, cancellationToken, resume: false);
+        await _vms.AttachStreamNicsAsync(spec, paths, cancellationToken);
         return await _supervisor.InspectAsync(paths, cancellationToken);
     }
 
-    /// <summary>Stops the QEMU an offline move started (hard: the guest never ran) and removes its taps.</summary>
+    /// <summary>Stops the QEMU an offline move started (hard: the guest never ran) and removes its taps or switch ports.</summary>
     private async Task StopPausedAsync(VmPaths paths, CancellationToken cancellationToken)
     {
         var spec = ReadJson<VmSpec>(paths.SpecFile);
         await _supervisor.StopAsync(paths, StopMode.Hard, TimeSpan.Zero, cancellationToken);
-        foreach (var nic in spec?.Nics ?? [])
-        {
-            await _taps.DeleteAsync(nic.Id, cancellationToken);
-        }
+        await _vms.ReleaseNicsAsync(spec?.Nics.Select(n => n.Id) ?? [], cancellationToken);
     }
 
-    /// <summary>Removes an incoming VM: its process, taps, disk and files (the VM driver's delete, under our lock).</summary>
+    /// <summary>Removes an incoming VM: its process, taps or switch ports, disk and files (the VM driver's delete, under our lock).</summary>
     private async Task RemoveIncomingCoreAsync(VmPaths paths, CancellationToken cancellationToken)
     {
         await _tunnels.CloseIncomingAsync(paths.VmId);
         var spec = ReadJson<VmSpec>(paths.SpecFile);
         await _supervisor.StopAsync(paths, StopMode.Hard, TimeSpan.Zero, cancellationToken);
-        foreach (var nic in spec?.Nics ?? [])
-        {
-            await _taps.DeleteAsync(nic.Id, cancellationToken);
-        }
+        await _vms.ReleaseNicsAsync(spec?.Nics.Select(n => n.Id) ?? [], cancellationToken);
 
         await _supervisor.RemoveRuntimeDirectoryAsync(paths);
         _retained.ReturnLent(paths);

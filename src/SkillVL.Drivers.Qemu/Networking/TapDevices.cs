@@ -39,10 +39,11 @@ public sealed class TapDevices
     {
         if (_streamMode)
         {
-            // Only QemuVmDriver's own start knows stream mode (ADR 0052); a migration or check-out that brings a VM to
-            // this node would want a tap. Refused for good rather than retried forever against a bridge that never comes.
+            // Every QEMU start goes through QemuVmDriver.PrepareNicsAsync, which asks the stream switches instead (ADR
+            // 0052); a caller that gets here wants a tap on a node that has no bridge, so it is refused for good rather
+            // than retried forever against a bridge that never comes.
             throw new DriverException(
-                $"NIC {nicId}: this node runs its VMs' networks in stream mode (ADR 0052); moving a running VM here (migration, check-out) is not supported yet.",
+                $"NIC {nicId}: this node runs its VMs' networks in stream mode (--vm-network stream, ADR 0052) and makes no taps.",
                 isTransient: false);
         }
 

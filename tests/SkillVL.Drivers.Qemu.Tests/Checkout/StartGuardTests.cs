@@ -42,9 +42,8 @@ public sealed class StartGuardTests : IDisposable
             NullLogger<QemuVmDriver>.Instance);
         _paths = VmPaths.For(_options, VmId);
         Directory.CreateDirectory(_paths.DataDirectory);
-        var taps = new TapDevices(_options, new IpCommand(_options, runner), new InterfaceSysctls(_root.Sub("sys")), NullLogger<TapDevices>.Instance);
         var retained = new RetainedCopies(_options, supervisor, new SkillVL.Drivers.Qemu.Migration.Tunnel.MigrationTunnels(NullLogger<SkillVL.Drivers.Qemu.Migration.Tunnel.MigrationTunnels>.Instance), NullLogger<RetainedCopies>.Instance);
-        _leases = new CheckoutLeases(_options, _driver, supervisor, taps, retained, TimeProvider.System, NullLogger<CheckoutLeases>.Instance);
+        _leases = new CheckoutLeases(_options, _driver, supervisor, retained, TimeProvider.System, NullLogger<CheckoutLeases>.Instance);
     }
 
     [Fact]

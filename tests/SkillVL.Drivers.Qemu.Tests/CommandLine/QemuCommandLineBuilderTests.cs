@@ -137,6 +137,33 @@ public sealed class QemuCommandLineBuilderTests
         Assert.DoesNotContain("-kernel", seeded);
     }
 
+    /// <summary>A VM moves between a bridge node and a stream-mode client (ADR 0052): QEMU migrates the NIC devices' state,
+    /// so the incoming command line of either mode has the same devices; only the netdev backends differ.</summary>
+    [Fact]
+    public void BuildIncoming_BridgeAndStreamMode_SameNicDevices_OnlyTheBackendDiffers()
+    {
+        var spec = Spec(
+        [
+            new NicSpec("000000000001", "aaaaaaaaaaaa", "52:54:00:00:00:01", 1450, null),
+            new NicSpec("000000000002", "bbbbbbbbbbbb", "52:54:00:00:00:02", 9000, null),
+        ]);
+        var bridge = TestOptions.Fixed();
+        var stream = TestOptions.Fixed();
+        stream.VmNetwork = QemuDriverOptions.StreamNetworking;
+
+        var onBridge = QemuCommandLineBuilder.BuildIncoming(spec, Template, VmPaths.For(bridge, spec.Id), QemuAccelerator.Tcg, bridge);
+        var onStream = QemuCommandLineBuilder.BuildIncoming(spec, Template, VmPaths.For(stream, spec.Id), QemuAccelerator.Tcg, stream);
+
+        Assert.Equal(onBridge.Count, onStream.Count);
+        var differing = Enumerable.Range(0, onBridge.Count).Where(i => onBridge[i] != onStream[i]).ToList();
+        Assert.Equal(2, differing.Count);
+        Assert.All(differing, i => Assert.Equal("-netdev", onBridge[i - 1]));
+        // The tap without a vnet header: QEMU migrates that flag with the device, and a stream backend has none.
+        Assert.Equal("tap,id=net0,ifname=svt000000000001,script=no,downscript=no,vnet_hdr=off", onBridge[differing[0]]);
+        Assert.Equal("stream,id=net1,server=on,addr.type=unix,addr.path=/run/skillvl/vms/0123456789ab/nic-000000000002.sock", onStream[differing[1]]);
+        Assert.Equal(["-incoming", "defer"], onStream.TakeLast(2));
+    }
+
     private static IReadOnlyList<string> Build(VmSpec spec)
     {
         var options = TestOptions.Fixed();
