@@ -42,41 +42,57 @@ public static class ConsoleGateway
         string room, string machine, ConsoleTicketRequest request, HttpContext http, SkillVlDbContext db, AccessService access,
         NodeRegistry nodes, ConsoleTickets tickets, SpiceSessions spiceSessions)
     {
+        var (refusal, grant) = await GrantAsync(room, machine, request, http, db, access, nodes, spiceSessions);
+        if (grant is null)
+        {
+            return refusal!;
+        }
+
+        var (ticket, expires) = tickets.Issue(grant);
+        return Results.Ok(new ConsoleTicket($"{WebSocketPath}?ticket={Uri.EscapeDataString(ticket)}", grant.Kind, expires));
+    }
+
+    /// <summary>What the caller may open of the machine's console, or the answer that says why not (404 for a machine the
+    /// caller may not see, 400 for a bad kind, 409 for a stopped machine or a SPICE console held by another, 503 for an
+    /// unreachable node). Audited as the request's detail.</summary>
+    internal static async Task<(IResult? Refusal, ConsoleGrant? Grant)> GrantAsync(
+        string room, string machine, ConsoleTicketRequest request, HttpContext http, SkillVlDbContext db, AccessService access,
+        NodeRegistry nodes, SpiceSessions spiceSessions)
+    {
         var caller = http.Caller();
         var entity = await access.FindRoomAsync(caller, db.ReadRooms(), room, http.RequestAborted);
         var found = entity is { DeletionRequested: false } ? entity.Machines.FirstOrDefault(m => m.Name == machine) : null;
         if (found is null)
         {
-            return ApiResults.NotFound($"Machine '{RoomReference.Parse(room)}/{machine}'");
+            return (ApiResults.NotFound($"Machine '{RoomReference.Parse(room)}/{machine}'"), null);
         }
 
         if (request.Kind is not ("vnc" or "spice" or "serial"))
         {
-            return ApiResults.Invalid("kind", "must be vnc, spice or serial.", "The console request is not valid.");
+            return (ApiResults.Invalid("kind", "must be vnc, spice or serial.", "The console request is not valid."), null);
         }
 
         if (found.ObservedState != MachineStates.Running)
         {
-            return ApiResults.Conflict($"Machine {room}/{machine} is {found.ObservedState}; start it to open its console.");
+            return (ApiResults.Conflict($"Machine {room}/{machine} is {found.ObservedState}; start it to open its console."), null);
         }
 
         if (request.Kind == "spice" && spiceSessions.BusyReason(found.Id, $"{room}/{machine}") is { } busy)
         {
-            return ApiResults.Conflict(busy);
+            return (ApiResults.Conflict(busy), null);
         }
 
         if (nodes.Find(found.NodeName) is not { } node || !nodes.IsReachable(node))
         {
-            return Results.Problem(
+            return (Results.Problem(
                 statusCode: StatusCodes.Status503ServiceUnavailable,
                 title: "Node unreachable",
-                detail: $"Machine {room}/{machine} runs on node {found.NodeName}, which is unreachable now.");
+                detail: $"Machine {room}/{machine} runs on node {found.NodeName}, which is unreachable now."), null);
         }
 
         http.Items[AuditService.DetailItem] = "console " + request.Kind + (request.Watch ? " (watch only)" : "");
-        var (ticket, expires) = tickets.Issue(new ConsoleGrant(
+        return (null, new ConsoleGrant(
             caller.Id, caller.Username, caller.Role, found.Id, found.NodeName, $"room={entity!.Name} machine={machine}", request.Kind, request.Watch));
-        return Results.Ok(new ConsoleTicket($"{WebSocketPath}?ticket={Uri.EscapeDataString(ticket)}", request.Kind, expires));
     }
 
     private static async Task RelayAsync(

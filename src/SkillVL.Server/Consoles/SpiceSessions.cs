@@ -38,6 +38,9 @@ public sealed class SpiceSessions(ConsoleSessions sessions)
         }
     }
 
+    /// <summary>Whether the session <paramref name="ticket"/> opened is still open (a .vv file's listener lives as long).</summary>
+    public bool IsOpen(string ticket) => _open.ContainsKey(ticket);
+
     /// <summary>The open SPICE session on the machine, or null.</summary>
     public SpiceSession? HolderOf(string machineId) =>
         _open.Values.FirstOrDefault(s => s.Grant.VmId == machineId && s.Session.EndReason is null);

@@ -103,6 +103,7 @@ public static class ServerApp
         builder.Services.AddSingleton<Consoles.ConsoleRendezvous>();
         builder.Services.AddSingleton<Consoles.ConsoleSessions>();
         builder.Services.AddSingleton<Consoles.SpiceSessions>();
+        builder.Services.AddSingleton<Consoles.SpiceFileProxy>();
         builder.Services.AddSingleton<StartupGate>();
         builder.Services.AddSingleton<ReconcileTrigger>();
         builder.Services.AddSingleton<TaskService>();
@@ -211,6 +212,7 @@ public static class ServerApp
         api.MapIdentityApi();
         api.MapCoursesApi();
         api.MapConsoleTickets();
+        api.MapSpiceFile();
         api.MapEventsApi();
         api.MapMigrationsApi();
         api.MapExperimentsApi();

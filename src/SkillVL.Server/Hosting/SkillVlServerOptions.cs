@@ -132,6 +132,9 @@ public sealed class SkillVlServerOptions
     /// <summary>The experiment runs the web UI's Experiments page reads (ADR 0029). Default &lt;data&gt;/experiments.</summary>
     public Experiments.ExperimentsOptions Experiments { get; set; } = new();
 
+    /// <summary>SPICE for remote-viewer: where each .vv file's listener opens (ADR 0062).</summary>
+    public Consoles.SpiceFileOptions SpiceFile { get; set; } = new();
+
     /// <summary>The built web UI (web/dist) served at "/"; empty or missing: no UI, the API alone.</summary>
     public string WebRoot { get; set; } = "";
 }
