@@ -32,6 +32,13 @@ if ! dpkg-query -W -f='${Status}' chromium 2>/dev/null | grep -q "install ok ins
   apt-get install -y -q --no-install-recommends chromium >/dev/null
 fi
 web/e2e/install.sh
+# The .vv test (ADR 0062) opens the file with Debian's remote-viewer on an Xvfb screen.
+if ! command -v remote-viewer >/dev/null 2>&1 || ! command -v Xvfb >/dev/null 2>&1; then
+  echo "==> installing Debian's virt-viewer and xvfb for the remote-viewer test"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -q >/dev/null
+  apt-get install -y -q --no-install-recommends virt-viewer xvfb xauth >/dev/null
+fi
 # The Server's PostgreSQL tests start a private cluster of Debian's PostgreSQL (tests/TestUtilities/PostgresCluster);
 # installing the package must not make and start a system cluster on the test machine.
 if ! dpkg-query -W -f='${Status}' postgresql 2>/dev/null | grep -q "install ok installed"; then

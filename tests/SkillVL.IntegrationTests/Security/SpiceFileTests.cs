@@ -1,6 +1,8 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Net.Sockets;
+using System.Text.RegularExpressions;
 using SkillVL.Core.Api;
 using SkillVL.Core.Api.Identity;
 using SkillVL.IntegrationTests.Auth;
@@ -121,5 +123,86 @@ public sealed class SpiceFileTests(ITestOutputHelper output)
         Assert.Contains(audit, e => e.Outcome == "opened" && e.Detail == "spice channel 2 (remote-viewer)");
         Assert.Contains(audit, e => e.Outcome == "refused" && e.Detail == "spice file: SPICE channel 2 names another session");
         Assert.Contains(audit, e => e.Outcome == "closed" && e.Detail!.StartsWith("spice channel 1 (remote-viewer): ", StringComparison.Ordinal));
+    }
+
+    /// <summary>Debian's remote-viewer itself, on an Xvfb screen, opens the downloaded file: it reads (and deletes) the
+    /// file, links main and display through the proxy, and QEMU's display channel sends it the guest's screen.</summary>
+    [Fact]
+    public async Task Issue17_RemoteViewer_UnderXvfb_OpensTheFile_GetsTheGuestsScreen()
+    {
+        HostTools.RequireTool("remote-viewer", "virt-viewer");
+        HostTools.RequireTool("Xvfb", "xvfb");
+        await using var server = await ServerHarness.StartAsync();
+        using var sam = await Users.AddAndLoginAsync(server, "sam", PlatformRoles.Student);
+        await Users.CreateRoomAsync(server, sam, Room);
+        using var dir = new TempDirectory("svl-vv-");
+        var file = Path.Combine(dir.Path, "viewer-box.vv");
+        var answer = await sam.Client.PostAsync(ApiPaths.Machine("viewer", "box") + "/console/spice-file", null);
+        Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+        await File.WriteAllBytesAsync(file, await answer.Content.ReadAsByteArrayAsync());
+        File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+
+        // Xvfb picks a free display and names it on its stdout (-displayfd); no TCP listener.
+        using var xvfb = Start("Xvfb", ["-displayfd", "1", "-screen", "0", "1024x768x24", "-nolisten", "tcp"], null, dir.Path);
+        Process? viewer = null;
+        try
+        {
+            using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+            var display = ":" + (await xvfb.StandardOutput.ReadLineAsync(bound.Token))!.Trim();
+            output.WriteLine($"Xvfb on {display}");
+            viewer = Start("remote-viewer", [file], display, dir.Path);
+
+            // It read the file (and deleted it, as the file asks), linked main and display, and QEMU sent the screen.
+            await Bounded.WaitUntilAsync(async () => (await AuditAsync(server)).Any(e => e.Outcome == "opened" && e.Detail == "spice channel 2 (remote-viewer)"),
+                TimeSpan.FromSeconds(60), "remote-viewer's display channel through the proxy", TimeSpan.FromMilliseconds(500));
+            Assert.False(File.Exists(file), "remote-viewer did not delete the file (delete-this-file=1)");
+            await Task.Delay(TimeSpan.FromSeconds(3));
+        }
+        finally
+        {
+            if (viewer is not null)
+            {
+                viewer.Kill(entireProcessTree: true);
+                await viewer.WaitForExitAsync();
+                output.WriteLine("remote-viewer: " + await viewer.StandardError.ReadToEndAsync());
+                viewer.Dispose();
+            }
+
+            xvfb.Kill(entireProcessTree: true);
+            await xvfb.WaitForExitAsync();
+        }
+
+        // Closed with the viewer: the display channel carried the guest's screen (the text console, some KiB at least).
+        AuditEntry? closed = null;
+        await Bounded.WaitUntilAsync(async () =>
+            (closed = (await AuditAsync(server)).FirstOrDefault(e => e.Outcome == "closed" && e.Detail!.StartsWith("spice channel 2 (remote-viewer): ", StringComparison.Ordinal))) is not null,
+            TimeSpan.FromSeconds(15), "the display channel closed with the viewer", TimeSpan.FromMilliseconds(250));
+        output.WriteLine(closed!.Detail);
+        var bytesOut = long.Parse(Regex.Match(closed.Detail!, @"(\d+) bytes out").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True(bytesOut > 4096, $"the display channel sent remote-viewer {bytesOut} bytes");
+    }
+
+    private static async Task<List<AuditEntry>> AuditAsync(ServerHarness server) =>
+        (await server.Client.GetFromJsonAsync<List<AuditEntry>>(ApiPaths.Audit + "?limit=200", ServerHarness.Json))!
+            .Where(e => e.Action == "console" && e.Target == "room=viewer machine=box").ToList();
+
+    private static Process Start(string tool, string[] args, string? display, string home)
+    {
+        var start = new ProcessStartInfo(tool) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        if (display is not null)
+        {
+            start.Environment["DISPLAY"] = display;
+        }
+
+        // Its own home and runtime directory; no accessibility bus to look for.
+        start.Environment["HOME"] = home;
+        start.Environment["XDG_RUNTIME_DIR"] = home;
+        start.Environment["NO_AT_BRIDGE"] = "1";
+        return Process.Start(start)!;
     }
 }
