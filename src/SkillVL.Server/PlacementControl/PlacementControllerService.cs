@@ -33,6 +33,31 @@ public sealed class PlacementControllerService(
 
     private readonly PlacementController _controller = new();
     private readonly SemaphoreSlim _one = new(1, 1);
+    private readonly CancellationTokenSource _stopping = new();
+
+    /// <summary>
+    /// Starts an evaluation in the background (an announced departure should not wait for the next round); a failure is
+    /// logged like a round's. Evaluations never overlap: this one waits for one under way.
+    /// </summary>
+    public void EvaluateSoon() => _ = Task.Run(async () =>
+    {
+        try
+        {
+            await EvaluateAsync(_stopping.Token);
+        }
+        catch (Exception e) when (!_stopping.IsCancellationRequested)
+        {
+            PlacementLog.EvaluationFailed(logger, e);
+        }
+        catch (OperationCanceledException)
+        {
+            // The Server stops.
+        }
+        catch (ObjectDisposedException)
+        {
+            // The Server stopped.
+        }
+    });
 
     /// <summary>Runs one evaluation now (and acts on it); its decisions, all of them, also those the log skips as repeats.</summary>
     public async Task<IReadOnlyList<PlacementDecision>> EvaluateAsync(CancellationToken cancellationToken)
@@ -143,8 +168,15 @@ public sealed class PlacementControllerService(
         }
     }
 
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await _stopping.CancelAsync();
+        await base.StopAsync(cancellationToken);
+    }
+
     public override void Dispose()
     {
+        _stopping.Dispose();
         _one.Dispose();
         base.Dispose();
     }
