@@ -7,6 +7,7 @@ using SkillVL.Core.Api.Placements;
 using SkillVL.Core.Placement;
 using SkillVL.Core.Placement.Control;
 using SkillVL.IntegrationTests.Auth;
+using SkillVL.IntegrationTests.Nodes;
 using SkillVL.Server.Migrations;
 using SkillVL.TestUtilities;
 using Xunit;
@@ -49,7 +50,11 @@ public sealed class ClientPlacementTestbedTests(ITestOutputHelper output)
         });
         using var bob = await Users.AddAndLoginAsync(server, "bob", PlatformRoles.Student);
         using var carol = await Users.AddAndLoginAsync(server, "carol", PlatformRoles.Student);
-        await using var bed = await Bed.UpAsync(server, output, nodes: 1, client: Laptop, bandwidth: "100mbit", rtt: "80ms", clientOwner: "bob");
+        // Testbed nodes share the host's /proc: on a busy 2-core machine every node would report the host's CPU, and a hot
+        // target is rightly refused ("busy too"). The test is about the link and the departure, so each node reports 5 %.
+        await using var load = new InjectedNodeLoad(Path.Combine(server.Root, "proc"), ["node1", Laptop], busy: 0.05);
+        await using var bed = await load.ForAgentsStartedIn(
+            () => Bed.UpAsync(server, output, nodes: 1, client: Laptop, bandwidth: "100mbit", rtt: "80ms", clientOwner: "bob"));
         var room = await Users.CreateRoomAsync(server, bob, """
             apiVersion: skillvl.io/v1
             kind: Room
@@ -75,12 +80,29 @@ public sealed class ClientPlacementTestbedTests(ITestOutputHelper output)
     {
         // The round trips come with the heartbeats (5 s): wait until the advisor has them and recommends the move.
         RecommendationInfo? offer = null;
-        await Bounded.WaitUntilAsync(async () =>
+        var seen = "";
+        try
         {
-            var listed = (await bob.Client.GetFromJsonAsync<List<RecommendationInfo>>(ApiPaths.Recommendations, ServerHarness.Json))!;
-            offer = listed.FirstOrDefault(r => r.Machine == "lab/vm" && r.Recommended);
-            return offer is not null;
-        }, TimeSpan.FromSeconds(45), "a recommendation for bob's lab/vm", TimeSpan.FromSeconds(1));
+            await Bounded.WaitUntilAsync(async () =>
+            {
+                var listed = (await bob.Client.GetFromJsonAsync<List<RecommendationInfo>>(ApiPaths.Recommendations, ServerHarness.Json))!;
+                seen = string.Join("\n", listed.Select(r => $"{r.Machine} {r.From} → {r.To} {r.Recommended}: {r.Reason}"));
+                offer = listed.FirstOrDefault(r => r.Machine == "lab/vm" && r.Recommended);
+                return offer is not null;
+            }, TimeSpan.FromSeconds(45), "a recommendation for bob's lab/vm", TimeSpan.FromSeconds(1));
+        }
+        catch (TimeoutException)
+        {
+            output.WriteLine($"bob's recommendations:\n{seen}");
+            foreach (var node in new[] { "node1", Laptop })
+            {
+                var series = (await server.Client.GetFromJsonAsync<NodeLoadSeries>(ApiPaths.Node(node) + "/load", ServerHarness.Json))!;
+                output.WriteLine($"{node}: round trip {series.RoundTripMs} ms, {series.Samples.Count} samples, owner {(await server.Client.GetFromJsonAsync<NodeInfo>(ApiPaths.Node(node), ServerHarness.Json))!.Owner}");
+            }
+
+            throw;
+        }
+
         output.WriteLine($"offer: {offer!.From} → {offer.To} ({offer.Kind}), console {offer.ConsoleBeforeMs:0.0} → {offer.ConsoleAfterMs:0.0} ms, " +
             $"predicted {offer.PredictedTimeMs:0} ms: {offer.Reason}");
         Assert.Equal(("node1", Laptop, PlacementKinds.VerticalToClient), (offer.From, offer.To, offer.Kind));
@@ -155,12 +177,30 @@ public sealed class ClientPlacementTestbedTests(ITestOutputHelper output)
                 (await server.Client.PostAsync(ApiPaths.PlacementEvaluate, null)).EnsureSuccessStatusCode();
             }
 
-            await Bounded.WaitUntilAsync(async () =>
+            try
             {
-                var log = (await server.Client.GetFromJsonAsync<List<PlacementDecision>>(ApiPaths.PlacementDecisions, ServerHarness.Json))!;
-                acted = log.FirstOrDefault(d => d.Machine == "lab/vm" && d.Code == DecisionOutcomes.CodeDeparture && d.MigrationId is { } id && !tried.Contains(id))!;
-                return acted is not null;
-            }, TimeSpan.FromSeconds(30), $"the controller acts on the departure (attempt {attempt})", TimeSpan.FromMilliseconds(500));
+                await Bounded.WaitUntilAsync(async () =>
+                {
+                    var log = (await server.Client.GetFromJsonAsync<List<PlacementDecision>>(ApiPaths.PlacementDecisions, ServerHarness.Json))!;
+                    acted = log.FirstOrDefault(d => d.Machine == "lab/vm" && d.Code == DecisionOutcomes.CodeDeparture && d.MigrationId is { } id && !tried.Contains(id))!;
+                    return acted is not null;
+                }, TimeSpan.FromSeconds(30), $"the controller acts on the departure (attempt {attempt})", TimeSpan.FromMilliseconds(500));
+            }
+            catch (TimeoutException)
+            {
+                foreach (var r in (await server.Client.GetFromJsonAsync<List<RecommendationInfo>>(ApiPaths.Recommendations, ServerHarness.Json))!)
+                {
+                    output.WriteLine($"advice: {r.Machine} {r.From} → {r.To} {r.Recommended}: {r.Reason}");
+                }
+
+                foreach (var d in (await server.Client.GetFromJsonAsync<List<PlacementDecision>>(ApiPaths.PlacementDecisions, ServerHarness.Json))!)
+                {
+                    output.WriteLine($"decision: {d.Machine} {d.From} → {d.To} {d.Outcome} ({d.Code}): {d.Reason}");
+                }
+
+                throw;
+            }
+
             tried.Add(acted.MigrationId!);
             output.WriteLine($"decision: {acted.Outcome} ({acted.Code}) {acted.From} → {acted.To}: {acted.Reason}");
             back = await FollowAsync(server, (await server.Client.GetFromJsonAsync<MigrationInfo>(ApiPaths.Migration(acted.MigrationId!), ServerHarness.Json))!);
