@@ -34,12 +34,25 @@ public sealed class PlacementControllerService(
     private readonly PlacementController _controller = new();
     private readonly SemaphoreSlim _one = new(1, 1);
     private readonly CancellationTokenSource _stopping = new();
+    private int _soonQueued;
 
     /// <summary>
     /// Starts an evaluation in the background (an announced departure should not wait for the next round); a failure is
-    /// logged like a round's. Evaluations never overlap: this one waits for one under way.
+    /// logged like a round's. Evaluations never overlap: this one waits for one under way. At most one waits: while one is
+    /// queued and not started, another call adds nothing (that one will see what the caller changed), so announcements
+    /// sent in a loop cannot pile up evaluations.
     /// </summary>
-    public void EvaluateSoon() => _ = Task.Run(async () =>
+    public void EvaluateSoon()
+    {
+        if (Interlocked.Exchange(ref _soonQueued, 1) == 1)
+        {
+            return;
+        }
+
+        _ = Task.Run(EvaluateInBackgroundAsync);
+    }
+
+    private async Task EvaluateInBackgroundAsync()
     {
         try
         {
@@ -57,12 +70,14 @@ public sealed class PlacementControllerService(
         {
             // The Server stopped.
         }
-    });
+    }
 
     /// <summary>Runs one evaluation now (and acts on it); its decisions, all of them, also those the log skips as repeats.</summary>
     public async Task<IReadOnlyList<PlacementDecision>> EvaluateAsync(CancellationToken cancellationToken)
     {
         await _one.WaitAsync(cancellationToken);
+        // From here on the signals are read afresh: a change announced before now is seen by this evaluation.
+        Interlocked.Exchange(ref _soonQueued, 0);
         try
         {
             await using var scope = scopes.CreateAsyncScope();
