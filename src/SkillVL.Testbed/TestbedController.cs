@@ -76,7 +76,7 @@ public sealed class TestbedController
             using var joinTokens = new ServerApiClient(ServerAddress.Parse("--server", request.Server), adminToken);
             foreach (var node in plan.Nodes)
             {
-                tokens[node.Name] = await joinTokens.CreateJoinTokenAsync(cancellationToken);
+                tokens[node.Name] = await joinTokens.CreateJoinTokenAsync(request.ClientOwners.GetValueOrDefault(node.Name), cancellationToken);
             }
         }
 

@@ -7,7 +7,7 @@ using SkillVL.Core.Nodes.Protocol;
 
 namespace SkillVL.Cli.Commands;
 
-/// <summary><c>skillvl node list|join-token|drain|undrain|remove</c>.</summary>
+/// <summary><c>skillvl node list|join-token|depart|drain|undrain|remove</c>.</summary>
 internal static class NodeCommands
 {
     public static Command Create(CommandRunner runner)
@@ -62,6 +62,7 @@ internal static class NodeCommands
         }));
         node.Subcommands.Add(list);
         node.Subcommands.Add(JoinToken(runner));
+        node.Subcommands.Add(NodeDepartCommand.Create(runner));
         foreach (var (verb, help) in new[] { ("drain", "Stop placing new machines on a node (what runs there stays)"), ("undrain", "Let a drained node take new machines again") })
         {
             var name = new Argument<string>("NODE") { Description = "The node's name (skillvl node list)" };

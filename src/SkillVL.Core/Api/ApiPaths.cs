@@ -38,6 +38,12 @@ public static class ApiPaths
     public static string Machine(string room, string machine) =>
         $"{Room(room)}/machines/{Uri.EscapeDataString(machine)}";
 
+    /// <summary>A node by name.</summary>
+    public static string Node(string name) => $"{Nodes}/{Uri.EscapeDataString(name)}";
+
+    /// <summary>A client node's announced departure (ADR 0063): POST announces, DELETE withdraws.</summary>
+    public static string NodeDeparture(string name) => $"{Node(name)}/departure";
+
     public static string Template(string name) => $"{Templates}/{Uri.EscapeDataString(name)}";
 
     public static string Task(string id) => $"{Tasks}/{Uri.EscapeDataString(id)}";

@@ -17,6 +17,9 @@ namespace SkillVL.Core.Api;
 /// The node's latest load sample (issue 14, ADR 0027), for an admin only: how busy a node is tells others about other
 /// users' work there, as the free memory would. Null when the node sent none in the last 30 minutes.
 /// </param>
+/// <param name="DepartsAt">
+/// When a client node said it leaves (ADR 0063), to whoever sees the node (an admin, its owner); null: not announced.
+/// </param>
 public sealed record NodeInfo(
     string Name,
     string Kind,
@@ -32,7 +35,8 @@ public sealed record NodeInfo(
     IReadOnlyDictionary<string, string>? Labels = null,
     string Allocation = NodeInfo.AllocationAll,
     string? Owner = null,
-    Nodes.NodeLoadSample? Load = null)
+    Nodes.NodeLoadSample? Load = null,
+    DateTimeOffset? DepartsAt = null)
 {
     public const string AllocationAll = "all";
     public const string AllocationYours = "yours";

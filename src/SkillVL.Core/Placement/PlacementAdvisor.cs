@@ -96,7 +96,7 @@ public static class PlacementAdvisor
         var why = string.Join("; ", motives);
         var result = new PlacementRecommendation(
             candidate.Machine, candidate.MachineId, source.Name, target.Name, kind, false, "",
-            before, after, source.CpuUtilization, target.CpuUtilization);
+            before, after, source.CpuUtilization, target.CpuUtilization, ForDeparture: leaving);
         var priority = leaving ? 3 : hot ? 2 : 1;
         var gain = leaving || hot ? (source.CpuUtilization ?? 0) - (target.CpuUtilization ?? 0) : consoleGain!.Value.TotalMilliseconds;
         Ranked No(string blocker, PlacementRecommendation? judged = null) =>

@@ -18,6 +18,8 @@ namespace SkillVL.Core.Placement;
 /// <param name="PredictedTime">The model's time for the move (ADR 0009).</param>
 /// <param name="PredictedDowntime">The pause the guest would see.</param>
 /// <param name="PredictedBytes">Bytes on the link.</param>
+/// <param name="ForDeparture">The source is a client that announced its departure: the move brings the machine back
+/// before it goes, which the controller does without waiting for a person or the hysteresis (ADR 0063).</param>
 public sealed record PlacementRecommendation(
     string Machine,
     string MachineId,
@@ -32,4 +34,5 @@ public sealed record PlacementRecommendation(
     double? TargetCpu = null,
     TimeSpan? PredictedTime = null,
     TimeSpan? PredictedDowntime = null,
-    long? PredictedBytes = null);
+    long? PredictedBytes = null,
+    bool ForDeparture = false);

@@ -209,6 +209,7 @@ public static class ServerApp
         api.MapTasksApi();
         api.MapTemplatesApi();
         api.MapNodesApi();
+        api.MapNodeDepartureApi();
         api.MapIdentityApi();
         api.MapCoursesApi();
         api.MapConsoleTickets();

@@ -32,6 +32,7 @@ public static class NodeViews
             return Info(n, registry, placed.Where(m => m.NodeName == n.Facts.Name).ToList(), full, owner?.Username) with
             {
                 Load = caller.IsAdmin ? loads.Latest(n.Facts.Name) : null,
+                DepartsAt = registry.DepartureOf(n.Facts.Name),
             };
         }).ToList();
     }

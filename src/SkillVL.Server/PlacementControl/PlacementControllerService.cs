@@ -33,11 +33,51 @@ public sealed class PlacementControllerService(
 
     private readonly PlacementController _controller = new();
     private readonly SemaphoreSlim _one = new(1, 1);
+    private readonly CancellationTokenSource _stopping = new();
+    private int _soonQueued;
+
+    /// <summary>
+    /// Starts an evaluation in the background (an announced departure should not wait for the next round); a failure is
+    /// logged like a round's. Evaluations never overlap: this one waits for one under way. At most one waits: while one is
+    /// queued and not started, another call adds nothing (that one will see what the caller changed), so announcements
+    /// sent in a loop cannot pile up evaluations.
+    /// </summary>
+    public void EvaluateSoon()
+    {
+        if (Interlocked.Exchange(ref _soonQueued, 1) == 1)
+        {
+            return;
+        }
+
+        _ = Task.Run(EvaluateInBackgroundAsync);
+    }
+
+    private async Task EvaluateInBackgroundAsync()
+    {
+        try
+        {
+            await EvaluateAsync(_stopping.Token);
+        }
+        catch (Exception e) when (!_stopping.IsCancellationRequested)
+        {
+            PlacementLog.EvaluationFailed(logger, e);
+        }
+        catch (OperationCanceledException)
+        {
+            // The Server stops.
+        }
+        catch (ObjectDisposedException)
+        {
+            // The Server stopped.
+        }
+    }
 
     /// <summary>Runs one evaluation now (and acts on it); its decisions, all of them, also those the log skips as repeats.</summary>
     public async Task<IReadOnlyList<PlacementDecision>> EvaluateAsync(CancellationToken cancellationToken)
     {
         await _one.WaitAsync(cancellationToken);
+        // From here on the signals are read afresh: a change announced before now is seen by this evaluation.
+        Interlocked.Exchange(ref _soonQueued, 0);
         try
         {
             await using var scope = scopes.CreateAsyncScope();
@@ -143,8 +183,15 @@ public sealed class PlacementControllerService(
         }
     }
 
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await _stopping.CancelAsync();
+        await base.StopAsync(cancellationToken);
+    }
+
     public override void Dispose()
     {
+        _stopping.Dispose();
         _one.Dispose();
         base.Dispose();
     }

@@ -11,4 +11,7 @@ public static partial class PlacementLog
 
     [LoggerMessage(3802, LogLevel.Warning, "Placement: an evaluation failed; the next one comes at the interval")]
     public static partial void EvaluationFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(3803, LogLevel.Information, "Placement: client node {Node} leaves at {At:u} (announced by {Caller}); its machines go back to a server")]
+    public static partial void DepartureAnnounced(ILogger logger, string node, DateTimeOffset at, string caller);
 }

@@ -9,12 +9,13 @@ namespace SkillVL.Server.Recommendations;
 
 /// <summary>
 /// The signals as the Server has them now (ADR 0027): nodes from the registry (reachable, drained, owner) with their
-/// latest heartbeat load; free memory = size − every machine placed there, and at most what the node reports available;
+/// latest heartbeat load and a client's announced departure; free memory = size − every machine placed there, and at most what the node reports available;
 /// links as the migration engine assumes them when it does not probe (<see cref="MigrationOptions.Links"/> for the
 /// target or the source, else <see cref="MigrationOptions.DefaultLink"/>); a user's console round trip estimated from
 /// the round trips the Server times on the agents' connections (<see cref="EstimateConsole"/>).
 /// </summary>
-public sealed class LivePlacementSignals(NodeRegistry registry, NodeLoadHistory loads, IOptions<SkillVlServerOptions> options) : IPlacementSignals
+public sealed class LivePlacementSignals(NodeRegistry registry, NodeLoadHistory loads, IOptions<SkillVlServerOptions> options, TimeProvider time)
+    : IPlacementSignals
 {
     public IReadOnlyList<PlacementNode> Nodes(IReadOnlyDictionary<string, long> allocatedBytes) => registry.Known.Select(n =>
     {
@@ -27,8 +28,13 @@ public sealed class LivePlacementSignals(NodeRegistry registry, NodeLoadHistory 
 
         return new PlacementNode(
             n.Facts.Name, n.Facts.Kind, registry.IsReachable(n), registry.IsDrained(n.Facts.Name),
-            registry.OwnerOf(n.Facts.Name)?.Id, load?.CpuUtilization, free);
+            registry.OwnerOf(n.Facts.Name)?.Id, load?.CpuUtilization, free, DepartsIn(n.Facts.Name));
     }).ToList();
+
+    /// <summary>How long until a client that announced its departure goes (ADR 0063); zero once the time passed while it
+    /// is still connected (nothing can be moved in time then, and nothing is moved onto it).</summary>
+    private TimeSpan? DepartsIn(string node) =>
+        registry.DepartureOf(node) is { } at ? TimeSpan.FromTicks(Math.Max(0, (at - time.GetUtcNow()).Ticks)) : null;
 
     public LinkMeasurement? Link(string from, string to)
     {

@@ -59,14 +59,15 @@ internal sealed class ServerApiClient : IDisposable
         _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", adminToken);
     }
 
-    /// <summary>A new join token.</summary>
+    /// <summary>A new join token: of any kind, or with <paramref name="clientOwner"/> a client token for that user's computer.</summary>
     /// <exception cref="TestbedException">The Server is unreachable, refused the admin token or answered something else.</exception>
-    public async Task<string> CreateJoinTokenAsync(CancellationToken cancellationToken)
+    public async Task<string> CreateJoinTokenAsync(string? clientOwner, CancellationToken cancellationToken)
     {
         HttpResponseMessage response;
         try
         {
-            using var body = new StringContent("{}", Encoding.UTF8, "application/json");
+            var json = clientOwner is null ? "{}" : JsonSerializer.Serialize(new Dictionary<string, string> { ["kind"] = "client", ["owner"] = clientOwner });
+            using var body = new StringContent(json, Encoding.UTF8, "application/json");
             response = await _http.PostAsync(JoinTokensPath, body, cancellationToken);
         }
         catch (Exception e) when (e is HttpRequestException or SocketException or TaskCanceledException && !cancellationToken.IsCancellationRequested)

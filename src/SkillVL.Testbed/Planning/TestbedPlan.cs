@@ -81,6 +81,11 @@ public sealed partial record TestbedPlan
             throw TestbedException.Usage("--client", $"{request.Clients.Count} clients are too many; at most {MaxClients} fit the /24");
         }
 
+        if (request.ClientOwners.Keys.FirstOrDefault(c => !request.Clients.Contains(c)) is { } stranger)
+        {
+            throw TestbedException.Usage("--client", $"an owner is given for '{stranger}', which is not one of the clients");
+        }
+
         var seen = new HashSet<string>(StringComparer.Ordinal);
         for (var j = 1; j <= request.Clients.Count; j++)
         {

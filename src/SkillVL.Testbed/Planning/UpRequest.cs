@@ -18,6 +18,13 @@ public sealed record UpRequest
     /// <summary>Client nodes by name (<c>--client</c>, repeatable): lower-case letters, digits and '-', starting with a letter.</summary>
     public IReadOnlyList<string> Clients { get; init; } = [];
 
+    /// <summary>
+    /// A client's owner by client name (a username on the Server): its agent then joins with a client token for that user,
+    /// so the node is that student's own computer (issue 12) — what the placement advisor moves a student's machine to.
+    /// A client not named here joins with a token of any kind and has no owner (an admin's).
+    /// </summary>
+    public IReadOnlyDictionary<string, string> ClientOwners { get; init; } = new Dictionary<string, string>();
+
     /// <summary>Rate of every client link in each direction (<c>--bandwidth</c>), tc units: <c>50mbit</c>. Default 1gbit.</summary>
     public string Bandwidth { get; init; } = "1gbit";
 

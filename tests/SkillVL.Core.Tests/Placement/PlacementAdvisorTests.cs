@@ -106,6 +106,7 @@ public sealed class PlacementAdvisorTests
         var toNode1 = advice.Single(a => a.To == "node1");
         Assert.Equal((recommended, PlacementKinds.VerticalToServer), (toNode1.Recommended, toNode1.Kind));
         Assert.Contains(reason, toNode1.Reason, StringComparison.Ordinal);
+        Assert.True(toNode1.ForDeparture); // the controller acts on it without waiting (ADR 0063)
         if (recommended)
         {
             Assert.Single(advice); // one recommendation per machine: node2 (hot) is not listed beside it

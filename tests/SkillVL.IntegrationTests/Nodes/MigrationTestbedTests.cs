@@ -465,7 +465,7 @@ public sealed partial class MigrationTestbedTests(ITestOutputHelper output)
 
         public static async Task<Bed> UpAsync(
             ServerHarness server, ITestOutputHelper output, int nodes, string? client = null, string bandwidth = "1gbit", string rtt = "0ms", bool behindNat = false,
-            string? subnet = null)
+            string? subnet = null, string? clientOwner = null)
         {
             var bed = new Bed(Path.Combine(server.Root, "testbed"), "mg" + Guid.NewGuid().ToString("N")[..4]) { _behindNat = behindNat, _server = server };
             var clock = Stopwatch.StartNew();
@@ -476,6 +476,7 @@ public sealed partial class MigrationTestbedTests(ITestOutputHelper output)
                     {
                         Nodes = nodes,
                         Clients = client is null ? [] : [client],
+                        ClientOwners = client is not null && clientOwner is not null ? new Dictionary<string, string> { [client] = clientOwner } : new Dictionary<string, string>(),
                         Bandwidth = bandwidth,
                         Rtt = rtt,
                         BehindNat = behindNat,

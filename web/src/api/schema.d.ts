@@ -2971,6 +2971,122 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/nodes/{node}/departure": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Announce that a client node leaves soon: its machines go back to a server before it goes (its owner; admin) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    node: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    "application/json": null | components["schemas"]["NodeDepartureRequest"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["NodeDepartureInfo"];
+                    };
+                };
+                /** @description Bad Request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                    };
+                };
+                /** @description Forbidden */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+                /** @description Not Found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+            };
+        };
+        /** Withdraw a client node's announced departure (its owner; admin) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    node: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description No Content */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Bad Request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                    };
+                };
+                /** @description Forbidden */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+                /** @description Not Found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["ProblemDetails"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/users": {
         parameters: {
             query?: never;
@@ -5828,6 +5944,24 @@ export interface components {
             ip: null | string;
             macAddress: string;
         };
+        /** @description A client node's announced departure (ADR 0063). */
+        NodeDepartureInfo: {
+            /** @description The client node. */
+            node: string;
+            /**
+             * Format: date-time
+             * @description When it said it goes.
+             */
+            departsAt: string;
+        };
+        /** @description A client node announces it will leave (a laptop closing, ADR 0063): its machines go back to a server first. */
+        NodeDepartureRequest: {
+            /**
+             * Format: int32
+             * @description How long until it goes, 1–86400 (a day); required.
+             */
+            inSeconds?: null | number | string;
+        };
         /** @description A node and what is placed on it. */
         NodeInfo: {
             name: string;
@@ -5870,6 +6004,11 @@ export interface components {
             /** @description The username a client node belongs to (issue 12): shown to an admin and to the owner; null for an admin's node. */
             owner?: null | string;
             load?: null | components["schemas"]["NodeLoadSample"];
+            /**
+             * Format: date-time
+             * @description When a client node said it leaves (ADR 0063), to whoever sees the node (an admin, its owner); null: not announced.
+             */
+            departsAt?: null | string;
         };
         /**
          * @description How busy a node is, read by its agent from /proc with each heartbeat (issue 14, Deliver 1; ADR 0027). Every figure

@@ -27,6 +27,10 @@ public static class DecisionOutcomes
     public const string CodeNodeLimit = "node-limit";
     public const string CodeLinkLimit = "link-limit";
 
+    /// <summary>Moved because its client announced its departure: under suggest as under auto, without the hysteresis or
+    /// the minimum stay (ADR 0063).</summary>
+    public const string CodeDeparture = "departure";
+
     /// <summary>The migration engine refused the move the controller started (the situation changed); the reason is its answer.</summary>
     public const string CodeRefused = "refused";
 }

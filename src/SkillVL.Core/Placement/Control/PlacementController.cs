@@ -9,7 +9,8 @@ namespace SkillVL.Core.Placement.Control;
 /// evaluations is the hysteresis: how many evaluations in a row each (machine, target) has been recommended; an
 /// evaluation without it starts the count again, so a signal that flips back and forth never counts.
 /// In order, first hit decides: off; a pin (the room wins); a quiet window; the hysteresis; the minimum stay; then suggest
-/// surfaces it, and auto acts unless a node's or the link's limit of moves under way is reached.
+/// surfaces it, and auto acts unless a node's or the link's limit of moves under way is reached. A move off a client that
+/// announced its departure skips the hysteresis, the minimum stay and suggest (ADR 0063).
 /// </summary>
 public sealed class PlacementController
 {
@@ -102,19 +103,24 @@ public sealed class PlacementController
             return (DecisionOutcomes.Held, DecisionOutcomes.CodeWindow, $"held: nothing moves until {Stamp(window.To)} (a quiet window)");
         }
 
-        if (streak < policy.HysteresisEvaluations)
+        // An announced departure is not a signal that may flip back: the client's owner (or an admin) said it goes, and a
+        // machine still there then goes offline with it. So neither a person's accept nor the hysteresis nor the minimum
+        // stay is waited for; off, a pin and a quiet window (above) still hold, and the limits (below) still protect the
+        // shared nodes (ADR 0063).
+        var departure = entry.ForDeparture;
+        if (!departure && streak < policy.HysteresisEvaluations)
         {
             return (DecisionOutcomes.Held, DecisionOutcomes.CodeHysteresis,
                 Invariant($"held: recommended {streak} of the {policy.HysteresisEvaluations} evaluations in a row it must persist"));
         }
 
-        if (machine.LastMovedAt is { } moved && now < moved + policy.MinStay)
+        if (!departure && machine.LastMovedAt is { } moved && now < moved + policy.MinStay)
         {
             return (DecisionOutcomes.Held, DecisionOutcomes.CodeMinStay,
                 $"held: it moved at {Stamp(moved)} and stays at least until {Stamp(moved + policy.MinStay)}");
         }
 
-        if (policy.Mode == PlacementModes.Suggest)
+        if (!departure && policy.Mode == PlacementModes.Suggest)
         {
             return (DecisionOutcomes.Suggested, DecisionOutcomes.CodeSuggest, $"suggested (policy suggest, set on the {policy.ModeFrom})");
         }
@@ -135,7 +141,10 @@ public sealed class PlacementController
                 Invariant($"held: {link} move(s) under way between {entry.From} and {entry.To}, at most {policy.MaxMovesPerLink} at once"));
         }
 
-        return (DecisionOutcomes.Acted, DecisionOutcomes.CodeAuto, $"moving (policy auto, set on the {policy.ModeFrom})");
+        return departure
+            ? (DecisionOutcomes.Acted, DecisionOutcomes.CodeDeparture,
+                $"moving: its client announced its departure, which moves it under {policy.Mode} (set on the {policy.ModeFrom}) without waiting")
+            : (DecisionOutcomes.Acted, DecisionOutcomes.CodeAuto, $"moving (policy auto, set on the {policy.ModeFrom})");
     }
 
     /// <summary>A link counts both directions: the moves share its capacity.</summary>

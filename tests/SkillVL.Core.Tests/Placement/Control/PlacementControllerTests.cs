@@ -133,6 +133,43 @@ public sealed class PlacementControllerTests
         Assert.Equal(codes, string.Join(',', decisions.Select(d => d.Code)));
     }
 
+    [Theory]
+    // An announced departure (ADR 0063): mode, pinned, in a window, moved a minute ago, under way on the client → code.
+    // Acted on the first evaluation, under suggest as under auto, inside the minimum stay; off, a pin, a window and the
+    // limits still hold.
+    [InlineData(PlacementModes.Suggest, false, false, false, false, DecisionOutcomes.CodeDeparture)]
+    [InlineData(PlacementModes.Auto, false, false, false, false, DecisionOutcomes.CodeDeparture)]
+    [InlineData(PlacementModes.Suggest, false, false, true, false, DecisionOutcomes.CodeDeparture)]
+    [InlineData(PlacementModes.Off, false, false, false, false, DecisionOutcomes.CodeOff)]
+    [InlineData(PlacementModes.Suggest, true, false, false, false, DecisionOutcomes.CodePinned)]
+    [InlineData(PlacementModes.Auto, false, true, false, false, DecisionOutcomes.CodeWindow)]
+    [InlineData(PlacementModes.Suggest, false, false, false, true, DecisionOutcomes.CodeNodeLimit)]
+    public void Evaluate_ADeparture_MovesAtOnceUnlessOffPinnedQuietOrAtTheLimit(
+        string mode, bool pinned, bool inWindow, bool movedJustNow, bool busy, string code)
+    {
+        var window = inWindow ? new QuietWindow(T0.AddHours(-1), T0.AddHours(2)) : new QuietWindow(T0.AddHours(1), T0.AddHours(2));
+        var policy = Policy(mode) with { Windows = [window] };
+        var machines = new Dictionary<string, ControlledMachine>
+        {
+            ["m1"] = new("m1", pinned ? "laptop" : null, policy, movedJustNow ? T0.AddMinutes(-1) : null),
+        };
+        var leaving = Recommend("laptop", "node1") with
+        {
+            Kind = PlacementKinds.VerticalToServer, Recommended = !pinned, ForDeparture = true,
+            Reason = "laptop leaves in 2 min, so its machines go back to a server before it goes",
+        };
+
+        var decision = new PlacementController().Evaluate(T0, [leaving], machines, busy ? [new MoveUnderWay("laptop", "node2")] : []).Single();
+
+        Assert.Equal(code, decision.Code);
+        Assert.Equal(code == DecisionOutcomes.CodeDeparture ? DecisionOutcomes.Acted : code == DecisionOutcomes.CodeOff ? DecisionOutcomes.Off : DecisionOutcomes.Held, decision.Outcome);
+        if (code == DecisionOutcomes.CodeDeparture)
+        {
+            Assert.Contains($"its client announced its departure, which moves it under {mode}", decision.Reason, StringComparison.Ordinal);
+            Assert.Contains("laptop leaves in 2 min", decision.Reason, StringComparison.Ordinal);
+        }
+    }
+
     [Fact]
     public void Forget_StartsTheCountAgain()
     {
