@@ -2,10 +2,8 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
-using Microsoft.Extensions.Options;
 using SkillVL.Server.Audit;
 using SkillVL.Server.Data;
-using SkillVL.Server.Hosting;
 using SkillVL.Server.Identity;
 using SkillVL.Server.Nodes;
 
@@ -22,7 +20,7 @@ namespace SkillVL.Server.Consoles;
 /// </summary>
 public sealed partial class SpiceFileProxy(
     ConsoleTickets tickets, SpiceSessions spiceSessions, NodeRegistry nodes, UserDirectory users, AuditService audit,
-    IOptions<SkillVlServerOptions> options, TimeProvider time, ILogger<SpiceFileProxy> logger) : IAsyncDisposable
+    SpiceFileOptions settings, TimeProvider time, ILogger<SpiceFileProxy> logger) : IAsyncDisposable
 {
     /// <summary>Listeners open at once, over all users; and per user.</summary>
     public const int MaxListeners = 64;
@@ -59,7 +57,7 @@ public sealed partial class SpiceFileProxy(
                 return (null, $"you have {MaxListenersPerUser} .vv files open; open one of them or wait until they expire (30 s).");
             }
 
-            var socket = new TcpListener(options.Value.SpiceFile.Resolve(), 0);
+            var socket = new TcpListener(settings.Resolve(), 0);
             socket.Start(SpiceSession.MaxChannels);
             var listener = new FileListener(ticket, grant, socket);
             _listeners[ticket] = listener;

@@ -103,6 +103,7 @@ public static class ServerApp
         builder.Services.AddSingleton<Consoles.ConsoleRendezvous>();
         builder.Services.AddSingleton<Consoles.ConsoleSessions>();
         builder.Services.AddSingleton<Consoles.SpiceSessions>();
+        builder.Services.AddSingleton(sp => sp.GetRequiredService<IOptions<SkillVlServerOptions>>().Value.SpiceFile);
         builder.Services.AddSingleton<Consoles.SpiceFileProxy>();
         builder.Services.AddSingleton<StartupGate>();
         builder.Services.AddSingleton<ReconcileTrigger>();
