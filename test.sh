@@ -194,18 +194,19 @@ for pid in "${pids[@]}" "$web"; do wait "$pid" || status=1; done
 # taps, bridges, namespaces, state directories and PostgreSQL clusters are each test's own.
 stream_integration() {
   run_vm "Integration" tests/SkillVL.IntegrationTests \
-    "FullyQualifiedName!~SkillVL.IntegrationTests.Bench.&FullyQualifiedName!~SkillVL.IntegrationTests.Auth.&FullyQualifiedName!~SkillVL.IntegrationTests.Checkout.&FullyQualifiedName!~SkillVL.IntegrationTests.WebUi.&FullyQualifiedName!~SkillVL.IntegrationTests.Packaging.&FullyQualifiedName!~SkillVL.IntegrationTests.CliEndToEndTests" \
+    "FullyQualifiedName!~SkillVL.IntegrationTests.Bench.&FullyQualifiedName!~SkillVL.IntegrationTests.Auth.&FullyQualifiedName!~SkillVL.IntegrationTests.Checkout.&FullyQualifiedName!~SkillVL.IntegrationTests.WebUi.&FullyQualifiedName!~SkillVL.IntegrationTests.Packaging.&FullyQualifiedName!~SkillVL.IntegrationTests.CliEndToEndTests&FullyQualifiedName!~SkillVL.IntegrationTests.Security.SpiceFileTests" \
     || return 1
 }
 stream_beside() {
   local s=0
   # Four namespaces and a class of the integration project, to even the streams out: the checkout bench's smoke (≈ 4 min;
   # its figures are bytes and ratios, not times), the identity and course tests (≈ 4 min), the web UI's end-to-end run in
-  # Chromium (≈ 1.5 min; no testbed), the CLI's end-to-end test (≈ 1 min; no testbed), and the check-out tests (≈ 6.5 min; their testbeds take 198.18.130-159, the rest of the
+  # Chromium (≈ 1.5 min; no testbed), the CLI's end-to-end test and the .vv tests with remote-viewer (≈ 2 min; no testbed),
+  # and the check-out tests (≈ 6.5 min; their testbeds take 198.18.130-159, the rest of the
   # project's 100-129: tests/SkillVL.IntegrationTests/Nodes/FreeUnderlay.cs). The first of them runs while the debian12
   # template is still being built.
   run_vm "Integration.AuthAndBench" tests/SkillVL.IntegrationTests \
-    "FullyQualifiedName~SkillVL.IntegrationTests.Bench.|FullyQualifiedName~SkillVL.IntegrationTests.Auth.|FullyQualifiedName~SkillVL.IntegrationTests.WebUi.|FullyQualifiedName~SkillVL.IntegrationTests.CliEndToEndTests" || s=1
+    "FullyQualifiedName~SkillVL.IntegrationTests.Bench.|FullyQualifiedName~SkillVL.IntegrationTests.Auth.|FullyQualifiedName~SkillVL.IntegrationTests.WebUi.|FullyQualifiedName~SkillVL.IntegrationTests.CliEndToEndTests|FullyQualifiedName~SkillVL.IntegrationTests.Security.SpiceFileTests" || s=1
   wait_debian || s=1
   run_vm "Drivers.Qemu.Integration" tests/SkillVL.Drivers.Qemu.IntegrationTests || s=1
   run_vm "Integration.Checkout" tests/SkillVL.IntegrationTests "FullyQualifiedName~SkillVL.IntegrationTests.Checkout." || s=1
