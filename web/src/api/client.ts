@@ -137,12 +137,21 @@ export class ApiClient {
    * GET of a binary answer (an image, a fenced disk) with the bearer token, for an object URL: an <img src> or a plain
    * link cannot send the token, and a token never goes into a URL.
    */
-  async getBlob(url: string, signal?: AbortSignal, accept = 'image/*, application/problem+json'): Promise<Blob> {
-    const response = await this.fetchWithToken('GET', url, undefined, signal, accept);
+  getBlob(url: string, signal?: AbortSignal, accept = 'image/*, application/problem+json'): Promise<Blob> {
+    return this.blob('GET', url, signal, accept);
+  }
+
+  /** POST without a body whose answer is a file (a .vv for remote-viewer), as {@link getBlob}. */
+  postBlob(url: string, accept: string, signal?: AbortSignal): Promise<Blob> {
+    return this.blob('POST', url, signal, accept);
+  }
+
+  private async blob(method: string, url: string, signal: AbortSignal | undefined, accept: string): Promise<Blob> {
+    const response = await this.fetchWithToken(method, url, undefined, signal, accept);
     if (!response.ok) {
       const text = await response.text();
       const json = /json/.test(response.headers.get('Content-Type') ?? '') ? safeJson(text) : undefined;
-      throw new ApiError(response.status, (json as ProblemDetails | undefined) ?? null, `GET ${url} answered ${response.status} ${response.statusText}`);
+      throw new ApiError(response.status, (json as ProblemDetails | undefined) ?? null, `${method} ${url} answered ${response.status} ${response.statusText}`);
     }
     return response.blob();
   }

@@ -20,3 +20,14 @@ export function webSocketUrl(url: string, base: string = window.location.href): 
   else if (absolute.protocol === 'https:') absolute.protocol = 'wss:';
   return absolute.toString();
 }
+
+/**
+ * A .vv file for remote-viewer (ADR 0062): the machine's SPICE console through a loopback port of the Server's host that
+ * opens for this file alone; its password is a single-use ticket that expires in 30 s unused.
+ */
+export function requestSpiceFile(room: string, machine: string): Promise<Blob> {
+  return api.postBlob(
+    `/api/v1/rooms/${encodeURIComponent(room)}/machines/${encodeURIComponent(machine)}/console/spice-file`,
+    'application/x-virt-viewer, application/problem+json',
+  );
+}

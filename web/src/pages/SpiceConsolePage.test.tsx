@@ -106,4 +106,30 @@ describe('SpiceConsolePage', () => {
     expect(opened).toHaveLength(0);
     expect(screen.getByRole('button', { name: 'Reconnect' })).toBeTruthy();
   });
+  it('offers a .vv file for remote-viewer once its own session is closed, and says why when the Server refuses one', async () => {
+    server.answers[tickets] = [{ status: 200, body: { url: '/console/ws?ticket=abc', protocol: 'spice', expiresAt: '2026-12-07T18:00:30Z' } }];
+    const file = 'POST /api/v1/rooms/lab/machines/box/console/spice-file';
+    server.answers[file] = [
+      { status: 200, body: '[virt-viewer]' },
+      { status: 409, body: { title: 'Conflict', status: 409, detail: 'sam has the SPICE console of lab/box open' } },
+    ];
+    const saved: { name: string; href: string }[] = [];
+    vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(function (this: HTMLAnchorElement) {
+      saved.push({ name: this.download, href: this.href });
+    });
+    Object.assign(URL, { createObjectURL: vi.fn(() => 'blob:vv'), revokeObjectURL: vi.fn() });
+    await renderAt('/rooms/lab/machines/box/spice');
+    await act(async () => opened.at(-1)!.onsuccess());
+    // QEMU serves one SPICE client: while this page's session is open, no file is offered.
+    expect(screen.queryByRole('button', { name: 'Open in remote-viewer (.vv)' })).toBeNull();
+
+    fireEvent.click(screen.getByRole('button', { name: 'Disconnect' }));
+    await act(async () => void fireEvent.click(screen.getByRole('button', { name: 'Open in remote-viewer (.vv)' })));
+    expect(server.calls.filter((c) => c.key === file)).toEqual([{ key: file, body: undefined, auth: 'Bearer tok' }]);
+    expect(saved).toEqual([{ name: 'lab-box.vv', href: 'blob:vv' }]);
+
+    await act(async () => void fireEvent.click(screen.getByRole('button', { name: 'Open in remote-viewer (.vv)' })));
+    expect(screen.getByRole('alert').textContent).toContain('sam has the SPICE console of lab/box open');
+    expect(saved).toHaveLength(1);
+  });
 });

@@ -2,7 +2,7 @@
 // channel (main, display, inputs, cursor), all at the ticket's URL; the Server admits them into one session.
 import { useEffect, useId, useLayoutEffect, useRef, useState } from 'react';
 import { Link, useLocation, useParams } from 'react-router';
-import { requestConsoleTicket, watchOnly, webSocketUrl } from '../api/consoles';
+import { requestConsoleTicket, requestSpiceFile, watchOnly, webSocketUrl } from '../api/consoles';
 import { errorText } from '../components/common';
 import { loadSpice, type SpiceMainConnection, type SpiceModule } from './console/spiceClient';
 
@@ -77,6 +77,23 @@ export default function SpiceConsolePage() {
     setStatus('disconnected');
   };
 
+  // QEMU serves one SPICE client: the file is offered once this page's session is closed. Saved under the Server's name
+  // (remote-viewer deletes it once read); the Server's host only, or through an SSH tunnel to it (ADR 0062).
+  const openInRemoteViewer = async () => {
+    setDetail('');
+    try {
+      const blob = await requestSpiceFile(room, machine);
+      const url = URL.createObjectURL(blob);
+      const a = document.createElement('a');
+      a.href = url;
+      a.download = `${room}-${machine}.vv`.replace(/\//g, '-');
+      a.click();
+      setTimeout(() => URL.revokeObjectURL(url), 0);
+    } catch (e) {
+      setDetail(errorText(e));
+    }
+  };
+
   return (
     <main className="page console-page">
       <header className="console-bar">
@@ -102,6 +119,15 @@ export default function SpiceConsolePage() {
         {(status === 'failed' || status === 'disconnected') && (
           <button type="button" className="primary" onClick={() => setAttempt((n) => n + 1)}>
             Reconnect
+          </button>
+        )}
+        {!watch && (status === 'failed' || status === 'disconnected') && (
+          <button
+            type="button"
+            onClick={openInRemoteViewer}
+            title="A .vv file for remote-viewer on the Server's machine (or through an SSH tunnel to it); it works once, within 30 s"
+          >
+            Open in remote-viewer (.vv)
           </button>
         )}
         <Link to={`/rooms/${encodeURIComponent(room)}/machines/${encodeURIComponent(machine)}/console${watch ? '?watch=1' : ''}`}>Screen (VNC)</Link>
