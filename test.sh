@@ -115,13 +115,35 @@ PY
 }
 
 run_web() { # the web UI's unit tests (vitest), JUnit results beside the TRX files
-  local t0=$(date +%s)
+  local t0=$(date +%s) files
   if (cd web && npx vitest run --reporter=default --reporter=junit --outputFile.junit="$RESULTS/Web.junit.xml") >"$RESULTS/Web.log" 2>&1; then
     echo "==> Web: passed ($(( $(date +%s) - t0 )) s)"
-  else
-    echo "==> Web: FAILED ($(( $(date +%s) - t0 )) s)"; tail -n 60 "$RESULTS/Web.log"
-    return 1
+    return 0
   fi
+  echo "==> Web: FAILED ($(( $(date +%s) - t0 )) s)"; tail -n 60 "$RESULTS/Web.log"
+  # They run beside the solution's build on two cores, where a page test's timing has failed twice (stops 26 and 27's
+  # first CI runs): the files with failed tests, at most 3, run once more on their own, as the VM groups' failed tests do
+  # (ADR 0047); that run decides for those files' tests. A run that wrote no results decides nothing.
+  files=$(python3 - "$RESULTS/Web.junit.xml" <<'PY'
+import sys, xml.etree.ElementTree as ET
+try:
+    root = ET.parse(sys.argv[1]).getroot()
+except (OSError, ET.ParseError):
+    sys.exit(0)
+bad = {c.get("classname") for c in root.iter("testcase") if c.find("failure") is not None or c.find("error") is not None}
+print("\n".join(sorted(b for b in bad if b)))
+PY
+)
+  if [ -z "$files" ] || [ "$(wc -l <<<"$files")" -gt 3 ]; then return 1; fi
+  echo "==> Web: running its failed test files once more, as Web.second: $(tr '\n' ' ' <<<"$files")"
+  t0=$(date +%s)
+  # shellcheck disable=SC2086 # one test file a word
+  if (cd web && npx vitest run $files --reporter=default --reporter=junit --outputFile.junit="$RESULTS/Web.second.junit.xml") >"$RESULTS/Web.second.log" 2>&1; then
+    echo "==> Web.second: passed ($(( $(date +%s) - t0 )) s)"
+    return 0
+  fi
+  echo "==> Web.second: FAILED ($(( $(date +%s) - t0 )) s)"; tail -n 60 "$RESULTS/Web.second.log"
+  return 1
 }
 
 run() { # name project [filter]
@@ -249,13 +271,24 @@ for f in glob.glob(sys.argv[1] + "/*.trx"):
         if outcome == "Passed": passed += 1
         elif outcome == "NotExecuted": skipped += 1
         else: failed += 1
+def cases(path):
+    def outcome(c):
+        if c.find("failure") is not None or c.find("error") is not None: return "Failed"
+        return "NotExecuted" if c.find("skipped") is not None else "Passed"
+    return {(c.get("classname"), c.get("name")): outcome(c) for c in ET.parse(path).getroot().iter("testcase")}
 for f in glob.glob(sys.argv[1] + "/*.junit.xml"):
-    m = re.search(r'<testsuites [^>]*>', open(f, encoding="utf-8").read())
-    if m:
-        c = dict(re.findall(r'(\w+)="(\d+)"', m.group(0)))
-        total, bad = int(c.get("tests", 0)), int(c.get("failures", 0)) + int(c.get("errors", 0))
-        skip = int(c.get("skipped", 0))
-        passed += total - bad - skip; failed += bad; skipped += skip
+    if f.endswith(".second.junit.xml"):
+        continue
+    results = cases(f)
+    again = f[:-len(".junit.xml")] + ".second.junit.xml"
+    if os.path.exists(again):
+        for key, outcome in cases(again).items():
+            second += results.get(key) == "Failed" and outcome == "Passed"
+            results[key] = outcome
+    for outcome in results.values():
+        if outcome == "Passed": passed += 1
+        elif outcome == "NotExecuted": skipped += 1
+        else: failed += 1
 print(f"{passed} passed, {failed} failed, {skipped} skipped; {second} of them passed only on their second run")
 PY
 echo "==> total $(( $(date +%s) - start )) s"

@@ -46,7 +46,8 @@ describe('PlacementPolicyPanel', () => {
       minStaySeconds: null,
       windows: [{ from: new Date('2026-12-07T09:00').toISOString(), to: new Date('2026-12-07T11:30').toISOString() }],
     });
-    expect(server.count('GET ' + URL)).toBe(2);
+    // Saved, the panel reads the policy again (in the background: under load the read may come after the message).
+    await waitFor(() => expect(server.count('GET ' + URL)).toBe(2));
   });
 
   it('no policy at the course: says so, offers no Remove; a 400 names the field', async () => {
