@@ -2,7 +2,7 @@ import { act, fireEvent, render, screen } from '@testing-library/react';
 import { MemoryRouter } from 'react-router';
 import { describe, expect, it, vi } from 'vitest';
 import { useFakeServer } from '../testing/fakeServer';
-import { agentCommand, ComputersPage } from './ComputersPage';
+import { agentCommand, ComputersPage, LeavingSeconds } from './ComputersPage';
 
 vi.mock('../auth/session', () => ({
   accessToken: async () => 'tok',
@@ -86,5 +86,27 @@ describe('ComputersPage', () => {
     expect(agentCommand('https://lab.example', { token: 't', expiresAt: '2026-01-01T00:00:00Z', kind: 'client', owner: 'bob' }, '')).toBe(
       "(umask 077; printf '%s\\n' t > skillvl-join-token) && sudo skillvl-agent --server https://lab.example --join-token-file skillvl-join-token --name NAME --kind client",
     );
+  });
+
+  it('says a computer is leaving: 10 minutes from the button, the time it goes in its state, and Staying withdraws it', async () => {
+    server.answers['GET /api/v1/me'] = [me('bob', 'student')];
+    const leaving = { ...node('laptop-bob', 'client', 'bob'), departsAt: '2026-12-08T10:10:00Z' };
+    server.answers['GET /api/v1/nodes'] = [
+      { status: 200, body: [node('laptop-bob', 'client', 'bob')] },
+      { status: 200, body: [leaving] },
+      { status: 200, body: [node('laptop-bob', 'client', 'bob')] },
+    ];
+    server.answers['POST /api/v1/nodes/laptop-bob/departure'] = [{ status: 200, body: { node: 'laptop-bob', departsAt: leaving.departsAt } }];
+    server.answers['DELETE /api/v1/nodes/laptop-bob/departure'] = [{ status: 204, body: null }];
+    await renderPage();
+
+    await act(async () => void fireEvent.click(screen.getByRole('button', { name: 'laptop-bob leaves in 10 minutes' })));
+    expect(server.calls.find((c) => c.key === 'POST /api/v1/nodes/laptop-bob/departure')?.body).toEqual({ inSeconds: LeavingSeconds });
+    expect(screen.getByText(new RegExp(`leaving at ${new Date(leaving.departsAt).toLocaleTimeString()}`))).toBeTruthy();
+
+    await act(async () => void fireEvent.click(screen.getByRole('button', { name: 'laptop-bob stays' })));
+    expect(server.count('DELETE /api/v1/nodes/laptop-bob/departure')).toBe(1);
+    expect(screen.queryByText(/leaving at/)).toBeNull();
+    expect(screen.getByRole('button', { name: 'laptop-bob leaves in 10 minutes' })).toBeTruthy();
   });
 });

@@ -17,6 +17,9 @@ export function agentCommand(origin: string, token: JoinTokenInfo, name: string)
   );
 }
 
+/** How soon "Leaving soon" says the computer goes: time enough to move a lab VM back at a home link's rate. */
+export const LeavingSeconds = 600;
+
 export function ComputersPage() {
   const nodes = useAsync((signal) => api.get('/api/v1/nodes', { signal }), [], 5000);
   const me = useAsync((signal) => api.get('/api/v1/me', { signal }), []);
@@ -48,6 +51,18 @@ export function ComputersPage() {
   const remove = (node: NodeInfo) =>
     act(async () => {
       await api.delete('/api/v1/nodes/{node}', { path: { node: node.name } });
+      nodes.reload();
+    });
+  // Leaving (issue 14, ADR 0063): the machines on the computer go back to a server before it goes, whatever the policy
+  // says; "Staying" withdraws it.
+  const depart = (node: NodeInfo) =>
+    act(async () => {
+      await api.post('/api/v1/nodes/{node}/departure', { path: { node: node.name }, body: { inSeconds: LeavingSeconds } });
+      nodes.reload();
+    });
+  const stay = (node: NodeInfo) =>
+    act(async () => {
+      await api.delete('/api/v1/nodes/{node}/departure', { path: { node: node.name } });
       nodes.reload();
     });
   const command = token ? agentCommand(window.location.origin, token, name) : '';
@@ -111,12 +126,24 @@ export function ComputersPage() {
               {mine.map((n) => (
                 <tr key={n.name}>
                   <th scope="row">{n.name}</th>
-                  <td>{n.state}</td>
+                  <td>
+                    {n.state}
+                    {n.departsAt && <span className="muted small"> · leaving at {new Date(n.departsAt).toLocaleTimeString()}: its machines go back to a server first</span>}
+                  </td>
                   <td className="small">
                     {num(n.cpus)} vCPU, {formatBytes(num(n.memoryBytes))}
                   </td>
                   <td>{num(n.machinesRunning)}</td>
                   <td>
+                    {n.departsAt ? (
+                      <button type="button" disabled={busy} onClick={() => stay(n)} aria-label={`${n.name} stays`}>
+                        Staying
+                      </button>
+                    ) : (
+                      <button type="button" disabled={busy} onClick={() => depart(n)} aria-label={`${n.name} leaves in 10 minutes`}>
+                        Leaving soon
+                      </button>
+                    )}{' '}
                     <button type="button" disabled={busy} onClick={() => remove(n)} aria-label={`Remove ${n.name}`}>
                       Remove
                     </button>
