@@ -67,7 +67,7 @@ public sealed class RoomLifetimeTests(Xunit.Abstractions.ITestOutputHelper outpu
         machines:
           - { name: idle, template: tiny, memory: 128Mi, nics: [{ network: lan, ip: 192.168.52.5 }] }
           - { name: watched, template: tiny, memory: 128Mi, nics: [{ network: lan, ip: 192.168.52.6 }] }
-        lifetime: { idleStopAfter: 10s }
+        lifetime: { idleStopAfter: 20s }
         """;
 
     [Fact]
@@ -86,12 +86,13 @@ public sealed class RoomLifetimeTests(Xunit.Abstractions.ITestOutputHelper outpu
             HttpStatusCode.OK);
         using (var console = await ConsoleSockets.ConnectAsync(server, ticket.Url))
         {
-            // The idle tiny guest under TCG (about 6 % of a core) stays under the 15 % threshold once booted: stopped 10 s later.
+            // The idle tiny guest under TCG (about 6 % of a core) stays under the 15 % threshold once booted: stopped 20 s later (20, not 10: the apply waits for both guests' agents, and
+            // with 10 s the watched machine was once stopped before the test could open its console).
             await Bounded.WaitUntilAsync(
                 async () => (await server.GetMachineAsync("sleepy", "idle")).State == "stopped",
                 TimeSpan.FromSeconds(90), "the idle machine to be stopped", TimeSpan.FromMilliseconds(500));
             var stoppedAfter = clock.Elapsed;
-            Assert.True(stoppedAfter >= TimeSpan.FromSeconds(10), $"stopped after {stoppedAfter.TotalSeconds:F0} s, before idleStopAfter");
+            Assert.True(stoppedAfter >= TimeSpan.FromSeconds(20), $"stopped after {stoppedAfter.TotalSeconds:F0} s, before idleStopAfter");
             await Task.Delay(TimeSpan.FromSeconds(5)); // a few more looks
             Assert.Equal("running", (await server.GetMachineAsync("sleepy", "watched")).State);
             Assert.Equal(System.Net.WebSockets.WebSocketState.Open, console.State);
@@ -107,7 +108,7 @@ public sealed class RoomLifetimeTests(Xunit.Abstractions.ITestOutputHelper outpu
         await Bounded.WaitUntilAsync(
             async () => (await server.GetMachineAsync("sleepy", "watched")).State == "stopped",
             TimeSpan.FromSeconds(90), "the machine to be stopped once its console closed", TimeSpan.FromMilliseconds(500));
-        Assert.True(clock.Elapsed - closedAt >= TimeSpan.FromSeconds(10), $"stopped {(clock.Elapsed - closedAt).TotalSeconds:F0} s after its console closed");
+        Assert.True(clock.Elapsed - closedAt >= TimeSpan.FromSeconds(20), $"stopped {(clock.Elapsed - closedAt).TotalSeconds:F0} s after its console closed");
 
         // Idleness is not the end of the room's life: the owner may start it again.
         using var start = await server.Client.PostAsync(ApiPaths.Machine("sleepy", "idle") + "/start", null);
